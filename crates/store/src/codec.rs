@@ -1,0 +1,158 @@
+//! Values to and from their stored text. The store is an edge, so it knows JSON; the domain
+//! does not. The JSON shapes are stable: exports and later migrations read them.
+
+use domain::{
+    AbsenceReason, AssertedValue, NamePart, NamePartKind, PartialDate, PersonName, Presence,
+    Transliteration,
+};
+use serde_json::{Value, json};
+
+use crate::error::StoreError;
+
+/// Encodes a value as `(value_json, absence_code)`; exactly one is `Some`.
+pub(crate) fn encode(value: &Presence<AssertedValue>) -> (Option<String>, Option<&'static str>) {
+    match value {
+        Presence::Absent(reason) => (None, Some(reason.code())),
+        Presence::Present(value) => (Some(encode_value(value).to_string()), None),
+    }
+}
+
+fn encode_value(value: &AssertedValue) -> Value {
+    match value {
+        AssertedValue::Name(name) => json!({
+            "parts": name.parts().iter().map(|part| json!({
+                "kind": part.kind.code(),
+                "value": part.value(),
+                "script": part.script.as_str(),
+                "language": part.language.as_ref().map(|tag| tag.as_str()),
+                "translit": part.transliterations.iter()
+                    .map(|t| json!({"value": t.value, "scheme": t.scheme}))
+                    .collect::<Vec<_>>(),
+            })).collect::<Vec<_>>()
+        }),
+        AssertedValue::Sex(sex) => json!({ "sex": sex.code() }),
+        AssertedValue::Date(date) => {
+            json!({ "date": date.canonical(), "original": date.original() })
+        }
+        AssertedValue::Country(code) => json!({ "country": code }),
+        AssertedValue::Text(text) => json!({ "text": text }),
+    }
+}
+
+pub(crate) fn decode(
+    value: Option<&str>,
+    absence: Option<&str>,
+) -> Result<Presence<AssertedValue>, StoreError> {
+    match (value, absence) {
+        (None, Some(code)) => code
+            .parse::<AbsenceReason>()
+            .map(Presence::Absent)
+            .map_err(|e| StoreError::Corrupt(e.to_string())),
+        (Some(text), None) => {
+            let json: Value =
+                serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            decode_value(&json).map(Presence::Present)
+        }
+        _ => Err(StoreError::Corrupt(
+            "an assertion must hold a value or an absence reason".into(),
+        )),
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("stored value has a bad {what}"))
+}
+
+fn decode_value(json: &Value) -> Result<AssertedValue, StoreError> {
+    if let Some(parts) = json.get("parts").and_then(Value::as_array) {
+        let mut decoded = Vec::with_capacity(parts.len());
+        for part in parts {
+            let kind: NamePartKind = part["kind"]
+                .as_str()
+                .and_then(|k| k.parse().ok())
+                .ok_or_else(|| corrupt("name part kind"))?;
+            let value = part["value"].as_str().ok_or_else(|| corrupt("name part"))?;
+            let language = match part["language"].as_str() {
+                Some(tag) => Some(tag.parse().map_err(|_| corrupt("language"))?),
+                None => None,
+            };
+            let mut name_part =
+                NamePart::new(kind, value, language).map_err(|_| corrupt("name part"))?;
+            if let Some(translits) = part["translit"].as_array() {
+                for t in translits {
+                    name_part.transliterations.push(Transliteration {
+                        value: t["value"]
+                            .as_str()
+                            .ok_or_else(|| corrupt("transliteration"))?
+                            .to_owned(),
+                        scheme: t["scheme"]
+                            .as_str()
+                            .ok_or_else(|| corrupt("scheme"))?
+                            .to_owned(),
+                    });
+                }
+            }
+            decoded.push(name_part);
+        }
+        return PersonName::new(decoded)
+            .map(AssertedValue::Name)
+            .map_err(|_| corrupt("name"));
+    }
+    if let Some(sex) = json.get("sex").and_then(Value::as_str) {
+        return sex
+            .parse()
+            .map(AssertedValue::Sex)
+            .map_err(|_| corrupt("sex"));
+    }
+    if let Some(original) = json.get("original").and_then(Value::as_str) {
+        let canonical = json["date"].as_str().ok_or_else(|| corrupt("date"))?;
+        let parsed = PartialDate::parse(canonical).map_err(|_| corrupt("date"))?;
+        return Ok(AssertedValue::Date(PartialDate::from_kind(
+            parsed.kind(),
+            original,
+        )));
+    }
+    if let Some(code) = json.get("country").and_then(Value::as_str) {
+        return Ok(AssertedValue::Country(code.to_owned()));
+    }
+    if let Some(text) = json.get("text").and_then(Value::as_str) {
+        return Ok(AssertedValue::Text(text.to_owned()));
+    }
+    Err(corrupt("value"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip() {
+        let mut given = NamePart::new(
+            NamePartKind::Given,
+            "Олександр",
+            Some("uk".parse().unwrap()),
+        )
+        .unwrap();
+        given.transliterations.push(Transliteration {
+            value: "Oleksandr".into(),
+            scheme: "uk-national-2010".into(),
+        });
+        let family = NamePart::new(NamePartKind::Family, "Коваленко", None).unwrap();
+        let values = [
+            Presence::Present(AssertedValue::Name(
+                PersonName::new(vec![given, family]).unwrap(),
+            )),
+            Presence::Present(AssertedValue::Sex(domain::Sex::Male)),
+            Presence::Present(AssertedValue::Date(PartialDate::parse(" ~1985").unwrap())),
+            Presence::Present(AssertedValue::Country("XA".into())),
+            Presence::Present(AssertedValue::Text("محمد".into())),
+            Presence::Absent(AbsenceReason::DeclinedByPerson),
+        ];
+        for value in values {
+            let (json, absence) = encode(&value);
+            assert_eq!(decode(json.as_deref(), absence).unwrap(), value);
+        }
+        assert!(decode(None, None).is_err());
+        assert!(decode(Some("{}"), None).is_err());
+    }
+}

@@ -1,0 +1,38 @@
+use domain::PersonId;
+
+/// What can go wrong in the store. Messages name the problem without personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database URL refused: {0}")]
+    BadUrl(String),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a person with reference {reference:?} already exists in this tenant")]
+    DuplicateReference { reference: String },
+    #[error("person {0} is not in this tenant")]
+    UnknownPerson(PersonId),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// Maps a unique-constraint violation on the person reference to a clear error.
+    pub(crate) fn from_insert(error: sqlx::Error, reference: &str) -> Self {
+        if let sqlx::Error::Database(db) = &error
+            && db.is_unique_violation()
+        {
+            return Self::DuplicateReference {
+                reference: reference.to_owned(),
+            };
+        }
+        Self::Database(error)
+    }
+}

@@ -1,0 +1,116 @@
+//! Whereabouts storage: one interface, two backends.
+//!
+//! [`Store`] is an enum over a SQLite pool (the embedded default: one file under a data
+//! directory, WAL) and a PostgreSQL pool, chosen from the URL scheme. The SQL is written once
+//! and compiled against each driver by the [`on_backend!`] macro, so both backends run the same
+//! statements; where dialects differ, the two texts sit side by side.
+//!
+//! Tenancy: every method that touches a tenant's data takes a [`TenantScope`], and a scope can
+//! only be obtained through an authorisation path ([`Store::operator_scope`] for the local
+//! operator of the CLI, [`Store::scope_for_user`] for a signed-in user). On PostgreSQL each
+//! transaction also sets `app.tenant_id`, and row-level security refuses rows of any other
+//! tenant.
+//!
+//! Append-only: persons, sources, assertions, events and notifications are never updated or
+//! deleted; triggers on both backends refuse it (XC-1, XC-3).
+
+mod codec;
+mod error;
+mod registry;
+mod rows;
+mod scope;
+mod system;
+mod url;
+
+pub use error::{StoreError, StoreResult};
+pub use registry::{
+    ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
+    PersonFacts, PersonPage, PersonRecord, PersonSummary,
+};
+pub use scope::TenantScope;
+pub use system::{NewUser, SessionUser, UserRecord, UserRole};
+pub use url::DatabaseUrl;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+/// Runs the same body against whichever pool the store holds. The body is compiled once per
+/// driver, so a statement that does not suit one backend fails to compile, not at run time.
+macro_rules! on_backend {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($pool) => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The store: a connection pool to one of the two backends.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+impl Store {
+    /// Opens the database at `url` and brings its schema up to date.
+    ///
+    /// A SQLite URL names a file, which is created if missing; its directory must exist.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or a migration fails.
+    pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
+        let backend = match url {
+            DatabaseUrl::Sqlite(path) => {
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options)
+                    .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+                Backend::Sqlite(pool)
+            }
+            DatabaseUrl::Postgres(secret) => {
+                let options = PgConnectOptions::from_str(secret.expose())?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                Backend::Postgres(pool)
+            }
+        };
+        Ok(Self { backend })
+    }
+
+    /// `sqlite` or `postgres`.
+    #[must_use]
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection; on SQLite this also checkpoints the WAL.
+    pub async fn close(&self) {
+        on_backend!(self, pool => pool.close().await);
+    }
+}

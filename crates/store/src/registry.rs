@@ -1,0 +1,1033 @@
+//! The registry of one tenant: sources, places, persons, assertions, events and notifications.
+//! All of it is append-only; all of it is read and written through a [`TenantScope`].
+
+use std::collections::HashMap;
+
+use domain::{
+    AssertedValue, Assertion, AssertionId, Channel, Confidence, Event, EventId, EventKind,
+    FieldKey, LanguageTag, Notification, NotificationId, NotificationKind, PartyId, Person,
+    PersonCategory, PersonId, PlaceId, PlaceKind, PlaceOfDetention, Presence, Provenance, RuleId,
+    Script, SourceId, SourceKind,
+};
+use time::OffsetDateTime;
+
+use crate::codec;
+use crate::error::{StoreError, StoreResult};
+use crate::rows::{RowExt, ScopedPool};
+use crate::scope::TenantScope;
+use crate::{Backend, Store, on_backend};
+
+/// A source to cite (XC-3).
+#[derive(Clone, Debug)]
+pub struct NewSource {
+    pub kind: SourceKind,
+    pub reference: String,
+    pub collected_by: String,
+    pub collected_at: OffsetDateTime,
+    pub language: Option<LanguageTag>,
+    pub script: Option<Script>,
+    pub confidence: Confidence,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPlace {
+    pub controlling_party: PartyId,
+    pub kind: PlaceKind,
+    pub name: String,
+    pub parent: Option<PlaceId>,
+    pub postal_address: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAssertion {
+    pub field: FieldKey,
+    pub value: Presence<AssertedValue>,
+    /// Where in the source, e.g. `line 42, column family_name`.
+    pub locator: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub occurred_at: OffsetDateTime,
+    pub place: Option<PlaceId>,
+    pub place_to: Option<PlaceId>,
+    pub locator: String,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPerson {
+    pub reference: String,
+    pub category: PersonCategory,
+    pub assertions: Vec<NewAssertion>,
+    pub events: Vec<NewEvent>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewNotification {
+    pub person: PersonId,
+    pub rule: RuleId,
+    pub trigger_event: Option<EventId>,
+    pub channel: Channel,
+    pub kind: NotificationKind,
+    pub sent_at: OffsetDateTime,
+    pub reference: String,
+}
+
+/// One line of a list of persons.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonSummary {
+    pub id: PersonId,
+    pub reference: String,
+    pub category: PersonCategory,
+    /// The first standing name, as written.
+    pub display_name: Option<String>,
+    pub registered_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct PersonPage {
+    pub persons: Vec<PersonSummary>,
+    pub total: i64,
+}
+
+/// Everything recorded about one person.
+#[derive(Clone, Debug)]
+pub struct PersonRecord {
+    pub person: Person,
+    pub assertions: Vec<Assertion>,
+    pub events: Vec<Event>,
+    pub notifications: Vec<Notification>,
+    pub sources: Vec<Provenance>,
+}
+
+/// What the deadline engine needs about one person.
+#[derive(Clone, Debug)]
+pub struct PersonFacts {
+    pub person: PersonId,
+    pub reference: String,
+    pub category: PersonCategory,
+    pub events: Vec<Event>,
+    pub notifications: Vec<Notification>,
+}
+
+/// Rows per multi-row INSERT. Well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const CHUNK_ROWS: usize = 400;
+
+/// SQL assembled at run time from constant table and column names and numbered placeholders
+/// only. No value, and nothing a user typed, is ever spliced into the text: values are bound.
+fn sql_text(sql: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(sql.to_owned())
+}
+
+fn values_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 1;
+    for row in 0..rows {
+        if row > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for column in 0..columns.len() {
+            if column > 0 {
+                sql.push(',');
+            }
+            sql.push('$');
+            sql.push_str(&n.to_string());
+            n += 1;
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+const PERSON_COLUMNS: [&str; 6] = [
+    "id",
+    "tenant_id",
+    "reference",
+    "category",
+    "registered_at",
+    "source_id",
+];
+const ASSERTION_COLUMNS: [&str; 10] = [
+    "id",
+    "tenant_id",
+    "person_id",
+    "field",
+    "value",
+    "absence",
+    "source_id",
+    "locator",
+    "recorded_at",
+    "supersedes_id",
+];
+const EVENT_COLUMNS: [&str; 11] = [
+    "id",
+    "tenant_id",
+    "person_id",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "place_id",
+    "place_to_id",
+    "source_id",
+    "locator",
+    "note",
+];
+
+/// Rows ready to insert, flattened from [`NewPerson`]s after the domain checks.
+struct Flattened {
+    persons: Vec<(PersonId, String, &'static str)>,
+    assertions: Vec<(
+        AssertionId,
+        PersonId,
+        &'static str,
+        Option<String>,
+        Option<&'static str>,
+        String,
+    )>,
+    events: Vec<Event>,
+}
+
+fn flatten(
+    people: &[NewPerson],
+    source: SourceId,
+    now: OffsetDateTime,
+) -> StoreResult<(Flattened, Vec<PersonId>)> {
+    let mut flat = Flattened {
+        persons: Vec::with_capacity(people.len()),
+        assertions: Vec::with_capacity(people.len() * 10),
+        events: Vec::with_capacity(people.len()),
+    };
+    let mut ids = Vec::with_capacity(people.len());
+    for person in people {
+        let id = PersonId::new();
+        ids.push(id);
+        flat.persons
+            .push((id, person.reference.clone(), person.category.code()));
+        for assertion in &person.assertions {
+            if let Presence::Present(value) = &assertion.value
+                && !assertion.field.accepts(value)
+            {
+                return Err(StoreError::Invalid(format!(
+                    "person {:?}: field {} does not accept this value",
+                    person.reference, assertion.field
+                )));
+            }
+            let (value, absence) = codec::encode(&assertion.value);
+            flat.assertions.push((
+                AssertionId::new(),
+                id,
+                assertion.field.code(),
+                value,
+                absence,
+                assertion.locator.clone(),
+            ));
+        }
+        let mut history: Vec<Event> = Vec::with_capacity(person.events.len());
+        let mut events: Vec<&NewEvent> = person.events.iter().collect();
+        events.sort_by_key(|event| event.occurred_at);
+        for new in events {
+            let event = Event {
+                id: EventId::new(),
+                person: id,
+                kind: new.kind,
+                occurred_at: new.occurred_at,
+                recorded_at: now,
+                place: new.place,
+                place_to: new.place_to,
+                source,
+                locator: new.locator.clone(),
+                note: new.note.clone(),
+            };
+            event.check_against(&history).map_err(|e| {
+                StoreError::Invalid(format!(
+                    "person {:?}, {}: {e}",
+                    person.reference, new.locator
+                ))
+            })?;
+            history.push(event);
+        }
+        flat.events.extend(history);
+    }
+    Ok((flat, ids))
+}
+
+/// Inserts flattened rows inside an open transaction of either backend.
+macro_rules! insert_flattened {
+    ($tx:expr, $tenant:expr, $source:expr, $now:expr, $flat:expr) => {{
+        let tenant = *$tenant.as_uuid();
+        let source = *$source.as_uuid();
+        for chunk in $flat.persons.chunks(CHUNK_ROWS) {
+            let sql = values_sql("persons", &PERSON_COLUMNS, chunk.len());
+            let mut query = sqlx::query(sql_text(&sql));
+            for (id, reference, category) in chunk {
+                query = query
+                    .bind(*id.as_uuid())
+                    .bind(tenant)
+                    .bind(reference.as_str())
+                    .bind(*category)
+                    .bind($now)
+                    .bind(source);
+            }
+            query.execute(&mut **$tx).await.map_err(|e| {
+                let reference = chunk.first().map(|c| c.1.as_str()).unwrap_or_default();
+                StoreError::from_insert(e, reference)
+            })?;
+        }
+        for chunk in $flat.assertions.chunks(CHUNK_ROWS) {
+            let sql = values_sql("assertions", &ASSERTION_COLUMNS, chunk.len());
+            let mut query = sqlx::query(sql_text(&sql));
+            for (id, person, field, value, absence, locator) in chunk {
+                query = query
+                    .bind(*id.as_uuid())
+                    .bind(tenant)
+                    .bind(*person.as_uuid())
+                    .bind(*field)
+                    .bind(value.as_deref())
+                    .bind(*absence)
+                    .bind(source)
+                    .bind(locator.as_str())
+                    .bind($now)
+                    .bind(None::<uuid::Uuid>);
+            }
+            query.execute(&mut **$tx).await?;
+        }
+        for chunk in $flat.events.chunks(CHUNK_ROWS) {
+            let sql = values_sql("events", &EVENT_COLUMNS, chunk.len());
+            let mut query = sqlx::query(sql_text(&sql));
+            for event in chunk {
+                query = query
+                    .bind(*event.id.as_uuid())
+                    .bind(tenant)
+                    .bind(*event.person.as_uuid())
+                    .bind(event.kind.code())
+                    .bind(event.occurred_at)
+                    .bind(event.recorded_at)
+                    .bind(event.place.map(|p| *p.as_uuid()))
+                    .bind(event.place_to.map(|p| *p.as_uuid()))
+                    .bind(source)
+                    .bind(event.locator.as_str())
+                    .bind(event.note.as_deref());
+            }
+            query.execute(&mut **$tx).await?;
+        }
+    }};
+}
+
+/// An import in progress: one transaction, so the whole file lands or none of it does.
+pub struct ImportBatch {
+    tx: ImportTx,
+    scope: TenantScope,
+    source: SourceId,
+    inserted: usize,
+}
+
+enum ImportTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl ImportBatch {
+    /// Adds persons to the import. Nothing is visible to others until [`ImportBatch::commit`].
+    ///
+    /// # Errors
+    /// A duplicate reference, an invalid event sequence or a database error. The caller then
+    /// drops the batch, which rolls everything back.
+    pub async fn insert(&mut self, people: &[NewPerson]) -> StoreResult<Vec<PersonId>> {
+        let now = OffsetDateTime::now_utc();
+        let (flat, ids) = flatten(people, self.source, now)?;
+        let tenant = self.scope.tenant();
+        match &mut self.tx {
+            ImportTx::Sqlite(tx) => insert_flattened!(tx, tenant, self.source, now, flat),
+            ImportTx::Postgres(tx) => insert_flattened!(tx, tenant, self.source, now, flat),
+        }
+        self.inserted += ids.len();
+        Ok(ids)
+    }
+
+    #[must_use]
+    pub fn inserted(&self) -> usize {
+        self.inserted
+    }
+
+    #[must_use]
+    pub fn source(&self) -> SourceId {
+        self.source
+    }
+
+    /// Makes the whole import visible at once.
+    ///
+    /// # Errors
+    /// When the commit fails; then nothing was written.
+    pub async fn commit(self) -> StoreResult<usize> {
+        match self.tx {
+            ImportTx::Sqlite(tx) => tx.commit().await?,
+            ImportTx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(self.inserted)
+    }
+}
+
+fn parse_code<T: std::str::FromStr<Err = String>>(text: &str) -> StoreResult<T> {
+    text.parse().map_err(StoreError::Corrupt)
+}
+
+fn assertion_from_row(row: &impl RowExt) -> StoreResult<Assertion> {
+    let value = row.opt_text("value")?;
+    let absence = row.opt_text("absence")?;
+    Ok(Assertion {
+        id: AssertionId::from_uuid(row.uuid("id")?),
+        person: PersonId::from_uuid(row.uuid("person_id")?),
+        field: parse_code(&row.text("field")?)?,
+        value: codec::decode(value.as_deref(), absence.as_deref())?,
+        source: SourceId::from_uuid(row.uuid("source_id")?),
+        locator: row.text("locator")?,
+        recorded_at: row.time("recorded_at")?,
+        supersedes: row.opt_uuid("supersedes_id")?.map(AssertionId::from_uuid),
+    })
+}
+
+fn event_from_row(row: &impl RowExt) -> StoreResult<Event> {
+    Ok(Event {
+        id: EventId::from_uuid(row.uuid("id")?),
+        person: PersonId::from_uuid(row.uuid("person_id")?),
+        kind: parse_code(&row.text("kind")?)?,
+        occurred_at: row.time("occurred_at")?,
+        recorded_at: row.time("recorded_at")?,
+        place: row.opt_uuid("place_id")?.map(PlaceId::from_uuid),
+        place_to: row.opt_uuid("place_to_id")?.map(PlaceId::from_uuid),
+        source: SourceId::from_uuid(row.uuid("source_id")?),
+        locator: row.text("locator")?,
+        note: row.opt_text("note")?,
+    })
+}
+
+fn notification_from_row(row: &impl RowExt) -> StoreResult<Notification> {
+    Ok(Notification {
+        id: NotificationId::from_uuid(row.uuid("id")?),
+        person: PersonId::from_uuid(row.uuid("person_id")?),
+        rule: parse_code(&row.text("rule")?)?,
+        trigger_event: row.opt_uuid("trigger_event_id")?.map(EventId::from_uuid),
+        channel: parse_code(&row.text("channel")?)?,
+        kind: parse_code(&row.text("kind")?)?,
+        sent_at: row.time("sent_at")?,
+        source: SourceId::from_uuid(row.uuid("source_id")?),
+        reference: row.text("reference")?,
+    })
+}
+
+fn source_from_row(row: &impl RowExt) -> StoreResult<Provenance> {
+    let confidence =
+        u8::try_from(row.int("confidence")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Provenance {
+        id: SourceId::from_uuid(row.uuid("id")?),
+        kind: parse_code(&row.text("kind")?)?,
+        reference: row.text("reference")?,
+        collected_by: row.text("collected_by")?,
+        collected_at: row.time("collected_at")?,
+        language: row
+            .opt_text("language")?
+            .map(|t| parse_code(&t))
+            .transpose()?,
+        script: row
+            .opt_text("script")?
+            .map(|t| parse_code(&t))
+            .transpose()?,
+        confidence: Confidence::new(confidence).map_err(StoreError::Corrupt)?,
+    })
+}
+
+fn person_from_row(row: &impl RowExt, tenant: domain::TenantId) -> StoreResult<Person> {
+    Ok(Person {
+        id: PersonId::from_uuid(row.uuid("id")?),
+        tenant,
+        reference: row.text("reference")?,
+        category: parse_code(&row.text("category")?)?,
+        registered_at: row.time("registered_at")?,
+    })
+}
+
+fn display_name(assertions: &[Assertion]) -> Option<String> {
+    domain::CurrentView::project(assertions)
+        .value(FieldKey::Name)
+        .map(AssertedValue::display)
+}
+
+impl Store {
+    /// Records a source that values will cite.
+    pub async fn record_source(
+        &self,
+        scope: &TenantScope,
+        source: &NewSource,
+    ) -> StoreResult<SourceId> {
+        if source.reference.trim().is_empty() || source.reference.len() > 2000 {
+            return Err(StoreError::Invalid(
+                "a source reference is 1 to 2000 characters".into(),
+            ));
+        }
+        let id = SourceId::new();
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO sources (id, tenant_id, kind, reference, collected_by, collected_at, language, script, confidence, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(source.kind.code())
+            .bind(&source.reference)
+            .bind(&source.collected_by)
+            .bind(source.collected_at)
+            .bind(source.language.as_ref().map(LanguageTag::as_str))
+            .bind(source.script.map(|s| s.to_string()))
+            .bind(i32::from(source.confidence.percent()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    pub async fn create_place(
+        &self,
+        scope: &TenantScope,
+        place: &NewPlace,
+    ) -> StoreResult<PlaceId> {
+        if place.name.trim().is_empty() {
+            return Err(StoreError::Invalid("a place needs a name".into()));
+        }
+        let id = PlaceId::new();
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            if let Some(parent) = place.parent {
+                let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM places WHERE id = $1 AND tenant_id = $2")
+                    .bind(parent.as_uuid())
+                    .bind(*scope.tenant().as_uuid())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if found.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+            }
+            sqlx::query(
+                "INSERT INTO places (id, tenant_id, controlling_party, kind, name, parent_id, postal_address, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(place.controlling_party.as_uuid())
+            .bind(place.kind.code())
+            .bind(&place.name)
+            .bind(place.parent.map(|p| *p.as_uuid()))
+            .bind(place.postal_address.as_deref())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    pub async fn places(&self, scope: &TenantScope) -> StoreResult<Vec<PlaceOfDetention>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, controlling_party, kind, name, parent_id, postal_address FROM places WHERE tenant_id = $1 ORDER BY name",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PlaceOfDetention {
+                        id: PlaceId::from_uuid(row.uuid("id")?),
+                        tenant: scope.tenant(),
+                        controlling_party: PartyId::from_uuid(row.uuid("controlling_party")?),
+                        kind: parse_code(&row.text("kind")?)?,
+                        name: row.text("name")?,
+                        parent: row.opt_uuid("parent_id")?.map(PlaceId::from_uuid),
+                        postal_address: row.opt_text("postal_address")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Starts an all-or-nothing import citing `source`.
+    pub async fn begin_import(
+        &self,
+        scope: &TenantScope,
+        source: SourceId,
+    ) -> StoreResult<ImportBatch> {
+        let tx = match &self.backend {
+            Backend::Sqlite(pool) => ImportTx::Sqlite(pool.begin_scoped(scope).await?),
+            Backend::Postgres(pool) => ImportTx::Postgres(pool.begin_scoped(scope).await?),
+        };
+        Ok(ImportBatch {
+            tx,
+            scope: scope.clone(),
+            source,
+            inserted: 0,
+        })
+    }
+
+    /// Registers one person with their first assertions and events.
+    pub async fn register_person(
+        &self,
+        scope: &TenantScope,
+        source: SourceId,
+        person: &NewPerson,
+    ) -> StoreResult<PersonId> {
+        let mut batch = self.begin_import(scope, source).await?;
+        let ids = batch.insert(std::slice::from_ref(person)).await?;
+        batch.commit().await?;
+        ids.into_iter().next().ok_or(StoreError::NotFound)
+    }
+
+    /// Which of `references` already name a person in this tenant.
+    pub async fn existing_references(
+        &self,
+        scope: &TenantScope,
+        references: &[String],
+    ) -> StoreResult<Vec<String>> {
+        let mut found = Vec::new();
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            for chunk in references.chunks(CHUNK_ROWS) {
+                let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!(
+                    "SELECT reference FROM persons WHERE tenant_id = $1 AND reference IN ({})",
+                    placeholders.join(",")
+                );
+                let mut query = sqlx::query_scalar::<_, String>(sql_text(&sql)).bind(*scope.tenant().as_uuid());
+                for reference in chunk {
+                    query = query.bind(reference.as_str());
+                }
+                found.extend(query.fetch_all(&mut *tx).await?);
+            }
+            tx.commit().await?;
+        });
+        Ok(found)
+    }
+
+    pub async fn count_persons(&self, scope: &TenantScope) -> StoreResult<i64> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM persons WHERE tenant_id = $1")
+                .bind(*scope.tenant().as_uuid())
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(count)
+        })
+    }
+
+    pub async fn person_id_by_reference(
+        &self,
+        scope: &TenantScope,
+        reference: &str,
+    ) -> StoreResult<PersonId> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let id = sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM persons WHERE tenant_id = $1 AND reference = $2")
+                .bind(*scope.tenant().as_uuid())
+                .bind(reference)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            id.map(PersonId::from_uuid).ok_or(StoreError::NotFound)
+        })
+    }
+
+    /// Everything about one person. A person of another tenant answers [`StoreError::NotFound`],
+    /// exactly as a person who does not exist.
+    pub async fn person(&self, scope: &TenantScope, id: PersonId) -> StoreResult<PersonRecord> {
+        let mut records = self.person_records(scope, &[id]).await?;
+        records.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Full records for a set of persons of this tenant, in the order of `ids`; persons not in
+    /// the tenant are left out.
+    pub async fn person_records(
+        &self,
+        scope: &TenantScope,
+        ids: &[PersonId],
+    ) -> StoreResult<Vec<PersonRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tenant = scope.tenant();
+        let mut records: Vec<PersonRecord> = Vec::with_capacity(ids.len());
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            for chunk in ids.chunks(CHUNK_ROWS) {
+                let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                let list = list.join(",");
+                let mut by_id: HashMap<PersonId, PersonRecord> = HashMap::with_capacity(chunk.len());
+                let sql = format!("SELECT id, reference, category, registered_at FROM persons WHERE tenant_id = $1 AND id IN ({list})");
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for id in chunk {
+                    query = query.bind(id.as_uuid());
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    let person = person_from_row(&row, tenant)?;
+                    by_id.insert(person.id, PersonRecord { person, assertions: Vec::new(), events: Vec::new(), notifications: Vec::new(), sources: Vec::new() });
+                }
+                let sql = format!("SELECT id, person_id, field, value, absence, source_id, locator, recorded_at, supersedes_id FROM assertions WHERE tenant_id = $1 AND person_id IN ({list}) ORDER BY recorded_at, id");
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for id in chunk {
+                    query = query.bind(id.as_uuid());
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    let assertion = assertion_from_row(&row)?;
+                    if let Some(record) = by_id.get_mut(&assertion.person) {
+                        record.assertions.push(assertion);
+                    }
+                }
+                let sql = format!("SELECT id, person_id, kind, occurred_at, recorded_at, place_id, place_to_id, source_id, locator, note FROM events WHERE tenant_id = $1 AND person_id IN ({list}) ORDER BY occurred_at, recorded_at");
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for id in chunk {
+                    query = query.bind(id.as_uuid());
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    let event = event_from_row(&row)?;
+                    if let Some(record) = by_id.get_mut(&event.person) {
+                        record.events.push(event);
+                    }
+                }
+                let sql = format!("SELECT id, person_id, rule, trigger_event_id, channel, kind, sent_at, source_id, reference FROM notifications WHERE tenant_id = $1 AND person_id IN ({list}) ORDER BY sent_at");
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for id in chunk {
+                    query = query.bind(id.as_uuid());
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    let notification = notification_from_row(&row)?;
+                    if let Some(record) = by_id.get_mut(&notification.person) {
+                        record.notifications.push(notification);
+                    }
+                }
+                let sql = format!(
+                    "SELECT id, kind, reference, collected_by, collected_at, language, script, confidence FROM sources WHERE tenant_id = $1 AND id IN (\
+                     SELECT source_id FROM assertions WHERE tenant_id = $1 AND person_id IN ({list}) \
+                     UNION SELECT source_id FROM events WHERE tenant_id = $1 AND person_id IN ({list}) \
+                     UNION SELECT source_id FROM notifications WHERE tenant_id = $1 AND person_id IN ({list}) \
+                     UNION SELECT source_id FROM persons WHERE tenant_id = $1 AND id IN ({list}))"
+                );
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for id in chunk {
+                    query = query.bind(id.as_uuid());
+                }
+                let sources: Vec<Provenance> = query.fetch_all(&mut *tx).await?.iter().map(source_from_row).collect::<StoreResult<_>>()?;
+                for id in chunk {
+                    if let Some(mut record) = by_id.remove(id) {
+                        let used: std::collections::HashSet<SourceId> = record.assertions.iter().map(|a| a.source)
+                            .chain(record.events.iter().map(|e| e.source))
+                            .chain(record.notifications.iter().map(|n| n.source))
+                            .collect();
+                        record.sources = sources.iter().filter(|s| used.contains(&s.id)).cloned().collect();
+                        records.push(record);
+                    }
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(records)
+    }
+
+    /// A page of persons, newest registration first, optionally filtered by a reference prefix
+    /// or by text in a name.
+    pub async fn list_persons(
+        &self,
+        scope: &TenantScope,
+        search: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<PersonPage> {
+        let limit = limit.clamp(1, 500);
+        let offset = offset.max(0);
+        let pattern = search.map(str::trim).filter(|s| !s.is_empty()).map(|s| {
+            let escaped = s
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            (format!("{escaped}%"), format!("%{escaped}%"))
+        });
+        let (rows, total) = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let filter = "AND (p.reference LIKE $2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM assertions a WHERE a.tenant_id = $1 AND a.person_id = p.id AND a.field = 'name' AND a.value LIKE $3 ESCAPE '\\'))";
+            let (rows, total) = match &pattern {
+                Some((prefix, anywhere)) => {
+                    let sql = format!("SELECT p.id FROM persons p WHERE p.tenant_id = $1 {filter} ORDER BY p.registered_at DESC, p.id DESC LIMIT $4 OFFSET $5");
+                    let rows = sqlx::query_scalar::<_, uuid::Uuid>(sql_text(&sql))
+                        .bind(*scope.tenant().as_uuid()).bind(prefix).bind(anywhere).bind(limit).bind(offset)
+                        .fetch_all(&mut *tx).await?;
+                    let sql = format!("SELECT COUNT(*) FROM persons p WHERE p.tenant_id = $1 {filter}");
+                    let total = sqlx::query_scalar::<_, i64>(sql_text(&sql))
+                        .bind(*scope.tenant().as_uuid()).bind(prefix).bind(anywhere)
+                        .fetch_one(&mut *tx).await?;
+                    (rows, total)
+                }
+                None => {
+                    let rows = sqlx::query_scalar::<_, uuid::Uuid>("SELECT p.id FROM persons p WHERE p.tenant_id = $1 ORDER BY p.registered_at DESC, p.id DESC LIMIT $2 OFFSET $3")
+                        .bind(*scope.tenant().as_uuid()).bind(limit).bind(offset)
+                        .fetch_all(&mut *tx).await?;
+                    let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM persons WHERE tenant_id = $1")
+                        .bind(*scope.tenant().as_uuid())
+                        .fetch_one(&mut *tx).await?;
+                    (rows, total)
+                }
+            };
+            tx.commit().await?;
+            (rows, total)
+        });
+        let ids: Vec<PersonId> = rows.into_iter().map(PersonId::from_uuid).collect();
+        let records = self.person_records(scope, &ids).await?;
+        let persons = records
+            .into_iter()
+            .map(|record| PersonSummary {
+                display_name: display_name(&record.assertions),
+                id: record.person.id,
+                reference: record.person.reference,
+                category: record.person.category,
+                registered_at: record.person.registered_at,
+            })
+            .collect();
+        Ok(PersonPage { persons, total })
+    }
+
+    /// The ids of this tenant's persons after `after` in id order: for streaming exports.
+    pub async fn person_ids_after(
+        &self,
+        scope: &TenantScope,
+        after: Option<PersonId>,
+        limit: i64,
+    ) -> StoreResult<Vec<PersonId>> {
+        let after = after.map_or(uuid::Uuid::nil(), |id| *id.as_uuid());
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let ids = sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM persons WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+                .bind(*scope.tenant().as_uuid())
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(ids.into_iter().map(PersonId::from_uuid).collect())
+        })
+    }
+
+    /// Adds an assertion about a person; a correction names the assertion it supersedes, which
+    /// is kept (XC-3).
+    pub async fn add_assertion(
+        &self,
+        scope: &TenantScope,
+        person: PersonId,
+        source: SourceId,
+        assertion: &NewAssertion,
+        supersedes: Option<AssertionId>,
+    ) -> StoreResult<AssertionId> {
+        if let Presence::Present(value) = &assertion.value
+            && !assertion.field.accepts(value)
+        {
+            return Err(StoreError::Invalid(format!(
+                "field {} does not accept this value",
+                assertion.field
+            )));
+        }
+        let id = AssertionId::new();
+        let now = OffsetDateTime::now_utc();
+        let (value, absence) = codec::encode(&assertion.value);
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            self::require_person!(tx, scope, person);
+            if let Some(earlier) = supersedes {
+                let field: Option<String> = sqlx::query_scalar("SELECT field FROM assertions WHERE id = $1 AND tenant_id = $2 AND person_id = $3")
+                    .bind(earlier.as_uuid()).bind(*scope.tenant().as_uuid()).bind(person.as_uuid())
+                    .fetch_optional(&mut *tx).await?;
+                match field {
+                    None => return Err(StoreError::Invalid("the superseded assertion is not about this person".into())),
+                    Some(field) if field != assertion.field.code() => {
+                        return Err(StoreError::Invalid(format!("a {} assertion cannot supersede a {field} assertion", assertion.field)));
+                    }
+                    Some(_) => {}
+                }
+            }
+            sqlx::query(sql_text(&values_sql("assertions", &ASSERTION_COLUMNS, 1)))
+                .bind(id.as_uuid())
+                .bind(*scope.tenant().as_uuid())
+                .bind(person.as_uuid())
+                .bind(assertion.field.code())
+                .bind(value.as_deref())
+                .bind(absence)
+                .bind(source.as_uuid())
+                .bind(&assertion.locator)
+                .bind(now)
+                .bind(supersedes.map(|a| *a.as_uuid()))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// Records an event after checking it against the person's history (XC-1).
+    pub async fn record_event(
+        &self,
+        scope: &TenantScope,
+        person: PersonId,
+        source: SourceId,
+        new: &NewEvent,
+    ) -> StoreResult<EventId> {
+        let record = self.person(scope, person).await?;
+        let event = Event {
+            id: EventId::new(),
+            person,
+            kind: new.kind,
+            occurred_at: new.occurred_at,
+            recorded_at: OffsetDateTime::now_utc(),
+            place: new.place,
+            place_to: new.place_to,
+            source,
+            locator: new.locator.clone(),
+            note: new.note.clone(),
+        };
+        event
+            .check_against(&record.events)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let places: Vec<PlaceId> = self
+            .places(scope)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        for place in event.place.iter().chain(event.place_to.iter()) {
+            if !places.contains(place) {
+                return Err(StoreError::Invalid(
+                    "the place is not one of this tenant's places".into(),
+                ));
+            }
+        }
+        let flat = Flattened {
+            persons: Vec::new(),
+            assertions: Vec::new(),
+            events: vec![event.clone()],
+        };
+        let tenant = scope.tenant();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            let tx_ref = &mut tx;
+            insert_flattened!(tx_ref, tenant, source, event.recorded_at, flat);
+            tx.commit().await?;
+        });
+        Ok(event.id)
+    }
+
+    /// Records that an obligation was met: a card sent, a change notified.
+    pub async fn record_notification(
+        &self,
+        scope: &TenantScope,
+        source: SourceId,
+        new: &NewNotification,
+    ) -> StoreResult<NotificationId> {
+        let id = NotificationId::new();
+        let now = OffsetDateTime::now_utc();
+        if new.sent_at > now + time::Duration::days(1) {
+            return Err(StoreError::Invalid(
+                "a notification cannot be sent in the future".into(),
+            ));
+        }
+        if new.reference.len() > 2000 {
+            return Err(StoreError::Invalid(
+                "a notification reference is at most 2000 characters".into(),
+            ));
+        }
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            self::require_person!(tx, scope, new.person);
+            if let Some(event) = new.trigger_event {
+                let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1 AND tenant_id = $2 AND person_id = $3")
+                    .bind(event.as_uuid()).bind(*scope.tenant().as_uuid()).bind(new.person.as_uuid())
+                    .fetch_optional(&mut *tx).await?;
+                if found.is_none() {
+                    return Err(StoreError::Invalid("the trigger event is not one of this person's events".into()));
+                }
+            }
+            sqlx::query(
+                "INSERT INTO notifications (id, tenant_id, person_id, rule, trigger_event_id, channel, kind, sent_at, source_id, reference, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(new.person.as_uuid())
+            .bind(new.rule.code())
+            .bind(new.trigger_event.map(|e| *e.as_uuid()))
+            .bind(new.channel.code())
+            .bind(new.kind.code())
+            .bind(new.sent_at)
+            .bind(source.as_uuid())
+            .bind(&new.reference)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// Events and notifications of every person in the tenant, for the deadline engine.
+    pub async fn tenant_facts(&self, scope: &TenantScope) -> StoreResult<Vec<PersonFacts>> {
+        let tenant = scope.tenant();
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let mut facts: Vec<PersonFacts> = Vec::new();
+            let mut index: HashMap<PersonId, usize> = HashMap::new();
+            let rows = sqlx::query("SELECT id, reference, category FROM persons WHERE tenant_id = $1 ORDER BY id")
+                .bind(tenant.as_uuid()).fetch_all(&mut *tx).await?;
+            for row in &rows {
+                let id = PersonId::from_uuid(row.uuid("id")?);
+                index.insert(id, facts.len());
+                facts.push(PersonFacts { person: id, reference: row.text("reference")?, category: parse_code(&row.text("category")?)?, events: Vec::new(), notifications: Vec::new() });
+            }
+            let rows = sqlx::query("SELECT id, person_id, kind, occurred_at, recorded_at, place_id, place_to_id, source_id, locator, note FROM events WHERE tenant_id = $1 ORDER BY occurred_at")
+                .bind(tenant.as_uuid()).fetch_all(&mut *tx).await?;
+            for row in &rows {
+                let event = event_from_row(row)?;
+                if let Some(i) = index.get(&event.person) {
+                    facts[*i].events.push(event);
+                }
+            }
+            let rows = sqlx::query("SELECT id, person_id, rule, trigger_event_id, channel, kind, sent_at, source_id, reference FROM notifications WHERE tenant_id = $1 ORDER BY sent_at")
+                .bind(tenant.as_uuid()).fetch_all(&mut *tx).await?;
+            for row in &rows {
+                let notification = notification_from_row(row)?;
+                if let Some(i) = index.get(&notification.person) {
+                    facts[*i].notifications.push(notification);
+                }
+            }
+            tx.commit().await?;
+            Ok(facts)
+        })
+    }
+}
+
+/// Refuses, as not found, a person who is not in the scope's tenant.
+macro_rules! require_person {
+    ($tx:expr, $scope:expr, $person:expr) => {{
+        let found: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM persons WHERE id = $1 AND tenant_id = $2")
+                .bind($person.as_uuid())
+                .bind(*$scope.tenant().as_uuid())
+                .fetch_optional(&mut *$tx)
+                .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound);
+        }
+    }};
+}
+use require_person;

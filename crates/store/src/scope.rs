@@ -1,0 +1,52 @@
+//! The tenant scope: proof that the caller may act inside one tenant.
+
+use domain::{TenantId, UserId};
+
+/// Every store method on a tenant's data takes one of these. It has no public constructor: the
+/// only ways to get one are [`crate::Store::operator_scope`] (the CLI, whose operator holds the
+/// data directory) and [`crate::Store::scope_for_user`] (a signed-in user of that tenant). So a
+/// read of another tenant's data does not compile unless it went through one of them:
+///
+/// ```compile_fail
+/// let scope = whereabouts_store::TenantScope { tenant: domain::TenantId::new(), actor: None };
+/// ```
+///
+/// ```compile_fail
+/// # async fn f(store: whereabouts_store::Store, id: domain::PersonId) {
+/// // A person cannot be read without a scope.
+/// let person = store.person(id).await;
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantScope {
+    tenant: TenantId,
+    actor: Option<UserId>,
+    actor_name: String,
+}
+
+impl TenantScope {
+    pub(crate) fn new(tenant: TenantId, actor: Option<UserId>, actor_name: String) -> Self {
+        Self {
+            tenant,
+            actor,
+            actor_name,
+        }
+    }
+
+    #[must_use]
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// The signed-in user, or `None` for the local operator.
+    #[must_use]
+    pub fn actor(&self) -> Option<UserId> {
+        self.actor
+    }
+
+    /// A name for provenance: the username, or `operator:<name>` for the CLI.
+    #[must_use]
+    pub fn actor_name(&self) -> &str {
+        &self.actor_name
+    }
+}

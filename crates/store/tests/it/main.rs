@@ -1,0 +1,5 @@
+//! The backend-conformance suite: the same stories on SQLite and, when
+//! `WHEREABOUTS_TEST_POSTGRES` holds a URL, on PostgreSQL.
+
+mod harness;
+mod stories;
