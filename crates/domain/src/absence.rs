@@ -70,7 +70,9 @@ impl fmt::Display for AbsenceReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown absence reason {0:?}: expected one of unknown, declined, withheld-detrimental, withheld-risk-to-child, not-applicable, not-yet-collected, illegible")]
+#[error(
+    "unknown absence reason {0:?}: expected one of unknown, declined, withheld-detrimental, withheld-risk-to-child, not-applicable, not-yet-collected, illegible"
+)]
 pub struct UnknownAbsenceReason(pub String);
 
 impl FromStr for AbsenceReason {

@@ -287,7 +287,12 @@ mod tests {
 
     use super::*;
 
-    fn text(person: PersonId, field: FieldKey, value: &str, supersedes: Option<AssertionId>) -> Assertion {
+    fn text(
+        person: PersonId,
+        field: FieldKey,
+        value: &str,
+        supersedes: Option<AssertionId>,
+    ) -> Assertion {
         Assertion {
             id: AssertionId::new(),
             person,
@@ -345,10 +350,17 @@ mod tests {
     fn values_must_fit_their_field_and_corrections_their_target() {
         let person = PersonId::new();
         let mut wrong = text(person, FieldKey::Sex, "M", None);
-        assert!(matches!(wrong.validate(), Err(AssertionError::WrongValueKind { .. })));
+        assert!(matches!(
+            wrong.validate(),
+            Err(AssertionError::WrongValueKind { .. })
+        ));
         wrong.field = FieldKey::Rank;
         wrong.validate().unwrap();
         let other = text(PersonId::new(), FieldKey::Rank, "x", None);
-        assert!(text(person, FieldKey::Rank, "y", Some(other.id)).check_supersedes(&other).is_err());
+        assert!(
+            text(person, FieldKey::Rank, "y", Some(other.id))
+                .check_supersedes(&other)
+                .is_err()
+        );
     }
 }

@@ -113,7 +113,11 @@ impl EventKind {
     pub const fn is_terminal(self) -> bool {
         matches!(
             self,
-            Self::SuccessfulEscape | Self::Release | Self::Repatriation | Self::HandoverToOtherPower | Self::Death
+            Self::SuccessfulEscape
+                | Self::Release
+                | Self::Repatriation
+                | Self::HandoverToOtherPower
+                | Self::Death
         )
     }
 
@@ -209,7 +213,13 @@ impl Event {
             .collect();
         match (Custody::from_events(&earlier), self.kind) {
             (_, EventKind::FellIntoPower) => Ok(()),
-            (Custody::Closed { kind: EventKind::SuccessfulEscape, .. }, EventKind::Recapture) => Ok(()),
+            (
+                Custody::Closed {
+                    kind: EventKind::SuccessfulEscape,
+                    ..
+                },
+                EventKind::Recapture,
+            ) => Ok(()),
             (Custody::Closed { kind, at, .. }, new_kind) => Err(EventError::AfterClosure {
                 kind: new_kind,
                 closed_by: kind,
@@ -218,7 +228,11 @@ impl Event {
             (Custody::NotRecorded, kind) => Err(EventError::BeforeCapture(kind)),
             (Custody::InCustody { .. }, EventKind::Recapture) => {
                 let escaped = earlier.iter().any(|e| e.kind == EventKind::Escape);
-                if escaped { Ok(()) } else { Err(EventError::RecaptureWithoutEscape) }
+                if escaped {
+                    Ok(())
+                } else {
+                    Err(EventError::RecaptureWithoutEscape)
+                }
             }
             (Custody::InCustody { .. }, _) => Ok(()),
         }
@@ -249,21 +263,37 @@ mod tests {
 
     #[test]
     fn xc1_terminal_event_closes_the_record() {
-        let history = vec![event(EventKind::FellIntoPower, 0), event(EventKind::Death, 5)];
+        let history = vec![
+            event(EventKind::FellIntoPower, 0),
+            event(EventKind::Death, 5),
+        ];
         assert!(Custody::from_events(&history).is_closed());
         let late = event(EventKind::TransferDeparture, 6);
-        assert!(matches!(late.check_against(&history), Err(EventError::AfterClosure { .. })));
+        assert!(matches!(
+            late.check_against(&history),
+            Err(EventError::AfterClosure { .. })
+        ));
         // An event dated before the closure is still accepted: it fills in the past.
-        event(EventKind::HospitalAdmission, 3).check_against(&history).unwrap();
+        event(EventKind::HospitalAdmission, 3)
+            .check_against(&history)
+            .unwrap();
     }
 
     #[test]
     fn xc1_recapture_reopens_after_successful_escape() {
-        let history = vec![event(EventKind::FellIntoPower, 0), event(EventKind::SuccessfulEscape, 5)];
-        event(EventKind::Recapture, 9).check_against(&history).unwrap();
+        let history = vec![
+            event(EventKind::FellIntoPower, 0),
+            event(EventKind::SuccessfulEscape, 5),
+        ];
+        event(EventKind::Recapture, 9)
+            .check_against(&history)
+            .unwrap();
         let mut all = history.clone();
         all.push(event(EventKind::Recapture, 9));
-        assert!(matches!(Custody::from_events(&all), Custody::InCustody { .. }));
+        assert!(matches!(
+            Custody::from_events(&all),
+            Custody::InCustody { .. }
+        ));
     }
 
     #[test]

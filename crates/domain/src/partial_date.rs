@@ -21,7 +21,10 @@ pub enum PartialDateKind {
     /// An approximate date: anywhere between the two bounds, inclusive.
     Range(Date, Date),
     /// DATE-5: an age given at a known date.
-    AgeAt { age: u8, at: Date },
+    AgeAt {
+        age: u8,
+        at: Date,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -35,7 +38,9 @@ pub struct PartialDate {
 pub enum DateError {
     #[error("empty date")]
     Empty,
-    #[error("{0:?} is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, ~YYYY, YYYY/YYYY or age:N@YYYY-MM-DD")]
+    #[error(
+        "{0:?} is not a date: use YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, ~YYYY, YYYY/YYYY or age:N@YYYY-MM-DD"
+    )]
     Unrecognised(String),
     #[error("{text:?} is impossible: {reason}")]
     Impossible { text: String, reason: String },
@@ -184,7 +189,12 @@ impl fmt::Display for PartialDate {
 /// `YYYY-MM-DD`.
 #[must_use]
 pub fn iso(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        date.month() as u8,
+        date.day()
+    )
 }
 
 fn first_of(year: i32, month: Month) -> Date {
@@ -250,14 +260,14 @@ fn full_iso(text: &str, whole: &str) -> Result<Date, DateError> {
 fn parse_kind(text: &str) -> Result<PartialDateKind, DateError> {
     if let Some(rest) = text.strip_prefix("age:") {
         let (age, at) = rest.split_once('@').ok_or_else(|| unrecognised(text))?;
-        let age: u8 = age
-            .parse()
-            .ok()
-            .filter(|age| *age <= 130)
-            .ok_or_else(|| DateError::Impossible {
-                text: text.to_owned(),
-                reason: format!("age {age:?} is not a number from 0 to 130"),
-            })?;
+        let age: u8 =
+            age.parse()
+                .ok()
+                .filter(|age| *age <= 130)
+                .ok_or_else(|| DateError::Impossible {
+                    text: text.to_owned(),
+                    reason: format!("age {age:?} is not a number from 0 to 130"),
+                })?;
         let at = full_iso(at, text)?;
         return Ok(PartialDateKind::AgeAt { age, at });
     }
@@ -285,7 +295,11 @@ fn parse_kind(text: &str) -> Result<PartialDateKind, DateError> {
         if to < from {
             return Err(DateError::Impossible {
                 text: text.to_owned(),
-                reason: format!("the range ends ({}) before it starts ({})", iso(to), iso(from)),
+                reason: format!(
+                    "the range ends ({}) before it starts ({})",
+                    iso(to),
+                    iso(from)
+                ),
             });
         }
         return Ok(PartialDateKind::Range(from, to));
@@ -316,7 +330,10 @@ mod tests {
 
     #[test]
     fn date_1_accepted_shapes() {
-        assert_eq!(PartialDate::parse("1985").unwrap().kind(), PartialDateKind::Year(1985));
+        assert_eq!(
+            PartialDate::parse("1985").unwrap().kind(),
+            PartialDateKind::Year(1985)
+        );
         assert_eq!(
             PartialDate::parse("1985-03").unwrap().kind(),
             PartialDateKind::YearMonth(1985, Month::March)
@@ -346,36 +363,88 @@ mod tests {
     fn impossible_and_absurd_dates_are_refused_with_reasons() {
         let err = PartialDate::parse("1985-02-30").unwrap_err();
         assert!(err.to_string().contains("no day 30"), "{err}");
-        assert!(matches!(PartialDate::parse("1985-13"), Err(DateError::Impossible { .. })));
-        assert_eq!(PartialDate::parse("0001-01-01"), Err(DateError::AbsurdYear(1)));
+        assert!(matches!(
+            PartialDate::parse("1985-13"),
+            Err(DateError::Impossible { .. })
+        ));
+        assert_eq!(
+            PartialDate::parse("0001-01-01"),
+            Err(DateError::AbsurdYear(1))
+        );
         assert_eq!(PartialDate::parse("9999"), Err(DateError::AbsurdYear(9999)));
-        assert!(matches!(PartialDate::parse("1990/1980"), Err(DateError::Impossible { .. })));
-        assert!(matches!(PartialDate::parse("yesterday"), Err(DateError::Unrecognised(_))));
-        assert!(matches!(PartialDate::parse("85-3-1"), Err(DateError::Unrecognised(_))));
+        assert!(matches!(
+            PartialDate::parse("1990/1980"),
+            Err(DateError::Impossible { .. })
+        ));
+        assert!(matches!(
+            PartialDate::parse("yesterday"),
+            Err(DateError::Unrecognised(_))
+        ));
+        assert!(matches!(
+            PartialDate::parse("85-3-1"),
+            Err(DateError::Unrecognised(_))
+        ));
         assert_eq!(PartialDate::parse("  "), Err(DateError::Empty));
     }
 
     #[test]
     fn birth_dates_in_the_future_or_too_old_are_refused() {
         let today = date!(2026 - 11 - 27);
-        assert!(PartialDate::parse("2027").unwrap().validate_birth(today).is_err());
-        assert!(PartialDate::parse("1850").unwrap().validate_birth(today).is_err());
-        assert!(PartialDate::parse("2026").unwrap().validate_birth(today).is_ok());
+        assert!(
+            PartialDate::parse("2027")
+                .unwrap()
+                .validate_birth(today)
+                .is_err()
+        );
+        assert!(
+            PartialDate::parse("1850")
+                .unwrap()
+                .validate_birth(today)
+                .is_err()
+        );
+        assert!(
+            PartialDate::parse("2026")
+                .unwrap()
+                .validate_birth(today)
+                .is_ok()
+        );
     }
 
     #[test]
     fn date_2_placeholders_and_date_6_full_dates() {
-        assert!(PartialDate::parse("1980-01-01").unwrap().is_likely_placeholder());
-        assert!(PartialDate::parse("1980-07-01").unwrap().is_likely_placeholder());
-        assert!(!PartialDate::parse("1980-07-02").unwrap().is_likely_placeholder());
+        assert!(
+            PartialDate::parse("1980-01-01")
+                .unwrap()
+                .is_likely_placeholder()
+        );
+        assert!(
+            PartialDate::parse("1980-07-01")
+                .unwrap()
+                .is_likely_placeholder()
+        );
+        assert!(
+            !PartialDate::parse("1980-07-02")
+                .unwrap()
+                .is_likely_placeholder()
+        );
         assert!(!PartialDate::parse("1980").unwrap().is_full());
     }
 
     #[test]
     fn canonical_form_round_trips() {
-        for text in ["1985", "1985-03", "1985-03-12", "~1985", "1984/1986", "age:34@2026-11-01"] {
+        for text in [
+            "1985",
+            "1985-03",
+            "1985-03-12",
+            "~1985",
+            "1984/1986",
+            "age:34@2026-11-01",
+        ] {
             let date = PartialDate::parse(text).unwrap();
-            assert_eq!(PartialDate::parse(&date.canonical()).unwrap().kind(), date.kind());
+            assert_eq!(
+                PartialDate::parse(&date.canonical()).unwrap().kind(),
+                date.kind()
+            );
         }
     }
 }

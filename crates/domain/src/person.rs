@@ -53,7 +53,10 @@ impl PersonCategory {
     /// Whether the Fourth Convention's bureau rules (GC IV 136–138) apply rather than GC III.
     #[must_use]
     pub const fn is_civilian(self) -> bool {
-        matches!(self, Self::CivilianInternee | Self::ProtectedPersonInCustody)
+        matches!(
+            self,
+            Self::CivilianInternee | Self::ProtectedPersonInCustody
+        )
     }
 }
 
@@ -125,9 +128,15 @@ pub struct Person {
 pub enum Custody {
     /// No capture or arrest event is recorded yet.
     NotRecorded,
-    InCustody { since: OffsetDateTime },
+    InCustody {
+        since: OffsetDateTime,
+    },
     /// XC-1: closed by a documented terminal event.
-    Closed { by: EventId, kind: EventKind, at: OffsetDateTime },
+    Closed {
+        by: EventId,
+        kind: EventKind,
+        at: OffsetDateTime,
+    },
 }
 
 impl Custody {
@@ -140,7 +149,9 @@ impl Custody {
         for event in ordered {
             state = match (state, event.kind) {
                 (_, EventKind::FellIntoPower) | (Self::Closed { .. }, EventKind::Recapture) => {
-                    Self::InCustody { since: event.occurred_at }
+                    Self::InCustody {
+                        since: event.occurred_at,
+                    }
                 }
                 (Self::InCustody { .. }, kind) if kind.is_terminal() => Self::Closed {
                     by: event.id,

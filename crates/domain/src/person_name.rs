@@ -29,7 +29,11 @@ impl Script {
             let slot = match c as u32 {
                 0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF | 0x2BB..=0x2BC => 0,
                 0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => 1,
-                0x600..=0x6FF | 0x750..=0x77F | 0x8A0..=0x8FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 2,
+                0x600..=0x6FF
+                | 0x750..=0x77F
+                | 0x8A0..=0x8FF
+                | 0xFB50..=0xFDFF
+                | 0xFE70..=0xFEFF => 2,
                 0x531..=0x58F | 0xFB13..=0xFB17 => 3,
                 0x10A0..=0x10FF | 0x1C90..=0x1CBF | 0x2D00..=0x2D2F => 4,
                 _ if c.is_alphabetic() => 5,
@@ -104,8 +108,8 @@ impl FromStr for LanguageTag {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut subtags = s.split('-');
         let primary = subtags.next().unwrap_or_default();
-        let primary_ok = (2..=3).contains(&primary.len())
-            && primary.bytes().all(|b| b.is_ascii_lowercase());
+        let primary_ok =
+            (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase());
         let rest_ok = subtags.all(|tag| {
             (1..=8).contains(&tag.len()) && tag.bytes().all(|b| b.is_ascii_alphanumeric())
         });
@@ -143,16 +147,19 @@ pub enum NamePartKind {
     Tribe,
     /// Nicknames, laqab, nisba and anything else.
     Other,
+    /// The whole name as written, when the source did not split it into parts.
+    Unsplit,
 }
 
 impl NamePartKind {
-    pub const ALL: [NamePartKind; 6] = [
+    pub const ALL: [NamePartKind; 7] = [
         Self::Given,
         Self::Patronymic,
         Self::Grandfather,
         Self::Family,
         Self::Tribe,
         Self::Other,
+        Self::Unsplit,
     ];
 
     #[must_use]
@@ -164,6 +171,7 @@ impl NamePartKind {
             Self::Family => "family",
             Self::Tribe => "tribe",
             Self::Other => "other",
+            Self::Unsplit => "unsplit",
         }
     }
 }
@@ -214,7 +222,11 @@ impl NamePart {
     ///
     /// # Errors
     /// When the part is empty, longer than 200 characters, or holds a control character.
-    pub fn new(kind: NamePartKind, value: &str, language: Option<LanguageTag>) -> Result<Self, NameError> {
+    pub fn new(
+        kind: NamePartKind,
+        value: &str,
+        language: Option<LanguageTag>,
+    ) -> Result<Self, NameError> {
         let collapsed = value.split_whitespace().collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
             return Err(NameError::Empty);
@@ -308,7 +320,10 @@ mod tests {
         let part = NamePart::new(NamePartKind::Family, "  КОВАЛЕНКО \t ", None).unwrap();
         assert_eq!(part.value(), "КОВАЛЕНКО");
         assert_eq!(part.script, Script::CYRILLIC);
-        assert_eq!(NamePart::new(NamePartKind::Given, "   ", None), Err(NameError::Empty));
+        assert_eq!(
+            NamePart::new(NamePartKind::Given, "   ", None),
+            Err(NameError::Empty)
+        );
         assert!(matches!(
             NamePart::new(NamePartKind::Given, "a\u{7}b", None),
             Err(NameError::ControlCharacter(7))

@@ -58,7 +58,10 @@ impl PlaceKind {
     pub const fn is_camp(self) -> bool {
         matches!(
             self,
-            Self::TransitCamp | Self::PowCamp | Self::LabourDetachment | Self::CivilianInternmentPlace
+            Self::TransitCamp
+                | Self::PowCamp
+                | Self::LabourDetachment
+                | Self::CivilianInternmentPlace
         )
     }
 

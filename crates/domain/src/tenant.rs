@@ -78,9 +78,10 @@ impl Tenant {
         }
         match (self.kind, self.party) {
             (TenantKind::PartyBureau, None) => Err("a party's bureau must name its party".into()),
-            (TenantKind::Agency | TenantKind::ProtectionUnit, Some(_)) => {
-                Err(format!("a tenant of kind {} belongs to no party", self.kind))
-            }
+            (TenantKind::Agency | TenantKind::ProtectionUnit, Some(_)) => Err(format!(
+                "a tenant of kind {} belongs to no party",
+                self.kind
+            )),
             _ => Ok(()),
         }
     }
