@@ -23,7 +23,7 @@ pub use assertion::{Assertion, AssertedValue, FieldKey, FieldView, CurrentView};
 pub use conflict::{Conflict, Party, PartyRole, PartyRoleAssignment};
 pub use event::{Event, EventKind, EventError};
 pub use ids::*;
-pub use obligation::{Channel, DeadlinePolicy, Notification, NotificationKind, Obligation, ObligationStatus, RuleId};
+pub use obligation::{Channel, DeadlinePolicy, Notification, NotificationKind, Obligation, ObligationStatus, PersonFacts, RuleId, Tally, obligations, tally};
 pub use partial_date::{Calendar, DateError, PartialDate, PartialDateKind};
 pub use person::{Person, PersonCategory, Sex, Custody};
 pub use person_name::{NamePart, NamePartKind, PersonName, Script, LanguageTag, Transliteration};
