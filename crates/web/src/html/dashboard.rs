@@ -1,0 +1,51 @@
+//! The first page after sign-in.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use domain::Tally;
+use time::OffsetDateTime;
+
+use crate::auth::SignedIn;
+use crate::error::AppResult;
+use crate::html::deadlines::tenant_obligations;
+use crate::html::{Layout, render};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    persons: i64,
+    tally: Tally,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Layout,
+}
+
+/// `GET /`: for a tenant member, the tenant at a glance; for a system administrator, what they
+/// may do, since they cannot read protected data.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> AppResult<Response> {
+    let Some(scope) = signed_in.scope() else {
+        let layout = Layout::new(&state, &signed_in, "Administration").await?;
+        return render(&AdminPage { layout });
+    };
+    let layout = Layout::new(&state, &signed_in, "Dashboard").await?;
+    let persons = state.store.count_persons(scope).await?;
+    let owed = tenant_obligations(&state, scope, OffsetDateTime::now_utc()).await?;
+    let mut tally = Tally::default();
+    for item in &owed {
+        tally.add(item.obligation.status);
+    }
+    render(&DashboardPage {
+        layout,
+        persons,
+        tally,
+    })
+}

@@ -1,0 +1,119 @@
+//! Server-rendered pages. Each page module turns domain values into a small view model of
+//! strings and flags, and an askama template (in `templates/`) lays it out. Templates escape
+//! everything by default and carry no logic beyond loops and conditions.
+
+pub(crate) mod dashboard;
+pub(crate) mod deadlines;
+pub(crate) mod login;
+pub(crate) mod person;
+pub(crate) mod persons;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use store::TenantScope;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::auth::SignedIn;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// The stylesheet, compiled into the binary: no external assets (DESIGN principle 7).
+const STYLESHEET: &str = include_str!("../../static/app.css");
+
+/// What the frame of every signed-in page shows: who is signed in, and for which tenant.
+#[derive(Clone, Debug)]
+pub(crate) struct Layout {
+    pub title: String,
+    pub username: String,
+    pub tenant_name: Option<String>,
+    /// Whether the data pages (persons, deadlines) are offered.
+    pub reads_data: bool,
+}
+
+impl Layout {
+    pub(crate) async fn new(
+        state: &AppState,
+        signed_in: &SignedIn,
+        title: impl Into<String>,
+    ) -> AppResult<Self> {
+        let tenant_name = match signed_in.scope() {
+            Some(scope) => Some(tenant_name(state, scope).await?),
+            None => None,
+        };
+        Ok(Self {
+            title: title.into(),
+            username: signed_in.username().to_owned(),
+            reads_data: signed_in.scope().is_some(),
+            tenant_name,
+        })
+    }
+}
+
+async fn tenant_name(state: &AppState, scope: &TenantScope) -> AppResult<String> {
+    let tenants = state.store.tenants().await?;
+    tenants
+        .into_iter()
+        .find(|tenant| tenant.id == scope.tenant())
+        .map(|tenant| tenant.name)
+        .ok_or(AppError::NotFound)
+}
+
+/// Renders a template as an HTML response.
+pub(crate) fn render(template: &impl askama::Template) -> AppResult<Response> {
+    Ok(Html(template.render()?).into_response())
+}
+
+/// `2026-03-14 09:30 UTC`.
+pub(crate) fn datetime(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default()
+}
+
+/// `2026-03-14`.
+pub(crate) fn date(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+/// A positive page number from a query parameter; anything else is page 1.
+pub(crate) fn page_number(text: Option<&str>) -> i64 {
+    text.and_then(|t| t.trim().parse::<i64>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(1)
+}
+
+/// `GET /health`: whether the server answers, and on which backend. No personal data.
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    let body = serde_json::json!({
+        "status": "ok",
+        "backend": state.store.backend_name(),
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// `GET /static/app.css`.
+pub(crate) async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+/// Anything without a route.
+pub(crate) async fn not_found() -> AppError {
+    AppError::NotFound
+}
