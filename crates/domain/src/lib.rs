@@ -19,14 +19,17 @@ pub mod provenance;
 pub mod tenant;
 
 pub use absence::{AbsenceReason, Presence};
-pub use assertion::{Assertion, AssertedValue, FieldKey, FieldView, CurrentView};
+pub use assertion::{AssertedValue, Assertion, CurrentView, FieldKey, FieldView};
 pub use conflict::{Conflict, Party, PartyRole, PartyRoleAssignment};
-pub use event::{Event, EventKind, EventError};
+pub use event::{Event, EventError, EventKind};
 pub use ids::*;
-pub use obligation::{Channel, DeadlinePolicy, Notification, NotificationKind, Obligation, ObligationStatus, PersonFacts, RuleId, Tally, obligations, tally};
+pub use obligation::{
+    Channel, DeadlinePolicy, Notification, NotificationKind, Obligation, ObligationStatus,
+    PersonFacts, RuleId, Tally, obligations, tally,
+};
 pub use partial_date::{Calendar, DateError, PartialDate, PartialDateKind};
-pub use person::{Person, PersonCategory, Sex, Custody};
-pub use person_name::{NamePart, NamePartKind, PersonName, Script, LanguageTag, Transliteration};
+pub use person::{Custody, Person, PersonCategory, Sex};
+pub use person_name::{LanguageTag, NamePart, NamePartKind, PersonName, Script, Transliteration};
 pub use place::{PlaceKind, PlaceOfDetention};
 pub use provenance::{Confidence, Provenance, SourceKind};
 pub use tenant::{Tenant, TenantKind};

@@ -78,7 +78,10 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
-                    .foreign_keys(true);
+                    .foreign_keys(true)
+                    // 64 MiB of page cache per connection: a large import then rewrites pages
+                    // in memory instead of spilling them to the WAL again and again.
+                    .pragma("cache_size", "-65536");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(options)

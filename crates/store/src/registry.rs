@@ -121,7 +121,7 @@ fn sql_text(sql: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql.to_owned())
 }
 
-fn values_sql(table: &str, columns: &[&str], rows: usize) -> String {
+fn values_sql(table: &str, columns: &[&str], rows: usize, style: Placeholders) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     let mut n = 1;
     for row in 0..rows {
@@ -133,13 +133,62 @@ fn values_sql(table: &str, columns: &[&str], rows: usize) -> String {
             if column > 0 {
                 sql.push(',');
             }
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            style.push(&mut sql, n);
             n += 1;
         }
         sql.push(')');
     }
     sql
+}
+
+/// How a backend numbers bind parameters in generated SQL. SQLite gets anonymous `?`: its
+/// lookup of numbered parameter names is linear per parameter, which made a 4,000-parameter
+/// INSERT quadratic (measured with perf: 73% of an import in `sqlite3_bind_parameter_name`).
+#[derive(Clone, Copy)]
+pub(crate) enum Placeholders {
+    Question,
+    Dollar,
+}
+
+impl Placeholders {
+    fn push(self, sql: &mut String, n: usize) {
+        match self {
+            Self::Question => sql.push('?'),
+            Self::Dollar => {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+        }
+    }
+
+    /// `p1,p2,…` for `count` parameters numbered from `first`.
+    fn list(self, first: usize, count: usize) -> String {
+        let mut sql = String::with_capacity(count * 5);
+        for i in 0..count {
+            if i > 0 {
+                sql.push(',');
+            }
+            self.push(&mut sql, first + i);
+        }
+        sql
+    }
+}
+
+/// The placeholder style of a pool's backend.
+pub(crate) trait Dialect {
+    const PLACEHOLDERS: Placeholders;
+}
+
+impl Dialect for sqlx::SqlitePool {
+    const PLACEHOLDERS: Placeholders = Placeholders::Question;
+}
+
+impl Dialect for sqlx::PgPool {
+    const PLACEHOLDERS: Placeholders = Placeholders::Dollar;
+}
+
+fn style_of<P: Dialect>(_: &P) -> Placeholders {
+    P::PLACEHOLDERS
 }
 
 const PERSON_COLUMNS: [&str; 6] = [
@@ -256,11 +305,11 @@ fn flatten(
 
 /// Inserts flattened rows inside an open transaction of either backend.
 macro_rules! insert_flattened {
-    ($tx:expr, $tenant:expr, $source:expr, $now:expr, $flat:expr) => {{
+    ($tx:expr, $style:expr, $tenant:expr, $source:expr, $now:expr, $flat:expr) => {{
         let tenant = *$tenant.as_uuid();
         let source = *$source.as_uuid();
         for chunk in $flat.persons.chunks(CHUNK_ROWS) {
-            let sql = values_sql("persons", &PERSON_COLUMNS, chunk.len());
+            let sql = values_sql("persons", &PERSON_COLUMNS, chunk.len(), $style);
             let mut query = sqlx::query(sql_text(&sql));
             for (id, reference, category) in chunk {
                 query = query
@@ -277,7 +326,7 @@ macro_rules! insert_flattened {
             })?;
         }
         for chunk in $flat.assertions.chunks(CHUNK_ROWS) {
-            let sql = values_sql("assertions", &ASSERTION_COLUMNS, chunk.len());
+            let sql = values_sql("assertions", &ASSERTION_COLUMNS, chunk.len(), $style);
             let mut query = sqlx::query(sql_text(&sql));
             for (id, person, field, value, absence, locator) in chunk {
                 query = query
@@ -295,7 +344,7 @@ macro_rules! insert_flattened {
             query.execute(&mut **$tx).await?;
         }
         for chunk in $flat.events.chunks(CHUNK_ROWS) {
-            let sql = values_sql("events", &EVENT_COLUMNS, chunk.len());
+            let sql = values_sql("events", &EVENT_COLUMNS, chunk.len(), $style);
             let mut query = sqlx::query(sql_text(&sql));
             for event in chunk {
                 query = query
@@ -340,8 +389,12 @@ impl ImportBatch {
         let (flat, ids) = flatten(people, self.source, now)?;
         let tenant = self.scope.tenant();
         match &mut self.tx {
-            ImportTx::Sqlite(tx) => insert_flattened!(tx, tenant, self.source, now, flat),
-            ImportTx::Postgres(tx) => insert_flattened!(tx, tenant, self.source, now, flat),
+            ImportTx::Sqlite(tx) => {
+                insert_flattened!(tx, Placeholders::Question, tenant, self.source, now, flat)
+            }
+            ImportTx::Postgres(tx) => {
+                insert_flattened!(tx, Placeholders::Dollar, tenant, self.source, now, flat)
+            }
         }
         self.inserted += ids.len();
         Ok(ids)
@@ -600,10 +653,11 @@ impl Store {
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             for chunk in references.chunks(CHUNK_ROWS) {
-                let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                let style = style_of(pool);
                 let sql = format!(
-                    "SELECT reference FROM persons WHERE tenant_id = $1 AND reference IN ({})",
-                    placeholders.join(",")
+                    "SELECT reference FROM persons WHERE tenant_id = {} AND reference IN ({})",
+                    style.list(1, 1),
+                    style.list(2, chunk.len())
                 );
                 let mut query = sqlx::query_scalar::<_, String>(sql_text(&sql)).bind(*scope.tenant().as_uuid());
                 for reference in chunk {
@@ -858,7 +912,7 @@ impl Store {
                     Some(_) => {}
                 }
             }
-            sqlx::query(sql_text(&values_sql("assertions", &ASSERTION_COLUMNS, 1)))
+            sqlx::query(sql_text(&values_sql("assertions", &ASSERTION_COLUMNS, 1, style_of(pool))))
                 .bind(id.as_uuid())
                 .bind(*scope.tenant().as_uuid())
                 .bind(person.as_uuid())
@@ -922,7 +976,7 @@ impl Store {
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             let tx_ref = &mut tx;
-            insert_flattened!(tx_ref, tenant, source, event.recorded_at, flat);
+            insert_flattened!(tx_ref, style_of(pool), tenant, source, event.recorded_at, flat);
             tx.commit().await?;
         });
         Ok(event.id)
@@ -978,6 +1032,80 @@ impl Store {
             tx.commit().await?;
         });
         Ok(id)
+    }
+
+    /// Records many notifications at once, all or nothing: each must answer an event of its own
+    /// person in this tenant, or name no event.
+    pub async fn record_notifications(
+        &self,
+        scope: &TenantScope,
+        source: SourceId,
+        notifications: &[NewNotification],
+    ) -> StoreResult<usize> {
+        let now = OffsetDateTime::now_utc();
+        let facts = self.tenant_facts(scope).await?;
+        let mut owner: HashMap<EventId, PersonId> = HashMap::new();
+        let mut persons: std::collections::HashSet<PersonId> = std::collections::HashSet::new();
+        for person in &facts {
+            persons.insert(person.person);
+            for event in &person.events {
+                owner.insert(event.id, person.person);
+            }
+        }
+        for (i, new) in notifications.iter().enumerate() {
+            if !persons.contains(&new.person) {
+                return Err(StoreError::NotFound);
+            }
+            if let Some(event) = new.trigger_event
+                && owner.get(&event) != Some(&new.person)
+            {
+                return Err(StoreError::Invalid(format!(
+                    "notification {i}: the trigger event is not one of this person's events"
+                )));
+            }
+            if new.sent_at > now + time::Duration::days(1) {
+                return Err(StoreError::Invalid(format!(
+                    "notification {i}: sent in the future"
+                )));
+            }
+        }
+        const COLUMNS: [&str; 11] = [
+            "id",
+            "tenant_id",
+            "person_id",
+            "rule",
+            "trigger_event_id",
+            "channel",
+            "kind",
+            "sent_at",
+            "source_id",
+            "reference",
+            "recorded_at",
+        ];
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            for chunk in notifications.chunks(CHUNK_ROWS) {
+                let sql = values_sql("notifications", &COLUMNS, chunk.len(), style_of(pool));
+                let mut query = sqlx::query(sql_text(&sql));
+                for new in chunk {
+                    query = query
+                        .bind(*NotificationId::new().as_uuid())
+                        .bind(*scope.tenant().as_uuid())
+                        .bind(*new.person.as_uuid())
+                        .bind(new.rule.code())
+                        .bind(new.trigger_event.map(|e| *e.as_uuid()))
+                        .bind(new.channel.code())
+                        .bind(new.kind.code())
+                        .bind(new.sent_at)
+                        .bind(*source.as_uuid())
+                        .bind(new.reference.as_str())
+                        .bind(now);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(notifications.len())
     }
 
     /// Events and notifications of every person in the tenant, for the deadline engine.

@@ -8,7 +8,7 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::{SynthBureau, SynthPerson};
 
 /// The columns written, in this order: every column of `docs/import-format.md`.
-pub const CSV_HEADER: [&str; 21] = [
+pub const CSV_HEADER: [&str; 22] = [
     "id",
     "category",
     "full_name",
@@ -16,6 +16,7 @@ pub const CSV_HEADER: [&str; 21] = [
     "patronymic",
     "grandfather_name",
     "family_name",
+    "other_names",
     "name_language",
     "sex",
     "birth_date",
@@ -59,7 +60,7 @@ pub fn write_persons_csv(bureau: &SynthBureau, out: impl std::io::Write) -> Resu
             .and_then(|index| bureau.places.get(index))
             .map_or("", |place| place.name.as_str());
         let name = |kind: NamePartKind| person.part(kind).unwrap_or("");
-        let row: [&str; 21] = [
+        let row: [&str; 22] = [
             &person.reference,
             person.category.code(),
             name(NamePartKind::Unsplit),
@@ -67,6 +68,7 @@ pub fn write_persons_csv(bureau: &SynthBureau, out: impl std::io::Write) -> Resu
             name(NamePartKind::Patronymic),
             name(NamePartKind::Grandfather),
             name(NamePartKind::Family),
+            name(NamePartKind::Other),
             person.name_language.as_str(),
             person.sex.code(),
             cell(person, FieldKey::BirthDate, &person.birth_date),

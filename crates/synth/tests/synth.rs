@@ -591,20 +591,3 @@ fn csv_follows_the_import_format() {
         assert_eq!(rows, bureau.persons.len());
     }
 }
-
-/// `cargo test --release -p whereabouts-synth -- --ignored --nocapture`
-#[test]
-#[ignore = "timing; run in release"]
-fn hundred_thousand_persons_per_party() {
-    let started = std::time::Instant::now();
-    let dataset = generate(&config(1, 100_000));
-    let generated = started.elapsed();
-    let mut bytes = 0;
-    for bureau in 0..2 {
-        bytes += csv_of(&dataset, bureau).len();
-    }
-    println!(
-        "generated 200,000 persons in {generated:?}; CSV ({bytes} bytes) after {:?}",
-        started.elapsed()
-    );
-}

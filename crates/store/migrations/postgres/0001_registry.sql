@@ -21,7 +21,8 @@ CREATE TABLE party_roles (
     party_id     UUID NOT NULL REFERENCES parties (id),
     role         TEXT NOT NULL,
     on_behalf_of UUID REFERENCES parties (id),
-    PRIMARY KEY (conflict_id, party_id, role)
+    -- A protecting power may act for several parties: one row each.
+    UNIQUE (conflict_id, party_id, role, on_behalf_of)
 );
 
 CREATE TABLE tenants (

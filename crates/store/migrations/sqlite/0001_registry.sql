@@ -20,7 +20,8 @@ CREATE TABLE party_roles (
     party_id     BLOB NOT NULL REFERENCES parties (id),
     role         TEXT NOT NULL,
     on_behalf_of BLOB REFERENCES parties (id),
-    PRIMARY KEY (conflict_id, party_id, role)
+    -- A protecting power may act for several parties: one row each.
+    UNIQUE (conflict_id, party_id, role, on_behalf_of)
 );
 
 CREATE TABLE tenants (
@@ -84,24 +85,26 @@ CREATE TABLE persons (
 );
 
 CREATE TABLE assertions (
-    id            BLOB PRIMARY KEY NOT NULL,
     tenant_id     BLOB NOT NULL REFERENCES tenants (id),
     person_id     BLOB NOT NULL REFERENCES persons (id),
+    id            BLOB NOT NULL,
     field         TEXT NOT NULL,
     value         TEXT,
     absence       TEXT,
     source_id     BLOB NOT NULL REFERENCES sources (id),
     locator       TEXT NOT NULL,
     recorded_at   TEXT NOT NULL,
-    supersedes_id BLOB REFERENCES assertions (id),
-    CHECK ((value IS NULL) <> (absence IS NULL))
-);
-CREATE INDEX assertions_person ON assertions (tenant_id, person_id);
+    -- Checked by the store (same tenant, person and field); not a foreign key, so that the
+    -- table can be clustered by person without a second index on id.
+    supersedes_id BLOB,
+    CHECK ((value IS NULL) <> (absence IS NULL)),
+    PRIMARY KEY (tenant_id, person_id, id)
+) WITHOUT ROWID;
 
 CREATE TABLE events (
-    id          BLOB PRIMARY KEY NOT NULL,
     tenant_id   BLOB NOT NULL REFERENCES tenants (id),
     person_id   BLOB NOT NULL REFERENCES persons (id),
+    id          BLOB NOT NULL,
     kind        TEXT NOT NULL,
     occurred_at TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
@@ -109,16 +112,17 @@ CREATE TABLE events (
     place_to_id BLOB REFERENCES places (id),
     source_id   BLOB NOT NULL REFERENCES sources (id),
     locator     TEXT NOT NULL,
-    note        TEXT
-);
-CREATE INDEX events_person ON events (tenant_id, person_id);
+    note        TEXT,
+    PRIMARY KEY (tenant_id, person_id, id)
+) WITHOUT ROWID;
 
 CREATE TABLE notifications (
     id               BLOB PRIMARY KEY NOT NULL,
     tenant_id        BLOB NOT NULL REFERENCES tenants (id),
     person_id        BLOB NOT NULL REFERENCES persons (id),
     rule             TEXT NOT NULL,
-    trigger_event_id BLOB REFERENCES events (id),
+    -- Checked by the store: an event of the same person and tenant.
+    trigger_event_id BLOB,
     channel          TEXT NOT NULL,
     kind             TEXT NOT NULL,
     sent_at          TEXT NOT NULL,

@@ -1,0 +1,108 @@
+//! `whereabouts`: the command-line tool and server of the Geneva Conventions' information system.
+
+mod config;
+mod export;
+mod gen_data;
+mod import;
+mod setup;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Locations;
+
+#[derive(Parser)]
+#[command(
+    name = "whereabouts",
+    version,
+    about = "The information system of the Geneva Conventions: registers persons in a party's power, tracks what happens to them and what is owed, so that nobody disappears."
+)]
+struct Cli {
+    /// Where the embedded database and other files live.
+    #[arg(
+        long,
+        global = true,
+        env = "WHEREABOUTS_DATA_DIR",
+        default_value = "data"
+    )]
+    data_dir: PathBuf,
+    /// `sqlite:///path/file.db` or `postgres://user@host/db`. Defaults to the SQLite file
+    /// `whereabouts.db` in the data directory. A bare path is refused as ambiguous.
+    #[arg(
+        long,
+        global = true,
+        env = "WHEREABOUTS_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the data directory, the database and the first administrator.
+    Init(setup::InitArgs),
+    /// Add a tenant: a party's bureau, the agency or the protection unit.
+    #[command(subcommand)]
+    Tenant(setup::TenantCommand),
+    /// Add a user to a tenant.
+    #[command(subcommand)]
+    User(setup::UserCommand),
+    /// Serve the web application.
+    Serve(setup::ServeArgs),
+    /// Import a party's list.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Export a tenant's persons in the import format.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
+    /// Generate deterministic synthetic data: into the database, or as CSV lists.
+    Gen(gen_data::GenArgs),
+    /// Start a fresh demo: an embedded store with synthetic data, then the server.
+    Demo(setup::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WHEREABOUTS_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,whereabouts=info,web=info")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let locations = Locations::new(cli.data_dir, cli.database_url);
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Init(args) => setup::init(&locations, args).await,
+            Command::Tenant(command) => setup::tenant(&locations, command).await,
+            Command::User(command) => setup::user(&locations, command).await,
+            Command::Serve(args) => setup::serve(&locations, args).await,
+            Command::Import(command) => import::run(&locations, command).await,
+            Command::Export(command) => export::run(&locations, command).await,
+            Command::Gen(args) => gen_data::run(&locations, args).await,
+            Command::Demo(args) => setup::demo(&locations, args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The `whereabouts` command, driven as a user drives it: a real binary, real files, a real
+//! database (SQLite always; PostgreSQL too when `WHEREABOUTS_TEST_POSTGRES` is set).
+
+mod harness;
+mod import;
+mod kill;
