@@ -228,16 +228,19 @@ const EVENT_COLUMNS: [&str; 11] = [
 /// Rows ready to insert, flattened from [`NewPerson`]s after the domain checks.
 struct Flattened {
     persons: Vec<(PersonId, String, &'static str)>,
-    assertions: Vec<(
-        AssertionId,
-        PersonId,
-        &'static str,
-        Option<String>,
-        Option<&'static str>,
-        String,
-    )>,
+    assertions: Vec<AssertionRow>,
     events: Vec<Event>,
 }
+
+/// `(id, person, field code, value JSON, absence code, locator)`.
+type AssertionRow = (
+    AssertionId,
+    PersonId,
+    &'static str,
+    Option<String>,
+    Option<&'static str>,
+    String,
+);
 
 fn flatten(
     people: &[NewPerson],
