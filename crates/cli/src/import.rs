@@ -759,31 +759,32 @@ async fn import_persons(
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut batch = store.begin_import(&scope, source).await?;
-    let file = File::open(&args.file)?;
-    let mut csv = reader(BufReader::with_capacity(1 << 16, file));
-    let mut record = csv::ByteRecord::new();
-    csv.read_byte_record(&mut record)?;
-    let header = Header::parse(&record).map_err(|e| anyhow::anyhow!("{}", e[0]))?;
-    let mut pending = Vec::with_capacity(BATCH);
-    while csv.read_byte_record(&mut record).unwrap_or(true) {
-        let Some(line) = record.position().map(csv::Position::line) else {
-            continue;
-        };
-        if !checked.good_lines.contains(&line) {
-            continue;
+    // Parsing runs on its own thread and hands over batches, so the next batch is parsed while
+    // the database writes the current one.
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<anyhow::Result<Vec<NewPerson>>>(2);
+    let path = args.file.clone();
+    let good_lines = std::mem::take(&mut checked.good_lines);
+    let parser = tokio::task::spawn_blocking(move || {
+        let result = parse_good_rows(&path, &good_lines, clock, |people| {
+            sender.blocking_send(Ok(people)).is_ok()
+        });
+        if let Err(error) = result {
+            let _ = sender.blocking_send(Err(error));
         }
-        let person = parse_row(&header, &record, line, clock)
-            .map_err(|e| anyhow::anyhow!("the file changed during the import: {}", e[0]))?;
-        pending.push(person);
-        if pending.len() == BATCH {
-            batch.insert(&pending).await?;
-            progress.inc(pending.len() as u64);
-            pending.clear();
-        }
+        good_lines.len()
+    });
+    while let Some(people) = receiver.recv().await {
+        let people = people?;
+        batch.insert(&people).await?;
+        progress.inc(people.len() as u64);
     }
-    if !pending.is_empty() {
-        batch.insert(&pending).await?;
-        progress.inc(pending.len() as u64);
+    let expected = parser.await?;
+    if batch.inserted() != expected {
+        bail!(
+            "the file changed during the import: {} rows expected, {} read; nothing imported",
+            expected,
+            batch.inserted()
+        );
     }
     let imported = batch.commit().await?;
     progress.finish_and_clear();
@@ -800,13 +801,59 @@ async fn import_persons(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Pass two: parses the rows on `lines` again and hands them over in batches. Stops early when
+/// `deliver` answers false (the receiver is gone).
+fn parse_good_rows(
+    path: &Path,
+    lines: &HashSet<u64>,
+    clock: Clock,
+    mut deliver: impl FnMut(Vec<NewPerson>) -> bool,
+) -> anyhow::Result<()> {
+    let mut csv = reader(BufReader::with_capacity(1 << 16, File::open(path)?));
+    let mut record = csv::ByteRecord::new();
+    csv.read_byte_record(&mut record)?;
+    let header = Header::parse(&record).map_err(|e| anyhow::anyhow!("{}", e[0]))?;
+    let mut pending = Vec::with_capacity(BATCH);
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // Rows the reader cannot split were rejected in pass one.
+            Err(_) => continue,
+        }
+        let Some(line) = record.position().map(csv::Position::line) else {
+            continue;
+        };
+        if !lines.contains(&line) {
+            continue;
+        }
+        let person = parse_row(&header, &record, line, clock)
+            .map_err(|e| anyhow::anyhow!("the file changed during the import: {}", e[0]))?;
+        pending.push(person);
+        if pending.len() == BATCH
+            && !deliver(std::mem::replace(&mut pending, Vec::with_capacity(BATCH)))
+        {
+            return Ok(());
+        }
+    }
+    if !pending.is_empty() {
+        deliver(pending);
+    }
+    Ok(())
+}
+
 fn references_of(path: &Path, lines: &HashSet<u64>) -> anyhow::Result<Vec<(u64, String)>> {
     let mut csv = reader(BufReader::new(File::open(path)?));
     let mut record = csv::ByteRecord::new();
     csv.read_byte_record(&mut record)?;
     let header = Header::parse(&record).map_err(|e| anyhow::anyhow!("{}", e[0]))?;
     let mut out = Vec::with_capacity(lines.len());
-    while csv.read_byte_record(&mut record).unwrap_or(true) {
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => continue,
+        }
         let Some(line) = record.position().map(csv::Position::line) else {
             continue;
         };
