@@ -535,6 +535,8 @@ fn reader<R: Read>(input: R) -> csv::Reader<R> {
 pub struct Checked {
     pub rows: u64,
     pub good_lines: HashSet<u64>,
+    /// The id of each good row, with its line.
+    pub references: Vec<(u64, String)>,
     pub rejected: Vec<(u64, Vec<RowError>)>,
     pub sha256: String,
 }
@@ -572,6 +574,7 @@ pub fn check_file(path: &Path, clock: Clock) -> anyhow::Result<Result<Checked, V
     let mut good_lines = HashSet::new();
     let mut rejected = Vec::new();
     let mut first_seen: HashMap<String, u64> = HashMap::new();
+    let mut references = Vec::new();
     let mut rows = 0u64;
     loop {
         let line = csv.position().line();
@@ -627,6 +630,7 @@ pub fn check_file(path: &Path, clock: Clock) -> anyhow::Result<Result<Checked, V
                     }],
                 )),
                 None => {
+                    references.push((line, person.reference.clone()));
                     first_seen.insert(person.reference, line);
                     good_lines.insert(line);
                 }
@@ -639,6 +643,7 @@ pub fn check_file(path: &Path, clock: Clock) -> anyhow::Result<Result<Checked, V
     Ok(Ok(Checked {
         rows,
         good_lines,
+        references,
         rejected,
         sha256,
     }))
@@ -681,7 +686,7 @@ async fn import_persons(
         }
     };
     // Duplicates against persons already in the tenant.
-    let good_refs = references_of(&args.file, &checked.good_lines)?;
+    let good_refs = std::mem::take(&mut checked.references);
     let existing: HashSet<String> = store
         .existing_references(
             &scope,
@@ -840,32 +845,6 @@ fn parse_good_rows(
         deliver(pending);
     }
     Ok(())
-}
-
-fn references_of(path: &Path, lines: &HashSet<u64>) -> anyhow::Result<Vec<(u64, String)>> {
-    let mut csv = reader(BufReader::new(File::open(path)?));
-    let mut record = csv::ByteRecord::new();
-    csv.read_byte_record(&mut record)?;
-    let header = Header::parse(&record).map_err(|e| anyhow::anyhow!("{}", e[0]))?;
-    let mut out = Vec::with_capacity(lines.len());
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(_) => continue,
-        }
-        let Some(line) = record.position().map(csv::Position::line) else {
-            continue;
-        };
-        if lines.contains(&line)
-            && let Some(id) = record
-                .get(header.id)
-                .and_then(|raw| std::str::from_utf8(raw).ok())
-        {
-            out.push((line, id.trim().to_owned()));
-        }
-    }
-    Ok(out)
 }
 
 fn report(errors: &[RowError], total: usize) {

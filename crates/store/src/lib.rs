@@ -19,6 +19,7 @@ mod error;
 mod registry;
 mod rows;
 mod scope;
+mod sqlite_import;
 mod system;
 mod url;
 
@@ -60,6 +61,8 @@ pub(crate) enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) backend: Backend,
+    /// The SQLite file, for the bulk-import connection (`sqlite_import`).
+    pub(crate) sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl Store {
@@ -70,6 +73,10 @@ impl Store {
     /// # Errors
     /// When the database cannot be reached or a migration fails.
     pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
+        let sqlite_path = match url {
+            DatabaseUrl::Sqlite(path) => Some(path.clone()),
+            DatabaseUrl::Postgres(_) => None,
+        };
         let backend = match url {
             DatabaseUrl::Sqlite(path) => {
                 let options = SqliteConnectOptions::new()
@@ -100,7 +107,10 @@ impl Store {
                 Backend::Postgres(pool)
             }
         };
-        Ok(Self { backend })
+        Ok(Self {
+            backend,
+            sqlite_path,
+        })
     }
 
     /// `sqlite` or `postgres`.

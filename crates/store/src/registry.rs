@@ -226,14 +226,14 @@ const EVENT_COLUMNS: [&str; 11] = [
 ];
 
 /// Rows ready to insert, flattened from [`NewPerson`]s after the domain checks.
-struct Flattened {
-    persons: Vec<(PersonId, String, &'static str)>,
-    assertions: Vec<AssertionRow>,
-    events: Vec<Event>,
+pub(crate) struct Flattened {
+    pub(crate) persons: Vec<(PersonId, String, &'static str)>,
+    pub(crate) assertions: Vec<AssertionRow>,
+    pub(crate) events: Vec<Event>,
 }
 
 /// `(id, person, field code, value JSON, absence code, locator)`.
-type AssertionRow = (
+pub(crate) type AssertionRow = (
     AssertionId,
     PersonId,
     &'static str,
@@ -377,7 +377,8 @@ pub struct ImportBatch {
 }
 
 enum ImportTx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// A dedicated connection outside the pool: see `sqlite_import`.
+    Sqlite(Option<crate::sqlite_import::DirectImport>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -392,8 +393,20 @@ impl ImportBatch {
         let (flat, ids) = flatten(people, self.source, now)?;
         let tenant = self.scope.tenant();
         match &mut self.tx {
-            ImportTx::Sqlite(tx) => {
-                insert_flattened!(tx, Placeholders::Question, tenant, self.source, now, flat)
+            ImportTx::Sqlite(slot) => {
+                // The statements block: run them off the async workers.
+                let mut direct = slot.take().ok_or_else(|| {
+                    StoreError::Invalid("the import was abandoned after an error".into())
+                })?;
+                let source = self.source;
+                let (direct, result) = tokio::task::spawn_blocking(move || {
+                    let result = direct.insert(tenant, source, now, &flat);
+                    (direct, result)
+                })
+                .await
+                .map_err(|e| StoreError::Invalid(format!("import worker failed: {e}")))?;
+                result?;
+                *slot = Some(direct);
             }
             ImportTx::Postgres(tx) => {
                 insert_flattened!(tx, Placeholders::Dollar, tenant, self.source, now, flat)
@@ -419,7 +432,14 @@ impl ImportBatch {
     /// When the commit fails; then nothing was written.
     pub async fn commit(self) -> StoreResult<usize> {
         match self.tx {
-            ImportTx::Sqlite(tx) => tx.commit().await?,
+            ImportTx::Sqlite(slot) => {
+                let direct = slot.ok_or_else(|| {
+                    StoreError::Invalid("the import was abandoned after an error".into())
+                })?;
+                tokio::task::spawn_blocking(move || direct.commit())
+                    .await
+                    .map_err(|e| StoreError::Invalid(format!("import worker failed: {e}")))??;
+            }
             ImportTx::Postgres(tx) => tx.commit().await?,
         }
         Ok(self.inserted)
@@ -622,7 +642,18 @@ impl Store {
         source: SourceId,
     ) -> StoreResult<ImportBatch> {
         let tx = match &self.backend {
-            Backend::Sqlite(pool) => ImportTx::Sqlite(pool.begin_scoped(scope).await?),
+            Backend::Sqlite(_) => {
+                let path = self
+                    .sqlite_path
+                    .clone()
+                    .ok_or_else(|| StoreError::Invalid("no SQLite file".into()))?;
+                let direct = tokio::task::spawn_blocking(move || {
+                    crate::sqlite_import::DirectImport::begin(&path)
+                })
+                .await
+                .map_err(|e| StoreError::Invalid(format!("import worker failed: {e}")))??;
+                ImportTx::Sqlite(Some(direct))
+            }
             Backend::Postgres(pool) => ImportTx::Postgres(pool.begin_scoped(scope).await?),
         };
         Ok(ImportBatch {
