@@ -117,6 +117,24 @@ const COLUMNS: [(&str, Column); 22] = [
     ("captured_place", Column::CapturedPlace),
 ];
 
+/// The cells of one row, by column: an array indexed by the column's position in [`COLUMNS`]
+/// (no hashing per cell; measured on the import path).
+struct Cells<'a>([Option<(usize, &'a str)>; COLUMNS.len()]);
+
+impl<'a> Cells<'a> {
+    fn get(&self, column: &Column) -> Option<&(usize, &'a str)> {
+        self.0[*column as usize].as_ref()
+    }
+
+    fn insert(&mut self, column: Column, cell: (usize, &'a str)) {
+        self.0[column as usize] = Some(cell);
+    }
+
+    fn contains_key(&self, column: &Column) -> bool {
+        self.0[*column as usize].is_some()
+    }
+}
+
 /// The columns, in the order `export` writes them.
 pub fn column_names() -> impl Iterator<Item = &'static str> {
     COLUMNS.iter().map(|(name, _)| *name)
@@ -245,7 +263,7 @@ pub fn parse_row(
     clock: Clock,
 ) -> Result<NewPerson, Vec<RowError>> {
     let mut errors = Vec::new();
-    let mut cells: HashMap<Column, (usize, &str)> = HashMap::with_capacity(header.positions.len());
+    let mut cells = Cells([None; COLUMNS.len()]);
     for &(index, column) in &header.positions {
         let raw = record.get(index).unwrap_or_default();
         let at = |message: String| RowError {
@@ -895,4 +913,16 @@ fn write_rejects(
     // Rows the CSV reader itself could not split are listed with their reasons only.
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_listed_in_the_order_of_their_discriminants() {
+        for (index, (_, column)) in COLUMNS.iter().enumerate() {
+            assert_eq!(*column as usize, index);
+        }
+    }
 }
