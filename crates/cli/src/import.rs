@@ -19,7 +19,7 @@ use domain::{
     NamePartKind, PartialDate, PersonCategory, PersonName, Presence, SourceKind,
 };
 use sha2::{Digest, Sha256};
-use store::{NewAssertion, NewEvent, NewPerson, NewSource};
+use store::{NewAssertion, NewEvent, NewPerson, NewSource, PreparedPeople};
 use time::{Date, OffsetDateTime};
 
 use crate::config::Locations;
@@ -784,22 +784,25 @@ async fn import_persons(
     let mut batch = store.begin_import(&scope, source).await?;
     // Parsing runs on its own thread and hands over batches, so the next batch is parsed while
     // the database writes the current one.
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<anyhow::Result<Vec<NewPerson>>>(2);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<anyhow::Result<PreparedPeople>>(2);
     let path = args.file.clone();
     let good_lines = std::mem::take(&mut checked.good_lines);
     let parser = tokio::task::spawn_blocking(move || {
+        // Parsing and flattening happen here, on their own thread; the loop below only writes.
         let result = parse_good_rows(&path, &good_lines, clock, |people| {
-            sender.blocking_send(Ok(people)).is_ok()
+            let prepared = PreparedPeople::prepare(&people, source).map_err(anyhow::Error::from);
+            sender.blocking_send(prepared).is_ok()
         });
         if let Err(error) = result {
             let _ = sender.blocking_send(Err(error));
         }
         good_lines.len()
     });
-    while let Some(people) = receiver.recv().await {
-        let people = people?;
-        batch.insert(&people).await?;
-        progress.inc(people.len() as u64);
+    while let Some(prepared) = receiver.recv().await {
+        let prepared = prepared?;
+        let count = prepared.len() as u64;
+        batch.insert_prepared(prepared).await?;
+        progress.inc(count);
     }
     let expected = parser.await?;
     if batch.inserted() != expected {

@@ -26,7 +26,7 @@ mod url;
 pub use error::{StoreError, StoreResult};
 pub use registry::{
     ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
-    PersonFacts, PersonPage, PersonRecord, PersonSummary,
+    PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
 pub use scope::TenantScope;
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};

@@ -368,6 +368,40 @@ macro_rules! insert_flattened {
     }};
 }
 
+/// Persons checked against the domain rules and flattened into rows, ready for
+/// [`ImportBatch::insert_prepared`]. Preparing is pure computation.
+pub struct PreparedPeople {
+    flat: Flattened,
+    ids: Vec<PersonId>,
+    source: SourceId,
+    now: OffsetDateTime,
+}
+
+impl PreparedPeople {
+    /// # Errors
+    /// A value that does not fit its field, or an event sequence the domain refuses (XC-1).
+    pub fn prepare(people: &[NewPerson], source: SourceId) -> StoreResult<Self> {
+        let now = OffsetDateTime::now_utc();
+        let (flat, ids) = flatten(people, source, now)?;
+        Ok(Self {
+            flat,
+            ids,
+            source,
+            now,
+        })
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
 /// An import in progress: one transaction, so the whole file lands or none of it does.
 pub struct ImportBatch {
     tx: ImportTx,
@@ -389,8 +423,25 @@ impl ImportBatch {
     /// A duplicate reference, an invalid event sequence or a database error. The caller then
     /// drops the batch, which rolls everything back.
     pub async fn insert(&mut self, people: &[NewPerson]) -> StoreResult<Vec<PersonId>> {
-        let now = OffsetDateTime::now_utc();
-        let (flat, ids) = flatten(people, self.source, now)?;
+        let prepared = PreparedPeople::prepare(people, self.source)?;
+        self.insert_prepared(prepared).await
+    }
+
+    /// Adds persons checked and flattened beforehand, possibly on another thread, so that the
+    /// caller can prepare the next batch while this one is written.
+    ///
+    /// # Errors
+    /// As [`ImportBatch::insert`]; also when the batch was prepared for another source.
+    pub async fn insert_prepared(
+        &mut self,
+        prepared: PreparedPeople,
+    ) -> StoreResult<Vec<PersonId>> {
+        if prepared.source != self.source {
+            return Err(StoreError::Invalid(
+                "the batch was prepared for another source".into(),
+            ));
+        }
+        let PreparedPeople { flat, ids, now, .. } = prepared;
         let tenant = self.scope.tenant();
         match &mut self.tx {
             ImportTx::Sqlite(slot) => {

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{StoreError, StoreResult};
-use crate::registry::Flattened;
+use crate::registry::{AssertionRow, Flattened};
 
 /// A connection holding an open write transaction.
 pub(crate) struct DirectImport {
@@ -79,29 +79,34 @@ impl DirectImport {
                 })?;
         }
         drop(persons);
-        let mut assertions = self
-            .connection
-            .prepare(
-                "INSERT INTO assertions (tenant_id, person_id, id, field, value, absence, source_id, locator, recorded_at, supersedes_id) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        // Assertions are most of the rows: write them ROWS at a time, one statement each, so
+        // that SQLite starts, resets and clears one program per ROWS rows instead of per row.
+        const ROWS: usize = 64;
+        const COLUMNS: usize = 9;
+        let sql = |rows: usize| {
+            let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)";
+            format!(
+                "INSERT INTO assertions (tenant_id, person_id, id, field, value, absence, source_id, locator, recorded_at, supersedes_id) VALUES {}",
+                vec![one; rows].join(", ")
             )
-            .map_err(sqlite_error)?;
-        for (id, person, field, value, absence, locator) in &flat.assertions {
-            assertions
-                .execute(params![
-                    tenant,
-                    person.as_uuid().as_bytes(),
-                    id.as_uuid().as_bytes(),
-                    field,
-                    value,
-                    absence,
-                    source,
-                    locator,
-                    now,
-                ])
-                .map_err(sqlite_error)?;
+        };
+        let mut full = self.connection.prepare(&sql(ROWS)).map_err(sqlite_error)?;
+        let mut single = self.connection.prepare(&sql(1)).map_err(sqlite_error)?;
+        for chunk in flat.assertions.chunks(ROWS) {
+            if chunk.len() == ROWS {
+                for (r, row) in chunk.iter().enumerate() {
+                    bind_assertion(&mut full, r * COLUMNS, tenant, source, &now, row)?;
+                }
+                full.raw_execute().map_err(sqlite_error)?;
+            } else {
+                for row in chunk {
+                    bind_assertion(&mut single, 0, tenant, source, &now, row)?;
+                    single.raw_execute().map_err(sqlite_error)?;
+                }
+            }
         }
-        drop(assertions);
+        drop(full);
+        drop(single);
         let mut events = self
             .connection
             .prepare(
@@ -136,4 +141,44 @@ impl DirectImport {
             .execute_batch("COMMIT")
             .map_err(sqlite_error)
     }
+}
+
+/// Binds one assertion row at `offset` (0-based) into a multi-row INSERT.
+fn bind_assertion(
+    statement: &mut rusqlite::Statement<'_>,
+    offset: usize,
+    tenant: &[u8; 16],
+    source: &[u8; 16],
+    now: &str,
+    row: &AssertionRow,
+) -> StoreResult<()> {
+    let (id, person, field, value, absence, locator) = row;
+    statement
+        .raw_bind_parameter(offset + 1, tenant)
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 2, person.as_uuid().as_bytes())
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 3, id.as_uuid().as_bytes())
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 4, field)
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 5, value)
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 6, absence)
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 7, source)
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 8, locator)
+        .map_err(sqlite_error)?;
+    statement
+        .raw_bind_parameter(offset + 9, now)
+        .map_err(sqlite_error)?;
+    Ok(())
 }
