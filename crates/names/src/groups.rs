@@ -1,0 +1,115 @@
+//! Equivalence tables loaded from `data/*.tsv` (parsed once, on first use).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::arabic::fold_letter;
+use crate::romanize::{primary_keys, romanize};
+
+const GIVEN_NAMES: &str = include_str!("../data/given_names.tsv");
+const ARABIC_NAMES: &str = include_str!("../data/arabic_names.tsv");
+
+/// Lines of a table without comments and blank lines, split at the first tab.
+fn rows(text: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    text.lines().filter_map(|l| {
+        let l = l.trim_end();
+        if l.is_empty() || l.starts_with('#') {
+            return None;
+        }
+        let (a, b) = l.split_once('\t')?;
+        Some((a.trim(), b.trim()))
+    })
+}
+
+fn variants(list: &'static str) -> impl Iterator<Item = &'static str> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The given-name equivalence table: labels and key → groups.
+pub(crate) struct GivenNames {
+    /// Label of each group (its first column), by group id.
+    pub labels: Vec<&'static str>,
+    /// Groups of each key, in table order.
+    pub by_key: HashMap<String, Vec<u32>>,
+}
+
+pub(crate) static GIVEN: LazyLock<GivenNames> = LazyLock::new(|| {
+    let mut labels = Vec::new();
+    let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+    for (label, list) in rows(GIVEN_NAMES) {
+        let id = u32::try_from(labels.len()).unwrap_or(u32::MAX);
+        labels.push(label);
+        for v in std::iter::once(label).chain(variants(list)) {
+            for k in primary_keys(v, None) {
+                let e = by_key.entry(k).or_default();
+                if !e.contains(&id) {
+                    e.push(id);
+                }
+            }
+        }
+    }
+    GivenNames { labels, by_key }
+});
+
+/// Arabic-script spellings (folded) → usual Latin spellings.
+static ARABIC: LazyLock<HashMap<String, Vec<&'static str>>> = LazyLock::new(|| {
+    let mut m: HashMap<String, Vec<&'static str>> = HashMap::new();
+    for (ar, list) in rows(ARABIC_NAMES) {
+        let folded: String = crate::normalize(ar).chars().map(fold_letter).collect();
+        let e = m.entry(folded).or_default();
+        for v in variants(list) {
+            if !e.contains(&v) {
+                e.push(v);
+            }
+        }
+    }
+    m
+});
+
+/// Usual Latin spellings of a folded Arabic-script token, if it is in the name table.
+pub(crate) fn arabic_forms(folded: &str) -> Option<&'static [&'static str]> {
+    ARABIC.get(folded).map(Vec::as_slice)
+}
+
+/// Equivalence class of a given name, looked up by its [`crate::key`].
+///
+/// Classes come from `data/given_names.tsv`: Ukrainian, Russian and Belarusian cognates
+/// (Олександр, Александр, Аляксандр, Alexander), their diminutives (Сашко, Саша, Шура, Sasha),
+/// and the spelling families of Arabic, Persian, Pashto, Armenian and Azerbaijani names
+/// (Muhammad, Mohammed, Magomed, Mehmet). When a key belongs to several classes (short names
+/// whose consonants agree, e.g. Ilya and Ali both give `ala`), the first class in the table
+/// is returned; [`given_name_groups`] returns all of them.
+#[must_use]
+pub fn given_name_group(token_key: &str) -> Option<u32> {
+    GIVEN.by_key.get(token_key).and_then(|v| v.first().copied())
+}
+
+/// Every equivalence class of a given-name key (see [`given_name_group`]).
+#[must_use]
+pub fn given_name_groups(token_key: &str) -> &'static [u32] {
+    GIVEN.by_key.get(token_key).map_or(&[], Vec::as_slice)
+}
+
+/// Label (the table's first column, e.g. `Oleksandr`) of a given-name class.
+#[must_use]
+pub fn given_name_label(group: u32) -> Option<&'static str> {
+    GIVEN.labels.get(group as usize).copied()
+}
+
+/// Is `token` (any script) a known given name? Used by [`crate::parse_full_name`].
+#[must_use]
+pub fn is_known_given_name(token: &str) -> bool {
+    primary_keys(token, None)
+        .iter()
+        .any(|k| GIVEN.by_key.contains_key(k))
+}
+
+/// Usual Latin forms listed for an Arabic-script name (for docs and tests).
+#[must_use]
+pub fn arabic_name_forms(token: &str) -> Vec<String> {
+    let folded: String = crate::normalize(token).chars().map(fold_letter).collect();
+    match arabic_forms(&folded) {
+        Some(v) => v.iter().map(|s| (*s).to_string()).collect(),
+        None => romanize(token, None),
+    }
+}

@@ -1,0 +1,264 @@
+//! Spelling-folding keys ("skeletons") for Latin spellings of names.
+//!
+//! The key maps every Latin spelling of a name to a short string over a reduced alphabet:
+//!
+//! * consonants fold into classes that the romanisation standards and common spelling
+//!   disagree on: `c` for the hushing and affricate sounds (sh ch tch sch shch cz ts tz tc,
+//!   French ch, ч ш щ ц), `h` for h g gh kh (Ukrainian г = h against Russian г = g, Russian
+//!   Г for foreign h as in Гусейн, Azerbaijani x), `k` for k q ck and hard c, `v` for v w,
+//!   `f` for f ph, `t` for t th, `d` for d dh, `z` for z zh dz, `j` for j dj dzh, and x is ks
+//!   (kh in Azerbaijani spelling, recognised by its letters ə ı ğ);
+//! * vowels are anonymous: each run of vowels becomes `a`, and a medial diphthong
+//!   (a vowel followed by i/y/j, as in Husayn, Hussein, Mikhail) becomes `ay`;
+//!   a word-final h after a vowel is dropped (Fatimah, Abdullah);
+//! * repeated letters collapse (Muhammad = Muhamad);
+//! * ʿAbd compounds lose their linking article (Abdulrahman = Abd al-Rahman = Abdurrahman).
+//!
+//! So `Muhammad`, `Mohammed`, `Mohamad`, `Магомед` and `محمد` share `mahamad`, and `Oleksandr`
+//! and `Aleksandr` share `alaksandr`. The skeleton ([`skeleton`]) also drops non-initial vowels
+//! and serves unvocalised Arabic script, where only consonants and long vowels are written.
+
+/// Append the ASCII folding of one lower-case Latin letter. Letters without a folding (and
+/// non-letters) are dropped.
+fn fold_latin(c: char, az: bool, out: &mut Vec<u8>) {
+    if c.is_ascii_lowercase() {
+        if c == 'x' {
+            out.extend_from_slice(if az { b"kh" } else { b"ks" });
+        } else {
+            out.push(c as u8);
+        }
+        return;
+    }
+    if c.is_ascii_uppercase() {
+        fold_latin(c.to_ascii_lowercase(), az, out);
+        return;
+    }
+    let s: &[u8] = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'ǎ' | 'ə' | 'ǝ' | 'ạ' | 'ả' | 'ấ'
+        | 'ầ' | 'ậ' => b"a",
+        'æ' => b"ae",
+        'ç' | 'č' | 'ĉ' => b"ch",
+        'ć' | 'ċ' => b"ts",
+        'ď' | 'đ' | 'ḍ' | 'ḏ' => b"d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' | 'ẹ' | 'ẻ' | 'ế' | 'ề' | 'ệ' => {
+            b"e"
+        }
+        'ǧ' => b"j",
+        'ğ' | 'ġ' => b"gh",
+        'ĝ' | 'ģ' | 'ǵ' => b"g",
+        'ĥ' | 'ħ' | 'ḥ' | 'ḫ' | 'ẖ' => b"h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' | 'ǐ' | 'ị' | 'ỉ' => b"i",
+        'ĵ' => b"j",
+        'ķ' | 'ḳ' => b"k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' | 'ḷ' => b"l",
+        'ñ' | 'ń' | 'ņ' | 'ň' | 'ṇ' => b"n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' | 'ǒ' | 'ọ' | 'ỏ' | 'ơ' => {
+            b"o"
+        }
+        'œ' => b"oe",
+        'ŕ' | 'ŗ' | 'ř' | 'ṛ' => b"r",
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' | 'ṣ' | 'ẍ' => {
+            if matches!(c, 'ś' | 'ṣ') {
+                b"s"
+            } else {
+                b"sh"
+            }
+        }
+        'ß' => b"ss",
+        'ţ' | 'ť' | 'ŧ' | 'ț' | 'ṭ' => b"t",
+        'ṯ' | 'þ' => b"th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' | 'ǔ' | 'ư' | 'ụ' | 'ủ' => {
+            b"u"
+        }
+        'ŵ' => b"w",
+        'ý' | 'ÿ' | 'ŷ' | 'ȳ' | 'ỳ' => b"y",
+        'ź' | 'ż' | 'ẓ' => b"z",
+        'ž' | 'ʒ' => b"zh",
+        _ => b"",
+    };
+    out.extend_from_slice(s);
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Lower-case ASCII letters of `latin`, folded (diacritics removed, ş → sh, ž → zh, ə → a ...).
+pub(crate) fn ascii_letters(latin: &str) -> Vec<u8> {
+    let az = latin
+        .chars()
+        .any(|c| matches!(c, 'ə' | 'Ə' | 'ı' | 'ğ' | 'Ğ'));
+    let mut v = Vec::with_capacity(latin.len() + 4);
+    for c in latin.chars() {
+        fold_latin(c, az, &mut v);
+    }
+    v
+}
+
+/// Drop the linking article of an ʿAbd compound: abd + vowels + l* → abd (NAME-AR-1).
+fn canon_abd(v: &mut Vec<u8>) {
+    if v.len() > 4 && v.starts_with(b"abd") {
+        let mut j = 3;
+        while j < v.len() && matches!(v[j], b'a' | b'e' | b'i' | b'o' | b'u') {
+            j += 1;
+        }
+        while j < v.len() && v[j] == b'l' {
+            j += 1;
+        }
+        if j < v.len() {
+            v.drain(3..j);
+        }
+    }
+}
+
+/// Map folded letters to consonant classes, keeping vowels as they are (`a e i o u y`).
+fn classes(v: &[u8], out: &mut Vec<u8>) {
+    let n = v.len();
+    let at = |i: usize| v.get(i).copied().unwrap_or(0);
+    let mut i = 0;
+    while i < n {
+        let c = v[i];
+        let rest = &v[i..];
+        let (class, len): (u8, usize) = if rest.starts_with(b"shch") || rest.starts_with(b"shtch") {
+            (b'c', if rest.starts_with(b"shch") { 4 } else { 5 })
+        } else if rest.starts_with(b"tsch") {
+            (b'c', 4)
+        } else if rest.starts_with(b"sch") || rest.starts_with(b"tch") || rest.starts_with(b"shh") {
+            (b'c', 3)
+        } else if rest.starts_with(b"dzh") || rest.starts_with(b"dzj") {
+            (b'j', 3)
+        } else if rest.starts_with(b"sh")
+            || rest.starts_with(b"ch")
+            || rest.starts_with(b"cz")
+            || rest.starts_with(b"ts")
+            || rest.starts_with(b"tz")
+            || rest.starts_with(b"sz")
+            || (rest.starts_with(b"tc") && is_vowel(at(i + 2)))
+        {
+            (b'c', 2)
+        } else if rest.starts_with(b"kh") || rest.starts_with(b"gh") {
+            (b'h', 2)
+        } else if rest.starts_with(b"zh") || rest.starts_with(b"dz") {
+            (b'z', 2)
+        } else if rest.starts_with(b"dj") {
+            (b'j', 2)
+        } else if rest.starts_with(b"ck") {
+            (b'k', 2)
+        } else if rest.starts_with(b"ph") {
+            (b'f', 2)
+        } else if rest.starts_with(b"th") {
+            (b't', 2)
+        } else if rest.starts_with(b"dh") {
+            (b'd', 2)
+        } else {
+            let cl = match c {
+                b'g' | b'h' => b'h',
+                b'q' | b'k' => b'k',
+                b'c' => {
+                    if matches!(at(i + 1), b'e' | b'i' | b'y') {
+                        b'c'
+                    } else {
+                        b'k'
+                    }
+                }
+                b'w' => b'v',
+                b'j' => {
+                    // j after a vowel and not before one is the glide й (Sergej, Andrej).
+                    if i > 0 && is_vowel(v[i - 1]) && !is_vowel(at(i + 1)) {
+                        b'y'
+                    } else {
+                        b'j'
+                    }
+                }
+                other => other,
+            };
+            (cl, 1)
+        };
+        out.push(class);
+        i += len;
+    }
+}
+
+/// Reduce vowel runs and collapse doubles (see the module documentation).
+fn reduce(cl: &[u8], out: &mut String) {
+    let n = cl.len();
+    // Drop a word-final h after a vowel.
+    let end = if n >= 2 && cl[n - 1] == b'h' && is_vowel(cl[n - 2]) {
+        n - 1
+    } else {
+        n
+    };
+    let cl = &cl[..end];
+    let n = cl.len();
+    let mut i = 0;
+    let mut last: u8 = 0;
+    while i < n {
+        if is_vowel(cl[i]) {
+            let s = i;
+            while i < n && is_vowel(cl[i]) {
+                i += 1;
+            }
+            let run = &cl[s..i];
+            let medial = s > 0 && i < n;
+            let diphthong = medial
+                && run.len() == 2
+                && matches!(run[0], b'a' | b'e' | b'o' | b'u')
+                && matches!(run[1], b'i' | b'y');
+            if last != b'a' {
+                out.push('a');
+            }
+            if diphthong {
+                out.push('y');
+                last = b'y';
+            } else {
+                last = b'a';
+            }
+        } else {
+            if cl[i] != last {
+                out.push(cl[i] as char);
+            }
+            last = cl[i];
+            i += 1;
+        }
+    }
+}
+
+/// Spelling-folding key of one Latin name token (see the module documentation).
+///
+/// Accepts any text: non-Latin letters, digits and punctuation are ignored, so the key of a
+/// string with no Latin letters is empty. Never panics.
+#[must_use]
+pub fn key(latin: &str) -> String {
+    let mut v = ascii_letters(latin);
+    canon_abd(&mut v);
+    key_of_ascii(&v)
+}
+
+pub(crate) fn key_of_ascii(v: &[u8]) -> String {
+    let mut cl = Vec::with_capacity(v.len());
+    classes(v, &mut cl);
+    let mut out = String::with_capacity(cl.len());
+    reduce(&cl, &mut out);
+    out
+}
+
+/// Consonant skeleton of a key: the initial vowel marker is kept, later vowels and glides are
+/// dropped, doubles collapse. Coarse on purpose: it lets unvocalised Arabic script meet its
+/// Latin spellings (محمد and Muhammad both give `mhmd`), and it also joins different names whose
+/// consonants agree (Hasan and Husayn, Muhammad and Mahmud), so use it for candidates, not
+/// as evidence.
+#[must_use]
+pub fn skeleton(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut last = '\0';
+    for (i, c) in key.chars().enumerate() {
+        if i > 0 && (c == 'a' || c == 'y') {
+            continue;
+        }
+        if c != last {
+            out.push(c);
+        }
+        last = c;
+    }
+    out
+}

@@ -1,0 +1,378 @@
+//! Unicode hygiene (NAME-GEN-4): normalisation, script detection, tokenisation.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Writing system of a letter or a text.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Script {
+    /// Latin, including the Azerbaijani, Turkish and transliteration diacritics.
+    Latin,
+    /// Cyrillic (Ukrainian, Russian, Belarusian, Azerbaijani before 1991).
+    Cyrillic,
+    /// Arabic script, including the Persian, Dari and Pashto letters.
+    Arabic,
+    /// Armenian.
+    Armenian,
+    /// Georgian (Mkhedruli, Mtavruli, Asomtavruli).
+    Georgian,
+    /// Any other letter.
+    Other,
+}
+
+/// Script of one character, or `None` when it is not a letter.
+#[must_use]
+pub fn script_of(c: char) -> Option<Script> {
+    let u = c as u32;
+    if c.is_ascii_alphabetic() {
+        return Some(Script::Latin);
+    }
+    if u < 0x80 {
+        return None;
+    }
+    let s = match u {
+        0x00C0..=0x024F | 0x0250..=0x02AF | 0x1E00..=0x1EFF | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => {
+            Script::Latin
+        }
+        0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
+            Script::Arabic
+        }
+        0x0530..=0x058F | 0xFB13..=0xFB17 => Script::Armenian,
+        0x10A0..=0x10FF | 0x1C90..=0x1CBF | 0x2D00..=0x2D2F => Script::Georgian,
+        _ => Script::Other,
+    };
+    // Marks, digits and punctuation inside those blocks are not letters.
+    if c.is_alphabetic() { Some(s) } else { None }
+}
+
+/// Dominant script of the letters of `text`; `None` when it has no letters.
+///
+/// Ties are broken in the order of the [`Script`] enum (Latin first).
+#[must_use]
+pub fn detect_script(text: &str) -> Option<Script> {
+    let mut counts = [0usize; 6];
+    for c in text.chars() {
+        if let Some(s) = script_of(c) {
+            counts[s as usize] += 1;
+        }
+    }
+    let (best, n) = counts
+        .iter()
+        .enumerate()
+        .fold((0, 0), |acc, (i, &n)| if n > acc.1 { (i, n) } else { acc });
+    if n == 0 {
+        return None;
+    }
+    Some(match best {
+        0 => Script::Latin,
+        1 => Script::Cyrillic,
+        2 => Script::Arabic,
+        3 => Script::Armenian,
+        4 => Script::Georgian,
+        _ => Script::Other,
+    })
+}
+
+/// Apostrophe-like characters unified to U+0027 (NAME-GEN-4: U+0027, U+2019, U+02BC
+/// in Ukrainian names; ʿ ʾ from Arabic transliteration).
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}'
+            | '\u{2018}'
+            | '\u{201B}'
+            | '\u{02BC}'
+            | '\u{02BB}'
+            | '\u{02BD}'
+            | '\u{02BE}'
+            | '\u{02BF}'
+            | '\u{02B9}'
+            | '\u{0060}'
+            | '\u{00B4}'
+            | '\u{2032}'
+            | '\u{FF07}'
+    )
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'
+            | '\u{2011}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2212}'
+            | '\u{FE63}'
+            | '\u{FF0D}'
+    )
+}
+
+/// Characters removed outright: controls, format characters (zero-width joiners, soft
+/// hyphen, bidi marks) and the Arabic tatweel (a typographic stretch, NAME-GEN-4).
+fn is_removed(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{0640}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+}
+
+/// Normalise a name for comparison and keys.
+///
+/// * NFKC (compatibility forms such as full-width letters and ligatures become plain letters);
+/// * full lower case (`İ` becomes `i`, not `i̇`);
+/// * control and format characters and the Arabic tatweel removed;
+/// * apostrophe variants (’ ʼ ‘ ` ´ ʿ ʾ ...) become `'`, dash variants become `-`;
+/// * runs of white space become one space, and the ends are trimmed.
+///
+/// Letters keep their script and diacritics (`ё`, `ə`, `ş` stay); folding to ASCII is the
+/// job of [`crate::key`]. Never panics; linear in the input. Idempotent.
+#[must_use]
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        let mut pending_space = false;
+        for b in text.bytes() {
+            let c = b as char;
+            if c.is_ascii_whitespace() {
+                pending_space = !out.is_empty();
+            } else if c.is_ascii_control() {
+                continue;
+            } else {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(if c == '`' {
+                    '\''
+                } else {
+                    c.to_ascii_lowercase()
+                });
+            }
+        }
+        return out;
+    }
+    let mut pending_space = false;
+    let mut push = |c: char, out: &mut String| {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else if is_removed(c) {
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            let c = if is_apostrophe(c) {
+                '\''
+            } else if is_hyphen(c) {
+                '-'
+            } else {
+                c
+            };
+            if c == '\u{0130}' {
+                out.push('i');
+            } else if c.is_uppercase() {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+    };
+    for c in text.nfkc() {
+        push(c, &mut out);
+    }
+    // Lower-casing can leave a sequence that NFKC would compose differently (rare); one more
+    // pass keeps the function idempotent.
+    if out
+        .chars()
+        .any(unicode_normalization::char::is_combining_mark)
+    {
+        let again: String = out.nfkc().collect();
+        return again;
+    }
+    out
+}
+
+/// Arabic particles that are written attached but behave as separate name parts.
+const ARABIC_ATTACHED_EXCEPTIONS: &[&str] = &["الياس", "الهام", "الفت", "اليسا", "الوند", "الله"];
+
+/// Split a normalised name into word tokens.
+///
+/// Rules (documented in docs/names.md):
+/// * the text is [`normalize`]d first;
+/// * tokens are split on white space, hyphens and any punctuation except an apostrophe inside a
+///   word (`мар'яна`, `o'brien` stay whole); leading and trailing apostrophes are dropped;
+/// * particles stay **separate** tokens: `al-rashid` gives `al`, `rashid`; `bin`, `ibn`, `abu`,
+///   `oglu` are tokens of their own. An Arabic-script article attached to a word (`الرشيد`)
+///   is split off the same way (`ال`, `رشيد`) so both scripts produce the same shape;
+/// * ʿAbd compounds are **joined into one token** (NAME-AR-1): `abd al rahman`,
+///   `abd al-rahman`, `abdel rahman`, `abdul-rahman` give one token (`abdalrahman`,
+///   `abdelrahman`, `abdulrahman`), and `عبد الرحمن` gives `عبدالرحمن`;
+/// * digits-only tokens (ages, numbers) are dropped.
+#[must_use]
+pub fn tokens(text: &str) -> Vec<String> {
+    let norm = normalize(text);
+    let mut raw: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, raw: &mut Vec<String>| {
+        let t = cur.trim_matches('\'');
+        if !t.is_empty() && !t.chars().all(|c| c.is_numeric()) {
+            raw.push(t.to_string());
+        }
+        cur.clear();
+    };
+    let mut it = norm.chars().peekable();
+    while let Some(c) = it.next() {
+        // s/o, d/o, w/o ("son of", "daughter of", "wife of") stay one token.
+        if c == '/' && matches!(cur.as_str(), "s" | "d" | "w") && it.peek() == Some(&'o') {
+            cur.push('/');
+            continue;
+        }
+        if c.is_alphanumeric() || c == '\'' || unicode_normalization::char::is_combining_mark(c) {
+            cur.push(c);
+        } else {
+            flush(&mut cur, &mut raw);
+        }
+    }
+    flush(&mut cur, &mut raw);
+    // Split an attached Arabic-script article.
+    let mut split: Vec<String> = Vec::with_capacity(raw.len());
+    for t in raw {
+        if let Some(rest) = t.strip_prefix("ال")
+            && rest.chars().count() >= 2
+            && !ARABIC_ATTACHED_EXCEPTIONS.contains(&t.as_str())
+        {
+            split.push("ال".to_string());
+            split.push(rest.to_string());
+        } else {
+            split.push(t);
+        }
+    }
+    join_abd_compounds(split)
+}
+
+fn is_abd(t: &str) -> bool {
+    matches!(
+        t,
+        "abd"
+            | "abdul"
+            | "abdel"
+            | "abdal"
+            | "abdol"
+            | "abdu"
+            | "abdur"
+            | "abdus"
+            | "abdun"
+            | "abdi"
+            | "عبد"
+            | "ابد"
+            | "abdo"
+    )
+}
+
+fn is_article(t: &str) -> bool {
+    matches!(
+        t,
+        "al" | "el"
+            | "ul"
+            | "ol"
+            | "ar"
+            | "ur"
+            | "as"
+            | "us"
+            | "an"
+            | "un"
+            | "ad"
+            | "ud"
+            | "at"
+            | "ut"
+            | "az"
+            | "uz"
+            | "ash"
+            | "ush"
+            | "ال"
+    )
+}
+
+/// Join ʿAbd + (article) + divine attribute into one token.
+fn join_abd_compounds(toks: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        if is_abd(t) && i + 1 < toks.len() {
+            let next = &toks[i + 1];
+            if is_article(next) && i + 2 < toks.len() {
+                let mut joined = t.clone();
+                joined.push_str(next);
+                joined.push_str(&toks[i + 2]);
+                out.push(joined);
+                i += 3;
+                continue;
+            }
+            if !is_particle(next) {
+                let mut joined = t.clone();
+                joined.push_str(next);
+                out.push(joined);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    out
+}
+
+/// Name particles: lineage words (bin, ibn, bint, ben, walad, s/o), articles (al, el, ال), kunya
+/// heads (abu, umm), the Azerbaijani patronymic words (oglu, qizi), connectors (son, of,
+/// daughter).
+#[must_use]
+pub fn is_particle(t: &str) -> bool {
+    matches!(
+        t,
+        "al" | "el"
+            | "ul"
+            | "ال"
+            | "bin"
+            | "ibn"
+            | "bint"
+            | "ben"
+            | "bn"
+            | "بن"
+            | "ابن"
+            | "بنت"
+            | "walad"
+            | "wald"
+            | "wuld"
+            | "ould"
+            | "ولد"
+            | "abu"
+            | "abou"
+            | "abo"
+            | "ابو"
+            | "أبو"
+            | "umm"
+            | "um"
+            | "ام"
+            | "أم"
+            | "son"
+            | "daughter"
+            | "of"
+            | "s/o"
+            | "d/o"
+            | "w/o"
+            | "oglu"
+            | "oğlu"
+            | "ogly"
+            | "оглы"
+            | "оглу"
+            | "qizi"
+            | "qızı"
+            | "kyzy"
+            | "кызы"
+            | "гызы"
+            | "zoy"
+            | "zay"
+    )
+}

@@ -1,0 +1,316 @@
+//! Plausible Latin spellings of one token in any script, and keys over them.
+
+use crate::arabic::{self, Style};
+use crate::key::{ascii_letters, key, key_of_ascii, skeleton};
+use crate::normalize::{Script, detect_script, normalize};
+use crate::translit::{Scheme, transliterate};
+
+/// Language hint for romanisation. A hint narrows the standards tried; without one the
+/// script's letters decide (і ї є ґ → Ukrainian, ў → Belarusian, ә ғ ҝ ө ү һ ҹ ј →
+/// Azerbaijani, پ چ ژ گ → Persian, ټ ډ ړ ږ ښ ګ ڼ ځ څ → Pashto).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// Ukrainian.
+    Uk,
+    /// Russian.
+    Ru,
+    /// Belarusian.
+    Be,
+    /// Arabic.
+    Ar,
+    /// Eastern Armenian (Armenia).
+    HyEastern,
+    /// Western Armenian (diaspora: Syria, Lebanon, Turkey).
+    HyWestern,
+    /// Georgian.
+    Ka,
+    /// Azerbaijani.
+    Az,
+    /// Persian (Farsi).
+    Fa,
+    /// Dari (Afghan Persian).
+    Prs,
+    /// Pashto.
+    Ps,
+}
+
+/// Maximum number of spellings [`romanize`] returns.
+pub const MAX_ROMANIZATIONS: usize = 8;
+/// Maximum number of keys [`keys`] returns.
+pub const MAX_KEYS: usize = 4;
+
+fn push_unique(v: &mut Vec<String>, s: String, cap: usize) {
+    if !s.is_empty() && v.len() < cap && !v.contains(&s) {
+        v.push(s);
+    }
+}
+
+/// Keep ASCII letters, folding diacritics, dropping apostrophes and backticks.
+fn plain(s: &str) -> String {
+    let v = ascii_letters(s);
+    String::from_utf8(v).unwrap_or_default()
+}
+
+fn cyrillic_lang(t: &str) -> Option<Lang> {
+    let mut uk = false;
+    let mut be = false;
+    let mut az = false;
+    let mut ru = false;
+    for c in t.chars() {
+        match c {
+            'і' | 'ї' | 'є' | 'ґ' => uk = true,
+            'ў' => be = true,
+            'ә' | 'ғ' | 'ҝ' | 'ө' | 'ү' | 'һ' | 'ҹ' | 'ј' => az = true,
+            'ы' | 'э' | 'ъ' | 'ё' => ru = true,
+            _ => {}
+        }
+    }
+    if az {
+        Some(Lang::Az)
+    } else if be {
+        Some(Lang::Be)
+    } else if uk && !ru {
+        Some(Lang::Uk)
+    } else if ru && !uk {
+        Some(Lang::Ru)
+    } else {
+        None
+    }
+}
+
+fn arabic_lang(t: &str) -> Lang {
+    let mut fa = false;
+    for c in t.chars() {
+        match c {
+            'ټ' | 'ډ' | 'ړ' | 'ږ' | 'ښ' | 'ګ' | 'ڼ' | 'ځ' | 'څ' | 'ې' | 'ۍ' => {
+                return Lang::Ps;
+            }
+            'پ' | 'چ' | 'ژ' | 'گ' | 'ی' | 'ک' => fa = true,
+            _ => {}
+        }
+    }
+    if fa { Lang::Fa } else { Lang::Ar }
+}
+
+/// All plausible Latin spellings of one token, across the standards (deduplicated, at most
+/// [`MAX_ROMANIZATIONS`], lower-case ASCII without apostrophes).
+///
+/// * Latin input returns itself, normalised (diacritics kept, e.g. `məmmədov`).
+/// * Cyrillic: Ukrainian 2010, Russian ICAO 9303, BGN/PCGN and GOST 7.79 B, Belarusian
+///   passport and national 2007, Azerbaijani Latin, as the letters and the hint allow.
+/// * Arabic script: the usual spellings from the name table (`data/arabic_names.tsv`) when
+///   the name is known, then a vocalised guess (a vowel between consonants) and the letter
+///   transliteration; Persian, Dari and Pashto by BGN/PCGN.
+/// * Armenian: Eastern BGN/PCGN and Western; Georgian: national 2002.
+#[must_use]
+pub fn romanize(token: &str, hint: Option<Lang>) -> Vec<String> {
+    let t = normalize(token);
+    let mut out = Vec::new();
+    if t.is_empty() {
+        return out;
+    }
+    let cap = MAX_ROMANIZATIONS;
+    match detect_script(&t) {
+        None | Some(Script::Latin) | Some(Script::Other) => out.push(t),
+        Some(Script::Cyrillic) => {
+            let lang = hint.or_else(|| cyrillic_lang(&t));
+            let schemes: &[Scheme] = match lang {
+                Some(Lang::Uk) => &[
+                    Scheme::UkNational2010,
+                    Scheme::RuIcao9303,
+                    Scheme::RuBgnPcgn,
+                ],
+                Some(Lang::Be) => &[
+                    Scheme::BePassport,
+                    Scheme::BeNational2007,
+                    Scheme::RuIcao9303,
+                    Scheme::RuBgnPcgn,
+                ],
+                Some(Lang::Az) => &[
+                    Scheme::AzCyrillicToLatin,
+                    Scheme::RuBgnPcgn,
+                    Scheme::RuIcao9303,
+                ],
+                Some(Lang::Ru) => &[
+                    Scheme::RuIcao9303,
+                    Scheme::RuBgnPcgn,
+                    Scheme::RuGost779B,
+                    Scheme::UkNational2010,
+                ],
+                _ => &[
+                    Scheme::RuIcao9303,
+                    Scheme::UkNational2010,
+                    Scheme::RuBgnPcgn,
+                    Scheme::RuGost779B,
+                ],
+            };
+            for &s in schemes {
+                push_unique(&mut out, plain(&transliterate(&t, s)), cap);
+            }
+        }
+        Some(Script::Arabic) => {
+            let lang = match hint {
+                Some(l @ (Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)) => l,
+                _ => arabic_lang(&t),
+            };
+            let folded: String = t.chars().map(arabic::fold_letter).collect();
+            if let Some(forms) = crate::groups::arabic_forms(&folded) {
+                for f in forms {
+                    push_unique(&mut out, f.to_string(), cap);
+                }
+            }
+            let chars: Vec<char> = t.chars().collect();
+            push_unique(&mut out, plain(&arabic::vocalised_guess(&chars, lang)), cap);
+            if out.is_empty() {
+                let style = match lang {
+                    Lang::Fa => Style::Persian,
+                    Lang::Prs => Style::Dari,
+                    Lang::Ps => Style::Pashto,
+                    _ => Style::AlaLc,
+                };
+                let mut s = String::new();
+                arabic::translit(&chars, style, &mut s);
+                push_unique(&mut out, plain(&s), cap);
+            }
+        }
+        Some(Script::Armenian) => {
+            let order: [Scheme; 2] = if hint == Some(Lang::HyWestern) {
+                [Scheme::HyWestern, Scheme::HyEasternBgn]
+            } else {
+                [Scheme::HyEasternBgn, Scheme::HyWestern]
+            };
+            for s in order {
+                push_unique(&mut out, plain(&transliterate(&t, s)), cap);
+            }
+        }
+        Some(Script::Georgian) => push_unique(
+            &mut out,
+            plain(&transliterate(&t, Scheme::KaNational2002)),
+            cap,
+        ),
+    }
+    out
+}
+
+/// True for a Latin token that looks like an Armenian family name (-ian, -yan, -ants,
+/// -yants, -unts, -ents).
+fn armenian_surname(v: &[u8]) -> bool {
+    [
+        &b"ian"[..],
+        b"yan",
+        b"iants",
+        b"yants",
+        b"ants",
+        b"unts",
+        b"ents",
+        b"jan",
+    ]
+    .iter()
+    .any(|e| v.len() > e.len() + 2 && v.ends_with(e))
+}
+
+/// Swap the stops that Western and Eastern Armenian read the other way round
+/// (b↔p, d↔t, g↔k, j↔ch): Bedrosian → Petrosian, Krikorian → Grigorian.
+fn western_armenian_swap(v: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        let c = v[i];
+        if v[i..].starts_with(b"ch") {
+            out.push(b'j');
+            i += 2;
+            continue;
+        }
+        out.extend_from_slice(match c {
+            b'b' => b"p",
+            b'p' => b"b",
+            b'd' => b"t",
+            b't' => b"d",
+            b'g' => b"k",
+            b'k' => b"g",
+            b'j' => b"ch",
+            _ => {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+        });
+        i += 1;
+    }
+    out
+}
+
+/// Alternative readings of a Latin spelling that [`key`] resolves one way: j as й (German and
+/// South Slavic spelling: Jurij, Jelena), an attached Arabic article (Alhasan), and the
+/// Western Armenian consonant shift.
+fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
+    let v = ascii_letters(t);
+    if v.is_empty() {
+        return;
+    }
+    if v.contains(&b'j') && !v.windows(2).any(|w| w == b"dj") {
+        let alt: Vec<u8> = v
+            .iter()
+            .map(|&c| if c == b'j' { b'y' } else { c })
+            .collect();
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
+    }
+    let arabic_hint = matches!(
+        hint,
+        None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
+    );
+    if arabic_hint
+        && v.len() > 4
+        && (v.starts_with(b"al") || v.starts_with(b"el"))
+        && !is_vowel_byte(v[2])
+        && v[2] != b'l'
+        && v[2] != b'e'
+    {
+        push_unique(out, key_of_ascii(&v[2..]), MAX_KEYS - 1);
+    }
+    let armenian_hint = matches!(hint, None | Some(Lang::HyEastern | Lang::HyWestern));
+    if armenian_hint && armenian_surname(&v) {
+        push_unique(out, key_of_ascii(&western_armenian_swap(&v)), MAX_KEYS - 1);
+    }
+}
+
+fn is_vowel_byte(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Keys of every romanisation of `token` and of the alternative Latin readings, without the
+/// skeleton (at most `MAX_KEYS - 1`).
+pub(crate) fn primary_keys(token: &str, hint: Option<Lang>) -> Vec<String> {
+    let forms = romanize(token, hint);
+    let mut out: Vec<String> = Vec::with_capacity(MAX_KEYS);
+    for f in &forms {
+        push_unique(&mut out, key(f), MAX_KEYS - 1);
+    }
+    if forms.len() == 1 && detect_script(&forms[0]).is_none_or(|s| s == Script::Latin) {
+        latin_alternatives(&forms[0], hint, &mut out);
+    }
+    out
+}
+
+/// Keys of one token in any script: [`key`] of every [`romanize`] form, alternative readings
+/// of ambiguous Latin letters (j as й, an attached Arabic article, the Western Armenian
+/// consonant shift), and last the consonant [`skeleton`]; deduplicated, at most
+/// [`MAX_KEYS`]. Two spellings of one name, in any scripts, share at least one key (the
+/// skeleton at worst). The first key is the most specific.
+#[must_use]
+pub fn keys(token: &str, hint: Option<Lang>) -> Vec<String> {
+    let mut out = primary_keys(token, hint);
+    let t = normalize(token);
+    let sk = if detect_script(&t) == Some(Script::Arabic) {
+        let lang = match hint {
+            Some(l @ (Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)) => l,
+            _ => arabic_lang(&t),
+        };
+        let chars: Vec<char> = t.chars().collect();
+        skeleton(&key(&arabic::vocalised_guess(&chars, lang)))
+    } else {
+        out.first().map(|k| skeleton(k)).unwrap_or_default()
+    };
+    push_unique(&mut out, sk, MAX_KEYS);
+    out
+}
