@@ -32,6 +32,7 @@
 
 mod csv_out;
 mod generate;
+mod linkage;
 pub mod names;
 mod rng;
 mod timeline;
@@ -45,6 +46,9 @@ use time::OffsetDateTime;
 
 pub use csv_out::{CSV_HEADER, write_persons_csv};
 pub use generate::generate;
+pub use linkage::{
+    CORRUPTIONS, LINKAGE_HEADER, LinkageConfig, LinkageSummary, SCHEMES, write_linkage,
+};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]
