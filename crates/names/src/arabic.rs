@@ -258,7 +258,7 @@ pub(crate) fn vocalised_guess(chars: &[char], lang: crate::Lang) -> String {
                 }
                 last = 2;
             }
-            'ى' | 'ه' if i + 1 == n && c0 != 'ه' => {
+            'ي' | 'ه' if i + 1 == n && matches!(c0, 'ى' | 'ة') => {
                 out.push('a');
                 last = 2;
             }

@@ -113,3 +113,31 @@ pub fn arabic_name_forms(token: &str) -> Vec<String> {
         None => romanize(token, None),
     }
 }
+
+#[cfg(test)]
+pub(crate) fn collisions() -> Vec<(String, Vec<&'static str>)> {
+    let g = &*GIVEN;
+    let mut v: Vec<(String, Vec<&'static str>)> = g
+        .by_key
+        .iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(k, ids)| {
+            (
+                k.clone(),
+                ids.iter().map(|&i| g.labels[i as usize]).collect(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn print_collisions() {
+        for (k, l) in super::collisions() {
+            println!("{k}: {l:?}");
+        }
+    }
+}

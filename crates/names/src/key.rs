@@ -182,14 +182,6 @@ fn classes(v: &[u8], out: &mut Vec<u8>) {
 /// Reduce vowel runs and collapse doubles (see the module documentation).
 fn reduce(cl: &[u8], out: &mut String) {
     let n = cl.len();
-    // Drop a word-final h after a vowel.
-    let end = if n >= 2 && cl[n - 1] == b'h' && is_vowel(cl[n - 2]) {
-        n - 1
-    } else {
-        n
-    };
-    let cl = &cl[..end];
-    let n = cl.len();
     let mut i = 0;
     let mut last: u8 = 0;
     while i < n {
@@ -199,7 +191,32 @@ fn reduce(cl: &[u8], out: &mut String) {
                 i += 1;
             }
             let run = &cl[s..i];
-            let medial = s > 0 && i < n;
+            if s == 0 {
+                // Initial vowel: a glide before a vowel (Yu, Ia, Ye, Ju) is `y`; otherwise the
+                // first vowel's class: back (a o u) is `a`, front (e i y) is `e`.
+                let glide = run.len() >= 2 && matches!(run[0], b'i' | b'y');
+                let m = if glide {
+                    b'y'
+                } else if matches!(run[0], b'e' | b'i' | b'y') {
+                    b'e'
+                } else {
+                    b'a'
+                };
+                out.push(m as char);
+                last = b'a';
+                continue;
+            }
+            if i == n {
+                // Final vowel: -i/-y/-j (Serhii, Sergey, Ali) is `i`, any other (-a, -o, -e:
+                // Mariia, Dmytro, Fatemeh) is `a`, so that Evgenii and Evgeniia stay apart.
+                if matches!(run[run.len() - 1], b'i' | b'y') {
+                    out.push('i');
+                } else if last != b'a' {
+                    out.push('a');
+                }
+                break;
+            }
+            let medial = true;
             let diphthong = medial
                 && run.len() == 2
                 && matches!(run[0], b'a' | b'e' | b'o' | b'u')
@@ -235,6 +252,14 @@ pub fn key(latin: &str) -> String {
 }
 
 pub(crate) fn key_of_ascii(v: &[u8]) -> String {
+    // A word-final h after a (ta marbuta, Allah: Fatimah, Abdullah) or after e in a longer
+    // word (Persian Fatemeh, Zadeh) is not a consonant; Oleh keeps its h.
+    let n = v.len();
+    let v = if n >= 3 && v[n - 1] == b'h' && (v[n - 2] == b'a' || (v[n - 2] == b'e' && n >= 6)) {
+        &v[..n - 1]
+    } else {
+        v
+    };
     let mut cl = Vec::with_capacity(v.len());
     classes(v, &mut cl);
     let mut out = String::with_capacity(cl.len());
@@ -252,7 +277,7 @@ pub fn skeleton(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     let mut last = '\0';
     for (i, c) in key.chars().enumerate() {
-        if i > 0 && (c == 'a' || c == 'y') {
+        if i > 0 && matches!(c, 'a' | 'e' | 'i' | 'y') {
             continue;
         }
         if c != last {

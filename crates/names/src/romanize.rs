@@ -154,13 +154,14 @@ pub fn romanize(token: &str, hint: Option<Lang>) -> Vec<String> {
                 _ => arabic_lang(&t),
             };
             let folded: String = t.chars().map(arabic::fold_letter).collect();
+            let chars: Vec<char> = t.chars().collect();
             if let Some(forms) = crate::groups::arabic_forms(&folded) {
                 for f in forms {
                     push_unique(&mut out, f.to_string(), cap);
                 }
+            } else {
+                push_unique(&mut out, plain(&arabic::vocalised_guess(&chars, lang)), cap);
             }
-            let chars: Vec<char> = t.chars().collect();
-            push_unique(&mut out, plain(&arabic::vocalised_guess(&chars, lang)), cap);
             if out.is_empty() {
                 let style = match lang {
                     Lang::Fa => Style::Persian,
