@@ -149,12 +149,8 @@ pub(crate) fn translit(chars: &[char], style: Style, out: &mut String) {
             FATHA => out.push('a'),
             DAMMA => out.push(if style == Style::French { 'o' } else { 'u' }),
             KASRA => out.push(if persian { 'e' } else { 'i' }),
-            SHADDA => {
-                // Double the previous consonant letter(s) as written.
-                if let Some(prev) = i.checked_sub(1).and_then(|p| consonant(chars[p], style)) {
-                    out.push_str(prev);
-                }
-            }
+            // Shadda doubles its consonant; that is done when the consonant is written.
+            SHADDA => {}
             '\u{0670}' => out.push('a'),
             _ if is_harakah(c) => {}
             'ا' | 'أ' | 'آ' | 'ٱ' => {
@@ -192,8 +188,20 @@ pub(crate) fn translit(chars: &[char], style: Style, out: &mut String) {
                     out.push(if consonantal { 'y' } else { 'i' });
                 }
             }
+            // Word-final ه after a consonant is the vowel -e/-a in Persian, Dari and Pashto
+            // (BGN/PCGN: Persian zadeh, Pashto -a).
+            'ه' | 'ہ' if persian && i > 0 && chars[i - 1].is_alphabetic() && !chars.get(i + 1).is_some_and(|c| c.is_alphabetic()) && !is_arabic_vowel_letter(chars[i - 1]) => {
+                out.push_str(if style == Style::Persian { "eh" } else { "a" });
+            }
             _ => match consonant(c, style) {
-                Some(s) => out.push_str(s),
+                Some(s) => {
+                    out.push_str(s);
+                    // Canonical ordering may put the vowel mark before the shadda.
+                    let marks = chars[i + 1..].iter().take_while(|&&m| is_harakah(m) || m == SHADDA);
+                    if marks.clone().any(|&m| m == SHADDA) {
+                        out.push_str(s);
+                    }
+                }
                 None => out.push(c),
             },
         }

@@ -133,7 +133,7 @@ fn classes(v: &[u8], out: &mut Vec<u8>) {
             || rest.starts_with(b"ts")
             || rest.starts_with(b"tz")
             || rest.starts_with(b"sz")
-            || (rest.starts_with(b"tc") && is_vowel(at(i + 2)))
+            || rest.starts_with(b"tc")
         {
             (b'c', 2)
         } else if rest.starts_with(b"kh") || rest.starts_with(b"gh") {
@@ -267,8 +267,8 @@ pub(crate) fn key_of_ascii(v: &[u8]) -> String {
     out
 }
 
-/// Consonant skeleton of a key: the initial vowel marker is kept, later vowels and glides are
-/// dropped, doubles collapse. Coarse on purpose: it lets unvocalised Arabic script meet its
+/// Consonant skeleton of a key: an initial vowel becomes `a` (an initial glide stays `y`),
+/// later vowels and glides are dropped, doubles collapse. Coarse on purpose: it lets unvocalised Arabic script meet its
 /// Latin spellings (محمد and Muhammad both give `mhmd`), and it also joins different names whose
 /// consonants agree (Hasan and Husayn, Muhammad and Mahmud), so use it for candidates, not
 /// as evidence.
@@ -280,6 +280,8 @@ pub fn skeleton(key: &str) -> String {
         if i > 0 && matches!(c, 'a' | 'e' | 'i' | 'y') {
             continue;
         }
+        // An initial vowel is one class here: unvocalised ع or ا does not say which vowel.
+        let c = if i == 0 && c == 'e' { 'a' } else { c };
         if c != last {
             out.push(c);
         }

@@ -242,8 +242,8 @@ fn western_armenian_swap(v: &[u8]) -> Vec<u8> {
 }
 
 /// Alternative readings of a Latin spelling that [`key`] resolves one way: j as й (German and
-/// South Slavic spelling: Jurij, Jelena), an attached Arabic article (Alhasan), and the
-/// Western Armenian consonant shift.
+/// South Slavic spelling: Jurij, Jelena), initial ye as e (Yermakov), c as ц (Cvetkov), x as х (GOST 7.79 B), an attached Arabic article
+/// (Alhasan), and the Western Armenian consonant shift.
 fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     let v = ascii_letters(t);
     if v.is_empty() {
@@ -254,6 +254,26 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
             .iter()
             .map(|&c| if c == b'j' { b'y' } else { c })
             .collect();
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
+    }
+    // Initial Ye/Je/Ie is Russian Е, which ICAO writes E (Yermakov = Ermakov).
+    if v.len() > 3 && matches!(v[0], b'y' | b'j' | b'i') && v[1] == b'e' {
+        push_unique(out, key_of_ascii(&v[1..]), MAX_KEYS - 1);
+    }
+    // x read as х (GOST 7.79 System B: Xrushhyov; Azerbaijani is recognised by key itself).
+    if t.contains('x') {
+        push_unique(out, key(&t.replace('x', "kh")), MAX_KEYS - 1);
+    }
+    // c read as ц (Czech, Serbo-Croatian and Polish spelling: Cvetkov, Petrovic).
+    if v.iter().enumerate().any(|(i, &c)| c == b'c' && !matches!(v.get(i + 1), Some(b'h' | b'k' | b'z' | b'e' | b'i' | b'y'))) {
+        let mut alt = Vec::with_capacity(v.len() + 2);
+        for (i, &c) in v.iter().enumerate() {
+            if c == b'c' && !matches!(v.get(i + 1), Some(b'h' | b'k')) {
+                alt.extend_from_slice(b"ts");
+            } else {
+                alt.push(c);
+            }
+        }
         push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
     }
     let arabic_hint = matches!(
@@ -272,6 +292,16 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     let armenian_hint = matches!(hint, None | Some(Lang::HyEastern | Lang::HyWestern));
     if armenian_hint && armenian_surname(&v) {
         push_unique(out, key_of_ascii(&western_armenian_swap(&v)), MAX_KEYS - 1);
+        // Russian-mediated forms drop Armenian հ (Hovhannisyan, Ованнисян → Ovannisyan).
+        let no_h: Vec<u8> = v
+            .iter()
+            .enumerate()
+            .filter(|&(i, &c)| c != b'h' || (i > 0 && matches!(v[i - 1], b'k' | b'g' | b's' | b'c' | b'z' | b't')))
+            .map(|(_, &c)| c)
+            .collect();
+        if no_h.len() != v.len() {
+            push_unique(out, key_of_ascii(&no_h), MAX_KEYS - 1);
+        }
     }
 }
 

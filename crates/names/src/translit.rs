@@ -27,7 +27,8 @@ pub enum Scheme {
     /// ie/io/iu/ia after consonants, softening ь shown by an acute (ĺ ń ś ź ć).
     BeNational2007,
     /// Belarusian as written in Belarusian passports (ICAO-style practice, not a published
-    /// national standard): г h, х kh, ж zh, ш sh, ч ch, ц ts, ў u, е/ю/я ie/iu/ia, ь omitted
+    /// national standard): г h, х kh, ж zh, ш sh, ч ch, ц ts, ў u; е ё ю я are ye yo yu ya
+    /// at word start and after vowels, e io iu ia after consonants; ь omitted
     /// (Aliaksandr, Siarhei, Tsikhanouskaya).
     BePassport,
     /// Azerbaijani Cyrillic to the Latin alphabet of 1991/1992 (Law of the Republic of
@@ -448,7 +449,8 @@ fn be_2007(chars: &[char], out: &mut String) {
 /// Belarusian passport practice (see [`Scheme::BePassport`]).
 fn be_passport(chars: &[char], out: &mut String) {
     for (i, &c) in chars.iter().enumerate() {
-        let start = at_word_start(chars, i);
+        let start = at_word_start(chars, i)
+            || (i > 0 && (is_cyr_vowel(chars[i - 1]) || matches!(chars[i - 1], 'ь' | 'ў' | '\'' | 'й')));
         let s = match c {
             'г' => "h",
             'ґ' => "g",
@@ -456,7 +458,7 @@ fn be_passport(chars: &[char], out: &mut String) {
                 if start {
                     "ye"
                 } else {
-                    "ie"
+                    "e"
                 }
             }
             'ё' => {

@@ -1,0 +1,210 @@
+//! Spellings of one name in different scripts and standards share a key; different names do
+//! not (issue 3 examples, NAME-UA-3, NAME-AR-3, NAME-AM-2, NAME-AZ-2).
+
+use whereabouts_names::{given_name_group, given_name_groups, key, keys, parse_full_name, surname_stem, tokens};
+
+fn share_key(a: &str, b: &str) -> bool {
+    let ka = keys(a, None);
+    let kb = keys(b, None);
+    ka.iter().any(|k| kb.contains(k))
+}
+
+/// Keys without the coarse skeleton (the last key): "the same spelling family".
+fn share_fine_key(a: &str, b: &str) -> bool {
+    let ka = keys(a, None);
+    let kb = keys(b, None);
+    ka[..ka.len() - 1].iter().any(|k| kb[..kb.len() - 1].contains(k))
+}
+
+fn same_given(a: &str, b: &str) -> bool {
+    let ga: Vec<u32> = keys(a, None).iter().flat_map(|k| given_name_groups(k).iter().copied()).collect();
+    let gb: Vec<u32> = keys(b, None).iter().flat_map(|k| given_name_groups(k).iter().copied()).collect();
+    ga.iter().any(|g| gb.contains(g))
+}
+
+fn same_family(a: &str, b: &str) -> bool {
+    let sa: Vec<String> = keys(a, None).iter().map(|k| surname_stem(k)).collect();
+    let sb: Vec<String> = keys(b, None).iter().map(|k| surname_stem(k)).collect();
+    sa.iter().any(|s| sb.contains(s))
+}
+
+#[test]
+fn issue_3_kovalenko() {
+    // Олександр Петрович Коваленко / КОВАЛЕНКО Александр Петрович / Oleksandr Kovalenko /
+    // Alexander Kovalenko, 34.
+    let a = parse_full_name("Олександр Петрович Коваленко");
+    let b = parse_full_name("КОВАЛЕНКО Александр Петрович");
+    let c = parse_full_name("Oleksandr Kovalenko");
+    let d = parse_full_name("Alexander Kovalenko, 34");
+    for p in [&a, &b, &c, &d] {
+        assert_eq!(p.family.len(), 1, "{p:?}");
+        assert_eq!(p.given.len(), 1, "{p:?}");
+    }
+    assert_eq!(a.patronymic, ["петрович"]);
+    assert_eq!(b.patronymic, ["петрович"]);
+    for p in [&b, &c, &d] {
+        assert!(share_fine_key(&a.family[0], &p.family[0]), "{p:?}");
+        assert!(same_given(&a.given[0], &p.given[0]), "{p:?}");
+    }
+    // The Cyrillic and Latin spellings of the Ukrainian form share the fine key directly.
+    assert!(share_fine_key("Олександр", "Oleksandr"));
+    assert!(share_fine_key("Александр", "Aleksandr"));
+}
+
+#[test]
+fn issue_3_muhammad_abd_al_rahman() {
+    // محمد عبد الرحمن / Mohammed Abdulrahman / Muhamad Abd al-Rahman
+    let a = tokens("محمد عبد الرحمن");
+    let b = tokens("Mohammed Abdulrahman");
+    let c = tokens("Muhamad Abd al-Rahman");
+    assert_eq!(a.len(), 2);
+    assert_eq!(b.len(), 2);
+    assert_eq!(c, ["muhamad", "abdalrahman"]);
+    for (x, y) in [(&a, &b), (&a, &c), (&b, &c)] {
+        assert!(share_fine_key(&x[0], &y[0]), "{x:?} {y:?}");
+        assert!(share_fine_key(&x[1], &y[1]), "{x:?} {y:?}");
+    }
+    for s in ["Abdel Rahman", "Abdul Rahman", "Abdurrahman", "Abd ar-Rahman", "abd al rahman"] {
+        let t = tokens(s);
+        assert_eq!(t.len(), 1, "{s}: {t:?}");
+        assert_eq!(key(&t[0]), key("Abdulrahman"), "{s}");
+    }
+}
+
+#[test]
+fn issue_3_petrosyan_bedrosian() {
+    assert!(share_fine_key("Petrosyan", "Bedrosian"));
+    assert!(share_fine_key("Պետրոսյան", "Petrosyan"));
+    assert!(share_fine_key("Պետրոսյան", "Bedrosian"));
+    assert!(share_fine_key("Grigoryan", "Krikorian"));
+    assert!(share_fine_key("Hakobyan", "Hagopian"));
+}
+
+#[test]
+fn romanisation_variants_share_the_primary_key() {
+    let families: &[&[&str]] = &[
+        &["Сергій", "Serhii", "Serhiy", "Sergiy", "Sergei", "Sergey", "Sergej", "Сергей"],
+        &["Юрий", "Yuri", "Yuriy", "Iurii", "Jurij", "Yurii", "Юрій"],
+        &["Щербаков", "Shcherbakov", "Scherbakov", "Ščerbakov", "Shherbakov"],
+        &["Цветков", "Tsvetkov", "Tcvetkov", "Cvetkov", "Czvetkov"],
+        &["Ковалёв", "Kovalev", "Kovalyov", "Kovalov", "Ковальов"],
+        &["Хрущёв", "Khrushchev", "Khrushchyov", "Xrushhyov"],
+        &["Шевченко", "Shevchenko", "Chevtchenko", "Schewtschenko", "Ševčenko"],
+        &["Гусейнов", "Huseynov", "Guseinov", "Hüseynov", "Husseinov"],
+        &["Мамедов", "Mammadov", "Məmmədov", "Mamedov"],
+        &["Гасанов", "Hasanov", "Həsənov", "Gasanov", "Hassanov"],
+        &["Muhammad", "Mohammed", "Mohamed", "Mohammad", "Muhamad", "Магомед", "Мухаммед", "محمد"],
+        &["Hussein", "Husayn", "Hossein", "Huseyn", "Гусейн", "حسين"],
+        &["Fatima", "Fatimah", "Fatemeh", "فاطمة"],
+        &["Abdullah", "Abdallah", "Abdulla", "Абдулла", "عبدالله"],
+        &["Євген", "Yevhen", "Ievhen"],
+        &["Евгений", "Evgenii", "Yevgeniy", "Evgeny", "Jevgenij"],
+        &["Ермаков", "Ermakov", "Yermakov", "Jermakov"],
+        &["Грузинська", "Hruzynska"],
+        &["Hovhannisyan", "Hovannisyan", "Ованнисян", "Հովհաննիսյան"],
+        &["Шота", "Shota", "შოთა"],
+        &["Zghurskyi", "Згурський"],
+        &["Yusuf", "Yousef", "Youssef", "Jusuf", "يوسف"],
+    ];
+    for fam in families {
+        for a in fam.iter() {
+            for b in fam.iter() {
+                assert!(share_fine_key(a, b), "{a} / {b}: {:?} {:?}", keys(a, None), keys(b, None));
+            }
+        }
+    }
+}
+
+#[test]
+fn cognates_and_diminutives_share_a_given_name_group() {
+    let groups: &[&[&str]] = &[
+        &["Олександр", "Александр", "Аляксандр", "Oleksandr", "Alexander", "Сашко", "Sasha", "Шура"],
+        &["Микола", "Николай", "Mykola", "Nikolai", "Коля", "Kolya"],
+        &["Андрій", "Андрей", "Andrii", "Andrey", "Андрюша"],
+        &["Григорій", "Григорий", "Hryhorii", "Grigoriy", "Гриша"],
+        &["Іван", "Иван", "Ivan", "Ваня"],
+        &["Дмитро", "Дмитрий", "Dmytro", "Dmitry", "Дима"],
+        &["Михайло", "Михаил", "Mykhailo", "Mikhail", "Миша"],
+        &["Володимир", "Владимир", "Volodymyr", "Vladimir", "Вова", "Володя"],
+        &["Олена", "Елена", "Olena", "Yelena", "Лена"],
+        &["Ганна", "Анна", "Hanna", "Anna", "Аня"],
+        &["Mohammed", "Muhammad", "Magomed", "Mhd", "Məhəmməd"],
+        &["Fatima", "Fatma", "Фатима", "Fatemeh"],
+        &["Hovhannes", "Ованес", "Оганес", "Ohannes"],
+    ];
+    for g in groups {
+        for a in g.iter() {
+            assert!(same_given(g[0], a), "{} / {a}: {:?}", g[0], keys(a, None));
+        }
+    }
+}
+
+#[test]
+fn gender_forms_share_a_family_stem() {
+    for (m, f) in [
+        ("Ivanov", "Ivanova"),
+        ("Иванов", "Иванова"),
+        ("Pushkin", "Pushkina"),
+        ("Kovalskyi", "Kovalska"),
+        ("Ковальський", "Ковальська"),
+        ("Kovalsky", "Kovalskaya"),
+        ("Məmmədov", "Məmmədova"),
+        ("Aliyev", "Aliyeva"),
+        ("Tolstoy", "Tolstaya"),
+        ("Petrosyan", "Petrosyants"),
+    ] {
+        assert!(same_family(m, f), "{m} / {f}");
+    }
+}
+
+#[test]
+fn different_names_do_not_share_fine_keys() {
+    // Different surnames built on one root stay apart.
+    for (a, b) in [
+        ("Ivanov", "Ivanenko"),
+        ("Petrov", "Petrenko"),
+        ("Kovalenko", "Kovalchuk"),
+        ("Shevchenko", "Savchenko"),
+        ("Melnyk", "Melnikov"),
+        ("Tkachenko", "Tkachuk"),
+        ("Bondarenko", "Bondar"),
+        // Male and female given names.
+        ("Alexander", "Alexandra"),
+        ("Oleksandr", "Oleksandra"),
+        ("Ivan", "Ivana"),
+        ("Oleg", "Olga"),
+        ("Evgenii", "Evgeniia"),
+        ("Valerii", "Valeriia"),
+        // Different Arabic names.
+        ("Hasan", "Husayn"),
+        ("Muhammad", "Mahmud"),
+        ("Ahmad", "Hamid"),
+        ("Ali", "Ilya"),
+        ("Khalid", "Khalil"),
+        ("Petrosyan", "Poghosyan"),
+    ] {
+        assert!(!share_fine_key(a, b), "{a} / {b}: {:?} {:?}", keys(a, None), keys(b, None));
+    }
+}
+
+#[test]
+fn different_given_names_are_not_grouped() {
+    for (a, b) in [("Ivan", "Ivanna"), ("Olena", "Oleksandra"), ("Mykola", "Mykhailo"), ("Muhammad", "Ahmad"), ("Hasan", "Husayn"), ("Yurii", "Iryna")] {
+        assert!(!same_given(a, b), "{a} / {b}");
+    }
+}
+
+#[test]
+fn every_pair_shares_at_least_the_skeleton() {
+    // Unknown Arabic-script names meet their Latin spellings through the skeleton.
+    for (a, b) in [("خليل", "Khalil"), ("نجيب", "Najib"), ("جعفر", "Jafar"), ("كمال", "Kamal"), ("عمران", "Imran")] {
+        assert!(share_key(a, b), "{a} / {b}: {:?} {:?}", keys(a, None), keys(b, None));
+    }
+}
+
+#[test]
+fn given_name_group_returns_the_first_listed_class() {
+    let k = key("Oleksandr");
+    assert_eq!(given_name_group(&k), given_name_groups(&k).first().copied());
+    assert!(given_name_group("zzqx").is_none());
+}
