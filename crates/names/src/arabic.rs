@@ -190,14 +190,22 @@ pub(crate) fn translit(chars: &[char], style: Style, out: &mut String) {
             }
             // Word-final ه after a consonant is the vowel -e/-a in Persian, Dari and Pashto
             // (BGN/PCGN: Persian zadeh, Pashto -a).
-            'ه' | 'ہ' if persian && i > 0 && chars[i - 1].is_alphabetic() && !chars.get(i + 1).is_some_and(|c| c.is_alphabetic()) && !is_arabic_vowel_letter(chars[i - 1]) => {
+            'ه' | 'ہ'
+                if persian
+                    && i > 0
+                    && chars[i - 1].is_alphabetic()
+                    && !chars.get(i + 1).is_some_and(|c| c.is_alphabetic())
+                    && !is_arabic_vowel_letter(chars[i - 1]) =>
+            {
                 out.push_str(if style == Style::Persian { "eh" } else { "a" });
             }
             _ => match consonant(c, style) {
                 Some(s) => {
                     out.push_str(s);
                     // Canonical ordering may put the vowel mark before the shadda.
-                    let marks = chars[i + 1..].iter().take_while(|&&m| is_harakah(m) || m == SHADDA);
+                    let marks = chars[i + 1..]
+                        .iter()
+                        .take_while(|&&m| is_harakah(m) || m == SHADDA);
                     if marks.clone().any(|&m| m == SHADDA) {
                         out.push_str(s);
                     }

@@ -24,7 +24,8 @@ mod surname;
 mod translit;
 
 pub use groups::{
-    arabic_name_forms, given_name_group, given_name_groups, given_name_label, is_known_given_name,
+    arabic_name_forms, given_name_group, given_name_group_count, given_name_groups,
+    given_name_key_collisions, given_name_label, is_arabic_name, is_known_given_name,
 };
 pub use key::{key, skeleton};
 pub use normalize::{Script, detect_script, is_particle, normalize, script_of, tokens};

@@ -1,7 +1,7 @@
 //! Splitting an unsplit full name into parts (NAME-GEN-2, NAME-UA-1, NAME-RU-1, NAME-AR-1,
 //! NAME-AF-1, NAME-AZ-1).
 
-use crate::groups::is_known_given_name;
+use crate::groups::{is_arabic_name, is_known_given_name};
 use crate::normalize::{Script, detect_script, is_particle, normalize, tokens};
 
 /// A full name split into parts. Every part is a list of normalised tokens ([`tokens`]) in the
@@ -280,7 +280,8 @@ pub fn parse_full_name(full: &str) -> ParsedName {
                     | "walad"
             )
         })
-        || toks.iter().any(|t| t.starts_with("abd") && t.len() > 4);
+        || toks.iter().any(|t| t.starts_with("abd") && t.len() > 4)
+        || toks.first().is_some_and(|t| is_arabic_name(t));
 
     // Pass 1: classify.
     #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -265,7 +265,9 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         push_unique(out, key(&t.replace('x', "kh")), MAX_KEYS - 1);
     }
     // c read as ц (Czech, Serbo-Croatian and Polish spelling: Cvetkov, Petrovic).
-    if v.iter().enumerate().any(|(i, &c)| c == b'c' && !matches!(v.get(i + 1), Some(b'h' | b'k' | b'z' | b'e' | b'i' | b'y'))) {
+    if v.iter().enumerate().any(|(i, &c)| {
+        c == b'c' && !matches!(v.get(i + 1), Some(b'h' | b'k' | b'z' | b'e' | b'i' | b'y'))
+    }) {
         let mut alt = Vec::with_capacity(v.len() + 2);
         for (i, &c) in v.iter().enumerate() {
             if c == b'c' && !matches!(v.get(i + 1), Some(b'h' | b'k')) {
@@ -296,7 +298,9 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         let no_h: Vec<u8> = v
             .iter()
             .enumerate()
-            .filter(|&(i, &c)| c != b'h' || (i > 0 && matches!(v[i - 1], b'k' | b'g' | b's' | b'c' | b'z' | b't')))
+            .filter(|&(i, &c)| {
+                c != b'h' || (i > 0 && matches!(v[i - 1], b'k' | b'g' | b's' | b'c' | b'z' | b't'))
+            })
             .map(|(_, &c)| c)
             .collect();
         if no_h.len() != v.len() {

@@ -450,7 +450,8 @@ fn be_2007(chars: &[char], out: &mut String) {
 fn be_passport(chars: &[char], out: &mut String) {
     for (i, &c) in chars.iter().enumerate() {
         let start = at_word_start(chars, i)
-            || (i > 0 && (is_cyr_vowel(chars[i - 1]) || matches!(chars[i - 1], 'ь' | 'ў' | '\'' | 'й')));
+            || (i > 0
+                && (is_cyr_vowel(chars[i - 1]) || matches!(chars[i - 1], 'ь' | 'ў' | '\'' | 'й')));
         let s = match c {
             'г' => "h",
             'ґ' => "g",

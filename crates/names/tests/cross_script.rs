@@ -1,7 +1,9 @@
 //! Spellings of one name in different scripts and standards share a key; different names do
 //! not (issue 3 examples, NAME-UA-3, NAME-AR-3, NAME-AM-2, NAME-AZ-2).
 
-use whereabouts_names::{given_name_group, given_name_groups, key, keys, parse_full_name, surname_stem, tokens};
+use whereabouts_names::{
+    given_name_group, given_name_groups, key, keys, parse_full_name, surname_stem, tokens,
+};
 
 fn share_key(a: &str, b: &str) -> bool {
     let ka = keys(a, None);
@@ -13,12 +15,20 @@ fn share_key(a: &str, b: &str) -> bool {
 fn share_fine_key(a: &str, b: &str) -> bool {
     let ka = keys(a, None);
     let kb = keys(b, None);
-    ka[..ka.len() - 1].iter().any(|k| kb[..kb.len() - 1].contains(k))
+    ka[..ka.len() - 1]
+        .iter()
+        .any(|k| kb[..kb.len() - 1].contains(k))
 }
 
 fn same_given(a: &str, b: &str) -> bool {
-    let ga: Vec<u32> = keys(a, None).iter().flat_map(|k| given_name_groups(k).iter().copied()).collect();
-    let gb: Vec<u32> = keys(b, None).iter().flat_map(|k| given_name_groups(k).iter().copied()).collect();
+    let ga: Vec<u32> = keys(a, None)
+        .iter()
+        .flat_map(|k| given_name_groups(k).iter().copied())
+        .collect();
+    let gb: Vec<u32> = keys(b, None)
+        .iter()
+        .flat_map(|k| given_name_groups(k).iter().copied())
+        .collect();
     ga.iter().any(|g| gb.contains(g))
 }
 
@@ -64,7 +74,13 @@ fn issue_3_muhammad_abd_al_rahman() {
         assert!(share_fine_key(&x[0], &y[0]), "{x:?} {y:?}");
         assert!(share_fine_key(&x[1], &y[1]), "{x:?} {y:?}");
     }
-    for s in ["Abdel Rahman", "Abdul Rahman", "Abdurrahman", "Abd ar-Rahman", "abd al rahman"] {
+    for s in [
+        "Abdel Rahman",
+        "Abdul Rahman",
+        "Abdurrahman",
+        "Abd ar-Rahman",
+        "abd al rahman",
+    ] {
         let t = tokens(s);
         assert_eq!(t.len(), 1, "{s}: {t:?}");
         assert_eq!(key(&t[0]), key("Abdulrahman"), "{s}");
@@ -83,17 +99,47 @@ fn issue_3_petrosyan_bedrosian() {
 #[test]
 fn romanisation_variants_share_the_primary_key() {
     let families: &[&[&str]] = &[
-        &["Сергій", "Serhii", "Serhiy", "Sergiy", "Sergei", "Sergey", "Sergej", "Сергей"],
+        &[
+            "Сергій",
+            "Serhii",
+            "Serhiy",
+            "Sergiy",
+            "Sergei",
+            "Sergey",
+            "Sergej",
+            "Сергей",
+        ],
         &["Юрий", "Yuri", "Yuriy", "Iurii", "Jurij", "Yurii", "Юрій"],
-        &["Щербаков", "Shcherbakov", "Scherbakov", "Ščerbakov", "Shherbakov"],
+        &[
+            "Щербаков",
+            "Shcherbakov",
+            "Scherbakov",
+            "Ščerbakov",
+            "Shherbakov",
+        ],
         &["Цветков", "Tsvetkov", "Tcvetkov", "Cvetkov", "Czvetkov"],
         &["Ковалёв", "Kovalev", "Kovalyov", "Kovalov", "Ковальов"],
         &["Хрущёв", "Khrushchev", "Khrushchyov", "Xrushhyov"],
-        &["Шевченко", "Shevchenko", "Chevtchenko", "Schewtschenko", "Ševčenko"],
+        &[
+            "Шевченко",
+            "Shevchenko",
+            "Chevtchenko",
+            "Schewtschenko",
+            "Ševčenko",
+        ],
         &["Гусейнов", "Huseynov", "Guseinov", "Hüseynov", "Husseinov"],
         &["Мамедов", "Mammadov", "Məmmədov", "Mamedov"],
         &["Гасанов", "Hasanov", "Həsənov", "Gasanov", "Hassanov"],
-        &["Muhammad", "Mohammed", "Mohamed", "Mohammad", "Muhamad", "Магомед", "Мухаммед", "محمد"],
+        &[
+            "Muhammad",
+            "Mohammed",
+            "Mohamed",
+            "Mohammad",
+            "Muhamad",
+            "Магомед",
+            "Мухаммед",
+            "محمد",
+        ],
         &["Hussein", "Husayn", "Hossein", "Huseyn", "Гусейн", "حسين"],
         &["Fatima", "Fatimah", "Fatemeh", "فاطمة"],
         &["Abdullah", "Abdallah", "Abdulla", "Абдулла", "عبدالله"],
@@ -109,7 +155,12 @@ fn romanisation_variants_share_the_primary_key() {
     for fam in families {
         for a in fam.iter() {
             for b in fam.iter() {
-                assert!(share_fine_key(a, b), "{a} / {b}: {:?} {:?}", keys(a, None), keys(b, None));
+                assert!(
+                    share_fine_key(a, b),
+                    "{a} / {b}: {:?} {:?}",
+                    keys(a, None),
+                    keys(b, None)
+                );
             }
         }
     }
@@ -118,14 +169,30 @@ fn romanisation_variants_share_the_primary_key() {
 #[test]
 fn cognates_and_diminutives_share_a_given_name_group() {
     let groups: &[&[&str]] = &[
-        &["Олександр", "Александр", "Аляксандр", "Oleksandr", "Alexander", "Сашко", "Sasha", "Шура"],
+        &[
+            "Олександр",
+            "Александр",
+            "Аляксандр",
+            "Oleksandr",
+            "Alexander",
+            "Сашко",
+            "Sasha",
+            "Шура",
+        ],
         &["Микола", "Николай", "Mykola", "Nikolai", "Коля", "Kolya"],
         &["Андрій", "Андрей", "Andrii", "Andrey", "Андрюша"],
         &["Григорій", "Григорий", "Hryhorii", "Grigoriy", "Гриша"],
         &["Іван", "Иван", "Ivan", "Ваня"],
         &["Дмитро", "Дмитрий", "Dmytro", "Dmitry", "Дима"],
         &["Михайло", "Михаил", "Mykhailo", "Mikhail", "Миша"],
-        &["Володимир", "Владимир", "Volodymyr", "Vladimir", "Вова", "Володя"],
+        &[
+            "Володимир",
+            "Владимир",
+            "Volodymyr",
+            "Vladimir",
+            "Вова",
+            "Володя",
+        ],
         &["Олена", "Елена", "Olena", "Yelena", "Лена"],
         &["Ганна", "Анна", "Hanna", "Anna", "Аня"],
         &["Mohammed", "Muhammad", "Magomed", "Mhd", "Məhəmməd"],
@@ -183,13 +250,25 @@ fn different_names_do_not_share_fine_keys() {
         ("Khalid", "Khalil"),
         ("Petrosyan", "Poghosyan"),
     ] {
-        assert!(!share_fine_key(a, b), "{a} / {b}: {:?} {:?}", keys(a, None), keys(b, None));
+        assert!(
+            !share_fine_key(a, b),
+            "{a} / {b}: {:?} {:?}",
+            keys(a, None),
+            keys(b, None)
+        );
     }
 }
 
 #[test]
 fn different_given_names_are_not_grouped() {
-    for (a, b) in [("Ivan", "Ivanna"), ("Olena", "Oleksandra"), ("Mykola", "Mykhailo"), ("Muhammad", "Ahmad"), ("Hasan", "Husayn"), ("Yurii", "Iryna")] {
+    for (a, b) in [
+        ("Ivan", "Ivanna"),
+        ("Olena", "Oleksandra"),
+        ("Mykola", "Mykhailo"),
+        ("Muhammad", "Ahmad"),
+        ("Hasan", "Husayn"),
+        ("Yurii", "Iryna"),
+    ] {
         assert!(!same_given(a, b), "{a} / {b}");
     }
 }
@@ -197,8 +276,19 @@ fn different_given_names_are_not_grouped() {
 #[test]
 fn every_pair_shares_at_least_the_skeleton() {
     // Unknown Arabic-script names meet their Latin spellings through the skeleton.
-    for (a, b) in [("خليل", "Khalil"), ("نجيب", "Najib"), ("جعفر", "Jafar"), ("كمال", "Kamal"), ("عمران", "Imran")] {
-        assert!(share_key(a, b), "{a} / {b}: {:?} {:?}", keys(a, None), keys(b, None));
+    for (a, b) in [
+        ("خليل", "Khalil"),
+        ("نجيب", "Najib"),
+        ("جعفر", "Jafar"),
+        ("كمال", "Kamal"),
+        ("عمران", "Imran"),
+    ] {
+        assert!(
+            share_key(a, b),
+            "{a} / {b}: {:?} {:?}",
+            keys(a, None),
+            keys(b, None)
+        );
     }
 }
 

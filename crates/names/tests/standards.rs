@@ -153,7 +153,12 @@ fn belarusian_passport() {
 fn azerbaijani_cyrillic_to_latin() {
     check(
         Scheme::AzCyrillicToLatin,
-        &[("Һејдәр Әлијев", "heydər əliyev"), ("Мәммәдов", "məmmədov"), ("Гасымов", "qasımov"), ("Ҹәфәр", "cəfər")],
+        &[
+            ("Һејдәр Әлијев", "heydər əliyev"),
+            ("Мәммәдов", "məmmədov"),
+            ("Гасымов", "qasımov"),
+            ("Ҹәфәр", "cəfər"),
+        ],
     );
 }
 
@@ -178,7 +183,15 @@ fn armenian_eastern_bgn() {
 /// Hagop).
 #[test]
 fn armenian_western() {
-    check(Scheme::HyWestern, &[("Պետրոսյան", "bedrosyan"), ("Գրիգորյան", "krikoryan"), ("Յակոբ", "hagop"), ("Կարապետ", "garabed")]);
+    check(
+        Scheme::HyWestern,
+        &[
+            ("Պետրոսյան", "bedrosyan"),
+            ("Գրիգորյան", "krikoryan"),
+            ("Յակոբ", "hagop"),
+            ("Կարապետ", "garabed"),
+        ],
+    );
 }
 
 /// Georgian national system 2002.
@@ -211,7 +224,10 @@ fn arabic_ala_lc() {
             ("ذو الفقار", "dhu al-fqar"),
         ],
     );
-    check(Scheme::ArDin31635, &[("خالد", "hald"), ("جميل", "gmil"), ("شريف", "srif")]);
+    check(
+        Scheme::ArDin31635,
+        &[("خالد", "hald"), ("جميل", "gmil"), ("شريف", "srif")],
+    );
     check(Scheme::ArFrench, &[("شريف", "chrif"), ("جميل", "djmil")]);
 }
 
@@ -219,8 +235,23 @@ fn arabic_ala_lc() {
 /// (Dari); the Pashto letters ښ ټ ډ ځ څ.
 #[test]
 fn persian_dari_pashto() {
-    check(Scheme::FaBgnPcgn, &[("زاده", "zadeh"), ("ثابت", "sabt"), ("ذاکر", "zakr"), ("وحید", "vhid")]);
+    check(
+        Scheme::FaBgnPcgn,
+        &[
+            ("زاده", "zadeh"),
+            ("ثابت", "sabt"),
+            ("ذاکر", "zakr"),
+            ("وحید", "vhid"),
+        ],
+    );
     check(Scheme::PrsBgnPcgn, &[("وحید", "whid")]);
-    check(Scheme::PsBgnPcgn, &[("پښتون", "pshtun"), ("ځدران", "dzdran"), ("څرنګه", "tsrnga")]);
+    check(
+        Scheme::PsBgnPcgn,
+        &[
+            ("پښتون", "pshtun"),
+            ("ځدران", "dzdran"),
+            ("څرنګه", "tsrnga"),
+        ],
+    );
     check(Scheme::ArAlaLc, &[("ثابت", "thabt")]);
 }

@@ -1,0 +1,174 @@
+//! Name-part model: unsplit names in any order (NAME-GEN-2, NAME-UA-1, NAME-AR-1, NAME-AF-1,
+//! NAME-AZ-1), normalisation and script detection (NAME-GEN-4).
+
+use whereabouts_names::{Script, detect_script, is_patronymic, normalize, parse_full_name, tokens};
+
+#[test]
+fn east_slavic_orders() {
+    let p = parse_full_name("Олександр Петрович Коваленко");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["олександр".to_string()],
+            vec!["петрович".to_string()],
+            vec!["коваленко".to_string()]
+        )
+    );
+    let p = parse_full_name("КОВАЛЕНКО Александр Петрович");
+    assert_eq!(
+        (p.given, p.family),
+        (vec!["александр".to_string()], vec!["коваленко".to_string()])
+    );
+    // Surname first without capitals: the patronymic decides.
+    let p = parse_full_name("Иванова Мария Сергеевна");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["мария".to_string()],
+            vec!["сергеевна".to_string()],
+            vec!["иванова".to_string()]
+        )
+    );
+    assert_eq!(p.sex_hint, Some('F'));
+    let p = parse_full_name("Kovalenko, Oleksandr");
+    assert_eq!(
+        (p.given, p.family),
+        (vec!["oleksandr".to_string()], vec!["kovalenko".to_string()])
+    );
+    let p = parse_full_name("Alexander Kovalenko, 34");
+    assert_eq!(
+        (p.given, p.family),
+        (vec!["alexander".to_string()], vec!["kovalenko".to_string()])
+    );
+    // Two tokens, family first, recognised by the given-name table.
+    let p = parse_full_name("Шевченко Тарас");
+    assert_eq!(
+        (p.given, p.family),
+        (vec!["тарас".to_string()], vec!["шевченко".to_string()])
+    );
+    let p = parse_full_name("Hanna Kovalchuk");
+    assert_eq!(p.given, ["hanna"]);
+}
+
+#[test]
+fn arabic_chains() {
+    let p = parse_full_name("Mohammed bin Abdulrahman al-Sayed");
+    assert_eq!(p.given, ["mohammed"]);
+    assert_eq!(p.patronymic, ["abdulrahman"]);
+    assert_eq!(p.family, ["sayed"]);
+    assert_eq!(p.sex_hint, Some('M'));
+    let p = parse_full_name("Fatima bint Ali");
+    assert_eq!(
+        (p.given, p.patronymic),
+        (vec!["fatima".to_string()], vec!["ali".to_string()])
+    );
+    assert_eq!(p.sex_hint, Some('F'));
+    // Syrian list order: given, father, family.
+    let p = parse_full_name("Ahmad Khalil Haddad");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["ahmad".to_string()],
+            vec!["khalil".to_string()],
+            vec!["haddad".to_string()]
+        )
+    );
+    let p = parse_full_name("محمد عبد الرحمن");
+    assert_eq!(p.given, ["محمد"]);
+    assert_eq!(p.family, ["عبدالرحمن"]);
+    // Kunya and titles are "other".
+    let p = parse_full_name("Haji Abu Bakr Yusuf");
+    assert!(p.other.contains(&"haji".to_string()) && p.other.contains(&"bakr".to_string()));
+}
+
+#[test]
+fn afghan_names_with_the_fathers_name() {
+    let p = parse_full_name("Ahmad Shah son of Gul Mohammad");
+    assert_eq!(p.given, ["ahmad", "shah"]);
+    assert_eq!(p.patronymic, ["gul", "mohammad"]);
+    assert!(p.family.is_empty());
+    let p = parse_full_name("Gul Ahmad s/o Mohammad Zaman");
+    assert_eq!(p.given, ["gul", "ahmad"]);
+    assert_eq!(p.patronymic, ["mohammad", "zaman"]);
+    let p = parse_full_name("Ghulam");
+    assert_eq!(p.given, ["ghulam"]);
+}
+
+#[test]
+fn azerbaijani_oglu_qizi() {
+    let p = parse_full_name("Ilham Heydar oğlu Aliyev");
+    assert_eq!(p.given, ["ilham"]);
+    assert_eq!(p.patronymic, ["heydar"]);
+    assert_eq!(p.family, ["aliyev"]);
+    assert_eq!(p.sex_hint, Some('M'));
+    let p = parse_full_name("Leyla Rasim qızı Məmmədova");
+    assert_eq!(p.patronymic, ["rasim"]);
+    assert_eq!(p.sex_hint, Some('F'));
+}
+
+#[test]
+fn patronymics() {
+    for t in [
+        "Петрович",
+        "Олександрович",
+        "Сергеевна",
+        "Олександрівна",
+        "Ильинична",
+        "Petrovich",
+        "Oleksandrovych",
+        "Ivanovna",
+        "Mykolaivna",
+        "oğlu",
+        "qızı",
+        "Кузьмич",
+    ] {
+        assert!(is_patronymic(t), "{t}");
+    }
+    for t in [
+        "Бабич",
+        "Petrović",
+        "Kovalenko",
+        "Ivanov",
+        "Mohammed",
+        "ich",
+        "",
+    ] {
+        assert!(!is_patronymic(t), "{t}");
+    }
+}
+
+#[test]
+fn normalisation() {
+    assert_eq!(
+        normalize("  ＫＯＶＡＬＥＮＫＯ\t\u{0000}Oleksandr  "),
+        "kovalenko oleksandr"
+    );
+    assert_eq!(
+        normalize("Мар’яна Марʼяна Мар`яна"),
+        "мар'яна мар'яна мар'яна"
+    );
+    assert_eq!(normalize("Petrova–Vodkina"), "petrova-vodkina");
+    assert_eq!(normalize("İLHAM"), "ilham");
+    assert_eq!(normalize("مـحـمـد"), "محمد");
+    assert_eq!(normalize("Ё"), "ё");
+    assert_eq!(normalize("ᲒᲘᲝᲠᲒᲘ"), "გიორგი");
+    assert_eq!(tokens("al-Rashid"), ["al", "rashid"]);
+    assert_eq!(tokens("الرشيد"), ["ال", "رشيد"]);
+    assert_eq!(tokens("O'Brien, 34"), ["o'brien"]);
+}
+
+#[test]
+fn scripts() {
+    assert_eq!(detect_script("Коваленко"), Some(Script::Cyrillic));
+    assert_eq!(detect_script("Məmmədov"), Some(Script::Latin));
+    assert_eq!(detect_script("محمد"), Some(Script::Arabic));
+    assert_eq!(detect_script("پښتون"), Some(Script::Arabic));
+    assert_eq!(detect_script("Պետրոսյան"), Some(Script::Armenian));
+    assert_eq!(detect_script("გიორგი"), Some(Script::Georgian));
+    assert_eq!(detect_script("李"), Some(Script::Other));
+    assert_eq!(
+        detect_script("Ivan Иванов Петрович"),
+        Some(Script::Cyrillic)
+    );
+    assert_eq!(detect_script("12, 34"), None);
+}

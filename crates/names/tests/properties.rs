@@ -1,0 +1,139 @@
+//! Properties on arbitrary Unicode, control characters and long strings: nothing panics,
+//! normalize is idempotent, outputs stay bounded.
+
+use proptest::prelude::*;
+use whereabouts_names::{
+    MAX_KEYS, MAX_ROMANIZATIONS, Scheme, detect_script, key, keys, normalize, parse_full_name,
+    romanize, skeleton, surname_stem, tokens, transliterate,
+};
+
+/// Strings mixing the scripts this crate handles with controls, marks and punctuation.
+fn name_like() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        any::<char>().prop_map(|c| c.to_string()),
+        "[a-zA-Z' -]{1,8}",
+        "[а-яА-ЯіїєґІЇЄҐёЁ'ʼ’-]{1,8}",
+        "[\u{0621}-\u{064A}\u{064B}-\u{0652}\u{067E}\u{0686}\u{06A9}\u{06AF}\u{06CC}\u{067C}\u{0681}\u{0685}\u{0689}\u{0693}\u{0696}\u{069A}\u{06AB}\u{06BC}\u{06D0}]{1,8}",
+        "[\u{0531}-\u{0556}\u{0561}-\u{0587}]{1,8}",
+        "[\u{10D0}-\u{10F0}\u{1C90}-\u{1CBA}]{1,8}",
+        "[\u{0000}-\u{001F}\u{007F}-\u{009F}\u{200B}-\u{200F}\u{0300}-\u{036F}\u{0640}]{1,4}",
+        "[0-9,./]{1,4}",
+    ];
+    prop::collection::vec(pieces, 0..12).prop_map(|v| v.concat())
+}
+
+const SCHEMES: [Scheme; 17] = [
+    Scheme::UkNational2010,
+    Scheme::RuIcao9303,
+    Scheme::RuGost779B,
+    Scheme::RuBgnPcgn,
+    Scheme::BeNational2007,
+    Scheme::BePassport,
+    Scheme::AzCyrillicToLatin,
+    Scheme::ArAlaLc,
+    Scheme::ArDin31635,
+    Scheme::ArCommon,
+    Scheme::ArFrench,
+    Scheme::HyEasternBgn,
+    Scheme::HyWestern,
+    Scheme::KaNational2002,
+    Scheme::FaBgnPcgn,
+    Scheme::PrsBgnPcgn,
+    Scheme::PsBgnPcgn,
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn normalize_is_idempotent_and_clean(s in name_like()) {
+        let n = normalize(&s);
+        prop_assert_eq!(normalize(&n), n.clone());
+        prop_assert!(!n.chars().any(char::is_control));
+        prop_assert!(!n.starts_with(' ') && !n.ends_with(' ') && !n.contains("  "));
+    }
+
+    #[test]
+    fn tokens_are_normalised_words(s in name_like()) {
+        for t in tokens(&s) {
+            prop_assert!(!t.is_empty());
+            prop_assert!(!t.contains(' '));
+            prop_assert_eq!(normalize(&t), t.clone());
+        }
+    }
+
+    #[test]
+    fn romanize_and_keys_are_bounded(s in name_like()) {
+        for t in tokens(&s).iter().chain(std::iter::once(&s)) {
+            let r = romanize(t, None);
+            prop_assert!(r.len() <= MAX_ROMANIZATIONS);
+            let ks = keys(t, None);
+            prop_assert!(ks.len() <= MAX_KEYS);
+            let mut sorted = ks.clone();
+            sorted.sort();
+            sorted.dedup();
+            prop_assert_eq!(sorted.len(), ks.len());
+            for k in &ks {
+                prop_assert!(k.bytes().all(|b| b.is_ascii_lowercase()), "{k:?}");
+                prop_assert!(!k.is_empty());
+                let _ = surname_stem(k);
+            }
+        }
+    }
+
+    #[test]
+    fn key_is_ascii_and_stable(s in name_like()) {
+        let k = key(&s);
+        prop_assert!(k.bytes().all(|b| b.is_ascii_lowercase()));
+        prop_assert!(k.len() <= 3 * s.len() + 3);
+        // A key has no doubled letters, so keying it again changes nothing but vowel classes.
+        prop_assert!(!k.as_bytes().windows(2).any(|w| w[0] == w[1]));
+        let sk = skeleton(&k);
+        prop_assert!(sk.len() <= k.len());
+    }
+
+    #[test]
+    fn transliterate_never_panics(s in name_like()) {
+        for scheme in SCHEMES {
+            let _ = transliterate(&s, scheme);
+        }
+        let _ = detect_script(&s);
+    }
+
+    #[test]
+    fn parse_keeps_every_token(s in name_like()) {
+        let p = parse_full_name(&s);
+        let n = p.given.len() + p.patronymic.len() + p.family.len() + p.other.len();
+        prop_assert_eq!(n, tokens(&s).len());
+        prop_assert!(matches!(p.sex_hint, None | Some('M' | 'F')));
+    }
+}
+
+#[test]
+fn ten_kilobyte_names_are_fine() {
+    let long: String = "Олександр Mohammed محمد Պետրոսյան გიორგი \u{0000}\u{202E} ".repeat(200);
+    assert!(long.len() > 10_000);
+    let n = normalize(&long);
+    assert_eq!(normalize(&n), n);
+    let t = tokens(&long);
+    assert_eq!(t.len(), 1000);
+    assert!(keys(&long, None).len() <= MAX_KEYS);
+    assert!(romanize(&long, None).len() <= MAX_ROMANIZATIONS);
+    let p = parse_full_name(&long);
+    assert_eq!(
+        p.given.len() + p.patronymic.len() + p.family.len() + p.other.len(),
+        1000
+    );
+    let one_word = "а".repeat(10_000);
+    assert!(!key(&romanize(&one_word, None)[0]).is_empty());
+}
+
+#[test]
+fn empty_and_letterless_input() {
+    for s in ["", " ", "\u{0000}\u{0007}", "1234", "--", "'''", "\u{200B}"] {
+        assert!(tokens(s).iter().all(|t| !t.is_empty()));
+        assert_eq!(detect_script(s), None);
+        assert!(keys(s, None).iter().all(|k| !k.is_empty()));
+        assert_eq!(parse_full_name(s).given.len(), 0);
+    }
+}
