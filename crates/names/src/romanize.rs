@@ -3,7 +3,7 @@
 use crate::arabic::{self, Style};
 use crate::key::{ascii_letters, key, key_of_ascii, skeleton};
 use crate::normalize::{Script, detect_script, normalize};
-use crate::translit::{Scheme, transliterate};
+use crate::translit::{Scheme, translit_chars};
 
 /// Language hint for romanisation. A hint narrows the standards tried; without one the
 /// script's letters decide (і ї є ґ → Ukrainian, ў → Belarusian, ә ғ ҝ ө ү һ ҹ ј →
@@ -105,12 +105,22 @@ fn arabic_lang(t: &str) -> Lang {
 #[must_use]
 pub fn romanize(token: &str, hint: Option<Lang>) -> Vec<String> {
     let t = normalize(token);
+    let script = if t.is_ascii() {
+        Some(Script::Latin)
+    } else {
+        detect_script(&t)
+    };
+    romanize_normalized(t, script, hint)
+}
+
+/// [`romanize`] on a normalised token whose script is known.
+fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) -> Vec<String> {
     let mut out = Vec::new();
     if t.is_empty() {
         return out;
     }
     let cap = MAX_ROMANIZATIONS;
-    match detect_script(&t) {
+    match script {
         None | Some(Script::Latin) | Some(Script::Other) => out.push(t),
         Some(Script::Cyrillic) => {
             let lang = hint.or_else(|| cyrillic_lang(&t));
@@ -144,8 +154,12 @@ pub fn romanize(token: &str, hint: Option<Lang>) -> Vec<String> {
                     Scheme::RuGost779B,
                 ],
             };
+            let chars: Vec<char> = t.chars().collect();
+            let mut buf = String::with_capacity(t.len() * 2);
             for &s in schemes {
-                push_unique(&mut out, plain(&transliterate(&t, s)), cap);
+                buf.clear();
+                translit_chars(&chars, s, &mut buf);
+                push_unique(&mut out, plain(&buf), cap);
             }
         }
         Some(Script::Arabic) => {
@@ -180,15 +194,20 @@ pub fn romanize(token: &str, hint: Option<Lang>) -> Vec<String> {
             } else {
                 [Scheme::HyEasternBgn, Scheme::HyWestern]
             };
+            let chars: Vec<char> = t.chars().collect();
+            let mut buf = String::with_capacity(t.len() * 2);
             for s in order {
-                push_unique(&mut out, plain(&transliterate(&t, s)), cap);
+                buf.clear();
+                translit_chars(&chars, s, &mut buf);
+                push_unique(&mut out, plain(&buf), cap);
             }
         }
-        Some(Script::Georgian) => push_unique(
-            &mut out,
-            plain(&transliterate(&t, Scheme::KaNational2002)),
-            cap,
-        ),
+        Some(Script::Georgian) => {
+            let chars: Vec<char> = t.chars().collect();
+            let mut buf = String::with_capacity(t.len() * 2);
+            translit_chars(&chars, Scheme::KaNational2002, &mut buf);
+            push_unique(&mut out, plain(&buf), cap);
+        }
     }
     out
 }
@@ -316,13 +335,27 @@ fn is_vowel_byte(b: u8) -> bool {
 /// Keys of every romanisation of `token` and of the alternative Latin readings, without the
 /// skeleton (at most `MAX_KEYS - 1`).
 pub(crate) fn primary_keys(token: &str, hint: Option<Lang>) -> Vec<String> {
-    let forms = romanize(token, hint);
+    let t = normalize(token);
+    let script = if t.is_ascii() {
+        Some(Script::Latin)
+    } else {
+        detect_script(&t)
+    };
+    primary_keys_normalized(&t, script, hint)
+}
+
+fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) -> Vec<String> {
+    let forms = romanize_normalized(t.to_string(), script, hint);
     let mut out: Vec<String> = Vec::with_capacity(MAX_KEYS);
     for f in &forms {
         push_unique(&mut out, key(f), MAX_KEYS - 1);
     }
-    if forms.len() == 1 && detect_script(&forms[0]).is_none_or(|s| s == Script::Latin) {
-        latin_alternatives(&forms[0], hint, &mut out);
+    if matches!(
+        script,
+        None | Some(Script::Latin | Script::Other | Script::Armenian)
+    ) && let Some(f) = forms.first()
+    {
+        latin_alternatives(f, hint, &mut out);
     }
     out
 }
@@ -334,9 +367,14 @@ pub(crate) fn primary_keys(token: &str, hint: Option<Lang>) -> Vec<String> {
 /// skeleton at worst). The first key is the most specific.
 #[must_use]
 pub fn keys(token: &str, hint: Option<Lang>) -> Vec<String> {
-    let mut out = primary_keys(token, hint);
     let t = normalize(token);
-    let sk = if detect_script(&t) == Some(Script::Arabic) {
+    let script = if t.is_ascii() {
+        Some(Script::Latin)
+    } else {
+        detect_script(&t)
+    };
+    let mut out = primary_keys_normalized(&t, script, hint);
+    let sk = if script == Some(Script::Arabic) {
         let lang = match hint {
             Some(l @ (Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)) => l,
             _ => arabic_lang(&t),

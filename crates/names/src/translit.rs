@@ -79,34 +79,38 @@ pub fn transliterate(text: &str, scheme: Scheme) -> String {
     let norm = normalize(text);
     let chars: Vec<char> = norm.chars().collect();
     let mut out = String::with_capacity(norm.len() + norm.len() / 2);
+    translit_chars(&chars, scheme, &mut out);
+    out
+}
+
+/// [`transliterate`] on already normalised characters, appending to `out`.
+pub(crate) fn translit_chars(chars: &[char], scheme: Scheme, out: &mut String) {
+    let start_len = out.len();
     match scheme {
-        Scheme::UkNational2010 => uk_2010(&chars, &mut out),
-        Scheme::RuIcao9303 => ru_icao(&chars, &mut out),
-        Scheme::RuGost779B => ru_gost_b(&chars, &mut out),
-        Scheme::RuBgnPcgn => ru_bgn(&chars, &mut out),
-        Scheme::BeNational2007 => be_2007(&chars, &mut out),
-        Scheme::BePassport => be_passport(&chars, &mut out),
-        Scheme::AzCyrillicToLatin => az_cyr(&chars, &mut out),
+        Scheme::UkNational2010 => uk_2010(chars, out),
+        Scheme::RuIcao9303 => ru_icao(chars, out),
+        Scheme::RuGost779B => ru_gost_b(chars, out),
+        Scheme::RuBgnPcgn => ru_bgn(chars, out),
+        Scheme::BeNational2007 => be_2007(chars, out),
+        Scheme::BePassport => be_passport(chars, out),
+        Scheme::AzCyrillicToLatin => az_cyr(chars, out),
         Scheme::ArAlaLc | Scheme::ArCommon => {
-            crate::arabic::translit(&chars, crate::arabic::Style::AlaLc, &mut out)
+            crate::arabic::translit(chars, crate::arabic::Style::AlaLc, out)
         }
-        Scheme::ArDin31635 => crate::arabic::translit(&chars, crate::arabic::Style::Din, &mut out),
-        Scheme::ArFrench => crate::arabic::translit(&chars, crate::arabic::Style::French, &mut out),
-        Scheme::FaBgnPcgn => {
-            crate::arabic::translit(&chars, crate::arabic::Style::Persian, &mut out)
-        }
-        Scheme::PrsBgnPcgn => crate::arabic::translit(&chars, crate::arabic::Style::Dari, &mut out),
-        Scheme::PsBgnPcgn => {
-            crate::arabic::translit(&chars, crate::arabic::Style::Pashto, &mut out)
-        }
-        Scheme::HyEasternBgn => crate::armenian::translit(&chars, false, &mut out),
-        Scheme::HyWestern => crate::armenian::translit(&chars, true, &mut out),
-        Scheme::KaNational2002 => georgian(&chars, &mut out),
+        Scheme::ArDin31635 => crate::arabic::translit(chars, crate::arabic::Style::Din, out),
+        Scheme::ArFrench => crate::arabic::translit(chars, crate::arabic::Style::French, out),
+        Scheme::FaBgnPcgn => crate::arabic::translit(chars, crate::arabic::Style::Persian, out),
+        Scheme::PrsBgnPcgn => crate::arabic::translit(chars, crate::arabic::Style::Dari, out),
+        Scheme::PsBgnPcgn => crate::arabic::translit(chars, crate::arabic::Style::Pashto, out),
+        Scheme::HyEasternBgn => crate::armenian::translit(chars, false, out),
+        Scheme::HyWestern => crate::armenian::translit(chars, true, out),
+        Scheme::KaNational2002 => georgian(chars, out),
     }
     if scheme == Scheme::ArCommon {
-        out.retain(|c| c != '\'');
+        let tail: String = out[start_len..].chars().filter(|&c| c != '\'').collect();
+        out.truncate(start_len);
+        out.push_str(&tail);
     }
-    out
 }
 
 /// True when the previous character is not a letter (word start).
