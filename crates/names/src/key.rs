@@ -7,8 +7,10 @@
 //!   French ch, ч ш щ ц), `h` for h g gh kh (Ukrainian г = h against Russian г = g, Russian
 //!   Г for foreign h as in Гусейн, Azerbaijani x), `k` for k q ck and hard c, `v` for v w,
 //!   `f` for f ph, `t` for t th, `d` for d dh, `z` for z zh dz, `j` for j dj dzh, and x is ks
-//!   (kh in Azerbaijani spelling, recognised by its letters ə ı ğ);
-//! * vowels are anonymous: each run of vowels becomes `a`, and a medial diphthong
+//!   (kh in Azerbaijani spelling, recognised by its letters ə ı ğ ş ç, where c is also read
+//!   as j);
+//! * vowels are anonymous: the first vowel keeps a class (`a` back, `e` front, `y` glide),
+//!   each later run of vowels becomes `a`, the final one `i` or `a`, and a medial diphthong
 //!   (a vowel followed by i/y/j, as in Husayn, Hussein, Mikhail) becomes `ay`;
 //!   a word-final h after a vowel is dropped (Fatimah, Abdullah);
 //! * repeated letters collapse (Muhammad = Muhamad);
@@ -24,6 +26,9 @@ fn fold_latin(c: char, az: bool, out: &mut Vec<u8>) {
     if c.is_ascii_lowercase() {
         if c == 'x' {
             out.extend_from_slice(if az { b"kh" } else { b"ks" });
+        } else if c == 'c' && az {
+            // Azerbaijani and Turkish c is дж (Cəfərov = Джафаров = Jafarov).
+            out.push(b'j');
         } else {
             out.push(c as u8);
         }
@@ -87,7 +92,7 @@ fn is_vowel(b: u8) -> bool {
 pub(crate) fn ascii_letters(latin: &str) -> Vec<u8> {
     let az = latin
         .chars()
-        .any(|c| matches!(c, 'ə' | 'Ə' | 'ı' | 'ğ' | 'Ğ'));
+        .any(|c| matches!(c, 'ə' | 'Ə' | 'ı' | 'ğ' | 'Ğ' | 'ş' | 'Ş' | 'ç' | 'Ç'));
     let mut v = Vec::with_capacity(latin.len() + 4);
     for c in latin.chars() {
         fold_latin(c, az, &mut v);
@@ -219,7 +224,7 @@ fn reduce(cl: &[u8], out: &mut String) {
             let medial = true;
             let diphthong = medial
                 && run.len() == 2
-                && matches!(run[0], b'a' | b'e' | b'o' | b'u')
+                && matches!(run[0], b'a' | b'e' | b'o' | b'u' | b'i')
                 && matches!(run[1], b'i' | b'y');
             if last != b'a' {
                 out.push('a');

@@ -230,14 +230,16 @@ fn armenian_surname(v: &[u8]) -> bool {
 }
 
 /// Swap the stops that Western and Eastern Armenian read the other way round
-/// (b↔p, d↔t, g↔k, j↔ch): Bedrosian → Petrosian, Krikorian → Grigorian.
+/// (b↔p, d↔t, g↔k, and Western j = Eastern ch): Bedrosian → Petrosian, Krikorian →
+/// Grigorian, Hagop → Hakob.
 fn western_armenian_swap(v: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(v.len());
     let mut i = 0;
     while i < v.len() {
         let c = v[i];
         if v[i..].starts_with(b"ch") {
-            out.push(b'j');
+            // Western ch is usually չ, as in Eastern spelling (Mgrdichian); only j moves.
+            out.extend_from_slice(b"ch");
             i += 2;
             continue;
         }
@@ -278,6 +280,14 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     // Initial Ye/Je/Ie is Russian Е, which ICAO writes E (Yermakov = Ermakov).
     if v.len() > 3 && matches!(v[0], b'y' | b'j' | b'i') && v[1] == b'e' {
         push_unique(out, key_of_ascii(&v[1..]), MAX_KEYS - 1);
+    }
+    // q read as g (Azerbaijani Quliyev = Guliyev, Gulf Arabic Qasim = Gasim).
+    if v.contains(&b'q') {
+        let alt: Vec<u8> = v
+            .iter()
+            .map(|&c| if c == b'q' { b'g' } else { c })
+            .collect();
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
     }
     // x read as х (GOST 7.79 System B: Xrushhyov; Azerbaijani is recognised by key itself).
     if t.contains('x') {

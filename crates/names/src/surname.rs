@@ -2,16 +2,24 @@
 
 /// Gender-neutral form of a family-name **key** (the output of [`crate::key`]).
 ///
-/// Because keys anonymise vowels, many gender pairs already share a key: `-skyi/-ska/-skaya/
-/// -sky/-ski` (all `...ska`), `-oy/-aya` (Tolstoy/Tolstaya). This function removes the
-/// remaining feminine endings: the final vowel of `-ova/-eva/-yova` (`...va` → `...v`),
+/// Because keys anonymise vowels, -ska, -skaya, -skiy and -skyi differ at most in the final
+/// vowel class; this function makes a final `i` an `a` (Kovalskyi = Kovalska, Tolstoy =
+/// Tolstaya), then removes the remaining feminine endings: the final vowel of `-ova/-eva/-yova` (`...va` → `...v`),
 /// of `-ina/-yna` (`...na` → `...n`) when the key is long enough to be a surname, and the
 /// Armenian plural-genitive `-ants/-yants/-unts/-ents` (Petrosyants → Petrosyan). Invariant
 /// forms (`-enko`, `-ko`, `-uk`, `-yan/-ian`, `-li`, `-zade`, `-shvili`, `-dze`) stay as they
 /// are. Never panics; returns the input when nothing applies.
 #[must_use]
 pub fn surname_stem(token_key: &str) -> String {
-    let k = token_key;
+    // Adjectival surnames end in -i for men and -a for women (Kovalskyi/Kovalska,
+    // Tolstoy/Tolstaya, Donskoi/Donskaya): the final vowel class says nothing else.
+    let owned;
+    let k = if token_key.len() >= 3 && token_key.ends_with('i') {
+        owned = format!("{}a", &token_key[..token_key.len() - 1]);
+        owned.as_str()
+    } else {
+        token_key
+    };
     let b = k.as_bytes();
     let n = b.len();
     // Feminine -ova/-eva/-ina: ...Va / ...Na where the vowel before is anonymous `a`.
