@@ -52,14 +52,44 @@ pub(crate) static GIVEN: LazyLock<GivenNames> = LazyLock::new(|| {
 });
 
 /// Arabic-script spellings (folded) → usual Latin spellings.
-static ARABIC: LazyLock<HashMap<String, Vec<&'static str>>> = LazyLock::new(|| {
-    let mut m: HashMap<String, Vec<&'static str>> = HashMap::new();
+static ARABIC: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
+    let mut m: HashMap<String, Vec<String>> = HashMap::new();
     for (ar, list) in rows(ARABIC_NAMES) {
         let folded: String = crate::normalize(ar).chars().map(fold_letter).collect();
         let e = m.entry(folded).or_default();
         for v in variants(list) {
+            let v = crate::normalize(v);
             if !e.contains(&v) {
                 e.push(v);
+            }
+        }
+    }
+    // Arabic-script variants in the given-name table take the Latin spellings of their class
+    // that agree with them in consonants (the skeleton), so a class that mixes cognates
+    // (Yusuf, Joseph) lends only the matching spellings.
+    for (label, list) in rows(GIVEN_NAMES) {
+        let all: Vec<&'static str> = std::iter::once(label).chain(variants(list)).collect();
+        for ar in all
+            .iter()
+            .filter(|v| crate::detect_script(v) == Some(crate::Script::Arabic))
+        {
+            let folded: String = crate::normalize(ar).chars().map(fold_letter).collect();
+            if m.contains_key(&folded) {
+                continue;
+            }
+            let chars: Vec<char> = crate::normalize(ar).chars().collect();
+            let sk = crate::skeleton(&crate::key(&crate::arabic::vocalised_guess(
+                &chars,
+                crate::Lang::Ar,
+            )));
+            let latin: Vec<String> = all
+                .iter()
+                .filter(|v| v.is_ascii() && crate::skeleton(&crate::key(v)) == sk)
+                .take(4)
+                .map(|v| crate::normalize(v))
+                .collect();
+            if !latin.is_empty() {
+                m.insert(folded, latin);
             }
         }
     }
@@ -87,7 +117,7 @@ pub fn is_arabic_name(token: &str) -> bool {
 }
 
 /// Usual Latin spellings of a folded Arabic-script token, if it is in the name table.
-pub(crate) fn arabic_forms(folded: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn arabic_forms(folded: &str) -> Option<&'static [String]> {
     ARABIC.get(folded).map(Vec::as_slice)
 }
 
@@ -129,7 +159,7 @@ pub fn is_known_given_name(token: &str) -> bool {
 pub fn arabic_name_forms(token: &str) -> Vec<String> {
     let folded: String = crate::normalize(token).chars().map(fold_letter).collect();
     match arabic_forms(&folded) {
-        Some(v) => v.iter().map(|s| (*s).to_string()).collect(),
+        Some(v) => v.to_vec(),
         None => romanize(token, None),
     }
 }

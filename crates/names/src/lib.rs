@@ -28,7 +28,9 @@ pub use groups::{
     given_name_key_collisions, given_name_label, is_arabic_name, is_known_given_name,
 };
 pub use key::{key, skeleton};
-pub use normalize::{Script, detect_script, is_particle, normalize, script_of, tokens};
+pub use normalize::{
+    Script, detect_script, is_particle, normalize, normalize_identifier, script_of, tokens,
+};
 pub use parse::{ParsedName, is_patronymic, parse_full_name};
 pub use romanize::{Lang, MAX_KEYS, MAX_ROMANIZATIONS, keys, romanize};
 pub use surname::{surname_root, surname_stem};

@@ -376,3 +376,59 @@ pub fn is_particle(t: &str) -> bool {
             | "zay"
     )
 }
+
+/// Normalise an identifier (service number, unit number, document number) for comparison
+/// (NAME-GEN-4, NAME-RU-3, NAME-UA-4): NFKC, upper case, Cyrillic letters that look like
+/// Latin ones folded to them (А В Е К М Н О Р С Т У Х І Ј Ѕ → A B E K M H O P C T Y X I J S),
+/// other Cyrillic letters by ICAO 9303 (Б → B, Д → D, Ж → ZH ...), and everything that is not
+/// a letter or a digit removed: `АБ-123456`, `AB 123456` and `ав123456` all give `AB123456`,
+/// and `в/ч А1234` gives `BCHA1234`.
+#[must_use]
+pub fn normalize_identifier(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkc() {
+        let lower: char = c.to_lowercase().next().unwrap_or(c);
+        let folded: &str = match lower {
+            'а' => "A",
+            'в' => "B",
+            'е' | 'ё' | 'є' | 'э' => "E",
+            'к' => "K",
+            'м' => "M",
+            'н' => "H",
+            'о' => "O",
+            'р' => "P",
+            'с' => "C",
+            'т' => "T",
+            'у' => "Y",
+            'х' => "X",
+            'і' | 'ї' | 'и' | 'й' => "I",
+            'ј' => "J",
+            'ѕ' => "S",
+            'б' => "B",
+            'г' | 'ґ' => "G",
+            'д' => "D",
+            'ж' => "ZH",
+            'з' => "Z",
+            'л' => "L",
+            'п' => "P",
+            'ф' => "F",
+            'ц' => "TS",
+            'ч' => "CH",
+            'ш' => "SH",
+            'щ' => "SHCH",
+            'ы' => "Y",
+            'ю' => "IU",
+            'я' => "IA",
+            'ў' => "U",
+            'ь' | 'ъ' => "",
+            _ => {
+                if c.is_alphanumeric() {
+                    out.extend(c.to_uppercase());
+                }
+                continue;
+            }
+        };
+        out.push_str(folded);
+    }
+    out
+}

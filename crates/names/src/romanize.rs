@@ -2,7 +2,7 @@
 
 use crate::arabic::{self, Style};
 use crate::key::{ascii_letters, key, key_of_ascii, skeleton};
-use crate::normalize::{Script, detect_script, normalize};
+use crate::normalize::{Script, detect_script, normalize, script_of};
 use crate::translit::{Scheme, translit_chars};
 
 /// Language hint for romanisation. A hint narrows the standards tried; without one the
@@ -67,7 +67,8 @@ fn cyrillic_lang(t: &str) -> Option<Lang> {
     }
     if az {
         Some(Lang::Az)
-    } else if be {
+    } else if be || (uk && ru && !t.contains('ї') && !t.contains('є')) {
+        // і with ы/э/ё is Belarusian (Ukrainian has no ы э ё, Russian no і).
         Some(Lang::Be)
     } else if uk && !ru {
         Some(Lang::Uk)
@@ -121,6 +122,14 @@ fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) ->
     }
     let cap = MAX_ROMANIZATIONS;
     match script {
+        // A Latin name with Cyrillic letters typed in (homoglyphs, NAME-GEN-4): read those
+        // letters by ICAO 9303, which leaves the Latin ones as they are.
+        Some(Script::Latin) if t.chars().any(|c| script_of(c) == Some(Script::Cyrillic)) => {
+            let chars: Vec<char> = t.chars().collect();
+            let mut buf = String::with_capacity(t.len());
+            translit_chars(&chars, Scheme::RuIcao9303, &mut buf);
+            out.push(buf);
+        }
         None | Some(Script::Latin) | Some(Script::Other) => out.push(t),
         Some(Script::Cyrillic) => {
             let lang = hint.or_else(|| cyrillic_lang(&t));

@@ -172,3 +172,22 @@ fn scripts() {
     );
     assert_eq!(detect_script("12, 34"), None);
 }
+
+#[test]
+fn identifiers_fold_homoglyphs() {
+    use whereabouts_names::normalize_identifier;
+    assert_eq!(normalize_identifier("АВ-123456"), "AB123456");
+    assert_eq!(normalize_identifier("AB 123456"), "AB123456");
+    assert_eq!(normalize_identifier("ав123456"), "AB123456");
+    assert_eq!(normalize_identifier("АБ-123456"), "AB123456");
+    assert_eq!(normalize_identifier("в/ч А1234"), "BCHA1234");
+    assert_eq!(normalize_identifier("А1234"), normalize_identifier("A1234"));
+    assert_eq!(normalize_identifier("\u{0000}—"), "");
+}
+
+#[test]
+fn latin_name_with_cyrillic_homoglyphs() {
+    use whereabouts_names::keys;
+    // "Kovalenko" typed with Cyrillic е and о.
+    assert_eq!(keys("Kovalеnkо", None)[0], keys("Kovalenko", None)[0]);
+}
