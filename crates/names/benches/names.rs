@@ -101,3 +101,32 @@ fn parse_full_name(b: Bencher<'_, '_>) {
             }
         });
 }
+
+fn by_script(b: Bencher<'_, '_>, script: whereabouts_names::Script) {
+    let tokens: Vec<&str> = TOKENS
+        .iter()
+        .copied()
+        .filter(|t| whereabouts_names::detect_script(t) == Some(script))
+        .collect();
+    b.counter(divan::counter::ItemsCount::new(tokens.len()))
+        .bench(|| {
+            for t in &tokens {
+                black_box(whereabouts_names::keys(black_box(t), None));
+            }
+        });
+}
+
+#[divan::bench]
+fn keys_latin(b: Bencher<'_, '_>) {
+    by_script(b, whereabouts_names::Script::Latin);
+}
+
+#[divan::bench]
+fn keys_cyrillic(b: Bencher<'_, '_>) {
+    by_script(b, whereabouts_names::Script::Cyrillic);
+}
+
+#[divan::bench]
+fn keys_arabic(b: Bencher<'_, '_>) {
+    by_script(b, whereabouts_names::Script::Arabic);
+}

@@ -189,3 +189,38 @@ pub fn given_name_key_collisions() -> Vec<(String, Vec<&'static str>)> {
 pub fn given_name_group_count() -> usize {
     GIVEN.labels.len()
 }
+
+/// Given-name class of the father's name inside a patronymic (NAME-UA-3: "patronymics follow
+/// the same pattern"): Олександрович, Aleksandrovich and Oleksandrivna all give the class of
+/// Oleksandr; Mykolaiovych and Nikolaevich that of Mykola. A bare father's name (Arabic nasab,
+/// Azerbaijani `Heydar oğlu`) is looked up as it is. The suffix (-ovych, -ovich, -evich,
+/// -ovna, -ivna, -ichna, -ich) is removed from each key, and the root is tried as it is and
+/// with a final vowel (Mykol- + a, Nikola- + i).
+#[must_use]
+pub fn patronymic_group(token: &str) -> Option<u32> {
+    let ks = primary_keys(token, None);
+    for k in &ks {
+        if let Some(g) = given_name_group(k) {
+            return Some(g);
+        }
+    }
+    // Suffixes in key form: -ovych/-ovich/-evich → avac, -ovna/-ivna/-evna → avna (yvna
+    // after a diphthong: Mykolaivna), -ichna → acna, -ich/-ych → ac.
+    for k in &ks {
+        for suffix in ["avac", "avna", "yvna", "yvac", "acna", "ac"] {
+            if k.len() > suffix.len() + 2 && k.ends_with(suffix) {
+                let root = &k[..k.len() - suffix.len()];
+                let mut cands = vec![root.to_string(), format!("{root}a"), format!("{root}i")];
+                if let Some(r) = root.strip_suffix('a') {
+                    cands.push(format!("{r}i"));
+                }
+                for cand in cands {
+                    if let Some(g) = given_name_group(&cand) {
+                        return Some(g);
+                    }
+                }
+            }
+        }
+    }
+    None
+}

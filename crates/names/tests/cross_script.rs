@@ -311,3 +311,36 @@ fn given_name_group_returns_the_first_listed_class() {
     assert_eq!(given_name_group(&k), given_name_groups(&k).first().copied());
     assert!(given_name_group("zzqx").is_none());
 }
+
+#[test]
+fn patronymics_point_to_the_fathers_given_name() {
+    use whereabouts_names::patronymic_group;
+    let oleksandr = patronymic_group("Oleksandr");
+    assert!(oleksandr.is_some());
+    for p in [
+        "Олександрович",
+        "Александрович",
+        "Aleksandrovich",
+        "Oleksandrovych",
+        "Олександрівна",
+        "Александровна",
+    ] {
+        assert_eq!(patronymic_group(p), oleksandr, "{p}");
+    }
+    let mykola = patronymic_group("Mykola");
+    for p in [
+        "Миколайович",
+        "Николаевич",
+        "Nikolayevich",
+        "Mykolaivna",
+        "Николаевна",
+    ] {
+        assert_eq!(patronymic_group(p), mykola, "{p}");
+    }
+    let serhii = patronymic_group("Serhii");
+    for p in ["Сергійович", "Сергеевич", "Sergeevna", "Serhiivna"] {
+        assert_eq!(patronymic_group(p), serhii, "{p}");
+    }
+    assert_eq!(patronymic_group("Heydar"), patronymic_group("Гейдар"));
+    assert_eq!(patronymic_group("Kovalenko"), None);
+}
