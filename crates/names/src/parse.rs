@@ -25,6 +25,10 @@ pub struct ParsedName {
 }
 
 const MALE_PATRONYMIC_ENDINGS: &[&str] = &[
+    "авіч",
+    "евіч",
+    "avich",
+    "avič",
     "ович",
     "евич",
     "ёвич",
@@ -42,6 +46,12 @@ const MALE_PATRONYMIC_ENDINGS: &[&str] = &[
 /// surnames such as Бабич are not taken for patronymics.
 const BARE_MALE_PATRONYMIC_ENDINGS: &[&str] = &["ич", "ich", "ych", "yich"];
 const FEMALE_PATRONYMIC_ENDINGS: &[&str] = &[
+    "аўна",
+    "еўна",
+    "auna",
+    "euna",
+    "aŭna",
+    "eŭna",
     "овна",
     "евна",
     "ёвна",

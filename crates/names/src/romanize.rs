@@ -156,11 +156,12 @@ fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) ->
                     Scheme::RuGost779B,
                     Scheme::UkNational2010,
                 ],
+                // GOST 7.79 is a bibliographic standard, rare in name lists; its Latin
+                // spellings (x for х) are met by the alternative readings of `keys`.
                 _ => &[
                     Scheme::RuIcao9303,
                     Scheme::UkNational2010,
                     Scheme::RuBgnPcgn,
-                    Scheme::RuGost779B,
                 ],
             };
             let chars: Vec<char> = t.chars().collect();

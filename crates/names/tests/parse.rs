@@ -121,6 +121,10 @@ fn patronymics() {
         "oğlu",
         "qızı",
         "Кузьмич",
+        "Аляксандравіч",
+        "Сяргееўна",
+        "Aliaksandravich",
+        "Siarhieyeuna",
     ] {
         assert!(is_patronymic(t), "{t}");
     }
