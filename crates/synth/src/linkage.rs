@@ -58,7 +58,6 @@ pub const CORRUPTIONS: &[&str] = &[
     "given_cognate",
     "family_russified",
     "gender_form",
-    "article_variant",
     "chain_shortened",
     "family_missing",
     "date_year_only",
@@ -354,7 +353,7 @@ fn female_table(culture: Culture) -> &'static [&'static str] {
     }
 }
 
-fn family_table(culture: Culture) -> &'static [&'static str] {
+fn base_family_table(culture: Culture) -> &'static [&'static str] {
     match culture {
         Culture::Ukrainian => names::UK_FAMILY,
         Culture::Russian => names::RU_FAMILY,
@@ -366,11 +365,225 @@ fn family_table(culture: Culture) -> &'static [&'static str] {
     }
 }
 
+/// Ukrainian surname stems, combined with -енко, -ук, -ишин and -ський as Ukrainian surnames
+/// are formed (from a father's name, a trade or a nickname).
+const UK_STEMS: &[&str] = &[
+    "Бондар",
+    "Ткач",
+    "Гончар",
+    "Кравч",
+    "Шевч",
+    "Марч",
+    "Левч",
+    "Сав",
+    "Петр",
+    "Іван",
+    "Дмитр",
+    "Остап",
+    "Гнат",
+    "Сидор",
+    "Мирон",
+    "Тарас",
+    "Лук",
+    "Мусі",
+    "Кирил",
+    "Данил",
+    "Павл",
+    "Юрч",
+    "Гриц",
+    "Степан",
+    "Макар",
+    "Пилип",
+    "Клим",
+    "Охрім",
+    "Зінч",
+    "Демч",
+    "Федор",
+    "Лисич",
+    "Прокоп",
+    "Тимч",
+    "Бойч",
+    "Рибал",
+    "Чорн",
+    "Білан",
+    "Сірч",
+    "Мартин",
+    "Якимч",
+    "Власч",
+    "Головч",
+    "Гаврил",
+    "Харч",
+    "Присяжн",
+    "Довгал",
+    "Кузьм",
+    "Нестер",
+    "Стец",
+];
+const UK_SUFFIXES: &[&str] = &["енко", "ук", "ишин", "ський"];
+
+/// Russian surname stems, combined with -ов, -ин and -ский.
+const RU_STEMS: &[&str] = &[
+    "Волк",
+    "Сокол",
+    "Орл",
+    "Кузнец",
+    "Смирн",
+    "Бел",
+    "Карп",
+    "Голуб",
+    "Гусар",
+    "Комар",
+    "Жук",
+    "Бобр",
+    "Лис",
+    "Ворон",
+    "Грач",
+    "Кочет",
+    "Баран",
+    "Бык",
+    "Козл",
+    "Мороз",
+    "Снегир",
+    "Сорок",
+    "Шил",
+    "Котл",
+    "Мельник",
+    "Плотник",
+    "Кожевник",
+    "Рыбак",
+    "Пахом",
+    "Панкрат",
+    "Ерм",
+    "Фом",
+    "Прохор",
+    "Тихон",
+    "Лукьян",
+    "Архип",
+    "Савел",
+    "Горд",
+    "Ефим",
+    "Демид",
+    "Трофим",
+    "Нагорн",
+    "Заречн",
+    "Полев",
+    "Лесн",
+    "Горбун",
+    "Кудряв",
+    "Рыж",
+    "Черн",
+    "Сед",
+];
+const RU_SUFFIXES: &[&str] = &["ов", "ин", "ский"];
+
+/// The family names of a culture: the common names of `synth::names` first, then names formed
+/// the way the culture forms them (stems with -енко, -ов; Armenian given names with -յան;
+/// Azerbaijani with -ov, -li, -zadə; Dari -ی nisbas; Pashto -زی and -خېل lineages; Arabic
+/// given names used as family names, with and without the article). A long tail of names is
+/// what real lists have: without it every common name would be a crowd.
+fn family_table(culture: Culture) -> &'static [String] {
+    static TABLES: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        Culture::ALL
+            .iter()
+            .map(|&c| build_family_table(c))
+            .collect()
+    });
+    let index = Culture::ALL.iter().position(|c| *c == culture).unwrap_or(0);
+    &tables[index]
+}
+
+fn build_family_table(culture: Culture) -> Vec<String> {
+    let mut table: Vec<String> = base_family_table(culture)
+        .iter()
+        .map(|name| (*name).to_owned())
+        .collect();
+    let mut add = |name: String| {
+        if !table.contains(&name) {
+            table.push(name);
+        }
+    };
+    let single = |names: &[&'static str]| -> Vec<&'static str> {
+        names
+            .iter()
+            .copied()
+            .filter(|n| !n.contains(' ') && !n.ends_with(['ی', 'ه', 'ۍ', 'ي']))
+            .collect()
+    };
+    match culture {
+        Culture::Ukrainian => {
+            for stem in UK_STEMS {
+                for suffix in UK_SUFFIXES {
+                    add(format!("{stem}{suffix}"));
+                }
+            }
+        }
+        Culture::Russian => {
+            for stem in RU_STEMS {
+                for suffix in RU_SUFFIXES {
+                    add(format!("{stem}{suffix}"));
+                }
+            }
+        }
+        Culture::Armenian => {
+            for (stem, _) in names::HY_MALE {
+                add(format!("{stem}յան"));
+            }
+        }
+        Culture::Azerbaijani => {
+            for stem in names::AZ_MALE {
+                for suffix in ["ov", "li", "zadə"] {
+                    add(format!("{stem}{suffix}"));
+                }
+            }
+        }
+        Culture::Arabic => {
+            for stem in single(names::AR_MALE) {
+                add(format!("ال{stem}"));
+                add(stem.to_owned());
+            }
+        }
+        Culture::Dari => {
+            for stem in single(names::FA_MALE) {
+                add(format!("{stem}ی"));
+                add(format!("{stem}زاده"));
+            }
+        }
+        Culture::Pashto => {
+            let mut stems = single(names::PS_MALE);
+            stems.extend(single(names::FA_MALE));
+            for stem in stems {
+                add(format!("{stem}زی"));
+                add(format!("{stem}خېل"));
+            }
+        }
+    }
+    table
+}
+
 /// A rank-frequency (Zipf-like, exponent 1) choice: the first names of a table are the common
 /// ones, so that common names collide as they do in real lists.
 fn zipf(rng: &mut Rng, n: usize) -> usize {
     let x = (n as f64 + 1.0).powf(rng.unit()) - 1.0;
     (x as usize).min(n - 1)
+}
+
+/// A given name: half the time by rank (Олександр is common), half uniformly.
+fn pick_given(rng: &mut Rng, n: usize) -> usize {
+    if rng.chance(0.5) {
+        zipf(rng, n)
+    } else {
+        rng.index(n)
+    }
+}
+
+/// A family name: 30% from the common names by rank, 70% uniformly over the long tail.
+fn pick_family(rng: &mut Rng, culture: Culture) -> usize {
+    if rng.chance(0.3) {
+        zipf(rng, base_family_table(culture).len())
+    } else {
+        rng.index(family_table(culture).len())
+    }
 }
 
 const PLACES: &[&str] = &[
@@ -438,15 +651,15 @@ fn fresh(rng: &mut Rng, culture: Option<Culture>, female: Option<bool>) -> Perso
     let female = female.unwrap_or_else(|| rng.chance(0.12));
     let males = male_count(culture);
     let given = if female {
-        zipf(rng, female_table(culture).len())
+        pick_given(rng, female_table(culture).len())
     } else {
-        zipf(rng, males)
+        pick_given(rng, males)
     };
     let afghan = matches!(culture, Culture::Dari | Culture::Pashto);
     let family = if afghan && rng.chance(0.5) {
         None
     } else {
-        Some(zipf(rng, family_table(culture).len()))
+        Some(pick_family(rng, culture))
     };
     let year = rng.range(1962, 2007) as i32;
     let month = rng.range(1, 13) as u32;
@@ -461,11 +674,11 @@ fn fresh(rng: &mut Rng, culture: Option<Culture>, female: Option<bool>) -> Perso
         culture,
         female,
         given,
-        father: zipf(rng, males),
-        grandfather: zipf(rng, males),
+        father: pick_given(rng, males),
+        grandfather: pick_given(rng, males),
         family,
-        mother: zipf(rng, female_table(culture).len()),
-        mother_family: Some(zipf(rng, family_table(culture).len())),
+        mother: pick_given(rng, female_table(culture).len()),
+        mother_family: Some(pick_family(rng, culture)),
         birth: (year, month, day),
         place: rng.index(PLACES.len()),
         service,
@@ -566,7 +779,7 @@ fn render(person: &Person, source: Source, rng: &mut Rng, row: &mut Row) {
         && rng.chance(0.1)
         && let Some(family) = person.family
     {
-        let male_form = family_table(culture)[family];
+        let male_form = family_table(culture)[family].as_str();
         if form.family != male_form && (russify || culture != Culture::Ukrainian) {
             form.family = male_form.to_owned();
             row.log.push("gender_form".into());
@@ -818,7 +1031,7 @@ fn original_form(person: &Person) -> Form {
     } else {
         male(culture, person.given).to_owned()
     };
-    let family_male = person.family.map(|i| family_table(culture)[i]);
+    let family_male = person.family.map(|i| family_table(culture)[i].as_str());
     let gendered = |male: &str, female: bool| -> String {
         if !female {
             return male.to_owned();
@@ -861,7 +1074,7 @@ fn original_form(person: &Person) -> Form {
             format!(
                 "{} {}",
                 female_table(culture)[person.mother],
-                gendered(family_table(culture)[i], true)
+                gendered(&family_table(culture)[i], true)
             )
         }
         _ => female_table(culture)[person.mother].to_owned(),
@@ -2355,11 +2568,22 @@ mod tests {
     }
 
     #[test]
+    fn family_tables_have_a_long_tail_of_distinct_names() {
+        for culture in Culture::ALL {
+            let table = family_table(culture);
+            let distinct: std::collections::HashSet<&String> = table.iter().collect();
+            assert_eq!(distinct.len(), table.len(), "{culture:?}");
+            assert!(table.len() >= 75, "{culture:?}: {}", table.len());
+        }
+    }
+
+    #[test]
     fn every_table_name_has_a_latin_spelling() {
         let mut rng = Rng::new(3);
         for culture in [Culture::Arabic, Culture::Dari, Culture::Pashto] {
-            let tables = [family_table(culture), female_table(culture)];
-            for name in tables.iter().flat_map(|t| t.iter()) {
+            assert!(family_table(culture).len() > base_family_table(culture).len());
+            let family = family_table(culture).iter().map(String::as_str);
+            for name in family.chain(female_table(culture).iter().copied()) {
                 let mut used = None;
                 let latin = arabic_to_latin(name, &mut rng, &mut used, true);
                 assert!(!latin.is_empty() && latin.is_ascii(), "{name} -> {latin:?}");
