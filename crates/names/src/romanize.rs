@@ -280,56 +280,6 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     if v.is_empty() {
         return;
     }
-    if v.contains(&b'j') && !v.windows(2).any(|w| w == b"dj") {
-        let alt: Vec<u8> = v
-            .iter()
-            .map(|&c| if c == b'j' { b'y' } else { c })
-            .collect();
-        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
-    }
-    // Initial Ye/Je/Ie is Russian Е, which ICAO writes E (Yermakov = Ermakov).
-    if v.len() > 3 && matches!(v[0], b'y' | b'j' | b'i') && v[1] == b'e' {
-        push_unique(out, key_of_ascii(&v[1..]), MAX_KEYS - 1);
-    }
-    // q read as g (Azerbaijani Quliyev = Guliyev, Gulf Arabic Qasim = Gasim).
-    if v.contains(&b'q') {
-        let alt: Vec<u8> = v
-            .iter()
-            .map(|&c| if c == b'q' { b'g' } else { c })
-            .collect();
-        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
-    }
-    // x read as х (GOST 7.79 System B: Xrushhyov; Azerbaijani is recognised by key itself).
-    if t.contains('x') {
-        push_unique(out, key(&t.replace('x', "kh")), MAX_KEYS - 1);
-    }
-    // c read as ц (Czech, Serbo-Croatian and Polish spelling: Cvetkov, Petrovic).
-    if v.iter().enumerate().any(|(i, &c)| {
-        c == b'c' && !matches!(v.get(i + 1), Some(b'h' | b'k' | b'z' | b'e' | b'i' | b'y'))
-    }) {
-        let mut alt = Vec::with_capacity(v.len() + 2);
-        for (i, &c) in v.iter().enumerate() {
-            if c == b'c' && !matches!(v.get(i + 1), Some(b'h' | b'k')) {
-                alt.extend_from_slice(b"ts");
-            } else {
-                alt.push(c);
-            }
-        }
-        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
-    }
-    let arabic_hint = matches!(
-        hint,
-        None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
-    );
-    if arabic_hint
-        && v.len() > 4
-        && (v.starts_with(b"al") || v.starts_with(b"el"))
-        && !is_vowel_byte(v[2])
-        && v[2] != b'l'
-        && v[2] != b'e'
-    {
-        push_unique(out, key_of_ascii(&v[2..]), MAX_KEYS - 1);
-    }
     let armenian_hint = matches!(hint, None | Some(Lang::HyEastern | Lang::HyWestern));
     if armenian_hint && armenian_surname(&v) {
         push_unique(out, key_of_ascii(&western_armenian_swap(&v)), MAX_KEYS - 1);
@@ -346,6 +296,75 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
             push_unique(out, key_of_ascii(&no_h), MAX_KEYS - 1);
         }
     }
+    // The Slavic reading of j, x and c, all at once: j = й (Jurij, Sergej), x = х (GOST 7.79
+    // B: Xrushhyov), c = ц (Cvetkov, Petrovic; not in ch, ck).
+    if let Some(slavic) = slavic_reading(t) {
+        push_unique(out, key(&slavic), MAX_KEYS - 1);
+    }
+    // Initial Ye/Je/Ie is Russian Е, which ICAO writes E (Yermakov = Ermakov).
+    if v.len() > 3 && matches!(v[0], b'y' | b'j' | b'i') && v[1] == b'e' {
+        push_unique(out, key_of_ascii(&v[1..]), MAX_KEYS - 1);
+    }
+    // q read as g (Azerbaijani Quliyev = Guliyev, Gulf Arabic Qasim = Gasim).
+    if v.contains(&b'q') {
+        let alt: Vec<u8> = v
+            .iter()
+            .map(|&c| if c == b'q' { b'g' } else { c })
+            .collect();
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
+    }
+    let arabic_hint = matches!(
+        hint,
+        None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
+    );
+    if arabic_hint
+        && v.len() > 4
+        && (v.starts_with(b"al") || v.starts_with(b"el"))
+        && !is_vowel_byte(v[2])
+        && v[2] != b'l'
+        && v[2] != b'e'
+    {
+        push_unique(out, key_of_ascii(&v[2..]), MAX_KEYS - 1);
+    }
+}
+
+/// `t` with j read as й, x as х and c as ц; `None` when it has none of them.
+fn slavic_reading(t: &str) -> Option<String> {
+    let chars: Vec<char> = t.chars().collect();
+    let mut changed = false;
+    let mut s = String::with_capacity(t.len() + 4);
+    let mut skip = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if skip {
+            skip = false;
+            continue;
+        }
+        let next = chars.get(i + 1).copied();
+        match c {
+            // GOST 7.79 B cz = ц.
+            'c' if next == Some('z') => {
+                s.push_str("ts");
+                skip = true;
+                changed = true;
+            }
+            'j' if i == 0 || chars[i - 1] != 'd' => {
+                s.push('y');
+                changed = true;
+            }
+            'x' => {
+                s.push_str("kh");
+                changed = true;
+            }
+            'c' if !matches!(next, Some('h' | 'k'))
+                && (i == 0 || !matches!(chars[i - 1], 's' | 't')) =>
+            {
+                s.push_str("ts");
+                changed = true;
+            }
+            _ => s.push(c),
+        }
+    }
+    changed.then_some(s)
 }
 
 fn is_vowel_byte(b: u8) -> bool {

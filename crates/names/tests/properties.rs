@@ -137,3 +137,47 @@ fn empty_and_letterless_input() {
         assert_eq!(parse_full_name(s).given.len(), 0);
     }
 }
+
+fn share(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|k| b.contains(k))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Any Russian or Ukrainian word and its romanisation by any of the standards share a key:
+    /// the contract of `keys` across scripts.
+    #[test]
+    fn cyrillic_and_its_romanisations_share_a_key(
+        w in "([бвгджзйклмнпрстфхцчшщ]?[аеёиоуыэюя]){1,5}[бвгдзйклмнпрстфхцчшщь]?",
+        u in "([бвгґджзйклмнпрстфхцчшщ]?'?[аеєиіїоуюя]){1,5}[бвгдзйклмнпрстфхцчшщь]?",
+    ) {
+        // Name-like strings: syllables of consonant + vowel. Across a boundary of two
+        // consonants every Latin spelling is ambiguous (т+ц written tcz, к+г written kh).
+        let kw = keys(&w, None);
+        for scheme in [Scheme::RuIcao9303, Scheme::RuBgnPcgn, Scheme::RuGost779B] {
+            let latin = transliterate(&w, scheme);
+            prop_assert!(share(&kw, &keys(&latin, None)), "{w} / {latin} ({scheme:?}): {kw:?} {:?}", keys(&latin, None));
+        }
+        let ku = keys(&u, None);
+        for scheme in [Scheme::UkNational2010, Scheme::RuIcao9303] {
+            let latin = transliterate(&u, scheme);
+            prop_assert!(share(&ku, &keys(&latin, None)), "{u} / {latin} ({scheme:?}): {ku:?} {:?}", keys(&latin, None));
+        }
+    }
+
+    #[test]
+    fn armenian_and_georgian_share_a_key_with_their_romanisations(
+        a in "([բգդզթժլխծկհձղճմյնշչպջռսվտրցփքֆ]?[աեէըիոօ]){1,4}[բգդզթժլխծկհձղճմյնշչպջռսվտրցփքֆ]?",
+        g in "([ბგდვზთკლმნპჟრსტფქღყშჩცძწჭხჯჰ]?[აეიოუ]){1,4}[ბგდვზთკლმნპჟრსტფქღყშჩცძწჭხჯჰ]?",
+    ) {
+        let ka = keys(&a, None);
+        for scheme in [Scheme::HyEasternBgn, Scheme::HyWestern] {
+            let latin = transliterate(&a, scheme);
+            prop_assert!(share(&ka, &keys(&latin, None)), "{a} / {latin}: {ka:?} {:?}", keys(&latin, None));
+        }
+        let kg = keys(&g, None);
+        let latin = transliterate(&g, Scheme::KaNational2002);
+        prop_assert!(share(&kg, &keys(&latin, None)), "{g} / {latin}: {kg:?} {:?}", keys(&latin, None));
+    }
+}
