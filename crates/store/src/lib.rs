@@ -14,6 +14,8 @@
 //! Append-only: persons, sources, assertions, events and notifications are never updated or
 //! deleted; triggers on both backends refuse it (XC-1, XC-3).
 
+mod accounts;
+mod agency;
 mod codec;
 mod error;
 mod registry;
@@ -23,6 +25,10 @@ mod sqlite_import;
 mod system;
 mod url;
 
+pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
+pub use agency::{
+    Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
+};
 pub use error::{StoreError, StoreResult};
 pub use registry::{
     ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,

@@ -1,37 +1,41 @@
 //! Whereabouts web: server-rendered pages over the [`store::Store`].
 //!
-//! The crate is shaped so that the later layers (TOTP, CSRF tokens, the roles matrix, the JSON
-//! API and its OpenAPI document) slot in without moving what is here:
-//!
-//! - [`router`] lists every route in one place (`router.rs`), so the HTTP surface reads as a
-//!   single table.
-//! - Authorization is a type a handler asks for. [`auth::SignedIn`] proves a live session;
-//!   [`auth::TenantMember`] additionally holds the [`store::TenantScope`] that every read of a
-//!   tenant's data needs. A system administrator never gets one, so the data pages cannot run
-//!   for them.
+//! - [`router`] lists every route in one table (`router.rs`): the router, the OpenAPI document
+//!   and the authorization-matrix test all read it.
+//! - Authentication: Argon2id passwords, then a TOTP second factor ([`totp`]) for every account;
+//!   server-side sessions with idle and absolute expiry; CSRF tokens on every form; throttling
+//!   and lockout of sign-ins; bearer tokens for the API ([`auth`], `html/login.rs`).
+//! - Authorization is a type a handler asks for ([`authz`]): `Authorized<C>` for pages and
+//!   `ApiAuthorized<C>` for the API, per capability `C`. Both carry the [`store::TenantScope`]
+//!   every read of a tenant's data needs, so another tenant's record is simply not found (404).
+//!   A system administrator never gets one.
 //! - [`error::AppError`] is the only place that maps failures to responses: statuses, the error
 //!   page, and the logging of internal causes.
 //! - Personal data never reaches the logs: handlers record the route template and the status,
 //!   never names, references, search text or query strings.
 
+mod api;
 pub mod auth;
+pub mod authz;
 pub mod error;
 mod headers;
 mod html;
 mod router;
+mod search;
 mod state;
+pub mod totp;
 
 use std::net::SocketAddr;
 
 pub use auth::{PasswordError, hash_password};
 pub use error::AppError;
-pub use router::router;
+pub use router::{RouteInfo, route_table, router};
 
 /// How the server runs. Passed explicitly; nothing is global.
 #[derive(Clone, Debug)]
 pub struct ServeConfig {
     pub addr: SocketAddr,
-    /// How long a session lives after sign-in.
+    /// How long a session lives after sign-in, at most (it also ends after 30 minutes unused).
     pub session_ttl: time::Duration,
     /// Marks the session cookie `Secure` (and names it `__Host-…`). Turn off only for plain
     /// HTTP on localhost.
@@ -49,9 +53,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(store, &config);
     tracing::info!(addr = %config.addr, "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    // Connection info gives the sign-in throttle the client's address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 /// Resolves on ctrl-c, or on SIGTERM where there is one (systemd, containers).

@@ -1,42 +1,351 @@
 //! Every route of the application, in one table.
+//!
+//! [`routes`] is the single list: the router is built from it, [`route_table`] hands it to the
+//! authorization-matrix test (which fails on a route it has no row for), and the OpenAPI
+//! document is generated from its `/api/v1` rows. The `access` column documents who may call a
+//! route; what enforces it is the extractor type each handler takes (`Authorized<C>`,
+//! `ApiAuthorized<C>`, `SignedIn`, `Session`), and the matrix test checks that the two agree.
+
+use std::collections::BTreeMap;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use store::Store;
 
 use crate::ServeConfig;
-use crate::html;
-use crate::state::{AppState, SessionConfig};
-use crate::{auth, headers};
+use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, Trace};
+use crate::state::AppState;
+use crate::{api, auth, headers, html};
+
+/// One row of the route table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    /// The axum path template, e.g. `/persons/{id}`.
+    pub path: &'static str,
+    /// `public`, `session` (any sign-in stage), `signed-in` (both factors), or a capability name.
+    pub access: &'static str,
+    /// One line for the docs and the OpenAPI document.
+    pub summary: &'static str,
+}
+
+const PUBLIC: &str = "public";
+const SESSION: &str = "session";
+const SIGNED_IN: &str = "signed-in";
+
+fn row(
+    method: &'static str,
+    path: &'static str,
+    access: &'static str,
+    summary: &'static str,
+    handler: MethodRouter<AppState>,
+) -> (RouteInfo, MethodRouter<AppState>) {
+    (
+        RouteInfo {
+            method,
+            path,
+            access,
+            summary,
+        },
+        handler,
+    )
+}
+
+/// The table. Keep it sorted by area; every new route needs a row in the matrix test.
+#[allow(clippy::too_many_lines)]
+fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
+    let read = ReadRegistry::NAME;
+    let register = Register::NAME;
+    let trace = Trace::NAME;
+    let tokens = ManageTokens::NAME;
+    vec![
+        row(
+            "GET",
+            "/health",
+            PUBLIC,
+            "Liveness and backend; no personal data",
+            get(html::health),
+        ),
+        row(
+            "GET",
+            "/static/app.css",
+            PUBLIC,
+            "The stylesheet (screen and print)",
+            get(html::stylesheet),
+        ),
+        row(
+            "GET",
+            "/static/htmx.min.js",
+            PUBLIC,
+            "htmx 2.0.11, vendored",
+            get(html::htmx),
+        ),
+        row(
+            "GET",
+            "/login",
+            PUBLIC,
+            "Sign-in form",
+            get(html::login::form),
+        ),
+        row(
+            "POST",
+            "/login",
+            PUBLIC,
+            "Check the password; start a session at the password stage",
+            post(html::login::submit),
+        ),
+        row(
+            "GET",
+            "/login/second-factor",
+            SESSION,
+            "TOTP code form, or enrolment the first time",
+            get(html::login::second_factor),
+        ),
+        row(
+            "POST",
+            "/login/second-factor",
+            SESSION,
+            "Check the TOTP code; renew the session as signed in",
+            post(html::login::verify_code),
+        ),
+        row(
+            "POST",
+            "/logout",
+            SESSION,
+            "End the session",
+            post(html::login::logout),
+        ),
+        row(
+            "GET",
+            "/",
+            SIGNED_IN,
+            "Dashboard",
+            get(html::dashboard::page),
+        ),
+        row(
+            "GET",
+            "/persons",
+            read,
+            "The tenant's persons, searchable",
+            get(html::persons::list),
+        ),
+        row(
+            "GET",
+            "/persons/new",
+            register,
+            "Registration form (GC III 17/122, GC IV 136-138)",
+            get(html::register::form),
+        ),
+        row(
+            "POST",
+            "/persons",
+            register,
+            "Register a person",
+            post(html::register::submit),
+        ),
+        row(
+            "GET",
+            "/persons/{id}",
+            read,
+            "One person: values with provenance, timeline, obligations",
+            get(html::person::page),
+        ),
+        row(
+            "GET",
+            "/persons/{id}/events/new",
+            register,
+            "Event form",
+            get(html::register::event_form),
+        ),
+        row(
+            "POST",
+            "/persons/{id}/events",
+            register,
+            "Record an event",
+            post(html::register::event_submit),
+        ),
+        row(
+            "GET",
+            "/persons/{id}/capture-card",
+            register,
+            "Capture card, GC III Annex IV B (printable)",
+            get(html::cards::capture_card),
+        ),
+        row(
+            "GET",
+            "/persons/{id}/internment-card",
+            register,
+            "Internment card, GC IV Annex III (printable)",
+            get(html::cards::internment_card),
+        ),
+        row(
+            "GET",
+            "/deadlines",
+            read,
+            "Obligations: due, overdue, done",
+            get(html::deadlines::page),
+        ),
+        row(
+            "GET",
+            "/tracing",
+            trace,
+            "Tracing requests",
+            get(html::agency::list),
+        ),
+        row(
+            "GET",
+            "/tracing/new",
+            trace,
+            "Tracing request intake form",
+            get(html::agency::form),
+        ),
+        row(
+            "POST",
+            "/tracing",
+            trace,
+            "Take in a tracing request",
+            post(html::agency::submit),
+        ),
+        row(
+            "GET",
+            "/tracing/{id}",
+            trace,
+            "A request and the engine's proposals, for review",
+            get(html::agency::review),
+        ),
+        row(
+            "POST",
+            "/tracing/{id}/decisions",
+            trace,
+            "Confirm or reject a proposed match",
+            post(html::agency::decide),
+        ),
+        row(
+            "GET",
+            "/tracing/{id}/letter/{person}",
+            trace,
+            "The answer letter, after two confirmations",
+            get(html::agency::letter),
+        ),
+        row(
+            "GET",
+            "/account/tokens",
+            tokens,
+            "The tenant's API tokens",
+            get(html::account::tokens),
+        ),
+        row(
+            "POST",
+            "/account/tokens",
+            tokens,
+            "Create an API token (shown once)",
+            post(html::account::create_token),
+        ),
+        row(
+            "POST",
+            "/account/tokens/{id}/revoke",
+            tokens,
+            "Revoke an API token",
+            post(html::account::revoke_token),
+        ),
+        row(
+            "GET",
+            "/api/v1/openapi.json",
+            PUBLIC,
+            "This API's OpenAPI 3.1 document",
+            get(api::openapi),
+        ),
+        row(
+            "GET",
+            "/api/v1/persons",
+            read,
+            "List persons",
+            get(api::persons_list),
+        ),
+        row(
+            "POST",
+            "/api/v1/persons",
+            register,
+            "Register a person",
+            post(api::persons_register),
+        ),
+        row(
+            "GET",
+            "/api/v1/persons/{id}",
+            read,
+            "One person with values, provenance and events",
+            get(api::person_get),
+        ),
+        row(
+            "POST",
+            "/api/v1/persons/{id}/events",
+            register,
+            "Record an event",
+            post(api::events_record),
+        ),
+        row(
+            "GET",
+            "/api/v1/deadlines",
+            read,
+            "Obligations with status",
+            get(api::deadlines),
+        ),
+        row(
+            "GET",
+            "/api/v1/tracing-requests",
+            trace,
+            "List tracing requests",
+            get(api::tracing_list),
+        ),
+        row(
+            "POST",
+            "/api/v1/tracing-requests",
+            trace,
+            "Take in a tracing request",
+            post(api::tracing_create),
+        ),
+        row(
+            "GET",
+            "/api/v1/tracing-requests/{id}",
+            trace,
+            "One tracing request",
+            get(api::tracing_get),
+        ),
+    ]
+}
+
+/// The route table without handlers: for the matrix test and the OpenAPI document.
+#[must_use]
+pub fn route_table() -> Vec<RouteInfo> {
+    routes().into_iter().map(|(info, _)| info).collect()
+}
 
 /// The whole application over `store`.
-///
-/// | route | who | what |
-/// |---|---|---|
-/// | `GET /health` | anyone | `{"status":"ok","backend":…}`; no personal data |
-/// | `GET /static/app.css` | anyone | the stylesheet, screen and print |
-/// | `GET /login`, `POST /login` | anyone | sign in |
-/// | `POST /logout` | signed in | end the session |
-/// | `GET /` | signed in | dashboard; administrators see what they may do |
-/// | `GET /persons?q=&page=` | tenant member | the tenant's persons, 50 a page |
-/// | `GET /persons/{id}` | tenant member | one person: values with provenance, events, obligations |
-/// | `GET /deadlines?status=&rule=&page=` | tenant member | the tenant's obligations by due date |
 pub fn router(store: Store, config: &ServeConfig) -> Router {
     auth::warm_up();
-    let state = AppState {
-        store,
-        sessions: SessionConfig::from_config(config),
-    };
-    Router::new()
-        .route("/health", get(html::health))
-        .route("/static/app.css", get(html::stylesheet))
-        .route("/login", get(html::login::form).post(html::login::submit))
-        .route("/logout", post(html::login::logout))
-        .route("/", get(html::dashboard::page))
-        .route("/persons", get(html::persons::list))
-        .route("/persons/{id}", get(html::person::page))
-        .route("/deadlines", get(html::deadlines::page))
+    let state = AppState::new(store, config);
+    let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
+    for (info, handler) in routes() {
+        let handler = if info.path.starts_with("/api/") {
+            handler
+                .layer::<_, std::convert::Infallible>(middleware::from_fn(api::json_errors))
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(api::BODY_LIMIT))
+        } else {
+            handler.layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(auth::FORM_LIMIT))
+        };
+        let merged = match by_path.remove(info.path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
+        };
+        by_path.insert(info.path, merged);
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
+        router = router.route(path, handler);
+    }
+    router
         .fallback(html::not_found)
         .layer(middleware::from_fn(headers::same_origin))
         .layer(middleware::from_fn(headers::log_request))

@@ -1,35 +1,94 @@
-//! What every handler can reach: the store and the session settings.
+//! What every handler can reach: the store, the session settings, and a cache of tenants.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use domain::{TenantId, TenantKind};
 use store::Store;
 
 use crate::ServeConfig;
+use crate::error::AppResult;
 
 #[derive(Clone, Debug)]
 pub(crate) struct AppState {
     pub store: Store,
     pub sessions: SessionConfig,
+    /// Tenants never change kind or disappear, so their kind and name are read once.
+    pub tenants: Arc<RwLock<HashMap<TenantId, TenantInfo>>>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct TenantInfo {
+    pub kind: TenantKind,
+    pub name: String,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: &ServeConfig) -> Self {
+        Self {
+            store,
+            sessions: SessionConfig::from_config(config),
+            tenants: Arc::new(RwLock::new(HashMap::new())),
+        }
+    }
+
+    /// The kind and name of a tenant; `None` for an id that names no tenant.
+    pub async fn tenant(&self, id: TenantId) -> AppResult<Option<TenantInfo>> {
+        if let Some(info) = self.tenants.read().ok().and_then(|t| t.get(&id).cloned()) {
+            return Ok(Some(info));
+        }
+        let all = self.store.tenants().await?;
+        let mut cache = self
+            .tenants
+            .write()
+            .map_err(|_| crate::AppError::Internal("tenant cache poisoned".into()))?;
+        for tenant in all {
+            cache.insert(
+                tenant.id,
+                TenantInfo {
+                    kind: tenant.kind,
+                    name: tenant.name,
+                },
+            );
+        }
+        Ok(cache.get(&id).cloned())
+    }
 }
 
 /// The session cookie's settings, derived once from [`ServeConfig`].
 #[derive(Clone, Debug)]
 pub(crate) struct SessionConfig {
+    /// The absolute lifetime of a session after sign-in.
     pub ttl: time::Duration,
+    /// A session unused for this long ends.
+    pub idle: time::Duration,
     pub secure: bool,
     /// `__Host-whereabouts` when secure (the prefix makes browsers insist on `Secure`, `Path=/`
     /// and no `Domain`); plain `whereabouts` otherwise, since browsers drop `__Host-` cookies
     /// that are not `Secure`.
     pub cookie_name: &'static str,
+    /// The double-submit cookie of the sign-in form (there is no session yet to bind a token to).
+    pub login_cookie_name: &'static str,
 }
+
+/// How long a session may sit unused.
+pub(crate) const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
 
 impl SessionConfig {
     pub fn from_config(config: &ServeConfig) -> Self {
         Self {
             ttl: config.session_ttl,
+            idle: IDLE_TIMEOUT.min(config.session_ttl),
             secure: config.secure_cookies,
             cookie_name: if config.secure_cookies {
                 "__Host-whereabouts"
             } else {
                 "whereabouts"
+            },
+            login_cookie_name: if config.secure_cookies {
+                "__Host-whereabouts-login"
+            } else {
+                "whereabouts-login"
             },
         }
     }

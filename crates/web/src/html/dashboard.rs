@@ -37,6 +37,10 @@ pub(crate) async fn page(
         return render(&AdminPage { layout });
     };
     let layout = Layout::new(&state, &signed_in, "Dashboard").await?;
+    if !layout.reads_data {
+        // A role that does not fit its tenant's kind: nothing to show but who they are.
+        return render(&AdminPage { layout });
+    }
     let persons = state.store.count_persons(scope).await?;
     let owed = tenant_obligations(&state, scope, OffsetDateTime::now_utc()).await?;
     let mut tally = Tally::default();

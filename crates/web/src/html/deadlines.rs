@@ -16,7 +16,7 @@ use serde::Deserialize;
 use store::TenantScope;
 use time::OffsetDateTime;
 
-use crate::auth::TenantMember;
+use crate::authz::{Authorized, ReadRegistry};
 use crate::error::AppResult;
 use crate::html::{Layout, datetime, page_number, render};
 use crate::state::AppState;
@@ -203,7 +203,7 @@ impl DeadlinesPage {
 /// `GET /deadlines?status=overdue|due|done&rule=GC3-70-a&page=2`.
 pub(crate) async fn page(
     State(state): State<AppState>,
-    member: TenantMember,
+    member: Authorized<ReadRegistry>,
     Query(query): Query<DeadlinesQuery>,
 ) -> AppResult<Response> {
     let layout = Layout::new(&state, &member.signed_in, "Deadlines").await?;

@@ -2,27 +2,35 @@
 //! strings and flags, and an askama template (in `templates/`) lays it out. Templates escape
 //! everything by default and carry no logic beyond loops and conditions.
 
+pub(crate) mod account;
+pub(crate) mod agency;
+pub(crate) mod cards;
 pub(crate) mod dashboard;
 pub(crate) mod deadlines;
 pub(crate) mod login;
 pub(crate) mod person;
 pub(crate) mod persons;
+pub(crate) mod register;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use store::TenantScope;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::auth::SignedIn;
+use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, Trace};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// The stylesheet, compiled into the binary: no external assets (DESIGN principle 7).
 const STYLESHEET: &str = include_str!("../../static/app.css");
 
-/// What the frame of every signed-in page shows: who is signed in, and for which tenant.
+/// htmx, vendored and pinned (see `static/VENDORED.md` for the version and its SHA-256).
+const HTMX: &str = include_str!("../../static/htmx.min.js");
+
+/// What the frame of every signed-in page shows: who is signed in, for which tenant, and the
+/// links their capabilities open.
 #[derive(Clone, Debug)]
 pub(crate) struct Layout {
     pub title: String,
@@ -30,6 +38,11 @@ pub(crate) struct Layout {
     pub tenant_name: Option<String>,
     /// Whether the data pages (persons, deadlines) are offered.
     pub reads_data: bool,
+    pub registers: bool,
+    pub traces: bool,
+    pub manages_tokens: bool,
+    /// This session's CSRF token, for every form on the page.
+    pub csrf: String,
 }
 
 impl Layout {
@@ -38,26 +51,25 @@ impl Layout {
         signed_in: &SignedIn,
         title: impl Into<String>,
     ) -> AppResult<Self> {
-        let tenant_name = match signed_in.scope() {
-            Some(scope) => Some(tenant_name(state, scope).await?),
+        let tenant = match signed_in.tenant() {
+            Some(id) => state.tenant(id).await?,
             None => None,
+        };
+        let role = signed_in.role();
+        let can = |allows: fn(store::UserRole, domain::TenantKind) -> bool| {
+            tenant.as_ref().is_some_and(|t| allows(role, t.kind))
         };
         Ok(Self {
             title: title.into(),
             username: signed_in.username().to_owned(),
-            reads_data: signed_in.scope().is_some(),
-            tenant_name,
+            reads_data: signed_in.scope().is_some() && can(ReadRegistry::allows),
+            registers: can(Register::allows),
+            traces: can(Trace::allows),
+            manages_tokens: can(ManageTokens::allows),
+            tenant_name: tenant.map(|t| t.name),
+            csrf: signed_in.csrf().to_owned(),
         })
     }
-}
-
-async fn tenant_name(state: &AppState, scope: &TenantScope) -> AppResult<String> {
-    let tenants = state.store.tenants().await?;
-    tenants
-        .into_iter()
-        .find(|tenant| tenant.id == scope.tenant())
-        .map(|tenant| tenant.name)
-        .ok_or(AppError::NotFound)
 }
 
 /// Renders a template as an HTML response.
@@ -109,6 +121,18 @@ pub(crate) async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLESHEET,
+    )
+        .into_response()
+}
+
+/// `GET /static/htmx.min.js`: the only script, from this origin (CSP `script-src 'self'`).
+pub(crate) async fn htmx() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400, immutable"),
+        ],
+        HTMX,
     )
         .into_response()
 }

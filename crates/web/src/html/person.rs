@@ -12,7 +12,7 @@ use domain::{
 };
 use time::OffsetDateTime;
 
-use crate::auth::TenantMember;
+use crate::authz::{Authorized, ReadRegistry};
 use crate::error::{AppError, AppResult};
 use crate::html::deadlines::{channel_label, status_text};
 use crate::html::{Layout, date, datetime, render};
@@ -103,7 +103,7 @@ struct PersonPage {
 /// 404, so that nobody learns whether a person exists elsewhere.
 pub(crate) async fn page(
     State(state): State<AppState>,
-    member: TenantMember,
+    member: Authorized<ReadRegistry>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id: PersonId = id.parse().map_err(|_| AppError::NotFound)?;

@@ -6,7 +6,7 @@ use axum::response::Response;
 use domain::PersonId;
 use serde::Deserialize;
 
-use crate::auth::TenantMember;
+use crate::authz::{Authorized, ReadRegistry};
 use crate::error::AppResult;
 use crate::html::{Layout, date, page_number, render};
 use crate::state::AppState;
@@ -43,7 +43,7 @@ struct PersonsPage {
 /// reference or any part of a name as written.
 pub(crate) async fn list(
     State(state): State<AppState>,
-    member: TenantMember,
+    member: Authorized<ReadRegistry>,
     Query(query): Query<PersonsQuery>,
 ) -> AppResult<Response> {
     let layout = Layout::new(&state, &member.signed_in, "Persons").await?;

@@ -1,9 +1,9 @@
-//! Sign-in, sessions, and the headers every response carries.
+//! Sign-in with both factors, sessions, CSRF, throttling, and the headers every response carries.
 
 use axum::http::{StatusCode, header};
 use time::{Duration, OffsetDateTime};
 
-use crate::harness::{HOST, PASSWORD, apps, apps_with, config};
+use crate::harness::{CLIENT, HOST, PASSWORD, apps, apps_with, config, csrf_of, session_pair};
 
 #[tokio::test]
 async fn health_names_the_backend_and_nothing_else() {
@@ -20,99 +20,250 @@ async fn health_names_the_backend_and_nothing_else() {
 }
 
 #[tokio::test]
-async fn sign_in_sets_a_strict_http_only_session_cookie() {
+async fn the_password_opens_only_the_second_factor_step() {
     for app in apps().await {
-        let form = app.get("/login", None).await;
-        assert_eq!(form.status, StatusCode::OK);
-        assert!(form.body.contains(r#"<form method="post" action="/login""#));
-        assert!(form.body.contains(r#"type="password""#));
-
-        let page = app
-            .post(
-                "/login",
-                &format!("username=clerk-a&password={}", PASSWORD.replace(' ', "+")),
-                None,
-                None,
-            )
-            .await;
+        let page = app.password_step("clerk-a", PASSWORD, CLIENT).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", app.backend);
-        assert_eq!(page.header("location"), "/");
-        let cookie = page.header("set-cookie");
-        let (pair, attributes) = cookie.split_once(';').unwrap();
-        let (name, token) = pair.split_once('=').unwrap();
-        assert_eq!(name, "whereabouts");
+        assert_eq!(page.header("location"), "/login/second-factor");
+        let cookie = session_pair(&page);
+        let set_cookie = page
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("whereabouts="))
+            .unwrap();
+        let (pair, attributes) = set_cookie.split_once(';').unwrap();
+        let token = pair.split_once('=').unwrap().1;
         assert_eq!(token.len(), 64, "32 random bytes, hex");
-        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
         for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=28800"] {
-            assert!(attributes.contains(attribute), "{attribute} in {cookie}");
+            assert!(
+                attributes.contains(attribute),
+                "{attribute} in {set_cookie}"
+            );
         }
+        // With the password alone, every data page sends the browser to the second factor.
+        let person = format!("/persons/{}", app.fx.pow_a);
+        for path in ["/", "/persons", person.as_str(), "/deadlines"] {
+            let page = app.get(path, Some(&cookie)).await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(page.header("location"), "/login/second-factor");
+            assert!(!page.body.contains("КОВАЛЕНКО"));
+        }
+        // The first time, the page enrols: it shows the secret and the otpauth URI.
+        let enrol = app.get("/login/second-factor", Some(&cookie)).await;
+        assert_eq!(enrol.status, StatusCode::OK);
+        assert!(enrol.body.contains(r#"<code id="totp-secret">"#));
         assert!(
-            !attributes.contains("Secure"),
-            "plain-HTTP config: {cookie}"
+            enrol
+                .body
+                .contains("otpauth://totp/Whereabouts:clerk-a?secret=")
         );
-
-        // Two sign-ins get two different tokens.
-        let again = app.login("clerk-a").await;
-        assert_ne!(again, pair);
+        // The secret is stable while enrolment is pending.
+        let again = app.get("/login/second-factor", Some(&cookie)).await;
+        assert_eq!(
+            crate::harness::between(&enrol.body, "totp-secret\">", "<"),
+            crate::harness::between(&again.body, "totp-secret\">", "<")
+        );
     }
 }
 
 #[tokio::test]
-async fn secure_cookies_are_secure_and_host_prefixed() {
-    for app in apps_with(config(true)).await {
-        let cookie = app.login("clerk-a").await;
-        assert!(cookie.starts_with("__Host-whereabouts="), "{cookie}");
-        let page = app
+async fn a_wrong_or_replayed_code_is_refused_and_the_session_is_renewed() {
+    for app in apps().await {
+        let page = app.password_step("clerk-a", PASSWORD, CLIENT).await;
+        let cookie = session_pair(&page);
+        let second = app.get("/login/second-factor", Some(&cookie)).await;
+        let csrf = csrf_of(&second.body);
+        let code = app.next_code("clerk-a", &second.body).await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let refused = app
             .post(
-                "/login",
-                &format!("username=clerk-a&password={}", PASSWORD.replace(' ', "+")),
-                None,
+                "/login/second-factor",
+                &format!("code={wrong}&csrf={csrf}"),
+                Some(&cookie),
                 None,
             )
             .await;
-        assert!(page.header("set-cookie").contains("; Secure"));
-        let home = app.get("/", Some(&cookie)).await;
-        assert_eq!(home.status, StatusCode::OK);
-        // The plain name is not accepted under a secure configuration.
-        let plain = cookie.replace("__Host-whereabouts=", "whereabouts=");
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", app.backend);
+        assert!(refused.body.contains("That code is not valid."));
+        // Without this session's CSRF token the code is not even looked at.
+        let forged = app
+            .post(
+                "/login/second-factor",
+                &format!("code={code}&csrf={}", "0".repeat(32)),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let accepted = app
+            .post(
+                "/login/second-factor",
+                &format!("code={code}&csrf={csrf}"),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+        let full = session_pair(&accepted);
+        assert_ne!(
+            full, cookie,
+            "a new token once signed in (session fixation)"
+        );
+        // The half-open session is gone.
         assert_eq!(
-            app.get("/", Some(&plain)).await.status,
+            app.get("/", Some(&cookie)).await.status,
             StatusCode::SEE_OTHER
         );
+        assert_eq!(
+            app.get("/persons", Some(&full)).await.status,
+            StatusCode::OK
+        );
+
+        // A second sign-in cannot reuse the same code (RFC 6238 §5.2).
+        let page = app.password_step("clerk-a", PASSWORD, CLIENT).await;
+        let cookie = session_pair(&page);
+        let second = app.get("/login/second-factor", Some(&cookie)).await;
+        assert!(
+            second
+                .body
+                .contains("Enter the code your authenticator app shows")
+        );
+        assert!(
+            !second.body.contains("totp-secret"),
+            "enrolled: the secret is never shown again"
+        );
+        let csrf = csrf_of(&second.body);
+        let replay = app
+            .post(
+                "/login/second-factor",
+                &format!("code={code}&csrf={csrf}"),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     }
 }
 
 #[tokio::test]
 async fn wrong_password_and_unknown_user_look_the_same() {
     for app in apps().await {
-        let wrong = app
-            .post("/login", "username=clerk-a&password=nope", None, None)
-            .await;
-        let unknown = app
-            .post("/login", "username=nobody&password=nope", None, None)
-            .await;
+        let wrong = app.password_step("clerk-a", "nope", CLIENT).await;
+        let unknown = app.password_step("nobody", "nope", CLIENT).await;
         for page in [&wrong, &unknown] {
             assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}", app.backend);
-            assert!(page.headers.get(header::SET_COOKIE).is_none());
             assert!(page.body.contains("Unknown username or wrong password."));
-            assert!(page.body.contains(r#"action="/login""#));
+            assert!(
+                !page
+                    .headers
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .any(|v| v.to_str().unwrap().starts_with("whereabouts="))
+            );
         }
-        assert_eq!(wrong.body, unknown.body);
+        let strip = |body: &str| body.split("name=\"csrf\"").next().unwrap().to_owned();
+        assert_eq!(strip(&wrong.body), strip(&unknown.body));
         assert!(!wrong.body.contains("clerk-a"));
     }
 }
 
 #[tokio::test]
-async fn pages_send_strangers_to_the_sign_in_page() {
+async fn sign_in_without_the_double_submit_token_is_refused() {
+    for app in apps().await {
+        let form = format!("username=clerk-a&password={}", PASSWORD.replace(' ', "+"));
+        let page = app.post("/login", &form, None, None).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", app.backend);
+        let (cookie, _) = app.login_form().await;
+        let page = app
+            .post(
+                "/login",
+                &format!("{form}&csrf={}", "ab".repeat(32)),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn an_account_locks_after_five_failures_with_a_clear_message() {
+    for app in apps().await {
+        for _ in 0..5 {
+            let page = app.password_step("clerk-a", "wrong", CLIENT).await;
+            assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        }
+        // Even the right password is refused now, from any address, without checking it.
+        for client in [CLIENT, "198.51.100.7:1234"] {
+            let page = app.password_step("clerk-a", PASSWORD, client).await;
+            assert_eq!(
+                page.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{}",
+                app.backend
+            );
+            assert!(
+                page.body.contains(
+                    "This account is locked after 5 failed attempts. Try again in 15 minutes"
+                ),
+                "{}",
+                page.body
+            );
+        }
+        // An unknown username locks the same way, so a lockout reveals nothing.
+        for _ in 0..5 {
+            app.password_step("nobody-at-all", "wrong", "198.51.100.8:1")
+                .await;
+        }
+        let page = app
+            .password_step("nobody-at-all", "wrong", "198.51.100.8:1")
+            .await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+        // Another account is not affected.
+        let page = app.password_step("clerk-b", PASSWORD, CLIENT).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn an_address_is_throttled_after_twenty_failures() {
+    for app in apps().await {
+        let noisy = "203.0.113.9:5555";
+        for i in 0..20 {
+            let page = app
+                .password_step(&format!("guess{}", i % 4), "wrong", noisy)
+                .await;
+            assert_eq!(page.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        }
+        let page = app.password_step("clerk-a", PASSWORD, noisy).await;
+        assert_eq!(
+            page.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            app.backend
+        );
+        assert!(
+            page.body
+                .contains("Too many failed sign-ins from your network address.")
+        );
+        // The account itself is fine from elsewhere.
+        let page = app.password_step("clerk-a", PASSWORD, CLIENT).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn strangers_and_forged_tokens_go_to_the_sign_in_page() {
     for app in apps().await {
         let person = format!("/persons/{}", app.fx.pow_a);
-        for path in ["/", "/persons", person.as_str(), "/deadlines"] {
+        for path in ["/", "/persons", person.as_str(), "/deadlines", "/tracing"] {
             let page = app.get(path, None).await;
             assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
             assert_eq!(page.header("location"), "/login", "{path}");
             assert!(!page.body.contains("КОВАЛЕНКО"));
         }
-        // A forged token is no better than none.
         let forged = format!("whereabouts={}", "ab".repeat(32));
         for cookie in [forged.as_str(), "whereabouts=not-hex", "other=1"] {
             let page = app.get("/persons", Some(cookie)).await;
@@ -122,48 +273,97 @@ async fn pages_send_strangers_to_the_sign_in_page() {
 }
 
 #[tokio::test]
-async fn an_expired_session_is_refused() {
+async fn idle_and_absolute_expiry_end_the_session_with_a_clean_redirect() {
     for app in apps().await {
-        let token = [7u8; 32];
-        let hash = {
-            use sha2::Digest;
-            sha2::Sha256::digest(token).to_vec()
-        };
         let user = app
             .store
             .user_by_username("clerk-a")
             .await
             .unwrap()
             .unwrap();
-        app.store
-            .create_session(
-                &hash,
-                user.id,
-                OffsetDateTime::now_utc() - Duration::minutes(1),
-            )
-            .await
-            .unwrap();
-        let cookie = format!("whereabouts={}", hex::encode(token));
-        let page = app.get("/persons", Some(&cookie)).await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        let now = OffsetDateTime::now_utc();
+        for (token, created, expires) in [
+            // Unused for 31 minutes.
+            (
+                [7u8; 32],
+                now - Duration::minutes(31),
+                now + Duration::hours(7),
+            ),
+            // Past its absolute end.
+            (
+                [8u8; 32],
+                now - Duration::minutes(1),
+                now - Duration::seconds(1),
+            ),
+        ] {
+            let hash = {
+                use sha2::Digest;
+                sha2::Sha256::digest(token).to_vec()
+            };
+            app.store
+                .create_staged_session(&hash, user.id, store::SessionStage::Full, created, expires)
+                .await
+                .unwrap();
+            let cookie = format!("whereabouts={}", hex::encode(token));
+            let page = app.get("/persons", Some(&cookie)).await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", app.backend);
+            assert_eq!(page.header("location"), "/login?expired=1");
+            let login = app.get("/login?expired=1", None).await;
+            assert!(
+                login
+                    .body
+                    .contains("Your session has ended. Please sign in again.")
+            );
+            // The stale session is deleted, not just refused.
+            assert!(app.store.session_details(&hash).await.unwrap().is_none());
+        }
     }
 }
 
 #[tokio::test]
-async fn sign_out_ends_the_session_in_the_store() {
-    for app in apps().await {
-        let cookie = app.login("clerk-a").await;
+async fn secure_cookies_are_secure_and_host_prefixed() {
+    for app in apps_with(config(true)).await {
+        let page = app.password_step("clerk-a", PASSWORD, CLIENT).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        let cookie = session_pair(&page);
+        assert!(cookie.starts_with("__Host-whereabouts="), "{cookie}");
+        assert!(page.header("set-cookie").contains("; Secure"));
+        let form = app.get("/login", None).await;
+        assert!(
+            form.header("set-cookie")
+                .starts_with("__Host-whereabouts-login=")
+        );
+        assert!(form.header("set-cookie").contains("; Secure"));
+        // The plain name is not accepted under a secure configuration.
+        let plain = cookie.replace("__Host-whereabouts=", "whereabouts=");
         assert_eq!(
-            app.get("/persons", Some(&cookie)).await.status,
+            app.get("/login/second-factor", Some(&plain)).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            app.get("/login/second-factor", Some(&cookie)).await.status,
             StatusCode::OK
         );
-        let out = app.post("/logout", "", Some(&cookie), None).await;
+    }
+}
+
+#[tokio::test]
+async fn sign_out_needs_the_csrf_token_and_ends_the_session() {
+    for app in apps().await {
+        let browser = app.browser("clerk-a").await;
+        let forged = app.post("/logout", "", Some(&browser.cookie), None).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", app.backend);
+        assert!(forged.body.contains("security token is missing or stale"));
+        assert_eq!(
+            app.get("/persons", Some(&browser.cookie)).await.status,
+            StatusCode::OK
+        );
+        let out = app.submit("/logout", "", &browser).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);
         assert_eq!(out.header("location"), "/login");
         assert!(out.header("set-cookie").contains("Max-Age=0"));
-        // The browser might have kept the cookie; the server no longer honours it.
-        let page = app.get("/persons", Some(&cookie)).await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        let page = app.get("/persons", Some(&browser.cookie)).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
         assert_eq!(page.header("location"), "/login");
     }
 }
@@ -171,28 +371,26 @@ async fn sign_out_ends_the_session_in_the_store() {
 #[tokio::test]
 async fn cross_origin_posts_are_refused() {
     for app in apps().await {
-        let form = format!("username=clerk-a&password={}", PASSWORD.replace(' ', "+"));
-        let page = app
-            .post("/login", &form, None, Some("https://evil.example"))
+        let browser = app.browser("clerk-a").await;
+        let out = app
+            .post(
+                "/logout",
+                &format!("csrf={}", browser.csrf),
+                Some(&browser.cookie),
+                Some("https://evil.example"),
+            )
             .await;
-        assert_eq!(page.status, StatusCode::FORBIDDEN);
-        assert!(page.headers.get(header::SET_COOKIE).is_none());
-        assert!(page.body.contains("did not come from a page of this site"));
-
-        let cookie = app.login("clerk-a").await;
-        let out = app.post("/logout", "", Some(&cookie), Some("null")).await;
         assert_eq!(out.status, StatusCode::FORBIDDEN);
-        // The session survived the refused sign-out.
+        assert!(out.body.contains("did not come from a page of this site"));
         assert_eq!(
-            app.get("/persons", Some(&cookie)).await.status,
+            app.get("/persons", Some(&browser.cookie)).await.status,
             StatusCode::OK
         );
-
         let same = app
             .post(
                 "/logout",
-                "",
-                Some(&cookie),
+                &format!("csrf={}", browser.csrf),
+                Some(&browser.cookie),
                 Some(&format!("https://{HOST}")),
             )
             .await;
@@ -211,6 +409,7 @@ async fn every_response_carries_the_security_headers() {
             app.get("/no-such-page", Some(&cookie)).await,
             app.get("/persons", None).await,
             app.get("/static/app.css", None).await,
+            app.get("/static/htmx.min.js", None).await,
         ];
         for page in &pages {
             assert_eq!(
@@ -226,15 +425,37 @@ async fn every_response_carries_the_security_headers() {
         }
         assert_eq!(pages[3].status, StatusCode::NOT_FOUND);
         let css = &pages[5];
-        assert_eq!(css.status, StatusCode::OK);
         assert_eq!(css.header("content-type"), "text/css; charset=utf-8");
         assert!(css.body.contains("@media print"));
-        assert!(css.header("cache-control").starts_with("public"));
-        // No page loads anything from elsewhere, and none has inline script or style.
+        // No page has inline script or style, or loads anything from elsewhere; the only
+        // script is the vendored htmx from this origin.
         for page in &pages[..5] {
-            assert!(!page.body.contains("<script"));
+            assert!(!page.body.contains("<script>"));
+            for script in page.body.match_indices("<script") {
+                let tag = &page.body[script.0..];
+                assert!(tag.starts_with(r#"<script src="/static/htmx.min.js" defer></script>"#));
+            }
             assert!(!page.body.contains("style="));
             assert!(!page.body.contains("http://") && !page.body.contains("https://"));
         }
     }
+}
+
+#[tokio::test]
+async fn the_vendored_htmx_is_the_pinned_file() {
+    use sha2::Digest;
+    let app = apps().await.remove(0);
+    let page = app.get("/static/htmx.min.js", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.header("content-type"),
+        "text/javascript; charset=utf-8"
+    );
+    let digest = hex::encode(sha2::Sha256::digest(page.body.as_bytes()));
+    let notes = include_str!("../../static/VENDORED.md");
+    assert!(
+        notes.contains(&digest),
+        "static/VENDORED.md must list {digest}"
+    );
+    assert!(notes.contains("2.0.11"));
 }

@@ -1,0 +1,378 @@
+//! The agency's casework: families' tracing requests (ICRC-RFL-b) and the reviewers' decisions on
+//! the matches the engine proposes (MATCH-1, MATCH-7).
+//!
+//! Decisions are append-only and one per user and pair, so "two independent confirmations" is a
+//! count of distinct users, and a rejected pair stays rejected: the store keeps the facts, the
+//! web layer applies the rule.
+
+use std::fmt;
+use std::str::FromStr;
+
+use domain::{AssertedValue, PartialDate, PersonId, PersonName, Presence, UserId};
+use sqlx::Row;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::ScopedPool;
+use crate::scope::TenantScope;
+use crate::{Store, codec, on_backend};
+
+/// A tracing request's id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TracingRequestId(Uuid);
+
+impl TracingRequestId {
+    #[must_use]
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    #[must_use]
+    pub fn as_uuid(&self) -> &Uuid {
+        &self.0
+    }
+}
+
+impl Default for TracingRequestId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for TracingRequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Debug for TracingRequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TracingRequestId({})", self.0)
+    }
+}
+
+impl FromStr for TracingRequestId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(Self)
+    }
+}
+
+/// A tracing request as taken in.
+#[derive(Clone, Debug)]
+pub struct NewTracingRequest {
+    pub reference: String,
+    pub enquirer_name: String,
+    pub enquirer_contact: String,
+    pub relationship: String,
+    /// The sought person's name as the family wrote it, in any script.
+    pub sought_name: PersonName,
+    pub sought_birth: Option<PartialDate>,
+    pub sought_birth_place: Option<String>,
+    pub sought_father_name: Option<String>,
+    pub circumstances: String,
+    /// The enquirer agrees that the agency traces the person with these particulars.
+    pub consent_tracing: bool,
+    /// The enquirer agrees that their details may be given to the sought person.
+    pub consent_share: bool,
+    /// The language of the request (BCP 47), for the answer letter.
+    pub language: Option<String>,
+}
+
+/// A stored tracing request.
+#[derive(Clone, Debug)]
+pub struct TracingRequest {
+    pub id: TracingRequestId,
+    pub request: NewTracingRequest,
+    pub created_by: String,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Confirm,
+    Reject,
+}
+
+impl Decision {
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Reject => "reject",
+        }
+    }
+}
+
+/// One reviewer's decision, as they took it.
+#[derive(Clone, Debug)]
+pub struct NewMatchDecision<'a> {
+    pub request: TracingRequestId,
+    pub person: PersonId,
+    pub decision: Decision,
+    /// The score shown, in thousandths.
+    pub score: i32,
+    /// Which engine and version proposed the pair (MATCH-7).
+    pub algorithm: &'a str,
+    /// The explanation shown, as the web layer serialised it.
+    pub explanation: &'a str,
+}
+
+#[derive(Clone, Debug)]
+pub struct MatchDecision {
+    pub request: TracingRequestId,
+    pub person: PersonId,
+    pub decision: Decision,
+    pub user: UserId,
+    pub username: String,
+    pub decided_at: OffsetDateTime,
+    pub score: i32,
+    pub algorithm: String,
+    pub explanation: String,
+}
+
+const REQUEST_COLUMNS: &str = "id, reference, enquirer_name, enquirer_contact, relationship, sought_name, sought_birth, \
+     sought_birth_place, sought_father_name, circumstances, consent_tracing, consent_share, language, created_by, created_at";
+
+impl Store {
+    /// Takes in a tracing request. The reference is unique in the tenant.
+    pub async fn create_tracing_request(
+        &self,
+        scope: &TenantScope,
+        new: &NewTracingRequest,
+    ) -> StoreResult<TracingRequestId> {
+        for (what, text, max) in [
+            ("reference", &new.reference, 64),
+            ("enquirer name", &new.enquirer_name, 200),
+            ("enquirer contact", &new.enquirer_contact, 500),
+            ("relationship", &new.relationship, 100),
+            ("circumstances", &new.circumstances, 4000),
+        ] {
+            let length = text.trim().chars().count();
+            if length == 0 || length > max {
+                return Err(StoreError::Invalid(format!(
+                    "the {what} is 1 to {max} characters"
+                )));
+            }
+        }
+        let id = TracingRequestId::new();
+        let now = OffsetDateTime::now_utc();
+        let (name, _) = codec::encode(&Presence::Present(AssertedValue::Name(
+            new.sought_name.clone(),
+        )));
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO tracing_requests (id, tenant_id, reference, enquirer_name, enquirer_contact, relationship, sought_name, \
+                 sought_birth, sought_birth_place, sought_father_name, circumstances, consent_tracing, consent_share, language, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            )
+            .bind(id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(new.reference.trim())
+            .bind(new.enquirer_name.trim())
+            .bind(new.enquirer_contact.trim())
+            .bind(new.relationship.trim())
+            .bind(name.as_deref())
+            .bind(new.sought_birth.as_ref().map(PartialDate::original))
+            .bind(new.sought_birth_place.as_deref())
+            .bind(new.sought_father_name.as_deref())
+            .bind(new.circumstances.trim())
+            .bind(new.consent_tracing)
+            .bind(new.consent_share)
+            .bind(new.language.as_deref())
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Invalid(
+                    format!("a tracing request {:?} already exists", new.reference.trim()),
+                ),
+                _ => StoreError::Database(e),
+            })?;
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// The tenant's tracing requests, newest first.
+    pub async fn tracing_requests(
+        &self,
+        scope: &TenantScope,
+        limit: i64,
+    ) -> StoreResult<Vec<TracingRequest>> {
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM tracing_requests WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(limit.clamp(1, 1000))
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter().map(request_from_row).collect()
+        })
+    }
+
+    /// One tracing request; another tenant's answers [`StoreError::NotFound`].
+    pub async fn tracing_request(
+        &self,
+        scope: &TenantScope,
+        id: TracingRequestId,
+    ) -> StoreResult<TracingRequest> {
+        let sql = format!(
+            "SELECT {REQUEST_COLUMNS} FROM tracing_requests WHERE tenant_id = $1 AND id = $2"
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            row.as_ref().map(request_from_row).transpose()?.ok_or(StoreError::NotFound)
+        })
+    }
+
+    /// Records a reviewer's decision. Only a signed-in user decides; one decision per user and
+    /// pair; the request and the person must be this tenant's.
+    pub async fn record_match_decision(
+        &self,
+        scope: &TenantScope,
+        new: &NewMatchDecision<'_>,
+    ) -> StoreResult<()> {
+        let Some(user) = scope.actor() else {
+            return Err(StoreError::Invalid(
+                "a match decision is taken by a signed-in reviewer".into(),
+            ));
+        };
+        let id = Uuid::now_v7();
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            let request: Option<i32> = sqlx::query_scalar("SELECT 1 FROM tracing_requests WHERE tenant_id = $1 AND id = $2")
+                .bind(*scope.tenant().as_uuid())
+                .bind(new.request.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let person: Option<i32> = sqlx::query_scalar("SELECT 1 FROM persons WHERE tenant_id = $1 AND id = $2")
+                .bind(*scope.tenant().as_uuid())
+                .bind(new.person.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if request.is_none() || person.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query(
+                "INSERT INTO match_decisions (id, tenant_id, request_id, person_id, decision, user_id, decided_at, score, algorithm, explanation) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(*scope.tenant().as_uuid())
+            .bind(new.request.as_uuid())
+            .bind(new.person.as_uuid())
+            .bind(new.decision.code())
+            .bind(user.as_uuid())
+            .bind(now)
+            .bind(new.score)
+            .bind(new.algorithm)
+            .bind(new.explanation)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    StoreError::Invalid("you have already decided on this pair".into())
+                }
+                _ => StoreError::Database(e),
+            })?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Every decision on the pairs of one request, oldest first.
+    pub async fn match_decisions(
+        &self,
+        scope: &TenantScope,
+        request: TracingRequestId,
+    ) -> StoreResult<Vec<MatchDecision>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT d.request_id, d.person_id, d.decision, d.user_id, u.username, d.decided_at, d.score, d.algorithm, d.explanation \
+                 FROM match_decisions d JOIN users u ON u.id = d.user_id \
+                 WHERE d.tenant_id = $1 AND d.request_id = $2 ORDER BY d.decided_at, d.id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(request.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    let decision: String = row.try_get("decision")?;
+                    Ok(MatchDecision {
+                        request: TracingRequestId(row.try_get("request_id")?),
+                        person: PersonId::from_uuid(row.try_get("person_id")?),
+                        decision: match decision.as_str() {
+                            "confirm" => Decision::Confirm,
+                            "reject" => Decision::Reject,
+                            other => return Err(StoreError::Corrupt(format!("decision {other:?}"))),
+                        },
+                        user: UserId::from_uuid(row.try_get("user_id")?),
+                        username: row.try_get("username")?,
+                        decided_at: row.try_get("decided_at")?,
+                        score: row.try_get("score")?,
+                        algorithm: row.try_get("algorithm")?,
+                        explanation: row.try_get("explanation")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+fn request_from_row<R>(row: &R) -> StoreResult<TracingRequest>
+where
+    R: Row,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    for<'r> Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> OffsetDateTime: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let name: String = row.try_get("sought_name")?;
+    let sought_name = match codec::decode(Some(&name), None)? {
+        Presence::Present(AssertedValue::Name(name)) => name,
+        _ => return Err(StoreError::Corrupt("a sought name is not a name".into())),
+    };
+    let birth: Option<String> = row.try_get("sought_birth")?;
+    let sought_birth = birth
+        .map(|text| PartialDate::parse(&text).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()?;
+    Ok(TracingRequest {
+        id: TracingRequestId(row.try_get("id")?),
+        request: NewTracingRequest {
+            reference: row.try_get("reference")?,
+            enquirer_name: row.try_get("enquirer_name")?,
+            enquirer_contact: row.try_get("enquirer_contact")?,
+            relationship: row.try_get("relationship")?,
+            sought_name,
+            sought_birth,
+            sought_birth_place: row.try_get("sought_birth_place")?,
+            sought_father_name: row.try_get("sought_father_name")?,
+            circumstances: row.try_get("circumstances")?,
+            consent_tracing: row.try_get("consent_tracing")?,
+            consent_share: row.try_get("consent_share")?,
+            language: row.try_get("language")?,
+        },
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}

@@ -1,0 +1,201 @@
+//! The OpenAPI 3.1 document, generated from the route table rather than with utoipa.
+//!
+//! Why not utoipa: its derive macros would annotate about ten handlers, and pull `utoipa`,
+//! `utoipa-gen` and their proc-macro tree into every build on this two-core machine. Here the
+//! paths, methods, summaries and required capabilities come from `router::route_table()` (so a
+//! route cannot be missing from the document), the error codes from [`AppError::CODES`], and
+//! the request and response schemas from [`schemas`] below, keyed by operation. A test checks
+//! that every `/api/v1` route has an operation with a response schema.
+
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::api::Json;
+use crate::error::AppError;
+use crate::router::{RouteInfo, route_table};
+
+/// The request body and success response of an operation, as schema references.
+fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str) {
+    match (method, path) {
+        ("GET", "/api/v1/openapi.json") => (None, 200, "OpenApiDocument"),
+        ("GET", "/api/v1/persons") => (None, 200, "PersonList"),
+        ("POST", "/api/v1/persons") => (Some("Registration"), 201, "Created"),
+        ("GET", "/api/v1/persons/{id}") => (None, 200, "Person"),
+        ("POST", "/api/v1/persons/{id}/events") => (Some("NewEvent"), 201, "Created"),
+        ("GET", "/api/v1/deadlines") => (None, 200, "DeadlineList"),
+        ("GET", "/api/v1/tracing-requests") => (None, 200, "TracingRequestList"),
+        ("POST", "/api/v1/tracing-requests") => (Some("NewTracingRequest"), 201, "TracingRequest"),
+        ("GET", "/api/v1/tracing-requests/{id}") => (None, 200, "TracingRequest"),
+        _ => (None, 200, "Unknown"),
+    }
+}
+
+fn reference(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn operation(route: &RouteInfo) -> Value {
+    let (request, status, response) = schemas(route.method, route.path);
+    let mut op = json!({
+        "summary": route.summary,
+        "operationId": format!("{} {}", route.method.to_lowercase(), route.path),
+        "x-capability": route.access,
+        "responses": {
+            status.to_string(): {
+                "description": "success",
+                "content": {"application/json": {"schema": reference(response)}}
+            },
+            "default": {
+                "description": "an error, with a stable code",
+                "content": {"application/json": {"schema": reference("Error")}}
+            }
+        }
+    });
+    if route.access == "public" {
+        op["security"] = json!([]);
+    }
+    if route.path.contains("{id}") {
+        op["parameters"] = json!([{
+            "name": "id", "in": "path", "required": true,
+            "schema": {"type": "string", "format": "uuid"}
+        }]);
+    }
+    if let Some(request) = request {
+        op["requestBody"] = json!({
+            "required": true,
+            "content": {"application/json": {"schema": reference(request)}}
+        });
+    }
+    op
+}
+
+/// The whole document.
+pub(crate) fn document() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for route in route_table()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1/"))
+    {
+        let item = paths
+            .entry(route.path.to_owned())
+            .or_insert_with(|| json!({}));
+        item[route.method.to_lowercase()] = operation(&route);
+    }
+    let codes: Vec<Value> = AppError::CODES
+        .iter()
+        .map(|(code, _)| json!(code))
+        .collect();
+    let string = json!({"type": "string"});
+    let opt_string = json!({"type": ["string", "null"]});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Whereabouts API",
+            "version": "1",
+            "description": "Registration, deadlines and tracing requests. Authenticate with `Authorization: Bearer wbt_…` (a token a tenant administrator creates). Every error is `{\"error\":{\"code\":…,\"message\":…}}`; `fields` names each invalid field. Bodies are JSON, at most 64 KiB.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object", "required": ["error"],
+                    "properties": {"error": {
+                        "type": "object", "required": ["code", "message"],
+                        "properties": {
+                            "code": {"type": "string", "enum": codes_with_framework(&codes)},
+                            "message": string,
+                            "fields": {"type": "object", "additionalProperties": {"type": "string"}}
+                        }
+                    }}
+                },
+                "Created": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}},
+                "OpenApiDocument": {"type": "object"},
+                "Unknown": {"type": "object"},
+                "PersonSummary": {"type": "object", "properties": {
+                    "id": {"type": "string", "format": "uuid"}, "reference": string, "category": string,
+                    "name": opt_string, "registered_at": {"type": "string", "format": "date-time"}
+                }},
+                "PersonList": {"type": "object", "properties": {
+                    "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                    "persons": {"type": "array", "items": reference("PersonSummary")}
+                }},
+                "Person": {"type": "object", "properties": {
+                    "id": string, "reference": string, "category": string, "registered_at": string,
+                    "fields": {"type": "object", "description": "per field code: standing and superseded values, each with `value` or `absent` (a reason code; `declined` is not `unknown`) and its source"},
+                    "events": {"type": "array", "items": {"type": "object"}}
+                }},
+                "Registration": {"type": "object", "required": ["reference", "category"], "properties": {
+                    "reference": string,
+                    "category": {"type": "string", "enum": ["pow", "civilian-internee", "protected-person", "unidentified"]},
+                    "name": {"type": "object", "properties": {"family": string, "given": string, "patronymic": string, "language": string}},
+                    "name_absent": {"type": "string", "description": "a reason code, when there is no name"},
+                    "fields": {"type": "object", "description": "field code → text, or {\"absent\": reason code}",
+                        "additionalProperties": {"oneOf": [string, {"type": "object", "required": ["absent"], "properties": {"absent": string}}]}},
+                    "fell_into_power_at": {"type": "string", "format": "date-time"}
+                }},
+                "NewEvent": {"type": "object", "required": ["kind", "occurred_at"], "properties": {
+                    "kind": string, "occurred_at": {"type": "string", "format": "date-time"},
+                    "place": {"type": "string", "format": "uuid"}, "place_to": {"type": "string", "format": "uuid"}, "note": string
+                }},
+                "DeadlineList": {"type": "object", "properties": {"deadlines": {"type": "array", "items": {"type": "object", "properties": {
+                    "rule": string, "label": string, "person": string, "reference": string, "channel": string,
+                    "due_at": string, "status": {"type": "string", "enum": ["due", "overdue", "done", "done-late"]},
+                    "met_at": opt_string, "late": {"type": "boolean"}
+                }}}}},
+                "NewTracingRequest": {"type": "object", "required": ["reference", "enquirer", "sought", "circumstances", "consent"], "properties": {
+                    "reference": string,
+                    "enquirer": {"type": "object", "required": ["name", "contact", "relationship"], "properties": {"name": string, "contact": string, "relationship": string}},
+                    "sought": {"type": "object", "properties": {"family": string, "given": string, "patronymic": string, "language": string, "birth": string, "birth_place": string, "father_name": string}},
+                    "circumstances": string,
+                    "consent": {"type": "object", "required": ["tracing"], "properties": {"tracing": {"type": "boolean"}, "share": {"type": "boolean"}}}
+                }},
+                "TracingRequest": {"type": "object", "properties": {
+                    "id": string, "reference": string, "enquirer": {"type": "object"}, "sought": {"type": "object"},
+                    "circumstances": string, "consent": {"type": "object"}, "created_at": string, "created_by": string
+                }},
+                "TracingRequestList": {"type": "object", "properties": {"tracing_requests": {"type": "array", "items": reference("TracingRequest")}}}
+            }
+        }
+    })
+}
+
+fn codes_with_framework(codes: &[Value]) -> Vec<Value> {
+    let mut all = codes.to_vec();
+    all.push(json!("method_not_allowed"));
+    all
+}
+
+/// `GET /api/v1/openapi.json`.
+pub(crate) async fn openapi() -> Response {
+    Json(document()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_api_route_has_an_operation_with_schemas() {
+        let doc = document();
+        for route in route_table()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/api/"))
+        {
+            let op = &doc["paths"][route.path][route.method.to_lowercase()];
+            assert!(op.is_object(), "{} {} missing", route.method, route.path);
+            let (_, _, response) = schemas(route.method, route.path);
+            assert_ne!(
+                response, "Unknown",
+                "{} {} has no schema",
+                route.method, route.path
+            );
+            assert!(
+                doc["components"]["schemas"][response].is_object(),
+                "{response}"
+            );
+        }
+    }
+}

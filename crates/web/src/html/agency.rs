@@ -1,0 +1,609 @@
+//! The agency's casework: tracing request intake (ICRC-RFL-b), review of the engine's proposals
+//! (MATCH-1, MATCH-7) and the answer letter.
+//!
+//! The workflow rules live here and in the store's append-only decisions:
+//! - a pair with any rejection is never proposed again, and cannot be confirmed;
+//! - a user decides on a pair once (the store refuses a second decision);
+//! - the answer letter exists only after confirmations by two different users, and no rejection.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{
+    AssertedValue, CurrentView, FieldKey, LanguageTag, NamePart, PartialDate, PersonId, PersonName,
+};
+use serde::Deserialize;
+use store::{
+    Decision, MatchDecision, NewMatchDecision, NewTracingRequest, StoreError, TracingRequest,
+    TracingRequestId,
+};
+use time::OffsetDateTime;
+
+use crate::auth::CsrfForm;
+use crate::authz::{Authorized, Trace};
+use crate::error::{AppError, AppResult};
+use crate::html::register::{FieldErrors, NAME_PARTS, person_id};
+use crate::html::{Layout, date, datetime, render};
+use crate::search::{self, FeatureExplanation, Proposal};
+use crate::state::AppState;
+
+/// Relationships offered on the intake form.
+pub(crate) const RELATIONSHIPS: [&str; 7] = [
+    "parent",
+    "spouse or partner",
+    "child",
+    "sibling",
+    "grandparent",
+    "other relative",
+    "other",
+];
+
+fn get<'a>(input: &'a HashMap<String, String>, key: &str) -> &'a str {
+    input.get(key).map_or("", |v| v.trim())
+}
+
+fn checked(input: &HashMap<String, String>, key: &str) -> bool {
+    matches!(get(input, key), "on" | "true" | "yes" | "1")
+}
+
+/// Checks an intake form (shared with the API), naming every problem by field.
+pub(crate) fn parse_tracing_request(
+    input: &HashMap<String, String>,
+    now: OffsetDateTime,
+) -> Result<NewTracingRequest, FieldErrors> {
+    let mut errors: FieldErrors = Vec::new();
+    let mut required = |key: &str, max: usize, message: &str| -> String {
+        let text = get(input, key);
+        if text.is_empty() {
+            errors.push((key.into(), message.into()));
+        } else if text.chars().count() > max {
+            errors.push((key.into(), format!("at most {max} characters")));
+        } else if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+        {
+            errors.push((key.into(), "contains a control character".into()));
+        }
+        text.to_owned()
+    };
+    let reference = required("reference", 64, "give the request's reference");
+    let enquirer_name = required("enquirer_name", 200, "who is asking?");
+    let enquirer_contact = required(
+        "enquirer_contact",
+        500,
+        "how can the agency reach the enquirer (address, phone)?",
+    );
+    let relationship = required(
+        "relationship",
+        100,
+        "how is the enquirer related to the person sought?",
+    );
+    let circumstances = required(
+        "circumstances",
+        4000,
+        "when and where was the person last heard of, and how were they separated?",
+    );
+    let language = match get(input, "sought_language") {
+        "" => None,
+        text => match text.parse::<LanguageTag>() {
+            Ok(tag) => Some(tag),
+            Err(_) => {
+                errors.push((
+                    "sought_language".into(),
+                    format!("{text:?} is not a language tag (for example uk, ru, ar, en)"),
+                ));
+                None
+            }
+        },
+    };
+    let mut parts = Vec::new();
+    for (key, kind, _) in NAME_PARTS {
+        let form_key = key.replace("name_", "sought_");
+        let text = get(input, &form_key);
+        if text.is_empty() {
+            continue;
+        }
+        match NamePart::new(kind, text, language.clone()) {
+            Ok(part) => parts.push(part),
+            Err(error) => errors.push((form_key, error.to_string())),
+        }
+    }
+    let sought_name = match PersonName::new(parts) {
+        Ok(name) => Some(name),
+        Err(_) => {
+            if !errors.iter().any(|(k, _)| k.starts_with("sought_")) {
+                errors.push((
+                    "sought_family".into(),
+                    "give at least one part of the sought person's name, in any script".into(),
+                ));
+            }
+            None
+        }
+    };
+    let sought_birth = match get(input, "sought_birth") {
+        "" => None,
+        text => {
+            match PartialDate::parse(text).and_then(|d| d.validate_birth(now.date()).map(|()| d)) {
+                Ok(date) => Some(date),
+                Err(error) => {
+                    errors.push(("sought_birth".into(), error.to_string()));
+                    None
+                }
+            }
+        }
+    };
+    let optional = |key: &str| -> Option<String> {
+        let text = get(input, key);
+        (!text.is_empty()).then(|| text.chars().take(500).collect())
+    };
+    // ICRC-RFL-b: the agency traces only with the enquirer's consent.
+    let consent_tracing = checked(input, "consent_tracing");
+    if !consent_tracing {
+        errors.push((
+            "consent_tracing".into(),
+            "the agency traces only with the enquirer's consent; tick the box once they have given it".into(),
+        ));
+    }
+    match sought_name {
+        Some(sought_name) if errors.is_empty() => Ok(NewTracingRequest {
+            reference,
+            enquirer_name,
+            enquirer_contact,
+            relationship,
+            sought_name,
+            sought_birth,
+            sought_birth_place: optional("sought_birth_place"),
+            sought_father_name: optional("sought_father_name"),
+            circumstances,
+            consent_tracing,
+            consent_share: checked(input, "consent_share"),
+            language: language.map(|l| l.as_str().to_owned()),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Stores a request; a taken reference is a field error.
+pub(crate) async fn store_tracing_request(
+    state: &AppState,
+    scope: &store::TenantScope,
+    request: &NewTracingRequest,
+) -> AppResult<Result<TracingRequestId, FieldErrors>> {
+    match state.store.create_tracing_request(scope, request).await {
+        Ok(id) => Ok(Ok(id)),
+        Err(StoreError::Invalid(message)) => Ok(Err(vec![("reference".into(), message)])),
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub(crate) fn request_id(text: &str) -> AppResult<TracingRequestId> {
+    text.parse().map_err(|_| AppError::NotFound)
+}
+
+struct RequestRow {
+    id: TracingRequestId,
+    reference: String,
+    sought: String,
+    enquirer: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "tracing_list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<RequestRow>,
+}
+
+/// `GET /tracing`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    member: Authorized<Trace>,
+) -> AppResult<Response> {
+    let layout = Layout::new(&state, &member.signed_in, "Tracing requests").await?;
+    let rows = state
+        .store
+        .tracing_requests(&member.scope, 200)
+        .await?
+        .into_iter()
+        .map(|r| RequestRow {
+            id: r.id,
+            reference: r.request.reference,
+            sought: r.request.sought_name.display(),
+            enquirer: format!("{} ({})", r.request.enquirer_name, r.request.relationship),
+            created: date(r.created_at),
+        })
+        .collect();
+    render(&ListPage { layout, rows })
+}
+
+#[derive(Template)]
+#[template(path = "tracing_form.html")]
+struct FormPage {
+    layout: Layout,
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    relationships: [&'static str; 7],
+    name_parts: Vec<(String, &'static str)>,
+}
+
+impl FormPage {
+    fn value(&self, key: &str) -> &str {
+        self.values.get(key).map_or("", String::as_str)
+    }
+    fn error(&self, key: &str) -> &str {
+        self.errors.get(key).map_or("", String::as_str)
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    member: &Authorized<Trace>,
+    values: HashMap<String, String>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let layout = Layout::new(state, &member.signed_in, "New tracing request").await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = render(&FormPage {
+        layout,
+        values,
+        errors: errors.into_iter().collect(),
+        relationships: RELATIONSHIPS,
+        name_parts: NAME_PARTS
+            .iter()
+            .map(|(key, _, label)| (key.replace("name_", "sought_"), *label))
+            .collect(),
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// `GET /tracing/new`.
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    member: Authorized<Trace>,
+) -> AppResult<Response> {
+    form_page(&state, &member, HashMap::new(), Vec::new()).await
+}
+
+/// `POST /tracing`.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    member: Authorized<Trace>,
+    CsrfForm(input): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let request = match parse_tracing_request(&input, OffsetDateTime::now_utc()) {
+        Ok(request) => request,
+        Err(errors) => return form_page(&state, &member, input, errors).await,
+    };
+    match store_tracing_request(&state, &member.scope, &request).await? {
+        Ok(id) => Ok(Redirect::to(&format!("/tracing/{id}")).into_response()),
+        Err(errors) => form_page(&state, &member, input, errors).await,
+    }
+}
+
+/// A pair under review: the proposal and who has decided what.
+struct PairView {
+    person: PersonId,
+    reference: String,
+    display_name: String,
+    score_percent: u32,
+    features: Vec<FeatureView>,
+    confirmed_by: Vec<String>,
+    /// Whether the signed-in user has decided already.
+    mine: Option<&'static str>,
+    /// Two different users confirmed and nobody rejected.
+    confirmed: bool,
+}
+
+struct FeatureView {
+    feature: &'static str,
+    request_value: String,
+    record_value: String,
+    request_key: String,
+    record_key: String,
+    outcome: &'static str,
+    similarity: String,
+}
+
+fn feature_view(f: &FeatureExplanation) -> FeatureView {
+    FeatureView {
+        feature: f.feature,
+        request_value: f.request_value.clone().unwrap_or_default(),
+        record_value: f.record_value.clone().unwrap_or_default(),
+        request_key: f.keys.as_ref().map(|k| k.0.clone()).unwrap_or_default(),
+        record_key: f.keys.as_ref().map(|k| k.1.clone()).unwrap_or_default(),
+        outcome: f.outcome,
+        similarity: f
+            .similarity
+            .map(|s| format!("{:.0}%", s * 100.0))
+            .unwrap_or_default(),
+    }
+}
+
+/// What the decisions say about one pair.
+pub(crate) struct PairState {
+    pub rejected: bool,
+    pub confirmers: Vec<(domain::UserId, String)>,
+}
+
+impl PairState {
+    /// MATCH-1: two independent confirmations (two different users) and no rejection.
+    pub(crate) fn confirmed(&self) -> bool {
+        !self.rejected && self.confirmers.len() >= 2
+    }
+}
+
+pub(crate) fn pair_states(decisions: &[MatchDecision]) -> HashMap<PersonId, PairState> {
+    let mut states: HashMap<PersonId, PairState> = HashMap::new();
+    for decision in decisions {
+        let entry = states.entry(decision.person).or_insert(PairState {
+            rejected: false,
+            confirmers: Vec::new(),
+        });
+        match decision.decision {
+            Decision::Reject => entry.rejected = true,
+            Decision::Confirm => {
+                if !entry.confirmers.iter().any(|(u, _)| *u == decision.user) {
+                    entry
+                        .confirmers
+                        .push((decision.user, decision.username.clone()));
+                }
+            }
+        }
+    }
+    states
+}
+
+#[derive(Template)]
+#[template(path = "tracing_review.html")]
+struct ReviewPage {
+    layout: Layout,
+    id: TracingRequestId,
+    request: NewTracingRequest,
+    sought_name: String,
+    sought_lang: String,
+    sought_birth: String,
+    created: String,
+    created_by: String,
+    pairs: Vec<PairView>,
+    rejected: usize,
+    algorithm: &'static str,
+    message: Option<String>,
+}
+
+/// The proposals for a request that are still open to review or confirmed, with decisions.
+async fn review_pairs(
+    state: &AppState,
+    member: &Authorized<Trace>,
+    request: &TracingRequest,
+) -> AppResult<(Vec<PairView>, usize)> {
+    let decisions = state
+        .store
+        .match_decisions(&member.scope, request.id)
+        .await?;
+    let states = pair_states(&decisions);
+    let mut proposals = search::propose(state, &member.scope, request, 10).await?;
+    // Pairs already confirmed by someone stay on the page even if the engine changes its mind.
+    let mut missing: Vec<PersonId> = states
+        .iter()
+        .filter(|(person, s)| !s.rejected && !proposals.iter().any(|p| p.person == **person))
+        .map(|(person, _)| *person)
+        .collect();
+    missing.sort();
+    for record in state.store.person_records(&member.scope, &missing).await? {
+        proposals.push(search::explain_pair(request, &record));
+    }
+    let me = member.principal.user;
+    let rejected = states.values().filter(|s| s.rejected).count();
+    let pairs = proposals
+        .into_iter()
+        // MATCH-1: a rejected pair is never proposed again.
+        .filter(|p| !states.get(&p.person).is_some_and(|s| s.rejected))
+        .map(|p: Proposal| {
+            let pair = states.get(&p.person);
+            let mine = decisions
+                .iter()
+                .find(|d| d.person == p.person && Some(d.user) == me)
+                .map(|d| d.decision.code());
+            PairView {
+                person: p.person,
+                reference: p.reference,
+                display_name: p.display_name.unwrap_or_default(),
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                score_percent: (p.score * 100.0).round() as u32,
+                features: p.features.iter().map(feature_view).collect(),
+                confirmed_by: pair
+                    .map(|s| s.confirmers.iter().map(|(_, name)| name.clone()).collect())
+                    .unwrap_or_default(),
+                mine,
+                confirmed: pair.is_some_and(PairState::confirmed),
+            }
+        })
+        .collect();
+    Ok((pairs, rejected))
+}
+
+async fn review_page(
+    state: &AppState,
+    member: &Authorized<Trace>,
+    id: TracingRequestId,
+    status: StatusCode,
+    message: Option<String>,
+) -> AppResult<Response> {
+    let request = state.store.tracing_request(&member.scope, id).await?;
+    let (pairs, rejected) = review_pairs(state, member, &request).await?;
+    let layout = Layout::new(state, &member.signed_in, "Tracing request").await?;
+    let mut response = render(&ReviewPage {
+        layout,
+        id,
+        sought_name: request.request.sought_name.display(),
+        sought_lang: request.request.language.clone().unwrap_or_default(),
+        sought_birth: request
+            .request
+            .sought_birth
+            .as_ref()
+            .map(|d| d.original().to_owned())
+            .unwrap_or_default(),
+        created: datetime(request.created_at),
+        created_by: request.created_by.clone(),
+        request: request.request,
+        pairs,
+        rejected,
+        algorithm: search::ALGORITHM,
+        message,
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// `GET /tracing/{id}`: the request, and the proposals side by side with their explanations.
+pub(crate) async fn review(
+    State(state): State<AppState>,
+    member: Authorized<Trace>,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = request_id(&id)?;
+    review_page(&state, &member, id, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DecisionForm {
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    decision: String,
+}
+
+/// `POST /tracing/{id}/decisions`: confirm or reject one pair. The score and explanation stored
+/// with the decision are computed here again, never taken from the form.
+pub(crate) async fn decide(
+    State(state): State<AppState>,
+    member: Authorized<Trace>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> AppResult<Response> {
+    let id = request_id(&id)?;
+    let request = state.store.tracing_request(&member.scope, id).await?;
+    let decision = match form.decision.as_str() {
+        "confirm" => Decision::Confirm,
+        "reject" => Decision::Reject,
+        _ => {
+            return Err(AppError::Invalid(vec![(
+                "decision".into(),
+                "choose confirm or reject".into(),
+            )]));
+        }
+    };
+    let person = form.person.parse::<PersonId>().map_err(|_| {
+        AppError::Invalid(vec![(
+            "person".into(),
+            "not a person of this tenant".into(),
+        )])
+    })?;
+    let record = state.store.person(&member.scope, person).await?;
+    let decisions = state.store.match_decisions(&member.scope, id).await?;
+    if pair_states(&decisions)
+        .get(&person)
+        .is_some_and(|s| s.rejected)
+    {
+        return Err(AppError::Conflict(
+            "this pair was rejected; a rejected pair is not reviewed again".into(),
+        ));
+    }
+    let proposal = search::explain_pair(&request, &record);
+    let explanation = serde_json::to_string(&proposal.features)
+        .map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
+    #[allow(clippy::cast_possible_truncation)]
+    let score = (proposal.score * 1000.0).round() as i32;
+    match state
+        .store
+        .record_match_decision(
+            &member.scope,
+            &NewMatchDecision {
+                request: id,
+                person,
+                decision,
+                score,
+                algorithm: search::ALGORITHM,
+                explanation: &explanation,
+            },
+        )
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(decision = decision.code(), "match decision");
+            Ok(Redirect::to(&format!("/tracing/{id}")).into_response())
+        }
+        Err(StoreError::Invalid(message)) => {
+            review_page(&state, &member, id, StatusCode::CONFLICT, Some(message)).await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "letter.html")]
+struct LetterPage {
+    layout: Layout,
+    id: TracingRequestId,
+    request: NewTracingRequest,
+    sought_name: String,
+    found_name: String,
+    found_birth: String,
+    category: &'static str,
+    registered: String,
+    confirmed_by: Vec<String>,
+    today: String,
+}
+
+/// `GET /tracing/{id}/letter/{person}`: the answer to the family, only once two different users
+/// confirmed the pair and nobody rejected it. It says that the person is registered, never where
+/// (an adult's whereabouts go to the family only with their consent, ICRC-RFL-b).
+pub(crate) async fn letter(
+    State(state): State<AppState>,
+    member: Authorized<Trace>,
+    Path((id, person)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let id = request_id(&id)?;
+    let person = person_id(&person)?;
+    let request = state.store.tracing_request(&member.scope, id).await?;
+    let record = state.store.person(&member.scope, person).await?;
+    let decisions = state.store.match_decisions(&member.scope, id).await?;
+    let states = pair_states(&decisions);
+    let Some(pair) = states.get(&person).filter(|s| s.confirmed()) else {
+        return Err(AppError::Conflict(
+            "an answer goes to the family only after two independent confirmations (MATCH-1)"
+                .into(),
+        ));
+    };
+    let view = CurrentView::project(&record.assertions);
+    let found_name = view
+        .value(FieldKey::Name)
+        .map(AssertedValue::display)
+        .unwrap_or_default();
+    let found_birth = view
+        .value(FieldKey::BirthDate)
+        .map(AssertedValue::display)
+        .unwrap_or_default();
+    let layout = Layout::new(&state, &member.signed_in, "Answer letter").await?;
+    render(&LetterPage {
+        layout,
+        id,
+        sought_name: request.request.sought_name.display(),
+        request: request.request,
+        found_name,
+        found_birth,
+        category: record.person.category.label(),
+        registered: date(record.person.registered_at),
+        confirmed_by: pair.confirmers.iter().map(|(_, n)| n.clone()).collect(),
+        today: date(OffsetDateTime::now_utc()),
+    })
+}
