@@ -298,12 +298,20 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     }
     // The Slavic reading of j, x and c, all at once: j = й (Jurij, Sergej), x = х (GOST 7.79
     // B: Xrushhyov), c = ц (Cvetkov, Petrovic; not in ch, ck).
-    if let Some(slavic) = slavic_reading(t) {
-        push_unique(out, key(&slavic), MAX_KEYS - 1);
+    let slavic = slavic_reading(t);
+    if let Some(sl) = &slavic {
+        push_unique(out, key(sl), MAX_KEYS - 1);
     }
+    // The rules below read the Slavic reading when there is one (GOST Yoja = ICAO Eia).
+    let slavic_v = slavic.as_deref().map(ascii_letters);
+    let v: &[u8] = slavic_v.as_deref().unwrap_or(&v);
     // Initial Ye/Je/Ie is Russian Е, which ICAO writes E (Yermakov = Ermakov).
-    if v.len() > 3 && matches!(v[0], b'y' | b'j' | b'i') && v[1] == b'e' {
-        push_unique(out, key_of_ascii(&v[1..]), MAX_KEYS - 1);
+    // Initial Yo/Jo is Russian Ё, which ICAO also writes E (Yolkin = Elkin).
+    if v.len() >= 2 && matches!(v[0], b'y' | b'j' | b'i') && matches!(v[1], b'e' | b'o') {
+        let mut alt = Vec::with_capacity(v.len());
+        alt.push(b'e');
+        alt.extend_from_slice(&v[2..]);
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
     }
     // q read as g (Azerbaijani Quliyev = Guliyev, Gulf Arabic Qasim = Gasim).
     if v.contains(&b'q') {
