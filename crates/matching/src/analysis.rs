@@ -1,0 +1,410 @@
+//! Each record is analysed once into compact features. Distinct strings are analysed once: the
+//! [`Lexicon`] interns every distinct field text, token and key, because names repeat massively
+//! (a million records carry a few tens of thousands of distinct names).
+
+use rustc_hash::FxHashMap;
+
+use crate::date::BirthDate;
+use crate::lexicon;
+use crate::record::Record;
+
+/// An id that means "none" in the compact tables.
+pub const NONE: u32 = u32::MAX;
+
+/// What the analysis knows about one distinct name token.
+#[derive(Clone, Debug)]
+pub struct TokenInfo {
+    /// The token as normalised (original script).
+    pub text: Box<str>,
+    /// The first plausible Latin spelling, for fuzzy comparison and for explanations.
+    pub latin: Box<str>,
+    /// Spelling-folding keys (ids into [`Lexicon::key_text`]); two spellings of one name share one.
+    pub keys: Vec<u32>,
+    /// Given-name equivalence group (cognates, diminutives, the Muhammad family), if known.
+    pub group: u32,
+    /// Gender-neutral surname stem (a key id), if the token has a gendered ending.
+    pub stem: u32,
+    /// The key id of the consonant skeleton among `keys`, or [`NONE`].
+    pub skeleton: u32,
+    /// A single letter (an initial).
+    pub initial: bool,
+}
+
+/// A run of token ids in [`Corpus::arena`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// Whether the part has no tokens.
+    pub fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The compact features of one record.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Features {
+    pub(crate) given: Span,
+    pub(crate) patronymic: Span,
+    pub(crate) family: Span,
+    pub(crate) father: Span,
+    pub(crate) mother: Span,
+    pub(crate) place: Span,
+    pub(crate) date: BirthDate,
+    /// 0 unknown, 1 male, 2 female.
+    pub(crate) sex: u8,
+    pub(crate) nationality: [u8; 2],
+    /// Interned normalised service number, or [`NONE`].
+    pub(crate) service: u32,
+    /// The name came from `full_name` and its part order is a guess.
+    pub(crate) unsplit: bool,
+    /// The birth-date text could not be read (kept as unknown).
+    pub(crate) bad_date: bool,
+}
+
+impl Features {
+    /// Whether the name came from `full_name`, its part order a guess.
+    pub fn is_unsplit(&self) -> bool {
+        self.unsplit
+    }
+
+    /// Whether the birth-date text could not be read.
+    pub fn has_bad_date(&self) -> bool {
+        self.bad_date
+    }
+}
+
+/// Interned tokens, keys and field analyses.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    token_ids: FxHashMap<Box<str>, u32>,
+    tokens: Vec<TokenInfo>,
+    key_ids: FxHashMap<Box<str>, u32>,
+    keys: Vec<Box<str>>,
+    service_ids: FxHashMap<Box<str>, u32>,
+    services: Vec<Box<str>>,
+    /// Field text -> token ids, for name-like fields.
+    field_cache: FxHashMap<Box<str>, Box<[u32]>>,
+    /// Full name text -> (given, patronymic, family) token ids.
+    full_cache: FxHashMap<Box<str>, [Box<[u32]>; 3]>,
+}
+
+impl Lexicon {
+    /// The token behind an id.
+    pub fn token(&self, id: u32) -> &TokenInfo {
+        &self.tokens[id as usize]
+    }
+
+    /// The text of a key id.
+    pub fn key_text(&self, id: u32) -> &str {
+        &self.keys[id as usize]
+    }
+
+    /// The normalised service number behind an id.
+    pub fn service_text(&self, id: u32) -> &str {
+        &self.services[id as usize]
+    }
+
+    /// Number of distinct tokens seen.
+    pub fn distinct_tokens(&self) -> usize {
+        self.tokens.len()
+    }
+
+    fn intern_key(&mut self, key: &str) -> u32 {
+        if let Some(&id) = self.key_ids.get(key) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(key.into());
+        self.key_ids.insert(key.into(), id);
+        id
+    }
+
+    fn intern_token(&mut self, token: &str) -> u32 {
+        if let Some(&id) = self.token_ids.get(token) {
+            return id;
+        }
+        let info = lexicon::analyse_token(token);
+        let keys: Vec<u32> = info.keys.iter().map(|k| self.intern_key(k)).collect();
+        let stem = match &info.stem {
+            Some(stem) => self.intern_key(stem),
+            None => NONE,
+        };
+        let skeleton = match &info.skeleton {
+            Some(skeleton) => self.intern_key(skeleton),
+            None => NONE,
+        };
+        let id = self.tokens.len() as u32;
+        self.tokens.push(TokenInfo {
+            text: token.into(),
+            latin: info.latin.into(),
+            keys,
+            group: info.group.unwrap_or(NONE),
+            stem,
+            skeleton,
+            initial: token.chars().filter(|c| c.is_alphanumeric()).count() == 1,
+        });
+        self.token_ids.insert(token.into(), id);
+        id
+    }
+
+    /// Token ids of a name-like field (cached per distinct text).
+    fn field(&mut self, text: &str) -> Box<[u32]> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Box::default();
+        }
+        if let Some(ids) = self.field_cache.get(text) {
+            return ids.clone();
+        }
+        let ids: Box<[u32]> = lexicon::split(text)
+            .iter()
+            .map(|t| self.intern_token(t))
+            .collect();
+        self.field_cache.insert(text.into(), ids.clone());
+        ids
+    }
+
+    fn full_name(&mut self, text: &str) -> [Box<[u32]>; 3] {
+        let text = text.trim();
+        if let Some(parts) = self.full_cache.get(text) {
+            return parts.clone();
+        }
+        let parsed = lexicon::parse_full(text);
+        let parts = [
+            self.field(&parsed.given),
+            self.field(&parsed.patronymic),
+            self.field(&parsed.family),
+        ];
+        self.full_cache.insert(text.into(), parts.clone());
+        parts
+    }
+
+    fn service(&mut self, text: &str) -> u32 {
+        let normal = normalise_service_number(text);
+        if normal.is_empty() {
+            return NONE;
+        }
+        if let Some(&id) = self.service_ids.get(normal.as_str()) {
+            return id;
+        }
+        let id = self.services.len() as u32;
+        self.services.push(normal.as_str().into());
+        self.service_ids.insert(normal.into(), id);
+        id
+    }
+}
+
+/// Records analysed into features, their tokens in one arena.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub(crate) lexicon: Lexicon,
+    arena: Vec<u32>,
+    pub(crate) features: Vec<Features>,
+    /// Number of records whose given or family name carries each identity (key or group).
+    frequency: FxHashMap<u32, u32>,
+}
+
+/// The group ids live in the same frequency table as key ids, tagged by the top bit.
+const GROUP_TAG: u32 = 1 << 31;
+
+impl Corpus {
+    /// An empty corpus.
+    pub fn new() -> Corpus {
+        Corpus::default()
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Whether the corpus has no records.
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// The interned tokens and keys.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    /// Features of the record at `index`.
+    pub fn features(&self, index: usize) -> &Features {
+        &self.features[index]
+    }
+
+    /// Token ids of a part.
+    pub fn tokens(&self, span: Span) -> &[u32] {
+        &self.arena[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    fn push_span(&mut self, ids: &[u32]) -> Span {
+        let start = self.arena.len() as u32;
+        self.arena.extend_from_slice(ids);
+        Span {
+            start,
+            len: ids.len() as u32,
+        }
+    }
+
+    /// Analyses a record and adds it; returns its index. Never fails: unreadable parts
+    /// (a date like `0000-13-45`) become unknown and are flagged (`Features::bad_date`).
+    pub fn add(&mut self, record: &Record) -> usize {
+        let features = self.analyse(record);
+        self.count_frequencies(&features);
+        self.features.push(features);
+        self.features.len() - 1
+    }
+
+    /// Length of the token arena, to undo a query's analysis with [`Corpus::truncate_arena`].
+    pub(crate) fn arena_len(&self) -> usize {
+        self.arena.len()
+    }
+
+    /// Drops arena entries past `len` (a finished query's spans).
+    pub(crate) fn truncate_arena(&mut self, len: usize) {
+        self.arena.truncate(len);
+    }
+
+    /// Analyses a record without adding it (for a search query). Frequencies are not counted.
+    pub fn analyse(&mut self, record: &Record) -> Features {
+        let lex = &mut self.lexicon;
+        let (given, patronymic, family, unsplit) =
+            if record.given_name.trim().is_empty() && record.family_name.trim().is_empty() {
+                let [g, p, f] = lex.full_name(&record.full_name);
+                let patronymic = if record.patronymic.trim().is_empty() {
+                    p
+                } else {
+                    lex.field(&record.patronymic)
+                };
+                (g, patronymic, f, true)
+            } else {
+                (
+                    lex.field(&record.given_name),
+                    lex.field(&record.patronymic),
+                    lex.field(&record.family_name),
+                    false,
+                )
+            };
+        let father = lex.field(&record.father_name);
+        let mother = lex.field(&record.mother_name);
+        let place = lex.field(&record.birth_place);
+        let service = lex.service(&record.service_number);
+        let (date, bad_date) = match BirthDate::parse(&record.birth_date) {
+            Ok(date) => (date, false),
+            Err(_) => (BirthDate::UNKNOWN, true),
+        };
+        let sex = match record.sex.trim() {
+            "M" | "m" | "male" | "Male" | "MALE" => 1,
+            "F" | "f" | "female" | "Female" | "FEMALE" => 2,
+            _ => 0,
+        };
+        let nat = record.nationality.trim().as_bytes();
+        let nationality = if nat.len() == 2 && nat.iter().all(u8::is_ascii_alphabetic) {
+            [nat[0].to_ascii_uppercase(), nat[1].to_ascii_uppercase()]
+        } else {
+            [0, 0]
+        };
+        Features {
+            given: self.push_span(&given),
+            patronymic: self.push_span(&patronymic),
+            family: self.push_span(&family),
+            father: self.push_span(&father),
+            mother: self.push_span(&mother),
+            place: self.push_span(&place),
+            date,
+            sex,
+            nationality,
+            service,
+            unsplit,
+            bad_date,
+        }
+    }
+
+    /// The identities (keys and group) of a token, for frequency counts and blocking.
+    pub(crate) fn identities(&self, token: u32) -> impl Iterator<Item = u32> + '_ {
+        let info = self.lexicon.token(token);
+        let group = (info.group != NONE).then_some(info.group | GROUP_TAG);
+        info.keys.iter().copied().chain(group)
+    }
+
+    fn count_frequencies(&mut self, features: &Features) {
+        let mut seen: Vec<u32> = Vec::new();
+        for span in [features.given, features.family] {
+            for &token in self.tokens(span) {
+                seen.extend(self.identities(token));
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for identity in seen {
+            *self.frequency.entry(identity).or_insert(0) += 1;
+        }
+    }
+
+    /// Share of records carrying the rarest identity two tokens share, for term-frequency
+    /// adjustment; shrunk towards `prior` (the average share) by 1,000 pseudo-records, so a
+    /// handful of records does not make every name look common. `None` when nothing is shared.
+    pub(crate) fn shared_frequency(&self, a: u32, b: u32, prior: f64) -> Option<f64> {
+        let ia = self.lexicon.token(a);
+        let ib = self.lexicon.token(b);
+        let mut shared: Vec<u32> = Vec::new();
+        if a == b {
+            shared.extend_from_slice(&ia.keys);
+        } else {
+            shared.extend(ia.keys.iter().copied().filter(|k| ib.keys.contains(k)));
+            if shared.is_empty() && ia.group != NONE && ia.group == ib.group {
+                shared.push(ia.group | GROUP_TAG);
+            }
+        }
+        let best = shared
+            .iter()
+            .map(|identity| self.frequency.get(identity).copied().unwrap_or(0).max(1))
+            .min();
+        const PSEUDO: f64 = 1000.0;
+        best.map(|count| {
+            (f64::from(count) + PSEUDO * prior) / (self.features.len() as f64 + PSEUDO)
+        })
+    }
+
+    /// Number of records whose birth date could not be read.
+    pub fn bad_dates(&self) -> usize {
+        self.features.iter().filter(|f| f.bad_date).count()
+    }
+}
+
+/// Normalises a service or unit number: Cyrillic letters that look like Latin ones are folded
+/// to Latin (NAME-GEN-4, NAME-RU-3), other letters upper-cased, hyphens, spaces and other
+/// punctuation dropped. `АВ-123456` (Cyrillic А, В) and `AB 123456` both become `AB123456`.
+pub fn normalise_service_number(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = match c {
+            'А' | 'а' => 'A',
+            'В' | 'в' => 'B',
+            'Е' | 'е' => 'E',
+            'К' | 'к' => 'K',
+            'М' | 'м' => 'M',
+            'Н' | 'н' => 'H',
+            'О' | 'о' => 'O',
+            'Р' | 'р' => 'P',
+            'С' | 'с' => 'C',
+            'Т' | 'т' => 'T',
+            'Х' | 'х' => 'X',
+            'У' | 'у' => 'Y',
+            'І' | 'і' => 'I',
+            c => c,
+        };
+        if c.is_alphanumeric() {
+            out.extend(c.to_uppercase());
+        }
+        if out.len() > 64 {
+            break;
+        }
+    }
+    out
+}

@@ -1,0 +1,495 @@
+//! Comparison of two analysed records, feature by feature, into ordered levels (MATCH-3,
+//! MATCH-4, MATCH-6). Levels are what the Fellegi–Sunter model weighs; `Missing` is neutral.
+
+use strsim::{jaro_winkler, levenshtein};
+
+use crate::analysis::{Corpus, Features, NONE};
+use crate::date::{DATE_LEVELS, compare_dates};
+
+/// The compared features, in the order of [`Comparison::levels`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Feature {
+    GivenName = 0,
+    FamilyName = 1,
+    Patronymic = 2,
+    BirthDate = 3,
+    Sex = 4,
+    FatherName = 5,
+    MotherName = 6,
+    ServiceNumber = 7,
+    BirthPlace = 8,
+    Nationality = 9,
+}
+
+/// Number of features.
+pub const FEATURES: usize = 10;
+
+impl Feature {
+    /// All features in order.
+    pub const ALL: [Feature; FEATURES] = [
+        Feature::GivenName,
+        Feature::FamilyName,
+        Feature::Patronymic,
+        Feature::BirthDate,
+        Feature::Sex,
+        Feature::FatherName,
+        Feature::MotherName,
+        Feature::ServiceNumber,
+        Feature::BirthPlace,
+        Feature::Nationality,
+    ];
+
+    /// The feature's name in explanations.
+    pub fn label(self) -> &'static str {
+        match self {
+            Feature::GivenName => "given name",
+            Feature::FamilyName => "family name",
+            Feature::Patronymic => "patronymic",
+            Feature::BirthDate => "birth date",
+            Feature::Sex => "sex",
+            Feature::FatherName => "father's name",
+            Feature::MotherName => "mother's name",
+            Feature::ServiceNumber => "service number",
+            Feature::BirthPlace => "birth place",
+            Feature::Nationality => "nationality",
+        }
+    }
+
+    /// Number of levels, `Missing` (0) included.
+    pub fn levels(self) -> usize {
+        match self {
+            Feature::BirthDate => DATE_LEVELS,
+            Feature::Sex | Feature::Nationality => 3,
+            Feature::ServiceNumber => 4,
+            _ => NAME_LEVELS,
+        }
+    }
+
+    /// MATCH-6: a conflict on a strong feature blocks an automatic high score.
+    pub fn is_strong(self) -> bool {
+        matches!(
+            self,
+            Feature::ServiceNumber | Feature::FatherName | Feature::MotherName
+        )
+    }
+
+    /// The level that is a conflict on a strong feature.
+    pub(crate) fn conflict_level(self) -> Option<u8> {
+        match self {
+            Feature::ServiceNumber => Some(SERVICE_CONFLICT),
+            Feature::FatherName | Feature::MotherName => Some(NameLevel::Different as u8),
+            _ => None,
+        }
+    }
+
+    /// A short machine name of a level (stable, for CSV and audit records; MATCH-7).
+    pub fn level_code(self, level: u8) -> &'static str {
+        if level == 0 {
+            return "missing";
+        }
+        match self {
+            Feature::BirthDate => [
+                "missing",
+                "exact",
+                "day_month_swapped",
+                "one_digit",
+                "same_month",
+                "same_year",
+                "placeholder_year",
+                "same_year_other_day",
+                "year_off_1",
+                "year_off_2_5",
+                "far",
+            ][level as usize],
+            Feature::Sex | Feature::Nationality => ["missing", "agree", "disagree"][level as usize],
+            Feature::ServiceNumber => ["missing", "exact", "close", "conflict"][level as usize],
+            _ => NameLevel::from_u8(level).code(),
+        }
+    }
+}
+
+/// How two name parts relate, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum NameLevel {
+    Missing = 0,
+    /// The same token.
+    Exact = 1,
+    /// Spellings of one name (other script or romanisation): they share a key.
+    SameKey = 2,
+    /// Cognates or diminutives of one given name (Олександр / Александр / Sasha).
+    Cognate = 3,
+    /// Gendered forms of one surname (Ivanov / Ivanova).
+    GenderForm = 4,
+    /// Near-identical spelling (Jaro–Winkler ≥ 0.92): a typing slip.
+    Close = 5,
+    /// Similar spelling (Jaro–Winkler ≥ 0.84).
+    Similar = 6,
+    /// Some tokens agree, others differ (compound and chain names).
+    Partial = 7,
+    /// An initial agrees with the name.
+    Initial = 8,
+    /// Different names.
+    Different = 9,
+}
+
+/// Number of [`NameLevel`]s.
+pub const NAME_LEVELS: usize = 10;
+const SERVICE_CONFLICT: u8 = 3;
+
+impl NameLevel {
+    fn from_u8(level: u8) -> NameLevel {
+        match level {
+            1 => NameLevel::Exact,
+            2 => NameLevel::SameKey,
+            3 => NameLevel::Cognate,
+            4 => NameLevel::GenderForm,
+            5 => NameLevel::Close,
+            6 => NameLevel::Similar,
+            7 => NameLevel::Partial,
+            8 => NameLevel::Initial,
+            9 => NameLevel::Different,
+            _ => NameLevel::Missing,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            NameLevel::Missing => "missing",
+            NameLevel::Exact => "exact",
+            NameLevel::SameKey => "same_name_other_spelling",
+            NameLevel::Cognate => "equivalent_name",
+            NameLevel::GenderForm => "gender_form",
+            NameLevel::Close => "close_spelling",
+            NameLevel::Similar => "similar_spelling",
+            NameLevel::Partial => "partial",
+            NameLevel::Initial => "initial",
+            NameLevel::Different => "different",
+        }
+    }
+
+    fn agrees(self) -> bool {
+        !matches!(
+            self,
+            NameLevel::Missing | NameLevel::Different | NameLevel::Partial
+        )
+    }
+
+    /// A rough score used only to choose between part orders.
+    fn order_score(self) -> i32 {
+        match self {
+            NameLevel::Exact | NameLevel::SameKey | NameLevel::Cognate | NameLevel::GenderForm => 4,
+            NameLevel::Close => 3,
+            NameLevel::Similar | NameLevel::Initial | NameLevel::Partial => 1,
+            NameLevel::Missing => 0,
+            NameLevel::Different => -3,
+        }
+    }
+}
+
+/// The outcome of comparing two records: one level per feature, and the token pairs that
+/// decided the name levels (for term-frequency adjustment and explanations).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Comparison {
+    /// Level per feature, indexed by `Feature as usize`.
+    pub levels: [u8; FEATURES],
+    /// The right record's given and family names were compared crosswise (order swapped).
+    pub swapped: bool,
+    /// Tokens (left, right) that decided the given-name level, or [`NONE`].
+    pub given_pair: (u32, u32),
+    /// Tokens (left, right) that decided the family-name level, or [`NONE`].
+    pub family_pair: (u32, u32),
+    /// The father's name was compared with the other side's patronymic.
+    pub father_via_patronymic: bool,
+}
+
+impl Comparison {
+    /// The level of one feature.
+    pub fn level(&self, feature: Feature) -> u8 {
+        self.levels[feature as usize]
+    }
+
+    /// Packs the levels into one number (4 bits each), for counting patterns in EM.
+    pub fn pattern(&self) -> u64 {
+        self.levels
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (i, &l)| acc | (u64::from(l) << (4 * i)))
+    }
+
+    /// Unpacks [`Comparison::pattern`].
+    pub fn levels_of(pattern: u64) -> [u8; FEATURES] {
+        let mut levels = [0u8; FEATURES];
+        for (i, level) in levels.iter_mut().enumerate() {
+            *level = ((pattern >> (4 * i)) & 0xF) as u8;
+        }
+        levels
+    }
+}
+
+const NO_PAIR: (u32, u32) = (NONE, NONE);
+
+/// Compares two tokens (interned ids).
+pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
+    if a == b {
+        return NameLevel::Exact;
+    }
+    let lex = corpus.lexicon();
+    let ta = lex.token(a);
+    let tb = lex.token(b);
+    if ta.initial || tb.initial {
+        let ia = ta.latin.chars().next();
+        let ib = tb.latin.chars().next();
+        return if ia.is_some() && ia == ib {
+            NameLevel::Initial
+        } else {
+            NameLevel::Different
+        };
+    }
+    let mut skeleton_only = false;
+    for k in &ta.keys {
+        if tb.keys.contains(k) {
+            if *k != ta.skeleton && *k != tb.skeleton {
+                return NameLevel::SameKey;
+            }
+            skeleton_only = true;
+        }
+    }
+    if ta.group != NONE && ta.group == tb.group {
+        return NameLevel::Cognate;
+    }
+    if ta.stem != NONE && (ta.stem == tb.stem || tb.keys.contains(&ta.stem))
+        || tb.stem != NONE && ta.keys.contains(&tb.stem)
+    {
+        return NameLevel::GenderForm;
+    }
+    let mut similarity = jaro_winkler(&ta.latin, &tb.latin);
+    if let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first()) {
+        let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
+        if sa.len() >= 3 && sb.len() >= 3 {
+            similarity = similarity.max(jaro_winkler(sa, sb) - 0.02);
+        }
+    }
+    if similarity >= 0.92 {
+        NameLevel::Close
+    } else if similarity >= 0.84 || skeleton_only {
+        NameLevel::Similar
+    } else {
+        NameLevel::Different
+    }
+}
+
+/// Compares two name parts of possibly several tokens: every token of the shorter part looks
+/// for its best counterpart in the longer one. A missing part is neutral (MATCH-3).
+pub(crate) fn compare_parts(corpus: &Corpus, a: &[u32], b: &[u32]) -> (NameLevel, (u32, u32)) {
+    if a.is_empty() || b.is_empty() {
+        return (NameLevel::Missing, NO_PAIR);
+    }
+    let flipped = a.len() > b.len();
+    let (short, long) = if flipped { (b, a) } else { (a, b) };
+    let mut worst = NameLevel::Exact;
+    let mut agreeing = 0usize;
+    let mut decisive = NO_PAIR;
+    let mut decisive_level = NameLevel::Different;
+    for &s in short.iter().take(8) {
+        let mut best = NameLevel::Different;
+        let mut best_pair = NO_PAIR;
+        for &l in long.iter().take(8) {
+            let level = compare_tokens(corpus, s, l);
+            if level < best {
+                best = level;
+                best_pair = if flipped { (l, s) } else { (s, l) };
+                if level == NameLevel::Exact {
+                    break;
+                }
+            }
+        }
+        if best.agrees() {
+            agreeing += 1;
+        }
+        if best < decisive_level {
+            decisive_level = best;
+            decisive = best_pair;
+        }
+        worst = worst.max(best);
+    }
+    let level = if worst == NameLevel::Different && agreeing > 0 {
+        NameLevel::Partial
+    } else {
+        worst
+    };
+    (level, decisive)
+}
+
+/// Compares the father's name with a patronymic: "Петро" and "Петрович" agree when the
+/// patronymic's key begins with the father's key; a chain's first name agrees by token.
+fn father_vs_patronymic(corpus: &Corpus, father: &[u32], patronymic: &[u32]) -> NameLevel {
+    let (Some(&f), Some(&p)) = (father.first(), patronymic.first()) else {
+        return NameLevel::Missing;
+    };
+    let level = compare_tokens(corpus, f, p);
+    if level <= NameLevel::Close {
+        return level;
+    }
+    let lex = corpus.lexicon();
+    let tf = lex.token(f);
+    let tp = lex.token(p);
+    for &kf in &tf.keys {
+        let kf = lex.key_text(kf);
+        if kf.chars().count() < 3 {
+            continue;
+        }
+        // Drop the final letter of the father's key: Петро -> Петр-ович, Микола -> Микол-айович.
+        let stem: String = {
+            let mut chars: Vec<char> = kf.chars().collect();
+            if chars.len() > 3 {
+                chars.pop();
+            }
+            chars.into_iter().collect()
+        };
+        if tp
+            .keys
+            .iter()
+            .any(|&kp| lex.key_text(kp).starts_with(&stem))
+        {
+            return NameLevel::SameKey;
+        }
+    }
+    // A mismatch here is not a conflict: the two fields are written differently.
+    NameLevel::Missing
+}
+
+/// The tokens of a parent's name that are not the record's own family name (at most 8).
+fn own_names<'a>(
+    corpus: &Corpus,
+    parent: &'a [u32],
+    family: &[u32],
+    buffer: &'a mut [u32; 8],
+) -> &'a [u32] {
+    if parent.len() < 2 || family.is_empty() {
+        return parent;
+    }
+    let lex = corpus.lexicon();
+    let mut n = 0;
+    for &t in parent.iter().take(8) {
+        let keys = &lex.token(t).keys;
+        let is_family = family
+            .iter()
+            .any(|&f| f == t || lex.token(f).keys.iter().any(|k| keys.contains(k)));
+        if !is_family {
+            buffer[n] = t;
+            n += 1;
+        }
+    }
+    if n == 0 { parent } else { &buffer[..n] }
+}
+
+fn simple(a: bool, b: bool, agree: bool) -> u8 {
+    if !a || !b {
+        0
+    } else if agree {
+        1
+    } else {
+        2
+    }
+}
+
+/// Compares two analysed records.
+pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
+    let parts = |x: &Features| {
+        (
+            corpus.tokens(x.given),
+            corpus.tokens(x.family),
+            corpus.tokens(x.patronymic),
+        )
+    };
+    let (ga, fa, pa) = parts(a);
+    let (gb, fb, pb) = parts(b);
+    let (given, given_pair) = compare_parts(corpus, ga, gb);
+    let (family, family_pair) = compare_parts(corpus, fa, fb);
+    let direct = given.order_score() + family.order_score();
+    // MATCH-3: surname first or last. Try the crosswise order too.
+    let (cross_given, cross_given_pair) = compare_parts(corpus, ga, fb);
+    let (cross_family, cross_family_pair) = compare_parts(corpus, fa, gb);
+    let crosswise = cross_given.order_score() + cross_family.order_score();
+    let swapped = crosswise > direct;
+    let (given, given_pair, family, family_pair) = if swapped {
+        (
+            cross_given,
+            cross_given_pair,
+            cross_family,
+            cross_family_pair,
+        )
+    } else {
+        (given, given_pair, family, family_pair)
+    };
+    let (patronymic, _) = compare_parts(corpus, pa, pb);
+
+    // A parent's name often repeats the family name ("Анатолий Успенский"); only the parent's
+    // own names tell two fathers apart.
+    let mut buffers = [[0u32; 8]; 4];
+    let [ba, bb, ma, mb] = &mut buffers;
+    let fatha = own_names(corpus, corpus.tokens(a.father), fa, ba);
+    let fathb = own_names(corpus, corpus.tokens(b.father), fb, bb);
+    let mut father_via_patronymic = false;
+    let father = if !fatha.is_empty() && !fathb.is_empty() {
+        compare_parts(corpus, fatha, fathb).0
+    } else if !fatha.is_empty() && !pb.is_empty() {
+        father_via_patronymic = true;
+        father_vs_patronymic(corpus, fatha, pb)
+    } else if !fathb.is_empty() && !pa.is_empty() {
+        father_via_patronymic = true;
+        father_vs_patronymic(corpus, fathb, pa)
+    } else {
+        NameLevel::Missing
+    };
+    if father == NameLevel::Missing {
+        father_via_patronymic = false;
+    }
+    let mothera = own_names(corpus, corpus.tokens(a.mother), fa, ma);
+    let motherb = own_names(corpus, corpus.tokens(b.mother), fb, mb);
+    let (mother, _) = compare_parts(corpus, mothera, motherb);
+    let (place, _) = compare_parts(corpus, corpus.tokens(a.place), corpus.tokens(b.place));
+    let service = compare_service(corpus, a.service, b.service);
+
+    let mut levels = [0u8; FEATURES];
+    levels[Feature::GivenName as usize] = given as u8;
+    levels[Feature::FamilyName as usize] = family as u8;
+    levels[Feature::Patronymic as usize] = patronymic as u8;
+    levels[Feature::BirthDate as usize] = compare_dates(a.date, b.date) as u8;
+    levels[Feature::Sex as usize] = simple(a.sex != 0, b.sex != 0, a.sex == b.sex);
+    levels[Feature::FatherName as usize] = father as u8;
+    levels[Feature::MotherName as usize] = mother as u8;
+    levels[Feature::ServiceNumber as usize] = service;
+    levels[Feature::BirthPlace as usize] = place as u8;
+    levels[Feature::Nationality as usize] = simple(
+        a.nationality[0] != 0,
+        b.nationality[0] != 0,
+        a.nationality == b.nationality,
+    );
+    Comparison {
+        levels,
+        swapped,
+        given_pair,
+        family_pair,
+        father_via_patronymic,
+    }
+}
+
+fn compare_service(corpus: &Corpus, a: u32, b: u32) -> u8 {
+    if a == NONE || b == NONE {
+        return 0;
+    }
+    if a == b {
+        return 1;
+    }
+    let lex = corpus.lexicon();
+    let (sa, sb) = (lex.service_text(a), lex.service_text(b));
+    let allowed = if sa.len().min(sb.len()) >= 8 { 2 } else { 1 };
+    if sa.len().min(sb.len()) >= 4 && levenshtein(sa, sb) <= allowed {
+        2
+    } else {
+        SERVICE_CONFLICT
+    }
+}

@@ -1,0 +1,284 @@
+//! Partial birth dates as the CSV contract writes them (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) and
+//! their comparison (MATCH-4, DATE-1, DATE-2).
+
+/// A birth date known to year, month or day precision. `0` in `month` or `day` means unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct BirthDate {
+    /// Gregorian year; `0` when the date is unknown.
+    pub year: u16,
+    /// 1–12, or 0 when unknown.
+    pub month: u8,
+    /// 1–31, or 0 when unknown.
+    pub day: u8,
+}
+
+/// Why a birth-date text could not be read. The record is kept with the date unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Not `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (also accepted: `YYYYMMDD`, `DD.MM.YYYY`).
+    Format,
+    /// A year before 1850 or after 2100, a month outside 1–12 or a day outside the month.
+    OutOfRange,
+}
+
+impl BirthDate {
+    /// The unknown date.
+    pub const UNKNOWN: BirthDate = BirthDate {
+        year: 0,
+        month: 0,
+        day: 0,
+    };
+
+    /// Parses a contract date. Empty text is the unknown date, not an error.
+    ///
+    /// Accepted: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, and for other sources `YYYYMMDD` (FEBRL) and
+    /// `DD.MM.YYYY`. A day `00` or month `00` is read as unknown at that precision (DATE-2).
+    pub fn parse(text: &str) -> Result<BirthDate, DateProblem> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(BirthDate::UNKNOWN);
+        }
+        let (year, month, day) = split_date(text).ok_or(DateProblem::Format)?;
+        Self::from_parts(year, month, day)
+    }
+
+    fn from_parts(year: u32, month: u32, day: u32) -> Result<BirthDate, DateProblem> {
+        if !(1850..=2100).contains(&year) || month > 12 {
+            return Err(DateProblem::OutOfRange);
+        }
+        let year = year as u16;
+        let month = month as u8;
+        if month == 0 {
+            // DATE-2: "00" month is unknown; a day without a month means nothing.
+            return Ok(BirthDate {
+                year,
+                month: 0,
+                day: 0,
+            });
+        }
+        if day > u32::from(days_in_month(year, month)) {
+            return Err(DateProblem::OutOfRange);
+        }
+        Ok(BirthDate {
+            year,
+            month,
+            day: day as u8,
+        })
+    }
+
+    /// Whether any part is known.
+    pub fn is_known(self) -> bool {
+        self.year != 0
+    }
+
+    /// Whether day and month are both known.
+    pub fn is_full(self) -> bool {
+        self.year != 0 && self.month != 0 && self.day != 0
+    }
+
+    /// DATE-2 / NAME-AF-3: 1 January and 1 July are conventional placeholders; such a date is
+    /// only trusted to the year.
+    pub fn is_placeholder(self) -> bool {
+        self.is_full() && self.day == 1 && (self.month == 1 || self.month == 7)
+    }
+
+    /// The contract form: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; empty when unknown.
+    pub fn to_contract_string(self) -> String {
+        match (self.year, self.month, self.day) {
+            (0, _, _) => String::new(),
+            (y, 0, _) => format!("{y:04}"),
+            (y, m, 0) => format!("{y:04}-{m:02}"),
+            (y, m, d) => format!("{y:04}-{m:02}-{d:02}"),
+        }
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn number(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn split_date(text: &str) -> Option<(u32, u32, u32)> {
+    if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Some((
+            number(&text[..4])?,
+            number(&text[4..6])?,
+            number(&text[6..])?,
+        ));
+    }
+    if text.contains('.') {
+        let parts: Vec<&str> = text.split('.').collect();
+        return match parts.as_slice() {
+            [d, m, y] if y.len() == 4 => Some((number(y)?, number(m)?, number(d)?)),
+            _ => None,
+        };
+    }
+    let parts: Vec<&str> = text.split('-').collect();
+    match parts.as_slice() {
+        [y] if y.len() == 4 => Some((number(y)?, 0, 0)),
+        [y, m] if y.len() == 4 && m.len() <= 2 => Some((number(y)?, number(m)?, 0)),
+        [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
+            Some((number(y)?, number(m)?, number(d)?))
+        }
+        _ => None,
+    }
+}
+
+/// How two birth dates relate, best first. `Missing` is neutral.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum DateLevel {
+    /// One side or both unknown.
+    Missing = 0,
+    /// Same full date.
+    Exact = 1,
+    /// Day and month transposed (DATE-3).
+    Swapped = 2,
+    /// Both full, one digit differs (a typing slip).
+    OneDigit = 3,
+    /// Same year and month, a day known on one side only.
+    SameMonth = 4,
+    /// Same year, the other side known only to the year.
+    SameYear = 5,
+    /// Same year, one date is a 1 January / 1 July placeholder (DATE-2: no disagreement).
+    Placeholder = 6,
+    /// Both full, same year, different day and month.
+    SameYearOtherDay = 7,
+    /// Years one apart (age-derived years, DATE-5).
+    YearOff1 = 8,
+    /// Years two to five apart.
+    YearOff5 = 9,
+    /// More than five years apart.
+    Far = 10,
+}
+
+/// The number of [`DateLevel`]s.
+pub const DATE_LEVELS: usize = 11;
+
+/// Compares two birth dates (MATCH-4).
+pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
+    if !a.is_known() || !b.is_known() {
+        return DateLevel::Missing;
+    }
+    let years = a.year.abs_diff(b.year);
+    if a.is_full() && b.is_full() {
+        if a == b {
+            return DateLevel::Exact;
+        }
+        if a.year == b.year && a.month == b.day && a.day == b.month {
+            return DateLevel::Swapped;
+        }
+        if digit_differences(a, b) == 1 {
+            return DateLevel::OneDigit;
+        }
+    }
+    if years == 0 {
+        if a.is_placeholder() || b.is_placeholder() {
+            return DateLevel::Placeholder;
+        }
+        if a.month != 0 && b.month != 0 {
+            if a.month == b.month {
+                return DateLevel::SameMonth;
+            }
+            return DateLevel::SameYearOtherDay;
+        }
+        return DateLevel::SameYear;
+    }
+    match years {
+        1 => DateLevel::YearOff1,
+        2..=5 => DateLevel::YearOff5,
+        _ => DateLevel::Far,
+    }
+}
+
+fn digit_differences(a: BirthDate, b: BirthDate) -> usize {
+    let sa = format!("{:04}{:02}{:02}", a.year, a.month, a.day);
+    let sb = format!("{:04}{:02}{:02}", b.year, b.month, b.day);
+    sa.bytes().zip(sb.bytes()).filter(|(x, y)| x != y).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> BirthDate {
+        BirthDate::parse(text).unwrap()
+    }
+
+    #[test]
+    fn parses_contract_forms() {
+        assert_eq!(
+            d("1990"),
+            BirthDate {
+                year: 1990,
+                month: 0,
+                day: 0
+            }
+        );
+        assert_eq!(
+            d("1990-03"),
+            BirthDate {
+                year: 1990,
+                month: 3,
+                day: 0
+            }
+        );
+        assert_eq!(
+            d("1990-03-07"),
+            BirthDate {
+                year: 1990,
+                month: 3,
+                day: 7
+            }
+        );
+        assert_eq!(d("19900307"), d("1990-03-07"));
+        assert_eq!(d("07.03.1990"), d("1990-03-07"));
+        assert_eq!(d(""), BirthDate::UNKNOWN);
+        assert_eq!(d("1990-00-00"), d("1990"));
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        assert_eq!(BirthDate::parse("0000-13-45"), Err(DateProblem::OutOfRange));
+        assert_eq!(BirthDate::parse("1990-02-30"), Err(DateProblem::OutOfRange));
+        assert_eq!(BirthDate::parse("1990-13"), Err(DateProblem::OutOfRange));
+        assert_eq!(BirthDate::parse("soon"), Err(DateProblem::Format));
+        assert_eq!(BirthDate::parse("1990-1-1-1"), Err(DateProblem::Format));
+        assert_eq!(BirthDate::parse("٢٠٠٠"), Err(DateProblem::Format));
+        assert!(BirthDate::parse("2000-02-29").is_ok());
+        assert!(BirthDate::parse("1900-02-29").is_err());
+    }
+
+    #[test]
+    fn date_levels() {
+        use DateLevel::*;
+        assert_eq!(compare_dates(d("1990-03-07"), d("1990-03-07")), Exact);
+        assert_eq!(compare_dates(d("1990-03-07"), d("1990-07-03")), Swapped);
+        assert_eq!(compare_dates(d("1990-03-07"), d("1990-03-08")), OneDigit);
+        assert_eq!(compare_dates(d("1990-03-07"), d("1990-03")), SameMonth);
+        assert_eq!(compare_dates(d("1990-03-07"), d("1990")), SameYear);
+        // DATE-2: a placeholder never counts as a disagreement on day and month.
+        assert_eq!(compare_dates(d("1990-01-01"), d("1990-06-15")), Placeholder);
+        assert_eq!(
+            compare_dates(d("1990-03-17"), d("1990-11-25")),
+            SameYearOtherDay
+        );
+        assert_eq!(compare_dates(d("1990"), d("1991")), YearOff1);
+        assert_eq!(compare_dates(d("1990"), d("1994")), YearOff5);
+        assert_eq!(compare_dates(d("1960"), d("1990")), Far);
+        assert_eq!(compare_dates(d(""), d("1990")), Missing);
+    }
+}

@@ -1,0 +1,276 @@
+//! Batch linkage and deduplication over a [`Corpus`]: candidates, training, scoring,
+//! clustering. The comparison and the model are the ones the [`crate::Index`] uses.
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::Corpus;
+use crate::blocking::{BlockingStats, candidate_pairs};
+use crate::cluster::{PairScorer, cluster};
+use crate::compare::{Comparison, FEATURES, Feature, compare};
+use crate::date::DateLevel;
+use crate::model::{DEFAULT_THRESHOLD, Model, STRONG_CONFLICT_CAP, probability_of};
+
+/// Reports progress of long runs; the pure crate only calls it.
+pub trait Progress: Sync {
+    /// A new stage with `total` steps.
+    fn stage(&self, _name: &'static str, _total: u64) {}
+    /// `steps` more steps of the current stage are done.
+    fn advance(&self, _steps: u64) {}
+}
+
+/// No progress reporting.
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// How a batch run scores.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Probability at or above which a pair is a match.
+    pub threshold: f64,
+    /// Estimate u from random pairs and m by EM; otherwise use `model` as configured.
+    pub train: bool,
+    /// EM iterations.
+    pub em_iterations: usize,
+    /// Random pairs drawn to estimate u.
+    pub u_samples: usize,
+    /// Starting (or, without training, fixed) model.
+    pub model: Model,
+    /// Worker threads for comparisons (1 = this thread only).
+    pub threads: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            threshold: DEFAULT_THRESHOLD,
+            train: true,
+            em_iterations: 8,
+            u_samples: 200_000,
+            model: Model::default(),
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
+}
+
+/// A scored candidate pair (record indices into the corpus).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScoredPair {
+    /// Lower record index (the left record in a link).
+    pub a: u32,
+    /// Higher record index (the right record in a link).
+    pub b: u32,
+    /// Match probability.
+    pub probability: f64,
+    /// A hard conflict ([`hard_conflict`]): never in one cluster.
+    pub conflict: bool,
+}
+
+/// What a batch run produced besides its result.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// Candidate generation.
+    pub blocking: BlockingStats,
+    /// The model after training.
+    pub model: Model,
+}
+
+/// Per pair: the comparison pattern and the term-frequency weight.
+struct Compared {
+    patterns: Vec<u64>,
+    tf: Vec<f32>,
+}
+
+fn compare_all(
+    corpus: &Corpus,
+    pairs: &[u64],
+    model: &Model,
+    threads: usize,
+    progress: &dyn Progress,
+) -> Compared {
+    progress.stage("compare", pairs.len() as u64);
+    let threads = threads.clamp(1, 16);
+    let chunk = pairs.len().div_ceil(threads).max(1);
+    let mut patterns = vec![0u64; pairs.len()];
+    let mut tf = vec![0f32; pairs.len()];
+    std::thread::scope(|scope| {
+        for ((pair_chunk, pattern_chunk), tf_chunk) in pairs
+            .chunks(chunk)
+            .zip(patterns.chunks_mut(chunk))
+            .zip(tf.chunks_mut(chunk))
+        {
+            scope.spawn(move || {
+                for (i, &pair) in pair_chunk.iter().enumerate() {
+                    let (a, b) = ((pair >> 32) as usize, (pair & 0xffff_ffff) as usize);
+                    let c = compare(corpus, corpus.features(a), corpus.features(b));
+                    pattern_chunk[i] = c.pattern();
+                    tf_chunk[i] = (model.term_frequency_adjustment(
+                        corpus,
+                        Feature::GivenName,
+                        c.level(Feature::GivenName),
+                        c.given_pair,
+                    ) + model.term_frequency_adjustment(
+                        corpus,
+                        Feature::FamilyName,
+                        c.level(Feature::FamilyName),
+                        c.family_pair,
+                    )) as f32;
+                    if i % 65_536 == 65_535 {
+                        progress.advance(65_536);
+                    }
+                }
+            });
+        }
+    });
+    Compared { patterns, tf }
+}
+
+fn pattern_probability(model: &Model, pattern: u64, tf: f32) -> f64 {
+    let levels = Comparison::levels_of(pattern);
+    let mut weight = model.prior_weight() + f64::from(tf);
+    let mut capped = false;
+    for (f, &level) in levels.iter().enumerate().take(FEATURES) {
+        let feature = Feature::ALL[f];
+        weight += model.weight(feature, level);
+        if feature.conflict_level() == Some(level) {
+            capped = true;
+        }
+    }
+    let p = probability_of(weight);
+    if capped {
+        p.min(STRONG_CONFLICT_CAP)
+    } else {
+        p
+    }
+}
+
+fn pattern_conflict(pattern: u64) -> bool {
+    let levels = Comparison::levels_of(pattern);
+    Feature::ALL
+        .iter()
+        .any(|&f| f.conflict_level() == Some(levels[f as usize]))
+        || levels[Feature::BirthDate as usize] == DateLevel::Far as u8
+}
+
+/// Scores every candidate pair; trains the model first when `settings.train`.
+fn score_candidates(
+    corpus: &Corpus,
+    split: Option<usize>,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> (Vec<ScoredPair>, RunReport) {
+    progress.stage("candidates", 0);
+    let (pairs, blocking) = candidate_pairs(corpus, split);
+    let mut model = settings.model.clone();
+    if settings.train {
+        progress.stage("estimate u", 0);
+        model.estimate_u(corpus, split, settings.u_samples);
+    }
+    let compared = compare_all(corpus, &pairs, &model, settings.threads, progress);
+    if settings.train {
+        progress.stage("train m (EM)", settings.em_iterations as u64);
+        let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
+        for &p in &compared.patterns {
+            *counts.entry(p).or_insert(0) += 1;
+        }
+        model.train_em(&counts, settings.em_iterations);
+    }
+    let scored = pairs
+        .iter()
+        .zip(compared.patterns.iter().zip(&compared.tf))
+        .map(|(&pair, (&pattern, &tf))| ScoredPair {
+            a: (pair >> 32) as u32,
+            b: (pair & 0xffff_ffff) as u32,
+            probability: pattern_probability(&model, pattern, tf),
+            conflict: pattern_conflict(pattern),
+        })
+        .collect();
+    (scored, RunReport { blocking, model })
+}
+
+/// Links the first `split` records of the corpus (left) with the rest (right). Returns pairs
+/// at or above the threshold; with `top = Some(k)`, instead the best `k` candidates of every
+/// right record whose probability is at least `min_probability`.
+pub fn link(
+    corpus: &Corpus,
+    split: usize,
+    settings: &Settings,
+    top: Option<(usize, f64)>,
+    progress: &dyn Progress,
+) -> (Vec<ScoredPair>, RunReport) {
+    let (mut scored, report) = score_candidates(corpus, Some(split), settings, progress);
+    match top {
+        None => scored.retain(|p| p.probability >= settings.threshold),
+        Some((k, min_probability)) => {
+            scored.retain(|p| p.probability >= min_probability);
+            scored.sort_by(|x, y| {
+                x.b.cmp(&y.b)
+                    .then(y.probability.total_cmp(&x.probability))
+                    .then(x.a.cmp(&y.a))
+            });
+            let mut kept = Vec::with_capacity(scored.len());
+            let mut current = u32::MAX;
+            let mut taken = 0;
+            for pair in scored {
+                if pair.b != current {
+                    current = pair.b;
+                    taken = 0;
+                }
+                if taken < k {
+                    kept.push(pair);
+                    taken += 1;
+                }
+            }
+            scored = kept;
+        }
+    }
+    scored.sort_by_key(|p| (p.a, p.b));
+    (scored, report)
+}
+
+struct ModelScorer<'a> {
+    corpus: &'a Corpus,
+    model: &'a Model,
+}
+
+impl PairScorer for ModelScorer<'_> {
+    fn score(&self, a: u32, b: u32) -> (f64, bool) {
+        let (comparison, score) = self
+            .model
+            .score_records(self.corpus, a as usize, b as usize);
+        (score.probability, hard_conflict(&comparison))
+    }
+}
+
+/// A pair that must never share a cluster: a strong identifier in conflict (MATCH-6), or birth
+/// years more than five apart (a father and a son of the same name).
+pub fn hard_conflict(comparison: &Comparison) -> bool {
+    pattern_conflict(comparison.pattern())
+}
+
+/// Deduplicates the corpus: a cluster number per record.
+pub fn dedupe(
+    corpus: &Corpus,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> (Vec<u32>, RunReport) {
+    let (scored, report) = score_candidates(corpus, None, settings, progress);
+    progress.stage("cluster", 0);
+    let edges: Vec<(u32, u32, f32)> = scored
+        .iter()
+        .filter(|p| p.probability >= settings.threshold && !p.conflict)
+        .map(|p| (p.a, p.b, p.probability as f32))
+        .collect();
+    drop(scored);
+    let scorer = ModelScorer {
+        corpus,
+        model: &report.model,
+    };
+    let clusters = cluster(corpus.len(), &edges, settings.threshold, &scorer);
+    (clusters, report)
+}
+
+/// Compares two records of the corpus directly (for tests and tools).
+pub fn compare_records(corpus: &Corpus, a: usize, b: usize) -> Comparison {
+    compare(corpus, corpus.features(a), corpus.features(b))
+}

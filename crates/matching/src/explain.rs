@@ -1,0 +1,326 @@
+//! Explanations a caseworker can read (MATCH-1, MATCH-7): every feature's level, its weight in
+//! the score, and a sentence in plain words.
+
+use std::fmt;
+
+use crate::analysis::{Corpus, Features, Span};
+use crate::compare::{Comparison, Feature, NameLevel};
+use crate::date::DateLevel;
+use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
+
+/// Version of the scoring algorithm, recorded with every proposal (MATCH-7).
+pub const ALGORITHM_VERSION: &str = "whereabouts-matching/1";
+
+/// One feature's part in a score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    /// The feature.
+    pub feature: Feature,
+    /// Stable code of the level (`exact`, `same_name_other_spelling`, `conflict`, ...).
+    pub level: &'static str,
+    /// Weight in bits, term-frequency adjustment included.
+    pub weight: f64,
+    /// The part of `weight` that comes from the name's frequency.
+    pub frequency_adjustment: f64,
+    /// The left record's value as analysed.
+    pub left: String,
+    /// The right record's value as analysed.
+    pub right: String,
+    /// Plain words: "family name: same name in different scripts (Коваленко / Kovalenko), +6.1".
+    pub text: String,
+}
+
+/// Why a pair got its score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    /// Match probability in [0, 1].
+    pub probability: f64,
+    /// Total weight in bits.
+    pub weight: f64,
+    /// Starting point: the prior log-odds in bits.
+    pub prior_weight: f64,
+    /// Strong identifiers in conflict; each caps the probability (MATCH-6).
+    pub conflicts: Vec<Feature>,
+    /// Given and family names were compared crosswise.
+    pub order_swapped: bool,
+    /// Features known on both sides, in feature order.
+    pub contributions: Vec<Contribution>,
+    /// [`ALGORITHM_VERSION`].
+    pub algorithm: &'static str,
+}
+
+impl Explanation {
+    /// The explanation as sentences, one per line, strongest evidence first.
+    pub fn sentences(&self) -> Vec<String> {
+        let mut contributions: Vec<&Contribution> = self.contributions.iter().collect();
+        contributions.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+        let mut lines: Vec<String> = contributions.iter().map(|c| c.text.clone()).collect();
+        if self.order_swapped {
+            lines.push("given and family names are written in the other order".to_owned());
+        }
+        for feature in &self.conflicts {
+            lines.push(format!(
+                "{}: conflict, probability capped at {STRONG_CONFLICT_CAP}",
+                feature.label()
+            ));
+        }
+        lines
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "match probability {:.3}", self.probability)?;
+        for line in self.sentences() {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+fn signed(weight: f64) -> String {
+    if weight >= 0.0 {
+        format!("+{weight:.1}")
+    } else {
+        format!("-{:.1}", -weight)
+    }
+}
+
+fn part_text(corpus: &Corpus, span: Span) -> String {
+    let lex = corpus.lexicon();
+    corpus
+        .tokens(span)
+        .iter()
+        .map(|&t| capitalised(&lex.token(t).text))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Tokens are stored lower-cased; explanations show them with a capital, as names are written.
+fn capitalised(token: &str) -> String {
+    let mut chars = token.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn is_latin(text: &str) -> bool {
+    text.chars()
+        .filter(|c| c.is_alphabetic())
+        .all(|c| (c as u32) < 0x250 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+}
+
+fn name_phrase(level: NameLevel, left: &str, right: &str) -> String {
+    let pair = format!("{left} / {right}");
+    match level {
+        NameLevel::Missing => "not known on both sides, no effect".to_owned(),
+        NameLevel::Exact => format!("same name ({left})"),
+        NameLevel::SameKey if is_latin(left) != is_latin(right) => {
+            format!("same name in different scripts ({pair})")
+        }
+        NameLevel::SameKey => format!("same name, spelled differently ({pair})"),
+        NameLevel::Cognate => format!("equivalent forms of one name ({pair})"),
+        NameLevel::GenderForm => format!("male and female forms of one surname ({pair})"),
+        NameLevel::Close => format!("almost the same spelling, likely a typing slip ({pair})"),
+        NameLevel::Similar => format!("similar spelling ({pair})"),
+        NameLevel::Partial => format!("some parts agree, others differ ({pair})"),
+        NameLevel::Initial => format!("the initial agrees ({pair})"),
+        NameLevel::Different => format!("different names ({pair})"),
+    }
+}
+
+fn date_phrase(level: u8, left: &str, right: &str) -> String {
+    let pair = format!("{left} / {right}");
+    match level {
+        x if x == DateLevel::Exact as u8 => format!("same date ({left})"),
+        x if x == DateLevel::Swapped as u8 => format!("day and month swapped ({pair})"),
+        x if x == DateLevel::OneDigit as u8 => {
+            format!("one digit differs, likely a typing slip ({pair})")
+        }
+        x if x == DateLevel::SameMonth as u8 => format!("same year and month ({pair})"),
+        x if x == DateLevel::SameYear as u8 => format!("year only agrees ({pair})"),
+        x if x == DateLevel::Placeholder as u8 => format!(
+            "same year; 1 January or 1 July is often a placeholder, so only the year counts ({pair})"
+        ),
+        x if x == DateLevel::SameYearOtherDay as u8 => {
+            format!("same year, different day and month ({pair})")
+        }
+        x if x == DateLevel::YearOff1 as u8 => format!("years one apart ({pair})"),
+        x if x == DateLevel::YearOff5 as u8 => format!("years two to five apart ({pair})"),
+        _ => format!("years far apart ({pair})"),
+    }
+}
+
+impl Model {
+    /// Explains a comparison of two records of `corpus`.
+    pub fn explain(
+        &self,
+        corpus: &Corpus,
+        left: &Features,
+        right: &Features,
+        comparison: &Comparison,
+    ) -> Explanation {
+        let score: Score = self.score(corpus, comparison);
+        let lex = corpus.lexicon();
+        let mut contributions = Vec::new();
+        let mut conflicts = Vec::new();
+        for feature in Feature::ALL {
+            let level = comparison.level(feature);
+            if level == 0 {
+                continue;
+            }
+            if feature.conflict_level() == Some(level) {
+                conflicts.push(feature);
+            }
+            let (left_text, right_text) = match feature {
+                Feature::GivenName if comparison.swapped => (
+                    part_text(corpus, left.given),
+                    part_text(corpus, right.family),
+                ),
+                Feature::FamilyName if comparison.swapped => (
+                    part_text(corpus, left.family),
+                    part_text(corpus, right.given),
+                ),
+                Feature::GivenName => (
+                    part_text(corpus, left.given),
+                    part_text(corpus, right.given),
+                ),
+                Feature::FamilyName => (
+                    part_text(corpus, left.family),
+                    part_text(corpus, right.family),
+                ),
+                Feature::Patronymic => (
+                    part_text(corpus, left.patronymic),
+                    part_text(corpus, right.patronymic),
+                ),
+                Feature::FatherName if comparison.father_via_patronymic => {
+                    if left.father.is_empty() {
+                        (
+                            part_text(corpus, left.patronymic),
+                            part_text(corpus, right.father),
+                        )
+                    } else {
+                        (
+                            part_text(corpus, left.father),
+                            part_text(corpus, right.patronymic),
+                        )
+                    }
+                }
+                Feature::FatherName => (
+                    part_text(corpus, left.father),
+                    part_text(corpus, right.father),
+                ),
+                Feature::MotherName => (
+                    part_text(corpus, left.mother),
+                    part_text(corpus, right.mother),
+                ),
+                Feature::BirthPlace => (
+                    part_text(corpus, left.place),
+                    part_text(corpus, right.place),
+                ),
+                Feature::BirthDate => (
+                    left.date.to_contract_string(),
+                    right.date.to_contract_string(),
+                ),
+                Feature::Sex => (sex_text(left.sex), sex_text(right.sex)),
+                Feature::Nationality => (
+                    String::from_utf8_lossy(&left.nationality).into_owned(),
+                    String::from_utf8_lossy(&right.nationality).into_owned(),
+                ),
+                Feature::ServiceNumber => (
+                    lex.service_text(left.service).to_owned(),
+                    lex.service_text(right.service).to_owned(),
+                ),
+            };
+            let frequency_adjustment = match feature {
+                Feature::GivenName => {
+                    self.term_frequency_adjustment(corpus, feature, level, comparison.given_pair)
+                }
+                Feature::FamilyName => {
+                    self.term_frequency_adjustment(corpus, feature, level, comparison.family_pair)
+                }
+                _ => 0.0,
+            };
+            let weight = self.weight(feature, level) + frequency_adjustment;
+            let phrase = match feature {
+                Feature::BirthDate => date_phrase(level, &left_text, &right_text),
+                Feature::Sex | Feature::Nationality => {
+                    if level == 1 {
+                        format!("same ({left_text})")
+                    } else {
+                        format!("different ({left_text} / {right_text})")
+                    }
+                }
+                Feature::ServiceNumber => match level {
+                    1 => format!("same number ({left_text})"),
+                    2 => format!("one or two characters differ ({left_text} / {right_text})"),
+                    _ => format!("different numbers ({left_text} / {right_text})"),
+                },
+                Feature::FatherName if comparison.father_via_patronymic => {
+                    format!("agrees with the patronymic ({left_text} / {right_text})")
+                }
+                _ => name_phrase(level_of(level), &left_text, &right_text),
+            };
+            let mut text = format!("{}: {phrase}, {}", feature.label(), signed(weight));
+            if frequency_adjustment.abs() >= 0.5 {
+                let kind = if frequency_adjustment > 0.0 {
+                    "rare"
+                } else {
+                    "common"
+                };
+                text.push_str(&format!(
+                    " ({kind} name, {} of it)",
+                    signed(frequency_adjustment)
+                ));
+            }
+            if feature.conflict_level() == Some(level) {
+                text.push_str(", conflict: capped");
+            }
+            contributions.push(Contribution {
+                feature,
+                level: feature.level_code(level),
+                weight,
+                frequency_adjustment,
+                left: left_text,
+                right: right_text,
+                text,
+            });
+        }
+        Explanation {
+            probability: score.probability,
+            weight: score.weight,
+            prior_weight: self.prior_weight(),
+            conflicts,
+            order_swapped: comparison.swapped,
+            contributions,
+            algorithm: ALGORITHM_VERSION,
+        }
+    }
+}
+
+fn sex_text(sex: u8) -> String {
+    match sex {
+        1 => "M".to_owned(),
+        2 => "F".to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn level_of(level: u8) -> NameLevel {
+    [
+        NameLevel::Missing,
+        NameLevel::Exact,
+        NameLevel::SameKey,
+        NameLevel::Cognate,
+        NameLevel::GenderForm,
+        NameLevel::Close,
+        NameLevel::Similar,
+        NameLevel::Partial,
+        NameLevel::Initial,
+        NameLevel::Different,
+    ]
+    .get(level as usize)
+    .copied()
+    .unwrap_or(NameLevel::Missing)
+}

@@ -1,0 +1,188 @@
+//! The in-memory index for interactive search: one tracing request against every record.
+//! It uses the same analysis, keys, comparison and model as [`crate::link`] and
+//! [`crate::dedupe`]; records are inserted one at a time as they arrive.
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::Corpus;
+use crate::blocking::{self, Entry};
+use crate::compare::compare;
+use crate::explain::Explanation;
+use crate::model::Model;
+use crate::record::Record;
+
+/// One search result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// The record's id.
+    pub id: String,
+    /// Position of the record in insertion order.
+    pub index: usize,
+    /// Match probability.
+    pub probability: f64,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+/// Why a record was not inserted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InsertError {
+    /// The id is empty.
+    MissingId,
+    /// Another record has this id.
+    DuplicateId,
+    /// The record has no name at all.
+    NoName,
+}
+
+impl std::fmt::Display for InsertError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InsertError::MissingId => "the record has no id",
+            InsertError::DuplicateId => "another record has the same id",
+            InsertError::NoName => {
+                "the record has no name (full_name, given_name and family_name are all empty)"
+            }
+        })
+    }
+}
+
+impl std::error::Error for InsertError {}
+
+/// Search candidates scanned per posting list beyond its rule's cap are filtered by the
+/// secondary key; this multiplies the cap for search, which can afford more candidates.
+const SEARCH_CAP_FACTOR: usize = 4;
+
+/// An incremental search index.
+#[derive(Debug, Default)]
+pub struct Index {
+    corpus: Corpus,
+    ids: Vec<String>,
+    by_id: FxHashMap<String, u32>,
+    postings: FxHashMap<u64, Vec<(u32, u32)>>,
+    model: Model,
+    scratch: Vec<Entry>,
+}
+
+impl Index {
+    /// An empty index with the configured default model.
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    /// An empty index scoring with `model` (for example one trained by a batch run).
+    pub fn with_model(model: Model) -> Index {
+        Index {
+            model,
+            ..Index::default()
+        }
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The scoring model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Adds a record.
+    pub fn insert(&mut self, record: &Record) -> Result<usize, InsertError> {
+        if record.id.trim().is_empty() {
+            return Err(InsertError::MissingId);
+        }
+        if self.by_id.contains_key(&record.id) {
+            return Err(InsertError::DuplicateId);
+        }
+        if !record.has_name() {
+            return Err(InsertError::NoName);
+        }
+        let index = self.corpus.add(record);
+        self.ids.push(record.id.clone());
+        self.by_id.insert(record.id.clone(), index as u32);
+        let mut keys = std::mem::take(&mut self.scratch);
+        blocking::keys(&self.corpus, self.corpus.features(index), &mut keys);
+        for &(key, secondary) in &keys {
+            self.postings
+                .entry(key)
+                .or_default()
+                .push((index as u32, secondary));
+        }
+        self.scratch = keys;
+        Ok(index)
+    }
+
+    /// Re-estimates u from random pairs of the indexed records (call after a bulk build).
+    pub fn calibrate(&mut self) {
+        self.model.estimate_u(&self.corpus, None, 100_000);
+    }
+
+    /// The `k` best records for a query, best first, with explanations.
+    pub fn search(&mut self, query: &Record, k: usize) -> Vec<Hit> {
+        let mark = self.corpus.arena_len();
+        let features = self.corpus.analyse(query);
+        let hits = self.search_features(&features, k);
+        self.corpus.truncate_arena(mark);
+        hits
+    }
+
+    fn search_features(&mut self, features: &crate::analysis::Features, k: usize) -> Vec<Hit> {
+        let features = *features;
+        let mut keys = std::mem::take(&mut self.scratch);
+        blocking::keys(&self.corpus, &features, &mut keys);
+        let mut candidates: Vec<u32> = Vec::new();
+        for &(key, secondary) in &keys {
+            let Some(list) = self.postings.get(&key) else {
+                continue;
+            };
+            if list.len() <= blocking::cap_of(key) * SEARCH_CAP_FACTOR {
+                candidates.extend(list.iter().map(|&(r, _)| r));
+            } else {
+                candidates.extend(
+                    list.iter()
+                        .filter(|&&(_, s)| s == secondary)
+                        .map(|&(r, _)| r),
+                );
+            }
+        }
+        self.scratch = keys;
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut scored: Vec<(f64, u32)> = candidates
+            .iter()
+            .map(|&r| {
+                let comparison = compare(&self.corpus, &features, self.corpus.features(r as usize));
+                (self.model.score(&self.corpus, &comparison).probability, r)
+            })
+            .collect();
+        let k = k.min(scored.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        scored.select_nth_unstable_by(k - 1, |x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        scored.truncate(k);
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        scored
+            .into_iter()
+            .map(|(probability, r)| {
+                let target = self.corpus.features(r as usize);
+                let comparison = compare(&self.corpus, &features, target);
+                Hit {
+                    id: self.ids[r as usize].clone(),
+                    index: r as usize,
+                    probability,
+                    explanation: self
+                        .model
+                        .explain(&self.corpus, &features, target, &comparison),
+                }
+            })
+            .collect()
+    }
+}

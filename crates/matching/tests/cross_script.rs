@@ -1,0 +1,293 @@
+//! The issue's examples (issue 3): one person across scripts, spellings and sources links;
+//! namesakes, and a father and a son of the same name, do not.
+
+use matching::{Corpus, DEFAULT_THRESHOLD, Feature, Index, Model, Record, Settings, Silent};
+use whereabouts_matching as matching;
+
+fn person(id: &str, fields: &[(&str, &str)]) -> Record {
+    let mut record = Record::new(id);
+    for (column, value) in fields {
+        assert!(record.set(column, value), "unknown column {column}");
+    }
+    record
+}
+
+fn probability(a: &Record, b: &Record) -> f64 {
+    let mut corpus = Corpus::new();
+    let ia = corpus.add(a);
+    let ib = corpus.add(b);
+    let model = Model::default();
+    let (comparison, score) = model.score_records(&corpus, ia, ib);
+    let explanation = model.explain(
+        &corpus,
+        corpus.features(ia),
+        corpus.features(ib),
+        &comparison,
+    );
+    eprintln!("{} ~ {}:\n{explanation}", a.id, b.id);
+    score.probability
+}
+
+fn kovalenko() -> Vec<Record> {
+    vec![
+        person("family", &[("full_name", "Олександр Петрович Коваленко")]),
+        person("list", &[("full_name", "КОВАЛЕНКО Александр Петрович")]),
+        person(
+            "visit",
+            &[("given_name", "Oleksandr"), ("family_name", "Kovalenko")],
+        ),
+        person(
+            "press",
+            &[("full_name", "Alexander Kovalenko"), ("birth_date", "1992")],
+        ),
+    ]
+}
+
+#[test]
+fn kovalenko_in_four_sources_links() {
+    let records = kovalenko();
+    for (i, a) in records.iter().enumerate() {
+        for b in &records[i + 1..] {
+            let p = probability(a, b);
+            assert!(p >= DEFAULT_THRESHOLD, "{} ~ {}: {p}", a.id, b.id);
+        }
+    }
+}
+
+#[test]
+fn kovalenko_clusters_into_one_person() {
+    let mut corpus = Corpus::new();
+    for record in kovalenko() {
+        corpus.add(&record);
+    }
+    let settings = Settings {
+        train: false,
+        ..Settings::default()
+    };
+    let (clusters, _) = matching::dedupe(&corpus, &settings, &Silent);
+    assert!(clusters.iter().all(|&c| c == clusters[0]), "{clusters:?}");
+}
+
+#[test]
+fn muhammad_abd_al_rahman_links() {
+    let records = [
+        person("ar", &[("full_name", "محمد عبد الرحمن")]),
+        person("en", &[("full_name", "Mohammed Abdulrahman")]),
+        person("ala", &[("full_name", "Muhamad Abd al-Rahman")]),
+    ];
+    for (i, a) in records.iter().enumerate() {
+        for b in &records[i + 1..] {
+            let p = probability(a, b);
+            assert!(p >= DEFAULT_THRESHOLD, "{} ~ {}: {p}", a.id, b.id);
+        }
+    }
+}
+
+#[test]
+fn petrosyan_bedrosian_links() {
+    let records = [
+        person(
+            "east",
+            &[("given_name", "Armen"), ("family_name", "Petrosyan")],
+        ),
+        person(
+            "west",
+            &[("given_name", "Armen"), ("family_name", "Bedrosian")],
+        ),
+        person(
+            "hy",
+            &[("given_name", "Արմեն"), ("family_name", "Պետրոսյան")],
+        ),
+    ];
+    for (i, a) in records.iter().enumerate() {
+        for b in &records[i + 1..] {
+            let p = probability(a, b);
+            assert!(p >= DEFAULT_THRESHOLD, "{} ~ {}: {p}", a.id, b.id);
+        }
+    }
+}
+
+#[test]
+fn namesakes_with_different_fathers_are_not_linked() {
+    let a = person(
+        "a",
+        &[
+            ("given_name", "Oleksandr"),
+            ("family_name", "Kovalenko"),
+            ("birth_date", "1990"),
+            ("father_name", "Petro"),
+        ],
+    );
+    let b = person(
+        "b",
+        &[
+            ("given_name", "Александр"),
+            ("family_name", "Коваленко"),
+            ("birth_date", "1990"),
+            ("father_name", "Иван"),
+        ],
+    );
+    let p = probability(&a, &b);
+    assert!(p < DEFAULT_THRESHOLD, "{p}");
+}
+
+#[test]
+fn namesakes_with_different_birth_years_are_not_linked() {
+    let a = person(
+        "a",
+        &[
+            ("full_name", "Oleksandr Kovalenko"),
+            ("birth_date", "1971-05-02"),
+        ],
+    );
+    let b = person(
+        "b",
+        &[
+            ("full_name", "Oleksandr Kovalenko"),
+            ("birth_date", "1994-11-23"),
+        ],
+    );
+    assert!(probability(&a, &b) < DEFAULT_THRESHOLD);
+}
+
+#[test]
+fn father_and_son_of_the_same_name_do_not_cluster() {
+    let mut corpus = Corpus::new();
+    let records = [
+        person(
+            "father",
+            &[
+                ("given_name", "Ivan"),
+                ("family_name", "Petrenko"),
+                ("birth_date", "1961-04-12"),
+            ],
+        ),
+        // No date: resembles both.
+        person(
+            "undated",
+            &[("given_name", "Іван"), ("family_name", "Петренко")],
+        ),
+        person(
+            "son",
+            &[
+                ("given_name", "Ivan"),
+                ("family_name", "Petrenko"),
+                ("birth_date", "1989-09-30"),
+            ],
+        ),
+    ];
+    for record in &records {
+        corpus.add(record);
+    }
+    let settings = Settings {
+        train: false,
+        ..Settings::default()
+    };
+    let (clusters, _) = matching::dedupe(&corpus, &settings, &Silent);
+    assert_ne!(clusters[0], clusters[2], "{clusters:?}");
+}
+
+#[test]
+fn a_service_number_conflict_caps_the_score() {
+    let a = person(
+        "a",
+        &[
+            ("full_name", "Oleksandr Petrovych Kovalenko"),
+            ("birth_date", "1990-03-07"),
+            ("service_number", "АВ-123456"),
+        ],
+    );
+    let b = person(
+        "b",
+        &[
+            ("full_name", "Oleksandr Petrovych Kovalenko"),
+            ("birth_date", "1990-03-07"),
+            ("service_number", "XY-998877"),
+        ],
+    );
+    let p = probability(&a, &b);
+    assert!(p <= matching::STRONG_CONFLICT_CAP, "{p}");
+    // The same number written with Cyrillic look-alike letters agrees.
+    let c = person(
+        "c",
+        &[
+            ("full_name", "Kovalenko Oleksandr"),
+            ("service_number", "AB 123456"),
+        ],
+    );
+    assert!(probability(&a, &c) >= DEFAULT_THRESHOLD);
+}
+
+#[test]
+fn explanations_speak_plain_words() {
+    let mut corpus = Corpus::new();
+    let a = corpus.add(&person(
+        "a",
+        &[
+            ("family_name", "Коваленко"),
+            ("given_name", "Олександр"),
+            ("birth_date", "1990"),
+        ],
+    ));
+    let b = corpus.add(&person(
+        "b",
+        &[
+            ("family_name", "Kovalenko"),
+            ("given_name", "Oleksandr"),
+            ("birth_date", "1990-03-07"),
+        ],
+    ));
+    let model = Model::default();
+    let (comparison, _) = model.score_records(&corpus, a, b);
+    let explanation = model.explain(&corpus, corpus.features(a), corpus.features(b), &comparison);
+    let family = explanation
+        .contributions
+        .iter()
+        .find(|c| c.feature == Feature::FamilyName)
+        .unwrap();
+    assert!(
+        family
+            .text
+            .starts_with("family name: same name in different scripts (Коваленко / Kovalenko), +"),
+        "{}",
+        family.text
+    );
+    let date = explanation
+        .contributions
+        .iter()
+        .find(|c| c.feature == Feature::BirthDate)
+        .unwrap();
+    assert!(
+        date.text.starts_with("birth date: year only agrees"),
+        "{}",
+        date.text
+    );
+}
+
+#[test]
+fn the_index_finds_a_person_across_scripts() {
+    let mut index = Index::new();
+    for (i, record) in kovalenko().iter().enumerate() {
+        let mut record = record.clone();
+        record.id = format!("r{i}");
+        index.insert(&record).unwrap();
+    }
+    index
+        .insert(&person("other", &[("full_name", "Mykola Shevchuk")]))
+        .unwrap();
+    let hits = index.search(&person("q", &[("full_name", "Aleksandr Kovalenko")]), 10);
+    let found: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    for id in ["r0", "r1", "r2", "r3"] {
+        assert!(found.contains(&id), "{found:?}");
+    }
+    assert!(hits[0].probability >= hits[hits.len() - 1].probability);
+    assert!(!hits[0].explanation.sentences().is_empty());
+    assert_eq!(
+        index.insert(&person("r0", &[("full_name", "X Y")])),
+        Err(matching::InsertError::DuplicateId)
+    );
+    assert_eq!(
+        index.insert(&person("empty", &[("birth_date", "1990")])),
+        Err(matching::InsertError::NoName)
+    );
+}
