@@ -217,99 +217,162 @@ pub(crate) fn translit(chars: &[char], style: Style, out: &mut String) {
     }
 }
 
-/// Romanisation of an unvocalised token with a guessed vowel: ALA-LC consonants (Persian
-/// values for Persian, Dari and Pashto), ع and ء as a vowel at the start of a word and dropped
-/// elsewhere, ة and ى as a, long vowels as written, and `a` inserted between two consonants
-/// that have no written vowel between them. For a key whose vowels are anonymous this guess
-/// meets every Latin spelling that has a vowel in the same places (محمد → mahamad, like
-/// Muhammad); names with consonant clusters (أحمد, Ahmad) rely on the name table or on the
-/// consonant skeleton.
-pub(crate) fn vocalised_guess(chars: &[char], lang: crate::Lang) -> String {
+/// Where [`vocalised_guess`] puts the short vowels that Arabic script does not write.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Guess {
+    /// Between every two consonants (محمد → mahamad, like Muhammad).
+    Every,
+    /// Only after a word's first consonant (when the word starts with one) and before its
+    /// last one (when the word starts with a vowel or has four consonants or more): the
+    /// frequent CVCCVC shapes (مصري → masri, شبنم → shabnam, اکمل → akmal).
+    Sparse,
+    /// As `Every`, and a medial ي/و between consonants is the diphthong ay/aw rather than the
+    /// long vowel (حيدري → haydari, حسين → hasayn).
+    Diphthong,
+}
+
+enum Unit {
+    C(&'static str),
+    /// A written vowel; `true` for ي/و between consonants, which may be a diphthong.
+    V(&'static str, bool),
+    Boundary,
+}
+
+/// Romanisation of an unvocalised token with guessed vowels: ALA-LC consonants (Persian
+/// values for Persian, Dari and Pashto), ع and ء as a vowel at the start of a word and silent
+/// elsewhere, ة and ى as a, long vowels as written, and `a` inserted between consonants as
+/// `guess` says. Keys treat vowels as anonymous, so a guess meets every Latin spelling with
+/// vowels in the same places; names it misses still meet theirs through the skeleton.
+pub(crate) fn vocalised_guess_with(chars: &[char], lang: crate::Lang, guess: Guess) -> String {
     let style = match lang {
         crate::Lang::Fa => Style::Persian,
         crate::Lang::Prs => Style::Dari,
         crate::Lang::Ps => Style::Pashto,
         _ => Style::AlaLc,
     };
-    let mut out = String::with_capacity(chars.len() * 2);
-    // 0 = nothing yet, 1 = last was a consonant, 2 = last was a vowel
-    let mut last = 0u8;
     let n = chars.len();
-    // ʿAbd compounds: عبد + (ال) + attribute is read abd + attribute (NAME-AR-1).
-    let mut skip = 0;
-    if n > 4 && chars[0] == 'ع' && chars[1] == 'ب' && chars[2] == 'د' {
-        out.push_str("abd");
-        last = 1;
-        skip = if chars[3] == 'ا' && chars[4] == 'ل' {
-            5
-        } else {
-            3
-        };
-        if skip == 5 {
-            // The article's vowel: abd-u-l, written as a vowel before the attribute.
-            out.push('a');
-            last = 2;
-        }
-    }
-    for (i, &c0) in chars.iter().enumerate() {
-        if i < skip {
+    let mut units: Vec<Unit> = Vec::with_capacity(n + 2);
+    let mut i = 0;
+    while i < n {
+        let c0 = chars[i];
+        let c = fold_letter(c0);
+        let start = i == 0 || !chars[i - 1].is_alphabetic();
+        // ʿAbd compounds: عبد + (ال) + attribute is read abd + attribute (NAME-AR-1).
+        if start
+            && i + 4 < n
+            && c == 'ع'
+            && chars[i + 1] == 'ب'
+            && chars[i + 2] == 'د'
+            && chars[i + 3].is_alphabetic()
+        {
+            units.extend([Unit::V("a", false), Unit::C("bd")]);
+            i += if chars[i + 3] == 'ا' && chars[i + 4] == 'ل' {
+                5
+            } else {
+                3
+            };
+            units.push(Unit::V("a", false));
             continue;
         }
-        let c = fold_letter(c0);
+        if !c.is_alphabetic() && !is_harakah(c) && c != SHADDA {
+            units.push(Unit::Boundary);
+            i += 1;
+            continue;
+        }
         if is_harakah(c) || c == SHADDA {
+            i += 1;
             continue;
         }
         let next = chars.get(i + 1).map(|&x| fold_letter(x));
-        let next_vowel = next.is_some_and(|x| matches!(x, 'ا' | 'و' | 'ي' | 'ى'));
+        let next_vowel = next.is_some_and(|x| matches!(x, 'ا' | 'و' | 'ي'));
+        let end = next.is_none_or(|x| !x.is_alphabetic());
+        let prev_is_c = matches!(units.last(), Some(Unit::C(_)));
+        let prev_is_v = matches!(units.last(), Some(Unit::V(..)));
         match c {
             'ع' | 'ء' => {
-                if last == 0 {
-                    out.push('a');
-                    last = 2;
+                if start {
+                    units.push(Unit::V("a", false));
                 }
             }
             'ا' => {
-                if last != 2 {
-                    out.push('a');
+                if !prev_is_v {
+                    units.push(Unit::V("a", false));
                 }
-                last = 2;
             }
-            'ي' | 'ه' if i + 1 == n && matches!(c0, 'ى' | 'ة') => {
-                out.push('a');
-                last = 2;
-            }
-            'ة' => {
-                out.push('a');
-                last = 2;
-            }
+            'ي' | 'ه' if end && matches!(c0, 'ى' | 'ة') => units.push(Unit::V("a", false)),
             'و' | 'ي' => {
-                let consonantal = last == 0 || last == 2 || next_vowel;
+                let consonantal = start || prev_is_v || next_vowel;
                 if consonantal {
-                    if last == 1 {
-                        out.push('a');
-                    }
-                    out.push_str(match (c, style) {
+                    units.push(Unit::C(match (c, style) {
                         ('و', Style::Persian) => "v",
                         ('و', _) => "w",
                         _ => "y",
-                    });
-                    last = 1;
+                    }));
                 } else {
-                    out.push(if c == 'و' { 'u' } else { 'i' });
-                    last = 2;
+                    let medial = prev_is_c && !end;
+                    units.push(Unit::V(if c == 'و' { "u" } else { "i" }, medial));
                 }
             }
-            _ => match consonant(c, style) {
-                Some(s) if s != "'" => {
-                    if last == 1 {
-                        out.push('a');
+            _ => {
+                if let Some(s) = consonant(c, style)
+                    && s != "'"
+                {
+                    units.push(Unit::C(s));
+                }
+            }
+        }
+        i += 1;
+    }
+    // Render, inserting vowels between consonants of one word.
+    let mut out = String::with_capacity(n * 2);
+    let mut w = 0;
+    while w < units.len() {
+        let mut e = w;
+        while e < units.len() && !matches!(units[e], Unit::Boundary) {
+            e += 1;
+        }
+        let word = &units[w..e];
+        let cons: Vec<usize> = (0..word.len())
+            .filter(|&k| matches!(word[k], Unit::C(_)))
+            .collect();
+        let (first_c, last_c) = (cons.first().copied(), cons.last().copied());
+        for (k, u) in word.iter().enumerate() {
+            match u {
+                Unit::C(s) => {
+                    if k > 0 && matches!(word[k - 1], Unit::C(_)) {
+                        let insert = match guess {
+                            Guess::Every | Guess::Diphthong => true,
+                            Guess::Sparse => {
+                                let starts_with_c = first_c == Some(0);
+                                (Some(k - 1) == first_c && starts_with_c)
+                                    || (Some(k) == last_c && (!starts_with_c || cons.len() >= 4))
+                            }
+                        };
+                        if insert {
+                            out.push('a');
+                        }
                     }
                     out.push_str(s);
-                    last = 1;
                 }
-                _ => {}
-            },
+                Unit::V(v, medial) => {
+                    if *medial && guess == Guess::Diphthong {
+                        out.push_str(if *v == "u" { "aw" } else { "ay" });
+                    } else {
+                        out.push_str(v);
+                    }
+                }
+                Unit::Boundary => {}
+            }
         }
+        if e < units.len() {
+            out.push(' ');
+        }
+        w = e + 1;
     }
     out
+}
+
+/// [`vocalised_guess_with`] with a vowel between every two consonants.
+pub(crate) fn vocalised_guess(chars: &[char], lang: crate::Lang) -> String {
+    vocalised_guess_with(chars, lang, Guess::Every)
 }

@@ -6,7 +6,7 @@
 //!   disagree on: `c` for the hushing and affricate sounds (sh ch tch sch shch cz ts tz tc,
 //!   French ch, ч ш щ ц), `h` for h g gh kh (Ukrainian г = h against Russian г = g, Russian
 //!   Г for foreign h as in Гусейн, Azerbaijani x), `k` for k q ck and hard c, `v` for v w,
-//!   `f` for f ph, `t` for t th, `d` for d dh, `z` for z zh dz, `j` for j dj dzh, and x is ks
+//!   `f` for f ph, `t` for t th, `d` for d dh, `z` for z zh, `j` for j dj dzh, and x is ks
 //!   (kh in Azerbaijani spelling, recognised by its letters ə ı ğ ş ç, where c is also read
 //!   as j);
 //! * vowels are anonymous: the first vowel keeps a class (`a` back, `e` front, `y` glide),
@@ -143,7 +143,7 @@ fn classes(v: &[u8], out: &mut Vec<u8>) {
             (b'c', 2)
         } else if rest.starts_with(b"kh") || rest.starts_with(b"gh") {
             (b'h', 2)
-        } else if rest.starts_with(b"zh") || rest.starts_with(b"dz") {
+        } else if rest.starts_with(b"zh") {
             (b'z', 2)
         } else if rest.starts_with(b"dj") {
             (b'j', 2)
@@ -169,7 +169,7 @@ fn classes(v: &[u8], out: &mut Vec<u8>) {
                 b'w' => b'v',
                 b'j' => {
                     // j after a vowel and not before one is the glide й (Sergej, Andrej).
-                    if i > 0 && is_vowel(v[i - 1]) && !is_vowel(at(i + 1)) {
+                    if i > 0 && is_vowel(v[i - 1]) && !is_vowel(at(i + 1)) && at(i + 1) != b'j' {
                         b'y'
                     } else {
                         b'j'

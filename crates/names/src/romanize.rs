@@ -105,7 +105,7 @@ fn arabic_lang(t: &str) -> Lang {
 /// * Armenian: Eastern BGN/PCGN and Western; Georgian: national 2002.
 #[must_use]
 pub fn romanize(token: &str, hint: Option<Lang>) -> Vec<String> {
-    let t = normalize(token);
+    let t = one_token(token);
     let script = if t.is_ascii() {
         Some(Script::Latin)
     } else {
@@ -184,7 +184,23 @@ fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) ->
                     push_unique(&mut out, f.to_string(), cap);
                 }
             } else {
-                push_unique(&mut out, plain(&arabic::vocalised_guess(&chars, lang)), cap);
+                // Letters that Arabic and Persian read differently (ث ذ ض ظ: th dh d z against
+                // s z z z): without Persian letters to decide, read both ways (حضرت: Hazrat).
+                let both =
+                    lang == Lang::Ar && chars.iter().any(|c| matches!(c, 'ث' | 'ذ' | 'ض' | 'ظ'));
+                let mut guesses = vec![(lang, arabic::Guess::Every)];
+                if both {
+                    guesses.push((Lang::Prs, arabic::Guess::Every));
+                }
+                guesses.push((lang, arabic::Guess::Sparse));
+                guesses.push((lang, arabic::Guess::Diphthong));
+                for (l, g) in guesses {
+                    push_unique(
+                        &mut out,
+                        plain(&arabic::vocalised_guess_with(&chars, l, g)),
+                        cap,
+                    );
+                }
             }
             if out.is_empty() {
                 let style = match lang {
@@ -220,6 +236,18 @@ fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) ->
         }
     }
     out
+}
+
+/// The normalised token; text of several words (`Abd al-Rahman`, `Gul Mohammad`, `عبد الله`)
+/// is read as one token, its [`crate::tokens`] written together (compounds join as in
+/// `tokens`).
+fn one_token(text: &str) -> String {
+    let t = normalize(text);
+    if t.bytes().any(|b| matches!(b, b' ' | b'-' | b',' | b'.')) {
+        crate::tokens(&t).concat()
+    } else {
+        t
+    }
 }
 
 /// True for a Latin token that looks like an Armenian family name (-ian, -yan, -ants,
@@ -325,6 +353,14 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         hint,
         None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
     );
+    // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh.
+    if arabic_hint && v.contains(&b'g') && !v.windows(2).any(|w| w == b"gh") {
+        let alt: Vec<u8> = v
+            .iter()
+            .map(|&c| if c == b'g' { b'j' } else { c })
+            .collect();
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
+    }
     if arabic_hint
         && v.len() > 4
         && (v.starts_with(b"al") || v.starts_with(b"el"))
@@ -382,7 +418,7 @@ fn is_vowel_byte(b: u8) -> bool {
 /// Keys of every romanisation of `token` and of the alternative Latin readings, without the
 /// skeleton (at most `MAX_KEYS - 1`).
 pub(crate) fn primary_keys(token: &str, hint: Option<Lang>) -> Vec<String> {
-    let t = normalize(token);
+    let t = one_token(token);
     let script = if t.is_ascii() {
         Some(Script::Latin)
     } else {
@@ -414,7 +450,7 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
 /// skeleton at worst). The first key is the most specific.
 #[must_use]
 pub fn keys(token: &str, hint: Option<Lang>) -> Vec<String> {
-    let t = normalize(token);
+    let t = one_token(token);
     let script = if t.is_ascii() {
         Some(Script::Latin)
     } else {
