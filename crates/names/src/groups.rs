@@ -21,6 +21,19 @@ fn rows(text: &'static str) -> impl Iterator<Item = (&'static str, &'static str)
     })
 }
 
+/// Rows of the given-name table: label, variants, and sex (`M`, `F`, or `None` for `?`).
+fn given_rows() -> impl Iterator<Item = (&'static str, &'static str, Option<char>)> {
+    rows(GIVEN_NAMES).map(|(label, rest)| {
+        let (list, sex) = rest.rsplit_once('\t').unwrap_or((rest, "?"));
+        let sex = match sex.trim() {
+            "M" => Some('M'),
+            "F" => Some('F'),
+            _ => None,
+        };
+        (label, list, sex)
+    })
+}
+
 fn variants(list: &'static str) -> impl Iterator<Item = &'static str> {
     list.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
@@ -31,14 +44,18 @@ pub(crate) struct GivenNames {
     pub labels: Vec<&'static str>,
     /// Groups of each key, in table order.
     pub by_key: HashMap<String, Vec<u32>>,
+    /// Sex of each group's name, when the name is borne by one sex only.
+    pub sex: Vec<Option<char>>,
 }
 
 pub(crate) static GIVEN: LazyLock<GivenNames> = LazyLock::new(|| {
     let mut labels = Vec::new();
+    let mut sexes = Vec::new();
     let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
-    for (label, list) in rows(GIVEN_NAMES) {
+    for (label, list, sex) in given_rows() {
         let id = u32::try_from(labels.len()).unwrap_or(u32::MAX);
         labels.push(label);
+        sexes.push(sex);
         for v in std::iter::once(label).chain(variants(list)) {
             for k in primary_keys(v, None) {
                 let e = by_key.entry(k).or_default();
@@ -48,7 +65,11 @@ pub(crate) static GIVEN: LazyLock<GivenNames> = LazyLock::new(|| {
             }
         }
     }
-    GivenNames { labels, by_key }
+    GivenNames {
+        labels,
+        by_key,
+        sex: sexes,
+    }
 });
 
 /// Arabic-script spellings (folded) → usual Latin spellings.
@@ -67,7 +88,7 @@ static ARABIC: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
     // Arabic-script variants in the given-name table take the Latin spellings of their class
     // that agree with them in consonants (the skeleton), so a class that mixes cognates
     // (Yusuf, Joseph) lends only the matching spellings.
-    for (label, list) in rows(GIVEN_NAMES) {
+    for (label, list, _) in given_rows() {
         let all: Vec<&'static str> = std::iter::once(label).chain(variants(list)).collect();
         for ar in all
             .iter()
@@ -144,6 +165,13 @@ pub fn given_name_groups(token_key: &str) -> &'static [u32] {
 #[must_use]
 pub fn given_name_label(group: u32) -> Option<&'static str> {
     GIVEN.labels.get(group as usize).copied()
+}
+
+/// Sex of the name of a given-name class: `Some('M')`, `Some('F')`, or `None` for names borne
+/// by both (Nur, Gul) and unknown classes.
+#[must_use]
+pub fn given_name_sex(group: u32) -> Option<char> {
+    GIVEN.sex.get(group as usize).copied().flatten()
 }
 
 /// Is `token` (any script) a known given name? Used by [`crate::parse_full_name`].

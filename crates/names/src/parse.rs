@@ -19,8 +19,9 @@ pub struct ParsedName {
     pub family: Vec<String>,
     /// Everything else: titles (haji, mullah, dr), kunya (abu X), articles, marker words.
     pub other: Vec<String>,
-    /// `Some('M')` or `Some('F')` when a patronymic, a lineage word (bin/bint, oğlu/qızı) or a
-    /// gendered family-name ending says so.
+    /// `Some('M')` or `Some('F')` from, in this order: a patronymic or lineage word
+    /// (-ovych/-ivna, bin/bint, oğlu/qızı, son/daughter of), the given name's class in the
+    /// table (Olena → F), a gendered family-name ending (-ova, -ska → F; -ov, -skyi → M).
     pub sex_hint: Option<char>,
 }
 
@@ -507,6 +508,14 @@ pub fn parse_full_name(full: &str) -> ParsedName {
             Role::Family => p.family.push(t),
             Role::Other | Role::Free => p.other.push(t),
         }
+    }
+    if p.sex_hint.is_none()
+        && let Some(g) = p.given.first()
+    {
+        p.sex_hint = crate::romanize::primary_keys(g, None)
+            .iter()
+            .find_map(|k| crate::given_name_group(k))
+            .and_then(crate::given_name_sex);
     }
     if p.sex_hint.is_none()
         && let Some(f) = p.family.last()

@@ -195,3 +195,17 @@ fn latin_name_with_cyrillic_homoglyphs() {
     // "Kovalenko" typed with Cyrillic е and о.
     assert_eq!(keys("Kovalеnkо", None)[0], keys("Kovalenko", None)[0]);
 }
+
+#[test]
+fn sex_from_the_given_name() {
+    assert_eq!(parse_full_name("Olena Kovalenko").sex_hint, Some('F'));
+    assert_eq!(parse_full_name("Oleksandr Kovalenko").sex_hint, Some('M'));
+    assert_eq!(parse_full_name("Fatima Haddad").sex_hint, Some('F'));
+    assert_eq!(parse_full_name("Коваленко").sex_hint, None);
+    // The patronymic wins over the table.
+    assert_eq!(
+        parse_full_name("Женя Сергеевна Коваленко").sex_hint,
+        Some('F')
+    );
+    assert_eq!(parse_full_name("Zzyx Ivanova").sex_hint, Some('F'));
+}
