@@ -28,6 +28,11 @@ pub const HOST: &str = "bureau.example";
 static PASSWORD_HASH: LazyLock<String> =
     LazyLock::new(|| web::hash_password(PASSWORD).expect("hash"));
 
+/// The Argon2id hash of [`PASSWORD`], for tests that add users.
+pub fn password_hash() -> &'static str {
+    &PASSWORD_HASH
+}
+
 pub struct App {
     pub backend: &'static str,
     pub router: Router,

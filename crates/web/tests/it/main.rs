@@ -1,6 +1,10 @@
 //! The web crate's tests: one binary (style rule 8), black-box through the router.
 
+mod agency;
+mod api;
 mod auth;
+mod bureau;
 mod harness;
+mod matrix;
 mod pages;
 mod serve;

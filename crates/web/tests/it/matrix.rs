@@ -1,0 +1,348 @@
+//! The authorization matrix: every route of `web::route_table()` × every role × every kind of
+//! tenant, allowed or denied, on both backends. A route without a row here fails the test, and so
+//! does a row for a route that no longer exists.
+//!
+//! Columns, in order (19): a party's bureau, the agency and the protection unit, each with the
+//! roles tenant admin, bureau clerk, bureau officer, caseworker, reviewer, delegate; then the
+//! system administrator (no tenant). `Y` allowed, `-` denied. A role in a tenant of the wrong
+//! kind (a caseworker in a bureau) is denied everything beyond the dashboard.
+//!
+//! "Allowed" means the request got past authorization: any answer but 401, 403, 404 or a
+//! redirect to a sign-in step. Bodies are empty or minimal, so an allowed POST typically answers
+//! 422 with its field messages. Denied means 401, 403 or 404, never the data.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use domain::{
+    Confidence, NamePart, NamePartKind, PersonCategory, PersonId, PersonName, SourceKind, Tenant,
+    TenantId, TenantKind,
+};
+use store::{NewApiToken, NewPerson, NewSource, NewTracingRequest, NewUser, UserRole};
+use time::{Duration, OffsetDateTime};
+
+use crate::harness::{App, Browser, apps, password_hash};
+
+const ROLES: [UserRole; 6] = [
+    UserRole::TenantAdmin,
+    UserRole::BureauClerk,
+    UserRole::BureauOfficer,
+    UserRole::Caseworker,
+    UserRole::Reviewer,
+    UserRole::Delegate,
+];
+
+const KINDS: [TenantKind; 3] = [
+    TenantKind::PartyBureau,
+    TenantKind::Agency,
+    TenantKind::ProtectionUnit,
+];
+
+//                 bureau  agency  protect. sysadmin
+//                 ABOCRD  ABOCRD  ABOCRD   S
+const ALL: &str = "YYYYYY YYYYYY YYYYYY Y";
+const READ: &str = "YYY--- Y--YY- Y----Y -";
+const REGISTER: &str = "-YY--- ------ ------ -";
+const TRACE: &str = "------ ---YY- ------ -";
+const TOKENS: &str = "Y----- Y----- Y----- -";
+
+#[rustfmt::skip]
+const MATRIX: &[(&str, &str, &str)] = &[
+    ("GET", "/health", ALL),
+    ("GET", "/static/app.css", ALL),
+    ("GET", "/static/htmx.min.js", ALL),
+    ("GET", "/login", ALL),
+    ("POST", "/login", ALL),
+    ("GET", "/login/second-factor", ALL),
+    ("POST", "/login/second-factor", ALL),
+    ("POST", "/logout", ALL),
+    ("GET", "/", ALL),
+    ("GET", "/persons", READ),
+    ("GET", "/persons/new", REGISTER),
+    ("POST", "/persons", REGISTER),
+    ("GET", "/persons/{id}", READ),
+    ("GET", "/persons/{id}/events/new", REGISTER),
+    ("POST", "/persons/{id}/events", REGISTER),
+    ("GET", "/persons/{id}/capture-card", REGISTER),
+    ("GET", "/persons/{id}/internment-card", REGISTER),
+    ("GET", "/deadlines", READ),
+    ("GET", "/tracing", TRACE),
+    ("GET", "/tracing/new", TRACE),
+    ("POST", "/tracing", TRACE),
+    ("GET", "/tracing/{id}", TRACE),
+    ("POST", "/tracing/{id}/decisions", TRACE),
+    ("GET", "/tracing/{id}/letter/{person}", TRACE),
+    ("GET", "/account/tokens", TOKENS),
+    ("POST", "/account/tokens", TOKENS),
+    ("POST", "/account/tokens/{id}/revoke", TOKENS),
+    ("GET", "/api/v1/openapi.json", ALL),
+    ("GET", "/api/v1/persons", READ),
+    ("POST", "/api/v1/persons", REGISTER),
+    ("GET", "/api/v1/persons/{id}", READ),
+    ("POST", "/api/v1/persons/{id}/events", REGISTER),
+    ("GET", "/api/v1/deadlines", READ),
+    ("GET", "/api/v1/tracing-requests", TRACE),
+    ("POST", "/api/v1/tracing-requests", TRACE),
+    ("GET", "/api/v1/tracing-requests/{id}", TRACE),
+];
+
+/// One column of the matrix: who, with a browser session and (for tenant roles) an API token.
+struct Principal {
+    label: String,
+    browser: Browser,
+    token: Option<String>,
+    /// Ids to put in paths: a person, a tracing request and an API token of their tenant.
+    person: PersonId,
+    request: String,
+    token_id: String,
+}
+
+fn expected(pattern: &str) -> Vec<bool> {
+    let flags: Vec<bool> = pattern
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c == 'Y')
+        .collect();
+    assert_eq!(flags.len(), 19, "a matrix row has 19 columns: {pattern}");
+    flags
+}
+
+#[test]
+fn every_route_has_a_row_and_every_row_a_route() {
+    let routes: Vec<(&str, &str)> = web::route_table()
+        .iter()
+        .map(|r| (r.method, r.path))
+        .collect();
+    for (method, path) in &routes {
+        assert!(
+            MATRIX.iter().any(|(m, p, _)| m == method && p == path),
+            "route {method} {path} has no row in the authorization matrix: add one"
+        );
+    }
+    for (method, path, _) in MATRIX {
+        assert!(
+            routes.contains(&(*method, *path)),
+            "the matrix has a row for {method} {path}, which is not a route"
+        );
+    }
+}
+
+async fn setup(app: &App) -> Vec<Principal> {
+    let hash = password_hash();
+    let mut tenants: Vec<(TenantKind, Tenant)> = vec![
+        (TenantKind::PartyBureau, app.fx.tenant_a.clone()),
+        (TenantKind::Agency, app.fx.agency.clone()),
+    ];
+    let protection = Tenant {
+        id: TenantId::new(),
+        slug: "protection".into(),
+        name: "Protection unit".into(),
+        kind: TenantKind::ProtectionUnit,
+        party: None,
+    };
+    app.store.create_tenant(&protection).await.unwrap();
+    tenants.push((TenantKind::ProtectionUnit, protection.clone()));
+    // A person in the protection unit, so that its readers have something of their own.
+    let scope = app.store.operator_scope(&protection, "test");
+    let source = app
+        .store
+        .record_source(
+            &scope,
+            &NewSource {
+                kind: SourceKind::IcrcRegistration,
+                reference: "visit 1".into(),
+                collected_by: "delegate".into(),
+                collected_at: OffsetDateTime::now_utc(),
+                language: None,
+                script: None,
+                confidence: Confidence::HIGH,
+            },
+        )
+        .await
+        .unwrap();
+    let protected_person = app
+        .store
+        .register_person(
+            &scope,
+            source,
+            &NewPerson {
+                reference: "P-1".into(),
+                category: PersonCategory::CivilianInternee,
+                assertions: Vec::new(),
+                events: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let agency_scope = app.store.operator_scope(&app.fx.agency, "test");
+    let request = app
+        .store
+        .create_tracing_request(
+            &agency_scope,
+            &NewTracingRequest {
+                reference: "TR-MATRIX".into(),
+                enquirer_name: "Enquirer".into(),
+                enquirer_contact: "Street 1".into(),
+                relationship: "parent".into(),
+                sought_name: PersonName::new(vec![
+                    NamePart::new(NamePartKind::Family, "Коваленко", None).unwrap(),
+                ])
+                .unwrap(),
+                sought_birth: None,
+                sought_birth_place: None,
+                sought_father_name: None,
+                circumstances: "Separated".into(),
+                consent_tracing: true,
+                consent_share: false,
+                language: Some("uk".into()),
+            },
+        )
+        .await
+        .unwrap()
+        .to_string();
+
+    let mut principals = Vec::new();
+    for (kind, tenant) in &tenants {
+        let person = match kind {
+            TenantKind::PartyBureau => app.fx.pow_a,
+            TenantKind::Agency => app.fx.agency_person,
+            TenantKind::ProtectionUnit => protected_person,
+        };
+        // One token per tenant to revoke; tenant admins revoke their own.
+        let mut revocable = Vec::new();
+        for _ in ROLES {
+            let hash = rand_hash();
+            let id = app
+                .store
+                .create_api_token(&NewApiToken {
+                    token_hash: &hash,
+                    tenant: tenant.id,
+                    role: UserRole::Delegate,
+                    label: "to revoke",
+                    created_by: None,
+                    expires_at: OffsetDateTime::now_utc() + Duration::days(1),
+                })
+                .await
+                .unwrap();
+            revocable.push(id.to_string());
+        }
+        for (role, token_id) in ROLES.into_iter().zip(revocable) {
+            let username = format!("{}-{}", kind.code(), role.code());
+            app.store
+                .create_user(&NewUser {
+                    tenant: Some(tenant.id),
+                    username: &username,
+                    password_hash: &hash,
+                    role,
+                })
+                .await
+                .unwrap();
+            principals.push(Principal {
+                browser: app.browser(&username).await,
+                token: Some(app.token(tenant.id, role).await),
+                label: username,
+                person,
+                request: request.clone(),
+                token_id,
+            });
+        }
+    }
+    principals.push(Principal {
+        label: "system-admin".into(),
+        browser: app.browser("admin").await,
+        token: None,
+        person: app.fx.pow_a,
+        request: request.clone(),
+        token_id: uuid::Uuid::now_v7().to_string(),
+    });
+    principals
+}
+
+fn rand_hash() -> Vec<u8> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).unwrap();
+    bytes.to_vec()
+}
+
+fn denied(status: StatusCode, location: Option<&str>) -> bool {
+    matches!(
+        status,
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+    ) || (status == StatusCode::SEE_OTHER && location.is_some_and(|l| l.starts_with("/login")))
+}
+
+#[tokio::test]
+async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_says() {
+    assert_eq!(KINDS.len() * ROLES.len() + 1, 19);
+    let rows: BTreeMap<(&str, &str), Vec<bool>> = MATRIX
+        .iter()
+        .map(|(m, p, pattern)| ((*m, *p), expected(pattern)))
+        .collect();
+    // Sign-out ends the session, so it goes last.
+    let mut routes = web::route_table();
+    routes.sort_by_key(|r| r.path == "/logout");
+    for app in apps().await {
+        let principals = setup(&app).await;
+        let mut failures = Vec::new();
+        for route in &routes {
+            let row = rows
+                .get(&(route.method, route.path))
+                .unwrap_or_else(|| panic!("no matrix row for {} {}", route.method, route.path));
+            for (column, principal) in principals.iter().enumerate() {
+                let path = route
+                    .path
+                    .replace("/tracing/{id}", &format!("/tracing/{}", principal.request))
+                    .replace(
+                        "/tracing-requests/{id}",
+                        &format!("/tracing-requests/{}", principal.request),
+                    )
+                    .replace("/tokens/{id}", &format!("/tokens/{}", principal.token_id))
+                    .replace("{person}", &principal.person.to_string())
+                    .replace("{id}", &principal.person.to_string());
+                let page = if route.path.starts_with("/api/") {
+                    let body = (route.method == "POST").then_some("{}");
+                    app.api(route.method, &path, principal.token.as_deref(), body)
+                        .await
+                } else if route.method == "POST" {
+                    app.submit(&path, "", &principal.browser).await
+                } else {
+                    app.get(&path, Some(&principal.browser.cookie)).await
+                };
+                let location = page.headers.get("location").and_then(|v| v.to_str().ok());
+                let was_denied = if route.path == "/logout" {
+                    // A successful sign-out also redirects to /login: it is told by the cookie
+                    // it clears.
+                    !page
+                        .headers
+                        .get("set-cookie")
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.contains("Max-Age=0"))
+                } else {
+                    denied(page.status, location)
+                };
+                if was_denied == row[column] {
+                    failures.push(format!(
+                        "{} {} as {}: expected {}, got {} {}",
+                        route.method,
+                        route.path,
+                        principal.label,
+                        if row[column] { "allowed" } else { "denied" },
+                        page.status,
+                        location.unwrap_or("")
+                    ));
+                }
+                if was_denied {
+                    // A refusal never carries the tenant's data.
+                    assert!(!page.body.contains("КОВАЛЕНКО") && !page.body.contains("KOVALENKO"));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{}: {} cells disagree with the matrix:\n{}",
+            app.backend,
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+}
