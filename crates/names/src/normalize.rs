@@ -178,8 +178,17 @@ pub fn normalize(text: &str) -> String {
             }
         }
     };
-    for c in text.nfkc() {
-        push(c, &mut out);
+    // Most names are already in NFKC; the quick check avoids the decomposing iterator.
+    if unicode_normalization::is_nfkc_quick(text.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        for c in text.chars() {
+            push(c, &mut out);
+        }
+    } else {
+        for c in text.nfkc() {
+            push(c, &mut out);
+        }
     }
     // Lower-casing can leave a sequence that NFKC would compose differently (rare); one more
     // pass keeps the function idempotent.
@@ -194,7 +203,26 @@ pub fn normalize(text: &str) -> String {
 }
 
 /// Arabic particles that are written attached but behave as separate name parts.
-const ARABIC_ATTACHED_EXCEPTIONS: &[&str] = &["الياس", "الهام", "الفت", "اليسا", "الوند", "الله"];
+/// Names that begin with the letters ال without an article (Ilyas, Elham, Elaheh, Elnaz...).
+const ARABIC_ATTACHED_EXCEPTIONS: &[&str] = &[
+    "الياس",
+    "الیاس",
+    "الهام",
+    "الفت",
+    "اليسا",
+    "الوند",
+    "الله",
+    "الهه",
+    "الناز",
+    "الميرا",
+    "المیرا",
+    "النور",
+    "الچین",
+    "الیار",
+    "الینا",
+    "الينا",
+    "السا",
+];
 
 /// Split a normalised name into word tokens.
 ///
@@ -238,9 +266,13 @@ pub fn tokens(text: &str) -> Vec<String> {
     // Split an attached Arabic-script article.
     let mut split: Vec<String> = Vec::with_capacity(raw.len());
     for t in raw {
+        // Persian and Pashto spelling (ی ک پ چ ژ گ) does not attach the Arabic article.
         if let Some(rest) = t.strip_prefix("ال")
             && rest.chars().count() >= 2
             && !ARABIC_ATTACHED_EXCEPTIONS.contains(&t.as_str())
+            && !t
+                .chars()
+                .any(|c| matches!(c, 'ی' | 'ک' | 'پ' | 'چ' | 'ژ' | 'گ'))
         {
             split.push("ال".to_string());
             split.push(rest.to_string());
