@@ -34,9 +34,22 @@ pub struct GenArgs {
     /// byte-identical across runs.
     #[arg(long)]
     pub now: Option<String>,
+    #[command(subcommand)]
+    pub what: Option<GenWhat>,
+}
+
+/// Other data sets `gen` writes.
+#[derive(clap::Subcommand)]
+pub enum GenWhat {
+    /// Record-linkage benchmark data as CSV: records, left/right lists, truth, corruption log and
+    /// tracing queries (bench/matching).
+    Linkage(crate::gen_linkage::LinkageArgs),
 }
 
 pub async fn run(locations: &Locations, args: GenArgs) -> anyhow::Result<ExitCode> {
+    if let Some(GenWhat::Linkage(linkage)) = &args.what {
+        return crate::gen_linkage::run(linkage);
+    }
     let now = match &args.now {
         Some(text) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
             .with_context(|| format!("--now {text:?} is not an RFC 3339 time"))?,

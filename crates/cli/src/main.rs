@@ -3,6 +3,7 @@
 mod config;
 mod export;
 mod gen_data;
+mod gen_linkage;
 mod import;
 mod setup;
 
