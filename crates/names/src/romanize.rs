@@ -326,9 +326,16 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     }
     // The Slavic reading of j, x and c, all at once: j = й (Jurij, Sergej), x = х (GOST 7.79
     // B: Xrushhyov), c = ц (Cvetkov, Petrovic; not in ch, ck).
-    let slavic = slavic_reading(t);
+    let slavic = slavic_reading(t, "y", "kh");
     if let Some(sl) = &slavic {
         push_unique(out, key(sl), MAX_KEYS - 1);
+    }
+    // The French reading of j as ж (Soviet passports before 1997: Jukov, Jouravlev).
+    if t.contains('j')
+        && !t.contains("dj")
+        && let Some(fr) = slavic_reading(t, "zh", "ks")
+    {
+        push_unique(out, key(&fr), MAX_KEYS - 1);
     }
     // The rules below read the Slavic reading when there is one (GOST Yoja = ICAO Eia).
     let slavic_v = slavic.as_deref().map(ascii_letters);
@@ -372,8 +379,8 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     }
 }
 
-/// `t` with j read as й, x as х and c as ц; `None` when it has none of them.
-fn slavic_reading(t: &str) -> Option<String> {
+/// `t` with j read as `j_as`, x as `x_as`, c as ц and sc as щ; `None` when nothing changes.
+fn slavic_reading(t: &str, j_as: &str, x_as: &str) -> Option<String> {
     let chars: Vec<char> = t.chars().collect();
     let mut changed = false;
     let mut s = String::with_capacity(t.len() + 4);
@@ -392,16 +399,19 @@ fn slavic_reading(t: &str) -> Option<String> {
                 changed = true;
             }
             'j' if i == 0 || chars[i - 1] != 'd' => {
-                s.push('y');
+                s.push_str(j_as);
                 changed = true;
             }
             'x' => {
-                s.push_str("kh");
+                s.push_str(x_as);
+                changed |= x_as != "ks";
+            }
+            // sc before anything but h/k is щ in the Telegram and Italian-style spellings.
+            'c' if i > 0 && chars[i - 1] == 's' && !matches!(next, Some('h' | 'k')) => {
+                s.push_str("hch");
                 changed = true;
             }
-            'c' if !matches!(next, Some('h' | 'k'))
-                && (i == 0 || !matches!(chars[i - 1], 's' | 't')) =>
-            {
+            'c' if !matches!(next, Some('h' | 'k')) && (i == 0 || chars[i - 1] != 't') => {
                 s.push_str("ts");
                 changed = true;
             }

@@ -212,3 +212,93 @@ proptest! {
         }
     }
 }
+
+/// Other Russian romanisations met in documents, written here from their published tables
+/// (Interior Ministry order 310 of 1997, English and French variants; the Telegram
+/// transliteration; the Wikipedia house style), to check that `keys` joins them with ICAO.
+fn other_scheme(w: &str, scheme: &str) -> String {
+    let chars: Vec<char> = w.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let start = i == 0;
+        let after_vowel = i > 0 && "аеёиоуыэюяьъ".contains(chars[i - 1]);
+        let s: &str = match (scheme, c) {
+            (_, 'а') => "a",
+            (_, 'б') => "b",
+            (_, 'в') => "v",
+            (_, 'г') => "g",
+            (_, 'д') => "d",
+            (_, 'з') => "z",
+            (_, 'и') => "i",
+            (_, 'к') => "k",
+            (_, 'л') => "l",
+            (_, 'м') => "m",
+            (_, 'н') => "n",
+            (_, 'о') => "o",
+            (_, 'п') => "p",
+            (_, 'р') => "r",
+            (_, 'с') => "s",
+            (_, 'т') => "t",
+            (_, 'ф') => "f",
+            (_, 'ы') => "y",
+            (_, 'э') => "e",
+            ("mvd310fr", 'е') if i > 0 && chars[i - 1] == 'ь' => "ie",
+            ("wikipedia", 'е') if start || after_vowel => "ye",
+            (_, 'е') => "e",
+            ("wikipedia", 'ё') => {
+                if start || after_vowel {
+                    "yo"
+                } else {
+                    "io"
+                }
+            }
+            (_, 'ё') => "e",
+            ("mvd310fr" | "telegram", 'ж') => "j",
+            (_, 'ж') => "zh",
+            ("mvd310fr" | "telegram", 'й') => "i",
+            (_, 'й') => "y",
+            ("mvd310fr", 'у') => "ou",
+            (_, 'у') => "u",
+            ("telegram", 'х') => "h",
+            (_, 'х') => "kh",
+            ("telegram", 'ц') => "c",
+            (_, 'ц') => "ts",
+            ("mvd310fr", 'ч') => "tch",
+            (_, 'ч') => "ch",
+            ("mvd310fr", 'ш') => "ch",
+            (_, 'ш') => "sh",
+            ("mvd310fr", 'щ') => "chtch",
+            ("telegram", 'щ') => "sc",
+            (_, 'щ') => "shch",
+            ("mvd310en", 'ъ') => "\"",
+            ("mvd310en", 'ь') => "'",
+            (_, 'ъ' | 'ь') => "",
+            ("mvd310fr", 'ю') => "iou",
+            ("telegram", 'ю') => "iu",
+            (_, 'ю') => "yu",
+            ("mvd310fr" | "telegram", 'я') => "ia",
+            (_, 'я') => "ya",
+            _ => "",
+        };
+        out.push_str(s);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// No final х: Telegram writes it h, and a final -ah/-eh is taken for Arabic and Persian ta
+    /// marbuta (see `romanisations_of_one_name_share_a_key`).
+    #[test]
+    fn document_practice_spellings_share_a_key_with_icao(
+        w in "[аеиоуэюя]?([бвгджзйклмнпрстфхцчшщ][аеёиоуыэюя]){1,4}[бвдзйклмнпрстфцчшщь]?",
+    ) {
+        let icao = keys(&transliterate(&w, Scheme::RuIcao9303), None);
+        for scheme in ["mvd310en", "mvd310fr", "telegram", "wikipedia"] {
+            let other = other_scheme(&w, scheme);
+            let ko = keys(&other, None);
+            prop_assert!(share(&icao, &ko), "{w}: {scheme} {other}: {icao:?} {ko:?}");
+        }
+    }
+}
