@@ -330,19 +330,18 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     if let Some(sl) = &slavic {
         push_unique(out, key(sl), MAX_KEYS - 1);
     }
-    // The French reading of j as ж (Soviet passports before 1997: Jukov, Jouravlev).
-    if t.contains('j')
-        && !t.contains("dj")
-        && let Some(fr) = slavic_reading(t, "zh", "ks")
-    {
-        push_unique(out, key(&fr), MAX_KEYS - 1);
-    }
     // The rules below read the Slavic reading when there is one (GOST Yoja = ICAO Eia).
     let slavic_v = slavic.as_deref().map(ascii_letters);
     let v: &[u8] = slavic_v.as_deref().unwrap_or(&v);
     // Initial Ye/Je/Ie is Russian Е, which ICAO writes E (Yermakov = Ermakov).
     // Initial Yo/Jo is Russian Ё, which ICAO also writes E (Yolkin = Elkin).
-    if v.len() >= 2 && matches!(v[0], b'y' | b'j' | b'i') && matches!(v[1], b'e' | b'o') {
+    // (Not for a written j: Je- is as often French же as German Je-, and the French reading
+    // below needs the room.)
+    if v.len() >= 2
+        && !t.starts_with('j')
+        && matches!(v[0], b'y' | b'i')
+        && (v[1] == b'e' || (v[1] == b'o' && v.get(2) != Some(&b'u')))
+    {
         let mut alt = Vec::with_capacity(v.len());
         alt.push(b'e');
         alt.extend_from_slice(&v[2..]);
@@ -360,14 +359,6 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         hint,
         None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
     );
-    // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh.
-    if arabic_hint && v.contains(&b'g') && !v.windows(2).any(|w| w == b"gh") {
-        let alt: Vec<u8> = v
-            .iter()
-            .map(|&c| if c == b'g' { b'j' } else { c })
-            .collect();
-        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
-    }
     if arabic_hint
         && v.len() > 4
         && (v.starts_with(b"al") || v.starts_with(b"el"))
@@ -376,6 +367,22 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         && v[2] != b'e'
     {
         push_unique(out, key_of_ascii(&v[2..]), MAX_KEYS - 1);
+    }
+    // The least frequent readings come last, where the cap on keys drops them first.
+    // The French reading of j as ж (Soviet passports before 1997: Jukov, Jouravlev).
+    if t.contains('j')
+        && !t.contains("dj")
+        && let Some(fr) = slavic_reading(t, "zh", "ks")
+    {
+        push_unique(out, key(&fr), MAX_KEYS - 1);
+    }
+    // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh.
+    if arabic_hint && v.contains(&b'g') && !v.windows(2).any(|w| w == b"gh") {
+        let alt: Vec<u8> = v
+            .iter()
+            .map(|&c| if c == b'g' { b'j' } else { c })
+            .collect();
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
     }
 }
 
