@@ -261,7 +261,6 @@ fn armenian_surname(v: &[u8]) -> bool {
         b"ants",
         b"unts",
         b"ents",
-        b"jan",
     ]
     .iter()
     .any(|e| v.len() > e.len() + 2 && v.ends_with(e))
