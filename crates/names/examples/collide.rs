@@ -3,12 +3,20 @@
 use std::io::BufRead;
 
 fn main() {
-    let names: Vec<String> = std::io::stdin().lock().lines().map_while(Result::ok).filter(|l| !l.trim().is_empty()).collect();
+    let names: Vec<String> = std::io::stdin()
+        .lock()
+        .lines()
+        .map_while(Result::ok)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     let fine: Vec<Vec<String>> = names
         .iter()
         .map(|n| {
             let k = whereabouts_names::keys(n, None);
-            k[..k.len().saturating_sub(1)].iter().map(|x| whereabouts_names::surname_stem(x)).collect()
+            k[..k.len().saturating_sub(1)]
+                .iter()
+                .map(|x| whereabouts_names::surname_stem(x))
+                .collect()
         })
         .collect();
     let mut pairs = 0;

@@ -268,7 +268,12 @@ pub fn parse_full_name(full: &str) -> ParsedName {
             .filter(|w| w.chars().any(char::is_alphabetic))
             .count();
         if !uppers.is_empty() && uppers.len() < lettered {
-            uppers.iter().flat_map(|w| tokens(w)).collect()
+            // Initials ("O.P.") are capitals too, but not a family name.
+            uppers
+                .iter()
+                .flat_map(|w| tokens(w))
+                .filter(|t| t.chars().count() > 1)
+                .collect()
         } else {
             Vec::new()
         }
@@ -429,6 +434,35 @@ pub fn parse_full_name(full: &str) -> ParsedName {
     for (k, t) in toks.iter().enumerate() {
         if role[k] == Role::Free && (upper_words.contains(t) || comma_family.contains(t)) {
             role[k] = Role::Family;
+        }
+    }
+    // Initials (one letter, "O. P. Kovalenko", "Kovalenko O.P."): with a single full word
+    // left, that word is the family name, the first initial the given name and a second one
+    // the patronymic.
+    {
+        let free: Vec<usize> = (0..n).filter(|&k| role[k] == Role::Free).collect();
+        let initials: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&k| toks[k].chars().count() == 1)
+            .collect();
+        let words: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&k| toks[k].chars().count() > 1)
+            .collect();
+        if !initials.is_empty() && words.len() <= 1 && !role.contains(&Role::Given) {
+            if let Some(&w) = words.first()
+                && !role.contains(&Role::Family)
+            {
+                role[w] = Role::Family;
+            }
+            role[initials[0]] = Role::Given;
+            if let Some(&k) = initials.get(1)
+                && !role.contains(&Role::Patr)
+            {
+                role[k] = Role::Patr;
+            }
         }
     }
     // East Slavic order around a patronymic.

@@ -209,3 +209,14 @@ fn sex_from_the_given_name() {
     );
     assert_eq!(parse_full_name("Zzyx Ivanova").sex_hint, Some('F'));
 }
+
+#[test]
+fn initials() {
+    for s in ["O. P. Kovalenko", "Kovalenko O.P.", "Коваленко О. П."] {
+        let p = parse_full_name(s);
+        assert_eq!(p.family.len(), 1, "{s}: {p:?}");
+        assert_eq!(p.given.len(), 1, "{s}: {p:?}");
+        assert_eq!(p.patronymic.len(), 1, "{s}: {p:?}");
+        assert!(p.family[0].chars().count() > 1, "{s}: {p:?}");
+    }
+}
