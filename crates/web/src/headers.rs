@@ -55,6 +55,11 @@ pub(crate) async fn same_origin(request: Request, next: Next) -> Response {
 }
 
 fn origin_allowed(headers: &HeaderMap) -> bool {
+    // Fetch metadata, where the browser sends it, is the better witness: under
+    // `Referrer-Policy: no-referrer` browsers send `Origin: null` even on same-origin posts.
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
@@ -134,5 +139,13 @@ mod tests {
             Some("https://bureau.example"),
             None
         )));
+        let mut fetched = headers(Some("null"), Some("bureau.example"));
+        fetched.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(origin_allowed(&fetched));
+        fetched.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!origin_allowed(&fetched));
+        let mut sibling = headers(Some("https://bureau.example"), Some("bureau.example"));
+        sibling.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
+        assert!(!origin_allowed(&sibling));
     }
 }

@@ -225,14 +225,18 @@ impl App {
         }
         loop {
             let now = web::totp::step_at(OffsetDateTime::now_utc().unix_timestamp());
-            let mut known = self.totp.lock().unwrap();
-            let (secret, last) = known.get_mut(username).expect("a known TOTP secret");
-            let step = (*last + 1).max(now - 1);
-            if step <= now + 1 {
-                *last = step;
-                return web::totp::code_at(secret, step);
+            let code = {
+                let mut known = self.totp.lock().unwrap();
+                let (secret, last) = known.get_mut(username).expect("a known TOTP secret");
+                let step = (*last + 1).max(now - 1);
+                (step <= now + 1).then(|| {
+                    *last = step;
+                    web::totp::code_at(secret, step)
+                })
+            };
+            if let Some(code) = code {
+                return code;
             }
-            drop(known);
             // Each step is accepted once: wait for the clock to open the next one.
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         }

@@ -3,6 +3,7 @@
 mod agency;
 mod api;
 mod auth;
+mod browser;
 mod bureau;
 mod harness;
 mod matrix;

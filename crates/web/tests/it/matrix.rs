@@ -232,7 +232,7 @@ async fn setup(app: &App) -> Vec<Principal> {
                 .create_user(&NewUser {
                     tenant: Some(tenant.id),
                     username: &username,
-                    password_hash: &hash,
+                    password_hash: hash,
                     role,
                 })
                 .await
