@@ -1,5 +1,6 @@
 //! The backend-conformance suite: the same stories on SQLite and, when
 //! `WHEREABOUTS_TEST_POSTGRES` holds a URL, on PostgreSQL.
 
+mod accounts_agency;
 mod harness;
 mod stories;

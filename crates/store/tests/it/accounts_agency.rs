@@ -1,0 +1,370 @@
+//! Accounts (TOTP, staged sessions, sign-in failures, API tokens) and the agency's tracing
+//! requests and match decisions, on both backends.
+
+use domain::{NamePart, NamePartKind, PersonCategory, PersonName, UserId};
+use time::{Duration, OffsetDateTime};
+use whereabouts_store::{
+    Decision, NewApiToken, NewMatchDecision, NewPerson, NewTracingRequest, NewUser, SessionStage,
+    Store, StoreError, UserRole,
+};
+
+use crate::harness::{backends, seed};
+
+async fn user(store: &Store, tenant: domain::TenantId, username: &str, role: UserRole) -> UserId {
+    store
+        .create_user(&NewUser {
+            tenant: Some(tenant),
+            username,
+            password_hash: "$argon2id$fake",
+            role,
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn totp_steps_are_used_once_and_enrolment_is_fixed_once_confirmed() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let clerk = user(store, f.tenant_a.id, "clerk", UserRole::BureauClerk).await;
+        assert!(store.totp_state(clerk).await.unwrap().secret.is_none());
+        store.begin_totp_enrolment(clerk, &[1; 20]).await.unwrap();
+        // Before confirmation a new secret may replace the pending one.
+        store.begin_totp_enrolment(clerk, &[2; 20]).await.unwrap();
+        assert_eq!(
+            store.totp_state(clerk).await.unwrap().secret.unwrap(),
+            vec![2; 20]
+        );
+        assert!(store.use_totp_step(clerk, 100).await.unwrap());
+        assert!(
+            !store.use_totp_step(clerk, 100).await.unwrap(),
+            "{}: replay",
+            backend.name
+        );
+        assert!(
+            !store.use_totp_step(clerk, 99).await.unwrap(),
+            "an older step"
+        );
+        assert!(store.use_totp_step(clerk, 101).await.unwrap());
+        store
+            .confirm_totp(clerk, OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let state = store.totp_state(clerk).await.unwrap();
+        assert!(state.confirmed);
+        assert!(
+            !format!("{state:?}").contains('2'),
+            "Debug hides the secret: {state:?}"
+        );
+        assert!(matches!(
+            store.begin_totp_enrolment(clerk, &[3; 20]).await,
+            Err(StoreError::Invalid(_))
+        ));
+        store.reset_totp(clerk).await.unwrap();
+        assert!(store.totp_state(clerk).await.unwrap().secret.is_none());
+    }
+}
+
+#[tokio::test]
+async fn sessions_have_a_stage_and_a_last_use() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let clerk = user(store, f.tenant_a.id, "clerk", UserRole::BureauClerk).await;
+        let now = OffsetDateTime::now_utc();
+        let hash = vec![9u8; 32];
+        store
+            .create_staged_session(
+                &hash,
+                clerk,
+                SessionStage::Password,
+                now,
+                now + Duration::hours(8),
+            )
+            .await
+            .unwrap();
+        let session = store.session_details(&hash).await.unwrap().unwrap();
+        assert_eq!(session.stage, SessionStage::Password);
+        assert!(!session.totp_enrolled);
+        store
+            .touch_session(&hash, now + Duration::minutes(5))
+            .await
+            .unwrap();
+        store
+            .promote_session(&hash, now + Duration::minutes(6))
+            .await
+            .unwrap();
+        let session = store.session_details(&hash).await.unwrap().unwrap();
+        assert_eq!(session.stage, SessionStage::Full, "{}", backend.name);
+        assert!(session.last_seen_at > now + Duration::minutes(5));
+        assert_eq!(
+            store
+                .purge_sessions(now + Duration::hours(9))
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(store.session_details(&hash).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn login_failures_count_per_key_within_a_window() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let now = OffsetDateTime::now_utc();
+        for minutes in [30, 10, 5, 1] {
+            store
+                .record_login_failure("user:clerk", now - Duration::minutes(minutes))
+                .await
+                .unwrap();
+        }
+        store
+            .record_login_failure("ip:192.0.2.1", now)
+            .await
+            .unwrap();
+        let (count, latest) = store
+            .login_failures("user:clerk", now - Duration::minutes(15))
+            .await
+            .unwrap();
+        assert_eq!(count, 3, "{}", backend.name);
+        assert!(latest.unwrap() > now - Duration::minutes(2));
+        store.clear_login_failures("user:clerk").await.unwrap();
+        assert_eq!(
+            store
+                .login_failures("user:clerk", now - Duration::hours(1))
+                .await
+                .unwrap()
+                .0,
+            0
+        );
+        assert_eq!(
+            store
+                .login_failures("ip:192.0.2.1", now - Duration::hours(1))
+                .await
+                .unwrap()
+                .0,
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_are_found_by_hash_until_revoked_or_expired() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let now = OffsetDateTime::now_utc();
+        let token = |hash: &'static [u8], role, expires_at| NewApiToken {
+            token_hash: hash,
+            tenant: f.tenant_a.id,
+            role,
+            label: "sync",
+            created_by: None,
+            expires_at,
+        };
+        let id = store
+            .create_api_token(&token(
+                &[1; 32],
+                UserRole::BureauClerk,
+                now + Duration::days(1),
+            ))
+            .await
+            .unwrap();
+        store
+            .create_api_token(&token(
+                &[2; 32],
+                UserRole::BureauClerk,
+                now - Duration::seconds(1),
+            ))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .create_api_token(&token(
+                    &[3; 32],
+                    UserRole::SystemAdmin,
+                    now + Duration::days(1)
+                ))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        let live = store.api_token(&[1; 32], now).await.unwrap().unwrap();
+        assert_eq!(live.role, UserRole::BureauClerk);
+        let scope = store.scope_for_token(&live).unwrap();
+        assert_eq!(scope.tenant(), f.tenant_a.id);
+        assert_eq!(scope.actor_name(), "token:sync");
+        assert!(
+            store.api_token(&[2; 32], now).await.unwrap().is_none(),
+            "expired"
+        );
+        // Another tenant cannot revoke it.
+        assert!(matches!(
+            store.revoke_api_token(f.tenant_b.id, id).await,
+            Err(StoreError::NotFound)
+        ));
+        store.revoke_api_token(f.tenant_a.id, id).await.unwrap();
+        assert!(
+            store.api_token(&[1; 32], now).await.unwrap().is_none(),
+            "{}",
+            backend.name
+        );
+        assert_eq!(store.api_tokens(f.tenant_a.id).await.unwrap().len(), 2);
+    }
+}
+
+fn request(reference: &str) -> NewTracingRequest {
+    NewTracingRequest {
+        reference: reference.into(),
+        enquirer_name: "Марія Коваленко".into(),
+        enquirer_contact: "Київ".into(),
+        relationship: "parent".into(),
+        sought_name: PersonName::new(vec![
+            NamePart::new(
+                NamePartKind::Given,
+                "Олександр",
+                Some("uk".parse().unwrap()),
+            )
+            .unwrap(),
+            NamePart::new(
+                NamePartKind::Family,
+                "Коваленко",
+                Some("uk".parse().unwrap()),
+            )
+            .unwrap(),
+        ])
+        .unwrap(),
+        sought_birth: Some(domain::PartialDate::parse("~1990").unwrap()),
+        sought_birth_place: None,
+        sought_father_name: Some("Петро".into()),
+        circumstances: "Зник у березні".into(),
+        consent_tracing: true,
+        consent_share: false,
+        language: Some("uk".into()),
+    }
+}
+
+#[tokio::test]
+async fn tracing_requests_and_decisions_stay_in_their_tenant() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let id = store
+            .create_tracing_request(&f.scope_a, &request("TR-1"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .create_tracing_request(&f.scope_a, &request("TR-1"))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        let stored = store.tracing_request(&f.scope_a, id).await.unwrap();
+        assert_eq!(stored.request.sought_name.display(), "Олександр Коваленко");
+        assert_eq!(
+            stored.request.sought_name.parts()[1].script.as_str(),
+            "Cyrl"
+        );
+        assert_eq!(stored.request.sought_birth.unwrap().original(), "~1990");
+        assert!(stored.request.consent_tracing);
+        assert!(matches!(
+            store.tracing_request(&f.scope_b, id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store
+                .tracing_requests(&f.scope_b, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let person = store
+            .register_person(
+                &f.scope_a,
+                f.source_a,
+                &NewPerson {
+                    reference: "A-1".into(),
+                    category: PersonCategory::PrisonerOfWar,
+                    assertions: Vec::new(),
+                    events: Vec::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let decision = |decision| NewMatchDecision {
+            request: id,
+            person,
+            decision,
+            score: 930,
+            algorithm: "test/1",
+            explanation: "[]",
+        };
+        // The operator's scope has no user: decisions are taken by people.
+        assert!(matches!(
+            store
+                .record_match_decision(&f.scope_a, &decision(Decision::Confirm))
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        let caseworker = user(store, f.tenant_a.id, "caseworker", UserRole::Caseworker).await;
+        let reviewer = user(store, f.tenant_a.id, "reviewer", UserRole::Reviewer).await;
+        let users = [caseworker, reviewer];
+        let records: Vec<_> = futures_users(store, &users).await;
+        let scope_1 = store.scope_for_user(&records[0]).unwrap();
+        let scope_2 = store.scope_for_user(&records[1]).unwrap();
+        store
+            .record_match_decision(&scope_1, &decision(Decision::Confirm))
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                store
+                    .record_match_decision(&scope_1, &decision(Decision::Reject))
+                    .await,
+                Err(StoreError::Invalid(_))
+            ),
+            "{}: one decision per user and pair",
+            backend.name
+        );
+        store
+            .record_match_decision(&scope_2, &decision(Decision::Reject))
+            .await
+            .unwrap();
+        let decisions = store.match_decisions(&scope_1, id).await.unwrap();
+        assert_eq!(decisions.len(), 2);
+        assert_eq!(decisions[0].username, "caseworker");
+        assert_eq!(decisions[1].decision, Decision::Reject);
+        assert_eq!(decisions[0].score, 930);
+        // Another tenant's scope sees none, and cannot decide on this tenant's pair.
+        assert!(
+            store
+                .match_decisions(&f.scope_b, id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let outsider = user(store, f.tenant_b.id, "outsider", UserRole::Caseworker).await;
+        let outsider = futures_users(store, &[outsider]).await.remove(0);
+        let scope_b = store.scope_for_user(&outsider).unwrap();
+        assert!(matches!(
+            store
+                .record_match_decision(&scope_b, &decision(Decision::Confirm))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+async fn futures_users(store: &Store, ids: &[UserId]) -> Vec<whereabouts_store::UserRecord> {
+    let mut out = Vec::new();
+    for name in ["caseworker", "reviewer", "outsider"] {
+        if let Some(user) = store.user_by_username(name).await.unwrap()
+            && ids.contains(&user.id)
+        {
+            out.push(user);
+        }
+    }
+    out
+}
