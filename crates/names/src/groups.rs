@@ -252,3 +252,9 @@ pub fn patronymic_group(token: &str) -> Option<u32> {
     }
     None
 }
+
+/// Is `key` the key of a Latin spelling in the Arabic name table? (Not the given-name table:
+/// this is called while that table is being built.)
+pub(crate) fn is_known_key(key: &str) -> bool {
+    ARABIC_LATIN_KEYS.contains(key)
+}

@@ -375,18 +375,25 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     {
         push_unique(out, key(&fr), MAX_KEYS - 1);
     }
-    // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh.
+    // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh, and only when the
+    // reading gives a name of the tables (Sergei does not become Serjei).
     if arabic_hint && v.contains(&b'g') && !v.windows(2).any(|w| w == b"gh") {
         let alt: Vec<u8> = v
             .iter()
             .map(|&c| if c == b'g' { b'j' } else { c })
             .collect();
-        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
+        let k = key_of_ascii(&alt);
+        if crate::groups::is_known_key(&k) {
+            push_unique(out, k, MAX_KEYS - 1);
+        }
     }
 }
 
 /// `t` with j read as `j_as`, x as `x_as`, c as ц and sc as щ; `None` when nothing changes.
 fn slavic_reading(t: &str, j_as: &str, x_as: &str) -> Option<String> {
+    if !t.bytes().any(|b| matches!(b, b'j' | b'x' | b'c')) {
+        return None;
+    }
     let chars: Vec<char> = t.chars().collect();
     let mut changed = false;
     let mut s = String::with_capacity(t.len() + 4);

@@ -370,3 +370,10 @@ fn unvocalised_arabic_guesses_meet_common_spellings() {
         );
     }
 }
+
+#[test]
+fn egyptian_g_only_for_arabic_names() {
+    assert!(share_fine_key("Gamal", "Jamal"));
+    assert!(!keys("Sergei", None).contains(&key("Serjei")));
+    assert!(!keys("Georgiy", None).contains(&key("Jeorjiy")));
+}
