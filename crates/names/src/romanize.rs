@@ -166,10 +166,19 @@ fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) ->
             };
             let chars: Vec<char> = t.chars().collect();
             let mut buf = String::with_capacity(t.len() * 2);
-            for &s in schemes {
+            for (n, &s) in schemes.iter().enumerate() {
                 buf.clear();
                 translit_chars(&chars, s, &mut buf);
                 push_unique(&mut out, plain(&buf), cap);
+                if n == 0 && lang == Some(Lang::Be) {
+                    // The Russian form of a Belarusian name (ці → ти, дзе → де, ў → в, і → и,
+                    // э → е: Ціханоўская = Тихановская), by ICAO, right after the passport
+                    // form so that it keeps a key.
+                    let ru = russified_belarusian(&chars);
+                    buf.clear();
+                    translit_chars(&ru, Scheme::RuIcao9303, &mut buf);
+                    push_unique(&mut out, plain(&buf), cap);
+                }
             }
         }
         Some(Script::Arabic) => {
@@ -248,6 +257,31 @@ fn one_token(text: &str) -> String {
     } else {
         t
     }
+}
+
+/// Belarusian letters and softenings mapped to their Russian counterparts: ц and дз before a
+/// soft vowel or ь are т and д (цеканне, дзеканне), ў is в, і is и, э is е.
+fn russified_belarusian(chars: &[char]) -> Vec<char> {
+    let soft = |c: Option<&char>| matches!(c, Some('і' | 'е' | 'ё' | 'ю' | 'я' | 'ь'));
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == 'д' && chars.get(i + 1) == Some(&'з') && soft(chars.get(i + 2)) {
+            out.push('д');
+            i += 2;
+            continue;
+        }
+        out.push(match c {
+            'ц' if soft(chars.get(i + 1)) => 'т',
+            'ў' => 'в',
+            'і' => 'и',
+            'э' => 'е',
+            other => other,
+        });
+        i += 1;
+    }
+    out
 }
 
 /// True for a Latin token that looks like an Armenian family name (-ian, -yan, -ants,

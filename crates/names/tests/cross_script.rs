@@ -162,6 +162,19 @@ fn romanisation_variants_share_the_primary_key() {
         &["Соловьёв", "Solovyov", "Soloviev", "Solovev", "Solov'ev"],
         &["Поліщук", "Polishchuk", "Polishuk", "Polischuk"],
         &["Kevorkian", "Gevorgyan", "Գևորգյան"],
+        &["Шеварднадзе", "Shevardnadze", "შევარდნაძე"],
+        &["Гелашвили", "Gelashvili", "გელაშვილი"],
+        &[
+            "Лукашэнка",
+            "Lukashenka",
+            "Lukašenka",
+            "Лукашенко",
+            "Lukashenko",
+        ],
+        &["Ціханоўская", "Tsikhanouskaya"],
+        &["Ціханоўская", "Cichanoŭskaja"],
+        &["Ціханоўская", "Тихановская", "Tikhanovskaya"],
+        &["Әлијев", "Əliyev", "Aliyev", "Алиев", "Aliev"],
         &["Garabedian", "Karapetyan", "Կարապետյան"],
     ];
     for fam in families {
