@@ -12,7 +12,8 @@
 //! * vowels are anonymous: the first vowel keeps a class (`a` back, `e` front, `y` glide),
 //!   each later run of vowels becomes `a`, the final one `i` or `a`, and a medial diphthong
 //!   (a vowel followed by i/y/j, as in Husayn, Hussein, Mikhail) becomes `ay`;
-//!   a word-final h after a vowel is dropped (Fatimah, Abdullah);
+//!   a word-final h after a, or after e in words of six letters or more, is dropped
+//!   (Fatimah, Abdullah, Fatemeh; Oleh keeps it);
 //! * repeated letters collapse (Muhammad = Muhamad);
 //! * ʿAbd compounds lose their linking article (Abdulrahman = Abd al-Rahman = Abdurrahman).
 //!

@@ -43,9 +43,9 @@ pub enum Scheme {
     /// ḥ ṣ ḍ ṭ ẓ → h s d t z; ʿ ʾ → '.
     ArDin31635,
     /// Arabic in the common English-language practice of passports and the press (not a
-    /// standard): ALA-LC consonants, ou/oo → u-type spellings avoided, ة → a, article el-/al-
-    /// as al-, and the usual full forms of frequent names (Mohammed, Abdul, Abdel) in
-    /// [`crate::romanize`]; letter by letter it equals ALA-LC without apostrophes.
+    /// standard): letter by letter, ALA-LC without the apostrophes for ʿayn and hamza. The
+    /// usual full spellings of frequent names (Mohammed, Abdul, Abdel) come from the name
+    /// table in [`crate::romanize`].
     ArCommon,
     /// Arabic in the French-influenced Levantine and Maghrebi practice (not a standard):
     /// ش ch, ج dj, و ou, ي i, خ kh, غ gh.
