@@ -493,10 +493,17 @@ pub fn parse_full_name(full: &str) -> ParsedName {
     match (free.len(), has_given, has_family) {
         (0, _, _) => {}
         (_, false, true) => {
-            // Family known: the free tokens are given names, the first one given and any
-            // further ones before a patronymic-less family part stay given (compound names).
-            for &k in &free {
-                role[k] = Role::Given;
+            // Family known. In an Arabic chain without bin/ibn the first free token is the
+            // given name and the next ones the father's and grandfather's names ("Mohammed Ali
+            // Hassan al-Tikriti"); otherwise they are all given names (compound names, and
+            // "KOVALENKO Oleksandr").
+            let chain = arabic_like && !role.contains(&Role::Patr);
+            for (j, &k) in free.iter().enumerate() {
+                role[k] = if chain && j > 0 {
+                    Role::Patr
+                } else {
+                    Role::Given
+                };
             }
         }
         (_, true, false) => {

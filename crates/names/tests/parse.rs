@@ -220,3 +220,11 @@ fn initials() {
         assert!(p.family[0].chars().count() > 1, "{s}: {p:?}");
     }
 }
+
+#[test]
+fn arabic_chain_with_a_nisba() {
+    let p = parse_full_name("Mohammed Ali Hassan al-Tikriti");
+    assert_eq!(p.given, ["mohammed"]);
+    assert_eq!(p.patronymic, ["ali", "hassan"]);
+    assert_eq!(p.family, ["tikriti"]);
+}
