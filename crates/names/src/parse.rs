@@ -111,6 +111,32 @@ fn patronymic_sex(t: &str) -> Option<char> {
     None
 }
 
+/// Two words that make one Afghan (or Persian, Pakistani) compound given name: a first element
+/// that does not stand alone (Ghulam, Gul, Noor, Sher, Din, Mir) or a second element that
+/// completes a name (Shah, Khan, Jan, Gul, Uddin) (NAME-AF-1).
+fn is_afghan_compound(first: &str, second: &str) -> bool {
+    let first_elements = [
+        "ghulam", "gholam", "golam", "غلام", "gul", "gol", "گل", "ګل", "noor", "nur", "نور", "sher",
+        "shir", "شیر", "din", "دین", "mir", "میر",
+    ];
+    let second_elements = [
+        "shah",
+        "شاه",
+        "khan",
+        "خان",
+        "jan",
+        "جان",
+        "gul",
+        "gol",
+        "گل",
+        "ګل",
+        "uddin",
+        "aldin",
+        "الدین",
+    ];
+    first_elements.contains(&first) || second_elements.contains(&second)
+}
+
 fn is_lineage_word(t: &str) -> bool {
     matches!(
         t,
@@ -512,6 +538,18 @@ pub fn parse_full_name(full: &str) -> ParsedName {
             }
         }
         (1, false, false) => role[free[0]] = Role::Given,
+        (m, false, false) if m >= 2 && is_afghan_compound(&toks[free[0]], &toks[free[1]]) => {
+            // A compound given name (NAME-AF-1: Ahmad Shah, Gul Ahmad, Ghulam Hazrat) is not
+            // split into given + family; a third word is the family or tribal name.
+            role[free[0]] = Role::Given;
+            role[free[1]] = Role::Given;
+            if m >= 3 {
+                role[free[m - 1]] = Role::Family;
+                for &k in &free[2..m - 1] {
+                    role[k] = Role::Patr;
+                }
+            }
+        }
         (2, false, false) => {
             let (a, b) = (free[0], free[1]);
             let swap =

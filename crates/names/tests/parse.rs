@@ -228,3 +228,18 @@ fn arabic_chain_with_a_nisba() {
     assert_eq!(p.patronymic, ["ali", "hassan"]);
     assert_eq!(p.family, ["tikriti"]);
 }
+
+#[test]
+fn afghan_compound_given_names() {
+    let p = parse_full_name("Ahmad Shah");
+    assert_eq!(p.given, ["ahmad", "shah"]);
+    assert!(p.family.is_empty());
+    let p = parse_full_name("Ghulam Hazrat Ahmadzai");
+    assert_eq!(p.given, ["ghulam", "hazrat"]);
+    assert_eq!(p.family, ["ahmadzai"]);
+    let p = parse_full_name("Gul Ahmad");
+    assert_eq!(p.given, ["gul", "ahmad"]);
+    // Not a compound: given + family.
+    let p = parse_full_name("Mohammad Karimi");
+    assert_eq!((p.given.len(), p.family.len()), (1, 1));
+}
