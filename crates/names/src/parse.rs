@@ -264,13 +264,19 @@ fn is_upper_word(w: &str) -> bool {
 /// 4. A word written all in capitals while others are not is the family name
 ///    (`KOVALENKO Oleksandr`); so is the part before a comma (`Kovalenko, Oleksandr`).
 /// 5. An article (`al`, `el`, `ال`) marks the start of the family name (nisba or laqab):
-///    `Mohammed bin Abdulrahman al-Sayed` → family `sayed`.
-/// 6. Otherwise: two tokens are given + family, unless the first is not a known given
-///    name and the second is (then family + given). Three or more tokens of an Arabic-script
-///    or particle-bearing name are given + father's (+ grandfather's) names + family, as on
-///    Syrian lists (NAME-AR-2); three Latin or Cyrillic tokens without a patronymic are given
-///    + middle (other) + family.
-/// 7. A single token is a given name (Afghan single names, NAME-AF-1).
+///    `Mohammed bin Abdulrahman al-Sayed` → family `sayed`; unmarked words between the
+///    given name and the article are the father's and grandfather's names.
+/// 6. Afghan compound given names stay whole (Ahmad Shah, Ghulam Hazrat, Gul Ahmad).
+/// 7. Otherwise: two tokens are given + family, unless the first is not a known given
+///    name and the second is (then family + given). Three or more tokens of an Arabic-type
+///    name (Arabic script, particles, an ʿAbd compound, or a first name from the Arabic name
+///    table) are given + father's (+ grandfather's) names + family, as on Syrian lists
+///    (NAME-AR-2); three Latin or Cyrillic tokens without a patronymic are given + middle
+///    (other) + family.
+/// 8. A single token is a given name (Afghan single names, NAME-AF-1).
+///
+/// `sex_hint` comes from the patronymic or lineage word, else the given name's class in the
+/// table, else a gendered family-name ending.
 #[must_use]
 pub fn parse_full_name(full: &str) -> ParsedName {
     let mut p = ParsedName::default();
