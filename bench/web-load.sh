@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Web load: demo data, 100 concurrent clients browsing and searching, on SQLite and PostgreSQL.
 # Usage: bench/web-load.sh [PERSONS_PER_BUREAU] [DURATION]   (defaults 2500 and 30s)
+#        THINK_MS=1000 bench/web-load.sh   each client pauses 0.5–1.5 × THINK_MS between pages
+#                                          (people browsing); 0 (the default) is a saturation test
 #
 # For each backend: fills a fresh database with `whereabouts gen` (the demo's data: two bureaus
 # of PERSONS_PER_BUREAU persons each), adds a bureau clerk, signs in once with password and
@@ -52,10 +54,13 @@ run() {
     for n in "${names[@]}"; do echo "  \"/persons?q=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$n")\","; done
     echo "}"
     echo "wrk.headers[\"Cookie\"] = \"$cookie\""
+    if [ "${THINK_MS:-0}" -gt 0 ]; then
+      echo "delay = function() return math.random($((THINK_MS / 2)), $((THINK_MS * 3 / 2))) end"
+    fi
     echo 'counter = 0'
     echo 'request = function() counter = counter + 1; return wrk.format("GET", paths[(counter % #paths) + 1]) end'
   } >"$work/mix.lua"
-  echo "== $name: $persons persons per bureau, $(grep -c '^  "' "$work/mix.lua") paths, 100 connections, $duration"
+  echo "== $name: $persons persons per bureau, $(grep -c '^  "' "$work/mix.lua") paths, 100 connections, $duration, think time ${THINK_MS:-0} ms"
   wrk -t2 -c100 -d"$duration" --latency -s "$work/mix.lua" "$base/" | tee "$work/$name.wrk"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }

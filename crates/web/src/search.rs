@@ -1,41 +1,61 @@
-//! The one place the agency's pages ask for match proposals.
+//! The one place the agency's pages ask the matching engine for proposals.
 //!
-//! The matching engine (`crates/matching`, issue 3) was not committed when this was written, so
-//! [`propose`] and [`explain_pair`] run a small stand-in: each name part and the birth year are
-//! compared on a common Latin key (a transliteration table for Cyrillic, then folding of letters
-//! that transliteration schemes disagree on), with an edit-distance similarity. It finds
-//! Олександр Коваленко from "Oleksandr KOVALENKO" and says why, but it is not the engine: no
-//! phonetic keys, no name-frequency weights, no blocking (it reads every person of the tenant).
-//! Replacing it means replacing the bodies of these two functions; the pages, the decision
-//! workflow and the stored explanations (MATCH-7) do not change.
+//! The engine (`crates/matching`) keeps an in-memory [`matching::Index`] of records; this module
+//! builds one per tenant from the store, keeps it in the application state, and rebuilds it when
+//! the tenant's number of persons changes or after [`MAX_AGE`] (persons are append-only, so a
+//! new person changes the count; a correction to an existing person is seen at the next
+//! rebuild). A query is the tracing request turned into the engine's [`matching::Record`].
+//!
+//! Every proposal carries the engine's explanation per feature, shown side by side with the
+//! values as written on both sides, and recorded with every decision (MATCH-7).
 
-use domain::{AssertedValue, CurrentView, FieldKey, NamePartKind, PersonId, PersonName, Presence};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use domain::{
+    AssertedValue, CurrentView, FieldKey, NamePartKind, PartialDate, PartialDateKind, PersonId,
+    PersonName, Presence,
+};
+use matching::{Explanation, Feature, Index, Record};
 use store::{PersonRecord, TenantScope, TracingRequest};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// Recorded with every decision (MATCH-7), so that a decision can be traced to what proposed it.
-pub(crate) const ALGORITHM: &str = "web-stand-in/1";
+/// Recorded with every decision (MATCH-7).
+pub(crate) const ALGORITHM: &str = matching::ALGORITHM_VERSION;
 
-/// Proposals scoring below this are not shown.
-pub(crate) const THRESHOLD: f64 = 0.55;
+/// Proposals below this probability are not shown.
+pub(crate) const FLOOR: f64 = 0.05;
+
+/// An index older than this is rebuilt (to see corrections to existing persons).
+pub(crate) const MAX_AGE: Duration = Duration::from_secs(300);
+
+/// A tenant's index and what it was built from.
+pub(crate) struct TenantIndex {
+    index: Index,
+    persons: i64,
+    built: Instant,
+    /// The engine's records, by person, to show values as written.
+    records: HashMap<PersonId, Record>,
+}
 
 /// One feature of a comparison, as the review page shows it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub(crate) struct FeatureExplanation {
     pub feature: &'static str,
     /// As the family wrote it.
-    pub request_value: Option<String>,
+    pub request_value: String,
     /// As the record holds it.
-    pub record_value: Option<String>,
-    /// The Latin keys actually compared: request, record.
-    pub keys: Option<(String, String)>,
-    /// `agree`, `close`, `disagree`, `missing`.
+    pub record_value: String,
+    /// The values as the engine analysed them: request, record.
+    pub keys: (String, String),
+    /// The engine's level code (`exact`, `same_name_other_spelling`, `conflict`, …).
     pub outcome: &'static str,
-    /// Similarity in 0..=1, when both sides have a value.
-    pub similarity: Option<f64>,
+    /// Weight in bits.
     pub weight: f64,
+    /// The engine's sentence.
+    pub text: String,
 }
 
 /// A proposed person for a request.
@@ -44,9 +64,180 @@ pub(crate) struct Proposal {
     pub person: PersonId,
     pub reference: String,
     pub display_name: Option<String>,
-    /// 0..=1.
+    /// Match probability, 0..=1.
     pub score: f64,
     pub features: Vec<FeatureExplanation>,
+    /// Extra sentences: names in swapped order, conflicts on strong features.
+    pub notes: Vec<String>,
+}
+
+/// The engine's record of a stored person.
+pub(crate) fn record_of(person: &PersonRecord) -> Record {
+    let view = CurrentView::project(&person.assertions);
+    let mut record = Record::new(person.person.id.to_string());
+    if let Some(AssertedValue::Name(name)) = view.value(FieldKey::Name) {
+        set_name(&mut record, name);
+    }
+    let text = |field| -> String {
+        view.fields
+            .get(&field)
+            .and_then(|f| f.standing.first())
+            .and_then(|a| match &a.value {
+                Presence::Present(value) => Some(value.display()),
+                Presence::Absent(_) => None,
+            })
+            .unwrap_or_default()
+    };
+    record.birth_place = text(FieldKey::BirthPlace);
+    record.father_name = text(FieldKey::FatherName);
+    record.mother_name = text(FieldKey::MotherName);
+    record.service_number = text(FieldKey::ServiceNumber);
+    record.nationality = text(FieldKey::Nationality);
+    record.sex = match view.value(FieldKey::Sex) {
+        Some(AssertedValue::Sex(sex)) if matches!(sex.code(), "M" | "F") => sex.code().to_owned(),
+        _ => String::new(),
+    };
+    if let Some(AssertedValue::Date(date)) = view.value(FieldKey::BirthDate) {
+        record.birth_date = engine_date(date);
+    }
+    record
+}
+
+fn set_name(record: &mut Record, name: &PersonName) {
+    let join = |kinds: &[NamePartKind]| -> String {
+        name.parts()
+            .iter()
+            .filter(|p| kinds.contains(&p.kind))
+            .map(domain::NamePart::value)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    record.given_name = join(&[NamePartKind::Given]);
+    record.family_name = join(&[NamePartKind::Family, NamePartKind::Tribe]);
+    record.patronymic = join(&[NamePartKind::Patronymic, NamePartKind::Grandfather]);
+    if record.given_name.is_empty() && record.family_name.is_empty() {
+        record.full_name = name.display();
+    }
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, as the engine reads dates; a range or an age becomes the
+/// middle year.
+fn engine_date(date: &PartialDate) -> String {
+    match date.kind() {
+        PartialDateKind::Year(_) | PartialDateKind::YearMonth(..) | PartialDateKind::Full(_) => {
+            date.canonical()
+        }
+        _ => format!("{:04}", (date.earliest().year() + date.latest().year()) / 2),
+    }
+}
+
+/// The engine's record of a tracing request: the person sought.
+pub(crate) fn query_of(request: &TracingRequest) -> Record {
+    let mut record = Record::new(format!("request:{}", request.id));
+    set_name(&mut record, &request.request.sought_name);
+    if let Some(date) = &request.request.sought_birth {
+        record.birth_date = engine_date(date);
+    }
+    record.birth_place = request
+        .request
+        .sought_birth_place
+        .clone()
+        .unwrap_or_default();
+    record.father_name = request
+        .request
+        .sought_father_name
+        .clone()
+        .unwrap_or_default();
+    record
+}
+
+fn field_of(record: &Record, feature: Feature) -> &str {
+    match feature {
+        Feature::GivenName => &record.given_name,
+        Feature::FamilyName => {
+            if record.family_name.is_empty() {
+                &record.full_name
+            } else {
+                &record.family_name
+            }
+        }
+        Feature::Patronymic => &record.patronymic,
+        Feature::BirthDate => &record.birth_date,
+        Feature::Sex => &record.sex,
+        Feature::FatherName => &record.father_name,
+        Feature::MotherName => &record.mother_name,
+        Feature::ServiceNumber => &record.service_number,
+        Feature::BirthPlace => &record.birth_place,
+        Feature::Nationality => &record.nationality,
+    }
+}
+
+fn proposal(
+    person: PersonId,
+    reference: String,
+    query: &Record,
+    record: &Record,
+    display_name: Option<String>,
+    explanation: &Explanation,
+) -> Proposal {
+    let features = explanation
+        .contributions
+        .iter()
+        .map(|c| FeatureExplanation {
+            feature: c.feature.label(),
+            request_value: field_of(query, c.feature).to_owned(),
+            record_value: field_of(record, c.feature).to_owned(),
+            keys: (c.left.clone(), c.right.clone()),
+            outcome: c.level,
+            weight: c.weight,
+            text: c.text.clone(),
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if explanation.order_swapped {
+        notes.push("given and family names are written in the other order".to_owned());
+    }
+    for feature in &explanation.conflicts {
+        notes.push(format!(
+            "{}: conflict on a strong identifier; the probability is capped (MATCH-6)",
+            feature.label()
+        ));
+    }
+    Proposal {
+        person,
+        reference,
+        display_name,
+        score: explanation.probability,
+        features,
+        notes,
+    }
+}
+
+/// Loads every person of the tenant into a fresh index.
+async fn build(state: &AppState, scope: &TenantScope, persons: i64) -> AppResult<TenantIndex> {
+    let mut index = Index::new();
+    let mut records = HashMap::new();
+    let mut after = None;
+    loop {
+        let ids = state.store.person_ids_after(scope, after, 1000).await?;
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
+        after = Some(last);
+        for person in state.store.person_records(scope, &ids).await? {
+            let record = record_of(&person);
+            // A person without any name cannot be matched by name; the engine refuses it.
+            if index.insert(&record).is_ok() {
+                records.insert(person.person.id, record);
+            }
+        }
+    }
+    Ok(TenantIndex {
+        index,
+        persons,
+        built: Instant::now(),
+        records,
+    })
 }
 
 /// The best `limit` proposals for `request` among the tenant's persons, best first.
@@ -56,326 +247,102 @@ pub(crate) async fn propose(
     request: &TracingRequest,
     limit: usize,
 ) -> AppResult<Vec<Proposal>> {
-    let mut proposals = Vec::new();
-    let mut after = None;
-    loop {
-        let ids = state.store.person_ids_after(scope, after, 500).await?;
-        let Some(last) = ids.last().copied() else {
-            break;
+    let tenant = scope.tenant();
+    let persons = state.store.count_persons(scope).await?;
+    let fresh = {
+        let indexes = lock(state)?;
+        indexes
+            .get(&tenant)
+            .is_some_and(|t| t.persons == persons && t.built.elapsed() < MAX_AGE)
+    };
+    if !fresh {
+        let built = build(state, scope, persons).await?;
+        lock(state)?.insert(tenant, built);
+    }
+    let query = query_of(request);
+    let hits = {
+        let mut indexes = lock(state)?;
+        let Some(tenant_index) = indexes.get_mut(&tenant) else {
+            return Ok(Vec::new());
         };
-        after = Some(last);
-        for record in state.store.person_records(scope, &ids).await? {
-            let proposal = explain_pair(request, &record);
-            if proposal.score >= THRESHOLD {
-                proposals.push(proposal);
-            }
-        }
-    }
-    proposals.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.reference.cmp(&b.reference))
-    });
-    proposals.truncate(limit);
-    Ok(proposals)
-}
-
-/// Compares one request with one record, feature by feature.
-pub(crate) fn explain_pair(request: &TracingRequest, record: &PersonRecord) -> Proposal {
-    let view = CurrentView::project(&record.assertions);
-    let name = view.value(FieldKey::Name).and_then(|value| match value {
-        AssertedValue::Name(name) => Some(name.clone()),
-        _ => None,
-    });
-    let sought = &request.request.sought_name;
-    let mut features = vec![
-        name_feature(
-            "Family name",
-            sought,
-            name.as_ref(),
-            &[NamePartKind::Family, NamePartKind::Unsplit],
-            3.0,
-        ),
-        name_feature(
-            "Given name",
-            sought,
-            name.as_ref(),
-            &[NamePartKind::Given],
-            2.0,
-        ),
-    ];
-    let father_record = text_value(&view, FieldKey::FatherName);
-    let patronymic = part_text(sought, &[NamePartKind::Patronymic])
-        .or_else(|| request.request.sought_father_name.clone());
-    let record_patronymic = name
-        .as_ref()
-        .and_then(|n| part_text(n, &[NamePartKind::Patronymic]))
-        .or(father_record);
-    features.push(text_feature(
-        "Patronymic or father's name",
-        patronymic,
-        record_patronymic,
-        1.0,
-    ));
-    let request_year = request.request.sought_birth.as_ref().map(|d| {
-        (
-            d.earliest().year(),
-            d.latest().year(),
-            d.original().to_owned(),
-        )
-    });
-    let record_birth = match view.value(FieldKey::BirthDate) {
-        Some(AssertedValue::Date(date)) => Some((
-            date.earliest().year(),
-            date.latest().year(),
-            date.original().to_owned(),
-        )),
-        _ => None,
+        tenant_index
+            .index
+            .search(&query, limit)
+            .into_iter()
+            .filter(|hit| hit.probability >= FLOOR)
+            .filter_map(|hit| {
+                let person: PersonId = hit.id.parse().ok()?;
+                let record = tenant_index.records.get(&person)?.clone();
+                Some((person, record, hit.explanation))
+            })
+            .collect::<Vec<_>>()
     };
-    features.push(match (request_year, record_birth) {
-        (Some((a0, a1, a_text)), Some((b0, b1, b_text))) => {
-            let overlap = a0 <= b1 && b0 <= a1;
-            let near = (a0 - b1).abs().min((b0 - a1).abs()) <= 1;
-            FeatureExplanation {
-                feature: "Year of birth",
-                request_value: Some(a_text),
-                record_value: Some(b_text),
-                keys: None,
-                outcome: if overlap {
-                    "agree"
-                } else if near {
-                    "close"
-                } else {
-                    "disagree"
-                },
-                similarity: Some(if overlap {
-                    1.0
-                } else if near {
-                    0.6
-                } else {
-                    0.0
-                }),
-                weight: 1.5,
-            }
-        }
-        (a, b) => missing("Year of birth", a.map(|x| x.2), b.map(|x| x.2), 1.5),
-    });
-    features.push(text_feature(
-        "Place of birth",
-        request.request.sought_birth_place.clone(),
-        text_value(&view, FieldKey::BirthPlace),
-        0.5,
-    ));
-    let (total, weight) = features
-        .iter()
-        .filter_map(|f| f.similarity.map(|s| (s * f.weight, f.weight)))
-        .fold((0.0, 0.0), |(t, w), (s, fw)| (t + s, w + fw));
-    // Names carry the decision: without a family-name comparison nothing is proposed.
-    let has_family = features[0].similarity.is_some();
-    let score = if weight > 0.0 && has_family {
-        total / weight
-    } else {
-        0.0
-    };
-    Proposal {
-        person: record.person.id,
-        reference: record.person.reference.clone(),
-        display_name: name.as_ref().map(PersonName::display),
-        score,
-        features,
-    }
-}
-
-fn text_value(view: &CurrentView<'_>, field: FieldKey) -> Option<String> {
-    view.fields
-        .get(&field)
-        .and_then(|f| f.standing.first())
-        .and_then(|a| match &a.value {
-            Presence::Present(value) => Some(value.display()),
-            Presence::Absent(_) => None,
-        })
-}
-
-fn part_text(name: &PersonName, kinds: &[NamePartKind]) -> Option<String> {
-    let parts: Vec<&str> = name
-        .parts()
-        .iter()
-        .filter(|p| kinds.contains(&p.kind))
-        .map(domain::NamePart::value)
+    let ids: Vec<PersonId> = hits.iter().map(|(p, _, _)| *p).collect();
+    let stored: HashMap<PersonId, PersonRecord> = state
+        .store
+        .person_records(scope, &ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.person.id, r))
         .collect();
-    (!parts.is_empty()).then(|| parts.join(" "))
+    Ok(hits
+        .into_iter()
+        .filter_map(|(person, record, explanation)| {
+            let stored = stored.get(&person)?;
+            Some(proposal(
+                person,
+                stored.person.reference.clone(),
+                &query,
+                &record,
+                display_name(stored),
+                &explanation,
+            ))
+        })
+        .collect())
 }
 
-fn missing(
-    feature: &'static str,
-    request_value: Option<String>,
-    record_value: Option<String>,
-    weight: f64,
-) -> FeatureExplanation {
-    FeatureExplanation {
-        feature,
-        request_value,
-        record_value,
-        keys: None,
-        outcome: "missing",
-        similarity: None,
-        weight,
-    }
-}
-
-fn name_feature(
-    feature: &'static str,
-    sought: &PersonName,
-    record: Option<&PersonName>,
-    kinds: &[NamePartKind],
-    weight: f64,
-) -> FeatureExplanation {
-    let request_value = part_text(sought, kinds);
-    let record_value = record.and_then(|n| part_text(n, kinds));
-    text_feature(feature, request_value, record_value, weight)
-}
-
-fn text_feature(
-    feature: &'static str,
-    request_value: Option<String>,
-    record_value: Option<String>,
-    weight: f64,
-) -> FeatureExplanation {
-    let (Some(a), Some(b)) = (&request_value, &record_value) else {
-        return missing(feature, request_value, record_value, weight);
-    };
-    let (key_a, key_b) = (latin_key(a), latin_key(b));
-    let similarity = similarity(&key_a, &key_b);
-    FeatureExplanation {
-        feature,
-        outcome: if similarity >= 0.95 {
-            "agree"
-        } else if similarity >= 0.75 {
-            "close"
-        } else {
-            "disagree"
+/// Compares one request with one stored person (for a decision on a pair, and for pairs the
+/// engine no longer ranks among the best).
+pub(crate) fn explain_pair(request: &TracingRequest, person: &PersonRecord) -> Proposal {
+    let query = query_of(request);
+    let record = record_of(person);
+    let mut index = Index::new();
+    let hit = index
+        .insert(&record)
+        .ok()
+        .and_then(|_| index.search(&query, 1).into_iter().next());
+    match hit {
+        Some(hit) => proposal(
+            person.person.id,
+            person.person.reference.clone(),
+            &query,
+            &record,
+            display_name(person),
+            &hit.explanation,
+        ),
+        // No shared key at all, or no name: nothing in common to explain.
+        None => Proposal {
+            person: person.person.id,
+            reference: person.person.reference.clone(),
+            display_name: display_name(person),
+            score: 0.0,
+            features: Vec::new(),
+            notes: vec!["the engine finds nothing in common".to_owned()],
         },
-        similarity: Some(similarity),
-        keys: Some((key_a, key_b)),
-        request_value,
-        record_value,
-        weight,
     }
 }
 
-/// A Latin key for comparison: Cyrillic transliterated letter by letter (close to the
-/// Ukrainian national and ICAO schemes), Latin folded to ASCII for common diacritics, then the
-/// letters that schemes disagree on folded together (h/g, y/i/j, w/v, x/ks).
-pub(crate) fn latin_key(text: &str) -> String {
-    let mut latin = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
-        let mapped: &str = match c {
-            'а' => "a",
-            'б' => "b",
-            'в' => "v",
-            'г' => "h",
-            'ґ' => "g",
-            'д' => "d",
-            'е' | 'э' | 'ё' | 'є' => "e",
-            'ж' => "zh",
-            'з' => "z",
-            'и' | 'ы' | 'і' | 'ї' | 'й' => "i",
-            'к' => "k",
-            'л' => "l",
-            'м' => "m",
-            'н' => "n",
-            'о' => "o",
-            'п' => "p",
-            'р' => "r",
-            'с' => "s",
-            'т' => "t",
-            'у' => "u",
-            'ф' => "f",
-            'х' => "kh",
-            'ц' => "ts",
-            'ч' => "ch",
-            'ш' => "sh",
-            'щ' => "shch",
-            'ь' | 'ъ' | '\'' | '’' | 'ʼ' => "",
-            'ю' => "iu",
-            'я' => "ia",
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => "a",
-            'é' | 'è' | 'ê' | 'ë' => "e",
-            'í' | 'ì' | 'î' | 'ï' => "i",
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => "o",
-            'ú' | 'ù' | 'û' | 'ü' => "u",
-            'ç' | 'č' | 'ć' => "c",
-            'š' | 'ś' => "s",
-            'ž' | 'ź' | 'ż' => "z",
-            'ł' => "l",
-            'ñ' | 'ń' => "n",
-            'ř' => "r",
-            c if c.is_ascii_alphanumeric() => {
-                latin.push(c);
-                continue;
-            }
-            c if c.is_alphabetic() => {
-                latin.push(c);
-                continue;
-            }
-            _ => " ",
-        };
-        latin.push_str(mapped);
-    }
-    let folded: String = latin
-        .replace("kh", "h")
-        .replace("x", "ks")
-        .replace("yu", "iu")
-        .replace("ya", "ia")
-        .replace("ye", "e")
-        .replace("zh", "j")
-        .chars()
-        .map(|c| match c {
-            'g' => 'h',
-            'y' | 'j' => 'i',
-            'w' => 'v',
-            other => other,
-        })
-        .collect();
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+fn display_name(person: &PersonRecord) -> Option<String> {
+    CurrentView::project(&person.assertions)
+        .value(FieldKey::Name)
+        .map(AssertedValue::display)
 }
 
-/// 1 − normalised Levenshtein distance over characters.
-pub(crate) fn similarity(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    let distance = previous[b.len()];
-    #[allow(clippy::cast_precision_loss)]
-    let similarity = 1.0 - distance as f64 / a.len().max(b.len()) as f64;
-    similarity
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cyrillic_and_latin_spellings_share_a_key() {
-        assert_eq!(latin_key("Коваленко"), latin_key("KOVALENKO"));
-        assert_eq!(latin_key("Олександр"), latin_key("Oleksandr"));
-        // Ukrainian г is h, Russian г is g: folded together.
-        assert_eq!(latin_key("Григорій"), latin_key("Grigorii"));
-        assert!(similarity(&latin_key("Олександр"), &latin_key("Aleksandr")) > 0.75);
-        assert!(similarity(&latin_key("Коваленко"), &latin_key("Petrenko")) < 0.6);
-        assert!((similarity("abc", "abc") - 1.0).abs() < f64::EPSILON);
-        assert!(similarity("", "abc").abs() < f64::EPSILON);
-    }
+fn lock(
+    state: &AppState,
+) -> AppResult<std::sync::MutexGuard<'_, HashMap<domain::TenantId, TenantIndex>>> {
+    state
+        .indexes
+        .lock()
+        .map_err(|_| AppError::Internal("search index lock poisoned".into()))
 }

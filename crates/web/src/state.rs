@@ -1,7 +1,7 @@
 //! What every handler can reach: the store, the session settings, and a cache of tenants.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use domain::{TenantId, TenantKind};
 use store::Store;
@@ -9,12 +9,14 @@ use store::Store;
 use crate::ServeConfig;
 use crate::error::AppResult;
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct AppState {
     pub store: Store,
     pub sessions: SessionConfig,
     /// Tenants never change kind or disappear, so their kind and name are read once.
     pub tenants: Arc<RwLock<HashMap<TenantId, TenantInfo>>>,
+    /// The matching engine's index of each tenant's persons (`search.rs`).
+    pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +31,7 @@ impl AppState {
             store,
             sessions: SessionConfig::from_config(config),
             tenants: Arc::new(RwLock::new(HashMap::new())),
+            indexes: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

@@ -294,8 +294,9 @@ struct PairView {
     person: PersonId,
     reference: String,
     display_name: String,
-    score_percent: u32,
+    score_percent: String,
     features: Vec<FeatureView>,
+    notes: Vec<String>,
     confirmed_by: Vec<String>,
     /// Whether the signed-in user has decided already.
     mine: Option<&'static str>,
@@ -310,21 +311,23 @@ struct FeatureView {
     request_key: String,
     record_key: String,
     outcome: &'static str,
-    similarity: String,
+    /// `for` or `against`, for the stylesheet.
+    direction: &'static str,
+    weight: String,
+    text: String,
 }
 
 fn feature_view(f: &FeatureExplanation) -> FeatureView {
     FeatureView {
         feature: f.feature,
-        request_value: f.request_value.clone().unwrap_or_default(),
-        record_value: f.record_value.clone().unwrap_or_default(),
-        request_key: f.keys.as_ref().map(|k| k.0.clone()).unwrap_or_default(),
-        record_key: f.keys.as_ref().map(|k| k.1.clone()).unwrap_or_default(),
+        request_value: f.request_value.clone(),
+        record_value: f.record_value.clone(),
+        request_key: f.keys.0.clone(),
+        record_key: f.keys.1.clone(),
         outcome: f.outcome,
-        similarity: f
-            .similarity
-            .map(|s| format!("{:.0}%", s * 100.0))
-            .unwrap_or_default(),
+        direction: if f.weight >= 0.0 { "for" } else { "against" },
+        weight: format!("{:+.1}", f.weight),
+        text: f.text.clone(),
     }
 }
 
@@ -417,9 +420,9 @@ async fn review_pairs(
                 person: p.person,
                 reference: p.reference,
                 display_name: p.display_name.unwrap_or_default(),
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                score_percent: (p.score * 100.0).round() as u32,
+                score_percent: format!("{:.1}", p.score * 100.0),
                 features: p.features.iter().map(feature_view).collect(),
+                notes: p.notes,
                 confirmed_by: pair
                     .map(|s| s.confirmers.iter().map(|(_, name)| name.clone()).collect())
                     .unwrap_or_default(),
@@ -518,7 +521,16 @@ pub(crate) async fn decide(
             "this pair was rejected; a rejected pair is not reviewed again".into(),
         ));
     }
-    let proposal = search::explain_pair(&request, &record);
+    // The explanation the reviewer saw: the engine's over the whole tenant, or, for a pair it no
+    // longer ranks among the best, the pair on its own.
+    let proposal = match search::propose(&state, &member.scope, &request, 50)
+        .await?
+        .into_iter()
+        .find(|p| p.person == person)
+    {
+        Some(proposal) => proposal,
+        None => search::explain_pair(&request, &record),
+    };
     let explanation = serde_json::to_string(&proposal.features)
         .map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
     #[allow(clippy::cast_possible_truncation)]
