@@ -9,12 +9,17 @@ use store::Store;
 use crate::ServeConfig;
 use crate::error::AppResult;
 
+pub(crate) type ObligationsCache =
+    HashMap<TenantId, (std::time::Instant, Arc<Vec<crate::html::deadlines::Owed>>)>;
+
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub store: Store,
     pub sessions: SessionConfig,
     /// Tenants never change kind or disappear, so their kind and name are read once.
     pub tenants: Arc<RwLock<HashMap<TenantId, TenantInfo>>>,
+    /// Each tenant's obligations, computed at most every few seconds (`html/deadlines.rs`).
+    pub obligations: Arc<Mutex<ObligationsCache>>,
     /// The matching engine's index of each tenant's persons (`search.rs`).
     pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
 }
@@ -32,6 +37,14 @@ impl AppState {
             sessions: SessionConfig::from_config(config),
             tenants: Arc::new(RwLock::new(HashMap::new())),
             indexes: Arc::new(Mutex::new(HashMap::new())),
+            obligations: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Forgets what was computed from a tenant's facts, after a write through this server.
+    pub fn facts_changed(&self, tenant: TenantId) {
+        if let Ok(mut cache) = self.obligations.lock() {
+            cache.remove(&tenant);
         }
     }
 

@@ -44,7 +44,7 @@ pub(crate) async fn page(
     let persons = state.store.count_persons(scope).await?;
     let owed = tenant_obligations(&state, scope, OffsetDateTime::now_utc()).await?;
     let mut tally = Tally::default();
-    for item in &owed {
+    for item in owed.iter() {
         tally.add(item.obligation.status);
     }
     render(&DashboardPage {

@@ -4,6 +4,7 @@
 //! engine, once per request: one read of the tenant's facts, then a pure function per person.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -30,8 +31,34 @@ pub(crate) struct Owed {
     pub reference: String,
 }
 
-/// Every obligation of the tenant at `now`, sorted by due time.
+/// How long a computed list of obligations is reused. Writes through this server (a
+/// registration, an event) drop it at once; another server on the same PostgreSQL database, or a
+/// due time passing, shows after at most this long.
+pub(crate) const OBLIGATIONS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Every obligation of the tenant, sorted by due time: computed at most every
+/// [`OBLIGATIONS_TTL`] per tenant, since the dashboard and the deadlines page read them all.
 pub(crate) async fn tenant_obligations(
+    state: &AppState,
+    scope: &TenantScope,
+    now: OffsetDateTime,
+) -> AppResult<Arc<Vec<Owed>>> {
+    let tenant = scope.tenant();
+    if let Ok(cache) = state.obligations.lock()
+        && let Some((at, owed)) = cache.get(&tenant)
+        && at.elapsed() < OBLIGATIONS_TTL
+    {
+        return Ok(Arc::clone(owed));
+    }
+    let owed = Arc::new(compute_obligations(state, scope, now).await?);
+    if let Ok(mut cache) = state.obligations.lock() {
+        cache.insert(tenant, (std::time::Instant::now(), Arc::clone(&owed)));
+    }
+    Ok(owed)
+}
+
+/// Every obligation of the tenant at `now`, sorted by due time.
+async fn compute_obligations(
     state: &AppState,
     scope: &TenantScope,
     now: OffsetDateTime,
@@ -216,7 +243,7 @@ pub(crate) async fn page(
 
     let mut tally = Tally::default();
     let mut by_rule: BTreeMap<RuleId, Tally> = BTreeMap::new();
-    for item in &owed {
+    for item in owed.iter() {
         tally.add(item.obligation.status);
         by_rule
             .entry(item.obligation.rule)

@@ -313,7 +313,10 @@ pub(crate) async fn store_registration(
         .register_person(scope, source, &registration.person)
         .await
     {
-        Ok(id) => Ok(Ok(id)),
+        Ok(id) => {
+            state.facts_changed(scope.tenant());
+            Ok(Ok(id))
+        }
         Err(StoreError::DuplicateReference { reference }) => Ok(Err(vec![(
             "reference".into(),
             format!("{reference:?} is already registered in this bureau"),
@@ -554,7 +557,10 @@ pub(crate) async fn store_event(
         .record_event(scope, person, source, &input.event)
         .await
     {
-        Ok(id) => Ok(Ok(id)),
+        Ok(id) => {
+            state.facts_changed(scope.tenant());
+            Ok(Ok(id))
+        }
         Err(StoreError::Invalid(message)) => Ok(Err(vec![("kind".into(), message)])),
         Err(error) => Err(error.into()),
     }
