@@ -67,7 +67,9 @@ def main() -> int:
         ours = tools.get("whereabouts")
         notes = []
         for name, result in tools.items():
-            if result.get("error"):
+            if result.get("error", "").startswith("FileNotFoundError"):
+                notes.append(f"{name}: no output (the command failed; see its .err file)")
+            elif result.get("error"):
                 notes.append(f"{name}: {result['error']}")
             elif result.get("exit_status", 0) != 0:
                 notes.append(f"{name}: failed (exit {result.get('exit_status')})")
