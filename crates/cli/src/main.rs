@@ -5,6 +5,7 @@ mod export;
 mod gen_data;
 mod gen_linkage;
 mod import;
+mod linkage;
 mod setup;
 
 use std::path::PathBuf;
@@ -64,6 +65,12 @@ enum Command {
     Gen(gen_data::GenArgs),
     /// Start a fresh demo: an embedded store with synthetic data, then the server.
     Demo(setup::DemoArgs),
+    /// Link two person-record files: `left_id,right_id,score` (docs/matching.md).
+    Link(linkage::LinkArgs),
+    /// Deduplicate a person-record file: `id,cluster_id` (docs/matching.md).
+    Dedupe(linkage::DedupeArgs),
+    /// Search person records for one person, or run a batch of queries (docs/matching.md).
+    Search(linkage::SearchArgs),
 }
 
 fn main() -> ExitCode {
@@ -97,6 +104,9 @@ fn main() -> ExitCode {
             Command::Export(command) => export::run(&locations, command).await,
             Command::Gen(args) => gen_data::run(&locations, args).await,
             Command::Demo(args) => setup::demo(&locations, args).await,
+            Command::Link(args) => linkage::link(args),
+            Command::Dedupe(args) => linkage::dedupe(args),
+            Command::Search(args) => linkage::search(args),
         }
     });
     match result {

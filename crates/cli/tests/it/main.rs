@@ -4,3 +4,4 @@
 mod harness;
 mod import;
 mod kill;
+mod linkage;
