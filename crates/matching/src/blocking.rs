@@ -8,7 +8,10 @@
 //! 4. normalised service number;
 //! 5. full birth date (not a placeholder);
 //! 6. given name × father's name or patronymic, for records without a family name
-//!    (NAME-AF-1: Afghan single names with the father's name).
+//!    (NAME-AF-1: Afghan single names with the father's name);
+//! 7. and 8. the first five and the last four characters of the service number (a typing slip
+//!    in the other half still meets);
+//! 9. family name × first letter of the given name (dates missing or mistyped).
 //!
 //! A block larger than its rule's cap (a common name) is not dropped but split by a second
 //! key (rules 1 and 6: birth year; 2 and 3: a key of the other name; 5: family-name initial);
@@ -19,9 +22,9 @@ use crate::analysis::{Corpus, Features, NONE};
 /// A key: rule in the top 4 bits, hash below; and the secondary key used to split big blocks.
 pub(crate) type Entry = (u64, u32);
 
-const RULES: usize = 7;
+const RULES: usize = 10;
 /// Block-size caps per rule (index = rule number).
-const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400];
+const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60];
 
 fn mix(rule: u64, a: u64, b: u64) -> u64 {
     let mut z = a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
@@ -121,6 +124,28 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
                 .map_or(0, u32::from)
         };
         out.push((mix(5, date, 0), initial));
+    }
+    if f.service != NONE {
+        let service = corpus.lexicon().service_text(f.service).as_bytes();
+        if service.len() >= 7 {
+            let head = service[..5]
+                .iter()
+                .fold(0u64, |h, &b| (h << 8) | u64::from(b));
+            let tail = service[service.len() - 4..]
+                .iter()
+                .fold(0u64, |h, &b| (h << 8) | u64::from(b));
+            out.push((mix(7, head, 0), 0));
+            out.push((mix(8, tail, 0), 0));
+        }
+    }
+    // 9. family × given initial.
+    if let Some(initial) = given_tokens
+        .first()
+        .and_then(|&t| corpus.lexicon().token(t).latin.bytes().next())
+    {
+        for &s in &family {
+            out.push((mix(9, s, u64::from(initial)), year));
+        }
     }
     // 6. given × father, single names.
     if family_tokens.is_empty() {

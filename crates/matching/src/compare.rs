@@ -486,7 +486,7 @@ fn compare_service(corpus: &Corpus, a: u32, b: u32) -> u8 {
     }
     let lex = corpus.lexicon();
     let (sa, sb) = (lex.service_text(a), lex.service_text(b));
-    let allowed = if sa.len().min(sb.len()) >= 8 { 2 } else { 1 };
+    let allowed = if sa.len().min(sb.len()) >= 6 { 2 } else { 1 };
     if sa.len().min(sb.len()) >= 4 && levenshtein(sa, sb) <= allowed {
         2
     } else {

@@ -164,7 +164,11 @@ fn score_candidates(
     let mut model = settings.model.clone();
     if settings.train {
         progress.stage("estimate u", 0);
-        model.estimate_u(corpus, split, settings.u_samples);
+        // Enough random pairs for stable u, but not more than a few per record.
+        let samples = settings
+            .u_samples
+            .min(corpus.len().saturating_mul(10).max(20_000));
+        model.estimate_u(corpus, split, samples);
     }
     let compared = compare_all(corpus, &pairs, &model, settings.threads, progress);
     if settings.train {
