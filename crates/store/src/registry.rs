@@ -505,6 +505,31 @@ impl ImportBatch {
                 *slot = Some(direct);
             }
             ImportTx::Postgres(tx) => {
+                // A foreign key sees places of every tenant (PostgreSQL runs its checks past
+                // row-level security): a place must be one of this tenant's.
+                let mut places: Vec<uuid::Uuid> = flat
+                    .events
+                    .iter()
+                    .flat_map(|e| [e.place, e.place_to])
+                    .flatten()
+                    .map(|p| *p.as_uuid())
+                    .collect();
+                places.sort_unstable();
+                places.dedup();
+                if !places.is_empty() {
+                    let found: i64 = sqlx::query_scalar(
+                        "SELECT count(*) FROM places WHERE tenant_id = $1 AND id = ANY($2)",
+                    )
+                    .bind(*tenant.as_uuid())
+                    .bind(&places)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    if usize::try_from(found).ok() != Some(places.len()) {
+                        return Err(StoreError::Invalid(
+                            "an event names a place that is not one of this tenant's".into(),
+                        ));
+                    }
+                }
                 insert_flattened!(tx, Placeholders::Dollar, tenant, self.source, now, flat)
             }
         }
