@@ -1,8 +1,10 @@
 //! `whereabouts import persons`: a party's list into the registry, all or nothing.
 //!
-//! Two passes over the file keep memory flat however long the list is: the first checks every
-//! row and collects every error; the second, only when the first found nothing wrong (or with
-//! `--skip-bad`), parses the good rows again and writes them in one transaction.
+//! One pass over the file, in one transaction: a scanning thread checks every row and collects
+//! every error, and hands the good rows in batches to the writer while it reads on. The import
+//! commits only when the whole file is good (or, with `--skip-bad`, its good rows); otherwise
+//! the transaction is rolled back and nothing is visible. Memory stays flat however long the
+//! list is: only the batch in flight and the references seen so far are held.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -304,7 +306,15 @@ pub fn parse_row(
         column: Some(locate(column)),
         message,
     };
-    let locator = |column: Column| format!("line {line}, column {}", locate(column).1);
+    let prefix = format!("line {line}, column ");
+    let locator = |column: Column| {
+        let index = cells.get(&column).map_or(0, |(i, _)| *i);
+        let name = header.names.get(index).map_or("", String::as_str);
+        let mut locator = String::with_capacity(prefix.len() + name.len());
+        locator.push_str(&prefix);
+        locator.push_str(name);
+        locator
+    };
 
     let reference = cells.get(&Column::Id).map(|(_, t)| (*t).to_owned());
     if reference.is_none() {
@@ -528,7 +538,7 @@ fn parse_instant(text: &str, clock: Clock) -> Result<OffsetDateTime, String> {
     Ok(at)
 }
 
-/// Reads and hashes the file as it goes, so the first pass also yields its SHA-256.
+/// Reads and hashes the file as it goes.
 struct Hashing<R> {
     inner: R,
     hasher: Sha256,
@@ -549,32 +559,18 @@ fn reader<R: Read>(input: R) -> csv::Reader<R> {
         .from_reader(input)
 }
 
-/// What the first pass found.
-pub struct Checked {
-    pub rows: u64,
-    pub good_lines: HashSet<u64>,
-    /// The id of each good row, with its line.
-    pub references: Vec<(u64, String)>,
-    pub rejected: Vec<(u64, Vec<RowError>)>,
-    pub sha256: String,
-}
-
-/// Pass one: every row checked, nothing written.
-pub fn check_file(path: &Path, clock: Clock) -> anyhow::Result<Result<Checked, Vec<RowError>>> {
-    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+/// The file's SHA-256 and its header, read before anything is written: a file in the wrong
+/// encoding or with a wrong header is refused at once.
+fn precheck(path: &Path) -> anyhow::Result<Result<String, Vec<RowError>>> {
+    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut prefix = [0u8; 2];
-    let mut peek = File::open(path)?;
-    let read = peek.read(&mut prefix)?;
+    let read = file.read(&mut prefix)?;
     if read == 2 && (prefix == [0xFF, 0xFE] || prefix == [0xFE, 0xFF]) {
         return Ok(Err(vec![header_error(
             "the file is UTF-16; save it as UTF-8".into(),
         )]));
     }
-    let mut hashing = Hashing {
-        inner: BufReader::with_capacity(1 << 16, file),
-        hasher: Sha256::new(),
-    };
-    let mut csv = reader(&mut hashing);
+    let mut csv = reader(BufReader::new(File::open(path)?));
     let mut record = csv::ByteRecord::new();
     if !csv
         .read_byte_record(&mut record)
@@ -584,15 +580,122 @@ pub fn check_file(path: &Path, clock: Clock) -> anyhow::Result<Result<Checked, V
             "the file is empty: it needs a header row".into(),
         )]));
     }
-    let header = match Header::parse(&record) {
-        Ok(header) => header,
-        Err(errors) => return Ok(Err(errors)),
+    if let Err(errors) = Header::parse(&record) {
+        return Ok(Err(errors));
+    }
+    let mut hashing = Hashing {
+        inner: BufReader::with_capacity(1 << 16, File::open(path)?),
+        hasher: Sha256::new(),
     };
+    std::io::copy(&mut hashing, &mut std::io::sink())?;
+    Ok(Ok(hex::encode(hashing.hasher.finalize())))
+}
+
+/// What the scan found.
+struct Scanned {
+    rows: u64,
+    rejected: Vec<(u64, Vec<RowError>)>,
+    sha256: String,
+}
+
+/// The scan's view of the writer: which references the tenant already holds, and where good
+/// rows go.
+struct Sink<E, D> {
+    existing: E,
+    deliver: D,
+    /// With `--skip-bad`, good rows are written whatever else the file holds; without it,
+    /// writing stops at the first bad row (the rest is still checked, for the report).
+    skip_bad: bool,
+    writing: bool,
+}
+
+impl<E, D> Sink<E, D>
+where
+    E: FnMut(&[String]) -> anyhow::Result<HashSet<String>>,
+    D: FnMut(Vec<NewPerson>, u64) -> bool,
+{
+    fn reject(
+        &mut self,
+        rejected: &mut Vec<(u64, Vec<RowError>)>,
+        line: u64,
+        errors: Vec<RowError>,
+    ) {
+        rejected.push((line, errors));
+        if !self.skip_bad {
+            self.writing = false;
+        }
+    }
+
+    /// Checks a batch against the tenant's registered references, then hands it to the writer.
+    fn flush(
+        &mut self,
+        pending: &mut Vec<(u64, NewPerson)>,
+        rejected: &mut Vec<(u64, Vec<RowError>)>,
+        tenant: &str,
+        offset: u64,
+    ) -> anyhow::Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let references: Vec<String> = pending.iter().map(|(_, p)| p.reference.clone()).collect();
+        let existing = (self.existing)(&references)?;
+        let mut good = Vec::with_capacity(pending.len());
+        for (line, person) in pending.drain(..) {
+            if existing.contains(&person.reference) {
+                let message = format!(
+                    "id {:?} is already registered in {tenant}",
+                    person.reference
+                );
+                self.reject(
+                    rejected,
+                    line,
+                    vec![RowError {
+                        line,
+                        column: None,
+                        message,
+                    }],
+                );
+            } else {
+                good.push(person);
+            }
+        }
+        if self.writing && !good.is_empty() && !(self.deliver)(good, offset) {
+            // The writer is gone (it failed); the import is abandoned.
+            self.writing = false;
+        }
+        Ok(())
+    }
+}
+
+/// One pass over the file: every row checked; good rows handed to the writer in batches while
+/// the rest of the file is still being read. Nothing is visible until the caller commits, and it
+/// commits only when the scan found nothing wrong (or with `--skip-bad`).
+fn scan<E, D>(
+    path: &Path,
+    clock: Clock,
+    tenant: &str,
+    sink: &mut Sink<E, D>,
+) -> anyhow::Result<Scanned>
+where
+    E: FnMut(&[String]) -> anyhow::Result<HashSet<String>>,
+    D: FnMut(Vec<NewPerson>, u64) -> bool,
+{
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut hashing = Hashing {
+        inner: BufReader::with_capacity(1 << 16, file),
+        hasher: Sha256::new(),
+    };
+    let mut csv = reader(&mut hashing);
+    let mut record = csv::ByteRecord::new();
+    if !csv.read_byte_record(&mut record)? {
+        bail!("the file changed during the import: it is empty now; nothing imported");
+    }
+    let header = Header::parse(&record)
+        .map_err(|e| anyhow::anyhow!("the file changed during the import: {}", e[0]))?;
     let width = header.names.len();
-    let mut good_lines = HashSet::new();
     let mut rejected = Vec::new();
     let mut first_seen: HashMap<String, u64> = HashMap::new();
-    let mut references = Vec::new();
+    let mut pending: Vec<(u64, NewPerson)> = Vec::with_capacity(BATCH);
     let mut rows = 0u64;
     loop {
         let line = csv.position().line();
@@ -600,71 +703,74 @@ pub fn check_file(path: &Path, clock: Clock) -> anyhow::Result<Result<Checked, V
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
-                rejected.push((
+                let message = format!("malformed CSV: {error}");
+                sink.reject(
+                    &mut rejected,
                     line,
                     vec![RowError {
                         line,
                         column: None,
-                        message: format!("malformed CSV: {error}"),
+                        message,
                     }],
-                ));
+                );
                 continue;
             }
         }
         rows += 1;
         if rows > MAX_ROWS {
-            return Ok(Err(vec![RowError {
-                line,
-                column: None,
-                message: format!("more than {MAX_ROWS} rows: split the file"),
-            }]));
+            bail!("line {line}: more than {MAX_ROWS} rows: split the file; nothing imported");
         }
         let line = record.position().map_or(line, csv::Position::line);
         if record.len() != width {
-            rejected.push((
+            let message = format!(
+                "the row has {} fields; the header has {width}",
+                record.len()
+            );
+            sink.reject(
+                &mut rejected,
                 line,
                 vec![RowError {
                     line,
                     column: None,
-                    message: format!(
-                        "the row has {} fields; the header has {width}",
-                        record.len()
-                    ),
+                    message,
                 }],
-            ));
+            );
             continue;
         }
         match parse_row(&header, &record, line, clock) {
             Ok(person) => match first_seen.get(&person.reference) {
-                Some(first) => rejected.push((
-                    line,
-                    vec![RowError {
+                Some(first) => {
+                    let error = RowError {
                         line,
                         column: Some((header.id, "id".into())),
                         message: format!(
                             "duplicate id {:?}: first on line {first}",
                             person.reference
                         ),
-                    }],
-                )),
+                    };
+                    sink.reject(&mut rejected, line, vec![error]);
+                }
                 None => {
-                    references.push((line, person.reference.clone()));
-                    first_seen.insert(person.reference, line);
-                    good_lines.insert(line);
+                    first_seen.insert(person.reference.clone(), line);
+                    pending.push((line, person));
+                    if pending.len() == BATCH {
+                        let offset = csv.position().byte();
+                        sink.flush(&mut pending, &mut rejected, tenant, offset)?;
+                    }
                 }
             },
-            Err(errors) => rejected.push((line, errors)),
+            Err(errors) => sink.reject(&mut rejected, line, errors),
         }
     }
+    let offset = csv.position().byte();
+    sink.flush(&mut pending, &mut rejected, tenant, offset)?;
     drop(csv);
-    let sha256 = hex::encode(hashing.hasher.finalize());
-    Ok(Ok(Checked {
+    rejected.sort_by_key(|(line, _)| *line);
+    Ok(Scanned {
         rows,
-        good_lines,
-        references,
         rejected,
-        sha256,
-    }))
+        sha256: hex::encode(hashing.hasher.finalize()),
+    })
 }
 
 async fn import_persons(
@@ -695,77 +801,25 @@ async fn import_persons(
         today: now.date(),
     };
 
-    let mut checked = match check_file(&args.file, clock)? {
-        Ok(checked) => checked,
+    let sha256 = match precheck(&args.file)? {
+        Ok(sha256) => sha256,
         Err(errors) => {
             report(&errors, errors.len());
             eprintln!("nothing imported: the file's header or encoding is wrong");
             return Ok(ExitCode::from(2));
         }
     };
-    // Duplicates against persons already in the tenant.
-    let good_refs = std::mem::take(&mut checked.references);
-    let existing: HashSet<String> = store
-        .existing_references(
-            &scope,
-            &good_refs.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
-        )
-        .await?
-        .into_iter()
-        .collect();
-    for (line, reference) in &good_refs {
-        if existing.contains(reference) {
-            checked.good_lines.remove(line);
-            checked.rejected.push((
-                *line,
-                vec![RowError {
-                    line: *line,
-                    column: None,
-                    message: format!("id {reference:?} is already registered in {}", tenant.slug),
-                }],
-            ));
-        }
-    }
-    checked.rejected.sort_by_key(|(line, _)| *line);
-    let error_count: usize = checked.rejected.iter().map(|(_, e)| e.len()).sum();
-
-    if !checked.rejected.is_empty() {
-        let all: Vec<RowError> = checked
-            .rejected
-            .iter()
-            .flat_map(|(_, e)| e.iter().cloned())
-            .collect();
-        report(&all, error_count);
-        match &args.skip_bad {
-            None => {
-                eprintln!(
-                    "nothing imported: {} of {} rows have errors. Fix them, or pass --skip-bad REJECTS.csv to import the good rows",
-                    checked.rejected.len(),
-                    checked.rows
-                );
-                return Ok(ExitCode::from(2));
-            }
-            Some(path) => {
-                write_rejects(&args.file, path, &checked.rejected)?;
-                eprintln!(
-                    "{} rejected rows written to {}",
-                    checked.rejected.len(),
-                    path.display()
-                );
-            }
-        }
-    }
-
     let file_name = args
         .file
         .file_name()
         .map_or_else(|| "list.csv".into(), |n| n.to_string_lossy().into_owned());
-    let source = store
-        .record_source(
+    // The source is written inside the import's transaction: a refused file leaves no trace.
+    let mut batch = store
+        .begin_import_from(
             &scope,
             &NewSource {
                 kind: SourceKind::BureauList,
-                reference: format!("{file_name} sha256:{}", checked.sha256),
+                reference: format!("{file_name} sha256:{sha256}"),
                 collected_by: operator,
                 collected_at: now,
                 language,
@@ -774,46 +828,98 @@ async fn import_persons(
             },
         )
         .await?;
-    let progress = indicatif::ProgressBar::new(checked.good_lines.len() as u64);
+    let source = batch.source();
+    let size = std::fs::metadata(&args.file).map_or(0, |m| m.len());
+    let progress = indicatif::ProgressBar::new(size);
     progress.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} importing {pos}/{len} persons [{bar:30}] {per_sec} {eta}",
+            "{spinner} importing {msg} persons [{bar:30}] {percent}% {eta}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut batch = store.begin_import(&scope, source).await?;
-    // Parsing runs on its own thread and hands over batches, so the next batch is parsed while
-    // the database writes the current one.
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<anyhow::Result<PreparedPeople>>(2);
+
+    // The scan (reading, checking, flattening) runs on its own thread and hands over batches,
+    // so the next batch is checked while the database writes the current one.
+    let (sender, mut receiver) =
+        tokio::sync::mpsc::channel::<anyhow::Result<(PreparedPeople, u64)>>(2);
     let path = args.file.clone();
-    let good_lines = std::mem::take(&mut checked.good_lines);
-    let parser = tokio::task::spawn_blocking(move || {
-        // Parsing and flattening happen here, on their own thread; the loop below only writes.
-        let result = parse_good_rows(&path, &good_lines, clock, |people| {
-            let prepared = PreparedPeople::prepare(&people, source).map_err(anyhow::Error::from);
-            sender.blocking_send(prepared).is_ok()
-        });
-        if let Err(error) = result {
-            let _ = sender.blocking_send(Err(error));
+    let skip_bad = args.skip_bad.is_some();
+    let runtime = tokio::runtime::Handle::current();
+    let lookup = store.clone();
+    let lookup_scope = scope.clone();
+    let slug = tenant.slug.clone();
+    let scanner = tokio::task::spawn_blocking(move || {
+        let deliver_to = sender.clone();
+        let mut sink = Sink {
+            existing: |references: &[String]| -> anyhow::Result<HashSet<String>> {
+                let found =
+                    runtime.block_on(lookup.existing_references(&lookup_scope, references))?;
+                Ok(found.into_iter().collect())
+            },
+            deliver: |people: Vec<NewPerson>, offset: u64| {
+                let prepared = PreparedPeople::prepare_owned(people, source)
+                    .map(|p| (p, offset))
+                    .map_err(anyhow::Error::from);
+                deliver_to.blocking_send(prepared).is_ok()
+            },
+            skip_bad,
+            writing: true,
+        };
+        let scanned = scan(&path, clock, &slug, &mut sink);
+        if let Err(error) = &scanned {
+            let _ = sender.blocking_send(Err(anyhow::anyhow!("{error:#}")));
         }
-        good_lines.len()
+        scanned
     });
+    let mut written = 0u64;
     while let Some(prepared) = receiver.recv().await {
-        let prepared = prepared?;
-        let count = prepared.len() as u64;
+        let (prepared, offset) = prepared?;
+        written += prepared.len() as u64;
         batch.insert_prepared(prepared).await?;
-        progress.inc(count);
+        progress.set_message(written.to_string());
+        progress.set_position(offset);
     }
-    let expected = parser.await?;
-    if batch.inserted() != expected {
+    let scanned = scanner.await??;
+    progress.finish_and_clear();
+    if scanned.sha256 != sha256 {
+        bail!("the file changed during the import; nothing imported");
+    }
+    if !scanned.rejected.is_empty() {
+        let all: Vec<RowError> = scanned
+            .rejected
+            .iter()
+            .flat_map(|(_, e)| e.iter().cloned())
+            .collect();
+        report(&all, all.len());
+        match &args.skip_bad {
+            None => {
+                drop(batch);
+                eprintln!(
+                    "nothing imported: {} of {} rows have errors. Fix them, or pass --skip-bad REJECTS.csv to import the good rows",
+                    scanned.rejected.len(),
+                    scanned.rows
+                );
+                return Ok(ExitCode::from(2));
+            }
+            Some(path) => {
+                write_rejects(&args.file, path, &scanned.rejected)?;
+                eprintln!(
+                    "{} rejected rows written to {}",
+                    scanned.rejected.len(),
+                    path.display()
+                );
+            }
+        }
+    }
+    let good = scanned.rows - scanned.rejected.len() as u64;
+    if batch.inserted() as u64 != good {
         bail!(
-            "the file changed during the import: {} rows expected, {} read; nothing imported",
-            expected,
+            "{} good rows found but {} written; nothing imported",
+            good,
             batch.inserted()
         );
     }
     let imported = batch.commit().await?;
-    progress.finish_and_clear();
     store.close().await;
     let seconds = started.elapsed().as_secs_f64();
     println!(
@@ -821,51 +927,10 @@ async fn import_persons(
         tenant.slug,
         imported as f64 / seconds.max(1e-9)
     );
-    if imported == 0 && checked.rows > 0 {
+    if imported == 0 && scanned.rows > 0 {
         bail!("no row could be imported");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Pass two: parses the rows on `lines` again and hands them over in batches. Stops early when
-/// `deliver` answers false (the receiver is gone).
-fn parse_good_rows(
-    path: &Path,
-    lines: &HashSet<u64>,
-    clock: Clock,
-    mut deliver: impl FnMut(Vec<NewPerson>) -> bool,
-) -> anyhow::Result<()> {
-    let mut csv = reader(BufReader::with_capacity(1 << 16, File::open(path)?));
-    let mut record = csv::ByteRecord::new();
-    csv.read_byte_record(&mut record)?;
-    let header = Header::parse(&record).map_err(|e| anyhow::anyhow!("{}", e[0]))?;
-    let mut pending = Vec::with_capacity(BATCH);
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            // Rows the reader cannot split were rejected in pass one.
-            Err(_) => continue,
-        }
-        let Some(line) = record.position().map(csv::Position::line) else {
-            continue;
-        };
-        if !lines.contains(&line) {
-            continue;
-        }
-        let person = parse_row(&header, &record, line, clock)
-            .map_err(|e| anyhow::anyhow!("the file changed during the import: {}", e[0]))?;
-        pending.push(person);
-        if pending.len() == BATCH
-            && !deliver(std::mem::replace(&mut pending, Vec::with_capacity(BATCH)))
-        {
-            return Ok(());
-        }
-    }
-    if !pending.is_empty() {
-        deliver(pending);
-    }
-    Ok(())
 }
 
 fn report(errors: &[RowError], total: usize) {

@@ -17,6 +17,29 @@ use crate::rows::{RowExt, ScopedPool};
 use crate::scope::TenantScope;
 use crate::{Backend, Store, on_backend};
 
+/// The columns of `sources`, in the order [`insert_source!`] and `sqlite_import` bind them.
+pub(crate) const INSERT_SOURCE: &str = "INSERT INTO sources (id, tenant_id, kind, reference, collected_by, collected_at, language, script, confidence, recorded_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Writes one source row on an open transaction of either backend.
+macro_rules! insert_source {
+    ($executor:expr, $tenant:expr, $id:expr, $source:expr, $now:expr) => {
+        sqlx::query(INSERT_SOURCE)
+            .bind($id.as_uuid())
+            .bind(*$tenant.as_uuid())
+            .bind($source.kind.code())
+            .bind(&$source.reference)
+            .bind(&$source.collected_by)
+            .bind($source.collected_at)
+            .bind($source.language.as_ref().map(LanguageTag::as_str))
+            .bind($source.script.map(|s| s.to_string()))
+            .bind(i32::from($source.confidence.percent()))
+            .bind($now)
+            .execute($executor)
+            .await?;
+    };
+}
+
 /// A source to cite (XC-3).
 #[derive(Clone, Debug)]
 pub struct NewSource {
@@ -27,6 +50,17 @@ pub struct NewSource {
     pub language: Option<LanguageTag>,
     pub script: Option<Script>,
     pub confidence: Confidence,
+}
+
+impl NewSource {
+    fn check(&self) -> StoreResult<()> {
+        if self.reference.trim().is_empty() || self.reference.len() > 2000 {
+            return Err(StoreError::Invalid(
+                "a source reference is 1 to 2000 characters".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -242,8 +276,9 @@ pub(crate) type AssertionRow = (
     String,
 );
 
+/// Consumes the persons, so that their strings move into the rows instead of being copied.
 fn flatten(
-    people: &[NewPerson],
+    people: Vec<NewPerson>,
     source: SourceId,
     now: OffsetDateTime,
 ) -> StoreResult<(Flattened, Vec<PersonId>)> {
@@ -256,15 +291,19 @@ fn flatten(
     for person in people {
         let id = PersonId::new();
         ids.push(id);
-        flat.persons
-            .push((id, person.reference.clone(), person.category.code()));
-        for assertion in &person.assertions {
+        let NewPerson {
+            reference,
+            category,
+            assertions,
+            events,
+        } = person;
+        for assertion in assertions {
             if let Presence::Present(value) = &assertion.value
                 && !assertion.field.accepts(value)
             {
                 return Err(StoreError::Invalid(format!(
-                    "person {:?}: field {} does not accept this value",
-                    person.reference, assertion.field
+                    "person {reference:?}: field {} does not accept this value",
+                    assertion.field
                 )));
             }
             let (value, absence) = codec::encode(&assertion.value);
@@ -274,11 +313,11 @@ fn flatten(
                 assertion.field.code(),
                 value,
                 absence,
-                assertion.locator.clone(),
+                assertion.locator,
             ));
         }
-        let mut history: Vec<Event> = Vec::with_capacity(person.events.len());
-        let mut events: Vec<&NewEvent> = person.events.iter().collect();
+        let mut history: Vec<Event> = Vec::with_capacity(events.len());
+        let mut events = events;
         events.sort_by_key(|event| event.occurred_at);
         for new in events {
             let event = Event {
@@ -290,18 +329,16 @@ fn flatten(
                 place: new.place,
                 place_to: new.place_to,
                 source,
-                locator: new.locator.clone(),
-                note: new.note.clone(),
+                locator: new.locator,
+                note: new.note,
             };
             event.check_against(&history).map_err(|e| {
-                StoreError::Invalid(format!(
-                    "person {:?}, {}: {e}",
-                    person.reference, new.locator
-                ))
+                StoreError::Invalid(format!("person {reference:?}, {}: {e}", event.locator))
             })?;
             history.push(event);
         }
         flat.events.extend(history);
+        flat.persons.push((id, reference, category.code()));
     }
     Ok((flat, ids))
 }
@@ -381,6 +418,14 @@ impl PreparedPeople {
     /// # Errors
     /// A value that does not fit its field, or an event sequence the domain refuses (XC-1).
     pub fn prepare(people: &[NewPerson], source: SourceId) -> StoreResult<Self> {
+        Self::prepare_owned(people.to_vec(), source)
+    }
+
+    /// As [`PreparedPeople::prepare`], moving the persons' strings into the rows.
+    ///
+    /// # Errors
+    /// As [`PreparedPeople::prepare`].
+    pub fn prepare_owned(people: Vec<NewPerson>, source: SourceId) -> StoreResult<Self> {
         let now = OffsetDateTime::now_utc();
         let (flat, ids) = flatten(people, source, now)?;
         Ok(Self {
@@ -460,6 +505,31 @@ impl ImportBatch {
                 *slot = Some(direct);
             }
             ImportTx::Postgres(tx) => {
+                // A foreign key sees places of every tenant (PostgreSQL runs its checks past
+                // row-level security): a place must be one of this tenant's.
+                let mut places: Vec<uuid::Uuid> = flat
+                    .events
+                    .iter()
+                    .flat_map(|e| [e.place, e.place_to])
+                    .flatten()
+                    .map(|p| *p.as_uuid())
+                    .collect();
+                places.sort_unstable();
+                places.dedup();
+                if !places.is_empty() {
+                    let found: i64 = sqlx::query_scalar(
+                        "SELECT count(*) FROM places WHERE tenant_id = $1 AND id = ANY($2)",
+                    )
+                    .bind(*tenant.as_uuid())
+                    .bind(&places)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    if usize::try_from(found).ok() != Some(places.len()) {
+                        return Err(StoreError::Invalid(
+                            "an event names a place that is not one of this tenant's".into(),
+                        ));
+                    }
+                }
                 insert_flattened!(tx, Placeholders::Dollar, tenant, self.source, now, flat)
             }
         }
@@ -589,31 +659,12 @@ impl Store {
         scope: &TenantScope,
         source: &NewSource,
     ) -> StoreResult<SourceId> {
-        if source.reference.trim().is_empty() || source.reference.len() > 2000 {
-            return Err(StoreError::Invalid(
-                "a source reference is 1 to 2000 characters".into(),
-            ));
-        }
+        source.check()?;
         let id = SourceId::new();
         let now = OffsetDateTime::now_utc();
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
-            sqlx::query(
-                "INSERT INTO sources (id, tenant_id, kind, reference, collected_by, collected_at, language, script, confidence, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(source.kind.code())
-            .bind(&source.reference)
-            .bind(&source.collected_by)
-            .bind(source.collected_at)
-            .bind(source.language.as_ref().map(LanguageTag::as_str))
-            .bind(source.script.map(|s| s.to_string()))
-            .bind(i32::from(source.confidence.percent()))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            insert_source!(&mut *tx, scope.tenant(), id, source, now);
             tx.commit().await?;
         });
         Ok(id)
@@ -711,6 +762,50 @@ impl Store {
             tx,
             scope: scope.clone(),
             source,
+            inserted: 0,
+        })
+    }
+
+    /// Opens an import that first records its source, in the same transaction: when the
+    /// import is abandoned, the source is gone with it.
+    ///
+    /// # Errors
+    /// An invalid source, or a database error.
+    pub async fn begin_import_from(
+        &self,
+        scope: &TenantScope,
+        source: &NewSource,
+    ) -> StoreResult<ImportBatch> {
+        source.check()?;
+        let id = SourceId::new();
+        let now = OffsetDateTime::now_utc();
+        let tx = match &self.backend {
+            Backend::Sqlite(_) => {
+                let path = self
+                    .sqlite_path
+                    .clone()
+                    .ok_or_else(|| StoreError::Invalid("no SQLite file".into()))?;
+                let tenant = scope.tenant();
+                let source = source.clone();
+                let direct = tokio::task::spawn_blocking(move || {
+                    let direct = crate::sqlite_import::DirectImport::begin(&path)?;
+                    direct.insert_source(tenant, id, &source, now)?;
+                    Ok::<_, StoreError>(direct)
+                })
+                .await
+                .map_err(|e| StoreError::Invalid(format!("import worker failed: {e}")))??;
+                ImportTx::Sqlite(Some(direct))
+            }
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin_scoped(scope).await?;
+                insert_source!(&mut *tx, scope.tenant(), id, source, now);
+                ImportTx::Postgres(tx)
+            }
+        };
+        Ok(ImportBatch {
+            tx,
+            scope: scope.clone(),
+            source: id,
             inserted: 0,
         })
     }

@@ -456,6 +456,113 @@ async fn import_is_all_or_nothing() {
 }
 
 #[tokio::test]
+async fn an_import_records_its_source_in_its_own_transaction() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let tenant = f.tenant_a.id.to_string();
+        let count = "SELECT count(*) FROM sources";
+        let before = raw_count(&backend.raw_url, &tenant, count).await;
+        // Abandoned: neither the persons nor the source land (nothing half-written).
+        {
+            let mut batch = store
+                .begin_import_from(
+                    &f.scope_a,
+                    &crate::harness::new_source("list.csv sha256:00"),
+                )
+                .await
+                .unwrap();
+            let people: Vec<NewPerson> = (0..300)
+                .map(|i| person(&format!("S-{i}"), "Іван", "Коваль", days_ago(4)))
+                .collect();
+            batch.insert(&people).await.unwrap();
+        }
+        assert_eq!(
+            raw_count(&backend.raw_url, &tenant, count).await,
+            before,
+            "{}",
+            backend.name
+        );
+        assert_eq!(store.count_persons(&f.scope_a).await.unwrap(), 0);
+
+        // A place of another tenant is refused, whichever way the rows are written.
+        let mut batch = store
+            .begin_import_from(
+                &f.scope_a,
+                &crate::harness::new_source("list.csv sha256:01"),
+            )
+            .await
+            .unwrap();
+        let mut moved = person("S-1", "Іван", "Коваль", days_ago(4));
+        moved.events.push(event(
+            EventKind::ArrivalAtPlace,
+            days_ago(2),
+            Some(f.camp_b),
+        ));
+        let refused = batch.insert(std::slice::from_ref(&moved)).await;
+        assert!(refused.is_err(), "{}: {refused:?}", backend.name);
+        drop(batch);
+
+        // Committed: the source and its persons land together, and provenance names it.
+        let mut batch = store
+            .begin_import_from(
+                &f.scope_a,
+                &crate::harness::new_source("list.csv sha256:02"),
+            )
+            .await
+            .unwrap();
+        let source = batch.source();
+        let mut kept = person("S-2", "Іван", "Коваль", days_ago(4));
+        kept.events.push(event(
+            EventKind::ArrivalAtPlace,
+            days_ago(2),
+            Some(f.camp_a),
+        ));
+        let ids = batch.insert(&[kept]).await.unwrap();
+        assert_eq!(batch.commit().await.unwrap(), 1);
+        assert_eq!(
+            raw_count(&backend.raw_url, &tenant, count).await,
+            before + 1,
+            "{}",
+            backend.name
+        );
+        let record = store.person(&f.scope_a, ids[0]).await.unwrap();
+        assert!(
+            record.assertions.iter().all(|a| a.source == source),
+            "{}",
+            backend.name
+        );
+        assert_eq!(record.events.len(), 2, "{}", backend.name);
+    }
+}
+
+/// `SELECT count(*)` over a raw connection (as the tenant on PostgreSQL, under its row-level
+/// security).
+async fn raw_count(url: &str, tenant: &str, statement: &'static str) -> i64 {
+    use sqlx::Connection;
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+            .await
+            .unwrap();
+        return sqlx::query_scalar(statement)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    }
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query_scalar(statement)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
 async fn an_invalid_event_sequence_is_refused_at_import() {
     for backend in backends().await {
         let store = &backend.store;
