@@ -23,6 +23,7 @@ mod rows;
 mod scope;
 mod sqlite_import;
 mod system;
+mod transmissions;
 mod url;
 
 pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
@@ -36,6 +37,10 @@ pub use registry::{
 };
 pub use scope::TenantScope;
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
+pub use transmissions::{
+    AcknowledgementRecord, KeyRevocation, KeyState, NewAcknowledgement, NewReceived,
+    NewTransmission, PinnedKeySet, ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
+};
 pub use url::DatabaseUrl;
 
 use std::str::FromStr;

@@ -4,3 +4,4 @@
 mod accounts_agency;
 mod harness;
 mod stories;
+mod transmissions;

@@ -1,0 +1,634 @@
+//! Transmissions (issue 5; XC-4, XC-5): this tenant's signing keys and their revocations, the
+//! peers' pinned key sets, outgoing envelopes with the persons they carried, the receiver's
+//! ledger of envelopes (applied, duplicate or rejected, with the reason) and acknowledgements.
+//!
+//! The store knows nothing of signatures: keys, key sets, envelopes and receipts are kept as
+//! the bytes and text the `whereabouts-transmit` crate made. Every table is append-only.
+
+use domain::{PersonId, SourceId};
+use sqlx::Row as _;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::{RowExt, ScopedPool};
+use crate::scope::TenantScope;
+use crate::{Store, on_backend};
+
+/// One of this tenant's keys: a tenant seal (`officer` is `None`) or an officer's key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredKey {
+    /// `ed25519:<hex>`, as the transmit crate names it.
+    pub id: String,
+    pub officer: Option<String>,
+    /// The public key as exported, JSON.
+    pub public_key: String,
+    pub signing_seed: Vec<u8>,
+    pub encryption_secret: Option<Vec<u8>>,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRevocation {
+    pub revoked_at: OffsetDateTime,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyState {
+    pub key: StoredKey,
+    pub revoked: Option<KeyRevocation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedKeySet {
+    pub peer: String,
+    /// The signed key set as exported by the peer, JSON.
+    pub key_set: String,
+    pub pinned_by: String,
+    pub pinned_at: OffsetDateTime,
+}
+
+/// An envelope this tenant sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTransmission {
+    pub recipient: String,
+    pub channel: String,
+    pub sequence: i64,
+    pub content_hash: String,
+    /// The signed envelope, wire form.
+    pub envelope: String,
+    pub officer: String,
+    /// The persons whose cards it carried.
+    pub persons: Vec<PersonId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentTransmission {
+    pub id: Uuid,
+    pub recipient: String,
+    pub channel: String,
+    pub sequence: i64,
+    pub content_hash: String,
+    pub officer: String,
+    pub items: i32,
+    pub created_at: OffsetDateTime,
+}
+
+/// What became of an envelope received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceivedStatus {
+    Applied,
+    Duplicate,
+    Rejected,
+}
+
+impl ReceivedStatus {
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Duplicate => "duplicate",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    fn parse(text: &str) -> StoreResult<Self> {
+        match text {
+            "applied" => Ok(Self::Applied),
+            "duplicate" => Ok(Self::Duplicate),
+            "rejected" => Ok(Self::Rejected),
+            other => Err(StoreError::Corrupt(format!(
+                "unknown received status {other:?}"
+            ))),
+        }
+    }
+}
+
+/// One row of the receiver's ledger. A rejected envelope may have no trustworthy sender,
+/// channel or sequence; they are recorded as the envelope claimed them, or left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewReceived {
+    pub sender: Option<String>,
+    pub channel: Option<String>,
+    pub sequence: Option<i64>,
+    pub content_hash: Option<String>,
+    pub status: ReceivedStatus,
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+    pub applied: i32,
+    pub source: Option<SourceId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedRecord {
+    pub id: Uuid,
+    pub entry: NewReceived,
+    pub received_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAcknowledgement {
+    /// `issued` by this tenant as recipient, or `received` from a peer.
+    pub issued: bool,
+    pub peer: String,
+    pub envelope_hash: String,
+    pub status: String,
+    /// The signed receipt, JSON.
+    pub receipt: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcknowledgementRecord {
+    pub ack: NewAcknowledgement,
+    pub recorded_at: OffsetDateTime,
+}
+
+fn check_text(what: &str, text: &str) -> StoreResult<()> {
+    if text.trim().is_empty() || text.len() > 200 {
+        return Err(StoreError::Invalid(format!(
+            "{what} is 1 to 200 characters"
+        )));
+    }
+    Ok(())
+}
+
+fn unique_or(error: sqlx::Error, message: String) -> StoreError {
+    if let sqlx::Error::Database(db) = &error
+        && db.is_unique_violation()
+    {
+        return StoreError::Invalid(message);
+    }
+    StoreError::Database(error)
+}
+
+impl Store {
+    /// Keeps a new key of this tenant.
+    ///
+    /// # Errors
+    /// A key with this identifier exists already, or a database error.
+    pub async fn add_transmission_key(
+        &self,
+        scope: &TenantScope,
+        key: &StoredKey,
+    ) -> StoreResult<()> {
+        check_text("a key identifier", &key.id)?;
+        if let Some(officer) = &key.officer {
+            check_text("an officer's name", officer)?;
+        }
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO transmission_keys (id, tenant_id, officer, public_key, signing_seed, encryption_secret, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&key.id)
+            .bind(*scope.tenant().as_uuid())
+            .bind(key.officer.as_deref())
+            .bind(&key.public_key)
+            .bind(&key.signing_seed)
+            .bind(key.encryption_secret.as_deref())
+            .bind(key.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_or(e, format!("key {} exists already", key.id)))?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// This tenant's keys, oldest first, each with its revocation if any.
+    pub async fn transmission_keys(&self, scope: &TenantScope) -> StoreResult<Vec<KeyState>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT k.id, k.officer, k.public_key, k.signing_seed, k.encryption_secret, k.created_at, \
+                        r.revoked_at, r.reason \
+                 FROM transmission_keys k LEFT JOIN key_revocations r ON r.key_id = k.id AND r.tenant_id = k.tenant_id \
+                 WHERE k.tenant_id = $1 ORDER BY k.created_at, k.id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    let revoked_at: Option<OffsetDateTime> = row.try_get("revoked_at")?;
+                    Ok(KeyState {
+                        key: StoredKey {
+                            id: row.text("id")?,
+                            officer: row.opt_text("officer")?,
+                            public_key: row.text("public_key")?,
+                            signing_seed: row.try_get("signing_seed")?,
+                            encryption_secret: row.try_get("encryption_secret")?,
+                            created_at: row.time("created_at")?,
+                        },
+                        revoked: match revoked_at {
+                            Some(revoked_at) => Some(KeyRevocation {
+                                revoked_at,
+                                reason: row.text("reason")?,
+                            }),
+                            None => None,
+                        },
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Revokes one of this tenant's keys, for good.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for a key of another tenant or none; `Invalid` when it is
+    /// revoked already or the reason is empty.
+    pub async fn revoke_transmission_key(
+        &self,
+        scope: &TenantScope,
+        key_id: &str,
+        reason: &str,
+    ) -> StoreResult<OffsetDateTime> {
+        check_text("a revocation reason", reason)?;
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            let found: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM transmission_keys WHERE id = $1 AND tenant_id = $2",
+            )
+            .bind(key_id)
+            .bind(*scope.tenant().as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if found.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query(
+                "INSERT INTO key_revocations (key_id, tenant_id, revoked_at, reason) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(key_id)
+            .bind(*scope.tenant().as_uuid())
+            .bind(now)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_or(e, format!("key {key_id} is revoked already")))?;
+            tx.commit().await?;
+        });
+        Ok(now)
+    }
+
+    /// Pins a peer's key set. The caller has checked it (signature, continuity with the set
+    /// pinned before); the store keeps every set ever pinned.
+    pub async fn pin_peer_key_set(
+        &self,
+        scope: &TenantScope,
+        peer: &str,
+        key_set: &str,
+    ) -> StoreResult<()> {
+        check_text("a peer's name", peer)?;
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO peer_key_sets (id, tenant_id, peer, key_set, pinned_by, pinned_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(*scope.tenant().as_uuid())
+            .bind(peer)
+            .bind(key_set)
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Every key set pinned, in the order pinned.
+    pub async fn peer_key_sets(&self, scope: &TenantScope) -> StoreResult<Vec<PinnedKeySet>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT peer, key_set, pinned_by, pinned_at FROM peer_key_sets WHERE tenant_id = $1 ORDER BY pinned_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PinnedKeySet {
+                        peer: row.text("peer")?,
+                        key_set: row.text("key_set")?,
+                        pinned_by: row.text("pinned_by")?,
+                        pinned_at: row.time("pinned_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The sequence number the next envelope to `recipient` on `channel` gets: 1, 2, 3, …
+    pub async fn next_sequence(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        channel: &str,
+    ) -> StoreResult<i64> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let highest: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(sequence) FROM transmissions_out WHERE tenant_id = $1 AND recipient = $2 AND channel = $3",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .bind(channel)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(highest.unwrap_or(0) + 1)
+        })
+    }
+
+    /// Persons of this tenant that no envelope to `recipient` on `channel` has carried yet,
+    /// registered at or after `since` if given, in the order registered.
+    pub async fn untransmitted_persons(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        channel: &str,
+        since: Option<OffsetDateTime>,
+    ) -> StoreResult<Vec<PersonId>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let ids: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT p.id FROM persons p WHERE p.tenant_id = $1 \
+                 AND ($4 IS NULL OR p.registered_at >= $4) \
+                 AND NOT EXISTS (SELECT 1 FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
+                                 WHERE i.tenant_id = $1 AND i.person_id = p.id AND t.recipient = $2 AND t.channel = $3) \
+                 ORDER BY p.registered_at, p.id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .bind(channel)
+            .bind(since)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(ids.into_iter().map(PersonId::from_uuid).collect())
+        })
+    }
+
+    /// Records an envelope sent, with the persons it carried, in one transaction.
+    ///
+    /// # Errors
+    /// `Invalid` when the sequence number was used before on that channel.
+    pub async fn record_transmission(
+        &self,
+        scope: &TenantScope,
+        sent: &NewTransmission,
+    ) -> StoreResult<Uuid> {
+        check_text("a recipient", &sent.recipient)?;
+        if sent.sequence < 1 {
+            return Err(StoreError::Invalid("sequence numbers start at 1".into()));
+        }
+        let id = Uuid::now_v7();
+        let now = OffsetDateTime::now_utc();
+        let items = i32::try_from(sent.persons.len())
+            .map_err(|_| StoreError::Invalid("too many persons in one envelope".into()))?;
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO transmissions_out (id, tenant_id, recipient, channel, sequence, content_hash, envelope, officer, items, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(*scope.tenant().as_uuid())
+            .bind(&sent.recipient)
+            .bind(&sent.channel)
+            .bind(sent.sequence)
+            .bind(&sent.content_hash)
+            .bind(&sent.envelope)
+            .bind(&sent.officer)
+            .bind(items)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_or(e, format!("sequence {} to {} on {} was used before", sent.sequence, sent.recipient, sent.channel)))?;
+            for person in &sent.persons {
+                sqlx::query(
+                    "INSERT INTO transmission_items (transmission_id, tenant_id, person_id) \
+                     SELECT $1, $2, id FROM persons WHERE id = $3 AND tenant_id = $2",
+                )
+                .bind(id)
+                .bind(*scope.tenant().as_uuid())
+                .bind(person.as_uuid())
+                .execute(&mut *tx)
+                .await
+                .and_then(|done| {
+                    if done.rows_affected() == 1 {
+                        Ok(())
+                    } else {
+                        Err(sqlx::Error::RowNotFound)
+                    }
+                })
+                .map_err(|e| match e {
+                    sqlx::Error::RowNotFound => StoreError::UnknownPerson(*person),
+                    other => StoreError::Database(other),
+                })?;
+            }
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// Envelopes sent, in order.
+    pub async fn transmissions_sent(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<Vec<SentTransmission>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, recipient, channel, sequence, content_hash, officer, items, created_at FROM transmissions_out \
+                 WHERE tenant_id = $1 ORDER BY created_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(SentTransmission {
+                        id: row.uuid("id")?,
+                        recipient: row.text("recipient")?,
+                        channel: row.text("channel")?,
+                        sequence: row.try_get("sequence")?,
+                        content_hash: row.text("content_hash")?,
+                        officer: row.text("officer")?,
+                        items: row.int("items")?,
+                        created_at: row.time("created_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Writes one row of the ledger.
+    ///
+    /// # Errors
+    /// `Invalid` when an envelope with this sender, channel and sequence was applied already
+    /// (the database refuses a second application even if the caller's check raced).
+    pub async fn record_received(
+        &self,
+        scope: &TenantScope,
+        entry: &NewReceived,
+    ) -> StoreResult<Uuid> {
+        let id = Uuid::now_v7();
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO transmissions_in (id, tenant_id, sender, channel, sequence, content_hash, status, reason_code, reason, applied, source_id, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(id)
+            .bind(*scope.tenant().as_uuid())
+            .bind(entry.sender.as_deref())
+            .bind(entry.channel.as_deref())
+            .bind(entry.sequence)
+            .bind(entry.content_hash.as_deref())
+            .bind(entry.status.code())
+            .bind(entry.reason_code.as_deref())
+            .bind(entry.reason.as_deref())
+            .bind(entry.applied)
+            .bind(entry.source.map(|s| *s.as_uuid()))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_or(e, "this envelope was applied already".into()))?;
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// The ledger, oldest first.
+    pub async fn received_log(&self, scope: &TenantScope) -> StoreResult<Vec<ReceivedRecord>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, sender, channel, sequence, content_hash, status, reason_code, reason, applied, source_id, received_at \
+                 FROM transmissions_in WHERE tenant_id = $1 ORDER BY received_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(ReceivedRecord {
+                        id: row.uuid("id")?,
+                        entry: NewReceived {
+                            sender: row.opt_text("sender")?,
+                            channel: row.opt_text("channel")?,
+                            sequence: row.try_get("sequence")?,
+                            content_hash: row.opt_text("content_hash")?,
+                            status: ReceivedStatus::parse(&row.text("status")?)?,
+                            reason_code: row.opt_text("reason_code")?,
+                            reason: row.opt_text("reason")?,
+                            applied: row.int("applied")?,
+                            source: row.opt_uuid("source_id")?.map(SourceId::from_uuid),
+                        },
+                        received_at: row.time("received_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// `(sequence, content hash)` of every envelope applied from `sender` on `channel`.
+    pub async fn applied_on_channel(
+        &self,
+        scope: &TenantScope,
+        sender: &str,
+        channel: &str,
+    ) -> StoreResult<Vec<(i64, String)>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT sequence, content_hash FROM transmissions_in \
+                 WHERE tenant_id = $1 AND sender = $2 AND channel = $3 AND status = 'applied' ORDER BY sequence",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(sender)
+            .bind(channel)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get("sequence")?, row.text("content_hash")?)))
+                .collect()
+        })
+    }
+
+    /// Keeps an acknowledgement issued or received.
+    pub async fn record_acknowledgement(
+        &self,
+        scope: &TenantScope,
+        ack: &NewAcknowledgement,
+    ) -> StoreResult<()> {
+        check_text("a peer's name", &ack.peer)?;
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO acknowledgements (id, tenant_id, direction, peer, envelope_hash, status, receipt, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(*scope.tenant().as_uuid())
+            .bind(if ack.issued { "issued" } else { "received" })
+            .bind(&ack.peer)
+            .bind(&ack.envelope_hash)
+            .bind(&ack.status)
+            .bind(&ack.receipt)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Acknowledgements issued and received, oldest first.
+    pub async fn acknowledgements(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<Vec<AcknowledgementRecord>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT direction, peer, envelope_hash, status, receipt, recorded_at FROM acknowledgements \
+                 WHERE tenant_id = $1 ORDER BY recorded_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(AcknowledgementRecord {
+                        ack: NewAcknowledgement {
+                            issued: row.text("direction")? == "issued",
+                            peer: row.text("peer")?,
+                            envelope_hash: row.text("envelope_hash")?,
+                            status: row.text("status")?,
+                            receipt: row.text("receipt")?,
+                        },
+                        recorded_at: row.time("recorded_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
