@@ -7,6 +7,7 @@ mod gen_linkage;
 mod import;
 mod linkage;
 mod setup;
+mod transmit;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,13 @@ enum Command {
     Dedupe(linkage::DedupeArgs),
     /// Search person records for one person, or run a batch of queries (docs/matching.md).
     Search(linkage::SearchArgs),
+    /// Signing keys for transmissions, and the peers' pinned keys (docs/transmissions.md).
+    #[command(subcommand)]
+    Keys(transmit::KeysCommand),
+    /// Write a signed, encrypted bundle of new capture cards for a peer (docs/transmissions.md).
+    Transmit(transmit::TransmitArgs),
+    /// Verify and apply a bundle, and write a signed acknowledgement (docs/transmissions.md).
+    Receive(transmit::ReceiveArgs),
 }
 
 fn main() -> ExitCode {
@@ -107,6 +115,9 @@ fn main() -> ExitCode {
             Command::Link(args) => linkage::link(args),
             Command::Dedupe(args) => linkage::dedupe(args),
             Command::Search(args) => linkage::search(args),
+            Command::Keys(command) => transmit::keys(&locations, command).await,
+            Command::Transmit(args) => transmit::send(&locations, args).await,
+            Command::Receive(args) => transmit::receive(&locations, args).await,
         }
     });
     match result {

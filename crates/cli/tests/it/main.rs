@@ -5,3 +5,4 @@ mod harness;
 mod import;
 mod kill;
 mod linkage;
+mod transmit;

@@ -1,0 +1,320 @@
+//! Transmissions on files between separate instances, with the real binary (issue 5; XC-4,
+//! XC-5, GC3-122-c): party A's bureau, the agency, and party B's bureau each have their own
+//! data directory and database, and share only bundles and exported public keys.
+
+use std::path::PathBuf;
+
+use crate::harness::{Instance, stderr, stdout};
+
+const HEADER: &str = "id,category,given_name,patronymic,family_name,name_language,sex,birth_date,birth_place,nationality,service_number,captured_at\n";
+
+const OFFICER: &str = "Officer Ilse Varga";
+
+fn ok(instance: &Instance, args: &[&str]) -> String {
+    let out = instance.run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+/// A failed command, with its stderr.
+fn refused(instance: &Instance, args: &[&str]) -> String {
+    let out = instance.run(args);
+    assert!(
+        !out.status.success(),
+        "{args:?} was accepted: {}",
+        stdout(&out)
+    );
+    stderr(&out)
+}
+
+fn path(instance: &Instance, name: &str) -> PathBuf {
+    instance.path(name)
+}
+
+fn s(path: &std::path::Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// An instance with keys for `tenant` (and an officer key).
+fn keyed(instance: &Instance, tenant: &str) {
+    ok(instance, &["keys", "generate", "--tenant", tenant]);
+    ok(
+        instance,
+        &["keys", "generate", "--tenant", tenant, "--officer", OFFICER],
+    );
+}
+
+/// `from` pins `to`'s keys: `to` exports, `from` imports.
+fn pin(from: &Instance, from_tenant: &str, to: &Instance, to_tenant: &str, name: &str) {
+    let file = path(to, name);
+    ok(
+        to,
+        &["keys", "export", "--tenant", to_tenant, "-o", s(&file)],
+    );
+    let out = ok(
+        from,
+        &["keys", "import-peer", "--tenant", from_tenant, s(&file)],
+    );
+    assert!(out.contains(&format!("pinned {to_tenant}")), "{out}");
+}
+
+fn register(instance: &Instance, tenant: &str, rows: &[&str]) {
+    let mut csv = HEADER.to_owned();
+    for row in rows {
+        csv.push_str(row);
+        csv.push('\n');
+    }
+    let name = format!("list-{}.csv", rows[0].split(',').next().unwrap());
+    let file = instance.write(&name, csv.as_bytes());
+    let out = instance.import(tenant, &file, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+fn transmit(instance: &Instance, tenant: &str, to: &str, name: &str) -> PathBuf {
+    let file = path(instance, name);
+    let out = ok(
+        instance,
+        &["transmit", "--tenant", tenant, "--to", to, "-o", s(&file)],
+    );
+    assert!(out.contains("card(s)"), "{out}");
+    file
+}
+
+fn agency() -> Instance {
+    let agency = Instance::sqlite();
+    ok(
+        &agency,
+        &[
+            "tenant",
+            "add",
+            "agency",
+            "--name",
+            "Central Tracing Agency",
+            "--kind",
+            "agency",
+        ],
+    );
+    keyed(&agency, "agency");
+    agency
+}
+
+/// Party A's bureau and the agency, each with the other's keys pinned.
+fn a_and_agency() -> (Instance, Instance) {
+    let a = Instance::sqlite();
+    keyed(&a, "bureau-a");
+    let agency = agency();
+    pin(&a, "bureau-a", &agency, "agency", "agency-keys.json");
+    pin(&agency, "agency", &a, "bureau-a", "a-keys.json");
+    (a, agency)
+}
+
+#[test]
+fn xc5_a_bundle_from_a_bureau_is_applied_once_at_the_agency_and_gaps_are_reported() {
+    let (a, agency) = a_and_agency();
+    register(
+        &a,
+        "bureau-a",
+        &[
+            "A-1,pow,Олександр,Петрович,Коваленко,uk,M,1991-04-17,Київ,XB,AB-123,2026-11-01",
+            "A-2,pow,Тарас,,Мельник,uk,M,1988,[declined],XB,[unknown],2026-11-02",
+        ],
+    );
+    let first = transmit(&a, "bureau-a", "agency", "b1.wab");
+    // The bundle is encrypted: no name travels in the clear.
+    let bytes = std::fs::read(&first).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("Коваленко"));
+
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&first)]);
+    assert!(out.contains("applied bureau-a #1"), "{out}");
+    assert!(out.contains("2 person(s)"), "{out}");
+    let export = agency.export("agency");
+    assert!(export.contains("bureau-a:A-1"), "{export}");
+    assert!(export.contains("Коваленко"), "{export}");
+    // XC-2: the reason for an absent value travels with the card.
+    assert!(export.contains("[declined]"), "{export}");
+    let ack = std::fs::read_to_string(format!("{}.ack.json", s(&first))).unwrap();
+    assert!(ack.contains("applied"), "{ack}");
+
+    // The same bundle again: acknowledged as a duplicate, nothing applied.
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&first)]);
+    assert!(out.contains("duplicate"), "{out}");
+    assert_eq!(agency.count("agency"), 2);
+
+    // Nothing new: no envelope, no sequence number used.
+    let out = ok(
+        &a,
+        &[
+            "transmit",
+            "--tenant",
+            "bureau-a",
+            "--to",
+            "agency",
+            "-o",
+            s(&path(&a, "none.wab")),
+        ],
+    );
+    assert!(out.contains("nothing new"), "{out}");
+
+    // #2 is lost on the way for now; #3 arrives first and the gap is reported.
+    register(
+        &a,
+        "bureau-a",
+        &["A-3,pow,Іван,,Бондар,uk,M,1990,,XB,,2026-11-03"],
+    );
+    let second = transmit(&a, "bureau-a", "agency", "b2.wab");
+    register(
+        &a,
+        "bureau-a",
+        &["A-4,pow,Петро,,Шевчук,uk,M,1992,,XB,,2026-11-04"],
+    );
+    let third = transmit(&a, "bureau-a", "agency", "b3.wab");
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&third)]);
+    assert!(out.contains("applied bureau-a #3"), "{out}");
+    assert!(
+        out.contains("gap: sequence number(s) 2 not received yet"),
+        "{out}"
+    );
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&second)]);
+    assert!(out.contains("applied bureau-a #2"), "{out}");
+    assert!(!out.contains("gap"), "{out}");
+    assert_eq!(agency.count("agency"), 4);
+}
+
+#[test]
+fn xc4_tampered_revoked_unknown_and_misaddressed_bundles_are_rejected_with_nothing_applied() {
+    let (a, agency) = a_and_agency();
+    register(
+        &a,
+        "bureau-a",
+        &["A-1,pow,Олександр,,Коваленко,uk,M,1991,,XB,,2026-11-01"],
+    );
+    let bundle = transmit(&a, "bureau-a", "agency", "b1.wab");
+
+    // Tampered: one byte of the ciphertext changed.
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    let tampered = a.write("tampered.wab", &bytes);
+    let error = refused(&agency, &["receive", "--tenant", "agency", s(&tampered)]);
+    assert!(error.contains("(tampered)"), "{error}");
+    assert!(error.contains("nothing applied"), "{error}");
+    assert_eq!(agency.count("agency"), 0);
+    let ack = std::fs::read_to_string(format!("{}.ack.json", s(&tampered))).unwrap();
+    assert!(ack.contains("rejected"), "{ack}");
+
+    // An unknown sender: party B's bureau pinned the agency, but the agency never pinned it.
+    let b = Instance::sqlite();
+    keyed(&b, "bureau-b");
+    pin(&b, "bureau-b", &agency, "agency", "agency-keys-for-b.json");
+    register(
+        &b,
+        "bureau-b",
+        &["B-1,pow,Անի,,Պետրոսյան,hy,F,1990,,XA,,2026-11-01"],
+    );
+    let from_b = transmit(&b, "bureau-b", "agency", "from-b.wab");
+    let error = refused(&agency, &["receive", "--tenant", "agency", s(&from_b)]);
+    assert!(error.contains("unknown sender \"bureau-b\""), "{error}");
+
+    // A bundle for another recipient: A writes to B, and the agency is handed it.
+    pin(&a, "bureau-a", &b, "bureau-b", "b-keys.json");
+    let for_b = transmit(&a, "bureau-a", "bureau-b", "for-b.wab");
+    let error = refused(&agency, &["receive", "--tenant", "agency", s(&for_b)]);
+    assert!(error.contains("wrong-recipient"), "{error}");
+    assert!(error.contains("bureau-b"), "{error}");
+
+    // A revoked key: the officer's key is revoked after signing; the bureau tells the agency.
+    let keys = ok(&a, &["keys", "list", "--tenant", "bureau-a"]);
+    let officer_key = keys
+        .lines()
+        .find(|line| line.starts_with("own") && line.contains(OFFICER))
+        .and_then(|line| line.split_whitespace().nth(1))
+        .unwrap()
+        .to_owned();
+    ok(
+        &a,
+        &[
+            "keys",
+            "revoke",
+            "--tenant",
+            "bureau-a",
+            &officer_key,
+            "--reason",
+            "laptop lost",
+        ],
+    );
+    pin(&agency, "agency", &a, "bureau-a", "a-keys-2.json");
+    let error = refused(&agency, &["receive", "--tenant", "agency", s(&bundle)]);
+    assert!(error.contains("(revoked-key)"), "{error}");
+    assert!(error.contains("laptop lost"), "{error}");
+
+    // Nothing of any of them was applied.
+    assert_eq!(agency.count("agency"), 0);
+
+    // With a new officer key, the bureau transmits again and it applies.
+    ok(
+        &a,
+        &[
+            "keys",
+            "generate",
+            "--tenant",
+            "bureau-a",
+            "--officer",
+            "Officer Bram Osei",
+        ],
+    );
+    pin(&agency, "agency", &a, "bureau-a", "a-keys-3.json");
+    register(
+        &a,
+        "bureau-a",
+        &["A-2,pow,Тарас,,Мельник,uk,M,1988,,XB,,2026-11-02"],
+    );
+    let file = path(&a, "b2.wab");
+    ok(
+        &a,
+        &[
+            "transmit",
+            "--tenant",
+            "bureau-a",
+            "--to",
+            "agency",
+            "--officer",
+            "Officer Bram Osei",
+            "-o",
+            s(&file),
+        ],
+    );
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&file)]);
+    // #1 was never applied (its only copy was signed with the revoked key): a gap, which the
+    // bureau must close by sending A-1 again (re-sending is not built yet). #2 carries only
+    // A-2, since A-1 went out in #1.
+    assert!(out.contains("applied bureau-a #2"), "{out}");
+    assert!(out.contains("1 person(s)"), "{out}");
+    assert!(out.contains("gap: sequence number(s) 1"), "{out}");
+    assert_eq!(agency.count("agency"), 1);
+}
+
+#[test]
+fn an_unpinned_key_set_update_is_refused() {
+    let (_a, agency) = a_and_agency();
+    // Someone else claiming to be bureau-a sends fresh keys: refused, the pinned keys stay.
+    let impostor = Instance::sqlite();
+    keyed(&impostor, "bureau-a");
+    let file = path(&impostor, "impostor-keys.json");
+    ok(
+        &impostor,
+        &["keys", "export", "--tenant", "bureau-a", "-o", s(&file)],
+    );
+    let error = refused(
+        &agency,
+        &["keys", "import-peer", "--tenant", "agency", s(&file)],
+    );
+    assert!(
+        error.contains("not signed by a key already pinned"),
+        "{error}"
+    );
+}
