@@ -318,3 +318,46 @@ fn an_unpinned_key_set_update_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn a_bureau_on_sqlite_transmits_to_an_agency_on_postgresql() {
+    // Runs when WHEREABOUTS_TEST_POSTGRES is set; the two backends then hold the two ends.
+    let Some(agency) = Instance::postgres() else {
+        return;
+    };
+    ok(
+        &agency,
+        &[
+            "tenant",
+            "add",
+            "agency",
+            "--name",
+            "Central Tracing Agency",
+            "--kind",
+            "agency",
+        ],
+    );
+    keyed(&agency, "agency");
+    let a = Instance::sqlite();
+    keyed(&a, "bureau-a");
+    pin(&a, "bureau-a", &agency, "agency", "agency-keys.json");
+    pin(&agency, "agency", &a, "bureau-a", "a-keys.json");
+    register(
+        &a,
+        "bureau-a",
+        &["A-1,pow,Олександр,,Коваленко,uk,M,1991,,XB,,2026-11-01"],
+    );
+    let bundle = transmit(&a, "bureau-a", "agency", "b1.wab");
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&bundle)]);
+    assert!(out.contains("applied bureau-a #1"), "{out}");
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&bundle)]);
+    assert!(out.contains("duplicate"), "{out}");
+    assert_eq!(agency.count("agency"), 1);
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    let tampered = a.write("tampered.wab", &bytes);
+    let error = refused(&agency, &["receive", "--tenant", "agency", s(&tampered)]);
+    assert!(error.contains("(tampered)"), "{error}");
+    assert_eq!(agency.count("agency"), 1);
+}
