@@ -200,7 +200,54 @@ pub async fn load(store: &Store, dataset: &Dataset, seed: u64) -> anyhow::Result
         tenants.push(tenant);
     }
     progress.finish_and_clear();
+    copy_to_agency(store, dataset, &tenants[0], seed).await?;
     Ok(Summary { persons, tenants })
+}
+
+/// What the bureaus would have sent: every bureau's persons, as the agency holds them (issue 5
+/// builds the real transmissions). Names, dates and identifiers only; events happen at the
+/// bureaus' places, which the agency does not hold, so they stay with the bureaus. The tracing
+/// pages then find these records from the demo's agency accounts.
+async fn copy_to_agency(
+    store: &Store,
+    dataset: &Dataset,
+    agency: &Tenant,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let scope = store.operator_scope(agency, "synthetic-generator");
+    for bureau in &dataset.bureaus {
+        let mut batch = store
+            .begin_import_from(
+                &scope,
+                &NewSource {
+                    kind: SourceKind::BureauList,
+                    reference: format!(
+                        "list notified by {} (whereabouts gen --seed {seed}: synthetic, fictional data)",
+                        bureau.name
+                    ),
+                    collected_by: "synthetic-generator".into(),
+                    collected_at: OffsetDateTime::now_utc(),
+                    language: None,
+                    script: None,
+                    confidence: Confidence::MEDIUM,
+                },
+            )
+            .await?;
+        for chunk in bureau.persons.chunks(2000) {
+            let people: Vec<NewPerson> = chunk
+                .iter()
+                .map(|p| {
+                    to_new_person(p, &[]).map(|mut person| {
+                        person.events.clear();
+                        person
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?;
+            batch.insert(&people).await?;
+        }
+        batch.commit().await?;
+    }
+    Ok(())
 }
 
 fn to_new_person(person: &SynthPerson, places: &[PlaceId]) -> anyhow::Result<NewPerson> {
@@ -262,8 +309,8 @@ fn to_new_person(person: &SynthPerson, places: &[PlaceId]) -> anyhow::Result<New
         .map(|event| NewEvent {
             kind: event.kind,
             occurred_at: event.at,
-            place: event.place.map(|i| places[i]),
-            place_to: event.place_to.map(|i| places[i]),
+            place: event.place.and_then(|i| places.get(i).copied()),
+            place_to: event.place_to.and_then(|i| places.get(i).copied()),
             locator: locator.clone(),
             note: None,
         })

@@ -309,6 +309,27 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         let password = generate_password();
         add_user(&store, Some(tenant.id), &username, role, &password).await?;
         logins.push((username, format!("{role} of {}", tenant.name), password));
+        if tenant.kind == TenantKind::Agency {
+            // A match needs two independent confirmations before an answer goes to a family.
+            let password = generate_password();
+            add_user(
+                &store,
+                Some(tenant.id),
+                "reviewer",
+                UserRole::Reviewer,
+                &password,
+            )
+            .await?;
+            logins.push((
+                "reviewer".to_owned(),
+                format!(
+                    "{} of {} (second confirmation)",
+                    UserRole::Reviewer,
+                    tenant.name
+                ),
+                password,
+            ));
+        }
     }
     print_logins(&dir, summary.persons, &logins);
     run_server(store, args.listen, false).await

@@ -259,4 +259,6 @@ fn gen_is_deterministic_and_its_lists_import() {
         "{tenants}"
     );
     assert_eq!(fresh.count("bureau-aldera"), 200);
+    // The agency holds what both bureaus notified, so tracing finds them from the demo.
+    assert_eq!(fresh.count("agency"), 400);
 }
