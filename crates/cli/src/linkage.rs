@@ -128,7 +128,10 @@ fn read_records_from(
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(input);
+        .from_reader(QuoteCount {
+            inner: input,
+            quotes: 0,
+        });
     let headers = reader
         .headers()
         .with_context(|| format!("{name}: line 1: cannot read the header"))?
@@ -158,9 +161,20 @@ fn read_records_from(
     let mut first_bad_date_line = None;
     let mut row = csv::StringRecord::new();
     let mut record = Record::default();
+    let mut last_line = 1;
     loop {
         match reader.read_record(&mut row) {
-            Ok(false) => break,
+            Ok(false) => {
+                // The reader takes an unclosed quote to the end of the file as one field; in
+                // RFC 4180 every quote is paired (escaped ones are doubled), so an odd count
+                // means a quoted field was never closed.
+                if reader.get_ref().quotes % 2 == 1 {
+                    bail!(
+                        "{name}: line {last_line}: malformed CSV: a quoted field is not closed before the end of the file"
+                    );
+                }
+                break;
+            }
             Ok(true) => {}
             Err(error) => {
                 let line = error.position().map_or(0, |p| p.line());
@@ -168,6 +182,7 @@ fn read_records_from(
             }
         }
         let line = row.position().map_or(0, |p| p.line());
+        last_line = line;
         record = Record {
             id: std::mem::take(&mut record.id),
             ..Record::default()
@@ -203,6 +218,20 @@ fn read_records_from(
         bad_dates,
         first_bad_date_line,
     })
+}
+
+/// Counts the quote characters read, to find a quoted field left open at the end of the file.
+struct QuoteCount<R> {
+    inner: R,
+    quotes: u64,
+}
+
+impl<R: Read> Read for QuoteCount<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        Ok(n)
+    }
 }
 
 fn csv_reason(error: &csv::Error) -> String {

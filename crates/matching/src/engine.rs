@@ -152,7 +152,11 @@ fn pattern_conflict(pattern: u64) -> bool {
         || levels[Feature::BirthDate as usize] == DateLevel::Far as u8
 }
 
-/// Scores every candidate pair; trains the model first when `settings.train`.
+/// Below this many records, the model is not trained from the data.
+pub const MIN_RECORDS_TO_TRAIN: usize = 1000;
+
+/// Scores every candidate pair; trains the model first when `settings.train` and the input
+/// has at least [`MIN_RECORDS_TO_TRAIN`] records.
 fn score_candidates(
     corpus: &Corpus,
     split: Option<usize>,
@@ -162,7 +166,10 @@ fn score_candidates(
     progress.stage("candidates", 0);
     let (pairs, blocking) = candidate_pairs(corpus, split);
     let mut model = settings.model.clone();
-    if settings.train {
+    // Estimates from a handful of records are noise (EM on a few pairs drives m and u to the
+    // extremes): small inputs are scored with the configured weights.
+    let train = settings.train && corpus.len() >= MIN_RECORDS_TO_TRAIN;
+    if train {
         progress.stage("estimate u", 0);
         // Enough random pairs for stable u, but not more than a few per record.
         let samples = settings
@@ -171,7 +178,7 @@ fn score_candidates(
         model.estimate_u(corpus, split, samples);
     }
     let compared = compare_all(corpus, &pairs, &model, settings.threads, progress);
-    if settings.train {
+    if train {
         progress.stage("train m (EM)", settings.em_iterations as u64);
         let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
         for &p in &compared.patterns {
