@@ -266,6 +266,21 @@ pub(crate) struct Flattened {
     pub(crate) events: Vec<Event>,
 }
 
+impl Flattened {
+    /// Every place the events name, once each: the import checks them against the tenant.
+    pub(crate) fn places(&self) -> Vec<PlaceId> {
+        let mut places: Vec<PlaceId> = self
+            .events
+            .iter()
+            .flat_map(|e| [e.place, e.place_to])
+            .flatten()
+            .collect();
+        places.sort_unstable_by_key(|p| *p.as_uuid());
+        places.dedup();
+        places
+    }
+}
+
 /// `(id, person, field code, value JSON, absence code, locator)`.
 pub(crate) type AssertionRow = (
     AssertionId,
@@ -507,15 +522,7 @@ impl ImportBatch {
             ImportTx::Postgres(tx) => {
                 // A foreign key sees places of every tenant (PostgreSQL runs its checks past
                 // row-level security): a place must be one of this tenant's.
-                let mut places: Vec<uuid::Uuid> = flat
-                    .events
-                    .iter()
-                    .flat_map(|e| [e.place, e.place_to])
-                    .flatten()
-                    .map(|p| *p.as_uuid())
-                    .collect();
-                places.sort_unstable();
-                places.dedup();
+                let places: Vec<uuid::Uuid> = flat.places().iter().map(|p| *p.as_uuid()).collect();
                 if !places.is_empty() {
                     let found: i64 = sqlx::query_scalar(
                         "SELECT count(*) FROM places WHERE tenant_id = $1 AND id = ANY($2)",

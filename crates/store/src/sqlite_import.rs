@@ -154,32 +154,25 @@ impl DirectImport {
     /// Every place an event names must be one of the tenant's places (the foreign key's
     /// check, and the tenant's too).
     fn check_places(&self, tenant: TenantId, flat: &Flattened) -> StoreResult<()> {
-        let mut places: Vec<[u8; 16]> = flat
-            .events
-            .iter()
-            .flat_map(|e| [e.place, e.place_to])
-            .flatten()
-            .map(|p| *p.as_uuid().as_bytes())
-            .collect();
+        let places = flat.places();
         if places.is_empty() {
             return Ok(());
         }
-        places.sort_unstable();
-        places.dedup();
         let mut statement = self
             .connection
             .prepare("SELECT count(*) FROM places WHERE id = ? AND tenant_id = ?")
             .map_err(sqlite_error)?;
         for place in places {
             let found: i64 = statement
-                .query_row(params![place, tenant.as_uuid().as_bytes()], |row| {
-                    row.get(0)
-                })
+                .query_row(
+                    params![place.as_uuid().as_bytes(), tenant.as_uuid().as_bytes()],
+                    |row| row.get(0),
+                )
                 .map_err(sqlite_error)?;
             if found != 1 {
                 return Err(StoreError::Invalid(format!(
                     "no place {} in this tenant",
-                    uuid::Uuid::from_bytes(place)
+                    place.as_uuid()
                 )));
             }
         }
