@@ -70,6 +70,25 @@ pub struct ServeArgs {
     /// localhost.
     #[arg(long, env = "WHEREABOUTS_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Requests per minute from one client address (0: no limit; docs/security.md).
+    #[arg(
+        long,
+        env = "WHEREABOUTS_RATE_LIMIT_PER_ADDRESS",
+        default_value_t = 1200
+    )]
+    pub rate_limit_per_address: u32,
+    /// Requests per minute of one signed-in user or API token (0: no limit).
+    #[arg(long, env = "WHEREABOUTS_RATE_LIMIT_PER_USER", default_value_t = 600)]
+    pub rate_limit_per_user: u32,
+}
+
+impl ServeArgs {
+    fn rate_limits(&self) -> web::RateLimits {
+        web::RateLimits {
+            per_address: web::Limit::per_minute(self.rate_limit_per_address),
+            per_principal: web::Limit::per_minute(self.rate_limit_per_user),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -239,13 +258,15 @@ pub async fn user(locations: &Locations, command: UserCommand) -> anyhow::Result
 
 pub async fn serve(locations: &Locations, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = locations.open().await?;
-    run_server(store, args.listen, args.secure_cookies).await
+    let limits = args.rate_limits();
+    run_server(store, args.listen, args.secure_cookies, limits).await
 }
 
 async fn run_server(
     store: Store,
     listen: SocketAddr,
     secure_cookies: bool,
+    rate_limits: web::RateLimits,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -255,6 +276,7 @@ async fn run_server(
         addr,
         session_ttl: time::Duration::hours(8),
         secure_cookies,
+        rate_limits,
     };
     println!("Whereabouts is listening on http://{addr}/ (ctrl-c stops it)");
     web::serve(store.clone(), config, listener).await?;
@@ -332,7 +354,7 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         }
     }
     print_logins(&dir, summary.persons, &logins);
-    run_server(store, args.listen, false).await
+    run_server(store, args.listen, false, web::RateLimits::default()).await
 }
 
 fn print_logins(dir: &Path, persons: usize, logins: &[(String, String, String)]) {

@@ -21,6 +21,8 @@ pub mod authz;
 pub mod error;
 mod headers;
 mod html;
+mod limits;
+mod operator;
 mod router;
 mod search;
 mod state;
@@ -30,6 +32,8 @@ use std::net::SocketAddr;
 
 pub use auth::{PasswordError, hash_password};
 pub use error::AppError;
+pub use limits::{Limit, RateLimits};
+pub use operator::create_api_token;
 pub use router::{RouteInfo, route_table, router};
 
 /// How the server runs. Passed explicitly; nothing is global.
@@ -41,6 +45,8 @@ pub struct ServeConfig {
     /// Marks the session cookie `Secure` (and names it `__Host-…`). Turn off only for plain
     /// HTTP on localhost.
     pub secure_cookies: bool,
+    /// Requests per client address and per user or API token (`limits.rs`).
+    pub rate_limits: RateLimits,
 }
 
 /// Serves `store` on `listener` until ctrl-c, then lets requests in flight finish.

@@ -22,6 +22,8 @@ pub(crate) struct AppState {
     pub obligations: Arc<Mutex<ObligationsCache>>,
     /// The matching engine's index of each tenant's persons (`search.rs`).
     pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
+    /// Rate limits per client address and per principal (`limits.rs`).
+    pub limiters: crate::limits::Limiters,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +40,7 @@ impl AppState {
             tenants: Arc::new(RwLock::new(HashMap::new())),
             indexes: Arc::new(Mutex::new(HashMap::new())),
             obligations: Arc::new(Mutex::new(HashMap::new())),
+            limiters: crate::limits::Limiters::new(config.rate_limits),
         }
     }
 

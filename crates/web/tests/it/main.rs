@@ -6,6 +6,7 @@ mod auth;
 mod browser;
 mod bureau;
 mod harness;
+mod limits;
 mod matrix;
 mod pages;
 mod serve;
