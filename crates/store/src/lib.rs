@@ -17,6 +17,7 @@
 
 mod accounts;
 mod agency;
+mod audit;
 mod codec;
 mod error;
 mod registry;
@@ -32,6 +33,7 @@ pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, To
 pub use agency::{
     Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
 };
+pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord, AuditReport};
 pub use error::{StoreError, StoreResult};
 pub use registry::{
     ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
@@ -79,6 +81,8 @@ pub struct Store {
     pub(crate) sqlite_path: Option<std::path::PathBuf>,
     /// The master key provider and the unwrapped data keys (`vault.rs`).
     pub(crate) keys: std::sync::Arc<vault::KeyState>,
+    /// The audit log's policy and keys (`audit.rs`).
+    pub(crate) audit: std::sync::Arc<audit::AuditState>,
 }
 
 impl Store {
@@ -122,6 +126,7 @@ impl Store {
     pub fn with_key_provider(self, provider: std::sync::Arc<dyn ::vault::KeyProvider>) -> Self {
         Self {
             keys: std::sync::Arc::new(vault::KeyState::new(Some(provider))),
+            audit: std::sync::Arc::new(audit::AuditState::new(self.audit.policy)),
             ..self
         }
     }
@@ -174,6 +179,7 @@ impl Store {
             backend,
             sqlite_path,
             keys: std::sync::Arc::new(vault::KeyState::new(provider)),
+            audit: std::sync::Arc::new(audit::AuditState::new(audit::AuditPolicy::default())),
         })
     }
 
