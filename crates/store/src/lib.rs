@@ -18,6 +18,8 @@ mod accounts;
 mod agency;
 mod codec;
 mod error;
+mod evidence_files;
+mod protection;
 mod registry;
 mod rows;
 mod scope;
@@ -31,6 +33,11 @@ pub use agency::{
     Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
 };
 pub use error::{StoreError, StoreResult};
+pub use evidence_files::{
+    EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
+    WrittenFile, store_file,
+};
+pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
 pub use registry::{
     ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
     PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,

@@ -268,6 +268,10 @@ pub fn next_entry(
     action: CustodyAction,
     note: Option<&str>,
 ) -> CustodyEntry {
+    // Both backends keep instants to the microsecond: hash what will be read back.
+    let at = at
+        .replace_nanosecond(at.nanosecond() / 1000 * 1000)
+        .unwrap_or(at);
     let sequence = last.map_or(1, |e| e.sequence + 1);
     let previous = last.map_or_else(chain_start, |e| e.hash.clone());
     let hash = chain_hash(evidence, sequence, at, by, action, note, &previous);
