@@ -4,5 +4,6 @@
 mod accounts_agency;
 mod harness;
 mod protection;
+mod security;
 mod stories;
 mod transmissions;
