@@ -20,6 +20,8 @@ mod agency;
 mod audit;
 mod codec;
 mod error;
+mod evidence_files;
+mod protection;
 mod registry;
 mod rows;
 mod scope;
@@ -35,6 +37,11 @@ pub use agency::{
 };
 pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord, AuditReport};
 pub use error::{StoreError, StoreResult};
+pub use evidence_files::{
+    EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
+    WrittenFile, store_file,
+};
+pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
 pub use registry::{
     ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
     PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,

@@ -4,6 +4,7 @@
 mod accounts_agency;
 mod audit;
 mod harness;
+mod protection;
 mod security;
 mod stories;
 mod transmissions;
