@@ -18,6 +18,7 @@ mod accounts;
 mod agency;
 mod codec;
 mod error;
+mod forwarding;
 mod registry;
 mod rows;
 mod scope;
@@ -31,6 +32,9 @@ pub use agency::{
     Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
 };
 pub use error::{StoreError, StoreResult};
+pub use forwarding::{
+    ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
+};
 pub use registry::{
     ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
     PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
