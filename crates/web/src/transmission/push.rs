@@ -230,9 +230,22 @@ async fn round(
             {
                 continue;
             }
-            let sealed = seal_new(store, &tenant, &scope, &peer).await?;
-            let mut report = push_pending(store, &scope, &peer.peer, &url, config.timeout).await?;
-            report.sealed = sealed;
+            let attempt = async {
+                let sealed = seal_new(store, &tenant, &scope, &peer).await?;
+                let mut report =
+                    push_pending(store, &scope, &peer.peer, &url, config.timeout).await?;
+                report.sealed = sealed;
+                Ok::<_, TransmissionError>(report)
+            };
+            let report = match attempt.await {
+                Ok(report) => report,
+                Err(error) => {
+                    // A tenant's own problem (keys missing, database): the others go on.
+                    tracing::error!(tenant = %tenant.slug, peer = %peer.peer, %error, "sender round failed");
+                    continue;
+                }
+            };
+            let sealed = report.sealed;
             match &report.failure {
                 None => {
                     backoff.remove(&key);
