@@ -1,4 +1,5 @@
 //! `whereabouts`: the command-line tool and server of the Geneva Conventions' information system.
+#![forbid(unsafe_code)]
 
 mod config;
 mod export;

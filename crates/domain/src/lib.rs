@@ -4,6 +4,7 @@
 //! types: the edges (`store`, `web`, `cli`) convert by hand. Everything here is plain data plus the
 //! rules that follow from the conventions, each citing its requirement ID from
 //! `gc-requirements.md` (kept in the project as `docs/requirements-index.md`).
+#![forbid(unsafe_code)]
 
 pub mod absence;
 pub mod assertion;

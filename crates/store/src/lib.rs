@@ -13,6 +13,7 @@
 //!
 //! Append-only: persons, sources, assertions, events and notifications are never updated or
 //! deleted; triggers on both backends refuse it (XC-1, XC-3).
+#![forbid(unsafe_code)]
 
 mod accounts;
 mod agency;

@@ -22,6 +22,7 @@
 //! - [`bundle`]: the signed envelope encrypted to the recipient's key for a USB stick.
 //!
 //! The wire format is described in `docs/transmissions.md`.
+#![forbid(unsafe_code)]
 
 pub mod bundle;
 pub mod content;
