@@ -3,5 +3,6 @@
 
 mod accounts_agency;
 mod harness;
+mod security;
 mod stories;
 mod transmissions;
