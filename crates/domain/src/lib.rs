@@ -17,6 +17,7 @@ pub mod partial_date;
 pub mod person;
 pub mod person_name;
 pub mod place;
+pub mod protection;
 pub mod provenance;
 pub mod tenant;
 

@@ -30,6 +30,7 @@ pub mod envelope;
 pub mod keys;
 pub mod ledger;
 pub mod receipt;
+pub mod visit;
 
 pub use bundle::{BundleError, BundleHeader, bundle_header, open_bundle, seal_bundle};
 pub use content::{
@@ -42,6 +43,7 @@ pub use keys::{
 };
 pub use ledger::{Admission, ChannelKey, Ledger};
 pub use receipt::{Acknowledgement, ReceiptStatus, SignedReceipt};
+pub use visit::{ConditionPart, FollowUpPart, RefusalPart, SeenPart, VisitPart, VisitReport};
 
 /// The version of the envelope, receipt and key-set formats this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;

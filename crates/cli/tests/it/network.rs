@@ -289,6 +289,38 @@ fn assert_outcome(rt: &tokio::runtime::Runtime, net: &Net, request: &str, token:
             assert!(d.reason.contains("relatives at risk"), "{d:?}");
         }
     }
+    // XC-8: the receipt of A's envelope and both decisions are in the audit log, without names.
+    let audit = rt.block_on(store.audit_entries(0, 10_000)).unwrap();
+    let tenant = rt.block_on(store.tenant_by_slug("agency")).unwrap();
+    let ours: Vec<_> = audit
+        .iter()
+        .filter(|e| e.tenant == Some(*tenant.id.as_uuid()))
+        .collect();
+    assert!(
+        ours.iter().any(|e| e.action == "receive"
+            && e.detail
+                .starts_with("bureau-a #1 on the agency channel: applied")),
+        "{ours:?}"
+    );
+    assert!(
+        ours.iter().any(|e| e.action == "transmit"
+            && e.object == format!("person:{id}")
+            && e.detail.starts_with("forwarded to bureau-b")),
+        "{ours:?}"
+    );
+    assert!(
+        ours.iter().any(|e| e.action == "transmit"
+            && e.object == format!("person:{a2}")
+            && e.detail.contains("withheld from bureau-b")
+            && e.detail.contains("detrimental")),
+        "{ours:?}"
+    );
+    assert!(
+        !ours
+            .iter()
+            .any(|e| e.detail.contains("Коваленко") || e.detail.contains("Мельник")),
+        "{ours:?}"
+    );
     rt.block_on(store.close());
 
     // B's bureau has the information about its own national, and nothing else.

@@ -23,9 +23,9 @@ use domain::{
     SourceKind, Tenant,
 };
 use store::{
-    KeyState, NewAcknowledgement, NewAssertion, NewForwardingDecision, NewNotification, NewPerson,
-    NewReceived, NewSource, NewTransmission, PersonRecord, ReceivedStatus, Store, StoreError,
-    TenantScope,
+    AuditAction, AuditEntry, KeyState, NewAcknowledgement, NewAssertion, NewForwardingDecision,
+    NewNotification, NewPerson, NewReceived, NewSource, NewTransmission, PersonRecord,
+    ReceivedStatus, Store, StoreError, TenantScope,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -390,6 +390,8 @@ fn rules_met(category: PersonCategory, channel: transmit::Channel) -> Vec<RuleId
     match channel {
         transmit::Channel::Agency => card.into_iter().chain([first]).collect(),
         transmit::Channel::ProtectingPower => vec![first],
+        // A delegate's laptop to the protection unit: no obligation of a party (issue 6).
+        transmit::Channel::Field => Vec::new(),
     }
 }
 
@@ -406,6 +408,14 @@ pub async fn commit_prepared(
     let sent = prepared.new_transmission()?;
     let id = store.record_transmission(scope, &sent).await?;
     let header = &prepared.header;
+    audit_sent(
+        store,
+        scope,
+        id,
+        prepared,
+        "notification (GC3-122-c, GC4-137-a)",
+    )
+    .await?;
     let sent_at = OffsetDateTime::now_utc();
     let source = store
         .record_source(
@@ -430,6 +440,7 @@ pub async fn commit_prepared(
     let channel = match header.channel {
         transmit::Channel::Agency => Channel::Agency,
         transmit::Channel::ProtectingPower => Channel::ProtectingPower,
+        transmit::Channel::Field => return Ok(id),
     };
     let notifications: Vec<NewNotification> = prepared
         .persons
@@ -454,6 +465,33 @@ pub async fn commit_prepared(
             .await?;
     }
     Ok(id)
+}
+
+/// XC-8: an envelope sent, in the audit log (no personal data: ids, counts, the hash).
+async fn audit_sent(
+    store: &Store,
+    scope: &TenantScope,
+    id: uuid::Uuid,
+    prepared: &Prepared,
+    purpose: &str,
+) -> TransmissionResult<()> {
+    let header = &prepared.header;
+    store
+        .audit(
+            scope,
+            AuditEntry::new(AuditAction::Transmit, format!("transmission:{id}"))
+                .purpose(purpose)
+                .records(i64::try_from(prepared.persons.len()).unwrap_or(i64::MAX))
+                .detail(format!(
+                    "#{} to {} on the {} channel, {}",
+                    header.sequence,
+                    header.recipient,
+                    header.channel.code(),
+                    prepared.envelope.content_hash
+                )),
+        )
+        .await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,6 +621,25 @@ pub async fn receive_bundle(
         missing: outcome.missing.clone(),
     };
     let receipt = SignedReceipt::sign(&ack, &seal).map_err(keys_error)?;
+    let (applied, detail) = match &outcome.status {
+        ReceiptStatus::Applied { applied } => (*applied, "applied".to_owned()),
+        ReceiptStatus::Duplicate => (0, "duplicate".to_owned()),
+        ReceiptStatus::Rejected { code, .. } => (0, format!("rejected: {code}")),
+    };
+    store
+        .audit(
+            scope,
+            AuditEntry::new(
+                AuditAction::Receive,
+                format!(
+                    "transmission-in:{}",
+                    outcome.hash.as_deref().unwrap_or("unreadable")
+                ),
+            )
+            .records(i64::try_from(applied).unwrap_or(i64::MAX))
+            .detail(format!("{}: {detail}", outcome.label())),
+        )
+        .await?;
     store
         .record_acknowledgement(
             scope,
@@ -884,6 +941,16 @@ pub async fn accept_receipt(
         ReceiptStatus::Rejected { .. } => "rejected",
     };
     store
+        .audit(
+            scope,
+            AuditEntry::new(
+                AuditAction::Receive,
+                format!("receipt:{}", ack.envelope_hash),
+            )
+            .detail(format!("from {peer}: {status}")),
+        )
+        .await?;
+    store
         .record_acknowledgement(
             scope,
             &NewAcknowledgement {
@@ -1075,7 +1142,46 @@ pub async fn commit_forwarding(
         Some(prepared) => Some(prepared.new_transmission()?),
         None => None,
     };
-    Ok(store
+    let id = store
         .record_forwarding(scope, sent.as_ref(), decisions)
-        .await?)
+        .await?;
+    if let (Some(id), Some(prepared)) = (id, &forwarded.prepared) {
+        audit_sent(
+            store,
+            scope,
+            id,
+            prepared,
+            "forwarding to the power of origin (GC3-123-a, GC4-140-a)",
+        )
+        .await?;
+    }
+    // XC-8: every forwarding decision, forwarded or withheld, with its reason codes.
+    for decision in decisions {
+        let detail = if decision.forwarded {
+            format!(
+                "forwarded to {}: {}; withheld: {}",
+                decision.recipient,
+                decision.fields_forwarded.join(","),
+                decision.fields_withheld.join(",")
+            )
+        } else {
+            format!(
+                "withheld from {}: {}",
+                decision.recipient,
+                decision
+                    .fields_withheld
+                    .first()
+                    .map_or("nothing to forward", String::as_str)
+            )
+        };
+        store
+            .audit(
+                scope,
+                AuditEntry::new(AuditAction::Transmit, format!("person:{}", decision.person))
+                    .purpose("forwarding decision (GC3-123-a, GC4-137-b, GC4-140-a)")
+                    .detail(detail),
+            )
+            .await?;
+    }
+    Ok(id)
 }
