@@ -21,6 +21,7 @@ mod audit;
 mod codec;
 mod error;
 mod evidence_files;
+mod forwarding;
 mod protection;
 mod registry;
 mod rows;
@@ -40,6 +41,9 @@ pub use error::{StoreError, StoreResult};
 pub use evidence_files::{
     EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
     WrittenFile, store_file,
+};
+pub use forwarding::{
+    ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
 };
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
 pub use registry::{

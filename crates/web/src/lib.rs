@@ -27,6 +27,7 @@ mod router;
 mod search;
 mod state;
 pub mod totp;
+pub mod transmission;
 
 use std::net::SocketAddr;
 
