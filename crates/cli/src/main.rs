@@ -7,6 +7,7 @@ mod gen_data;
 mod gen_linkage;
 mod import;
 mod linkage;
+mod protection;
 mod setup;
 mod transmit;
 
@@ -80,6 +81,12 @@ enum Command {
     Transmit(transmit::TransmitArgs),
     /// Verify and apply a bundle, and write a signed acknowledgement (docs/transmissions.md).
     Receive(transmit::ReceiveArgs),
+    /// Detention visits: places, visit reports, offline bundles, alerts (docs/protection.md).
+    #[command(subcommand)]
+    Visit(protection::VisitCommand),
+    /// Evidence files and links under a chain of custody; `verify` (docs/protection.md).
+    #[command(subcommand)]
+    Evidence(protection::EvidenceCommand),
 }
 
 fn main() -> ExitCode {
@@ -119,6 +126,8 @@ fn main() -> ExitCode {
             Command::Keys(command) => transmit::keys(&locations, command).await,
             Command::Transmit(args) => transmit::send(&locations, args).await,
             Command::Receive(args) => transmit::receive(&locations, args).await,
+            Command::Visit(command) => protection::visit(&locations, command).await,
+            Command::Evidence(command) => protection::evidence(&locations, command).await,
         }
     });
     match result {

@@ -91,7 +91,7 @@ pub struct ReceiveArgs {
     ack: Option<PathBuf>,
 }
 
-fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
@@ -138,19 +138,19 @@ fn secret_of(state: &KeyState) -> anyhow::Result<SecretKey> {
 }
 
 /// The tenant's keys, oldest first.
-struct OwnKeys {
+pub(crate) struct OwnKeys {
     states: Vec<KeyState>,
 }
 
 impl OwnKeys {
-    async fn load(store: &Store, scope: &TenantScope) -> anyhow::Result<Self> {
+    pub(crate) async fn load(store: &Store, scope: &TenantScope) -> anyhow::Result<Self> {
         Ok(Self {
             states: store.transmission_keys(scope).await?,
         })
     }
 
     /// The newest unrevoked key matching `officer` (`None`: the tenant key).
-    fn current(&self, officer: Option<&str>) -> anyhow::Result<SecretKey> {
+    pub(crate) fn current(&self, officer: Option<&str>) -> anyhow::Result<SecretKey> {
         let state = self
             .states
             .iter()
@@ -168,7 +168,7 @@ impl OwnKeys {
     }
 
     /// Every tenant key, revoked or not, for opening bundles made before a rotation.
-    fn tenant_keys(&self) -> anyhow::Result<Vec<SecretKey>> {
+    pub(crate) fn tenant_keys(&self) -> anyhow::Result<Vec<SecretKey>> {
         self.states
             .iter()
             .filter(|s| s.key.officer.is_none())
@@ -176,7 +176,7 @@ impl OwnKeys {
             .collect()
     }
 
-    fn officer_names(&self) -> Vec<String> {
+    pub(crate) fn officer_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .states
             .iter()
@@ -189,7 +189,7 @@ impl OwnKeys {
 }
 
 /// The peers' keys as pinned, replayed in order.
-async fn load_ring(store: &Store, scope: &TenantScope) -> anyhow::Result<KeyRing> {
+pub(crate) async fn load_ring(store: &Store, scope: &TenantScope) -> anyhow::Result<KeyRing> {
     let mut ring = KeyRing::new();
     for pinned in store.peer_key_sets(scope).await? {
         let set: PublicKeySet = serde_json::from_str(&pinned.key_set)
@@ -320,7 +320,7 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
 }
 
 /// Writes a file that must not exist yet, so that no bundle or key set is overwritten.
-fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -375,6 +375,15 @@ fn card_of(record: &store::PersonRecord) -> Content {
 
 pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
+    if tenant.kind == domain::TenantKind::ProtectionUnit {
+        // ICRC-VIS-e: protection data never goes to a party or the agency.
+        bail!(
+            "a protection unit transmits nothing: its data stays in the unit (docs/protection.md)"
+        );
+    }
+    if args.channel == transmit::Channel::Field {
+        bail!("the field channel carries visit reports only: see `whereabouts visit export`");
+    }
     let own = OwnKeys::load(&store, &scope).await?;
     let seal = own.current(None)?;
     let officer_name = match args.officer {

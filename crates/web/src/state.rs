@@ -22,6 +22,8 @@ pub(crate) struct AppState {
     pub obligations: Arc<Mutex<ObligationsCache>>,
     /// The matching engine's index of each tenant's persons (`search.rs`).
     pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
+    /// Where evidence files are kept (issue 6); `None`: uploads are refused.
+    pub evidence_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +40,7 @@ impl AppState {
             tenants: Arc::new(RwLock::new(HashMap::new())),
             indexes: Arc::new(Mutex::new(HashMap::new())),
             obligations: Arc::new(Mutex::new(HashMap::new())),
+            evidence_dir: config.evidence_dir.clone(),
         }
     }
 

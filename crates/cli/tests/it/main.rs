@@ -5,4 +5,5 @@ mod harness;
 mod import;
 mod kill;
 mod linkage;
+mod protection;
 mod transmit;

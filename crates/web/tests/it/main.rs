@@ -8,4 +8,5 @@ mod bureau;
 mod harness;
 mod matrix;
 mod pages;
+mod protection;
 mod serve;
