@@ -32,8 +32,8 @@ pub use agency::{
 };
 pub use error::{StoreError, StoreResult};
 pub use registry::{
-    ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
-    PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
+    DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
+    NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
 pub use scope::TenantScope;
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
