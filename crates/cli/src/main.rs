@@ -1,4 +1,5 @@
 //! `whereabouts`: the command-line tool and server of the Geneva Conventions' information system.
+#![forbid(unsafe_code)]
 
 mod config;
 mod export;
@@ -79,6 +80,15 @@ enum Command {
     Transmit(transmit::TransmitArgs),
     /// Verify and apply a bundle, and write a signed acknowledgement (docs/transmissions.md).
     Receive(transmit::ReceiveArgs),
+    /// Keep a peer's signed acknowledgement of a bundle (docs/transmissions.md).
+    Receipt(transmit::ReceiptArgs),
+    /// Where peers are reached and what they receive; push to them now (docs/transmissions.md).
+    #[command(subcommand)]
+    Peer(transmit::PeerCommand),
+    /// The agency forwards to a power of origin what the conventions allow (docs/transmissions.md).
+    Forward(transmit::ForwardArgs),
+    /// Flag a person's information as detrimental to transmit to the power of origin (GC IV 137).
+    Detriment(transmit::DetrimentArgs),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +128,10 @@ fn main() -> ExitCode {
             Command::Keys(command) => transmit::keys(&locations, command).await,
             Command::Transmit(args) => transmit::send(&locations, args).await,
             Command::Receive(args) => transmit::receive(&locations, args).await,
+            Command::Receipt(args) => transmit::receipt(&locations, args).await,
+            Command::Peer(command) => transmit::peer(&locations, command).await,
+            Command::Forward(args) => transmit::forward(&locations, args).await,
+            Command::Detriment(args) => transmit::detriment(&locations, args).await,
         }
     });
     match result {

@@ -472,13 +472,13 @@ impl PreparedPeople {
 
 /// An import in progress: one transaction, so the whole file lands or none of it does.
 pub struct ImportBatch {
-    tx: ImportTx,
-    scope: TenantScope,
-    source: SourceId,
+    pub(crate) tx: ImportTx,
+    pub(crate) scope: TenantScope,
+    pub(crate) source: SourceId,
     inserted: usize,
 }
 
-enum ImportTx {
+pub(crate) enum ImportTx {
     /// A dedicated connection outside the pool: see `sqlite_import`.
     Sqlite(Option<crate::sqlite_import::DirectImport>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),

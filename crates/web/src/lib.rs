@@ -13,6 +13,7 @@
 //!   page, and the logging of internal causes.
 //! - Personal data never reaches the logs: handlers record the route template and the status,
 //!   never names, references, search text or query strings.
+#![forbid(unsafe_code)]
 
 mod api;
 pub mod auth;
@@ -26,6 +27,7 @@ mod router;
 mod search;
 mod state;
 pub mod totp;
+pub mod transmission;
 
 use std::net::SocketAddr;
 

@@ -5,4 +5,5 @@ mod harness;
 mod import;
 mod kill;
 mod linkage;
+mod network;
 mod transmit;

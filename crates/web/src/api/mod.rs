@@ -8,6 +8,7 @@
 //! serde (style rule 2).
 
 mod openapi;
+pub(crate) mod transmissions;
 
 use std::collections::HashMap;
 
