@@ -34,7 +34,9 @@ use transmit::{
 use uuid::Uuid;
 
 use crate::config::Locations;
-use crate::transmit::{OwnKeys, load_ring, now_text, write_new};
+use web::transmission::{OwnKeys, load_ring, now_text};
+
+use crate::transmit::write_new;
 
 #[derive(Subcommand)]
 pub enum VisitCommand {

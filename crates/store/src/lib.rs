@@ -17,9 +17,11 @@
 
 mod accounts;
 mod agency;
+mod audit;
 mod codec;
 mod error;
 mod evidence_files;
+mod forwarding;
 mod protection;
 mod registry;
 mod rows;
@@ -34,15 +36,19 @@ pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, To
 pub use agency::{
     Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
 };
+pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord, AuditReport};
 pub use error::{StoreError, StoreResult};
 pub use evidence_files::{
     EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
     WrittenFile, store_file,
 };
+pub use forwarding::{
+    ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
+};
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
 pub use registry::{
-    ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
-    PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
+    DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
+    NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
 pub use scope::TenantScope;
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
@@ -86,6 +92,8 @@ pub struct Store {
     pub(crate) sqlite_path: Option<std::path::PathBuf>,
     /// The master key provider and the unwrapped data keys (`vault.rs`).
     pub(crate) keys: std::sync::Arc<vault::KeyState>,
+    /// The audit log's policy and keys (`audit.rs`).
+    pub(crate) audit: std::sync::Arc<audit::AuditState>,
 }
 
 impl Store {
@@ -129,6 +137,7 @@ impl Store {
     pub fn with_key_provider(self, provider: std::sync::Arc<dyn ::vault::KeyProvider>) -> Self {
         Self {
             keys: std::sync::Arc::new(vault::KeyState::new(Some(provider))),
+            audit: std::sync::Arc::new(audit::AuditState::new(self.audit.policy)),
             ..self
         }
     }
@@ -181,6 +190,7 @@ impl Store {
             backend,
             sqlite_path,
             keys: std::sync::Arc::new(vault::KeyState::new(provider)),
+            audit: std::sync::Arc::new(audit::AuditState::new(audit::AuditPolicy::default())),
         })
     }
 

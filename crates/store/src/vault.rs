@@ -207,6 +207,21 @@ impl Vault<'_> {
         Ok(vault::open(&key, owner, context, sealed)?)
     }
 
+    /// A key derived from the owner's current data key for `label` (the audit chain's MAC key).
+    pub(crate) async fn subkey(
+        &self,
+        owner: Uuid,
+        label: &str,
+    ) -> StoreResult<Zeroizing<[u8; 32]>> {
+        let key = self.key(owner, 1).await;
+        let key = match key {
+            Ok(key) => key,
+            Err(StoreError::NotFound) => self.current_key(owner).await?.1,
+            Err(error) => return Err(error),
+        };
+        Ok(vault::derive_subkey(&key, label))
+    }
+
     /// The owner's newest data key, created (version 1) if it has none.
     async fn current_key(&self, owner: Uuid) -> StoreResult<(u32, DataKey)> {
         let state = &self.store.keys;

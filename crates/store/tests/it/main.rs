@@ -2,6 +2,7 @@
 //! `WHEREABOUTS_TEST_POSTGRES` holds a URL, on PostgreSQL.
 
 mod accounts_agency;
+mod audit;
 mod harness;
 mod protection;
 mod security;

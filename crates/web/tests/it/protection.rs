@@ -430,3 +430,32 @@ async fn evidence_uploads_are_bounded_streamed_and_verified() {
         assert_eq!(json["custody_entries"], 2);
     }
 }
+
+/// The delegate's walk in a real browser: sign in, open the protection page, follow the visit,
+/// read the alert and its explanation (CI runs it with `WHEREABOUTS_BROWSER_TESTS=1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_reads_the_visit_alert_in_chromium() {
+    let app = apps().await.remove(0);
+    let u = unit(&app).await;
+    user(&app, Some(u.tenant.id), "delegate-b", UserRole::Delegate).await;
+    crate::browser::in_chromium(app, |driver, base| {
+        driver.sign_in(base, "delegate-b", crate::harness::PASSWORD);
+        driver.click("nav a[href='/protection']");
+        driver.wait_for("Places of detention");
+        driver.click("#visits a");
+        driver.wait_for("Seen at Collecting point K-7 but never notified");
+        let alerts = driver.text("#alerts");
+        assert!(alerts.contains("Ничипорук"), "{alerts}");
+        assert!(
+            alerts.contains("below the threshold") || alerts.contains("No notified person"),
+            "the alert is explained: {alerts}"
+        );
+        assert!(
+            alerts.contains("Notified as released, but seen detained"),
+            "{alerts}"
+        );
+        let seen = driver.text("#seen");
+        assert!(seen.contains("Коваленко"), "{seen}");
+    })
+    .await;
+}
