@@ -89,6 +89,8 @@ enum Command {
     Forward(transmit::ForwardArgs),
     /// Flag a person's information as detrimental to transmit to the power of origin (GC IV 137).
     Detriment(transmit::DetrimentArgs),
+    /// Per rule and channel: due, sent, acknowledged, late (docs/transmissions.md).
+    Compliance(transmit::ComplianceArgs),
 }
 
 fn main() -> ExitCode {
@@ -132,6 +134,7 @@ fn main() -> ExitCode {
             Command::Peer(command) => transmit::peer(&locations, command).await,
             Command::Forward(args) => transmit::forward(&locations, args).await,
             Command::Detriment(args) => transmit::detriment(&locations, args).await,
+            Command::Compliance(args) => transmit::compliance(&locations, args).await,
         }
     });
     match result {

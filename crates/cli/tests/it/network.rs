@@ -857,3 +857,59 @@ fn sigkill_during_receive_applies_everything_exactly_once() {
     rt.block_on(store.close());
     eprintln!("seed {seed}: {killed_mid_way} receive(s) killed before they finished");
 }
+
+/// The demo data's bureaus keep most deadlines, miss some and meet some late: the compliance
+/// command shows the late and overdue capture cards, and its rows add up.
+#[test]
+fn gc3_70_a_the_generated_data_shows_late_capture_cards() {
+    let instance = Instance::sqlite();
+    let out = instance.run(&["gen", "--persons", "300", "--now", "2026-11-01T00:00:00Z"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json = ok(
+        &instance,
+        &[
+            "compliance",
+            "--tenant",
+            "bureau-borovia",
+            "--at",
+            "2026-11-01T00:00:00Z",
+            "--json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows = report["rules"].as_array().unwrap();
+    let card = rows
+        .iter()
+        .find(|r| r["rule"] == "GC3-70-a" && r["channel"] == "agency")
+        .unwrap();
+    let n = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap();
+    assert!(n(card, "sent_late") > 0, "{card}");
+    assert!(n(card, "overdue") > 0, "{card}");
+    for row in rows {
+        assert_eq!(
+            n(row, "owed"),
+            n(row, "sent_on_time")
+                + n(row, "sent_late")
+                + n(row, "overdue")
+                + n(row, "not_yet_due"),
+            "{row}"
+        );
+        assert_eq!(
+            n(row, "due"),
+            n(row, "owed") - n(row, "not_yet_due"),
+            "{row}"
+        );
+    }
+    // The same data through the table: the capture card row is there.
+    let table = ok(
+        &instance,
+        &[
+            "compliance",
+            "--tenant",
+            "bureau-borovia",
+            "--at",
+            "2026-11-01",
+        ],
+    );
+    assert!(table.contains("GC3-70-a   agency"), "{table}");
+}
