@@ -179,6 +179,9 @@ fn serve(instance: &Instance, listen: &str, push_interval: u64) -> Server {
             listen,
             "--push-interval",
             &push_interval.to_string(),
+            // Retries at most 2 s apart, so that a peer coming back is reached quickly.
+            "--push-max-backoff",
+            "2",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -549,13 +552,13 @@ fn done_when_over_http_with_the_power_of_origin_down_at_first() {
     // A's sender seals the cards and pushes them; the agency applies them.
     wait_for(
         "the agency to hold A's persons",
-        Duration::from_secs(90),
+        Duration::from_secs(240),
         || count(&rt, &net.agency, "agency") == 3,
     );
     // The agency's sender seals the forwarding to B and keeps it while B is down.
     wait_for(
         "the forwarding to be sealed and kept",
-        Duration::from_secs(60),
+        Duration::from_secs(240),
         || {
             let store = store_of(&rt, &net.agency);
             let scope = scope(&rt, &store, "agency");
@@ -571,12 +574,12 @@ fn done_when_over_http_with_the_power_of_origin_down_at_first() {
 
     // B comes up; the agency's sender retries and delivers what it kept.
     let b = serve(&net.b, &b_addr, 0);
-    wait_for("B to hold its national", Duration::from_secs(90), || {
+    wait_for("B to hold its national", Duration::from_secs(240), || {
         count(&rt, &net.b, "bureau-b") == 1
     });
     wait_for(
         "A's cards to be acknowledged",
-        Duration::from_secs(30),
+        Duration::from_secs(240),
         || {
             let store = store_of(&rt, &net.a);
             let scope = scope(&rt, &store, "bureau-a");
