@@ -18,6 +18,8 @@
 mod api;
 pub mod auth;
 pub mod authz;
+mod cache;
+mod directory;
 pub mod error;
 mod headers;
 mod html;
