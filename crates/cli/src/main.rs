@@ -90,6 +90,8 @@ enum Command {
     Forward(transmit::ForwardArgs),
     /// Flag a person's information as detrimental to transmit to the power of origin (GC IV 137).
     Detriment(transmit::DetrimentArgs),
+    /// Per rule and channel: due, sent, acknowledged, late (docs/transmissions.md).
+    Compliance(transmit::ComplianceArgs),
     /// Detention visits: places, visit reports, offline bundles, alerts (docs/protection.md).
     #[command(subcommand)]
     Visit(protection::VisitCommand),
@@ -139,6 +141,7 @@ fn main() -> ExitCode {
             Command::Peer(command) => transmit::peer(&locations, command).await,
             Command::Forward(args) => transmit::forward(&locations, args).await,
             Command::Detriment(args) => transmit::detriment(&locations, args).await,
+            Command::Compliance(args) => transmit::compliance(&locations, args).await,
             Command::Visit(command) => protection::visit(&locations, command).await,
             Command::Evidence(command) => protection::evidence(&locations, command).await,
         }

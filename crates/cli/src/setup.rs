@@ -75,6 +75,9 @@ pub struct ServeArgs {
     /// backoff up to 30 minutes). 0 turns the sender off.
     #[arg(long, env = "WHEREABOUTS_PUSH_INTERVAL", default_value_t = 30)]
     pub push_interval: u64,
+    /// The longest wait, in seconds, between two attempts at a peer that is down.
+    #[arg(long, env = "WHEREABOUTS_PUSH_MAX_BACKOFF", default_value_t = 1800)]
+    pub push_max_backoff: u64,
 }
 
 #[derive(Args)]
@@ -251,7 +254,7 @@ pub async fn serve(locations: &Locations, args: ServeArgs) -> anyhow::Result<Exi
             store.clone(),
             web::transmission::push::SenderConfig {
                 interval,
-                max_backoff: std::time::Duration::from_secs(30 * 60).max(interval),
+                max_backoff: std::time::Duration::from_secs(args.push_max_backoff).max(interval),
                 ..web::transmission::push::SenderConfig::default()
             },
         ))

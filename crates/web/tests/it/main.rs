@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod browser;
 mod bureau;
+mod compliance;
 mod harness;
 mod matrix;
 mod pages;
