@@ -86,6 +86,7 @@ impl ApiTarget {
                 session_ttl: time_hours(8),
                 secure_cookies: false,
                 rate_limits: web::RateLimits::OFF,
+                evidence_dir: None,
             };
             let router = web::router(store, &config);
             // One person, so that the event route has someone to record against.

@@ -47,8 +47,8 @@ pub use forwarding::{
 };
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
 pub use registry::{
-    ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
-    PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
+    DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
+    NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
 pub use scope::TenantScope;
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};

@@ -18,11 +18,14 @@
 mod api;
 pub mod auth;
 pub mod authz;
+mod cache;
+mod directory;
 pub mod error;
 mod headers;
 mod html;
 mod limits;
 mod operator;
+pub mod protection;
 mod router;
 mod search;
 mod state;
@@ -48,6 +51,8 @@ pub struct ServeConfig {
     pub secure_cookies: bool,
     /// Requests per client address and per user or API token (`limits.rs`).
     pub rate_limits: RateLimits,
+    /// Where evidence files are kept (`<data dir>/evidence`); `None` refuses uploads.
+    pub evidence_dir: Option<std::path::PathBuf>,
 }
 
 /// Serves `store` on `listener` until ctrl-c, then lets requests in flight finish.

@@ -7,4 +7,5 @@ mod import;
 mod kill;
 mod linkage;
 mod network;
+mod protection;
 mod transmit;

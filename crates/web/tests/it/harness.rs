@@ -74,6 +74,9 @@ pub fn config(secure_cookies: bool) -> ServeConfig {
         // Every in-process request comes from one address and a test sends hundreds in a burst;
         // the limits have their own tests (limits.rs), with their own settings.
         rate_limits: web::RateLimits::OFF,
+        evidence_dir: Some(
+            std::env::temp_dir().join(format!("wb-evidence-{}", uuid::Uuid::now_v7().simple())),
+        ),
     }
 }
 
