@@ -59,6 +59,13 @@ pub enum KeysCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// A new master key (the key outside the database that wraps every tenant's data keys);
+    /// the tenant keys are rewrapped while servers keep running (docs/security.md).
+    RotateMaster {
+        /// Remove the old master keys from the key file once nothing depends on them.
+        #[arg(long)]
+        retire_old: bool,
+    },
 }
 
 #[derive(Args)]
@@ -91,7 +98,7 @@ pub struct ReceiveArgs {
     ack: Option<PathBuf>,
 }
 
-fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     OffsetDateTime::now_utc()
         .format(&Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
@@ -201,6 +208,9 @@ async fn load_ring(store: &Store, scope: &TenantScope) -> anyhow::Result<KeyRing
 
 pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result<ExitCode> {
     match command {
+        KeysCommand::RotateMaster { retire_old } => {
+            return crate::security::rotate_master(locations, retire_old).await;
+        }
         KeysCommand::Generate { tenant, officer } => {
             let (store, tenant, scope) = open(locations, &tenant).await?;
             let key = SecretKey::generate(

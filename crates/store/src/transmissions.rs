@@ -10,6 +10,7 @@ use sqlx::Row as _;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::audit::{AuditAction, AuditEntry};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{RowExt, ScopedPool};
 use crate::scope::TenantScope;
@@ -439,6 +440,13 @@ impl Store {
             }
             tx.commit().await?;
         });
+        self.audit(
+            scope,
+            AuditEntry::new(AuditAction::Transmit, format!("transmission:{id}"))
+                .records(i64::try_from(sent.persons.len()).unwrap_or(i64::MAX))
+                .detail(format!("to {} sequence {}", sent.recipient, sent.sequence)),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -509,6 +517,12 @@ impl Store {
             .map_err(|e| unique_or(e, "this envelope was applied already".into()))?;
             tx.commit().await?;
         });
+        self.audit(
+            scope,
+            AuditEntry::new(AuditAction::Receive, format!("transmission_in:{id}"))
+                .detail(format!("status {}", entry.status.code())),
+        )
+        .await?;
         Ok(id)
     }
 

@@ -5,4 +5,5 @@ mod harness;
 mod import;
 mod kill;
 mod linkage;
+mod security;
 mod transmit;
