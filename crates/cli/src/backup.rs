@@ -109,7 +109,7 @@ pub async fn backup(locations: &Locations, args: BackupArgs) -> anyhow::Result<E
     let mut header = Header {
         format: 1,
         backend: snapshot.backend.to_owned(),
-        created_at: crate::transmit::now_text(),
+        created_at: web::transmission::now_text(),
         recipient: public.id(),
         ephemeral: String::new(),
         nonce: String::new(),

@@ -96,6 +96,15 @@ enum Command {
     Audit(security::AuditCommand),
     /// Verify and apply a bundle, and write a signed acknowledgement (docs/transmissions.md).
     Receive(transmit::ReceiveArgs),
+    /// Keep a peer's signed acknowledgement of a bundle (docs/transmissions.md).
+    Receipt(transmit::ReceiptArgs),
+    /// Where peers are reached and what they receive; push to them now (docs/transmissions.md).
+    #[command(subcommand)]
+    Peer(transmit::PeerCommand),
+    /// The agency forwards to a power of origin what the conventions allow (docs/transmissions.md).
+    Forward(transmit::ForwardArgs),
+    /// Flag a person's information as detrimental to transmit to the power of origin (GC IV 137).
+    Detriment(transmit::DetrimentArgs),
 }
 
 fn main() -> ExitCode {
@@ -140,6 +149,10 @@ fn main() -> ExitCode {
             Command::Retention(command) => security::retention(&locations, command).await,
             Command::Backup(args) => backup::backup(&locations, args).await,
             Command::Restore(args) => backup::restore(&locations, args).await,
+            Command::Receipt(args) => transmit::receipt(&locations, args).await,
+            Command::Peer(command) => transmit::peer(&locations, command).await,
+            Command::Forward(args) => transmit::forward(&locations, args).await,
+            Command::Detriment(args) => transmit::detriment(&locations, args).await,
         }
     });
     match result {

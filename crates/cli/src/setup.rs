@@ -70,6 +70,11 @@ pub struct ServeArgs {
     /// localhost.
     #[arg(long, env = "WHEREABOUTS_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Seconds between rounds of the transmission sender (seal what is new for each peer with
+    /// a URL, push what is unacknowledged; a peer that is down is retried with exponential
+    /// backoff up to 30 minutes). 0 turns the sender off.
+    #[arg(long, env = "WHEREABOUTS_PUSH_INTERVAL", default_value_t = 30)]
+    pub push_interval: u64,
 }
 
 #[derive(Args)]
@@ -248,7 +253,23 @@ pub async fn user(locations: &Locations, command: UserCommand) -> anyhow::Result
 
 pub async fn serve(locations: &Locations, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = locations.open().await?;
-    run_server(store, args.listen, args.secure_cookies).await
+    // Issue 5: the sender loop runs beside the server and stops with it.
+    let sender = (args.push_interval > 0).then(|| {
+        let interval = std::time::Duration::from_secs(args.push_interval);
+        tokio::spawn(web::transmission::push::run_sender(
+            store.clone(),
+            web::transmission::push::SenderConfig {
+                interval,
+                max_backoff: std::time::Duration::from_secs(30 * 60).max(interval),
+                ..web::transmission::push::SenderConfig::default()
+            },
+        ))
+    });
+    let result = run_server(store, args.listen, args.secure_cookies).await;
+    if let Some(sender) = sender {
+        sender.abort();
+    }
+    result
 }
 
 async fn run_server(

@@ -10,6 +10,7 @@ pub mod absence;
 pub mod assertion;
 pub mod conflict;
 pub mod event;
+pub mod forwarding;
 pub mod ids;
 pub mod obligation;
 pub mod partial_date;

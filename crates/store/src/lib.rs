@@ -22,6 +22,7 @@ mod backup;
 mod codec;
 mod error;
 mod evidence_files;
+mod forwarding;
 mod protection;
 mod registry;
 mod rows;
@@ -44,10 +45,13 @@ pub use evidence_files::{
     EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
     WrittenFile, store_file,
 };
+pub use forwarding::{
+    ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
+};
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
 pub use registry::{
-    ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
-    PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
+    DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
+    NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
 pub use scope::TenantScope;
 pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};

@@ -64,6 +64,11 @@ pub struct PersonCard {
     /// When the sender registered the person, RFC 3339.
     pub registered_at: String,
     pub fields: Vec<CardField>,
+    /// GC4-137-b: the sending bureau judges transmission to the power of origin detrimental to
+    /// the person or relatives, for this reason. The card still goes to the agency, which
+    /// never forwards it to the power of origin. Absent when there is no such judgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detriment: Option<String>,
 }
 
 /// One field of a card: the current value or the reason it is absent (XC-2).

@@ -18,6 +18,8 @@
 mod api;
 pub mod auth;
 pub mod authz;
+mod cache;
+mod directory;
 pub mod error;
 mod headers;
 mod html;
@@ -25,6 +27,7 @@ mod router;
 mod search;
 mod state;
 pub mod totp;
+pub mod transmission;
 
 use std::net::SocketAddr;
 

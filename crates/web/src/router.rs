@@ -34,6 +34,8 @@ pub struct RouteInfo {
 const PUBLIC: &str = "public";
 const SESSION: &str = "session";
 const SIGNED_IN: &str = "signed-in";
+/// Checked by signature: only envelopes signed by a pinned peer's keys are applied.
+const PEER: &str = "pinned-peer";
 
 fn row(
     method: &'static str,
@@ -313,8 +315,41 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             "One tracing request",
             get(api::tracing_get),
         ),
+        // Issue 5: transmissions (crates/web/src/transmission, docs/transmissions.md).
+        row(
+            "GET",
+            "/api/v1/tracing-requests/{id}/proposals",
+            trace,
+            "Persons the matching engine proposes for a tracing request",
+            get(api::transmissions::proposals),
+        ),
+        row(
+            "POST",
+            TRANSMISSIONS_PATH,
+            PEER,
+            "A peer pushes a signed, encrypted bundle; answers the signed receipt",
+            post(api::transmissions::receive),
+        ),
+        row(
+            "GET",
+            "/api/v1/compliance",
+            read,
+            "Per rule and channel: due, sent, acknowledged, late",
+            get(api::transmissions::compliance),
+        ),
+        row(
+            "GET",
+            "/compliance",
+            read,
+            "Compliance: due, sent, acknowledged, late",
+            get(html::compliance::page),
+        ),
     ]
 }
+
+/// The receive endpoint: authorized by the envelope's signatures against pinned keys, not by a
+/// session or token, and with its own body limit (bundles are larger than API bodies).
+const TRANSMISSIONS_PATH: &str = "/api/v1/transmissions";
 
 /// The route table without handlers: for the matrix test and the OpenAPI document.
 #[must_use]
@@ -328,7 +363,11 @@ pub fn router(store: Store, config: &ServeConfig) -> Router {
     let state = AppState::new(store, config);
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     for (info, handler) in routes() {
-        let handler = if info.path.starts_with("/api/") {
+        let handler = if info.path == TRANSMISSIONS_PATH {
+            handler.layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                api::transmissions::BUNDLE_LIMIT,
+            ))
+        } else if info.path.starts_with("/api/") {
             handler
                 .layer::<_, std::convert::Infallible>(middleware::from_fn(api::json_errors))
                 .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(api::BODY_LIMIT))

@@ -5,5 +5,6 @@ mod harness;
 mod import;
 mod kill;
 mod linkage;
+mod network;
 mod security;
 mod transmit;

@@ -5,6 +5,7 @@
 pub(crate) mod account;
 pub(crate) mod agency;
 pub(crate) mod cards;
+pub(crate) mod compliance;
 pub(crate) mod dashboard;
 pub(crate) mod deadlines;
 pub(crate) mod login;

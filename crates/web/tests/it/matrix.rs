@@ -84,6 +84,13 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/tracing-requests", TRACE),
     ("POST", "/api/v1/tracing-requests", TRACE),
     ("GET", "/api/v1/tracing-requests/{id}", TRACE),
+    // Issue 5. The receive endpoint is open to every caller: what authorizes a push is the
+    // envelope's signatures against the pinned keys (an empty body answers 400, an unknown
+    // peer 403 with a signed receipt; see the CLI's network tests).
+    ("GET", "/api/v1/tracing-requests/{id}/proposals", TRACE),
+    ("POST", "/api/v1/transmissions", ALL),
+    ("GET", "/api/v1/compliance", READ),
+    ("GET", "/compliance", READ),
 ];
 
 /// One column of the matrix: who, with a browser session and (for tenant roles) an API token.
