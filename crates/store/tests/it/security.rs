@@ -181,6 +181,25 @@ async fn a_database_dump_holds_only_ciphertext_of_protected_fields() {
             .create_tracing_request(&f.scope_a, &request)
             .await
             .unwrap();
+        let seed_bytes: Vec<u8> = (0..32u8)
+            .map(|i| i.wrapping_mul(37).wrapping_add(101))
+            .collect();
+        store
+            .add_transmission_key(
+                &f.scope_a,
+                &whereabouts_store::StoredKey {
+                    id: "tk-dump".into(),
+                    officer: None,
+                    public_key: "{}".into(),
+                    signing_seed: seed_bytes.clone(),
+                    encryption_secret: Some(seed_bytes.iter().rev().copied().collect()),
+                    created_at: time::OffsetDateTime::now_utc(),
+                },
+            )
+            .await
+            .unwrap();
+        let keys = store.transmission_keys(&f.scope_a).await.unwrap();
+        assert_eq!(keys[0].key.signing_seed, seed_bytes);
         let back = store.tracing_request(&f.scope_a, id).await.unwrap();
         assert_eq!(back.request.enquirer_contact, "CONTACT-FICTIONAL-555-0100");
         assert_eq!(
