@@ -8,6 +8,7 @@ mod gen_data;
 mod gen_linkage;
 mod import;
 mod linkage;
+mod protection;
 mod security;
 mod setup;
 mod transmit;
@@ -105,6 +106,14 @@ enum Command {
     Forward(transmit::ForwardArgs),
     /// Flag a person's information as detrimental to transmit to the power of origin (GC IV 137).
     Detriment(transmit::DetrimentArgs),
+    /// Per rule and channel: due, sent, acknowledged, late (docs/transmissions.md).
+    Compliance(transmit::ComplianceArgs),
+    /// Detention visits: places, visit reports, offline bundles, alerts (docs/protection.md).
+    #[command(subcommand)]
+    Visit(protection::VisitCommand),
+    /// Evidence files and links under a chain of custody; `verify` (docs/protection.md).
+    #[command(subcommand)]
+    Evidence(protection::EvidenceCommand),
 }
 
 fn main() -> ExitCode {
@@ -153,6 +162,9 @@ fn main() -> ExitCode {
             Command::Peer(command) => transmit::peer(&locations, command).await,
             Command::Forward(args) => transmit::forward(&locations, args).await,
             Command::Detriment(args) => transmit::detriment(&locations, args).await,
+            Command::Compliance(args) => transmit::compliance(&locations, args).await,
+            Command::Visit(command) => protection::visit(&locations, command).await,
+            Command::Evidence(command) => protection::evidence(&locations, command).await,
         }
     });
     match result {

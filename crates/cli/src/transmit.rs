@@ -225,7 +225,7 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
 }
 
 /// Writes a file that must not exist yet, so that no bundle or key set is overwritten.
-fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -562,5 +562,76 @@ pub async fn detriment(locations: &Locations, args: DetrimentArgs) -> anyhow::Re
         })?;
     store.flag_detriment(&scope, person, &args.reason).await?;
     println!("flagged: the agency will not forward this person to the power of origin");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct ComplianceArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The moment to compute at (RFC 3339 or a date); default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print the JSON of `GET /api/v1/compliance` instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `whereabouts compliance`: per rule and channel, what was due, sent, acknowledged and late
+/// (issue 5 §5), the same numbers as the page and the API.
+pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::Result<ExitCode> {
+    let (store, tenant, scope) = open(locations, &args.tenant).await?;
+    let at = match &args.at {
+        Some(text) => parse_since(text)?,
+        None => OffsetDateTime::now_utc(),
+    };
+    let report = tx::compliance::compute(&store, &scope, &tenant.slug, at).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("compliance of {} at {}", report.tenant, report.at);
+    println!("rule       channel           owed    due  on time   late  overdue  acknowledged");
+    for row in &report.rules {
+        println!(
+            "{:<10} {:<16} {:>5} {:>6} {:>8} {:>6} {:>8} {:>13}",
+            row.rule,
+            row.channel,
+            row.owed,
+            row.due,
+            row.sent_on_time,
+            row.sent_late,
+            row.overdue,
+            row.acknowledged
+        );
+    }
+    for row in &report.sent {
+        println!(
+            "sent to {} on {}: {} envelope(s), {} acknowledged, {} rejected, {} without receipt",
+            row.recipient,
+            row.channel,
+            row.envelopes,
+            row.acknowledged,
+            row.rejected,
+            row.unanswered
+        );
+    }
+    for row in &report.received {
+        let missing: Vec<String> = row.missing.iter().map(u64::to_string).collect();
+        println!(
+            "received from {} on {}: {} applied ({} person(s)), {} duplicate(s), {} rejected{}",
+            row.sender,
+            row.channel,
+            row.applied,
+            row.persons,
+            row.duplicates,
+            row.rejected,
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!(", missing {}", missing.join(", "))
+            }
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
