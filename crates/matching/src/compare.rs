@@ -20,10 +20,12 @@ pub enum Feature {
     ServiceNumber = 7,
     BirthPlace = 8,
     Nationality = 9,
+    /// A postal or home address (GC III 122(4); the capture card's address of the next of kin).
+    Address = 10,
 }
 
 /// Number of features.
-pub const FEATURES: usize = 10;
+pub const FEATURES: usize = 11;
 
 impl Feature {
     /// All features in order.
@@ -38,6 +40,7 @@ impl Feature {
         Feature::ServiceNumber,
         Feature::BirthPlace,
         Feature::Nationality,
+        Feature::Address,
     ];
 
     /// The feature's name in explanations.
@@ -53,6 +56,7 @@ impl Feature {
             Feature::ServiceNumber => "service number",
             Feature::BirthPlace => "birth place",
             Feature::Nationality => "nationality",
+            Feature::Address => "address",
         }
     }
 
@@ -451,6 +455,7 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     let motherb = own_names(corpus, corpus.tokens(b.mother), fb, mb);
     let (mother, _) = compare_parts(corpus, mothera, motherb);
     let (place, _) = compare_parts(corpus, corpus.tokens(a.place), corpus.tokens(b.place));
+    let address = compare_address(corpus, corpus.tokens(a.address), corpus.tokens(b.address));
     let service = compare_service(corpus, a.service, b.service);
 
     let mut levels = [0u8; FEATURES];
@@ -463,6 +468,7 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     levels[Feature::MotherName as usize] = mother as u8;
     levels[Feature::ServiceNumber as usize] = service;
     levels[Feature::BirthPlace as usize] = place as u8;
+    levels[Feature::Address as usize] = address as u8;
     levels[Feature::Nationality as usize] = simple(
         a.nationality[0] != 0,
         b.nationality[0] != 0,
@@ -474,6 +480,41 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
         given_pair,
         family_pair,
         father_via_patronymic,
+    }
+}
+
+/// Compares two addresses as token sets: the share of tokens (of the longer address) that
+/// have a counterpart written the same or nearly so. An address is free text whose parts
+/// (number, street, locality, postcode, region) come in any order and are often left out, so
+/// no part is required. Levels: `Exact` every token agrees, `Close` at least two thirds,
+/// `Similar` at least one third, `Partial` some, `Different` none.
+pub(crate) fn compare_address(corpus: &Corpus, a: &[u32], b: &[u32]) -> NameLevel {
+    if a.is_empty() || b.is_empty() {
+        return NameLevel::Missing;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut used = [false; 16];
+    let mut agreeing = 0usize;
+    for &s in short.iter().take(16) {
+        let found = long.iter().take(16).enumerate().find(|&(i, &l)| {
+            !used[i] && (s == l || compare_tokens(corpus, s, l) <= NameLevel::Close)
+        });
+        if let Some((i, _)) = found {
+            used[i] = true;
+            agreeing += 1;
+        }
+    }
+    let total = long.len().min(16);
+    if agreeing == total {
+        NameLevel::Exact
+    } else if 3 * agreeing >= 2 * total {
+        NameLevel::Close
+    } else if 3 * agreeing >= total {
+        NameLevel::Similar
+    } else if agreeing > 0 {
+        NameLevel::Partial
+    } else {
+        NameLevel::Different
     }
 }
 
