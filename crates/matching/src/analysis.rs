@@ -18,6 +18,8 @@ pub struct TokenInfo {
     pub text: Box<str>,
     /// The first plausible Latin spelling, for fuzzy comparison and for explanations.
     pub latin: Box<str>,
+    /// Length of `latin` in characters.
+    pub latin_chars: u32,
     /// Spelling-folding keys (ids into [`Lexicon::key_text`]); two spellings of one name share one.
     pub keys: Vec<u32>,
     /// Given-name equivalence group (cognates, diminutives, the Muhammad family), if known.
@@ -141,6 +143,7 @@ impl Lexicon {
         let id = self.tokens.len() as u32;
         self.tokens.push(TokenInfo {
             text: token.into(),
+            latin_chars: info.latin.chars().count() as u32,
             latin: info.latin.into(),
             keys,
             group: info.group.unwrap_or(NONE),

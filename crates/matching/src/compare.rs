@@ -1,7 +1,9 @@
 //! Comparison of two analysed records, feature by feature, into ordered levels (MATCH-3,
 //! MATCH-4, MATCH-6). Levels are what the Fellegi–Sunter model weighs; `Missing` is neutral.
 
-use strsim::{jaro_winkler, levenshtein};
+use strsim::levenshtein;
+
+use crate::similarity::{jaro_winkler, upper_bound};
 
 use crate::analysis::{Corpus, Features, NONE};
 use crate::date::{DATE_LEVELS, compare_dates};
@@ -233,6 +235,10 @@ impl Comparison {
 }
 
 const NO_PAIR: (u32, u32) = (NONE, NONE);
+/// Jaro–Winkler similarity from which two spellings are `Close` (a typing slip).
+const CLOSE: f64 = 0.92;
+/// Jaro–Winkler similarity from which two spellings are `Similar`.
+const SIMILAR: f64 = 0.84;
 
 /// Compares two tokens (interned ids).
 pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
@@ -268,16 +274,26 @@ pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
     {
         return NameLevel::GenderForm;
     }
-    let mut similarity = jaro_winkler(&ta.latin, &tb.latin);
-    if let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first()) {
-        let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
-        if sa.len() >= 3 && sb.len() >= 3 {
-            similarity = similarity.max(jaro_winkler(sa, sb) - 0.02);
+    // Only the levels from `Similar` (0.84) up need the similarity itself; the lengths alone
+    // often show it cannot get there (a cheap bound, then the exact value).
+    let mut similarity = 0.0;
+    if upper_bound(ta.latin_chars as usize, tb.latin_chars as usize) >= SIMILAR {
+        similarity = jaro_winkler(&ta.latin, &tb.latin);
+    }
+    if similarity < CLOSE {
+        if let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first()) {
+            let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
+            if sa.len() >= 3
+                && sb.len() >= 3
+                && upper_bound(sa.chars().count(), sb.chars().count()) - 0.02 >= SIMILAR
+            {
+                similarity = similarity.max(jaro_winkler(sa, sb) - 0.02);
+            }
         }
     }
-    if similarity >= 0.92 {
+    if similarity >= CLOSE {
         NameLevel::Close
-    } else if similarity >= 0.84 || skeleton_only {
+    } else if similarity >= SIMILAR || skeleton_only {
         NameLevel::Similar
     } else {
         NameLevel::Different
