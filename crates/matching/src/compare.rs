@@ -502,26 +502,44 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
 /// Compares two addresses as token sets: the share of tokens (of the longer address) that
 /// have a counterpart written the same or nearly so. An address is free text whose parts
 /// (number, street, locality, postcode, region) come in any order and are often left out, so
-/// no part is required. Levels: `Exact` every token agrees, `Close` at least two thirds,
+/// no part is required. Levels: `Exact` every token the same, `Close` at least two thirds
+/// agree (the same or a near spelling; numbers only when the same),
 /// `Similar` at least one third, `Partial` some, `Different` none.
 pub(crate) fn compare_address(corpus: &Corpus, a: &[u32], b: &[u32]) -> NameLevel {
     if a.is_empty() || b.is_empty() {
         return NameLevel::Missing;
     }
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let lex = corpus.lexicon();
     let mut used = [false; 16];
     let mut agreeing = 0usize;
+    let mut identical = 0usize;
     for &s in short.iter().take(16) {
-        let found = long.iter().take(16).enumerate().find(|&(i, &l)| {
-            !used[i] && (s == l || compare_tokens(corpus, s, l) <= NameLevel::Close)
-        });
-        if let Some((i, _)) = found {
+        // A number (house number, postcode) agrees only when it is the same number.
+        let numeric = lex.token(s).text.chars().any(|c| c.is_ascii_digit());
+        let found = long
+            .iter()
+            .take(16)
+            .enumerate()
+            .find(|&(i, &l)| !used[i] && s == l)
+            .or_else(|| {
+                if numeric {
+                    return None;
+                }
+                long.iter().take(16).enumerate().find(|&(i, &l)| {
+                    !used[i] && compare_tokens(corpus, s, l) <= NameLevel::Close
+                })
+            });
+        if let Some((i, &l)) = found {
             used[i] = true;
             agreeing += 1;
+            if l == s {
+                identical += 1;
+            }
         }
     }
     let total = long.len().min(16);
-    if agreeing == total {
+    if identical == total {
         NameLevel::Exact
     } else if 3 * agreeing >= 2 * total {
         NameLevel::Close
