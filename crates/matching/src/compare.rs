@@ -280,15 +280,15 @@ pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
     if upper_bound(ta.latin_chars as usize, tb.latin_chars as usize) >= SIMILAR {
         similarity = jaro_winkler(&ta.latin, &tb.latin);
     }
-    if similarity < CLOSE {
-        if let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first()) {
-            let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
-            if sa.len() >= 3
-                && sb.len() >= 3
-                && upper_bound(sa.chars().count(), sb.chars().count()) - 0.02 >= SIMILAR
-            {
-                similarity = similarity.max(jaro_winkler(sa, sb) - 0.02);
-            }
+    if similarity < CLOSE
+        && let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first())
+    {
+        let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
+        if sa.len() >= 3
+            && sb.len() >= 3
+            && upper_bound(sa.chars().count(), sb.chars().count()) - 0.02 >= SIMILAR
+        {
+            similarity = similarity.max(jaro_winkler(sa, sb) - 0.02);
         }
     }
     if similarity >= CLOSE {
