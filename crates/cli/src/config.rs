@@ -40,9 +40,22 @@ impl Locations {
                 path.display()
             );
         }
-        Store::open(&url)
+        self.open_url(&url).await
+    }
+
+    /// Opens the store with its master key: the environment's, the key file beside a SQLite
+    /// database, or (PostgreSQL without either) `master.key` in the data directory.
+    async fn open_url(&self, url: &DatabaseUrl) -> anyhow::Result<Store> {
+        let store = Store::open(url)
             .await
-            .with_context(|| format!("opening {url}"))
+            .with_context(|| format!("opening {url}"))?;
+        if store.key_provider().is_none() {
+            let path = self.data_dir.join("master.key");
+            create_dir(&self.data_dir)?;
+            let provider = vault::FileKeyProvider::open_or_create(&path)?;
+            return Ok(store.with_key_provider(std::sync::Arc::new(provider)));
+        }
+        Ok(store)
     }
 
     /// Creates the data directory (if the store is embedded) and opens or creates the store.
@@ -51,9 +64,7 @@ impl Locations {
         if let DatabaseUrl::Sqlite(path) = &url {
             create_dir(path.parent().unwrap_or(Path::new(".")))?;
         }
-        Store::open(&url)
-            .await
-            .with_context(|| format!("opening {url}"))
+        self.open_url(&url).await
     }
 }
 

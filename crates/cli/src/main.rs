@@ -1,4 +1,5 @@
 //! `whereabouts`: the command-line tool and server of the Geneva Conventions' information system.
+#![forbid(unsafe_code)]
 
 mod config;
 mod export;
@@ -6,6 +7,7 @@ mod gen_data;
 mod gen_linkage;
 mod import;
 mod linkage;
+mod protection;
 mod setup;
 mod transmit;
 
@@ -79,6 +81,23 @@ enum Command {
     Transmit(transmit::TransmitArgs),
     /// Verify and apply a bundle, and write a signed acknowledgement (docs/transmissions.md).
     Receive(transmit::ReceiveArgs),
+    /// Keep a peer's signed acknowledgement of a bundle (docs/transmissions.md).
+    Receipt(transmit::ReceiptArgs),
+    /// Where peers are reached and what they receive; push to them now (docs/transmissions.md).
+    #[command(subcommand)]
+    Peer(transmit::PeerCommand),
+    /// The agency forwards to a power of origin what the conventions allow (docs/transmissions.md).
+    Forward(transmit::ForwardArgs),
+    /// Flag a person's information as detrimental to transmit to the power of origin (GC IV 137).
+    Detriment(transmit::DetrimentArgs),
+    /// Per rule and channel: due, sent, acknowledged, late (docs/transmissions.md).
+    Compliance(transmit::ComplianceArgs),
+    /// Detention visits: places, visit reports, offline bundles, alerts (docs/protection.md).
+    #[command(subcommand)]
+    Visit(protection::VisitCommand),
+    /// Evidence files and links under a chain of custody; `verify` (docs/protection.md).
+    #[command(subcommand)]
+    Evidence(protection::EvidenceCommand),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +137,13 @@ fn main() -> ExitCode {
             Command::Keys(command) => transmit::keys(&locations, command).await,
             Command::Transmit(args) => transmit::send(&locations, args).await,
             Command::Receive(args) => transmit::receive(&locations, args).await,
+            Command::Receipt(args) => transmit::receipt(&locations, args).await,
+            Command::Peer(command) => transmit::peer(&locations, command).await,
+            Command::Forward(args) => transmit::forward(&locations, args).await,
+            Command::Detriment(args) => transmit::detriment(&locations, args).await,
+            Command::Compliance(args) => transmit::compliance(&locations, args).await,
+            Command::Visit(command) => protection::visit(&locations, command).await,
+            Command::Evidence(command) => protection::evidence(&locations, command).await,
         }
     });
     match result {

@@ -70,6 +70,14 @@ pub struct ServeArgs {
     /// localhost.
     #[arg(long, env = "WHEREABOUTS_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Seconds between rounds of the transmission sender (seal what is new for each peer with
+    /// a URL, push what is unacknowledged; a peer that is down is retried with exponential
+    /// backoff up to 30 minutes). 0 turns the sender off.
+    #[arg(long, env = "WHEREABOUTS_PUSH_INTERVAL", default_value_t = 30)]
+    pub push_interval: u64,
+    /// The longest wait, in seconds, between two attempts at a peer that is down.
+    #[arg(long, env = "WHEREABOUTS_PUSH_MAX_BACKOFF", default_value_t = 1800)]
+    pub push_max_backoff: u64,
 }
 
 #[derive(Args)]
@@ -239,13 +247,36 @@ pub async fn user(locations: &Locations, command: UserCommand) -> anyhow::Result
 
 pub async fn serve(locations: &Locations, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = locations.open().await?;
-    run_server(store, args.listen, args.secure_cookies).await
+    // Issue 5: the sender loop runs beside the server and stops with it.
+    let sender = (args.push_interval > 0).then(|| {
+        let interval = std::time::Duration::from_secs(args.push_interval);
+        tokio::spawn(web::transmission::push::run_sender(
+            store.clone(),
+            web::transmission::push::SenderConfig {
+                interval,
+                max_backoff: std::time::Duration::from_secs(args.push_max_backoff).max(interval),
+                ..web::transmission::push::SenderConfig::default()
+            },
+        ))
+    });
+    let result = run_server(
+        store,
+        args.listen,
+        args.secure_cookies,
+        crate::protection::evidence_dir(locations),
+    )
+    .await;
+    if let Some(sender) = sender {
+        sender.abort();
+    }
+    result
 }
 
 async fn run_server(
     store: Store,
     listen: SocketAddr,
     secure_cookies: bool,
+    evidence_dir: std::path::PathBuf,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -255,6 +286,7 @@ async fn run_server(
         addr,
         session_ttl: time::Duration::hours(8),
         secure_cookies,
+        evidence_dir: Some(evidence_dir),
     };
     println!("Whereabouts is listening on http://{addr}/ (ctrl-c stops it)");
     web::serve(store.clone(), config, listener).await?;
@@ -281,7 +313,17 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         persons_per_party: args.persons,
         now: time::OffsetDateTime::now_utc(),
     });
-    let summary = crate::gen_data::load(&store, &dataset, args.seed).await?;
+    let mut summary = crate::gen_data::load(&store, &dataset, args.seed).await?;
+    // Issue 6: the protection unit, a visit recorded offline and synced, an allegation with
+    // evidence (docs/protection.md).
+    let bureau = summary
+        .tenants
+        .iter()
+        .find(|t| t.kind == TenantKind::PartyBureau)
+        .cloned()
+        .context("the demo has a bureau")?;
+    let unit = crate::protection::demo(&store, &demo, &bureau).await?;
+    summary.tenants.push(unit);
     let mut logins = Vec::new();
     let admin_password = generate_password();
     add_user(
@@ -332,7 +374,13 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         }
     }
     print_logins(&dir, summary.persons, &logins);
-    run_server(store, args.listen, false).await
+    run_server(
+        store,
+        args.listen,
+        false,
+        crate::protection::evidence_dir(&demo),
+    )
+    .await
 }
 
 fn print_logins(dir: &Path, persons: usize, logins: &[(String, String, String)]) {

@@ -1,24 +1,17 @@
 //! `whereabouts keys …`, `whereabouts transmit` and `whereabouts receive`: transmissions on
 //! files (issue 5; XC-4, XC-5, GC3-122-c, GC4-137). See docs/transmissions.md.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use domain::{Assertion, Confidence, FieldKey, PersonCategory, SourceKind, Tenant};
-use store::{
-    KeyState, NewAcknowledgement, NewAssertion, NewPerson, NewReceived, NewSource, NewTransmission,
-    ReceivedStatus, Store, StoredKey, TenantScope,
-};
+use domain::Tenant;
+use store::{Store, StoredKey, TenantScope};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use transmit::{
-    Acknowledgement, Admission, CardField, ChannelKey, Content, Envelope, Header, KeyOwner,
-    KeyRing, Ledger, PersonCard, PublicKey, PublicKeySet, Purpose, ReceiptStatus, Revocation,
-    SecretKey, SignedReceipt, VerifiedEnvelope,
-};
+use transmit::{KeyOwner, PublicKeySet, ReceiptStatus, Revocation, SecretKey};
+use web::transmission::{self as tx, OwnKeys, load_ring, now_text, secret_of};
 
 use crate::config::Locations;
 
@@ -91,12 +84,6 @@ pub struct ReceiveArgs {
     ack: Option<PathBuf>,
 }
 
-fn now_text() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
-}
-
 async fn open(locations: &Locations, slug: &str) -> anyhow::Result<(Store, Tenant, TenantScope)> {
     let store = locations.open().await?;
     let tenant = store
@@ -105,98 +92,6 @@ async fn open(locations: &Locations, slug: &str) -> anyhow::Result<(Store, Tenan
         .with_context(|| format!("no tenant {slug:?}"))?;
     let scope = store.operator_scope(&tenant, &crate::setup::operator_name());
     Ok((store, tenant, scope))
-}
-
-fn secret_of(state: &KeyState) -> anyhow::Result<SecretKey> {
-    let public: PublicKey = serde_json::from_str(&state.key.public_key)
-        .with_context(|| format!("stored key {} is corrupt", state.key.id))?;
-    let seed: [u8; 32] = state
-        .key
-        .signing_seed
-        .as_slice()
-        .try_into()
-        .with_context(|| {
-            format!(
-                "stored key {} has a signing seed of the wrong length",
-                state.key.id
-            )
-        })?;
-    let encryption = match &state.key.encryption_secret {
-        Some(bytes) => Some(<[u8; 32]>::try_from(bytes.as_slice()).with_context(|| {
-            format!(
-                "stored key {} has an encryption secret of the wrong length",
-                state.key.id
-            )
-        })?),
-        None => None,
-    };
-    let key = SecretKey::from_parts(public.owner.clone(), &public.created_at, &seed, encryption);
-    if key.public != public {
-        bail!("stored key {} does not match its secret half", state.key.id);
-    }
-    Ok(key)
-}
-
-/// The tenant's keys, oldest first.
-struct OwnKeys {
-    states: Vec<KeyState>,
-}
-
-impl OwnKeys {
-    async fn load(store: &Store, scope: &TenantScope) -> anyhow::Result<Self> {
-        Ok(Self {
-            states: store.transmission_keys(scope).await?,
-        })
-    }
-
-    /// The newest unrevoked key matching `officer` (`None`: the tenant key).
-    fn current(&self, officer: Option<&str>) -> anyhow::Result<SecretKey> {
-        let state = self
-            .states
-            .iter()
-            .rev()
-            .find(|s| s.revoked.is_none() && s.key.officer.as_deref() == officer)
-            .ok_or_else(|| match officer {
-                None => anyhow::anyhow!(
-                    "the tenant has no valid tenant key: run `whereabouts keys generate --tenant …`"
-                ),
-                Some(name) => anyhow::anyhow!(
-                    "no valid key for officer {name:?}: run `whereabouts keys generate --tenant … --officer …`"
-                ),
-            })?;
-        secret_of(state)
-    }
-
-    /// Every tenant key, revoked or not, for opening bundles made before a rotation.
-    fn tenant_keys(&self) -> anyhow::Result<Vec<SecretKey>> {
-        self.states
-            .iter()
-            .filter(|s| s.key.officer.is_none())
-            .map(secret_of)
-            .collect()
-    }
-
-    fn officer_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .states
-            .iter()
-            .filter(|s| s.revoked.is_none())
-            .filter_map(|s| s.key.officer.clone())
-            .collect();
-        names.dedup();
-        names
-    }
-}
-
-/// The peers' keys as pinned, replayed in order.
-async fn load_ring(store: &Store, scope: &TenantScope) -> anyhow::Result<KeyRing> {
-    let mut ring = KeyRing::new();
-    for pinned in store.peer_key_sets(scope).await? {
-        let set: PublicKeySet = serde_json::from_str(&pinned.key_set)
-            .with_context(|| format!("pinned key set of {:?} is corrupt", pinned.peer))?;
-        ring.insert(set.open()?);
-    }
-    Ok(ring)
 }
 
 pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result<ExitCode> {
@@ -320,7 +215,7 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
 }
 
 /// Writes a file that must not exist yet, so that no bundle or key set is overwritten.
-fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -345,237 +240,58 @@ fn parse_since(text: &str) -> anyhow::Result<OffsetDateTime> {
     Ok(date.midnight().assume_utc())
 }
 
-/// The card of a person: for each field, the latest assertion (value or reason for absence).
-fn card_of(record: &store::PersonRecord) -> Content {
-    let mut latest: BTreeMap<FieldKey, &Assertion> = BTreeMap::new();
-    for assertion in &record.assertions {
-        latest.insert(assertion.field, assertion);
-    }
-    let card = PersonCard {
-        reference: record.person.reference.clone(),
-        category: record.person.category.code().to_owned(),
-        registered_at: record
-            .person
-            .registered_at
-            .format(&Rfc3339)
-            .unwrap_or_default(),
-        fields: latest
-            .values()
-            .map(|a| CardField::from_domain(a.field, &a.value))
-            .collect(),
-    };
-    if record.person.category.is_civilian() {
-        // GC4-106: internees have internment cards.
-        Content::InternmentCard(card)
-    } else {
-        // GC3-70-a: prisoners of war have capture cards.
-        Content::CaptureCard(card)
-    }
-}
-
 pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
-    let own = OwnKeys::load(&store, &scope).await?;
-    let seal = own.current(None)?;
-    let officer_name = match args.officer {
-        Some(name) => name,
-        None => match own.officer_names().as_slice() {
-            [one] => one.clone(),
-            [] => bail!("no officer key: run `whereabouts keys generate --tenant … --officer …`"),
-            many => bail!(
-                "several officers can sign ({}): pass --officer",
-                many.join(", ")
-            ),
-        },
-    };
-    let officer = own.current(Some(&officer_name))?;
-    let ring = load_ring(&store, &scope).await?;
-    let peer = ring.peer(&args.to).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no keys pinned for {:?}: run `whereabouts keys import-peer` with its exported keys",
-            args.to
-        )
-    })?;
-    let recipient_key = peer
-        .keys
-        .iter()
-        .rev()
-        .find(|k| k.is_tenant_key() && k.encryption.is_some() && peer.revocation(&k.id).is_none())
-        .ok_or_else(|| anyhow::anyhow!("{:?} has no valid tenant key to encrypt to", args.to))?;
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let channel = args.channel.code();
-    let ids = store
-        .untransmitted_persons(&scope, &args.to, channel, since)
-        .await?;
-    if ids.is_empty() {
+    let prepared = tx::prepare_cards(
+        &store,
+        &tenant,
+        &scope,
+        &args.to,
+        args.channel,
+        args.officer.as_deref(),
+        since,
+    )
+    .await?;
+    let Some(prepared) = prepared else {
         println!(
             "nothing new to transmit to {} on the {channel} channel",
             args.to
         );
         return Ok(ExitCode::SUCCESS);
-    }
-    let records = store.person_records(&scope, &ids).await?;
-    let contents: Vec<Content> = records.iter().map(card_of).collect();
-    let sequence = store.next_sequence(&scope, &args.to, channel).await?;
-    let header = Header {
-        format: transmit::FORMAT_VERSION,
-        sender: tenant.slug.clone(),
-        recipient: args.to.clone(),
-        channel: args.channel,
-        purpose: Purpose::Notification,
-        sequence: u64::try_from(sequence)?,
-        created_at: now_text(),
-        officer: officer_name.clone(),
     };
-    let envelope = Envelope::seal(header, contents, &officer, &seal)?;
-    let wire = envelope.to_bytes();
-    let bundle = transmit::seal_bundle(&wire, recipient_key)?;
-    write_new(&args.output, &bundle)?;
-    let recorded = store
-        .record_transmission(
-            &scope,
-            &NewTransmission {
-                recipient: args.to.clone(),
-                channel: channel.to_owned(),
-                sequence,
-                content_hash: envelope.content_hash.clone(),
-                envelope: String::from_utf8(wire)?,
-                officer: officer_name,
-                persons: records.iter().map(|r| r.person.id).collect(),
-            },
-        )
-        .await;
-    if let Err(error) = recorded {
+    write_new(&args.output, &prepared.bundle)?;
+    if let Err(error) = tx::commit_prepared(&store, &scope, &prepared).await {
         // Not recorded, so not sent: take the file back.
         let _ = std::fs::remove_file(&args.output);
         return Err(error.into());
     }
     println!(
-        "transmission {} #{sequence} to {} on the {channel} channel: {} card(s), {}",
+        "transmission {} #{} to {} on the {channel} channel: {} card(s), {}",
         tenant.slug,
+        prepared.header.sequence,
         args.to,
-        records.len(),
-        envelope.content_hash
+        prepared.persons.len(),
+        prepared.envelope.content_hash
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// The outcome of one envelope, for the ledger row and the receipt.
-struct Outcome {
-    header: Option<Header>,
-    hash: Option<String>,
-    status: ReceiptStatus,
-    missing: Vec<u64>,
-}
-
-fn rejected(header: Option<Header>, hash: Option<String>, code: &str, reason: String) -> Outcome {
-    Outcome {
-        header,
-        hash,
-        status: ReceiptStatus::Rejected {
-            code: code.to_owned(),
-            reason,
-        },
-        missing: Vec::new(),
-    }
 }
 
 pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
     let bytes = std::fs::read(&args.bundle)
         .with_context(|| format!("reading {}", args.bundle.display()))?;
-    let own = OwnKeys::load(&store, &scope).await?;
-    let seal = own.current(None)?;
-    let ring = load_ring(&store, &scope).await?;
-    let outcome = check_and_apply(&store, &tenant, &scope, &own, &ring, &bytes).await?;
-
-    // The ledger: every envelope received leaves a row, applied or not (XC-8).
-    let (status, reason_code, reason, applied) = match &outcome.status {
-        ReceiptStatus::Applied { applied } => (
-            ReceivedStatus::Applied,
-            None,
-            None,
-            i32::try_from(*applied)?,
-        ),
-        ReceiptStatus::Duplicate => (ReceivedStatus::Duplicate, None, None, 0),
-        ReceiptStatus::Rejected { code, reason } => (
-            ReceivedStatus::Rejected,
-            Some(code.clone()),
-            Some(reason.clone()),
-            0,
-        ),
-    };
-    if status != ReceivedStatus::Applied {
-        store
-            .record_received(
-                &scope,
-                &NewReceived {
-                    sender: outcome.header.as_ref().map(|h| h.sender.clone()),
-                    channel: outcome.header.as_ref().map(|h| h.channel.code().to_owned()),
-                    sequence: outcome
-                        .header
-                        .as_ref()
-                        .and_then(|h| i64::try_from(h.sequence).ok()),
-                    content_hash: outcome.hash.clone(),
-                    status,
-                    reason_code,
-                    reason,
-                    applied,
-                    source: None,
-                },
-            )
-            .await?;
-    }
-
-    let ack = Acknowledgement {
-        format: transmit::FORMAT_VERSION,
-        envelope_hash: outcome.hash.clone().unwrap_or_default(),
-        recipient: tenant.slug.clone(),
-        sender: outcome
-            .header
-            .as_ref()
-            .map(|h| h.sender.clone())
-            .unwrap_or_default(),
-        channel: outcome.header.as_ref().map(|h| h.channel),
-        sequence: outcome.header.as_ref().map(|h| h.sequence),
-        received_at: now_text(),
-        status: outcome.status.clone(),
-        missing: outcome.missing.clone(),
-    };
-    let receipt = SignedReceipt::sign(&ack, &seal)?;
+    let received = tx::receive_bundle(&store, &tenant, &scope, &bytes).await?;
     let ack_path = args.ack.clone().unwrap_or_else(|| {
         let mut name = args.bundle.as_os_str().to_owned();
         name.push(".ack.json");
         PathBuf::from(name)
     });
-    std::fs::write(&ack_path, receipt.to_bytes())
+    std::fs::write(&ack_path, received.receipt.to_bytes())
         .with_context(|| format!("writing {}", ack_path.display()))?;
-    store
-        .record_acknowledgement(
-            &scope,
-            &NewAcknowledgement {
-                issued: true,
-                peer: if ack.sender.is_empty() {
-                    "unknown".into()
-                } else {
-                    ack.sender.clone()
-                },
-                envelope_hash: ack.envelope_hash.clone(),
-                status: status.code().to_owned(),
-                receipt: receipt.body.clone(),
-            },
-        )
-        .await?;
-
-    let label = match &outcome.header {
-        Some(h) => format!(
-            "{} #{} on the {} channel",
-            h.sender,
-            h.sequence,
-            h.channel.code()
-        ),
-        None => "bundle".into(),
-    };
+    let outcome = &received.outcome;
+    let label = outcome.label();
     match &outcome.status {
         ReceiptStatus::Applied { applied } => {
             println!("applied {label}: {applied} person(s) registered");
@@ -599,200 +315,313 @@ pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result
     })
 }
 
-/// Opens, verifies, admits and applies one bundle. Faults of the bundle are outcomes, not
-/// errors; an error here is the receiver's own (database, keys).
-async fn check_and_apply(
-    store: &Store,
-    tenant: &Tenant,
-    scope: &TenantScope,
-    own: &OwnKeys,
-    ring: &KeyRing,
-    bytes: &[u8],
-) -> anyhow::Result<Outcome> {
-    let wire = match transmit::open_bundle(bytes, &own.tenant_keys()?) {
-        Ok(wire) => wire,
-        Err(error) => {
-            let code = match error {
-                transmit::BundleError::WrongRecipient { .. } => "wrong-recipient",
-                transmit::BundleError::Decryption => "tampered",
-                _ => "malformed",
-            };
-            return Ok(rejected(None, None, code, error.to_string()));
-        }
-    };
-    let envelope = match Envelope::from_bytes(&wire) {
-        Ok(envelope) => envelope,
-        Err(error) => return Ok(rejected(None, None, error.code(), error.to_string())),
-    };
-    let claimed = envelope.unverified_header();
-    let hash = Some(envelope.content_hash.clone());
-    let verified = match envelope.verify(&tenant.slug, ring) {
-        Ok(verified) => verified,
-        Err(error) => return Ok(rejected(claimed, hash, error.code(), error.to_string())),
-    };
-    let header = verified.header.clone();
-    let channel = header.channel.code();
-    let mut ledger = Ledger::new();
-    let key = ChannelKey::of(&header);
-    for (sequence, accepted) in store
-        .applied_on_channel(scope, &header.sender, channel)
-        .await?
-    {
-        ledger.record(key.clone(), u64::try_from(sequence)?, accepted);
-    }
-    let missing = match ledger.admit(&header, &verified.content_hash) {
-        Admission::New { missing } => missing,
-        Admission::Duplicate => {
-            return Ok(Outcome {
-                missing: ledger.missing(&key),
-                header: Some(header),
-                hash,
-                status: ReceiptStatus::Duplicate,
-            });
-        }
-        Admission::SequenceReused { sequence, .. } => {
-            return Ok(rejected(
-                Some(header),
-                hash,
-                "sequence-reused",
-                format!("sequence number {sequence} was applied before with other contents"),
-            ));
-        }
-        Admission::ZeroSequence => {
-            return Ok(rejected(
-                Some(header),
-                hash,
-                "malformed",
-                "sequence numbers start at 1".into(),
-            ));
-        }
-    };
-    let peer_name = ring
-        .peer(&header.sender)
-        .map(|p| p.tenant_name.clone())
-        .unwrap_or_else(|| header.sender.clone());
-    match apply(store, scope, &verified, &peer_name).await? {
-        Ok(applied) => Ok(Outcome {
-            header: Some(header),
-            hash,
-            status: ReceiptStatus::Applied { applied },
-            missing,
-        }),
-        Err((code, reason)) => Ok(rejected(Some(header), hash, code, reason)),
-    }
+#[derive(Args)]
+pub struct ReceiptArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The peer that signed the acknowledgement (the envelope's recipient).
+    #[arg(long)]
+    from: String,
+    /// The `.ack.json` file `receive` wrote at the peer.
+    file: PathBuf,
 }
 
-/// Turns the cards into persons with assertions whose source says who notified them and when
-/// (XC-3), then writes the ledger row. A card the registry would refuse rejects the whole
-/// envelope before anything is written.
-async fn apply(
-    store: &Store,
-    scope: &TenantScope,
-    verified: &VerifiedEnvelope,
-    peer_name: &str,
-) -> anyhow::Result<Result<usize, (&'static str, String)>> {
-    let header = &verified.header;
-    let mut people = Vec::new();
-    for (index, content) in verified.contents.iter().enumerate() {
-        let card = match content {
-            Content::CaptureCard(card) | Content::InternmentCard(card) => card,
-            other => {
-                return Ok(Err((
-                    "unsupported-content",
-                    format!(
-                        "notice {} is a {}, which this version cannot apply yet",
-                        index + 1,
-                        other.kind()
-                    ),
-                )));
+/// `whereabouts receipt`: the sender keeps a peer's acknowledgement of a file bundle, which the
+/// compliance view counts (XC-5).
+pub async fn receipt(locations: &Locations, args: ReceiptArgs) -> anyhow::Result<ExitCode> {
+    let (store, _, scope) = open(locations, &args.tenant).await?;
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let ack = tx::accept_receipt(&store, &scope, &args.from, &bytes).await?;
+    let status = match &ack.status {
+        ReceiptStatus::Applied { applied } => format!("applied ({applied} person(s))"),
+        ReceiptStatus::Duplicate => "duplicate".into(),
+        ReceiptStatus::Rejected { code, reason } => format!("rejected ({code}): {reason}"),
+    };
+    println!(
+        "receipt from {} for #{} on the {} channel: {status}",
+        args.from,
+        ack.sequence.map_or_else(|| "?".into(), |s| s.to_string()),
+        ack.channel.map_or("?", transmit::Channel::code)
+    );
+    if !ack.missing.is_empty() {
+        let list: Vec<String> = ack.missing.iter().map(u64::to_string).collect();
+        println!(
+            "the peer has not received sequence number(s) {}",
+            list.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
+pub enum PeerCommand {
+    /// Where a pinned peer is reached (`--url http://host:port`, pushed to by `serve`), which
+    /// channel cards go out on to it, and (agency) whose nationals' information it receives.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        peer: String,
+        #[arg(long)]
+        url: Option<String>,
+        /// The party code (`XB`) whose nationals the agency forwards to this peer.
+        #[arg(long)]
+        origin: Option<String>,
+        #[arg(long, default_value = "agency")]
+        channel: transmit::Channel,
+    },
+    /// List the peers' settings and what waits for each.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Push every unacknowledged envelope to each peer with a URL now, once (what `serve`
+    /// does in a loop).
+    Push {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PeerCommand::Set {
+            tenant,
+            peer,
+            url,
+            origin,
+            channel,
+        } => {
+            let (store, _, scope) = open(locations, &tenant).await?;
+            if load_ring(&store, &scope).await?.peer(&peer).is_none() {
+                bail!("no keys pinned for {peer:?}: run `whereabouts keys import-peer` first");
             }
-        };
-        let category: PersonCategory = match card.category.parse() {
-            Ok(category) => category,
-            Err(error) => {
-                return Ok(Err((
-                    "invalid-content",
-                    format!("notice {}: {error}", index + 1),
-                )));
-            }
-        };
-        let mut assertions = Vec::new();
-        for field in &card.fields {
-            match field.to_domain() {
-                Ok((field, value)) => assertions.push(NewAssertion {
-                    field,
-                    value,
-                    locator: format!(
-                        "envelope {} #{} notice {}, field {field}",
-                        header.sender,
-                        header.sequence,
-                        index + 1
-                    ),
-                }),
-                Err(error) => {
-                    return Ok(Err((
-                        "invalid-content",
-                        format!("notice {}: {error}", index + 1),
-                    )));
-                }
+            store
+                .set_peer(
+                    &scope,
+                    &peer,
+                    url.as_deref(),
+                    origin.as_deref(),
+                    channel.code(),
+                )
+                .await?;
+            println!("peer {peer} set");
+        }
+        PeerCommand::List { tenant } => {
+            let (store, _, scope) = open(locations, &tenant).await?;
+            for setting in store.peers(&scope).await? {
+                let pending = store.pending_transmissions(&scope, &setting.peer).await?;
+                println!(
+                    "{}  url {}  channel {}  origin {}  {} envelope(s) without receipt",
+                    setting.peer,
+                    setting.url.as_deref().unwrap_or("-"),
+                    setting.channel,
+                    setting.origin.as_deref().unwrap_or("-"),
+                    pending.len()
+                );
             }
         }
-        people.push(NewPerson {
-            // The sender's reference, qualified by the sender so references of two bureaus
-            // never collide.
-            reference: format!("{}:{}", header.sender, card.reference),
-            category,
-            assertions,
-            events: Vec::new(),
-        });
+        PeerCommand::Push { tenant } => {
+            let (store, tenant, scope) = open(locations, &tenant).await?;
+            let mut failed = false;
+            for setting in store.peers(&scope).await? {
+                let Some(url) = setting.url.clone() else {
+                    continue;
+                };
+                let sealed = tx::push::seal_new(&store, &tenant, &scope, &setting).await?;
+                let report = tx::push::push_pending(
+                    &store,
+                    &scope,
+                    &setting.peer,
+                    &url,
+                    std::time::Duration::from_secs(60),
+                )
+                .await?;
+                println!(
+                    "{}: {sealed} sealed, {} pushed, {} still pending",
+                    setting.peer, report.pushed, report.pending
+                );
+                if let Some(failure) = report.failure {
+                    eprintln!("error: {}: {failure}; everything kept", setting.peer);
+                    failed = true;
+                }
+            }
+            if failed {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
-    // A crash between the import and the ledger row leaves the persons without the row; a
-    // second receipt of the same bundle then skips them by reference and writes the row.
-    let references: Vec<String> = people.iter().map(|p| p.reference.clone()).collect();
-    let existing = store.existing_references(scope, &references).await?;
-    people.retain(|p| !existing.contains(&p.reference));
-    let notified_at = OffsetDateTime::parse(&header.created_at, &Rfc3339)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc());
-    let source = store
-        .record_source(
-            scope,
-            &NewSource {
-                kind: SourceKind::BureauList,
-                reference: format!(
-                    "notified by {peer_name} ({}) on {}: envelope #{} on the {} channel, {}, signed by {}",
-                    header.sender,
-                    header.created_at,
-                    header.sequence,
-                    header.channel.code(),
-                    verified.content_hash,
-                    header.officer
-                ),
-                collected_by: header.officer.clone(),
-                collected_at: notified_at,
-                language: None,
-                script: None,
-                confidence: Confidence::MEDIUM,
-            },
-        )
-        .await?;
-    let mut batch = store.begin_import(scope, source).await?;
-    batch.insert(&people).await?;
-    let applied = batch.commit().await?;
-    store
-        .record_received(
-            scope,
-            &NewReceived {
-                sender: Some(header.sender.clone()),
-                channel: Some(header.channel.code().to_owned()),
-                sequence: Some(i64::try_from(header.sequence)?),
-                content_hash: Some(verified.content_hash.clone()),
-                status: ReceivedStatus::Applied,
-                reason_code: None,
-                reason: None,
-                applied: i32::try_from(applied)?,
-                source: Some(source),
-            },
-        )
-        .await?;
-    Ok(Ok(applied))
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct ForwardArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The power of origin's bureau: a pinned peer.
+    #[arg(long)]
+    to: String,
+    /// The party code whose nationals are forwarded; default: the peer's `--origin` setting.
+    #[arg(long)]
+    origin: Option<String>,
+    #[arg(long)]
+    officer: Option<String>,
+    #[arg(short = 'o', long)]
+    output: PathBuf,
+}
+
+/// `whereabouts forward`: the agency forwards to a power of origin what the conventions allow
+/// (GC3-123-a, GC4-140-a), as a bundle; every decision is recorded.
+pub async fn forward(locations: &Locations, args: ForwardArgs) -> anyhow::Result<ExitCode> {
+    let (store, tenant, scope) = open(locations, &args.tenant).await?;
+    let origin = match args.origin {
+        Some(origin) => origin,
+        None => store
+            .peers(&scope)
+            .await?
+            .into_iter()
+            .find(|p| p.peer == args.to)
+            .and_then(|p| p.origin)
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no origin for {:?}: pass --origin or run `whereabouts peer set --origin`",
+                    args.to
+                )
+            })?,
+    };
+    let (forwarded, decisions) = tx::forward_to_origin(
+        &store,
+        &tenant,
+        &scope,
+        &args.to,
+        &origin,
+        args.officer.as_deref(),
+    )
+    .await?;
+    if let Some(prepared) = &forwarded.prepared {
+        write_new(&args.output, &prepared.bundle)?;
+    }
+    if let Err(error) = tx::commit_forwarding(&store, &scope, &forwarded, &decisions).await {
+        if forwarded.prepared.is_some() {
+            let _ = std::fs::remove_file(&args.output);
+        }
+        return Err(error.into());
+    }
+    match &forwarded.prepared {
+        Some(prepared) => println!(
+            "forwarding {} #{} to {}: {} person(s) forwarded, {} withheld, {}",
+            tenant.slug,
+            prepared.header.sequence,
+            args.to,
+            forwarded.forwarded,
+            forwarded.withheld,
+            prepared.envelope.content_hash
+        ),
+        None => println!(
+            "nothing to forward to {}: {} person(s) withheld",
+            args.to, forwarded.withheld
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct DetrimentArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The person's reference in this tenant.
+    #[arg(long)]
+    person: String,
+    /// Why transmission to the power of origin would be detrimental (GC4-137-b).
+    #[arg(long)]
+    reason: String,
+}
+
+/// `whereabouts detriment`: flags a person so that the agency never forwards their information
+/// to the power of origin; the card still goes to the agency (GC4-137-b).
+pub async fn detriment(locations: &Locations, args: DetrimentArgs) -> anyhow::Result<ExitCode> {
+    let (store, _, scope) = open(locations, &args.tenant).await?;
+    let person = store
+        .person_id_by_reference(&scope, &args.person)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => {
+                anyhow::anyhow!("no person with reference {:?}", args.person)
+            }
+            other => other.into(),
+        })?;
+    store.flag_detriment(&scope, person, &args.reason).await?;
+    println!("flagged: the agency will not forward this person to the power of origin");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct ComplianceArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The moment to compute at (RFC 3339 or a date); default now.
+    #[arg(long)]
+    at: Option<String>,
+    /// Print the JSON of `GET /api/v1/compliance` instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `whereabouts compliance`: per rule and channel, what was due, sent, acknowledged and late
+/// (issue 5 §5), the same numbers as the page and the API.
+pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::Result<ExitCode> {
+    let (store, tenant, scope) = open(locations, &args.tenant).await?;
+    let at = match &args.at {
+        Some(text) => parse_since(text)?,
+        None => OffsetDateTime::now_utc(),
+    };
+    let report = tx::compliance::compute(&store, &scope, &tenant.slug, at).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("compliance of {} at {}", report.tenant, report.at);
+    println!("rule       channel           owed    due  on time   late  overdue  acknowledged");
+    for row in &report.rules {
+        println!(
+            "{:<10} {:<16} {:>5} {:>6} {:>8} {:>6} {:>8} {:>13}",
+            row.rule,
+            row.channel,
+            row.owed,
+            row.due,
+            row.sent_on_time,
+            row.sent_late,
+            row.overdue,
+            row.acknowledged
+        );
+    }
+    for row in &report.sent {
+        println!(
+            "sent to {} on {}: {} envelope(s), {} acknowledged, {} rejected, {} without receipt",
+            row.recipient,
+            row.channel,
+            row.envelopes,
+            row.acknowledged,
+            row.rejected,
+            row.unanswered
+        );
+    }
+    for row in &report.received {
+        let missing: Vec<String> = row.missing.iter().map(u64::to_string).collect();
+        println!(
+            "received from {} on {}: {} applied ({} person(s)), {} duplicate(s), {} rejected{}",
+            row.sender,
+            row.channel,
+            row.applied,
+            row.persons,
+            row.duplicates,
+            row.rejected,
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!(", missing {}", missing.join(", "))
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

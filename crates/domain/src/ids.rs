@@ -72,3 +72,20 @@ id_type!(
 );
 id_type!(NotificationId);
 id_type!(UserId);
+
+// Protection unit (issue 6): visits, persons seen, allegations, evidence.
+id_type!(
+    /// A detention visit (§9.7).
+    VisitId
+);
+id_type!(
+    /// A person seen and registered during a visit (ICRC-VIS-a). Made on the delegate's laptop,
+    /// so that the same registration imported twice is one row.
+    RegistrationId
+);
+id_type!(
+    /// A refusal or restriction of access (GC3-126-c).
+    RefusalId
+);
+id_type!(AllegationId);
+id_type!(EvidenceId);

@@ -4,17 +4,20 @@
 //! types: the edges (`store`, `web`, `cli`) convert by hand. Everything here is plain data plus the
 //! rules that follow from the conventions, each citing its requirement ID from
 //! `gc-requirements.md` (kept in the project as `docs/requirements-index.md`).
+#![forbid(unsafe_code)]
 
 pub mod absence;
 pub mod assertion;
 pub mod conflict;
 pub mod event;
+pub mod forwarding;
 pub mod ids;
 pub mod obligation;
 pub mod partial_date;
 pub mod person;
 pub mod person_name;
 pub mod place;
+pub mod protection;
 pub mod provenance;
 pub mod tenant;
 

@@ -14,6 +14,7 @@
 //!   together, and [`Index`] for interactive search with the same scoring.
 //!
 //! MATCH-1: the engine only proposes. Nothing here merges records.
+#![forbid(unsafe_code)]
 
 mod analysis;
 mod blocking;

@@ -2,6 +2,7 @@
 //!
 //! Run: `cargo bench -p whereabouts-names`. Reports time per call over a fixed mix of tokens
 //! in five scripts; tokens/s = 1 / (time per token).
+#![forbid(unsafe_code)]
 
 use divan::{Bencher, black_box};
 

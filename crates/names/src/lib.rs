@@ -12,6 +12,7 @@
 //! * [`parse_full_name`], [`is_patronymic`]: name-part model (NAME-GEN-2).
 //!
 //! See `docs/names.md` for the standards, the heuristics and the known limits.
+#![forbid(unsafe_code)]
 
 mod arabic;
 mod armenian;

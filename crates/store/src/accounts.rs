@@ -203,28 +203,64 @@ impl Store {
         })
     }
 
+    /// The user's TOTP state. The secret is stored sealed under the instance's data key
+    /// (SEC-3); a secret written in clear before migration 0006 is sealed on this first read.
     pub async fn totp_state(&self, user: UserId) -> StoreResult<TotpState> {
-        on_backend!(self, pool => {
-            let row = sqlx::query("SELECT totp_secret, totp_confirmed_at, totp_last_step FROM users WHERE id = $1")
+        type Row = (
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            Option<OffsetDateTime>,
+            Option<i64>,
+        );
+        let (clear, sealed, confirmed, last_step): Row = on_backend!(self, pool => {
+            sqlx::query_as("SELECT totp_secret, totp_secret_sealed, totp_confirmed_at, totp_last_step FROM users WHERE id = $1")
                 .bind(user.as_uuid())
                 .fetch_optional(pool)
                 .await?
-                .ok_or(StoreError::NotFound)?;
-            let confirmed: Option<OffsetDateTime> = row.try_get("totp_confirmed_at")?;
-            Ok(TotpState {
-                secret: row.try_get("totp_secret")?,
-                confirmed: confirmed.is_some(),
-                last_step: row.try_get("totp_last_step")?,
-            })
+                .ok_or(StoreError::NotFound)?
+        });
+        let context = totp_context(user);
+        let secret = match (sealed, clear) {
+            (Some(sealed), _) => Some(
+                self.vault()
+                    .open_for(crate::vault::INSTANCE_OWNER, &context, &sealed)
+                    .await?
+                    .to_vec(),
+            ),
+            (None, Some(clear)) => {
+                let sealed = self
+                    .vault()
+                    .seal_for(crate::vault::INSTANCE_OWNER, &context, &clear)
+                    .await?;
+                on_backend!(self, pool => {
+                    sqlx::query("UPDATE users SET totp_secret_sealed = $1, totp_secret = NULL WHERE id = $2 AND totp_secret = $3")
+                        .bind(sealed)
+                        .bind(user.as_uuid())
+                        .bind(&clear)
+                        .execute(pool)
+                        .await?;
+                });
+                Some(clear)
+            }
+            (None, None) => None,
+        };
+        Ok(TotpState {
+            secret,
+            confirmed: confirmed.is_some(),
+            last_step,
         })
     }
 
     /// Sets a new, unconfirmed TOTP secret. Refused once a secret is confirmed: a second factor
     /// is reset only by an administrator ([`Store::reset_totp`]).
     pub async fn begin_totp_enrolment(&self, user: UserId, secret: &[u8]) -> StoreResult<()> {
+        let sealed = self
+            .vault()
+            .seal_for(crate::vault::INSTANCE_OWNER, &totp_context(user), secret)
+            .await?;
         on_backend!(self, pool => {
-            let done = sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2 AND totp_confirmed_at IS NULL")
-                .bind(secret)
+            let done = sqlx::query("UPDATE users SET totp_secret_sealed = $1, totp_secret = NULL, totp_last_step = NULL WHERE id = $2 AND totp_confirmed_at IS NULL")
+                .bind(sealed)
                 .bind(user.as_uuid())
                 .execute(pool)
                 .await?;
@@ -238,7 +274,7 @@ impl Store {
     /// Marks the pending secret as confirmed.
     pub async fn confirm_totp(&self, user: UserId, now: OffsetDateTime) -> StoreResult<()> {
         on_backend!(self, pool => {
-            sqlx::query("UPDATE users SET totp_confirmed_at = $1 WHERE id = $2 AND totp_secret IS NOT NULL")
+            sqlx::query("UPDATE users SET totp_confirmed_at = $1 WHERE id = $2 AND (totp_secret IS NOT NULL OR totp_secret_sealed IS NOT NULL)")
                 .bind(now)
                 .bind(user.as_uuid())
                 .execute(pool)
@@ -250,7 +286,7 @@ impl Store {
     /// Forgets a user's second factor and ends their sessions; they enrol again at next sign-in.
     pub async fn reset_totp(&self, user: UserId) -> StoreResult<()> {
         on_backend!(self, pool => {
-            sqlx::query("UPDATE users SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL WHERE id = $1")
+            sqlx::query("UPDATE users SET totp_secret = NULL, totp_secret_sealed = NULL, totp_confirmed_at = NULL, totp_last_step = NULL WHERE id = $1")
                 .bind(user.as_uuid())
                 .execute(pool)
                 .await?;
@@ -427,4 +463,10 @@ where
         expires_at: row.try_get("expires_at")?,
         revoked: revoked.is_some(),
     })
+}
+
+/// The associated data of a sealed TOTP secret: the column and the user, so a secret copied to
+/// another user's row does not open.
+fn totp_context(user: UserId) -> String {
+    format!("users.totp_secret:{}", user.as_uuid())
 }

@@ -13,11 +13,16 @@
 //!
 //! Append-only: persons, sources, assertions, events and notifications are never updated or
 //! deleted; triggers on both backends refuse it (XC-1, XC-3).
+#![forbid(unsafe_code)]
 
 mod accounts;
 mod agency;
+mod audit;
 mod codec;
 mod error;
+mod evidence_files;
+mod forwarding;
+mod protection;
 mod registry;
 mod rows;
 mod scope;
@@ -25,15 +30,25 @@ mod sqlite_import;
 mod system;
 mod transmissions;
 mod url;
+mod vault;
 
 pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
 pub use agency::{
     Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
 };
+pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord, AuditReport};
 pub use error::{StoreError, StoreResult};
+pub use evidence_files::{
+    EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
+    WrittenFile, store_file,
+};
+pub use forwarding::{
+    ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
+};
+pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
 pub use registry::{
-    ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace, NewSource,
-    PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
+    DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
+    NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
 pub use scope::TenantScope;
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
@@ -42,6 +57,7 @@ pub use transmissions::{
     NewTransmission, PinnedKeySet, ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
 };
 pub use url::DatabaseUrl;
+pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -74,16 +90,67 @@ pub struct Store {
     pub(crate) backend: Backend,
     /// The SQLite file, for the bulk-import connection (`sqlite_import`).
     pub(crate) sqlite_path: Option<std::path::PathBuf>,
+    /// The master key provider and the unwrapped data keys (`vault.rs`).
+    pub(crate) keys: std::sync::Arc<vault::KeyState>,
+    /// The audit log's policy and keys (`audit.rs`).
+    pub(crate) audit: std::sync::Arc<audit::AuditState>,
 }
 
 impl Store {
     /// Opens the database at `url` and brings its schema up to date.
     ///
     /// A SQLite URL names a file, which is created if missing; its directory must exist.
+    /// The master key comes from the environment ([`::vault::MASTER_KEY_ENV`],
+    /// [`::vault::MASTER_KEY_FILE_ENV`]) or, for SQLite, from the key file beside the database
+    /// ([`default_key_file`]), created for a new database. A PostgreSQL store without either
+    /// opens, but sealing and opening protected fields fail until a key is given.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or a migration fails, or the database holds
+    /// wrapped keys and its key file is missing.
+    pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
+        let provider = ::vault::provider_from_env()?;
+        match (provider, url) {
+            (Some(provider), _) => Self::open_with(url, Some(provider)).await,
+            (None, DatabaseUrl::Sqlite(path)) => {
+                let key_file = default_key_file(path);
+                if key_file.exists() {
+                    let provider = ::vault::FileKeyProvider::open(&key_file)?;
+                    return Self::open_with(url, Some(std::sync::Arc::new(provider))).await;
+                }
+                let store = Self::open_with(url, None).await?;
+                if !store.vault().data_keys().await?.is_empty() {
+                    return Err(StoreError::Vault(::vault::VaultError::KeyFile {
+                        path: key_file.display().to_string(),
+                        reason: "missing, but the database holds keys wrapped by it".into(),
+                    }));
+                }
+                let provider = ::vault::FileKeyProvider::open_or_create(&key_file)?;
+                Ok(store.with_key_provider(std::sync::Arc::new(provider)))
+            }
+            (None, DatabaseUrl::Postgres(_)) => Self::open_with(url, None).await,
+        }
+    }
+
+    /// The same store with another master key provider (and an empty key cache).
+    #[must_use]
+    pub fn with_key_provider(self, provider: std::sync::Arc<dyn ::vault::KeyProvider>) -> Self {
+        Self {
+            keys: std::sync::Arc::new(vault::KeyState::new(Some(provider))),
+            audit: std::sync::Arc::new(audit::AuditState::new(self.audit.policy)),
+            ..self
+        }
+    }
+
+    /// [`Store::open`] with the master key from `provider` (a key file, the environment, a
+    /// KMS or HSM client), or none.
     ///
     /// # Errors
     /// When the database cannot be reached or a migration fails.
-    pub async fn open(url: &DatabaseUrl) -> StoreResult<Self> {
+    pub async fn open_with(
+        url: &DatabaseUrl,
+        provider: Option<std::sync::Arc<dyn ::vault::KeyProvider>>,
+    ) -> StoreResult<Self> {
         let sqlite_path = match url {
             DatabaseUrl::Sqlite(path) => Some(path.clone()),
             DatabaseUrl::Postgres(_) => None,
@@ -122,6 +189,8 @@ impl Store {
         Ok(Self {
             backend,
             sqlite_path,
+            keys: std::sync::Arc::new(vault::KeyState::new(provider)),
+            audit: std::sync::Arc::new(audit::AuditState::new(audit::AuditPolicy::default())),
         })
     }
 

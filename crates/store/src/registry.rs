@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use domain::{
     AssertedValue, Assertion, AssertionId, Channel, Confidence, Event, EventId, EventKind,
     FieldKey, LanguageTag, Notification, NotificationId, NotificationKind, PartyId, Person,
-    PersonCategory, PersonId, PlaceId, PlaceKind, PlaceOfDetention, Presence, Provenance, RuleId,
-    Script, SourceId, SourceKind,
+    PersonCategory, PersonId, PersonName, PlaceId, PlaceKind, PlaceOfDetention, Presence,
+    Provenance, RuleId, Script, SourceId, SourceKind,
 };
 use time::OffsetDateTime;
 
@@ -118,6 +118,14 @@ pub struct PersonSummary {
     /// The first standing name, as written.
     pub display_name: Option<String>,
     pub registered_at: OffsetDateTime,
+}
+
+/// A person as a directory lists and searches it ([`Store::person_directory`]).
+#[derive(Clone, Debug)]
+pub struct DirectoryRow {
+    pub summary: PersonSummary,
+    /// Every name asserted, standing or superseded, in the order recorded.
+    pub names: Vec<PersonName>,
 }
 
 #[derive(Clone, Debug)]
@@ -464,13 +472,13 @@ impl PreparedPeople {
 
 /// An import in progress: one transaction, so the whole file lands or none of it does.
 pub struct ImportBatch {
-    tx: ImportTx,
-    scope: TenantScope,
-    source: SourceId,
+    pub(crate) tx: ImportTx,
+    pub(crate) scope: TenantScope,
+    pub(crate) source: SourceId,
     inserted: usize,
 }
 
-enum ImportTx {
+pub(crate) enum ImportTx {
     /// A dedicated connection outside the pool: see `sqlite_import`.
     Sqlite(Option<crate::sqlite_import::DirectImport>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
@@ -981,65 +989,116 @@ impl Store {
         Ok(records)
     }
 
-    /// A page of persons, newest registration first, optionally filtered by a reference prefix
-    /// or by text in a name.
+    /// A page of persons, newest registration first. Searching is the directory's job
+    /// ([`Store::person_directory`]), which also reads names in other scripts.
     pub async fn list_persons(
         &self,
         scope: &TenantScope,
-        search: Option<&str>,
         offset: i64,
         limit: i64,
     ) -> StoreResult<PersonPage> {
         let limit = limit.clamp(1, 500);
         let offset = offset.max(0);
-        let pattern = search.map(str::trim).filter(|s| !s.is_empty()).map(|s| {
-            let escaped = s
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            (format!("{escaped}%"), format!("%{escaped}%"))
-        });
-        let (rows, total) = on_backend!(self, pool => {
+        let tenant = scope.tenant();
+        // One read transaction, three statements: the page of persons, the count, and only the
+        // name assertions of the page (a list shows no more; `person_records` is for pages that
+        // show a whole record).
+        let (persons, names, total) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let filter = "AND (p.reference LIKE $2 ESCAPE '\\' OR EXISTS (SELECT 1 FROM assertions a WHERE a.tenant_id = $1 AND a.person_id = p.id AND a.field = 'name' AND a.value LIKE $3 ESCAPE '\\'))";
-            let (rows, total) = match &pattern {
-                Some((prefix, anywhere)) => {
-                    let sql = format!("SELECT p.id FROM persons p WHERE p.tenant_id = $1 {filter} ORDER BY p.registered_at DESC, p.id DESC LIMIT $4 OFFSET $5");
-                    let rows = sqlx::query_scalar::<_, uuid::Uuid>(sql_text(&sql))
-                        .bind(*scope.tenant().as_uuid()).bind(prefix).bind(anywhere).bind(limit).bind(offset)
-                        .fetch_all(&mut *tx).await?;
-                    let sql = format!("SELECT COUNT(*) FROM persons p WHERE p.tenant_id = $1 {filter}");
-                    let total = sqlx::query_scalar::<_, i64>(sql_text(&sql))
-                        .bind(*scope.tenant().as_uuid()).bind(prefix).bind(anywhere)
-                        .fetch_one(&mut *tx).await?;
-                    (rows, total)
+            let rows = sqlx::query("SELECT p.id, p.reference, p.category, p.registered_at FROM persons p WHERE p.tenant_id = $1 ORDER BY p.registered_at DESC, p.id DESC LIMIT $2 OFFSET $3")
+                .bind(*tenant.as_uuid()).bind(limit).bind(offset)
+                .fetch_all(&mut *tx).await?;
+            let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM persons WHERE tenant_id = $1")
+                .bind(*tenant.as_uuid())
+                .fetch_one(&mut *tx).await?;
+            let persons = rows.iter().map(|row| person_from_row(row, tenant)).collect::<StoreResult<Vec<_>>>()?;
+            let mut names: Vec<Assertion> = Vec::new();
+            if !persons.is_empty() {
+                let list: Vec<String> = (0..persons.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!("SELECT id, person_id, field, value, absence, source_id, locator, recorded_at, supersedes_id FROM assertions WHERE tenant_id = $1 AND field = 'name' AND person_id IN ({}) ORDER BY recorded_at, id", list.join(","));
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for person in &persons {
+                    query = query.bind(person.id.as_uuid());
                 }
-                None => {
-                    let rows = sqlx::query_scalar::<_, uuid::Uuid>("SELECT p.id FROM persons p WHERE p.tenant_id = $1 ORDER BY p.registered_at DESC, p.id DESC LIMIT $2 OFFSET $3")
-                        .bind(*scope.tenant().as_uuid()).bind(limit).bind(offset)
-                        .fetch_all(&mut *tx).await?;
-                    let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM persons WHERE tenant_id = $1")
-                        .bind(*scope.tenant().as_uuid())
-                        .fetch_one(&mut *tx).await?;
-                    (rows, total)
+                for row in query.fetch_all(&mut *tx).await? {
+                    names.push(assertion_from_row(&row)?);
                 }
-            };
+            }
             tx.commit().await?;
-            (rows, total)
+            (persons, names, total)
         });
-        let ids: Vec<PersonId> = rows.into_iter().map(PersonId::from_uuid).collect();
-        let records = self.person_records(scope, &ids).await?;
-        let persons = records
+        let mut by_person: HashMap<PersonId, Vec<Assertion>> =
+            HashMap::with_capacity(persons.len());
+        for assertion in names {
+            by_person
+                .entry(assertion.person)
+                .or_default()
+                .push(assertion);
+        }
+        let persons = persons
             .into_iter()
-            .map(|record| PersonSummary {
-                display_name: display_name(&record.assertions),
-                id: record.person.id,
-                reference: record.person.reference,
-                category: record.person.category,
-                registered_at: record.person.registered_at,
+            .map(|person| PersonSummary {
+                display_name: by_person
+                    .get(&person.id)
+                    .and_then(|assertions| display_name(assertions)),
+                id: person.id,
+                reference: person.reference,
+                category: person.category,
+                registered_at: person.registered_at,
             })
             .collect();
         Ok(PersonPage { persons, total })
+    }
+
+    /// Every person of the tenant with every name ever asserted (standing and superseded, so
+    /// that an old spelling still finds the person), newest registration first: what a person
+    /// directory searches. Two statements in one read transaction.
+    pub async fn person_directory(&self, scope: &TenantScope) -> StoreResult<Vec<DirectoryRow>> {
+        let tenant = scope.tenant();
+        let (persons, names) = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let persons = sqlx::query("SELECT id, reference, category, registered_at FROM persons WHERE tenant_id = $1 ORDER BY registered_at DESC, id DESC")
+                .bind(*tenant.as_uuid())
+                .fetch_all(&mut *tx).await?
+                .iter().map(|row| person_from_row(row, tenant)).collect::<StoreResult<Vec<_>>>()?;
+            let names = sqlx::query("SELECT id, person_id, field, value, absence, source_id, locator, recorded_at, supersedes_id FROM assertions WHERE tenant_id = $1 AND field = 'name' ORDER BY recorded_at, id")
+                .bind(*tenant.as_uuid())
+                .fetch_all(&mut *tx).await?
+                .iter().map(assertion_from_row).collect::<StoreResult<Vec<_>>>()?;
+            tx.commit().await?;
+            (persons, names)
+        });
+        let mut by_person: HashMap<PersonId, Vec<Assertion>> =
+            HashMap::with_capacity(persons.len());
+        for assertion in names {
+            by_person
+                .entry(assertion.person)
+                .or_default()
+                .push(assertion);
+        }
+        Ok(persons
+            .into_iter()
+            .map(|person| {
+                let assertions = by_person.remove(&person.id).unwrap_or_default();
+                let names = assertions
+                    .iter()
+                    .filter_map(|a| match &a.value {
+                        Presence::Present(AssertedValue::Name(name)) => Some(name.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                DirectoryRow {
+                    summary: PersonSummary {
+                        display_name: display_name(&assertions),
+                        id: person.id,
+                        reference: person.reference,
+                        category: person.category,
+                        registered_at: person.registered_at,
+                    },
+                    names,
+                }
+            })
+            .collect())
     }
 
     /// The ids of this tenant's persons after `after` in id order: for streaming exports.

@@ -266,3 +266,68 @@ fn blob_literal(bytes: &[u8; 16]) -> String {
     literal.push('\'');
     literal
 }
+
+/// Ledger rows and detriment flags written inside an ingest's import transaction (see
+/// `forwarding.rs`), in the same encoding as the sqlx path.
+impl DirectImport {
+    pub(crate) fn record_received(
+        &self,
+        id: uuid::Uuid,
+        tenant: uuid::Uuid,
+        entry: &crate::transmissions::NewReceived,
+        source: Option<SourceId>,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.connection
+            .execute(
+                "INSERT INTO transmissions_in (id, tenant_id, sender, channel, sequence, content_hash, status, reason_code, reason, applied, source_id, received_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    id.as_bytes(),
+                    tenant.as_bytes(),
+                    entry.sender,
+                    entry.channel,
+                    entry.sequence,
+                    entry.content_hash,
+                    entry.status.code(),
+                    entry.reason_code,
+                    entry.reason,
+                    entry.applied,
+                    source.map(|s| *s.as_uuid().as_bytes()),
+                    text_time(now)?,
+                ],
+            )
+            .map_err(|error| match error.sqlite_error_code() {
+                Some(ErrorCode::ConstraintViolation) => {
+                    StoreError::Invalid("this envelope was applied already".into())
+                }
+                _ => sqlite_error(error),
+            })?;
+        Ok(())
+    }
+
+    pub(crate) fn flag_detriment(
+        &self,
+        id: uuid::Uuid,
+        tenant: uuid::Uuid,
+        person: domain::PersonId,
+        reason: &str,
+        by: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.connection
+            .execute(
+                "INSERT INTO detriment_flags (id, tenant_id, person_id, reason, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    id.as_bytes(),
+                    tenant.as_bytes(),
+                    person.as_uuid().as_bytes(),
+                    reason,
+                    by,
+                    text_time(now)?,
+                ],
+            )
+            .map_err(sqlite_error)?;
+        Ok(())
+    }
+}

@@ -144,7 +144,7 @@ pub struct AcknowledgementRecord {
     pub recorded_at: OffsetDateTime,
 }
 
-fn check_text(what: &str, text: &str) -> StoreResult<()> {
+pub(crate) fn check_text(what: &str, text: &str) -> StoreResult<()> {
     if text.trim().is_empty() || text.len() > 200 {
         return Err(StoreError::Invalid(format!(
             "{what} is 1 to 200 characters"
@@ -153,7 +153,7 @@ fn check_text(what: &str, text: &str) -> StoreResult<()> {
     Ok(())
 }
 
-fn unique_or(error: sqlx::Error, message: String) -> StoreError {
+pub(crate) fn unique_or(error: sqlx::Error, message: String) -> StoreError {
     if let sqlx::Error::Database(db) = &error
         && db.is_unique_violation()
     {
@@ -161,6 +161,66 @@ fn unique_or(error: sqlx::Error, message: String) -> StoreError {
     }
     StoreError::Database(error)
 }
+
+/// Writes one outgoing envelope and the persons it carried inside the open transaction `$tx`;
+/// evaluates to the new transmission's id. Shared by `record_transmission` and
+/// `record_forwarding` so both backends and both callers write the same rows.
+macro_rules! insert_transmission {
+    ($tx:ident, $scope:expr, $sent:expr, $now:expr) => {{
+        let scope: &$crate::TenantScope = $scope;
+        let sent: &$crate::NewTransmission = $sent;
+        $crate::transmissions::check_text("a recipient", &sent.recipient)?;
+        if sent.sequence < 1 {
+            return Err($crate::StoreError::Invalid("sequence numbers start at 1".into()));
+        }
+        let id = uuid::Uuid::now_v7();
+        let now: time::OffsetDateTime = $now;
+        let items = i32::try_from(sent.persons.len())
+            .map_err(|_| $crate::StoreError::Invalid("too many persons in one envelope".into()))?;
+        let tx = &mut $tx;
+            sqlx::query(
+                "INSERT INTO transmissions_out (id, tenant_id, recipient, channel, sequence, content_hash, envelope, officer, items, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(*scope.tenant().as_uuid())
+            .bind(&sent.recipient)
+            .bind(&sent.channel)
+            .bind(sent.sequence)
+            .bind(&sent.content_hash)
+            .bind(&sent.envelope)
+            .bind(&sent.officer)
+            .bind(items)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| $crate::transmissions::unique_or(e, format!("sequence {} to {} on {} was used before", sent.sequence, sent.recipient, sent.channel)))?;
+            for person in &sent.persons {
+                sqlx::query(
+                    "INSERT INTO transmission_items (transmission_id, tenant_id, person_id) \
+                     SELECT $1, $2, id FROM persons WHERE id = $3 AND tenant_id = $2",
+                )
+                .bind(id)
+                .bind(*scope.tenant().as_uuid())
+                .bind(person.as_uuid())
+                .execute(&mut **tx)
+                .await
+                .and_then(|done| {
+                    if done.rows_affected() == 1 {
+                        Ok(())
+                    } else {
+                        Err(sqlx::Error::RowNotFound)
+                    }
+                })
+                .map_err(|e| match e {
+                    sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(*person),
+                    other => $crate::StoreError::Database(other),
+                })?;
+            }
+        id
+    }};
+}
+pub(crate) use insert_transmission;
 
 impl Store {
     /// Keeps a new key of this tenant.
@@ -392,52 +452,12 @@ impl Store {
         if sent.sequence < 1 {
             return Err(StoreError::Invalid("sequence numbers start at 1".into()));
         }
-        let id = Uuid::now_v7();
         let now = OffsetDateTime::now_utc();
-        let items = i32::try_from(sent.persons.len())
-            .map_err(|_| StoreError::Invalid("too many persons in one envelope".into()))?;
-        on_backend!(self, pool => {
+        let id = on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
-            sqlx::query(
-                "INSERT INTO transmissions_out (id, tenant_id, recipient, channel, sequence, content_hash, envelope, officer, items, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id)
-            .bind(*scope.tenant().as_uuid())
-            .bind(&sent.recipient)
-            .bind(&sent.channel)
-            .bind(sent.sequence)
-            .bind(&sent.content_hash)
-            .bind(&sent.envelope)
-            .bind(&sent.officer)
-            .bind(items)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_or(e, format!("sequence {} to {} on {} was used before", sent.sequence, sent.recipient, sent.channel)))?;
-            for person in &sent.persons {
-                sqlx::query(
-                    "INSERT INTO transmission_items (transmission_id, tenant_id, person_id) \
-                     SELECT $1, $2, id FROM persons WHERE id = $3 AND tenant_id = $2",
-                )
-                .bind(id)
-                .bind(*scope.tenant().as_uuid())
-                .bind(person.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .and_then(|done| {
-                    if done.rows_affected() == 1 {
-                        Ok(())
-                    } else {
-                        Err(sqlx::Error::RowNotFound)
-                    }
-                })
-                .map_err(|e| match e {
-                    sqlx::Error::RowNotFound => StoreError::UnknownPerson(*person),
-                    other => StoreError::Database(other),
-                })?;
-            }
+            let id = insert_transmission!(tx, scope, sent, now);
             tx.commit().await?;
+            id
         });
         Ok(id)
     }

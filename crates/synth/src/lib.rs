@@ -29,6 +29,7 @@
 //! notifications. Each bureau meets most on time, some late, and leaves some unmet, so that the
 //! data set has obligations done, done late, due and overdue. Aldera's bureau keeps its deadlines
 //! better than Borovia's.
+#![forbid(unsafe_code)]
 
 mod csv_out;
 mod generate;

@@ -24,6 +24,8 @@ pub enum Content {
     List(ListNotice),
     /// GC3-122-g: an answer to an enquiry.
     EnquiryAnswer(EnquiryAnswer),
+    /// Issue 6: a delegate's visit, from a laptop to the protection unit only (ICRC-VIS-e).
+    VisitReport(Box<crate::visit::VisitReport>),
 }
 
 impl Content {
@@ -34,7 +36,7 @@ impl Content {
             Self::CaptureCard(card) | Self::InternmentCard(card) => Some(&card.reference),
             Self::Event(event) => Some(&event.reference),
             Self::DeathNotification(death) => Some(&death.reference),
-            Self::List(_) | Self::EnquiryAnswer(_) => None,
+            Self::List(_) | Self::EnquiryAnswer(_) | Self::VisitReport(_) => None,
         }
     }
 
@@ -47,6 +49,7 @@ impl Content {
             Self::DeathNotification(_) => "death_notification",
             Self::List(_) => "list",
             Self::EnquiryAnswer(_) => "enquiry_answer",
+            Self::VisitReport(_) => "visit_report",
         }
     }
 }
@@ -61,6 +64,11 @@ pub struct PersonCard {
     /// When the sender registered the person, RFC 3339.
     pub registered_at: String,
     pub fields: Vec<CardField>,
+    /// GC4-137-b: the sending bureau judges transmission to the power of origin detrimental to
+    /// the person or relatives, for this reason. The card still goes to the agency, which
+    /// never forwards it to the power of origin. Absent when there is no such judgement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detriment: Option<String>,
 }
 
 /// One field of a card: the current value or the reason it is absent (XC-2).

@@ -20,6 +20,8 @@ const SIGN_CONTEXT_ENVELOPE: &[u8] = b"whereabouts/envelope/v1\0";
 pub enum Channel {
     Agency,
     ProtectingPower,
+    /// Issue 6: a delegate's laptop to its protection unit (never to a party or the agency).
+    Field,
 }
 
 impl Channel {
@@ -28,6 +30,7 @@ impl Channel {
         match self {
             Self::Agency => "agency",
             Self::ProtectingPower => "protecting-power",
+            Self::Field => "field",
         }
     }
 }
@@ -38,6 +41,7 @@ impl std::str::FromStr for Channel {
         match s {
             "agency" => Ok(Self::Agency),
             "protecting-power" => Ok(Self::ProtectingPower),
+            "field" => Ok(Self::Field),
             other => Err(format!(
                 "unknown channel {other:?}: expected agency or protecting-power"
             )),
@@ -55,6 +59,8 @@ pub enum Purpose {
     EnquiryAnswer,
     /// GC3-123-a / GC4-140: the agency forwarding to the power of origin.
     Forwarding,
+    /// Issue 6: a delegate's laptop reporting a visit to its own protection unit.
+    VisitReport,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

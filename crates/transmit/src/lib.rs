@@ -22,6 +22,7 @@
 //! - [`bundle`]: the signed envelope encrypted to the recipient's key for a USB stick.
 //!
 //! The wire format is described in `docs/transmissions.md`.
+#![forbid(unsafe_code)]
 
 pub mod bundle;
 pub mod content;
@@ -29,6 +30,7 @@ pub mod envelope;
 pub mod keys;
 pub mod ledger;
 pub mod receipt;
+pub mod visit;
 
 pub use bundle::{BundleError, BundleHeader, bundle_header, open_bundle, seal_bundle};
 pub use content::{
@@ -41,6 +43,7 @@ pub use keys::{
 };
 pub use ledger::{Admission, ChannelKey, Ledger};
 pub use receipt::{Acknowledgement, ReceiptStatus, SignedReceipt};
+pub use visit::{ConditionPart, FollowUpPart, RefusalPart, SeenPart, VisitPart, VisitReport};
 
 /// The version of the envelope, receipt and key-set formats this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;

@@ -83,6 +83,7 @@ fn card(reference: &str) -> Content {
                 &Presence::Absent(AbsenceReason::DeclinedByPerson),
             ),
         ],
+        detriment: None,
     })
 }
 

@@ -13,17 +13,22 @@
 //!   page, and the logging of internal causes.
 //! - Personal data never reaches the logs: handlers record the route template and the status,
 //!   never names, references, search text or query strings.
+#![forbid(unsafe_code)]
 
 mod api;
 pub mod auth;
 pub mod authz;
+mod cache;
+mod directory;
 pub mod error;
 mod headers;
 mod html;
+pub mod protection;
 mod router;
 mod search;
 mod state;
 pub mod totp;
+pub mod transmission;
 
 use std::net::SocketAddr;
 
@@ -40,6 +45,8 @@ pub struct ServeConfig {
     /// Marks the session cookie `Secure` (and names it `__Host-…`). Turn off only for plain
     /// HTTP on localhost.
     pub secure_cookies: bool,
+    /// Where evidence files are kept (`<data dir>/evidence`); `None` refuses uploads.
+    pub evidence_dir: Option<std::path::PathBuf>,
 }
 
 /// Serves `store` on `listener` until ctrl-c, then lets requests in flight finish.

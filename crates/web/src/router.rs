@@ -16,6 +16,7 @@ use store::Store;
 
 use crate::ServeConfig;
 use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, Trace};
+use crate::protection::{self, Protect};
 use crate::state::AppState;
 use crate::{api, auth, headers, html};
 
@@ -34,6 +35,8 @@ pub struct RouteInfo {
 const PUBLIC: &str = "public";
 const SESSION: &str = "session";
 const SIGNED_IN: &str = "signed-in";
+/// Checked by signature: only envelopes signed by a pinned peer's keys are applied.
+const PEER: &str = "pinned-peer";
 
 fn row(
     method: &'static str,
@@ -60,6 +63,7 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     let register = Register::NAME;
     let trace = Trace::NAME;
     let tokens = ManageTokens::NAME;
+    let protect = Protect::NAME;
     vec![
         row(
             "GET",
@@ -313,8 +317,105 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             "One tracing request",
             get(api::tracing_get),
         ),
+        // Issue 5: transmissions (crates/web/src/transmission, docs/transmissions.md).
+        row(
+            "GET",
+            "/api/v1/tracing-requests/{id}/proposals",
+            trace,
+            "Persons the matching engine proposes for a tracing request",
+            get(api::transmissions::proposals),
+        ),
+        row(
+            "POST",
+            TRANSMISSIONS_PATH,
+            PEER,
+            "A peer pushes a signed, encrypted bundle; answers the signed receipt",
+            post(api::transmissions::receive),
+        ),
+        row(
+            "GET",
+            "/api/v1/compliance",
+            read,
+            "Per rule and channel: due, sent, acknowledged, late",
+            get(api::transmissions::compliance),
+        ),
+        row(
+            "GET",
+            "/compliance",
+            read,
+            "Compliance: due, sent, acknowledged, late",
+            get(html::compliance::page),
+        ),
+        // The protection unit (issue 6): its delegates only; anyone else gets 404.
+        row(
+            "GET",
+            "/protection",
+            protect,
+            "Places, refusals of access, visits, allegations, evidence",
+            get(protection::overview),
+        ),
+        row(
+            "GET",
+            "/protection/visits/{id}",
+            protect,
+            "A visit: conditions, persons seen, reconciliation alerts explained",
+            get(protection::visit_page),
+        ),
+        row(
+            "GET",
+            "/protection/evidence/verify",
+            protect,
+            "Check every evidence hash and chain of custody",
+            get(protection::verify_page),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/visits",
+            protect,
+            "List visits",
+            get(protection::api_visits),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/visits/{id}",
+            protect,
+            "A visit with conditions, refusals, persons seen and follow-ups",
+            get(protection::api_visit),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/visits/{id}/alerts",
+            protect,
+            "Reconciliation alerts of a visit, with explanations",
+            get(protection::api_alerts),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/allegations/{id}",
+            protect,
+            "An allegation with its representations and replies",
+            get(protection::api_allegation),
+        ),
+        row(
+            "POST",
+            "/api/v1/protection/evidence",
+            protect,
+            "Upload an evidence file (streamed, bounded, SHA-256, sealed)",
+            post(protection::api_evidence_upload),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/evidence/verify",
+            protect,
+            "Check every evidence hash and chain of custody",
+            get(protection::api_verify),
+        ),
     ]
 }
+
+/// The receive endpoint: authorized by the envelope's signatures against pinned keys, not by a
+/// session or token, and with its own body limit (bundles are larger than API bodies).
+const TRANSMISSIONS_PATH: &str = "/api/v1/transmissions";
 
 /// The route table without handlers: for the matrix test and the OpenAPI document.
 #[must_use]
@@ -328,7 +429,11 @@ pub fn router(store: Store, config: &ServeConfig) -> Router {
     let state = AppState::new(store, config);
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     for (info, handler) in routes() {
-        let handler = if info.path.starts_with("/api/") {
+        let handler = if info.path == TRANSMISSIONS_PATH {
+            handler.layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                api::transmissions::BUNDLE_LIMIT,
+            ))
+        } else if info.path.starts_with("/api/") {
             handler
                 .layer::<_, std::convert::Infallible>(middleware::from_fn(api::json_errors))
                 .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(api::BODY_LIMIT))

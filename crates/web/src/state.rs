@@ -7,10 +7,8 @@ use domain::{TenantId, TenantKind};
 use store::Store;
 
 use crate::ServeConfig;
+use crate::cache::TenantCache;
 use crate::error::AppResult;
-
-pub(crate) type ObligationsCache =
-    HashMap<TenantId, (std::time::Instant, Arc<Vec<crate::html::deadlines::Owed>>)>;
 
 #[derive(Clone)]
 pub(crate) struct AppState {
@@ -19,9 +17,13 @@ pub(crate) struct AppState {
     /// Tenants never change kind or disappear, so their kind and name are read once.
     pub tenants: Arc<RwLock<HashMap<TenantId, TenantInfo>>>,
     /// Each tenant's obligations, computed at most every few seconds (`html/deadlines.rs`).
-    pub obligations: Arc<Mutex<ObligationsCache>>,
+    pub obligations: Arc<TenantCache<crate::html::deadlines::TenantObligations>>,
     /// The matching engine's index of each tenant's persons (`search.rs`).
     pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
+    /// Where evidence files are kept (issue 6); `None`: uploads are refused.
+    pub evidence_dir: Option<std::path::PathBuf>,
+    /// Each tenant's person directory, for searching the person list (`directory.rs`).
+    pub directories: Arc<TenantCache<crate::directory::Directory>>,
 }
 
 #[derive(Clone, Debug)]
@@ -37,15 +39,16 @@ impl AppState {
             sessions: SessionConfig::from_config(config),
             tenants: Arc::new(RwLock::new(HashMap::new())),
             indexes: Arc::new(Mutex::new(HashMap::new())),
-            obligations: Arc::new(Mutex::new(HashMap::new())),
+            evidence_dir: config.evidence_dir.clone(),
+            obligations: Arc::new(TenantCache::default()),
+            directories: Arc::new(TenantCache::default()),
         }
     }
 
     /// Forgets what was computed from a tenant's facts, after a write through this server.
     pub fn facts_changed(&self, tenant: TenantId) {
-        if let Ok(mut cache) = self.obligations.lock() {
-            cache.remove(&tenant);
-        }
+        self.obligations.changed(tenant);
+        self.directories.changed(tenant);
     }
 
     /// The kind and name of a tenant; `None` for an id that names no tenant.

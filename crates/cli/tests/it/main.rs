@@ -5,4 +5,6 @@ mod harness;
 mod import;
 mod kill;
 mod linkage;
+mod network;
+mod protection;
 mod transmit;

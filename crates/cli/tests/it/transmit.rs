@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use crate::harness::{Instance, stderr, stdout};
 
-const HEADER: &str = "id,category,given_name,patronymic,family_name,name_language,sex,birth_date,birth_place,nationality,service_number,captured_at\n";
+pub(crate) const HEADER: &str = "id,category,given_name,patronymic,family_name,name_language,sex,birth_date,birth_place,nationality,service_number,captured_at\n";
 
-const OFFICER: &str = "Officer Ilse Varga";
+pub(crate) const OFFICER: &str = "Officer Ilse Varga";
 
-fn ok(instance: &Instance, args: &[&str]) -> String {
+pub(crate) fn ok(instance: &Instance, args: &[&str]) -> String {
     let out = instance.run(args);
     assert!(
         out.status.success(),
@@ -22,7 +22,7 @@ fn ok(instance: &Instance, args: &[&str]) -> String {
 }
 
 /// A failed command, with its stderr.
-fn refused(instance: &Instance, args: &[&str]) -> String {
+pub(crate) fn refused(instance: &Instance, args: &[&str]) -> String {
     let out = instance.run(args);
     assert!(
         !out.status.success(),
@@ -32,16 +32,16 @@ fn refused(instance: &Instance, args: &[&str]) -> String {
     stderr(&out)
 }
 
-fn path(instance: &Instance, name: &str) -> PathBuf {
+pub(crate) fn path(instance: &Instance, name: &str) -> PathBuf {
     instance.path(name)
 }
 
-fn s(path: &std::path::Path) -> &str {
+pub(crate) fn s(path: &std::path::Path) -> &str {
     path.to_str().unwrap()
 }
 
 /// An instance with keys for `tenant` (and an officer key).
-fn keyed(instance: &Instance, tenant: &str) {
+pub(crate) fn keyed(instance: &Instance, tenant: &str) {
     ok(instance, &["keys", "generate", "--tenant", tenant]);
     ok(
         instance,
@@ -50,7 +50,7 @@ fn keyed(instance: &Instance, tenant: &str) {
 }
 
 /// `from` pins `to`'s keys: `to` exports, `from` imports.
-fn pin(from: &Instance, from_tenant: &str, to: &Instance, to_tenant: &str, name: &str) {
+pub(crate) fn pin(from: &Instance, from_tenant: &str, to: &Instance, to_tenant: &str, name: &str) {
     let file = path(to, name);
     ok(
         to,
@@ -63,7 +63,7 @@ fn pin(from: &Instance, from_tenant: &str, to: &Instance, to_tenant: &str, name:
     assert!(out.contains(&format!("pinned {to_tenant}")), "{out}");
 }
 
-fn register(instance: &Instance, tenant: &str, rows: &[&str]) {
+pub(crate) fn register(instance: &Instance, tenant: &str, rows: &[&str]) {
     let mut csv = HEADER.to_owned();
     for row in rows {
         csv.push_str(row);
@@ -75,7 +75,7 @@ fn register(instance: &Instance, tenant: &str, rows: &[&str]) {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-fn transmit(instance: &Instance, tenant: &str, to: &str, name: &str) -> PathBuf {
+pub(crate) fn transmit(instance: &Instance, tenant: &str, to: &str, name: &str) -> PathBuf {
     let file = path(instance, name);
     let out = ok(
         instance,

@@ -31,9 +31,12 @@ pub async fn backends() -> Vec<Backend> {
     });
     if let Some(url) = postgres_url() {
         let fresh = fresh_postgres_database(&url).await;
+        // PostgreSQL has no directory for a key file: the master key is given, as a deployment
+        // would give it through WHEREABOUTS_MASTER_KEY or a KMS.
         let store = Store::open(&DatabaseUrl::parse(&fresh).unwrap())
             .await
-            .expect("open postgres");
+            .expect("open postgres")
+            .with_key_provider(test_key_provider());
         all.push(Backend {
             name: "postgres",
             store,
@@ -42,6 +45,13 @@ pub async fn backends() -> Vec<Backend> {
         });
     }
     all
+}
+
+/// A fresh master key in memory.
+pub fn test_key_provider() -> std::sync::Arc<dyn vault::KeyProvider> {
+    std::sync::Arc::new(
+        vault::StaticKeyProvider::new(vec![vault::MasterKey::generate().unwrap()]).unwrap(),
+    )
 }
 
 pub fn postgres_url() -> Option<String> {

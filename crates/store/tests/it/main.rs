@@ -2,6 +2,9 @@
 //! `WHEREABOUTS_TEST_POSTGRES` holds a URL, on PostgreSQL.
 
 mod accounts_agency;
+mod audit;
 mod harness;
+mod protection;
+mod security;
 mod stories;
 mod transmissions;

@@ -137,11 +137,7 @@ async fn another_tenant_sees_nothing() {
         );
         assert_eq!(store.count_persons(&f.scope_b).await.unwrap(), 0);
         assert_eq!(
-            store
-                .list_persons(&f.scope_b, None, 0, 50)
-                .await
-                .unwrap()
-                .total,
+            store.list_persons(&f.scope_b, 0, 50).await.unwrap().total,
             0
         );
         assert!(store.tenant_facts(&f.scope_b).await.unwrap().is_empty());
@@ -651,39 +647,32 @@ async fn list_pages_and_searches_by_reference_and_name() {
         people.push(person("M-1", "Олександр", "Коваленко", days_ago(4)));
         batch.insert(&people).await.unwrap();
         batch.commit().await.unwrap();
-        let page = store.list_persons(&f.scope_a, None, 0, 10).await.unwrap();
+        let page = store.list_persons(&f.scope_a, 0, 10).await.unwrap();
         assert_eq!(page.total, 31, "{}", backend.name);
         assert_eq!(page.persons.len(), 10);
-        let by_reference = store
-            .list_persons(&f.scope_a, Some("L-1"), 0, 50)
-            .await
+        let last = store.list_persons(&f.scope_a, 30, 10).await.unwrap();
+        assert_eq!(last.persons.len(), 1);
+        // The directory holds every person with every name, newest registration first.
+        let directory = store.person_directory(&f.scope_a).await.unwrap();
+        assert_eq!(directory.len(), 31);
+        let kovalenko = directory
+            .iter()
+            .find(|row| row.summary.reference == "M-1")
             .unwrap();
-        assert_eq!(by_reference.total, 10);
-        let by_name = store
-            .list_persons(&f.scope_a, Some("Олександр"), 0, 50)
-            .await
-            .unwrap();
-        assert_eq!(by_name.total, 1);
         assert_eq!(
-            by_name.persons[0].display_name.as_deref(),
+            kovalenko.summary.display_name.as_deref(),
             Some("Олександр Коваленко")
         );
-        // LIKE wildcards typed by a user are literal.
-        assert_eq!(
+        assert_eq!(kovalenko.names.len(), 1);
+        assert_eq!(kovalenko.names[0].display(), "Олександр Коваленко");
+        // Another tenant's directory holds none of them.
+        assert!(
             store
-                .list_persons(&f.scope_a, Some("%"), 0, 50)
+                .person_directory(&f.scope_b)
                 .await
                 .unwrap()
-                .total,
-            0
-        );
-        assert_eq!(
-            store
-                .list_persons(&f.scope_a, Some("L_0"), 0, 50)
-                .await
-                .unwrap()
-                .total,
-            0
+                .iter()
+                .all(|row| !row.summary.reference.starts_with("L-"))
         );
     }
 }

@@ -8,6 +8,7 @@
 //! serde (style rule 2).
 
 mod openapi;
+pub(crate) mod transmissions;
 
 use std::collections::HashMap;
 
@@ -165,12 +166,25 @@ pub(crate) async fn persons_list(
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let offset = query.offset.unwrap_or(0).max(0);
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let page = state
-        .store
-        .list_persons(caller.scope(), search, offset, limit)
-        .await?;
-    let persons: Vec<Value> = page
-        .persons
+    let (persons, total) = match search {
+        None => {
+            let page = state
+                .store
+                .list_persons(caller.scope(), offset, limit)
+                .await?;
+            (page.persons, page.total)
+        }
+        Some(q) => {
+            let directory = crate::directory::directory(&state, caller.scope()).await?;
+            let found = directory.search(
+                q,
+                usize::try_from(offset).unwrap_or(usize::MAX),
+                usize::try_from(limit).unwrap_or(500),
+            );
+            (found.persons.into_iter().cloned().collect(), found.total)
+        }
+    };
+    let persons: Vec<Value> = persons
         .into_iter()
         .map(|p| {
             json!({
@@ -183,7 +197,7 @@ pub(crate) async fn persons_list(
         })
         .collect();
     Ok(
-        Json(json!({"total": page.total, "offset": offset, "limit": limit, "persons": persons}))
+        Json(json!({"total": total, "offset": offset, "limit": limit, "persons": persons}))
             .into_response(),
     )
 }

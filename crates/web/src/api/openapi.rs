@@ -26,6 +26,9 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/tracing-requests") => (None, 200, "TracingRequestList"),
         ("POST", "/api/v1/tracing-requests") => (Some("NewTracingRequest"), 201, "TracingRequest"),
         ("GET", "/api/v1/tracing-requests/{id}") => (None, 200, "TracingRequest"),
+        ("GET", "/api/v1/tracing-requests/{id}/proposals") => (None, 200, "ProposalList"),
+        ("POST", "/api/v1/transmissions") => (Some("Bundle"), 200, "SignedReceipt"),
+        ("GET", "/api/v1/compliance") => (None, 200, "Compliance"),
         _ => (None, 200, "Unknown"),
     }
 }
@@ -51,7 +54,7 @@ fn operation(route: &RouteInfo) -> Value {
             }
         }
     });
-    if route.access == "public" {
+    if route.access == "public" || route.access == "pinned-peer" {
         op["security"] = json!([]);
     }
     if route.path.contains("{id}") {
@@ -60,7 +63,13 @@ fn operation(route: &RouteInfo) -> Value {
             "schema": {"type": "string", "format": "uuid"}
         }]);
     }
-    if let Some(request) = request {
+    if request == Some("Bundle") {
+        // A `.wab` bundle: the same bytes as a file bundle (docs/transmissions.md).
+        op["requestBody"] = json!({
+            "required": true,
+            "content": {"application/octet-stream": {"schema": reference("Bundle")}}
+        });
+    } else if let Some(request) = request {
         op["requestBody"] = json!({
             "required": true,
             "content": {"application/json": {"schema": reference(request)}}
@@ -87,7 +96,7 @@ pub(crate) fn document() -> Value {
         .collect();
     let string = json!({"type": "string"});
     let opt_string = json!({"type": ["string", "null"]});
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Whereabouts API",
@@ -159,6 +168,42 @@ pub(crate) fn document() -> Value {
                 "TracingRequestList": {"type": "object", "properties": {"tracing_requests": {"type": "array", "items": reference("TracingRequest")}}}
             }
         }
+    });
+    // Issue 5's schemas, added apart (one json! of everything exceeds the macro recursion limit).
+    let transmissions = transmission_schemas(&string, &opt_string);
+    if let (Some(schemas), Value::Object(more)) = (
+        document["components"]["schemas"].as_object_mut(),
+        transmissions,
+    ) {
+        schemas.extend(more);
+    }
+    document
+}
+
+fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
+    let string = string.clone();
+    let opt_string = opt_string.clone();
+    json!({
+        "ProposalList": {"type": "object", "properties": {"proposals": {"type": "array", "items": {"type": "object", "properties": {
+            "person": string, "reference": string, "display_name": opt_string, "score": {"type": "number"},
+            "notes": {"type": "array", "items": string}
+        }}}}},
+                "Bundle": {"type": "string", "format": "binary", "description": "`WAB1`, a JSON header line naming the recipient, then the envelope encrypted to the recipient's pinned key"},
+                "SignedReceipt": {"type": "object", "required": ["body", "key", "signature"], "properties": {
+                    "body": {"type": "string", "description": "the acknowledgement's JSON: envelope_hash, sender, channel, sequence, status (applied, duplicate or rejected with code and reason), missing"},
+                    "key": string, "signature": string
+                }},
+                "Compliance": {"type": "object", "properties": {
+                    "tenant": string, "at": string,
+                    "rules": {"type": "array", "items": {"type": "object", "properties": {
+                        "rule": string, "label": string, "channel": string, "owed": {"type": "integer"}, "due": {"type": "integer"},
+                        "sent_on_time": {"type": "integer"}, "sent_late": {"type": "integer"}, "overdue": {"type": "integer"},
+                        "not_yet_due": {"type": "integer"}, "acknowledged": {"type": "integer"}, "unacknowledged": {"type": "integer"}
+                    }}},
+                    "sent": {"type": "array", "items": {"type": "object"}},
+                    "received": {"type": "array", "items": {"type": "object"}},
+                    "late": {"type": "array", "items": {"type": "object"}}
+                }}
     })
 }
 

@@ -42,19 +42,33 @@ pub(crate) async fn tenant_obligations(
     state: &AppState,
     scope: &TenantScope,
     now: OffsetDateTime,
-) -> AppResult<Arc<Vec<Owed>>> {
-    let tenant = scope.tenant();
-    if let Ok(cache) = state.obligations.lock()
-        && let Some((at, owed)) = cache.get(&tenant)
-        && at.elapsed() < OBLIGATIONS_TTL
-    {
-        return Ok(Arc::clone(owed));
+) -> AppResult<Arc<TenantObligations>> {
+    state
+        .obligations
+        .get(
+            scope.tenant(),
+            |cached| cached.computed.elapsed() < OBLIGATIONS_TTL,
+            || async {
+                Ok(TenantObligations {
+                    computed: std::time::Instant::now(),
+                    owed: compute_obligations(state, scope, now).await?,
+                })
+            },
+        )
+        .await
+}
+
+/// A tenant's obligations as computed at one moment.
+pub(crate) struct TenantObligations {
+    computed: std::time::Instant,
+    pub owed: Vec<Owed>,
+}
+
+impl std::ops::Deref for TenantObligations {
+    type Target = Vec<Owed>;
+    fn deref(&self) -> &Vec<Owed> {
+        &self.owed
     }
-    let owed = Arc::new(compute_obligations(state, scope, now).await?);
-    if let Ok(mut cache) = state.obligations.lock() {
-        cache.insert(tenant, (std::time::Instant::now(), Arc::clone(&owed)));
-    }
-    Ok(owed)
 }
 
 /// Every obligation of the tenant at `now`, sorted by due time.

@@ -97,6 +97,22 @@ struct PersonPage {
     fields: Vec<FieldBlock>,
     events: Vec<EventRow>,
     obligations: Vec<ObligationRow>,
+    /// Every source that said something about this person (XC-3): for the agency, each
+    /// bureau's notification, "notified by … on …".
+    sources: Vec<SourceView>,
+    /// GC4-137-b: the reasons a bureau gave for withholding from the power of origin.
+    detriment: Vec<String>,
+    /// Forwarding decisions (issue 5): to whom, forwarded or withheld, fields, and why.
+    forwarding: Vec<ForwardingRow>,
+}
+
+struct ForwardingRow {
+    decided_at: String,
+    recipient: String,
+    forwarded: bool,
+    fields_forwarded: String,
+    fields_withheld: String,
+    reason: String,
 }
 
 /// `GET /persons/{id}`. A malformed id, an unknown id and another tenant's person all answer
@@ -206,8 +222,36 @@ pub(crate) async fn page(
     })
     .collect();
 
+    let detriment = state
+        .store
+        .detriment_flags(&member.scope)
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let forwarding = state
+        .store
+        .forwarding_decisions(&member.scope, Some(id))
+        .await?
+        .into_iter()
+        .map(|d| ForwardingRow {
+            decided_at: datetime(d.decided_at),
+            recipient: d.decision.recipient,
+            forwarded: d.decision.forwarded,
+            fields_forwarded: d.decision.fields_forwarded.join(", "),
+            fields_withheld: d.decision.fields_withheld.join("; "),
+            reason: d.decision.reason,
+        })
+        .collect();
+    let source_list = record
+        .sources
+        .iter()
+        .map(|s| source_view(Some(s)))
+        .collect();
     render(&PersonPage {
         layout,
+        sources: source_list,
+        detriment,
+        forwarding,
         heading_name: heading.map(domain::PersonName::display),
         heading_lang,
         reference: record.person.reference,

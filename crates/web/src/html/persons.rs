@@ -7,6 +7,7 @@ use domain::PersonId;
 use serde::Deserialize;
 
 use crate::authz::{Authorized, ReadRegistry};
+use crate::directory;
 use crate::error::AppResult;
 use crate::html::{Layout, date, page_number, render};
 use crate::state::AppState;
@@ -40,7 +41,7 @@ struct PersonsPage {
 }
 
 /// `GET /persons?q=&page=`: newest registrations first, 50 a page; `q` matches the start of a
-/// reference or any part of a name as written.
+/// reference, or the start of any name in any script (`directory.rs`).
 pub(crate) async fn list(
     State(state): State<AppState>,
     member: Authorized<ReadRegistry>,
@@ -49,23 +50,34 @@ pub(crate) async fn list(
     let layout = Layout::new(&state, &member.signed_in, "Persons").await?;
     let q = query.q.unwrap_or_default().trim().to_owned();
     let requested = page_number(query.page.as_deref());
-    let search = (!q.is_empty()).then_some(q.as_str());
-    let mut page = requested;
-    let mut result = state
-        .store
-        .list_persons(&member.scope, search, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-        .await?;
-    let pages = ((result.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    if page > pages {
-        // Past the end: show the last page rather than an empty one.
-        page = pages;
-        result = state
+    let (persons, total) = if q.is_empty() {
+        // The plain list reads one page from the store.
+        let mut result = state
             .store
-            .list_persons(&member.scope, search, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+            .list_persons(&member.scope, (requested - 1) * PAGE_SIZE, PAGE_SIZE)
             .await?;
-    }
-    let rows = result
-        .persons
+        let pages = ((result.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        if requested > pages {
+            // Past the end: show the last page rather than an empty one.
+            result = state
+                .store
+                .list_persons(&member.scope, (pages - 1) * PAGE_SIZE, PAGE_SIZE)
+                .await?;
+        }
+        (result.persons, result.total)
+    } else {
+        let directory = directory::directory(&state, &member.scope).await?;
+        let offset = |page: i64| usize::try_from((page - 1) * PAGE_SIZE).unwrap_or(usize::MAX);
+        let mut found = directory.search(&q, offset(requested), PAGE_SIZE as usize);
+        let pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        if requested > pages {
+            found = directory.search(&q, offset(pages), PAGE_SIZE as usize);
+        }
+        (found.persons.into_iter().cloned().collect(), found.total)
+    };
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = requested.min(pages);
+    let rows = persons
         .into_iter()
         .map(|person| PersonRow {
             id: person.id,
@@ -79,7 +91,7 @@ pub(crate) async fn list(
         layout,
         q,
         rows,
-        total: result.total,
+        total,
         page,
         pages,
     })

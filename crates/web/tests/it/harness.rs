@@ -71,6 +71,9 @@ pub fn config(secure_cookies: bool) -> ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         session_ttl: Duration::hours(8),
         secure_cookies,
+        evidence_dir: Some(
+            std::env::temp_dir().join(format!("wb-evidence-{}", uuid::Uuid::now_v7().simple())),
+        ),
     }
 }
 
@@ -88,9 +91,13 @@ pub async fn apps_with(config: ServeConfig) -> Vec<App> {
     apps.push(App::new("sqlite", store, &config, Some(dir)).await);
     if let Some(url) = postgres_url() {
         let fresh = fresh_postgres_database(&url).await;
+        // PostgreSQL has no directory for a key file: the master key is given.
         let store = Store::open(&DatabaseUrl::parse(&fresh).unwrap())
             .await
-            .expect("open postgres");
+            .expect("open postgres")
+            .with_key_provider(std::sync::Arc::new(
+                vault::StaticKeyProvider::new(vec![vault::MasterKey::generate().unwrap()]).unwrap(),
+            ));
         apps.push(App::new("postgres", store, &config, None).await);
     }
     apps

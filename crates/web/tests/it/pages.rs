@@ -60,6 +60,19 @@ async fn persons_lists_names_as_written() {
         assert!(found.body.contains(r#"value="КОВАЛ""#));
         let by_reference = app.get("/persons?q=A-00", Some(&cookie)).await;
         assert!(by_reference.body.contains("A-0001"));
+        // A Latin query finds the name written in Cyrillic (the directory romanises it).
+        let in_latin = app.get("/persons?q=kovalenko", Some(&cookie)).await;
+        assert!(in_latin.body.contains("КОВАЛЕНКО"), "{}", in_latin.body);
+        assert!(in_latin.body.contains("1 person matching"));
+        // Neither the middle of a name nor the stored value's markup is a match.
+        for q in ["ALENKO", "family", "script", "%25"] {
+            let page = app.get(&format!("/persons?q={q}"), Some(&cookie)).await;
+            assert!(
+                page.body.contains("No persons match this search."),
+                "{q}: {}",
+                page.body
+            );
+        }
         let none = app
             .get("/persons?q=%3Cscript%3E&page=7", Some(&cookie))
             .await;

@@ -1,0 +1,495 @@
+//! Transmissions, continued (issue 5; migration 0007): where peers are reached and which power of
+//! origin each stands for, detriment flags (GC4-137-b), the agency's forwarding decisions
+//! (GC3-123-a, GC4-140-a), the ledger row written inside the ingest's own transaction, and the
+//! envelopes still waiting for a peer's acknowledgement. Every table is append-only.
+
+use std::collections::HashMap;
+
+use domain::PersonId;
+use sqlx::Row as _;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::registry::{ImportBatch, ImportTx};
+use crate::rows::{RowExt, ScopedPool};
+use crate::scope::TenantScope;
+use crate::transmissions::NewReceived;
+use crate::{Store, on_backend};
+
+/// A peer's current setting: where to push, and whose nationals' information it receives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerSetting {
+    pub peer: String,
+    pub url: Option<String>,
+    pub origin: Option<String>,
+    /// `agency` or `protecting-power`.
+    pub channel: String,
+    pub set_at: OffsetDateTime,
+}
+
+/// A forwarding decision to record (XC-8: every one, forwarded or withheld).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewForwardingDecision {
+    pub person: PersonId,
+    pub recipient: String,
+    pub forwarded: bool,
+    /// Field codes forwarded, comma-separated in the record.
+    pub fields_forwarded: Vec<String>,
+    /// `field: reason` for every field withheld.
+    pub fields_withheld: Vec<String>,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardingDecisionRecord {
+    pub decision: NewForwardingDecision,
+    pub transmission: Option<Uuid>,
+    pub decided_by: String,
+    pub decided_at: OffsetDateTime,
+}
+
+/// An envelope sent and not yet answered by a receipt from its recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingTransmission {
+    pub id: Uuid,
+    pub recipient: String,
+    pub channel: String,
+    pub sequence: i64,
+    pub content_hash: String,
+    pub envelope: String,
+}
+
+fn check_text(what: &str, text: &str, max: usize) -> StoreResult<()> {
+    if text.trim().is_empty() || text.len() > max {
+        return Err(StoreError::Invalid(format!(
+            "{what} is 1 to {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+const INSERT_RECEIVED: &str = "INSERT INTO transmissions_in (id, tenant_id, sender, channel, sequence, content_hash, status, reason_code, reason, applied, source_id, received_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+const INSERT_FLAG: &str = "INSERT INTO detriment_flags (id, tenant_id, person_id, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+impl ImportBatch {
+    /// Writes the ledger row of the envelope this import applies, in the import's own
+    /// transaction: the persons and the row land together or not at all, so a process killed
+    /// during an ingest leaves nothing half-applied. The unique index on applied envelopes
+    /// refuses a second application at commit time even if two receivers raced.
+    ///
+    /// # Errors
+    /// `Invalid` when the envelope was applied already, or a database error.
+    pub async fn record_received(&mut self, entry: &NewReceived) -> StoreResult<()> {
+        let id = Uuid::now_v7();
+        let now = OffsetDateTime::now_utc();
+        let tenant = *self.scope.tenant().as_uuid();
+        let source = self.source;
+        match &mut self.tx {
+            ImportTx::Sqlite(slot) => {
+                let direct = slot.as_ref().ok_or_else(|| {
+                    StoreError::Invalid("the import was abandoned after an error".into())
+                })?;
+                direct.record_received(id, tenant, entry, Some(source), now)?;
+            }
+            ImportTx::Postgres(tx) => {
+                sqlx::query(INSERT_RECEIVED)
+                    .bind(id)
+                    .bind(tenant)
+                    .bind(entry.sender.as_deref())
+                    .bind(entry.channel.as_deref())
+                    .bind(entry.sequence)
+                    .bind(entry.content_hash.as_deref())
+                    .bind(entry.status.code())
+                    .bind(entry.reason_code.as_deref())
+                    .bind(entry.reason.as_deref())
+                    .bind(entry.applied)
+                    .bind(source.as_uuid())
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(|e| {
+                        crate::transmissions::unique_or(
+                            e,
+                            "this envelope was applied already".into(),
+                        )
+                    })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps a detriment flag received with a card (GC4-137-b), in the import's transaction.
+    ///
+    /// # Errors
+    /// An empty or overlong reason, or a database error.
+    pub async fn flag_detriment(&mut self, person: PersonId, reason: &str) -> StoreResult<()> {
+        check_text("a detriment reason", reason, 2000)?;
+        let id = Uuid::now_v7();
+        let now = OffsetDateTime::now_utc();
+        let tenant = *self.scope.tenant().as_uuid();
+        let by = self.scope.actor_name().to_owned();
+        match &mut self.tx {
+            ImportTx::Sqlite(slot) => {
+                let direct = slot.as_ref().ok_or_else(|| {
+                    StoreError::Invalid("the import was abandoned after an error".into())
+                })?;
+                direct.flag_detriment(id, tenant, person, reason, &by, now)?;
+            }
+            ImportTx::Postgres(tx) => {
+                sqlx::query(INSERT_FLAG)
+                    .bind(id)
+                    .bind(tenant)
+                    .bind(person.as_uuid())
+                    .bind(reason)
+                    .bind(&by)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Sets where a peer is reached and whose nationals it receives; the latest setting wins.
+    ///
+    /// # Errors
+    /// A URL that is not `http://` or `https://`, an origin that is not two capital letters.
+    pub async fn set_peer(
+        &self,
+        scope: &TenantScope,
+        peer: &str,
+        url: Option<&str>,
+        origin: Option<&str>,
+        channel: &str,
+    ) -> StoreResult<()> {
+        check_text("a peer's name", peer, 200)?;
+        if !matches!(channel, "agency" | "protecting-power") {
+            return Err(StoreError::Invalid(format!(
+                "channel {channel:?}: expected agency or protecting-power"
+            )));
+        }
+        if let Some(url) = url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(StoreError::Invalid(format!(
+                "peer URL {url:?}: expected http://host:port or https://host"
+            )));
+        }
+        if let Some(origin) = origin
+            && !(origin.len() == 2 && origin.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return Err(StoreError::Invalid(format!(
+                "origin {origin:?}: expected a party's two-letter code such as XB"
+            )));
+        }
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO transmission_peers (id, tenant_id, peer, url, origin, channel, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(*scope.tenant().as_uuid())
+            .bind(peer)
+            .bind(url)
+            .bind(origin)
+            .bind(channel)
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Every peer's latest setting, by peer name.
+    pub async fn peers(&self, scope: &TenantScope) -> StoreResult<Vec<PeerSetting>> {
+        let rows: Vec<PeerSetting> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT peer, url, origin, channel, set_at FROM transmission_peers WHERE tenant_id = $1 ORDER BY set_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PeerSetting {
+                        peer: row.text("peer")?,
+                        url: row.opt_text("url")?,
+                        origin: row.opt_text("origin")?,
+                        channel: row.text("channel")?,
+                        set_at: row.time("set_at")?,
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?
+        });
+        let mut latest: Vec<PeerSetting> = Vec::new();
+        for row in rows {
+            if let Some(slot) = latest.iter_mut().find(|p| p.peer == row.peer) {
+                *slot = row;
+            } else {
+                latest.push(row);
+            }
+        }
+        latest.sort_by(|a, b| a.peer.cmp(&b.peer));
+        Ok(latest)
+    }
+
+    /// Flags a person of this tenant: transmission to the power of origin would be detrimental
+    /// (GC4-137-b). The flag travels with the card to the agency; it is never taken back here
+    /// (a later flag adds a reason).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for a person of another tenant or none.
+    pub async fn flag_detriment(
+        &self,
+        scope: &TenantScope,
+        person: PersonId,
+        reason: &str,
+    ) -> StoreResult<()> {
+        check_text("a detriment reason", reason, 2000)?;
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM persons WHERE id = $1 AND tenant_id = $2")
+                .bind(person.as_uuid())
+                .bind(*scope.tenant().as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query(INSERT_FLAG)
+                .bind(Uuid::now_v7())
+                .bind(*scope.tenant().as_uuid())
+                .bind(person.as_uuid())
+                .bind(reason)
+                .bind(scope.actor_name())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The detriment flags of this tenant's persons: per person, the reasons, oldest first.
+    pub async fn detriment_flags(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<HashMap<PersonId, Vec<String>>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT person_id, reason FROM detriment_flags WHERE tenant_id = $1 ORDER BY recorded_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let mut flags: HashMap<PersonId, Vec<String>> = HashMap::new();
+            for row in &rows {
+                flags
+                    .entry(PersonId::from_uuid(row.uuid("person_id")?))
+                    .or_default()
+                    .push(row.text("reason")?);
+            }
+            Ok(flags)
+        })
+    }
+
+    /// Persons of this tenant with no forwarding decision for `recipient` yet, oldest first.
+    pub async fn persons_without_forwarding(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+    ) -> StoreResult<Vec<PersonId>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let ids: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT p.id FROM persons p WHERE p.tenant_id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM forwarding_decisions d WHERE d.tenant_id = $1 AND d.person_id = p.id AND d.recipient = $2) \
+                 ORDER BY p.registered_at, p.id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(ids.into_iter().map(PersonId::from_uuid).collect())
+        })
+    }
+
+    /// Records an envelope forwarded (if any) and every forwarding decision, in one
+    /// transaction: a decision "forwarded" always names the envelope that carried it.
+    ///
+    /// # Errors
+    /// A sequence number used before, a person of another tenant, or a database error.
+    pub async fn record_forwarding(
+        &self,
+        scope: &TenantScope,
+        sent: Option<&crate::NewTransmission>,
+        decisions: &[NewForwardingDecision],
+    ) -> StoreResult<Option<Uuid>> {
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            let transmission = match sent {
+                Some(sent) => Some(crate::transmissions::insert_transmission!(tx, scope, sent, now)),
+                None => None,
+            };
+            for decision in decisions {
+                check_text("a forwarding reason", &decision.reason, 4000)?;
+                let done = sqlx::query(
+                    "INSERT INTO forwarding_decisions (id, tenant_id, person_id, recipient, decision, forwarded, withheld, reason, transmission_id, decided_by, decided_at) \
+                     SELECT $1, $2, id, $4, $5, $6, $7, $8, $9, $10, $11 FROM persons WHERE id = $3 AND tenant_id = $2",
+                )
+                .bind(Uuid::now_v7())
+                .bind(*scope.tenant().as_uuid())
+                .bind(decision.person.as_uuid())
+                .bind(&decision.recipient)
+                .bind(if decision.forwarded { "forwarded" } else { "withheld" })
+                .bind(decision.fields_forwarded.join(","))
+                .bind(decision.fields_withheld.join("\n"))
+                .bind(&decision.reason)
+                .bind(if decision.forwarded { transmission } else { None })
+                .bind(scope.actor_name())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::UnknownPerson(decision.person));
+                }
+            }
+            tx.commit().await?;
+            Ok(transmission)
+        })
+    }
+
+    /// Forwarding decisions, oldest first; for one person when `person` is given.
+    pub async fn forwarding_decisions(
+        &self,
+        scope: &TenantScope,
+        person: Option<PersonId>,
+    ) -> StoreResult<Vec<ForwardingDecisionRecord>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT person_id, recipient, decision, forwarded, withheld, reason, transmission_id, decided_by, decided_at \
+                 FROM forwarding_decisions WHERE tenant_id = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY decided_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(person.map(|p| *p.as_uuid()))
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    let split = |text: String, by: char| -> Vec<String> {
+                        text.split(by).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+                    };
+                    Ok(ForwardingDecisionRecord {
+                        decision: NewForwardingDecision {
+                            person: PersonId::from_uuid(row.uuid("person_id")?),
+                            recipient: row.text("recipient")?,
+                            forwarded: row.text("decision")? == "forwarded",
+                            fields_forwarded: split(row.text("forwarded")?, ','),
+                            fields_withheld: split(row.text("withheld")?, '\n'),
+                            reason: row.text("reason")?,
+                        },
+                        transmission: row.opt_uuid("transmission_id")?,
+                        decided_by: row.text("decided_by")?,
+                        decided_at: row.time("decided_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Envelopes sent to `recipient` that no receipt from it answers yet, in sequence order per
+    /// channel. A receipt of any status answers an envelope: a rejection is not retried (it
+    /// would be rejected again) and shows in the compliance view instead.
+    pub async fn pending_transmissions(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+    ) -> StoreResult<Vec<PendingTransmission>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT t.id, t.recipient, t.channel, t.sequence, t.content_hash, t.envelope FROM transmissions_out t \
+                 WHERE t.tenant_id = $1 AND t.recipient = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant_id = $1 AND a.direction = 'received' \
+                                 AND a.peer = t.recipient AND a.envelope_hash = t.content_hash) \
+                 ORDER BY t.channel, t.sequence",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PendingTransmission {
+                        id: row.uuid("id")?,
+                        recipient: row.text("recipient")?,
+                        channel: row.text("channel")?,
+                        sequence: row.try_get("sequence")?,
+                        content_hash: row.text("content_hash")?,
+                        envelope: row.text("envelope")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The signed envelope of a transmission sent, wire form.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when this tenant sent no such transmission.
+    pub async fn transmission_envelope(
+        &self,
+        scope: &TenantScope,
+        id: Uuid,
+    ) -> StoreResult<String> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let envelope: Option<String> = sqlx::query_scalar(
+                "SELECT envelope FROM transmissions_out WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            envelope.ok_or(StoreError::NotFound)
+        })
+    }
+
+    /// The persons each transmission sent carried: `(transmission, person)`.
+    pub async fn transmission_items(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<Vec<(Uuid, PersonId)>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT transmission_id, person_id FROM transmission_items WHERE tenant_id = $1",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| Ok((row.uuid("transmission_id")?, PersonId::from_uuid(row.uuid("person_id")?))))
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,1280 @@
+//! The protection unit's records (issue 6, migration 0005): place profiles and notices, visits,
+//! conditions, refusals, persons seen, follow-ups, allegations with their steps, evidence with
+//! its links and chain of custody.
+//!
+//! Every table is append-only (triggers on both backends) and tenant-scoped (row-level security
+//! on PostgreSQL). Rows made on a delegate's laptop keep their ids, and their inserts are
+//! `ON CONFLICT (id) DO NOTHING`: importing the same bundle twice adds nothing. Every id that a
+//! row refers to (visit, place, registration, allegation) is checked to be the scope's own.
+
+use domain::protection::{
+    AccessRefusal, ActKind, Allegation, AllegationSource, AllegationStep, ConditionRecord,
+    CustodyAction, CustodyEntry, EvidenceItem, FollowUp, NoticeKind, Perpetrator, PersonSeen,
+    PlaceNotice, PlaceProfile, RepresentationForm, StepKind, Visit, check_step, next_entry,
+};
+use domain::{
+    AllegationId, AssertedValue, EvidenceId, PartialDate, PlaceId, Presence, RefusalId,
+    RegistrationId, VisitId,
+};
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::ScopedPool;
+use crate::scope::TenantScope;
+use crate::{Store, codec, on_backend};
+
+/// What evidence can be linked to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceTarget {
+    Registration(RegistrationId),
+    Place(PlaceId),
+    Allegation(AllegationId),
+}
+
+impl EvidenceTarget {
+    fn parts(self) -> (&'static str, Uuid) {
+        match self {
+            Self::Registration(id) => ("registration", *id.as_uuid()),
+            Self::Place(id) => ("place", *id.as_uuid()),
+            Self::Allegation(id) => ("allegation", *id.as_uuid()),
+        }
+    }
+
+    fn from_parts(kind: &str, id: Uuid) -> StoreResult<Self> {
+        match kind {
+            "registration" => Ok(Self::Registration(RegistrationId::from_uuid(id))),
+            "place" => Ok(Self::Place(PlaceId::from_uuid(id))),
+            "allegation" => Ok(Self::Allegation(AllegationId::from_uuid(id))),
+            other => Err(StoreError::Corrupt(format!("evidence link kind {other:?}"))),
+        }
+    }
+}
+
+/// A stored evidence item: the item, where its file lies, what it is linked to.
+#[derive(Clone, Debug)]
+pub struct StoredEvidence {
+    pub item: EvidenceItem,
+    /// The file's name under the evidence directory, for a saved file.
+    pub stored_as: Option<String>,
+    pub links: Vec<EvidenceTarget>,
+    pub created_by: String,
+}
+
+/// A stored follow-up with its id.
+#[derive(Clone, Debug)]
+pub struct StoredFollowUp {
+    pub id: Uuid,
+    pub follow_up: FollowUp,
+}
+
+/// Typed access to the columns this module reads, for both backends.
+trait Cols {
+    fn uuid(&self, c: &str) -> StoreResult<Uuid>;
+    fn opt_uuid(&self, c: &str) -> StoreResult<Option<Uuid>>;
+    fn text(&self, c: &str) -> StoreResult<String>;
+    fn opt_text(&self, c: &str) -> StoreResult<Option<String>>;
+    fn time(&self, c: &str) -> StoreResult<OffsetDateTime>;
+    fn opt_time(&self, c: &str) -> StoreResult<Option<OffsetDateTime>>;
+    fn opt_date(&self, c: &str) -> StoreResult<Option<Date>>;
+    fn boolean(&self, c: &str) -> StoreResult<bool>;
+    fn opt_boolean(&self, c: &str) -> StoreResult<Option<bool>>;
+    fn opt_i32(&self, c: &str) -> StoreResult<Option<i32>>;
+    fn opt_i64(&self, c: &str) -> StoreResult<Option<i64>>;
+    fn int(&self, c: &str) -> StoreResult<i32>;
+}
+
+macro_rules! cols {
+    ($row:ty) => {
+        impl Cols for $row {
+            fn uuid(&self, c: &str) -> StoreResult<Uuid> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_uuid(&self, c: &str) -> StoreResult<Option<Uuid>> {
+                Ok(self.try_get(c)?)
+            }
+            fn text(&self, c: &str) -> StoreResult<String> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_text(&self, c: &str) -> StoreResult<Option<String>> {
+                Ok(self.try_get(c)?)
+            }
+            fn time(&self, c: &str) -> StoreResult<OffsetDateTime> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_time(&self, c: &str) -> StoreResult<Option<OffsetDateTime>> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_date(&self, c: &str) -> StoreResult<Option<Date>> {
+                Ok(self.try_get(c)?)
+            }
+            fn boolean(&self, c: &str) -> StoreResult<bool> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_boolean(&self, c: &str) -> StoreResult<Option<bool>> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_i32(&self, c: &str) -> StoreResult<Option<i32>> {
+                Ok(self.try_get(c)?)
+            }
+            fn opt_i64(&self, c: &str) -> StoreResult<Option<i64>> {
+                Ok(self.try_get(c)?)
+            }
+            fn int(&self, c: &str) -> StoreResult<i32> {
+                Ok(self.try_get(c)?)
+            }
+        }
+    };
+}
+cols!(SqliteRow);
+cols!(PgRow);
+
+fn code<T: std::str::FromStr<Err = String>>(text: &str) -> StoreResult<T> {
+    text.parse().map_err(StoreError::Corrupt)
+}
+
+fn json_list(items: impl IntoIterator<Item = String>) -> String {
+    serde_json::Value::Array(items.into_iter().map(serde_json::Value::String).collect()).to_string()
+}
+
+fn from_json_list(text: &str) -> StoreResult<Vec<String>> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    value
+        .as_array()
+        .ok_or_else(|| StoreError::Corrupt("expected a JSON list".into()))?
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| StoreError::Corrupt("expected a list of strings".into()))
+        })
+        .collect()
+}
+
+fn partial(text: Option<String>) -> StoreResult<Option<PartialDate>> {
+    text.map(|t| PartialDate::parse(&t).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+/// Refuses a reference to a row that is not the scope's own, as if it did not exist.
+macro_rules! ensure_own {
+    ($tx:expr, $scope:expr, $table:literal, $id:expr) => {{
+        let found: Option<i32> = sqlx::query_scalar(concat!(
+            "SELECT 1 FROM ",
+            $table,
+            " WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(*$scope.tenant().as_uuid())
+        .bind($id)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound);
+        }
+    }};
+}
+
+fn invalid(message: String) -> StoreError {
+    StoreError::Invalid(message)
+}
+
+const VISIT_COLUMNS: &str =
+    "id, reference, body, planned_start, started_at, ended_at, team, next_visit_planned";
+const REGISTRATION_COLUMNS: &str = "id, visit_id, place_id, seen_at, name, birth_date, sex, nationality, service_number, father_name, held_since, registered_by";
+const EVIDENCE_COLUMNS: &str = "id, kind, role, derived_from, title, source_url, captured_at, sha256, size, media_type, unavailable, stored_as, created_by";
+
+fn visit_from(row: &impl Cols, places: Vec<PlaceId>) -> StoreResult<Visit> {
+    Ok(Visit {
+        id: VisitId::from_uuid(row.uuid("id")?),
+        reference: row.text("reference")?,
+        body: code(&row.text("body")?)?,
+        planned_start: row.opt_date("planned_start")?,
+        started_at: row.opt_time("started_at")?,
+        ended_at: row.opt_time("ended_at")?,
+        team: from_json_list(&row.text("team")?)?,
+        places,
+        next_visit_planned: row.opt_date("next_visit_planned")?,
+    })
+}
+
+fn registration_from(row: &impl Cols) -> StoreResult<PersonSeen> {
+    let name = row.text("name")?;
+    let name = match codec::decode(Some(&name), None)? {
+        Presence::Present(AssertedValue::Name(name)) => name,
+        _ => {
+            return Err(StoreError::Corrupt(
+                "a registered name is not a name".into(),
+            ));
+        }
+    };
+    Ok(PersonSeen {
+        id: RegistrationId::from_uuid(row.uuid("id")?),
+        visit: VisitId::from_uuid(row.uuid("visit_id")?),
+        place: PlaceId::from_uuid(row.uuid("place_id")?),
+        seen_at: row.time("seen_at")?,
+        name,
+        birth_date: partial(row.opt_text("birth_date")?)?,
+        sex: row.opt_text("sex")?.map(|s| code(&s)).transpose()?,
+        nationality: row.opt_text("nationality")?,
+        service_number: row.opt_text("service_number")?,
+        father_name: row.opt_text("father_name")?,
+        held_since: partial(row.opt_text("held_since")?)?,
+        registered_by: row.text("registered_by")?,
+    })
+}
+
+fn refusal_from(row: &impl Cols) -> StoreResult<AccessRefusal> {
+    Ok(AccessRefusal {
+        id: RefusalId::from_uuid(row.uuid("id")?),
+        visit: row.opt_uuid("visit_id")?.map(VisitId::from_uuid),
+        place: PlaceId::from_uuid(row.uuid("place_id")?),
+        refused_at: row.time("refused_at")?,
+        scope: row.text("scope")?,
+        ground: code(&row.text("ground")?)?,
+        grounds_text: row.opt_text("grounds_text")?,
+        expected_end: row.opt_time("expected_end")?,
+        actual_end: row.opt_time("actual_end")?,
+    })
+}
+
+fn follow_up_from(row: &impl Cols) -> StoreResult<StoredFollowUp> {
+    Ok(StoredFollowUp {
+        id: row.uuid("id")?,
+        follow_up: FollowUp {
+            registration: RegistrationId::from_uuid(row.uuid("registration_id")?),
+            recorded_at: row.time("recorded_at")?,
+            health: row.opt_text("health")?,
+            family_contact_wanted: row.boolean("family_contact_wanted")?,
+            family_contact: row.opt_text("family_contact")?,
+            // Sealed: opened by `follow_ups`.
+            messages: vec![row.text("messages")?],
+            next_visit_due: row.opt_date("next_visit_due")?,
+            reprisals_reported: row.opt_boolean("reprisals_reported")?,
+            recorded_by: row.text("recorded_by")?,
+        },
+    })
+}
+
+fn allegation_from(row: &impl Cols) -> StoreResult<Allegation> {
+    let perpetrators = from_json_list(&row.text("perpetrators")?)?
+        .into_iter()
+        .map(|text| {
+            let (kind, designation) = text
+                .split_once(':')
+                .ok_or_else(|| StoreError::Corrupt("perpetrator without kind".into()))?;
+            Ok(Perpetrator {
+                kind: code(kind)?,
+                designation: designation.to_owned(),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Allegation {
+        id: AllegationId::from_uuid(row.uuid("id")?),
+        reference: row.text("reference")?,
+        category: code(&row.text("category")?)?,
+        acts: from_json_list(&row.text("acts")?)?
+            .iter()
+            .map(|c| code::<ActKind>(c))
+            .collect::<StoreResult<_>>()?,
+        occurred: partial(row.opt_text("occurred")?)?,
+        place: row.opt_uuid("place_id")?.map(PlaceId::from_uuid),
+        victims: from_json_list(&row.text("victims")?)?
+            .iter()
+            .map(|v| {
+                v.parse()
+                    .map(RegistrationId::from_uuid)
+                    .map_err(|_| StoreError::Corrupt("victim id".into()))
+            })
+            .collect::<StoreResult<_>>()?,
+        perpetrators,
+        sources: from_json_list(&row.text("sources")?)?
+            .iter()
+            .map(|c| code::<AllegationSource>(c))
+            .collect::<StoreResult<_>>()?,
+        consent: code(&row.text("consent")?)?,
+        narrative: row.text("narrative")?,
+    })
+}
+
+fn step_from(row: &impl Cols) -> StoreResult<AllegationStep> {
+    let kind = row.text("kind")?;
+    let text = row.opt_text("text")?.unwrap_or_default();
+    let kind = match kind.as_str() {
+        "representation" => StepKind::Representation {
+            addressee: row.opt_text("addressee")?.unwrap_or_default(),
+            form: code::<RepresentationForm>(&row.opt_text("form")?.unwrap_or_default())?,
+        },
+        "authority-reply" => StepKind::AuthorityReply { text },
+        "closed" => StepKind::Closed { reason: text },
+        other => return Err(StoreError::Corrupt(format!("allegation step {other:?}"))),
+    };
+    Ok(AllegationStep {
+        at: row.time("at")?,
+        by: row.text("by_name")?,
+        kind,
+    })
+}
+
+fn evidence_from(row: &impl Cols) -> StoreResult<StoredEvidence> {
+    Ok(StoredEvidence {
+        item: EvidenceItem {
+            id: EvidenceId::from_uuid(row.uuid("id")?),
+            kind: code(&row.text("kind")?)?,
+            role: code(&row.text("role")?)?,
+            derived_from: row.opt_uuid("derived_from")?.map(EvidenceId::from_uuid),
+            title: row.text("title")?,
+            source_url: row.opt_text("source_url")?,
+            captured_at: row.time("captured_at")?,
+            sha256: row.opt_text("sha256")?,
+            size: row
+                .opt_i64("size")?
+                .map(|s| u64::try_from(s).map_err(|_| StoreError::Corrupt("negative size".into())))
+                .transpose()?,
+            media_type: row.opt_text("media_type")?,
+            unavailable: row.opt_text("unavailable")?,
+        },
+        stored_as: row.opt_text("stored_as")?,
+        links: Vec::new(),
+        created_by: row.text("created_by")?,
+    })
+}
+
+fn custody_from(row: &impl Cols) -> StoreResult<CustodyEntry> {
+    Ok(CustodyEntry {
+        evidence: EvidenceId::from_uuid(row.uuid("evidence_id")?),
+        sequence: u32::try_from(row.int("sequence")?)
+            .map_err(|_| StoreError::Corrupt("negative custody sequence".into()))?,
+        at: row.time("at")?,
+        by: row.text("by_name")?,
+        action: code(&row.text("action")?)?,
+        note: row.opt_text("note")?,
+        previous: row.text("previous")?,
+        hash: row.text("hash")?,
+    })
+}
+
+macro_rules! insert_custody {
+    ($executor:expr, $scope:expr, $entry:expr) => {{
+        let entry: &CustodyEntry = $entry;
+        sqlx::query(
+            "INSERT INTO custody_entries (id, tenant_id, evidence_id, sequence, at, by_name, action, note, previous, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(*$scope.tenant().as_uuid())
+        .bind(entry.evidence.as_uuid())
+        .bind(i32::try_from(entry.sequence).unwrap_or(i32::MAX))
+        .bind(entry.at)
+        .bind(&entry.by)
+        .bind(entry.action.code())
+        .bind(entry.note.as_deref())
+        .bind(&entry.previous)
+        .bind(&entry.hash)
+        .execute($executor)
+        .await?;
+    }};
+}
+
+impl Store {
+    /// Records the visiting body's profile of one of the tenant's places (set once).
+    pub async fn record_place_profile(
+        &self,
+        scope: &TenantScope,
+        profile: &PlaceProfile,
+    ) -> StoreResult<()> {
+        profile.validate().map_err(invalid)?;
+        let now = OffsetDateTime::now_utc();
+        let capacity = profile
+            .capacity
+            .map(|c| i32::try_from(c).map_err(|_| invalid("capacity: too large".into())))
+            .transpose()?;
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "places", profile.place.as_uuid());
+            sqlx::query(
+                "INSERT INTO place_profiles (place_id, tenant_id, authority, location, capacity, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(profile.place.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(profile.authority.trim())
+            .bind(profile.location.as_deref())
+            .bind(capacity)
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    invalid("this place already has a profile".into())
+                }
+                _ => StoreError::Database(e),
+            })?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The profiles of the tenant's places.
+    pub async fn place_profiles(&self, scope: &TenantScope) -> StoreResult<Vec<PlaceProfile>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query("SELECT place_id, authority, location, capacity FROM place_profiles WHERE tenant_id = $1")
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PlaceProfile {
+                        place: PlaceId::from_uuid(row.uuid("place_id")?),
+                        authority: row.text("authority")?,
+                        location: row.opt_text("location")?,
+                        capacity: row.opt_i32("capacity")?.map(|c| c.unsigned_abs()),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// GC3-23-a: records a notification about a place.
+    pub async fn record_place_notice(
+        &self,
+        scope: &TenantScope,
+        notice: &PlaceNotice,
+    ) -> StoreResult<()> {
+        let now = OffsetDateTime::now_utc();
+        notice.validate(now).map_err(invalid)?;
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "places", notice.place.as_uuid());
+            sqlx::query(
+                "INSERT INTO place_notices (id, tenant_id, place_id, kind, notified_at, notified_by, note, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(*scope.tenant().as_uuid())
+            .bind(notice.place.as_uuid())
+            .bind(notice.kind.code())
+            .bind(notice.notified_at)
+            .bind(notice.notified_by.trim())
+            .bind(notice.note.as_deref())
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The notices about a place, oldest first.
+    pub async fn place_notices(
+        &self,
+        scope: &TenantScope,
+        place: PlaceId,
+    ) -> StoreResult<Vec<PlaceNotice>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT kind, notified_at, notified_by, note FROM place_notices WHERE tenant_id = $1 AND place_id = $2 ORDER BY notified_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(place.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PlaceNotice {
+                        place,
+                        kind: code::<NoticeKind>(&row.text("kind")?)?,
+                        notified_at: row.time("notified_at")?,
+                        notified_by: row.text("notified_by")?,
+                        note: row.opt_text("note")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Records a visit with its places. The same visit (same id) recorded again changes
+    /// nothing and answers `false`; another visit with the same reference is refused.
+    pub async fn record_visit(&self, scope: &TenantScope, visit: &Visit) -> StoreResult<bool> {
+        visit.validate().map_err(invalid)?;
+        let now = OffsetDateTime::now_utc();
+        let team = json_list(visit.team.iter().map(|m| m.trim().to_owned()));
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            for place in &visit.places {
+                ensure_own!(tx, scope, "places", place.as_uuid());
+            }
+            let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM visits WHERE tenant_id = $1 AND id = $2")
+                .bind(*scope.tenant().as_uuid())
+                .bind(visit.id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if existing.is_some() {
+                tx.commit().await?;
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO visits (id, tenant_id, reference, body, planned_start, started_at, ended_at, team, next_visit_planned, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(visit.id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(visit.reference.trim())
+            .bind(visit.body.code())
+            .bind(visit.planned_start)
+            .bind(visit.started_at)
+            .bind(visit.ended_at)
+            .bind(&team)
+            .bind(visit.next_visit_planned)
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    invalid(format!("a visit {:?} already exists", visit.reference.trim()))
+                }
+                _ => StoreError::Database(e),
+            })?;
+            for place in &visit.places {
+                sqlx::query("INSERT INTO visit_places (visit_id, place_id, tenant_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(visit.id.as_uuid())
+                    .bind(place.as_uuid())
+                    .bind(*scope.tenant().as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(true)
+    }
+
+    /// The tenant's visits, newest first.
+    pub async fn visits(&self, scope: &TenantScope) -> StoreResult<Vec<Visit>> {
+        let sql = format!(
+            "SELECT {VISIT_COLUMNS} FROM visits WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC"
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            let links = sqlx::query("SELECT visit_id, place_id FROM visit_places WHERE tenant_id = $1 ORDER BY place_id")
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let links: Vec<(Uuid, Uuid)> = links
+                .iter()
+                .map(|row| Ok((row.uuid("visit_id")?, row.uuid("place_id")?)))
+                .collect::<StoreResult<_>>()?;
+            rows.iter()
+                .map(|row| {
+                    let id = row.uuid("id")?;
+                    let places = links
+                        .iter()
+                        .filter(|(v, _)| *v == id)
+                        .map(|(_, p)| PlaceId::from_uuid(*p))
+                        .collect();
+                    visit_from(row, places)
+                })
+                .collect()
+        })
+    }
+
+    /// One visit; another tenant's answers [`StoreError::NotFound`].
+    pub async fn visit(&self, scope: &TenantScope, id: VisitId) -> StoreResult<Visit> {
+        self.visits(scope)
+            .await?
+            .into_iter()
+            .find(|v| v.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// ICRC-VIS-a: records how a condition went on a visit; the latest record stands.
+    pub async fn record_condition(
+        &self,
+        scope: &TenantScope,
+        visit: VisitId,
+        record: &ConditionRecord,
+    ) -> StoreResult<()> {
+        record.validate().map_err(invalid)?;
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "visits", visit.as_uuid());
+            sqlx::query(
+                "INSERT INTO visit_conditions (id, tenant_id, visit_id, condition_code, outcome, reason, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(*scope.tenant().as_uuid())
+            .bind(visit.as_uuid())
+            .bind(record.condition.code())
+            .bind(record.outcome.code())
+            .bind(record.reason.as_deref().map(str::trim))
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The standing record of each condition of a visit, in the order of ICRC-VIS-a.
+    pub async fn conditions(
+        &self,
+        scope: &TenantScope,
+        visit: VisitId,
+    ) -> StoreResult<Vec<ConditionRecord>> {
+        let rows: Vec<ConditionRecord> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT condition_code, outcome, reason FROM visit_conditions WHERE tenant_id = $1 AND visit_id = $2 ORDER BY recorded_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(visit.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(ConditionRecord {
+                        condition: code(&row.text("condition_code")?)?,
+                        outcome: code(&row.text("outcome")?)?,
+                        reason: row.opt_text("reason")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?
+        });
+        let mut standing: Vec<ConditionRecord> = Vec::new();
+        for record in rows {
+            standing.retain(|r| r.condition != record.condition);
+            standing.push(record);
+        }
+        standing.sort_by_key(|r| r.condition);
+        Ok(standing)
+    }
+
+    /// GC3-126-c: records a refusal or restriction of access. Idempotent on its id.
+    pub async fn record_refusal(
+        &self,
+        scope: &TenantScope,
+        refusal: &AccessRefusal,
+    ) -> StoreResult<bool> {
+        refusal.validate().map_err(invalid)?;
+        let now = OffsetDateTime::now_utc();
+        let inserted = on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "places", refusal.place.as_uuid());
+            if let Some(visit) = refusal.visit {
+                ensure_own!(tx, scope, "visits", visit.as_uuid());
+            }
+            let done = sqlx::query(
+                "INSERT INTO access_refusals (id, tenant_id, visit_id, place_id, refused_at, scope, ground, grounds_text, expected_end, actual_end, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(refusal.id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(refusal.visit.map(|v| *v.as_uuid()))
+            .bind(refusal.place.as_uuid())
+            .bind(refusal.refused_at)
+            .bind(refusal.scope.trim())
+            .bind(refusal.ground.code())
+            .bind(refusal.grounds_text.as_deref())
+            .bind(refusal.expected_end)
+            .bind(refusal.actual_end)
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            done.rows_affected() == 1
+        });
+        Ok(inserted)
+    }
+
+    /// Every refusal of the tenant, in the order they happened.
+    pub async fn refusals(&self, scope: &TenantScope) -> StoreResult<Vec<AccessRefusal>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, visit_id, place_id, refused_at, scope, ground, grounds_text, expected_end, actual_end \
+                 FROM access_refusals WHERE tenant_id = $1 ORDER BY refused_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter().map(refusal_from).collect()
+        })
+    }
+
+    /// ICRC-VIS-a: registers a person seen. The same registration (same id) again adds nothing
+    /// and answers `false`.
+    pub async fn record_registration(
+        &self,
+        scope: &TenantScope,
+        seen: &PersonSeen,
+    ) -> StoreResult<bool> {
+        seen.validate().map_err(invalid)?;
+        let now = OffsetDateTime::now_utc();
+        let (name, _) = codec::encode(&Presence::Present(AssertedValue::Name(seen.name.clone())));
+        let inserted = on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "visits", seen.visit.as_uuid());
+            ensure_own!(tx, scope, "places", seen.place.as_uuid());
+            let done = sqlx::query(
+                "INSERT INTO registrations (id, tenant_id, visit_id, place_id, seen_at, name, birth_date, sex, nationality, service_number, father_name, held_since, registered_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(seen.id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(seen.visit.as_uuid())
+            .bind(seen.place.as_uuid())
+            .bind(seen.seen_at)
+            .bind(name.as_deref())
+            .bind(seen.birth_date.as_ref().map(PartialDate::original))
+            .bind(seen.sex.map(domain::Sex::code))
+            .bind(seen.nationality.as_deref())
+            .bind(seen.service_number.as_deref())
+            .bind(seen.father_name.as_deref())
+            .bind(seen.held_since.as_ref().map(PartialDate::original))
+            .bind(seen.registered_by.trim())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            done.rows_affected() == 1
+        });
+        Ok(inserted)
+    }
+
+    /// The persons seen, on one visit or on all, in the order they were seen.
+    pub async fn registrations(
+        &self,
+        scope: &TenantScope,
+        visit: Option<VisitId>,
+    ) -> StoreResult<Vec<PersonSeen>> {
+        let sql = format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE tenant_id = $1 AND ($2 IS NULL OR visit_id = $2) ORDER BY seen_at, id"
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(visit.map(|v| *v.as_uuid()))
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter().map(registration_from).collect()
+        })
+    }
+
+    /// One person seen; another tenant's answers [`StoreError::NotFound`].
+    pub async fn registration(
+        &self,
+        scope: &TenantScope,
+        id: RegistrationId,
+    ) -> StoreResult<PersonSeen> {
+        let sql = format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE tenant_id = $1 AND id = $2"
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            row.as_ref().map(registration_from).transpose()?.ok_or(StoreError::NotFound)
+        })
+    }
+
+    /// ICRC-VIS-d: records a follow-up under the id it was made with (idempotent).
+    pub async fn record_follow_up(
+        &self,
+        scope: &TenantScope,
+        id: Uuid,
+        follow_up: &FollowUp,
+    ) -> StoreResult<bool> {
+        follow_up.validate().map_err(invalid)?;
+        // SEC-3: health, family contact and messages are sealed with the tenant's data key,
+        // bound to the row.
+        let vault = self.vault();
+        let health = match &follow_up.health {
+            Some(text) => Some(
+                vault
+                    .seal_text(scope, &format!("follow_ups.health:{id}"), text)
+                    .await?,
+            ),
+            None => None,
+        };
+        let family_contact = match &follow_up.family_contact {
+            Some(text) => Some(
+                vault
+                    .seal_text(scope, &format!("follow_ups.family_contact:{id}"), text)
+                    .await?,
+            ),
+            None => None,
+        };
+        let messages = vault
+            .seal_text(
+                scope,
+                &format!("follow_ups.messages:{id}"),
+                &json_list(follow_up.messages.iter().cloned()),
+            )
+            .await?;
+        let inserted = on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "registrations", follow_up.registration.as_uuid());
+            let done = sqlx::query(
+                "INSERT INTO follow_ups (id, tenant_id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(*scope.tenant().as_uuid())
+            .bind(follow_up.registration.as_uuid())
+            .bind(follow_up.recorded_at)
+            .bind(health.as_deref())
+            .bind(follow_up.family_contact_wanted)
+            .bind(family_contact.as_deref())
+            .bind(&messages)
+            .bind(follow_up.next_visit_due)
+            .bind(follow_up.reprisals_reported)
+            .bind(follow_up.recorded_by.trim())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            done.rows_affected() == 1
+        });
+        Ok(inserted)
+    }
+
+    /// The follow-ups of a person seen, oldest first (the last one stands).
+    pub async fn follow_ups(
+        &self,
+        scope: &TenantScope,
+        registration: RegistrationId,
+    ) -> StoreResult<Vec<StoredFollowUp>> {
+        let rows = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by \
+                 FROM follow_ups WHERE tenant_id = $1 AND registration_id = $2 ORDER BY recorded_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(registration.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter().map(follow_up_from).collect::<StoreResult<Vec<_>>>()
+        });
+        let mut opened = Vec::new();
+        for mut stored in rows? {
+            let id = stored.id;
+            let vault = self.vault();
+            let f = &mut stored.follow_up;
+            if let Some(text) = &f.health {
+                f.health = Some(
+                    vault
+                        .open_text(scope, &format!("follow_ups.health:{id}"), text)
+                        .await?,
+                );
+            }
+            if let Some(text) = &f.family_contact {
+                f.family_contact = Some(
+                    vault
+                        .open_text(scope, &format!("follow_ups.family_contact:{id}"), text)
+                        .await?,
+                );
+            }
+            if let [sealed] = f.messages.as_slice() {
+                let text = vault
+                    .open_text(scope, &format!("follow_ups.messages:{id}"), sealed)
+                    .await?;
+                f.messages = from_json_list(&text)?;
+            }
+            opened.push(stored);
+        }
+        Ok(opened)
+    }
+
+    /// ICRC-VIS-f: records an allegation. Its place and victims must be the tenant's.
+    pub async fn record_allegation(
+        &self,
+        scope: &TenantScope,
+        allegation: &Allegation,
+    ) -> StoreResult<()> {
+        allegation.validate().map_err(invalid)?;
+        let now = OffsetDateTime::now_utc();
+        let acts = json_list(allegation.acts.iter().map(|a| a.code().to_owned()));
+        let victims = json_list(allegation.victims.iter().map(ToString::to_string));
+        let perpetrators = json_list(
+            allegation
+                .perpetrators
+                .iter()
+                .map(|p| format!("{}:{}", p.kind.code(), p.designation.trim())),
+        );
+        let sources = json_list(allegation.sources.iter().map(|s| s.code().to_owned()));
+        let narrative = self
+            .vault()
+            .seal_text(
+                scope,
+                &format!("allegations.narrative:{}", allegation.id),
+                allegation.narrative.trim(),
+            )
+            .await?;
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            if let Some(place) = allegation.place {
+                ensure_own!(tx, scope, "places", place.as_uuid());
+            }
+            for victim in &allegation.victims {
+                ensure_own!(tx, scope, "registrations", victim.as_uuid());
+            }
+            sqlx::query(
+                "INSERT INTO allegations (id, tenant_id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(allegation.id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(allegation.reference.trim())
+            .bind(allegation.category.code())
+            .bind(&acts)
+            .bind(allegation.occurred.as_ref().map(PartialDate::original))
+            .bind(allegation.place.map(|p| *p.as_uuid()))
+            .bind(&victims)
+            .bind(&perpetrators)
+            .bind(&sources)
+            .bind(allegation.consent.code())
+            .bind(&narrative)
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    invalid(format!("an allegation {:?} already exists", allegation.reference.trim()))
+                }
+                _ => StoreError::Database(e),
+            })?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The tenant's allegations, newest first.
+    pub async fn allegations(&self, scope: &TenantScope) -> StoreResult<Vec<Allegation>> {
+        let rows: Vec<Allegation> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
+                 FROM allegations WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter().map(allegation_from).collect::<StoreResult<_>>()?
+        });
+        let mut opened = Vec::with_capacity(rows.len());
+        for allegation in rows {
+            opened.push(self.open_narrative(scope, allegation).await?);
+        }
+        Ok(opened)
+    }
+
+    async fn open_narrative(
+        &self,
+        scope: &TenantScope,
+        mut allegation: Allegation,
+    ) -> StoreResult<Allegation> {
+        allegation.narrative = self
+            .vault()
+            .open_text(
+                scope,
+                &format!("allegations.narrative:{}", allegation.id),
+                &allegation.narrative,
+            )
+            .await?;
+        Ok(allegation)
+    }
+
+    /// One allegation with its history; another tenant's answers [`StoreError::NotFound`].
+    pub async fn allegation(
+        &self,
+        scope: &TenantScope,
+        id: AllegationId,
+    ) -> StoreResult<(Allegation, Vec<AllegationStep>)> {
+        let (allegation, steps) = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let row = sqlx::query(
+                "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
+                 FROM allegations WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let steps = sqlx::query(
+                "SELECT at, by_name, kind, addressee, form, text FROM allegation_steps WHERE tenant_id = $1 AND allegation_id = $2 ORDER BY at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(id.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let allegation = row.as_ref().map(allegation_from).transpose()?.ok_or(StoreError::NotFound)?;
+            let steps = steps.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
+            (allegation, steps)
+        });
+        Ok((self.open_narrative(scope, allegation).await?, steps))
+    }
+
+    /// ICRC-VIS-e: adds a representation, a reply or the closure, checked against the history
+    /// (`domain::protection::allegation::check_step`).
+    pub async fn add_allegation_step(
+        &self,
+        scope: &TenantScope,
+        id: AllegationId,
+        step: &AllegationStep,
+    ) -> StoreResult<()> {
+        let (allegation, history) = self.allegation(scope, id).await?;
+        check_step(&allegation, &history, step).map_err(invalid)?;
+        let (addressee, form, text) = match &step.kind {
+            StepKind::Representation { addressee, form } => {
+                (Some(addressee.trim()), Some(form.code()), None)
+            }
+            StepKind::AuthorityReply { text } => (None, None, Some(text.trim())),
+            StepKind::Closed { reason } => (None, None, Some(reason.trim())),
+        };
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "INSERT INTO allegation_steps (id, tenant_id, allegation_id, at, by_name, kind, addressee, form, text) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(Uuid::now_v7())
+            .bind(*scope.tenant().as_uuid())
+            .bind(id.as_uuid())
+            .bind(step.at)
+            .bind(step.by.trim())
+            .bind(step.kind.code())
+            .bind(addressee)
+            .bind(form)
+            .bind(text)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Records an evidence item with its links, and opens its chain of custody: `captured` by
+    /// `captured_by` at the capture time, then `received` by the scope's actor now.
+    pub async fn record_evidence(
+        &self,
+        scope: &TenantScope,
+        item: &EvidenceItem,
+        stored_as: Option<&str>,
+        captured_by: &str,
+        links: &[EvidenceTarget],
+    ) -> StoreResult<()> {
+        item.validate().map_err(invalid)?;
+        if item.sha256.is_some() != stored_as.is_some() {
+            return Err(invalid(
+                "a saved file has a stored name, an unavailable link none".into(),
+            ));
+        }
+        let now = OffsetDateTime::now_utc();
+        let size = item
+            .size
+            .map(|s| i64::try_from(s).map_err(|_| invalid("size: too large".into())))
+            .transpose()?;
+        let captured = next_entry(
+            item.id,
+            None,
+            item.captured_at,
+            captured_by,
+            CustodyAction::Captured,
+            item.unavailable.as_deref(),
+        );
+        let received = next_entry(
+            item.id,
+            Some(&captured),
+            now.max(item.captured_at),
+            scope.actor_name(),
+            CustodyAction::Received,
+            None,
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            if let Some(original) = item.derived_from {
+                ensure_own!(tx, scope, "evidence_items", original.as_uuid());
+            }
+            for link in links {
+                match link {
+                    EvidenceTarget::Registration(id) => ensure_own!(tx, scope, "registrations", id.as_uuid()),
+                    EvidenceTarget::Place(id) => ensure_own!(tx, scope, "places", id.as_uuid()),
+                    EvidenceTarget::Allegation(id) => ensure_own!(tx, scope, "allegations", id.as_uuid()),
+                }
+            }
+            sqlx::query(
+                "INSERT INTO evidence_items (id, tenant_id, kind, role, derived_from, title, source_url, captured_at, sha256, size, media_type, unavailable, stored_as, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(item.id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(item.kind.code())
+            .bind(item.role.code())
+            .bind(item.derived_from.map(|d| *d.as_uuid()))
+            .bind(item.title.trim())
+            .bind(item.source_url.as_deref())
+            .bind(item.captured_at)
+            .bind(item.sha256.as_deref())
+            .bind(size)
+            .bind(item.media_type.as_deref())
+            .bind(item.unavailable.as_deref())
+            .bind(stored_as)
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            for link in links {
+                let (kind, target) = link.parts();
+                sqlx::query("INSERT INTO evidence_links (tenant_id, evidence_id, target_kind, target_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                    .bind(*scope.tenant().as_uuid())
+                    .bind(item.id.as_uuid())
+                    .bind(kind)
+                    .bind(target)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for entry in [&captured, &received] {
+                insert_custody!(&mut *tx, scope, entry);
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Appends an entry to an item's chain of custody, after its last entry.
+    pub async fn add_custody(
+        &self,
+        scope: &TenantScope,
+        evidence: EvidenceId,
+        action: CustodyAction,
+        note: Option<&str>,
+    ) -> StoreResult<CustodyEntry> {
+        if let Some(note) = note
+            && (note.trim().is_empty() || note.chars().count() > 2000)
+        {
+            return Err(invalid("note: 1 to 2000 characters".into()));
+        }
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "evidence_items", evidence.as_uuid());
+            let last = sqlx::query(
+                "SELECT evidence_id, sequence, at, by_name, action, note, previous, hash FROM custody_entries \
+                 WHERE tenant_id = $1 AND evidence_id = $2 ORDER BY sequence DESC LIMIT 1",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(evidence.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let last = last.as_ref().map(custody_from).transpose()?;
+            let at = last.as_ref().map_or(now, |l| now.max(l.at));
+            let entry = next_entry(evidence, last.as_ref(), at, scope.actor_name(), action, note);
+            insert_custody!(&mut *tx, scope, &entry);
+            tx.commit().await?;
+            Ok(entry)
+        })
+    }
+
+    /// An item's chain of custody, in sequence order.
+    pub async fn custody(
+        &self,
+        scope: &TenantScope,
+        evidence: EvidenceId,
+    ) -> StoreResult<Vec<CustodyEntry>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT evidence_id, sequence, at, by_name, action, note, previous, hash FROM custody_entries \
+                 WHERE tenant_id = $1 AND evidence_id = $2 ORDER BY sequence",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(evidence.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter().map(custody_from).collect()
+        })
+    }
+
+    /// Every evidence item of the tenant with its links, oldest first.
+    pub async fn evidence_items(&self, scope: &TenantScope) -> StoreResult<Vec<StoredEvidence>> {
+        let sql = format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM evidence_items WHERE tenant_id = $1 ORDER BY created_at, id"
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            let links = sqlx::query("SELECT evidence_id, target_kind, target_id FROM evidence_links WHERE tenant_id = $1")
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let links: Vec<(Uuid, EvidenceTarget)> = links
+                .iter()
+                .map(|row| {
+                    Ok((
+                        row.uuid("evidence_id")?,
+                        EvidenceTarget::from_parts(&row.text("target_kind")?, row.uuid("target_id")?)?,
+                    ))
+                })
+                .collect::<StoreResult<_>>()?;
+            rows.iter()
+                .map(|row| {
+                    let mut stored = evidence_from(row)?;
+                    stored.links = links
+                        .iter()
+                        .filter(|(e, _)| e == stored.item.id.as_uuid())
+                        .map(|(_, t)| *t)
+                        .collect();
+                    Ok(stored)
+                })
+                .collect()
+        })
+    }
+
+    /// One evidence item; another tenant's answers [`StoreError::NotFound`].
+    pub async fn evidence_item(
+        &self,
+        scope: &TenantScope,
+        id: EvidenceId,
+    ) -> StoreResult<StoredEvidence> {
+        self.evidence_items(scope)
+            .await?
+            .into_iter()
+            .find(|e| e.item.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+}

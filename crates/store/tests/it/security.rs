@@ -1,0 +1,374 @@
+//! Data protection (issue 7) on both backends: sealed fields, what a database dump shows, and
+//! master key rotation while another process keeps serving.
+
+use std::sync::Arc;
+
+use vault::KeyProvider as _;
+
+use domain::UserId;
+use whereabouts_store::{DatabaseUrl, NewUser, Store, StoreError, UserRole};
+
+use crate::harness::{Backend, backends, seed};
+
+async fn user(store: &Store, tenant: domain::TenantId, username: &str) -> UserId {
+    store
+        .create_user(&NewUser {
+            tenant: Some(tenant),
+            username,
+            password_hash: "$argon2id$fake",
+            role: UserRole::BureauClerk,
+        })
+        .await
+        .unwrap()
+}
+
+/// A key file for the backend: the default one beside a SQLite database, a new one otherwise.
+fn key_file(backend: &Backend, dir: &tempfile::TempDir) -> std::path::PathBuf {
+    match backend.raw_url.strip_prefix("sqlite://") {
+        Some(path) => whereabouts_store::default_key_file(std::path::Path::new(path)),
+        None => dir.path().join("pg.master-key"),
+    }
+}
+
+async fn reopen(backend: &Backend, provider: Arc<dyn vault::KeyProvider>) -> Store {
+    Store::open_with(
+        &DatabaseUrl::parse(&backend.raw_url).unwrap(),
+        Some(provider),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn sealed_fields_open_only_for_their_tenant_and_field() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let vault = store.vault();
+        let sealed = vault
+            .seal(&f.scope_a, "interviews.notes", b"fictional interview note")
+            .await
+            .unwrap();
+        assert_eq!(
+            vault
+                .open(&f.scope_a, "interviews.notes", &sealed)
+                .await
+                .unwrap()
+                .as_slice(),
+            b"fictional interview note",
+            "{}",
+            backend.name
+        );
+        // Tenant B's key does not open tenant A's value; nor does another field.
+        assert!(matches!(
+            vault.open(&f.scope_b, "interviews.notes", &sealed).await,
+            Err(StoreError::Vault(_))
+        ));
+        assert!(
+            vault
+                .open(&f.scope_a, "allegations.narrative", &sealed)
+                .await
+                .is_err()
+        );
+        let text = vault
+            .seal_text(&f.scope_a, "contacts.phone", "+00 000 0001")
+            .await
+            .unwrap();
+        assert!(text.starts_with("wv1:") && !text.contains("+00 000"));
+        assert_eq!(
+            vault
+                .open_text(&f.scope_a, "contacts.phone", &text)
+                .await
+                .unwrap(),
+            "+00 000 0001"
+        );
+        // A value written before encryption reads as it was.
+        assert_eq!(
+            vault
+                .open_text(&f.scope_a, "contacts.phone", "legacy")
+                .await
+                .unwrap(),
+            "legacy"
+        );
+        // Each tenant has its own key.
+        let b = vault
+            .seal(&f.scope_b, "interviews.notes", b"b")
+            .await
+            .unwrap();
+        assert!(
+            vault
+                .open(&f.scope_a, "interviews.notes", &b)
+                .await
+                .is_err()
+        );
+        let keys = vault.data_keys().await.unwrap();
+        assert!(keys.iter().any(|k| k.owner == *f.tenant_a.id.as_uuid()));
+        assert!(keys.iter().any(|k| k.owner == *f.tenant_b.id.as_uuid()));
+    }
+}
+
+/// Everything the database holds, as text and bytes: on SQLite the file itself (and its WAL),
+/// on PostgreSQL every row of every table, read by the application's own role for each tenant
+/// (the credentials an intruder with "admin" access to the database would hold).
+async fn dump(backend: &Backend, tenants: &[String]) -> Vec<u8> {
+    use sqlx::Connection;
+    backend.store.close().await;
+    if let Some(path) = backend.raw_url.strip_prefix("sqlite://") {
+        let mut bytes = std::fs::read(path).unwrap();
+        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+            bytes.extend(wal);
+        }
+        return bytes;
+    }
+    let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for tenant in tenants {
+        let mut tx = conn.begin().await.unwrap();
+        sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        for table in &tables {
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT row_to_json(t)::text FROM {table} t"
+            )))
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+            for row in rows {
+                out.extend(row.into_bytes());
+                out.push(b'\n');
+            }
+        }
+        tx.commit().await.unwrap();
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+// SEC-3: someone holding a full dump, or the database role, reads only ciphertext.
+#[tokio::test]
+async fn a_database_dump_holds_only_ciphertext_of_protected_fields() {
+    for backend in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let key_path = dir.path().join("dump.master-key");
+        let provider = Arc::new(vault::FileKeyProvider::open_or_create(&key_path).unwrap());
+        let master_hex = std::fs::read_to_string(&key_path).unwrap();
+        let master_hex = master_hex
+            .lines()
+            .find_map(|l| l.strip_prefix("mk1 "))
+            .unwrap()
+            .to_owned();
+        let store = reopen(&backend, provider).await;
+        let f = seed(&store).await;
+        let clerk = user(&store, f.tenant_a.id, "clerk").await;
+        let totp = b"TOTPSECRETFICTIONAL1";
+        store.begin_totp_enrolment(clerk, totp).await.unwrap();
+        assert_eq!(
+            store.totp_state(clerk).await.unwrap().secret.unwrap(),
+            totp.to_vec()
+        );
+        store.close().await;
+        let bytes = dump(
+            &backend,
+            &[f.tenant_a.id.to_string(), f.tenant_b.id.to_string()],
+        )
+        .await;
+        assert!(
+            contains(&bytes, b"Camp North"),
+            "{}: the dump is not a dump",
+            backend.name
+        );
+        assert!(
+            !contains(&bytes, totp),
+            "{}: TOTP secret in clear",
+            backend.name
+        );
+        assert!(!contains(&bytes, hex::encode(totp).as_bytes()));
+        let master_raw = hex::decode(&master_hex).unwrap();
+        assert!(
+            !contains(&bytes, &master_raw),
+            "{}: master key",
+            backend.name
+        );
+        assert!(!contains(&bytes, master_hex.as_bytes()));
+    }
+}
+
+// A secret stored in clear before migration 0006 is sealed when first read.
+#[tokio::test]
+async fn clear_totp_secrets_from_before_encryption_are_sealed_on_first_read() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let clerk = user(store, f.tenant_a.id, "clerk").await;
+        {
+            use sqlx::Connection;
+            let statement = "UPDATE users SET totp_secret = $1 WHERE id = $2";
+            if let Some(path) = backend.raw_url.strip_prefix("sqlite://") {
+                let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+                    .await
+                    .unwrap();
+                sqlx::query(statement)
+                    .bind(b"OLDCLEARSECRET".to_vec())
+                    .bind(clerk.as_uuid())
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            } else {
+                let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
+                sqlx::query(statement)
+                    .bind(b"OLDCLEARSECRET".to_vec())
+                    .bind(clerk.as_uuid())
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+        }
+        assert_eq!(
+            store.totp_state(clerk).await.unwrap().secret.unwrap(),
+            b"OLDCLEARSECRET".to_vec()
+        );
+        let f2 = [f.tenant_a.id.to_string()];
+        let bytes = dump(&backend, &f2).await;
+        if backend.name == "postgres" {
+            assert!(!contains(&bytes, b"OLDCLEARSECRET"), "{}", backend.name);
+        }
+    }
+}
+
+// Rotation rewraps every tenant key under a new master key while another handle (a running
+// server) keeps opening values; after the old key is retired, a new process opens everything.
+#[tokio::test]
+async fn master_key_rotation_rewraps_tenant_keys_without_downtime() {
+    for backend in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let path = key_file(&backend, &dir);
+        let admin_keys = Arc::new(vault::FileKeyProvider::open_or_create(&path).unwrap());
+        let old_id = admin_keys.ids().unwrap().pop().unwrap();
+        let admin = reopen(&backend, admin_keys.clone()).await;
+        let server = reopen(
+            &backend,
+            Arc::new(vault::FileKeyProvider::open(&path).unwrap()),
+        )
+        .await;
+        let f = seed(&admin).await;
+        let clerk = user(&admin, f.tenant_a.id, "clerk").await;
+        admin
+            .begin_totp_enrolment(clerk, b"ROTATE-ME")
+            .await
+            .unwrap();
+        let a = admin.vault().seal(&f.scope_a, "n", b"alpha").await.unwrap();
+        let b = admin.vault().seal(&f.scope_b, "n", b"beta").await.unwrap();
+        assert_eq!(
+            server
+                .vault()
+                .open(&f.scope_a, "n", &a)
+                .await
+                .unwrap()
+                .as_slice(),
+            b"alpha"
+        );
+
+        let new_id = admin_keys.add_new_key().unwrap();
+        let rewrapped = admin.vault().rewrap_all().await.unwrap();
+        assert_eq!(
+            rewrapped, 3,
+            "{}: tenants A, B and the instance",
+            backend.name
+        );
+        assert_eq!(
+            admin.vault().master_keys_in_use().await.unwrap(),
+            vec![new_id.to_string()]
+        );
+        let retired = admin_keys.retire_old_keys().unwrap();
+        assert_eq!(retired, vec![old_id.clone()]);
+        // The running server goes on: values it had opened and values it had not.
+        assert_eq!(
+            server
+                .vault()
+                .open(&f.scope_a, "n", &a)
+                .await
+                .unwrap()
+                .as_slice(),
+            b"alpha"
+        );
+        assert_eq!(
+            server
+                .vault()
+                .open(&f.scope_b, "n", &b)
+                .await
+                .unwrap()
+                .as_slice(),
+            b"beta"
+        );
+        assert_eq!(
+            server.totp_state(clerk).await.unwrap().secret.unwrap(),
+            b"ROTATE-ME".to_vec()
+        );
+        // A process started now, with only the new key, opens everything.
+        let fresh = reopen(
+            &backend,
+            Arc::new(vault::FileKeyProvider::open(&path).unwrap()),
+        )
+        .await;
+        assert_eq!(
+            fresh
+                .vault()
+                .open(&f.scope_a, "n", &a)
+                .await
+                .unwrap()
+                .as_slice(),
+            b"alpha"
+        );
+        assert_eq!(
+            fresh.totp_state(clerk).await.unwrap().secret.unwrap(),
+            b"ROTATE-ME".to_vec()
+        );
+        // A process with only the retired key opens nothing.
+        let stale_dir = tempfile::tempdir().unwrap();
+        let stale = reopen(
+            &backend,
+            Arc::new(
+                vault::StaticKeyProvider::new(vec![vault::MasterKey::generate().unwrap()]).unwrap(),
+            ),
+        )
+        .await;
+        drop(stale_dir);
+        assert!(matches!(
+            stale.vault().open(&f.scope_a, "n", &a).await,
+            Err(StoreError::Vault(vault::VaultError::UnknownMasterKey(_)))
+        ));
+    }
+}
+
+// A SQLite database whose key file went missing refuses to open rather than silently starting
+// a new key.
+#[tokio::test]
+async fn a_sqlite_store_without_its_key_file_refuses_to_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let url = DatabaseUrl::sqlite_file(&db);
+    let store = Store::open(&url).await.unwrap();
+    let f = seed(&store).await;
+    store.vault().seal(&f.scope_a, "n", b"x").await.unwrap();
+    store.close().await;
+    let key = whereabouts_store::default_key_file(&db);
+    assert!(key.exists());
+    std::fs::remove_file(&key).unwrap();
+    let error = Store::open(&url).await.err().unwrap().to_string();
+    assert!(
+        error.contains("master-key") && error.contains("missing"),
+        "{error}"
+    );
+}

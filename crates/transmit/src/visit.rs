@@ -1,0 +1,98 @@
+//! A visit report (issue 6): what a delegate recorded offline during a detention visit, as it
+//! travels from the delegate's laptop instance to the protection unit's instance inside a
+//! signed envelope and an encrypted bundle ([`crate::Content::VisitReport`]).
+//!
+//! Plain strings, like every notice: the sender's ids (UUIDs made on the laptop, so a second
+//! import of the same report adds nothing), vocabulary codes, RFC 3339 instants and ISO dates.
+//! Places are named as both instances know them. The receiver converts and checks every value
+//! as its own forms would. This never goes to a party or the agency (ICRC-VIS-e).
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::CardField;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitReport {
+    pub visit: VisitPart,
+    #[serde(default)]
+    pub conditions: Vec<ConditionPart>,
+    #[serde(default)]
+    pub refusals: Vec<RefusalPart>,
+    #[serde(default)]
+    pub persons_seen: Vec<SeenPart>,
+    #[serde(default)]
+    pub follow_ups: Vec<FollowUpPart>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitPart {
+    pub id: String,
+    pub reference: String,
+    /// `icrc`, `protecting-power`, `compatriots-agreed`.
+    pub body: String,
+    pub planned_start: Option<String>,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    #[serde(default)]
+    pub team: Vec<String>,
+    /// Place names.
+    pub places: Vec<String>,
+    pub next_visit_planned: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionPart {
+    pub condition: String,
+    pub outcome: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalPart {
+    pub id: String,
+    pub place: String,
+    pub refused_at: String,
+    pub scope: String,
+    pub ground: String,
+    pub grounds_text: Option<String>,
+    pub expected_end: Option<String>,
+    pub actual_end: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeenPart {
+    pub id: String,
+    pub place: String,
+    pub seen_at: String,
+    /// The name as a card field (`field: "name"`), with typed parts in the original script.
+    pub name: CardField,
+    pub birth_date: Option<String>,
+    pub sex: Option<String>,
+    pub nationality: Option<String>,
+    pub service_number: Option<String>,
+    pub father_name: Option<String>,
+    pub held_since: Option<String>,
+    pub registered_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpPart {
+    pub id: String,
+    /// The `id` of a person seen in this report.
+    pub registration: String,
+    pub recorded_at: String,
+    pub health: Option<String>,
+    pub family_contact_wanted: bool,
+    pub family_contact: Option<String>,
+    #[serde(default)]
+    pub messages: Vec<String>,
+    pub next_visit_due: Option<String>,
+    pub reprisals_reported: Option<bool>,
+    pub recorded_by: String,
+}

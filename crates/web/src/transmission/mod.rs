@@ -1,0 +1,1201 @@
+//! Transmissions between instances (issue 5; XC-4, XC-5, GC3-122-c, GC3-123-a, GC4-137,
+//! GC4-140): the one place that composes, receives and forwards envelopes. The CLI's
+//! `transmit`, `receive` and `forward` and the server's receive endpoint and sender loop all go
+//! through here, so a bundle on a USB stick and a push over HTTP carry identical bytes and are
+//! checked and applied by the same code.
+//!
+//! - [`receive_bundle`]: open, verify, admit (ledger) and apply a bundle, with the persons, the
+//!   detriment flags and the ledger row in one transaction, then sign a receipt.
+//! - [`prepare_cards`] / [`commit_prepared`]: the bureau's capture and internment cards for a
+//!   peer, recorded with the notifications they meet (the obligation engine's input).
+//! - [`forward_to_origin`]: the agency's forwarding to a power of origin, deciding per person
+//!   with `domain::forwarding` and recording every decision.
+//! - [`push`]: the HTTP client and the sender loop; [`compliance`]: the compliance view.
+
+pub mod compliance;
+pub mod push;
+
+use std::collections::{BTreeMap, HashMap};
+
+use domain::forwarding::{ForwardingDecision, WithheldBecause};
+use domain::{
+    Assertion, Channel, Confidence, FieldKey, NotificationKind, PersonCategory, PersonId, RuleId,
+    SourceKind, Tenant,
+};
+use store::{
+    AuditAction, AuditEntry, KeyState, NewAcknowledgement, NewAssertion, NewForwardingDecision,
+    NewNotification, NewPerson, NewReceived, NewSource, NewTransmission, PersonRecord,
+    ReceivedStatus, Store, StoreError, TenantScope,
+};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use transmit::{
+    Acknowledgement, Admission, CardField, ChannelKey, Content, Envelope, Header, KeyRing, Ledger,
+    PersonCard, PublicKey, PublicKeySet, Purpose, ReceiptStatus, SecretKey, SignedReceipt,
+    VerifiedEnvelope,
+};
+
+/// A failure of the receiver or sender itself (database, keys), never of the bundle: a bad
+/// bundle is an [`Outcome`] with a rejection.
+#[derive(Debug, thiserror::Error)]
+pub enum TransmissionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Keys(String),
+    /// Issue 6 (ICRC-VIS-e): a protection unit transmits nothing, and the field channel carries
+    /// only a delegate's visit reports (`whereabouts visit export`).
+    #[error("{0}")]
+    Refused(&'static str),
+}
+
+pub type TransmissionResult<T> = Result<T, TransmissionError>;
+
+fn keys_error(error: impl std::fmt::Display) -> TransmissionError {
+    TransmissionError::Keys(error.to_string())
+}
+
+#[must_use]
+pub fn now_text() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+/// The secret key of a stored key row, checked against its public half.
+///
+/// # Errors
+/// A corrupt row.
+pub fn secret_of(state: &KeyState) -> TransmissionResult<SecretKey> {
+    let public: PublicKey = serde_json::from_str(&state.key.public_key)
+        .map_err(|e| keys_error(format!("stored key {} is corrupt: {e}", state.key.id)))?;
+    let seed: [u8; 32] = state.key.signing_seed.as_slice().try_into().map_err(|_| {
+        keys_error(format!(
+            "stored key {} has a signing seed of the wrong length",
+            state.key.id
+        ))
+    })?;
+    let encryption = match &state.key.encryption_secret {
+        Some(bytes) => Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+            keys_error(format!(
+                "stored key {} has an encryption secret of the wrong length",
+                state.key.id
+            ))
+        })?),
+        None => None,
+    };
+    let key = SecretKey::from_parts(public.owner.clone(), &public.created_at, &seed, encryption);
+    if key.public != public {
+        return Err(keys_error(format!(
+            "stored key {} does not match its secret half",
+            state.key.id
+        )));
+    }
+    Ok(key)
+}
+
+/// The tenant's own keys, oldest first.
+pub struct OwnKeys {
+    pub states: Vec<KeyState>,
+}
+
+impl OwnKeys {
+    /// # Errors
+    /// A database error.
+    pub async fn load(store: &Store, scope: &TenantScope) -> TransmissionResult<Self> {
+        Ok(Self {
+            states: store.transmission_keys(scope).await?,
+        })
+    }
+
+    /// The newest unrevoked key matching `officer` (`None`: the tenant key).
+    ///
+    /// # Errors
+    /// No such key.
+    pub fn current(&self, officer: Option<&str>) -> TransmissionResult<SecretKey> {
+        let state = self
+            .states
+            .iter()
+            .rev()
+            .find(|s| s.revoked.is_none() && s.key.officer.as_deref() == officer)
+            .ok_or_else(|| match officer {
+                None => keys_error(
+                    "the tenant has no valid tenant key: run `whereabouts keys generate --tenant …`",
+                ),
+                Some(name) => keys_error(format!(
+                    "no valid key for officer {name:?}: run `whereabouts keys generate --tenant … --officer …`"
+                )),
+            })?;
+        secret_of(state)
+    }
+
+    /// Every tenant key, revoked or not, for opening bundles made before a rotation.
+    ///
+    /// # Errors
+    /// A corrupt key row.
+    pub fn tenant_keys(&self) -> TransmissionResult<Vec<SecretKey>> {
+        self.states
+            .iter()
+            .filter(|s| s.key.officer.is_none())
+            .map(secret_of)
+            .collect()
+    }
+
+    #[must_use]
+    pub fn officer_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .states
+            .iter()
+            .filter(|s| s.revoked.is_none())
+            .filter_map(|s| s.key.officer.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The officer who signs: the one named, or the only one there is.
+    ///
+    /// # Errors
+    /// No officer key, or several and none named.
+    pub fn officer(&self, named: Option<&str>) -> TransmissionResult<(String, SecretKey)> {
+        let name = match named {
+            Some(name) => name.to_owned(),
+            None => match self.officer_names().as_slice() {
+                [one] => one.clone(),
+                [] => {
+                    return Err(keys_error(
+                        "no officer key: run `whereabouts keys generate --tenant … --officer …`",
+                    ));
+                }
+                many => {
+                    return Err(keys_error(format!(
+                        "several officers can sign ({}): name one",
+                        many.join(", ")
+                    )));
+                }
+            },
+        };
+        let key = self.current(Some(&name))?;
+        Ok((name, key))
+    }
+}
+
+/// The peers' keys as pinned, replayed in order.
+///
+/// # Errors
+/// A corrupt pinned set, or a database error.
+pub async fn load_ring(store: &Store, scope: &TenantScope) -> TransmissionResult<KeyRing> {
+    let mut ring = KeyRing::new();
+    for pinned in store.peer_key_sets(scope).await? {
+        let set: PublicKeySet = serde_json::from_str(&pinned.key_set).map_err(|e| {
+            keys_error(format!(
+                "pinned key set of {:?} is corrupt: {e}",
+                pinned.peer
+            ))
+        })?;
+        ring.insert(set.open().map_err(keys_error)?);
+    }
+    Ok(ring)
+}
+
+/// The peer's newest valid tenant key, to encrypt bundles to.
+///
+/// # Errors
+/// No keys pinned for the peer, or none to encrypt to.
+pub fn recipient_key<'r>(ring: &'r KeyRing, peer: &str) -> TransmissionResult<&'r PublicKey> {
+    let keys = ring.peer(peer).ok_or_else(|| {
+        keys_error(format!(
+            "no keys pinned for {peer:?}: run `whereabouts keys import-peer` with its exported keys"
+        ))
+    })?;
+    keys.keys
+        .iter()
+        .rev()
+        .find(|k| k.is_tenant_key() && k.encryption.is_some() && keys.revocation(&k.id).is_none())
+        .ok_or_else(|| keys_error(format!("{peer:?} has no valid tenant key to encrypt to")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending
+// ---------------------------------------------------------------------------------------------
+
+/// The card of a person: for each field, the latest assertion (value or reason for absence).
+fn card_of(
+    reference: &str,
+    category: PersonCategory,
+    registered_at: OffsetDateTime,
+    latest: &BTreeMap<FieldKey, &Assertion>,
+    detriment: Option<String>,
+) -> Content {
+    let card = PersonCard {
+        reference: reference.to_owned(),
+        category: category.code().to_owned(),
+        registered_at: registered_at.format(&Rfc3339).unwrap_or_default(),
+        fields: latest
+            .values()
+            .map(|a| CardField::from_domain(a.field, &a.value))
+            .collect(),
+        detriment,
+    };
+    if category.is_civilian() {
+        // GC4-106-a: internees have internment cards.
+        Content::InternmentCard(card)
+    } else {
+        // GC3-70-a: prisoners of war have capture cards.
+        Content::CaptureCard(card)
+    }
+}
+
+/// An envelope sealed and encrypted, not yet recorded as sent.
+pub struct Prepared {
+    pub header: Header,
+    pub envelope: Envelope,
+    pub wire: Vec<u8>,
+    pub bundle: Vec<u8>,
+    pub persons: Vec<(PersonId, PersonCategory)>,
+}
+
+/// Seals the cards of every person of the tenant that no envelope to `to` on `channel` has
+/// carried yet. `None` when there is nothing new (no sequence number is used).
+///
+/// # Errors
+/// Missing keys, or a database error.
+pub async fn prepare_cards(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    to: &str,
+    channel: transmit::Channel,
+    officer: Option<&str>,
+    since: Option<OffsetDateTime>,
+) -> TransmissionResult<Option<Prepared>> {
+    if tenant.kind == domain::TenantKind::ProtectionUnit {
+        return Err(TransmissionError::Refused(
+            "a protection unit transmits nothing: its data stays in the unit (docs/protection.md)",
+        ));
+    }
+    if channel == transmit::Channel::Field {
+        return Err(TransmissionError::Refused(
+            "the field channel carries visit reports only: see `whereabouts visit export`",
+        ));
+    }
+    let own = OwnKeys::load(store, scope).await?;
+    let seal = own.current(None)?;
+    let (officer_name, officer_key) = own.officer(officer)?;
+    let ring = load_ring(store, scope).await?;
+    let recipient = recipient_key(&ring, to)?.clone();
+    let ids = store
+        .untransmitted_persons(scope, to, channel.code(), since)
+        .await?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let flags = store.detriment_flags(scope).await?;
+    let records = store.person_records(scope, &ids).await?;
+    let contents: Vec<Content> = records
+        .iter()
+        .map(|record| {
+            let mut latest: BTreeMap<FieldKey, &Assertion> = BTreeMap::new();
+            for assertion in &record.assertions {
+                latest.insert(assertion.field, assertion);
+            }
+            // GC4-137-b: the flag travels to the agency with the card, never suppressing it.
+            let detriment = flags
+                .get(&record.person.id)
+                .map(|reasons| reasons.join("; "));
+            card_of(
+                &record.person.reference,
+                record.person.category,
+                record.person.registered_at,
+                &latest,
+                detriment,
+            )
+        })
+        .collect();
+    let persons = records
+        .iter()
+        .map(|r| (r.person.id, r.person.category))
+        .collect();
+    seal_prepared(
+        store,
+        tenant,
+        scope,
+        to,
+        channel,
+        Purpose::Notification,
+        &officer_name,
+        &officer_key,
+        &seal,
+        &recipient,
+        contents,
+        persons,
+    )
+    .await
+    .map(Some)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn seal_prepared(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    to: &str,
+    channel: transmit::Channel,
+    purpose: Purpose,
+    officer_name: &str,
+    officer_key: &SecretKey,
+    seal: &SecretKey,
+    recipient: &PublicKey,
+    contents: Vec<Content>,
+    persons: Vec<(PersonId, PersonCategory)>,
+) -> TransmissionResult<Prepared> {
+    let sequence = store.next_sequence(scope, to, channel.code()).await?;
+    let header = Header {
+        format: transmit::FORMAT_VERSION,
+        sender: tenant.slug.clone(),
+        recipient: to.to_owned(),
+        channel,
+        purpose,
+        sequence: u64::try_from(sequence).map_err(keys_error)?,
+        created_at: now_text(),
+        officer: officer_name.to_owned(),
+    };
+    let envelope =
+        Envelope::seal(header.clone(), contents, officer_key, seal).map_err(keys_error)?;
+    let wire = envelope.to_bytes();
+    let bundle = transmit::seal_bundle(&wire, recipient).map_err(keys_error)?;
+    Ok(Prepared {
+        header,
+        envelope,
+        wire,
+        bundle,
+        persons,
+    })
+}
+
+impl Prepared {
+    fn new_transmission(&self) -> TransmissionResult<NewTransmission> {
+        Ok(NewTransmission {
+            recipient: self.header.recipient.clone(),
+            channel: self.header.channel.code().to_owned(),
+            sequence: i64::try_from(self.header.sequence).map_err(keys_error)?,
+            content_hash: self.envelope.content_hash.clone(),
+            envelope: String::from_utf8(self.wire.clone()).map_err(keys_error)?,
+            officer: self.header.officer.clone(),
+            persons: self.persons.iter().map(|(p, _)| *p).collect(),
+        })
+    }
+}
+
+/// The rules a card on `channel` meets (§10): the card itself on the agency channel
+/// (GC3-70-a, GC4-106-a), and the bureau's first information on both (GC3-122-c, GC4-136-b).
+fn rules_met(category: PersonCategory, channel: transmit::Channel) -> Vec<RuleId> {
+    let card = match category {
+        PersonCategory::PrisonerOfWar => Some(RuleId::Gc3_70a),
+        PersonCategory::CivilianInternee => Some(RuleId::Gc4_106a),
+        _ => None,
+    };
+    let first = if category.is_civilian() {
+        RuleId::Gc4_136b
+    } else {
+        RuleId::Gc3_122c
+    };
+    match channel {
+        transmit::Channel::Agency => card.into_iter().chain([first]).collect(),
+        transmit::Channel::ProtectingPower => vec![first],
+        // A delegate's laptop to the protection unit: no obligation of a party (issue 6).
+        transmit::Channel::Field => Vec::new(),
+    }
+}
+
+/// Records a prepared envelope as sent, with the notifications it meets: from now on it is
+/// the sender's evidence, and the sender loop pushes it until the peer acknowledges it.
+///
+/// # Errors
+/// A sequence number used meanwhile, or a database error.
+pub async fn commit_prepared(
+    store: &Store,
+    scope: &TenantScope,
+    prepared: &Prepared,
+) -> TransmissionResult<uuid::Uuid> {
+    let sent = prepared.new_transmission()?;
+    let id = store.record_transmission(scope, &sent).await?;
+    let header = &prepared.header;
+    audit_sent(
+        store,
+        scope,
+        id,
+        prepared,
+        "notification (GC3-122-c, GC4-137-a)",
+    )
+    .await?;
+    let sent_at = OffsetDateTime::now_utc();
+    let source = store
+        .record_source(
+            scope,
+            &NewSource {
+                kind: SourceKind::ClerkEntry,
+                reference: format!(
+                    "transmission #{} to {} on the {} channel, {}",
+                    header.sequence,
+                    header.recipient,
+                    header.channel.code(),
+                    prepared.envelope.content_hash
+                ),
+                collected_by: header.officer.clone(),
+                collected_at: sent_at,
+                language: None,
+                script: None,
+                confidence: Confidence::HIGH,
+            },
+        )
+        .await?;
+    let channel = match header.channel {
+        transmit::Channel::Agency => Channel::Agency,
+        transmit::Channel::ProtectingPower => Channel::ProtectingPower,
+        transmit::Channel::Field => return Ok(id),
+    };
+    let notifications: Vec<NewNotification> = prepared
+        .persons
+        .iter()
+        .flat_map(|(person, category)| {
+            rules_met(*category, header.channel)
+                .into_iter()
+                .map(move |rule| NewNotification {
+                    person: *person,
+                    rule,
+                    trigger_event: None,
+                    channel,
+                    kind: NotificationKind::Sent,
+                    sent_at,
+                    reference: prepared.envelope.content_hash.clone(),
+                })
+        })
+        .collect();
+    if header.purpose == Purpose::Notification && !notifications.is_empty() {
+        store
+            .record_notifications(scope, source, &notifications)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// XC-8: an envelope sent, in the audit log (no personal data: ids, counts, the hash).
+async fn audit_sent(
+    store: &Store,
+    scope: &TenantScope,
+    id: uuid::Uuid,
+    prepared: &Prepared,
+    purpose: &str,
+) -> TransmissionResult<()> {
+    let header = &prepared.header;
+    store
+        .audit(
+            scope,
+            AuditEntry::new(AuditAction::Transmit, format!("transmission:{id}"))
+                .purpose(purpose)
+                .records(i64::try_from(prepared.persons.len()).unwrap_or(i64::MAX))
+                .detail(format!(
+                    "#{} to {} on the {} channel, {}",
+                    header.sequence,
+                    header.recipient,
+                    header.channel.code(),
+                    prepared.envelope.content_hash
+                )),
+        )
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receiving
+// ---------------------------------------------------------------------------------------------
+
+/// What became of one envelope, for the ledger row and the receipt.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub header: Option<Header>,
+    pub hash: Option<String>,
+    pub status: ReceiptStatus,
+    pub missing: Vec<u64>,
+}
+
+impl Outcome {
+    fn rejected(header: Option<Header>, hash: Option<String>, code: &str, reason: String) -> Self {
+        Self {
+            header,
+            hash,
+            status: ReceiptStatus::Rejected {
+                code: code.to_owned(),
+                reason,
+            },
+            missing: Vec::new(),
+        }
+    }
+
+    /// `bureau-a #3 on the agency channel`, or `bundle` when nothing could be read.
+    #[must_use]
+    pub fn label(&self) -> String {
+        match &self.header {
+            Some(h) => format!(
+                "{} #{} on the {} channel",
+                h.sender,
+                h.sequence,
+                h.channel.code()
+            ),
+            None => "bundle".into(),
+        }
+    }
+
+    #[must_use]
+    pub fn rejection_code(&self) -> Option<&str> {
+        match &self.status {
+            ReceiptStatus::Rejected { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// A bundle received: what became of it and the receipt signed for the sender.
+pub struct Received {
+    pub outcome: Outcome,
+    pub receipt: SignedReceipt,
+}
+
+/// Opens, verifies, admits and applies one bundle; writes the ledger row (for a rejection or
+/// duplicate in its own transaction, for an application in the import's transaction) and
+/// the signed receipt.
+///
+/// # Errors
+/// The receiver's own failures: no tenant key to sign the receipt with, a database error.
+pub async fn receive_bundle(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    bytes: &[u8],
+) -> TransmissionResult<Received> {
+    let own = OwnKeys::load(store, scope).await?;
+    let seal = own.current(None)?;
+    let ring = load_ring(store, scope).await?;
+    let outcome = check_and_apply(store, tenant, scope, &own, &ring, bytes).await?;
+    let status = match &outcome.status {
+        ReceiptStatus::Applied { .. } => ReceivedStatus::Applied,
+        ReceiptStatus::Duplicate => ReceivedStatus::Duplicate,
+        ReceiptStatus::Rejected { .. } => ReceivedStatus::Rejected,
+    };
+    if status != ReceivedStatus::Applied {
+        // XC-8: every envelope received leaves a row, including those refused.
+        let (reason_code, reason) = match &outcome.status {
+            ReceiptStatus::Rejected { code, reason } => (Some(code.clone()), Some(reason.clone())),
+            _ => (None, None),
+        };
+        store
+            .record_received(
+                scope,
+                &NewReceived {
+                    sender: outcome.header.as_ref().map(|h| h.sender.clone()),
+                    channel: outcome.header.as_ref().map(|h| h.channel.code().to_owned()),
+                    sequence: outcome
+                        .header
+                        .as_ref()
+                        .and_then(|h| i64::try_from(h.sequence).ok()),
+                    content_hash: outcome.hash.clone(),
+                    status,
+                    reason_code,
+                    reason,
+                    applied: 0,
+                    source: None,
+                },
+            )
+            .await?;
+        if let Some(code) = outcome.rejection_code() {
+            // No personal data: the code, the claimed sender and sequence only.
+            tracing::warn!(
+                code,
+                sender = outcome.header.as_ref().map(|h| h.sender.as_str()),
+                sequence = outcome.header.as_ref().map(|h| h.sequence),
+                "transmission rejected; nothing applied"
+            );
+        }
+    }
+    let ack = Acknowledgement {
+        format: transmit::FORMAT_VERSION,
+        envelope_hash: outcome.hash.clone().unwrap_or_default(),
+        recipient: tenant.slug.clone(),
+        sender: outcome
+            .header
+            .as_ref()
+            .map(|h| h.sender.clone())
+            .unwrap_or_default(),
+        channel: outcome.header.as_ref().map(|h| h.channel),
+        sequence: outcome.header.as_ref().map(|h| h.sequence),
+        received_at: now_text(),
+        status: outcome.status.clone(),
+        missing: outcome.missing.clone(),
+    };
+    let receipt = SignedReceipt::sign(&ack, &seal).map_err(keys_error)?;
+    let (applied, detail) = match &outcome.status {
+        ReceiptStatus::Applied { applied } => (*applied, "applied".to_owned()),
+        ReceiptStatus::Duplicate => (0, "duplicate".to_owned()),
+        ReceiptStatus::Rejected { code, .. } => (0, format!("rejected: {code}")),
+    };
+    store
+        .audit(
+            scope,
+            AuditEntry::new(
+                AuditAction::Receive,
+                format!(
+                    "transmission-in:{}",
+                    outcome.hash.as_deref().unwrap_or("unreadable")
+                ),
+            )
+            .records(i64::try_from(applied).unwrap_or(i64::MAX))
+            .detail(format!("{}: {detail}", outcome.label())),
+        )
+        .await?;
+    store
+        .record_acknowledgement(
+            scope,
+            &NewAcknowledgement {
+                issued: true,
+                peer: if ack.sender.is_empty() {
+                    "unknown".into()
+                } else {
+                    ack.sender.clone()
+                },
+                envelope_hash: ack.envelope_hash.clone(),
+                status: status.code().to_owned(),
+                receipt: receipt.body.clone(),
+            },
+        )
+        .await?;
+    Ok(Received { outcome, receipt })
+}
+
+async fn check_and_apply(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    own: &OwnKeys,
+    ring: &KeyRing,
+    bytes: &[u8],
+) -> TransmissionResult<Outcome> {
+    let wire = match transmit::open_bundle(bytes, &own.tenant_keys()?) {
+        Ok(wire) => wire,
+        Err(error) => {
+            let code = match error {
+                transmit::BundleError::WrongRecipient { .. } => "wrong-recipient",
+                transmit::BundleError::Decryption => "tampered",
+                _ => "malformed",
+            };
+            return Ok(Outcome::rejected(None, None, code, error.to_string()));
+        }
+    };
+    let envelope = match Envelope::from_bytes(&wire) {
+        Ok(envelope) => envelope,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    };
+    let claimed = envelope.unverified_header();
+    let hash = Some(envelope.content_hash.clone());
+    let verified = match envelope.verify(&tenant.slug, ring) {
+        Ok(verified) => verified,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                claimed,
+                hash,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    };
+    let header = verified.header.clone();
+    let channel = header.channel.code();
+    let mut ledger = Ledger::new();
+    let key = ChannelKey::of(&header);
+    for (sequence, accepted) in store
+        .applied_on_channel(scope, &header.sender, channel)
+        .await?
+    {
+        ledger.record(key.clone(), u64::try_from(sequence).unwrap_or(0), accepted);
+    }
+    let missing = match ledger.admit(&header, &verified.content_hash) {
+        Admission::New { missing } => missing,
+        Admission::Duplicate => {
+            return Ok(Outcome {
+                missing: ledger.missing(&key),
+                header: Some(header),
+                hash,
+                status: ReceiptStatus::Duplicate,
+            });
+        }
+        Admission::SequenceReused { sequence, .. } => {
+            return Ok(Outcome::rejected(
+                Some(header),
+                hash,
+                "sequence-reused",
+                format!("sequence number {sequence} was applied before with other contents"),
+            ));
+        }
+        Admission::ZeroSequence => {
+            return Ok(Outcome::rejected(
+                Some(header),
+                hash,
+                "malformed",
+                "sequence numbers start at 1".into(),
+            ));
+        }
+    };
+    let peer_name = ring
+        .peer(&header.sender)
+        .map(|p| p.tenant_name.clone())
+        .unwrap_or_else(|| header.sender.clone());
+    match apply(store, scope, &verified, &peer_name).await? {
+        Applied::Done(applied) => Ok(Outcome {
+            header: Some(header),
+            hash,
+            status: ReceiptStatus::Applied { applied },
+            missing,
+        }),
+        Applied::Raced => Ok(Outcome {
+            missing: Vec::new(),
+            header: Some(header),
+            hash,
+            status: ReceiptStatus::Duplicate,
+        }),
+        Applied::Refused(code, reason) => Ok(Outcome::rejected(Some(header), hash, code, reason)),
+    }
+}
+
+enum Applied {
+    Done(usize),
+    /// Another receiver applied the same envelope between our check and our commit.
+    Raced,
+    Refused(&'static str, String),
+}
+
+/// Turns the cards into persons with assertions whose source says who notified them and when
+/// (XC-3). The source, the persons, their detriment flags and the ledger row are written in
+/// one transaction: a process killed anywhere in between leaves nothing (the crash window of
+/// the first version, between the import and the ledger row, is closed).
+async fn apply(
+    store: &Store,
+    scope: &TenantScope,
+    verified: &VerifiedEnvelope,
+    peer_name: &str,
+) -> TransmissionResult<Applied> {
+    let header = &verified.header;
+    let mut people = Vec::new();
+    let mut flags: Vec<Option<String>> = Vec::new();
+    for (index, content) in verified.contents.iter().enumerate() {
+        let card = match content {
+            Content::CaptureCard(card) | Content::InternmentCard(card) => card,
+            other => {
+                return Ok(Applied::Refused(
+                    "unsupported-content",
+                    format!(
+                        "notice {} is a {}, which this version cannot apply yet",
+                        index + 1,
+                        other.kind()
+                    ),
+                ));
+            }
+        };
+        let category: PersonCategory = match card.category.parse() {
+            Ok(category) => category,
+            Err(error) => {
+                return Ok(Applied::Refused(
+                    "invalid-content",
+                    format!("notice {}: {error}", index + 1),
+                ));
+            }
+        };
+        let mut assertions = Vec::new();
+        for field in &card.fields {
+            match field.to_domain() {
+                Ok((field, value)) => assertions.push(NewAssertion {
+                    field,
+                    value,
+                    locator: format!(
+                        "envelope {} #{} notice {}, field {field}",
+                        header.sender,
+                        header.sequence,
+                        index + 1
+                    ),
+                }),
+                Err(error) => {
+                    return Ok(Applied::Refused(
+                        "invalid-content",
+                        format!("notice {}: {error}", index + 1),
+                    ));
+                }
+            }
+        }
+        if let Some(reason) = &card.detriment
+            && (reason.trim().is_empty() || reason.len() > 2000)
+        {
+            return Ok(Applied::Refused(
+                "invalid-content",
+                format!(
+                    "notice {}: a detriment reason is 1 to 2000 characters",
+                    index + 1
+                ),
+            ));
+        }
+        people.push(NewPerson {
+            // The sender's reference, qualified by the sender so references of two bureaus
+            // never collide.
+            reference: format!("{}:{}", header.sender, card.reference),
+            category,
+            assertions,
+            events: Vec::new(),
+        });
+        flags.push(card.detriment.clone());
+    }
+    // A card for a person received before (in an earlier envelope) is not registered twice.
+    let references: Vec<String> = people.iter().map(|p| p.reference.clone()).collect();
+    let existing = store.existing_references(scope, &references).await?;
+    let mut kept_flags = Vec::new();
+    let mut kept = Vec::new();
+    for (person, flag) in people.into_iter().zip(flags) {
+        if !existing.contains(&person.reference) {
+            kept.push(person);
+            kept_flags.push(flag);
+        }
+    }
+    let notified_at = OffsetDateTime::parse(&header.created_at, &Rfc3339)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc());
+    let source = NewSource {
+        kind: SourceKind::BureauList,
+        // XC-3: "notified by the bureau of Party X on …".
+        reference: format!(
+            "notified by {peer_name} ({}) on {}: envelope #{} on the {} channel, {}, signed by {}",
+            header.sender,
+            header.created_at,
+            header.sequence,
+            header.channel.code(),
+            verified.content_hash,
+            header.officer
+        ),
+        collected_by: header.officer.clone(),
+        collected_at: notified_at,
+        language: None,
+        script: None,
+        confidence: Confidence::MEDIUM,
+    };
+    let mut batch = store.begin_import_from(scope, &source).await?;
+    let ids = match batch.insert(&kept).await {
+        Ok(ids) => ids,
+        Err(StoreError::Invalid(reason)) => {
+            return Ok(Applied::Refused("invalid-content", reason));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    for (id, flag) in ids.iter().zip(&kept_flags) {
+        if let Some(reason) = flag {
+            batch.flag_detriment(*id, reason).await?;
+        }
+    }
+    let applied = ids.len();
+    let entry = NewReceived {
+        sender: Some(header.sender.clone()),
+        channel: Some(header.channel.code().to_owned()),
+        sequence: Some(i64::try_from(header.sequence).map_err(keys_error)?),
+        content_hash: Some(verified.content_hash.clone()),
+        status: ReceivedStatus::Applied,
+        reason_code: None,
+        reason: None,
+        applied: i32::try_from(applied).map_err(keys_error)?,
+        source: None,
+    };
+    match batch.record_received(&entry).await {
+        Ok(()) => {}
+        Err(StoreError::Invalid(_)) => return Ok(Applied::Raced),
+        Err(other) => return Err(other.into()),
+    }
+    match batch.commit().await {
+        Ok(_) => Ok(Applied::Done(applied)),
+        Err(StoreError::Invalid(message)) if message.contains("applied already") => {
+            Ok(Applied::Raced)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Verifies a receipt from `peer` and keeps it: the sender's evidence that the envelope
+/// arrived and what became of it (XC-5).
+///
+/// # Errors
+/// A receipt that does not verify against the peer's pinned keys, or a database error.
+pub async fn accept_receipt(
+    store: &Store,
+    scope: &TenantScope,
+    peer: &str,
+    bytes: &[u8],
+) -> TransmissionResult<Acknowledgement> {
+    let ring = load_ring(store, scope).await?;
+    let receipt = SignedReceipt::from_bytes(bytes).map_err(keys_error)?;
+    let ack = receipt.verify(&ring).map_err(keys_error)?;
+    if ack.recipient != peer {
+        return Err(keys_error(format!(
+            "the receipt is signed by {:?}, not by {peer:?}",
+            ack.recipient
+        )));
+    }
+    let status = match &ack.status {
+        ReceiptStatus::Applied { .. } => "applied",
+        ReceiptStatus::Duplicate => "duplicate",
+        ReceiptStatus::Rejected { .. } => "rejected",
+    };
+    store
+        .audit(
+            scope,
+            AuditEntry::new(
+                AuditAction::Receive,
+                format!("receipt:{}", ack.envelope_hash),
+            )
+            .detail(format!("from {peer}: {status}")),
+        )
+        .await?;
+    store
+        .record_acknowledgement(
+            scope,
+            &NewAcknowledgement {
+                issued: false,
+                peer: peer.to_owned(),
+                envelope_hash: ack.envelope_hash.clone(),
+                status: status.to_owned(),
+                receipt: receipt.body.clone(),
+            },
+        )
+        .await?;
+    Ok(ack)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forwarding (the agency)
+// ---------------------------------------------------------------------------------------------
+
+/// What a forwarding run did.
+#[derive(Default)]
+pub struct Forwarded {
+    pub prepared: Option<Prepared>,
+    pub forwarded: usize,
+    pub withheld: usize,
+}
+
+fn nationality_of(record: &PersonRecord) -> Option<String> {
+    let view = domain::CurrentView::project(&record.assertions);
+    match view.value(FieldKey::Nationality) {
+        Some(domain::AssertedValue::Country(code)) => Some(code.to_uppercase()),
+        Some(domain::AssertedValue::Text(text)) => Some(text.trim().to_uppercase()),
+        _ => None,
+    }
+}
+
+fn decision_row(
+    person: PersonId,
+    recipient: &str,
+    decision: &ForwardingDecision,
+) -> NewForwardingDecision {
+    let withheld: Vec<String> = decision
+        .withheld
+        .iter()
+        .map(|(field, because)| format!("{field}: {}", because.code()))
+        .collect();
+    let reason = match &decision.person_withheld {
+        Some(because) => because.text(),
+        None if decision.forward.is_empty() => {
+            "nothing the conventions allow to forward is known".to_owned()
+        }
+        None => {
+            let mut reasons: Vec<String> = decision
+                .withheld
+                .values()
+                .map(WithheldBecause::text)
+                .collect();
+            reasons.sort();
+            reasons.dedup();
+            if reasons.is_empty() {
+                "GC3-123-a / GC4-140-a: every particular listed by GC3-122-d / GC4-138-a".to_owned()
+            } else {
+                format!(
+                    "GC3-123-a / GC4-140-a: the listed particulars; withheld: {}",
+                    reasons.join("; ")
+                )
+            }
+        }
+    };
+    NewForwardingDecision {
+        person,
+        recipient: recipient.to_owned(),
+        forwarded: decision.forwards_anything(),
+        fields_forwarded: decision
+            .forward
+            .iter()
+            .map(|a| a.field.code().to_owned())
+            .collect(),
+        fields_withheld: withheld,
+        reason,
+    }
+}
+
+/// The agency's forwarding to the power of origin (GC3-123-a, GC4-140-a): every person of
+/// nationality `origin` not yet decided for `to` gets a decision; those with anything to
+/// forward travel in one envelope (purpose `forwarding`). The envelope, when there is one,
+/// is sealed here and recorded with the decisions by [`commit_forwarding`].
+///
+/// # Errors
+/// Missing keys, or a database error.
+pub async fn forward_to_origin(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    to: &str,
+    origin: &str,
+    officer: Option<&str>,
+) -> TransmissionResult<(Forwarded, Vec<NewForwardingDecision>)> {
+    let own = OwnKeys::load(store, scope).await?;
+    let seal = own.current(None)?;
+    let (officer_name, officer_key) = own.officer(officer)?;
+    let ring = load_ring(store, scope).await?;
+    let recipient = recipient_key(&ring, to)?.clone();
+    let origin = origin.to_uppercase();
+    let flags = store.detriment_flags(scope).await?;
+    let candidates = store.persons_without_forwarding(scope, to).await?;
+    let mut decisions = Vec::new();
+    let mut contents = Vec::new();
+    let mut persons = Vec::new();
+    let mut summary = Forwarded::default();
+    for chunk in candidates.chunks(1000) {
+        for record in store.person_records(scope, chunk).await? {
+            if nationality_of(&record).as_deref() != Some(origin.as_str()) {
+                continue;
+            }
+            let kinds: HashMap<domain::SourceId, SourceKind> =
+                record.sources.iter().map(|s| (s.id, s.kind)).collect();
+            let assertions: Vec<(Assertion, SourceKind)> = record
+                .assertions
+                .iter()
+                .map(|a| {
+                    (
+                        a.clone(),
+                        kinds
+                            .get(&a.source)
+                            .copied()
+                            .unwrap_or(SourceKind::OtherDocument),
+                    )
+                })
+                .collect();
+            let detriment = flags.get(&record.person.id).map(|r| r.join("; "));
+            let decision = domain::forwarding::decide(
+                record.person.category,
+                &assertions,
+                detriment.as_deref(),
+            );
+            decisions.push(decision_row(record.person.id, to, &decision));
+            if decision.forwards_anything() {
+                let latest: BTreeMap<FieldKey, &Assertion> =
+                    decision.forward.iter().map(|a| (a.field, a)).collect();
+                // The power of origin gets the agency's reference; the bureau's own
+                // reference (`bureau-a:…`) is kept in it, so the person can be traced back.
+                contents.push(card_of(
+                    &record.person.reference,
+                    record.person.category,
+                    record.person.registered_at,
+                    &latest,
+                    None,
+                ));
+                persons.push((record.person.id, record.person.category));
+                summary.forwarded += 1;
+            } else {
+                summary.withheld += 1;
+            }
+        }
+    }
+    if !contents.is_empty() {
+        summary.prepared = Some(
+            seal_prepared(
+                store,
+                tenant,
+                scope,
+                to,
+                transmit::Channel::Agency,
+                Purpose::Forwarding,
+                &officer_name,
+                &officer_key,
+                &seal,
+                &recipient,
+                contents,
+                persons,
+            )
+            .await?,
+        );
+    }
+    Ok((summary, decisions))
+}
+
+/// Records a forwarding run: the envelope (if any) and every decision, in one transaction.
+///
+/// # Errors
+/// A database error.
+pub async fn commit_forwarding(
+    store: &Store,
+    scope: &TenantScope,
+    forwarded: &Forwarded,
+    decisions: &[NewForwardingDecision],
+) -> TransmissionResult<Option<uuid::Uuid>> {
+    let sent = match &forwarded.prepared {
+        Some(prepared) => Some(prepared.new_transmission()?),
+        None => None,
+    };
+    let id = store
+        .record_forwarding(scope, sent.as_ref(), decisions)
+        .await?;
+    if let (Some(id), Some(prepared)) = (id, &forwarded.prepared) {
+        audit_sent(
+            store,
+            scope,
+            id,
+            prepared,
+            "forwarding to the power of origin (GC3-123-a, GC4-140-a)",
+        )
+        .await?;
+    }
+    // XC-8: every forwarding decision, forwarded or withheld, with its reason codes.
+    for decision in decisions {
+        let detail = if decision.forwarded {
+            format!(
+                "forwarded to {}: {}; withheld: {}",
+                decision.recipient,
+                decision.fields_forwarded.join(","),
+                decision.fields_withheld.join(",")
+            )
+        } else {
+            format!(
+                "withheld from {}: {}",
+                decision.recipient,
+                decision
+                    .fields_withheld
+                    .first()
+                    .map_or("nothing to forward", String::as_str)
+            )
+        };
+        store
+            .audit(
+                scope,
+                AuditEntry::new(AuditAction::Transmit, format!("person:{}", decision.person))
+                    .purpose("forwarding decision (GC3-123-a, GC4-137-b, GC4-140-a)")
+                    .detail(detail),
+            )
+            .await?;
+    }
+    Ok(id)
+}
