@@ -95,6 +95,7 @@ impl AppError {
         ("too_many_attempts", 429),
         ("rate_limited", 429),
         ("conflict", 409),
+        ("restricted", 403),
         ("internal", 500),
     ];
 
@@ -111,6 +112,8 @@ impl AppError {
             Self::NotFound | Self::Store(StoreError::NotFound | StoreError::UnknownPerson(_)) => {
                 StatusCode::NOT_FOUND
             }
+            // ICRC-DP-c: the record is restricted and this role is not among the allowed.
+            Self::Store(StoreError::Restricted) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BadForm(_) => StatusCode::BAD_REQUEST,
@@ -143,6 +146,7 @@ impl AppError {
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::RateLimited(_) => "rate_limited",
             Self::Conflict(_) => "conflict",
+            Self::Store(StoreError::Restricted) => "restricted",
             _ => match self.status() {
                 StatusCode::NOT_FOUND => "not_found",
                 StatusCode::UNPROCESSABLE_ENTITY => "invalid",
@@ -190,6 +194,10 @@ impl AppError {
             Self::Store(error @ (StoreError::Invalid(_) | StoreError::DuplicateReference { .. })) => {
                 ("Not valid", error.to_string())
             }
+            Self::Store(StoreError::Restricted) => (
+                "Processing restricted",
+                "Processing of this record is restricted. Only the roles named in the restriction may open or change it.".into(),
+            ),
             Self::TooManyAttempts(message) => ("Too many attempts", message.clone()),
             Self::RateLimited(_) => ("Too many requests", self.to_string()),
             Self::Conflict(message) => ("Not possible now", message.clone()),

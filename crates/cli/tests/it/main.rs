@@ -8,4 +8,5 @@ mod kill;
 mod linkage;
 mod network;
 mod protection;
+mod security;
 mod transmit;
