@@ -79,7 +79,7 @@ pub struct ErrorInfo {
 
 impl AppError {
     /// Every stable code, with its status: documented in the OpenAPI document.
-    pub const CODES: [(&'static str, u16); 16] = [
+    pub const CODES: [(&'static str, u16); 17] = [
         ("unauthenticated", 401),
         ("session_expired", 401),
         ("second_factor_required", 401),
