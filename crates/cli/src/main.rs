@@ -9,6 +9,7 @@ mod import;
 mod linkage;
 mod setup;
 mod transmit;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

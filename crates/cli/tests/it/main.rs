@@ -7,3 +7,4 @@ mod kill;
 mod linkage;
 mod network;
 mod transmit;
+mod users;
