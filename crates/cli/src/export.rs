@@ -36,6 +36,10 @@ pub async fn run(locations: &Locations, command: ExportCommand) -> anyhow::Resul
         .tenant_by_slug(&args.tenant)
         .await
         .with_context(|| format!("no tenant {:?}", args.tenant))?;
+    if tenant.kind == domain::TenantKind::ProtectionUnit {
+        // ICRC-VIS-e: nothing of the protection unit leaves it, not even as a file.
+        anyhow::bail!("a protection unit's data is not exported (docs/protection.md)");
+    }
     let scope = store.operator_scope(&tenant, &crate::setup::operator_name());
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(

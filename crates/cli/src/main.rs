@@ -7,6 +7,7 @@ mod gen_data;
 mod gen_linkage;
 mod import;
 mod linkage;
+mod protection;
 mod setup;
 mod transmit;
 mod users;
@@ -92,6 +93,12 @@ enum Command {
     Detriment(transmit::DetrimentArgs),
     /// Per rule and channel: due, sent, acknowledged, late (docs/transmissions.md).
     Compliance(transmit::ComplianceArgs),
+    /// Detention visits: places, visit reports, offline bundles, alerts (docs/protection.md).
+    #[command(subcommand)]
+    Visit(protection::VisitCommand),
+    /// Evidence files and links under a chain of custody; `verify` (docs/protection.md).
+    #[command(subcommand)]
+    Evidence(protection::EvidenceCommand),
 }
 
 fn main() -> ExitCode {
@@ -136,6 +143,8 @@ fn main() -> ExitCode {
             Command::Forward(args) => transmit::forward(&locations, args).await,
             Command::Detriment(args) => transmit::detriment(&locations, args).await,
             Command::Compliance(args) => transmit::compliance(&locations, args).await,
+            Command::Visit(command) => protection::visit(&locations, command).await,
+            Command::Evidence(command) => protection::evidence(&locations, command).await,
         }
     });
     match result {

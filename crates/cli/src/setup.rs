@@ -265,7 +265,13 @@ pub async fn serve(locations: &Locations, args: ServeArgs) -> anyhow::Result<Exi
             },
         ))
     });
-    let result = run_server(store, args.listen, args.secure_cookies).await;
+    let result = run_server(
+        store,
+        args.listen,
+        args.secure_cookies,
+        crate::protection::evidence_dir(locations),
+    )
+    .await;
     if let Some(sender) = sender {
         sender.abort();
     }
@@ -276,6 +282,7 @@ async fn run_server(
     store: Store,
     listen: SocketAddr,
     secure_cookies: bool,
+    evidence_dir: std::path::PathBuf,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -285,6 +292,7 @@ async fn run_server(
         addr,
         session_ttl: time::Duration::hours(8),
         secure_cookies,
+        evidence_dir: Some(evidence_dir),
     };
     println!("Whereabouts is listening on http://{addr}/ (ctrl-c stops it)");
     web::serve(store.clone(), config, listener).await?;
@@ -311,7 +319,17 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         persons_per_party: args.persons,
         now: time::OffsetDateTime::now_utc(),
     });
-    let summary = crate::gen_data::load(&store, &dataset, args.seed).await?;
+    let mut summary = crate::gen_data::load(&store, &dataset, args.seed).await?;
+    // Issue 6: the protection unit, a visit recorded offline and synced, an allegation with
+    // evidence (docs/protection.md).
+    let bureau = summary
+        .tenants
+        .iter()
+        .find(|t| t.kind == TenantKind::PartyBureau)
+        .cloned()
+        .context("the demo has a bureau")?;
+    let unit = crate::protection::demo(&store, &demo, &bureau).await?;
+    summary.tenants.push(unit);
     let mut logins = Vec::new();
     let admin_password = generate_password();
     add_user(
@@ -362,7 +380,13 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         }
     }
     print_logins(&dir, summary.persons, &logins);
-    run_server(store, args.listen, false).await
+    run_server(
+        store,
+        args.listen,
+        false,
+        crate::protection::evidence_dir(&demo),
+    )
+    .await
 }
 
 fn print_logins(dir: &Path, persons: usize, logins: &[(String, String, String)]) {

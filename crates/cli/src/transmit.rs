@@ -215,7 +215,7 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
 }
 
 /// Writes a file that must not exist yet, so that no bundle or key set is overwritten.
-fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut file = std::fs::OpenOptions::new()
         .write(true)

@@ -5,9 +5,11 @@
 //! Layout: `<evidence dir>/<tenant id>/<evidence id>`; a file being written is `….part` until it
 //! is complete, synced and renamed, so a broken upload leaves no item.
 //!
-//! Encryption at rest: the files are meant to be sealed with the tenant's data key from the
-//! vault crate (`crates/vault`, built by another helper). Until it lands they are written as
-//! received; this module is the one place that will change (see docs/protection.md).
+//! Encryption at rest (SEC-3): the file is sealed in chunks of [`CHUNK`] bytes with the tenant's
+//! data key ([`Store::vault`]), each chunk bound to the item, its position and whether it is the
+//! last, so a chunk cannot be altered, moved, dropped or the file cut short without the
+//! verification failing. On disk: `WEF1`, then per chunk a 4-byte big-endian length and the
+//! sealed chunk. The SHA-256 is of the file as the delegate saved it (the plaintext).
 
 use std::path::{Path, PathBuf};
 
@@ -32,10 +34,30 @@ pub enum EvidenceFileError {
     Empty,
     #[error("evidence storage: {0}")]
     Io(#[from] std::io::Error),
+    #[error("sealing the file: {0}")]
+    Seal(String),
+}
+
+/// Plaintext bytes per sealed chunk.
+pub const CHUNK: usize = 64 * 1024;
+
+const MAGIC: &[u8] = b"WEF1";
+
+fn chunk_context(id: EvidenceId, index: u64, last: bool) -> String {
+    format!(
+        "evidence.file:{id}:{index}:{}",
+        if last { "last" } else { "more" }
+    )
 }
 
 /// A file being written. Feed it chunks, then [`EvidenceWriter::finish`] it.
 pub struct EvidenceWriter {
+    store: Store,
+    scope: TenantScope,
+    id: EvidenceId,
+    /// Plaintext not yet sealed (at most one chunk and a write's worth).
+    pending: Vec<u8>,
+    chunks: u64,
     file: tokio::fs::File,
     part: PathBuf,
     target: PathBuf,
@@ -63,6 +85,7 @@ impl EvidenceWriter {
     /// # Errors
     /// When the directory or file cannot be created.
     pub async fn create(
+        store: &Store,
         root: &Path,
         scope: &TenantScope,
         id: EvidenceId,
@@ -73,12 +96,18 @@ impl EvidenceWriter {
         let stored_as = id.to_string();
         let target = dir.join(&stored_as);
         let part = dir.join(format!("{stored_as}.part"));
-        let file = tokio::fs::OpenOptions::new()
+        let mut file = tokio::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&part)
             .await?;
+        file.write_all(MAGIC).await?;
         Ok(Self {
+            store: store.clone(),
+            scope: scope.clone(),
+            id,
+            pending: Vec::with_capacity(CHUNK),
+            chunks: 0,
             file,
             part,
             target,
@@ -100,7 +129,32 @@ impl EvidenceWriter {
             return Err(EvidenceFileError::TooLarge { limit: self.limit });
         }
         self.hasher.update(chunk);
-        self.file.write_all(chunk).await?;
+        self.pending.extend_from_slice(chunk);
+        // Keep at least one byte back: the last chunk is sealed as the last one by `finish`.
+        while self.pending.len() > CHUNK {
+            let rest = self.pending.split_off(CHUNK);
+            let plain = std::mem::replace(&mut self.pending, rest);
+            if let Err(error) = self.seal_chunk(&plain, false).await {
+                let _ = tokio::fs::remove_file(&self.part).await;
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    async fn seal_chunk(&mut self, plain: &[u8], last: bool) -> Result<(), EvidenceFileError> {
+        let context = chunk_context(self.id, self.chunks, last);
+        let sealed = self
+            .store
+            .vault()
+            .seal(&self.scope, &context, plain)
+            .await
+            .map_err(|e| EvidenceFileError::Seal(e.to_string()))?;
+        let length = u32::try_from(sealed.len())
+            .map_err(|_| EvidenceFileError::Seal("chunk too large".into()))?;
+        self.file.write_all(&length.to_be_bytes()).await?;
+        self.file.write_all(&sealed).await?;
+        self.chunks += 1;
         Ok(())
     }
 
@@ -112,6 +166,11 @@ impl EvidenceWriter {
         if self.size == 0 {
             let _ = tokio::fs::remove_file(&self.part).await;
             return Err(EvidenceFileError::Empty);
+        }
+        let last = std::mem::take(&mut self.pending);
+        if let Err(error) = self.seal_chunk(&last, true).await {
+            let _ = tokio::fs::remove_file(&self.part).await;
+            return Err(error);
         }
         self.file.flush().await?;
         self.file.sync_all().await?;
@@ -134,13 +193,14 @@ impl EvidenceWriter {
 /// # Errors
 /// As [`EvidenceWriter`], or when `source` cannot be read.
 pub async fn store_file(
+    store: &Store,
     root: &Path,
     scope: &TenantScope,
     id: EvidenceId,
     source: &Path,
 ) -> Result<WrittenFile, EvidenceFileError> {
     let mut input = tokio::fs::File::open(source).await?;
-    let mut writer = EvidenceWriter::create(root, scope, id, EVIDENCE_MAX_BYTES).await?;
+    let mut writer = EvidenceWriter::create(store, root, scope, id, EVIDENCE_MAX_BYTES).await?;
     let mut buffer = vec![0u8; 64 * 1024];
     loop {
         let read = match input.read(&mut buffer).await {
@@ -158,21 +218,116 @@ pub async fn store_file(
     writer.finish().await
 }
 
-/// SHA-256 (hex) and size of a stored file, read in chunks.
-async fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut input = tokio::fs::File::open(path).await?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let read = input.read(&mut buffer).await?;
-        if read == 0 {
-            break;
+/// Why a stored file does not read back.
+#[derive(Debug)]
+enum ReadFault {
+    Io(std::io::ErrorKind),
+    /// Not a sealed evidence file, or cut short.
+    Format(String),
+    /// A chunk does not open: altered, moved, or sealed for another item or tenant.
+    Sealed(u64),
+}
+
+impl std::fmt::Display for ReadFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Io(kind) => write!(f, "cannot be read: {kind}"),
+            Self::Format(what) => write!(f, "is not a complete sealed evidence file: {what}"),
+            Self::Sealed(index) => write!(
+                f,
+                "chunk {index} does not decrypt: the file was altered, truncated or replaced after capture"
+            ),
         }
-        size += read as u64;
-        hasher.update(&buffer[..read]);
     }
-    Ok((hex::encode(hasher.finalize()), size))
+}
+
+impl Store {
+    /// Reads a stored file chunk by chunk, opening each, and hands the plaintext to `sink`.
+    /// Memory stays at one chunk.
+    async fn read_evidence_file(
+        &self,
+        scope: &TenantScope,
+        id: EvidenceId,
+        path: &Path,
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<(), ReadFault> {
+        let mut input = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| ReadFault::Io(e.kind()))?;
+        let mut magic = [0u8; 4];
+        input
+            .read_exact(&mut magic)
+            .await
+            .map_err(|_| ReadFault::Format("no header".into()))?;
+        if magic != MAGIC {
+            return Err(ReadFault::Format("wrong header".into()));
+        }
+        let limit = CHUNK + vault::SEALED_OVERHEAD + 1024;
+        let mut index = 0u64;
+        loop {
+            let mut length = [0u8; 4];
+            match input.read_exact(&mut length).await {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                    return Err(ReadFault::Format(format!(
+                        "ends before its last chunk (after {index})"
+                    )));
+                }
+                Err(e) => return Err(ReadFault::Io(e.kind())),
+            }
+            let length = u32::from_be_bytes(length) as usize;
+            if length > limit {
+                return Err(ReadFault::Format(format!(
+                    "chunk {index} has an impossible length"
+                )));
+            }
+            let mut sealed = vec![0u8; length];
+            input
+                .read_exact(&mut sealed)
+                .await
+                .map_err(|_| ReadFault::Format(format!("chunk {index} is cut short")))?;
+            let vault = self.vault();
+            if let Ok(plain) = vault
+                .open(scope, &chunk_context(id, index, false), &sealed)
+                .await
+            {
+                sink(&plain);
+                index += 1;
+                continue;
+            }
+            match vault
+                .open(scope, &chunk_context(id, index, true), &sealed)
+                .await
+            {
+                Ok(plain) => {
+                    sink(&plain);
+                    let mut extra = [0u8; 1];
+                    return match input.read(&mut extra).await {
+                        Ok(0) => Ok(()),
+                        _ => Err(ReadFault::Format("bytes after the last chunk".into())),
+                    };
+                }
+                Err(_) => return Err(ReadFault::Sealed(index)),
+            }
+        }
+    }
+
+    /// SHA-256 (hex) and size of a stored file's plaintext.
+    async fn hash_evidence_file(
+        &self,
+        scope: &TenantScope,
+        id: EvidenceId,
+        path: &Path,
+    ) -> Result<(String, u64), ReadFault> {
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        self.read_evidence_file(scope, id, path, |plain| {
+            size += plain.len() as u64;
+            hasher.update(plain);
+        })
+        .await?;
+        Ok((hex::encode(hasher.finalize()), size))
+    }
 }
 
 /// One problem `evidence verify` found.
@@ -215,7 +370,7 @@ impl Store {
             if let (Some(name), Some(expected)) = (&stored.stored_as, &item.sha256) {
                 report.files += 1;
                 let path = tenant_dir(root, scope.tenant()).join(name);
-                match hash_file(&path).await {
+                match self.hash_evidence_file(scope, item.id, &path).await {
                     Ok((actual, size)) => {
                         if &actual != expected {
                             report.findings.push(finding(
@@ -229,10 +384,11 @@ impl Store {
                             ));
                         }
                     }
-                    Err(error) => report.findings.push(finding(
-                        Some(path.clone()),
-                        format!("cannot be read: {}", error.kind()),
-                    )),
+                    Err(fault) => {
+                        report
+                            .findings
+                            .push(finding(Some(path.clone()), fault.to_string()));
+                    }
                 }
             }
             let chain = self.custody(scope, item.id).await?;

@@ -250,7 +250,8 @@ fn follow_up_from(row: &impl Cols) -> StoreResult<StoredFollowUp> {
             health: row.opt_text("health")?,
             family_contact_wanted: row.boolean("family_contact_wanted")?,
             family_contact: row.opt_text("family_contact")?,
-            messages: from_json_list(&row.text("messages")?)?,
+            // Sealed: opened by `follow_ups`.
+            messages: vec![row.text("messages")?],
             next_visit_due: row.opt_date("next_visit_due")?,
             reprisals_reported: row.opt_boolean("reprisals_reported")?,
             recorded_by: row.text("recorded_by")?,
@@ -810,7 +811,32 @@ impl Store {
         follow_up: &FollowUp,
     ) -> StoreResult<bool> {
         follow_up.validate().map_err(invalid)?;
-        let messages = json_list(follow_up.messages.iter().cloned());
+        // SEC-3: health, family contact and messages are sealed with the tenant's data key,
+        // bound to the row.
+        let vault = self.vault();
+        let health = match &follow_up.health {
+            Some(text) => Some(
+                vault
+                    .seal_text(scope, &format!("follow_ups.health:{id}"), text)
+                    .await?,
+            ),
+            None => None,
+        };
+        let family_contact = match &follow_up.family_contact {
+            Some(text) => Some(
+                vault
+                    .seal_text(scope, &format!("follow_ups.family_contact:{id}"), text)
+                    .await?,
+            ),
+            None => None,
+        };
+        let messages = vault
+            .seal_text(
+                scope,
+                &format!("follow_ups.messages:{id}"),
+                &json_list(follow_up.messages.iter().cloned()),
+            )
+            .await?;
         let inserted = on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             ensure_own!(tx, scope, "registrations", follow_up.registration.as_uuid());
@@ -822,9 +848,9 @@ impl Store {
             .bind(*scope.tenant().as_uuid())
             .bind(follow_up.registration.as_uuid())
             .bind(follow_up.recorded_at)
-            .bind(follow_up.health.as_deref())
+            .bind(health.as_deref())
             .bind(follow_up.family_contact_wanted)
-            .bind(follow_up.family_contact.as_deref())
+            .bind(family_contact.as_deref())
             .bind(&messages)
             .bind(follow_up.next_visit_due)
             .bind(follow_up.reprisals_reported)
@@ -843,7 +869,7 @@ impl Store {
         scope: &TenantScope,
         registration: RegistrationId,
     ) -> StoreResult<Vec<StoredFollowUp>> {
-        on_backend!(self, pool => {
+        let rows = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(
                 "SELECT id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by \
@@ -854,8 +880,36 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;
-            rows.iter().map(follow_up_from).collect()
-        })
+            rows.iter().map(follow_up_from).collect::<StoreResult<Vec<_>>>()
+        });
+        let mut opened = Vec::new();
+        for mut stored in rows? {
+            let id = stored.id;
+            let vault = self.vault();
+            let f = &mut stored.follow_up;
+            if let Some(text) = &f.health {
+                f.health = Some(
+                    vault
+                        .open_text(scope, &format!("follow_ups.health:{id}"), text)
+                        .await?,
+                );
+            }
+            if let Some(text) = &f.family_contact {
+                f.family_contact = Some(
+                    vault
+                        .open_text(scope, &format!("follow_ups.family_contact:{id}"), text)
+                        .await?,
+                );
+            }
+            if let [sealed] = f.messages.as_slice() {
+                let text = vault
+                    .open_text(scope, &format!("follow_ups.messages:{id}"), sealed)
+                    .await?;
+                f.messages = from_json_list(&text)?;
+            }
+            opened.push(stored);
+        }
+        Ok(opened)
     }
 
     /// ICRC-VIS-f: records an allegation. Its place and victims must be the tenant's.
@@ -875,6 +929,14 @@ impl Store {
                 .map(|p| format!("{}:{}", p.kind.code(), p.designation.trim())),
         );
         let sources = json_list(allegation.sources.iter().map(|s| s.code().to_owned()));
+        let narrative = self
+            .vault()
+            .seal_text(
+                scope,
+                &format!("allegations.narrative:{}", allegation.id),
+                allegation.narrative.trim(),
+            )
+            .await?;
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             if let Some(place) = allegation.place {
@@ -898,7 +960,7 @@ impl Store {
             .bind(&perpetrators)
             .bind(&sources)
             .bind(allegation.consent.code())
-            .bind(allegation.narrative.trim())
+            .bind(&narrative)
             .bind(scope.actor_name())
             .bind(now)
             .execute(&mut *tx)
@@ -916,7 +978,7 @@ impl Store {
 
     /// The tenant's allegations, newest first.
     pub async fn allegations(&self, scope: &TenantScope) -> StoreResult<Vec<Allegation>> {
-        on_backend!(self, pool => {
+        let rows: Vec<Allegation> = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(
                 "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
@@ -926,8 +988,29 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;
-            rows.iter().map(allegation_from).collect()
-        })
+            rows.iter().map(allegation_from).collect::<StoreResult<_>>()?
+        });
+        let mut opened = Vec::with_capacity(rows.len());
+        for allegation in rows {
+            opened.push(self.open_narrative(scope, allegation).await?);
+        }
+        Ok(opened)
+    }
+
+    async fn open_narrative(
+        &self,
+        scope: &TenantScope,
+        mut allegation: Allegation,
+    ) -> StoreResult<Allegation> {
+        allegation.narrative = self
+            .vault()
+            .open_text(
+                scope,
+                &format!("allegations.narrative:{}", allegation.id),
+                &allegation.narrative,
+            )
+            .await?;
+        Ok(allegation)
     }
 
     /// One allegation with its history; another tenant's answers [`StoreError::NotFound`].
@@ -936,7 +1019,7 @@ impl Store {
         scope: &TenantScope,
         id: AllegationId,
     ) -> StoreResult<(Allegation, Vec<AllegationStep>)> {
-        on_backend!(self, pool => {
+        let (allegation, steps) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let row = sqlx::query(
                 "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
@@ -956,8 +1039,9 @@ impl Store {
             tx.commit().await?;
             let allegation = row.as_ref().map(allegation_from).transpose()?.ok_or(StoreError::NotFound)?;
             let steps = steps.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
-            Ok((allegation, steps))
-        })
+            (allegation, steps)
+        });
+        Ok((self.open_narrative(scope, allegation).await?, steps))
     }
 
     /// ICRC-VIS-e: adds a representation, a reply or the closure, checked against the history

@@ -28,6 +28,9 @@ use crate::state::AppState;
 pub trait Capability: Send + Sync + 'static {
     /// Shown in the route table and the OpenAPI document.
     const NAME: &'static str;
+    /// A refusal answers 404 rather than 403, so that the routes' existence does not show
+    /// (the protection unit's, issue 6).
+    const HIDDEN: bool = false;
     fn allows(role: UserRole, kind: TenantKind) -> bool;
 }
 
@@ -115,12 +118,20 @@ async fn decide<C: Capability>(
     scope: Option<TenantScope>,
 ) -> Result<(TenantKind, TenantId, TenantScope), AppError> {
     let (Some(tenant), Some(scope)) = (tenant, scope) else {
-        return Err(AppError::AdminCannotRead);
+        return Err(if C::HIDDEN {
+            AppError::NotFound
+        } else {
+            AppError::AdminCannotRead
+        });
     };
     let info = state.tenant(tenant).await?.ok_or(AppError::NotFound)?;
     if !C::allows(role, info.kind) {
         tracing::info!(capability = C::NAME, role = role.code(), "refused by role");
-        return Err(AppError::Forbidden);
+        return Err(if C::HIDDEN {
+            AppError::NotFound
+        } else {
+            AppError::Forbidden
+        });
     }
     Ok((info.kind, tenant, scope))
 }

@@ -23,6 +23,7 @@ mod directory;
 pub mod error;
 mod headers;
 mod html;
+pub mod protection;
 mod router;
 mod search;
 mod state;
@@ -44,6 +45,8 @@ pub struct ServeConfig {
     /// Marks the session cookie `Secure` (and names it `__Host-…`). Turn off only for plain
     /// HTTP on localhost.
     pub secure_cookies: bool,
+    /// Where evidence files are kept (`<data dir>/evidence`); `None` refuses uploads.
+    pub evidence_dir: Option<std::path::PathBuf>,
 }
 
 /// Serves `store` on `listener` until ctrl-c, then lets requests in flight finish.

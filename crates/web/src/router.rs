@@ -16,6 +16,7 @@ use store::Store;
 
 use crate::ServeConfig;
 use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, Trace};
+use crate::protection::{self, Protect};
 use crate::state::AppState;
 use crate::{api, auth, headers, html};
 
@@ -62,6 +63,7 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     let register = Register::NAME;
     let trace = Trace::NAME;
     let tokens = ManageTokens::NAME;
+    let protect = Protect::NAME;
     vec![
         row(
             "GET",
@@ -343,6 +345,70 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             read,
             "Compliance: due, sent, acknowledged, late",
             get(html::compliance::page),
+        ),
+        // The protection unit (issue 6): its delegates only; anyone else gets 404.
+        row(
+            "GET",
+            "/protection",
+            protect,
+            "Places, refusals of access, visits, allegations, evidence",
+            get(protection::overview),
+        ),
+        row(
+            "GET",
+            "/protection/visits/{id}",
+            protect,
+            "A visit: conditions, persons seen, reconciliation alerts explained",
+            get(protection::visit_page),
+        ),
+        row(
+            "GET",
+            "/protection/evidence/verify",
+            protect,
+            "Check every evidence hash and chain of custody",
+            get(protection::verify_page),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/visits",
+            protect,
+            "List visits",
+            get(protection::api_visits),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/visits/{id}",
+            protect,
+            "A visit with conditions, refusals, persons seen and follow-ups",
+            get(protection::api_visit),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/visits/{id}/alerts",
+            protect,
+            "Reconciliation alerts of a visit, with explanations",
+            get(protection::api_alerts),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/allegations/{id}",
+            protect,
+            "An allegation with its representations and replies",
+            get(protection::api_allegation),
+        ),
+        row(
+            "POST",
+            "/api/v1/protection/evidence",
+            protect,
+            "Upload an evidence file (streamed, bounded, SHA-256, sealed)",
+            post(protection::api_evidence_upload),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/evidence/verify",
+            protect,
+            "Check every evidence hash and chain of custody",
+            get(protection::api_verify),
         ),
     ]
 }

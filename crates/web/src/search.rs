@@ -103,7 +103,7 @@ pub(crate) fn record_of(person: &PersonRecord) -> Record {
     record
 }
 
-fn set_name(record: &mut Record, name: &PersonName) {
+pub(crate) fn set_name(record: &mut Record, name: &PersonName) {
     let join = |kinds: &[NamePartKind]| -> String {
         name.parts()
             .iter()
@@ -122,7 +122,7 @@ fn set_name(record: &mut Record, name: &PersonName) {
 
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, as the engine reads dates; a range or an age becomes the
 /// middle year.
-fn engine_date(date: &PartialDate) -> String {
+pub(crate) fn engine_date(date: &PartialDate) -> String {
     match date.kind() {
         PartialDateKind::Year(_) | PartialDateKind::YearMonth(..) | PartialDateKind::Full(_) => {
             date.canonical()

@@ -6,5 +6,6 @@ mod import;
 mod kill;
 mod linkage;
 mod network;
+mod protection;
 mod transmit;
 mod users;

@@ -238,6 +238,16 @@ async fn a_visit_with_places_conditions_refusals_and_persons_seen() {
         let stored = store.follow_ups(&u.scope, first.id).await.unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].follow_up, follow_up, "{name}");
+        let raw: String = raw_text(
+            &backend.raw_url,
+            &u.scope.tenant().to_string(),
+            "SELECT health || family_contact || messages FROM follow_ups",
+        )
+        .await;
+        assert!(
+            !raw.contains("wound") && !raw.contains("Dovha") && !raw.contains("alive"),
+            "{name}: protected fields are sealed at rest"
+        );
 
         // Another tenant sees none of it and cannot refer to it.
         assert!(matches!(
@@ -488,6 +498,30 @@ async fn row_level_security_hides_protection_rows_from_a_raw_connection() {
     }
 }
 
+async fn raw_text(url: &str, tenant: &str, statement: &'static str) -> String {
+    use sqlx::Connection;
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+            .await
+            .unwrap();
+        return sqlx::query_scalar(statement)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    }
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query_scalar(statement)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
+}
+
 async fn raw_execute(url: &str, tenant: &str, statement: &'static str) -> Result<(), sqlx::Error> {
     use sqlx::Connection;
     if let Some(path) = url.strip_prefix("sqlite://") {
@@ -517,7 +551,7 @@ async fn evidence_files_stream_to_disk_bounded_and_verify_names_a_changed_byte()
         let root = dir.path().join("evidence");
 
         // The bound: past it the upload is refused and nothing is left behind.
-        let mut writer = EvidenceWriter::create(&root, &u.scope, EvidenceId::new(), 10)
+        let mut writer = EvidenceWriter::create(store, &root, &u.scope, EvidenceId::new(), 10)
             .await
             .unwrap();
         writer.write(b"0123456789").await.unwrap();
@@ -537,7 +571,9 @@ async fn evidence_files_stream_to_disk_bounded_and_verify_names_a_changed_byte()
         let mut ids = Vec::new();
         for title in ["photo 1", "photo 2"] {
             let id = EvidenceId::new();
-            let written = store_file(&root, &u.scope, id, &source).await.unwrap();
+            let written = store_file(store, &root, &u.scope, id, &source)
+                .await
+                .unwrap();
             assert_eq!(
                 written.sha256, expected,
                 "{name}: SHA-256 computed while streaming"
@@ -571,13 +607,24 @@ async fn evidence_files_stream_to_disk_bounded_and_verify_names_a_changed_byte()
 
         let (changed, path) = &ids[1];
         let mut bytes = std::fs::read(path).unwrap();
-        bytes[3] ^= 0x01;
+        let middle = bytes.len() - 5;
+        bytes[middle] ^= 0x01;
         std::fs::write(path, bytes).unwrap();
         let report = store.verify_evidence(&u.scope, &root).await.unwrap();
         assert_eq!(report.findings.len(), 1, "{name}");
         assert_eq!(report.findings[0].evidence, *changed);
         assert_eq!(report.findings[0].file.as_ref(), Some(path));
-        assert!(report.findings[0].problem.contains("changed after capture"));
+        assert!(
+            report.findings[0].problem.contains("altered"),
+            "{name}: {}",
+            report.findings[0].problem
+        );
+        // At rest the file is sealed: its bytes are not the plaintext.
+        let on_disk = std::fs::read(&ids[0].1).unwrap();
+        assert!(
+            !on_disk.windows(9).any(|w| w == b"fictional"),
+            "{name}: plaintext on disk"
+        );
         // Another tenant's verification sees none of it.
         assert_eq!(
             store

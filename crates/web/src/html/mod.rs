@@ -42,6 +42,8 @@ pub(crate) struct Layout {
     pub registers: bool,
     pub traces: bool,
     pub manages_tokens: bool,
+    /// A protection unit's delegate (issue 6).
+    pub protects: bool,
     /// This session's CSRF token, for every form on the page.
     pub csrf: String,
 }
@@ -67,6 +69,7 @@ impl Layout {
             registers: can(Register::allows),
             traces: can(Trace::allows),
             manages_tokens: can(ManageTokens::allows),
+            protects: can(crate::protection::Protect::allows),
             tenant_name: tenant.map(|t| t.name),
             csrf: signed_in.csrf().to_owned(),
         })

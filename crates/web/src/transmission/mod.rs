@@ -43,6 +43,10 @@ pub enum TransmissionError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Keys(String),
+    /// Issue 6 (ICRC-VIS-e): a protection unit transmits nothing, and the field channel carries
+    /// only a delegate's visit reports (`whereabouts visit export`).
+    #[error("{0}")]
+    Refused(&'static str),
 }
 
 pub type TransmissionResult<T> = Result<T, TransmissionError>;
@@ -266,6 +270,16 @@ pub async fn prepare_cards(
     officer: Option<&str>,
     since: Option<OffsetDateTime>,
 ) -> TransmissionResult<Option<Prepared>> {
+    if tenant.kind == domain::TenantKind::ProtectionUnit {
+        return Err(TransmissionError::Refused(
+            "a protection unit transmits nothing: its data stays in the unit (docs/protection.md)",
+        ));
+    }
+    if channel == transmit::Channel::Field {
+        return Err(TransmissionError::Refused(
+            "the field channel carries visit reports only: see `whereabouts visit export`",
+        ));
+    }
     let own = OwnKeys::load(store, scope).await?;
     let seal = own.current(None)?;
     let (officer_name, officer_key) = own.officer(officer)?;

@@ -23,7 +23,7 @@ use crate::harness::{apps, config};
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A WebDriver session.
-struct Driver {
+pub(crate) struct Driver {
     port: u16,
     session: String,
 }
@@ -80,16 +80,16 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
 }
 
 impl Driver {
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub(crate) fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let path = format!("/session/{}{path}", self.session);
         http(self.port, method, &path, body.as_ref()).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn goto(&self, url: &str) {
+    pub(crate) fn goto(&self, url: &str) {
         self.call("POST", "/url", Some(json!({"url": url})));
     }
 
-    fn find(&self, css: &str) -> String {
+    pub(crate) fn find(&self, css: &str) -> String {
         let value = self.call(
             "POST",
             "/element",
@@ -98,7 +98,7 @@ impl Driver {
         value[ELEMENT].as_str().expect("an element id").to_owned()
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css);
         self.call(
             "POST",
@@ -107,7 +107,7 @@ impl Driver {
         );
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let element = self.find(css);
         self.call(
             "POST",
@@ -116,7 +116,7 @@ impl Driver {
         );
     }
 
-    fn text(&self, css: &str) -> String {
+    pub(crate) fn text(&self, css: &str) -> String {
         let element = self.find(css);
         self.call("GET", &format!("/element/{element}/text"), None)
             .as_str()
@@ -124,7 +124,7 @@ impl Driver {
             .to_owned()
     }
 
-    fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         self.call("GET", "/source", None)
             .as_str()
             .unwrap_or_default()
@@ -132,7 +132,7 @@ impl Driver {
     }
 
     /// The page source once it contains `text` (pages load after a click returns).
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         let started = Instant::now();
         loop {
             let source = self.source();
@@ -148,14 +148,14 @@ impl Driver {
         }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.call("GET", "/url", None)
             .as_str()
             .unwrap_or_default()
             .to_owned()
     }
 
-    fn set_value(&self, css: &str, value: &str) {
+    pub(crate) fn set_value(&self, css: &str, value: &str) {
         // A datetime-local field takes keys in the browser's locale format; set it directly.
         self.call(
             "POST",
@@ -168,7 +168,7 @@ impl Driver {
     }
 
     /// Signs in with password and TOTP (enrolling on first sign-in from the secret shown).
-    fn sign_in(&self, base: &str, username: &str, password: &str) {
+    pub(crate) fn sign_in(&self, base: &str, username: &str, password: &str) {
         self.goto(&format!("{base}/login"));
         self.type_into("#username", username);
         self.type_into("#password", password);
@@ -184,7 +184,7 @@ impl Driver {
         assert_eq!(self.url(), format!("{base}/"), "{}", self.source());
     }
 
-    fn sign_out(&self) {
+    pub(crate) fn sign_out(&self) {
         self.click("form.logout button");
         self.wait_for("<h1>Sign in</h1>");
     }
@@ -211,6 +211,18 @@ fn find_program(names: &[&str]) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_and_two_caseworkers_do_their_work_in_chromium() {
+    let app = apps().await.remove(0);
+    let fixture_person = app.fx.agency_person;
+    in_chromium(app, move |driver, base| story(driver, base, fixture_person)).await;
+}
+
+/// Serves `app`, starts chromedriver and a headless Chromium, and runs `story` against them.
+/// Without Chromium the test is skipped, unless `WHEREABOUTS_BROWSER_TESTS=1` (CI) makes that a
+/// failure.
+pub(crate) async fn in_chromium(
+    app: crate::harness::App,
+    story: impl FnOnce(&Driver, &str) + Send + 'static,
+) {
     let required = std::env::var("WHEREABOUTS_BROWSER_TESTS").is_ok_and(|v| v == "1");
     let driver_path = find_program(&["chromedriver"]);
     let chromium = find_program(&["chromium", "chromium-browser"]);
@@ -221,14 +233,12 @@ async fn a_clerk_and_two_caseworkers_do_their_work_in_chromium() {
         return;
     };
 
-    let app = apps().await.remove(0);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut serve_config = config(false);
     serve_config.addr = addr;
     let server = tokio::spawn(web::serve(app.store.clone(), serve_config, listener));
     let base = format!("http://{addr}");
-    let fixture_person = app.fx.agency_person;
 
     let port = {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -271,7 +281,7 @@ async fn a_clerk_and_two_caseworkers_do_their_work_in_chromium() {
             session: session["sessionId"].as_str().unwrap().to_owned(),
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            story(&driver, &base, fixture_person);
+            story(&driver, &base);
         }));
         let _ = http(
             port,

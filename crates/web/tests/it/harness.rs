@@ -71,6 +71,9 @@ pub fn config(secure_cookies: bool) -> ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         session_ttl: Duration::hours(8),
         secure_cookies,
+        evidence_dir: Some(
+            std::env::temp_dir().join(format!("wb-evidence-{}", uuid::Uuid::now_v7().simple())),
+        ),
     }
 }
 

@@ -9,4 +9,5 @@ mod compliance;
 mod harness;
 mod matrix;
 mod pages;
+mod protection;
 mod serve;

@@ -45,6 +45,8 @@ const READ: &str = "YYY--- Y--YY- Y----Y -";
 const REGISTER: &str = "-YY--- ------ ------ -";
 const TRACE: &str = "------ ---YY- ------ -";
 const TOKENS: &str = "Y----- Y----- Y----- -";
+// Issue 6: a protection unit's delegate only; everyone else gets 404.
+const PROTECT: &str = "------ ------ -----Y -";
 
 #[rustfmt::skip]
 const MATRIX: &[(&str, &str, &str)] = &[
@@ -91,6 +93,15 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/transmissions", ALL),
     ("GET", "/api/v1/compliance", READ),
     ("GET", "/compliance", READ),
+    ("GET", "/protection", PROTECT),
+    ("GET", "/protection/visits/{id}", PROTECT),
+    ("GET", "/protection/evidence/verify", PROTECT),
+    ("GET", "/api/v1/protection/visits", PROTECT),
+    ("GET", "/api/v1/protection/visits/{id}", PROTECT),
+    ("GET", "/api/v1/protection/visits/{id}/alerts", PROTECT),
+    ("GET", "/api/v1/protection/allegations/{id}", PROTECT),
+    ("POST", "/api/v1/protection/evidence", PROTECT),
+    ("GET", "/api/v1/protection/evidence/verify", PROTECT),
 ];
 
 /// One column of the matrix: who, with a browser session and (for tenant roles) an API token.
@@ -102,6 +113,9 @@ struct Principal {
     person: PersonId,
     request: String,
     token_id: String,
+    /// The protection unit's visit and allegation (issue 6), the same for every column.
+    visit: String,
+    allegation: String,
 }
 
 fn expected(pattern: &str) -> Vec<bool> {
@@ -181,6 +195,8 @@ async fn setup(app: &App) -> Vec<Principal> {
         )
         .await
         .unwrap();
+    let (visit, allegation) = crate::protection::seed_visit(&app.store, &scope).await;
+    let (visit, allegation) = (visit.to_string(), allegation.to_string());
     let agency_scope = app.store.operator_scope(&app.fx.agency, "test");
     let request = app
         .store
@@ -251,6 +267,8 @@ async fn setup(app: &App) -> Vec<Principal> {
                 person,
                 request: request.clone(),
                 token_id,
+                visit: visit.clone(),
+                allegation: allegation.clone(),
             });
         }
     }
@@ -261,6 +279,8 @@ async fn setup(app: &App) -> Vec<Principal> {
         person: app.fx.pow_a,
         request: request.clone(),
         token_id: uuid::Uuid::now_v7().to_string(),
+        visit,
+        allegation,
     });
     principals
 }
@@ -304,6 +324,11 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                         &format!("/tracing-requests/{}", principal.request),
                     )
                     .replace("/tokens/{id}", &format!("/tokens/{}", principal.token_id))
+                    .replace("/visits/{id}", &format!("/visits/{}", principal.visit))
+                    .replace(
+                        "/allegations/{id}",
+                        &format!("/allegations/{}", principal.allegation),
+                    )
                     .replace("{person}", &principal.person.to_string())
                     .replace("{id}", &principal.person.to_string());
                 let page = if route.path.starts_with("/api/") {

@@ -1,0 +1,349 @@
+//! The protection unit's commands (issue 6), through the real binary: a visit recorded on a
+//! delegate's laptop instance, exported as a signed and encrypted bundle, imported twice by the
+//! unit without duplicates; evidence verified, and a changed byte named.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::{Instance, stderr, stdout};
+
+fn ok(instance: &Instance, args: &[&str]) -> String {
+    let out = instance.run(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn unit_instance(slug: &str) -> Instance {
+    let instance = Instance::sqlite();
+    ok(
+        &instance,
+        &[
+            "tenant",
+            "add",
+            slug,
+            "--name",
+            slug,
+            "--kind",
+            "protection-unit",
+        ],
+    );
+    ok(
+        &instance,
+        &[
+            "visit",
+            "place",
+            "--tenant",
+            slug,
+            "--name",
+            "Camp 4",
+            "--kind",
+            "pow-camp",
+            "--party",
+            "XA",
+            "--authority",
+            "Camp command (fictional)",
+            "--capacity",
+            "300",
+            "--notified-at",
+            "2026-02-01T09:00:00Z",
+        ],
+    );
+    instance
+}
+
+const REPORT: &str = r#"{
+  "visit": {"id": "0193b6a0-0000-7000-8000-000000000001", "reference": "V-CLI-1", "body": "icrc",
+            "planned_start": "2026-03-01", "started_at": "2026-03-01T08:00:00Z", "ended_at": "2026-03-01T17:00:00Z",
+            "team": ["delegate", "doctor"], "places": ["Camp 4"], "next_visit_planned": "2026-04-01"},
+  "conditions": [
+    {"condition": "private-interviews", "outcome": "partly-granted", "reason": "a guard stayed at the door"},
+    {"condition": "all-premises", "outcome": "granted", "reason": null}
+  ],
+  "refusals": [{"id": "0193b6a0-0000-7000-8000-000000000002", "place": "Camp 4", "refused_at": "2026-03-01T09:00:00Z",
+                "scope": "block C", "ground": "security", "grounds_text": "works", "expected_end": null, "actual_end": null}],
+  "persons_seen": [
+    {"id": "0193b6a0-0000-7000-8000-000000000003", "place": "Camp 4", "seen_at": "2026-03-01T10:00:00Z",
+     "name": {"field": "name", "value": {"kind": "name", "parts": [
+        {"kind": "given", "value": "Олег", "language": null, "transliterations": []},
+        {"kind": "family", "value": "Савчук", "language": null, "transliterations": []}]}},
+     "birth_date": "1991", "sex": "M", "nationality": null, "service_number": null, "father_name": null,
+     "held_since": null, "registered_by": "delegate"},
+    {"id": "0193b6a0-0000-7000-8000-000000000004", "place": "Camp 4", "seen_at": "2026-03-01T11:00:00Z",
+     "name": {"field": "name", "value": {"kind": "name", "parts": [
+        {"kind": "given", "value": "Тарас", "language": null, "transliterations": []},
+        {"kind": "family", "value": "Ничипорук", "language": null, "transliterations": []}]}},
+     "birth_date": "1994", "sex": "M", "nationality": null, "service_number": null, "father_name": null,
+     "held_since": null, "registered_by": "delegate"}
+  ],
+  "follow_ups": [{"id": "0193b6a0-0000-7000-8000-000000000005", "registration": "0193b6a0-0000-7000-8000-000000000003",
+                  "recorded_at": "2026-03-01T10:30:00Z", "health": "fictional", "family_contact_wanted": true,
+                  "family_contact": "mother (fictional)", "messages": ["alive and well"],
+                  "next_visit_due": "2026-03-15", "reprisals_reported": false, "recorded_by": "delegate"}]
+}"#;
+
+#[test]
+fn a_visit_recorded_offline_is_imported_twice_without_duplicates() {
+    let unit = unit_instance("protection");
+    let laptop = unit_instance("field-laptop");
+    // Keys both ways, as for transmissions.
+    ok(&laptop, &["keys", "generate", "--tenant", "field-laptop"]);
+    ok(
+        &laptop,
+        &[
+            "keys",
+            "generate",
+            "--tenant",
+            "field-laptop",
+            "--officer",
+            "delegate",
+        ],
+    );
+    ok(&unit, &["keys", "generate", "--tenant", "protection"]);
+    let laptop_keys = laptop.dir.path().join("laptop.keys");
+    let unit_keys = unit.dir.path().join("unit.keys");
+    ok(
+        &laptop,
+        &[
+            "keys",
+            "export",
+            "--tenant",
+            "field-laptop",
+            "-o",
+            s(&laptop_keys),
+        ],
+    );
+    ok(
+        &unit,
+        &[
+            "keys",
+            "export",
+            "--tenant",
+            "protection",
+            "-o",
+            s(&unit_keys),
+        ],
+    );
+    ok(
+        &laptop,
+        &[
+            "keys",
+            "import-peer",
+            "--tenant",
+            "field-laptop",
+            s(&unit_keys),
+        ],
+    );
+    ok(
+        &unit,
+        &[
+            "keys",
+            "import-peer",
+            "--tenant",
+            "protection",
+            s(&laptop_keys),
+        ],
+    );
+
+    let report = laptop.dir.path().join("visit.json");
+    std::fs::write(&report, REPORT).unwrap();
+    let out = ok(
+        &laptop,
+        &["visit", "record", "--tenant", "field-laptop", s(&report)],
+    );
+    assert!(out.contains("visit new"), "{out}");
+    assert!(out.contains("2 person(s) seen"), "{out}");
+
+    let bundle = laptop.dir.path().join("visit.wab");
+    ok(
+        &laptop,
+        &[
+            "visit",
+            "export",
+            "--tenant",
+            "field-laptop",
+            "--visit",
+            "V-CLI-1",
+            "--to",
+            "protection",
+            "-o",
+            s(&bundle),
+        ],
+    );
+    let bytes = std::fs::read(&bundle).unwrap();
+    assert!(
+        !bytes
+            .windows("Ничипорук".len())
+            .any(|w| w == "Ничипорук".as_bytes()),
+        "the bundle is encrypted"
+    );
+
+    let first = ok(
+        &unit,
+        &["visit", "import", "--tenant", "protection", s(&bundle)],
+    );
+    assert!(
+        first.contains(
+            "visit new, 2 condition record(s), 1 refusal(s), 2 person(s) seen, 1 follow-up(s) new"
+        ),
+        "{first}"
+    );
+    let second = ok(
+        &unit,
+        &["visit", "import", "--tenant", "protection", s(&bundle)],
+    );
+    assert!(
+        second.contains("already known, 0 condition record(s), 0 refusal(s), 0 person(s) seen, 0 follow-up(s) new"),
+        "same bundle twice = no duplicates: {second}"
+    );
+    // The unit holds no notified list yet: both persons seen were never notified.
+    let alerts = ok(
+        &unit,
+        &[
+            "visit",
+            "alerts",
+            "--tenant",
+            "protection",
+            "--visit",
+            "V-CLI-1",
+        ],
+    );
+    assert!(alerts.contains("2 alert(s)"), "{alerts}");
+    assert_eq!(
+        alerts.matches("[seen-never-notified]").count(),
+        2,
+        "{alerts}"
+    );
+
+    // A tampered bundle is refused; nothing of the unit leaves by transmit or export.
+    let mut tampered = bytes.clone();
+    let last = tampered.len() - 3;
+    tampered[last] ^= 1;
+    let tampered_path = unit.dir.path().join("tampered.wab");
+    std::fs::write(&tampered_path, tampered).unwrap();
+    let out = unit.run(&[
+        "visit",
+        "import",
+        "--tenant",
+        "protection",
+        s(&tampered_path),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("altered"), "{}", stderr(&out));
+    let out = unit.run(&[
+        "transmit",
+        "--tenant",
+        "protection",
+        "--to",
+        "field-laptop",
+        "-o",
+        s(&unit.dir.path().join("x.wab")),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("protection unit transmits nothing"));
+    let out = unit.run(&["export", "persons", "--tenant", "protection"]);
+    assert!(!out.status.success());
+    // And a bureau cannot record visits.
+    let out = unit.run(&["visit", "record", "--tenant", "bureau-a", s(&report)]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("protection unit only"));
+}
+
+fn evidence_file(instance: &Instance, id: &str) -> PathBuf {
+    let root = instance.dir.path().join("data").join("evidence");
+    for tenant in std::fs::read_dir(&root).unwrap() {
+        let path = tenant.unwrap().path().join(id);
+        if path.exists() {
+            return path;
+        }
+    }
+    panic!("no stored file for evidence {id}");
+}
+
+#[test]
+fn evidence_verify_passes_then_names_the_file_with_a_changed_byte() {
+    let unit = unit_instance("protection");
+    let mut ids = Vec::new();
+    for (name, content) in [
+        ("note.txt", "A fictional medical note.\n"),
+        ("sketch.txt", "A fictional sketch, in words.\n"),
+    ] {
+        let file = unit.dir.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let out = ok(
+            &unit,
+            &[
+                "evidence",
+                "add",
+                "--tenant",
+                "protection",
+                "--file",
+                s(&file),
+                "--kind",
+                "document",
+                "--title",
+                name,
+                "--captured-at",
+                "2026-03-01T12:00:00Z",
+                "--captured-by",
+                "delegate",
+            ],
+        );
+        let id = out
+            .strip_prefix("evidence ")
+            .and_then(|rest| rest.split(':').next())
+            .unwrap()
+            .to_owned();
+        ids.push(id);
+    }
+    ok(
+        &unit,
+        &[
+            "evidence",
+            "link",
+            "--tenant",
+            "protection",
+            "--url",
+            "https://social.example/post/9",
+            "--unavailable",
+            "removed before it could be saved",
+            "--title",
+            "post",
+            "--captured-at",
+            "2026-03-01T12:00:00Z",
+            "--captured-by",
+            "delegate",
+        ],
+    );
+    let out = ok(&unit, &["evidence", "verify", "--tenant", "protection"]);
+    assert!(
+        out.contains("3 item(s), 2 file(s), 6 custody entr(ies) checked: all intact"),
+        "{out}"
+    );
+
+    let changed = evidence_file(&unit, &ids[1]);
+    let mut bytes = std::fs::read(&changed).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&changed, bytes).unwrap();
+    let out = unit.run(&["evidence", "verify", "--tenant", "protection"]);
+    assert!(!out.status.success(), "a changed byte fails verify");
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("FAILED evidence {}", ids[1])),
+        "{text}"
+    );
+    assert!(text.contains(s(&changed)), "names the file: {text}");
+    assert!(
+        !text.contains(&format!("FAILED evidence {}", ids[0])),
+        "{text}"
+    );
+    assert!(text.contains("1 problem(s)"), "{text}");
+}
