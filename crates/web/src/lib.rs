@@ -24,6 +24,7 @@ pub mod error;
 mod headers;
 mod html;
 pub mod protection;
+mod ratelimit;
 mod router;
 mod search;
 mod state;

@@ -11,3 +11,4 @@ mod matrix;
 mod pages;
 mod protection;
 mod serve;
+mod transmissions;
