@@ -15,7 +15,8 @@ Column mapping (FEBRL -> contract):
                       the raw YYYYMMDD text is kept in date_of_birth_raw
     soc_sec_id     -> service_number
     street_number, address_1, address_2, suburb, postcode, state -> kept under their own names
-                      (the contract ignores unknown columns; a tool may use them)
+                      (the contract ignores unknown columns; a tool may use them), and joined
+                      with spaces into `address` (the engine's address extension column)
 
 Ids are neutral (`f1-00042`), assigned after a seeded shuffle, so that neither the id nor the row
 order gives the true clusters away. The truth comes from FEBRL's rec_id: `rec-N-org` and
@@ -37,7 +38,7 @@ EXTRA = ["street_number", "address_1", "address_2", "suburb", "postcode", "state
 COLUMNS = [
     "id", "full_name", "given_name", "patronymic", "family_name", "sex", "birth_date",
     "birth_place", "nationality", "father_name", "mother_name", "service_number",
-    "date_of_birth_raw", *EXTRA,
+    "address", "date_of_birth_raw", *EXTRA,
 ]
 
 
@@ -76,6 +77,12 @@ def convert(frame: pd.DataFrame, prefix: str, seed: int) -> tuple[pd.DataFrame, 
     out["service_number"] = frame["soc_sec_id"].str.strip().values
     for column in EXTRA:
         out[column] = frame[column].str.strip().values
+    # The whole address in one free-text cell for the contract's `address` extension column
+    # (the engine compares it as a set of tokens); the parts stay in their own columns.
+    out["address"] = [
+        " ".join(part for part in parts if part)
+        for parts in zip(*(out[column] for column in EXTRA))
+    ]
     truth = pd.DataFrame({"id": out["id"], "cluster_id": frame["rec_id"].map(person_of).values})
     return out, truth, dropped
 

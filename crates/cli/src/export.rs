@@ -27,6 +27,9 @@ pub struct ExportArgs {
     /// The output file; standard output when absent.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Why the export is made; recorded in the audit log (ICRC-DP-b purpose limitation).
+    #[arg(long)]
+    pub purpose: Option<String>,
 }
 
 pub async fn run(locations: &Locations, command: ExportCommand) -> anyhow::Result<ExitCode> {
@@ -61,6 +64,15 @@ pub async fn run(locations: &Locations, command: ExportCommand) -> anyhow::Resul
         }
     }
     writer.flush()?;
+    // XC-8: every export is logged, with how many records left the system.
+    store
+        .audit(
+            &scope,
+            store::AuditEntry::new(store::AuditAction::Export, "persons")
+                .records(i64::try_from(count).unwrap_or(i64::MAX))
+                .purpose(args.purpose.as_deref().unwrap_or("unspecified")),
+        )
+        .await?;
     store.close().await;
     eprintln!("exported {count} persons of {}", tenant.slug);
     Ok(ExitCode::SUCCESS)

@@ -920,6 +920,15 @@ async fn import_persons(
         );
     }
     let imported = batch.commit().await?;
+    // XC-8: an import is one audited creation of `imported` records.
+    store
+        .audit(
+            &scope,
+            store::AuditEntry::new(store::AuditAction::Create, format!("source:{source}"))
+                .records(i64::try_from(imported).unwrap_or(i64::MAX))
+                .detail("import"),
+        )
+        .await?;
     store.close().await;
     let seconds = started.elapsed().as_secs_f64();
     println!(

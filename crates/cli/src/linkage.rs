@@ -37,6 +37,11 @@ pub struct LinkArgs {
     /// Score with the configured weights instead of estimating them from the files.
     #[arg(long)]
     pub fixed_weights: bool,
+    /// A conflict on the service number, father's or mother's name only weighs; it does not
+    /// cap the probability at 0.35 or keep records apart (MATCH-6 switched off). Only for
+    /// sources whose identifier column is not a reliable service number.
+    #[arg(long)]
+    pub no_conflict_cap: bool,
 }
 
 #[derive(Args)]
@@ -52,6 +57,11 @@ pub struct DedupeArgs {
     /// Score with the configured weights instead of estimating them from the file.
     #[arg(long)]
     pub fixed_weights: bool,
+    /// A conflict on the service number, father's or mother's name only weighs; it does not
+    /// cap the probability at 0.35 or keep records apart (MATCH-6 switched off). Only for
+    /// sources whose identifier column is not a reliable service number.
+    #[arg(long)]
+    pub no_conflict_cap: bool,
 }
 
 #[derive(Args)]
@@ -285,11 +295,12 @@ pub fn link(args: LinkArgs) -> anyhow::Result<ExitCode> {
     let mut corpus = Corpus::new();
     let left = load_corpus(&args.left, &mut corpus, &bar)?;
     let right = load_corpus(&args.right, &mut corpus, &bar)?;
-    let settings = Settings {
+    let mut settings = Settings {
         threshold,
         train: !args.fixed_weights,
         ..Settings::default()
     };
+    settings.model.conflict_cap = !args.no_conflict_cap;
     let top = args.top.map(|k| (k, args.threshold.unwrap_or(0.0)));
     let (pairs, report) = matching::link(&corpus, left.ids.len(), &settings, top, &bar);
     bar.bar.finish_and_clear();
@@ -321,11 +332,12 @@ pub fn dedupe(args: DedupeArgs) -> anyhow::Result<ExitCode> {
     let bar = Bar::new();
     let mut corpus = Corpus::new();
     let loaded = load_corpus(&args.records, &mut corpus, &bar)?;
-    let settings = Settings {
+    let mut settings = Settings {
         threshold,
         train: !args.fixed_weights,
         ..Settings::default()
     };
+    settings.model.conflict_cap = !args.no_conflict_cap;
     let (clusters, report) = matching::dedupe(&corpus, &settings, &bar);
     bar.bar.finish_and_clear();
     let mut out = create(&args.output)?;

@@ -1,6 +1,7 @@
 //! `whereabouts`: the command-line tool and server of the Geneva Conventions' information system.
 #![forbid(unsafe_code)]
 
+mod backup;
 mod config;
 mod export;
 mod gen_data;
@@ -8,6 +9,7 @@ mod gen_linkage;
 mod import;
 mod linkage;
 mod protection;
+mod security;
 mod setup;
 mod transmit;
 mod users;
@@ -80,6 +82,20 @@ enum Command {
     Keys(transmit::KeysCommand),
     /// Write a signed, encrypted bundle of new capture cards for a peer (docs/transmissions.md).
     Transmit(transmit::TransmitArgs),
+    /// A consistent snapshot, encrypted to the offline recovery key; `backup keygen` makes the
+    /// key pair (docs/security.md).
+    Backup(backup::BackupArgs),
+    /// Verify a backup and restore it into a new database (docs/security.md).
+    Restore(backup::RestoreArgs),
+    /// Data subject rights: export everything about a person, restrict processing (docs/security.md).
+    #[command(subcommand)]
+    Subject(security::SubjectCommand),
+    /// Retention schedules that archive, never delete (docs/security.md).
+    #[command(subcommand)]
+    Retention(security::RetentionCommand),
+    /// The tamper-evident audit log: verify, alerts, checkpoint, log (docs/security.md).
+    #[command(subcommand)]
+    Audit(security::AuditCommand),
     /// Verify and apply a bundle, and write a signed acknowledgement (docs/transmissions.md).
     Receive(transmit::ReceiveArgs),
     /// Keep a peer's signed acknowledgement of a bundle (docs/transmissions.md).
@@ -138,6 +154,11 @@ fn main() -> ExitCode {
             Command::Keys(command) => transmit::keys(&locations, command).await,
             Command::Transmit(args) => transmit::send(&locations, args).await,
             Command::Receive(args) => transmit::receive(&locations, args).await,
+            Command::Audit(command) => security::audit(&locations, command).await,
+            Command::Subject(command) => security::subject(&locations, command).await,
+            Command::Retention(command) => security::retention(&locations, command).await,
+            Command::Backup(args) => backup::backup(&locations, args).await,
+            Command::Restore(args) => backup::restore(&locations, args).await,
             Command::Receipt(args) => transmit::receipt(&locations, args).await,
             Command::Peer(command) => transmit::peer(&locations, command).await,
             Command::Forward(args) => transmit::forward(&locations, args).await,

@@ -134,13 +134,22 @@ async fn add_user(
     let hash = tokio::task::spawn_blocking(move || web::hash_password(&owned))
         .await?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    store
+    let id = store
         .create_user(&NewUser {
             tenant,
             username,
             password_hash: &hash,
             role,
         })
+        .await?;
+    // XC-8: a role given is audited.
+    store
+        .audit_system(
+            &format!("operator:{}", operator_name()),
+            tenant,
+            store::AuditEntry::new(store::AuditAction::RoleChange, format!("user:{id}"))
+                .detail(format!("created with role {}", role.code())),
+        )
         .await?;
     Ok(())
 }

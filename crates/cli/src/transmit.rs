@@ -52,6 +52,13 @@ pub enum KeysCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// A new master key (the key outside the database that wraps every tenant's data keys);
+    /// the tenant keys are rewrapped while servers keep running (docs/security.md).
+    RotateMaster {
+        /// Remove the old master keys from the key file once nothing depends on them.
+        #[arg(long)]
+        retire_old: bool,
+    },
 }
 
 #[derive(Args)]
@@ -96,6 +103,9 @@ async fn open(locations: &Locations, slug: &str) -> anyhow::Result<(Store, Tenan
 
 pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result<ExitCode> {
     match command {
+        KeysCommand::RotateMaster { retire_old } => {
+            return crate::security::rotate_master(locations, retire_old).await;
+        }
         KeysCommand::Generate { tenant, officer } => {
             let (store, tenant, scope) = open(locations, &tenant).await?;
             let key = SecretKey::generate(

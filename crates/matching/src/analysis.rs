@@ -18,6 +18,8 @@ pub struct TokenInfo {
     pub text: Box<str>,
     /// The first plausible Latin spelling, for fuzzy comparison and for explanations.
     pub latin: Box<str>,
+    /// Length of `latin` in characters.
+    pub latin_chars: u32,
     /// Spelling-folding keys (ids into [`Lexicon::key_text`]); two spellings of one name share one.
     pub keys: Vec<u32>,
     /// Given-name equivalence group (cognates, diminutives, the Muhammad family), if known.
@@ -53,6 +55,7 @@ pub struct Features {
     pub(crate) father: Span,
     pub(crate) mother: Span,
     pub(crate) place: Span,
+    pub(crate) address: Span,
     pub(crate) date: BirthDate,
     /// 0 unknown, 1 male, 2 female.
     pub(crate) sex: u8,
@@ -140,6 +143,7 @@ impl Lexicon {
         let id = self.tokens.len() as u32;
         self.tokens.push(TokenInfo {
             text: token.into(),
+            latin_chars: info.latin.chars().count() as u32,
             latin: info.latin.into(),
             keys,
             group: info.group.unwrap_or(NONE),
@@ -164,6 +168,33 @@ impl Lexicon {
             .iter()
             .map(|t| self.intern_token(t))
             .collect();
+        self.field_cache.insert(text.into(), ids.clone());
+        ids
+    }
+
+    /// Token ids of an address: like a name field, but numbers (house number, postcode) are
+    /// tokens too. Cached per distinct text.
+    fn address(&mut self, text: &str) -> Box<[u32]> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Box::default();
+        }
+        if let Some(ids) = self.field_cache.get(text) {
+            return ids.clone();
+        }
+        let mut tokens: Vec<String> = Vec::new();
+        for piece in text.split(|c: char| !c.is_alphanumeric()) {
+            if tokens.len() >= 16 {
+                break;
+            }
+            if piece.chars().any(|c| c.is_ascii_digit()) {
+                tokens.push(piece.chars().take(16).collect::<String>().to_lowercase());
+            } else if !piece.is_empty() {
+                tokens.extend(lexicon::split(piece));
+            }
+        }
+        tokens.truncate(16);
+        let ids: Box<[u32]> = tokens.iter().map(|t| self.intern_token(t)).collect();
         self.field_cache.insert(text.into(), ids.clone());
         ids
     }
@@ -293,6 +324,7 @@ impl Corpus {
         let father = lex.field(&record.father_name);
         let mother = lex.field(&record.mother_name);
         let place = lex.field(&record.birth_place);
+        let address = lex.address(&record.address);
         let service = lex.service(&record.service_number);
         let (date, bad_date) = match BirthDate::parse(&record.birth_date) {
             Ok(date) => (date, false),
@@ -316,6 +348,7 @@ impl Corpus {
             father: self.push_span(&father),
             mother: self.push_span(&mother),
             place: self.push_span(&place),
+            address: self.push_span(&address),
             date,
             sex,
             nationality,

@@ -11,7 +11,9 @@
 //!    (NAME-AF-1: Afghan single names with the father's name);
 //! 7. and 8. the first five and the last four characters of the service number (a typing slip
 //!    in the other half still meets);
-//! 9. family name × first letter of the given name (dates missing or mistyped).
+//! 9. family name × first letter of the given name (dates missing or mistyped);
+//! 10. and 11. the first two and the last two tokens of the address (house number and street;
+//!     locality and region or postcode), for records whose names and dates are all mistyped.
 //!
 //! A block larger than its rule's cap (a common name) is not dropped but split by a second
 //! key (rules 1 and 6: birth year; 2 and 3: a key of the other name; 5: family-name initial);
@@ -22,9 +24,9 @@ use crate::analysis::{Corpus, Features, NONE};
 /// A key: rule in the top 4 bits, hash below; and the secondary key used to split big blocks.
 pub(crate) type Entry = (u64, u32);
 
-const RULES: usize = 10;
+const RULES: usize = 12;
 /// Block-size caps per rule (index = rule number).
-const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60];
+const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60, 30, 30];
 
 fn mix(rule: u64, a: u64, b: u64) -> u64 {
     let mut z = a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
@@ -146,6 +148,17 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
         for &s in &family {
             out.push((mix(9, s, u64::from(initial)), year));
         }
+    }
+    // 10., 11. address heads and tails, split by the given name when common.
+    let address = corpus.tokens(f.address);
+    if address.len() >= 3 {
+        let pair = |x: u32, y: u32| (u64::from(x) << 32) | u64::from(y);
+        out.push((mix(10, pair(address[0], address[1]), 0), first_given_key));
+        let n = address.len();
+        out.push((
+            mix(11, pair(address[n - 2], address[n - 1]), 0),
+            first_given_key,
+        ));
     }
     // 6. given × father, single names.
     if family_tokens.is_empty() {

@@ -1,7 +1,9 @@
 //! Comparison of two analysed records, feature by feature, into ordered levels (MATCH-3,
 //! MATCH-4, MATCH-6). Levels are what the Fellegi–Sunter model weighs; `Missing` is neutral.
 
-use strsim::{jaro_winkler, levenshtein};
+use strsim::levenshtein;
+
+use crate::similarity::{jaro_winkler, upper_bound};
 
 use crate::analysis::{Corpus, Features, NONE};
 use crate::date::{DATE_LEVELS, compare_dates};
@@ -20,10 +22,12 @@ pub enum Feature {
     ServiceNumber = 7,
     BirthPlace = 8,
     Nationality = 9,
+    /// A postal or home address (GC III 122(4); the capture card's address of the next of kin).
+    Address = 10,
 }
 
 /// Number of features.
-pub const FEATURES: usize = 10;
+pub const FEATURES: usize = 11;
 
 impl Feature {
     /// All features in order.
@@ -38,6 +42,7 @@ impl Feature {
         Feature::ServiceNumber,
         Feature::BirthPlace,
         Feature::Nationality,
+        Feature::Address,
     ];
 
     /// The feature's name in explanations.
@@ -53,6 +58,7 @@ impl Feature {
             Feature::ServiceNumber => "service number",
             Feature::BirthPlace => "birth place",
             Feature::Nationality => "nationality",
+            Feature::Address => "address",
         }
     }
 
@@ -229,6 +235,10 @@ impl Comparison {
 }
 
 const NO_PAIR: (u32, u32) = (NONE, NONE);
+/// Jaro–Winkler similarity from which two spellings are `Close` (a typing slip).
+const CLOSE: f64 = 0.92;
+/// Jaro–Winkler similarity from which two spellings are `Similar`.
+const SIMILAR: f64 = 0.84;
 
 /// Compares two tokens (interned ids).
 pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
@@ -264,16 +274,26 @@ pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
     {
         return NameLevel::GenderForm;
     }
-    let mut similarity = jaro_winkler(&ta.latin, &tb.latin);
-    if let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first()) {
+    // Only the levels from `Similar` (0.84) up need the similarity itself; the lengths alone
+    // often show it cannot get there (a cheap bound, then the exact value).
+    let mut similarity = 0.0;
+    if upper_bound(ta.latin_chars as usize, tb.latin_chars as usize) >= SIMILAR {
+        similarity = jaro_winkler(&ta.latin, &tb.latin);
+    }
+    if similarity < CLOSE
+        && let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first())
+    {
         let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
-        if sa.len() >= 3 && sb.len() >= 3 {
+        if sa.len() >= 3
+            && sb.len() >= 3
+            && upper_bound(sa.chars().count(), sb.chars().count()) - 0.02 >= SIMILAR
+        {
             similarity = similarity.max(jaro_winkler(sa, sb) - 0.02);
         }
     }
-    if similarity >= 0.92 {
+    if similarity >= CLOSE {
         NameLevel::Close
-    } else if similarity >= 0.84 || skeleton_only {
+    } else if similarity >= SIMILAR || skeleton_only {
         NameLevel::Similar
     } else {
         NameLevel::Different
@@ -451,6 +471,7 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     let motherb = own_names(corpus, corpus.tokens(b.mother), fb, mb);
     let (mother, _) = compare_parts(corpus, mothera, motherb);
     let (place, _) = compare_parts(corpus, corpus.tokens(a.place), corpus.tokens(b.place));
+    let address = compare_address(corpus, corpus.tokens(a.address), corpus.tokens(b.address));
     let service = compare_service(corpus, a.service, b.service);
 
     let mut levels = [0u8; FEATURES];
@@ -463,6 +484,7 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     levels[Feature::MotherName as usize] = mother as u8;
     levels[Feature::ServiceNumber as usize] = service;
     levels[Feature::BirthPlace as usize] = place as u8;
+    levels[Feature::Address as usize] = address as u8;
     levels[Feature::Nationality as usize] = simple(
         a.nationality[0] != 0,
         b.nationality[0] != 0,
@@ -474,6 +496,59 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
         given_pair,
         family_pair,
         father_via_patronymic,
+    }
+}
+
+/// Compares two addresses as token sets: the share of tokens (of the longer address) that
+/// have a counterpart written the same or nearly so. An address is free text whose parts
+/// (number, street, locality, postcode, region) come in any order and are often left out, so
+/// no part is required. Levels: `Exact` every token the same, `Close` at least two thirds
+/// agree (the same or a near spelling; numbers only when the same),
+/// `Similar` at least one third, `Partial` some, `Different` none.
+pub(crate) fn compare_address(corpus: &Corpus, a: &[u32], b: &[u32]) -> NameLevel {
+    if a.is_empty() || b.is_empty() {
+        return NameLevel::Missing;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let lex = corpus.lexicon();
+    let mut used = [false; 16];
+    let mut agreeing = 0usize;
+    let mut identical = 0usize;
+    for &s in short.iter().take(16) {
+        // A number (house number, postcode) agrees only when it is the same number.
+        let numeric = lex.token(s).text.chars().any(|c| c.is_ascii_digit());
+        let found = long
+            .iter()
+            .take(16)
+            .enumerate()
+            .find(|&(i, &l)| !used[i] && s == l)
+            .or_else(|| {
+                if numeric {
+                    return None;
+                }
+                long.iter().take(16).enumerate().find(|&(i, &l)| {
+                    !used[i] && compare_tokens(corpus, s, l) <= NameLevel::Close
+                })
+            });
+        if let Some((i, &l)) = found {
+            used[i] = true;
+            agreeing += 1;
+            if l == s {
+                identical += 1;
+            }
+        }
+    }
+    let total = long.len().min(16);
+    if identical == total {
+        NameLevel::Exact
+    } else if 3 * agreeing >= 2 * total {
+        NameLevel::Close
+    } else if 3 * agreeing >= total {
+        NameLevel::Similar
+    } else if agreeing > 0 {
+        NameLevel::Partial
+    } else {
+        NameLevel::Different
     }
 }
 

@@ -132,7 +132,7 @@ fn pattern_probability(model: &Model, pattern: u64, tf: f32) -> f64 {
     for (f, &level) in levels.iter().enumerate().take(FEATURES) {
         let feature = Feature::ALL[f];
         weight += model.weight(feature, level);
-        if feature.conflict_level() == Some(level) {
+        if model.conflict_cap && feature.conflict_level() == Some(level) {
             capped = true;
         }
     }
@@ -144,12 +144,17 @@ fn pattern_probability(model: &Model, pattern: u64, tf: f32) -> f64 {
     }
 }
 
-fn pattern_conflict(pattern: u64) -> bool {
+fn pattern_conflict(pattern: u64, strong: bool) -> bool {
     let levels = Comparison::levels_of(pattern);
-    Feature::ALL
-        .iter()
-        .any(|&f| f.conflict_level() == Some(levels[f as usize]))
-        || levels[Feature::BirthDate as usize] == DateLevel::Far as u8
+    let service = levels[Feature::ServiceNumber as usize];
+    // Birth years far apart are a father and a son of the same name, unless the service
+    // number agrees: a father and his son do not share one, so then the date is mistyped.
+    let service_agrees = service == 1 || service == 2;
+    strong
+        && Feature::ALL
+            .iter()
+            .any(|&f| f.conflict_level() == Some(levels[f as usize]))
+        || levels[Feature::BirthDate as usize] == DateLevel::Far as u8 && !service_agrees
 }
 
 /// Below this many records, the model is not trained from the data.
@@ -184,7 +189,12 @@ fn score_candidates(
         for &p in &compared.patterns {
             *counts.entry(p).or_insert(0) += 1;
         }
-        model.train_em(&counts, settings.em_iterations);
+        let n = corpus.len() as f64;
+        let all_pairs = match split {
+            Some(left) => left as f64 * (n - left as f64),
+            None => n * (n - 1.0) / 2.0,
+        };
+        model.train(&counts, all_pairs, settings.em_iterations);
     }
     let scored = pairs
         .iter()
@@ -193,7 +203,7 @@ fn score_candidates(
             a: (pair >> 32) as u32,
             b: (pair & 0xffff_ffff) as u32,
             probability: pattern_probability(&model, pattern, tf),
-            conflict: pattern_conflict(pattern),
+            conflict: pattern_conflict(pattern, model.conflict_cap),
         })
         .collect();
     (scored, RunReport { blocking, model })
@@ -249,14 +259,18 @@ impl PairScorer for ModelScorer<'_> {
         let (comparison, score) = self
             .model
             .score_records(self.corpus, a as usize, b as usize);
-        (score.probability, hard_conflict(&comparison))
+        (
+            score.probability,
+            pattern_conflict(comparison.pattern(), self.model.conflict_cap),
+        )
     }
 }
 
 /// A pair that must never share a cluster: a strong identifier in conflict (MATCH-6), or birth
-/// years more than five apart (a father and a son of the same name).
+/// years more than five apart (a father and a son of the same name) without an agreeing
+/// service number.
 pub fn hard_conflict(comparison: &Comparison) -> bool {
-    pattern_conflict(comparison.pattern())
+    pattern_conflict(comparison.pattern(), true)
 }
 
 /// Deduplicates the corpus: a cluster number per record.

@@ -170,7 +170,7 @@ impl Model {
             if level == 0 {
                 continue;
             }
-            if feature.conflict_level() == Some(level) {
+            if self.conflict_cap && feature.conflict_level() == Some(level) {
                 conflicts.push(feature);
             }
             let (left_text, right_text) = match feature {
@@ -219,6 +219,10 @@ impl Model {
                     part_text(corpus, left.place),
                     part_text(corpus, right.place),
                 ),
+                Feature::Address => (
+                    part_text(corpus, left.address),
+                    part_text(corpus, right.address),
+                ),
                 Feature::BirthDate => (
                     left.date.to_contract_string(),
                     right.date.to_contract_string(),
@@ -257,6 +261,16 @@ impl Model {
                     2 => format!("one or two characters differ ({left_text} / {right_text})"),
                     _ => format!("different numbers ({left_text} / {right_text})"),
                 },
+                Feature::Address => {
+                    let pair = format!("{left_text} / {right_text}");
+                    match level_of(level) {
+                        NameLevel::Exact => format!("same address ({left_text})"),
+                        NameLevel::Close => format!("most of the address agrees ({pair})"),
+                        NameLevel::Similar => format!("part of the address agrees ({pair})"),
+                        NameLevel::Partial => format!("little of the address agrees ({pair})"),
+                        _ => format!("different addresses ({pair})"),
+                    }
+                }
                 Feature::FatherName if comparison.father_via_patronymic => {
                     format!("agrees with the patronymic ({left_text} / {right_text})")
                 }
@@ -274,7 +288,7 @@ impl Model {
                     signed(frequency_adjustment)
                 ));
             }
-            if feature.conflict_level() == Some(level) {
+            if self.conflict_cap && feature.conflict_level() == Some(level) {
                 text.push_str(", conflict: capped");
             }
             contributions.push(Contribution {

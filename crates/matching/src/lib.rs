@@ -27,6 +27,7 @@ mod index;
 mod lexicon;
 mod model;
 mod record;
+mod similarity;
 
 pub use analysis::{Corpus, Features, normalise_service_number};
 pub use blocking::BlockingStats;

@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::analysis::{Corpus, NONE};
 use crate::compare::{Comparison, FEATURES, Feature, NameLevel, compare};
+use crate::date::DateLevel;
 
 /// Default probability above which a pair is called a match.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
@@ -28,10 +29,16 @@ pub struct Model {
     pub m: [Vec<f64>; FEATURES],
     /// u per feature, per level (level 0, missing, is unused).
     pub u: [Vec<f64>; FEATURES],
-    /// Prior probability that a candidate pair is a match.
+    /// Prior probability of a match: after [`Model::train`], that two random records match
+    /// (λ); as configured, that a candidate pair does.
     pub prior: f64,
     /// Apply term-frequency adjustments for given and family names.
     pub term_frequency: bool,
+    /// MATCH-6: a conflict on a strong identifier caps the probability at
+    /// [`STRONG_CONFLICT_CAP`] and keeps the two records out of one cluster. Off only for
+    /// sources whose identifier column is not a reliable service number (FEBRL's randomly
+    /// replaced `soc_sec_id`): the conflict then only weighs, like any other disagreement.
+    pub conflict_cap: bool,
     weights: [Vec<f64>; FEATURES],
 }
 
@@ -78,6 +85,9 @@ impl Default for Model {
         let sex_u = [0.0, 0.5, 0.5];
         let service_m = [0.0, 0.80, 0.15, 0.05];
         let service_u = [0.0, 0.00001, 0.0001, 0.99989];
+        //                  miss all  -    -    -   2/3  1/3 some  -  none
+        let address_m = [0.0, 0.50, 0.0, 0.0, 0.0, 0.30, 0.12, 0.04, 0.0, 0.04];
+        let address_u = [0.0, 0.001, 0.0, 0.0, 0.0, 0.004, 0.03, 0.1, 0.0, 0.865];
         let nat_m = [0.0, 0.97, 0.03];
         let nat_u = [0.0, 0.3, 0.7];
         let m = [
@@ -91,6 +101,7 @@ impl Default for Model {
             normalised(&service_m),
             normalised(&place_m),
             normalised(&nat_m),
+            normalised(&address_m),
         ];
         let u = [
             normalised(&given_u),
@@ -103,6 +114,7 @@ impl Default for Model {
             normalised(&service_u),
             normalised(&place_u),
             normalised(&nat_u),
+            normalised(&address_u),
         ];
         Model::new(m, u, 0.05)
     }
@@ -127,6 +139,7 @@ impl Model {
             u,
             prior: prior.clamp(1e-9, 1.0 - 1e-9),
             term_frequency: true,
+            conflict_cap: true,
             weights: Default::default(),
         };
         model.refresh();
@@ -135,18 +148,7 @@ impl Model {
 
     fn refresh(&mut self) {
         for f in 0..FEATURES {
-            self.weights[f] = self.m[f]
-                .iter()
-                .zip(&self.u[f])
-                .enumerate()
-                .map(|(level, (m, u))| {
-                    if level == 0 {
-                        0.0
-                    } else {
-                        (m.max(1e-9) / u.max(1e-9)).log2()
-                    }
-                })
-                .collect();
+            self.weights[f] = level_weights(&self.m[f], &self.u[f]);
         }
     }
 
@@ -202,7 +204,7 @@ impl Model {
         for feature in Feature::ALL {
             let level = comparison.level(feature);
             weight += self.weight(feature, level);
-            if feature.conflict_level() == Some(level) {
+            if self.conflict_cap && feature.conflict_level() == Some(level) {
                 capped = true;
             }
         }
@@ -286,29 +288,52 @@ impl Model {
 
     /// Expectation-maximisation of m and the prior over comparison patterns (pattern → count),
     /// u held fixed. The configured m act as a prior worth `strength` pairs, so sparse levels
-    /// do not collapse to zero.
+    /// do not collapse to zero. Every pattern takes part and every feature is estimated; use
+    /// [`Model::train`] for candidate pairs, whose blocking biases this.
     pub fn train_em(&mut self, patterns: &FxHashMap<u64, u32>, iterations: usize) {
-        if patterns.is_empty() {
-            return;
-        }
-        let strength = 50.0;
-        let initial_m = self.m.clone();
         let decoded: Vec<([u8; FEATURES], f64)> = patterns
             .iter()
             .map(|(&p, &c)| (Comparison::levels_of(p), f64::from(c)))
             .collect();
+        if let Some((m, prior, _)) = self.em_session(&decoded, &[], iterations) {
+            self.m = m;
+            self.prior = prior;
+            self.refresh();
+        }
+    }
+
+    /// One EM run over `decoded` (levels, count) estimating m of every feature not in
+    /// `excluded` and the session's own prior; u fixed. Returns the new m, the prior and the
+    /// expected number of matches, or `None` when there are too few pairs to learn from.
+    fn em_session(
+        &self,
+        decoded: &[([u8; FEATURES], f64)],
+        excluded: &[Feature],
+        iterations: usize,
+    ) -> Option<([Vec<f64>; FEATURES], f64, f64)> {
         let total: f64 = decoded.iter().map(|(_, c)| c).sum();
+        if total < MIN_SESSION_PAIRS {
+            return None;
+        }
+        let strength = 50.0;
+        let mut m = self.m.clone();
+        let mut weights = self.weights.clone();
+        let mut prior = 0.5f64;
+        let mut matches = 0.0;
         for _ in 0..iterations {
             let mut acc: [Vec<f64>; FEATURES] = Default::default();
             for (f, a) in acc.iter_mut().enumerate() {
                 *a = vec![0.0; Feature::ALL[f].levels()];
             }
-            let mut matches = 0.0;
-            let prior_weight = self.prior_weight();
-            for (levels, count) in &decoded {
+            matches = 0.0;
+            let prior_weight = (prior / (1.0 - prior)).log2();
+            for (levels, count) in decoded {
                 let mut weight = prior_weight;
                 for (f, &level) in levels.iter().enumerate() {
-                    weight += self.weights[f].get(level as usize).copied().unwrap_or(0.0);
+                    if excluded.contains(&Feature::ALL[f]) {
+                        continue;
+                    }
+                    weight += weights[f].get(level as usize).copied().unwrap_or(0.0);
                 }
                 let p = probability_of(weight) * count;
                 matches += p;
@@ -319,17 +344,148 @@ impl Model {
                 }
             }
             for f in 0..FEATURES {
+                if excluded.contains(&Feature::ALL[f]) {
+                    continue;
+                }
                 let observed: f64 = acc[f][1..].iter().sum();
                 for level in 1..acc[f].len() {
-                    self.m[f][level] = ((acc[f][level] + strength * initial_m[f][level])
+                    m[f][level] = ((acc[f][level] + strength * self.m[f][level])
                         / (observed + strength))
                         .max(1e-7);
                 }
+                weights[f] = level_weights(&m[f], &self.u[f]);
             }
-            self.prior = (matches / total).clamp(1e-6, 0.999);
-            self.refresh();
+            prior = (matches / total).clamp(1e-6, 0.999);
         }
+        (matches >= MIN_SESSION_MATCHES).then_some((m, prior, matches))
     }
+
+    /// Trains m and the prior from the comparison patterns of the candidate pairs of a run
+    /// over `all_pairs` possible pairs, u being already estimated from random pairs.
+    ///
+    /// Candidate pairs share a name or a date by construction, so EM over all of them at once
+    /// learns "shares a blocking key" rather than "is the same person" (measured: the prior
+    /// went to 0.91 and a different given name weighed only -0.8 bits). As in Splink's
+    /// training (and Fellegi–Sunter blocking passes generally), m is therefore estimated in
+    /// sessions, each over the pairs that agree on one rule and never for the rule's own
+    /// features: pairs with the same full birth date teach the name features, pairs whose
+    /// given and family names agree teach the date and the other features. Among such pairs
+    /// the non-matches are, for the features learned, as random as the pairs u came from.
+    ///
+    /// The prior is then the probability that two random records match (λ), consistent with
+    /// u from random pairs: the fixed point of λ = Σ posterior(candidate; λ) / `all_pairs`,
+    /// counting pairs that are not candidates as non-matches. Scores then account for the size
+    /// of the lists: the same evidence means less among a million records than among a
+    /// thousand.
+    pub fn train(&mut self, patterns: &FxHashMap<u64, u32>, all_pairs: f64, iterations: usize) {
+        if patterns.is_empty() || all_pairs < 1.0 {
+            return;
+        }
+        let decoded: Vec<([u8; FEATURES], f64)> = patterns
+            .iter()
+            .map(|(&p, &c)| (Comparison::levels_of(p), f64::from(c)))
+            .collect();
+        let by_date: Vec<([u8; FEATURES], f64)> = decoded
+            .iter()
+            .filter(|(levels, _)| levels[Feature::BirthDate as usize] == DateLevel::Exact as u8)
+            .copied()
+            .collect();
+        let name_agrees = |level: u8| {
+            level == NameLevel::Exact as u8
+                || level == NameLevel::SameKey as u8
+                || level == NameLevel::Cognate as u8
+                || level == NameLevel::GenderForm as u8
+        };
+        let by_name: Vec<([u8; FEATURES], f64)> = decoded
+            .iter()
+            .filter(|(levels, _)| {
+                name_agrees(levels[Feature::GivenName as usize])
+                    && name_agrees(levels[Feature::FamilyName as usize])
+            })
+            .copied()
+            .collect();
+        let sessions = [
+            self.em_session(&by_date, &[Feature::BirthDate], iterations),
+            self.em_session(
+                &by_name,
+                &[Feature::GivenName, Feature::FamilyName],
+                iterations,
+            ),
+        ];
+        let excluded: [&[Feature]; 2] = [
+            &[Feature::BirthDate],
+            &[Feature::GivenName, Feature::FamilyName],
+        ];
+        let mut m = self.m.clone();
+        for f in 0..FEATURES {
+            let feature = Feature::ALL[f];
+            let mut mass = 0.0;
+            let mut sum = vec![0.0; m[f].len()];
+            for (session, skip) in sessions.iter().zip(excluded) {
+                let Some((session_m, _, matches)) = session else {
+                    continue;
+                };
+                if skip.contains(&feature) {
+                    continue;
+                }
+                mass += matches;
+                for (s, v) in sum.iter_mut().zip(&session_m[f]) {
+                    *s += matches * v;
+                }
+            }
+            if mass > 0.0 {
+                m[f] = sum.iter().map(|s| (s / mass).max(1e-7)).collect();
+            }
+        }
+        self.m = m;
+        self.refresh();
+        self.estimate_prior(&decoded, all_pairs);
+    }
+
+    /// λ, the probability that two random records match, from the candidate patterns with m
+    /// and u fixed (see [`Model::train`]).
+    fn estimate_prior(&mut self, decoded: &[([u8; FEATURES], f64)], all_pairs: f64) {
+        let candidates: f64 = decoded.iter().map(|(_, c)| c).sum();
+        // Start from about one match per candidate in a hundred.
+        let mut lambda = (candidates / 100.0 / all_pairs).clamp(1e-12, 0.5);
+        for _ in 0..50 {
+            let prior_weight = (lambda / (1.0 - lambda)).log2();
+            let mut matches = 0.0;
+            for (levels, count) in decoded {
+                let mut weight = prior_weight;
+                for (f, &level) in levels.iter().enumerate() {
+                    weight += self.weights[f].get(level as usize).copied().unwrap_or(0.0);
+                }
+                matches += probability_of(weight) * count;
+            }
+            let next = (matches / all_pairs).clamp(1e-12, 0.5);
+            let converged = (next / lambda - 1.0).abs() < 1e-4;
+            lambda = next;
+            if converged {
+                break;
+            }
+        }
+        self.prior = lambda;
+    }
+}
+
+/// Fewer pairs than this in an EM session: its estimates are noise, the configured m stay.
+const MIN_SESSION_PAIRS: f64 = 200.0;
+/// Fewer expected matches than this in a session: likewise.
+const MIN_SESSION_MATCHES: f64 = 30.0;
+
+fn level_weights(m: &[f64], u: &[f64]) -> Vec<f64> {
+    m.iter()
+        .zip(u)
+        .enumerate()
+        .map(|(level, (m, u))| {
+            if level == 0 {
+                0.0
+            } else {
+                (m.max(1e-9) / u.max(1e-9)).log2()
+            }
+        })
+        .collect()
 }
 
 /// Logistic of a weight in bits.

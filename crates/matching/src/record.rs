@@ -30,6 +30,8 @@ pub struct Record {
     pub mother_name: String,
     /// Army, regimental, personal or serial number, as written.
     pub service_number: String,
+    /// Postal or home address, free text (GC III 122(4)); an extension of the contract.
+    pub address: String,
 }
 
 impl Record {
@@ -50,7 +52,7 @@ impl Record {
 }
 
 /// The contract's column names, in the order the contract lists them.
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 13] = [
     "id",
     "full_name",
     "given_name",
@@ -63,6 +65,7 @@ pub const COLUMNS: [&str; 12] = [
     "father_name",
     "mother_name",
     "service_number",
+    "address",
 ];
 
 impl Record {
@@ -81,6 +84,7 @@ impl Record {
             "father_name" => &mut self.father_name,
             "mother_name" => &mut self.mother_name,
             "service_number" => &mut self.service_number,
+            "address" => &mut self.address,
             _ => return false,
         };
         value.clone_into(field);

@@ -436,10 +436,14 @@ impl Store {
     /// The scope a live API token acts in: its tenant, as `token:<label>`.
     #[must_use]
     pub fn scope_for_token(&self, token: &ApiTokenRecord) -> Option<TenantScope> {
-        token
-            .role
-            .reads_tenant_data()
-            .then(|| TenantScope::new(token.tenant, None, format!("token:{}", token.label)))
+        token.role.reads_tenant_data().then(|| {
+            TenantScope::new(
+                token.tenant,
+                None,
+                format!("token:{}", token.label),
+                Some(token.role),
+            )
+        })
     }
 }
 

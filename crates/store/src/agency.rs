@@ -13,6 +13,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::audit::{AuditAction, AuditEntry};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::ScopedPool;
 use crate::scope::TenantScope;
@@ -161,6 +162,16 @@ impl Store {
         let (name, _) = codec::encode(&Presence::Present(AssertedValue::Name(
             new.sought_name.clone(),
         )));
+        // SEC-3, ICRC-DP-f: the family's contact details and their account of the circumstances
+        // are sealed under the tenant's key; names stay clear for tracing (ARCHITECTURE.md).
+        let contact = self
+            .vault()
+            .seal_text(scope, &contact_context(id), new.enquirer_contact.trim())
+            .await?;
+        let circumstances = self
+            .vault()
+            .seal_text(scope, &circumstances_context(id), new.circumstances.trim())
+            .await?;
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             sqlx::query(
@@ -172,13 +183,13 @@ impl Store {
             .bind(*scope.tenant().as_uuid())
             .bind(new.reference.trim())
             .bind(new.enquirer_name.trim())
-            .bind(new.enquirer_contact.trim())
+            .bind(&contact)
             .bind(new.relationship.trim())
             .bind(name.as_deref())
             .bind(new.sought_birth.as_ref().map(PartialDate::original))
             .bind(new.sought_birth_place.as_deref())
             .bind(new.sought_father_name.as_deref())
-            .bind(new.circumstances.trim())
+            .bind(&circumstances)
             .bind(new.consent_tracing)
             .bind(new.consent_share)
             .bind(new.language.as_deref())
@@ -194,7 +205,41 @@ impl Store {
             })?;
             tx.commit().await?;
         });
+        self.audit(
+            scope,
+            AuditEntry::new(
+                AuditAction::Create,
+                format!("tracing_request:{}", id.as_uuid()),
+            ),
+        )
+        .await?;
         Ok(id)
+    }
+
+    /// Opens the sealed fields of requests read from the database.
+    async fn open_requests(
+        &self,
+        scope: &TenantScope,
+        mut requests: Vec<TracingRequest>,
+    ) -> StoreResult<Vec<TracingRequest>> {
+        for request in &mut requests {
+            let vault = self.vault();
+            request.request.enquirer_contact = vault
+                .open_text(
+                    scope,
+                    &contact_context(request.id),
+                    &request.request.enquirer_contact,
+                )
+                .await?;
+            request.request.circumstances = vault
+                .open_text(
+                    scope,
+                    &circumstances_context(request.id),
+                    &request.request.circumstances,
+                )
+                .await?;
+        }
+        Ok(requests)
     }
 
     /// The tenant's tracing requests, newest first.
@@ -206,7 +251,7 @@ impl Store {
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM tracing_requests WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
         );
-        on_backend!(self, pool => {
+        let requests = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(*scope.tenant().as_uuid())
@@ -214,8 +259,18 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
             tx.commit().await?;
-            rows.iter().map(request_from_row).collect()
-        })
+            rows.iter().map(request_from_row).collect::<StoreResult<Vec<_>>>()
+        })?;
+        let requests = self.open_requests(scope, requests).await?;
+        // XC-8: a read of protected data, with its purpose.
+        self.audit(
+            scope,
+            AuditEntry::new(AuditAction::Read, "tracing_requests")
+                .purpose("tracing")
+                .records(i64::try_from(requests.len()).unwrap_or(i64::MAX)),
+        )
+        .await?;
+        Ok(requests)
     }
 
     /// One tracing request; another tenant's answers [`StoreError::NotFound`].
@@ -227,7 +282,7 @@ impl Store {
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM tracing_requests WHERE tenant_id = $1 AND id = $2"
         );
-        on_backend!(self, pool => {
+        let request = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(*scope.tenant().as_uuid())
@@ -236,7 +291,22 @@ impl Store {
                 .await?;
             tx.commit().await?;
             row.as_ref().map(request_from_row).transpose()?.ok_or(StoreError::NotFound)
-        })
+        })?;
+        let request = self
+            .open_requests(scope, vec![request])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        self.audit(
+            scope,
+            AuditEntry::new(
+                AuditAction::Read,
+                format!("tracing_request:{}", id.as_uuid()),
+            )
+            .purpose("tracing"),
+        )
+        .await?;
+        Ok(request)
     }
 
     /// Records a reviewer's decision. Only a signed-in user decides; one decision per user and
@@ -292,6 +362,19 @@ impl Store {
             })?;
             tx.commit().await?;
         });
+        self.audit(
+            scope,
+            AuditEntry::new(
+                AuditAction::MatchDecision,
+                format!("tracing_request:{}", new.request.as_uuid()),
+            )
+            .detail(format!(
+                "{} person:{}",
+                new.decision.code(),
+                new.person.as_uuid()
+            )),
+        )
+        .await?;
         Ok(())
     }
 
@@ -375,4 +458,12 @@ where
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
     })
+}
+
+fn contact_context(id: TracingRequestId) -> String {
+    format!("tracing_requests.enquirer_contact:{}", id.as_uuid())
+}
+
+fn circumstances_context(id: TracingRequestId) -> String {
+    format!("tracing_requests.circumstances:{}", id.as_uuid())
 }

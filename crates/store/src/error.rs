@@ -17,6 +17,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("processing of this record is restricted (ICRC-DP-c): your role may not act on it")]
+    Restricted,
     #[error("key hierarchy: {0}")]
     Vault(#[from] vault::VaultError),
     #[error("migration failed: {0}")]

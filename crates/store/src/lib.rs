@@ -18,6 +18,7 @@
 mod accounts;
 mod agency;
 mod audit;
+mod backup;
 mod codec;
 mod error;
 mod evidence_files;
@@ -27,6 +28,7 @@ mod registry;
 mod rows;
 mod scope;
 mod sqlite_import;
+mod subject;
 mod system;
 mod transmissions;
 mod url;
@@ -37,6 +39,7 @@ pub use agency::{
     Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
 };
 pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord, AuditReport};
+pub use backup::{Snapshot, table_contents};
 pub use error::{StoreError, StoreResult};
 pub use evidence_files::{
     EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
@@ -51,6 +54,7 @@ pub use registry::{
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
 pub use scope::TenantScope;
+pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
 pub use transmissions::{
     AcknowledgementRecord, KeyRevocation, KeyState, NewAcknowledgement, NewReceived,

@@ -835,7 +835,16 @@ impl Store {
         let mut batch = self.begin_import(scope, source).await?;
         let ids = batch.insert(std::slice::from_ref(person)).await?;
         batch.commit().await?;
-        ids.into_iter().next().ok_or(StoreError::NotFound)
+        let id = ids.into_iter().next().ok_or(StoreError::NotFound)?;
+        self.audit(
+            scope,
+            crate::AuditEntry::new(
+                crate::AuditAction::Create,
+                format!("person:{}", id.as_uuid()),
+            ),
+        )
+        .await?;
+        Ok(id)
     }
 
     /// Which of `references` already name a person in this tenant.
@@ -897,6 +906,8 @@ impl Store {
     /// Everything about one person. A person of another tenant answers [`StoreError::NotFound`],
     /// exactly as a person who does not exist.
     pub async fn person(&self, scope: &TenantScope, id: PersonId) -> StoreResult<PersonRecord> {
+        // ICRC-DP-c: a restricted record is read only by the roles the restriction allows.
+        self.check_processing(scope, id).await?;
         let mut records = self.person_records(scope, &[id]).await?;
         records.pop().ok_or(StoreError::NotFound)
     }
@@ -1132,6 +1143,7 @@ impl Store {
         assertion: &NewAssertion,
         supersedes: Option<AssertionId>,
     ) -> StoreResult<AssertionId> {
+        self.check_processing(scope, person).await?;
         if let Presence::Present(value) = &assertion.value
             && !assertion.field.accepts(value)
         {
@@ -1173,6 +1185,15 @@ impl Store {
                 .await?;
             tx.commit().await?;
         });
+        self.audit(
+            scope,
+            crate::AuditEntry::new(
+                crate::AuditAction::Update,
+                format!("person:{}", person.as_uuid()),
+            )
+            .detail(format!("assertion {}", assertion.field.code())),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -1225,6 +1246,15 @@ impl Store {
             insert_flattened!(tx_ref, style_of(pool), tenant, source, event.recorded_at, flat);
             tx.commit().await?;
         });
+        self.audit(
+            scope,
+            crate::AuditEntry::new(
+                crate::AuditAction::Update,
+                format!("person:{}", person.as_uuid()),
+            )
+            .detail(format!("event {}", event.kind.code())),
+        )
+        .await?;
         Ok(event.id)
     }
 

@@ -22,15 +22,29 @@ pub struct TenantScope {
     tenant: TenantId,
     actor: Option<UserId>,
     actor_name: String,
+    /// The role the actor acts in; `None` for the local operator.
+    role: Option<crate::UserRole>,
 }
 
 impl TenantScope {
-    pub(crate) fn new(tenant: TenantId, actor: Option<UserId>, actor_name: String) -> Self {
+    pub(crate) fn new(
+        tenant: TenantId,
+        actor: Option<UserId>,
+        actor_name: String,
+        role: Option<crate::UserRole>,
+    ) -> Self {
         Self {
             tenant,
             actor,
             actor_name,
+            role,
         }
+    }
+
+    /// The role of the signed-in user or token; `None` for the CLI's local operator.
+    #[must_use]
+    pub fn role(&self) -> Option<crate::UserRole> {
+        self.role
     }
 
     #[must_use]

@@ -230,16 +230,21 @@ impl Store {
     /// the operator's name.
     #[must_use]
     pub fn operator_scope(&self, tenant: &Tenant, operator: &str) -> TenantScope {
-        TenantScope::new(tenant.id, None, format!("operator:{operator}"))
+        TenantScope::new(tenant.id, None, format!("operator:{operator}"), None)
     }
 
     /// The scope of a signed-in user: their own tenant, if their role reads tenant data.
     #[must_use]
     pub fn scope_for_user(&self, user: &UserRecord) -> Option<TenantScope> {
         let tenant = user.tenant?;
-        user.role
-            .reads_tenant_data()
-            .then(|| TenantScope::new(tenant, Some(user.id), user.username.clone()))
+        user.role.reads_tenant_data().then(|| {
+            TenantScope::new(
+                tenant,
+                Some(user.id),
+                user.username.clone(),
+                Some(user.role),
+            )
+        })
     }
 
     pub async fn create_user(&self, user: &NewUser<'_>) -> StoreResult<UserId> {

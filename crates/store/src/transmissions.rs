@@ -10,6 +10,7 @@ use sqlx::Row as _;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::audit::{AuditAction, AuditEntry};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{RowExt, ScopedPool};
 use crate::scope::TenantScope;
@@ -236,6 +237,19 @@ impl Store {
         if let Some(officer) = &key.officer {
             check_text("an officer's name", officer)?;
         }
+        // SEC-3: the secret halves are sealed under the tenant's data key, bound to the key id.
+        let vault = self.vault();
+        let seed = vault
+            .seal(scope, &seed_context(&key.id), &key.signing_seed)
+            .await?;
+        let encryption = match &key.encryption_secret {
+            Some(secret) => Some(
+                vault
+                    .seal(scope, &encryption_context(&key.id), secret)
+                    .await?,
+            ),
+            None => None,
+        };
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             sqlx::query(
@@ -246,8 +260,8 @@ impl Store {
             .bind(*scope.tenant().as_uuid())
             .bind(key.officer.as_deref())
             .bind(&key.public_key)
-            .bind(&key.signing_seed)
-            .bind(key.encryption_secret.as_deref())
+            .bind(&seed)
+            .bind(encryption.as_deref())
             .bind(key.created_at)
             .execute(&mut *tx)
             .await
@@ -259,6 +273,32 @@ impl Store {
 
     /// This tenant's keys, oldest first, each with its revocation if any.
     pub async fn transmission_keys(&self, scope: &TenantScope) -> StoreResult<Vec<KeyState>> {
+        let mut keys = self.transmission_keys_sealed(scope).await?;
+        let vault = self.vault();
+        for state in &mut keys {
+            let key = &mut state.key;
+            // A 32-byte value was written before sealing (migration 0006) and is used as it is.
+            if key.signing_seed.len() != 32 {
+                key.signing_seed = vault
+                    .open(scope, &seed_context(&key.id), &key.signing_seed)
+                    .await?
+                    .to_vec();
+            }
+            if let Some(secret) = &key.encryption_secret
+                && secret.len() != 32
+            {
+                key.encryption_secret = Some(
+                    vault
+                        .open(scope, &encryption_context(&key.id), secret)
+                        .await?
+                        .to_vec(),
+                );
+            }
+        }
+        Ok(keys)
+    }
+
+    async fn transmission_keys_sealed(&self, scope: &TenantScope) -> StoreResult<Vec<KeyState>> {
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(
@@ -459,6 +499,13 @@ impl Store {
             tx.commit().await?;
             id
         });
+        self.audit(
+            scope,
+            AuditEntry::new(AuditAction::Transmit, format!("transmission:{id}"))
+                .records(i64::try_from(sent.persons.len()).unwrap_or(i64::MAX))
+                .detail(format!("to {} sequence {}", sent.recipient, sent.sequence)),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -529,6 +576,12 @@ impl Store {
             .map_err(|e| unique_or(e, "this envelope was applied already".into()))?;
             tx.commit().await?;
         });
+        self.audit(
+            scope,
+            AuditEntry::new(AuditAction::Receive, format!("transmission_in:{id}"))
+                .detail(format!("status {}", entry.status.code())),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -651,4 +704,12 @@ impl Store {
                 .collect()
         })
     }
+}
+
+fn seed_context(key: &str) -> String {
+    format!("transmission_keys.signing_seed:{key}")
+}
+
+fn encryption_context(key: &str) -> String {
+    format!("transmission_keys.encryption_secret:{key}")
 }

@@ -13,12 +13,14 @@
 #![forbid(unsafe_code)]
 
 mod master;
+mod recovery;
 mod seal;
 
 pub use master::{
     EnvKeyProvider, FileKeyProvider, KeyProvider, MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, MasterKey,
     MasterKeyId, StaticKeyProvider, provider_from_env,
 };
+pub use recovery::{RecoveryPublicKey, RecoverySecretKey, SealedTo, open_from, seal_to};
 pub use seal::{
     DataKey, SEALED_OVERHEAD, SealedHeader, derive_subkey, open, seal, sealed_header,
     unwrap_data_key, wrap_data_key,

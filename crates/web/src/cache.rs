@@ -20,10 +20,32 @@ struct Built<T> {
     generation: u64,
 }
 
-type Slot<T> = Arc<tokio::sync::Mutex<Option<Built<T>>>>;
+impl<T> Clone for Built<T> {
+    fn clone(&self) -> Self {
+        Self {
+            value: Arc::clone(&self.value),
+            generation: self.generation,
+        }
+    }
+}
+
+/// One tenant's value, and the lock its builder holds.
+struct Slot<T> {
+    value: Mutex<Option<Built<T>>>,
+    builder: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Self {
+            value: Mutex::new(None),
+            builder: tokio::sync::Mutex::new(()),
+        }
+    }
+}
 
 pub(crate) struct TenantCache<T> {
-    slots: Mutex<HashMap<TenantId, Slot<T>>>,
+    slots: Mutex<HashMap<TenantId, Arc<Slot<T>>>>,
     generations: Mutex<HashMap<TenantId, u64>>,
 }
 
@@ -46,6 +68,11 @@ impl<T> TenantCache<T> {
 
     /// The tenant's value: the cached one when it is of the current generation and `is_fresh`
     /// says so, otherwise the result of `build`, which then replaces it.
+    ///
+    /// A value of the current generation that is merely old (`is_fresh` false) is still served
+    /// to everyone else while one request rebuilds it, so that only that request waits; after a
+    /// change ([`TenantCache::changed`]) or when there is no value yet, every reader waits for
+    /// the one build.
     pub(crate) async fn get<F, Fut>(
         &self,
         tenant: TenantId,
@@ -65,15 +92,31 @@ impl<T> TenantCache<T> {
             let mut slots = self.slots.lock().map_err(|_| poisoned())?;
             Arc::clone(slots.entry(tenant).or_default())
         };
-        let mut current = slot.lock().await;
-        if let Some(built) = current.as_ref()
-            && built.generation == generation
-            && is_fresh(&built.value)
-        {
-            return Ok(Arc::clone(&built.value));
-        }
+        let current = |slot: &Slot<T>| -> AppResult<Option<Built<T>>> {
+            Ok(slot.value.lock().map_err(|_| poisoned())?.clone())
+        };
+        let cached = current(&slot)?.filter(|built| built.generation == generation);
+        let _building = match cached {
+            Some(built) if is_fresh(&built.value) => return Ok(built.value),
+            // Old but of this generation: serve it unless this request can be the builder.
+            Some(built) => match slot.builder.try_lock() {
+                Ok(guard) => guard,
+                Err(_) => return Ok(built.value),
+            },
+            None => {
+                let guard = slot.builder.lock().await;
+                // Another request may have built it while this one waited.
+                if let Some(built) = current(&slot)?
+                    && built.generation == generation
+                    && is_fresh(&built.value)
+                {
+                    return Ok(built.value);
+                }
+                guard
+            }
+        };
         let value = Arc::new(build().await?);
-        *current = Some(Built {
+        *slot.value.lock().map_err(|_| poisoned())? = Some(Built {
             value: Arc::clone(&value),
             generation,
         });

@@ -76,7 +76,7 @@ pub struct ErrorInfo {
 
 impl AppError {
     /// Every stable code, with its status: documented in the OpenAPI document.
-    pub const CODES: [(&'static str, u16); 15] = [
+    pub const CODES: [(&'static str, u16); 16] = [
         ("unauthenticated", 401),
         ("session_expired", 401),
         ("second_factor_required", 401),
@@ -91,6 +91,7 @@ impl AppError {
         ("invalid", 422),
         ("too_many_attempts", 429),
         ("conflict", 409),
+        ("restricted", 403),
         ("internal", 500),
     ];
 
@@ -107,6 +108,8 @@ impl AppError {
             Self::NotFound | Self::Store(StoreError::NotFound | StoreError::UnknownPerson(_)) => {
                 StatusCode::NOT_FOUND
             }
+            // ICRC-DP-c: the record is restricted and this role is not among the allowed.
+            Self::Store(StoreError::Restricted) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BadForm(_) => StatusCode::BAD_REQUEST,
@@ -138,6 +141,7 @@ impl AppError {
             Self::BadForm(_) => "bad_request",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::Conflict(_) => "conflict",
+            Self::Store(StoreError::Restricted) => "restricted",
             _ => match self.status() {
                 StatusCode::NOT_FOUND => "not_found",
                 StatusCode::UNPROCESSABLE_ENTITY => "invalid",
@@ -185,6 +189,10 @@ impl AppError {
             Self::Store(error @ (StoreError::Invalid(_) | StoreError::DuplicateReference { .. })) => {
                 ("Not valid", error.to_string())
             }
+            Self::Store(StoreError::Restricted) => (
+                "Processing restricted",
+                "Processing of this record is restricted. Only the roles named in the restriction may open or change it.".into(),
+            ),
             Self::TooManyAttempts(message) => ("Too many attempts", message.clone()),
             Self::Conflict(message) => ("Not possible now", message.clone()),
             _ => (

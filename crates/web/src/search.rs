@@ -169,6 +169,7 @@ fn field_of(record: &Record, feature: Feature) -> &str {
         Feature::ServiceNumber => &record.service_number,
         Feature::BirthPlace => &record.birth_place,
         Feature::Nationality => &record.nationality,
+        Feature::Address => &record.address,
     }
 }
 

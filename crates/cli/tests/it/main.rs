@@ -7,5 +7,6 @@ mod kill;
 mod linkage;
 mod network;
 mod protection;
+mod security;
 mod transmit;
 mod users;

@@ -30,8 +30,17 @@ fn store_of(rt: &tokio::runtime::Runtime, instance: &Instance) -> Store {
             instance.path("data").join("whereabouts.db").display()
         )
     });
-    rt.block_on(Store::open(&DatabaseUrl::parse(&url).unwrap()))
-        .unwrap()
+    let store = rt
+        .block_on(Store::open(&DatabaseUrl::parse(&url).unwrap()))
+        .unwrap();
+    // On PostgreSQL the CLI keeps the master key in the data directory (issue 7); a direct
+    // handle needs the same key to seal and open protected fields.
+    if store.key_provider().is_none() {
+        let key = vault::FileKeyProvider::open_or_create(&instance.path("data").join("master.key"))
+            .unwrap();
+        return store.with_key_provider(std::sync::Arc::new(key));
+    }
+    store
 }
 
 fn scope(rt: &tokio::runtime::Runtime, store: &Store, tenant: &str) -> TenantScope {

@@ -214,7 +214,7 @@ async fn api_tokens_are_found_by_hash_until_revoked_or_expired() {
     }
 }
 
-fn request(reference: &str) -> NewTracingRequest {
+pub(crate) fn request(reference: &str) -> NewTracingRequest {
     NewTracingRequest {
         reference: reference.into(),
         enquirer_name: "Марія Коваленко".into(),

@@ -174,6 +174,38 @@ async fn a_database_dump_holds_only_ciphertext_of_protected_fields() {
         let clerk = user(&store, f.tenant_a.id, "clerk").await;
         let totp = b"TOTPSECRETFICTIONAL1";
         store.begin_totp_enrolment(clerk, totp).await.unwrap();
+        let mut request = crate::accounts_agency::request("TR-DUMP");
+        request.enquirer_contact = "CONTACT-FICTIONAL-555-0100".into();
+        request.circumstances = "CIRCUMSTANCES-FICTIONAL-NARRATIVE".into();
+        let id = store
+            .create_tracing_request(&f.scope_a, &request)
+            .await
+            .unwrap();
+        let seed_bytes: Vec<u8> = (0..32u8)
+            .map(|i| i.wrapping_mul(37).wrapping_add(101))
+            .collect();
+        store
+            .add_transmission_key(
+                &f.scope_a,
+                &whereabouts_store::StoredKey {
+                    id: "tk-dump".into(),
+                    officer: None,
+                    public_key: "{}".into(),
+                    signing_seed: seed_bytes.clone(),
+                    encryption_secret: Some(seed_bytes.iter().rev().copied().collect()),
+                    created_at: time::OffsetDateTime::now_utc(),
+                },
+            )
+            .await
+            .unwrap();
+        let keys = store.transmission_keys(&f.scope_a).await.unwrap();
+        assert_eq!(keys[0].key.signing_seed, seed_bytes);
+        let back = store.tracing_request(&f.scope_a, id).await.unwrap();
+        assert_eq!(back.request.enquirer_contact, "CONTACT-FICTIONAL-555-0100");
+        assert_eq!(
+            back.request.circumstances,
+            "CIRCUMSTANCES-FICTIONAL-NARRATIVE"
+        );
         assert_eq!(
             store.totp_state(clerk).await.unwrap().secret.unwrap(),
             totp.to_vec()
@@ -371,4 +403,265 @@ async fn a_sqlite_store_without_its_key_file_refuses_to_open() {
         error.contains("master-key") && error.contains("missing"),
         "{error}"
     );
+}
+
+// A backup taken while the store is open restores into a new database with every record equal,
+// sealed fields still opening with the master key and the audit chain intact.
+#[tokio::test]
+async fn a_snapshot_restores_every_record() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let clerk = user(store, f.tenant_a.id, "clerk").await;
+        store
+            .begin_totp_enrolment(clerk, b"BACKUP-TOTP")
+            .await
+            .unwrap();
+        let id = store
+            .create_tracing_request(&f.scope_a, &crate::accounts_agency::request("TR-B"))
+            .await
+            .unwrap();
+        for n in 0..3 {
+            store
+                .register_person(
+                    &f.scope_b,
+                    f.source_b,
+                    &whereabouts_store::NewPerson {
+                        reference: format!("B-{n}"),
+                        category: domain::PersonCategory::PrisonerOfWar,
+                        assertions: Vec::new(),
+                        events: Vec::new(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        store.audit_checkpoint().await.unwrap();
+        let snapshot = store.snapshot().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let target = match backend.name {
+            "sqlite" => DatabaseUrl::sqlite_file(&dir.path().join("restored.db")),
+            _ => DatabaseUrl::parse(
+                &crate::harness::fresh_postgres_database(&crate::harness::postgres_url().unwrap())
+                    .await,
+            )
+            .unwrap(),
+        };
+        Store::restore_snapshot(&target, &snapshot).await.unwrap();
+        // A second restore into the same target is refused.
+        assert!(Store::restore_snapshot(&target, &snapshot).await.is_err());
+        let restored = Store::open_with(&target, store.key_provider())
+            .await
+            .unwrap();
+        let original = whereabouts_store::table_contents(store).await.unwrap();
+        let copy = whereabouts_store::table_contents(&restored).await.unwrap();
+        let rows: usize = original.iter().map(|(_, r)| r.len()).sum();
+        assert!(rows > 20, "{}: {rows} rows", backend.name);
+        assert_eq!(original, copy, "{}", backend.name);
+        assert_eq!(
+            restored.totp_state(clerk).await.unwrap().secret.unwrap(),
+            b"BACKUP-TOTP".to_vec()
+        );
+        assert_eq!(
+            restored
+                .tracing_request(&f.scope_a, id)
+                .await
+                .unwrap()
+                .request
+                .enquirer_contact,
+            "Київ"
+        );
+        assert!(
+            restored.audit_verify().await.unwrap().is_intact(),
+            "{}",
+            backend.name
+        );
+    }
+}
+
+async fn person(store: &Store, f: &crate::harness::Fixture, reference: &str) -> domain::PersonId {
+    store
+        .register_person(
+            &f.scope_a,
+            f.source_a,
+            &whereabouts_store::NewPerson {
+                reference: reference.into(),
+                category: domain::PersonCategory::PrisonerOfWar,
+                assertions: Vec::new(),
+                events: Vec::new(),
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn scope_of(
+    store: &Store,
+    username: &str,
+    role: UserRole,
+    tenant: domain::TenantId,
+) -> whereabouts_store::TenantScope {
+    store
+        .create_user(&NewUser {
+            tenant: Some(tenant),
+            username,
+            password_hash: "$argon2id$fake",
+            role,
+        })
+        .await
+        .unwrap();
+    let record = store.user_by_username(username).await.unwrap().unwrap();
+    store.scope_for_user(&record).unwrap()
+}
+
+// ICRC-DP-c: a restricted record is processed only by the roles the restriction allows.
+#[tokio::test]
+async fn restricted_processing_blocks_every_role_but_the_allowed_ones() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let id = person(store, &f, "R-1").await;
+        let clerk = scope_of(store, "clerk", UserRole::BureauClerk, f.tenant_a.id).await;
+        let caseworker = scope_of(store, "caseworker", UserRole::Caseworker, f.tenant_a.id).await;
+        let note = whereabouts_store::NewAssertion {
+            field: domain::FieldKey::Rank,
+            value: domain::Presence::Present(domain::AssertedValue::Text("Private".into())),
+            locator: "form".into(),
+        };
+        store.person(&clerk, id).await.unwrap();
+        store
+            .restrict_processing(
+                &f.scope_a,
+                id,
+                &[UserRole::Caseworker],
+                "the person objected",
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(store.person(&clerk, id).await, Err(StoreError::Restricted)),
+            "{}",
+            backend.name
+        );
+        assert!(matches!(
+            store
+                .add_assertion(&clerk, id, f.source_a, &note, None)
+                .await,
+            Err(StoreError::Restricted)
+        ));
+        // The allowed role goes on; the restriction and its author are on record.
+        store.person(&caseworker, id).await.unwrap();
+        store
+            .add_assertion(&caseworker, id, f.source_a, &note, None)
+            .await
+            .unwrap();
+        let restriction = store.restriction(&clerk, id).await.unwrap().unwrap();
+        assert_eq!(restriction.allowed_roles, vec![UserRole::Caseworker]);
+        // Another tenant cannot restrict (or learn of) this person.
+        assert!(matches!(
+            store.restrict_processing(&f.scope_b, id, &[], "x").await,
+            Err(StoreError::NotFound)
+        ));
+        // The clerk cannot lift it; the caseworker can.
+        assert!(store.lift_restriction(&clerk, id, "x").await.is_err());
+        store
+            .lift_restriction(&caseworker, id, "objection withdrawn")
+            .await
+            .unwrap();
+        store.person(&clerk, id).await.unwrap();
+        let log = store.audit_entries(0, 1000).await.unwrap();
+        assert_eq!(log.iter().filter(|e| e.action == "restrict").count(), 2);
+    }
+}
+
+// ICRC-DP-c: everything about one person, in one document, and the export is audited.
+#[tokio::test]
+async fn a_subject_export_holds_everything_about_the_person_and_nothing_else() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let id = person(store, &f, "S-1").await;
+        let other = person(store, &f, "S-2").await;
+        let note = whereabouts_store::NewAssertion {
+            field: domain::FieldKey::Rank,
+            value: domain::Presence::Present(domain::AssertedValue::Text("Corporal".into())),
+            locator: "form".into(),
+        };
+        store
+            .add_assertion(&f.scope_a, id, f.source_a, &note, None)
+            .await
+            .unwrap();
+        store
+            .restrict_processing(&f.scope_a, id, &[UserRole::Caseworker], "objection")
+            .await
+            .unwrap();
+        let export = store
+            .subject_export(&f.scope_a, id, "subject access request 4")
+            .await
+            .unwrap();
+        let text = export.to_string();
+        assert_eq!(export["person"]["reference"], "S-1", "{}", backend.name);
+        assert!(text.contains("Corporal"));
+        assert_eq!(export["restrictions"].as_array().unwrap().len(), 1);
+        assert!(export["audit"].as_array().unwrap().len() >= 3, "{text}");
+        assert!(!text.contains(&other.to_string()));
+        assert!(matches!(
+            store.subject_export(&f.scope_b, id, "x").await,
+            Err(StoreError::NotFound)
+        ));
+        let log = store.audit_entries(0, 1000).await.unwrap();
+        assert!(
+            log.iter().any(|e| e.action == "export"
+                && e.purpose.as_deref() == Some("subject access request 4"))
+        );
+    }
+}
+
+// XC-1, ICRC-DP-b: retention archives; nothing is deleted and the archived record still reads.
+#[tokio::test]
+async fn retention_archives_old_records_and_deletes_nothing() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let id = store
+            .create_tracing_request(&f.scope_a, &crate::accounts_agency::request("TR-OLD"))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .set_retention(&f.scope_a, "persons", 30)
+                .await
+                .is_err()
+        );
+        store
+            .set_retention(&f.scope_a, "tracing_request", 30)
+            .await
+            .unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        assert_eq!(store.apply_retention(&f.scope_a, now).await.unwrap(), 0);
+        let later = now + time::Duration::days(31);
+        assert_eq!(
+            store.apply_retention(&f.scope_a, later).await.unwrap(),
+            1,
+            "{}",
+            backend.name
+        );
+        assert_eq!(store.apply_retention(&f.scope_a, later).await.unwrap(), 0);
+        let archived = store.archived_records(&f.scope_a).await.unwrap();
+        assert_eq!(archived.len(), 1);
+        assert_eq!(archived[0].record_id, *id.as_uuid());
+        assert!(store.archived_records(&f.scope_b).await.unwrap().is_empty());
+        // The record itself is whole.
+        assert_eq!(
+            store
+                .tracing_request(&f.scope_a, id)
+                .await
+                .unwrap()
+                .request
+                .reference,
+            "TR-OLD"
+        );
+        let log = store.audit_entries(0, 1000).await.unwrap();
+        assert!(log.iter().any(|e| e.action == "archive" && e.records == 1));
+    }
 }

@@ -212,11 +212,27 @@ pub(crate) async fn submit(
     }
     let user = state.store.user_by_username(username).await?;
     let verified = auth::check_password(user.as_ref(), form.password).await;
+    let known = user.as_ref().map(|u| (u.id, u.tenant));
     let user = match user {
         Some(user) if verified => user,
         _ => {
             state.store.record_login_failure(&user_key, now).await?;
             state.store.record_login_failure(&address_key, now).await?;
+            // XC-8, SEC-4: failed sign-ins are audited (by user id when the user exists; the
+            // text typed as a username is never logged).
+            let (object, tenant) = known
+                .map_or(("user:unknown".to_owned(), None), |(id, tenant)| {
+                    (format!("user:{id}"), tenant)
+                });
+            state
+                .store
+                .audit_system(
+                    "anonymous",
+                    tenant,
+                    store::AuditEntry::new(store::AuditAction::LoginFailed, object)
+                        .detail("password"),
+                )
+                .await?;
             tracing::info!(outcome = "refused", "sign-in");
             return login_page(
                 &state,
@@ -378,6 +394,18 @@ pub(crate) async fn verify_code(
     };
     if !accepted {
         state.store.record_login_failure(&key, now).await?;
+        state
+            .store
+            .audit_system(
+                &user.username,
+                user.tenant,
+                store::AuditEntry::new(
+                    store::AuditAction::LoginFailed,
+                    format!("user:{}", user.id),
+                )
+                .detail("second factor"),
+            )
+            .await?;
         tracing::info!(outcome = "refused", "second factor");
         return second_factor_page(
             &state,
@@ -404,6 +432,14 @@ pub(crate) async fn verify_code(
             SessionStage::Full,
             now,
             now + state.sessions.ttl,
+        )
+        .await?;
+    state
+        .store
+        .audit_system(
+            &user.username,
+            user.tenant,
+            store::AuditEntry::new(store::AuditAction::Login, format!("user:{}", user.id)),
         )
         .await?;
     tracing::info!(outcome = "accepted", user.id = %user.id, "sign-in");

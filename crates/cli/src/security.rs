@@ -1,0 +1,316 @@
+//! `whereabouts audit …` and `whereabouts keys rotate-master` (issue 7; docs/security.md,
+//! "Data protection").
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Subcommand;
+use store::{AuditAction, AuditEntry, DatabaseUrl};
+use time::{Duration, OffsetDateTime};
+
+use crate::config::Locations;
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk the whole hash chain and every signed checkpoint; name each entry that was edited,
+    /// deleted, inserted or reordered. Exits with 1 when anything is wrong.
+    Verify,
+    /// Show the alerts (bulk reads and exports beyond the threshold) of the last hours.
+    Alerts {
+        #[arg(long, default_value_t = 24)]
+        hours: i64,
+    },
+    /// Sign a checkpoint at the head of the log now (one is also signed every 100 entries).
+    Checkpoint,
+    /// Print entries (sequence, time, actor, action, object, purpose, records).
+    Log {
+        /// Entries after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+}
+
+pub async fn audit(locations: &Locations, command: AuditCommand) -> anyhow::Result<ExitCode> {
+    let store = locations.open().await?;
+    let code = match command {
+        AuditCommand::Verify => {
+            let report = store.audit_verify().await?;
+            println!(
+                "{} entries, {} signed checkpoints, instance key {}",
+                report.entries, report.checkpoints, report.public_key
+            );
+            if report.is_intact() {
+                println!("the audit log is intact");
+                ExitCode::SUCCESS
+            } else {
+                for problem in &report.problems {
+                    println!("TAMPERED: {problem}");
+                }
+                ExitCode::FAILURE
+            }
+        }
+        AuditCommand::Alerts { hours } => {
+            let since = OffsetDateTime::now_utc() - Duration::hours(hours);
+            let alerts = store.audit_alerts(since).await?;
+            for alert in &alerts {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    alert.seq, alert.at, alert.actor, alert.detail
+                );
+            }
+            eprintln!("{} alert(s) in the last {hours} hours", alerts.len());
+            ExitCode::SUCCESS
+        }
+        AuditCommand::Checkpoint => {
+            match store.audit_checkpoint().await? {
+                Some(seq) => println!("checkpoint signed at entry {seq}"),
+                None => println!("the log is empty"),
+            }
+            ExitCode::SUCCESS
+        }
+        AuditCommand::Log { after, limit } => {
+            for entry in store.audit_entries(after, limit).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    entry.seq,
+                    entry.at,
+                    entry.actor,
+                    entry.action,
+                    entry.object,
+                    entry.purpose.as_deref().unwrap_or("-"),
+                    entry.records
+                );
+            }
+            ExitCode::SUCCESS
+        }
+    };
+    store.close().await;
+    Ok(code)
+}
+
+/// The key file this instance uses, when its master key comes from a file.
+fn key_file(locations: &Locations) -> anyhow::Result<Option<PathBuf>> {
+    if std::env::var(vault::MASTER_KEY_ENV).is_ok_and(|v| !v.trim().is_empty()) {
+        return Ok(None);
+    }
+    if let Some(path) = std::env::var_os(vault::MASTER_KEY_FILE_ENV).filter(|p| !p.is_empty()) {
+        return Ok(Some(PathBuf::from(path)));
+    }
+    Ok(Some(match locations.url()? {
+        DatabaseUrl::Sqlite(path) => store::default_key_file(&path),
+        DatabaseUrl::Postgres(_) => locations.data_dir.join("master.key"),
+    }))
+}
+
+/// A new master key, every tenant key rewrapped under it while servers keep running; with
+/// `retire_old`, the old keys leave the key file once nothing depends on them.
+pub async fn rotate_master(locations: &Locations, retire_old: bool) -> anyhow::Result<ExitCode> {
+    let store = locations.open().await?;
+    let file = key_file(locations)?;
+    let provider = match &file {
+        Some(path) => {
+            let provider = Arc::new(vault::FileKeyProvider::open(path)?);
+            let id = provider.add_new_key()?;
+            eprintln!("new master key {id} added to {}", path.display());
+            Some(provider)
+        }
+        None => {
+            eprintln!(
+                "the master key comes from {}: its last key is current; put the new key last, keep the old one before it until this command has run",
+                vault::MASTER_KEY_ENV
+            );
+            None
+        }
+    };
+    let store = match &provider {
+        Some(provider) => store.with_key_provider(provider.clone()),
+        None => store,
+    };
+    let rewrapped = store.vault().rewrap_all().await?;
+    let in_use = store.vault().master_keys_in_use().await?;
+    store
+        .audit_system(
+            &format!("operator:{}", crate::setup::operator_name()),
+            None,
+            AuditEntry::new(AuditAction::KeyRotation, "master-key")
+                .records(i64::try_from(rewrapped).unwrap_or(i64::MAX))
+                .detail(format!("now {}", in_use.join(","))),
+        )
+        .await?;
+    println!(
+        "{rewrapped} data key(s) rewrapped; master key(s) in use: {}",
+        in_use.join(", ")
+    );
+    if retire_old {
+        let provider = provider.context(
+            "--retire-old works on a key file; with the environment variable, remove the old key from it yourself",
+        )?;
+        let current = vault::KeyProvider::current(provider.as_ref())?;
+        anyhow::ensure!(
+            in_use.iter().all(|id| id == current.id().as_str()),
+            "some data keys are still wrapped by an old master key; nothing retired"
+        );
+        let retired = provider.retire_old_keys()?;
+        println!("retired {} old master key(s)", retired.len());
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
+pub enum SubjectCommand {
+    /// Everything held about one person, as JSON (ICRC-DP-c right of access). Audited.
+    Export {
+        #[arg(long)]
+        tenant: String,
+        /// The person's reference in the tenant.
+        #[arg(long)]
+        reference: String,
+        /// Why (e.g. the request's number); recorded in the audit log.
+        #[arg(long)]
+        purpose: String,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Restrict processing of a person: only the roles named may read or add to the record.
+    Restrict {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        reference: String,
+        /// A role that may still process (repeat for several), e.g. caseworker.
+        #[arg(long = "allow")]
+        allow: Vec<String>,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift a restriction.
+    Lift {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        reference: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RetentionCommand {
+    /// Set how long a kind of record stays in the working lists before it is archived.
+    Set {
+        #[arg(long)]
+        tenant: String,
+        /// One of: tracing_request.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        days: i32,
+    },
+    /// Archive every record past its period (nothing is deleted; XC-1).
+    Run {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+async fn scoped(
+    locations: &Locations,
+    slug: &str,
+) -> anyhow::Result<(store::Store, store::TenantScope)> {
+    let store = locations.open().await?;
+    let tenant = store
+        .tenant_by_slug(slug)
+        .await
+        .with_context(|| format!("no tenant {slug:?}"))?;
+    let scope = store.operator_scope(&tenant, &crate::setup::operator_name());
+    Ok((store, scope))
+}
+
+pub async fn subject(locations: &Locations, command: SubjectCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        SubjectCommand::Export {
+            tenant,
+            reference,
+            purpose,
+            output,
+        } => {
+            let (store, scope) = scoped(locations, &tenant).await?;
+            let id = store
+                .person_id_by_reference(&scope, &reference)
+                .await
+                .with_context(|| format!("no person {reference:?} in {tenant}"))?;
+            let export = store.subject_export(&scope, id, &purpose).await?;
+            let text = serde_json::to_string_pretty(&export)?;
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => println!("{text}"),
+            }
+            store.close().await;
+        }
+        SubjectCommand::Restrict {
+            tenant,
+            reference,
+            allow,
+            reason,
+        } => {
+            let (store, scope) = scoped(locations, &tenant).await?;
+            let roles = allow
+                .iter()
+                .map(|r| r.parse::<store::UserRole>().map_err(anyhow::Error::msg))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let id = store
+                .person_id_by_reference(&scope, &reference)
+                .await
+                .with_context(|| format!("no person {reference:?} in {tenant}"))?;
+            store
+                .restrict_processing(&scope, id, &roles, &reason)
+                .await?;
+            println!("processing of {reference} restricted");
+            store.close().await;
+        }
+        SubjectCommand::Lift {
+            tenant,
+            reference,
+            reason,
+        } => {
+            let (store, scope) = scoped(locations, &tenant).await?;
+            let id = store
+                .person_id_by_reference(&scope, &reference)
+                .await
+                .with_context(|| format!("no person {reference:?} in {tenant}"))?;
+            store.lift_restriction(&scope, id, &reason).await?;
+            println!("restriction on {reference} lifted");
+            store.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn retention(
+    locations: &Locations,
+    command: RetentionCommand,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        RetentionCommand::Set { tenant, kind, days } => {
+            let (store, scope) = scoped(locations, &tenant).await?;
+            store.set_retention(&scope, &kind, days).await?;
+            println!("{kind} records of {tenant} are archived after {days} days");
+            store.close().await;
+        }
+        RetentionCommand::Run { tenant } => {
+            let (store, scope) = scoped(locations, &tenant).await?;
+            let archived = store
+                .apply_retention(&scope, OffsetDateTime::now_utc())
+                .await?;
+            println!("{archived} record(s) archived; nothing deleted");
+            store.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,314 @@
+//! Issue 7 from the command line, on SQLite and PostgreSQL: exports and role changes are
+//! audited, `audit verify` names a tampered entry, `keys rotate-master` rewraps every key while
+//! the data stays readable.
+
+use crate::harness::{Instance, instances, stderr, stdout};
+
+/// Runs one statement on the instance's database as an intruder would, with the audit
+/// triggers out of the way.
+fn tamper(instance: &Instance, statement: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        match &instance.database_url {
+            None => {
+                let path = instance.dir.path().join("data/whereabouts.db");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
+                sqlx::query("DROP TRIGGER audit_log_no_update")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+            }
+        }
+    });
+}
+
+#[test]
+fn exports_are_audited_and_audit_verify_names_a_tampered_entry() {
+    for instance in instances() {
+        let backend = if instance.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        let out = instance.run(&[
+            "export",
+            "persons",
+            "--tenant",
+            "bureau-a",
+            "--purpose",
+            "tracing-request-17",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let log = instance.run(&["audit", "log"]);
+        let log = stdout(&log);
+        assert!(log.contains("role_change"), "{backend}: {log}");
+        let export_line = log
+            .lines()
+            .find(|l| l.contains("\texport\t"))
+            .unwrap_or_else(|| panic!("{backend}: no export entry in {log}"));
+        assert!(export_line.contains("tracing-request-17"), "{export_line}");
+        let seq = export_line.split('\t').next().unwrap().to_owned();
+
+        let verify = instance.run(&["audit", "verify"]);
+        assert!(verify.status.success(), "{backend}: {}", stdout(&verify));
+        assert!(stdout(&verify).contains("the audit log is intact"));
+
+        tamper(
+            &instance,
+            &format!("UPDATE audit_log SET purpose = 'nothing to see' WHERE seq = {seq}"),
+        );
+        let verify = instance.run(&["audit", "verify"]);
+        assert!(!verify.status.success(), "{backend}: tampering not noticed");
+        assert!(
+            stdout(&verify).contains(&format!("TAMPERED: entry {seq} was edited")),
+            "{backend}: {}",
+            stdout(&verify)
+        );
+    }
+}
+
+#[test]
+fn rotate_master_rewraps_every_key_and_retires_the_old_one() {
+    for instance in instances() {
+        let backend = if instance.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        // Something sealed under the instance key exists: the audit chain's key and signing key.
+        let out = instance.run(&["audit", "checkpoint"]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let key_file = match &instance.database_url {
+            None => instance.dir.path().join("data/whereabouts.db.master-key"),
+            Some(_) => instance.dir.path().join("data/master.key"),
+        };
+        let before = std::fs::read_to_string(&key_file).unwrap();
+        let out = instance.run(&["keys", "rotate-master", "--retire-old"]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("data key(s) rewrapped"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(
+            stdout(&out).contains("retired 1 old master key(s)"),
+            "{}",
+            stdout(&out)
+        );
+        let after = std::fs::read_to_string(&key_file).unwrap();
+        assert_ne!(before, after);
+        assert_eq!(after.lines().filter(|l| l.starts_with("mk1 ")).count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{backend}");
+        }
+        // Everything still opens with the new key alone: the chain verifies.
+        let verify = instance.run(&["audit", "verify"]);
+        assert!(verify.status.success(), "{backend}: {}", stdout(&verify));
+        assert!(stdout(&instance.run(&["audit", "log"])).contains("key_rotation"));
+    }
+}
+
+#[test]
+fn backup_while_open_and_restore_into_a_new_database_gives_the_same_records() {
+    for instance in instances() {
+        let backend = if instance.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        let keys = instance.path("recovery");
+        let out = instance.run(&["backup", "keygen", "--out-dir", keys.to_str().unwrap()]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let file = instance.path("w.wbk");
+        let out = instance.run(&[
+            "backup",
+            "--recipient",
+            keys.join("recovery.pub").to_str().unwrap(),
+            "--output",
+            file.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.starts_with(b"WBK1\n"));
+        // The snapshot is encrypted: no table name or tenant slug shows.
+        assert!(!bytes.windows(8).any(|w| w == b"bureau-a"), "{backend}");
+
+        // Restore into a new data directory (SQLite) or a new database (PostgreSQL), with the
+        // same master key.
+        let target = Instance {
+            dir: tempfile::tempdir().unwrap(),
+            database_url: instance.database_url.as_ref().map(|url| {
+                let (prefix, _) = url.rsplit_once('/').unwrap();
+                let name = format!("wb_restore_{}", uuid::Uuid::new_v4().simple());
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    use sqlx::Connection;
+                    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                        .execute(&mut admin)
+                        .await
+                        .unwrap();
+                });
+                format!("{prefix}/{name}")
+            }),
+        };
+        std::fs::create_dir_all(target.dir.path().join("data")).unwrap();
+        let (from, to) = match backend {
+            "sqlite" => (
+                "data/whereabouts.db.master-key",
+                "data/whereabouts.db.master-key",
+            ),
+            _ => ("data/master.key", "data/master.key"),
+        };
+        std::fs::copy(instance.dir.path().join(from), target.dir.path().join(to)).unwrap();
+        // A wrong recovery key is refused before anything is written.
+        let other = target.path("other");
+        assert!(
+            target
+                .run(&["backup", "keygen", "--out-dir", other.to_str().unwrap()])
+                .status
+                .success()
+        );
+        let out = target.run(&[
+            "restore",
+            file.to_str().unwrap(),
+            "--secret",
+            other.join("recovery.secret").to_str().unwrap(),
+        ]);
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out).contains("encrypted to recovery key"),
+            "{}",
+            stderr(&out)
+        );
+        let out = target.run(&[
+            "restore",
+            file.to_str().unwrap(),
+            "--secret",
+            keys.join("recovery.secret").to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("audit log intact"),
+            "{}",
+            stdout(&out)
+        );
+        // The same tenants and persons, and the chain still verifies.
+        assert_eq!(instance.export("bureau-a"), target.export("bureau-a"));
+        assert!(target.run(&["audit", "verify"]).status.success());
+        // A restore never overwrites.
+        let out = target.run(&[
+            "restore",
+            file.to_str().unwrap(),
+            "--secret",
+            keys.join("recovery.secret").to_str().unwrap(),
+        ]);
+        assert!(!out.status.success(), "{backend}: restored twice");
+    }
+}
+
+#[test]
+fn subject_export_restriction_and_retention_from_the_command_line() {
+    for instance in instances() {
+        let backend = if instance.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        let csv = instance.write(
+            "p.csv",
+            "id,category,given_name,family_name,name_language\nS-1,pow,Ivan,Petrenko,uk\nS-2,pow,Olena,Shevchenko,uk\n"
+                .as_bytes(),
+        );
+        let out = instance.import("bureau-a", &csv, &[]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let out = instance.run(&[
+            "subject",
+            "export",
+            "--tenant",
+            "bureau-a",
+            "--reference",
+            "S-1",
+            "--purpose",
+            "request 12",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let export: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(export["person"]["reference"], "S-1");
+        assert!(stdout(&out).contains("Petrenko") && !stdout(&out).contains("Shevchenko"));
+        let out = instance.run(&[
+            "subject",
+            "restrict",
+            "--tenant",
+            "bureau-a",
+            "--reference",
+            "S-1",
+            "--allow",
+            "caseworker",
+            "--reason",
+            "objection",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let out = instance.run(&[
+            "subject",
+            "restrict",
+            "--tenant",
+            "bureau-a",
+            "--reference",
+            "S-1",
+            "--allow",
+            "nobody",
+            "--reason",
+            "x",
+        ]);
+        assert!(!out.status.success());
+        assert!(stderr(&out).contains("unknown role"), "{}", stderr(&out));
+        let out = instance.run(&[
+            "retention",
+            "set",
+            "--tenant",
+            "bureau-a",
+            "--kind",
+            "tracing_request",
+            "--days",
+            "365",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let out = instance.run(&["retention", "run", "--tenant", "bureau-a"]);
+        assert!(stdout(&out).contains("nothing deleted"), "{}", stdout(&out));
+        let log = stdout(&instance.run(&["audit", "log", "--limit", "1000"]));
+        assert!(
+            log.contains("request 12") && log.contains("\trestrict\t"),
+            "{log}"
+        );
+        assert!(instance.run(&["audit", "verify"]).status.success());
+    }
+}
