@@ -14,15 +14,6 @@ pub struct ResetTotpArgs {
     pub username: String,
 }
 
-/// The actor the audit log names for an action taken at the command line (SEC-4): the
-/// operating-system account that ran it, when known.
-fn cli_actor() -> String {
-    match std::env::var("USER") {
-        Ok(user) if !user.is_empty() && user.len() <= 64 => format!("cli:{user}"),
-        _ => "cli".to_owned(),
-    }
-}
-
 pub async fn reset_totp(locations: &Locations, args: ResetTotpArgs) -> anyhow::Result<ExitCode> {
     let store = locations.open().await?;
     let Some(user) = store.user_by_username(&args.username).await? else {
@@ -32,7 +23,7 @@ pub async fn reset_totp(locations: &Locations, args: ResetTotpArgs) -> anyhow::R
     // The entry is written first: when the log cannot be written, nothing is changed (XC-8).
     store
         .audit_system(
-            &cli_actor(),
+            &format!("operator:{}", crate::setup::operator_name()),
             user.tenant,
             AuditEntry::new(AuditAction::Update, format!("user:{}", user.id.as_uuid()))
                 .detail("totp_reset; sessions revoked"),

@@ -143,7 +143,7 @@ fn reset_totp_forgets_the_second_factor_ends_sessions_and_is_audited() {
         assert_eq!(audit.len(), before + 1, "{audit:?}");
         let clerk = runtime.block_on(db.user_id("clerk-a"));
         let (actor, action, object, detail) = audit.last().unwrap();
-        assert_eq!(actor, "cli:sysadmin");
+        assert_eq!(actor, "operator:sysadmin");
         assert_eq!(action, "update");
         assert_eq!(object, &format!("user:{clerk}"));
         assert!(detail.contains("totp_reset"), "{detail}");
