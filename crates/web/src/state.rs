@@ -20,6 +20,8 @@ pub(crate) struct AppState {
     pub obligations: Arc<TenantCache<crate::html::deadlines::TenantObligations>>,
     /// The matching engine's index of each tenant's persons (`search.rs`).
     pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
+    /// Rate limits per client address and per principal (`limits.rs`).
+    pub limiters: crate::limits::Limiters,
     /// Where evidence files are kept (issue 6); `None`: uploads are refused.
     pub evidence_dir: Option<std::path::PathBuf>,
     /// Each tenant's person directory, for searching the person list (`directory.rs`).
@@ -43,6 +45,7 @@ impl AppState {
             sessions: SessionConfig::from_config(config),
             tenants: Arc::new(RwLock::new(HashMap::new())),
             indexes: Arc::new(Mutex::new(HashMap::new())),
+            limiters: crate::limits::Limiters::new(config.rate_limits),
             evidence_dir: config.evidence_dir.clone(),
             obligations: Arc::new(TenantCache::default()),
             directories: Arc::new(TenantCache::default()),

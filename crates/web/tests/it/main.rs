@@ -7,6 +7,7 @@ mod browser;
 mod bureau;
 mod compliance;
 mod harness;
+mod limits;
 mod matrix;
 mod pages;
 mod protection;
