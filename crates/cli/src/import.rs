@@ -993,6 +993,10 @@ fn write_rejects(
 }
 
 #[cfg(test)]
+#[path = "fuzz_import.rs"]
+mod fuzz_import;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

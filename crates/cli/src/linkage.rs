@@ -504,6 +504,10 @@ pub fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 #[cfg(test)]
+#[path = "fuzz_linkage.rs"]
+mod fuzz_linkage;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -11,7 +11,9 @@ mod linkage;
 mod protection;
 mod security;
 mod setup;
+mod token;
 mod transmit;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +62,9 @@ enum Command {
     User(setup::UserCommand),
     /// Serve the web application.
     Serve(setup::ServeArgs),
+    /// Issue an API token for a tenant, as the operator (shown once; docs/web.md).
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Import a party's list.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -143,6 +148,7 @@ fn main() -> ExitCode {
             Command::Tenant(command) => setup::tenant(&locations, command).await,
             Command::User(command) => setup::user(&locations, command).await,
             Command::Serve(args) => setup::serve(&locations, args).await,
+            Command::Token(command) => token::run(&locations, command).await,
             Command::Import(command) => import::run(&locations, command).await,
             Command::Export(command) => export::run(&locations, command).await,
             Command::Gen(args) => gen_data::run(&locations, args).await,

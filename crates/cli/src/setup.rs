@@ -48,6 +48,9 @@ pub struct TenantAddArgs {
 pub enum UserCommand {
     /// Add a user. The password comes from WHEREABOUTS_PASSWORD, or is generated and printed.
     Add(UserAddArgs),
+    /// Forget a user's second factor (TOTP) and end their sessions; they enrol again at next
+    /// sign-in. Written to the audit log.
+    ResetTotp(crate::users::ResetTotpArgs),
 }
 
 #[derive(Args)]
@@ -70,6 +73,16 @@ pub struct ServeArgs {
     /// localhost.
     #[arg(long, env = "WHEREABOUTS_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Requests per minute from one client address (0: no limit; docs/security.md).
+    #[arg(
+        long,
+        env = "WHEREABOUTS_RATE_LIMIT_PER_ADDRESS",
+        default_value_t = 1200
+    )]
+    pub rate_limit_per_address: u32,
+    /// Requests per minute of one signed-in user or API token (0: no limit).
+    #[arg(long, env = "WHEREABOUTS_RATE_LIMIT_PER_USER", default_value_t = 600)]
+    pub rate_limit_per_user: u32,
     /// Seconds between rounds of the transmission sender (seal what is new for each peer with
     /// a URL, push what is unacknowledged; a peer that is down is retried with exponential
     /// backoff up to 30 minutes). 0 turns the sender off.
@@ -78,6 +91,15 @@ pub struct ServeArgs {
     /// The longest wait, in seconds, between two attempts at a peer that is down.
     #[arg(long, env = "WHEREABOUTS_PUSH_MAX_BACKOFF", default_value_t = 1800)]
     pub push_max_backoff: u64,
+}
+
+impl ServeArgs {
+    fn rate_limits(&self) -> web::RateLimits {
+        web::RateLimits {
+            per_address: web::Limit::per_minute(self.rate_limit_per_address),
+            per_principal: web::Limit::per_minute(self.rate_limit_per_user),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -231,7 +253,10 @@ pub async fn tenant(locations: &Locations, command: TenantCommand) -> anyhow::Re
 }
 
 pub async fn user(locations: &Locations, command: UserCommand) -> anyhow::Result<ExitCode> {
-    let UserCommand::Add(args) = command;
+    let args = match command {
+        UserCommand::Add(args) => args,
+        UserCommand::ResetTotp(args) => return crate::users::reset_totp(locations, args).await,
+    };
     let store = locations.open().await?;
     let role: UserRole = args.role.parse().map_err(anyhow::Error::msg)?;
     let tenant = match &args.tenant {
@@ -272,6 +297,7 @@ pub async fn serve(locations: &Locations, args: ServeArgs) -> anyhow::Result<Exi
         store,
         args.listen,
         args.secure_cookies,
+        args.rate_limits(),
         crate::protection::evidence_dir(locations),
     )
     .await;
@@ -285,6 +311,7 @@ async fn run_server(
     store: Store,
     listen: SocketAddr,
     secure_cookies: bool,
+    rate_limits: web::RateLimits,
     evidence_dir: std::path::PathBuf,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -295,6 +322,7 @@ async fn run_server(
         addr,
         session_ttl: time::Duration::hours(8),
         secure_cookies,
+        rate_limits,
         evidence_dir: Some(evidence_dir),
     };
     println!("Whereabouts is listening on http://{addr}/ (ctrl-c stops it)");
@@ -387,6 +415,7 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         store,
         args.listen,
         false,
+        web::RateLimits::default(),
         crate::protection::evidence_dir(&demo),
     )
     .await

@@ -13,6 +13,10 @@ pub enum StoreError {
     DuplicateReference { reference: String },
     #[error("person {0} is not in this tenant")]
     UnknownPerson(PersonId),
+    /// The disk refused the write (full, a file size limit, or failing); the transaction was
+    /// rolled back. Tested by `crates/cli/tests/it/faults.rs` (docs/security.md, C2).
+    #[error("the database cannot be written: {0}")]
+    Storage(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -22,7 +22,14 @@ pub(crate) struct DirectImport {
 }
 
 fn sqlite_error(error: rusqlite::Error) -> StoreError {
-    StoreError::Invalid(format!("SQLite: {error}"))
+    match error.sqlite_error_code() {
+        // SQLite says "disk I/O error" for a write the kernel refused; on a write that is most
+        // often a full disk (ENOSPC) or a file size limit (EFBIG), so say so.
+        Some(ErrorCode::DiskFull | ErrorCode::SystemIoFailure) => StoreError::Storage(format!(
+            "the disk is full, a file size limit was reached, or the disk failed (SQLite: {error})"
+        )),
+        _ => StoreError::Invalid(format!("SQLite: {error}")),
+    }
 }
 
 fn text_time(at: OffsetDateTime) -> StoreResult<String> {

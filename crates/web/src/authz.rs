@@ -148,6 +148,9 @@ impl<C: Capability> FromRequestParts<AppState> for Authorized<C> {
             signed_in.scope().cloned(),
         )
         .await?;
+        state
+            .limiters
+            .principal(&crate::limits::PrincipalKey::User(signed_in.user_id()))?;
         Ok(Self {
             principal: Principal {
                 role: signed_in.role(),
@@ -201,6 +204,9 @@ impl<C: Capability> FromRequestParts<AppState> for ApiAuthorized<C> {
         let scope = state.store.scope_for_token(&token);
         let (tenant_kind, tenant, scope) =
             decide::<C>(state, token.role, Some(token.tenant), scope).await?;
+        state
+            .limiters
+            .principal(&crate::limits::PrincipalKey::Token(token.id))?;
         Ok(Self {
             principal: Principal {
                 role: token.role,

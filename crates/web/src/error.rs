@@ -54,6 +54,9 @@ pub enum AppError {
     /// Sign-in throttled or the account locked; the message says for how long.
     #[error("{0}")]
     TooManyAttempts(String),
+    /// Over a rate limit (`limits.rs`); the number is the seconds to wait (`Retry-After`).
+    #[error("too many requests; try again in {0} s")]
+    RateLimited(u64),
     /// A rule of the workflow refuses the action now (for example a second confirmation by the
     /// same reviewer).
     #[error("{0}")]
@@ -76,7 +79,7 @@ pub struct ErrorInfo {
 
 impl AppError {
     /// Every stable code, with its status: documented in the OpenAPI document.
-    pub const CODES: [(&'static str, u16); 16] = [
+    pub const CODES: [(&'static str, u16); 17] = [
         ("unauthenticated", 401),
         ("session_expired", 401),
         ("second_factor_required", 401),
@@ -90,6 +93,7 @@ impl AppError {
         ("bad_request", 400),
         ("invalid", 422),
         ("too_many_attempts", 429),
+        ("rate_limited", 429),
         ("conflict", 409),
         ("restricted", 403),
         ("internal", 500),
@@ -117,7 +121,7 @@ impl AppError {
             | Self::Store(StoreError::Invalid(_) | StoreError::DuplicateReference { .. }) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyAttempts(_) | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Store(_) | Self::Render(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -140,6 +144,7 @@ impl AppError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::BadForm(_) => "bad_request",
             Self::TooManyAttempts(_) => "too_many_attempts",
+            Self::RateLimited(_) => "rate_limited",
             Self::Conflict(_) => "conflict",
             Self::Store(StoreError::Restricted) => "restricted",
             _ => match self.status() {
@@ -194,6 +199,7 @@ impl AppError {
                 "Processing of this record is restricted. Only the roles named in the restriction may open or change it.".into(),
             ),
             Self::TooManyAttempts(message) => ("Too many attempts", message.clone()),
+            Self::RateLimited(_) => ("Too many requests", self.to_string()),
             Self::Conflict(message) => ("Not possible now", message.clone()),
             _ => (
                 "Something went wrong",
@@ -252,6 +258,11 @@ impl IntoResponse for AppError {
                 }
             }
         };
+        if let Self::RateLimited(seconds) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+        }
         response.extensions_mut().insert(info);
         response
     }

@@ -23,7 +23,10 @@ mod directory;
 pub mod error;
 mod headers;
 mod html;
+mod limits;
+mod operator;
 pub mod protection;
+mod ratelimit;
 mod router;
 mod search;
 mod state;
@@ -34,6 +37,8 @@ use std::net::SocketAddr;
 
 pub use auth::{PasswordError, hash_password};
 pub use error::AppError;
+pub use limits::{Limit, RateLimits};
+pub use operator::create_api_token;
 pub use router::{RouteInfo, route_table, router};
 
 /// How the server runs. Passed explicitly; nothing is global.
@@ -45,6 +50,8 @@ pub struct ServeConfig {
     /// Marks the session cookie `Secure` (and names it `__Host-…`). Turn off only for plain
     /// HTTP on localhost.
     pub secure_cookies: bool,
+    /// Requests per client address and per user or API token (`limits.rs`).
+    pub rate_limits: RateLimits,
     /// Where evidence files are kept (`<data dir>/evidence`); `None` refuses uploads.
     pub evidence_dir: Option<std::path::PathBuf>,
 }

@@ -453,6 +453,10 @@ pub fn router(store: Store, config: &ServeConfig) -> Router {
     router
         .fallback(html::not_found)
         .layer(middleware::from_fn(headers::same_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::per_address,
+        ))
         .layer(middleware::from_fn(headers::log_request))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)

@@ -20,10 +20,16 @@ pub(crate) struct AppState {
     pub obligations: Arc<TenantCache<crate::html::deadlines::TenantObligations>>,
     /// The matching engine's index of each tenant's persons (`search.rs`).
     pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
+    /// Rate limits per client address and per principal (`limits.rs`).
+    pub limiters: crate::limits::Limiters,
     /// Where evidence files are kept (issue 6); `None`: uploads are refused.
     pub evidence_dir: Option<std::path::PathBuf>,
     /// Each tenant's person directory, for searching the person list (`directory.rs`).
     pub directories: Arc<TenantCache<crate::directory::Directory>>,
+    /// Pushes per client address on the transmission receive endpoint (`api/transmissions.rs`).
+    pub pushes: Arc<crate::ratelimit::RateLimit>,
+    /// How many pushed bundles are verified (held in memory) at once.
+    pub verifying: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Clone, Debug)]
@@ -39,9 +45,17 @@ impl AppState {
             sessions: SessionConfig::from_config(config),
             tenants: Arc::new(RwLock::new(HashMap::new())),
             indexes: Arc::new(Mutex::new(HashMap::new())),
+            limiters: crate::limits::Limiters::new(config.rate_limits),
             evidence_dir: config.evidence_dir.clone(),
             obligations: Arc::new(TenantCache::default()),
             directories: Arc::new(TenantCache::default()),
+            pushes: Arc::new(crate::ratelimit::RateLimit::new(
+                crate::api::transmissions::PUSHES_PER_MINUTE,
+                std::time::Duration::from_secs(60),
+            )),
+            verifying: Arc::new(tokio::sync::Semaphore::new(
+                crate::api::transmissions::VERIFYING_AT_ONCE,
+            )),
         }
     }
 

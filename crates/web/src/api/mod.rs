@@ -92,7 +92,11 @@ pub(crate) async fn json_errors(request: Request, next: Next) -> Response {
             .collect();
         body["error"]["fields"] = Value::Object(map);
     }
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let mut out = (status, Json(body)).into_response();
+    if let Some(retry_after) = retry_after {
+        out.headers_mut().insert(header::RETRY_AFTER, retry_after);
+    }
     if status == StatusCode::UNAUTHORIZED {
         out.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

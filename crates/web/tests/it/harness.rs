@@ -71,6 +71,9 @@ pub fn config(secure_cookies: bool) -> ServeConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         session_ttl: Duration::hours(8),
         secure_cookies,
+        // Every in-process request comes from one address and a test sends hundreds in a burst;
+        // the limits have their own tests (limits.rs), with their own settings.
+        rate_limits: web::RateLimits::OFF,
         evidence_dir: Some(
             std::env::temp_dir().join(format!("wb-evidence-{}", uuid::Uuid::now_v7().simple())),
         ),

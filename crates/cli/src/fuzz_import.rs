@@ -1,0 +1,108 @@
+//! The CSV person import as a fuzz target (docs/security.md, "Fuzzing"): arbitrary bytes go
+//! through the same precheck and scan as `whereabouts import persons`, with a writer that
+//! accepts everything. Nothing may panic, every refusal names a line, and a row either becomes a
+//! person or is rejected, never both and never neither. The corpus is `fuzz/corpus/import_csv`;
+//! the property tests mutate it. (This code is in the binary crate, which cargo-fuzz cannot link,
+//! so it is fuzzed here with proptest.)
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use proptest::prelude::*;
+
+use super::{Clock, Sink, precheck, scan};
+
+fn run(bytes: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let now = time::macros::datetime!(2026-11-01 00:00 UTC);
+    let clock = Clock {
+        now,
+        today: now.date(),
+    };
+    match precheck(&path) {
+        Err(_) => {}
+        Ok(Err(errors)) => assert!(errors.iter().all(|e| e.line >= 1 && !e.message.is_empty())),
+        Ok(Ok(_sha256)) => {
+            let mut delivered = 0u64;
+            let mut sink = Sink {
+                existing: |_: &[String]| Ok(HashSet::new()),
+                deliver: |batch: Vec<store::NewPerson>, _offset: u64| {
+                    delivered += batch.len() as u64;
+                    true
+                },
+                skip_bad: true,
+                writing: true,
+            };
+            if let Ok(scanned) = scan(&path, clock, "bureau-a", &mut sink) {
+                for (line, errors) in &scanned.rejected {
+                    assert!(*line >= 1);
+                    assert!(errors.iter().all(|e| !e.message.is_empty()));
+                }
+                assert!(delivered <= scanned.rows);
+            }
+        }
+    }
+}
+
+fn corpus() -> Vec<Vec<u8>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/import_csv");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
+}
+
+#[test]
+fn the_import_corpus_runs_clean() {
+    let corpus = corpus();
+    assert!(corpus.len() >= 5);
+    for input in &corpus {
+        run(input);
+    }
+}
+
+fn mutated() -> impl Strategy<Value = Vec<u8>> {
+    let seeds = corpus();
+    (
+        0..seeds.len(),
+        proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..4), 0..10),
+    )
+        .prop_map(move |(i, edits)| {
+            let mut bytes = seeds[i].clone();
+            for (at, byte, op) in edits {
+                let at = at % (bytes.len() + 1);
+                // CSV's structural bytes are the interesting ones.
+                let byte = match byte % 8 {
+                    0 => b',',
+                    1 => b'"',
+                    2 => b'\n',
+                    3 => b'\r',
+                    _ => byte,
+                };
+                match op {
+                    0 if at < bytes.len() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    2 if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.truncate(at),
+                }
+            }
+            bytes
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_bytes_are_refused_or_imported_never_a_panic(
+        data in prop_oneof![proptest::collection::vec(any::<u8>(), 0..256), mutated()]
+    ) {
+        run(&data);
+    }
+}
