@@ -13,6 +13,7 @@ mod security;
 mod setup;
 mod token;
 mod transmit;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -48,6 +48,9 @@ pub struct TenantAddArgs {
 pub enum UserCommand {
     /// Add a user. The password comes from WHEREABOUTS_PASSWORD, or is generated and printed.
     Add(UserAddArgs),
+    /// Forget a user's second factor (TOTP) and end their sessions; they enrol again at next
+    /// sign-in. Written to the audit log.
+    ResetTotp(crate::users::ResetTotpArgs),
 }
 
 #[derive(Args)]
@@ -250,7 +253,10 @@ pub async fn tenant(locations: &Locations, command: TenantCommand) -> anyhow::Re
 }
 
 pub async fn user(locations: &Locations, command: UserCommand) -> anyhow::Result<ExitCode> {
-    let UserCommand::Add(args) = command;
+    let args = match command {
+        UserCommand::Add(args) => args,
+        UserCommand::ResetTotp(args) => return crate::users::reset_totp(locations, args).await,
+    };
     let store = locations.open().await?;
     let role: UserRole = args.role.parse().map_err(anyhow::Error::msg)?;
     let tenant = match &args.tenant {

@@ -39,7 +39,11 @@ fn read(path: &str, corpus: &mut Corpus) -> Result<Vec<String>, Box<dyn Error>> 
 }
 
 fn print_model(model: &Model) {
-    eprintln!("prior {:.5} ({:+.2} bits)", model.prior, model.prior_weight());
+    eprintln!(
+        "prior {:.5} ({:+.2} bits)",
+        model.prior,
+        model.prior_weight()
+    );
     for feature in Feature::ALL {
         let f = feature as usize;
         let cells: Vec<String> = (1..feature.levels())

@@ -517,19 +517,19 @@ pub(crate) fn compare_address(corpus: &Corpus, a: &[u32], b: &[u32]) -> NameLeve
     for &s in short.iter().take(16) {
         // A number (house number, postcode) agrees only when it is the same number.
         let numeric = lex.token(s).text.chars().any(|c| c.is_ascii_digit());
-        let found = long
-            .iter()
-            .take(16)
-            .enumerate()
-            .find(|&(i, &l)| !used[i] && s == l)
-            .or_else(|| {
-                if numeric {
-                    return None;
-                }
-                long.iter().take(16).enumerate().find(|&(i, &l)| {
-                    !used[i] && compare_tokens(corpus, s, l) <= NameLevel::Close
-                })
-            });
+        let found =
+            long.iter()
+                .take(16)
+                .enumerate()
+                .find(|&(i, &l)| !used[i] && s == l)
+                .or_else(|| {
+                    if numeric {
+                        return None;
+                    }
+                    long.iter().take(16).enumerate().find(|&(i, &l)| {
+                        !used[i] && compare_tokens(corpus, s, l) <= NameLevel::Close
+                    })
+                });
         if let Some((i, &l)) = found {
             used[i] = true;
             agreeing += 1;

@@ -72,12 +72,7 @@ fn jaro_winkler_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
     let m = matches as f64;
     let jaro = (m / a_len as f64 + m / b_len as f64 + (m - transpositions as f64) / m) / 3.0;
     if jaro > 0.7 {
-        let prefix = a
-            .iter()
-            .take(4)
-            .zip(b)
-            .take_while(|(x, y)| x == y)
-            .count();
+        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
         jaro + 0.1 * prefix as f64 * (1.0 - jaro)
     } else {
         jaro

@@ -61,7 +61,12 @@ fn population(corpus: &mut Corpus) {
     for i in 0..600 {
         let g = given[next(given.len() as u64) as usize];
         let f = family[next(family.len() as u64) as usize];
-        let date = format!("19{:02}-{:02}-{:02}", 60 + next(20), 1 + next(3), 1 + next(5));
+        let date = format!(
+            "19{:02}-{:02}-{:02}",
+            60 + next(20),
+            1 + next(3),
+            1 + next(5)
+        );
         let service = format!("AB-{:06}", next(1_000_000));
         corpus.add(&person(
             &format!("a{i}"),
@@ -94,7 +99,12 @@ fn population(corpus: &mut Corpus) {
     for i in 0..100 {
         let g = given[next(given.len() as u64) as usize];
         let f = family[next(family.len() as u64) as usize];
-        let date = format!("19{:02}-{:02}-{:02}", 60 + next(20), 1 + next(3), 1 + next(5));
+        let date = format!(
+            "19{:02}-{:02}-{:02}",
+            60 + next(20),
+            1 + next(3),
+            1 + next(5)
+        );
         corpus.add(&person(
             &format!("c{i}"),
             &[("given_name", g), ("family_name", f), ("birth_date", &date)],
@@ -214,7 +224,10 @@ fn the_conflict_cap_can_be_switched_off_for_unreliable_identifiers() {
     assert!(capped.capped && capped.probability <= STRONG_CONFLICT_CAP);
     model.conflict_cap = false;
     let (comparison, free) = model.score_records(&corpus, a, b);
-    assert!(!free.capped && free.probability >= DEFAULT_THRESHOLD, "{free:?}");
+    assert!(
+        !free.capped && free.probability >= DEFAULT_THRESHOLD,
+        "{free:?}"
+    );
     let explanation = model.explain(&corpus, corpus.features(a), corpus.features(b), &comparison);
     assert!(explanation.conflicts.is_empty());
 }

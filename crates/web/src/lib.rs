@@ -26,6 +26,7 @@ mod html;
 mod limits;
 mod operator;
 pub mod protection;
+mod ratelimit;
 mod router;
 mod search;
 mod state;

@@ -26,6 +26,10 @@ pub(crate) struct AppState {
     pub evidence_dir: Option<std::path::PathBuf>,
     /// Each tenant's person directory, for searching the person list (`directory.rs`).
     pub directories: Arc<TenantCache<crate::directory::Directory>>,
+    /// Pushes per client address on the transmission receive endpoint (`api/transmissions.rs`).
+    pub pushes: Arc<crate::ratelimit::RateLimit>,
+    /// How many pushed bundles are verified (held in memory) at once.
+    pub verifying: Arc<tokio::sync::Semaphore>,
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +49,13 @@ impl AppState {
             evidence_dir: config.evidence_dir.clone(),
             obligations: Arc::new(TenantCache::default()),
             directories: Arc::new(TenantCache::default()),
+            pushes: Arc::new(crate::ratelimit::RateLimit::new(
+                crate::api::transmissions::PUSHES_PER_MINUTE,
+                std::time::Duration::from_secs(60),
+            )),
+            verifying: Arc::new(tokio::sync::Semaphore::new(
+                crate::api::transmissions::VERIFYING_AT_ONCE,
+            )),
         }
     }
 

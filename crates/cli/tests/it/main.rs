@@ -10,3 +10,4 @@ mod network;
 mod protection;
 mod security;
 mod transmit;
+mod users;

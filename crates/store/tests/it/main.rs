@@ -3,6 +3,7 @@
 
 mod accounts_agency;
 mod audit;
+mod forwarding;
 mod harness;
 mod protection;
 mod security;

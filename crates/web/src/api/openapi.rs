@@ -29,6 +29,12 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/tracing-requests/{id}/proposals") => (None, 200, "ProposalList"),
         ("POST", "/api/v1/transmissions") => (Some("Bundle"), 200, "SignedReceipt"),
         ("GET", "/api/v1/compliance") => (None, 200, "Compliance"),
+        ("GET", "/api/v1/protection/visits") => (None, 200, "VisitList"),
+        ("GET", "/api/v1/protection/visits/{id}") => (None, 200, "Visit"),
+        ("GET", "/api/v1/protection/visits/{id}/alerts") => (None, 200, "ReconciliationAlerts"),
+        ("GET", "/api/v1/protection/allegations/{id}") => (None, 200, "Allegation"),
+        ("POST", "/api/v1/protection/evidence") => (Some("EvidenceFile"), 201, "EvidenceStored"),
+        ("GET", "/api/v1/protection/evidence/verify") => (None, 200, "EvidenceReport"),
         _ => (None, 200, "Unknown"),
     }
 }
@@ -63,11 +69,12 @@ fn operation(route: &RouteInfo) -> Value {
             "schema": {"type": "string", "format": "uuid"}
         }]);
     }
-    if request == Some("Bundle") {
-        // A `.wab` bundle: the same bytes as a file bundle (docs/transmissions.md).
+    if let Some(binary @ ("Bundle" | "EvidenceFile")) = request {
+        // Raw bytes: a `.wab` bundle (the same bytes as a file bundle, docs/transmissions.md),
+        // or an evidence file as the delegate saved it (docs/protection.md).
         op["requestBody"] = json!({
             "required": true,
-            "content": {"application/octet-stream": {"schema": reference("Bundle")}}
+            "content": {"application/octet-stream": {"schema": reference(binary)}}
         });
     } else if let Some(request) = request {
         op["requestBody"] = json!({
@@ -203,6 +210,41 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "sent": {"type": "array", "items": {"type": "object"}},
                     "received": {"type": "array", "items": {"type": "object"}},
                     "late": {"type": "array", "items": {"type": "object"}}
+                }},
+                "VisitList": {"type": "object", "required": ["visits"], "properties": {
+                    "visits": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": string, "reference": string, "body": string,
+                        "started_at": {"type": ["string", "null"]}, "ended_at": {"type": ["string", "null"]},
+                        "team": {"type": "array", "items": string}
+                    }}}
+                }},
+                "Visit": {"type": "object", "required": ["id", "reference"], "properties": {
+                    "id": string, "reference": string, "body": string,
+                    "conditions": {"type": "array", "items": {"type": "object", "properties": {
+                        "condition": string, "outcome": string, "reason": {"type": ["string", "null"]}
+                    }}},
+                    "refusals": {"type": "array", "items": {"type": "object"}},
+                    "persons_seen": {"type": "array", "items": {"type": "object"}}
+                }},
+                "ReconciliationAlerts": {"type": "object", "required": ["visit", "alerts"], "properties": {
+                    "visit": string,
+                    "alerts": {"type": "array", "items": {"type": "object", "description": "seen but never notified, notified but not seen, or notified as released but seen detained; each with the matching engine's explanation"}}
+                }},
+                "Allegation": {"type": "object", "required": ["id", "reference", "status"], "properties": {
+                    "id": string, "reference": string, "category": string,
+                    "acts": {"type": "array", "items": string}, "sources": {"type": "array", "items": string},
+                    "consent": string, "perpetrators": {"type": "array", "items": {"type": "object", "properties": {"kind": string, "designation": string}}},
+                    "narrative": string, "status": string,
+                    "steps": {"type": "array", "items": {"type": "object", "properties": {"at": {"type": ["string", "null"]}, "by": string, "kind": string}}}
+                }},
+                "EvidenceFile": {"type": "string", "format": "binary", "description": "the file as a delegate saved it; its description is in the query string (kind, title, captured_at, captured_by, allegation, registration, source_url)"},
+                "EvidenceStored": {"type": "object", "required": ["id", "sha256", "size"], "properties": {
+                    "id": string, "sha256": string, "size": {"type": "integer"}
+                }},
+                "EvidenceReport": {"type": "object", "required": ["intact", "findings"], "properties": {
+                    "items": {"type": "integer"}, "files": {"type": "integer"}, "custody_entries": {"type": "integer"},
+                    "intact": {"type": "boolean"},
+                    "findings": {"type": "array", "items": {"type": "object", "properties": {"evidence": string, "title": string, "problem": string}}}
                 }}
     })
 }

@@ -1,22 +1,66 @@
 //! Transmission endpoints (issue 5): the receive endpoint peers push bundles to, the
 //! compliance API, and the proposals the matching engine makes for a tracing request.
 
-use axum::body::Bytes;
+use std::time::Instant;
+
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _, AsyncWriteExt as _};
 
 use super::Json;
 use crate::authz::{ApiAuthorized, ReadRegistry, Trace};
 use crate::error::{AppError, AppResult};
 use crate::html::agency::request_id;
+use crate::html::login::ClientAddr;
 use crate::state::AppState;
 use crate::transmission::{self, compliance};
 
 /// The largest bundle a peer may push: 256 MiB (a bureau's backlog after weeks offline).
 pub(crate) const BUNDLE_LIMIT: usize = 256 * 1024 * 1024;
+/// Pushes accepted per client address per minute; beyond, 429 with `Retry-After`. A sender
+/// pushes a few envelopes per round (every 30 s by default), so this is far above honest use.
+pub(crate) const PUSHES_PER_MINUTE: u32 = 120;
+/// Bundles verified at once. Uploads stream to a temporary file, so a slow or large upload
+/// holds no memory; verification reads one whole bundle into memory (the `transmit` crate
+/// works on byte slices), so at most this many bundles are in memory at any time.
+pub(crate) const VERIFYING_AT_ONCE: usize = 2;
+
+/// An error of the receive endpoint as the API's JSON shape, with its stable code (the route
+/// has no `json_errors` layer: its refusals are signed receipts, not error bodies).
+fn json_error(error: &AppError) -> Response {
+    let body = json!({"error": {"code": error.code(), "message": error.to_string()}});
+    (error.status(), Json(body)).into_response()
+}
+
+/// Streams `body` into an anonymous temporary file, refusing it past `limit` bytes.
+async fn spool(body: Body, limit: usize) -> Result<(tokio::fs::File, usize), AppError> {
+    let file = tempfile::tempfile()
+        .map_err(|e| AppError::Internal(format!("a temporary file for a bundle: {e}")))?;
+    let mut file = tokio::fs::File::from_std(file);
+    let mut body = body;
+    let mut size = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| AppError::BadForm("the upload was interrupted".into()))?;
+        if let Ok(data) = frame.into_data() {
+            size = size.saturating_add(data.len());
+            if size > limit {
+                return Err(AppError::PayloadTooLarge);
+            }
+            file.write_all(&data)
+                .await
+                .map_err(|e| AppError::Internal(format!("spooling a bundle: {e}")))?;
+        }
+    }
+    file.flush()
+        .await
+        .map_err(|e| AppError::Internal(format!("spooling a bundle: {e}")))?;
+    Ok((file, size))
+}
 
 /// Refusals that concern who sent the envelope: the peer is not one this tenant trusts.
 fn refused_sender(code: &str) -> bool {
@@ -40,7 +84,59 @@ fn refused_sender(code: &str) -> bool {
 /// refused (403) with a signed receipt saying why, nothing applied and the refusal in the
 /// ledger. Applied and duplicate envelopes answer 200 with the receipt; other refusals
 /// (tampered, malformed, reused sequence, invalid content) 422 with the receipt.
-pub(crate) async fn receive(State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
+///
+/// Bounded: [`PUSHES_PER_MINUTE`] per client address (429 `too_many_attempts`), a body of at
+/// most [`BUNDLE_LIMIT`] bytes (413 `payload_too_large`, refused from `Content-Length` before
+/// reading when declared), streamed to disk while it arrives.
+pub(crate) async fn receive(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(seconds) = state.pushes.check(address, Instant::now()) {
+        tracing::warn!(outcome = "throttled", "transmission push");
+        let mut response = json_error(&AppError::TooManyAttempts(format!(
+            "Too many pushes from this address. Try again in {seconds} seconds."
+        )));
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BUNDLE_LIMIT as u64) {
+        return json_error(&AppError::PayloadTooLarge);
+    }
+    match receive_spooled(&state, body).await {
+        Ok(response) => response,
+        Err(error) => {
+            if error.status().is_server_error() {
+                tracing::error!(%error, "transmission push");
+            }
+            json_error(&error)
+        }
+    }
+}
+
+async fn receive_spooled(state: &AppState, body: Body) -> AppResult<Response> {
+    let (mut file, size) = spool(body, BUNDLE_LIMIT).await?;
+    let _permit = state
+        .verifying
+        .acquire()
+        .await
+        .map_err(|_| AppError::Internal("the verification gate is closed".into()))?;
+    let mut body = Vec::with_capacity(size);
+    file.seek(std::io::SeekFrom::Start(0))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a spooled bundle: {e}")))?;
+    file.read_to_end(&mut body)
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a spooled bundle: {e}")))?;
+    drop(file);
     let header = match transmit::bundle_header(&body) {
         Ok((header, _)) => header,
         Err(error) => {

@@ -54,6 +54,29 @@ struct LoginPage {
     error: Option<String>,
     expired: bool,
     csrf: String,
+    fields: LoginFields,
+}
+
+/// What a form that cannot be checked yet lacks, field by field; the username given is shown
+/// again (it is what the person typed, never looked up).
+#[derive(Default)]
+struct LoginFields {
+    username: String,
+    username_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+}
+
+impl LoginFields {
+    /// The per-field problems of a submitted form, before any credential is checked.
+    fn check(form: &LoginForm) -> Option<Self> {
+        let username = form.username.trim();
+        let fields = Self {
+            username: username.chars().take(200).collect(),
+            username_error: username.is_empty().then_some("Enter your username."),
+            password_error: form.password.is_empty().then_some("Enter your password."),
+        };
+        (fields.username_error.is_some() || fields.password_error.is_some()).then_some(fields)
+    }
 }
 
 #[derive(Deserialize)]
@@ -64,7 +87,11 @@ pub(crate) struct LoginQuery {
 /// The fields of the sign-in form. `Debug` is not derived: the password must not be printable.
 #[derive(Deserialize)]
 pub(crate) struct LoginForm {
+    // Missing fields are empty, so that the page can name them (422) instead of a generic
+    // rejection of the whole form.
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     csrf: String,
@@ -77,11 +104,22 @@ fn login_page(
     error: Option<String>,
     expired: bool,
 ) -> AppResult<Response> {
+    login_page_with(state, status, error, expired, LoginFields::default())
+}
+
+fn login_page_with(
+    state: &AppState,
+    status: StatusCode,
+    error: Option<String>,
+    expired: bool,
+    fields: LoginFields,
+) -> AppResult<Response> {
     let csrf = auth::new_token()?;
     let mut response = render(&LoginPage {
         error,
         expired,
         csrf: csrf.clone(),
+        fields,
     })?;
     *response.status_mut() = status;
     response.headers_mut().append(
@@ -135,6 +173,16 @@ pub(crate) async fn submit(
     let cookie = auth::cookie_value(&headers, state.sessions.login_cookie_name).unwrap_or("");
     if cookie.is_empty() || !auth::same_secret(cookie, &form.csrf) {
         return Err(AppError::CsrfRejected);
+    }
+    // An incomplete form is answered field by field and costs no attempt: it guesses nothing.
+    if let Some(fields) = LoginFields::check(&form) {
+        return login_page_with(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("Some fields need your attention.".into()),
+            false,
+            fields,
+        );
     }
     let now = OffsetDateTime::now_utc();
     let username = form.username.trim();
@@ -231,6 +279,8 @@ struct SecondFactorPage {
     /// Set while enrolling: the secret in base32 and the `otpauth://` URI.
     enrolment: Option<(String, String)>,
     error: Option<String>,
+    /// The code field's own problem (not six digits).
+    code_error: Option<&'static str>,
 }
 
 async fn second_factor_page(
@@ -238,6 +288,7 @@ async fn second_factor_page(
     session: &Session,
     status: StatusCode,
     error: Option<String>,
+    code_error: Option<&'static str>,
 ) -> AppResult<Response> {
     let user = session.user();
     let mut totp_state = state.store.totp_state(user.id).await?;
@@ -262,6 +313,7 @@ async fn second_factor_page(
         username: user.username.clone(),
         enrolment,
         error,
+        code_error,
     })?;
     *response.status_mut() = status;
     Ok(response)
@@ -275,7 +327,7 @@ pub(crate) async fn second_factor(
     if session.stage() == SessionStage::Full {
         return Ok(Redirect::to("/").into_response());
     }
-    second_factor_page(&state, &session, StatusCode::OK, None).await
+    second_factor_page(&state, &session, StatusCode::OK, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -293,6 +345,24 @@ pub(crate) async fn verify_code(
 ) -> AppResult<Response> {
     if session.stage() == SessionStage::Full {
         return Ok(Redirect::to("/").into_response());
+    }
+    // A code that is not six digits (spaces allowed, as apps show "123 456") is a typing
+    // mistake, not a guess: it is named and does not count towards the lockout.
+    let digits: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let problem = if digits.is_empty() {
+            "Enter the six-digit code from your authenticator app."
+        } else {
+            "The code is six digits (0-9), for example 123456."
+        };
+        return second_factor_page(
+            &state,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(problem),
+        )
+        .await;
     }
     let user = session.user().clone();
     let now = OffsetDateTime::now_utc();
@@ -342,6 +412,7 @@ pub(crate) async fn verify_code(
             &session,
             StatusCode::UNAUTHORIZED,
             Some("That code is not valid. Enter the six digits your app shows now; each code works once.".into()),
+            None,
         )
         .await;
     }

@@ -248,6 +248,14 @@ pub(crate) async fn visit_page(
 ) -> AppResult<Response> {
     let scope = &member.scope;
     let visit = state.store.visit(scope, parse_id(&id)?).await?;
+    audit_read(
+        &state,
+        scope,
+        format!("visit:{}", visit.id),
+        "visit follow-up",
+        1,
+    )
+    .await?;
     let layout = Layout::new(
         &state,
         &member.signed_in,
@@ -406,6 +414,14 @@ pub(crate) async fn api_visit(
 ) -> AppResult<Response> {
     let scope = caller.scope();
     let visit = state.store.visit(scope, parse_id(&id)?).await?;
+    audit_read(
+        &state,
+        scope,
+        format!("visit:{}", visit.id),
+        "visit follow-up (api)",
+        1,
+    )
+    .await?;
     let conditions: Vec<Value> = state
         .store
         .conditions(scope, visit.id)
@@ -480,6 +496,14 @@ pub(crate) async fn api_alerts(
 ) -> AppResult<Response> {
     let visit = state.store.visit(caller.scope(), parse_id(&id)?).await?;
     let alerts = reconcile_visit(&state.store, caller.scope(), &visit).await?;
+    audit_read(
+        &state,
+        caller.scope(),
+        format!("visit:{}", visit.id),
+        "reconciliation",
+        alerts.len(),
+    )
+    .await?;
     let alerts = serde_json::to_value(&alerts).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Json(json!({ "visit": visit.reference, "alerts": alerts })).into_response())
 }
@@ -492,6 +516,14 @@ pub(crate) async fn api_allegation(
 ) -> AppResult<Response> {
     let id: AllegationId = parse_id(&id)?;
     let (a, history) = state.store.allegation(caller.scope(), id).await?;
+    audit_read(
+        &state,
+        caller.scope(),
+        format!("allegation:{}", a.id),
+        "allegation follow-up",
+        1,
+    )
+    .await?;
     let steps: Vec<Value> = history
         .iter()
         .map(|s| json!({"at": instant(Some(s.at)), "by": s.by, "kind": s.kind.code()}))
@@ -509,6 +541,27 @@ pub(crate) async fn api_allegation(
         "steps": steps,
     }))
     .into_response())
+}
+
+/// Logs a read of protected data with its purpose (§7.5, XC-8): every visit with its
+/// interviews and follow-ups, and every allegation, read through a page or the API.
+async fn audit_read(
+    state: &AppState,
+    scope: &store::TenantScope,
+    object: String,
+    purpose: &str,
+    records: usize,
+) -> AppResult<()> {
+    state
+        .store
+        .audit(
+            scope,
+            store::AuditEntry::new(store::AuditAction::Read, object)
+                .purpose(purpose)
+                .records(i64::try_from(records).unwrap_or(i64::MAX)),
+        )
+        .await?;
+    Ok(())
 }
 
 fn field(errors: &mut Vec<(String, String)>, name: &str, message: impl Into<String>) {

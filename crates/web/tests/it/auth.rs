@@ -459,3 +459,131 @@ async fn the_vendored_htmx_is_the_pinned_file() {
     );
     assert!(notes.contains("2.0.11"));
 }
+
+/// Posts the sign-in form as given (fields may be missing), with a valid double-submit pair.
+async fn raw_sign_in(app: &crate::harness::App, fields: &str) -> crate::harness::Page {
+    let (cookie, token) = app.login_form().await;
+    let form = if fields.is_empty() {
+        format!("csrf={token}")
+    } else {
+        format!("{fields}&csrf={token}")
+    };
+    app.post("/login", &form, Some(&cookie), None).await
+}
+
+#[tokio::test]
+async fn an_incomplete_sign_in_form_names_each_missing_field_and_costs_no_attempt() {
+    for app in apps().await {
+        let password = format!("password={}", PASSWORD.replace(' ', "+"));
+        let cases: [(&str, bool, bool); 5] = [
+            ("", true, true),
+            ("username=clerk-a", false, true),
+            ("username=clerk-a&password=", false, true),
+            (&password, true, false),
+            (&format!("username=+++&{password}"), true, false),
+        ];
+        for (fields, username_missing, password_missing) in cases {
+            let page = raw_sign_in(&app, fields).await;
+            assert_eq!(
+                page.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {fields}",
+                app.backend
+            );
+            assert_eq!(
+                page.body.contains("Enter your username."),
+                username_missing,
+                "{fields}"
+            );
+            assert_eq!(
+                page.body.contains("Enter your password."),
+                password_missing,
+                "{fields}"
+            );
+            assert!(!page.body.contains("Unknown username or wrong password."));
+            // The form is usable again: a fresh double-submit token comes with it.
+            assert!(page.body.contains(r#"name="csrf" value=""#));
+            // No session is started.
+            assert!(
+                !page
+                    .headers
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .any(|v| v.to_str().unwrap().starts_with("whereabouts="))
+            );
+        }
+        // The username typed is kept (escaped) when only the password is missing.
+        let page = raw_sign_in(&app, "username=%3Cclerk%3E").await;
+        assert!(
+            page.body.contains(r#"value="&#60;clerk&#62;""#)
+                || page.body.contains(r#"value="&lt;clerk&gt;""#),
+            "{}",
+            page.body
+        );
+        // Five incomplete forms are not five failures: the account is not locked.
+        for _ in 0..5 {
+            raw_sign_in(&app, "username=clerk-a").await;
+        }
+        let page = app.password_step("clerk-a", PASSWORD, CLIENT).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", app.backend);
+        // Wrong credentials keep the one generic answer.
+        let page = app.password_step("clerk-a", "wrong", CLIENT).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        assert!(page.body.contains("Unknown username or wrong password."));
+        assert!(!page.body.contains("Enter your"));
+    }
+}
+
+#[tokio::test]
+async fn a_code_that_is_not_six_digits_is_named_and_costs_no_attempt() {
+    for app in apps().await {
+        let page = app.password_step("clerk-a", PASSWORD, CLIENT).await;
+        let cookie = session_pair(&page);
+        let second = app.get("/login/second-factor", Some(&cookie)).await;
+        let csrf = csrf_of(&second.body);
+        let cases = [
+            ("", "Enter the six-digit code"),
+            ("12345", "The code is six digits"),
+            ("1234567", "The code is six digits"),
+            ("12a456", "The code is six digits"),
+            (
+                "%D9%A1%D9%A2%D9%A3%D9%A4%D9%A5%D9%A6",
+                "The code is six digits",
+            ),
+        ];
+        for _ in 0..2 {
+            for (code, message) in cases {
+                let page = app
+                    .post(
+                        "/login/second-factor",
+                        &format!("code={code}&csrf={csrf}"),
+                        Some(&cookie),
+                        None,
+                    )
+                    .await;
+                assert_eq!(
+                    page.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{}: {code:?}",
+                    app.backend
+                );
+                assert!(page.body.contains(message), "{code:?}: {}", page.body);
+                assert!(page.body.contains(r#"aria-invalid="true""#));
+                assert!(!page.body.contains("That code is not valid."));
+            }
+        }
+        // Ten malformed codes did not lock the account; a real code (typed with a space, as
+        // apps show it) signs in.
+        let code = app.next_code("clerk-a", &second.body).await;
+        let spaced = format!("{}+{}", &code[..3], &code[3..]);
+        let accepted = app
+            .post(
+                "/login/second-factor",
+                &format!("code={spaced}&csrf={csrf}"),
+                Some(&cookie),
+                None,
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", app.backend);
+    }
+}

@@ -12,3 +12,4 @@ mod matrix;
 mod pages;
 mod protection;
 mod serve;
+mod transmissions;

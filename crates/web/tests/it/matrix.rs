@@ -335,6 +335,13 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                     let body = (route.method == "POST").then_some("{}");
                     app.api(route.method, &path, principal.token.as_deref(), body)
                         .await
+                } else if route.method == "POST" && route.path == "/login" {
+                    // The sign-in form is open to everyone; it carries its own double-submit
+                    // pair, not a session's. Empty, it answers 422 naming the fields.
+                    let (cookie, token) = app.login_form().await;
+                    let cookie = format!("{cookie}; {}", principal.browser.cookie);
+                    app.post(&path, &format!("csrf={token}"), Some(&cookie), None)
+                        .await
                 } else if route.method == "POST" {
                     app.submit(&path, "", &principal.browser).await
                 } else {

@@ -351,6 +351,26 @@ async fn the_visit_shows_each_alert_with_its_explanation() {
             .await;
         assert_eq!(allegation.status, StatusCode::OK);
         assert!(allegation.body.contains("A fictional account."));
+        // Each read of the visit and of the allegation is in the audit log with its purpose.
+        let log = app.store.audit_entries(0, 10_000).await.unwrap();
+        let read = |object: String| {
+            log.iter()
+                .filter(|e| e.action == "read" && e.object == object)
+                .filter_map(|e| e.purpose.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            read(format!("allegation:{}", u.allegation)),
+            ["allegation follow-up"],
+            "{}",
+            app.backend
+        );
+        // The delegate opened the visit page, then read its alerts through the API.
+        assert_eq!(
+            read(format!("visit:{}", u.visit)),
+            ["visit follow-up", "reconciliation"]
+        );
+        assert!(app.store.audit_verify().await.unwrap().is_intact());
     }
 }
 
