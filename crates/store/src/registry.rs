@@ -661,6 +661,31 @@ fn person_from_row(row: &impl RowExt, tenant: domain::TenantId) -> StoreResult<P
     })
 }
 
+/// Each person with their name assertions and the summary a list shows, in the persons' order.
+fn summaries(persons: Vec<Person>, names: Vec<Assertion>) -> Vec<(PersonSummary, Vec<Assertion>)> {
+    let mut by_person: HashMap<PersonId, Vec<Assertion>> = HashMap::with_capacity(persons.len());
+    for assertion in names {
+        by_person
+            .entry(assertion.person)
+            .or_default()
+            .push(assertion);
+    }
+    persons
+        .into_iter()
+        .map(|person| {
+            let assertions = by_person.remove(&person.id).unwrap_or_default();
+            let summary = PersonSummary {
+                display_name: display_name(&assertions),
+                id: person.id,
+                reference: person.reference,
+                category: person.category,
+                registered_at: person.registered_at,
+            };
+            (summary, assertions)
+        })
+        .collect()
+}
+
 fn display_name(assertions: &[Assertion]) -> Option<String> {
     domain::CurrentView::project(assertions)
         .value(FieldKey::Name)
@@ -1038,25 +1063,9 @@ impl Store {
             tx.commit().await?;
             (persons, names, total)
         });
-        let mut by_person: HashMap<PersonId, Vec<Assertion>> =
-            HashMap::with_capacity(persons.len());
-        for assertion in names {
-            by_person
-                .entry(assertion.person)
-                .or_default()
-                .push(assertion);
-        }
-        let persons = persons
+        let persons = summaries(persons, names)
             .into_iter()
-            .map(|person| PersonSummary {
-                display_name: by_person
-                    .get(&person.id)
-                    .and_then(|assertions| display_name(assertions)),
-                id: person.id,
-                reference: person.reference,
-                category: person.category,
-                registered_at: person.registered_at,
-            })
+            .map(|(summary, _)| summary)
             .collect();
         Ok(PersonPage { persons, total })
     }
@@ -1079,35 +1088,17 @@ impl Store {
             tx.commit().await?;
             (persons, names)
         });
-        let mut by_person: HashMap<PersonId, Vec<Assertion>> =
-            HashMap::with_capacity(persons.len());
-        for assertion in names {
-            by_person
-                .entry(assertion.person)
-                .or_default()
-                .push(assertion);
-        }
-        Ok(persons
+        Ok(summaries(persons, names)
             .into_iter()
-            .map(|person| {
-                let assertions = by_person.remove(&person.id).unwrap_or_default();
-                let names = assertions
-                    .iter()
-                    .filter_map(|a| match &a.value {
-                        Presence::Present(AssertedValue::Name(name)) => Some(name.clone()),
+            .map(|(summary, assertions)| DirectoryRow {
+                summary,
+                names: assertions
+                    .into_iter()
+                    .filter_map(|a| match a.value {
+                        Presence::Present(AssertedValue::Name(name)) => Some(name),
                         _ => None,
                     })
-                    .collect();
-                DirectoryRow {
-                    summary: PersonSummary {
-                        display_name: display_name(&assertions),
-                        id: person.id,
-                        reference: person.reference,
-                        category: person.category,
-                        registered_at: person.registered_at,
-                    },
-                    names,
-                }
+                    .collect(),
             })
             .collect())
     }
