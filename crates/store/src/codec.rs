@@ -22,6 +22,12 @@ pub(crate) fn encode(value: &Presence<AssertedValue>) -> (Option<String>, Option
 /// The shapes are exactly those `decode` reads; keys come in sorted order.
 fn encode_value(value: &AssertedValue) -> String {
     let mut out = String::with_capacity(64);
+    encode_value_into(value, &mut out);
+    out
+}
+
+/// As `encode_value`, appending to `out`: the import reuses one buffer for every value.
+pub(crate) fn encode_value_into(value: &AssertedValue, out: &mut String) {
     match value {
         AssertedValue::Name(name) => {
             out.push_str("{\"parts\":[");
@@ -30,74 +36,82 @@ fn encode_value(value: &AssertedValue) -> String {
                     out.push(',');
                 }
                 out.push_str("{\"kind\":");
-                push_str(&mut out, part.kind.code());
+                push_str(out, part.kind.code());
                 out.push_str(",\"language\":");
                 match &part.language {
-                    Some(tag) => push_str(&mut out, tag.as_str()),
+                    Some(tag) => push_str(out, tag.as_str()),
                     None => out.push_str("null"),
                 }
                 out.push_str(",\"script\":");
-                push_str(&mut out, part.script.as_str());
+                push_str(out, part.script.as_str());
                 out.push_str(",\"translit\":[");
                 for (j, t) in part.transliterations.iter().enumerate() {
                     if j > 0 {
                         out.push(',');
                     }
                     out.push_str("{\"scheme\":");
-                    push_str(&mut out, &t.scheme);
+                    push_str(out, &t.scheme);
                     out.push_str(",\"value\":");
-                    push_str(&mut out, &t.value);
+                    push_str(out, &t.value);
                     out.push('}');
                 }
                 out.push_str("],\"value\":");
-                push_str(&mut out, part.value());
+                push_str(out, part.value());
                 out.push('}');
             }
             out.push_str("]}");
         }
         AssertedValue::Sex(sex) => {
             out.push_str("{\"sex\":");
-            push_str(&mut out, sex.code());
+            push_str(out, sex.code());
             out.push('}');
         }
         AssertedValue::Date(date) => {
             out.push_str("{\"date\":");
-            push_str(&mut out, &date.canonical());
+            push_str(out, &date.canonical());
             out.push_str(",\"original\":");
-            push_str(&mut out, date.original());
+            push_str(out, date.original());
             out.push('}');
         }
         AssertedValue::Country(code) => {
             out.push_str("{\"country\":");
-            push_str(&mut out, code);
+            push_str(out, code);
             out.push('}');
         }
         AssertedValue::Text(text) => {
             out.push_str("{\"text\":");
-            push_str(&mut out, text);
+            push_str(out, text);
             out.push('}');
         }
     }
-    out
 }
 
 /// A JSON string literal (RFC 8259 §7): quotes, backslashes and control characters escaped.
+/// Runs of bytes that need no escape are copied at once (most names need none).
 fn push_str(out: &mut String, text: &str) {
     use std::fmt::Write as _;
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..0x20 => "",
+            _ => continue,
+        };
+        // `at` is an ASCII byte: a character boundary.
+        out.push_str(&text[plain..at]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", byte);
+        } else {
+            out.push_str(escape);
         }
+        plain = at + 1;
     }
+    out.push_str(&text[plain..]);
     out.push('"');
 }
 
@@ -223,6 +237,9 @@ mod tests {
             "tab\tand\u{1}",
             "Коваленко",
             "محمد",
+            "Кова\"лен\u{1f}ко\r",
+            "\\",
+            "",
         ] {
             let value = Presence::Present(AssertedValue::Text(tricky.into()));
             let (json, _) = encode(&value);

@@ -23,6 +23,7 @@ mod codec;
 mod error;
 mod evidence_files;
 mod forwarding;
+mod pack;
 mod protection;
 mod registry;
 mod rows;

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use crate::codec;
 use crate::error::{StoreError, StoreResult};
+use crate::pack;
 use crate::rows::{RowExt, ScopedPool};
 use crate::scope::TenantScope;
 use crate::{Backend, Store, on_backend};
@@ -253,6 +254,7 @@ const ASSERTION_COLUMNS: [&str; 10] = [
     "recorded_at",
     "supersedes_id",
 ];
+const PACK_COLUMNS: [&str; 5] = ["tenant_id", "person_id", "source_id", "recorded_at", "body"];
 const EVENT_COLUMNS: [&str; 11] = [
     "id",
     "tenant_id",
@@ -270,7 +272,10 @@ const EVENT_COLUMNS: [&str; 11] = [
 /// Rows ready to insert, flattened from [`NewPerson`]s after the domain checks.
 pub(crate) struct Flattened {
     pub(crate) persons: Vec<(PersonId, String, &'static str)>,
-    pub(crate) assertions: Vec<AssertionRow>,
+    /// Each person's assertions as one pack (`pack.rs`): the person and where the pack's body
+    /// lies in `pack_bytes` (one buffer for the batch, not one allocation per person).
+    pub(crate) packs: Vec<(PersonId, std::ops::Range<usize>)>,
+    pub(crate) pack_bytes: Vec<u8>,
     pub(crate) events: Vec<Event>,
 }
 
@@ -287,17 +292,14 @@ impl Flattened {
         places.dedup();
         places
     }
-}
 
-/// `(id, person, field code, value JSON, absence code, locator)`.
-pub(crate) type AssertionRow = (
-    AssertionId,
-    PersonId,
-    &'static str,
-    Option<String>,
-    Option<&'static str>,
-    String,
-);
+    /// Each pack's person and body.
+    pub(crate) fn packs(&self) -> impl ExactSizeIterator<Item = (PersonId, &[u8])> {
+        self.packs
+            .iter()
+            .map(|(person, range)| (*person, &self.pack_bytes[range.clone()]))
+    }
+}
 
 /// Consumes the persons, so that their strings move into the rows instead of being copied.
 fn flatten(
@@ -307,10 +309,13 @@ fn flatten(
 ) -> StoreResult<(Flattened, Vec<PersonId>)> {
     let mut flat = Flattened {
         persons: Vec::with_capacity(people.len()),
-        assertions: Vec::with_capacity(people.len() * 10),
+        packs: Vec::with_capacity(people.len()),
+        pack_bytes: Vec::with_capacity(people.len() * 512),
         events: Vec::with_capacity(people.len()),
     };
     let mut ids = Vec::with_capacity(people.len());
+    let mut writer = pack::PackWriter::default();
+    let mut json = String::with_capacity(512);
     for person in people {
         let id = PersonId::new();
         ids.push(id);
@@ -320,24 +325,33 @@ fn flatten(
             assertions,
             events,
         } = person;
-        for assertion in assertions {
-            if let Presence::Present(value) = &assertion.value
-                && !assertion.field.accepts(value)
-            {
-                return Err(StoreError::Invalid(format!(
-                    "person {reference:?}: field {} does not accept this value",
-                    assertion.field
-                )));
+        if !assertions.is_empty() {
+            writer.start(assertions.len());
+            for assertion in &assertions {
+                let packed = match &assertion.value {
+                    Presence::Present(value) => {
+                        if !assertion.field.accepts(value) {
+                            return Err(StoreError::Invalid(format!(
+                                "person {reference:?}: field {} does not accept this value",
+                                assertion.field
+                            )));
+                        }
+                        json.clear();
+                        codec::encode_value_into(value, &mut json);
+                        pack::Packed::Value(&json)
+                    }
+                    Presence::Absent(reason) => pack::Packed::Absence(reason.code()),
+                };
+                writer.push(
+                    AssertionId::new(),
+                    assertion.field.code(),
+                    packed,
+                    &assertion.locator,
+                );
             }
-            let (value, absence) = codec::encode(&assertion.value);
-            flat.assertions.push((
-                AssertionId::new(),
-                id,
-                assertion.field.code(),
-                value,
-                absence,
-                assertion.locator,
-            ));
+            let start = flat.pack_bytes.len();
+            flat.pack_bytes.extend_from_slice(writer.body());
+            flat.packs.push((id, start..flat.pack_bytes.len()));
         }
         let mut history: Vec<Event> = Vec::with_capacity(events.len());
         let mut events = events;
@@ -388,21 +402,17 @@ macro_rules! insert_flattened {
                 StoreError::from_insert(e, reference)
             })?;
         }
-        for chunk in $flat.assertions.chunks(CHUNK_ROWS) {
-            let sql = values_sql("assertions", &ASSERTION_COLUMNS, chunk.len(), $style);
+        let packs: Vec<(PersonId, &[u8])> = $flat.packs().collect();
+        for chunk in packs.chunks(CHUNK_ROWS) {
+            let sql = values_sql("assertion_packs", &PACK_COLUMNS, chunk.len(), $style);
             let mut query = sqlx::query(sql_text(&sql));
-            for (id, person, field, value, absence, locator) in chunk {
+            for (person, body) in chunk {
                 query = query
-                    .bind(*id.as_uuid())
                     .bind(tenant)
                     .bind(*person.as_uuid())
-                    .bind(*field)
-                    .bind(value.as_deref())
-                    .bind(*absence)
                     .bind(source)
-                    .bind(locator.as_str())
                     .bind($now)
-                    .bind(None::<uuid::Uuid>);
+                    .bind(*body);
             }
             query.execute(&mut **$tx).await?;
         }
@@ -599,6 +609,24 @@ fn assertion_from_row(row: &impl RowExt) -> StoreResult<Assertion> {
         recorded_at: row.time("recorded_at")?,
         supersedes: row.opt_uuid("supersedes_id")?.map(AssertionId::from_uuid),
     })
+}
+
+/// The assertions of one `assertion_packs` row (`person_id, source_id, recorded_at, body`);
+/// with `only`, those of that field.
+fn assertions_from_pack(row: &impl RowExt, only: Option<FieldKey>) -> StoreResult<Vec<Assertion>> {
+    pack::decode(
+        &row.bytes("body")?,
+        PersonId::from_uuid(row.uuid("person_id")?),
+        SourceId::from_uuid(row.uuid("source_id")?),
+        row.time("recorded_at")?,
+        only,
+    )
+}
+
+/// The order the assertion queries ask for (`ORDER BY recorded_at, id`), after packed and
+/// single assertions are put together.
+fn sort_assertions(assertions: &mut [Assertion]) {
+    assertions.sort_by(|a, b| (a.recorded_at, a.id).cmp(&(b.recorded_at, b.id)));
 }
 
 fn event_from_row(row: &impl RowExt) -> StoreResult<Event> {
@@ -975,6 +1003,21 @@ impl Store {
                         record.assertions.push(assertion);
                     }
                 }
+                let sql = format!("SELECT person_id, source_id, recorded_at, body FROM assertion_packs WHERE tenant_id = $1 AND person_id IN ({list})");
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for id in chunk {
+                    query = query.bind(id.as_uuid());
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    for assertion in assertions_from_pack(&row, None)? {
+                        if let Some(record) = by_id.get_mut(&assertion.person) {
+                            record.assertions.push(assertion);
+                        }
+                    }
+                }
+                for record in by_id.values_mut() {
+                    sort_assertions(&mut record.assertions);
+                }
                 let sql = format!("SELECT id, person_id, kind, occurred_at, recorded_at, place_id, place_to_id, source_id, locator, note FROM events WHERE tenant_id = $1 AND person_id IN ({list}) ORDER BY occurred_at, recorded_at");
                 let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
                 for id in chunk {
@@ -1000,6 +1043,7 @@ impl Store {
                 let sql = format!(
                     "SELECT id, kind, reference, collected_by, collected_at, language, script, confidence FROM sources WHERE tenant_id = $1 AND id IN (\
                      SELECT source_id FROM assertions WHERE tenant_id = $1 AND person_id IN ({list}) \
+                     UNION SELECT source_id FROM assertion_packs WHERE tenant_id = $1 AND person_id IN ({list}) \
                      UNION SELECT source_id FROM events WHERE tenant_id = $1 AND person_id IN ({list}) \
                      UNION SELECT source_id FROM notifications WHERE tenant_id = $1 AND person_id IN ({list}) \
                      UNION SELECT source_id FROM persons WHERE tenant_id = $1 AND id IN ({list}))"
@@ -1059,6 +1103,15 @@ impl Store {
                 for row in query.fetch_all(&mut *tx).await? {
                     names.push(assertion_from_row(&row)?);
                 }
+                let sql = format!("SELECT person_id, source_id, recorded_at, body FROM assertion_packs WHERE tenant_id = $1 AND person_id IN ({})", list.join(","));
+                let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
+                for person in &persons {
+                    query = query.bind(person.id.as_uuid());
+                }
+                for row in query.fetch_all(&mut *tx).await? {
+                    names.extend(assertions_from_pack(&row, Some(FieldKey::Name))?);
+                }
+                sort_assertions(&mut names);
             }
             tx.commit().await?;
             (persons, names, total)
@@ -1085,6 +1138,14 @@ impl Store {
                 .bind(*tenant.as_uuid())
                 .fetch_all(&mut *tx).await?
                 .iter().map(assertion_from_row).collect::<StoreResult<Vec<_>>>()?;
+            let mut names = names;
+            for row in sqlx::query("SELECT person_id, source_id, recorded_at, body FROM assertion_packs WHERE tenant_id = $1")
+                .bind(*tenant.as_uuid())
+                .fetch_all(&mut *tx).await?
+            {
+                names.extend(assertions_from_pack(&row, Some(FieldKey::Name))?);
+            }
+            sort_assertions(&mut names);
             tx.commit().await?;
             (persons, names)
         });
@@ -1153,6 +1214,19 @@ impl Store {
                 let field: Option<String> = sqlx::query_scalar("SELECT field FROM assertions WHERE id = $1 AND tenant_id = $2 AND person_id = $3")
                     .bind(earlier.as_uuid()).bind(*scope.tenant().as_uuid()).bind(person.as_uuid())
                     .fetch_optional(&mut *tx).await?;
+                // Or one of the assertions the person was registered with (`pack.rs`).
+                let field = match field {
+                    Some(field) => Some(field),
+                    None => {
+                        let body: Option<Vec<u8>> = sqlx::query_scalar("SELECT body FROM assertion_packs WHERE tenant_id = $1 AND person_id = $2")
+                            .bind(*scope.tenant().as_uuid()).bind(person.as_uuid())
+                            .fetch_optional(&mut *tx).await?;
+                        match body {
+                            Some(body) => pack::field_of(&body, earlier)?.map(|f| f.code().to_owned()),
+                            None => None,
+                        }
+                    }
+                };
                 match field {
                     None => return Err(StoreError::Invalid("the superseded assertion is not about this person".into())),
                     Some(field) if field != assertion.field.code() => {
@@ -1227,7 +1301,8 @@ impl Store {
         }
         let flat = Flattened {
             persons: Vec::new(),
-            assertions: Vec::new(),
+            packs: Vec::new(),
+            pack_bytes: Vec::new(),
             events: vec![event.clone()],
         };
         let tenant = scope.tenant();

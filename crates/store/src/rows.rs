@@ -16,6 +16,7 @@ pub(crate) trait RowExt {
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
     fn time(&self, column: &str) -> StoreResult<OffsetDateTime>;
     fn int(&self, column: &str) -> StoreResult<i32>;
+    fn bytes(&self, column: &str) -> StoreResult<Vec<u8>>;
 }
 
 macro_rules! row_ext {
@@ -37,6 +38,9 @@ macro_rules! row_ext {
                 Ok(self.try_get(column)?)
             }
             fn int(&self, column: &str) -> StoreResult<i32> {
+                Ok(self.try_get(column)?)
+            }
+            fn bytes(&self, column: &str) -> StoreResult<Vec<u8>> {
                 Ok(self.try_get(column)?)
             }
         }

@@ -8,13 +8,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use domain::{LanguageTag, SourceId, TenantId};
+use domain::{Event, LanguageTag, SourceId, TenantId};
 use rusqlite::{Connection, ErrorCode, OpenFlags, params};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{StoreError, StoreResult};
-use crate::registry::{AssertionRow, Flattened, INSERT_SOURCE, NewSource};
+use crate::registry::{Flattened, INSERT_SOURCE, NewSource};
 
 /// A connection holding an open write transaction.
 pub(crate) struct DirectImport {
@@ -88,72 +88,106 @@ impl DirectImport {
             now.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-:.+".contains(&b))
         );
-        let mut persons = self
-            .connection
-            .prepare(&format!(
-                "INSERT INTO persons (id, tenant_id, reference, category, registered_at, source_id) VALUES (?, {tenant}, ?, ?, '{now}', {source})"
-            ))
-            .map_err(sqlite_error)?;
-        for (id, reference, category) in &flat.persons {
-            persons
-                .execute(params![id.as_uuid().as_bytes(), reference, category])
-                .map_err(|error| match error.sqlite_error_code() {
-                    Some(ErrorCode::ConstraintViolation) => StoreError::DuplicateReference {
-                        reference: reference.clone(),
-                    },
-                    _ => sqlite_error(error),
-                })?;
-        }
-        drop(persons);
-        // Assertions are most of the rows: write them ROWS at a time, one statement each, so
-        // that SQLite starts, resets and clears one program per ROWS rows instead of per row.
-        const ROWS: usize = 64;
-        const COLUMNS: usize = 6;
-        let sql = |rows: usize| {
-            let one = format!("({tenant}, ?, ?, ?, ?, ?, {source}, ?, '{now}', NULL)");
-            format!(
-                "INSERT INTO assertions (tenant_id, person_id, id, field, value, absence, source_id, locator, recorded_at, supersedes_id) VALUES {}",
-                vec![one; rows].join(", ")
-            )
-        };
-        let mut full = self.connection.prepare(&sql(ROWS)).map_err(sqlite_error)?;
-        let mut single = self.connection.prepare(&sql(1)).map_err(sqlite_error)?;
-        for chunk in flat.assertions.chunks(ROWS) {
-            if chunk.len() == ROWS {
-                for (r, row) in chunk.iter().enumerate() {
-                    bind_assertion(&mut full, r * COLUMNS, row)?;
-                }
-                full.raw_execute().map_err(sqlite_error)?;
-            } else {
-                for row in chunk {
-                    bind_assertion(&mut single, 0, row)?;
-                    single.raw_execute().map_err(sqlite_error)?;
+        // Every table is written ROWS rows per statement, so that SQLite starts, resets and
+        // clears one program per ROWS rows instead of per row.
+        let persons = format!("(?, {tenant}, ?, ?, '{now}', {source})");
+        let written = self.insert_rows(
+            "INSERT INTO persons (id, tenant_id, reference, category, registered_at, source_id) VALUES ",
+            &persons,
+            3,
+            &flat.persons,
+            |statement, at, (id, reference, category)| {
+                statement.raw_bind_parameter(at, id.as_uuid().as_bytes())?;
+                statement.raw_bind_parameter(at + 1, reference)?;
+                statement.raw_bind_parameter(at + 2, category)
+            },
+        );
+        if let Err(error) = written {
+            // A multi-row statement that fails is undone whole; the rows are written again
+            // one by one to name the reference that is taken (the CLI checks references
+            // before, so this is a race with another writer, or a caller that did not).
+            if error.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) {
+                let sql = format!(
+                    "INSERT INTO persons (id, tenant_id, reference, category, registered_at, source_id) VALUES {persons}"
+                );
+                let mut one = self.connection.prepare(&sql).map_err(sqlite_error)?;
+                for (id, reference, category) in &flat.persons {
+                    one.execute(params![id.as_uuid().as_bytes(), reference, category])
+                        .map_err(|error| match error.sqlite_error_code() {
+                            Some(ErrorCode::ConstraintViolation) => {
+                                StoreError::DuplicateReference {
+                                    reference: reference.clone(),
+                                }
+                            }
+                            _ => sqlite_error(error),
+                        })?;
                 }
             }
+            return Err(sqlite_error(error));
         }
-        drop(full);
-        drop(single);
-        let mut events = self
-            .connection
-            .prepare(&format!(
-                "INSERT INTO events (tenant_id, person_id, id, kind, occurred_at, recorded_at, place_id, place_to_id, source_id, locator, note) \
-                 VALUES ({tenant}, ?, ?, ?, ?, ?, ?, ?, {source}, ?, ?)"
-            ))
-            .map_err(sqlite_error)?;
+        // Assertions are packed, one row per person (`pack.rs`, migration 0008).
+        let packs: Vec<(domain::PersonId, &[u8])> = flat.packs().collect();
+        self.insert_rows(
+            "INSERT INTO assertion_packs (tenant_id, person_id, source_id, recorded_at, body) VALUES ",
+            &format!("({tenant}, ?, {source}, '{now}', ?)"),
+            2,
+            &packs,
+            |statement, at, (person, body)| {
+                statement.raw_bind_parameter(at, person.as_uuid().as_bytes())?;
+                statement.raw_bind_parameter(at + 1, body)
+            },
+        )
+        .map_err(sqlite_error)?;
+        let mut times = Vec::with_capacity(flat.events.len());
         for event in &flat.events {
-            events
-                .execute(params![
-                    event.person.as_uuid().as_bytes(),
-                    event.id.as_uuid().as_bytes(),
-                    event.kind.code(),
-                    text_time(event.occurred_at)?,
-                    text_time(event.recorded_at)?,
-                    event.place.map(|p| *p.as_uuid().as_bytes()),
-                    event.place_to.map(|p| *p.as_uuid().as_bytes()),
-                    event.locator,
-                    event.note,
-                ])
-                .map_err(sqlite_error)?;
+            times.push((text_time(event.occurred_at)?, text_time(event.recorded_at)?));
+        }
+        let events: Vec<(&Event, &(String, String))> = flat.events.iter().zip(&times).collect();
+        self.insert_rows(
+            "INSERT INTO events (tenant_id, person_id, id, kind, occurred_at, recorded_at, place_id, place_to_id, source_id, locator, note) VALUES ",
+            &format!("({tenant}, ?, ?, ?, ?, ?, ?, ?, {source}, ?, ?)"),
+            9,
+            &events,
+            |statement, at, (event, (occurred, recorded))| {
+                statement.raw_bind_parameter(at, event.person.as_uuid().as_bytes())?;
+                statement.raw_bind_parameter(at + 1, event.id.as_uuid().as_bytes())?;
+                statement.raw_bind_parameter(at + 2, event.kind.code())?;
+                statement.raw_bind_parameter(at + 3, occurred)?;
+                statement.raw_bind_parameter(at + 4, recorded)?;
+                statement.raw_bind_parameter(at + 5, event.place.map(|p| *p.as_uuid().as_bytes()))?;
+                statement.raw_bind_parameter(at + 6, event.place_to.map(|p| *p.as_uuid().as_bytes()))?;
+                statement.raw_bind_parameter(at + 7, &event.locator)?;
+                statement.raw_bind_parameter(at + 8, &event.note)
+            },
+        )
+        .map_err(sqlite_error)?;
+        Ok(())
+    }
+
+    /// Inserts `rows`, ROWS at a time: `insert` is the statement up to `VALUES `, `row` one
+    /// row's tuple with `columns` placeholders, and `bind` binds one row from a 1-based index.
+    fn insert_rows<T>(
+        &self,
+        insert: &str,
+        row: &str,
+        columns: usize,
+        rows: &[T],
+        bind: impl Fn(&mut rusqlite::Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+    ) -> rusqlite::Result<()> {
+        const ROWS: usize = 64;
+        let sql = |n: usize| format!("{insert}{}", vec![row; n].join(", "));
+        let mut full = None;
+        for chunk in rows.chunks(ROWS) {
+            let statement = if chunk.len() == ROWS {
+                full.get_or_insert(self.connection.prepare(&sql(ROWS))?)
+            } else {
+                // The last, shorter chunk: once per batch.
+                &mut self.connection.prepare(&sql(chunk.len()))?
+            };
+            for (r, item) in chunk.iter().enumerate() {
+                bind(statement, r * columns + 1, item)?;
+            }
+            statement.raw_execute()?;
         }
         Ok(())
     }
@@ -232,34 +266,6 @@ impl DirectImport {
             .execute_batch("COMMIT")
             .map_err(sqlite_error)
     }
-}
-
-/// Binds one assertion row at `offset` (0-based) into a multi-row INSERT.
-fn bind_assertion(
-    statement: &mut rusqlite::Statement<'_>,
-    offset: usize,
-    row: &AssertionRow,
-) -> StoreResult<()> {
-    let (id, person, field, value, absence, locator) = row;
-    statement
-        .raw_bind_parameter(offset + 1, person.as_uuid().as_bytes())
-        .map_err(sqlite_error)?;
-    statement
-        .raw_bind_parameter(offset + 2, id.as_uuid().as_bytes())
-        .map_err(sqlite_error)?;
-    statement
-        .raw_bind_parameter(offset + 3, field)
-        .map_err(sqlite_error)?;
-    statement
-        .raw_bind_parameter(offset + 4, value)
-        .map_err(sqlite_error)?;
-    statement
-        .raw_bind_parameter(offset + 5, absence)
-        .map_err(sqlite_error)?;
-    statement
-        .raw_bind_parameter(offset + 6, locator)
-        .map_err(sqlite_error)?;
-    Ok(())
 }
 
 /// `X'…'`: a blob literal for SQL text.

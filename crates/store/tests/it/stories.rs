@@ -690,11 +690,32 @@ async fn append_only_tables_refuse_update_and_delete_even_from_a_raw_connection(
             )
             .await
             .unwrap();
+        // A correction, so that `assertions` holds a row beside the person's pack: a DELETE
+        // that finds no row would pass the triggers unnoticed.
+        let id = store
+            .person_id_by_reference(&f.scope_a, "R-1")
+            .await
+            .unwrap();
+        store
+            .add_assertion(
+                &f.scope_a,
+                id,
+                f.source_a,
+                &assertion(
+                    FieldKey::Rank,
+                    Presence::Present(AssertedValue::Text("сержант".into())),
+                ),
+                None,
+            )
+            .await
+            .unwrap();
         let statements = [
             "DELETE FROM persons",
             "UPDATE persons SET category = 'unidentified'",
             "DELETE FROM assertions",
             "UPDATE assertions SET value = NULL, absence = 'unknown'",
+            "DELETE FROM assertion_packs",
+            "UPDATE assertion_packs SET source_id = source_id",
             "DELETE FROM events",
             "DELETE FROM sources",
         ];
@@ -746,6 +767,11 @@ async fn postgres_row_level_security_hides_other_tenants_rows() {
             .await
             .unwrap();
         assert_eq!(as_b, 0);
+        let packs_as_b: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assertion_packs")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(packs_as_b, 0);
         // Writing a row for tenant A while scoped to B is refused by the policy.
         let forged = sqlx::query("INSERT INTO sources (id, tenant_id, kind, reference, collected_by, collected_at, confidence, recorded_at) VALUES ($1, $2, 'family', 'x', 'x', now(), 50, now())")
             .bind(uuid::Uuid::new_v4()).bind(f.tenant_a.id.as_uuid()).execute(&mut *tx).await;
@@ -762,6 +788,128 @@ async fn postgres_row_level_security_hides_other_tenants_rows() {
             .await
             .unwrap();
         assert_eq!(as_a, 1);
+        let packs_as_a: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assertion_packs")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(packs_as_a, 1);
+    }
+}
+
+/// Issue 2: an import stores a person's assertions as one pack (migration 0008). Read back,
+/// each is the assertion that was imported, with its source, locator and time (XC-3), and a
+/// later correction may supersede a packed assertion.
+#[tokio::test]
+async fn packed_assertions_read_back_with_their_provenance_and_can_be_corrected() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name_of = backend.name;
+        let f = seed(store).await;
+        let tenant = f.tenant_a.id.to_string();
+        let mut new = person("P-1", "Олександр", "Коваленко", days_ago(3));
+        new.assertions.push(NewAssertion {
+            field: FieldKey::Unit,
+            value: Presence::Present(AssertedValue::Text("в/ч \"Північ\"\n2".into())),
+            locator: "рядок 2, стовпець підрозділ".into(),
+        });
+        new.assertions.push(NewAssertion {
+            field: FieldKey::Address,
+            value: Presence::Absent(AbsenceReason::WithheldDetrimental),
+            locator: "рядок 2, стовпець адреса".into(),
+        });
+        let before = OffsetDateTime::now_utc();
+        let mut batch = store.begin_import(&f.scope_a, f.source_a).await.unwrap();
+        let ids = batch.insert(std::slice::from_ref(&new)).await.unwrap();
+        batch.commit().await.unwrap();
+        let after = OffsetDateTime::now_utc();
+        let id = ids[0];
+
+        // Stored as one pack, not as rows of `assertions`.
+        let packs = raw_count(
+            &backend.raw_url,
+            &tenant,
+            "SELECT COUNT(*) FROM assertion_packs",
+        )
+        .await;
+        let rows = raw_count(&backend.raw_url, &tenant, "SELECT COUNT(*) FROM assertions").await;
+        assert_eq!((packs, rows), (1, 0), "{name_of}");
+
+        let record = store.person(&f.scope_a, id).await.unwrap();
+        assert_eq!(record.assertions.len(), new.assertions.len(), "{name_of}");
+        for (read, written) in record.assertions.iter().zip(&new.assertions) {
+            assert_eq!(read.person, id);
+            assert_eq!(read.field, written.field, "{name_of}");
+            assert_eq!(read.value, written.value, "{name_of}");
+            assert_eq!(read.locator, written.locator, "{name_of}");
+            assert_eq!(read.source, f.source_a);
+            assert_eq!(read.supersedes, None);
+            assert!(read.recorded_at >= before - Duration::seconds(1));
+            assert!(read.recorded_at <= after + Duration::seconds(1));
+        }
+        let mut distinct: Vec<_> = record.assertions.iter().map(|a| a.id).collect();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), new.assertions.len());
+        assert_eq!(record.sources.len(), 1, "{name_of}");
+        assert_eq!(record.sources[0].id, f.source_a);
+
+        // A correction supersedes the packed name; a value of another field may not.
+        let packed_name = record.assertions[0].id;
+        let wrong = store
+            .add_assertion(
+                &f.scope_a,
+                id,
+                f.source_a,
+                &assertion(
+                    FieldKey::Rank,
+                    Presence::Present(AssertedValue::Text("x".into())),
+                ),
+                Some(packed_name),
+            )
+            .await;
+        assert!(
+            matches!(wrong, Err(StoreError::Invalid(_))),
+            "{name_of}: {wrong:?}"
+        );
+        store
+            .add_assertion(
+                &f.scope_a,
+                id,
+                f.source_a,
+                &assertion(FieldKey::Name, name("Олександр", "Коваль")),
+                Some(packed_name),
+            )
+            .await
+            .unwrap();
+        let record = store.person(&f.scope_a, id).await.unwrap();
+        assert_eq!(record.assertions.len(), new.assertions.len() + 1);
+        assert_eq!(
+            CurrentView::project(&record.assertions)
+                .value(FieldKey::Name)
+                .unwrap()
+                .display(),
+            "Олександр Коваль",
+            "{name_of}"
+        );
+        let page = store.list_persons(&f.scope_a, 0, 10).await.unwrap();
+        assert_eq!(
+            page.persons[0].display_name.as_deref(),
+            Some("Олександр Коваль"),
+            "{name_of}"
+        );
+        let directory = store.person_directory(&f.scope_a).await.unwrap();
+        let names: Vec<String> = directory[0].names.iter().map(|n| n.display()).collect();
+        assert_eq!(
+            names,
+            ["Олександр Коваленко", "Олександр Коваль"],
+            "{name_of}"
+        );
+        // Another tenant sees no pack and no person.
+        assert!(matches!(
+            store.person(&f.scope_b, id).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(store.person_directory(&f.scope_b).await.unwrap().is_empty());
     }
 }
 
