@@ -7,8 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 persons="${1:-100000}"
-cargo build --release -q -p whereabouts
-bin="$PWD/target/release/whereabouts"
+# WHEREABOUTS_BIN: an already built binary; otherwise a release build (in CARGO_TARGET_DIR when
+# set, as on a shared machine).
+if [ -n "${WHEREABOUTS_BIN:-}" ]; then
+  bin="$WHEREABOUTS_BIN"
+else
+  cargo build --release -q -p whereabouts
+  bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/whereabouts"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -28,9 +34,13 @@ measure() {
 }
 
 sqlite=(--data-dir "$work/sqlite")
-"$bin" "${sqlite[@]}" init >/dev/null
-"$bin" "${sqlite[@]}" tenant add bureau-a --name "Bureau A" --party Aldera --country XA >/dev/null
-measure sqlite "${sqlite[@]}"
+for run in $(seq "${RUNS:-1}"); do
+  rm -rf "$work/sqlite"
+  "$bin" "${sqlite[@]}" init >/dev/null
+  "$bin" "${sqlite[@]}" tenant add bureau-a --name "Bureau A" --party Aldera --country XA >/dev/null
+  measure sqlite "${sqlite[@]}"
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ -z "${WHEREABOUTS_TEST_POSTGRES:-}" ]; then
   WHEREABOUTS_TEST_POSTGRES="$(.ci/postgres.sh)"
