@@ -792,8 +792,7 @@ impl Store {
                 None => {} // reported as deleted by the chain walk
             }
         }
-        type Head = (i64, Vec<u8>, OffsetDateTime, Vec<u8>, Vec<u8>);
-        let head: Option<Head> = on_backend!(self, pool => {
+        let head: Option<SignedHead> = on_backend!(self, pool => {
             sqlx::query_as("SELECT seq, hash, at, public_key, signature FROM audit_head WHERE id = 1")
                 .fetch_optional(pool)
                 .await?
@@ -808,11 +807,14 @@ impl Store {
     }
 }
 
+/// The stored head: sequence number, hash, time, public key, signature.
+type SignedHead = (i64, Vec<u8>, OffsetDateTime, Vec<u8>, Vec<u8>);
+
 /// Checks the signed head against the log's end: entries cut from the end (even after the last
 /// checkpoint) leave the head pointing past it.
 fn head_problems(
     public: &ed25519_dalek::VerifyingKey,
-    head: Option<(i64, Vec<u8>, OffsetDateTime, Vec<u8>, Vec<u8>)>,
+    head: Option<SignedHead>,
     records: &[AuditRecord],
 ) -> Vec<AuditProblem> {
     let bad = |reason: &str| {
