@@ -95,6 +95,29 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             out.push((mix(1, lo, hi), year));
         }
     }
+    // 1 (and 2), read family-first: an unsplit name also meets under its first two words
+    // (MATCH-3, `Corpus::family_first`), so that "حلاق أنس وائل" meets "Anas Helaq".
+    if let Some((rotated_given, rotated_family, _)) = corpus.family_first(f) {
+        let mut rg = Vec::new();
+        let mut rf = Vec::new();
+        identities(corpus, rotated_given.first(), &mut rg);
+        identities(corpus, rotated_family.first(), &mut rf);
+        let rotated_given_key = rotated_given
+            .first()
+            .and_then(|&t| corpus.lexicon().token(t).keys.first().copied())
+            .unwrap_or(NONE);
+        for &g in &rg {
+            for &s in &rf {
+                let (lo, hi) = if g < s { (g, s) } else { (s, g) };
+                out.push((mix(1, lo, hi), year));
+            }
+        }
+        if year != 0 {
+            for &s in &rf {
+                out.push((mix(2, s, u64::from(year)), rotated_given_key));
+            }
+        }
+    }
     if year != 0 {
         // 2. family × birth year.
         for &s in &family {

@@ -74,12 +74,12 @@ impl Default for Model {
         let place_u = [
             0.0, 0.02, 0.01, 0.001, 0.001, 0.005, 0.02, 0.03, 0.01, 0.903,
         ];
-        //               miss exact swap 1digit month year placeh. otherday off1 off5 far
+        //      miss exact swap 1digit month year placeh. otherday off1 off1-otherday off5 far
         let date_m = [
-            0.0, 0.58, 0.02, 0.10, 0.03, 0.10, 0.04, 0.02, 0.06, 0.02, 0.001,
+            0.0, 0.58, 0.02, 0.10, 0.03, 0.10, 0.04, 0.02, 0.06, 0.005, 0.02, 0.001,
         ];
         let date_u = [
-            0.0, 0.0001, 0.00001, 0.0005, 0.0003, 0.004, 0.004, 0.03, 0.06, 0.25, 0.651,
+            0.0, 0.0001, 0.00001, 0.0005, 0.0003, 0.004, 0.004, 0.03, 0.01, 0.05, 0.25, 0.651,
         ];
         let sex_m = [0.0, 0.98, 0.02];
         let sex_u = [0.0, 0.5, 0.5];
