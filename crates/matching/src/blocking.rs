@@ -13,7 +13,9 @@
 //!    in the other half still meets);
 //! 9. family name × first letter of the given name (dates missing or mistyped);
 //! 10. and 11. the first two and the last two tokens of the address (house number and street;
-//!     locality and region or postcode), for records whose names and dates are all mistyped.
+//!     locality and region or postcode), for records whose names and dates are all mistyped;
+//! 12. given name × the first two letters of the family name's key (a typing slip later in the
+//!     family name, with no date or number to meet on).
 //!
 //! A block larger than its rule's cap (a common name) is not dropped but split by a second
 //! key (rules 1 and 6: birth year; 2 and 3: a key of the other name; 5: family-name initial);
@@ -24,9 +26,9 @@ use crate::analysis::{Corpus, Features, NONE};
 /// A key: rule in the top 4 bits, hash below; and the secondary key used to split big blocks.
 pub(crate) type Entry = (u64, u32);
 
-const RULES: usize = 12;
+const RULES: usize = 13;
 /// Block-size caps per rule (index = rule number).
-const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60, 30, 30];
+const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60, 30, 30, 60];
 
 fn mix(rule: u64, a: u64, b: u64) -> u64 {
     let mut z = a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
@@ -170,6 +172,22 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     {
         for &s in &family {
             out.push((mix(9, s, u64::from(initial)), year));
+        }
+    }
+    // 12. given × the first two letters of the family name's key, split by birth year: a
+    // typing slip later in the family name (Пакратин / Pankratin) still meets.
+    if let Some(&fk) = family_tokens
+        .first()
+        .and_then(|&t| corpus.lexicon().token(t).keys.first())
+    {
+        let prefix = corpus
+            .lexicon()
+            .key_text(fk)
+            .bytes()
+            .take(2)
+            .fold(0u64, |h, b| (h << 8) | u64::from(b));
+        for &g in &given {
+            out.push((mix(12, g, prefix), year));
         }
     }
     // 10., 11. address heads and tails, split by the given name when common.
