@@ -496,7 +496,10 @@ pub fn parse_full_name(full: &str) -> ParsedName {
         let enough = free.len() >= 3 || (free.len() >= 2 && role.contains(&Role::Family));
         if enough
             && !role.contains(&Role::Patr)
-            && let Some(&k) = free.iter().skip(1).find(|&&k| is_armenian_genitive(&toks[k]))
+            && let Some(&k) = free
+                .iter()
+                .skip(1)
+                .find(|&&k| is_armenian_genitive(&toks[k]))
         {
             role[k] = Role::Patr;
         }
