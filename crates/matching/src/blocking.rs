@@ -13,7 +13,10 @@
 //!    in the other half still meets);
 //! 9. family name × first letter of the given name (dates missing or mistyped);
 //! 10. and 11. the first two and the last two tokens of the address (house number and street;
-//!     locality and region or postcode), for records whose names and dates are all mistyped.
+//!     locality and region or postcode), for records whose names and dates are all mistyped;
+//! 12. given name × the first two letters of the family name's key (a typing slip later in the
+//!     family name, with no date or number to meet on);
+//! 13. given name × birth year, for records without a family name (NAME-AF-1).
 //!
 //! A block larger than its rule's cap (a common name) is not dropped but split by a second
 //! key (rules 1 and 6: birth year; 2 and 3: a key of the other name; 5: family-name initial);
@@ -24,9 +27,9 @@ use crate::analysis::{Corpus, Features, NONE};
 /// A key: rule in the top 4 bits, hash below; and the secondary key used to split big blocks.
 pub(crate) type Entry = (u64, u32);
 
-const RULES: usize = 12;
+const RULES: usize = 14;
 /// Block-size caps per rule (index = rule number).
-const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60, 30, 30];
+const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60, 30, 30, 60, 60];
 
 fn mix(rule: u64, a: u64, b: u64) -> u64 {
     let mut z = a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
@@ -95,6 +98,29 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             out.push((mix(1, lo, hi), year));
         }
     }
+    // 1 (and 2), read family-first: an unsplit name also meets under its first two words
+    // (MATCH-3, `Corpus::family_first`), so that "حلاق أنس وائل" meets "Anas Helaq".
+    if let Some((rotated_given, rotated_family, _)) = corpus.family_first(f) {
+        let mut rg = Vec::new();
+        let mut rf = Vec::new();
+        identities(corpus, rotated_given.first(), &mut rg);
+        identities(corpus, rotated_family.first(), &mut rf);
+        let rotated_given_key = rotated_given
+            .first()
+            .and_then(|&t| corpus.lexicon().token(t).keys.first().copied())
+            .unwrap_or(NONE);
+        for &g in &rg {
+            for &s in &rf {
+                let (lo, hi) = if g < s { (g, s) } else { (s, g) };
+                out.push((mix(1, lo, hi), year));
+            }
+        }
+        if year != 0 {
+            for &s in &rf {
+                out.push((mix(2, s, u64::from(year)), rotated_given_key));
+            }
+        }
+    }
     if year != 0 {
         // 2. family × birth year.
         for &s in &family {
@@ -149,6 +175,22 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             out.push((mix(9, s, u64::from(initial)), year));
         }
     }
+    // 12. given × the first two letters of the family name's key, split by birth year: a
+    // typing slip later in the family name (Пакратин / Pankratin) still meets.
+    if let Some(&fk) = family_tokens
+        .first()
+        .and_then(|&t| corpus.lexicon().token(t).keys.first())
+    {
+        let prefix = corpus
+            .lexicon()
+            .key_text(fk)
+            .bytes()
+            .take(2)
+            .fold(0u64, |h, b| (h << 8) | u64::from(b));
+        for &g in &given {
+            out.push((mix(12, g, prefix), year));
+        }
+    }
     // 10., 11. address heads and tails, split by the given name when common.
     let address = corpus.tokens(f.address);
     if address.len() >= 3 {
@@ -159,6 +201,18 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             mix(11, pair(address[n - 2], address[n - 1]), 0),
             first_given_key,
         ));
+    }
+    // 13. given × birth year, single names (NAME-AF-1: many Afghans have no family name, and
+    // a source may not record the father's), split by the parent's name key when common.
+    if family_tokens.is_empty() && year != 0 {
+        let parent_key = patronymic
+            .first()
+            .or(father.first())
+            .and_then(|&t| corpus.lexicon().token(t).keys.first().copied())
+            .unwrap_or(NONE);
+        for &g in &given {
+            out.push((mix(13, g, u64::from(year)), parent_key));
+        }
     }
     // 6. given × father, single names.
     if family_tokens.is_empty() {
