@@ -159,14 +159,17 @@ pub enum DateLevel {
     SameYearOtherDay = 7,
     /// Years one apart (age-derived years, DATE-5).
     YearOff1 = 8,
+    /// Both full dates (neither a placeholder), years one apart and day and month different
+    /// as well: not the age-derived slip of DATE-5, which keeps the day and month.
+    YearOff1OtherDay = 9,
     /// Years two to five apart.
-    YearOff5 = 9,
+    YearOff5 = 10,
     /// More than five years apart.
-    Far = 10,
+    Far = 11,
 }
 
 /// The number of [`DateLevel`]s.
-pub const DATE_LEVELS: usize = 11;
+pub const DATE_LEVELS: usize = 12;
 
 /// Compares two birth dates (MATCH-4).
 pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
@@ -197,17 +200,33 @@ pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
         }
         return DateLevel::SameYear;
     }
+    let both_exact_days = a.is_full() && b.is_full() && !a.is_placeholder() && !b.is_placeholder();
     match years {
+        1 if both_exact_days && (a.month, a.day) != (b.month, b.day) => DateLevel::YearOff1OtherDay,
         1 => DateLevel::YearOff1,
         2..=5 => DateLevel::YearOff5,
         _ => DateLevel::Far,
     }
 }
 
+/// Digits that differ between the two dates written `YYYYMMDD` (no allocation: this runs for
+/// every compared pair).
 fn digit_differences(a: BirthDate, b: BirthDate) -> usize {
-    let sa = format!("{:04}{:02}{:02}", a.year, a.month, a.day);
-    let sb = format!("{:04}{:02}{:02}", b.year, b.month, b.day);
-    sa.bytes().zip(sb.bytes()).filter(|(x, y)| x != y).count()
+    fn digits(d: BirthDate) -> [u8; 8] {
+        let (y, m, day) = (d.year % 10_000, d.month % 100, d.day % 100);
+        [
+            (y / 1000) as u8,
+            (y / 100 % 10) as u8,
+            (y / 10 % 10) as u8,
+            (y % 10) as u8,
+            m / 10,
+            m % 10,
+            day / 10,
+            day % 10,
+        ]
+    }
+    let (da, db) = (digits(a), digits(b));
+    da.iter().zip(&db).filter(|(x, y)| x != y).count()
 }
 
 #[cfg(test)]
@@ -277,6 +296,15 @@ mod tests {
             SameYearOtherDay
         );
         assert_eq!(compare_dates(d("1990"), d("1991")), YearOff1);
+        // DATE-5: an age-derived year keeps the day and month; a full date one year and
+        // some months apart is another level.
+        assert_eq!(compare_dates(d("1990-03-07"), d("1991-03-07")), OneDigit);
+        assert_eq!(compare_dates(d("1999-03-07"), d("2000-03-07")), YearOff1);
+        assert_eq!(
+            compare_dates(d("1966-01-20"), d("1965-10-14")),
+            YearOff1OtherDay
+        );
+        assert_eq!(compare_dates(d("1983-01-01"), d("1984-04-23")), YearOff1);
         assert_eq!(compare_dates(d("1990"), d("1994")), YearOff5);
         assert_eq!(compare_dates(d("1960"), d("1990")), Far);
         assert_eq!(compare_dates(d(""), d("1990")), Missing);

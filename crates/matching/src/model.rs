@@ -15,6 +15,13 @@ use crate::date::DateLevel;
 /// Default probability above which a pair is called a match.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
+/// Ceilings on the learned m of full-date disagreements (see [`Model::train`]): about one
+/// true pair in 200 whose two full dates differ in day and month, or in all three parts.
+const FULL_DATE_DISAGREEMENT_M_CEILING: [(DateLevel, f64); 2] = [
+    (DateLevel::SameYearOtherDay, 0.005),
+    (DateLevel::YearOff1OtherDay, 0.005),
+];
+
 /// MATCH-6: the probability of a pair with a conflict on a strong identifier never exceeds
 /// this, below the default threshold, so such a pair is only ever proposed for review.
 pub const STRONG_CONFLICT_CAP: f64 = 0.35;
@@ -74,12 +81,12 @@ impl Default for Model {
         let place_u = [
             0.0, 0.02, 0.01, 0.001, 0.001, 0.005, 0.02, 0.03, 0.01, 0.903,
         ];
-        //               miss exact swap 1digit month year placeh. otherday off1 off5 far
+        //      miss exact swap 1digit month year placeh. otherday off1 off1-otherday off5 far
         let date_m = [
-            0.0, 0.58, 0.02, 0.10, 0.03, 0.10, 0.04, 0.02, 0.06, 0.02, 0.001,
+            0.0, 0.58, 0.02, 0.10, 0.03, 0.10, 0.04, 0.02, 0.06, 0.005, 0.02, 0.001,
         ];
         let date_u = [
-            0.0, 0.0001, 0.00001, 0.0005, 0.0003, 0.004, 0.004, 0.03, 0.06, 0.25, 0.651,
+            0.0, 0.0001, 0.00001, 0.0005, 0.0003, 0.004, 0.004, 0.03, 0.01, 0.05, 0.25, 0.651,
         ];
         let sex_m = [0.0, 0.98, 0.02];
         let sex_u = [0.0, 0.5, 0.5];
@@ -241,17 +248,25 @@ impl Model {
     /// Estimates u from `samples` random pairs of the corpus (deterministic seed). For a link,
     /// `split` is the number of left records and pairs are drawn across the two sides.
     pub fn estimate_u(&mut self, corpus: &Corpus, split: Option<usize>, samples: usize) {
+        self.estimate_u_threads(corpus, split, samples, 1);
+    }
+
+    /// [`Model::estimate_u`] with the comparisons spread over `threads` threads; the pairs
+    /// drawn and the result are the same for any number of threads.
+    pub fn estimate_u_threads(
+        &mut self,
+        corpus: &Corpus,
+        split: Option<usize>,
+        samples: usize,
+        threads: usize,
+    ) {
         let n = corpus.len();
         if n < 2 {
             return;
         }
-        let mut counts: [Vec<f64>; FEATURES] = Default::default();
-        for (f, c) in counts.iter_mut().enumerate() {
-            *c = vec![0.0; Feature::ALL[f].levels()];
-        }
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(samples);
         let mut rng = SplitMix(0x005e_ed0f_u64);
-        let mut drawn = 0;
-        while drawn < samples {
+        while pairs.len() < samples {
             let (a, b) = match split {
                 Some(left) if left > 0 && left < n => (
                     rng.below(left as u64) as usize,
@@ -260,13 +275,49 @@ impl Model {
                 Some(_) => return,
                 None => (rng.below(n as u64) as usize, rng.below(n as u64) as usize),
             };
-            if a == b {
-                continue;
+            if a != b {
+                pairs.push((a as u32, b as u32));
             }
-            drawn += 1;
-            let comparison = compare(corpus, corpus.features(a), corpus.features(b));
+        }
+        let count_levels = |chunk: &[(u32, u32)]| {
+            // Counts are whole numbers, so summing the threads' tallies is exact.
+            let mut counts: [Vec<f64>; FEATURES] = Default::default();
             for (f, c) in counts.iter_mut().enumerate() {
-                c[comparison.levels[f] as usize] += 1.0;
+                *c = vec![0.0; Feature::ALL[f].levels()];
+            }
+            for &(a, b) in chunk {
+                let comparison = compare(
+                    corpus,
+                    corpus.features(a as usize),
+                    corpus.features(b as usize),
+                );
+                for (f, c) in counts.iter_mut().enumerate() {
+                    c[comparison.levels[f] as usize] += 1.0;
+                }
+            }
+            counts
+        };
+        let threads = threads.clamp(1, 16);
+        let chunk = pairs.len().div_ceil(threads).max(1);
+        let tallies: Vec<[Vec<f64>; FEATURES]> = std::thread::scope(|scope| {
+            let workers: Vec<_> = pairs
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || count_levels(part)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut counts: [Vec<f64>; FEATURES] = Default::default();
+        for (f, c) in counts.iter_mut().enumerate() {
+            *c = vec![0.0; Feature::ALL[f].levels()];
+        }
+        for tally in &tallies {
+            for (c, t) in counts.iter_mut().zip(tally) {
+                for (x, y) in c.iter_mut().zip(t) {
+                    *x += y;
+                }
             }
         }
         for (count, u) in counts.iter().zip(self.u.iter_mut()) {
@@ -435,6 +486,18 @@ impl Model {
             }
             if mass > 0.0 {
                 m[f] = sum.iter().map(|s| (s / mass).max(1e-7)).collect();
+            }
+        }
+        // Namesakes who agree on every name part, the patronymic included, differ from the
+        // same person only in the birth date, so EM over name-agreeing pairs counts their
+        // date disagreements as matches' (m of "same year, other day" came out at 0.015, of
+        // "one year and months apart" at 0.021). Two full dates that differ in two or more of
+        // day, month and year are not one clerical slip (those are `OneDigit` and `Swapped`),
+        // so their m is held at most at a configured ceiling.
+        let date = Feature::BirthDate as usize;
+        for (level, ceiling) in FULL_DATE_DISAGREEMENT_M_CEILING {
+            if let Some(v) = m[date].get_mut(level as usize) {
+                *v = v.min(ceiling);
             }
         }
         self.m = m;

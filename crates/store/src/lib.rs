@@ -26,6 +26,7 @@ mod forwarding;
 mod pack;
 mod protection;
 mod registry;
+mod rotation;
 mod rows;
 mod scope;
 mod sqlite_import;
@@ -54,6 +55,7 @@ pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
+pub use rotation::{RotationReport, SEALED_COLUMNS, VersionCounts};
 pub use scope::TenantScope;
 pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
@@ -100,6 +102,9 @@ pub struct Store {
     /// The audit log's policy and keys (`audit.rs`).
     pub(crate) audit: std::sync::Arc<audit::AuditState>,
 }
+
+/// SQLite's page cache per connection, in KiB (negative: a size, not a page count).
+pub(crate) const SQLITE_CACHE_SIZE: &str = "-65536";
 
 impl Store {
     /// Opens the database at `url` and brings its schema up to date.
@@ -172,7 +177,7 @@ impl Store {
                     .foreign_keys(true)
                     // 64 MiB of page cache per connection: a large import then rewrites pages
                     // in memory instead of spilling them to the WAL again and again.
-                    .pragma("cache_size", "-65536");
+                    .pragma("cache_size", SQLITE_CACHE_SIZE);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(options)

@@ -11,5 +11,6 @@ mod limits;
 mod matrix;
 mod pages;
 mod protection;
+mod restriction;
 mod serve;
 mod transmissions;
