@@ -105,7 +105,7 @@ fn push_str(out: &mut String, text: &str) {
         // `at` is an ASCII byte: a character boundary.
         out.push_str(&text[plain..at]);
         if escape.is_empty() {
-            let _ = write!(out, "\\u{:04x}", byte);
+            let _ = write!(out, "\\u{byte:04x}");
         } else {
             out.push_str(escape);
         }
