@@ -11,5 +11,6 @@ mod limits;
 mod matrix;
 mod pages;
 mod protection;
+mod protection_forms;
 mod serve;
 mod transmissions;

@@ -96,6 +96,22 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/protection", PROTECT),
     ("GET", "/protection/visits/{id}", PROTECT),
     ("GET", "/protection/evidence/verify", PROTECT),
+    ("GET", "/protection/visits/new", PROTECT),
+    ("POST", "/protection/visits", PROTECT),
+    ("POST", "/protection/visits/{id}/conditions", PROTECT),
+    ("POST", "/protection/visits/{id}/refusals", PROTECT),
+    ("POST", "/protection/visits/{id}/persons-seen", PROTECT),
+    ("POST", "/protection/visits/{id}/follow-ups", PROTECT),
+    ("POST", "/protection/visits/{id}/interviews", PROTECT),
+    ("POST", "/protection/refusals/{id}/end", PROTECT),
+    ("GET", "/protection/allegations/new", PROTECT),
+    ("POST", "/protection/allegations", PROTECT),
+    ("GET", "/protection/allegations/{id}", PROTECT),
+    ("POST", "/protection/allegations/{id}/steps", PROTECT),
+    // A form post, not multipart: the delegate gets 415, everyone else 404.
+    ("POST", "/protection/allegations/{id}/evidence", PROTECT),
+    // Without a purpose the delegate gets 422 before the item is looked up.
+    ("GET", "/protection/evidence/{id}/file", PROTECT),
     ("GET", "/api/v1/protection/visits", PROTECT),
     ("GET", "/api/v1/protection/visits/{id}", PROTECT),
     ("GET", "/api/v1/protection/visits/{id}/alerts", PROTECT),
@@ -329,6 +345,9 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                         "/allegations/{id}",
                         &format!("/allegations/{}", principal.allegation),
                     )
+                    // Looked up after the form is checked: any id shows the authorization.
+                    .replace("/refusals/{id}", &format!("/refusals/{}", uuid::Uuid::now_v7()))
+                    .replace("/evidence/{id}", &format!("/evidence/{}", uuid::Uuid::now_v7()))
                     .replace("{person}", &principal.person.to_string())
                     .replace("{id}", &principal.person.to_string());
                 let page = if route.path.starts_with("/api/") {
