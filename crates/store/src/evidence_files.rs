@@ -307,12 +307,18 @@ impl EvidenceReader {
     /// # Errors
     /// A chunk that does not open, a file cut short, or bytes after the last chunk.
     pub async fn next_chunk(&mut self) -> StoreResult<Option<Vec<u8>>> {
-        self.next()
-            .await
-            .map_err(|fault| StoreError::Corrupt(format!("evidence {}: {fault}", self.id)))
+        match self.next().await {
+            // Handed out as it is: the caller sends it on.
+            Ok(Some(mut plain)) => Ok(Some(std::mem::take(&mut *plain))),
+            Ok(None) => Ok(None),
+            Err(fault) => Err(StoreError::Corrupt(format!(
+                "evidence {}: {fault}",
+                self.id
+            ))),
+        }
     }
 
-    async fn next(&mut self) -> Result<Option<Vec<u8>>, ReadFault> {
+    async fn next(&mut self) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, ReadFault> {
         if self.done {
             return Ok(None);
         }

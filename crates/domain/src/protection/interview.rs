@@ -109,7 +109,12 @@ mod tests {
         record.present = Some("a guard at the door".into());
         assert!(record.validate(now).is_ok());
         record.interviewees.clear();
-        assert!(record.validate(now).unwrap_err().starts_with("interviewees:"));
+        assert!(
+            record
+                .validate(now)
+                .unwrap_err()
+                .starts_with("interviewees:")
+        );
         let mut future = interview();
         future.held_at = datetime!(2026-03-05 10:00 UTC);
         assert!(future.validate(now).unwrap_err().starts_with("held at:"));

@@ -27,8 +27,8 @@ pub use place::{NoticeKind, PlaceNotice, PlaceProfile, location_notified};
 pub use reconcile::{Alert, Candidate, Notified, NotifiedStatus, Seen, reconcile};
 pub use registration::{FollowUp, PersonSeen};
 pub use visit::{
-    AccessRefusal, Concern, Condition, ConditionRecord, Outcome, RefusalGround, RefusalSummary,
-    RefusalEnd, Visit, VisitingBody, assess_refusal, summarise_refusals,
+    AccessRefusal, Concern, Condition, ConditionRecord, Outcome, RefusalEnd, RefusalGround,
+    RefusalSummary, Visit, VisitingBody, assess_refusal, summarise_refusals,
 };
 
 /// A closed list of codes (a controlled vocabulary): `code()`, `ALL`, `Display`, `FromStr`.

@@ -470,13 +470,63 @@ async fn row_level_security_hides_protection_rows_from_a_raw_connection() {
         let f = seed(store).await;
         let u = unit(store, &f).await;
         store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let person = seen(&u.visit, u.place, "Коваленко");
+        store.record_registration(&u.scope, &person).await.unwrap();
+        // Migration 0009's tables too.
         store
-            .record_registration(&u.scope, &seen(&u.visit, u.place, "Коваленко"))
+            .record_interview(
+                &u.scope,
+                &domain::protection::Interview {
+                    id: domain::InterviewId::new(),
+                    visit: u.visit.id,
+                    interviewees: vec![person.id],
+                    place: u.place,
+                    held_at: datetime!(2026-03-01 11:00 UTC),
+                    interviewers: vec!["delegate".into()],
+                    interpreter: None,
+                    language: None,
+                    without_witnesses: true,
+                    present: None,
+                    consent_authorities: Consent::No,
+                    consent_family: false,
+                    consent_medical: false,
+                    notes: None,
+                },
+            )
+            .await
+            .unwrap();
+        let refusal = AccessRefusal {
+            id: RefusalId::new(),
+            visit: None,
+            place: u.place,
+            refused_at: datetime!(2026-03-01 09:00 UTC),
+            scope: "all".into(),
+            ground: RefusalGround::NoneGiven,
+            grounds_text: None,
+            expected_end: None,
+            actual_end: None,
+        };
+        store.record_refusal(&u.scope, &refusal).await.unwrap();
+        store
+            .lift_refusal(
+                &u.scope,
+                &domain::protection::RefusalEnd {
+                    refusal: refusal.id,
+                    ended_at: datetime!(2026-03-02 09:00 UTC),
+                    note: None,
+                },
+            )
             .await
             .unwrap();
         use sqlx::Connection;
         let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
-        for table in ["visits", "registrations", "visit_places"] {
+        for table in [
+            "visits",
+            "registrations",
+            "visit_places",
+            "interviews",
+            "refusal_ends",
+        ] {
             let count: i64 =
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
                     .fetch_one(&mut conn)
@@ -773,7 +823,7 @@ async fn a_refusal_lifted_later_shows_both_in_the_time_series() {
         let ends = store.refusal_ends(&u.scope).await.unwrap();
         assert_eq!(ends.len(), 1);
         assert_eq!(ends[0].end, end);
-        assert_eq!(ends[0].recorded_by, "delegate");
+        assert_eq!(ends[0].recorded_by, "operator:delegate");
 
         // Lifted once; not before it began; not another tenant's.
         assert!(matches!(

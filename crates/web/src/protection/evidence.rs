@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::protection::{CopyRole, CustodyAction, EvidenceItem, EvidenceKind};
 use domain::{AllegationId, EvidenceId};
 use store::{
-    AuditAction, AuditEntry, EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceReader,
-    EvidenceTarget, EvidenceWriter, StoreError, WrittenFile,
+    AuditAction, AuditEntry, EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceReader, EvidenceTarget,
+    EvidenceWriter, StoreError, WrittenFile,
 };
 use time::OffsetDateTime;
 
@@ -273,9 +273,10 @@ async fn stream_file(
     evidence: EvidenceId,
     mut field: multer::Field<'_>,
 ) -> AppResult<Result<WrittenFile, String>> {
-    let mut writer = EvidenceWriter::create(&state.store, root, scope, evidence, EVIDENCE_MAX_BYTES)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut writer =
+        EvidenceWriter::create(&state.store, root, scope, evidence, EVIDENCE_MAX_BYTES)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     loop {
         match field.chunk().await {
             Ok(Some(chunk)) => match writer.write(&chunk).await {
@@ -293,9 +294,9 @@ async fn stream_file(
     }
     match writer.finish().await {
         Ok(file) => Ok(Ok(file)),
-        Err(EvidenceFileError::Empty) => Ok(Err(
-            "the file is empty (or none was chosen)".to_owned(),
-        )),
+        Err(EvidenceFileError::Empty) => {
+            Ok(Err("the file is empty (or none was chosen)".to_owned()))
+        }
         Err(error) => Err(AppError::Internal(error.to_string())),
     }
 }

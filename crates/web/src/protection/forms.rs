@@ -34,7 +34,7 @@ use time::{Date, OffsetDateTime};
 use super::{Protect, audit_read, parse_id, place_names};
 use crate::auth::CsrfForm;
 use crate::authz::Authorized;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::html::register::parse_instant;
 use crate::html::{Layout, date, datetime, render};
 use crate::state::AppState;
@@ -208,7 +208,10 @@ impl Check {
         if value.is_empty() {
             return None;
         }
-        match Date::parse(value, time::macros::format_description!("[year]-[month]-[day]")) {
+        match Date::parse(
+            value,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        ) {
             Ok(day) => Some(day),
             Err(_) => {
                 self.add(key, format!("{value:?} is not a date: use YYYY-MM-DD"));
@@ -363,7 +366,11 @@ pub(crate) async fn visit_form(
     new_visit_page(&state, &member, Fields::default(), Vec::new()).await
 }
 
-fn parse_visit(form: &Fields, places: &[PlaceId], now: OffsetDateTime) -> Result<Visit, FieldErrors> {
+fn parse_visit(
+    form: &Fields,
+    places: &[PlaceId],
+    now: OffsetDateTime,
+) -> Result<Visit, FieldErrors> {
     let mut check = Check::default();
     let reference = check.text(form, "reference", 64, false);
     let body = check.code::<VisitingBody>(form, "body", true);
@@ -887,7 +894,11 @@ pub(crate) async fn person_seen_submit(
         held_since,
         registered_by: member.principal.name.clone(),
     };
-    match state.store.record_registration(&member.scope, &person).await {
+    match state
+        .store
+        .record_registration(&member.scope, &person)
+        .await
+    {
         Ok(_) => Ok(back_to(visit.id, "seen")),
         Err(error) => {
             let errors = store_errors(
@@ -947,7 +958,10 @@ pub(crate) async fn follow_up_submit(
         "no" => Some(false),
         "" | "not-asked" => None,
         other => {
-            check.add("reprisals", format!("{other:?}: choose yes, no or not asked"));
+            check.add(
+                "reprisals",
+                format!("{other:?}: choose yes, no or not asked"),
+            );
             None
         }
     };
@@ -1068,7 +1082,11 @@ pub(crate) async fn interview_submit(
         consent_medical: form.flag("consent_medical"),
         notes,
     };
-    match state.store.record_interview(&member.scope, &interview).await {
+    match state
+        .store
+        .record_interview(&member.scope, &interview)
+        .await
+    {
         Ok(_) => Ok(back_to(visit.id, "interviews")),
         Err(error) => {
             let errors = store_errors(
@@ -1469,7 +1487,14 @@ pub(crate) async fn allegation_page(
     member: Authorized<Protect>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    render_allegation(&state, &member, parse_id(&id)?, Fields::default(), Vec::new()).await
+    render_allegation(
+        &state,
+        &member,
+        parse_id(&id)?,
+        Fields::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// `POST /protection/allegations/{id}/steps`: ICRC-VIS-e, a confidential representation, the
@@ -1491,9 +1516,7 @@ pub(crate) async fn step_submit(
             let addressee = check.text(&form, "addressee", 200, false);
             let representation = check.code::<RepresentationForm>(&form, "form", true);
             match (addressee, representation) {
-                (Some(addressee), Some(form)) => {
-                    Some(StepKind::Representation { addressee, form })
-                }
+                (Some(addressee), Some(form)) => Some(StepKind::Representation { addressee, form }),
                 _ => None,
             }
         }

@@ -134,11 +134,14 @@ pub(crate) async fn overview(
     render_overview(&state, &member, None).await
 }
 
+/// An end-of-refusal form that was refused: the refusal, the values, the messages per field.
+pub(crate) type RefusedLift = (RefusalId, forms::Fields, Vec<(String, String)>);
+
 /// The overview; `lift` is a refused end-of-refusal form (GC3-126-c), shown again on its row.
 pub(crate) async fn render_overview(
     state: &AppState,
     member: &Authorized<Protect>,
-    lift: Option<(RefusalId, forms::Fields, Vec<(String, String)>)>,
+    lift: Option<RefusedLift>,
 ) -> AppResult<Response> {
     let scope = &member.scope;
     let layout = Layout::new(state, &member.signed_in, "Protection").await?;

@@ -132,6 +132,7 @@ struct Principal {
     /// The protection unit's visit and allegation (issue 6), the same for every column.
     visit: String,
     allegation: String,
+    refusal: String,
 }
 
 fn expected(pattern: &str) -> Vec<bool> {
@@ -213,6 +214,20 @@ async fn setup(app: &App) -> Vec<Principal> {
         .unwrap();
     let (visit, allegation) = crate::protection::seed_visit(&app.store, &scope).await;
     let (visit, allegation) = (visit.to_string(), allegation.to_string());
+    // A refusal of access still in force, for the form that records its end.
+    let refusal = domain::protection::AccessRefusal {
+        id: domain::RefusalId::new(),
+        visit: None,
+        place: app.store.places(&scope).await.unwrap()[0].id,
+        refused_at: OffsetDateTime::now_utc() - Duration::days(2),
+        scope: "the yard".into(),
+        ground: domain::protection::RefusalGround::Security,
+        grounds_text: None,
+        expected_end: None,
+        actual_end: None,
+    };
+    app.store.record_refusal(&scope, &refusal).await.unwrap();
+    let refusal = refusal.id.to_string();
     let agency_scope = app.store.operator_scope(&app.fx.agency, "test");
     let request = app
         .store
@@ -285,6 +300,7 @@ async fn setup(app: &App) -> Vec<Principal> {
                 token_id,
                 visit: visit.clone(),
                 allegation: allegation.clone(),
+                refusal: refusal.clone(),
             });
         }
     }
@@ -297,6 +313,7 @@ async fn setup(app: &App) -> Vec<Principal> {
         token_id: uuid::Uuid::now_v7().to_string(),
         visit,
         allegation,
+        refusal,
     });
     principals
 }
@@ -345,9 +362,15 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                         "/allegations/{id}",
                         &format!("/allegations/{}", principal.allegation),
                     )
-                    // Looked up after the form is checked: any id shows the authorization.
-                    .replace("/refusals/{id}", &format!("/refusals/{}", uuid::Uuid::now_v7()))
-                    .replace("/evidence/{id}", &format!("/evidence/{}", uuid::Uuid::now_v7()))
+                    .replace(
+                        "/refusals/{id}",
+                        &format!("/refusals/{}", principal.refusal),
+                    )
+                    // Looked up after the purpose is checked: any id shows the authorization.
+                    .replace(
+                        "/evidence/{id}",
+                        &format!("/evidence/{}", uuid::Uuid::now_v7()),
+                    )
                     .replace("{person}", &principal.person.to_string())
                     .replace("{id}", &principal.person.to_string());
                 let page = if route.path.starts_with("/api/") {

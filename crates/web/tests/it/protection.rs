@@ -9,9 +9,9 @@ use domain::protection::{
     VisitingBody,
 };
 use domain::{
-    AllegationId, AssertedValue, Confidence, EventKind, EvidenceId, FieldKey,
-    NamePart, NamePartKind, PartialDate, PersonCategory, PersonName, PlaceKind, Presence,
-    RefusalId, RegistrationId, SourceKind, Tenant, TenantId, TenantKind, UserId, VisitId,
+    AllegationId, AssertedValue, Confidence, EventKind, EvidenceId, FieldKey, NamePart,
+    NamePartKind, PartialDate, PersonCategory, PersonName, PlaceKind, Presence, RefusalId,
+    RegistrationId, SourceKind, Tenant, TenantId, TenantKind, UserId, VisitId,
 };
 use store::{
     NewAssertion, NewEvent, NewPerson, NewPlace, NewSource, NewUser, Store, TenantScope, UserRole,
@@ -221,7 +221,10 @@ fn paths(u: &Unit) -> Vec<(&'static str, String)> {
                     )
                     // Any id: a refusal is only looked up after authorization.
                     .replace("/refusals/{id}", &format!("/refusals/{}", RefusalId::new()))
-                    .replace("/evidence/{id}", &format!("/evidence/{}", EvidenceId::new())),
+                    .replace(
+                        "/evidence/{id}",
+                        &format!("/evidence/{}", EvidenceId::new()),
+                    ),
             )
         })
         .collect()

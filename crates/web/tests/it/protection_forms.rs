@@ -73,7 +73,13 @@ fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) 
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(app: &App, path: &str, browser: &Browser, content_type: &str, body: Vec<u8>) -> crate::harness::Page {
+async fn upload(
+    app: &App,
+    path: &str,
+    browser: &Browser,
+    content_type: &str,
+    body: Vec<u8>,
+) -> crate::harness::Page {
     let request = Request::post(path)
         .header(header::HOST, HOST)
         .header(header::COOKIE, &browser.cookie)
@@ -112,7 +118,9 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
         let yesterday = local(now - Duration::days(1));
 
         // The visit form.
-        let page = app.get("/protection/visits/new", Some(&delegate.cookie)).await;
+        let page = app
+            .get("/protection/visits/new", Some(&delegate.cookie))
+            .await;
         assert_eq!(page.status, StatusCode::OK, "{backend}");
         assert!(page.body.contains("Collecting point K-7"));
         let bad = app
@@ -140,10 +148,17 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let visit_path = location(&good);
         assert!(visit_path.starts_with("/protection/visits/"));
-        let visit_id = visit_path.trim_start_matches("/protection/visits/").to_owned();
+        let visit_id = visit_path
+            .trim_start_matches("/protection/visits/")
+            .to_owned();
         let same = app
             .submit(
                 "/protection/visits",
@@ -157,21 +172,31 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
             )
             .await;
         assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(same.body.contains("id=\"reference-error\""), "a duplicate reference names the field");
+        assert!(
+            same.body.contains("id=\"reference-error\""),
+            "a duplicate reference names the field"
+        );
 
         // ICRC-VIS-a: a condition not granted needs the authority's reason.
         let conditions = format!("{visit_path}/conditions");
         let bad = app
             .submit(
                 &conditions,
-                &form(&[("condition", "private-interviews"), ("outcome", "partly-granted")]),
+                &form(&[
+                    ("condition", "private-interviews"),
+                    ("outcome", "partly-granted"),
+                ]),
                 &delegate,
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(bad.body.contains("id=\"reason-error\""));
         let bad = app
-            .submit(&conditions, &form(&[("condition", "tea"), ("outcome", "granted")]), &delegate)
+            .submit(
+                &conditions,
+                &form(&[("condition", "tea"), ("outcome", "granted")]),
+                &delegate,
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("id=\"condition-error\""));
@@ -186,7 +211,12 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
 
         // GC3-126-c: a refusal, then its end recorded later.
         let refusals = format!("{visit_path}/refusals");
@@ -218,15 +248,26 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let refusal = app.store.refusals(&scope).await.unwrap();
         let refusal = refusal.iter().find(|r| r.scope == "the basement").unwrap();
         let end = format!("/protection/refusals/{}/end", refusal.id);
-        let bad = app.submit(&end, &form(&[("ended_at", "")]), &delegate).await;
+        let bad = app
+            .submit(&end, &form(&[("ended_at", "")]), &delegate)
+            .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(bad.body.contains("id=\"ended_at-error\""));
         let bad = app
-            .submit(&end, &form(&[("ended_at", &local(now - Duration::days(5)))]), &delegate)
+            .submit(
+                &end,
+                &form(&[("ended_at", &local(now - Duration::days(5)))]),
+                &delegate,
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("before the refusal"), "{}", bad.body);
@@ -234,23 +275,49 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
         let good = app
             .submit(
                 &end,
-                &form(&[("ended_at", &lifted_at), ("end_note", "granted after talks")]),
+                &form(&[
+                    ("ended_at", &lifted_at),
+                    ("end_note", "granted after talks"),
+                ]),
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
-        let again = app.submit(&end, &form(&[("ended_at", &lifted_at)]), &delegate).await;
-        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "lifted once");
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
+        let again = app
+            .submit(&end, &form(&[("ended_at", &lifted_at)]), &delegate)
+            .await;
+        assert_eq!(
+            again.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "lifted once"
+        );
         let overview = app.get("/protection", Some(&delegate.cookie)).await;
-        let series = crate::harness::between(&overview.body, "id=\"refusals\"", "</table>").unwrap();
-        assert!(series.contains("the basement") && series.contains("granted after talks"), "{series}");
-        assert!(series.contains(&lifted_at.replace('T', " ")), "both instants show: {series}");
+        let series =
+            crate::harness::between(&overview.body, "id=\"refusals\"", "</table>").unwrap();
+        assert!(
+            series.contains("the basement") && series.contains("granted after talks"),
+            "{series}"
+        );
+        assert!(
+            series.contains(&lifted_at.replace('T', " ")),
+            "both instants show: {series}"
+        );
 
         // A person seen, a follow-up and a private interview.
         let bad = app
             .submit(
                 &format!("{visit_path}/persons-seen"),
-                &form(&[("name_family", "Шевчук"), ("seen_place", &place), ("seen_at", &yesterday), ("nationality", "Ukraine")]),
+                &form(&[
+                    ("name_family", "Шевчук"),
+                    ("seen_place", &place),
+                    ("seen_at", &yesterday),
+                    ("nationality", "Ukraine"),
+                ]),
                 &delegate,
             )
             .await;
@@ -270,7 +337,12 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let seen = app
             .store
             .registrations(&scope, Some(visit_id.parse().unwrap()))
@@ -283,7 +355,10 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
         let bad = app
             .submit(
                 &follow,
-                &form(&[("follow_registration", &seen_id), ("family_contact_wanted", "on")]),
+                &form(&[
+                    ("follow_registration", &seen_id),
+                    ("family_contact_wanted", "on"),
+                ]),
                 &delegate,
             )
             .await;
@@ -304,7 +379,12 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
 
         let interviews = format!("{visit_path}/interviews");
         let bad = app
@@ -341,17 +421,27 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
 
         let page = app.get(&visit_path, Some(&delegate.cookie)).await;
         assert_eq!(page.status, StatusCode::OK);
-        let conditions = crate::harness::between(&page.body, "id=\"condition-list\"", "</table>").unwrap();
+        let conditions =
+            crate::harness::between(&page.body, "id=\"condition-list\"", "</table>").unwrap();
         assert!(conditions.contains("private-interviews") && conditions.contains("partly-granted"));
         assert!(conditions.contains("Only in the presence of a guard"));
         assert!(page.body.contains("Шевчук"));
         assert!(page.body.contains("family contact wanted"));
-        let interviews = crate::harness::between(&page.body, "id=\"interview-list\"", "</table>").unwrap();
-        assert!(interviews.contains("without witnesses") && interviews.contains("the cell is cold"), "{interviews}");
+        let interviews =
+            crate::harness::between(&page.body, "id=\"interview-list\"", "</table>").unwrap();
+        assert!(
+            interviews.contains("without witnesses") && interviews.contains("the cell is cold"),
+            "{interviews}"
+        );
         assert!(interviews.contains("interpreter 4"));
         // A person seen on this visit who was never notified: the alert shows.
         assert!(page.body.contains("never notified"), "{backend}");
@@ -366,16 +456,31 @@ async fn a_delegate_records_a_visit_with_conditions_refusals_persons_and_intervi
             format!("{visit_path}/interviews"),
         ] {
             let page = app
-                .submit(&path, &form(&[("condition", "repeat-visits"), ("outcome", "granted")]), &other)
+                .submit(
+                    &path,
+                    &form(&[("condition", "repeat-visits"), ("outcome", "granted")]),
+                    &other,
+                )
                 .await;
             assert_eq!(page.status, StatusCode::NOT_FOUND, "{backend}: {path}");
         }
         let page = app
             .submit(&end, &form(&[("ended_at", &lifted_at)]), &other)
             .await;
-        assert_eq!(page.status, StatusCode::NOT_FOUND, "{backend}: another unit's refusal");
+        assert_eq!(
+            page.status,
+            StatusCode::NOT_FOUND,
+            "{backend}: another unit's refusal"
+        );
         // The visits of the other unit stay its own.
-        assert_eq!(app.store.conditions(&scope, visit_id.parse().unwrap()).await.unwrap().len(), 1);
+        assert_eq!(
+            app.store
+                .conditions(&scope, visit_id.parse().unwrap())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }
 
@@ -391,14 +496,24 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
         user(&app, Some(u.tenant.id), "delegate-g", UserRole::Delegate).await;
         let delegate = app.browser("delegate-g").await;
         let scope = app.store.operator_scope(&u.tenant, "test");
-        let victim = app.store.registrations(&scope, None).await.unwrap()[0].id.to_string();
+        let victim = app.store.registrations(&scope, None).await.unwrap()[0]
+            .id
+            .to_string();
 
-        let page = app.get("/protection/allegations/new", Some(&delegate.cookie)).await;
+        let page = app
+            .get("/protection/allegations/new", Some(&delegate.cookie))
+            .await;
         assert_eq!(page.status, StatusCode::OK, "{backend}");
         let bad = app
             .submit(
                 "/protection/allegations",
-                &form(&[("reference", "AL-FORM-1"), ("category", "ill-treatment"), ("sources", "interview"), ("consent", "anonymous"), ("narrative", "A fictional account.")]),
+                &form(&[
+                    ("reference", "AL-FORM-1"),
+                    ("category", "ill-treatment"),
+                    ("sources", "interview"),
+                    ("consent", "anonymous"),
+                    ("narrative", "A fictional account."),
+                ]),
                 &delegate,
             )
             .await;
@@ -422,9 +537,16 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
                 &delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let allegation_path = location(&good);
-        let allegation_id = allegation_path.trim_start_matches("/protection/allegations/").to_owned();
+        let allegation_id = allegation_path
+            .trim_start_matches("/protection/allegations/")
+            .to_owned();
         let page = app.get(&allegation_path, Some(&delegate.cookie)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("A fictional account of a night search."));
@@ -433,14 +555,35 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
         // ICRC-VIS-c: anonymous consent refuses a named representation, on the field `form`.
         let steps = format!("{allegation_path}/steps");
         let bad = app
-            .submit(&steps, &form(&[("step", "representation"), ("addressee", "Camp command"), ("form", "named")]), &delegate)
+            .submit(
+                &steps,
+                &form(&[
+                    ("step", "representation"),
+                    ("addressee", "Camp command"),
+                    ("form", "named"),
+                ]),
+                &delegate,
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(bad.body.contains("id=\"form-error\""), "{}", bad.body);
         let good = app
-            .submit(&steps, &form(&[("step", "representation"), ("addressee", "Camp command"), ("form", "anonymous")]), &delegate)
+            .submit(
+                &steps,
+                &form(&[
+                    ("step", "representation"),
+                    ("addressee", "Camp command"),
+                    ("form", "anonymous"),
+                ]),
+                &delegate,
+            )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let page = app.get(&allegation_path, Some(&delegate.cookie)).await;
         assert!(page.body.contains("raised-with-authority"));
 
@@ -459,22 +602,40 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
         };
         let as_refs = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
         let owned = as_refs(&fields("not-the-token"));
-        let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let (content_type, body) = multipart(&refs, Some(&bytes));
         let forged = upload(&app, &upload_path, &delegate, &content_type, body).await;
-        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{backend}: CSRF checked first");
+        assert_eq!(
+            forged.status,
+            StatusCode::FORBIDDEN,
+            "{backend}: CSRF checked first"
+        );
 
         let mut owned = fields(&delegate.csrf);
         owned.retain(|(k, _)| k != "title");
-        let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let (content_type, body) = multipart(&refs, Some(&bytes));
         let bad = upload(&app, &upload_path, &delegate, &content_type, body).await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", bad.body);
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}: {}",
+            bad.body
+        );
         assert!(bad.body.contains("id=\"title-error\""));
         assert!(app.store.evidence_items(&scope).await.unwrap().is_empty());
 
         let owned = fields(&delegate.csrf);
-        let refs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let (content_type, body) = multipart(&refs, None);
         let missing = upload(&app, &upload_path, &delegate, &content_type, body).await;
         assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -482,9 +643,18 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
 
         let (content_type, body) = multipart(&refs, Some(&bytes));
         let good = upload(&app, &upload_path, &delegate, &content_type, body).await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let items = app.store.evidence_items(&scope).await.unwrap();
-        assert_eq!(items.len(), 1, "{backend}: nothing kept from the refused uploads");
+        assert_eq!(
+            items.len(),
+            1,
+            "{backend}: nothing kept from the refused uploads"
+        );
         let item = &items[0];
         let expected = {
             use sha2::Digest;
@@ -493,10 +663,15 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
         assert_eq!(item.item.sha256.as_deref(), Some(expected.as_str()));
         assert_eq!(
             item.links,
-            vec![store::EvidenceTarget::Allegation(allegation_id.parse().unwrap())]
+            vec![store::EvidenceTarget::Allegation(
+                allegation_id.parse().unwrap()
+            )]
         );
         let page = app.get(&allegation_path, Some(&delegate.cookie)).await;
-        assert!(page.body.contains(&expected), "the hash shows on the allegation");
+        assert!(
+            page.body.contains(&expected),
+            "the hash shows on the allegation"
+        );
 
         // Download: the purpose is required, logged, and in the chain of custody.
         let file = format!("/protection/evidence/{}/file", item.item.id);
@@ -504,7 +679,10 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
         assert!(bad.body.contains("purpose"));
         let good = app
-            .get(&format!("{file}?purpose=prepare%20the%20representation"), Some(&delegate.cookie))
+            .get(
+                &format!("{file}?purpose=prepare%20the%20representation"),
+                Some(&delegate.cookie),
+            )
             .await;
         assert_eq!(good.status, StatusCode::OK, "{backend}");
         assert_eq!(good.body.as_bytes(), bytes.as_slice(), "the file as saved");
@@ -544,23 +722,36 @@ async fn a_delegate_records_an_allegation_raises_it_and_keeps_its_evidence() {
         .body(Body::from("x"))
         .unwrap();
         let refused = app.send(request).await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}"
+        );
         assert!(refused.body.contains("working_copy_of"));
 
         // Another unit's delegate: 404 on the allegation, its forms and its evidence.
         let other = other_unit_delegate(&app).await;
-        assert_eq!(app.get(&allegation_path, Some(&other.cookie)).await.status, StatusCode::NOT_FOUND);
         assert_eq!(
-            app.submit(&steps, &form(&[("step", "closed"), ("text", "x")]), &other).await.status,
+            app.get(&allegation_path, Some(&other.cookie)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.submit(&steps, &form(&[("step", "closed"), ("text", "x")]), &other)
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         let (content_type, body) = multipart(&[("csrf", other.csrf.as_str())], Some(b"x"));
         assert_eq!(
-            upload(&app, &upload_path, &other, &content_type, body).await.status,
+            upload(&app, &upload_path, &other, &content_type, body)
+                .await
+                .status,
             StatusCode::NOT_FOUND
         );
         assert_eq!(
-            app.get(&format!("{file}?purpose=curiosity"), Some(&other.cookie)).await.status,
+            app.get(&format!("{file}?purpose=curiosity"), Some(&other.cookie))
+                .await
+                .status,
             StatusCode::NOT_FOUND,
             "{backend}"
         );
