@@ -25,6 +25,7 @@ mod evidence_files;
 mod forwarding;
 mod protection;
 mod registry;
+mod rotation;
 mod rows;
 mod scope;
 mod sqlite_import;
@@ -53,6 +54,7 @@ pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
+pub use rotation::{RotationReport, SEALED_COLUMNS, VersionCounts};
 pub use scope::TenantScope;
 pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};

@@ -6,6 +6,7 @@ mod audit;
 mod forwarding;
 mod harness;
 mod protection;
+mod rotation;
 mod security;
 mod stories;
 mod transmissions;

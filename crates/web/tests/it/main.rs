@@ -12,5 +12,6 @@ mod matrix;
 mod pages;
 mod protection;
 mod protection_forms;
+mod restriction;
 mod serve;
 mod transmissions;
