@@ -41,7 +41,11 @@ ALTER TABLE interviews FORCE ROW LEVEL SECURITY;
 CREATE POLICY interviews_tenant ON interviews
     USING (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)
     WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid);
-CREATE TRIGGER interviews_append_only BEFORE UPDATE OR DELETE ON interviews
+CREATE TRIGGER interviews_no_delete BEFORE DELETE ON interviews
+    FOR EACH ROW EXECUTE FUNCTION whereabouts_append_only();
+-- Only the sealed notes may be rewritten, by a data-key rotation (store::rotation re-seals them).
+CREATE TRIGGER interviews_no_update
+    BEFORE UPDATE OF id, tenant_id, visit_id, place_id, held_at, interviewees, interviewers, interpreter, language, without_witnesses, present, consent_authorities, consent_family, consent_medical, recorded_by, recorded_at ON interviews
     FOR EACH ROW EXECUTE FUNCTION whereabouts_append_only();
 
 ALTER TABLE refusal_ends ENABLE ROW LEVEL SECURITY;

@@ -35,8 +35,10 @@ CREATE TABLE refusal_ends (
 
 CREATE INDEX interviews_visit ON interviews (tenant_id, visit_id, held_at);
 
-CREATE TRIGGER interviews_no_update BEFORE UPDATE ON interviews
-BEGIN SELECT RAISE(ABORT, 'interviews are append-only (issue 6)'); END;
+-- Only the sealed notes may be rewritten, by a data-key rotation (store::rotation re-seals them).
+CREATE TRIGGER interviews_no_update
+BEFORE UPDATE OF id, tenant_id, visit_id, place_id, held_at, interviewees, interviewers, interpreter, language, without_witnesses, present, consent_authorities, consent_family, consent_medical, recorded_by, recorded_at ON interviews
+BEGIN SELECT RAISE(ABORT, 'interviews are append-only; only the sealed notes are re-sealed (issue 6)'); END;
 CREATE TRIGGER interviews_no_delete BEFORE DELETE ON interviews
 BEGIN SELECT RAISE(ABORT, 'interviews are append-only (issue 6)'); END;
 
