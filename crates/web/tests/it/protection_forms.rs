@@ -802,3 +802,67 @@ async fn a_delegate_enters_a_visit_with_a_condition_in_chromium() {
     })
     .await;
 }
+
+/// "Huge uploads are bounded and streamed": the browser form refuses a declared length over the
+/// bound before reading, and a body that streams past it without declaring its length (413),
+/// and keeps nothing of either.
+#[tokio::test]
+async fn a_browser_upload_past_the_bound_is_refused_and_leaves_nothing() {
+    let evidence = tempfile::tempdir().unwrap();
+    let mut config = crate::harness::config(false);
+    config.evidence_dir = Some(evidence.path().to_owned());
+    let app = crate::harness::apps_with(config).await.remove(0);
+    let u = unit(&app).await;
+    user(&app, Some(u.tenant.id), "delegate-h", UserRole::Delegate).await;
+    let delegate = app.browser("delegate-h").await;
+    let path = format!("/protection/allegations/{}/evidence", u.allegation);
+    let (content_type, head) = multipart(
+        &[
+            ("csrf", delegate.csrf.as_str()),
+            ("kind", "photo"),
+            ("title", "huge"),
+            ("captured_at", "2026-03-01T10:00"),
+            ("captured_by", "delegate-h"),
+        ],
+        None,
+    );
+    // The declared length alone is enough to refuse.
+    let declared = Request::post(&path)
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, &delegate.cookie)
+        .header(header::ORIGIN, format!("https://{HOST}"))
+        .header(header::CONTENT_TYPE, &content_type)
+        .header(header::CONTENT_LENGTH, (65u64 * 1024 * 1024).to_string())
+        .body(Body::from("x"))
+        .unwrap();
+    assert_eq!(
+        app.send(declared).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    // A body that streams 65 MiB of file without declaring its length, one 1 MiB piece at a
+    // time, never whole in memory.
+    let boundary = content_type.split("boundary=").nth(1).unwrap().to_owned();
+    let mut prefix = head;
+    // Drop the closing boundary of the text fields and open the file part instead.
+    prefix.truncate(prefix.len() - (boundary.len() + 6));
+    prefix.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge.bin\"\r\n\r\n").as_bytes(),
+    );
+    let pieces = std::iter::once(Ok::<_, std::io::Error>(axum::body::Bytes::from(prefix)))
+        .chain((0..65).map(|_| Ok(axum::body::Bytes::from(vec![7u8; 1024 * 1024]))));
+    let streamed = Request::post(&path)
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, &delegate.cookie)
+        .header(header::ORIGIN, format!("https://{HOST}"))
+        .header(header::CONTENT_TYPE, &content_type)
+        .body(Body::from_stream(futures_util::stream::iter(pieces)))
+        .unwrap();
+    let page = app.send(streamed).await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", page.body);
+    let scope = app.store.operator_scope(&u.tenant, "test");
+    assert!(app.store.evidence_items(&scope).await.unwrap().is_empty());
+    let dir = evidence.path().join(u.tenant.id.to_string());
+    let left = std::fs::read_dir(&dir).map_or(0, Iterator::count);
+    assert_eq!(left, 0, "no file or partial file is left");
+}
