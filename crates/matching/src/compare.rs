@@ -383,23 +383,17 @@ fn father_vs_patronymic(corpus: &Corpus, father: &[u32], patronymic: &[u32]) -> 
     let tf = lex.token(f);
     let tp = lex.token(p);
     for &kf in &tf.keys {
+        let chars = lex.key_chars(kf);
         let kf = lex.key_text(kf);
-        if kf.chars().count() < 3 {
+        if chars < 3 {
             continue;
         }
         // Drop the final letter of the father's key: Петро -> Петр-ович, Микола -> Микол-айович.
-        let stem: String = {
-            let mut chars: Vec<char> = kf.chars().collect();
-            if chars.len() > 3 {
-                chars.pop();
-            }
-            chars.into_iter().collect()
+        let stem = match kf.char_indices().last() {
+            Some((last, _)) if chars > 3 => &kf[..last],
+            _ => kf,
         };
-        if tp
-            .keys
-            .iter()
-            .any(|&kp| lex.key_text(kp).starts_with(&stem))
-        {
+        if tp.keys.iter().any(|&kp| lex.key_text(kp).starts_with(stem)) {
             return NameLevel::SameKey;
         }
     }

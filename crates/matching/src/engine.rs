@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::analysis::Corpus;
-use crate::blocking::{BlockingStats, candidate_pairs};
+use crate::blocking::{BlockingStats, candidate_pairs_threads};
 use crate::cluster::{PairScorer, cluster};
 use crate::compare::{Comparison, FEATURES, Feature, compare};
 use crate::date::DateLevel;
@@ -169,17 +169,19 @@ fn score_candidates(
     progress: &dyn Progress,
 ) -> (Vec<ScoredPair>, RunReport) {
     progress.stage("candidates", 0);
-    let (pairs, blocking) = candidate_pairs(corpus, split);
+    let (pairs, blocking) = candidate_pairs_threads(corpus, split, settings.threads);
     let mut model = settings.model.clone();
     // Estimates from a handful of records are noise (EM on a few pairs drives m and u to the
     // extremes): small inputs are scored with the configured weights.
     let train = settings.train && corpus.len() >= MIN_RECORDS_TO_TRAIN;
     if train {
         progress.stage("estimate u", 0);
-        // Enough random pairs for stable u, but not more than a few per record.
+        // Enough random pairs for stable u, but not more than a few per record: four per record
+        // (measured: FEBRL 1-4 and the synthetic 10k sets score the same as with ten, at less
+        // than half the cost; this stage was three quarters of FEBRL4's instructions).
         let samples = settings
             .u_samples
-            .min(corpus.len().saturating_mul(10).max(20_000));
+            .min(corpus.len().saturating_mul(4).max(20_000));
         model.estimate_u_threads(corpus, split, samples, settings.threads);
     }
     let compared = compare_all(corpus, &pairs, &model, settings.threads, progress);
