@@ -71,6 +71,19 @@ pub enum KeysCommand {
         /// Keep the old versions (do not erase them even when nothing uses them).
         #[arg(long)]
         keep_old: bool,
+        /// Erase an old version only once the new one has been the newest for this many
+        /// minutes, so that no writer still holds a value sealed under the old one. A run
+        /// before that re-seals and keeps the old version; run it again later to retire.
+        #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+        retire_after: u32,
+    },
+    /// Erase one tenant's old data-key versions that no value uses any more, once the newest
+    /// has been the newest for `--retire-after` minutes (what an early `rotate-data` kept).
+    RetireData {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+        retire_after: u32,
     },
 }
 
@@ -123,9 +136,19 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
             tenant,
             batch,
             keep_old,
+            retire_after,
         } => {
             let (store, _, scope) = open(locations, &tenant).await?;
-            return crate::security::rotate_data(&store, &scope, batch, keep_old).await;
+            let retire = (!keep_old).then(|| time::Duration::minutes(i64::from(retire_after)));
+            return crate::security::rotate_data(&store, &scope, batch, retire).await;
+        }
+        KeysCommand::RetireData {
+            tenant,
+            retire_after,
+        } => {
+            let (store, _, scope) = open(locations, &tenant).await?;
+            let grace = time::Duration::minutes(i64::from(retire_after));
+            return crate::security::retire_data(&store, &scope, grace).await;
         }
         KeysCommand::Generate { tenant, officer } => {
             let (store, tenant, scope) = open(locations, &tenant).await?;
