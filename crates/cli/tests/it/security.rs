@@ -148,11 +148,18 @@ fn rotate_data_keeps_the_old_key_through_the_grace_period_and_retire_data_erases
         assert!(second.status.success(), "{backend}: {}", stderr(&second));
         let said = stdout(&second);
         // SEC-3: a writer may still hold a value sealed under the old version, so it is kept.
-        assert!(said.contains("version 1 kept") && said.contains("keys retire-data"), "{backend}: {said}");
+        assert!(
+            said.contains("version 1 kept") && said.contains("keys retire-data"),
+            "{backend}: {said}"
+        );
         assert!(!said.contains("retired"), "{backend}: {said}");
         let early = instance.run(&["keys", "retire-data", "--tenant", "bureau-a"]);
         assert!(early.status.success(), "{backend}: {}", stderr(&early));
-        assert!(stdout(&early).contains("version 1 kept"), "{backend}: {}", stdout(&early));
+        assert!(
+            stdout(&early).contains("version 1 kept"),
+            "{backend}: {}",
+            stdout(&early)
+        );
         let late = instance.run(&[
             "keys",
             "retire-data",
@@ -169,7 +176,11 @@ fn rotate_data_keeps_the_old_key_through_the_grace_period_and_retire_data_erases
         );
         let again = instance.run(&["keys", "retire-data", "--tenant", "nobody"]);
         assert!(!again.status.success(), "{backend}");
-        assert!(stderr(&again).contains("nobody"), "{backend}: {}", stderr(&again));
+        assert!(
+            stderr(&again).contains("nobody"),
+            "{backend}: {}",
+            stderr(&again)
+        );
         let verify = instance.run(&["audit", "verify"]);
         assert!(verify.status.success(), "{backend}: {}", stdout(&verify));
     }
