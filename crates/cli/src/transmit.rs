@@ -278,11 +278,13 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
         return Err(error.into());
     }
     println!(
-        "transmission {} #{} to {} on the {channel} channel: {} card(s), {}",
+        "transmission {} #{} to {} on the {channel} channel: {} card(s), {} correction(s), {} change(s), {}",
         tenant.slug,
         prepared.header.sequence,
         args.to,
         prepared.persons.len(),
+        prepared.changes.corrected.len(),
+        prepared.changes.events.len(),
         prepared.envelope.content_hash
     );
     Ok(ExitCode::SUCCESS)
@@ -304,7 +306,7 @@ pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result
     let label = outcome.label();
     match &outcome.status {
         ReceiptStatus::Applied { applied } => {
-            println!("applied {label}: {applied} person(s) registered");
+            println!("applied {label}: {applied} notice(s) applied (persons registered, corrected, events)");
         }
         ReceiptStatus::Duplicate => println!("duplicate {label}: applied before, nothing applied"),
         ReceiptStatus::Rejected { code, reason } => {
@@ -344,7 +346,7 @@ pub async fn receipt(locations: &Locations, args: ReceiptArgs) -> anyhow::Result
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let ack = tx::accept_receipt(&store, &scope, &args.from, &bytes).await?;
     let status = match &ack.status {
-        ReceiptStatus::Applied { applied } => format!("applied ({applied} person(s))"),
+        ReceiptStatus::Applied { applied } => format!("applied ({applied} notice(s))"),
         ReceiptStatus::Duplicate => "duplicate".into(),
         ReceiptStatus::Rejected { code, reason } => format!("rejected ({code}): {reason}"),
     };
@@ -519,12 +521,13 @@ pub async fn forward(locations: &Locations, args: ForwardArgs) -> anyhow::Result
     }
     match &forwarded.prepared {
         Some(prepared) => println!(
-            "forwarding {} #{} to {}: {} person(s) forwarded, {} withheld, {}",
+            "forwarding {} #{} to {}: {} person(s) forwarded, {} withheld, {} change(s) and correction(s), {}",
             tenant.slug,
             prepared.header.sequence,
             args.to,
             forwarded.forwarded,
             forwarded.withheld,
+            forwarded.changes,
             prepared.envelope.content_hash
         ),
         None => println!(
@@ -619,7 +622,7 @@ pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::
     for row in &report.received {
         let missing: Vec<String> = row.missing.iter().map(u64::to_string).collect();
         println!(
-            "received from {} on {}: {} applied ({} person(s)), {} duplicate(s), {} rejected{}",
+            "received from {} on {}: {} applied ({} notice(s)), {} duplicate(s), {} rejected{}",
             row.sender,
             row.channel,
             row.applied,

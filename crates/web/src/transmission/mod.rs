@@ -13,9 +13,10 @@
 //! - [`push`]: the HTTP client and the sender loop; [`compliance`]: the compliance view.
 
 pub mod compliance;
+pub mod notices;
 pub mod push;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use domain::forwarding::{ForwardingDecision, WithheldBecause};
 use domain::{
@@ -253,7 +254,10 @@ pub struct Prepared {
     pub envelope: Envelope,
     pub wire: Vec<u8>,
     pub bundle: Vec<u8>,
+    /// Persons whose first card it carries.
     pub persons: Vec<(PersonId, PersonCategory)>,
+    /// Changes (events, deaths) and corrections it carries (issue 5, migration 0011).
+    pub changes: notices::Changes,
 }
 
 /// Seals the cards of every person of the tenant that no envelope to `to` on `channel` has
@@ -288,12 +292,13 @@ pub async fn prepare_cards(
     let ids = store
         .untransmitted_persons(scope, to, channel.code(), since)
         .await?;
-    if ids.is_empty() {
+    let changes = bureau_changes(store, scope, to, channel, &ids).await?;
+    if ids.is_empty() && changes.is_empty() {
         return Ok(None);
     }
     let flags = store.detriment_flags(scope).await?;
     let records = store.person_records(scope, &ids).await?;
-    let contents: Vec<Content> = records
+    let mut contents: Vec<Content> = records
         .iter()
         .map(|record| {
             let mut latest: BTreeMap<FieldKey, &Assertion> = BTreeMap::new();
@@ -317,6 +322,8 @@ pub async fn prepare_cards(
         .iter()
         .map(|r| (r.person.id, r.person.category))
         .collect();
+    // New cards first, so the receiver holds each person before the changes about them.
+    contents.extend(changes.contents.iter().cloned());
     seal_prepared(
         store,
         tenant,
@@ -330,9 +337,88 @@ pub async fn prepare_cards(
         &recipient,
         contents,
         persons,
+        changes,
     )
     .await
     .map(Some)
+}
+
+/// A bureau's corrections and changes for `to` on `channel` (GC3-122-e, GC4-136-b,
+/// GC3-120-b, GC4-129-a): values recorded since each person's first card, and notifiable
+/// events of persons whose card went there already or goes now (`new`).
+async fn bureau_changes(
+    store: &Store,
+    scope: &TenantScope,
+    to: &str,
+    channel: transmit::Channel,
+    new: &[PersonId],
+) -> TransmissionResult<notices::Changes> {
+    let new: HashSet<PersonId> = new.iter().copied().collect();
+    let events: Vec<(PersonId, domain::EventId)> = store
+        .untransmitted_events(scope, to, channel.code(), &notices::notifiable_codes())
+        .await?
+        .into_iter()
+        .filter(|e| e.person_carried || new.contains(&e.person))
+        .map(|e| (e.person, e.event))
+        .collect();
+    let corrections = store.pending_corrections(scope, to, channel.code()).await?;
+    if events.is_empty() && corrections.is_empty() {
+        return Ok(notices::Changes::default());
+    }
+    let mut persons: Vec<PersonId> = events
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(corrections.iter().map(|c| c.person))
+        .collect();
+    persons.sort_unstable();
+    persons.dedup();
+    let records = store.person_records(scope, &persons).await?;
+    let by_id: HashMap<PersonId, &PersonRecord> =
+        records.iter().map(|r| (r.person.id, r)).collect();
+    let mut changes = notices::Changes::default();
+    // Corrections: per person, the fields with a value recorded since the first card.
+    let mut fields: BTreeMap<PersonId, HashSet<FieldKey>> = BTreeMap::new();
+    for correction in &corrections {
+        let Some(record) = by_id.get(&correction.person) else {
+            continue;
+        };
+        if let Some(assertion) = record
+            .assertions
+            .iter()
+            .find(|a| a.id == correction.assertion)
+        {
+            fields
+                .entry(correction.person)
+                .or_default()
+                .insert(assertion.field);
+        }
+        changes.notices.push(store::NoticeItem {
+            person: correction.person,
+            kind: store::NoticeKind::Assertion,
+            id: *correction.assertion.as_uuid(),
+        });
+    }
+    for (person, fields) in &fields {
+        if let Some(record) = by_id.get(person) {
+            let all: Vec<&Assertion> = record.assertions.iter().collect();
+            if let Some(card) = notices::correction_card(record, fields, &all) {
+                changes.contents.push(card);
+                changes.corrected.push(*person);
+            }
+        }
+    }
+    let place_names: HashMap<domain::PlaceId, String> = store
+        .places(scope)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let (contents, items, sent) =
+        notices::event_notices(&by_id, &events, &place_names, notices::Detail::Full);
+    changes.contents.extend(contents);
+    changes.notices.extend(items);
+    changes.events = sent;
+    Ok(changes)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -349,6 +435,7 @@ async fn seal_prepared(
     recipient: &PublicKey,
     contents: Vec<Content>,
     persons: Vec<(PersonId, PersonCategory)>,
+    changes: notices::Changes,
 ) -> TransmissionResult<Prepared> {
     let sequence = store.next_sequence(scope, to, channel.code()).await?;
     let header = Header {
@@ -371,6 +458,7 @@ async fn seal_prepared(
         wire,
         bundle,
         persons,
+        changes,
     })
 }
 
@@ -383,7 +471,13 @@ impl Prepared {
             content_hash: self.envelope.content_hash.clone(),
             envelope: String::from_utf8(self.wire.clone()).map_err(keys_error)?,
             officer: self.header.officer.clone(),
-            persons: self.persons.iter().map(|(p, _)| *p).collect(),
+            persons: self
+                .persons
+                .iter()
+                .map(|(p, _)| *p)
+                .chain(self.changes.corrected.iter().copied())
+                .collect(),
+            notices: self.changes.notices.clone(),
         })
     }
 }
@@ -477,6 +571,19 @@ pub async fn commit_prepared(
         store
             .record_notifications(scope, source, &notifications)
             .await?;
+    }
+    if header.purpose == Purpose::Notification {
+        // §10 #9, #17, #31-32: the changes and deaths this envelope notified.
+        notices::record_event_notifications(
+            store,
+            scope,
+            &prepared.changes.events,
+            channel,
+            source,
+            sent_at,
+            &prepared.envelope.content_hash,
+        )
+        .await?;
     }
     Ok(id)
 }
@@ -792,82 +899,177 @@ async fn apply(
     peer_name: &str,
 ) -> TransmissionResult<Applied> {
     let header = &verified.header;
+    let qualified = |reference: &str| format!("{}:{reference}", header.sender);
+    // Who the envelope is about: persons held already (corrections, changes) by reference.
+    let references: Vec<String> = verified
+        .contents
+        .iter()
+        .filter_map(Content::person_reference)
+        .map(qualified)
+        .collect();
+    let held = store.persons_by_reference(scope, &references).await?;
+    let mut held_ids: Vec<PersonId> = held.values().copied().collect();
+    held_ids.sort_unstable();
+    held_ids.dedup();
+    let records: HashMap<PersonId, PersonRecord> = store
+        .person_records(scope, &held_ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.person.id, r))
+        .collect();
+    let flags = store.detriment_flags(scope).await?;
+    let refused = |code: &'static str, index: usize, problem: String| {
+        Ok(Applied::Refused(
+            code,
+            format!("notice {}: {problem}", index + 1),
+        ))
+    };
+
     let mut people = Vec::new();
-    let mut flags: Vec<Option<String>> = Vec::new();
+    let mut flags_new: Vec<Option<String>> = Vec::new();
+    let mut new_index: HashMap<String, usize> = HashMap::new();
+    let mut plan = notices::Plan::default();
+    let mut held_flags: Vec<(PersonId, String)> = Vec::new();
+    // Events per person as they stand after each notice, for XC-1 and for duplicates.
+    let mut histories: HashMap<String, Vec<domain::Event>> = HashMap::new();
     for (index, content) in verified.contents.iter().enumerate() {
-        let card = match content {
-            Content::CaptureCard(card) | Content::InternmentCard(card) => card,
-            other => {
-                return Ok(Applied::Refused(
-                    "unsupported-content",
-                    format!(
-                        "notice {} is a {}, which this version cannot apply yet",
-                        index + 1,
-                        other.kind()
-                    ),
-                ));
-            }
+        let locator = |what: &str| {
+            format!(
+                "envelope {} #{} notice {}, {what}",
+                header.sender,
+                header.sequence,
+                index + 1
+            )
         };
-        let category: PersonCategory = match card.category.parse() {
-            Ok(category) => category,
-            Err(error) => {
-                return Ok(Applied::Refused(
-                    "invalid-content",
-                    format!("notice {}: {error}", index + 1),
-                ));
-            }
-        };
-        let mut assertions = Vec::new();
-        for field in &card.fields {
-            match field.to_domain() {
-                Ok((field, value)) => assertions.push(NewAssertion {
-                    field,
-                    value,
-                    locator: format!(
-                        "envelope {} #{} notice {}, field {field}",
-                        header.sender,
-                        header.sequence,
-                        index + 1
-                    ),
-                }),
-                Err(error) => {
-                    return Ok(Applied::Refused(
+        match content {
+            Content::CaptureCard(card) | Content::InternmentCard(card) => {
+                let category: PersonCategory = match card.category.parse() {
+                    Ok(category) => category,
+                    Err(error) => return refused("invalid-content", index, error),
+                };
+                if let Some(reason) = &card.detriment
+                    && (reason.trim().is_empty() || reason.len() > 2000)
+                {
+                    return refused(
                         "invalid-content",
-                        format!("notice {}: {error}", index + 1),
-                    ));
+                        index,
+                        "a detriment reason is 1 to 2000 characters".into(),
+                    );
+                }
+                let reference = qualified(&card.reference);
+                if let Some(record) = held.get(&reference).and_then(|id| records.get(id)) {
+                    // A later card for a person held: a correction (XC-3), never an erasure.
+                    match notices::corrections(record, card, &header.sender, &|field| {
+                        locator(&format!("field {field}"))
+                    }) {
+                        Ok(corrections) => {
+                            if !corrections.is_empty() {
+                                plan.corrected.insert(record.person.id);
+                            }
+                            plan.assertions.extend(corrections);
+                        }
+                        Err(problem) => return refused("invalid-content", index, problem),
+                    }
+                    if let Some(reason) = &card.detriment {
+                        let known = flags
+                            .get(&record.person.id)
+                            .is_some_and(|r| r.contains(reason));
+                        if !known {
+                            held_flags.push((record.person.id, reason.clone()));
+                        }
+                    }
+                    continue;
+                }
+                if new_index.contains_key(&reference) {
+                    return refused(
+                        "invalid-content",
+                        index,
+                        format!(
+                            "a second card for reference {:?} in the same envelope",
+                            card.reference
+                        ),
+                    );
+                }
+                let mut assertions = Vec::new();
+                for field in &card.fields {
+                    match field.to_domain() {
+                        Ok((field, value)) => assertions.push(NewAssertion {
+                            field,
+                            value,
+                            locator: locator(&format!("field {field}")),
+                        }),
+                        Err(error) => return refused("invalid-content", index, error.to_string()),
+                    }
+                }
+                new_index.insert(reference.clone(), people.len());
+                people.push(NewPerson {
+                    // The sender's reference, qualified by the sender so references of two
+                    // bureaus never collide.
+                    reference,
+                    category,
+                    assertions,
+                    events: Vec::new(),
+                });
+                flags_new.push(card.detriment.clone());
+            }
+            Content::Event(_) | Content::DeathNotification(_) => {
+                let Some(reference) = content.person_reference().map(qualified) else {
+                    continue;
+                };
+                // The person's id is fixed when the import writes it; a placeholder stands in
+                // for a person the envelope registers.
+                let (person, history) = match held.get(&reference) {
+                    Some(id) => (
+                        *id,
+                        histories.entry(reference.clone()).or_insert_with(|| {
+                            records
+                                .get(id)
+                                .map(|r| r.events.clone())
+                                .unwrap_or_default()
+                        }),
+                    ),
+                    None if new_index.contains_key(&reference) => (
+                        PersonId::from_uuid(uuid::Uuid::nil()),
+                        histories.entry(reference.clone()).or_default(),
+                    ),
+                    None => {
+                        return refused(
+                            "invalid-content",
+                            index,
+                            format!(
+                                "a {} for reference {:?}, whose card was never received",
+                                content.kind(),
+                                content.person_reference().unwrap_or_default()
+                            ),
+                        );
+                    }
+                };
+                let event = match notices::received_event(content, person, locator("event")) {
+                    Ok(Some(event)) => event,
+                    Ok(None) => continue,
+                    Err(problem) => return refused("invalid-content", index, problem),
+                };
+                if notices::already_held(history, &event) {
+                    continue;
+                }
+                match notices::check_received(history, &event, domain::SourceId::new()) {
+                    Ok(domain_event) => history.push(domain_event),
+                    Err(problem) => return refused("invalid-content", index, problem),
+                }
+                match new_index.get(&reference) {
+                    Some(&i) if !held.contains_key(&reference) => {
+                        plan.new_person_events.push((i, event));
+                    }
+                    _ => plan.events.push(event),
                 }
             }
-        }
-        if let Some(reason) = &card.detriment
-            && (reason.trim().is_empty() || reason.len() > 2000)
-        {
-            return Ok(Applied::Refused(
-                "invalid-content",
-                format!(
-                    "notice {}: a detriment reason is 1 to 2000 characters",
-                    index + 1
-                ),
-            ));
-        }
-        people.push(NewPerson {
-            // The sender's reference, qualified by the sender so references of two bureaus
-            // never collide.
-            reference: format!("{}:{}", header.sender, card.reference),
-            category,
-            assertions,
-            events: Vec::new(),
-        });
-        flags.push(card.detriment.clone());
-    }
-    // A card for a person received before (in an earlier envelope) is not registered twice.
-    let references: Vec<String> = people.iter().map(|p| p.reference.clone()).collect();
-    let existing = store.existing_references(scope, &references).await?;
-    let mut kept_flags = Vec::new();
-    let mut kept = Vec::new();
-    for (person, flag) in people.into_iter().zip(flags) {
-        if !existing.contains(&person.reference) {
-            kept.push(person);
-            kept_flags.push(flag);
+            other => {
+                return refused(
+                    "unsupported-content",
+                    index,
+                    format!("a {}, which this version cannot apply yet", other.kind()),
+                );
+            }
         }
     }
     let notified_at = OffsetDateTime::parse(&header.created_at, &Rfc3339)
@@ -891,19 +1093,43 @@ async fn apply(
         confidence: Confidence::MEDIUM,
     };
     let mut batch = store.begin_import_from(scope, &source).await?;
-    let ids = match batch.insert(&kept).await {
+    let ids = match batch.insert(&people).await {
         Ok(ids) => ids,
         Err(StoreError::Invalid(reason)) => {
             return Ok(Applied::Refused("invalid-content", reason));
         }
+        Err(StoreError::DuplicateReference { reference }) => {
+            return Ok(Applied::Refused(
+                "invalid-content",
+                format!("reference {reference:?} is held already"),
+            ));
+        }
         Err(other) => return Err(other.into()),
     };
-    for (id, flag) in ids.iter().zip(&kept_flags) {
+    for (id, flag) in ids.iter().zip(&flags_new) {
         if let Some(reason) = flag {
             batch.flag_detriment(*id, reason).await?;
         }
     }
-    let applied = ids.len();
+    for (id, reason) in &held_flags {
+        batch.flag_detriment(*id, reason).await?;
+    }
+    let mut events = plan.events;
+    for (i, mut event) in plan.new_person_events {
+        if let Some(id) = ids.get(i) {
+            event.person = *id;
+            events.push(event);
+        }
+    }
+    match batch.add_received(&plan.assertions, &events).await {
+        Ok(()) => {}
+        Err(StoreError::Invalid(reason)) => {
+            return Ok(Applied::Refused("invalid-content", reason));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    // Notices applied: persons registered, persons corrected, events kept.
+    let applied = ids.len() + plan.corrected.len() + events.len();
     let entry = NewReceived {
         sender: Some(header.sender.clone()),
         channel: Some(header.channel.code().to_owned()),
@@ -989,6 +1215,8 @@ pub struct Forwarded {
     pub prepared: Option<Prepared>,
     pub forwarded: usize,
     pub withheld: usize,
+    /// Changes (events, deaths) and corrections forwarded for persons forwarded before.
+    pub changes: usize,
 }
 
 fn nationality_of(record: &PersonRecord) -> Option<String> {
@@ -1120,6 +1348,17 @@ pub async fn forward_to_origin(
             }
         }
     }
+    let mut forwarded_to: HashSet<PersonId> = store
+        .forwarding_decisions(scope, None)
+        .await?
+        .into_iter()
+        .filter(|d| d.decision.recipient == to && d.decision.forwarded)
+        .map(|d| d.decision.person)
+        .collect();
+    forwarded_to.extend(persons.iter().map(|(p, _)| *p));
+    let changes = origin_changes(store, scope, to, &flags, &forwarded_to, &mut decisions).await?;
+    summary.changes = changes.contents.len();
+    contents.extend(changes.contents.iter().cloned());
     if !contents.is_empty() {
         summary.prepared = Some(
             seal_prepared(
@@ -1135,11 +1374,152 @@ pub async fn forward_to_origin(
                 &recipient,
                 contents,
                 persons,
+                changes,
             )
             .await?,
         );
     }
     Ok((summary, decisions))
+}
+
+/// The changes and corrections the agency forwards to a power of origin (GC3-123-a,
+/// GC4-140-a) for persons it forwarded there before (or forwards now): events of a notifiable
+/// kind with their kind and time only, and corrected values among the particulars the
+/// conventions list, decided again by `domain::forwarding::decide`. Nothing of a person
+/// flagged as detrimental (GC4-137-b) and nothing the agency's own delegates registered
+/// (ICRC-VIS-e) flows. Each person with changes gets a decision row (XC-8).
+async fn origin_changes(
+    store: &Store,
+    scope: &TenantScope,
+    to: &str,
+    flags: &HashMap<PersonId, Vec<String>>,
+    forwarded_to: &HashSet<PersonId>,
+    decisions: &mut Vec<NewForwardingDecision>,
+) -> TransmissionResult<notices::Changes> {
+    let channel = transmit::Channel::Agency.code();
+    let allowed = |p: &PersonId| forwarded_to.contains(p) && !flags.contains_key(p);
+    let events: Vec<(PersonId, domain::EventId)> = store
+        .untransmitted_events(scope, to, channel, &notices::notifiable_codes())
+        .await?
+        .into_iter()
+        .filter(|e| allowed(&e.person))
+        .map(|e| (e.person, e.event))
+        .collect();
+    let corrections: Vec<store::PendingCorrection> = store
+        .pending_corrections(scope, to, channel)
+        .await?
+        .into_iter()
+        .filter(|c| allowed(&c.person))
+        .collect();
+    if events.is_empty() && corrections.is_empty() {
+        return Ok(notices::Changes::default());
+    }
+    let mut ids: Vec<PersonId> = events
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(corrections.iter().map(|c| c.person))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let records = store.person_records(scope, &ids).await?;
+    let by_id: HashMap<PersonId, &PersonRecord> =
+        records.iter().map(|r| (r.person.id, r)).collect();
+    let kind_of = |record: &PersonRecord, source: domain::SourceId| {
+        record
+            .sources
+            .iter()
+            .find(|s| s.id == source)
+            .map_or(SourceKind::OtherDocument, |s| s.kind)
+    };
+    // ICRC-VIS-e: an event the agency's own delegates registered never flows.
+    let events: Vec<(PersonId, domain::EventId)> = events
+        .into_iter()
+        .filter(|(person, event)| {
+            by_id.get(person).is_some_and(|record| {
+                record.events.iter().any(|e| {
+                    e.id == *event && kind_of(record, e.source) != SourceKind::IcrcRegistration
+                })
+            })
+        })
+        .collect();
+    let mut changes = notices::Changes::default();
+    let mut fields_of: BTreeMap<PersonId, HashSet<FieldKey>> = BTreeMap::new();
+    for correction in &corrections {
+        if let Some(assertion) = by_id.get(&correction.person).and_then(|r| {
+            r.assertions
+                .iter()
+                .find(|a| a.id == correction.assertion)
+        }) {
+            fields_of
+                .entry(correction.person)
+                .or_default()
+                .insert(assertion.field);
+        }
+        // Considered once: what the decision withholds now stays withheld.
+        changes.notices.push(store::NoticeItem {
+            person: correction.person,
+            kind: store::NoticeKind::Assertion,
+            id: *correction.assertion.as_uuid(),
+        });
+    }
+    let mut forwarded_fields: BTreeMap<PersonId, Vec<String>> = BTreeMap::new();
+    for (person, fields) in &fields_of {
+        let Some(record) = by_id.get(person) else {
+            continue;
+        };
+        let assertions: Vec<(Assertion, SourceKind)> = record
+            .assertions
+            .iter()
+            .map(|a| (a.clone(), kind_of(record, a.source)))
+            .collect();
+        let decision = domain::forwarding::decide(record.person.category, &assertions, None);
+        let allowed: Vec<&Assertion> = decision.forward.iter().collect();
+        if let Some(card) = notices::correction_card(record, fields, &allowed) {
+            if let Content::CaptureCard(c) | Content::InternmentCard(c) = &card {
+                forwarded_fields.insert(*person, c.fields.iter().map(|f| f.field.clone()).collect());
+            }
+            changes.contents.push(card);
+            changes.corrected.push(*person);
+        }
+    }
+    let (contents, items, sent) = notices::event_notices(
+        &by_id,
+        &events,
+        &HashMap::new(),
+        notices::Detail::FactAndDate,
+    );
+    changes.contents.extend(contents);
+    changes.notices.extend(items);
+    let mut event_kinds: BTreeMap<PersonId, Vec<String>> = BTreeMap::new();
+    for (person, event) in &sent {
+        if let Some(e) = by_id
+            .get(person)
+            .and_then(|r| r.events.iter().find(|e| e.id == *event))
+        {
+            event_kinds
+                .entry(*person)
+                .or_default()
+                .push(format!("event:{}", e.kind.code()));
+        }
+    }
+    changes.events = sent;
+    let mut persons: BTreeMap<PersonId, Vec<String>> = forwarded_fields;
+    for (person, kinds) in event_kinds {
+        persons.entry(person).or_default().extend(kinds);
+    }
+    for (person, items) in persons {
+        decisions.push(NewForwardingDecision {
+            person,
+            recipient: to.to_owned(),
+            forwarded: true,
+            fields_forwarded: items,
+            fields_withheld: Vec::new(),
+            reason: "GC3-123-a / GC4-140-a: a change or correction the bureau notified, \
+                     within the particulars GC3-122-d / GC4-138-a list"
+                .to_owned(),
+        });
+    }
+    Ok(changes)
 }
 
 /// Records a forwarding run: the envelope (if any) and every decision, in one transaction.
