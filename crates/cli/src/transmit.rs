@@ -306,7 +306,9 @@ pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result
     let label = outcome.label();
     match &outcome.status {
         ReceiptStatus::Applied { applied } => {
-            println!("applied {label}: {applied} notice(s) applied (persons registered, corrected, events)");
+            println!(
+                "applied {label}: {applied} notice(s) applied (persons registered, corrected, events)"
+            );
         }
         ReceiptStatus::Duplicate => println!("duplicate {label}: applied before, nothing applied"),
         ReceiptStatus::Rejected { code, reason } => {

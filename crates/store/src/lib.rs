@@ -50,17 +50,18 @@ pub use forwarding::{
     ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
 };
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
+pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
-pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use scope::TenantScope;
 pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
 pub use transmissions::{
     AcknowledgementRecord, KeyRevocation, KeyState, NewAcknowledgement, NewReceived,
-    NewTransmission, NoticeItem, NoticeKind, PendingCorrection, PendingEvent, PinnedKeySet, ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
+    NewTransmission, NoticeItem, NoticeKind, PendingCorrection, PendingEvent, PinnedKeySet,
+    ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
 };
 pub use url::DatabaseUrl;
 pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};

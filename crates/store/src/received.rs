@@ -57,7 +57,11 @@ impl ImportBatch {
         events: &[ReceivedEvent],
     ) -> StoreResult<()> {
         for event in events {
-            if event.note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+            if event
+                .note
+                .as_ref()
+                .is_some_and(|n| n.chars().count() > 2000)
+            {
                 return Err(StoreError::Invalid(format!(
                     "{}: a note is at most 2000 characters",
                     event.locator

@@ -343,7 +343,11 @@ impl DirectImport {
 /// transaction (see `received.rs`).
 impl DirectImport {
     /// Every person must be one of the tenant's (foreign keys are off on this connection).
-    pub(crate) fn check_persons(&self, tenant: uuid::Uuid, persons: &[uuid::Uuid]) -> StoreResult<()> {
+    pub(crate) fn check_persons(
+        &self,
+        tenant: uuid::Uuid,
+        persons: &[uuid::Uuid],
+    ) -> StoreResult<()> {
         let mut statement = self
             .connection
             .prepare("SELECT 1 FROM persons WHERE tenant_id = ?1 AND id = ?2")

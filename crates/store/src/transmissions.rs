@@ -560,7 +560,10 @@ impl Store {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
-        let kinds: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.replace('\'', ""))).collect();
+        let kinds: Vec<String> = kinds
+            .iter()
+            .map(|k| format!("'{}'", k.replace('\'', "")))
+            .collect();
         let sql = format!(
             "SELECT e.person_id, e.id, \
                     EXISTS (SELECT 1 FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \

@@ -2,11 +2,13 @@
 //! events and corrected values are still to go to a recipient, and the receiver's writes for
 //! persons it holds, inside the ingest's one transaction.
 
-use domain::{AbsenceReason, AssertedValue, EventId, EventKind, FieldKey, PersonCategory, Presence};
+use domain::{
+    AbsenceReason, AssertedValue, EventId, EventKind, FieldKey, PersonCategory, Presence,
+};
 use time::{Duration, OffsetDateTime};
 use whereabouts_store::{
-    NewAssertion, NewEvent, NewPerson, NewTransmission, NoticeItem, NoticeKind,
-    ReceivedAssertion, ReceivedEvent, StoreError,
+    NewAssertion, NewEvent, NewPerson, NewTransmission, NoticeItem, NoticeKind, ReceivedAssertion,
+    ReceivedEvent, StoreError,
 };
 
 use crate::harness::{backends, new_source, seed};
@@ -159,7 +161,10 @@ async fn events_and_corrections_go_once_per_recipient_and_channel() {
             ],
             ..sent.clone()
         };
-        store.record_transmission(&f.scope_a, &second).await.unwrap();
+        store
+            .record_transmission(&f.scope_a, &second)
+            .await
+            .unwrap();
         assert!(
             store
                 .untransmitted_events(&f.scope_a, "agency", "agency", &kinds)
@@ -191,7 +196,13 @@ async fn events_and_corrections_go_once_per_recipient_and_channel() {
             store.record_transmission(&f.scope_b, &foreign).await,
             Err(StoreError::UnknownPerson(p)) if p == person
         ));
-        assert!(store.transmissions_sent(&f.scope_b).await.unwrap().is_empty());
+        assert!(
+            store
+                .transmissions_sent(&f.scope_b)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -259,7 +270,10 @@ async fn received_corrections_supersede_and_a_failure_writes_nothing() {
         stray.person = foreign;
         assert!(matches!(
             batch
-                .add_received(&[correction.clone()], &[event(EventKind::FellIntoPower), stray])
+                .add_received(
+                    &[correction.clone()],
+                    &[event(EventKind::FellIntoPower), stray]
+                )
                 .await,
             Err(StoreError::NotFound)
         ));

@@ -1445,11 +1445,10 @@ async fn origin_changes(
     let mut changes = notices::Changes::default();
     let mut fields_of: BTreeMap<PersonId, HashSet<FieldKey>> = BTreeMap::new();
     for correction in &corrections {
-        if let Some(assertion) = by_id.get(&correction.person).and_then(|r| {
-            r.assertions
-                .iter()
-                .find(|a| a.id == correction.assertion)
-        }) {
+        if let Some(assertion) = by_id
+            .get(&correction.person)
+            .and_then(|r| r.assertions.iter().find(|a| a.id == correction.assertion))
+        {
             fields_of
                 .entry(correction.person)
                 .or_default()
@@ -1476,7 +1475,8 @@ async fn origin_changes(
         let allowed: Vec<&Assertion> = decision.forward.iter().collect();
         if let Some(card) = notices::correction_card(record, fields, &allowed) {
             if let Content::CaptureCard(c) | Content::InternmentCard(c) = &card {
-                forwarded_fields.insert(*person, c.fields.iter().map(|f| f.field.clone()).collect());
+                forwarded_fields
+                    .insert(*person, c.fields.iter().map(|f| f.field.clone()).collect());
             }
             changes.contents.push(card);
             changes.corrected.push(*person);
