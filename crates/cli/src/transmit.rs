@@ -292,9 +292,10 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
 
 pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
-    let bytes = std::fs::read(&args.bundle)
+    // Read from the file as it is decrypted: a streamed bundle is never held whole.
+    let file = std::fs::File::open(&args.bundle)
         .with_context(|| format!("reading {}", args.bundle.display()))?;
-    let received = tx::receive_bundle(&store, &tenant, &scope, &bytes).await?;
+    let received = tx::receive_from(&store, &tenant, &scope, std::io::BufReader::new(file)).await?;
     let ack_path = args.ack.clone().unwrap_or_else(|| {
         let mut name = args.bundle.as_os_str().to_owned();
         name.push(".ack.json");

@@ -439,7 +439,7 @@ async fn seal_prepared(
 ) -> TransmissionResult<Prepared> {
     let sequence = store.next_sequence(scope, to, channel.code()).await?;
     let header = Header {
-        format: transmit::FORMAT_VERSION,
+        format: transmit::stream::STREAM_FORMAT,
         sender: tenant.slug.clone(),
         recipient: to.to_owned(),
         channel,
@@ -448,10 +448,12 @@ async fn seal_prepared(
         created_at: now_text(),
         officer: officer_name.to_owned(),
     };
-    let envelope =
-        Envelope::seal(header.clone(), contents, officer_key, seal).map_err(keys_error)?;
-    let wire = envelope.to_bytes();
-    let bundle = transmit::seal_bundle(&wire, recipient).map_err(keys_error)?;
+    // Format 2: the receiver verifies and applies it a chunk and a batch at a time.
+    let (envelope, wire) =
+        transmit::stream::seal_streamed(header.clone(), &contents, officer_key, seal)
+            .map_err(keys_error)?;
+    drop(contents);
+    let bundle = bundle_for(&wire, recipient)?;
     Ok(Prepared {
         header,
         envelope,
@@ -460,6 +462,20 @@ async fn seal_prepared(
         persons,
         changes,
     })
+}
+
+/// The bundle that carries a stored envelope, encrypted afresh to `recipient`: a streamed
+/// envelope (format 2, several lines) in a `WAB2` bundle, a format 1 envelope (one line, sent
+/// before format 2) in a `WAB1` bundle.
+///
+/// # Errors
+/// A recipient key that cannot be encrypted to.
+pub fn bundle_for(wire: &[u8], recipient: &PublicKey) -> TransmissionResult<Vec<u8>> {
+    if wire.contains(&b'\n') {
+        transmit::stream::seal_stream_bundle(wire, recipient).map_err(keys_error)
+    } else {
+        transmit::seal_bundle(wire, recipient).map_err(keys_error)
+    }
 }
 
 impl Prepared {
@@ -682,10 +698,25 @@ pub async fn receive_bundle(
     scope: &TenantScope,
     bytes: &[u8],
 ) -> TransmissionResult<Received> {
+    receive_from(store, tenant, scope, std::io::Cursor::new(bytes)).await
+}
+
+/// As [`receive_bundle`], reading the bundle from `input` (a file). A streamed bundle
+/// (`WAB2`) is decrypted, verified and applied a chunk and a batch at a time, so the memory
+/// held does not grow with the bundle; a format 1 bundle (`WAB1`) is read whole.
+///
+/// # Errors
+/// As [`receive_bundle`].
+pub async fn receive_from<R: std::io::Read + Send>(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    input: R,
+) -> TransmissionResult<Received> {
     let own = OwnKeys::load(store, scope).await?;
     let seal = own.current(None)?;
     let ring = load_ring(store, scope).await?;
-    let outcome = check_and_apply(store, tenant, scope, &own, &ring, bytes).await?;
+    let outcome = check_and_apply(store, tenant, scope, &own, &ring, input).await?;
     let status = match &outcome.status {
         ReceiptStatus::Applied { .. } => ReceivedStatus::Applied,
         ReceiptStatus::Duplicate => ReceivedStatus::Duplicate,
@@ -780,25 +811,59 @@ pub async fn receive_bundle(
     Ok(Received { outcome, receipt })
 }
 
-async fn check_and_apply(
+/// The stable code of a bundle that cannot be opened.
+fn bundle_code(error: &transmit::BundleError) -> &'static str {
+    match error {
+        transmit::BundleError::WrongRecipient { .. } => "wrong-recipient",
+        transmit::BundleError::Decryption => "tampered",
+        transmit::BundleError::Truncated => "truncated",
+        _ => "malformed",
+    }
+}
+
+async fn check_and_apply<R: std::io::Read + Send>(
     store: &Store,
     tenant: &Tenant,
     scope: &TenantScope,
     own: &OwnKeys,
     ring: &KeyRing,
-    bytes: &[u8],
+    mut input: R,
 ) -> TransmissionResult<Outcome> {
-    let wire = match transmit::open_bundle(bytes, &own.tenant_keys()?) {
+    use std::io::Read as _;
+    let mut magic = Vec::with_capacity(5);
+    if let Err(error) = (&mut input).take(5).read_to_end(&mut magic) {
+        return Ok(Outcome::rejected(
+            None,
+            None,
+            "malformed",
+            error.to_string(),
+        ));
+    }
+    let input = std::io::Cursor::new(magic.clone()).chain(input);
+    if transmit::stream::is_stream_bundle(&magic) {
+        return check_and_apply_stream(store, tenant, scope, own, ring, input).await;
+    }
+    let mut bytes = Vec::new();
+    if let Err(error) = input.take(BUNDLE_READ_LIMIT).read_to_end(&mut bytes) {
+        return Ok(Outcome::rejected(
+            None,
+            None,
+            "malformed",
+            error.to_string(),
+        ));
+    }
+    let wire = match transmit::open_bundle(&bytes, &own.tenant_keys()?) {
         Ok(wire) => wire,
         Err(error) => {
-            let code = match error {
-                transmit::BundleError::WrongRecipient { .. } => "wrong-recipient",
-                transmit::BundleError::Decryption => "tampered",
-                _ => "malformed",
-            };
-            return Ok(Outcome::rejected(None, None, code, error.to_string()));
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                bundle_code(&error),
+                error.to_string(),
+            ));
         }
     };
+    drop(bytes);
     let envelope = match Envelope::from_bytes(&wire) {
         Ok(envelope) => envelope,
         Err(error) => {
@@ -824,6 +889,140 @@ async fn check_and_apply(
         }
     };
     let header = verified.header.clone();
+    let missing = match admit(store, scope, &header, &verified.content_hash).await? {
+        Ok(missing) => missing,
+        Err(outcome) => return Ok(outcome),
+    };
+    let peer_name = ring
+        .peer(&header.sender)
+        .map(|p| p.tenant_name.clone())
+        .unwrap_or_else(|| header.sender.clone());
+    let applied = apply(store, scope, &verified, &peer_name).await?;
+    Ok(Outcome::of(applied, header, hash, missing))
+}
+
+/// Format 1 bundles are read whole, up to this many bytes (the push endpoint's limit).
+const BUNDLE_READ_LIMIT: u64 = 256 * 1024 * 1024;
+
+impl Outcome {
+    fn of(applied: Applied, header: Header, hash: Option<String>, missing: Vec<u64>) -> Self {
+        match applied {
+            Applied::Done(applied) => Self {
+                header: Some(header),
+                hash,
+                status: ReceiptStatus::Applied { applied },
+                missing,
+            },
+            Applied::Raced => Self {
+                missing: Vec::new(),
+                header: Some(header),
+                hash,
+                status: ReceiptStatus::Duplicate,
+            },
+            Applied::Refused(code, reason) => Self::rejected(Some(header), hash, code, reason),
+        }
+    }
+}
+
+/// A streamed (format 2) bundle: the header, the manifest's signatures, the ledger, then the
+/// notices a batch at a time.
+async fn check_and_apply_stream<R: std::io::Read + Send>(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    own: &OwnKeys,
+    ring: &KeyRing,
+    input: R,
+) -> TransmissionResult<Outcome> {
+    let reader = match transmit::stream::open_stream_bundle(input, &own.tenant_keys()?) {
+        Ok((_, reader)) => reader,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                bundle_code(&error),
+                error.to_string(),
+            ));
+        }
+    };
+    let mut reader = std::io::BufReader::with_capacity(transmit::stream::CHUNK, reader);
+    let mut line = Vec::new();
+    match transmit::stream::read_line(&mut reader, transmit::stream::MAX_MANIFEST, &mut line) {
+        Ok(Some(())) => {}
+        Ok(None) => {
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                "malformed",
+                "the bundle holds no envelope".into(),
+            ));
+        }
+        Err(error) => {
+            let error = transmit::stream::StreamError::from_io(error, 0);
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    }
+    let envelope = match Envelope::from_bytes(&line) {
+        Ok(envelope) => envelope,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    };
+    drop(line);
+    let claimed = envelope.unverified_any_header();
+    let hash = Some(envelope.content_hash.clone());
+    let (manifest, _, _) = match envelope.verify_manifest(&tenant.slug, ring) {
+        Ok(verified) => verified,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                claimed,
+                hash,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    };
+    let header = manifest.header.clone();
+    let missing = match admit(store, scope, &header, &envelope.content_hash).await? {
+        Ok(missing) => missing,
+        Err(outcome) => return Ok(outcome),
+    };
+    let peer_name = ring
+        .peer(&header.sender)
+        .map(|p| p.tenant_name.clone())
+        .unwrap_or_else(|| header.sender.clone());
+    let applied = apply_stream(
+        store,
+        scope,
+        &manifest,
+        &envelope.content_hash,
+        &peer_name,
+        &mut reader,
+    )
+    .await?;
+    Ok(Outcome::of(applied, header, hash, missing))
+}
+
+/// The ledger's admission of a verified envelope: the sequence numbers still missing below
+/// it, or the outcome when it is a duplicate or reuses a sequence number.
+async fn admit(
+    store: &Store,
+    scope: &TenantScope,
+    header: &Header,
+    content_hash: &str,
+) -> TransmissionResult<Result<Vec<u64>, Outcome>> {
+    let header = header.clone();
+    let hash = Some(content_hash.to_owned());
     let channel = header.channel.code();
     let mut ledger = Ledger::new();
     let key = ChannelKey::of(&header);
@@ -833,52 +1032,34 @@ async fn check_and_apply(
     {
         ledger.record(key.clone(), u64::try_from(sequence).unwrap_or(0), accepted);
     }
-    let missing = match ledger.admit(&header, &verified.content_hash) {
+    let missing = match ledger.admit(&header, content_hash) {
         Admission::New { missing } => missing,
         Admission::Duplicate => {
-            return Ok(Outcome {
+            return Ok(Err(Outcome {
                 missing: ledger.missing(&key),
                 header: Some(header),
                 hash,
                 status: ReceiptStatus::Duplicate,
-            });
+            }));
         }
         Admission::SequenceReused { sequence, .. } => {
-            return Ok(Outcome::rejected(
+            return Ok(Err(Outcome::rejected(
                 Some(header),
                 hash,
                 "sequence-reused",
                 format!("sequence number {sequence} was applied before with other contents"),
-            ));
+            )));
         }
         Admission::ZeroSequence => {
-            return Ok(Outcome::rejected(
+            return Ok(Err(Outcome::rejected(
                 Some(header),
                 hash,
                 "malformed",
                 "sequence numbers start at 1".into(),
-            ));
+            )));
         }
     };
-    let peer_name = ring
-        .peer(&header.sender)
-        .map(|p| p.tenant_name.clone())
-        .unwrap_or_else(|| header.sender.clone());
-    match apply(store, scope, &verified, &peer_name).await? {
-        Applied::Done(applied) => Ok(Outcome {
-            header: Some(header),
-            hash,
-            status: ReceiptStatus::Applied { applied },
-            missing,
-        }),
-        Applied::Raced => Ok(Outcome {
-            missing: Vec::new(),
-            header: Some(header),
-            hash,
-            status: ReceiptStatus::Duplicate,
-        }),
-        Applied::Refused(code, reason) => Ok(Outcome::rejected(Some(header), hash, code, reason)),
-    }
+    Ok(Ok(missing))
 }
 
 enum Applied {
@@ -888,271 +1069,384 @@ enum Applied {
     Refused(&'static str, String),
 }
 
-/// Turns the cards into persons with assertions whose source says who notified them and when
-/// (XC-3). The source, the persons, their detriment flags and the ledger row are written in
-/// one transaction: a process killed anywhere in between leaves nothing (the crash window of
-/// the first version, between the import and the ledger row, is closed).
-async fn apply(
-    store: &Store,
-    scope: &TenantScope,
-    verified: &VerifiedEnvelope,
-    peer_name: &str,
-) -> TransmissionResult<Applied> {
-    let header = &verified.header;
-    let qualified = |reference: &str| format!("{}:{reference}", header.sender);
-    // Who the envelope is about: persons held already (corrections, changes) by reference.
-    let references: Vec<String> = verified
-        .contents
-        .iter()
-        .filter_map(Content::person_reference)
-        .map(qualified)
-        .collect();
-    let held = store.persons_by_reference(scope, &references).await?;
-    let mut held_ids: Vec<PersonId> = held.values().copied().collect();
-    held_ids.sort_unstable();
-    held_ids.dedup();
-    let records: HashMap<PersonId, PersonRecord> = store
-        .person_records(scope, &held_ids)
-        .await?
-        .into_iter()
-        .map(|r| (r.person.id, r))
-        .collect();
-    let flags = store.detriment_flags(scope).await?;
-    let refused = |code: &'static str, index: usize, problem: String| {
-        Ok(Applied::Refused(
-            code,
-            format!("notice {}: {problem}", index + 1),
-        ))
-    };
+/// One envelope being applied: the source, the persons, their events and corrections, the
+/// detriment flags and the ledger row, in one import transaction. Notices come in batches
+/// ([`Ingest::apply_batch`]): all of them at once for a format 1 envelope, a few thousand at a
+/// time as a streamed (format 2) envelope is read. Dropping an `Ingest` without
+/// [`Ingest::finish`] rolls everything back.
+struct Ingest<'a> {
+    store: &'a Store,
+    scope: &'a TenantScope,
+    header: Header,
+    content_hash: String,
+    batch: store::ImportBatch,
+    /// Persons this envelope registered, by qualified reference.
+    new_ids: HashMap<String, PersonId>,
+    /// The events of each person the envelope touched, as they stand in the transaction.
+    histories: HashMap<String, Vec<domain::Event>>,
+    flags: HashMap<PersonId, Vec<String>>,
+    /// Notices read so far, to name a refusal by its number.
+    read: usize,
+    applied: usize,
+}
 
-    let mut people = Vec::new();
-    let mut flags_new: Vec<Option<String>> = Vec::new();
-    let mut new_index: HashMap<String, usize> = HashMap::new();
-    let mut plan = notices::Plan::default();
-    let mut held_flags: Vec<(PersonId, String)> = Vec::new();
-    // Events per person as they stand after each notice, for XC-1 and for duplicates.
-    let mut histories: HashMap<String, Vec<domain::Event>> = HashMap::new();
-    for (index, content) in verified.contents.iter().enumerate() {
-        let locator = |what: &str| {
-            format!(
-                "envelope {} #{} notice {}, {what}",
+/// A notice refused: the code and the reason, with the notice's number.
+type Refusal = (&'static str, String);
+
+impl<'a> Ingest<'a> {
+    async fn begin(
+        store: &'a Store,
+        scope: &'a TenantScope,
+        header: &Header,
+        content_hash: &str,
+        peer_name: &str,
+    ) -> TransmissionResult<Result<Ingest<'a>, Refusal>> {
+        let notified_at = OffsetDateTime::parse(&header.created_at, &Rfc3339)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        let source = NewSource {
+            kind: SourceKind::BureauList,
+            // XC-3: "notified by the bureau of Party X on …".
+            reference: format!(
+                "notified by {peer_name} ({}) on {}: envelope #{} on the {} channel, {}, signed by {}",
                 header.sender,
+                header.created_at,
                 header.sequence,
-                index + 1
-            )
+                header.channel.code(),
+                content_hash,
+                header.officer
+            ),
+            collected_by: header.officer.clone(),
+            collected_at: notified_at,
+            language: None,
+            script: None,
+            confidence: Confidence::MEDIUM,
         };
-        match content {
-            Content::CaptureCard(card) | Content::InternmentCard(card) => {
-                let category: PersonCategory = match card.category.parse() {
-                    Ok(category) => category,
-                    Err(error) => return refused("invalid-content", index, error),
-                };
-                if let Some(reason) = &card.detriment
-                    && (reason.trim().is_empty() || reason.len() > 2000)
-                {
-                    return refused(
-                        "invalid-content",
-                        index,
-                        "a detriment reason is 1 to 2000 characters".into(),
-                    );
-                }
-                let reference = qualified(&card.reference);
-                if let Some(record) = held.get(&reference).and_then(|id| records.get(id)) {
-                    // A later card for a person held: a correction (XC-3), never an erasure.
-                    match notices::corrections(record, card, &header.sender, &|field| {
-                        locator(&format!("field {field}"))
-                    }) {
-                        Ok(corrections) => {
-                            if !corrections.is_empty() {
-                                plan.corrected.insert(record.person.id);
-                            }
-                            plan.assertions.extend(corrections);
-                        }
-                        Err(problem) => return refused("invalid-content", index, problem),
-                    }
-                    if let Some(reason) = &card.detriment {
-                        let known = flags
-                            .get(&record.person.id)
-                            .is_some_and(|r| r.contains(reason));
-                        if !known {
-                            held_flags.push((record.person.id, reason.clone()));
-                        }
-                    }
-                    continue;
-                }
-                if new_index.contains_key(&reference) {
-                    return refused(
-                        "invalid-content",
-                        index,
-                        format!(
-                            "a second card for reference {:?} in the same envelope",
-                            card.reference
-                        ),
-                    );
-                }
-                let mut assertions = Vec::new();
-                for field in &card.fields {
-                    match field.to_domain() {
-                        Ok((field, value)) => assertions.push(NewAssertion {
-                            field,
-                            value,
-                            locator: locator(&format!("field {field}")),
-                        }),
-                        Err(error) => return refused("invalid-content", index, error.to_string()),
-                    }
-                }
-                new_index.insert(reference.clone(), people.len());
-                people.push(NewPerson {
-                    // The sender's reference, qualified by the sender so references of two
-                    // bureaus never collide.
-                    reference,
-                    category,
-                    assertions,
-                    events: Vec::new(),
-                });
-                flags_new.push(card.detriment.clone());
-            }
-            Content::Event(_) | Content::DeathNotification(_) => {
-                let Some(reference) = content.person_reference().map(qualified) else {
-                    continue;
-                };
-                // The person's id is fixed when the import writes it; a placeholder stands in
-                // for a person the envelope registers.
-                let (person, history) = match held.get(&reference) {
-                    Some(id) => (
-                        *id,
-                        histories.entry(reference.clone()).or_insert_with(|| {
-                            records
-                                .get(id)
-                                .map(|r| r.events.clone())
-                                .unwrap_or_default()
-                        }),
-                    ),
-                    None if new_index.contains_key(&reference) => (
-                        PersonId::from_uuid(uuid::Uuid::nil()),
-                        histories.entry(reference.clone()).or_default(),
-                    ),
-                    None => {
+        let flags = store.detriment_flags(scope).await?;
+        let batch = match store.begin_import_from(scope, &source).await {
+            Ok(batch) => batch,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(("invalid-content", reason))),
+            Err(other) => return Err(other.into()),
+        };
+        Ok(Ok(Self {
+            store,
+            scope,
+            header: header.clone(),
+            content_hash: content_hash.to_owned(),
+            batch,
+            new_ids: HashMap::new(),
+            histories: HashMap::new(),
+            flags,
+            read: 0,
+            applied: 0,
+        }))
+    }
+
+    /// Checks and writes a batch of notices (inside the transaction).
+    async fn apply_batch(
+        &mut self,
+        contents: &[Content],
+    ) -> TransmissionResult<Result<(), Refusal>> {
+        let store = self.store;
+        let scope = self.scope;
+        let sender = self.header.sender.clone();
+        let sequence = self.header.sequence;
+        let qualified = |reference: &str| format!("{sender}:{reference}");
+        // Persons held before the envelope that this batch is about.
+        let references: Vec<String> = contents
+            .iter()
+            .filter_map(Content::person_reference)
+            .map(qualified)
+            .filter(|r| !self.new_ids.contains_key(r))
+            .collect();
+        let held = store.persons_by_reference(scope, &references).await?;
+        let mut held_ids: Vec<PersonId> = held.values().copied().collect();
+        held_ids.sort_unstable();
+        held_ids.dedup();
+        let records: HashMap<PersonId, PersonRecord> = store
+            .person_records(scope, &held_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.person.id, r))
+            .collect();
+
+        let first = self.read;
+        let mut people = Vec::new();
+        let mut flags_new: Vec<Option<String>> = Vec::new();
+        let mut batch_new: HashMap<String, usize> = HashMap::new();
+        let mut plan = notices::Plan::default();
+        let mut held_flags: Vec<(PersonId, String)> = Vec::new();
+        for (offset, content) in contents.iter().enumerate() {
+            let number = first + offset + 1;
+            self.read = number;
+            let refused = |code: &'static str, problem: String| {
+                Ok(Err((code, format!("notice {number}: {problem}"))))
+            };
+            let locator =
+                |what: &str| format!("envelope {sender} #{sequence} notice {number}, {what}");
+            match content {
+                Content::CaptureCard(card) | Content::InternmentCard(card) => {
+                    let category: PersonCategory = match card.category.parse() {
+                        Ok(category) => category,
+                        Err(error) => return refused("invalid-content", error),
+                    };
+                    if let Some(reason) = &card.detriment
+                        && (reason.trim().is_empty() || reason.len() > 2000)
+                    {
                         return refused(
                             "invalid-content",
-                            index,
+                            "a detriment reason is 1 to 2000 characters".into(),
+                        );
+                    }
+                    let reference = qualified(&card.reference);
+                    if self.new_ids.contains_key(&reference) || batch_new.contains_key(&reference) {
+                        return refused(
+                            "invalid-content",
+                            format!(
+                                "a second card for reference {:?} in the same envelope",
+                                card.reference
+                            ),
+                        );
+                    }
+                    if let Some(record) = held.get(&reference).and_then(|id| records.get(id)) {
+                        // A later card for a person held: a correction (XC-3), never an
+                        // erasure.
+                        match notices::corrections(record, card, &sender, &|field| {
+                            locator(&format!("field {field}"))
+                        }) {
+                            Ok(corrections) => {
+                                if !corrections.is_empty() {
+                                    plan.corrected.insert(record.person.id);
+                                }
+                                plan.assertions.extend(corrections);
+                            }
+                            Err(problem) => return refused("invalid-content", problem),
+                        }
+                        if let Some(reason) = &card.detriment {
+                            let known = self
+                                .flags
+                                .get(&record.person.id)
+                                .is_some_and(|r| r.contains(reason));
+                            if !known {
+                                held_flags.push((record.person.id, reason.clone()));
+                            }
+                        }
+                        continue;
+                    }
+                    let mut assertions = Vec::new();
+                    for field in &card.fields {
+                        match field.to_domain() {
+                            Ok((field, value)) => assertions.push(NewAssertion {
+                                field,
+                                value,
+                                locator: locator(&format!("field {field}")),
+                            }),
+                            Err(error) => return refused("invalid-content", error.to_string()),
+                        }
+                    }
+                    batch_new.insert(reference.clone(), people.len());
+                    people.push(NewPerson {
+                        // The sender's reference, qualified by the sender so references of
+                        // two bureaus never collide.
+                        reference,
+                        category,
+                        assertions,
+                        events: Vec::new(),
+                    });
+                    flags_new.push(card.detriment.clone());
+                }
+                Content::Event(_) | Content::DeathNotification(_) => {
+                    let Some(reference) = content.person_reference().map(qualified) else {
+                        continue;
+                    };
+                    // A person this batch registers gets its id when the batch is written;
+                    // a placeholder stands in until then.
+                    let person = if let Some(id) = self.new_ids.get(&reference) {
+                        *id
+                    } else if let Some(id) = held.get(&reference) {
+                        *id
+                    } else if batch_new.contains_key(&reference) {
+                        PersonId::from_uuid(uuid::Uuid::nil())
+                    } else {
+                        return refused(
+                            "invalid-content",
                             format!(
                                 "a {} for reference {:?}, whose card was never received",
                                 content.kind(),
                                 content.person_reference().unwrap_or_default()
                             ),
                         );
+                    };
+                    let history = self.histories.entry(reference.clone()).or_insert_with(|| {
+                        held.get(&reference)
+                            .and_then(|id| records.get(id))
+                            .map(|r| r.events.clone())
+                            .unwrap_or_default()
+                    });
+                    let event = match notices::received_event(content, person, locator("event")) {
+                        Ok(Some(event)) => event,
+                        Ok(None) => continue,
+                        Err(problem) => return refused("invalid-content", problem),
+                    };
+                    if notices::already_held(history, &event) {
+                        continue;
                     }
-                };
-                let event = match notices::received_event(content, person, locator("event")) {
-                    Ok(Some(event)) => event,
-                    Ok(None) => continue,
-                    Err(problem) => return refused("invalid-content", index, problem),
-                };
-                if notices::already_held(history, &event) {
-                    continue;
-                }
-                match notices::check_received(history, &event, domain::SourceId::new()) {
-                    Ok(domain_event) => history.push(domain_event),
-                    Err(problem) => return refused("invalid-content", index, problem),
-                }
-                match new_index.get(&reference) {
-                    Some(&i) if !held.contains_key(&reference) => {
-                        plan.new_person_events.push((i, event));
+                    match notices::check_received(history, &event, domain::SourceId::new()) {
+                        Ok(domain_event) => history.push(domain_event),
+                        Err(problem) => return refused("invalid-content", problem),
                     }
-                    _ => plan.events.push(event),
+                    match batch_new.get(&reference) {
+                        Some(&i) => plan.new_person_events.push((i, event)),
+                        None => plan.events.push(event),
+                    }
+                }
+                other => {
+                    return refused(
+                        "unsupported-content",
+                        format!("a {}, which this version cannot apply yet", other.kind()),
+                    );
                 }
             }
-            other => {
-                return refused(
-                    "unsupported-content",
-                    index,
-                    format!("a {}, which this version cannot apply yet", other.kind()),
-                );
+        }
+        let ids = match self.batch.insert(&people).await {
+            Ok(ids) => ids,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(("invalid-content", reason))),
+            Err(StoreError::DuplicateReference { reference }) => {
+                return Ok(Err((
+                    "invalid-content",
+                    format!("reference {reference:?} is held already"),
+                )));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        for (id, flag) in ids.iter().zip(&flags_new) {
+            if let Some(reason) = flag {
+                self.batch.flag_detriment(*id, reason).await?;
             }
         }
+        for (id, reason) in &held_flags {
+            self.batch.flag_detriment(*id, reason).await?;
+        }
+        for (reference, i) in batch_new {
+            if let Some(id) = ids.get(i) {
+                self.new_ids.insert(reference, *id);
+            }
+        }
+        let mut events = plan.events;
+        for (i, mut event) in plan.new_person_events {
+            if let Some(id) = ids.get(i) {
+                event.person = *id;
+                events.push(event);
+            }
+        }
+        match self.batch.add_received(&plan.assertions, &events).await {
+            Ok(()) => {}
+            Err(StoreError::Invalid(reason)) => return Ok(Err(("invalid-content", reason))),
+            Err(other) => return Err(other.into()),
+        }
+        // Notices applied: persons registered, persons corrected, events kept.
+        self.applied += ids.len() + plan.corrected.len() + events.len();
+        Ok(Ok(()))
     }
-    let notified_at = OffsetDateTime::parse(&header.created_at, &Rfc3339)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc());
-    let source = NewSource {
-        kind: SourceKind::BureauList,
-        // XC-3: "notified by the bureau of Party X on …".
-        reference: format!(
-            "notified by {peer_name} ({}) on {}: envelope #{} on the {} channel, {}, signed by {}",
-            header.sender,
-            header.created_at,
-            header.sequence,
-            header.channel.code(),
-            verified.content_hash,
-            header.officer
-        ),
-        collected_by: header.officer.clone(),
-        collected_at: notified_at,
-        language: None,
-        script: None,
-        confidence: Confidence::MEDIUM,
+
+    /// Writes the ledger row and commits.
+    async fn finish(mut self) -> TransmissionResult<Applied> {
+        let entry = NewReceived {
+            sender: Some(self.header.sender.clone()),
+            channel: Some(self.header.channel.code().to_owned()),
+            sequence: Some(i64::try_from(self.header.sequence).map_err(keys_error)?),
+            content_hash: Some(self.content_hash.clone()),
+            status: ReceivedStatus::Applied,
+            reason_code: None,
+            reason: None,
+            applied: i32::try_from(self.applied).map_err(keys_error)?,
+            source: None,
+        };
+        match self.batch.record_received(&entry).await {
+            Ok(()) => {}
+            Err(StoreError::Invalid(_)) => return Ok(Applied::Raced),
+            Err(other) => return Err(other.into()),
+        }
+        let applied = self.applied;
+        match self.batch.commit().await {
+            Ok(_) => Ok(Applied::Done(applied)),
+            Err(StoreError::Invalid(message)) if message.contains("applied already") => {
+                Ok(Applied::Raced)
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+/// Applies a format 1 envelope: all its notices in one batch.
+async fn apply(
+    store: &Store,
+    scope: &TenantScope,
+    verified: &VerifiedEnvelope,
+    peer_name: &str,
+) -> TransmissionResult<Applied> {
+    let mut ingest = match Ingest::begin(
+        store,
+        scope,
+        &verified.header,
+        &verified.content_hash,
+        peer_name,
+    )
+    .await?
+    {
+        Ok(ingest) => ingest,
+        Err((code, reason)) => return Ok(Applied::Refused(code, reason)),
     };
-    let mut batch = store.begin_import_from(scope, &source).await?;
-    let ids = match batch.insert(&people).await {
-        Ok(ids) => ids,
-        Err(StoreError::Invalid(reason)) => {
-            return Ok(Applied::Refused("invalid-content", reason));
+    if let Err((code, reason)) = ingest.apply_batch(&verified.contents).await? {
+        return Ok(Applied::Refused(code, reason));
+    }
+    ingest.finish().await
+}
+
+/// Notices per batch of a streamed envelope: a megabyte or two of cards.
+const STREAM_BATCH: usize = 500;
+
+/// Applies a streamed (format 2) envelope whose manifest verified: reads, checks and writes
+/// its notices a batch at a time inside one transaction, and commits only once the notices'
+/// hash and count match the signed manifest. A chunk that does not decrypt, a truncated
+/// bundle or a notice that does not fit rolls back everything.
+async fn apply_stream<R: std::io::BufRead>(
+    store: &Store,
+    scope: &TenantScope,
+    manifest: &transmit::stream::Manifest,
+    content_hash: &str,
+    peer_name: &str,
+    input: &mut R,
+) -> TransmissionResult<Applied> {
+    let mut ingest =
+        match Ingest::begin(store, scope, &manifest.header, content_hash, peer_name).await? {
+            Ok(ingest) => ingest,
+            Err((code, reason)) => return Ok(Applied::Refused(code, reason)),
+        };
+    let mut reader = transmit::stream::NoticeReader::new();
+    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    loop {
+        let next = match reader.next(input) {
+            Ok(next) => next,
+            Err(error) => return Ok(Applied::Refused(error.code(), error.to_string())),
+        };
+        let end = next.is_none();
+        if let Some(content) = next {
+            batch.push(content);
         }
-        Err(StoreError::DuplicateReference { reference }) => {
-            return Ok(Applied::Refused(
-                "invalid-content",
-                format!("reference {reference:?} is held already"),
-            ));
+        if (end && !batch.is_empty()) || batch.len() == STREAM_BATCH {
+            if let Err((code, reason)) = ingest.apply_batch(&batch).await? {
+                return Ok(Applied::Refused(code, reason));
+            }
+            batch.clear();
         }
-        Err(other) => return Err(other.into()),
-    };
-    for (id, flag) in ids.iter().zip(&flags_new) {
-        if let Some(reason) = flag {
-            batch.flag_detriment(*id, reason).await?;
+        if end {
+            break;
         }
     }
-    for (id, reason) in &held_flags {
-        batch.flag_detriment(*id, reason).await?;
+    if let Err(error) = reader.finish(manifest) {
+        return Ok(Applied::Refused(error.code(), error.to_string()));
     }
-    let mut events = plan.events;
-    for (i, mut event) in plan.new_person_events {
-        if let Some(id) = ids.get(i) {
-            event.person = *id;
-            events.push(event);
-        }
-    }
-    match batch.add_received(&plan.assertions, &events).await {
-        Ok(()) => {}
-        Err(StoreError::Invalid(reason)) => {
-            return Ok(Applied::Refused("invalid-content", reason));
-        }
-        Err(other) => return Err(other.into()),
-    }
-    // Notices applied: persons registered, persons corrected, events kept.
-    let applied = ids.len() + plan.corrected.len() + events.len();
-    let entry = NewReceived {
-        sender: Some(header.sender.clone()),
-        channel: Some(header.channel.code().to_owned()),
-        sequence: Some(i64::try_from(header.sequence).map_err(keys_error)?),
-        content_hash: Some(verified.content_hash.clone()),
-        status: ReceivedStatus::Applied,
-        reason_code: None,
-        reason: None,
-        applied: i32::try_from(applied).map_err(keys_error)?,
-        source: None,
-    };
-    match batch.record_received(&entry).await {
-        Ok(()) => {}
-        Err(StoreError::Invalid(_)) => return Ok(Applied::Raced),
-        Err(other) => return Err(other.into()),
-    }
-    match batch.commit().await {
-        Ok(_) => Ok(Applied::Done(applied)),
-        Err(StoreError::Invalid(message)) if message.contains("applied already") => {
-            Ok(Applied::Raced)
-        }
-        Err(other) => Err(other.into()),
-    }
+    ingest.finish().await
 }
 
 /// Verifies a receipt from `peer` and keeps it: the sender's evidence that the envelope
@@ -1348,6 +1642,7 @@ pub async fn forward_to_origin(
             }
         }
     }
+    let forwarded_now: HashSet<PersonId> = persons.iter().map(|(p, _)| *p).collect();
     let mut forwarded_to: HashSet<PersonId> = store
         .forwarding_decisions(scope, None)
         .await?
@@ -1356,7 +1651,16 @@ pub async fn forward_to_origin(
         .map(|d| d.decision.person)
         .collect();
     forwarded_to.extend(persons.iter().map(|(p, _)| *p));
-    let changes = origin_changes(store, scope, to, &flags, &forwarded_to, &mut decisions).await?;
+    let changes = origin_changes(
+        store,
+        scope,
+        to,
+        &flags,
+        &forwarded_to,
+        &forwarded_now,
+        &mut decisions,
+    )
+    .await?;
     summary.changes = changes.contents.len();
     contents.extend(changes.contents.iter().cloned());
     if !contents.is_empty() {
@@ -1394,6 +1698,7 @@ async fn origin_changes(
     to: &str,
     flags: &HashMap<PersonId, Vec<String>>,
     forwarded_to: &HashSet<PersonId>,
+    forwarded_now: &HashSet<PersonId>,
     decisions: &mut Vec<NewForwardingDecision>,
 ) -> TransmissionResult<notices::Changes> {
     let channel = transmit::Channel::Agency.code();
@@ -1507,7 +1812,11 @@ async fn origin_changes(
     for (person, kinds) in event_kinds {
         persons.entry(person).or_default().extend(kinds);
     }
-    for (person, items) in persons {
+    // A person forwarded in this run has its decision already; its events go with its card.
+    for (person, items) in persons
+        .into_iter()
+        .filter(|(p, _)| !forwarded_now.contains(p))
+    {
         decisions.push(NewForwardingDecision {
             person,
             recipient: to.to_owned(),
