@@ -161,6 +161,52 @@ pub async fn rotate_master(locations: &Locations, retire_old: bool) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
+/// `keys rotate-data`: one tenant's data key rotated, its fields re-sealed (SEC-3).
+pub async fn rotate_data(
+    store: &store::Store,
+    scope: &store::TenantScope,
+    batch: usize,
+    keep_old: bool,
+) -> anyhow::Result<ExitCode> {
+    let report = store
+        .rotate_data_key(scope, batch, keep_old, None)
+        .await
+        .context(
+            "the rotation stopped; every value is still readable: run the command again to resume",
+        )?;
+    store
+        .audit(
+            scope,
+            AuditEntry::new(AuditAction::KeyRotation, "data-key")
+                .records(i64::try_from(report.resealed).unwrap_or(i64::MAX))
+                .detail(format!(
+                    "version {}{}; retired: {:?}",
+                    report.version,
+                    if report.resumed { " (resumed)" } else { "" },
+                    report.retired
+                )),
+        )
+        .await?;
+    println!(
+        "data key version {}{}: {} value(s) re-sealed",
+        report.version,
+        if report.resumed {
+            " (an interrupted rotation finished)"
+        } else {
+            ""
+        },
+        report.resealed
+    );
+    for version in &report.retired {
+        println!("version {version} retired (its wrapped key erased)");
+    }
+    for (version, why) in &report.kept {
+        println!("version {version} kept: {why}");
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(Subcommand)]
 pub enum SubjectCommand {
     /// Everything held about one person, as JSON (ICRC-DP-c right of access). Audited.

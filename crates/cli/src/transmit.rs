@@ -59,6 +59,19 @@ pub enum KeysCommand {
         #[arg(long)]
         retire_old: bool,
     },
+    /// A new version of one tenant's data key; every protected field re-sealed under it in
+    /// batches while servers keep running, and the old versions erased once nothing uses them.
+    /// Run it again after an interruption: it resumes (docs/security.md).
+    RotateData {
+        #[arg(long)]
+        tenant: String,
+        /// Rows re-sealed per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        /// Keep the old versions (do not erase them even when nothing uses them).
+        #[arg(long)]
+        keep_old: bool,
+    },
 }
 
 #[derive(Args)]
@@ -105,6 +118,14 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
     match command {
         KeysCommand::RotateMaster { retire_old } => {
             return crate::security::rotate_master(locations, retire_old).await;
+        }
+        KeysCommand::RotateData {
+            tenant,
+            batch,
+            keep_old,
+        } => {
+            let (store, _, scope) = open(locations, &tenant).await?;
+            return crate::security::rotate_data(&store, &scope, batch, keep_old).await;
         }
         KeysCommand::Generate { tenant, officer } => {
             let (store, tenant, scope) = open(locations, &tenant).await?;

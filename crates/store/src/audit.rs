@@ -211,6 +211,10 @@ pub enum AuditProblem {
     BadCheckpoint { seq: i64, reason: String },
     /// The log ends before a signed checkpoint: entries after `last` were deleted.
     Truncated { last: i64, checkpoint: i64 },
+    /// The log ends before its signed head: entries `last + 1` to `head` were cut from the end.
+    Cut { last: i64, head: i64 },
+    /// The signed head's signature, key or hash does not hold, or it is missing.
+    BadHead { reason: String },
 }
 
 impl fmt::Display for AuditProblem {
@@ -240,6 +244,12 @@ impl fmt::Display for AuditProblem {
                 f,
                 "the log ends at entry {last} but a signed checkpoint covers entry {checkpoint}: entries were deleted from the end"
             ),
+            Self::Cut { last, head } => write!(
+                f,
+                "the log ends at entry {last} but its signed head is entry {head}: entries {} to {head} were cut from the end",
+                last + 1
+            ),
+            Self::BadHead { reason } => write!(f, "the signed head of the log: {reason}"),
         }
     }
 }
@@ -330,6 +340,15 @@ fn mac(key: &[u8; 32], record: &AuditRecord) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+/// What the head's signature covers; its own context, so a head is never a valid checkpoint.
+fn head_message(seq: i64, hash: &[u8], at: OffsetDateTime) -> Vec<u8> {
+    let mut bytes = b"whereabouts/audit-head/v1\0".to_vec();
+    bytes.extend_from_slice(&seq.to_be_bytes());
+    put(&mut bytes, hash);
+    bytes.extend_from_slice(&at.unix_timestamp_nanos().to_be_bytes());
+    bytes
+}
+
 fn checkpoint_message(seq: i64, hash: &[u8], at: OffsetDateTime) -> Vec<u8> {
     let mut bytes = b"whereabouts/audit-checkpoint/v1\0".to_vec();
     bytes.extend_from_slice(&seq.to_be_bytes());
@@ -389,6 +408,26 @@ macro_rules! write_checkpoint {
         let signature = $keys.signing.sign(&checkpoint_message($seq, &hash, at));
         sqlx::query("INSERT INTO audit_checkpoints (seq, hash, at, public_key, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
             .bind($seq)
+            .bind(hash)
+            .bind(at)
+            .bind($keys.signing.verifying_key().to_bytes().to_vec())
+            .bind(signature.to_bytes().to_vec())
+            .execute(&mut **$tx)
+            .await?;
+    }};
+}
+
+/// Signs `(seq, hash)` as the log's head and stores it inside `$tx`, in the transaction that
+/// wrote the entry: the head and the log's end never disagree unless someone cut the log.
+macro_rules! write_head {
+    ($tx:expr, $keys:expr, $seq:expr, $hash:expr) => {{
+        let at = now_micros();
+        let seq: i64 = $seq;
+        let hash: Vec<u8> = $hash;
+        let signature = $keys.signing.sign(&head_message(seq, &hash, at));
+        sqlx::query("INSERT INTO audit_head (id, seq, hash, at, public_key, signature) VALUES (1, $1, $2, $3, $4, $5) \
+                     ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at, public_key = excluded.public_key, signature = excluded.signature")
+            .bind(seq)
             .bind(hash)
             .bind(at)
             .bind($keys.signing.verifying_key().to_bytes().to_vec())
@@ -564,6 +603,9 @@ impl Store {
                         write_entry!(tx, &keys, tenant, actor, &alert, &mut written);
                     }
                 }
+                if let Some((last, hash)) = written.last().cloned() {
+                    write_head!(tx, &keys, last, hash);
+                }
                 for (seq, hash) in written {
                     if seq % policy.checkpoint_every == 0 {
                         write_checkpoint!(tx, &keys, seq, hash);
@@ -614,6 +656,14 @@ impl Store {
                         .bind(seq)
                         .fetch_one(&mut **tx)
                         .await?;
+                        let head: Option<i64> =
+                            sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+                                .fetch_optional(&mut **tx)
+                                .await?;
+                        if head.is_none_or(|head| head < seq) {
+                            // A log written before the head existed (migration 0010) gets one.
+                            write_head!(tx, &keys, seq, hash.clone());
+                        }
                         if exists == 0 {
                             write_checkpoint!(tx, &keys, seq, hash);
                         }
@@ -742,6 +792,12 @@ impl Store {
                 None => {} // reported as deleted by the chain walk
             }
         }
+        let head: Option<SignedHead> = on_backend!(self, pool => {
+            sqlx::query_as("SELECT seq, hash, at, public_key, signature FROM audit_head WHERE id = 1")
+                .fetch_optional(pool)
+                .await?
+        });
+        problems.extend(head_problems(&public, head, &records));
         Ok(AuditReport {
             entries: i64::try_from(records.len()).unwrap_or(i64::MAX),
             checkpoints: i64::try_from(checkpoints.len()).unwrap_or(i64::MAX),
@@ -749,6 +805,65 @@ impl Store {
             problems,
         })
     }
+}
+
+/// The stored head: sequence number, hash, time, public key, signature.
+type SignedHead = (i64, Vec<u8>, OffsetDateTime, Vec<u8>, Vec<u8>);
+
+/// Checks the signed head against the log's end: entries cut from the end (even after the last
+/// checkpoint) leave the head pointing past it.
+fn head_problems(
+    public: &ed25519_dalek::VerifyingKey,
+    head: Option<SignedHead>,
+    records: &[AuditRecord],
+) -> Vec<AuditProblem> {
+    let bad = |reason: &str| {
+        vec![AuditProblem::BadHead {
+            reason: reason.to_owned(),
+        }]
+    };
+    let last = records.last();
+    let Some((seq, hash, at, key, signature)) = head else {
+        return match last {
+            None => Vec::new(),
+            Some(last) => bad(&format!(
+                "there is none, yet the log has {} entries (deleted, or written before the head existed: run `whereabouts audit checkpoint`)",
+                last.seq
+            )),
+        };
+    };
+    if key.as_slice() != public.to_bytes().as_slice() {
+        return bad("signed by a key that is not the instance's");
+    }
+    let Ok(signature) = <[u8; 64]>::try_from(signature.as_slice()) else {
+        return bad("malformed signature");
+    };
+    let signature = ed25519_dalek::Signature::from_bytes(&signature);
+    if public
+        .verify(&head_message(seq, &hash, at), &signature)
+        .is_err()
+    {
+        return bad("the signature does not verify");
+    }
+    let last_seq = last.map_or(0, |r| r.seq);
+    if seq > last_seq {
+        return vec![AuditProblem::Cut {
+            last: last_seq,
+            head: seq,
+        }];
+    }
+    match records.iter().find(|r| r.seq == seq) {
+        Some(record) if record.hash == hash => {}
+        Some(_) => return bad(&format!("entry {seq}'s hash differs from the signed one")),
+        None => {} // reported as deleted by the chain walk
+    }
+    if seq < last_seq {
+        return bad(&format!(
+            "entries {} to {last_seq} were written without moving the head",
+            seq + 1
+        ));
+    }
+    Vec::new()
 }
 
 /// The chain walk, separate from the database so its rules can be read at once.
@@ -834,7 +949,8 @@ fn dedup_inserted(problems: Vec<AuditProblem>) -> Vec<AuditProblem> {
         | AuditProblem::Broken { seq }
         | AuditProblem::BadCheckpoint { seq, .. } => *seq,
         AuditProblem::Deleted { first, .. } => *first,
-        AuditProblem::Truncated { last, .. } => *last,
+        AuditProblem::Truncated { last, .. } | AuditProblem::Cut { last, .. } => *last,
+        AuditProblem::BadHead { .. } => i64::MAX,
     });
     out.dedup();
     out

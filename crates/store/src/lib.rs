@@ -26,6 +26,7 @@ mod forwarding;
 mod protection;
 mod received;
 mod registry;
+mod rotation;
 mod rows;
 mod scope;
 mod sqlite_import;
@@ -55,6 +56,7 @@ pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
+pub use rotation::{RotationReport, SEALED_COLUMNS, VersionCounts};
 pub use scope::TenantScope;
 pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};

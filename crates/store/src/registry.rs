@@ -951,6 +951,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let tenant = scope.tenant();
+        let visible = crate::subject::visible_clause(scope, "persons.tenant_id", "persons.id");
         let mut records: Vec<PersonRecord> = Vec::with_capacity(ids.len());
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
@@ -958,7 +959,9 @@ impl Store {
                 let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
                 let list = list.join(",");
                 let mut by_id: HashMap<PersonId, PersonRecord> = HashMap::with_capacity(chunk.len());
-                let sql = format!("SELECT id, reference, category, registered_at FROM persons WHERE tenant_id = $1 AND id IN ({list})");
+                // ICRC-DP-c: a person restricted away from the scope's role is left out, and so
+                // is everything about them (the rows below attach only to persons found here).
+                let sql = format!("SELECT id, reference, category, registered_at FROM persons WHERE tenant_id = $1 AND id IN ({list}){visible}");
                 let mut query = sqlx::query(sql_text(&sql)).bind(tenant.as_uuid());
                 for id in chunk {
                     query = query.bind(id.as_uuid());
@@ -1039,15 +1042,21 @@ impl Store {
         let limit = limit.clamp(1, 500);
         let offset = offset.max(0);
         let tenant = scope.tenant();
+        // ICRC-DP-c: persons restricted away from the scope's role are neither listed nor counted.
+        let visible = crate::subject::visible_clause(scope, "p.tenant_id", "p.id");
+        let page_sql = format!(
+            "SELECT p.id, p.reference, p.category, p.registered_at FROM persons p WHERE p.tenant_id = $1{visible} ORDER BY p.registered_at DESC, p.id DESC LIMIT $2 OFFSET $3"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM persons p WHERE p.tenant_id = $1{visible}");
         // One read transaction, three statements: the page of persons, the count, and only the
         // name assertions of the page (a list shows no more; `person_records` is for pages that
         // show a whole record).
         let (persons, names, total) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query("SELECT p.id, p.reference, p.category, p.registered_at FROM persons p WHERE p.tenant_id = $1 ORDER BY p.registered_at DESC, p.id DESC LIMIT $2 OFFSET $3")
+            let rows = sqlx::query(sql_text(&page_sql))
                 .bind(*tenant.as_uuid()).bind(limit).bind(offset)
                 .fetch_all(&mut *tx).await?;
-            let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM persons WHERE tenant_id = $1")
+            let total = sqlx::query_scalar::<_, i64>(sql_text(&count_sql))
                 .bind(*tenant.as_uuid())
                 .fetch_one(&mut *tx).await?;
             let persons = rows.iter().map(|row| person_from_row(row, tenant)).collect::<StoreResult<Vec<_>>>()?;
@@ -1076,11 +1085,18 @@ impl Store {
     /// Every person of the tenant with every name ever asserted (standing and superseded, so
     /// that an old spelling still finds the person), newest registration first: what a person
     /// directory searches. Two statements in one read transaction.
+    ///
+    /// Persons restricted away from the scope's role are left out (ICRC-DP-c); a directory shared
+    /// by every role is built with [`TenantScope::for_shared_cache`] and filtered per request.
     pub async fn person_directory(&self, scope: &TenantScope) -> StoreResult<Vec<DirectoryRow>> {
         let tenant = scope.tenant();
+        let visible = crate::subject::visible_clause(scope, "persons.tenant_id", "persons.id");
+        let persons_sql = format!(
+            "SELECT id, reference, category, registered_at FROM persons WHERE tenant_id = $1{visible} ORDER BY registered_at DESC, id DESC"
+        );
         let (persons, names) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let persons = sqlx::query("SELECT id, reference, category, registered_at FROM persons WHERE tenant_id = $1 ORDER BY registered_at DESC, id DESC")
+            let persons = sqlx::query(sql_text(&persons_sql))
                 .bind(*tenant.as_uuid())
                 .fetch_all(&mut *tx).await?
                 .iter().map(|row| person_from_row(row, tenant)).collect::<StoreResult<Vec<_>>>()?;
@@ -1114,9 +1130,14 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<PersonId>> {
         let after = after.map_or(uuid::Uuid::nil(), |id| *id.as_uuid());
+        // ICRC-DP-c: an export by a role a restriction excludes leaves the person out.
+        let visible = crate::subject::visible_clause(scope, "persons.tenant_id", "persons.id");
+        let sql = format!(
+            "SELECT id FROM persons WHERE tenant_id = $1 AND id > $2{visible} ORDER BY id LIMIT $3"
+        );
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let ids = sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM persons WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+            let ids = sqlx::query_scalar::<_, uuid::Uuid>(sql_text(&sql))
                 .bind(*scope.tenant().as_uuid())
                 .bind(after)
                 .bind(limit)

@@ -58,6 +58,21 @@ impl TenantScope {
         self.actor
     }
 
+    /// The same tenant seen without a role: every person, restricted ones included (ICRC-DP-c).
+    /// Only for values built once and shared by every role of the tenant (the web's person
+    /// directory and matching index); whoever serves from such a value must leave out
+    /// [`crate::Store::hidden_persons`] of the caller's own scope on every request. Never use it
+    /// to write or to audit: the actor is `shared-cache`.
+    #[must_use]
+    pub fn for_shared_cache(&self) -> Self {
+        Self {
+            tenant: self.tenant,
+            actor: None,
+            actor_name: "shared-cache".into(),
+            role: None,
+        }
+    }
+
     /// A name for provenance: the username, or `operator:<name>` for the CLI.
     #[must_use]
     pub fn actor_name(&self) -> &str {

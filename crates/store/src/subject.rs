@@ -34,6 +34,27 @@ pub struct ArchivedRecord {
 /// Record kinds a retention schedule can name.
 pub const RETENTION_KINDS: [&str; 1] = ["tracing_request"];
 
+/// A SQL condition, to append after `WHERE ...`, that leaves out every person whose restriction
+/// in force excludes the scope's role (ICRC-DP-c). `tenant` and `person` name the columns of the
+/// outer query that hold the tenant and the person id. Empty for the local operator (no role).
+/// The role code is one of [`UserRole::code`]'s fixed ASCII codes, so it is written into the
+/// text, not bound, and the callers' placeholders keep their numbers.
+pub(crate) fn visible_clause(scope: &TenantScope, tenant: &str, person: &str) -> String {
+    let Some(role) = scope.role() else {
+        return String::new();
+    };
+    let code = role.code();
+    debug_assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+    // The restriction in force is the latest row for the person (decided_at, then id), as in
+    // `Store::restriction`; it hides the person when it restricts and does not list the role.
+    format!(
+        " AND NOT EXISTS (SELECT 1 FROM person_restrictions r WHERE r.tenant_id = {tenant} AND r.person_id = {person} \
+         AND r.restricted = TRUE AND (',' || r.allowed_roles || ',') NOT LIKE '%,{code},%' \
+         AND NOT EXISTS (SELECT 1 FROM person_restrictions l WHERE l.tenant_id = r.tenant_id AND l.person_id = r.person_id \
+         AND (l.decided_at > r.decided_at OR (l.decided_at = r.decided_at AND l.id > r.id))))"
+    )
+}
+
 fn roles_text(roles: &[UserRole]) -> String {
     roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
 }
@@ -163,6 +184,43 @@ impl Store {
         }))
     }
 
+    /// The persons this scope may not see in lists, searches and exports: those under a
+    /// restriction in force that does not allow the scope's role. Empty for the local operator.
+    /// For values shared by every role (built with [`TenantScope::for_shared_cache`]), which
+    /// must leave these out on every request. ICRC-DP-c.
+    ///
+    /// # Errors
+    /// When the database fails or a stored role is unknown.
+    pub async fn hidden_persons(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<std::collections::HashSet<PersonId>> {
+        let mut hidden = std::collections::HashSet::new();
+        let Some(role) = scope.role() else {
+            return Ok(hidden);
+        };
+        type Row = (Uuid, bool, String);
+        // Oldest first, so that the last row seen for a person is the one in force.
+        let rows: Vec<Row> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query_as("SELECT person_id, restricted, allowed_roles FROM person_restrictions WHERE tenant_id = $1 ORDER BY decided_at, id")
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows
+        });
+        for (person, restricted, roles) in rows {
+            let person = PersonId::from_uuid(person);
+            if restricted && !roles.split(',').any(|code| code == role.code()) {
+                hidden.insert(person);
+            } else {
+                hidden.remove(&person);
+            }
+        }
+        Ok(hidden)
+    }
+
     /// Refuses to go on when `person` is restricted and the scope's role is not allowed. The
     /// local operator (no role) is allowed: it administers the restriction.
     ///
@@ -192,6 +250,8 @@ impl Store {
         purpose: &str,
     ) -> StoreResult<serde_json::Value> {
         use serde_json::json;
+        // A role the restriction excludes gets the same refusal as for reading the record.
+        self.check_processing(scope, person).await?;
         let record = self
             .person_records(scope, &[person])
             .await?

@@ -42,7 +42,6 @@ pub fn default_key_file(database: &Path) -> PathBuf {
 pub(crate) struct KeyState {
     provider: Option<Arc<dyn KeyProvider>>,
     keys: Mutex<HashMap<(Uuid, u32), DataKey>>,
-    current: Mutex<HashMap<Uuid, u32>>,
 }
 
 impl fmt::Debug for KeyState {
@@ -59,7 +58,6 @@ impl KeyState {
         Self {
             provider,
             keys: Mutex::new(HashMap::new()),
-            current: Mutex::new(HashMap::new()),
         }
     }
 
@@ -74,6 +72,13 @@ impl KeyState {
             .lock()
             .ok()
             .and_then(|k| k.get(&(owner, version)).cloned())
+    }
+
+    /// Drops a retired key from memory.
+    pub(crate) fn forget(&self, owner: Uuid, version: u32) {
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.remove(&(owner, version));
+        }
     }
 
     fn remember(&self, owner: Uuid, version: u32, key: DataKey) {
@@ -222,19 +227,11 @@ impl Vault<'_> {
         Ok(vault::derive_subkey(&key, label))
     }
 
-    /// The owner's newest data key, created (version 1) if it has none.
+    /// The owner's newest data key, created (version 1) if it has none. The newest version is
+    /// read from the database on every seal (one indexed lookup), so that a data-key rotation by
+    /// another process is followed at once and nothing new is sealed under a version about to
+    /// be retired.
     async fn current_key(&self, owner: Uuid) -> StoreResult<(u32, DataKey)> {
-        let state = &self.store.keys;
-        let known = state
-            .current
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&owner).copied());
-        if let Some(version) = known
-            && let Some(key) = state.cached(owner, version)
-        {
-            return Ok((version, key));
-        }
         let version = match self.newest_version(owner).await? {
             Some(version) => version,
             None => {
@@ -245,13 +242,10 @@ impl Vault<'_> {
             }
         };
         let key = self.key(owner, version).await?;
-        if let Ok(mut current) = state.current.lock() {
-            current.insert(owner, version);
-        }
         Ok((version, key))
     }
 
-    async fn newest_version(&self, owner: Uuid) -> StoreResult<Option<u32>> {
+    pub(crate) async fn newest_version(&self, owner: Uuid) -> StoreResult<Option<u32>> {
         let version: Option<i32> = on_backend!(self.store, pool => {
             sqlx::query_scalar("SELECT MAX(version) FROM data_keys WHERE owner_id = $1")
                 .bind(owner)
@@ -262,39 +256,53 @@ impl Vault<'_> {
     }
 
     async fn create_key(&self, owner: Uuid) -> StoreResult<()> {
+        self.create_version(owner, 1).await.map(|_| ())
+    }
+
+    /// Creates version `version` of the owner's data key (a rotation's new key), wrapped under
+    /// the current master key. Returns the version.
+    pub(crate) async fn create_version(&self, owner: Uuid, version: u32) -> StoreResult<u32> {
         let master = self.store.keys.provider()?.current()?;
         let key = DataKey::generate()?;
-        let wrapped = vault::wrap_data_key(&master, owner, 1, &key)?;
-        // Two processes may race to create the first key: the second insert does nothing and
+        let wrapped = vault::wrap_data_key(&master, owner, version, &key)?;
+        let stored = i32::try_from(version)
+            .map_err(|_| StoreError::Vault(VaultError::Malformed("key version")))?;
+        // Two processes may race to create the same version: the second insert does nothing and
         // both then read the one that landed.
         on_backend!(self.store, pool => {
-            sqlx::query("INSERT INTO data_keys (owner_id, version, master_key_id, wrapped, created_at) VALUES ($1, 1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            sqlx::query("INSERT INTO data_keys (owner_id, version, master_key_id, wrapped, created_at) VALUES ($1, $5, $2, $3, $4) ON CONFLICT DO NOTHING")
                 .bind(owner)
                 .bind(master.id().as_str())
                 .bind(wrapped)
                 .bind(OffsetDateTime::now_utc())
+                .bind(stored)
                 .execute(pool)
                 .await?;
         });
-        Ok(())
+        Ok(version)
     }
 
     /// The owner's data key of `version`, unwrapped (from memory if seen before).
-    async fn key(&self, owner: Uuid, version: u32) -> StoreResult<DataKey> {
+    pub(crate) async fn key(&self, owner: Uuid, version: u32) -> StoreResult<DataKey> {
         let state = &self.store.keys;
         if let Some(key) = state.cached(owner, version) {
             return Ok(key);
         }
         let stored_version = i32::try_from(version)
             .map_err(|_| StoreError::Vault(VaultError::Malformed("key version")))?;
-        let row: Option<(String, Vec<u8>)> = on_backend!(self.store, pool => {
-            sqlx::query_as("SELECT master_key_id, wrapped FROM data_keys WHERE owner_id = $1 AND version = $2")
+        let row: Option<(String, Vec<u8>, Option<OffsetDateTime>)> = on_backend!(self.store, pool => {
+            sqlx::query_as("SELECT master_key_id, wrapped, retired_at FROM data_keys WHERE owner_id = $1 AND version = $2")
                 .bind(owner)
                 .bind(stored_version)
                 .fetch_optional(pool)
                 .await?
         });
-        let (master_id, wrapped) = row.ok_or(StoreError::NotFound)?;
+        let (master_id, wrapped, retired) = row.ok_or(StoreError::NotFound)?;
+        if retired.is_some() {
+            return Err(StoreError::Vault(VaultError::Malformed(
+                "the value is sealed under a retired data key version",
+            )));
+        }
         let master = state
             .provider()?
             .get(&MasterKeyId::from_stored(&master_id))?;
@@ -339,7 +347,7 @@ impl Vault<'_> {
         let current = provider.current()?;
         type Row = (Uuid, i32, String, Vec<u8>);
         let rows: Vec<Row> = on_backend!(self.store, pool => {
-            sqlx::query_as("SELECT owner_id, version, master_key_id, wrapped FROM data_keys WHERE master_key_id <> $1")
+            sqlx::query_as("SELECT owner_id, version, master_key_id, wrapped FROM data_keys WHERE master_key_id <> $1 AND retired_at IS NULL")
                 .bind(current.id().as_str())
                 .fetch_all(pool)
                 .await?
@@ -374,7 +382,7 @@ impl Vault<'_> {
     /// When the database fails.
     pub async fn master_keys_in_use(&self) -> StoreResult<Vec<String>> {
         Ok(on_backend!(self.store, pool => {
-            sqlx::query_scalar("SELECT DISTINCT master_key_id FROM data_keys ORDER BY master_key_id")
+            sqlx::query_scalar("SELECT DISTINCT master_key_id FROM data_keys WHERE retired_at IS NULL ORDER BY master_key_id")
                 .fetch_all(pool)
                 .await?
         }))

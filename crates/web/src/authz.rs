@@ -76,6 +76,21 @@ impl Capability for Trace {
     }
 }
 
+/// Answer a data subject's request for access: everything held about one person, exported and
+/// audited (ICRC-DP-c). The bureau's officers and the agency's reviewers, who answer for the
+/// record; not clerks or caseworkers, and never a system administrator.
+pub struct SubjectAccess;
+impl Capability for SubjectAccess {
+    const NAME: &'static str = "subject-access";
+    fn allows(role: UserRole, kind: TenantKind) -> bool {
+        matches!(
+            (kind, role),
+            (TenantKind::PartyBureau, UserRole::BureauOfficer)
+                | (TenantKind::Agency, UserRole::Reviewer)
+        )
+    }
+}
+
 /// Manage the tenant's API tokens.
 pub struct ManageTokens;
 impl Capability for ManageTokens {

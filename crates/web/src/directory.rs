@@ -15,9 +15,11 @@
 //! after [`MAX_AGE`] (a name corrected by another process). Only one request rebuilds a
 //! tenant's directory; the others wait for it and share the result ([`crate::cache`]).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use domain::PersonId;
 use store::{DirectoryRow, PersonSummary, TenantScope};
 
 use crate::error::AppResult;
@@ -93,13 +95,21 @@ impl Directory {
         }
     }
 
-    /// The persons matching `query`, newest first, `limit` from `offset`, and how many match.
-    pub(crate) fn search(&self, query: &str, offset: usize, limit: usize) -> Found<'_> {
+    /// The persons matching `query`, newest first, `limit` from `offset`, and how many match,
+    /// leaving out `hidden` (the persons a restriction keeps from the caller's role, ICRC-DP-c:
+    /// the directory is shared by every role of the tenant, the restrictions are not).
+    pub(crate) fn search(
+        &self,
+        query: &str,
+        hidden: &HashSet<PersonId>,
+        offset: usize,
+        limit: usize,
+    ) -> Found<'_> {
         let query = Query::new(query);
         let mut total = 0usize;
         let mut persons = Vec::new();
         for entry in &self.entries {
-            if query.matches(entry) {
+            if !hidden.contains(&entry.summary.id) && query.matches(entry) {
                 if total >= offset && persons.len() < limit {
                     persons.push(&entry.summary);
                 }
@@ -154,8 +164,17 @@ impl Query {
     }
 }
 
-/// The tenant's directory, rebuilt first if it is stale (one request rebuilds; `cache.rs`).
-pub(crate) async fn directory(state: &AppState, scope: &TenantScope) -> AppResult<Arc<Directory>> {
+/// The tenant's directory, rebuilt first if it is stale (one request rebuilds; `cache.rs`), and
+/// the persons the caller's role may not see in it ([`store::Store::hidden_persons`], read on
+/// every request so that a restriction holds at once). The directory itself holds every person:
+/// it is shared by every role of the tenant.
+pub(crate) async fn directory(
+    state: &AppState,
+    scope: &TenantScope,
+) -> AppResult<(Arc<Directory>, HashSet<PersonId>)> {
+    let hidden = state.store.hidden_persons(scope).await?;
+    let shared = scope.for_shared_cache();
+    let scope = &shared;
     let persons = state.store.count_persons(scope).await?;
     state
         .directories
@@ -169,12 +188,13 @@ pub(crate) async fn directory(state: &AppState, scope: &TenantScope) -> AppResul
             },
         )
         .await
+        .map(|directory| (directory, hidden))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::{NamePart, NamePartKind, PersonCategory, PersonId, PersonName};
+    use domain::{NamePart, NamePartKind, PersonCategory, PersonName};
     use time::OffsetDateTime;
 
     fn row(reference: &str, parts: &[(NamePartKind, &str)]) -> DirectoryRow {
@@ -218,6 +238,23 @@ mod tests {
         )
     }
 
+    impl Directory {
+        fn search_all(&self, query: &str, offset: usize, limit: usize) -> Found<'_> {
+            self.search(query, &HashSet::new(), offset, limit)
+        }
+    }
+
+    #[test]
+    fn hidden_persons_are_neither_found_nor_counted() {
+        let d = directory();
+        let kovalenko = d.search_all("xa-0", 0, 10).persons[0].id;
+        let hidden = HashSet::from([kovalenko]);
+        assert_eq!(d.search("kovalenko", &hidden, 0, 10).total, 0);
+        let all = d.search("", &hidden, 0, 10);
+        assert_eq!(all.total, 2);
+        assert!(all.persons.iter().all(|p| p.id != kovalenko));
+    }
+
     fn references<'a>(found: &Found<'a>) -> Vec<&'a str> {
         found.persons.iter().map(|p| p.reference.as_str()).collect()
     }
@@ -225,39 +262,39 @@ mod tests {
     #[test]
     fn finds_by_reference_prefix_in_any_case() {
         let d = directory();
-        assert_eq!(references(&d.search("xa-0", 0, 10)), ["XA-00017"]);
-        assert_eq!(d.search("XA-1", 0, 10).total, 0);
+        assert_eq!(references(&d.search_all("xa-0", 0, 10)), ["XA-00017"]);
+        assert_eq!(d.search_all("XA-1", 0, 10).total, 0);
     }
 
     #[test]
     fn finds_a_name_by_the_start_of_a_token_in_its_own_script_and_in_latin() {
         let d = directory();
-        assert_eq!(references(&d.search("Ковал", 0, 10)), ["XA-00017"]);
-        assert_eq!(references(&d.search("kovalenko", 0, 10)), ["XA-00017"]);
+        assert_eq!(references(&d.search_all("Ковал", 0, 10)), ["XA-00017"]);
+        assert_eq!(references(&d.search_all("kovalenko", 0, 10)), ["XA-00017"]);
         assert_eq!(
-            references(&d.search("oleksandr koval", 0, 10)),
+            references(&d.search_all("oleksandr koval", 0, 10)),
             ["XA-00017"]
         );
-        assert_eq!(references(&d.search("muhammad", 0, 10)), ["XB-00002"]);
+        assert_eq!(references(&d.search_all("muhammad", 0, 10)), ["XB-00002"]);
         // Every token must match: a family name with another given name does not.
-        assert_eq!(d.search("kovalenko ivan", 0, 10).total, 0);
+        assert_eq!(d.search_all("kovalenko ivan", 0, 10).total, 0);
     }
 
     #[test]
     fn does_not_match_inside_a_token_or_on_markup() {
         let d = directory();
         // Not the middle of a name, not the JSON keys of the stored value.
-        assert_eq!(d.search("alenko", 0, 10).total, 0);
-        assert_eq!(d.search("family", 0, 10).total, 0);
-        assert_eq!(d.search("%", 0, 10).total, 0);
+        assert_eq!(d.search_all("alenko", 0, 10).total, 0);
+        assert_eq!(d.search_all("family", 0, 10).total, 0);
+        assert_eq!(d.search_all("%", 0, 10).total, 0);
     }
 
     #[test]
     fn pages_count_every_match() {
         let d = directory();
-        let all = d.search("", 0, 2);
+        let all = d.search_all("", 0, 2);
         assert_eq!(all.total, 3);
         assert_eq!(all.persons.len(), 2);
-        assert_eq!(d.search("", 2, 2).persons.len(), 1);
+        assert_eq!(d.search_all("", 2, 2).persons.len(), 1);
     }
 }

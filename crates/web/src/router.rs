@@ -15,7 +15,7 @@ use axum::routing::{MethodRouter, get, post};
 use store::Store;
 
 use crate::ServeConfig;
-use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, Trace};
+use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, SubjectAccess, Trace};
 use crate::protection::{self, Protect};
 use crate::state::AppState;
 use crate::{api, auth, headers, html};
@@ -281,6 +281,13 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             read,
             "One person with values, provenance and events",
             get(api::person_get),
+        ),
+        row(
+            "GET",
+            "/api/v1/persons/{id}/subject-export",
+            SubjectAccess::NAME,
+            "Everything held about one person (right of access, audited with its purpose)",
+            get(api::subject::subject_export),
         ),
         row(
             "POST",

@@ -249,7 +249,11 @@ pub(crate) async fn propose(
     limit: usize,
 ) -> AppResult<Vec<Proposal>> {
     let tenant = scope.tenant();
-    let persons = state.store.count_persons(scope).await?;
+    // The index is shared by every role of the tenant, so it holds every person; the persons a
+    // restriction keeps from this caller's role are left out of its answers (ICRC-DP-c).
+    let hidden = state.store.hidden_persons(scope).await?;
+    let shared = scope.for_shared_cache();
+    let persons = state.store.count_persons(&shared).await?;
     let fresh = {
         let indexes = lock(state)?;
         indexes
@@ -257,7 +261,7 @@ pub(crate) async fn propose(
             .is_some_and(|t| t.persons == persons && t.built.elapsed() < MAX_AGE)
     };
     if !fresh {
-        let built = build(state, scope, persons).await?;
+        let built = build(state, &shared, persons).await?;
         lock(state)?.insert(tenant, built);
     }
     let query = query_of(request);
@@ -268,14 +272,18 @@ pub(crate) async fn propose(
         };
         tenant_index
             .index
-            .search(&query, limit)
+            .search(&query, limit.saturating_add(hidden.len()))
             .into_iter()
             .filter(|hit| hit.probability >= FLOOR)
             .filter_map(|hit| {
                 let person: PersonId = hit.id.parse().ok()?;
+                if hidden.contains(&person) {
+                    return None;
+                }
                 let record = tenant_index.records.get(&person)?.clone();
                 Some((person, record, hit.explanation))
             })
+            .take(limit)
             .collect::<Vec<_>>()
     };
     let ids: Vec<PersonId> = hits.iter().map(|(p, _, _)| *p).collect();

@@ -48,8 +48,8 @@ async fn tamper(backend: &Backend, statements: &[&str]) {
             .await
             .unwrap();
         for statement in [
-            "DROP TRIGGER audit_log_no_update",
-            "DROP TRIGGER audit_log_no_delete",
+            "DROP TRIGGER IF EXISTS audit_log_no_update",
+            "DROP TRIGGER IF EXISTS audit_log_no_delete",
         ]
         .iter()
         .chain(statements)
@@ -238,12 +238,115 @@ async fn audit_verify_notices_entries_cut_from_the_end_before_a_checkpoint() {
         let report = store.audit_verify().await.unwrap();
         assert_eq!(
             report.problems,
-            vec![AuditProblem::Truncated {
-                last: 8,
-                checkpoint: 10
-            }],
+            vec![
+                AuditProblem::Truncated {
+                    last: 8,
+                    checkpoint: 10
+                },
+                AuditProblem::Cut { last: 8, head: 10 }
+            ],
             "{}",
             backend.name
+        );
+    }
+}
+
+// XC-8: entries after the last checkpoint used to be cuttable unnoticed; the signed head, moved
+// in the same transaction as every entry, names the cut.
+#[tokio::test]
+async fn entries_cut_after_the_last_checkpoint_are_named_by_the_signed_head() {
+    for backend in backends().await {
+        let store = chain(&backend).await;
+        for n in 11..=12 {
+            store
+                .audit_system(
+                    "bob",
+                    None,
+                    AuditEntry::new(AuditAction::Read, format!("person:{n}")),
+                )
+                .await
+                .unwrap();
+        }
+        assert!(store.audit_verify().await.unwrap().is_intact());
+        // The head cannot be moved back or removed while the triggers stand.
+        use sqlx::Connection;
+        if let Some(path) = backend.raw_url.strip_prefix("sqlite://") {
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+                .await
+                .unwrap();
+            assert!(
+                sqlx::query("UPDATE audit_head SET seq = 10")
+                    .execute(&mut conn)
+                    .await
+                    .is_err()
+            );
+            assert!(
+                sqlx::query("DELETE FROM audit_head")
+                    .execute(&mut conn)
+                    .await
+                    .is_err()
+            );
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
+            assert!(
+                sqlx::query("UPDATE audit_head SET seq = 10")
+                    .execute(&mut conn)
+                    .await
+                    .is_err()
+            );
+            assert!(
+                sqlx::query("DELETE FROM audit_head")
+                    .execute(&mut conn)
+                    .await
+                    .is_err()
+            );
+        }
+        // The last two entries, after checkpoint 10, are cut.
+        tamper(&backend, &["DELETE FROM audit_log WHERE seq > 10"]).await;
+        let report = store.audit_verify().await.unwrap();
+        assert_eq!(
+            report.problems,
+            vec![AuditProblem::Cut { last: 10, head: 12 }],
+            "{}",
+            backend.name
+        );
+        assert_eq!(
+            report.problems[0].to_string(),
+            "the log ends at entry 10 but its signed head is entry 12: entries 11 to 12 were cut from the end"
+        );
+        // Moving the head back by hand breaks its signature; removing it is named too.
+        let (disable, enable) = if backend.raw_url.starts_with("sqlite://") {
+            ("DROP TRIGGER audit_head_forward_only", "SELECT 1")
+        } else {
+            (
+                "ALTER TABLE audit_head DISABLE TRIGGER audit_head_forward_only",
+                "SELECT 1",
+            )
+        };
+        tamper(
+            &backend,
+            &[disable, "UPDATE audit_head SET seq = 10", enable],
+        )
+        .await;
+        let report = store.audit_verify().await.unwrap();
+        assert!(
+            matches!(report.problems.as_slice(), [AuditProblem::BadHead { reason }] if reason.contains("signature")),
+            "{}: {:?}",
+            backend.name,
+            report.problems
+        );
+        let drop_delete = if backend.raw_url.starts_with("sqlite://") {
+            "DROP TRIGGER audit_head_no_delete"
+        } else {
+            "SELECT 1"
+        };
+        tamper(&backend, &[drop_delete, "DELETE FROM audit_head"]).await;
+        let report = store.audit_verify().await.unwrap();
+        assert!(
+            matches!(report.problems.as_slice(), [AuditProblem::BadHead { reason }] if reason.contains("none")),
+            "{}: {:?}",
+            backend.name,
+            report.problems
         );
     }
 }

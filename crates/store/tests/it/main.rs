@@ -7,6 +7,7 @@ mod forwarding;
 mod harness;
 mod notices;
 mod protection;
+mod rotation;
 mod security;
 mod stories;
 mod transmissions;

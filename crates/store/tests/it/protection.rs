@@ -19,13 +19,13 @@ use whereabouts_store::{EvidenceTarget, NewPlace, Store, StoreError, TenantScope
 
 use crate::harness::{Fixture, backends, seed};
 
-struct Unit {
-    scope: TenantScope,
-    place: domain::PlaceId,
-    visit: Visit,
+pub(crate) struct Unit {
+    pub scope: TenantScope,
+    pub place: domain::PlaceId,
+    pub visit: Visit,
 }
 
-async fn unit(store: &Store, f: &Fixture) -> Unit {
+pub(crate) async fn unit(store: &Store, f: &Fixture) -> Unit {
     let tenant = Tenant {
         id: TenantId::new(),
         slug: "protection".into(),
@@ -66,7 +66,7 @@ async fn unit(store: &Store, f: &Fixture) -> Unit {
     }
 }
 
-fn seen(visit: &Visit, place: domain::PlaceId, family: &str) -> PersonSeen {
+pub(crate) fn seen(visit: &Visit, place: domain::PlaceId, family: &str) -> PersonSeen {
     PersonSeen {
         id: RegistrationId::new(),
         visit: visit.id,

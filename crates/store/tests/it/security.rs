@@ -574,6 +574,127 @@ async fn restricted_processing_blocks_every_role_but_the_allowed_ones() {
     }
 }
 
+// ICRC-DP-c: a restriction holds in every read of many persons, not only on the record: lists,
+// counts, the directory, and the id walk plus full records that exports use.
+#[tokio::test]
+async fn restricted_persons_leave_lists_directories_and_exports_of_excluded_roles() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let kept = person(store, &f, "R-KEPT").await;
+        let id = person(store, &f, "R-HIDDEN").await;
+        let clerk = scope_of(store, "clerk", UserRole::BureauClerk, f.tenant_a.id).await;
+        let officer = scope_of(store, "officer", UserRole::BureauOfficer, f.tenant_a.id).await;
+        let references = |page: whereabouts_store::PersonPage| {
+            page.persons
+                .into_iter()
+                .map(|p| p.reference)
+                .collect::<Vec<_>>()
+        };
+        let exported = |scope: whereabouts_store::TenantScope| async move {
+            let mut all = Vec::new();
+            let mut after = None;
+            loop {
+                let ids = store.person_ids_after(&scope, after, 1).await.unwrap();
+                let Some(last) = ids.last().copied() else {
+                    break;
+                };
+                after = Some(last);
+                all.extend(
+                    store
+                        .person_records(&scope, &ids)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|r| r.person.reference),
+                );
+            }
+            all
+        };
+        // Restricted, lifted, restricted again: the latest decision is in force.
+        for (restrict, reason) in [(true, "first"), (false, "lifted"), (true, "again")] {
+            if restrict {
+                store
+                    .restrict_processing(&f.scope_a, id, &[UserRole::BureauOfficer], reason)
+                    .await
+                    .unwrap();
+            } else {
+                store
+                    .lift_restriction(&f.scope_a, id, reason)
+                    .await
+                    .unwrap();
+            }
+        }
+        let page = store.list_persons(&clerk, 0, 500).await.unwrap();
+        assert_eq!(
+            page.total,
+            store.list_persons(&f.scope_a, 0, 500).await.unwrap().total - 1,
+            "{}",
+            backend.name
+        );
+        assert!(
+            !references(page).contains(&"R-HIDDEN".to_owned()),
+            "{}",
+            backend.name
+        );
+        assert!(
+            references(store.list_persons(&officer, 0, 500).await.unwrap())
+                .contains(&"R-HIDDEN".to_owned())
+        );
+        assert!(
+            !exported(clerk.clone())
+                .await
+                .contains(&"R-HIDDEN".to_owned()),
+            "{}",
+            backend.name
+        );
+        assert!(exported(clerk.clone()).await.contains(&"R-KEPT".to_owned()));
+        assert!(
+            exported(officer.clone())
+                .await
+                .contains(&"R-HIDDEN".to_owned())
+        );
+        assert!(
+            exported(f.scope_a.clone())
+                .await
+                .contains(&"R-HIDDEN".to_owned()),
+            "the local operator sees every record"
+        );
+        assert!(
+            store
+                .person_records(&clerk, &[id, kept])
+                .await
+                .unwrap()
+                .iter()
+                .all(|r| r.person.id != id)
+        );
+        let directory = store.person_directory(&clerk).await.unwrap();
+        assert!(directory.iter().all(|row| row.summary.id != id));
+        assert!(
+            store
+                .person_directory(&clerk.for_shared_cache())
+                .await
+                .unwrap()
+                .iter()
+                .any(|row| row.summary.id == id)
+        );
+        assert_eq!(
+            store.hidden_persons(&clerk).await.unwrap(),
+            std::collections::HashSet::from([id])
+        );
+        assert!(store.hidden_persons(&officer).await.unwrap().is_empty());
+        assert!(store.hidden_persons(&f.scope_a).await.unwrap().is_empty());
+        // Another tenant's restrictions hide nothing here, and nothing of this tenant there.
+        assert!(store.hidden_persons(&f.scope_b).await.unwrap().is_empty());
+        store.lift_restriction(&officer, id, "done").await.unwrap();
+        assert!(
+            references(store.list_persons(&clerk, 0, 500).await.unwrap())
+                .contains(&"R-HIDDEN".to_owned())
+        );
+        assert!(store.hidden_persons(&clerk).await.unwrap().is_empty());
+    }
+}
+
 // ICRC-DP-c: everything about one person, in one document, and the export is audited.
 #[tokio::test]
 async fn a_subject_export_holds_everything_about_the_person_and_nothing_else() {

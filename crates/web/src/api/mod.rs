@@ -8,6 +8,7 @@
 //! serde (style rule 2).
 
 mod openapi;
+pub(crate) mod subject;
 pub(crate) mod transmissions;
 
 use std::collections::HashMap;
@@ -179,9 +180,10 @@ pub(crate) async fn persons_list(
             (page.persons, page.total)
         }
         Some(q) => {
-            let directory = crate::directory::directory(&state, caller.scope()).await?;
+            let (directory, hidden) = crate::directory::directory(&state, caller.scope()).await?;
             let found = directory.search(
                 q,
+                &hidden,
                 usize::try_from(offset).unwrap_or(usize::MAX),
                 usize::try_from(limit).unwrap_or(500),
             );

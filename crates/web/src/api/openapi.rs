@@ -22,6 +22,7 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("POST", "/api/v1/persons") => (Some("Registration"), 201, "Created"),
         ("GET", "/api/v1/persons/{id}") => (None, 200, "Person"),
         ("POST", "/api/v1/persons/{id}/events") => (Some("NewEvent"), 201, "Created"),
+        ("GET", "/api/v1/persons/{id}/subject-export") => (None, 200, "SubjectExport"),
         ("GET", "/api/v1/deadlines") => (None, 200, "DeadlineList"),
         ("GET", "/api/v1/tracing-requests") => (None, 200, "TracingRequestList"),
         ("POST", "/api/v1/tracing-requests") => (Some("NewTracingRequest"), 201, "TracingRequest"),
@@ -68,6 +69,15 @@ fn operation(route: &RouteInfo) -> Value {
             "name": "id", "in": "path", "required": true,
             "schema": {"type": "string", "format": "uuid"}
         }]);
+    }
+    if response == "SubjectExport"
+        && let Some(parameters) = op["parameters"].as_array_mut()
+    {
+        parameters.push(json!({
+            "name": "purpose", "in": "query", "required": true,
+            "description": "why the export is made; written to the audit log",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200}
+        }));
     }
     if let Some(binary @ ("Bundle" | "EvidenceFile")) = request {
         // Raw bytes: a `.wab` bundle (the same bytes as a file bundle, docs/transmissions.md),
@@ -171,6 +181,11 @@ pub(crate) fn document() -> Value {
                 "TracingRequest": {"type": "object", "properties": {
                     "id": string, "reference": string, "enquirer": {"type": "object"}, "sought": {"type": "object"},
                     "circumstances": string, "consent": {"type": "object"}, "created_at": string, "created_by": string
+                }},
+                "SubjectExport": {"type": "object", "description": "everything held about one person (ICRC-DP-c): the record, every assertion, events, sources, restrictions, archive state, match decisions, transmissions and the audit entries naming it", "properties": {
+                    "format": string, "person": {"type": "object"}, "assertions": {"type": "array"}, "events": {"type": "array"},
+                    "sources": {"type": "array"}, "restrictions": {"type": "array"}, "archived": {"type": "array"},
+                    "match_decisions": {"type": "array"}, "transmissions": {"type": "array"}, "audit": {"type": "array"}
                 }},
                 "TracingRequestList": {"type": "object", "properties": {"tracing_requests": {"type": "array", "items": reference("TracingRequest")}}}
             }

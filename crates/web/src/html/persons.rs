@@ -66,12 +66,12 @@ pub(crate) async fn list(
         }
         (result.persons, result.total)
     } else {
-        let directory = directory::directory(&state, &member.scope).await?;
+        let (directory, hidden) = directory::directory(&state, &member.scope).await?;
         let offset = |page: i64| usize::try_from((page - 1) * PAGE_SIZE).unwrap_or(usize::MAX);
-        let mut found = directory.search(&q, offset(requested), PAGE_SIZE as usize);
+        let mut found = directory.search(&q, &hidden, offset(requested), PAGE_SIZE as usize);
         let pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         if requested > pages {
-            found = directory.search(&q, offset(pages), PAGE_SIZE as usize);
+            found = directory.search(&q, &hidden, offset(pages), PAGE_SIZE as usize);
         }
         (found.persons.into_iter().cloned().collect(), found.total)
     };

@@ -12,5 +12,6 @@ mod limits;
 mod matrix;
 mod pages;
 mod protection;
+mod restriction;
 mod serve;
 mod transmissions;

@@ -45,6 +45,8 @@ const READ: &str = "YYY--- Y--YY- Y----Y -";
 const REGISTER: &str = "-YY--- ------ ------ -";
 const TRACE: &str = "------ ---YY- ------ -";
 const TOKENS: &str = "Y----- Y----- Y----- -";
+// ICRC-DP-c: the subject access export, a bureau officer or an agency reviewer.
+const SUBJECT: &str = "--Y--- ----Y- ------ -";
 // Issue 6: a protection unit's delegate only; everyone else gets 404.
 const PROTECT: &str = "------ ------ -----Y -";
 
@@ -82,6 +84,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/persons", REGISTER),
     ("GET", "/api/v1/persons/{id}", READ),
     ("POST", "/api/v1/persons/{id}/events", REGISTER),
+    ("GET", "/api/v1/persons/{id}/subject-export", SUBJECT),
     ("GET", "/api/v1/deadlines", READ),
     ("GET", "/api/v1/tracing-requests", TRACE),
     ("POST", "/api/v1/tracing-requests", TRACE),
