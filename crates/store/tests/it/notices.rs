@@ -271,7 +271,7 @@ async fn received_corrections_supersede_and_a_failure_writes_nothing() {
         assert!(matches!(
             batch
                 .add_received(
-                    &[correction.clone()],
+                    std::slice::from_ref(&correction),
                     &[event(EventKind::FellIntoPower), stray]
                 )
                 .await,

@@ -148,16 +148,28 @@ async fn clerk_source(store: &Store, scope: &TenantScope) -> domain::SourceId {
         .unwrap()
 }
 
-async fn event(
-    store: &Store,
-    scope: &TenantScope,
+/// Records an event of bureau A's prisoner at its camp.
+#[derive(Clone, Copy)]
+struct At<'a> {
+    store: &'a Store,
+    scope: &'a TenantScope,
     source: domain::SourceId,
     person: PersonId,
+}
+
+async fn event(
+    at_: &At<'_>,
     kind: EventKind,
     at: OffsetDateTime,
     place: Option<domain::PlaceId>,
     note: Option<&str>,
 ) {
+    let At {
+        store,
+        scope,
+        source,
+        person,
+    } = *at_;
     store
         .record_event(
             scope,
@@ -274,11 +286,14 @@ async fn gc3_122_e_changes_deaths_and_corrections_reach_the_agency_and_the_power
             .unwrap();
         let camp = store.places(&scope_a).await.unwrap()[0].id;
         let now = OffsetDateTime::now_utc();
-        event(
+        let bureau = At {
             store,
-            &scope_a,
+            scope: &scope_a,
             source,
-            pow,
+            person: pow,
+        };
+        event(
+            &bureau,
             EventKind::HospitalAdmission,
             now - Duration::days(2),
             Some(camp),
@@ -286,10 +301,7 @@ async fn gc3_122_e_changes_deaths_and_corrections_reach_the_agency_and_the_power
         )
         .await;
         event(
-            store,
-            &scope_a,
-            source,
-            pow,
+            &bureau,
             EventKind::Death,
             now - Duration::days(1),
             Some(camp),
