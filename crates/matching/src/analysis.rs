@@ -20,6 +20,8 @@ pub struct TokenInfo {
     pub latin: Box<str>,
     /// Length of `latin` in characters.
     pub latin_chars: u32,
+    /// The characters of `latin` as a set (`similarity::char_mask`).
+    pub latin_mask: u64,
     /// Spelling-folding keys (ids into [`Lexicon::key_text`]); two spellings of one name share one.
     pub keys: Vec<u32>,
     /// Given-name equivalence group (cognates, diminutives, the Muhammad family), if known.
@@ -87,6 +89,10 @@ pub struct Lexicon {
     tokens: Vec<TokenInfo>,
     key_ids: FxHashMap<Box<str>, u32>,
     keys: Vec<Box<str>>,
+    /// Length of each key in characters (compared for every candidate pair, so counted once).
+    key_chars: Vec<u32>,
+    /// The characters of each key as a set (`similarity::char_mask`).
+    key_masks: Vec<u64>,
     service_ids: FxHashMap<Box<str>, u32>,
     services: Vec<Box<str>>,
     /// Field text -> token ids, for name-like fields.
@@ -106,6 +112,16 @@ impl Lexicon {
         &self.keys[id as usize]
     }
 
+    /// The length of a key in characters.
+    pub(crate) fn key_chars(&self, id: u32) -> usize {
+        self.key_chars[id as usize] as usize
+    }
+
+    /// The characters of a key as a set.
+    pub(crate) fn key_mask(&self, id: u32) -> u64 {
+        self.key_masks[id as usize]
+    }
+
     /// The normalised service number behind an id.
     pub fn service_text(&self, id: u32) -> &str {
         &self.services[id as usize]
@@ -122,6 +138,8 @@ impl Lexicon {
         }
         let id = self.keys.len() as u32;
         self.keys.push(key.into());
+        self.key_chars.push(key.chars().count() as u32);
+        self.key_masks.push(crate::similarity::char_mask(key));
         self.key_ids.insert(key.into(), id);
         id
     }
@@ -144,6 +162,7 @@ impl Lexicon {
         self.tokens.push(TokenInfo {
             text: token.into(),
             latin_chars: info.latin.chars().count() as u32,
+            latin_mask: crate::similarity::char_mask(&info.latin),
             latin: info.latin.into(),
             keys,
             group: info.group.unwrap_or(NONE),

@@ -183,6 +183,8 @@ pub struct BlockingStats {
     pub skipped_blocks: usize,
     /// Records in skipped sub-blocks (with repetitions).
     pub skipped_records: usize,
+    /// Pairs emitted per rule (index = rule number), before removing pairs found by several.
+    pub pairs_by_rule: [usize; RULES],
 }
 
 /// Candidate pairs of a corpus, as `low << 32 | high` record indices, sorted and distinct.
@@ -209,6 +211,7 @@ pub(crate) fn candidate_pairs(corpus: &Corpus, split: Option<usize>) -> (Vec<u64
         }
         let cap = cap_of(key);
         let block = &entries[start..end];
+        let before = pairs.len();
         if block.len() <= cap {
             emit(block, split, &mut pairs);
         } else {
@@ -228,6 +231,7 @@ pub(crate) fn candidate_pairs(corpus: &Corpus, split: Option<usize>) -> (Vec<u64
                 s = e;
             }
         }
+        stats.pairs_by_rule[rule_of(key).min(RULES - 1)] += pairs.len() - before;
         start = end;
     }
     drop(entries);

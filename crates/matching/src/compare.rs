@@ -3,7 +3,7 @@
 
 use strsim::levenshtein;
 
-use crate::similarity::{jaro_winkler, upper_bound};
+use crate::similarity::{jaro_winkler, upper_bound_masked};
 
 use crate::analysis::{Corpus, Features, NONE};
 use crate::date::{DATE_LEVELS, compare_dates};
@@ -242,6 +242,13 @@ const SIMILAR: f64 = 0.84;
 
 /// Compares two tokens (interned ids).
 pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
+    compare_tokens_from(corpus, a, b, SIMILAR)
+}
+
+/// [`compare_tokens`] for a caller that only tells levels up to `Close` from the rest: the
+/// similarity is computed only where it can reach `floor` (`SIMILAR` or `CLOSE`). With `CLOSE`
+/// a result of `Similar` may come back as `Different`; every level up to `Close` is exact.
+fn compare_tokens_from(corpus: &Corpus, a: u32, b: u32, floor: f64) -> NameLevel {
     if a == b {
         return NameLevel::Exact;
     }
@@ -277,7 +284,13 @@ pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
     // Only the levels from `Similar` (0.84) up need the similarity itself; the lengths alone
     // often show it cannot get there (a cheap bound, then the exact value).
     let mut similarity = 0.0;
-    if upper_bound(ta.latin_chars as usize, tb.latin_chars as usize) >= SIMILAR {
+    if upper_bound_masked(
+        ta.latin_chars as usize,
+        tb.latin_chars as usize,
+        ta.latin_mask,
+        tb.latin_mask,
+    ) >= floor
+    {
         similarity = jaro_winkler(&ta.latin, &tb.latin);
     }
     if similarity < CLOSE
@@ -286,7 +299,13 @@ pub(crate) fn compare_tokens(corpus: &Corpus, a: u32, b: u32) -> NameLevel {
         let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
         if sa.len() >= 3
             && sb.len() >= 3
-            && upper_bound(sa.chars().count(), sb.chars().count()) - 0.02 >= SIMILAR
+            && upper_bound_masked(
+                lex.key_chars(ka),
+                lex.key_chars(kb),
+                lex.key_mask(ka),
+                lex.key_mask(kb),
+            ) - 0.02
+                >= floor
         {
             similarity = similarity.max(jaro_winkler(sa, sb) - 0.02);
         }
@@ -517,19 +536,19 @@ pub(crate) fn compare_address(corpus: &Corpus, a: &[u32], b: &[u32]) -> NameLeve
     for &s in short.iter().take(16) {
         // A number (house number, postcode) agrees only when it is the same number.
         let numeric = lex.token(s).text.chars().any(|c| c.is_ascii_digit());
-        let found =
-            long.iter()
-                .take(16)
-                .enumerate()
-                .find(|&(i, &l)| !used[i] && s == l)
-                .or_else(|| {
-                    if numeric {
-                        return None;
-                    }
-                    long.iter().take(16).enumerate().find(|&(i, &l)| {
-                        !used[i] && compare_tokens(corpus, s, l) <= NameLevel::Close
-                    })
-                });
+        let found = long
+            .iter()
+            .take(16)
+            .enumerate()
+            .find(|&(i, &l)| !used[i] && s == l)
+            .or_else(|| {
+                if numeric {
+                    return None;
+                }
+                long.iter().take(16).enumerate().find(|&(i, &l)| {
+                    !used[i] && compare_tokens_from(corpus, s, l, CLOSE) <= NameLevel::Close
+                })
+            });
         if let Some((i, &l)) = found {
             used[i] = true;
             agreeing += 1;

@@ -204,10 +204,24 @@ pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
     }
 }
 
+/// Digits that differ between the two dates written `YYYYMMDD` (no allocation: this runs for
+/// every compared pair).
 fn digit_differences(a: BirthDate, b: BirthDate) -> usize {
-    let sa = format!("{:04}{:02}{:02}", a.year, a.month, a.day);
-    let sb = format!("{:04}{:02}{:02}", b.year, b.month, b.day);
-    sa.bytes().zip(sb.bytes()).filter(|(x, y)| x != y).count()
+    fn digits(d: BirthDate) -> [u8; 8] {
+        let (y, m, day) = (d.year % 10_000, d.month % 100, d.day % 100);
+        [
+            (y / 1000) as u8,
+            (y / 100 % 10) as u8,
+            (y / 10 % 10) as u8,
+            (y % 10) as u8,
+            m / 10,
+            m % 10,
+            day / 10,
+            day % 10,
+        ]
+    }
+    let (da, db) = (digits(a), digits(b));
+    da.iter().zip(&db).filter(|(x, y)| x != y).count()
 }
 
 #[cfg(test)]

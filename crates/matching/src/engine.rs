@@ -180,7 +180,7 @@ fn score_candidates(
         let samples = settings
             .u_samples
             .min(corpus.len().saturating_mul(10).max(20_000));
-        model.estimate_u(corpus, split, samples);
+        model.estimate_u_threads(corpus, split, samples, settings.threads);
     }
     let compared = compare_all(corpus, &pairs, &model, settings.threads, progress);
     if train {

@@ -241,17 +241,25 @@ impl Model {
     /// Estimates u from `samples` random pairs of the corpus (deterministic seed). For a link,
     /// `split` is the number of left records and pairs are drawn across the two sides.
     pub fn estimate_u(&mut self, corpus: &Corpus, split: Option<usize>, samples: usize) {
+        self.estimate_u_threads(corpus, split, samples, 1);
+    }
+
+    /// [`Model::estimate_u`] with the comparisons spread over `threads` threads; the pairs
+    /// drawn and the result are the same for any number of threads.
+    pub fn estimate_u_threads(
+        &mut self,
+        corpus: &Corpus,
+        split: Option<usize>,
+        samples: usize,
+        threads: usize,
+    ) {
         let n = corpus.len();
         if n < 2 {
             return;
         }
-        let mut counts: [Vec<f64>; FEATURES] = Default::default();
-        for (f, c) in counts.iter_mut().enumerate() {
-            *c = vec![0.0; Feature::ALL[f].levels()];
-        }
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(samples);
         let mut rng = SplitMix(0x005e_ed0f_u64);
-        let mut drawn = 0;
-        while drawn < samples {
+        while pairs.len() < samples {
             let (a, b) = match split {
                 Some(left) if left > 0 && left < n => (
                     rng.below(left as u64) as usize,
@@ -260,13 +268,49 @@ impl Model {
                 Some(_) => return,
                 None => (rng.below(n as u64) as usize, rng.below(n as u64) as usize),
             };
-            if a == b {
-                continue;
+            if a != b {
+                pairs.push((a as u32, b as u32));
             }
-            drawn += 1;
-            let comparison = compare(corpus, corpus.features(a), corpus.features(b));
+        }
+        let count_levels = |chunk: &[(u32, u32)]| {
+            // Counts are whole numbers, so summing the threads' tallies is exact.
+            let mut counts: [Vec<f64>; FEATURES] = Default::default();
             for (f, c) in counts.iter_mut().enumerate() {
-                c[comparison.levels[f] as usize] += 1.0;
+                *c = vec![0.0; Feature::ALL[f].levels()];
+            }
+            for &(a, b) in chunk {
+                let comparison = compare(
+                    corpus,
+                    corpus.features(a as usize),
+                    corpus.features(b as usize),
+                );
+                for (f, c) in counts.iter_mut().enumerate() {
+                    c[comparison.levels[f] as usize] += 1.0;
+                }
+            }
+            counts
+        };
+        let threads = threads.clamp(1, 16);
+        let chunk = pairs.len().div_ceil(threads).max(1);
+        let tallies: Vec<[Vec<f64>; FEATURES]> = std::thread::scope(|scope| {
+            let workers: Vec<_> = pairs
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || count_levels(part)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut counts: [Vec<f64>; FEATURES] = Default::default();
+        for (f, c) in counts.iter_mut().enumerate() {
+            *c = vec![0.0; Feature::ALL[f].levels()];
+        }
+        for tally in &tallies {
+            for (c, t) in counts.iter_mut().zip(tally) {
+                for (x, y) in c.iter_mut().zip(t) {
+                    *x += y;
+                }
             }
         }
         for (count, u) in counts.iter().zip(self.u.iter_mut()) {

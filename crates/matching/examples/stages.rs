@@ -1,0 +1,182 @@
+//! Times the engine's stages, for speed work from measurement (not a product command):
+//!
+//! ```sh
+//! cargo run --release -p whereabouts-matching --example stages -- link LEFT.csv RIGHT.csv OUT.csv [--no-conflict-cap] [--threads N]
+//! cargo run --release -p whereabouts-matching --example stages -- dedupe RECORDS.csv OUT.csv [--no-conflict-cap] [--threads N]
+//! cargo run --release -p whereabouts-matching --example stages -- search RECORDS.csv QUERIES.csv OUT.csv
+//! ```
+//!
+//! Writes the same CSV files as the CLI (so `bench/matching/score.py` scores them) and prints
+//! every stage's wall time and the candidate count to standard error. Under
+//! `valgrind --tool=callgrind` use `--threads 1` so the counts are of one thread.
+
+use std::error::Error;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use whereabouts_matching as matching;
+
+use matching::{Corpus, Index, Progress, Record, Settings};
+
+struct Clock {
+    started: Instant,
+    current: Mutex<Option<(&'static str, Instant)>>,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            started: Instant::now(),
+            current: Mutex::new(None),
+        }
+    }
+
+    fn close(&self) {
+        if let Some((name, at)) = self.current.lock().unwrap().take() {
+            eprintln!("  {name:<14} {:>8.3} s", at.elapsed().as_secs_f64());
+        }
+    }
+
+    fn open(&self, name: &'static str) {
+        self.close();
+        *self.current.lock().unwrap() = Some((name, Instant::now()));
+    }
+}
+
+impl Progress for Clock {
+    fn stage(&self, name: &'static str, _total: u64) {
+        self.open(name);
+    }
+}
+
+fn read(path: &str, mut each: impl FnMut(&Record)) -> Result<Vec<String>, Box<dyn Error>> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let headers: Vec<String> = reader
+        .headers()?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    let mut ids = Vec::new();
+    let mut record = Record::default();
+    for row in reader.records() {
+        let row = row?;
+        record = Record::default();
+        for (column, value) in headers.iter().zip(row.iter()) {
+            record.set(column, value);
+        }
+        ids.push(record.id.clone());
+        each(&record);
+    }
+    drop(record);
+    Ok(ids)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let number = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let mut settings = Settings::default();
+    settings.model.conflict_cap = !flag("--no-conflict-cap");
+    if let Some(t) = number("--threads") {
+        settings.threads = t;
+    }
+    let clock = Clock::new();
+    let mut corpus = Corpus::new();
+    match args.first().map(String::as_str) {
+        Some("link") if args.len() >= 4 => {
+            clock.open("read");
+            let left = read(&args[1], |r| {
+                corpus.add(r);
+            })?;
+            let right = read(&args[2], |r| {
+                corpus.add(r);
+            })?;
+            let (pairs, report) = matching::link(&corpus, left.len(), &settings, None, &clock);
+            clock.open("write");
+            let mut out = csv::Writer::from_path(&args[3])?;
+            out.write_record(["left_id", "right_id", "score"])?;
+            for p in &pairs {
+                out.write_record([
+                    left[p.a as usize].as_str(),
+                    right[p.b as usize - left.len()].as_str(),
+                    &format!("{:.6}", p.probability),
+                ])?;
+            }
+            out.flush()?;
+            clock.close();
+            eprintln!("{:?}", report.blocking);
+        }
+        Some("dedupe") if args.len() >= 3 => {
+            clock.open("read");
+            let ids = read(&args[1], |r| {
+                corpus.add(r);
+            })?;
+            let (clusters, report) = matching::dedupe(&corpus, &settings, &clock);
+            clock.open("write");
+            let mut out = csv::Writer::from_path(&args[2])?;
+            out.write_record(["id", "cluster_id"])?;
+            for (id, cluster) in ids.iter().zip(&clusters) {
+                out.write_record([id.as_str(), &cluster.to_string()])?;
+            }
+            out.flush()?;
+            clock.close();
+            eprintln!("{:?}", report.blocking);
+        }
+        Some("search") if args.len() >= 4 => {
+            clock.open("index");
+            let mut index = Index::new();
+            read(&args[1], |r| {
+                let _ = index.insert(r);
+            })?;
+            clock.open("calibrate");
+            index.calibrate();
+            clock.open("queries");
+            let mut out = csv::Writer::from_path(&args[3])?;
+            out.write_record(["query_id", "id", "rank", "score"])?;
+            let mut latencies: Vec<Duration> = Vec::new();
+            read(&args[2], |q| {
+                let at = Instant::now();
+                let hits = index.search(q, 10);
+                latencies.push(at.elapsed());
+                for (rank, hit) in hits.iter().enumerate() {
+                    let _ = out.write_record([
+                        q.id.as_str(),
+                        hit.id.as_str(),
+                        &(rank + 1).to_string(),
+                        &format!("{:.6}", hit.probability),
+                    ]);
+                }
+            })?;
+            out.flush()?;
+            clock.close();
+            latencies.sort_unstable();
+            let at = |q: f64| {
+                latencies
+                    .get(((latencies.len() as f64 - 1.0) * q).round() as usize)
+                    .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            };
+            let total: Duration = latencies.iter().sum();
+            eprintln!(
+                "{} queries: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms, {:.0} queries/s",
+                latencies.len(),
+                at(0.5),
+                at(0.99),
+                at(1.0),
+                latencies.len() as f64 / total.as_secs_f64().max(1e-9)
+            );
+        }
+        _ => {
+            eprintln!(
+                "usage: stages link LEFT RIGHT OUT | dedupe RECORDS OUT | search RECORDS QUERIES OUT [--no-conflict-cap] [--threads N]"
+            );
+            std::process::exit(2);
+        }
+    }
+    eprintln!("total {:.3} s", clock.started.elapsed().as_secs_f64());
+    Ok(())
+}
