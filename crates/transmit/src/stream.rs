@@ -8,7 +8,8 @@
 //! (the STREAM construction of Hoang, Reyhanitabar, Rogaway and Vizár). Every chunk but the
 //! last is exactly `CHUNK + 16` bytes; the last is shorter (possibly only its 16-byte tag) and
 //! sealed with `last = 1`. So a reordered, dropped, altered or appended chunk fails to open,
-//! and a bundle cut at any byte, including at a chunk boundary, is refused as truncated.
+//! a bundle cut inside a chunk does not open either, and one cut where a chunk should start
+//! is refused as truncated.
 //!
 //! **The envelope (format 2).** The plaintext is one line, an [`Envelope`] whose `body` is a
 //! [`Manifest`] (the header, the SHA-256 of the notice lines and their number) signed like
@@ -234,7 +235,7 @@ impl<R: Read> BundleReader<R> {
         self.sealed.truncate(filled);
         // A full chunk is never the last one: the sender always ends with a short chunk.
         let last = filled < CHUNK + TAG;
-        if last && filled < TAG {
+        if filled == 0 {
             return Err(fail(BundleError::Truncated));
         }
         self.plain = self
@@ -246,14 +247,10 @@ impl<R: Read> BundleReader<R> {
                     aad: &self.aad,
                 },
             )
-            .map_err(|_| {
-                fail(if last {
-                    // A chunk cut short is indistinguishable from an altered last chunk.
-                    BundleError::Truncated
-                } else {
-                    BundleError::Decryption
-                })
-            })?;
+            // A last chunk cut short cannot be told from an altered one: both are refused
+            // as not decrypting ("altered, truncated or made for another key"). Only a bundle
+            // that ends where a chunk should start is named truncated.
+            .map_err(|_| fail(BundleError::Decryption))?;
         self.position = 0;
         self.counter = self
             .counter

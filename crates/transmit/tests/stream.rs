@@ -77,14 +77,19 @@ fn a_bundle_cut_reordered_altered_or_extended_is_refused() {
             "cut at {cut}"
         );
     }
-    // Cut inside a chunk, or inside the last one.
+    // Cut inside a chunk, or inside the last one: the short chunk does not open.
     for cut in [start + 10, start + sealed + 5000, bundle.len() - 1] {
         assert_eq!(
             open(&bundle[..cut], keys),
-            Err(BundleError::Truncated),
+            Err(BundleError::Decryption),
             "cut at {cut}"
         );
     }
+    // The last byte altered.
+    let mut last = bundle.clone();
+    let end = last.len() - 1;
+    last[end] ^= 1;
+    assert_eq!(open(&last, keys), Err(BundleError::Decryption));
     // Two chunks swapped.
     let mut swapped = bundle[..start].to_vec();
     swapped.extend_from_slice(&bundle[start + sealed..start + 2 * sealed]);
