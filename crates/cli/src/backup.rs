@@ -1,9 +1,13 @@
 //! `whereabouts backup`, `whereabouts backup keygen` and `whereabouts restore` (issue 7; docs/security.md).
 //!
-//! A backup file: `WBK1\n`, one line of JSON ([`Header`]), then the snapshot encrypted to the
-//! offline recovery key (X25519 + HKDF-SHA256 + XChaCha20-Poly1305, the header as associated
-//! data). The master key is not in the backup: restoring needs the recovery secret key for the
-//! file and the master key for the sealed fields, kept apart.
+//! A backup file: `WBK2\n`, one line of JSON ([`StreamHeader`]), then the snapshot encrypted to
+//! the offline recovery key as a stream of chunks (X25519 + HKDF-SHA256, then
+//! XChaCha20-Poly1305 per chunk of at most [`CHUNK`] bytes: `vault::StreamKey`), each framed as
+//! `last (1 byte) | length (u32, big-endian) | ciphertext`. Backup and restore hold one chunk
+//! at a time, so memory does not grow with the database. Files of the first format (`WBK1`,
+//! the whole snapshot in one piece) still restore. The master key is not in the backup:
+//! restoring needs the recovery secret key for the file and the master key for the sealed
+//! fields, kept apart.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,6 +22,9 @@ use store::{AuditAction, AuditEntry, Snapshot, Store};
 use crate::config::Locations;
 
 const MAGIC: &[u8] = b"WBK1\n";
+const MAGIC_STREAM: &[u8] = b"WBK2\n";
+/// Plaintext bytes per encrypted chunk.
+const CHUNK: usize = 1 << 20;
 
 #[derive(Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -64,7 +71,146 @@ struct Header {
     sha256: String,
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// The clear header of a streamed backup; its exact bytes are bound to every chunk.
+#[derive(Serialize, Deserialize)]
+struct StreamHeader {
+    format: u32,
+    backend: String,
+    created_at: String,
+    /// The recovery key the backup is encrypted to (its first 8 bytes, hex).
+    recipient: String,
+    ephemeral: String,
+    nonce_prefix: String,
+    chunk: usize,
+}
+
+/// Encrypts what is written to it, chunk by chunk, into `out`; hashes the plaintext.
+struct ChunkWriter<W: Write> {
+    out: W,
+    key: vault::StreamKey,
+    header: Vec<u8>,
+    buffer: Vec<u8>,
+    index: u64,
+    plain: u64,
+    sha: sha2::Sha256,
+}
+
+impl<W: Write> ChunkWriter<W> {
+    fn emit(&mut self, last: bool) -> std::io::Result<()> {
+        let sealed = self
+            .key
+            .seal_chunk(&self.header, self.index, last, &self.buffer)
+            .map_err(std::io::Error::other)?;
+        let length = u32::try_from(sealed.len()).map_err(std::io::Error::other)?;
+        self.out.write_all(&[u8::from(last)])?;
+        self.out.write_all(&length.to_be_bytes())?;
+        self.out.write_all(&sealed)?;
+        self.index += 1;
+        self.buffer.clear();
+        Ok(())
+    }
+
+    /// Writes the last chunk; returns the output, the plaintext's size and SHA-256.
+    fn finish(mut self) -> std::io::Result<(W, u64, String)> {
+        self.emit(true)?;
+        self.out.flush()?;
+        Ok((self.out, self.plain, hex::encode(self.sha.finalize())))
+    }
+}
+
+impl<W: Write> Write for ChunkWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let take = bytes.len().min(CHUNK - self.buffer.len());
+        self.buffer.extend_from_slice(&bytes[..take]);
+        self.sha.update(&bytes[..take]);
+        self.plain += take as u64;
+        if self.buffer.len() == CHUNK {
+            self.emit(false)?;
+        }
+        Ok(take)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Decrypts a chunk stream; refuses a stream cut short, extended, or altered anywhere.
+struct ChunkReader<R: std::io::Read> {
+    input: R,
+    key: vault::StreamKey,
+    header: Vec<u8>,
+    plain: vault::Zeroizing<Vec<u8>>,
+    at: usize,
+    index: u64,
+    done: bool,
+    sha: sha2::Sha256,
+}
+
+impl<R: std::io::Read> ChunkReader<R> {
+    fn next_chunk(&mut self) -> std::io::Result<()> {
+        let bad =
+            |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+        let mut frame = [0u8; 5];
+        if let Err(error) = self.input.read_exact(&mut frame) {
+            return Err(if error.kind() == std::io::ErrorKind::UnexpectedEof {
+                bad("the backup ends before its last chunk: it was cut short")
+            } else {
+                error
+            });
+        }
+        let last = match frame[0] {
+            0 => false,
+            1 => true,
+            _ => return Err(bad("the backup's chunk framing is damaged")),
+        };
+        let length = u32::from_be_bytes([frame[1], frame[2], frame[3], frame[4]]) as usize;
+        if length > CHUNK + 64 {
+            return Err(bad("the backup's chunk framing is damaged"));
+        }
+        let mut sealed = vec![0u8; length];
+        self.input
+            .read_exact(&mut sealed)
+            .map_err(|_| bad("the backup ends inside a chunk: it was cut short"))?;
+        self.plain = self
+            .key
+            .open_chunk(&self.header, self.index, last, &sealed)
+            .map_err(|_| {
+                bad(&format!(
+                    "chunk {} does not decrypt: the backup was altered, or is for another key",
+                    self.index
+                ))
+            })?;
+        self.sha.update(self.plain.as_slice());
+        self.at = 0;
+        self.index += 1;
+        if last {
+            let mut extra = [0u8; 1];
+            if self.input.read(&mut extra)? != 0 {
+                return Err(bad("the backup continues after its last chunk"));
+            }
+            self.done = true;
+        }
+        Ok(())
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for ChunkReader<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.plain.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.next_chunk()?;
+        }
+        let n = out.len().min(self.plain.len() - self.at);
+        out[..n].copy_from_slice(&self.plain[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+fn create_private(path: &Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -72,9 +218,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
+    options
         .open(path)
-        .with_context(|| format!("creating {} (it must not exist)", path.display()))?;
+        .with_context(|| format!("creating {} (it must not exist)", path.display()))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file = create_private(path)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())
@@ -105,43 +255,54 @@ pub async fn backup(locations: &Locations, args: BackupArgs) -> anyhow::Result<E
             .with_context(|| format!("reading {}", recipient.display()))?,
     )?;
     let store = locations.open().await?;
-    let snapshot = store.snapshot().await?;
-    let mut header = Header {
-        format: 1,
-        backend: snapshot.backend.to_owned(),
+    let key = vault::StreamKey::to(&public)?;
+    let header = StreamHeader {
+        format: 2,
+        backend: store.backend_name().to_owned(),
         created_at: web::transmission::now_text(),
         recipient: public.id(),
-        ephemeral: String::new(),
-        nonce: String::new(),
-        sha256: hex::encode(sha2::Sha256::digest(&snapshot.bytes)),
+        ephemeral: hex::encode(key.ephemeral),
+        nonce_prefix: hex::encode(key.nonce_prefix),
+        chunk: CHUNK,
     };
-    // The nonce and ephemeral key are only known after encryption, so the associated data is
-    // the header without them.
-    let aad = serde_json::to_vec(&header)?;
-    let sealed = vault::seal_to(&public, &aad, &snapshot.bytes)?;
-    header.ephemeral = hex::encode(sealed.ephemeral);
-    header.nonce = hex::encode(sealed.nonce);
-    let mut out = MAGIC.to_vec();
-    out.extend(serde_json::to_vec(&header)?);
-    out.push(b'\n');
-    out.extend(&sealed.ciphertext);
-    write_private(&output, &out)?;
+    let header_bytes = serde_json::to_vec(&header)?;
+    let file = create_private(&output)?;
+    let mut out = std::io::BufWriter::new(file);
+    out.write_all(MAGIC_STREAM)?;
+    out.write_all(&header_bytes)?;
+    out.write_all(b"\n")?;
+    let mut writer = ChunkWriter {
+        out,
+        key,
+        header: header_bytes,
+        buffer: Vec::with_capacity(CHUNK),
+        index: 0,
+        plain: 0,
+        sha: sha2::Sha256::new(),
+    };
+    let written = store.snapshot_to(&mut writer).await;
+    if let Err(error) = written {
+        drop(writer);
+        let _ = std::fs::remove_file(&output);
+        return Err(error).context("taking the snapshot; the partial backup file was removed");
+    }
+    let (out, size, sha256) = writer.finish()?;
+    out.into_inner()
+        .map_err(|e| anyhow::anyhow!("writing {}: {}", output.display(), e.error()))?
+        .sync_all()?;
     store
         .audit_system(
             &format!("operator:{}", crate::setup::operator_name()),
             None,
-            AuditEntry::new(AuditAction::Backup, format!("backup:{}", header.sha256)).detail(
-                format!(
-                    "{} snapshot to recovery key {}",
-                    header.backend, header.recipient
-                ),
-            ),
+            AuditEntry::new(AuditAction::Backup, format!("backup:{sha256}")).detail(format!(
+                "{} snapshot to recovery key {}",
+                header.backend, header.recipient
+            )),
         )
         .await?;
     store.close().await;
     println!(
-        "backup of {} bytes ({}) written to {}, encrypted to recovery key {}",
-        snapshot.bytes.len(),
+        "backup of {size} bytes ({}) written to {}, encrypted to recovery key {}",
         header.backend,
         output.display(),
         header.recipient
@@ -150,12 +311,21 @@ pub async fn backup(locations: &Locations, args: BackupArgs) -> anyhow::Result<E
 }
 
 pub async fn restore(locations: &Locations, args: RestoreArgs) -> anyhow::Result<ExitCode> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let secret = vault::RecoverySecretKey::parse(
         &std::fs::read_to_string(&args.secret)
             .with_context(|| format!("reading {}", args.secret.display()))?,
     )?;
+    let file = std::fs::File::open(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let mut input = std::io::BufReader::new(file);
+    let mut magic = [0u8; 5];
+    std::io::Read::read_exact(&mut input, &mut magic)
+        .with_context(|| format!("{} is not a Whereabouts backup", args.file.display()))?;
+    if magic == MAGIC_STREAM {
+        return restore_stream(locations, &args, &secret, input).await;
+    }
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let rest = bytes
         .strip_prefix(MAGIC)
         .context("not a Whereabouts backup (no WBK1 header)")?;
@@ -208,6 +378,78 @@ pub async fn restore(locations: &Locations, args: RestoreArgs) -> anyhow::Result
     let restored = Store::restore_snapshot(&url, &snapshot)
         .await
         .with_context(|| format!("restoring into {url}"))?;
+    finish_restore(locations, &args, backend, restored, &header.sha256).await
+}
+
+/// A `WBK2` backup: decrypted and restored chunk by chunk.
+async fn restore_stream(
+    locations: &Locations,
+    args: &RestoreArgs,
+    secret: &vault::RecoverySecretKey,
+    mut input: std::io::BufReader<std::fs::File>,
+) -> anyhow::Result<ExitCode> {
+    let mut line = Vec::new();
+    std::io::BufRead::read_until(&mut input, b'\n', &mut line)?;
+    let header_bytes = line
+        .strip_suffix(b"\n")
+        .context("the backup header has no end")?;
+    let header: StreamHeader = serde_json::from_slice(header_bytes)
+        .map_err(|e| anyhow::anyhow!("backup header, column {}: {e}", e.column()))?;
+    if header.format != 2 {
+        bail!("backup format {} is not supported", header.format);
+    }
+    if header.recipient != secret.public().id() {
+        bail!(
+            "this backup is encrypted to recovery key {}, not to {}",
+            header.recipient,
+            secret.public().id()
+        );
+    }
+    let mut ephemeral = [0u8; 32];
+    let mut prefix = [0u8; 16];
+    hex::decode_to_slice(&header.ephemeral, &mut ephemeral).context("backup header: ephemeral")?;
+    hex::decode_to_slice(&header.nonce_prefix, &mut prefix)
+        .context("backup header: nonce_prefix")?;
+    let backend = match header.backend.as_str() {
+        "sqlite" => "sqlite",
+        "postgres" => "postgres",
+        other => bail!("unknown backend {other:?} in the backup"),
+    };
+    let mut reader = ChunkReader {
+        input,
+        key: vault::StreamKey::from(secret, ephemeral, prefix)?,
+        header: header_bytes.to_vec(),
+        plain: vault::Zeroizing::new(Vec::new()),
+        at: 0,
+        index: 0,
+        done: false,
+        sha: sha2::Sha256::new(),
+    };
+    let url = locations.url()?;
+    if let store::DatabaseUrl::Sqlite(path) = &url {
+        crate::config::create_dir(path.parent().unwrap_or(Path::new(".")))?;
+    }
+    let restored = Store::restore_from(&url, backend, &mut reader)
+        .await
+        .with_context(|| format!("restoring into {url}"))?;
+    anyhow::ensure!(
+        reader.done,
+        "the backup ends before its last chunk: it was cut short"
+    );
+    let sha256 = hex::encode(reader.sha.finalize());
+    finish_restore(locations, args, backend, restored, &sha256).await
+}
+
+/// After the rows are in: the restored database opens with its master key, its audit chain
+/// verifies, and the restore is logged.
+async fn finish_restore(
+    locations: &Locations,
+    args: &RestoreArgs,
+    backend: &str,
+    restored: usize,
+    sha256: &str,
+) -> anyhow::Result<ExitCode> {
+    let url = locations.url()?;
     // The restored database opens with its master key, and its audit chain verifies.
     let store = locations.open().await?;
     let report = store.audit_verify().await.context(
@@ -223,7 +465,7 @@ pub async fn restore(locations: &Locations, args: RestoreArgs) -> anyhow::Result
         .audit_system(
             &format!("operator:{}", crate::setup::operator_name()),
             None,
-            AuditEntry::new(AuditAction::Restore, format!("backup:{}", header.sha256)),
+            AuditEntry::new(AuditAction::Restore, format!("backup:{sha256}")),
         )
         .await?;
     store.close().await;

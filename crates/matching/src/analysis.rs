@@ -292,6 +292,27 @@ impl Corpus {
         &self.arena[span.start as usize..(span.start + span.len) as usize]
     }
 
+    /// MATCH-3, part order: an unsplit name of three or more words that the parser read
+    /// given-first (given, father's names, family) read family-first instead, as detaining
+    /// lists often write it without capitals to mark the surname (`حلاق أنس وائل`, Persian
+    /// and Armenian lists: family, given, father's name). Returns (given, family,
+    /// patronymic): the second word, the first word, and the words after the second. `None`
+    /// when the record was split by its source, or its parse has no father's name between.
+    pub(crate) fn family_first(&self, f: &Features) -> Option<(&[u32], &[u32], &[u32])> {
+        if !f.unsplit
+            || f.given.len != 1
+            || f.family.len != 1
+            || f.patronymic.len == 0
+            || f.patronymic.start + f.patronymic.len != f.family.start
+        {
+            return None;
+        }
+        let given = self.tokens(f.given);
+        let rest = &self.arena[(f.patronymic.start + 1) as usize..(f.family.start + 1) as usize];
+        let second = &self.arena[f.patronymic.start as usize..=f.patronymic.start as usize];
+        Some((second, given, rest))
+    }
+
     fn push_span(&mut self, ids: &[u32]) -> Span {
         let start = self.arena.len() as u32;
         self.arena.extend_from_slice(ids);

@@ -13,7 +13,10 @@
 //!    in the other half still meets);
 //! 9. family name × first letter of the given name (dates missing or mistyped);
 //! 10. and 11. the first two and the last two tokens of the address (house number and street;
-//!     locality and region or postcode), for records whose names and dates are all mistyped.
+//!     locality and region or postcode), for records whose names and dates are all mistyped;
+//! 12. given name × the first two letters of the family name's key (a typing slip later in the
+//!     family name, with no date or number to meet on);
+//! 13. given name × birth year, for records without a family name (NAME-AF-1).
 //!
 //! A block larger than its rule's cap (a common name) is not dropped but split by a second
 //! key (rules 1 and 6: birth year; 2 and 3: a key of the other name; 5: family-name initial);
@@ -24,9 +27,9 @@ use crate::analysis::{Corpus, Features, NONE};
 /// A key: rule in the top 4 bits, hash below; and the secondary key used to split big blocks.
 pub(crate) type Entry = (u64, u32);
 
-const RULES: usize = 12;
+const RULES: usize = 14;
 /// Block-size caps per rule (index = rule number).
-const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60, 30, 30];
+const CAPS: [usize; RULES] = [0, 400, 400, 400, 50, 60, 400, 30, 30, 60, 30, 30, 60, 60];
 
 fn mix(rule: u64, a: u64, b: u64) -> u64 {
     let mut z = a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
@@ -95,6 +98,29 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             out.push((mix(1, lo, hi), year));
         }
     }
+    // 1 (and 2), read family-first: an unsplit name also meets under its first two words
+    // (MATCH-3, `Corpus::family_first`), so that "حلاق أنس وائل" meets "Anas Helaq".
+    if let Some((rotated_given, rotated_family, _)) = corpus.family_first(f) {
+        let mut rg = Vec::new();
+        let mut rf = Vec::new();
+        identities(corpus, rotated_given.first(), &mut rg);
+        identities(corpus, rotated_family.first(), &mut rf);
+        let rotated_given_key = rotated_given
+            .first()
+            .and_then(|&t| corpus.lexicon().token(t).keys.first().copied())
+            .unwrap_or(NONE);
+        for &g in &rg {
+            for &s in &rf {
+                let (lo, hi) = if g < s { (g, s) } else { (s, g) };
+                out.push((mix(1, lo, hi), year));
+            }
+        }
+        if year != 0 {
+            for &s in &rf {
+                out.push((mix(2, s, u64::from(year)), rotated_given_key));
+            }
+        }
+    }
     if year != 0 {
         // 2. family × birth year.
         for &s in &family {
@@ -149,6 +175,22 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             out.push((mix(9, s, u64::from(initial)), year));
         }
     }
+    // 12. given × the first two letters of the family name's key, split by birth year: a
+    // typing slip later in the family name (Пакратин / Pankratin) still meets.
+    if let Some(&fk) = family_tokens
+        .first()
+        .and_then(|&t| corpus.lexicon().token(t).keys.first())
+    {
+        let prefix = corpus
+            .lexicon()
+            .key_text(fk)
+            .bytes()
+            .take(2)
+            .fold(0u64, |h, b| (h << 8) | u64::from(b));
+        for &g in &given {
+            out.push((mix(12, g, prefix), year));
+        }
+    }
     // 10., 11. address heads and tails, split by the given name when common.
     let address = corpus.tokens(f.address);
     if address.len() >= 3 {
@@ -159,6 +201,18 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             mix(11, pair(address[n - 2], address[n - 1]), 0),
             first_given_key,
         ));
+    }
+    // 13. given × birth year, single names (NAME-AF-1: many Afghans have no family name, and
+    // a source may not record the father's), split by the parent's name key when common.
+    if family_tokens.is_empty() && year != 0 {
+        let parent_key = patronymic
+            .first()
+            .or(father.first())
+            .and_then(|&t| corpus.lexicon().token(t).keys.first().copied())
+            .unwrap_or(NONE);
+        for &g in &given {
+            out.push((mix(13, g, u64::from(year)), parent_key));
+        }
     }
     // 6. given × father, single names.
     if family_tokens.is_empty() {
@@ -183,13 +237,28 @@ pub struct BlockingStats {
     pub skipped_blocks: usize,
     /// Records in skipped sub-blocks (with repetitions).
     pub skipped_records: usize,
-    /// Pairs emitted per rule (index = rule number), before removing pairs found by several.
+    /// Pairs inside each rule's blocks (index = rule number), before the per-record selection
+    /// and before removing pairs found by several rules.
     pub pairs_by_rule: [usize; RULES],
 }
 
+/// Most candidates a record keeps. A record whose blocks bring more (a common name in a large
+/// list) keeps those that share the rarest keys with it or the most keys: each block weighs
+/// ln(1 + records / block size) and a candidate's weight is the sum over the blocks it shares
+/// (the inverse-document-frequency weighting of meta-blocking). A pair stays when either of its
+/// records keeps it. Without this the pairs grow with the square of the list: 1.7 million at
+/// 100,000 records, and a million records did not finish.
+pub(crate) const MAX_CANDIDATES_PER_RECORD: usize = 20;
+
 /// Candidate pairs of a corpus, as `low << 32 | high` record indices, sorted and distinct.
 /// With `split = Some(n)` (a link), only pairs of a left record (`< n`) and a right record.
-pub(crate) fn candidate_pairs(corpus: &Corpus, split: Option<usize>) -> (Vec<u64>, BlockingStats) {
+/// The per-record selection runs on `threads` threads; the result does not depend on their
+/// number.
+pub(crate) fn candidate_pairs_threads(
+    corpus: &Corpus,
+    split: Option<usize>,
+    threads: usize,
+) -> (Vec<u64>, BlockingStats) {
     let mut entries: Vec<(u64, u32, u32)> = Vec::new();
     let mut scratch = Vec::new();
     for (index, features) in corpus.features.iter().enumerate() {
@@ -201,7 +270,8 @@ pub(crate) fn candidate_pairs(corpus: &Corpus, split: Option<usize>) -> (Vec<u64
         ..BlockingStats::default()
     };
     entries.sort_unstable();
-    let mut pairs: Vec<u64> = Vec::new();
+    // Blocks (or sub-blocks split by the secondary key) within their cap, as ranges of entries.
+    let mut blocks: Vec<(u32, u32)> = Vec::new();
     let mut start = 0;
     while start < entries.len() {
         let key = entries[start].0;
@@ -210,10 +280,14 @@ pub(crate) fn candidate_pairs(corpus: &Corpus, split: Option<usize>) -> (Vec<u64
             end += 1;
         }
         let cap = cap_of(key);
+        let rule = rule_of(key).min(RULES - 1);
         let block = &entries[start..end];
-        let before = pairs.len();
+        let size = |x: usize, y: usize| (y - x) * (y - x - 1) / 2;
         if block.len() <= cap {
-            emit(block, split, &mut pairs);
+            if block.len() > 1 {
+                blocks.push((start as u32, end as u32));
+                stats.pairs_by_rule[rule] += size(start, end);
+            }
         } else {
             let mut s = 0;
             while s < block.len() {
@@ -223,7 +297,10 @@ pub(crate) fn candidate_pairs(corpus: &Corpus, split: Option<usize>) -> (Vec<u64
                     e += 1;
                 }
                 if e - s <= cap {
-                    emit(&block[s..e], split, &mut pairs);
+                    if e - s > 1 {
+                        blocks.push(((start + s) as u32, (start + e) as u32));
+                        stats.pairs_by_rule[rule] += size(s, e);
+                    }
                 } else if e - s > 1 {
                     stats.skipped_blocks += 1;
                     stats.skipped_records += e - s;
@@ -231,30 +308,100 @@ pub(crate) fn candidate_pairs(corpus: &Corpus, split: Option<usize>) -> (Vec<u64
                 s = e;
             }
         }
-        stats.pairs_by_rule[rule_of(key).min(RULES - 1)] += pairs.len() - before;
         start = end;
     }
+    // Each record's blocks (compressed rows: the blocks of record r are
+    // member_blocks[offsets[r]..offsets[r + 1]]).
+    let n = corpus.len();
+    let mut offsets = vec![0u32; n + 1];
+    for &(b, e) in &blocks {
+        for entry in &entries[b as usize..e as usize] {
+            offsets[entry.2 as usize + 1] += 1;
+        }
+    }
+    for r in 0..n {
+        offsets[r + 1] += offsets[r];
+    }
+    let mut fill = offsets.clone();
+    let mut member_blocks = vec![0u32; offsets[n] as usize];
+    for (id, &(b, e)) in blocks.iter().enumerate() {
+        for entry in &entries[b as usize..e as usize] {
+            let r = entry.2 as usize;
+            member_blocks[fill[r] as usize] = id as u32;
+            fill[r] += 1;
+        }
+    }
+    drop(fill);
+    let members: Vec<u32> = entries.iter().map(|e| e.2).collect();
     drop(entries);
+    let select = |range: std::ops::Range<usize>| {
+        let mut votes = vec![0f32; n];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut ranked: Vec<(f32, u32)> = Vec::new();
+        let mut pairs: Vec<u64> = Vec::new();
+        for r in range {
+            touched.clear();
+            let r32 = r as u32;
+            for &id in &member_blocks[offsets[r] as usize..offsets[r + 1] as usize] {
+                let (b, e) = blocks[id as usize];
+                let weight = (1.0 + n as f32 / (e - b) as f32).ln();
+                for &other in &members[b as usize..e as usize] {
+                    if other == r32 || !crosses(split, r32, other) {
+                        continue;
+                    }
+                    let slot = &mut votes[other as usize];
+                    if *slot == 0.0 {
+                        touched.push(other);
+                    }
+                    *slot += weight;
+                }
+            }
+            ranked.clear();
+            ranked.extend(
+                touched
+                    .iter()
+                    .map(|&o| (std::mem::take(&mut votes[o as usize]), o)),
+            );
+            if ranked.len() > MAX_CANDIDATES_PER_RECORD {
+                ranked.select_nth_unstable_by(MAX_CANDIDATES_PER_RECORD - 1, |x, y| {
+                    y.0.total_cmp(&x.0).then(x.1.cmp(&y.1))
+                });
+                ranked.truncate(MAX_CANDIDATES_PER_RECORD);
+            }
+            for &(_, o) in &ranked {
+                let (lo, hi) = if r32 < o { (r32, o) } else { (o, r32) };
+                pairs.push((u64::from(lo) << 32) | u64::from(hi));
+            }
+        }
+        pairs
+    };
+    let threads = threads.clamp(1, 16);
+    let chunk = n.div_ceil(threads).max(1);
+    let mut pairs: Vec<u64> = std::thread::scope(|scope| {
+        let select = &select;
+        let workers: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|from| scope.spawn(move || select(from..(from + chunk).min(n))))
+            .collect();
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
+    });
     pairs.sort_unstable();
     pairs.dedup();
     stats.pairs = pairs.len();
     (pairs, stats)
 }
 
-fn emit(block: &[(u64, u32, u32)], split: Option<usize>, pairs: &mut Vec<u64>) {
-    for (i, a) in block.iter().enumerate() {
-        for b in &block[i + 1..] {
-            let (lo, hi) = if a.2 < b.2 { (a.2, b.2) } else { (b.2, a.2) };
-            if lo == hi {
-                continue;
-            }
-            if let Some(split) = split {
-                let split = split as u32;
-                if !(lo < split && hi >= split) {
-                    continue;
-                }
-            }
-            pairs.push((u64::from(lo) << 32) | u64::from(hi));
+/// Whether two records may pair: any two in a dedupe, a left and a right one in a link.
+fn crosses(split: Option<usize>, a: u32, b: u32) -> bool {
+    match split {
+        None => true,
+        Some(split) => {
+            let split = split as u32;
+            (a < split) != (b < split)
         }
     }
 }

@@ -105,6 +105,7 @@ impl Feature {
                 "placeholder_year",
                 "same_year_other_day",
                 "year_off_1",
+                "year_off_1_other_day",
                 "year_off_2_5",
                 "far",
             ][level as usize],
@@ -202,12 +203,19 @@ pub struct Comparison {
     pub levels: [u8; FEATURES],
     /// The right record's given and family names were compared crosswise (order swapped).
     pub swapped: bool,
+    /// An unsplit name was read family-first (`Corpus::family_first`); the decisive tokens
+    /// are in `given_pair` and `family_pair`.
+    pub rotated: bool,
     /// Tokens (left, right) that decided the given-name level, or [`NONE`].
     pub given_pair: (u32, u32),
     /// Tokens (left, right) that decided the family-name level, or [`NONE`].
     pub family_pair: (u32, u32),
     /// The father's name was compared with the other side's patronymic.
     pub father_via_patronymic: bool,
+    /// The father's names agreed, but so did the patronymics, which are made from the father's
+    /// given name: the agreement is counted once, under the patronymic, and the father's name
+    /// level is left `Missing`.
+    pub father_in_patronymic: bool,
 }
 
 impl Comparison {
@@ -375,23 +383,17 @@ fn father_vs_patronymic(corpus: &Corpus, father: &[u32], patronymic: &[u32]) -> 
     let tf = lex.token(f);
     let tp = lex.token(p);
     for &kf in &tf.keys {
+        let chars = lex.key_chars(kf);
         let kf = lex.key_text(kf);
-        if kf.chars().count() < 3 {
+        if chars < 3 {
             continue;
         }
         // Drop the final letter of the father's key: Петро -> Петр-ович, Микола -> Микол-айович.
-        let stem: String = {
-            let mut chars: Vec<char> = kf.chars().collect();
-            if chars.len() > 3 {
-                chars.pop();
-            }
-            chars.into_iter().collect()
+        let stem = match kf.char_indices().last() {
+            Some((last, _)) if chars > 3 => &kf[..last],
+            _ => kf,
         };
-        if tp
-            .keys
-            .iter()
-            .any(|&kp| lex.key_text(kp).starts_with(&stem))
-        {
+        if tp.keys.iter().any(|&kp| lex.key_text(kp).starts_with(stem)) {
             return NameLevel::SameKey;
         }
     }
@@ -443,26 +445,39 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
             corpus.tokens(x.patronymic),
         )
     };
+    // MATCH-3: each side's parts as parsed, and for an unsplit name also read family-first
+    // (`Corpus::family_first`); each pairing is tried with given and family names direct and
+    // crosswise (surname first or last). The best-agreeing reading is compared.
     let (ga, fa, pa) = parts(a);
     let (gb, fb, pb) = parts(b);
-    let (given, given_pair) = compare_parts(corpus, ga, gb);
-    let (family, family_pair) = compare_parts(corpus, fa, fb);
-    let direct = given.order_score() + family.order_score();
-    // MATCH-3: surname first or last. Try the crosswise order too.
-    let (cross_given, cross_given_pair) = compare_parts(corpus, ga, fb);
-    let (cross_family, cross_family_pair) = compare_parts(corpus, fa, gb);
-    let crosswise = cross_given.order_score() + cross_family.order_score();
-    let swapped = crosswise > direct;
-    let (given, given_pair, family, family_pair) = if swapped {
-        (
-            cross_given,
-            cross_given_pair,
-            cross_family,
-            cross_family_pair,
-        )
-    } else {
-        (given, given_pair, family, family_pair)
+    let readings_a = [Some((ga, fa, pa)), corpus.family_first(a)];
+    let readings_b = [Some((gb, fb, pb)), corpus.family_first(b)];
+    let reading = |(ga, fa): (&[u32], &[u32]), (gb, fb): (&[u32], &[u32]), crosswise: bool| {
+        let (g, gp) = compare_parts(corpus, ga, if crosswise { fb } else { gb });
+        let (f, fp) = compare_parts(corpus, fa, if crosswise { gb } else { fb });
+        (g.order_score() + f.order_score(), g, gp, f, fp)
     };
+    let mut best = (reading((ga, fa), (gb, fb), false), false, false);
+    let mut chosen = (pa, pb);
+    for (ia, ra) in readings_a.iter().enumerate() {
+        let Some((ga, fa, pa)) = *ra else { continue };
+        for (ib, rb) in readings_b.iter().enumerate() {
+            let Some((gb, fb, pb)) = *rb else { continue };
+            for crosswise in [false, true] {
+                if ia + ib == 0 && !crosswise {
+                    continue; // the starting point
+                }
+                let candidate = reading((ga, fa), (gb, fb), crosswise);
+                // Strictly better only: the parse's own reading wins ties.
+                if candidate.0 > best.0.0 {
+                    best = (candidate, crosswise, ia + ib > 0);
+                    chosen = (pa, pb);
+                }
+            }
+        }
+    }
+    let ((_, given, given_pair, family, family_pair), swapped, rotated) = best;
+    let (pa, pb) = chosen;
     let (patronymic, _) = compare_parts(corpus, pa, pb);
 
     // A parent's name often repeats the family name ("Анатолий Успенский"); only the parent's
@@ -472,7 +487,7 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     let fatha = own_names(corpus, corpus.tokens(a.father), fa, ba);
     let fathb = own_names(corpus, corpus.tokens(b.father), fb, bb);
     let mut father_via_patronymic = false;
-    let father = if !fatha.is_empty() && !fathb.is_empty() {
+    let mut father = if !fatha.is_empty() && !fathb.is_empty() {
         compare_parts(corpus, fatha, fathb).0
     } else if !fatha.is_empty() && !pb.is_empty() {
         father_via_patronymic = true;
@@ -483,6 +498,16 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     } else {
         NameLevel::Missing
     };
+    // Fellegi–Sunter adds the weights of independent features. A patronymic is made from the
+    // father's given name (NAME-UA-1, NAME-RU-1: Петрович from Петро; NAME-AZ-1: Məmməd oğlu;
+    // NAME-AR-1: the nasab is the father's name itself), so when both agree they are one
+    // piece of evidence, and counting it twice let namesakes with the same father's name
+    // (a planted hard negative, and common in real lists) outscore a different birth date.
+    // A disagreement is kept: the two then tell different stories.
+    let father_in_patronymic = patronymic.agrees() && father.agrees();
+    if father_in_patronymic {
+        father = NameLevel::Missing;
+    }
     if father == NameLevel::Missing {
         father_via_patronymic = false;
     }
@@ -512,9 +537,11 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     Comparison {
         levels,
         swapped,
+        rotated,
         given_pair,
         family_pair,
         father_via_patronymic,
+        father_in_patronymic,
     }
 }
 

@@ -159,14 +159,17 @@ pub enum DateLevel {
     SameYearOtherDay = 7,
     /// Years one apart (age-derived years, DATE-5).
     YearOff1 = 8,
+    /// Both full dates (neither a placeholder), years one apart and day and month different
+    /// as well: not the age-derived slip of DATE-5, which keeps the day and month.
+    YearOff1OtherDay = 9,
     /// Years two to five apart.
-    YearOff5 = 9,
+    YearOff5 = 10,
     /// More than five years apart.
-    Far = 10,
+    Far = 11,
 }
 
 /// The number of [`DateLevel`]s.
-pub const DATE_LEVELS: usize = 11;
+pub const DATE_LEVELS: usize = 12;
 
 /// Compares two birth dates (MATCH-4).
 pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
@@ -197,7 +200,9 @@ pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
         }
         return DateLevel::SameYear;
     }
+    let both_exact_days = a.is_full() && b.is_full() && !a.is_placeholder() && !b.is_placeholder();
     match years {
+        1 if both_exact_days && (a.month, a.day) != (b.month, b.day) => DateLevel::YearOff1OtherDay,
         1 => DateLevel::YearOff1,
         2..=5 => DateLevel::YearOff5,
         _ => DateLevel::Far,
@@ -291,6 +296,15 @@ mod tests {
             SameYearOtherDay
         );
         assert_eq!(compare_dates(d("1990"), d("1991")), YearOff1);
+        // DATE-5: an age-derived year keeps the day and month; a full date one year and
+        // some months apart is another level.
+        assert_eq!(compare_dates(d("1990-03-07"), d("1991-03-07")), OneDigit);
+        assert_eq!(compare_dates(d("1999-03-07"), d("2000-03-07")), YearOff1);
+        assert_eq!(
+            compare_dates(d("1966-01-20"), d("1965-10-14")),
+            YearOff1OtherDay
+        );
+        assert_eq!(compare_dates(d("1983-01-01"), d("1984-04-23")), YearOff1);
         assert_eq!(compare_dates(d("1990"), d("1994")), YearOff5);
         assert_eq!(compare_dates(d("1960"), d("1990")), Far);
         assert_eq!(compare_dates(d(""), d("1990")), Missing);

@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::analysis::Corpus;
-use crate::blocking::{BlockingStats, candidate_pairs};
+use crate::blocking::{BlockingStats, candidate_pairs_threads};
 use crate::cluster::{PairScorer, cluster};
 use crate::compare::{Comparison, FEATURES, Feature, compare};
 use crate::date::DateLevel;
@@ -169,7 +169,7 @@ fn score_candidates(
     progress: &dyn Progress,
 ) -> (Vec<ScoredPair>, RunReport) {
     progress.stage("candidates", 0);
-    let (pairs, blocking) = candidate_pairs(corpus, split);
+    let (pairs, blocking) = candidate_pairs_threads(corpus, split, settings.threads);
     let mut model = settings.model.clone();
     // Estimates from a handful of records are noise (EM on a few pairs drives m and u to the
     // extremes): small inputs are scored with the configured weights.

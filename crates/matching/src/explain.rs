@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::analysis::{Corpus, Features, Span};
+use crate::analysis::{Corpus, Features, NONE, Span};
 use crate::compare::{Comparison, Feature, NameLevel};
 use crate::date::DateLevel;
 use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
@@ -43,6 +43,8 @@ pub struct Explanation {
     pub conflicts: Vec<Feature>,
     /// Given and family names were compared crosswise.
     pub order_swapped: bool,
+    /// The father's names agreed but were counted once, under the patronymic.
+    pub father_in_patronymic: bool,
     /// Features known on both sides, in feature order.
     pub contributions: Vec<Contribution>,
     /// [`ALGORITHM_VERSION`].
@@ -57,6 +59,12 @@ impl Explanation {
         let mut lines: Vec<String> = contributions.iter().map(|c| c.text.clone()).collect();
         if self.order_swapped {
             lines.push("given and family names are written in the other order".to_owned());
+        }
+        if self.father_in_patronymic {
+            lines.push(
+                "father's name: agrees, but the patronymic is made from it, so it is counted once"
+                    .to_owned(),
+            );
         }
         for feature in &self.conflicts {
             lines.push(format!(
@@ -147,6 +155,9 @@ fn date_phrase(level: u8, left: &str, right: &str) -> String {
             format!("same year, different day and month ({pair})")
         }
         x if x == DateLevel::YearOff1 as u8 => format!("years one apart ({pair})"),
+        x if x == DateLevel::YearOff1OtherDay as u8 => {
+            format!("years one apart, and day and month differ too ({pair})")
+        }
         x if x == DateLevel::YearOff5 as u8 => format!("years two to five apart ({pair})"),
         _ => format!("years far apart ({pair})"),
     }
@@ -173,7 +184,20 @@ impl Model {
             if self.conflict_cap && feature.conflict_level() == Some(level) {
                 conflicts.push(feature);
             }
+            let rotated_pair = match feature {
+                Feature::GivenName => comparison.given_pair,
+                Feature::FamilyName => comparison.family_pair,
+                _ => (NONE, NONE),
+            };
             let (left_text, right_text) = match feature {
+                Feature::GivenName | Feature::FamilyName
+                    if comparison.rotated && rotated_pair.0 != NONE && rotated_pair.1 != NONE =>
+                {
+                    (
+                        capitalised(&lex.token(rotated_pair.0).text),
+                        capitalised(&lex.token(rotated_pair.1).text),
+                    )
+                }
                 Feature::GivenName if comparison.swapped => (
                     part_text(corpus, left.given),
                     part_text(corpus, right.family),
@@ -306,7 +330,8 @@ impl Model {
             weight: score.weight,
             prior_weight: self.prior_weight(),
             conflicts,
-            order_swapped: comparison.swapped,
+            order_swapped: comparison.swapped || comparison.rotated,
+            father_in_patronymic: comparison.father_in_patronymic,
             contributions,
             algorithm: ALGORITHM_VERSION,
         }

@@ -53,6 +53,14 @@ impl std::error::Error for InsertError {}
 /// secondary key; this multiplies the cap for search, which can afford more candidates.
 const SEARCH_CAP_FACTOR: usize = 4;
 
+/// Most candidates fully compared and scored per query. Candidates beyond it are ranked by the
+/// keys they share with the query, each key weighing by its rarity (the inverse document
+/// frequency, ln(1 + records / postings)), and only the best this many are compared: a record
+/// that shares a rare key (a service number, a full birth date, an unusual name) or several
+/// keys comes before one that shares only a common name. This bounds a query's cost at a
+/// million records, where a common name's postings hold thousands of namesakes.
+pub const SEARCH_BUDGET: usize = 600;
+
 /// An incremental search index.
 #[derive(Debug, Default)]
 pub struct Index {
@@ -62,6 +70,10 @@ pub struct Index {
     postings: FxHashMap<u64, Vec<(u32, u32)>>,
     model: Model,
     scratch: Vec<Entry>,
+    /// Per record, the key weight it gathered in the current query (0 when untouched).
+    votes: Vec<f32>,
+    /// The records whose `votes` the current query touched.
+    touched: Vec<u32>,
 }
 
 impl Index {
@@ -133,28 +145,65 @@ impl Index {
         hits
     }
 
-    fn search_features(&mut self, features: &crate::analysis::Features, k: usize) -> Vec<Hit> {
-        let features = *features;
-        let mut keys = std::mem::take(&mut self.scratch);
-        blocking::keys(&self.corpus, &features, &mut keys);
-        let mut candidates: Vec<u32> = Vec::new();
-        for &(key, secondary) in &keys {
+    /// The records sharing a key with the query: all of them when at most [`SEARCH_BUDGET`],
+    /// else the best [`SEARCH_BUDGET`] by the weight of the keys they share.
+    fn candidates(&mut self, keys: &[Entry]) -> Vec<u32> {
+        let records = self.ids.len();
+        if self.votes.len() < records {
+            self.votes.resize(records, 0.0);
+        }
+        let votes = &mut self.votes;
+        let touched = &mut self.touched;
+        touched.clear();
+        let total = records.max(1) as f32;
+        let mut vote = |r: u32, weight: f32| {
+            let slot = &mut votes[r as usize];
+            if *slot == 0.0 {
+                touched.push(r);
+            }
+            *slot += weight;
+        };
+        for &(key, secondary) in keys {
             let Some(list) = self.postings.get(&key) else {
                 continue;
             };
             if list.len() <= blocking::cap_of(key) * SEARCH_CAP_FACTOR {
-                candidates.extend(list.iter().map(|&(r, _)| r));
+                let weight = (1.0 + total / list.len() as f32).ln();
+                for &(r, _) in list {
+                    vote(r, weight);
+                }
             } else {
-                candidates.extend(
-                    list.iter()
-                        .filter(|&&(_, s)| s == secondary)
-                        .map(|&(r, _)| r),
-                );
+                let matching = list.iter().filter(|&&(_, s)| s == secondary).count();
+                if matching == 0 {
+                    continue;
+                }
+                let weight = (1.0 + total / matching as f32).ln();
+                for &(r, _) in list.iter().filter(|&&(_, s)| s == secondary) {
+                    vote(r, weight);
+                }
             }
         }
+        let mut candidates: Vec<(f32, u32)> = touched
+            .iter()
+            .map(|&r| (std::mem::take(&mut votes[r as usize]), r))
+            .collect();
+        if candidates.len() > SEARCH_BUDGET {
+            candidates.select_nth_unstable_by(SEARCH_BUDGET - 1, |x, y| {
+                y.0.total_cmp(&x.0).then(x.1.cmp(&y.1))
+            });
+            candidates.truncate(SEARCH_BUDGET);
+        }
+        let mut out: Vec<u32> = candidates.into_iter().map(|(_, r)| r).collect();
+        out.sort_unstable();
+        out
+    }
+
+    fn search_features(&mut self, features: &crate::analysis::Features, k: usize) -> Vec<Hit> {
+        let features = *features;
+        let mut keys = std::mem::take(&mut self.scratch);
+        blocking::keys(&self.corpus, &features, &mut keys);
+        let candidates = self.candidates(&keys);
         self.scratch = keys;
-        candidates.sort_unstable();
-        candidates.dedup();
         let mut scored: Vec<(f64, u32)> = candidates
             .iter()
             .map(|&r| {

@@ -15,6 +15,13 @@ use crate::date::DateLevel;
 /// Default probability above which a pair is called a match.
 pub const DEFAULT_THRESHOLD: f64 = 0.5;
 
+/// Ceilings on the learned m of full-date disagreements (see [`Model::train`]): about one
+/// true pair in 200 whose two full dates differ in day and month, or in all three parts.
+const FULL_DATE_DISAGREEMENT_M_CEILING: [(DateLevel, f64); 2] = [
+    (DateLevel::SameYearOtherDay, 0.005),
+    (DateLevel::YearOff1OtherDay, 0.005),
+];
+
 /// MATCH-6: the probability of a pair with a conflict on a strong identifier never exceeds
 /// this, below the default threshold, so such a pair is only ever proposed for review.
 pub const STRONG_CONFLICT_CAP: f64 = 0.35;
@@ -74,12 +81,12 @@ impl Default for Model {
         let place_u = [
             0.0, 0.02, 0.01, 0.001, 0.001, 0.005, 0.02, 0.03, 0.01, 0.903,
         ];
-        //               miss exact swap 1digit month year placeh. otherday off1 off5 far
+        //      miss exact swap 1digit month year placeh. otherday off1 off1-otherday off5 far
         let date_m = [
-            0.0, 0.58, 0.02, 0.10, 0.03, 0.10, 0.04, 0.02, 0.06, 0.02, 0.001,
+            0.0, 0.58, 0.02, 0.10, 0.03, 0.10, 0.04, 0.02, 0.06, 0.005, 0.02, 0.001,
         ];
         let date_u = [
-            0.0, 0.0001, 0.00001, 0.0005, 0.0003, 0.004, 0.004, 0.03, 0.06, 0.25, 0.651,
+            0.0, 0.0001, 0.00001, 0.0005, 0.0003, 0.004, 0.004, 0.03, 0.01, 0.05, 0.25, 0.651,
         ];
         let sex_m = [0.0, 0.98, 0.02];
         let sex_u = [0.0, 0.5, 0.5];
@@ -479,6 +486,18 @@ impl Model {
             }
             if mass > 0.0 {
                 m[f] = sum.iter().map(|s| (s / mass).max(1e-7)).collect();
+            }
+        }
+        // Namesakes who agree on every name part, the patronymic included, differ from the
+        // same person only in the birth date, so EM over name-agreeing pairs counts their
+        // date disagreements as matches' (m of "same year, other day" came out at 0.015, of
+        // "one year and months apart" at 0.021). Two full dates that differ in two or more of
+        // day, month and year are not one clerical slip (those are `OneDigit` and `Swapped`),
+        // so their m is held at most at a configured ceiling.
+        let date = Feature::BirthDate as usize;
+        for (level, ceiling) in FULL_DATE_DISAGREEMENT_M_CEILING {
+            if let Some(v) = m[date].get_mut(level as usize) {
+                *v = v.min(ceiling);
             }
         }
         self.m = m;

@@ -1,7 +1,9 @@
 //! The issue's examples (issue 3): one person across scripts, spellings and sources links;
 //! namesakes, and a father and a son of the same name, do not.
 
-use matching::{Corpus, DEFAULT_THRESHOLD, Feature, Index, Model, Record, Settings, Silent};
+use matching::{
+    Corpus, DEFAULT_THRESHOLD, Feature, Index, Model, NameLevel, Record, Settings, Silent,
+};
 use whereabouts_matching as matching;
 
 fn person(id: &str, fields: &[(&str, &str)]) -> Record {
@@ -290,4 +292,113 @@ fn the_index_finds_a_person_across_scripts() {
         index.insert(&person("empty", &[("birth_date", "1990")])),
         Err(matching::InsertError::NoName)
     );
+}
+
+fn comparison(a: &Record, b: &Record) -> (matching::Comparison, Corpus, usize, usize) {
+    let mut corpus = Corpus::new();
+    let ia = corpus.add(a);
+    let ib = corpus.add(b);
+    (matching::compare_records(&corpus, ia, ib), corpus, ia, ib)
+}
+
+/// MATCH-3: an unsplit Arabic-script name written family-first ("حلاق أنس وائل": family,
+/// given, father) is also read that way, so it meets "Anas Wael Hallaq" given-first.
+#[test]
+fn an_unsplit_name_is_also_read_family_first() {
+    let list = person(
+        "list",
+        &[("full_name", "حلاق أنس وائل"), ("birth_date", "1996")],
+    );
+    let registration = person(
+        "reg",
+        &[
+            ("given_name", "Anas"),
+            ("patronymic", "Wael"),
+            ("family_name", "Hallaq"),
+            ("birth_date", "1996-11-11"),
+        ],
+    );
+    let (c, corpus, ia, ib) = comparison(&list, &registration);
+    assert!(c.rotated, "read family-first");
+    assert!(c.level(Feature::GivenName) <= NameLevel::Close as u8);
+    assert!(c.level(Feature::FamilyName) <= NameLevel::Close as u8);
+    assert!(c.level(Feature::Patronymic) <= NameLevel::Close as u8);
+    let explanation =
+        Model::default().explain(&corpus, corpus.features(ia), corpus.features(ib), &c);
+    let text = explanation.sentences().join("\n");
+    assert!(text.contains("(أنس / Anas)"), "{text}");
+    assert!(text.contains("other order"), "{text}");
+    // The Cyrillic list form of Олександр Петрович Коваленко keeps its own (capitals) reading.
+    let (c, ..) = comparison(
+        &person("ru", &[("full_name", "КОВАЛЕНКО Александр Петрович")]),
+        &person("uk", &[("full_name", "Олександр Петрович Коваленко")]),
+    );
+    assert!(!c.rotated && !c.swapped);
+    assert!(c.level(Feature::GivenName) <= NameLevel::Cognate as u8);
+}
+
+/// NAME-UA-1 / NAME-AR-1: the patronymic is made from the father's given name, so the two
+/// agreeing are one piece of evidence, counted once; a disagreement still counts.
+#[test]
+fn patronymic_and_fathers_name_are_counted_once() {
+    let a = person(
+        "a",
+        &[
+            ("given_name", "Николай"),
+            ("patronymic", "Владимирович"),
+            ("family_name", "Воронский"),
+            ("father_name", "Владимир Воронский"),
+        ],
+    );
+    let b = person(
+        "b",
+        &[
+            ("given_name", "Nikolai"),
+            ("patronymic", "Vladimirovich"),
+            ("family_name", "Voronskii"),
+            ("father_name", "Vladimir Voronskii"),
+        ],
+    );
+    let (c, ..) = comparison(&a, &b);
+    assert!(c.father_in_patronymic);
+    assert_eq!(c.level(Feature::FatherName), 0);
+    assert_eq!(c.level(Feature::Patronymic), NameLevel::SameKey as u8);
+    let other_father = person(
+        "c",
+        &[
+            ("given_name", "Nikolai"),
+            ("patronymic", "Vladimirovich"),
+            ("family_name", "Voronskii"),
+            ("father_name", "Petr Voronskii"),
+        ],
+    );
+    let (c, ..) = comparison(&a, &other_father);
+    assert!(!c.father_in_patronymic);
+    assert_eq!(c.level(Feature::FatherName), NameLevel::Different as u8);
+}
+
+/// NAME-AM-1: "Տիգրանյան Վազգեն Կարենի" (family, given, patronymic in the genitive) links
+/// with the Russian-language list's "Вазген Каренович Тигранян".
+#[test]
+fn armenian_genitive_patronymic_links_with_the_russian_form() {
+    let hy = person(
+        "hy",
+        &[
+            ("full_name", "Տիգրանյան Վազգեն Կարենի"),
+            ("birth_date", "1998"),
+        ],
+    );
+    let ru = person(
+        "ru",
+        &[
+            ("given_name", "Вазген"),
+            ("patronymic", "Каренович"),
+            ("family_name", "Тигранян"),
+            ("birth_date", "1998-12-27"),
+        ],
+    );
+    let (c, ..) = comparison(&hy, &ru);
+    assert_eq!(c.level(Feature::GivenName), NameLevel::SameKey as u8);
+    assert_eq!(c.level(Feature::FamilyName), NameLevel::SameKey as u8);
+    assert!(probability(&hy, &ru) >= DEFAULT_THRESHOLD);
 }

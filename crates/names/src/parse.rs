@@ -236,6 +236,22 @@ fn sex_from_surname(t: &str) -> Option<char> {
     None
 }
 
+/// An Armenian-script patronymic: the father's name in the genitive, -ի (NAME-AM-1;
+/// Ռուբենի from Ռուբեն, Կարենի from Կարեն). At least four letters, and not a family name in
+/// -ունի (Արծրունի).
+fn is_armenian_genitive(t: &str) -> bool {
+    t.chars().count() >= 4 && t.ends_with('ի') && !t.ends_with("ունի")
+}
+
+/// An Armenian-script family name by its suffix (NAME-AM-1): -յան, classical and Western
+/// -եան, and the older -յանց, -ունց, -ունի.
+fn is_armenian_surname(t: &str) -> bool {
+    t.chars().count() >= 5
+        && ["յան", "եան", "յանց", "ունց", "ունի"]
+            .iter()
+            .any(|s| t.ends_with(s))
+}
+
 /// Is the raw word written in capitals (at least two letters, all upper-case)?
 fn is_upper_word(w: &str) -> bool {
     let mut letters = 0;
@@ -466,6 +482,37 @@ pub fn parse_full_name(full: &str) -> ParsedName {
     for (k, t) in toks.iter().enumerate() {
         if role[k] == Role::Free && (upper_words.contains(t) || comma_family.contains(t)) {
             role[k] = Role::Family;
+        }
+    }
+    // Armenian names in Armenian script (NAME-AM-1): the patronymic is the father's given name
+    // in the genitive case, ending in -ի (Ռուբեն → Ռուբենի), and written after the given
+    // name; the family name ends in -յան (-եան in classical and Western orthography), or
+    // the older -յանց/-ունց/-ունի. So "Տիգրանյան Վազգեն Կարենի" is family, given,
+    // patronymic though no word is in capitals. A word ending in -ունի is a family name, not
+    // a genitive.
+    if detect_script(full) == Some(Script::Armenian) {
+        let free: Vec<usize> = (0..n).filter(|&k| role[k] == Role::Free).collect();
+        // A given name must remain besides the family name: "Սահակյան Մարի" has none.
+        let enough = free.len() >= 3 || (free.len() >= 2 && role.contains(&Role::Family));
+        if enough
+            && !role.contains(&Role::Patr)
+            && let Some(&k) = free
+                .iter()
+                .skip(1)
+                .find(|&&k| is_armenian_genitive(&toks[k]))
+        {
+            role[k] = Role::Patr;
+        }
+        if !role.contains(&Role::Family) {
+            let free: Vec<usize> = (0..n).filter(|&k| role[k] == Role::Free).collect();
+            let surnames: Vec<usize> = free
+                .iter()
+                .copied()
+                .filter(|&k| is_armenian_surname(&toks[k]))
+                .collect();
+            if free.len() >= 2 && surnames.len() == 1 {
+                role[surnames[0]] = Role::Family;
+            }
         }
     }
     // Initials (one letter, "O. P. Kovalenko", "Kovalenko O.P."): with a single full word

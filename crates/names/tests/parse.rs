@@ -243,3 +243,51 @@ fn afghan_compound_given_names() {
     let p = parse_full_name("Mohammad Karimi");
     assert_eq!((p.given.len(), p.family.len()), (1, 1));
 }
+
+/// NAME-AM-1: in Armenian the patronymic is the father's name in the genitive (-ի), and the
+/// family name is known by its suffix, so a list's family-first order needs no capitals.
+#[test]
+fn armenian_genitive_patronymic_and_surname_suffix() {
+    let p = parse_full_name("Տիգրանյան Վազգեն Կարենի");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["վազգեն".to_string()],
+            vec!["կարենի".to_string()],
+            vec!["տիգրանյան".to_string()]
+        )
+    );
+    // Capitals decide the family name; the genitive is still the patronymic.
+    let p = parse_full_name("ՍԱՀԱԿՅԱՆ Վարդան Ռուբենի");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["վարդան".to_string()],
+            vec!["ռուբենի".to_string()],
+            vec!["սահակյան".to_string()]
+        )
+    );
+    // Given-first with the genitive in the middle: Armen Ashoti Petrosyan.
+    let p = parse_full_name("Արմեն Աշոտի Պետրոսյան");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["արմեն".to_string()],
+            vec!["աշոտի".to_string()],
+            vec!["պետրոսյան".to_string()]
+        )
+    );
+    // Two words: a given name in -ի (Մարի) is not taken for a patronymic.
+    let p = parse_full_name("Սահակյան Մարի");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["մարի".to_string()],
+            vec![],
+            vec!["սահակյան".to_string()]
+        )
+    );
+    // A family name in -ունի is not a genitive.
+    let p = parse_full_name("Վարդան Արծրունի");
+    assert_eq!(p.family, vec!["արծրունի".to_string()]);
+}

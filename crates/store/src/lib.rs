@@ -105,6 +105,9 @@ pub struct Store {
     pub(crate) audit: std::sync::Arc<audit::AuditState>,
 }
 
+/// SQLite's page cache per connection, in KiB (negative: a size, not a page count).
+pub(crate) const SQLITE_CACHE_SIZE: &str = "-65536";
+
 impl Store {
     /// Opens the database at `url` and brings its schema up to date.
     ///
@@ -176,7 +179,7 @@ impl Store {
                     .foreign_keys(true)
                     // 64 MiB of page cache per connection: a large import then rewrites pages
                     // in memory instead of spilling them to the WAL again and again.
-                    .pragma("cache_size", "-65536");
+                    .pragma("cache_size", SQLITE_CACHE_SIZE);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)
                     .connect_with(options)

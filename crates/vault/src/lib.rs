@@ -20,11 +20,13 @@ pub use master::{
     EnvKeyProvider, FileKeyProvider, KeyProvider, MASTER_KEY_ENV, MASTER_KEY_FILE_ENV, MasterKey,
     MasterKeyId, StaticKeyProvider, provider_from_env,
 };
-pub use recovery::{RecoveryPublicKey, RecoverySecretKey, SealedTo, open_from, seal_to};
+pub use recovery::{RecoveryPublicKey, RecoverySecretKey, SealedTo, StreamKey, open_from, seal_to};
 pub use seal::{
     DataKey, SEALED_OVERHEAD, SealedHeader, derive_subkey, open, seal, sealed_header,
     unwrap_data_key, wrap_data_key,
 };
+/// Re-exported so that callers can hold opened plaintext without naming `zeroize` themselves.
+pub use zeroize::Zeroizing;
 
 /// What can go wrong. Messages never contain key material or plaintext.
 #[derive(Debug, thiserror::Error)]
