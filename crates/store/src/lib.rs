@@ -44,13 +44,13 @@ pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord,
 pub use backup::{Snapshot, table_contents};
 pub use error::{StoreError, StoreResult};
 pub use evidence_files::{
-    EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
-    WrittenFile, store_file,
+    EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReader, EvidenceReport,
+    EvidenceWriter, WrittenFile, store_file,
 };
 pub use forwarding::{
     ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
 };
-pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
+pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp, StoredRefusalEnd};
 pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,

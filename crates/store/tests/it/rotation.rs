@@ -20,6 +20,7 @@ struct Plain {
     keys: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     follow_ups: Vec<FollowUp>,
     narrative: String,
+    interview_notes: Vec<Option<String>>,
 }
 
 struct Seeded {
@@ -28,6 +29,7 @@ struct Seeded {
     requests: Vec<TracingRequestId>,
     registration: RegistrationId,
     allegation: AllegationId,
+    visit: domain::VisitId,
 }
 
 async fn seed_sealed(store: &Store) -> Seeded {
@@ -114,12 +116,36 @@ async fn seed_sealed(store: &Store) -> Seeded {
         .record_allegation(&u.scope, &allegation)
         .await
         .unwrap();
+    // Interview notes (issue 6, migration 0009) are sealed too.
+    store
+        .record_interview(
+            &u.scope,
+            &domain::protection::Interview {
+                id: domain::InterviewId::new(),
+                visit: u.visit.id,
+                interviewees: vec![seen.id],
+                place: u.place,
+                held_at: time::macros::datetime!(2026-03-01 10:30 UTC),
+                interviewers: vec!["delegate".into()],
+                interpreter: None,
+                language: Some("uk".into()),
+                without_witnesses: true,
+                present: None,
+                consent_authorities: Consent::Anonymous,
+                consent_family: false,
+                consent_medical: false,
+                notes: Some("fictional: asks about the family".into()),
+            },
+        )
+        .await
+        .unwrap();
     Seeded {
         bureau: f.scope_a,
         unit: u.scope,
         requests,
         registration: seen.id,
         allegation: allegation.id,
+        visit: u.visit.id,
     }
 }
 
@@ -149,11 +175,19 @@ async fn read_all(store: &Store, s: &Seeded) -> Plain {
         .unwrap()
         .0
         .narrative;
+    let interview_notes = store
+        .interviews(&s.unit, s.visit)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.notes)
+        .collect();
     Plain {
         requests,
         keys,
         follow_ups,
         narrative,
+        interview_notes,
     }
 }
 
@@ -224,12 +258,13 @@ async fn a_data_key_rotation_reseals_every_field_survives_an_interruption_and_re
         // A master key rotation afterwards skips the retired key.
         assert!(other.vault().rewrap_all().await.is_ok());
 
-        // The protection unit's key: follow-ups and the allegation, in one run.
+        // The protection unit's key: follow-ups, the allegation and the interview notes, in one
+        // run.
         let unit = store
             .rotate_data_key(&s.unit, 1, false, None)
             .await
             .unwrap();
-        assert_eq!((unit.version, unit.resealed, unit.resumed), (2, 4, false));
+        assert_eq!((unit.version, unit.resealed, unit.resumed), (2, 5, false));
         assert_eq!(unit.retired, vec![1]);
         // A further rotation of the bureau starts version 3.
         let next = store

@@ -12,6 +12,7 @@ mod limits;
 mod matrix;
 mod pages;
 mod protection;
+mod protection_forms;
 mod restriction;
 mod serve;
 mod transmissions;
