@@ -322,11 +322,13 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
         return Err(error.into());
     }
     println!(
-        "transmission {} #{} to {} on the {channel} channel: {} card(s), {}",
+        "transmission {} #{} to {} on the {channel} channel: {} card(s), {} correction(s), {} change(s), {}",
         tenant.slug,
         prepared.header.sequence,
         args.to,
         prepared.persons.len(),
+        prepared.changes.corrected.len(),
+        prepared.changes.events.len(),
         prepared.envelope.content_hash
     );
     Ok(ExitCode::SUCCESS)
@@ -334,9 +336,10 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
 
 pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
-    let bytes = std::fs::read(&args.bundle)
+    // Read from the file as it is decrypted: a streamed bundle is never held whole.
+    let file = std::fs::File::open(&args.bundle)
         .with_context(|| format!("reading {}", args.bundle.display()))?;
-    let received = tx::receive_bundle(&store, &tenant, &scope, &bytes).await?;
+    let received = tx::receive_from(&store, &tenant, &scope, std::io::BufReader::new(file)).await?;
     let ack_path = args.ack.clone().unwrap_or_else(|| {
         let mut name = args.bundle.as_os_str().to_owned();
         name.push(".ack.json");
@@ -348,7 +351,9 @@ pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result
     let label = outcome.label();
     match &outcome.status {
         ReceiptStatus::Applied { applied } => {
-            println!("applied {label}: {applied} person(s) registered");
+            println!(
+                "applied {label}: {applied} notice(s) applied (persons registered, corrected, events)"
+            );
         }
         ReceiptStatus::Duplicate => println!("duplicate {label}: applied before, nothing applied"),
         ReceiptStatus::Rejected { code, reason } => {
@@ -388,7 +393,7 @@ pub async fn receipt(locations: &Locations, args: ReceiptArgs) -> anyhow::Result
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let ack = tx::accept_receipt(&store, &scope, &args.from, &bytes).await?;
     let status = match &ack.status {
-        ReceiptStatus::Applied { applied } => format!("applied ({applied} person(s))"),
+        ReceiptStatus::Applied { applied } => format!("applied ({applied} notice(s))"),
         ReceiptStatus::Duplicate => "duplicate".into(),
         ReceiptStatus::Rejected { code, reason } => format!("rejected ({code}): {reason}"),
     };
@@ -563,12 +568,13 @@ pub async fn forward(locations: &Locations, args: ForwardArgs) -> anyhow::Result
     }
     match &forwarded.prepared {
         Some(prepared) => println!(
-            "forwarding {} #{} to {}: {} person(s) forwarded, {} withheld, {}",
+            "forwarding {} #{} to {}: {} person(s) forwarded, {} withheld, {} change(s) and correction(s), {}",
             tenant.slug,
             prepared.header.sequence,
             args.to,
             forwarded.forwarded,
             forwarded.withheld,
+            forwarded.changes,
             prepared.envelope.content_hash
         ),
         None => println!(
@@ -663,7 +669,7 @@ pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::
     for row in &report.received {
         let missing: Vec<String> = row.missing.iter().map(u64::to_string).collect();
         println!(
-            "received from {} on {}: {} applied ({} person(s)), {} duplicate(s), {} rejected{}",
+            "received from {} on {}: {} applied ({} notice(s)), {} duplicate(s), {} rejected{}",
             row.sender,
             row.channel,
             row.applied,
