@@ -24,6 +24,7 @@ mod error;
 mod evidence_files;
 mod forwarding;
 mod protection;
+mod received;
 mod registry;
 mod rotation;
 mod rows;
@@ -50,6 +51,7 @@ pub use forwarding::{
     ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
 };
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp, StoredRefusalEnd};
+pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
@@ -60,7 +62,8 @@ pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
 pub use transmissions::{
     AcknowledgementRecord, KeyRevocation, KeyState, NewAcknowledgement, NewReceived,
-    NewTransmission, PinnedKeySet, ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
+    NewTransmission, NoticeItem, NoticeKind, PendingCorrection, PendingEvent, PinnedKeySet,
+    ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
 };
 pub use url::DatabaseUrl;
 pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};

@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod browser;
 mod bureau;
+mod changes;
 mod compliance;
 mod harness;
 mod limits;
