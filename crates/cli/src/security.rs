@@ -166,10 +166,10 @@ pub async fn rotate_data(
     store: &store::Store,
     scope: &store::TenantScope,
     batch: usize,
-    keep_old: bool,
+    retire_after: Option<time::Duration>,
 ) -> anyhow::Result<ExitCode> {
     let report = store
-        .rotate_data_key(scope, batch, keep_old, None)
+        .rotate_data_key(scope, batch, retire_after, None)
         .await
         .context(
             "the rotation stopped; every value is still readable: run the command again to resume",
@@ -197,14 +197,42 @@ pub async fn rotate_data(
         },
         report.resealed
     );
+    print_retirement(&report);
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `keys retire-data`: erase old data-key versions nothing uses, after the grace period.
+pub async fn retire_data(
+    store: &store::Store,
+    scope: &store::TenantScope,
+    grace: time::Duration,
+) -> anyhow::Result<ExitCode> {
+    let report = store.retire_data_keys(scope, grace).await?;
+    store
+        .audit(
+            scope,
+            AuditEntry::new(AuditAction::KeyRotation, "data-key").detail(format!(
+                "retire below version {}; retired: {:?}",
+                report.version, report.retired
+            )),
+        )
+        .await?;
+    if report.retired.is_empty() && report.kept.is_empty() {
+        println!("nothing to retire below version {}", report.version);
+    }
+    print_retirement(&report);
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_retirement(report: &store::RotationReport) {
     for version in &report.retired {
         println!("version {version} retired (its wrapped key erased)");
     }
     for (version, why) in &report.kept {
         println!("version {version} kept: {why}");
     }
-    store.close().await;
-    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Subcommand)]

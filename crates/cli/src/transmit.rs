@@ -71,6 +71,19 @@ pub enum KeysCommand {
         /// Keep the old versions (do not erase them even when nothing uses them).
         #[arg(long)]
         keep_old: bool,
+        /// Erase an old version only once the new one has been the newest for this many
+        /// minutes, so that no writer still holds a value sealed under the old one. A run
+        /// before that re-seals and keeps the old version; run it again later to retire.
+        #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+        retire_after: u32,
+    },
+    /// Erase one tenant's old data-key versions that no value uses any more, once the newest
+    /// has been the newest for `--retire-after` minutes (what an early `rotate-data` kept).
+    RetireData {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value_t = 60, value_name = "MINUTES")]
+        retire_after: u32,
     },
 }
 
@@ -123,9 +136,19 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
             tenant,
             batch,
             keep_old,
+            retire_after,
         } => {
             let (store, _, scope) = open(locations, &tenant).await?;
-            return crate::security::rotate_data(&store, &scope, batch, keep_old).await;
+            let retire = (!keep_old).then(|| time::Duration::minutes(i64::from(retire_after)));
+            return crate::security::rotate_data(&store, &scope, batch, retire).await;
+        }
+        KeysCommand::RetireData {
+            tenant,
+            retire_after,
+        } => {
+            let (store, _, scope) = open(locations, &tenant).await?;
+            let grace = time::Duration::minutes(i64::from(retire_after));
+            return crate::security::retire_data(&store, &scope, grace).await;
         }
         KeysCommand::Generate { tenant, officer } => {
             let (store, tenant, scope) = open(locations, &tenant).await?;
@@ -299,11 +322,13 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
         return Err(error.into());
     }
     println!(
-        "transmission {} #{} to {} on the {channel} channel: {} card(s), {}",
+        "transmission {} #{} to {} on the {channel} channel: {} card(s), {} correction(s), {} change(s), {}",
         tenant.slug,
         prepared.header.sequence,
         args.to,
         prepared.persons.len(),
+        prepared.changes.corrected.len(),
+        prepared.changes.events.len(),
         prepared.envelope.content_hash
     );
     Ok(ExitCode::SUCCESS)
@@ -311,9 +336,10 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
 
 pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
-    let bytes = std::fs::read(&args.bundle)
+    // Read from the file as it is decrypted: a streamed bundle is never held whole.
+    let file = std::fs::File::open(&args.bundle)
         .with_context(|| format!("reading {}", args.bundle.display()))?;
-    let received = tx::receive_bundle(&store, &tenant, &scope, &bytes).await?;
+    let received = tx::receive_from(&store, &tenant, &scope, std::io::BufReader::new(file)).await?;
     let ack_path = args.ack.clone().unwrap_or_else(|| {
         let mut name = args.bundle.as_os_str().to_owned();
         name.push(".ack.json");
@@ -325,7 +351,9 @@ pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result
     let label = outcome.label();
     match &outcome.status {
         ReceiptStatus::Applied { applied } => {
-            println!("applied {label}: {applied} person(s) registered");
+            println!(
+                "applied {label}: {applied} notice(s) applied (persons registered, corrected, events)"
+            );
         }
         ReceiptStatus::Duplicate => println!("duplicate {label}: applied before, nothing applied"),
         ReceiptStatus::Rejected { code, reason } => {
@@ -365,7 +393,7 @@ pub async fn receipt(locations: &Locations, args: ReceiptArgs) -> anyhow::Result
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let ack = tx::accept_receipt(&store, &scope, &args.from, &bytes).await?;
     let status = match &ack.status {
-        ReceiptStatus::Applied { applied } => format!("applied ({applied} person(s))"),
+        ReceiptStatus::Applied { applied } => format!("applied ({applied} notice(s))"),
         ReceiptStatus::Duplicate => "duplicate".into(),
         ReceiptStatus::Rejected { code, reason } => format!("rejected ({code}): {reason}"),
     };
@@ -540,12 +568,13 @@ pub async fn forward(locations: &Locations, args: ForwardArgs) -> anyhow::Result
     }
     match &forwarded.prepared {
         Some(prepared) => println!(
-            "forwarding {} #{} to {}: {} person(s) forwarded, {} withheld, {}",
+            "forwarding {} #{} to {}: {} person(s) forwarded, {} withheld, {} change(s) and correction(s), {}",
             tenant.slug,
             prepared.header.sequence,
             args.to,
             forwarded.forwarded,
             forwarded.withheld,
+            forwarded.changes,
             prepared.envelope.content_hash
         ),
         None => println!(
@@ -640,7 +669,7 @@ pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::
     for row in &report.received {
         let missing: Vec<String> = row.missing.iter().map(u64::to_string).collect();
         println!(
-            "received from {} on {}: {} applied ({} person(s)), {} duplicate(s), {} rejected{}",
+            "received from {} on {}: {} applied ({} notice(s)), {} duplicate(s), {} rejected{}",
             row.sender,
             row.channel,
             row.applied,

@@ -121,6 +121,32 @@ impl EventKind {
         )
     }
 
+    /// Whether the bureau notifies the event onward to the agency and the protecting power
+    /// (§10): the capture or arrest itself (GC3-122-b, GC3-122-c, GC4-136-b), an internment
+    /// decision (GC4-136-b, GC4-43-a), every change (transfers, hospital admission, escape,
+    /// release, repatriation, handover: GC3-122-e, GC4-136-b), a recapture (GC3-94-a) and a
+    /// death (GC3-120-b, GC4-129-a, AP1-33-b). Arrivals, reviews, discharges and the serious
+    /// illness flag are kept by the bureau (weekly health reports, GC3-122-f, are not built as
+    /// notices).
+    #[must_use]
+    pub const fn is_notifiable(self) -> bool {
+        matches!(
+            self,
+            Self::FellIntoPower
+                | Self::InternmentDecision
+                | Self::TransferDeparture
+                | Self::TransferArrival
+                | Self::HospitalAdmission
+                | Self::Escape
+                | Self::SuccessfulEscape
+                | Self::Recapture
+                | Self::Release
+                | Self::Repatriation
+                | Self::HandoverToOtherPower
+                | Self::Death
+        )
+    }
+
     /// Whether the event needs a destination place (a transfer) or a place at all.
     #[must_use]
     pub const fn needs_place(self) -> bool {

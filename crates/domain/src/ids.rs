@@ -87,5 +87,9 @@ id_type!(
     /// A refusal or restriction of access (GC3-126-c).
     RefusalId
 );
+id_type!(
+    /// A private interview during a visit (GC3-126-b, ICRC-VIS-c).
+    InterviewId
+);
 id_type!(AllegationId);
 id_type!(EvidenceId);

@@ -127,6 +127,20 @@ impl Lexicon {
         &self.services[id as usize]
     }
 
+    /// Makes room for `additional` more distinct field texts, tokens and keys without growing
+    /// the tables: a search analyses its query into them, and growing a table of a million
+    /// entries in the middle of a query costs it tens of milliseconds.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.field_cache.reserve(additional);
+        self.full_cache.reserve(additional);
+        self.token_ids.reserve(additional);
+        self.tokens.reserve(additional);
+        self.key_ids.reserve(additional);
+        self.keys.reserve(additional);
+        self.key_chars.reserve(additional);
+        self.key_masks.reserve(additional);
+    }
+
     /// Number of distinct tokens seen.
     pub fn distinct_tokens(&self) -> usize {
         self.tokens.len()
@@ -329,6 +343,11 @@ impl Corpus {
         self.count_frequencies(&features);
         self.features.push(features);
         self.features.len() - 1
+    }
+
+    /// Makes room in the interning tables for `additional` more distinct strings.
+    pub(crate) fn reserve_lexicon(&mut self, additional: usize) {
+        self.lexicon.reserve(additional);
     }
 
     /// Length of the token arena, to undo a query's analysis with [`Corpus::truncate_arena`].

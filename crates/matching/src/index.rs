@@ -134,6 +134,9 @@ impl Index {
     /// Re-estimates u from random pairs of the indexed records (call after a bulk build).
     pub fn calibrate(&mut self) {
         self.model.estimate_u(&self.corpus, None, 100_000);
+        // Room for the strings of many queries, so that no query pays for growing the tables.
+        self.corpus.reserve_lexicon(100_000);
+        self.votes.resize(self.ids.len(), 0.0);
     }
 
     /// The `k` best records for a query, best first, with explanations.

@@ -241,16 +241,46 @@ impl std::fmt::Display for ReadFault {
     }
 }
 
-impl Store {
-    /// Reads a stored file chunk by chunk, opening each, and hands the plaintext to `sink`.
-    /// Memory stays at one chunk.
-    async fn read_evidence_file(
-        &self,
+/// A stored file opened for reading, one sealed chunk at a time: each chunk is opened (and so
+/// authenticated) before its plaintext is handed out, and the last one must be sealed as the
+/// last, so a file cut short, altered or reordered fails before anything after the fault is
+/// read. Memory stays at one chunk. Used by verification and by downloads.
+pub struct EvidenceReader {
+    store: Store,
+    scope: TenantScope,
+    id: EvidenceId,
+    input: tokio::fs::File,
+    index: u64,
+    done: bool,
+}
+
+impl EvidenceReader {
+    /// Opens the file of `stored` (a saved file of the scope's tenant) under `root`.
+    ///
+    /// # Errors
+    /// An item with no file, or a file that cannot be opened or has no evidence header.
+    pub async fn open(
+        store: &Store,
+        root: &Path,
+        scope: &TenantScope,
+        stored: &crate::StoredEvidence,
+    ) -> StoreResult<Self> {
+        let name = stored
+            .stored_as
+            .as_deref()
+            .ok_or_else(|| StoreError::Invalid("this item is a link, not a saved file".into()))?;
+        let path = tenant_dir(root, scope.tenant()).join(name);
+        Self::open_path(store, scope, stored.item.id, &path)
+            .await
+            .map_err(|fault| StoreError::Corrupt(format!("evidence {}: {fault}", stored.item.id)))
+    }
+
+    async fn open_path(
+        store: &Store,
         scope: &TenantScope,
         id: EvidenceId,
         path: &Path,
-        mut sink: impl FnMut(&[u8]),
-    ) -> Result<(), ReadFault> {
+    ) -> Result<Self, ReadFault> {
         let mut input = tokio::fs::File::open(path)
             .await
             .map_err(|e| ReadFault::Io(e.kind()))?;
@@ -262,54 +292,102 @@ impl Store {
         if magic != MAGIC {
             return Err(ReadFault::Format("wrong header".into()));
         }
+        Ok(Self {
+            store: store.clone(),
+            scope: scope.clone(),
+            id,
+            input,
+            index: 0,
+            done: false,
+        })
+    }
+
+    /// The next chunk of plaintext, or `None` after the last one.
+    ///
+    /// # Errors
+    /// A chunk that does not open, a file cut short, or bytes after the last chunk.
+    pub async fn next_chunk(&mut self) -> StoreResult<Option<Vec<u8>>> {
+        match self.next().await {
+            // Handed out as it is: the caller sends it on.
+            Ok(Some(mut plain)) => Ok(Some(std::mem::take(&mut *plain))),
+            Ok(None) => Ok(None),
+            Err(fault) => Err(StoreError::Corrupt(format!(
+                "evidence {}: {fault}",
+                self.id
+            ))),
+        }
+    }
+
+    async fn next(&mut self) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, ReadFault> {
+        if self.done {
+            return Ok(None);
+        }
+        let index = self.index;
         let limit = CHUNK + vault::SEALED_OVERHEAD + 1024;
-        let mut index = 0u64;
-        loop {
-            let mut length = [0u8; 4];
-            match input.read_exact(&mut length).await {
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    return Err(ReadFault::Format(format!(
-                        "ends before its last chunk (after {index})"
-                    )));
-                }
-                Err(e) => return Err(ReadFault::Io(e.kind())),
-            }
-            let length = u32::from_be_bytes(length) as usize;
-            if length > limit {
+        let mut length = [0u8; 4];
+        match self.input.read_exact(&mut length).await {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                 return Err(ReadFault::Format(format!(
-                    "chunk {index} has an impossible length"
+                    "ends before its last chunk (after {index})"
                 )));
             }
-            let mut sealed = vec![0u8; length];
-            input
-                .read_exact(&mut sealed)
-                .await
-                .map_err(|_| ReadFault::Format(format!("chunk {index} is cut short")))?;
-            let vault = self.vault();
-            if let Ok(plain) = vault
-                .open(scope, &chunk_context(id, index, false), &sealed)
-                .await
-            {
-                sink(&plain);
-                index += 1;
-                continue;
-            }
-            match vault
-                .open(scope, &chunk_context(id, index, true), &sealed)
-                .await
-            {
-                Ok(plain) => {
-                    sink(&plain);
-                    let mut extra = [0u8; 1];
-                    return match input.read(&mut extra).await {
-                        Ok(0) => Ok(()),
-                        _ => Err(ReadFault::Format("bytes after the last chunk".into())),
-                    };
-                }
-                Err(_) => return Err(ReadFault::Sealed(index)),
-            }
+            Err(e) => return Err(ReadFault::Io(e.kind())),
         }
+        let length = u32::from_be_bytes(length) as usize;
+        if length > limit {
+            return Err(ReadFault::Format(format!(
+                "chunk {index} has an impossible length"
+            )));
+        }
+        let mut sealed = vec![0u8; length];
+        self.input
+            .read_exact(&mut sealed)
+            .await
+            .map_err(|_| ReadFault::Format(format!("chunk {index} is cut short")))?;
+        let vault = self.store.vault();
+        if let Ok(plain) = vault
+            .open(&self.scope, &chunk_context(self.id, index, false), &sealed)
+            .await
+        {
+            self.index += 1;
+            return Ok(Some(plain));
+        }
+        match vault
+            .open(&self.scope, &chunk_context(self.id, index, true), &sealed)
+            .await
+        {
+            Ok(plain) => {
+                let mut extra = [0u8; 1];
+                match self.input.read(&mut extra).await {
+                    Ok(0) => {
+                        self.done = true;
+                        self.index += 1;
+                        Ok(Some(plain))
+                    }
+                    _ => Err(ReadFault::Format("bytes after the last chunk".into())),
+                }
+            }
+            Err(_) => Err(ReadFault::Sealed(index)),
+        }
+    }
+}
+
+impl Store {
+    /// Reads a stored file chunk by chunk, opening each, and hands the plaintext to `sink`.
+    /// Memory stays at one chunk.
+    async fn read_evidence_file(
+        &self,
+        scope: &TenantScope,
+        id: EvidenceId,
+        path: &Path,
+        mut sink: impl FnMut(&[u8]),
+    ) -> Result<(), ReadFault> {
+        let mut reader = EvidenceReader::open_path(self, scope, id, path).await?;
+        while let Some(plain) = reader.next().await? {
+            sink(&plain);
+        }
+        Ok(())
     }
 
     /// SHA-256 (hex) and size of a stored file's plaintext.

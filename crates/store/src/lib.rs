@@ -25,6 +25,7 @@ mod evidence_files;
 mod forwarding;
 mod pack;
 mod protection;
+mod received;
 mod registry;
 mod rotation;
 mod rows;
@@ -44,13 +45,14 @@ pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord,
 pub use backup::{Snapshot, table_contents};
 pub use error::{StoreError, StoreResult};
 pub use evidence_files::{
-    EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReport, EvidenceWriter,
-    WrittenFile, store_file,
+    EVIDENCE_MAX_BYTES, EvidenceFileError, EvidenceFinding, EvidenceReader, EvidenceReport,
+    EvidenceWriter, WrittenFile, store_file,
 };
 pub use forwarding::{
     ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
 };
-pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp};
+pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp, StoredRefusalEnd};
+pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
@@ -61,7 +63,8 @@ pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
 pub use transmissions::{
     AcknowledgementRecord, KeyRevocation, KeyState, NewAcknowledgement, NewReceived,
-    NewTransmission, PinnedKeySet, ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
+    NewTransmission, NoticeItem, NoticeKind, PendingCorrection, PendingEvent, PinnedKeySet,
+    ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
 };
 pub use url::DatabaseUrl;
 pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};

@@ -9,12 +9,13 @@
 
 use domain::protection::{
     AccessRefusal, ActKind, Allegation, AllegationSource, AllegationStep, ConditionRecord,
-    CustodyAction, CustodyEntry, EvidenceItem, FollowUp, NoticeKind, Perpetrator, PersonSeen,
-    PlaceNotice, PlaceProfile, RepresentationForm, StepKind, Visit, check_step, next_entry,
+    CustodyAction, CustodyEntry, EvidenceItem, FollowUp, Interview, NoticeKind, Perpetrator,
+    PersonSeen, PlaceNotice, PlaceProfile, RefusalEnd, RepresentationForm, StepKind, Visit,
+    check_step, next_entry,
 };
 use domain::{
-    AllegationId, AssertedValue, EvidenceId, PartialDate, PlaceId, Presence, RefusalId,
-    RegistrationId, VisitId,
+    AllegationId, AssertedValue, EvidenceId, InterviewId, PartialDate, PlaceId, Presence,
+    RefusalId, RegistrationId, VisitId,
 };
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -709,9 +710,13 @@ impl Store {
     pub async fn refusals(&self, scope: &TenantScope) -> StoreResult<Vec<AccessRefusal>> {
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
+            // An end recorded later (`refusal_ends`, GC3-126-c) stands in for an actual end
+            // that was not known when the refusal was recorded.
             let rows = sqlx::query(
-                "SELECT id, visit_id, place_id, refused_at, scope, ground, grounds_text, expected_end, actual_end \
-                 FROM access_refusals WHERE tenant_id = $1 ORDER BY refused_at, id",
+                "SELECT r.id, r.visit_id, r.place_id, r.refused_at, r.scope, r.ground, r.grounds_text, r.expected_end, \
+                        COALESCE(r.actual_end, e.ended_at) AS actual_end \
+                 FROM access_refusals r LEFT JOIN refusal_ends e ON e.refusal_id = r.id AND e.tenant_id = r.tenant_id \
+                 WHERE r.tenant_id = $1 ORDER BY r.refused_at, r.id",
             )
             .bind(*scope.tenant().as_uuid())
             .fetch_all(&mut *tx)
@@ -1276,5 +1281,218 @@ impl Store {
             .into_iter()
             .find(|e| e.item.id == id)
             .ok_or(StoreError::NotFound)
+    }
+}
+
+/// The end of a refusal, as recorded after it.
+#[derive(Clone, Debug)]
+pub struct StoredRefusalEnd {
+    pub end: RefusalEnd,
+    pub recorded_by: String,
+}
+
+fn interview_from(row: &impl Cols) -> StoreResult<Interview> {
+    let ids = |column: &str| -> StoreResult<Vec<RegistrationId>> {
+        from_json_list(&row.text(column)?)?
+            .iter()
+            .map(|v| {
+                v.parse()
+                    .map(RegistrationId::from_uuid)
+                    .map_err(|_| StoreError::Corrupt("interviewee id".into()))
+            })
+            .collect()
+    };
+    Ok(Interview {
+        id: InterviewId::from_uuid(row.uuid("id")?),
+        visit: VisitId::from_uuid(row.uuid("visit_id")?),
+        interviewees: ids("interviewees")?,
+        place: PlaceId::from_uuid(row.uuid("place_id")?),
+        held_at: row.time("held_at")?,
+        interviewers: from_json_list(&row.text("interviewers")?)?,
+        interpreter: row.opt_text("interpreter")?,
+        language: row.opt_text("language")?,
+        without_witnesses: row.boolean("without_witnesses")?,
+        present: row.opt_text("present")?,
+        consent_authorities: code(&row.text("consent_authorities")?)?,
+        consent_family: row.boolean("consent_family")?,
+        consent_medical: row.boolean("consent_medical")?,
+        // Sealed: opened by `interviews`.
+        notes: row.opt_text("notes")?,
+    })
+}
+
+impl Store {
+    /// GC3-126-b, ICRC-VIS-c: records a private interview. Its visit, place and interviewees
+    /// must be the scope's own, and every interviewee a person seen on that visit. The notes are
+    /// sealed with the tenant's data key, bound to the row. The same interview (same id) again
+    /// adds nothing and answers `false`.
+    pub async fn record_interview(
+        &self,
+        scope: &TenantScope,
+        interview: &Interview,
+    ) -> StoreResult<bool> {
+        let now = OffsetDateTime::now_utc();
+        interview.validate(now).map_err(invalid)?;
+        let notes = match &interview.notes {
+            Some(text) => Some(
+                self.vault()
+                    .seal_text(
+                        scope,
+                        &format!("interviews.notes:{}", interview.id),
+                        text.trim(),
+                    )
+                    .await?,
+            ),
+            None => None,
+        };
+        let interviewees = json_list(interview.interviewees.iter().map(ToString::to_string));
+        let interviewers = json_list(interview.interviewers.iter().map(|i| i.trim().to_owned()));
+        let inserted = on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "visits", interview.visit.as_uuid());
+            ensure_own!(tx, scope, "places", interview.place.as_uuid());
+            for person in &interview.interviewees {
+                let visit: Option<Uuid> = sqlx::query_scalar(
+                    "SELECT visit_id FROM registrations WHERE tenant_id = $1 AND id = $2",
+                )
+                .bind(*scope.tenant().as_uuid())
+                .bind(person.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+                match visit {
+                    None => return Err(StoreError::NotFound),
+                    Some(visit) if visit != *interview.visit.as_uuid() => {
+                        return Err(invalid(
+                            "interviewees: a person seen on another visit".into(),
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            let done = sqlx::query(
+                "INSERT INTO interviews (id, tenant_id, visit_id, place_id, held_at, interviewees, interviewers, interpreter, language, without_witnesses, present, consent_authorities, consent_family, consent_medical, notes, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(interview.id.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(interview.visit.as_uuid())
+            .bind(interview.place.as_uuid())
+            .bind(interview.held_at)
+            .bind(&interviewees)
+            .bind(&interviewers)
+            .bind(interview.interpreter.as_deref().map(str::trim))
+            .bind(interview.language.as_deref().map(str::trim))
+            .bind(interview.without_witnesses)
+            .bind(interview.present.as_deref().map(str::trim))
+            .bind(interview.consent_authorities.code())
+            .bind(interview.consent_family)
+            .bind(interview.consent_medical)
+            .bind(notes.as_deref())
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            done.rows_affected() == 1
+        });
+        Ok(inserted)
+    }
+
+    /// The interviews of a visit, in the order they were held, notes opened. Callers that show
+    /// them log the read with its purpose (§7.5).
+    pub async fn interviews(
+        &self,
+        scope: &TenantScope,
+        visit: VisitId,
+    ) -> StoreResult<Vec<Interview>> {
+        let rows: Vec<Interview> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, visit_id, place_id, held_at, interviewees, interviewers, interpreter, language, without_witnesses, present, consent_authorities, consent_family, consent_medical, notes \
+                 FROM interviews WHERE tenant_id = $1 AND visit_id = $2 ORDER BY held_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(visit.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter().map(interview_from).collect::<StoreResult<_>>()?
+        });
+        let mut opened = Vec::with_capacity(rows.len());
+        for mut interview in rows {
+            if let Some(sealed) = &interview.notes {
+                interview.notes = Some(
+                    self.vault()
+                        .open_text(scope, &format!("interviews.notes:{}", interview.id), sealed)
+                        .await?,
+                );
+            }
+            opened.push(interview);
+        }
+        Ok(opened)
+    }
+
+    /// GC3-126-c: records that access was granted again after a refusal. The refusal must be the
+    /// scope's own and not already ended (when recorded, or by an earlier end); checked by
+    /// [`RefusalEnd::check`].
+    pub async fn lift_refusal(&self, scope: &TenantScope, end: &RefusalEnd) -> StoreResult<()> {
+        let now = OffsetDateTime::now_utc();
+        let refusal = self
+            .refusals(scope)
+            .await?
+            .into_iter()
+            .find(|r| r.id == end.refusal)
+            .ok_or(StoreError::NotFound)?;
+        end.check(&refusal, now).map_err(invalid)?;
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "access_refusals", end.refusal.as_uuid());
+            sqlx::query(
+                "INSERT INTO refusal_ends (refusal_id, tenant_id, ended_at, note, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(end.refusal.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(end.ended_at)
+            .bind(end.note.as_deref().map(str::trim))
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => {
+                    invalid("ended at: access was already granted again".into())
+                }
+                _ => StoreError::Database(e),
+            })?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The ends recorded after refusals, in the order access was granted again.
+    pub async fn refusal_ends(&self, scope: &TenantScope) -> StoreResult<Vec<StoredRefusalEnd>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT refusal_id, ended_at, note, recorded_by FROM refusal_ends WHERE tenant_id = $1 ORDER BY ended_at, refusal_id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(StoredRefusalEnd {
+                        end: RefusalEnd {
+                            refusal: RefusalId::from_uuid(row.uuid("refusal_id")?),
+                            ended_at: row.time("ended_at")?,
+                            note: row.opt_text("note")?,
+                        },
+                        recorded_by: row.text("recorded_by")?,
+                    })
+                })
+                .collect()
+        })
     }
 }

@@ -153,6 +153,9 @@ pub struct PersonFacts {
     pub category: PersonCategory,
     pub events: Vec<Event>,
     pub notifications: Vec<Notification>,
+    /// Registered by an envelope received from a peer (issue 5): the person is held by the
+    /// sender, so the deadlines of §10 are the sender's, not this tenant's.
+    pub received: bool,
 }
 
 /// Rows per multi-row INSERT. Well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
@@ -160,7 +163,7 @@ const CHUNK_ROWS: usize = 400;
 
 /// SQL assembled at run time from constant table and column names and numbered placeholders
 /// only. No value, and nothing a user typed, is ever spliced into the text: values are bound.
-fn sql_text(sql: &str) -> sqlx::AssertSqlSafe<String> {
+pub(crate) fn sql_text(sql: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(sql.to_owned())
 }
 
@@ -1542,12 +1545,12 @@ impl Store {
             let mut tx = pool.read_scoped(scope).await?;
             let mut facts: Vec<PersonFacts> = Vec::new();
             let mut index: HashMap<PersonId, usize> = HashMap::new();
-            let rows = sqlx::query("SELECT id, reference, category FROM persons WHERE tenant_id = $1 ORDER BY id")
+            let rows = sqlx::query("SELECT p.id, p.reference, p.category, EXISTS (SELECT 1 FROM transmissions_in r WHERE r.tenant_id = p.tenant_id AND r.source_id = p.source_id) AS received FROM persons p WHERE p.tenant_id = $1 ORDER BY p.id")
                 .bind(tenant.as_uuid()).fetch_all(&mut *tx).await?;
             for row in &rows {
                 let id = PersonId::from_uuid(row.uuid("id")?);
                 index.insert(id, facts.len());
-                facts.push(PersonFacts { person: id, reference: row.text("reference")?, category: parse_code(&row.text("category")?)?, events: Vec::new(), notifications: Vec::new() });
+                facts.push(PersonFacts { person: id, reference: row.text("reference")?, category: parse_code(&row.text("category")?)?, events: Vec::new(), notifications: Vec::new(), received: sqlx::Row::try_get::<bool, _>(row, "received")? });
             }
             let rows = sqlx::query("SELECT id, person_id, kind, occurred_at, recorded_at, place_id, place_to_id, source_id, locator, note FROM events WHERE tenant_id = $1 ORDER BY occurred_at")
                 .bind(tenant.as_uuid()).fetch_all(&mut *tx).await?;

@@ -25,7 +25,7 @@ use crate::{Store, on_backend};
 
 /// Every column that holds a value sealed with a tenant's data key, as `table.column`; the
 /// value's context is `table.column:<row id>`.
-pub const SEALED_COLUMNS: [&str; 8] = [
+pub const SEALED_COLUMNS: [&str; 9] = [
     "tracing_requests.enquirer_contact",
     "tracing_requests.circumstances",
     "transmission_keys.signing_seed",
@@ -34,6 +34,7 @@ pub const SEALED_COLUMNS: [&str; 8] = [
     "follow_ups.family_contact",
     "follow_ups.messages",
     "allegations.narrative",
+    "interviews.notes",
 ];
 
 /// What a rotation did.
@@ -134,6 +135,7 @@ macro_rules! page {
                     "follow_ups.family_contact" => "SELECT id, family_contact FROM follow_ups WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                     "follow_ups.messages" => "SELECT id, messages FROM follow_ups WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                     "allegations.narrative" => "SELECT id, narrative FROM allegations WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                    "interviews.notes" => "SELECT id, notes FROM interviews WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                     other => return Err(StoreError::Invalid(format!("{other} is not a sealed column"))),
                 };
                 let found: Vec<(Uuid, Option<String>)> = sqlx::query_as(sql)
@@ -226,8 +228,12 @@ impl Store {
 
     /// Rotates the scope's tenant's data key: finishes an interrupted rotation if values are
     /// still sealed under older versions, otherwise makes a new version; re-seals every value
-    /// under it, `batch` rows per transaction; then retires each older version that no value
-    /// uses any more (unless `keep_old`). `stop_after` ends the run after that many batches,
+    /// under it, `batch` rows per transaction; then, with `retire_after`, retires each older
+    /// version that no value uses any more, once the newest version has been the newest for at
+    /// least that long (`None` keeps them all). The wait closes a race: a writer that read the
+    /// old version just before the new one was made may still be about to store a value sealed
+    /// under it; after the grace period no such writer is still in flight, so the rotation never
+    /// erases a key a value still needs. `stop_after` ends the run after that many batches,
     /// as a crash would (for tests and for spreading the work over several runs).
     ///
     /// # Errors
@@ -238,7 +244,7 @@ impl Store {
         &self,
         scope: &TenantScope,
         batch: usize,
-        keep_old: bool,
+        retire_after: Option<time::Duration>,
         stop_after: Option<usize>,
     ) -> StoreResult<RotationReport> {
         let owner = *scope.tenant().as_uuid();
@@ -300,9 +306,39 @@ impl Store {
             retired: Vec::new(),
             kept: Vec::new(),
         };
-        if !keep_old {
-            self.retire_unused(scope, version, &mut report).await?;
+        if let Some(grace) = retire_after {
+            self.retire_unused(scope, version, grace, &mut report)
+                .await?;
         }
+        Ok(report)
+    }
+
+    /// Retires the tenant's older data-key versions that no value uses, once the newest has
+    /// been the newest for `grace` (what a rotation run too early left for later). Makes no new
+    /// version and re-seals nothing.
+    ///
+    /// # Errors
+    /// Without the master key, or when the database fails.
+    pub async fn retire_data_keys(
+        &self,
+        scope: &TenantScope,
+        grace: time::Duration,
+    ) -> StoreResult<RotationReport> {
+        let owner = *scope.tenant().as_uuid();
+        let Some(version) = self.vault().newest_version(owner).await? else {
+            return Err(StoreError::Invalid(
+                "this tenant has no data key yet: nothing to retire".into(),
+            ));
+        };
+        let mut report = RotationReport {
+            version,
+            resumed: false,
+            resealed: 0,
+            retired: Vec::new(),
+            kept: Vec::new(),
+        };
+        self.retire_unused(scope, version, grace, &mut report)
+            .await?;
         Ok(report)
     }
 
@@ -324,15 +360,27 @@ impl Store {
         Ok(usize::try_from(done).unwrap_or(usize::MAX))
     }
 
-    /// Retires every version below `current` that no value uses: its wrapped key is erased,
-    /// so not even the master key opens it again.
+    /// Retires every version below `current` that no value uses, once `current` has been the
+    /// newest for `grace`: its wrapped key is erased, so not even the master key opens it again.
     async fn retire_unused(
         &self,
         scope: &TenantScope,
         current: u32,
+        grace: time::Duration,
         report: &mut RotationReport,
     ) -> StoreResult<()> {
         let owner = *scope.tenant().as_uuid();
+        let stored_current = i32::try_from(current)
+            .map_err(|_| StoreError::Vault(VaultError::Malformed("key version")))?;
+        let made: OffsetDateTime = on_backend!(self, pool => {
+            sqlx::query_scalar("SELECT created_at FROM data_keys WHERE owner_id = $1 AND version = $2")
+                .bind(owner)
+                .bind(stored_current)
+                .fetch_one(pool)
+                .await?
+        });
+        let newest_for = OffsetDateTime::now_utc() - made;
+        let too_soon = newest_for < grace;
         let in_use = self.sealed_versions(scope).await?;
         let files: i64 = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
@@ -360,6 +408,19 @@ impl Store {
                 report
                     .kept
                     .push((version, format!("{n} values are still sealed under it")));
+                continue;
+            }
+            if too_soon {
+                report.kept.push((
+                    version,
+                    format!(
+                        "version {current} has been the newest for {} s of the {} s a writer \
+                         may still hold a value sealed under an older one; run `keys retire-data` \
+                         later to retire it",
+                        newest_for.whole_seconds().max(0),
+                        grace.whole_seconds()
+                    ),
+                ));
                 continue;
             }
             if files > 0 {

@@ -361,3 +361,84 @@ impl DirectImport {
         Ok(())
     }
 }
+
+/// Corrections and events for persons already held, written inside an ingest's import
+/// transaction (see `received.rs`).
+impl DirectImport {
+    /// Every person must be one of the tenant's (foreign keys are off on this connection).
+    pub(crate) fn check_persons(
+        &self,
+        tenant: uuid::Uuid,
+        persons: &[uuid::Uuid],
+    ) -> StoreResult<()> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT 1 FROM persons WHERE tenant_id = ?1 AND id = ?2")
+            .map_err(sqlite_error)?;
+        for person in persons {
+            let found = statement
+                .exists(params![tenant.as_bytes(), person.as_bytes()])
+                .map_err(sqlite_error)?;
+            if !found {
+                return Err(StoreError::NotFound);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn insert_received_assertion(
+        &self,
+        tenant: uuid::Uuid,
+        source: uuid::Uuid,
+        now: OffsetDateTime,
+        received: &crate::received::ReceivedAssertion,
+    ) -> StoreResult<()> {
+        let (value, absence) = crate::codec::encode(&received.assertion.value);
+        self.connection
+            .execute(
+                "INSERT INTO assertions (tenant_id, person_id, id, field, value, absence, source_id, locator, recorded_at, supersedes_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    tenant.as_bytes(),
+                    received.person.as_uuid().as_bytes(),
+                    uuid::Uuid::now_v7().as_bytes(),
+                    received.assertion.field.code(),
+                    value,
+                    absence,
+                    source.as_bytes(),
+                    received.assertion.locator,
+                    text_time(now)?,
+                    received.supersedes.map(|a| *a.as_uuid().as_bytes()),
+                ],
+            )
+            .map_err(sqlite_error)?;
+        Ok(())
+    }
+
+    pub(crate) fn insert_received_event(
+        &self,
+        tenant: uuid::Uuid,
+        source: uuid::Uuid,
+        now: OffsetDateTime,
+        event: &crate::received::ReceivedEvent,
+    ) -> StoreResult<()> {
+        self.connection
+            .execute(
+                "INSERT INTO events (tenant_id, person_id, id, kind, occurred_at, recorded_at, place_id, place_to_id, source_id, locator, note) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, NULL, ?7, ?8, ?9)",
+                params![
+                    tenant.as_bytes(),
+                    event.person.as_uuid().as_bytes(),
+                    event.id.as_uuid().as_bytes(),
+                    event.kind.code(),
+                    text_time(event.occurred_at)?,
+                    text_time(now)?,
+                    source.as_bytes(),
+                    event.locator,
+                    event.note,
+                ],
+            )
+            .map_err(sqlite_error)?;
+        Ok(())
+    }
+}

@@ -62,6 +62,50 @@ pub struct NewTransmission {
     pub officer: String,
     /// The persons whose cards it carried.
     pub persons: Vec<PersonId>,
+    /// The events and corrected assertions it carried (migration 0011).
+    pub notices: Vec<NoticeItem>,
+}
+
+/// An event or a corrected assertion an envelope carried, so that it travels once per
+/// recipient and channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoticeItem {
+    pub person: PersonId,
+    pub kind: NoticeKind,
+    pub id: Uuid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Event,
+    Assertion,
+}
+
+impl NoticeKind {
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Event => "event",
+            Self::Assertion => "assertion",
+        }
+    }
+}
+
+/// An assertion recorded after a person's card went to a recipient, not yet carried to it as a
+/// correction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingCorrection {
+    pub person: PersonId,
+    pub assertion: domain::AssertionId,
+}
+
+/// An event of a person not yet carried to a recipient on a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingEvent {
+    pub person: PersonId,
+    pub event: domain::EventId,
+    /// Whether a card of the person went to the recipient on the channel already.
+    pub person_carried: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,6 +259,30 @@ macro_rules! insert_transmission {
                 })
                 .map_err(|e| match e {
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(*person),
+                    other => $crate::StoreError::Database(other),
+                })?;
+            }
+            for notice in &sent.notices {
+                sqlx::query(
+                    "INSERT INTO transmission_notices (transmission_id, tenant_id, item_kind, item_id, person_id) \
+                     SELECT $1, $2, $3, $4, id FROM persons WHERE id = $5 AND tenant_id = $2",
+                )
+                .bind(id)
+                .bind(*scope.tenant().as_uuid())
+                .bind(notice.kind.code())
+                .bind(notice.id)
+                .bind(notice.person.as_uuid())
+                .execute(&mut **tx)
+                .await
+                .and_then(|done| {
+                    if done.rows_affected() == 1 {
+                        Ok(())
+                    } else {
+                        Err(sqlx::Error::RowNotFound)
+                    }
+                })
+                .map_err(|e| match e {
+                    sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(notice.person),
                     other => $crate::StoreError::Database(other),
                 })?;
             }
@@ -476,6 +544,92 @@ impl Store {
             .await?;
             tx.commit().await?;
             Ok(ids.into_iter().map(PersonId::from_uuid).collect())
+        })
+    }
+
+    /// Events of this tenant of the kinds `kinds` (codes) that no envelope to `recipient` on
+    /// `channel` has carried yet, in the order they occurred; each says whether the person's
+    /// card went there already.
+    pub async fn untransmitted_events(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        channel: &str,
+        kinds: &[&str],
+    ) -> StoreResult<Vec<PendingEvent>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kinds: Vec<String> = kinds
+            .iter()
+            .map(|k| format!("'{}'", k.replace('\'', "")))
+            .collect();
+        let sql = format!(
+            "SELECT e.person_id, e.id, \
+                    EXISTS (SELECT 1 FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
+                            WHERE i.tenant_id = $1 AND i.person_id = e.person_id AND t.recipient = $2 AND t.channel = $3) AS carried \
+             FROM events e WHERE e.tenant_id = $1 AND e.kind IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM transmission_notices n JOIN transmissions_out t ON t.id = n.transmission_id \
+                             WHERE n.tenant_id = $1 AND n.item_kind = 'event' AND n.item_id = e.id AND t.recipient = $2 AND t.channel = $3) \
+             ORDER BY e.occurred_at, e.recorded_at, e.id",
+            kinds.join(", ")
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(crate::registry::sql_text(&sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(recipient)
+                .bind(channel)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PendingEvent {
+                        person: PersonId::from_uuid(row.uuid("person_id")?),
+                        event: domain::EventId::from_uuid(row.uuid("id")?),
+                        person_carried: row.try_get::<bool, _>("carried")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Assertions recorded after a person's first card went to `recipient` on `channel` and not
+    /// carried there since as corrections, in the order recorded.
+    pub async fn pending_corrections(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        channel: &str,
+    ) -> StoreResult<Vec<PendingCorrection>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT a.person_id, a.id FROM assertions a \
+                 JOIN (SELECT i.person_id, MIN(t.created_at) AS first_sent FROM transmission_items i \
+                       JOIN transmissions_out t ON t.id = i.transmission_id \
+                       WHERE i.tenant_id = $1 AND t.recipient = $2 AND t.channel = $3 GROUP BY i.person_id) f \
+                   ON f.person_id = a.person_id \
+                 WHERE a.tenant_id = $1 AND a.recorded_at > f.first_sent \
+                 AND NOT EXISTS (SELECT 1 FROM transmission_notices n JOIN transmissions_out t ON t.id = n.transmission_id \
+                                 WHERE n.tenant_id = $1 AND n.item_kind = 'assertion' AND n.item_id = a.id AND t.recipient = $2 AND t.channel = $3) \
+                 ORDER BY a.recorded_at, a.id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .bind(channel)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PendingCorrection {
+                        person: PersonId::from_uuid(row.uuid("person_id")?),
+                        assertion: domain::AssertionId::from_uuid(row.uuid("id")?),
+                    })
+                })
+                .collect()
         })
     }
 

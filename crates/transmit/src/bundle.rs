@@ -43,6 +43,9 @@ pub enum BundleError {
     WrongRecipient { recipient: String, key: KeyId },
     #[error("bundle does not decrypt: it was altered, truncated or made for another key")]
     Decryption,
+    /// Format 2: the bundle ends before its last chunk (cut short, or its end altered).
+    #[error("bundle is truncated: it ends before its last chunk")]
+    Truncated,
     #[error("the recipient key has no encryption half")]
     NoEncryptionKey,
     #[error("the recipient key is weak (low-order point)")]
@@ -159,4 +162,23 @@ pub fn open_bundle(bytes: &[u8], keys: &[SecretKey]) -> Result<Vec<u8>, BundleEr
             },
         )
         .map_err(|_| BundleError::Decryption)
+}
+
+/// The recipient tenant named in the clear header of a bundle of either format, from its
+/// first bytes (a few kilobytes suffice).
+///
+/// # Errors
+/// Bytes that are not the start of a bundle.
+pub fn bundle_recipient(start: &[u8]) -> Result<String, BundleError> {
+    if crate::stream::is_stream_bundle(start) {
+        let rest = &start[MAGIC.len()..];
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or_else(|| BundleError::BadHeader("no end of header line".into()))?;
+        let header: crate::stream::StreamHeader = serde_json::from_slice(&rest[..end])
+            .map_err(|e| BundleError::BadHeader(format!("column {}: {e}", e.column())))?;
+        return Ok(header.recipient);
+    }
+    bundle_header(start).map(|(header, _)| header.recipient)
 }

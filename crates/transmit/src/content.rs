@@ -119,13 +119,21 @@ pub struct EventNotice {
     pub reference: String,
     /// A domain `EventKind` code.
     pub kind: String,
+    /// RFC 3339, UTC.
     pub occurred_at: String,
     pub note: Option<String>,
+    /// Where it happened, by the sender's name for the place (the receiver has its own places).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+    /// For a transfer: where the person is going (GC3-46-a, GC3-48-a).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_to: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeathNotice {
     pub reference: String,
+    /// RFC 3339, UTC (a plain `YYYY-MM-DD` date is read as midnight UTC).
     pub died_on: String,
     pub place: Option<String>,
     pub cause: Option<String>,

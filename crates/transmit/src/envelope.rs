@@ -12,6 +12,7 @@ use crate::keys::{KeyError, KeyId, KeyRing, PublicKey, SecretKey, verify};
 use crate::{FORMAT_VERSION, content_hash};
 
 const SIGN_CONTEXT_ENVELOPE: &[u8] = b"whereabouts/envelope/v1\0";
+const SIGN_CONTEXT_MANIFEST: &[u8] = b"whereabouts/envelope/v2\0";
 
 /// The two channels of XC-5: the Central Agency and the protecting power. Each is tracked
 /// separately, with its own sequence numbers and acknowledgements.
@@ -174,6 +175,64 @@ impl Envelope {
         officer: &SecretKey,
         tenant: &SecretKey,
     ) -> Result<Self, VerifyError> {
+        check_signers(&header, officer, tenant)?;
+        let body = serde_json::to_string(&Body { header, contents })
+            .map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        Ok(Self::sign_body(
+            body,
+            SIGN_CONTEXT_ENVELOPE,
+            officer,
+            tenant,
+        ))
+    }
+
+    /// Format 2 ([`crate::stream`]): an envelope whose body is the manifest of streamed
+    /// notices, signed under its own context so it can never pass for format 1.
+    ///
+    /// # Errors
+    /// As [`Envelope::seal`].
+    pub fn seal_manifest(
+        manifest: &crate::stream::Manifest,
+        officer: &SecretKey,
+        tenant: &SecretKey,
+    ) -> Result<Self, VerifyError> {
+        check_signers(&manifest.header, officer, tenant)?;
+        let body =
+            serde_json::to_string(manifest).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        Ok(Self::sign_body(
+            body,
+            SIGN_CONTEXT_MANIFEST,
+            officer,
+            tenant,
+        ))
+    }
+
+    fn sign_body(body: String, context: &[u8], officer: &SecretKey, tenant: &SecretKey) -> Self {
+        let hash = content_hash(body.as_bytes());
+        let signatures = vec![
+            SignatureEntry {
+                key: officer.public.id.clone(),
+                signature: officer.sign(context, body.as_bytes()),
+            },
+            SignatureEntry {
+                key: tenant.public.id.clone(),
+                signature: tenant.sign(context, body.as_bytes()),
+            },
+        ];
+        Self {
+            body,
+            content_hash: hash,
+            signatures,
+        }
+    }
+}
+
+fn check_signers(
+    header: &Header,
+    officer: &SecretKey,
+    tenant: &SecretKey,
+) -> Result<(), VerifyError> {
+    {
         if officer.public.owner.tenant != header.sender
             || officer.public.owner.officer.as_deref() != Some(header.officer.as_str())
         {
@@ -188,26 +247,11 @@ impl Envelope {
                 role: "tenant",
             });
         }
-        let body = serde_json::to_string(&Body { header, contents })
-            .map_err(|e| VerifyError::Malformed(e.to_string()))?;
-        let hash = content_hash(body.as_bytes());
-        let signatures = vec![
-            SignatureEntry {
-                key: officer.public.id.clone(),
-                signature: officer.sign(SIGN_CONTEXT_ENVELOPE, body.as_bytes()),
-            },
-            SignatureEntry {
-                key: tenant.public.id.clone(),
-                signature: tenant.sign(SIGN_CONTEXT_ENVELOPE, body.as_bytes()),
-            },
-        ];
-        Ok(Self {
-            body,
-            content_hash: hash,
-            signatures,
-        })
+        Ok(())
     }
+}
 
+impl Envelope {
     /// The wire form: one JSON document.
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -244,17 +288,78 @@ impl Envelope {
         }
         let body: Body = serde_json::from_str(&self.body)
             .map_err(|e| VerifyError::Malformed(format!("body: {e}")))?;
-        let header = body.header;
-        if header.format != FORMAT_VERSION {
+        let (officer_key, tenant_key) = self.check_header(
+            &body.header,
+            me,
+            ring,
+            FORMAT_VERSION,
+            SIGN_CONTEXT_ENVELOPE,
+        )?;
+        Ok(VerifiedEnvelope {
+            header: body.header,
+            contents: body.contents,
+            content_hash: self.content_hash.clone(),
+            officer_key,
+            tenant_key,
+        })
+    }
+
+    /// The header, of format 1 or 2, read without checking anything.
+    #[must_use]
+    pub fn unverified_any_header(&self) -> Option<Header> {
+        #[derive(Deserialize)]
+        struct HeaderOnly {
+            header: Header,
+        }
+        serde_json::from_str::<HeaderOnly>(&self.body)
+            .ok()
+            .map(|b| b.header)
+    }
+
+    /// Checks a streamed envelope's manifest (format 2) as [`Envelope::verify`] checks a
+    /// format 1 envelope; the notices are checked against it as they are read
+    /// ([`crate::stream::NoticeReader`]).
+    ///
+    /// # Errors
+    /// The first fault found.
+    pub fn verify_manifest(
+        &self,
+        me: &str,
+        ring: &KeyRing,
+    ) -> Result<(crate::stream::Manifest, KeyId, KeyId), VerifyError> {
+        if content_hash(self.body.as_bytes()) != self.content_hash {
+            return Err(VerifyError::Tampered);
+        }
+        let manifest: crate::stream::Manifest = serde_json::from_str(&self.body)
+            .map_err(|e| VerifyError::Malformed(format!("manifest: {e}")))?;
+        let (officer, tenant) = self.check_header(
+            &manifest.header,
+            me,
+            ring,
+            crate::stream::STREAM_FORMAT,
+            SIGN_CONTEXT_MANIFEST,
+        )?;
+        Ok((manifest, officer, tenant))
+    }
+
+    fn check_header(
+        &self,
+        header: &Header,
+        me: &str,
+        ring: &KeyRing,
+        format: u32,
+        context: &[u8],
+    ) -> Result<(KeyId, KeyId), VerifyError> {
+        if header.format != format {
             return Err(VerifyError::UnsupportedVersion {
                 found: header.format,
-                supported: FORMAT_VERSION,
+                supported: format,
             });
         }
         if header.recipient != me {
             return Err(VerifyError::WrongRecipient {
                 expected: me.to_owned(),
-                found: header.recipient,
+                found: header.recipient.clone(),
             });
         }
         let peer = ring
@@ -298,19 +403,13 @@ impl Envelope {
         ] {
             if !verify(
                 &key.verifying_key()?,
-                SIGN_CONTEXT_ENVELOPE,
+                context,
                 self.body.as_bytes(),
                 &entry.signature,
             ) {
                 return Err(VerifyError::BadSignature(role));
             }
         }
-        Ok(VerifiedEnvelope {
-            header,
-            contents: body.contents,
-            content_hash: self.content_hash.clone(),
-            officer_key: officer_key.id.clone(),
-            tenant_key: tenant_key.id.clone(),
-        })
+        Ok((officer_key.id.clone(), tenant_key.id.clone()))
     }
 }

@@ -20,6 +20,8 @@
 //!   and gaps.
 //! - [`receipt`]: the acknowledgement the recipient signs.
 //! - [`bundle`]: the signed envelope encrypted to the recipient's key for a USB stick.
+//! - [`stream`]: format 2, the chunked bundle and streamed envelope a receiver checks and
+//!   applies in bounded memory.
 //!
 //! The wire format is described in `docs/transmissions.md`.
 #![forbid(unsafe_code)]
@@ -30,9 +32,12 @@ pub mod envelope;
 pub mod keys;
 pub mod ledger;
 pub mod receipt;
+pub mod stream;
 pub mod visit;
 
-pub use bundle::{BundleError, BundleHeader, bundle_header, open_bundle, seal_bundle};
+pub use bundle::{
+    BundleError, BundleHeader, bundle_header, bundle_recipient, open_bundle, seal_bundle,
+};
 pub use content::{
     CardField, CardNamePart, CardValue, Content, ContentError, DeathNotice, EnquiryAnswer,
     EventNotice, ListNotice, PersonCard,

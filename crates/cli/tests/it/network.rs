@@ -469,14 +469,14 @@ fn done_when_over_files_a_person_reaches_the_agency_the_family_and_their_own_bur
     );
     assert!(out.contains("3 card(s)"), "{out}");
     let out = ok(&net.agency, &["receive", "--tenant", "agency", s(&bundle)]);
-    assert!(out.contains("3 person(s) registered"), "{out}");
+    assert!(out.contains("6 notice(s) applied"), "{out}");
     // The acknowledgement goes back on the same stick.
     let ack = format!("{}.ack.json", s(&bundle));
     let out = ok(
         &net.a,
         &["receipt", "--tenant", "bureau-a", "--from", "agency", &ack],
     );
-    assert!(out.contains("applied (3 person(s))"), "{out}");
+    assert!(out.contains("applied (6 notice(s))"), "{out}");
 
     ok(
         &net.agency,
@@ -750,7 +750,7 @@ fn http_pushes_from_an_unknown_peer_or_for_another_recipient_are_refused_and_log
     rt.block_on(store.close());
     // The good bundle still applies afterwards, once.
     let out = ok(&net.agency, &["receive", "--tenant", "agency", s(&good)]);
-    assert!(out.contains("1 person(s) registered"), "{out}");
+    assert!(out.contains("2 notice(s) applied"), "{out}");
 }
 
 /// A tiny deterministic generator for kill points (xorshift; the seed is printed).
@@ -856,7 +856,7 @@ fn sigkill_during_receive_applies_everything_exactly_once() {
     // Then once more, uninterrupted: everything applied exactly once.
     let out = ok(&agency, &["receive", "--tenant", "agency", s(&bundle)]);
     assert!(
-        out.contains("person(s) registered") || out.contains("duplicate"),
+        out.contains("notice(s) applied") || out.contains("duplicate"),
         "{out}"
     );
     assert_eq!(count(&rt, &agency, "agency"), expected, "seed {seed}");

@@ -134,6 +134,59 @@ fn rotate_master_rewraps_every_key_and_retires_the_old_one() {
 }
 
 #[test]
+fn rotate_data_keeps_the_old_key_through_the_grace_period_and_retire_data_erases_it_after() {
+    for instance in instances() {
+        let backend = if instance.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        };
+        let rotate = ["keys", "rotate-data", "--tenant", "bureau-a"];
+        let first = instance.run(&rotate);
+        assert!(first.status.success(), "{backend}: {}", stderr(&first));
+        let second = instance.run(&rotate);
+        assert!(second.status.success(), "{backend}: {}", stderr(&second));
+        let said = stdout(&second);
+        // SEC-3: a writer may still hold a value sealed under the old version, so it is kept.
+        assert!(
+            said.contains("version 1 kept") && said.contains("keys retire-data"),
+            "{backend}: {said}"
+        );
+        assert!(!said.contains("retired"), "{backend}: {said}");
+        let early = instance.run(&["keys", "retire-data", "--tenant", "bureau-a"]);
+        assert!(early.status.success(), "{backend}: {}", stderr(&early));
+        assert!(
+            stdout(&early).contains("version 1 kept"),
+            "{backend}: {}",
+            stdout(&early)
+        );
+        let late = instance.run(&[
+            "keys",
+            "retire-data",
+            "--tenant",
+            "bureau-a",
+            "--retire-after",
+            "0",
+        ]);
+        assert!(late.status.success(), "{backend}: {}", stderr(&late));
+        assert!(
+            stdout(&late).contains("version 1 retired (its wrapped key erased)"),
+            "{backend}: {}",
+            stdout(&late)
+        );
+        let again = instance.run(&["keys", "retire-data", "--tenant", "nobody"]);
+        assert!(!again.status.success(), "{backend}");
+        assert!(
+            stderr(&again).contains("nobody"),
+            "{backend}: {}",
+            stderr(&again)
+        );
+        let verify = instance.run(&["audit", "verify"]);
+        assert!(verify.status.success(), "{backend}: {}", stdout(&verify));
+    }
+}
+
+#[test]
 fn backup_while_open_and_restore_into_a_new_database_gives_the_same_records() {
     for instance in instances() {
         let backend = if instance.database_url.is_some() {

@@ -131,7 +131,8 @@ fn xc5_a_bundle_from_a_bureau_is_applied_once_at_the_agency_and_gaps_are_reporte
 
     let out = ok(&agency, &["receive", "--tenant", "agency", s(&first)]);
     assert!(out.contains("applied bureau-a #1"), "{out}");
-    assert!(out.contains("2 person(s)"), "{out}");
+    // Two cards and the two captures (GC3-122-c).
+    assert!(out.contains("4 notice(s)"), "{out}");
     let export = agency.export("agency");
     assert!(export.contains("bureau-a:A-1"), "{export}");
     assert!(export.contains("Коваленко"), "{export}");
@@ -293,7 +294,7 @@ fn xc4_tampered_revoked_unknown_and_misaddressed_bundles_are_rejected_with_nothi
     // bureau must close by sending A-1 again (re-sending is not built yet). #2 carries only
     // A-2, since A-1 went out in #1.
     assert!(out.contains("applied bureau-a #2"), "{out}");
-    assert!(out.contains("1 person(s)"), "{out}");
+    assert!(out.contains("2 notice(s)"), "{out}");
     assert!(out.contains("gap: sequence number(s) 1"), "{out}");
     assert_eq!(agency.count("agency"), 1);
 }

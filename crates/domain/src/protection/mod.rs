@@ -8,6 +8,7 @@
 
 pub mod allegation;
 pub mod evidence;
+pub mod interview;
 pub mod place;
 pub mod reconcile;
 pub mod registration;
@@ -21,12 +22,13 @@ pub use evidence::{
     CopyRole, CustodyAction, CustodyEntry, CustodyFault, EvidenceItem, EvidenceKind, chain_hash,
     chain_start, next_entry, verify_chain,
 };
+pub use interview::Interview;
 pub use place::{NoticeKind, PlaceNotice, PlaceProfile, location_notified};
 pub use reconcile::{Alert, Candidate, Notified, NotifiedStatus, Seen, reconcile};
 pub use registration::{FollowUp, PersonSeen};
 pub use visit::{
-    AccessRefusal, Concern, Condition, ConditionRecord, Outcome, RefusalGround, RefusalSummary,
-    Visit, VisitingBody, assess_refusal, summarise_refusals,
+    AccessRefusal, Concern, Condition, ConditionRecord, Outcome, RefusalEnd, RefusalGround,
+    RefusalSummary, Visit, VisitingBody, assess_refusal, summarise_refusals,
 };
 
 /// A closed list of codes (a controlled vocabulary): `code()`, `ALL`, `Display`, `FromStr`.

@@ -161,6 +161,43 @@ impl AccessRefusal {
     }
 }
 
+/// GC3-126-c: access granted again after a refusal, recorded later than the refusal itself. The
+/// refusal stays as it was recorded (append-only); its end is this record, so the time series
+/// shows both the refusal and when access was restored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusalEnd {
+    pub refusal: RefusalId,
+    /// When access was in fact granted again.
+    pub ended_at: OffsetDateTime,
+    /// What the authority said or what changed.
+    pub note: Option<String>,
+}
+
+impl RefusalEnd {
+    /// Checks the end against the refusal it lifts.
+    ///
+    /// # Errors
+    /// A refusal already ended, an end before the refusal or in the future, or an empty note.
+    pub fn check(&self, refusal: &AccessRefusal, now: OffsetDateTime) -> Result<(), String> {
+        if let Some(end) = refusal.actual_end {
+            return Err(format!(
+                "ended at: access was already granted again on {}",
+                end.date()
+            ));
+        }
+        if self.ended_at < refusal.refused_at {
+            return Err("ended at: before the refusal".into());
+        }
+        if self.ended_at > now + Duration::minutes(5) {
+            return Err("ended at: in the future".into());
+        }
+        if let Some(note) = &self.note {
+            super::text("note", note, 2000)?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a refusal does not meet "imperative military necessity, exceptional and temporary".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Concern {
@@ -318,5 +355,28 @@ mod tests {
         assert_eq!(summary[0].count, 2);
         assert!(summary[0].in_force);
         assert_eq!(summary[0].total, Duration::days(3));
+    }
+
+    #[test]
+    fn a_refusal_is_lifted_once_after_it_began() {
+        let refusal = refusal(PlaceId::new(), RefusalGround::Security, None);
+        let now = datetime!(2026-03-10 08:00 UTC);
+        let end = RefusalEnd {
+            refusal: refusal.id,
+            ended_at: datetime!(2026-03-04 08:00 UTC),
+            note: Some("access granted after talks".into()),
+        };
+        assert!(end.check(&refusal, now).is_ok());
+        let early = RefusalEnd {
+            ended_at: datetime!(2026-02-01 08:00 UTC),
+            ..end.clone()
+        };
+        assert_eq!(
+            early.check(&refusal, now).unwrap_err(),
+            "ended at: before the refusal"
+        );
+        let mut ended = refusal.clone();
+        ended.actual_end = Some(datetime!(2026-03-02 08:00 UTC));
+        assert!(end.check(&ended, now).unwrap_err().contains("already"));
     }
 }

@@ -66,6 +66,7 @@ fn envelope(recipient: &str, sequence: i64, persons: Vec<PersonId>) -> NewTransm
         envelope: format!("{{\"sequence\":{sequence}}}"),
         officer: "Officer Varga".into(),
         persons,
+        notices: Vec::new(),
     }
 }
 

@@ -5,6 +5,7 @@ mod accounts_agency;
 mod audit;
 mod forwarding;
 mod harness;
+mod notices;
 mod protection;
 mod rotation;
 mod security;

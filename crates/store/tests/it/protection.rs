@@ -470,13 +470,63 @@ async fn row_level_security_hides_protection_rows_from_a_raw_connection() {
         let f = seed(store).await;
         let u = unit(store, &f).await;
         store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let person = seen(&u.visit, u.place, "Коваленко");
+        store.record_registration(&u.scope, &person).await.unwrap();
+        // Migration 0009's tables too.
         store
-            .record_registration(&u.scope, &seen(&u.visit, u.place, "Коваленко"))
+            .record_interview(
+                &u.scope,
+                &domain::protection::Interview {
+                    id: domain::InterviewId::new(),
+                    visit: u.visit.id,
+                    interviewees: vec![person.id],
+                    place: u.place,
+                    held_at: datetime!(2026-03-01 11:00 UTC),
+                    interviewers: vec!["delegate".into()],
+                    interpreter: None,
+                    language: None,
+                    without_witnesses: true,
+                    present: None,
+                    consent_authorities: Consent::No,
+                    consent_family: false,
+                    consent_medical: false,
+                    notes: None,
+                },
+            )
+            .await
+            .unwrap();
+        let refusal = AccessRefusal {
+            id: RefusalId::new(),
+            visit: None,
+            place: u.place,
+            refused_at: datetime!(2026-03-01 09:00 UTC),
+            scope: "all".into(),
+            ground: RefusalGround::NoneGiven,
+            grounds_text: None,
+            expected_end: None,
+            actual_end: None,
+        };
+        store.record_refusal(&u.scope, &refusal).await.unwrap();
+        store
+            .lift_refusal(
+                &u.scope,
+                &domain::protection::RefusalEnd {
+                    refusal: refusal.id,
+                    ended_at: datetime!(2026-03-02 09:00 UTC),
+                    note: None,
+                },
+            )
             .await
             .unwrap();
         use sqlx::Connection;
         let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
-        for table in ["visits", "registrations", "visit_places"] {
+        for table in [
+            "visits",
+            "registrations",
+            "visit_places",
+            "interviews",
+            "refusal_ends",
+        ] {
             let count: i64 =
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
                     .fetch_one(&mut conn)
@@ -633,6 +683,262 @@ async fn evidence_files_stream_to_disk_bounded_and_verify_names_a_changed_byte()
                 .unwrap()
                 .items,
             0
+        );
+    }
+}
+
+#[tokio::test]
+async fn private_interviews_are_their_own_record_with_sealed_notes() {
+    use domain::InterviewId;
+    use domain::protection::Interview;
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        let name = backend.name;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let person = seen(&u.visit, u.place, "Коваленко");
+        store.record_registration(&u.scope, &person).await.unwrap();
+        // GC3-126-b: who, when, where, without witnesses, through an interpreter, with consent.
+        let interview = Interview {
+            id: InterviewId::new(),
+            visit: u.visit.id,
+            interviewees: vec![person.id],
+            place: u.place,
+            held_at: datetime!(2026-03-01 11:00 UTC),
+            interviewers: vec!["delegate".into()],
+            interpreter: Some("interpreter 2".into()),
+            language: Some("uk".into()),
+            without_witnesses: true,
+            present: None,
+            consent_authorities: Consent::Anonymous,
+            consent_family: true,
+            consent_medical: false,
+            notes: Some("Fictional notes: asks for a blanket.".into()),
+        };
+        assert!(store.record_interview(&u.scope, &interview).await.unwrap());
+        assert!(
+            !store.record_interview(&u.scope, &interview).await.unwrap(),
+            "{name}: the same interview twice is one row"
+        );
+        let read = store.interviews(&u.scope, u.visit.id).await.unwrap();
+        assert_eq!(read, vec![interview.clone()], "{name}");
+        // ICRC-DP-f: the notes are sealed at rest.
+        let raw = raw_text(
+            &backend.raw_url,
+            &u.scope.tenant().to_string(),
+            "SELECT notes FROM interviews",
+        )
+        .await;
+        assert!(!raw.contains("blanket"), "{name}: notes sealed at rest");
+
+        // Bad input names the field; another visit's person or another tenant's visit is refused.
+        let mut with_witness = interview.clone();
+        with_witness.id = InterviewId::new();
+        with_witness.without_witnesses = false;
+        let error = store
+            .record_interview(&u.scope, &with_witness)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Invalid(m) if m.starts_with("present:")),
+            "{name}: {error:?}"
+        );
+        let mut other_visit = u.visit.clone();
+        other_visit.id = VisitId::new();
+        other_visit.reference = "V-2".into();
+        store.record_visit(&u.scope, &other_visit).await.unwrap();
+        let mut elsewhere = interview.clone();
+        elsewhere.id = InterviewId::new();
+        elsewhere.visit = other_visit.id;
+        assert!(matches!(
+            store.record_interview(&u.scope, &elsewhere).await,
+            Err(StoreError::Invalid(m)) if m.starts_with("interviewees:")
+        ));
+        let other = store.operator_scope(&f.tenant_a, "clerk");
+        let mut foreign = interview.clone();
+        foreign.id = InterviewId::new();
+        assert!(matches!(
+            store.record_interview(&other, &foreign).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            store
+                .interviews(&other, u.visit.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            raw_execute(
+                &backend.raw_url,
+                &u.scope.tenant().to_string(),
+                "UPDATE interviews SET present = 'x'"
+            )
+            .await
+            .is_err(),
+            "{name}: interviews are append-only"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_lifted_later_shows_both_in_the_time_series() {
+    use domain::protection::{RefusalEnd, summarise_refusals};
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        let name = backend.name;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let refusal = AccessRefusal {
+            id: RefusalId::new(),
+            visit: Some(u.visit.id),
+            place: u.place,
+            refused_at: datetime!(2026-03-01 09:00 UTC),
+            scope: "the basement".into(),
+            ground: RefusalGround::Security,
+            grounds_text: None,
+            expected_end: None,
+            actual_end: None,
+        };
+        store.record_refusal(&u.scope, &refusal).await.unwrap();
+        let now = datetime!(2026-03-10 09:00 UTC);
+        let before = store.refusals(&u.scope).await.unwrap();
+        assert!(summarise_refusals(&before, now)[0].in_force, "{name}");
+
+        let end = RefusalEnd {
+            refusal: refusal.id,
+            ended_at: datetime!(2026-03-04 09:00 UTC),
+            note: Some("granted after a meeting with the command".into()),
+        };
+        store.lift_refusal(&u.scope, &end).await.unwrap();
+        let after = store.refusals(&u.scope).await.unwrap();
+        assert_eq!(after.len(), 1, "{name}: the refusal stays one record");
+        assert_eq!(after[0].refused_at, refusal.refused_at);
+        assert_eq!(after[0].actual_end, Some(end.ended_at), "{name}");
+        let summary = summarise_refusals(&after, now);
+        assert!(!summary[0].in_force, "{name}: no longer in force");
+        assert_eq!(summary[0].total, time::Duration::days(3));
+        let ends = store.refusal_ends(&u.scope).await.unwrap();
+        assert_eq!(ends.len(), 1);
+        assert_eq!(ends[0].end, end);
+        assert_eq!(ends[0].recorded_by, "operator:delegate");
+
+        // Lifted once; not before it began; not another tenant's.
+        assert!(matches!(
+            store.lift_refusal(&u.scope, &end).await,
+            Err(StoreError::Invalid(m)) if m.starts_with("ended at:")
+        ));
+        let second = AccessRefusal {
+            id: RefusalId::new(),
+            ..refusal.clone()
+        };
+        store.record_refusal(&u.scope, &second).await.unwrap();
+        let early = RefusalEnd {
+            refusal: second.id,
+            ended_at: datetime!(2026-02-01 09:00 UTC),
+            note: None,
+        };
+        assert!(matches!(
+            store.lift_refusal(&u.scope, &early).await,
+            Err(StoreError::Invalid(m)) if m == "ended at: before the refusal"
+        ));
+        let other = store.operator_scope(&f.tenant_a, "clerk");
+        let foreign = RefusalEnd {
+            refusal: second.id,
+            ended_at: datetime!(2026-03-05 09:00 UTC),
+            note: None,
+        };
+        assert!(matches!(
+            store.lift_refusal(&other, &foreign).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            raw_execute(
+                &backend.raw_url,
+                &u.scope.tenant().to_string(),
+                "DELETE FROM refusal_ends"
+            )
+            .await
+            .is_err(),
+            "{name}: ends are append-only"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_evidence_file_reads_back_chunk_by_chunk_and_a_changed_byte_stops_it() {
+    use whereabouts_store::{EvidenceReader, store_file};
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        let name = backend.name;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("evidence");
+        // Three chunks and a bit.
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let source = dir.path().join("statement.pdf");
+        std::fs::write(&source, &bytes).unwrap();
+        let id = EvidenceId::new();
+        let written = store_file(store, &root, &u.scope, id, &source)
+            .await
+            .unwrap();
+        let item = EvidenceItem {
+            id,
+            kind: EvidenceKind::Document,
+            role: CopyRole::Evidentiary,
+            derived_from: None,
+            title: "statement".into(),
+            source_url: None,
+            captured_at: datetime!(2026-03-01 11:30 UTC),
+            sha256: Some(written.sha256.clone()),
+            size: Some(written.size),
+            media_type: None,
+            unavailable: None,
+        };
+        store
+            .record_evidence(&u.scope, &item, Some(&written.stored_as), "delegate", &[])
+            .await
+            .unwrap();
+        let stored = store.evidence_item(&u.scope, id).await.unwrap();
+        let mut reader = EvidenceReader::open(store, &root, &u.scope, &stored)
+            .await
+            .unwrap();
+        let mut back = Vec::new();
+        let mut chunks = 0;
+        while let Some(chunk) = reader.next_chunk().await.unwrap() {
+            chunks += 1;
+            back.extend_from_slice(&chunk);
+        }
+        assert_eq!(back, bytes, "{name}: the plaintext reads back");
+        assert_eq!(chunks, 4);
+
+        let path = root
+            .join(u.scope.tenant().to_string())
+            .join(&written.stored_as);
+        let mut raw = std::fs::read(&path).unwrap();
+        let at = raw.len() - 10;
+        raw[at] ^= 1;
+        std::fs::write(&path, &raw).unwrap();
+        let mut reader = EvidenceReader::open(store, &root, &u.scope, &stored)
+            .await
+            .unwrap();
+        let mut failed = None;
+        loop {
+            match reader.next_chunk().await {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(error) => {
+                    failed = Some(error.to_string());
+                    break;
+                }
+            }
+        }
+        assert!(
+            failed.as_deref().is_some_and(|m| m.contains("chunk 3")),
+            "{name}: {failed:?}"
         );
     }
 }

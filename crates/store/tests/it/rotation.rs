@@ -20,6 +20,7 @@ struct Plain {
     keys: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     follow_ups: Vec<FollowUp>,
     narrative: String,
+    interview_notes: Vec<Option<String>>,
 }
 
 struct Seeded {
@@ -28,6 +29,7 @@ struct Seeded {
     requests: Vec<TracingRequestId>,
     registration: RegistrationId,
     allegation: AllegationId,
+    visit: domain::VisitId,
 }
 
 async fn seed_sealed(store: &Store) -> Seeded {
@@ -114,12 +116,36 @@ async fn seed_sealed(store: &Store) -> Seeded {
         .record_allegation(&u.scope, &allegation)
         .await
         .unwrap();
+    // Interview notes (issue 6, migration 0009) are sealed too.
+    store
+        .record_interview(
+            &u.scope,
+            &domain::protection::Interview {
+                id: domain::InterviewId::new(),
+                visit: u.visit.id,
+                interviewees: vec![seen.id],
+                place: u.place,
+                held_at: time::macros::datetime!(2026-03-01 10:30 UTC),
+                interviewers: vec!["delegate".into()],
+                interpreter: None,
+                language: Some("uk".into()),
+                without_witnesses: true,
+                present: None,
+                consent_authorities: Consent::Anonymous,
+                consent_family: false,
+                consent_medical: false,
+                notes: Some("fictional: asks about the family".into()),
+            },
+        )
+        .await
+        .unwrap();
     Seeded {
         bureau: f.scope_a,
         unit: u.scope,
         requests,
         registration: seen.id,
         allegation: allegation.id,
+        visit: u.visit.id,
     }
 }
 
@@ -149,11 +175,19 @@ async fn read_all(store: &Store, s: &Seeded) -> Plain {
         .unwrap()
         .0
         .narrative;
+    let interview_notes = store
+        .interviews(&s.unit, s.visit)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.notes)
+        .collect();
     Plain {
         requests,
         keys,
         follow_ups,
         narrative,
+        interview_notes,
     }
 }
 
@@ -185,7 +219,7 @@ async fn a_data_key_rotation_reseals_every_field_survives_an_interruption_and_re
         // Interrupted after three batches of two rows: some values under version 2, the rest
         // still under version 1, and all of them open, here and in a fresh process.
         let stopped = store
-            .rotate_data_key(&s.bureau, 2, false, Some(3))
+            .rotate_data_key(&s.bureau, 2, Some(time::Duration::ZERO), Some(3))
             .await
             .unwrap();
         assert_eq!(stopped.version, 2);
@@ -200,14 +234,39 @@ async fn a_data_key_rotation_reseals_every_field_survives_an_interruption_and_re
         let written = store.vault().seal(&s.bureau, "t.c", b"x").await.unwrap();
         assert_eq!(vault::sealed_header(&written).unwrap().key_version, 2);
 
-        // Run again: it resumes (no version 3), finishes, and retires version 1.
-        let done = store
-            .rotate_data_key(&s.bureau, 2, false, None)
+        // Run again with the default grace period: it resumes (no version 3) and re-seals
+        // everything, but version 2 has been the newest for less than an hour, so a writer may
+        // still hold a value sealed under version 1: version 1 is kept, with the reason.
+        let early = store
+            .rotate_data_key(&s.bureau, 2, Some(time::Duration::hours(1)), None)
             .await
             .unwrap();
-        assert!(done.resumed, "{name}");
+        assert!(early.resumed, "{name}");
+        assert_eq!(early.resealed, 18, "{name}");
+        assert!(early.retired.is_empty(), "{name}: {early:?}");
+        assert!(
+            early
+                .kept
+                .iter()
+                .any(|(v, why)| *v == 1 && why.contains("keys retire-data")),
+            "{name}: {:?}",
+            early.kept
+        );
+        assert!(store.vault().open(&s.bureau, "t.c", &written).await.is_ok());
+
+        // Retiring before the grace period is over keeps it too; once it is over (zero here),
+        // version 1 is retired without a new version.
+        let waiting = store
+            .retire_data_keys(&s.bureau, time::Duration::hours(1))
+            .await
+            .unwrap();
+        assert!(waiting.retired.is_empty(), "{name}: {waiting:?}");
+        let done = store
+            .retire_data_keys(&s.bureau, time::Duration::ZERO)
+            .await
+            .unwrap();
         assert_eq!(done.version, 2);
-        assert_eq!(done.resealed, 18, "{name}");
+        assert_eq!(done.resealed, 0, "{name}");
         assert_eq!(done.retired, vec![1], "{name}: kept {:?}", done.kept);
         let versions = store.sealed_versions(&s.bureau).await.unwrap();
         assert_eq!(versions.into_iter().collect::<Vec<_>>(), [(2, 24)]);
@@ -224,16 +283,17 @@ async fn a_data_key_rotation_reseals_every_field_survives_an_interruption_and_re
         // A master key rotation afterwards skips the retired key.
         assert!(other.vault().rewrap_all().await.is_ok());
 
-        // The protection unit's key: follow-ups and the allegation, in one run.
+        // The protection unit's key: follow-ups, the allegation and the interview notes, in one
+        // run.
         let unit = store
-            .rotate_data_key(&s.unit, 1, false, None)
+            .rotate_data_key(&s.unit, 1, Some(time::Duration::ZERO), None)
             .await
             .unwrap();
-        assert_eq!((unit.version, unit.resealed, unit.resumed), (2, 4, false));
+        assert_eq!((unit.version, unit.resealed, unit.resumed), (2, 5, false));
         assert_eq!(unit.retired, vec![1]);
         // A further rotation of the bureau starts version 3.
         let next = store
-            .rotate_data_key(&s.bureau, 100, true, None)
+            .rotate_data_key(&s.bureau, 100, None, None)
             .await
             .unwrap();
         assert_eq!((next.version, next.resealed, next.resumed), (3, 24, false));

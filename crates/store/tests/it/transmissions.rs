@@ -181,6 +181,7 @@ async fn gc3_122_c_each_envelope_carries_only_persons_not_sent_on_that_channel()
             envelope: "{}".into(),
             officer: "Officer Varga".into(),
             persons: vec![p1],
+            notices: Vec::new(),
         };
         store.record_transmission(&f.scope_a, &sent).await.unwrap();
         assert!(matches!(

@@ -239,7 +239,8 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                         "condition": string, "outcome": string, "reason": {"type": ["string", "null"]}
                     }}},
                     "refusals": {"type": "array", "items": {"type": "object"}},
-                    "persons_seen": {"type": "array", "items": {"type": "object"}}
+                    "persons_seen": {"type": "array", "items": {"type": "object"}},
+                    "interviews": {"type": "array", "items": {"type": "object", "description": "private interviews (GC III 126): who, when, where, without witnesses or who was present, consent, notes"}}
                 }},
                 "ReconciliationAlerts": {"type": "object", "required": ["visit", "alerts"], "properties": {
                     "visit": string,
@@ -252,9 +253,10 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "narrative": string, "status": string,
                     "steps": {"type": "array", "items": {"type": "object", "properties": {"at": {"type": ["string", "null"]}, "by": string, "kind": string}}}
                 }},
-                "EvidenceFile": {"type": "string", "format": "binary", "description": "the file as a delegate saved it; its description is in the query string (kind, title, captured_at, captured_by, allegation, registration, source_url)"},
+                "EvidenceFile": {"type": "string", "format": "binary", "description": "the file as a delegate saved it; its description is in the query string (kind, title, captured_at, captured_by, allegation, registration, source_url, and working_copy_of: the evidentiary original a working copy is made from)"},
                 "EvidenceStored": {"type": "object", "required": ["id", "sha256", "size"], "properties": {
-                    "id": string, "sha256": string, "size": {"type": "integer"}
+                    "id": string, "sha256": string, "size": {"type": "integer"},
+                    "role": string, "derived_from": {"type": ["string", "null"]}
                 }},
                 "EvidenceReport": {"type": "object", "required": ["intact", "findings"], "properties": {
                     "items": {"type": "integer"}, "files": {"type": "integer"}, "custody_entries": {"type": "integer"},

@@ -122,6 +122,10 @@ pub(crate) async fn receive(
     }
 }
 
+struct RecipientOnly {
+    recipient: String,
+}
+
 async fn receive_spooled(state: &AppState, body: Body) -> AppResult<Response> {
     let (mut file, size) = spool(body, BUNDLE_LIMIT).await?;
     let _permit = state
@@ -129,20 +133,37 @@ async fn receive_spooled(state: &AppState, body: Body) -> AppResult<Response> {
         .acquire()
         .await
         .map_err(|_| AppError::Internal("the verification gate is closed".into()))?;
-    let mut body = Vec::with_capacity(size);
+    let _ = size;
     file.seek(std::io::SeekFrom::Start(0))
         .await
         .map_err(|e| AppError::Internal(format!("reading a spooled bundle: {e}")))?;
-    file.read_to_end(&mut body)
-        .await
-        .map_err(|e| AppError::Internal(format!("reading a spooled bundle: {e}")))?;
-    drop(file);
-    let header = match transmit::bundle_header(&body) {
-        Ok((header, _)) => header,
+    // Only the clear header is read here; the bundle itself is read from the file as it is
+    // decrypted (format 2 a chunk at a time).
+    let mut start = vec![0u8; 8192];
+    let mut filled = 0;
+    while filled < start.len() {
+        let read = file
+            .read(&mut start[filled..])
+            .await
+            .map_err(|e| AppError::Internal(format!("reading a spooled bundle: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        filled += read;
+    }
+    start.truncate(filled);
+    let recipient = match transmit::bundle_recipient(&start) {
+        Ok(recipient) => recipient,
         Err(error) => {
             return Err(AppError::BadForm(format!("not a bundle: {error}")));
         }
     };
+    drop(start);
+    file.seek(std::io::SeekFrom::Start(0))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading a spooled bundle: {e}")))?;
+    let file = file.into_std().await;
+    let header = RecipientOnly { recipient };
     let tenant = match state.store.tenant_by_slug(&header.recipient).await {
         Ok(tenant) => tenant,
         Err(store::StoreError::NotFound) => {
@@ -156,7 +177,7 @@ async fn receive_spooled(state: &AppState, body: Body) -> AppResult<Response> {
     let scope = state
         .store
         .operator_scope(&tenant, &format!("transmission to {}", tenant.slug));
-    let received = transmission::receive_bundle(&state.store, &tenant, &scope, &body)
+    let received = transmission::receive_from(&state.store, &tenant, &scope, file)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     if matches!(

@@ -82,7 +82,8 @@ async fn compute_obligations(
     let place_kind = |id: PlaceId| place_kinds.get(&id).copied();
     let policy = DeadlinePolicy::default();
     let mut owed = Vec::new();
-    for person in &facts {
+    // A person received from a peer owes this tenant nothing: the sender holds them (issue 5).
+    for person in facts.iter().filter(|p| !p.received) {
         let obligations = domain::obligations(
             &domain::PersonFacts {
                 person: person.person,

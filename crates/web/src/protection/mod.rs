@@ -4,8 +4,16 @@
 //! including the system administrator, a bureau or the agency, gets 404, the same answer as a
 //! path that does not exist, so that not even the existence of protection data shows.
 
+mod evidence;
+mod forms;
 mod reconcile;
 
+pub(crate) use evidence::{evidence_download, evidence_upload_form};
+pub(crate) use forms::{
+    allegation_form, allegation_page, allegation_submit, condition_submit, follow_up_submit,
+    interview_submit, person_seen_submit, refusal_end_submit, refusal_submit, step_submit,
+    visit_form, visit_submit,
+};
 pub use reconcile::{AlertView, reconcile_visit};
 
 use std::collections::HashMap;
@@ -16,10 +24,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use domain::protection::{
-    AllegationStatus, CopyRole, EvidenceItem, EvidenceKind, assess_refusal, status,
+    AllegationStatus, CopyRole, CustodyAction, EvidenceItem, EvidenceKind, assess_refusal, status,
     summarise_refusals,
 };
-use domain::{AllegationId, EvidenceId, RegistrationId, TenantKind};
+use domain::{AllegationId, EvidenceId, RefusalId, RegistrationId, TenantKind};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use store::{EVIDENCE_MAX_BYTES, EvidenceTarget, EvidenceWriter, StoreError, UserRole};
@@ -66,6 +74,18 @@ struct RefusalRow {
     concerns: Vec<String>,
 }
 
+/// One refusal in the time series: when it began, and when access was granted again.
+struct SeriesRow {
+    id: String,
+    place: String,
+    refused_at: String,
+    scope: String,
+    ground: &'static str,
+    ended: Option<String>,
+    end_note: String,
+    days: i64,
+}
+
 struct VisitRow {
     id: String,
     reference: String,
@@ -75,17 +95,10 @@ struct VisitRow {
 }
 
 struct AllegationRow {
+    id: String,
     reference: String,
     category: &'static str,
     status: &'static str,
-}
-
-struct EvidenceRow {
-    title: String,
-    kind: &'static str,
-    role: &'static str,
-    captured: String,
-    hash: String,
 }
 
 #[derive(Template)]
@@ -94,9 +107,23 @@ struct OverviewPage {
     layout: Layout,
     places: Vec<PlaceRow>,
     refusals: Vec<RefusalRow>,
+    series: Vec<SeriesRow>,
     visits: Vec<VisitRow>,
     allegations: Vec<AllegationRow>,
-    evidence: Vec<EvidenceRow>,
+    evidence: Vec<forms::EvidenceRow>,
+    /// The refusal whose end form was refused, with its values and messages.
+    lift_refusal: String,
+    form: forms::Fields,
+    errors: HashMap<String, String>,
+}
+
+impl OverviewPage {
+    fn value(&self, key: &str) -> &str {
+        self.form.get(key)
+    }
+    fn error(&self, key: &str) -> &str {
+        self.errors.get(key).map_or("", String::as_str)
+    }
 }
 
 /// `GET /protection`: places, refusals, visits, allegations, evidence.
@@ -104,13 +131,30 @@ pub(crate) async fn overview(
     State(state): State<AppState>,
     member: Authorized<Protect>,
 ) -> AppResult<Response> {
+    render_overview(&state, &member, None).await
+}
+
+/// An end-of-refusal form that was refused: the refusal, the values, the messages per field.
+pub(crate) type RefusedLift = (RefusalId, forms::Fields, Vec<(String, String)>);
+
+/// The overview; `lift` is a refused end-of-refusal form (GC3-126-c), shown again on its row.
+pub(crate) async fn render_overview(
+    state: &AppState,
+    member: &Authorized<Protect>,
+    lift: Option<RefusedLift>,
+) -> AppResult<Response> {
     let scope = &member.scope;
-    let layout = Layout::new(&state, &member.signed_in, "Protection").await?;
+    let layout = Layout::new(state, &member.signed_in, "Protection").await?;
     let places = state.store.places(scope).await?;
     let names = place_names(&places);
     let profiles = state.store.place_profiles(scope).await?;
     let now = OffsetDateTime::now_utc();
     let refusals = state.store.refusals(scope).await?;
+    if let Some((id, _, _)) = &lift
+        && !refusals.iter().any(|r| r.id == *id)
+    {
+        return Err(AppError::NotFound);
+    }
     let refusal_rows = summarise_refusals(&refusals, now)
         .into_iter()
         .map(|summary| {
@@ -129,6 +173,24 @@ pub(crate) async fn overview(
                 in_force: summary.in_force,
                 concerns,
             }
+        })
+        .collect();
+    let ends = state.store.refusal_ends(scope).await?;
+    let series = refusals
+        .iter()
+        .map(|r| SeriesRow {
+            id: r.id.to_string(),
+            place: names.get(&r.place).cloned().unwrap_or_default(),
+            refused_at: datetime(r.refused_at),
+            scope: r.scope.clone(),
+            ground: r.ground.code(),
+            ended: r.actual_end.map(datetime),
+            end_note: ends
+                .iter()
+                .find(|e| e.end.refusal == r.id)
+                .and_then(|e| e.end.note.clone())
+                .unwrap_or_default(),
+            days: r.duration(now).whole_days(),
         })
         .collect();
     let visits = state
@@ -160,6 +222,7 @@ pub(crate) async fn overview(
     for allegation in state.store.allegations(scope).await? {
         let (_, history) = state.store.allegation(scope, allegation.id).await?;
         allegations.push(AllegationRow {
+            id: allegation.id.to_string(),
             reference: allegation.reference,
             category: allegation.category.code(),
             status: status_code(status(&history)),
@@ -170,17 +233,7 @@ pub(crate) async fn overview(
         .evidence_items(scope)
         .await?
         .into_iter()
-        .map(|e| EvidenceRow {
-            title: e.item.title,
-            kind: e.item.kind.code(),
-            role: e.item.role.code(),
-            captured: datetime(e.item.captured_at),
-            hash: e
-                .item
-                .sha256
-                .or(e.item.unavailable.map(|u| format!("not saved: {u}")))
-                .unwrap_or_default(),
-        })
+        .map(forms::evidence_row)
         .collect();
     let places = places
         .iter()
@@ -198,130 +251,48 @@ pub(crate) async fn overview(
             }
         })
         .collect();
-    render(&OverviewPage {
+    let (lift_refusal, form, errors) = match lift {
+        Some((id, form, errors)) => (id.to_string(), form, errors),
+        None => (String::new(), forms::Fields::default(), Vec::new()),
+    };
+    let invalid = !errors.is_empty();
+    let mut response = render(&OverviewPage {
         layout,
         places,
         refusals: refusal_rows,
+        series,
         visits,
         allegations,
         evidence,
-    })
+        lift_refusal,
+        form,
+        errors: errors.into_iter().collect(),
+    })?;
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 fn status_code(status: AllegationStatus) -> &'static str {
     status.code()
 }
 
-struct ConditionRow {
-    condition: &'static str,
-    outcome: &'static str,
-    reason: String,
-}
-
-struct SeenRow {
-    name: String,
-    place: String,
-    seen: String,
-    birth: String,
-    follow_up: String,
-}
-
-#[derive(Template)]
-#[template(path = "protection_visit.html")]
-struct VisitPage {
-    layout: Layout,
-    reference: String,
-    body: &'static str,
-    team: String,
-    places: String,
-    conditions: Vec<ConditionRow>,
-    seen: Vec<SeenRow>,
-    alerts: Vec<AlertView>,
-}
-
-/// `GET /protection/visits/{id}`: conditions, persons seen, and the reconciliation alerts with
-/// their explanations.
+/// `GET /protection/visits/{id}`: conditions, refusals, persons seen, interviews, the
+/// reconciliation alerts with their explanations, and the forms to add to them.
 pub(crate) async fn visit_page(
     State(state): State<AppState>,
     member: Authorized<Protect>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let scope = &member.scope;
-    let visit = state.store.visit(scope, parse_id(&id)?).await?;
-    audit_read(
+    forms::render_visit(
         &state,
-        scope,
-        format!("visit:{}", visit.id),
-        "visit follow-up",
-        1,
+        &member,
+        parse_id(&id)?,
+        forms::Fields::default(),
+        Vec::new(),
     )
-    .await?;
-    let layout = Layout::new(
-        &state,
-        &member.signed_in,
-        format!("Visit {}", visit.reference),
-    )
-    .await?;
-    let names = place_names(&state.store.places(scope).await?);
-    let conditions = state
-        .store
-        .conditions(scope, visit.id)
-        .await?
-        .into_iter()
-        .map(|c| ConditionRow {
-            condition: c.condition.code(),
-            outcome: c.outcome.code(),
-            reason: c.reason.unwrap_or_default(),
-        })
-        .collect();
-    let mut seen = Vec::new();
-    for person in state.store.registrations(scope, Some(visit.id)).await? {
-        let follow_up = state
-            .store
-            .follow_ups(scope, person.id)
-            .await?
-            .pop()
-            .map(|f| {
-                let mut parts = Vec::new();
-                if f.follow_up.family_contact_wanted {
-                    parts.push("family contact wanted".to_owned());
-                }
-                if !f.follow_up.messages.is_empty() {
-                    parts.push(format!("{} message(s)", f.follow_up.messages.len()));
-                }
-                if let Some(due) = f.follow_up.next_visit_due {
-                    parts.push(format!("next visit due {due}"));
-                }
-                parts.join("; ")
-            })
-            .unwrap_or_default();
-        seen.push(SeenRow {
-            name: person.name.display(),
-            place: names.get(&person.place).cloned().unwrap_or_default(),
-            seen: datetime(person.seen_at),
-            birth: person
-                .birth_date
-                .map(|d| d.original().to_owned())
-                .unwrap_or_default(),
-            follow_up,
-        });
-    }
-    let alerts = reconcile_visit(&state.store, scope, &visit).await?;
-    render(&VisitPage {
-        layout,
-        reference: visit.reference.clone(),
-        body: visit.body.code(),
-        team: visit.team.join(", "),
-        places: visit
-            .places
-            .iter()
-            .filter_map(|p| names.get(p).cloned())
-            .collect::<Vec<_>>()
-            .join(", "),
-        conditions,
-        seen,
-        alerts,
-    })
+    .await
 }
 
 struct FindingRow {
@@ -477,6 +448,31 @@ pub(crate) async fn api_visit(
             "follow_ups": follow_ups,
         }));
     }
+    let interviews: Vec<Value> = state
+        .store
+        .interviews(scope, visit.id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            json!({
+                "id": i.id.to_string(),
+                "held_at": instant(Some(i.held_at)),
+                "place": i.place.to_string(),
+                "interviewees": i.interviewees.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "interviewers": i.interviewers,
+                "interpreter": i.interpreter,
+                "language": i.language,
+                "without_witnesses": i.without_witnesses,
+                "present": i.present,
+                "consent": {
+                    "use_with_authorities": i.consent_authorities.code(),
+                    "share_with_family": i.consent_family,
+                    "referral_medical": i.consent_medical,
+                },
+                "notes": i.notes,
+            })
+        })
+        .collect();
     Ok(Json(json!({
         "id": visit.id.to_string(),
         "reference": visit.reference,
@@ -484,6 +480,7 @@ pub(crate) async fn api_visit(
         "conditions": conditions,
         "refusals": refusals,
         "persons_seen": seen,
+        "interviews": interviews,
     }))
     .into_response())
 }
@@ -569,7 +566,9 @@ fn field(errors: &mut Vec<(String, String)>, name: &str, message: impl Into<Stri
 }
 
 /// `POST /api/v1/protection/evidence?kind=…&title=…&captured_at=…&captured_by=…[&allegation=…]
-/// [&registration=…][&source_url=…]`, the file as the body. Streamed to disk, never held in
+/// [&registration=…][&source_url=…][&working_copy_of=…]`, the file as the body. With
+/// `working_copy_of` the file is a working copy of that evidentiary item (Berkeley Protocol), and
+/// the original's chain of custody records the copy. Streamed to disk, never held in
 /// memory whole; over [`EVIDENCE_MAX_BYTES`] it answers 413 and keeps nothing.
 pub(crate) async fn api_evidence_upload(
     State(state): State<AppState>,
@@ -631,6 +630,30 @@ pub(crate) async fn api_evidence_upload(
             Err(_) => field(&mut errors, "registration", "a person-seen id"),
         }
     }
+    // Berkeley Protocol: a working copy names its evidentiary original, which is never altered.
+    let original = match get("working_copy_of").map(str::parse::<EvidenceId>) {
+        None => None,
+        Some(Ok(id)) => match state.store.evidence_item(&scope, id).await {
+            Ok(stored) if stored.item.role == CopyRole::Evidentiary => Some(id),
+            Ok(_) => {
+                field(
+                    &mut errors,
+                    "working_copy_of",
+                    "a working copy is made from an evidentiary original",
+                );
+                None
+            }
+            Err(StoreError::NotFound) => {
+                field(&mut errors, "working_copy_of", "no such evidence item");
+                None
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Some(Err(_)) => {
+            field(&mut errors, "working_copy_of", "an evidence id");
+            None
+        }
+    };
     let (Some(kind), Some(title), Some(captured_by), Some(captured_at), true) =
         (kind, title, captured_by, captured_at, errors.is_empty())
     else {
@@ -673,8 +696,12 @@ pub(crate) async fn api_evidence_upload(
     let item = EvidenceItem {
         id,
         kind,
-        role: CopyRole::Evidentiary,
-        derived_from: None,
+        role: if original.is_some() {
+            CopyRole::Working
+        } else {
+            CopyRole::Evidentiary
+        },
+        derived_from: original,
         title,
         source_url: get("source_url").map(str::to_owned),
         captured_at,
@@ -708,9 +735,26 @@ pub(crate) async fn api_evidence_upload(
             other => other.into(),
         });
     }
+    if let Some(original) = original {
+        state
+            .store
+            .add_custody(
+                &scope,
+                original,
+                CustodyAction::Copied,
+                Some(&format!("working copy {id}")),
+            )
+            .await?;
+    }
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(json!({"id": id.to_string(), "sha256": written.sha256, "size": written.size})),
+        Json(json!({
+            "id": id.to_string(),
+            "sha256": written.sha256,
+            "size": written.size,
+            "role": item.role.code(),
+            "derived_from": original.map(|o| o.to_string()),
+        })),
     )
         .into_response())
 }

@@ -65,6 +65,7 @@ pub struct ReceivedRow {
     pub applied: usize,
     pub duplicates: usize,
     pub rejected: usize,
+    /// Notices applied: persons registered, persons corrected and events kept.
     pub persons: usize,
     /// Sequence numbers below the highest applied that never arrived.
     pub missing: Vec<u64>,
@@ -184,7 +185,9 @@ pub async fn compute(
     let mut references = HashMap::new();
     let mut acknowledged = HashSet::new();
     let mut sent_at = HashMap::new();
-    for person in &facts {
+    // Persons registered by an envelope from a peer are held by the sender: their deadlines
+    // are the sender's, shown in the sender's view, not this tenant's.
+    for person in facts.iter().filter(|p| !p.received) {
         for notification in &person.notifications {
             sent_at.insert(notification.id, notification.sent_at);
             if ack_ok(&notification.reference) {

@@ -13,9 +13,10 @@
 //! - [`push`]: the HTTP client and the sender loop; [`compliance`]: the compliance view.
 
 pub mod compliance;
+pub mod notices;
 pub mod push;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use domain::forwarding::{ForwardingDecision, WithheldBecause};
 use domain::{
@@ -253,7 +254,10 @@ pub struct Prepared {
     pub envelope: Envelope,
     pub wire: Vec<u8>,
     pub bundle: Vec<u8>,
+    /// Persons whose first card it carries.
     pub persons: Vec<(PersonId, PersonCategory)>,
+    /// Changes (events, deaths) and corrections it carries (issue 5, migration 0011).
+    pub changes: notices::Changes,
 }
 
 /// Seals the cards of every person of the tenant that no envelope to `to` on `channel` has
@@ -288,12 +292,13 @@ pub async fn prepare_cards(
     let ids = store
         .untransmitted_persons(scope, to, channel.code(), since)
         .await?;
-    if ids.is_empty() {
+    let changes = bureau_changes(store, scope, to, channel, &ids).await?;
+    if ids.is_empty() && changes.is_empty() {
         return Ok(None);
     }
     let flags = store.detriment_flags(scope).await?;
     let records = store.person_records(scope, &ids).await?;
-    let contents: Vec<Content> = records
+    let mut contents: Vec<Content> = records
         .iter()
         .map(|record| {
             let mut latest: BTreeMap<FieldKey, &Assertion> = BTreeMap::new();
@@ -317,6 +322,8 @@ pub async fn prepare_cards(
         .iter()
         .map(|r| (r.person.id, r.person.category))
         .collect();
+    // New cards first, so the receiver holds each person before the changes about them.
+    contents.extend(changes.contents.iter().cloned());
     seal_prepared(
         store,
         tenant,
@@ -330,9 +337,88 @@ pub async fn prepare_cards(
         &recipient,
         contents,
         persons,
+        changes,
     )
     .await
     .map(Some)
+}
+
+/// A bureau's corrections and changes for `to` on `channel` (GC3-122-e, GC4-136-b,
+/// GC3-120-b, GC4-129-a): values recorded since each person's first card, and notifiable
+/// events of persons whose card went there already or goes now (`new`).
+async fn bureau_changes(
+    store: &Store,
+    scope: &TenantScope,
+    to: &str,
+    channel: transmit::Channel,
+    new: &[PersonId],
+) -> TransmissionResult<notices::Changes> {
+    let new: HashSet<PersonId> = new.iter().copied().collect();
+    let events: Vec<(PersonId, domain::EventId)> = store
+        .untransmitted_events(scope, to, channel.code(), &notices::notifiable_codes())
+        .await?
+        .into_iter()
+        .filter(|e| e.person_carried || new.contains(&e.person))
+        .map(|e| (e.person, e.event))
+        .collect();
+    let corrections = store.pending_corrections(scope, to, channel.code()).await?;
+    if events.is_empty() && corrections.is_empty() {
+        return Ok(notices::Changes::default());
+    }
+    let mut persons: Vec<PersonId> = events
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(corrections.iter().map(|c| c.person))
+        .collect();
+    persons.sort_unstable();
+    persons.dedup();
+    let records = store.person_records(scope, &persons).await?;
+    let by_id: HashMap<PersonId, &PersonRecord> =
+        records.iter().map(|r| (r.person.id, r)).collect();
+    let mut changes = notices::Changes::default();
+    // Corrections: per person, the fields with a value recorded since the first card.
+    let mut fields: BTreeMap<PersonId, HashSet<FieldKey>> = BTreeMap::new();
+    for correction in &corrections {
+        let Some(record) = by_id.get(&correction.person) else {
+            continue;
+        };
+        if let Some(assertion) = record
+            .assertions
+            .iter()
+            .find(|a| a.id == correction.assertion)
+        {
+            fields
+                .entry(correction.person)
+                .or_default()
+                .insert(assertion.field);
+        }
+        changes.notices.push(store::NoticeItem {
+            person: correction.person,
+            kind: store::NoticeKind::Assertion,
+            id: *correction.assertion.as_uuid(),
+        });
+    }
+    for (person, fields) in &fields {
+        if let Some(record) = by_id.get(person) {
+            let all: Vec<&Assertion> = record.assertions.iter().collect();
+            if let Some(card) = notices::correction_card(record, fields, &all) {
+                changes.contents.push(card);
+                changes.corrected.push(*person);
+            }
+        }
+    }
+    let place_names: HashMap<domain::PlaceId, String> = store
+        .places(scope)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let (contents, items, sent) =
+        notices::event_notices(&by_id, &events, &place_names, notices::Detail::Full);
+    changes.contents.extend(contents);
+    changes.notices.extend(items);
+    changes.events = sent;
+    Ok(changes)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -349,10 +435,11 @@ async fn seal_prepared(
     recipient: &PublicKey,
     contents: Vec<Content>,
     persons: Vec<(PersonId, PersonCategory)>,
+    changes: notices::Changes,
 ) -> TransmissionResult<Prepared> {
     let sequence = store.next_sequence(scope, to, channel.code()).await?;
     let header = Header {
-        format: transmit::FORMAT_VERSION,
+        format: transmit::stream::STREAM_FORMAT,
         sender: tenant.slug.clone(),
         recipient: to.to_owned(),
         channel,
@@ -361,17 +448,34 @@ async fn seal_prepared(
         created_at: now_text(),
         officer: officer_name.to_owned(),
     };
-    let envelope =
-        Envelope::seal(header.clone(), contents, officer_key, seal).map_err(keys_error)?;
-    let wire = envelope.to_bytes();
-    let bundle = transmit::seal_bundle(&wire, recipient).map_err(keys_error)?;
+    // Format 2: the receiver verifies and applies it a chunk and a batch at a time.
+    let (envelope, wire) =
+        transmit::stream::seal_streamed(header.clone(), &contents, officer_key, seal)
+            .map_err(keys_error)?;
+    drop(contents);
+    let bundle = bundle_for(&wire, recipient)?;
     Ok(Prepared {
         header,
         envelope,
         wire,
         bundle,
         persons,
+        changes,
     })
+}
+
+/// The bundle that carries a stored envelope, encrypted afresh to `recipient`: a streamed
+/// envelope (format 2, several lines) in a `WAB2` bundle, a format 1 envelope (one line, sent
+/// before format 2) in a `WAB1` bundle.
+///
+/// # Errors
+/// A recipient key that cannot be encrypted to.
+pub fn bundle_for(wire: &[u8], recipient: &PublicKey) -> TransmissionResult<Vec<u8>> {
+    if wire.contains(&b'\n') {
+        transmit::stream::seal_stream_bundle(wire, recipient).map_err(keys_error)
+    } else {
+        transmit::seal_bundle(wire, recipient).map_err(keys_error)
+    }
 }
 
 impl Prepared {
@@ -383,7 +487,13 @@ impl Prepared {
             content_hash: self.envelope.content_hash.clone(),
             envelope: String::from_utf8(self.wire.clone()).map_err(keys_error)?,
             officer: self.header.officer.clone(),
-            persons: self.persons.iter().map(|(p, _)| *p).collect(),
+            persons: self
+                .persons
+                .iter()
+                .map(|(p, _)| *p)
+                .chain(self.changes.corrected.iter().copied())
+                .collect(),
+            notices: self.changes.notices.clone(),
         })
     }
 }
@@ -477,6 +587,19 @@ pub async fn commit_prepared(
         store
             .record_notifications(scope, source, &notifications)
             .await?;
+    }
+    if header.purpose == Purpose::Notification {
+        // §10 #9, #17, #31-32: the changes and deaths this envelope notified.
+        notices::record_event_notifications(
+            store,
+            scope,
+            &prepared.changes.events,
+            channel,
+            source,
+            sent_at,
+            &prepared.envelope.content_hash,
+        )
+        .await?;
     }
     Ok(id)
 }
@@ -575,10 +698,25 @@ pub async fn receive_bundle(
     scope: &TenantScope,
     bytes: &[u8],
 ) -> TransmissionResult<Received> {
+    receive_from(store, tenant, scope, std::io::Cursor::new(bytes)).await
+}
+
+/// As [`receive_bundle`], reading the bundle from `input` (a file). A streamed bundle
+/// (`WAB2`) is decrypted, verified and applied a chunk and a batch at a time, so the memory
+/// held does not grow with the bundle; a format 1 bundle (`WAB1`) is read whole.
+///
+/// # Errors
+/// As [`receive_bundle`].
+pub async fn receive_from<R: std::io::Read + Send>(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    input: R,
+) -> TransmissionResult<Received> {
     let own = OwnKeys::load(store, scope).await?;
     let seal = own.current(None)?;
     let ring = load_ring(store, scope).await?;
-    let outcome = check_and_apply(store, tenant, scope, &own, &ring, bytes).await?;
+    let outcome = check_and_apply(store, tenant, scope, &own, &ring, input).await?;
     let status = match &outcome.status {
         ReceiptStatus::Applied { .. } => ReceivedStatus::Applied,
         ReceiptStatus::Duplicate => ReceivedStatus::Duplicate,
@@ -673,25 +811,59 @@ pub async fn receive_bundle(
     Ok(Received { outcome, receipt })
 }
 
-async fn check_and_apply(
+/// The stable code of a bundle that cannot be opened.
+fn bundle_code(error: &transmit::BundleError) -> &'static str {
+    match error {
+        transmit::BundleError::WrongRecipient { .. } => "wrong-recipient",
+        transmit::BundleError::Decryption => "tampered",
+        transmit::BundleError::Truncated => "truncated",
+        _ => "malformed",
+    }
+}
+
+async fn check_and_apply<R: std::io::Read + Send>(
     store: &Store,
     tenant: &Tenant,
     scope: &TenantScope,
     own: &OwnKeys,
     ring: &KeyRing,
-    bytes: &[u8],
+    mut input: R,
 ) -> TransmissionResult<Outcome> {
-    let wire = match transmit::open_bundle(bytes, &own.tenant_keys()?) {
+    use std::io::Read as _;
+    let mut magic = Vec::with_capacity(5);
+    if let Err(error) = (&mut input).take(5).read_to_end(&mut magic) {
+        return Ok(Outcome::rejected(
+            None,
+            None,
+            "malformed",
+            error.to_string(),
+        ));
+    }
+    let input = std::io::Cursor::new(magic.clone()).chain(input);
+    if transmit::stream::is_stream_bundle(&magic) {
+        return check_and_apply_stream(store, tenant, scope, own, ring, input).await;
+    }
+    let mut bytes = Vec::new();
+    if let Err(error) = input.take(BUNDLE_READ_LIMIT).read_to_end(&mut bytes) {
+        return Ok(Outcome::rejected(
+            None,
+            None,
+            "malformed",
+            error.to_string(),
+        ));
+    }
+    let wire = match transmit::open_bundle(&bytes, &own.tenant_keys()?) {
         Ok(wire) => wire,
         Err(error) => {
-            let code = match error {
-                transmit::BundleError::WrongRecipient { .. } => "wrong-recipient",
-                transmit::BundleError::Decryption => "tampered",
-                _ => "malformed",
-            };
-            return Ok(Outcome::rejected(None, None, code, error.to_string()));
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                bundle_code(&error),
+                error.to_string(),
+            ));
         }
     };
+    drop(bytes);
     let envelope = match Envelope::from_bytes(&wire) {
         Ok(envelope) => envelope,
         Err(error) => {
@@ -717,6 +889,140 @@ async fn check_and_apply(
         }
     };
     let header = verified.header.clone();
+    let missing = match admit(store, scope, &header, &verified.content_hash).await? {
+        Ok(missing) => missing,
+        Err(outcome) => return Ok(outcome),
+    };
+    let peer_name = ring
+        .peer(&header.sender)
+        .map(|p| p.tenant_name.clone())
+        .unwrap_or_else(|| header.sender.clone());
+    let applied = apply(store, scope, &verified, &peer_name).await?;
+    Ok(Outcome::of(applied, header, hash, missing))
+}
+
+/// Format 1 bundles are read whole, up to this many bytes (the push endpoint's limit).
+const BUNDLE_READ_LIMIT: u64 = 256 * 1024 * 1024;
+
+impl Outcome {
+    fn of(applied: Applied, header: Header, hash: Option<String>, missing: Vec<u64>) -> Self {
+        match applied {
+            Applied::Done(applied) => Self {
+                header: Some(header),
+                hash,
+                status: ReceiptStatus::Applied { applied },
+                missing,
+            },
+            Applied::Raced => Self {
+                missing: Vec::new(),
+                header: Some(header),
+                hash,
+                status: ReceiptStatus::Duplicate,
+            },
+            Applied::Refused(code, reason) => Self::rejected(Some(header), hash, code, reason),
+        }
+    }
+}
+
+/// A streamed (format 2) bundle: the header, the manifest's signatures, the ledger, then the
+/// notices a batch at a time.
+async fn check_and_apply_stream<R: std::io::Read + Send>(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    own: &OwnKeys,
+    ring: &KeyRing,
+    input: R,
+) -> TransmissionResult<Outcome> {
+    let reader = match transmit::stream::open_stream_bundle(input, &own.tenant_keys()?) {
+        Ok((_, reader)) => reader,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                bundle_code(&error),
+                error.to_string(),
+            ));
+        }
+    };
+    let mut reader = std::io::BufReader::with_capacity(transmit::stream::CHUNK, reader);
+    let mut line = Vec::new();
+    match transmit::stream::read_line(&mut reader, transmit::stream::MAX_MANIFEST, &mut line) {
+        Ok(Some(())) => {}
+        Ok(None) => {
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                "malformed",
+                "the bundle holds no envelope".into(),
+            ));
+        }
+        Err(error) => {
+            let error = transmit::stream::StreamError::from_io(error, 0);
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    }
+    let envelope = match Envelope::from_bytes(&line) {
+        Ok(envelope) => envelope,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                None,
+                None,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    };
+    drop(line);
+    let claimed = envelope.unverified_any_header();
+    let hash = Some(envelope.content_hash.clone());
+    let (manifest, _, _) = match envelope.verify_manifest(&tenant.slug, ring) {
+        Ok(verified) => verified,
+        Err(error) => {
+            return Ok(Outcome::rejected(
+                claimed,
+                hash,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    };
+    let header = manifest.header.clone();
+    let missing = match admit(store, scope, &header, &envelope.content_hash).await? {
+        Ok(missing) => missing,
+        Err(outcome) => return Ok(outcome),
+    };
+    let peer_name = ring
+        .peer(&header.sender)
+        .map(|p| p.tenant_name.clone())
+        .unwrap_or_else(|| header.sender.clone());
+    let applied = apply_stream(
+        store,
+        scope,
+        &manifest,
+        &envelope.content_hash,
+        &peer_name,
+        &mut reader,
+    )
+    .await?;
+    Ok(Outcome::of(applied, header, hash, missing))
+}
+
+/// The ledger's admission of a verified envelope: the sequence numbers still missing below
+/// it, or the outcome when it is a duplicate or reuses a sequence number.
+async fn admit(
+    store: &Store,
+    scope: &TenantScope,
+    header: &Header,
+    content_hash: &str,
+) -> TransmissionResult<Result<Vec<u64>, Outcome>> {
+    let header = header.clone();
+    let hash = Some(content_hash.to_owned());
     let channel = header.channel.code();
     let mut ledger = Ledger::new();
     let key = ChannelKey::of(&header);
@@ -726,52 +1032,34 @@ async fn check_and_apply(
     {
         ledger.record(key.clone(), u64::try_from(sequence).unwrap_or(0), accepted);
     }
-    let missing = match ledger.admit(&header, &verified.content_hash) {
+    let missing = match ledger.admit(&header, content_hash) {
         Admission::New { missing } => missing,
         Admission::Duplicate => {
-            return Ok(Outcome {
+            return Ok(Err(Outcome {
                 missing: ledger.missing(&key),
                 header: Some(header),
                 hash,
                 status: ReceiptStatus::Duplicate,
-            });
+            }));
         }
         Admission::SequenceReused { sequence, .. } => {
-            return Ok(Outcome::rejected(
+            return Ok(Err(Outcome::rejected(
                 Some(header),
                 hash,
                 "sequence-reused",
                 format!("sequence number {sequence} was applied before with other contents"),
-            ));
+            )));
         }
         Admission::ZeroSequence => {
-            return Ok(Outcome::rejected(
+            return Ok(Err(Outcome::rejected(
                 Some(header),
                 hash,
                 "malformed",
                 "sequence numbers start at 1".into(),
-            ));
+            )));
         }
     };
-    let peer_name = ring
-        .peer(&header.sender)
-        .map(|p| p.tenant_name.clone())
-        .unwrap_or_else(|| header.sender.clone());
-    match apply(store, scope, &verified, &peer_name).await? {
-        Applied::Done(applied) => Ok(Outcome {
-            header: Some(header),
-            hash,
-            status: ReceiptStatus::Applied { applied },
-            missing,
-        }),
-        Applied::Raced => Ok(Outcome {
-            missing: Vec::new(),
-            header: Some(header),
-            hash,
-            status: ReceiptStatus::Duplicate,
-        }),
-        Applied::Refused(code, reason) => Ok(Outcome::rejected(Some(header), hash, code, reason)),
-    }
+    Ok(Ok(missing))
 }
 
 enum Applied {
@@ -781,152 +1069,384 @@ enum Applied {
     Refused(&'static str, String),
 }
 
-/// Turns the cards into persons with assertions whose source says who notified them and when
-/// (XC-3). The source, the persons, their detriment flags and the ledger row are written in
-/// one transaction: a process killed anywhere in between leaves nothing (the crash window of
-/// the first version, between the import and the ledger row, is closed).
+/// One envelope being applied: the source, the persons, their events and corrections, the
+/// detriment flags and the ledger row, in one import transaction. Notices come in batches
+/// ([`Ingest::apply_batch`]): all of them at once for a format 1 envelope, a few thousand at a
+/// time as a streamed (format 2) envelope is read. Dropping an `Ingest` without
+/// [`Ingest::finish`] rolls everything back.
+struct Ingest<'a> {
+    store: &'a Store,
+    scope: &'a TenantScope,
+    header: Header,
+    content_hash: String,
+    batch: store::ImportBatch,
+    /// Persons this envelope registered, by qualified reference.
+    new_ids: HashMap<String, PersonId>,
+    /// The events of each person the envelope touched, as they stand in the transaction.
+    histories: HashMap<String, Vec<domain::Event>>,
+    flags: HashMap<PersonId, Vec<String>>,
+    /// Notices read so far, to name a refusal by its number.
+    read: usize,
+    applied: usize,
+}
+
+/// A notice refused: the code and the reason, with the notice's number.
+type Refusal = (&'static str, String);
+
+impl<'a> Ingest<'a> {
+    async fn begin(
+        store: &'a Store,
+        scope: &'a TenantScope,
+        header: &Header,
+        content_hash: &str,
+        peer_name: &str,
+    ) -> TransmissionResult<Result<Ingest<'a>, Refusal>> {
+        let notified_at = OffsetDateTime::parse(&header.created_at, &Rfc3339)
+            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        let source = NewSource {
+            kind: SourceKind::BureauList,
+            // XC-3: "notified by the bureau of Party X on …".
+            reference: format!(
+                "notified by {peer_name} ({}) on {}: envelope #{} on the {} channel, {}, signed by {}",
+                header.sender,
+                header.created_at,
+                header.sequence,
+                header.channel.code(),
+                content_hash,
+                header.officer
+            ),
+            collected_by: header.officer.clone(),
+            collected_at: notified_at,
+            language: None,
+            script: None,
+            confidence: Confidence::MEDIUM,
+        };
+        let flags = store.detriment_flags(scope).await?;
+        let batch = match store.begin_import_from(scope, &source).await {
+            Ok(batch) => batch,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(("invalid-content", reason))),
+            Err(other) => return Err(other.into()),
+        };
+        Ok(Ok(Self {
+            store,
+            scope,
+            header: header.clone(),
+            content_hash: content_hash.to_owned(),
+            batch,
+            new_ids: HashMap::new(),
+            histories: HashMap::new(),
+            flags,
+            read: 0,
+            applied: 0,
+        }))
+    }
+
+    /// Checks and writes a batch of notices (inside the transaction).
+    async fn apply_batch(
+        &mut self,
+        contents: &[Content],
+    ) -> TransmissionResult<Result<(), Refusal>> {
+        let store = self.store;
+        let scope = self.scope;
+        let sender = self.header.sender.clone();
+        let sequence = self.header.sequence;
+        let qualified = |reference: &str| format!("{sender}:{reference}");
+        // Persons held before the envelope that this batch is about.
+        let references: Vec<String> = contents
+            .iter()
+            .filter_map(Content::person_reference)
+            .map(qualified)
+            .filter(|r| !self.new_ids.contains_key(r))
+            .collect();
+        let held = store.persons_by_reference(scope, &references).await?;
+        let mut held_ids: Vec<PersonId> = held.values().copied().collect();
+        held_ids.sort_unstable();
+        held_ids.dedup();
+        let records: HashMap<PersonId, PersonRecord> = store
+            .person_records(scope, &held_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.person.id, r))
+            .collect();
+
+        let first = self.read;
+        let mut people = Vec::new();
+        let mut flags_new: Vec<Option<String>> = Vec::new();
+        let mut batch_new: HashMap<String, usize> = HashMap::new();
+        let mut plan = notices::Plan::default();
+        let mut held_flags: Vec<(PersonId, String)> = Vec::new();
+        for (offset, content) in contents.iter().enumerate() {
+            let number = first + offset + 1;
+            self.read = number;
+            let refused = |code: &'static str, problem: String| {
+                Ok(Err((code, format!("notice {number}: {problem}"))))
+            };
+            let locator =
+                |what: &str| format!("envelope {sender} #{sequence} notice {number}, {what}");
+            match content {
+                Content::CaptureCard(card) | Content::InternmentCard(card) => {
+                    let category: PersonCategory = match card.category.parse() {
+                        Ok(category) => category,
+                        Err(error) => return refused("invalid-content", error),
+                    };
+                    if let Some(reason) = &card.detriment
+                        && (reason.trim().is_empty() || reason.len() > 2000)
+                    {
+                        return refused(
+                            "invalid-content",
+                            "a detriment reason is 1 to 2000 characters".into(),
+                        );
+                    }
+                    let reference = qualified(&card.reference);
+                    if self.new_ids.contains_key(&reference) || batch_new.contains_key(&reference) {
+                        return refused(
+                            "invalid-content",
+                            format!(
+                                "a second card for reference {:?} in the same envelope",
+                                card.reference
+                            ),
+                        );
+                    }
+                    if let Some(record) = held.get(&reference).and_then(|id| records.get(id)) {
+                        // A later card for a person held: a correction (XC-3), never an
+                        // erasure.
+                        match notices::corrections(record, card, &sender, &|field| {
+                            locator(&format!("field {field}"))
+                        }) {
+                            Ok(corrections) => {
+                                if !corrections.is_empty() {
+                                    plan.corrected.insert(record.person.id);
+                                }
+                                plan.assertions.extend(corrections);
+                            }
+                            Err(problem) => return refused("invalid-content", problem),
+                        }
+                        if let Some(reason) = &card.detriment {
+                            let known = self
+                                .flags
+                                .get(&record.person.id)
+                                .is_some_and(|r| r.contains(reason));
+                            if !known {
+                                held_flags.push((record.person.id, reason.clone()));
+                            }
+                        }
+                        continue;
+                    }
+                    let mut assertions = Vec::new();
+                    for field in &card.fields {
+                        match field.to_domain() {
+                            Ok((field, value)) => assertions.push(NewAssertion {
+                                field,
+                                value,
+                                locator: locator(&format!("field {field}")),
+                            }),
+                            Err(error) => return refused("invalid-content", error.to_string()),
+                        }
+                    }
+                    batch_new.insert(reference.clone(), people.len());
+                    people.push(NewPerson {
+                        // The sender's reference, qualified by the sender so references of
+                        // two bureaus never collide.
+                        reference,
+                        category,
+                        assertions,
+                        events: Vec::new(),
+                    });
+                    flags_new.push(card.detriment.clone());
+                }
+                Content::Event(_) | Content::DeathNotification(_) => {
+                    let Some(reference) = content.person_reference().map(qualified) else {
+                        continue;
+                    };
+                    // A person this batch registers gets its id when the batch is written;
+                    // a placeholder stands in until then.
+                    let person = if let Some(id) = self.new_ids.get(&reference) {
+                        *id
+                    } else if let Some(id) = held.get(&reference) {
+                        *id
+                    } else if batch_new.contains_key(&reference) {
+                        PersonId::from_uuid(uuid::Uuid::nil())
+                    } else {
+                        return refused(
+                            "invalid-content",
+                            format!(
+                                "a {} for reference {:?}, whose card was never received",
+                                content.kind(),
+                                content.person_reference().unwrap_or_default()
+                            ),
+                        );
+                    };
+                    let history = self.histories.entry(reference.clone()).or_insert_with(|| {
+                        held.get(&reference)
+                            .and_then(|id| records.get(id))
+                            .map(|r| r.events.clone())
+                            .unwrap_or_default()
+                    });
+                    let event = match notices::received_event(content, person, locator("event")) {
+                        Ok(Some(event)) => event,
+                        Ok(None) => continue,
+                        Err(problem) => return refused("invalid-content", problem),
+                    };
+                    if notices::already_held(history, &event) {
+                        continue;
+                    }
+                    match notices::check_received(history, &event, domain::SourceId::new()) {
+                        Ok(domain_event) => history.push(domain_event),
+                        Err(problem) => return refused("invalid-content", problem),
+                    }
+                    match batch_new.get(&reference) {
+                        Some(&i) => plan.new_person_events.push((i, event)),
+                        None => plan.events.push(event),
+                    }
+                }
+                other => {
+                    return refused(
+                        "unsupported-content",
+                        format!("a {}, which this version cannot apply yet", other.kind()),
+                    );
+                }
+            }
+        }
+        let ids = match self.batch.insert(&people).await {
+            Ok(ids) => ids,
+            Err(StoreError::Invalid(reason)) => return Ok(Err(("invalid-content", reason))),
+            Err(StoreError::DuplicateReference { reference }) => {
+                return Ok(Err((
+                    "invalid-content",
+                    format!("reference {reference:?} is held already"),
+                )));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        for (id, flag) in ids.iter().zip(&flags_new) {
+            if let Some(reason) = flag {
+                self.batch.flag_detriment(*id, reason).await?;
+            }
+        }
+        for (id, reason) in &held_flags {
+            self.batch.flag_detriment(*id, reason).await?;
+        }
+        for (reference, i) in batch_new {
+            if let Some(id) = ids.get(i) {
+                self.new_ids.insert(reference, *id);
+            }
+        }
+        let mut events = plan.events;
+        for (i, mut event) in plan.new_person_events {
+            if let Some(id) = ids.get(i) {
+                event.person = *id;
+                events.push(event);
+            }
+        }
+        match self.batch.add_received(&plan.assertions, &events).await {
+            Ok(()) => {}
+            Err(StoreError::Invalid(reason)) => return Ok(Err(("invalid-content", reason))),
+            Err(other) => return Err(other.into()),
+        }
+        // Notices applied: persons registered, persons corrected, events kept.
+        self.applied += ids.len() + plan.corrected.len() + events.len();
+        Ok(Ok(()))
+    }
+
+    /// Writes the ledger row and commits.
+    async fn finish(mut self) -> TransmissionResult<Applied> {
+        let entry = NewReceived {
+            sender: Some(self.header.sender.clone()),
+            channel: Some(self.header.channel.code().to_owned()),
+            sequence: Some(i64::try_from(self.header.sequence).map_err(keys_error)?),
+            content_hash: Some(self.content_hash.clone()),
+            status: ReceivedStatus::Applied,
+            reason_code: None,
+            reason: None,
+            applied: i32::try_from(self.applied).map_err(keys_error)?,
+            source: None,
+        };
+        match self.batch.record_received(&entry).await {
+            Ok(()) => {}
+            Err(StoreError::Invalid(_)) => return Ok(Applied::Raced),
+            Err(other) => return Err(other.into()),
+        }
+        let applied = self.applied;
+        match self.batch.commit().await {
+            Ok(_) => Ok(Applied::Done(applied)),
+            Err(StoreError::Invalid(message)) if message.contains("applied already") => {
+                Ok(Applied::Raced)
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+/// Applies a format 1 envelope: all its notices in one batch.
 async fn apply(
     store: &Store,
     scope: &TenantScope,
     verified: &VerifiedEnvelope,
     peer_name: &str,
 ) -> TransmissionResult<Applied> {
-    let header = &verified.header;
-    let mut people = Vec::new();
-    let mut flags: Vec<Option<String>> = Vec::new();
-    for (index, content) in verified.contents.iter().enumerate() {
-        let card = match content {
-            Content::CaptureCard(card) | Content::InternmentCard(card) => card,
-            other => {
-                return Ok(Applied::Refused(
-                    "unsupported-content",
-                    format!(
-                        "notice {} is a {}, which this version cannot apply yet",
-                        index + 1,
-                        other.kind()
-                    ),
-                ));
-            }
+    let mut ingest = match Ingest::begin(
+        store,
+        scope,
+        &verified.header,
+        &verified.content_hash,
+        peer_name,
+    )
+    .await?
+    {
+        Ok(ingest) => ingest,
+        Err((code, reason)) => return Ok(Applied::Refused(code, reason)),
+    };
+    if let Err((code, reason)) = ingest.apply_batch(&verified.contents).await? {
+        return Ok(Applied::Refused(code, reason));
+    }
+    ingest.finish().await
+}
+
+/// Notices per batch of a streamed envelope: a megabyte or two of cards.
+const STREAM_BATCH: usize = 500;
+
+/// Applies a streamed (format 2) envelope whose manifest verified: reads, checks and writes
+/// its notices a batch at a time inside one transaction, and commits only once the notices'
+/// hash and count match the signed manifest. A chunk that does not decrypt, a truncated
+/// bundle or a notice that does not fit rolls back everything.
+async fn apply_stream<R: std::io::BufRead>(
+    store: &Store,
+    scope: &TenantScope,
+    manifest: &transmit::stream::Manifest,
+    content_hash: &str,
+    peer_name: &str,
+    input: &mut R,
+) -> TransmissionResult<Applied> {
+    let mut ingest =
+        match Ingest::begin(store, scope, &manifest.header, content_hash, peer_name).await? {
+            Ok(ingest) => ingest,
+            Err((code, reason)) => return Ok(Applied::Refused(code, reason)),
         };
-        let category: PersonCategory = match card.category.parse() {
-            Ok(category) => category,
-            Err(error) => {
-                return Ok(Applied::Refused(
-                    "invalid-content",
-                    format!("notice {}: {error}", index + 1),
-                ));
-            }
+    let mut reader = transmit::stream::NoticeReader::new();
+    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    loop {
+        let next = match reader.next(input) {
+            Ok(next) => next,
+            Err(error) => return Ok(Applied::Refused(error.code(), error.to_string())),
         };
-        let mut assertions = Vec::new();
-        for field in &card.fields {
-            match field.to_domain() {
-                Ok((field, value)) => assertions.push(NewAssertion {
-                    field,
-                    value,
-                    locator: format!(
-                        "envelope {} #{} notice {}, field {field}",
-                        header.sender,
-                        header.sequence,
-                        index + 1
-                    ),
-                }),
-                Err(error) => {
-                    return Ok(Applied::Refused(
-                        "invalid-content",
-                        format!("notice {}: {error}", index + 1),
-                    ));
-                }
+        let end = next.is_none();
+        if let Some(content) = next {
+            batch.push(content);
+        }
+        if (end && !batch.is_empty()) || batch.len() == STREAM_BATCH {
+            if let Err((code, reason)) = ingest.apply_batch(&batch).await? {
+                return Ok(Applied::Refused(code, reason));
             }
+            batch.clear();
         }
-        if let Some(reason) = &card.detriment
-            && (reason.trim().is_empty() || reason.len() > 2000)
-        {
-            return Ok(Applied::Refused(
-                "invalid-content",
-                format!(
-                    "notice {}: a detriment reason is 1 to 2000 characters",
-                    index + 1
-                ),
-            ));
-        }
-        people.push(NewPerson {
-            // The sender's reference, qualified by the sender so references of two bureaus
-            // never collide.
-            reference: format!("{}:{}", header.sender, card.reference),
-            category,
-            assertions,
-            events: Vec::new(),
-        });
-        flags.push(card.detriment.clone());
-    }
-    // A card for a person received before (in an earlier envelope) is not registered twice.
-    let references: Vec<String> = people.iter().map(|p| p.reference.clone()).collect();
-    let existing = store.existing_references(scope, &references).await?;
-    let mut kept_flags = Vec::new();
-    let mut kept = Vec::new();
-    for (person, flag) in people.into_iter().zip(flags) {
-        if !existing.contains(&person.reference) {
-            kept.push(person);
-            kept_flags.push(flag);
+        if end {
+            break;
         }
     }
-    let notified_at = OffsetDateTime::parse(&header.created_at, &Rfc3339)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc());
-    let source = NewSource {
-        kind: SourceKind::BureauList,
-        // XC-3: "notified by the bureau of Party X on …".
-        reference: format!(
-            "notified by {peer_name} ({}) on {}: envelope #{} on the {} channel, {}, signed by {}",
-            header.sender,
-            header.created_at,
-            header.sequence,
-            header.channel.code(),
-            verified.content_hash,
-            header.officer
-        ),
-        collected_by: header.officer.clone(),
-        collected_at: notified_at,
-        language: None,
-        script: None,
-        confidence: Confidence::MEDIUM,
-    };
-    let mut batch = store.begin_import_from(scope, &source).await?;
-    let ids = match batch.insert(&kept).await {
-        Ok(ids) => ids,
-        Err(StoreError::Invalid(reason)) => {
-            return Ok(Applied::Refused("invalid-content", reason));
-        }
-        Err(other) => return Err(other.into()),
-    };
-    for (id, flag) in ids.iter().zip(&kept_flags) {
-        if let Some(reason) = flag {
-            batch.flag_detriment(*id, reason).await?;
-        }
+    if let Err(error) = reader.finish(manifest) {
+        return Ok(Applied::Refused(error.code(), error.to_string()));
     }
-    let applied = ids.len();
-    let entry = NewReceived {
-        sender: Some(header.sender.clone()),
-        channel: Some(header.channel.code().to_owned()),
-        sequence: Some(i64::try_from(header.sequence).map_err(keys_error)?),
-        content_hash: Some(verified.content_hash.clone()),
-        status: ReceivedStatus::Applied,
-        reason_code: None,
-        reason: None,
-        applied: i32::try_from(applied).map_err(keys_error)?,
-        source: None,
-    };
-    match batch.record_received(&entry).await {
-        Ok(()) => {}
-        Err(StoreError::Invalid(_)) => return Ok(Applied::Raced),
-        Err(other) => return Err(other.into()),
-    }
-    match batch.commit().await {
-        Ok(_) => Ok(Applied::Done(applied)),
-        Err(StoreError::Invalid(message)) if message.contains("applied already") => {
-            Ok(Applied::Raced)
-        }
-        Err(other) => Err(other.into()),
-    }
+    ingest.finish().await
 }
 
 /// Verifies a receipt from `peer` and keeps it: the sender's evidence that the envelope
@@ -989,6 +1509,8 @@ pub struct Forwarded {
     pub prepared: Option<Prepared>,
     pub forwarded: usize,
     pub withheld: usize,
+    /// Changes (events, deaths) and corrections forwarded for persons forwarded before.
+    pub changes: usize,
 }
 
 fn nationality_of(record: &PersonRecord) -> Option<String> {
@@ -1120,6 +1642,27 @@ pub async fn forward_to_origin(
             }
         }
     }
+    let forwarded_now: HashSet<PersonId> = persons.iter().map(|(p, _)| *p).collect();
+    let mut forwarded_to: HashSet<PersonId> = store
+        .forwarding_decisions(scope, None)
+        .await?
+        .into_iter()
+        .filter(|d| d.decision.recipient == to && d.decision.forwarded)
+        .map(|d| d.decision.person)
+        .collect();
+    forwarded_to.extend(persons.iter().map(|(p, _)| *p));
+    let changes = origin_changes(
+        store,
+        scope,
+        to,
+        &flags,
+        &forwarded_to,
+        &forwarded_now,
+        &mut decisions,
+    )
+    .await?;
+    summary.changes = changes.contents.len();
+    contents.extend(changes.contents.iter().cloned());
     if !contents.is_empty() {
         summary.prepared = Some(
             seal_prepared(
@@ -1135,11 +1678,157 @@ pub async fn forward_to_origin(
                 &recipient,
                 contents,
                 persons,
+                changes,
             )
             .await?,
         );
     }
     Ok((summary, decisions))
+}
+
+/// The changes and corrections the agency forwards to a power of origin (GC3-123-a,
+/// GC4-140-a) for persons it forwarded there before (or forwards now): events of a notifiable
+/// kind with their kind and time only, and corrected values among the particulars the
+/// conventions list, decided again by `domain::forwarding::decide`. Nothing of a person
+/// flagged as detrimental (GC4-137-b) and nothing the agency's own delegates registered
+/// (ICRC-VIS-e) flows. Each person with changes gets a decision row (XC-8).
+async fn origin_changes(
+    store: &Store,
+    scope: &TenantScope,
+    to: &str,
+    flags: &HashMap<PersonId, Vec<String>>,
+    forwarded_to: &HashSet<PersonId>,
+    forwarded_now: &HashSet<PersonId>,
+    decisions: &mut Vec<NewForwardingDecision>,
+) -> TransmissionResult<notices::Changes> {
+    let channel = transmit::Channel::Agency.code();
+    let allowed = |p: &PersonId| forwarded_to.contains(p) && !flags.contains_key(p);
+    let events: Vec<(PersonId, domain::EventId)> = store
+        .untransmitted_events(scope, to, channel, &notices::notifiable_codes())
+        .await?
+        .into_iter()
+        .filter(|e| allowed(&e.person))
+        .map(|e| (e.person, e.event))
+        .collect();
+    let corrections: Vec<store::PendingCorrection> = store
+        .pending_corrections(scope, to, channel)
+        .await?
+        .into_iter()
+        .filter(|c| allowed(&c.person))
+        .collect();
+    if events.is_empty() && corrections.is_empty() {
+        return Ok(notices::Changes::default());
+    }
+    let mut ids: Vec<PersonId> = events
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(corrections.iter().map(|c| c.person))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let records = store.person_records(scope, &ids).await?;
+    let by_id: HashMap<PersonId, &PersonRecord> =
+        records.iter().map(|r| (r.person.id, r)).collect();
+    let kind_of = |record: &PersonRecord, source: domain::SourceId| {
+        record
+            .sources
+            .iter()
+            .find(|s| s.id == source)
+            .map_or(SourceKind::OtherDocument, |s| s.kind)
+    };
+    // ICRC-VIS-e: an event the agency's own delegates registered never flows.
+    let events: Vec<(PersonId, domain::EventId)> = events
+        .into_iter()
+        .filter(|(person, event)| {
+            by_id.get(person).is_some_and(|record| {
+                record.events.iter().any(|e| {
+                    e.id == *event && kind_of(record, e.source) != SourceKind::IcrcRegistration
+                })
+            })
+        })
+        .collect();
+    let mut changes = notices::Changes::default();
+    let mut fields_of: BTreeMap<PersonId, HashSet<FieldKey>> = BTreeMap::new();
+    for correction in &corrections {
+        if let Some(assertion) = by_id
+            .get(&correction.person)
+            .and_then(|r| r.assertions.iter().find(|a| a.id == correction.assertion))
+        {
+            fields_of
+                .entry(correction.person)
+                .or_default()
+                .insert(assertion.field);
+        }
+        // Considered once: what the decision withholds now stays withheld.
+        changes.notices.push(store::NoticeItem {
+            person: correction.person,
+            kind: store::NoticeKind::Assertion,
+            id: *correction.assertion.as_uuid(),
+        });
+    }
+    let mut forwarded_fields: BTreeMap<PersonId, Vec<String>> = BTreeMap::new();
+    for (person, fields) in &fields_of {
+        let Some(record) = by_id.get(person) else {
+            continue;
+        };
+        let assertions: Vec<(Assertion, SourceKind)> = record
+            .assertions
+            .iter()
+            .map(|a| (a.clone(), kind_of(record, a.source)))
+            .collect();
+        let decision = domain::forwarding::decide(record.person.category, &assertions, None);
+        let allowed: Vec<&Assertion> = decision.forward.iter().collect();
+        if let Some(card) = notices::correction_card(record, fields, &allowed) {
+            if let Content::CaptureCard(c) | Content::InternmentCard(c) = &card {
+                forwarded_fields
+                    .insert(*person, c.fields.iter().map(|f| f.field.clone()).collect());
+            }
+            changes.contents.push(card);
+            changes.corrected.push(*person);
+        }
+    }
+    let (contents, items, sent) = notices::event_notices(
+        &by_id,
+        &events,
+        &HashMap::new(),
+        notices::Detail::FactAndDate,
+    );
+    changes.contents.extend(contents);
+    changes.notices.extend(items);
+    let mut event_kinds: BTreeMap<PersonId, Vec<String>> = BTreeMap::new();
+    for (person, event) in &sent {
+        if let Some(e) = by_id
+            .get(person)
+            .and_then(|r| r.events.iter().find(|e| e.id == *event))
+        {
+            event_kinds
+                .entry(*person)
+                .or_default()
+                .push(format!("event:{}", e.kind.code()));
+        }
+    }
+    changes.events = sent;
+    let mut persons: BTreeMap<PersonId, Vec<String>> = forwarded_fields;
+    for (person, kinds) in event_kinds {
+        persons.entry(person).or_default().extend(kinds);
+    }
+    // A person forwarded in this run has its decision already; its events go with its card.
+    for (person, items) in persons
+        .into_iter()
+        .filter(|(p, _)| !forwarded_now.contains(p))
+    {
+        decisions.push(NewForwardingDecision {
+            person,
+            recipient: to.to_owned(),
+            forwarded: true,
+            fields_forwarded: items,
+            fields_withheld: Vec::new(),
+            reason: "GC3-123-a / GC4-140-a: a change or correction the bureau notified, \
+                     within the particulars GC3-122-d / GC4-138-a list"
+                .to_owned(),
+        });
+    }
+    Ok(changes)
 }
 
 /// Records a forwarding run: the envelope (if any) and every decision, in one transaction.

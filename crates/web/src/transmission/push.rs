@@ -186,8 +186,7 @@ pub async fn push_pending(
     };
     for item in pending {
         // The stored envelope, encrypted afresh: the same bytes a file bundle holds inside.
-        let bundle =
-            transmit::seal_bundle(item.envelope.as_bytes(), &recipient).map_err(keys_error)?;
+        let bundle = super::bundle_for(item.envelope.as_bytes(), &recipient)?;
         match post_bundle(url, bundle, timeout).await {
             Ok((status, body)) => match accept_receipt(store, scope, peer, &body).await {
                 Ok(_) => {

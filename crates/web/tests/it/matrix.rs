@@ -99,6 +99,22 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/protection", PROTECT),
     ("GET", "/protection/visits/{id}", PROTECT),
     ("GET", "/protection/evidence/verify", PROTECT),
+    ("GET", "/protection/visits/new", PROTECT),
+    ("POST", "/protection/visits", PROTECT),
+    ("POST", "/protection/visits/{id}/conditions", PROTECT),
+    ("POST", "/protection/visits/{id}/refusals", PROTECT),
+    ("POST", "/protection/visits/{id}/persons-seen", PROTECT),
+    ("POST", "/protection/visits/{id}/follow-ups", PROTECT),
+    ("POST", "/protection/visits/{id}/interviews", PROTECT),
+    ("POST", "/protection/refusals/{id}/end", PROTECT),
+    ("GET", "/protection/allegations/new", PROTECT),
+    ("POST", "/protection/allegations", PROTECT),
+    ("GET", "/protection/allegations/{id}", PROTECT),
+    ("POST", "/protection/allegations/{id}/steps", PROTECT),
+    // A form post, not multipart: the delegate gets 415, everyone else 404.
+    ("POST", "/protection/allegations/{id}/evidence", PROTECT),
+    // Without a purpose the delegate gets 422 before the item is looked up.
+    ("GET", "/protection/evidence/{id}/file", PROTECT),
     ("GET", "/api/v1/protection/visits", PROTECT),
     ("GET", "/api/v1/protection/visits/{id}", PROTECT),
     ("GET", "/api/v1/protection/visits/{id}/alerts", PROTECT),
@@ -119,6 +135,7 @@ struct Principal {
     /// The protection unit's visit and allegation (issue 6), the same for every column.
     visit: String,
     allegation: String,
+    refusal: String,
 }
 
 fn expected(pattern: &str) -> Vec<bool> {
@@ -200,6 +217,20 @@ async fn setup(app: &App) -> Vec<Principal> {
         .unwrap();
     let (visit, allegation) = crate::protection::seed_visit(&app.store, &scope).await;
     let (visit, allegation) = (visit.to_string(), allegation.to_string());
+    // A refusal of access still in force, for the form that records its end.
+    let refusal = domain::protection::AccessRefusal {
+        id: domain::RefusalId::new(),
+        visit: None,
+        place: app.store.places(&scope).await.unwrap()[0].id,
+        refused_at: OffsetDateTime::now_utc() - Duration::days(2),
+        scope: "the yard".into(),
+        ground: domain::protection::RefusalGround::Security,
+        grounds_text: None,
+        expected_end: None,
+        actual_end: None,
+    };
+    app.store.record_refusal(&scope, &refusal).await.unwrap();
+    let refusal = refusal.id.to_string();
     let agency_scope = app.store.operator_scope(&app.fx.agency, "test");
     let request = app
         .store
@@ -272,6 +303,7 @@ async fn setup(app: &App) -> Vec<Principal> {
                 token_id,
                 visit: visit.clone(),
                 allegation: allegation.clone(),
+                refusal: refusal.clone(),
             });
         }
     }
@@ -284,6 +316,7 @@ async fn setup(app: &App) -> Vec<Principal> {
         token_id: uuid::Uuid::now_v7().to_string(),
         visit,
         allegation,
+        refusal,
     });
     principals
 }
@@ -331,6 +364,15 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                     .replace(
                         "/allegations/{id}",
                         &format!("/allegations/{}", principal.allegation),
+                    )
+                    .replace(
+                        "/refusals/{id}",
+                        &format!("/refusals/{}", principal.refusal),
+                    )
+                    // Looked up after the purpose is checked: any id shows the authorization.
+                    .replace(
+                        "/evidence/{id}",
+                        &format!("/evidence/{}", uuid::Uuid::now_v7()),
                     )
                     .replace("{person}", &principal.person.to_string())
                     .replace("{id}", &principal.person.to_string());

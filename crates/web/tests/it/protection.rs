@@ -9,9 +9,9 @@ use domain::protection::{
     VisitingBody,
 };
 use domain::{
-    AllegationId, AssertedValue, Confidence, EventKind, FieldKey, NamePart, NamePartKind,
-    PartialDate, PersonCategory, PersonName, PlaceKind, Presence, RegistrationId, SourceKind,
-    Tenant, TenantId, TenantKind, UserId, VisitId,
+    AllegationId, AssertedValue, Confidence, EventKind, EvidenceId, FieldKey, NamePart,
+    NamePartKind, PartialDate, PersonCategory, PersonName, PlaceKind, Presence, RefusalId,
+    RegistrationId, SourceKind, Tenant, TenantId, TenantKind, UserId, VisitId,
 };
 use store::{
     NewAssertion, NewEvent, NewPerson, NewPlace, NewSource, NewUser, Store, TenantScope, UserRole,
@@ -165,13 +165,13 @@ pub async fn seed_visit(store: &Store, scope: &TenantScope) -> (VisitId, Allegat
     (visit.id, allegation.id)
 }
 
-struct Unit {
-    tenant: Tenant,
-    visit: VisitId,
-    allegation: AllegationId,
+pub(crate) struct Unit {
+    pub tenant: Tenant,
+    pub visit: VisitId,
+    pub allegation: AllegationId,
 }
 
-async fn unit(app: &App) -> Unit {
+pub(crate) async fn unit(app: &App) -> Unit {
     let tenant = Tenant {
         id: TenantId::new(),
         slug: "protection".into(),
@@ -189,7 +189,12 @@ async fn unit(app: &App) -> Unit {
     }
 }
 
-async fn user(app: &App, tenant: Option<TenantId>, username: &str, role: UserRole) -> UserId {
+pub(crate) async fn user(
+    app: &App,
+    tenant: Option<TenantId>,
+    username: &str,
+    role: UserRole,
+) -> UserId {
     app.store
         .create_user(&NewUser {
             tenant,
@@ -213,6 +218,12 @@ fn paths(u: &Unit) -> Vec<(&'static str, String)> {
                     .replace(
                         "/allegations/{id}",
                         &format!("/allegations/{}", u.allegation),
+                    )
+                    // Any id: a refusal is only looked up after authorization.
+                    .replace("/refusals/{id}", &format!("/refusals/{}", RefusalId::new()))
+                    .replace(
+                        "/evidence/{id}",
+                        &format!("/evidence/{}", EvidenceId::new()),
                     ),
             )
         })
@@ -224,7 +235,7 @@ async fn every_protection_route_answers_404_to_bureaus_the_agency_and_administra
     for app in apps().await {
         let u = unit(&app).await;
         let routes = paths(&u);
-        assert_eq!(routes.len(), 9, "every protection route is checked");
+        assert_eq!(routes.len(), 23, "every protection route is checked");
         let outsiders = [
             (
                 Some(app.fx.tenant_a.id),
@@ -254,6 +265,8 @@ async fn every_protection_route_answers_404_to_bureaus_the_agency_and_administra
                         (*method == "POST").then_some("{}"),
                     )
                     .await
+                } else if *method == "POST" {
+                    app.submit(path, "", &browser).await
                 } else {
                     app.get(path, Some(&browser.cookie)).await
                 };
@@ -268,7 +281,11 @@ async fn every_protection_route_answers_404_to_bureaus_the_agency_and_administra
         }
         let admin = app.browser("admin").await;
         for (method, path) in routes.iter().filter(|(_, p)| !p.starts_with("/api/")) {
-            let page = app.get(path, Some(&admin.cookie)).await;
+            let page = if *method == "POST" {
+                app.submit(path, "", &admin).await
+            } else {
+                app.get(path, Some(&admin.cookie)).await
+            };
             assert_eq!(
                 page.status,
                 StatusCode::NOT_FOUND,
