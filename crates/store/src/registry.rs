@@ -693,7 +693,7 @@ fn assertions_from_pack(row: &impl RowExt, only: Option<FieldKey>) -> StoreResul
 /// The order the assertion queries ask for (`ORDER BY recorded_at, id`), after packed and
 /// single assertions are put together.
 fn sort_assertions(assertions: &mut [Assertion]) {
-    assertions.sort_by(|a, b| (a.recorded_at, a.id).cmp(&(b.recorded_at, b.id)));
+    assertions.sort_by_key(|a| (a.recorded_at, a.id));
 }
 
 fn event_from_row(row: &impl RowExt) -> StoreResult<Event> {
