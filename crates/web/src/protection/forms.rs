@@ -705,6 +705,44 @@ fn back_to(visit: VisitId, anchor: &str) -> Response {
     Redirect::to(&format!("/protection/visits/{visit}#{anchor}")).into_response()
 }
 
+/// The answer to a visit's form once the store was asked to keep it: back to the visit's
+/// `anchor` section, or the visit page again (422) with the store's refusal on the field it
+/// names (`fallback` when it names none of `fields`).
+#[allow(clippy::too_many_arguments)]
+async fn visit_saved<T>(
+    state: &AppState,
+    member: &Authorized<Protect>,
+    visit: VisitId,
+    form: Fields,
+    saved: Result<T, StoreError>,
+    anchor: &str,
+    fallback: &str,
+    fields: &[&str],
+) -> AppResult<Response> {
+    match saved {
+        Ok(_) => Ok(back_to(visit, anchor)),
+        Err(error) => {
+            let errors = store_errors(error, fallback, fields)?;
+            render_visit(state, member, visit, form, errors).await
+        }
+    }
+}
+
+/// The persons seen on a visit, for the forms that refer to one of them.
+async fn seen_on(
+    state: &AppState,
+    scope: &store::TenantScope,
+    visit: VisitId,
+) -> AppResult<Vec<RegistrationId>> {
+    Ok(state
+        .store
+        .registrations(scope, Some(visit))
+        .await?
+        .into_iter()
+        .map(|r| r.id)
+        .collect())
+}
+
 /// `POST /protection/visits/{id}/conditions`: ICRC-VIS-a, one condition and how it went.
 pub(crate) async fn condition_submit(
     State(state): State<AppState>,
@@ -732,17 +770,21 @@ pub(crate) async fn condition_submit(
         outcome,
         reason,
     };
-    match state
+    let saved = state
         .store
         .record_condition(&member.scope, visit.id, &record)
-        .await
-    {
-        Ok(()) => Ok(back_to(visit.id, "conditions")),
-        Err(error) => {
-            let errors = store_errors(error, "reason", &["reason"])?;
-            render_visit(&state, &member, visit.id, form, errors).await
-        }
-    }
+        .await;
+    visit_saved(
+        &state,
+        &member,
+        visit.id,
+        form,
+        saved,
+        "conditions",
+        "reason",
+        &["reason"],
+    )
+    .await
 }
 
 /// `POST /protection/visits/{id}/refusals`: GC3-126-c, a refusal or restriction of access.
@@ -793,13 +835,18 @@ pub(crate) async fn refusal_submit(
         expected_end,
         actual_end,
     };
-    match state.store.record_refusal(&member.scope, &refusal).await {
-        Ok(_) => Ok(back_to(visit.id, "refusals")),
-        Err(error) => {
-            let errors = store_errors(error, "refusal_scope", &["expected_end", "actual_end"])?;
-            render_visit(&state, &member, visit.id, form, errors).await
-        }
-    }
+    let saved = state.store.record_refusal(&member.scope, &refusal).await;
+    visit_saved(
+        &state,
+        &member,
+        visit.id,
+        form,
+        saved,
+        "refusals",
+        "refusal_scope",
+        &["expected_end", "actual_end"],
+    )
+    .await
 }
 
 /// `POST /protection/visits/{id}/persons-seen`: ICRC-VIS-a, registers a person seen.
@@ -894,21 +941,21 @@ pub(crate) async fn person_seen_submit(
         held_since,
         registered_by: member.principal.name.clone(),
     };
-    match state
+    let saved = state
         .store
         .record_registration(&member.scope, &person)
-        .await
-    {
-        Ok(_) => Ok(back_to(visit.id, "seen")),
-        Err(error) => {
-            let errors = store_errors(
-                error,
-                "name_family",
-                &["nationality", "service_number", "father_name"],
-            )?;
-            render_visit(&state, &member, visit.id, form, errors).await
-        }
-    }
+        .await;
+    visit_saved(
+        &state,
+        &member,
+        visit.id,
+        form,
+        saved,
+        "seen",
+        "name_family",
+        &["nationality", "service_number", "father_name"],
+    )
+    .await
 }
 
 /// `POST /protection/visits/{id}/follow-ups`: ICRC-VIS-d, the follow-up of a person seen.
@@ -919,13 +966,7 @@ pub(crate) async fn follow_up_submit(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let visit = own_visit(&state, &member.scope, &id).await?;
-    let seen: Vec<RegistrationId> = state
-        .store
-        .registrations(&member.scope, Some(visit.id))
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let seen = seen_on(&state, &member.scope, visit.id).await?;
     let form = Fields::new(pairs);
     let mut check = Check::default();
     let registration = check.choice(
@@ -979,21 +1020,21 @@ pub(crate) async fn follow_up_submit(
         reprisals_reported,
         recorded_by: member.principal.name.clone(),
     };
-    match state
+    let saved = state
         .store
         .record_follow_up(&member.scope, uuid::Uuid::now_v7(), &follow_up)
-        .await
-    {
-        Ok(_) => Ok(back_to(visit.id, "seen")),
-        Err(error) => {
-            let errors = store_errors(
-                error,
-                "follow_registration",
-                &["health", "family_contact", "messages"],
-            )?;
-            render_visit(&state, &member, visit.id, form, errors).await
-        }
-    }
+        .await;
+    visit_saved(
+        &state,
+        &member,
+        visit.id,
+        form,
+        saved,
+        "seen",
+        "follow_registration",
+        &["health", "family_contact", "messages"],
+    )
+    .await
 }
 
 /// `POST /protection/visits/{id}/interviews`: GC3-126-b, a private interview with its consent.
@@ -1004,13 +1045,7 @@ pub(crate) async fn interview_submit(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let visit = own_visit(&state, &member.scope, &id).await?;
-    let seen: Vec<RegistrationId> = state
-        .store
-        .registrations(&member.scope, Some(visit.id))
-        .await?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let seen = seen_on(&state, &member.scope, visit.id).await?;
     let places: Vec<PlaceId> = state
         .store
         .places(&member.scope)
@@ -1082,28 +1117,28 @@ pub(crate) async fn interview_submit(
         consent_medical: form.flag("consent_medical"),
         notes,
     };
-    match state
+    let saved = state
         .store
         .record_interview(&member.scope, &interview)
-        .await
-    {
-        Ok(_) => Ok(back_to(visit.id, "interviews")),
-        Err(error) => {
-            let errors = store_errors(
-                error,
-                "interviewees",
-                &[
-                    "interviewees",
-                    "interviewers",
-                    "present",
-                    "notes",
-                    "language",
-                    "interpreter",
-                ],
-            )?;
-            render_visit(&state, &member, visit.id, form, errors).await
-        }
-    }
+        .await;
+    visit_saved(
+        &state,
+        &member,
+        visit.id,
+        form,
+        saved,
+        "interviews",
+        "interviewees",
+        &[
+            "interviewees",
+            "interviewers",
+            "present",
+            "notes",
+            "language",
+            "interpreter",
+        ],
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
