@@ -197,12 +197,9 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Invalid(
+            .map_err(crate::error::unless_taken(|| StoreError::Invalid(
                     format!("a tracing request {:?} already exists", new.reference.trim()),
-                ),
-                _ => StoreError::Database(e),
-            })?;
+                )))?;
             tx.commit().await?;
         });
         self.audit(
@@ -354,12 +351,7 @@ impl Store {
             .bind(new.explanation)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    StoreError::Invalid("you have already decided on this pair".into())
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::error::unless_taken(|| StoreError::Invalid("you have already decided on this pair".into())))?;
             tx.commit().await?;
         });
         self.audit(

@@ -44,3 +44,14 @@ impl StoreError {
         Self::Database(error)
     }
 }
+
+/// For `map_err` on a write: a unique violation answers with `taken()`, an error that names
+/// what already exists; any other failure stays a database error.
+pub(crate) fn unless_taken(
+    taken: impl FnOnce() -> StoreError,
+) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => taken(),
+        _ => StoreError::Database(e),
+    }
+}

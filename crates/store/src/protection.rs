@@ -409,12 +409,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    invalid("this place already has a profile".into())
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::error::unless_taken(|| invalid("this place already has a profile".into())))?;
             tx.commit().await?;
         });
         Ok(())
@@ -540,12 +535,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    invalid(format!("a visit {:?} already exists", visit.reference.trim()))
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::error::unless_taken(|| invalid(format!("a visit {:?} already exists", visit.reference.trim()))))?;
             for place in &visit.places {
                 sqlx::query("INSERT INTO visit_places (visit_id, place_id, tenant_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                     .bind(visit.id.as_uuid())
@@ -970,12 +960,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    invalid(format!("an allegation {:?} already exists", allegation.reference.trim()))
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::error::unless_taken(|| invalid(format!("an allegation {:?} already exists", allegation.reference.trim()))))?;
             tx.commit().await?;
         });
         Ok(())
@@ -1459,12 +1444,7 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    invalid("ended at: access was already granted again".into())
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::error::unless_taken(|| invalid("ended at: access was already granted again".into())))?;
             tx.commit().await?;
         });
         Ok(())

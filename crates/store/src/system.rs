@@ -188,12 +188,7 @@ impl Store {
             .bind(now)
             .execute(pool)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    StoreError::Invalid(format!("a tenant {:?} already exists", tenant.slug))
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::error::unless_taken(|| StoreError::Invalid(format!("a tenant {:?} already exists", tenant.slug))))?;
         });
         Ok(())
     }
@@ -278,12 +273,7 @@ impl Store {
             .bind(now)
             .execute(pool)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => {
-                    StoreError::Invalid(format!("the username {:?} is taken", user.username))
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::error::unless_taken(|| StoreError::Invalid(format!("the username {:?} is taken", user.username))))?;
         });
         Ok(id)
     }
