@@ -489,3 +489,44 @@ fn cyrillic_abd_compound_links_with_latin() {
     assert!(comparison.level(Feature::Patronymic) <= NameLevel::SameKey as u8);
     assert!(probability(&a, &b) >= DEFAULT_THRESHOLD);
 }
+
+#[test]
+fn swapped_name_fields_keep_the_fathers_name() {
+    // MATCH-3, MATCH-6: given and family names entered in each other's fields. The father's
+    // name "Николай Заречнов" is the same on both records; before, the family name was removed
+    // from it by field (on the swapped side that removed Николай), and the two fathers came
+    // out as a conflict capping the pair at 0.35.
+    let a = person(
+        "list",
+        &[
+            ("given_name", "Николай"),
+            ("patronymic", "Николаевич"),
+            ("family_name", "Заречнов"),
+            ("birth_date", "2004"),
+            ("father_name", "Николай Заречнов"),
+        ],
+    );
+    let b = person(
+        "swapped",
+        &[
+            ("given_name", "Заречнов"),
+            ("patronymic", "Николаевич"),
+            ("family_name", "Николай"),
+            ("sex", "M"),
+            ("birth_date", "2004"),
+            ("father_name", "Николай Заречнов"),
+        ],
+    );
+    let mut corpus = Corpus::new();
+    let ia = corpus.add(&a);
+    let ib = corpus.add(&b);
+    let comparison = matching::compare_records(&corpus, ia, ib);
+    assert!(comparison.swapped);
+    assert_ne!(
+        comparison.level(Feature::FatherName),
+        NameLevel::Different as u8
+    );
+    let score = Model::default().score(&corpus, &comparison);
+    assert!(!score.capped, "{score:?}");
+    assert!(probability(&a, &b) >= DEFAULT_THRESHOLD);
+}
