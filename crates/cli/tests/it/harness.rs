@@ -7,43 +7,34 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_whereabouts");
 pub struct Instance {
     pub dir: tempfile::TempDir,
     pub database_url: Option<String>,
+    // Dropping it drops the PostgreSQL database.
+    _scratch: Option<store::testing::ScratchDatabase>,
 }
 
 impl Instance {
     pub fn sqlite() -> Self {
-        let instance = Self {
-            dir: tempfile::tempdir().unwrap(),
-            database_url: None,
-        };
+        let instance = Self::bare(None);
         instance.setup();
         instance
     }
 
     /// A fresh PostgreSQL database, when the environment provides a server.
     pub fn postgres() -> Option<Self> {
-        let base = std::env::var("WHEREABOUTS_TEST_POSTGRES")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        let name = format!("wb_cli_{}", uuid::Uuid::new_v4().simple());
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            use sqlx::Connection;
-            let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        });
-        let instance = Self {
-            dir: tempfile::tempdir().unwrap(),
-            database_url: Some(format!("{prefix}/{name}")),
-        };
+        let base = store::testing::postgres_url()?;
+        let instance = Self::bare(Some(store::testing::ScratchDatabase::create_blocking(
+            &base, "wb_cli",
+        )));
         instance.setup();
         Some(instance)
+    }
+
+    /// An instance on `database` (SQLite in its directory when `None`), not initialised.
+    pub fn bare(database: Option<store::testing::ScratchDatabase>) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            database_url: database.as_ref().map(|d| d.url().to_owned()),
+            _scratch: database,
+        }
     }
 
     fn setup(&self) {

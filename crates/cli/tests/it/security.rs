@@ -213,26 +213,12 @@ fn backup_while_open_and_restore_into_a_new_database_gives_the_same_records() {
 
         // Restore into a new data directory (SQLite) or a new database (PostgreSQL), with the
         // same master key.
-        let target = Instance {
-            dir: tempfile::tempdir().unwrap(),
-            database_url: instance.database_url.as_ref().map(|url| {
-                let (prefix, _) = url.rsplit_once('/').unwrap();
-                let name = format!("wb_restore_{}", uuid::Uuid::new_v4().simple());
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    use sqlx::Connection;
-                    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                        .execute(&mut admin)
-                        .await
-                        .unwrap();
-                });
-                format!("{prefix}/{name}")
-            }),
-        };
+        let target = Instance::bare(
+            instance
+                .database_url
+                .as_ref()
+                .map(|url| store::testing::ScratchDatabase::create_blocking(url, "wb_restore")),
+        );
         std::fs::create_dir_all(target.dir.path().join("data")).unwrap();
         let (from, to) = match backend {
             "sqlite" => (
@@ -442,10 +428,7 @@ fn backup_and_restore_of_a_large_store_stay_in_bounded_memory() {
         file.to_str().unwrap(),
     ]));
     assert!(out.status.success(), "{}", stderr(&out));
-    let target = Instance {
-        dir: tempfile::tempdir().unwrap(),
-        database_url: None,
-    };
+    let target = Instance::bare(None);
     std::fs::create_dir_all(target.dir.path().join("data")).unwrap();
     std::fs::copy(
         instance.path("data/whereabouts.db.master-key"),
