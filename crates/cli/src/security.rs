@@ -74,15 +74,18 @@ pub async fn audit(locations: &Locations, command: AuditCommand) -> anyhow::Resu
         }
         AuditCommand::Log { after, limit } => {
             for entry in store.audit_entries(after, limit).await? {
+                // The detail (ids, counts, roles; never personal data) last, on one line.
+                let detail = entry.detail.replace(['\t', '\n', '\r'], " ");
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     entry.seq,
                     entry.at,
                     entry.actor,
                     entry.action,
                     entry.object,
                     entry.purpose.as_deref().unwrap_or("-"),
-                    entry.records
+                    entry.records,
+                    if detail.is_empty() { "-" } else { &detail }
                 );
             }
             ExitCode::SUCCESS
