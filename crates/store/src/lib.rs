@@ -38,6 +38,7 @@ pub mod testing;
 mod transmissions;
 mod url;
 mod vault;
+mod witness;
 
 pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
 pub use agency::{
@@ -70,6 +71,7 @@ pub use transmissions::{
 };
 pub use url::DatabaseUrl;
 pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};
+pub use witness::SavedHead;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -152,7 +154,7 @@ impl Store {
     pub fn with_key_provider(self, provider: std::sync::Arc<dyn ::vault::KeyProvider>) -> Self {
         Self {
             keys: std::sync::Arc::new(vault::KeyState::new(Some(provider))),
-            audit: std::sync::Arc::new(audit::AuditState::new(self.audit.policy)),
+            audit: std::sync::Arc::new(self.audit.fresh()),
             ..self
         }
     }

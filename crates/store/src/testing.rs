@@ -28,22 +28,37 @@ impl ScratchDatabase {
     /// which is used for the administrative connection). Panics with the server's reason if it
     /// cannot: this is test set-up.
     pub async fn create(admin_url: &str, prefix: &str) -> Self {
+        Self::create_with(admin_url, prefix, None).await
+    }
+
+    /// Like [`Self::create`], as a copy of the database at `template_url` (`CREATE DATABASE …
+    /// TEMPLATE`): no other session may be connected to it meanwhile.
+    pub async fn copy_of(template_url: &str, prefix: &str) -> Self {
+        Self::create_with(template_url, prefix, Some(template_url)).await
+    }
+
+    async fn create_with(admin_url: &str, prefix: &str, template_url: Option<&str>) -> Self {
         assert!(
             prefix.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
             "a database name prefix is lower-case letters and underscores"
         );
         let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .expect("WHEREABOUTS_TEST_POSTGRES is a URL with a database name");
+        let statement = match template_url.map(|url| url.rsplit_once('/')) {
+            Some(Some((_, template))) => format!("CREATE DATABASE {name} TEMPLATE {template}"),
+            Some(None) => panic!("a template URL with a database name"),
+            None => format!("CREATE DATABASE {name}"),
+        };
         let mut admin = sqlx::PgConnection::connect(admin_url)
             .await
             .unwrap_or_else(|e| panic!("connect to WHEREABOUTS_TEST_POSTGRES: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        sqlx::query(sqlx::AssertSqlSafe(statement))
             .execute(&mut admin)
             .await
             .unwrap_or_else(|e| panic!("create test database {name}: {e}"));
         let _ = admin.close().await;
-        let (base, _) = admin_url
-            .rsplit_once('/')
-            .expect("WHEREABOUTS_TEST_POSTGRES is a URL with a database name");
         let url = format!("{base}/{name}");
         Self {
             admin_url: admin_url.to_owned(),
@@ -54,15 +69,25 @@ impl ScratchDatabase {
 
     /// [`Self::create`] from synchronous code (CLI tests that run the binary).
     pub fn create_blocking(admin_url: &str, prefix: &str) -> Self {
-        let admin_url = admin_url.to_owned();
+        Self::blocking(admin_url, prefix, false)
+    }
+
+    /// [`Self::copy_of`] from synchronous code.
+    pub fn copy_of_blocking(template_url: &str, prefix: &str) -> Self {
+        Self::blocking(template_url, prefix, true)
+    }
+
+    fn blocking(url: &str, prefix: &str, copy: bool) -> Self {
+        let url = url.to_owned();
         let prefix = prefix.to_owned();
         // Its own thread: the caller may be inside a runtime already.
         std::thread::spawn(move || {
+            let template = copy.then_some(url.as_str());
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("a runtime for test set-up")
-                .block_on(Self::create(&admin_url, &prefix))
+                .block_on(Self::create_with(&url, &prefix, template))
         })
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
