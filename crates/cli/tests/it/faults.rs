@@ -1,5 +1,5 @@
 //! Fault tests (docs/security.md, C1, C2, S1): the real binary killed with SIGKILL while it
-//! takes concurrent writes, and a full disk in the middle of an import.
+//! takes concurrent writes, and a full disk in the middle of an import, on both backends.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -318,9 +318,17 @@ fn checkpoint(path: &Path) {
     });
 }
 
-#[test]
-fn a_full_disk_during_an_import_is_named_and_corrupts_nothing() {
-    let instance = Instance::sqlite();
+/// The full-disk story both backends tell (C2): the second bureau's import meets a disk that
+/// refuses to grow a file. `refuse` runs that import against the refusing disk; `make_room`
+/// gives the room back (and may crash the server first); `sound` checks the database's own
+/// consistency. The import must fail naming the disk, keep nothing, leave the other tenant
+/// byte-identical and the audit log intact, and import whole once there is room.
+fn full_disk_story(
+    instance: &Instance,
+    refuse: impl FnOnce(&Path) -> std::process::Output,
+    make_room: impl FnOnce(),
+    sound: impl Fn(),
+) {
     let dir = instance.path("gen");
     let out = instance.run(&[
         "gen",
@@ -334,51 +342,104 @@ fn a_full_disk_during_an_import_is_named_and_corrupts_nothing() {
         dir.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let small = dir.join("bureau-borovia.csv");
-    let out = instance.import("bureau-b", &small, &[]);
+    let out = instance.import("bureau-b", &dir.join("bureau-borovia.csv"), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let before = instance.export("bureau-b");
-    let db = instance.path("data/whereabouts.db");
-    // The import writes into the write-ahead log; empty it first, so that the log must grow
-    // from nothing and meets the limit after 512 KiB (the limit holds for every file the process
-    // writes, at any offset past it).
-    checkpoint(&db);
-    let limit_kib = 512;
 
     let file = dir.join("bureau-aldera.csv");
-    let out = limited(
-        &instance,
-        limit_kib,
-        &[
-            "import",
-            "persons",
-            file.to_str().unwrap(),
-            "--tenant",
-            "bureau-a",
-        ],
-    );
+    let out = refuse(&file);
     let message = stderr(&out);
+    let backend = instance.backend();
     assert!(
         !out.status.success(),
-        "the import fit under the limit: {message}"
+        "{backend}: the import fit under the limit: {message}"
     );
     assert!(
-        message.contains("disk is full") || message.contains("no space"),
-        "the error does not name the problem: {message}"
+        message.contains("the database cannot be written: the disk is full"),
+        "{backend}: the error does not name the problem: {message}"
     );
-    assert!(!message.contains("panicked"), "{message}");
-    println!("full disk: {}", message.trim());
-
-    // Nothing of the refused import is visible, the rest is as it was, and the file is sound.
-    assert_eq!(instance.count("bureau-a"), 0);
-    assert_eq!(instance.export("bureau-b"), before);
-    let (integrity, _) = sqlite_checks(&db);
-    assert_eq!(integrity, "ok");
+    assert!(!message.contains("panicked"), "{backend}: {message}");
+    println!("{backend} full disk: {}", message.trim());
+    let unchanged = || {
+        // Nothing of the refused import is visible, the rest is as it was, and it is sound.
+        assert_eq!(instance.count("bureau-a"), 0, "{backend}");
+        assert_eq!(instance.export("bureau-b"), before, "{backend}");
+        let verify = instance.run(&["audit", "verify"]);
+        assert!(verify.status.success(), "{backend}: {}", stdout(&verify));
+        sound();
+    };
+    unchanged();
+    make_room();
+    unchanged();
     // With room again, the same file imports whole.
     let out = instance.import("bureau-a", &file, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(instance.count("bureau-a") > 0);
+    assert!(out.status.success(), "{backend}: {}", stderr(&out));
+    assert!(instance.count("bureau-a") > 0, "{backend}");
 }
+
+#[test]
+fn a_full_disk_during_an_import_is_named_and_corrupts_nothing() {
+    let instance = Instance::sqlite();
+    let db = instance.path("data/whereabouts.db");
+    full_disk_story(
+        &instance,
+        |file| {
+            // The import writes into the write-ahead log; empty it first, so that the log
+            // must grow from nothing and meets the limit after 512 KiB (the limit holds for
+            // every file the process writes, at any offset past it).
+            checkpoint(&db);
+            let file = file.to_str().unwrap();
+            limited(
+                &instance,
+                512,
+                &["import", "persons", file, "--tenant", "bureau-a"],
+            )
+        },
+        || {},
+        || {
+            let (integrity, _) = sqlite_checks(&db);
+            assert_eq!(integrity, "ok");
+        },
+    );
+}
+
+// C2 on PostgreSQL: a server of the test's own runs with a file size limit, so its table files
+// cannot grow (EFBIG, where a full data disk gives ENOSPC: PostgreSQL treats both as a failed
+// extension and rolls the transaction back). The import fails naming the disk; then the server
+// is crashed (`-m immediate`, no checkpoint) and restarted without the limit: recovery replays
+// the log, and the data is still as it was.
+#[test]
+fn a_full_disk_on_postgresql_during_an_import_is_named_and_corrupts_nothing() {
+    let Some(server) = crate::private_pg::PrivateServer::new() else {
+        return;
+    };
+    server.start(None);
+    let instance = Instance::on(Some(server.database("wb_full")));
+    full_disk_story(
+        &instance,
+        |file| {
+            server.stop("fast");
+            server.start(Some(PG_FILE_LIMIT_KIB));
+            instance.import("bureau-a", file, &[])
+        },
+        || {
+            server.stop("immediate");
+            server.start(None);
+        },
+        // Every heap page and B-tree index of the database checks (amcheck).
+        || assert_eq!(server.corruption("wb_full"), 0),
+    );
+    let log = std::fs::read_to_string(server.log()).unwrap_or_default();
+    assert!(
+        log.contains("could not extend file"),
+        "the server never met the limit: {log}"
+    );
+    assert!(!log.contains("PANIC"), "the server panicked: {log}");
+}
+
+/// The file size limit of the PostgreSQL full-disk test: above every file a server needs to
+/// start, below the size the second bureau's tables grow to.
+const PG_FILE_LIMIT_KIB: u64 = 2048;
 
 #[test]
 fn every_crate_root_forbids_unsafe_code() {
