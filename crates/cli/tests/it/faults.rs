@@ -469,3 +469,157 @@ fn every_crate_root_forbids_unsafe_code() {
     }
     assert!(roots >= 8, "only {roots} crate roots found");
 }
+
+/// One GET; the status and body when a whole response came back.
+fn get_json(addr: SocketAddr, path: &str, token: &str) -> Option<(u16, serde_json::Value)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    Some((status, serde_json::from_str(body).ok()?))
+}
+
+/// Tracing requests the rotation test seals: each has its enquirer's contact and the
+/// circumstances sealed under the agency's data key.
+const SEALED_REQUESTS: usize = 200;
+/// Real `kill -9`s of `keys rotate-data` that must land while it runs.
+const ROTATION_KILLS: usize = 10;
+
+/// `keys check-data`: every value must open; returns the versions line.
+fn all_sealed_values_open(instance: &Instance, tenant: &str) -> String {
+    let out = instance.run(&["keys", "check-data", "--tenant", tenant]);
+    let said = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{}: a sealed value does not open: {said}{}",
+        instance.backend(),
+        stderr(&out)
+    );
+    let expected = format!("{} sealed value(s) open (", 2 * SEALED_REQUESTS);
+    assert!(
+        said.starts_with(&expected),
+        "{}: {said}",
+        instance.backend()
+    );
+    said.trim().to_owned()
+}
+
+// SEC-3 and the "kill -9" rule applied to key rotation (docs/security.md, K9): the real
+// `keys rotate-data` re-sealing a tenant's fields one row per transaction is killed with SIGKILL
+// at a random moment, again and again. After each kill every sealed value still opens (under the
+// old or the new version); the next run resumes, and a last run completes with every value under
+// one version and the plain values unchanged, read back through the API.
+#[test]
+fn kill_9_during_a_data_key_rotation_leaves_every_value_readable() {
+    let mut rng = Rng::seeded();
+    for instance in instances() {
+        let backend = instance.backend();
+        let out = instance.run(&[
+            "tenant", "add", "agency", "--name", "Agency", "--kind", "agency",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let out = instance.run(&[
+            "token",
+            "create",
+            "--tenant",
+            "agency",
+            "--role",
+            "caseworker",
+            "--label",
+            "rotation",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let token = stdout(&out).trim().to_owned();
+        let (mut server, addr) = start_server(&instance);
+        for n in 0..SEALED_REQUESTS {
+            let body = serde_json::json!({
+                "reference": format!("TR-{n}"),
+                "enquirer": {"name": "Test Enquirer", "contact": format!("contact {n}"), "relationship": "parent"},
+                "sought": {"family": "Testenko", "given": "Probe", "language": "uk", "birth": "1990"},
+                "circumstances": format!("circumstances {n}"),
+                "consent": {"tracing": true}
+            });
+            let status = post_json(addr, "/api/v1/tracing-requests", &token, &body.to_string());
+            assert_eq!(status, Some(201), "{backend}: request {n}");
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+        all_sealed_values_open(&instance, "agency");
+
+        let rotate = ["keys", "rotate-data", "--tenant", "agency", "--batch", "1"];
+        let (mut landed, mut mixed, mut finished) = (0, 0, 0);
+        let started = Instant::now();
+        while landed < ROTATION_KILLS {
+            assert!(
+                started.elapsed() < Duration::from_secs(300),
+                "{backend}: only {landed} kills landed"
+            );
+            let mut child = instance
+                .command(&rotate)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(50 + rng.below(1200)));
+            if child.try_wait().unwrap().is_some() {
+                finished += 1; // it ended before the kill: a whole run
+                continue;
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            landed += 1;
+            let versions = all_sealed_values_open(&instance, "agency");
+            if versions.matches("version ").count() > 1 {
+                mixed += 1; // killed in the middle of re-sealing
+            }
+        }
+        println!(
+            "{backend}: {landed} kills of keys rotate-data survived ({mixed} in the middle of re-sealing), {finished} runs ended before their kill"
+        );
+        assert!(
+            mixed > 0,
+            "{backend}: no kill landed while values were re-sealed"
+        );
+        let out = instance.run(&rotate);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let versions = all_sealed_values_open(&instance, "agency");
+        assert_eq!(
+            versions.matches("version ").count(),
+            1,
+            "{backend}: {versions}"
+        );
+
+        // The plain values are the ones written, read back through the API.
+        let (mut server, addr) = start_server(&instance);
+        let (status, list) = get_json(addr, "/api/v1/tracing-requests", &token).unwrap();
+        server.kill().unwrap();
+        server.wait().unwrap();
+        assert_eq!(status, 200, "{backend}: {list}");
+        let requests = list["tracing_requests"].as_array().unwrap();
+        assert_eq!(requests.len(), SEALED_REQUESTS, "{backend}");
+        for request in requests {
+            let n = request["reference"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("TR-");
+            assert_eq!(
+                request["enquirer"]["contact"],
+                format!("contact {n}"),
+                "{backend}"
+            );
+            assert_eq!(
+                request["circumstances"],
+                format!("circumstances {n}"),
+                "{backend}"
+            );
+        }
+    }
+}
