@@ -114,6 +114,39 @@ impl std::fmt::Display for RowId {
     }
 }
 
+/// Every sealed column of a tenant, a page of 1,000 rows at a time, in column then id order.
+#[derive(Default)]
+struct SealedWalk {
+    column: usize,
+    after: Option<RowId>,
+}
+
+impl SealedWalk {
+    /// The next page and its column; `None` once every column is read.
+    async fn next(
+        &mut self,
+        store: &Store,
+        scope: &TenantScope,
+    ) -> StoreResult<Option<(&'static str, Vec<(RowId, Stored)>)>> {
+        while let Some(column) = SEALED_COLUMNS.get(self.column).copied() {
+            let page = store
+                .sealed_page(scope, column, self.after.as_ref(), 1000)
+                .await?;
+            match page.rows.last() {
+                Some((last, _)) => {
+                    self.after = Some(last.clone());
+                    return Ok(Some((column, page.rows)));
+                }
+                None => {
+                    self.column += 1;
+                    self.after = None;
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// The rows of one sealed column after `after`, in id order.
 macro_rules! page {
     ($tx:expr, $tenant:expr, $after:expr, $limit:expr, $column:expr) => {{
@@ -193,20 +226,11 @@ impl Store {
     /// When the database fails or a stored value is malformed.
     pub async fn sealed_versions(&self, scope: &TenantScope) -> StoreResult<VersionCounts> {
         let mut counts = VersionCounts::new();
-        for column in SEALED_COLUMNS {
-            let mut after: Option<RowId> = None;
-            loop {
-                let page = self
-                    .sealed_page(scope, column, after.as_ref(), 1000)
-                    .await?;
-                let Some((last, _)) = page.rows.last() else {
-                    break;
-                };
-                after = Some(last.clone());
-                for (_, value) in &page.rows {
-                    if let Some(version) = value.version()? {
-                        *counts.entry(version).or_default() += 1;
-                    }
+        let mut walk = SealedWalk::default();
+        while let Some((_, rows)) = walk.next(self, scope).await? {
+            for (_, value) in &rows {
+                if let Some(version) = value.version()? {
+                    *counts.entry(version).or_default() += 1;
                 }
             }
         }
@@ -223,31 +247,22 @@ impl Store {
         let owner = *scope.tenant().as_uuid();
         let vault = self.vault();
         let mut check = SealedCheck::default();
-        for column in SEALED_COLUMNS {
-            let mut after: Option<RowId> = None;
-            loop {
-                let page = self
-                    .sealed_page(scope, column, after.as_ref(), 1000)
-                    .await?;
-                let Some((last, _)) = page.rows.last() else {
-                    break;
+        let mut walk = SealedWalk::default();
+        while let Some((column, rows)) = walk.next(self, scope).await? {
+            for (id, value) in &rows {
+                let Some(sealed) = value.sealed() else {
+                    continue;
                 };
-                after = Some(last.clone());
-                for (id, value) in &page.rows {
-                    let Some(sealed) = value.sealed() else {
-                        continue;
-                    };
-                    let context = format!("{column}:{id}");
-                    let version = vault::sealed_header(&sealed).map(|h| h.key_version);
-                    match (version, vault.open_for(owner, &context, &sealed).await) {
-                        (Ok(version), Ok(_)) => *check.opened.entry(version).or_default() += 1,
-                        (Ok(version), Err(e)) => {
-                            check
-                                .failed
-                                .push(format!("{context} (version {version}): {e}"));
-                        }
-                        (Err(e), _) => check.failed.push(format!("{context}: {e}")),
+                let context = format!("{column}:{id}");
+                let version = vault::sealed_header(&sealed).map(|h| h.key_version);
+                match (version, vault.open_for(owner, &context, &sealed).await) {
+                    (Ok(version), Ok(_)) => *check.opened.entry(version).or_default() += 1,
+                    (Ok(version), Err(e)) => {
+                        check
+                            .failed
+                            .push(format!("{context} (version {version}): {e}"));
                     }
+                    (Err(e), _) => check.failed.push(format!("{context}: {e}")),
                 }
             }
         }

@@ -73,21 +73,47 @@ fn start_server(instance: &Instance) -> (Child, SocketAddr) {
     (child, addr)
 }
 
-/// One POST; `Some(status)` when a whole response came back, `None` when the connection broke.
-fn post_json(addr: SocketAddr, path: &str, token: &str, body: &str) -> Option<u16> {
+/// One request over a fresh connection; the status and body when a whole response came back,
+/// `None` when the connection broke.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
+    let content = body.map_or(String::new(), |body| {
+        format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        )
+    });
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n{content}Connection: close\r\n\r\n{}",
+        body.unwrap_or("")
     );
     stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     // Only a complete status line counts as an answer.
-    response.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+    let status = response.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    Some((status, body.to_owned()))
+}
+
+/// One POST; `Some(status)` when a whole response came back, `None` when the connection broke.
+fn post_json(addr: SocketAddr, path: &str, token: &str, body: &str) -> Option<u16> {
+    request(addr, "POST", path, token, Some(body)).map(|(status, _)| status)
+}
+
+/// One GET; the status and the JSON body.
+fn get_json(addr: SocketAddr, path: &str, token: &str) -> Option<(u16, serde_json::Value)> {
+    let (status, body) = request(addr, "GET", path, token, None)?;
+    Some((status, serde_json::from_str(&body).ok()?))
 }
 
 fn registration(reference: &str) -> String {
@@ -101,14 +127,14 @@ fn registration(reference: &str) -> String {
     .to_string()
 }
 
-fn token(instance: &Instance, tenant: &str) -> String {
+fn token(instance: &Instance, tenant: &str, role: &str) -> String {
     let out = instance.run(&[
         "token",
         "create",
         "--tenant",
         tenant,
         "--role",
-        "bureau-clerk",
+        role,
         "--label",
         "fault test",
     ]);
@@ -165,7 +191,7 @@ fn kill_9_during_concurrent_api_writes_loses_no_acknowledged_write() {
         } else {
             "sqlite"
         };
-        let token = token(&instance, "bureau-a");
+        let token = token(&instance, "bureau-a", "bureau-clerk");
         let acknowledged: Arc<Mutex<HashSet<String>>> = Arc::default();
         let attempted: Arc<Mutex<HashSet<String>>> = Arc::default();
         let mut held_before = 0;
@@ -470,23 +496,6 @@ fn every_crate_root_forbids_unsafe_code() {
     assert!(roots >= 8, "only {roots} crate roots found");
 }
 
-/// One GET; the status and body when a whole response came back.
-fn get_json(addr: SocketAddr, path: &str, token: &str) -> Option<(u16, serde_json::Value)> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
-    let (_, body) = response.split_once("\r\n\r\n")?;
-    Some((status, serde_json::from_str(body).ok()?))
-}
-
 /// Tracing requests the rotation test seals: each has its enquirer's contact and the
 /// circumstances sealed under the agency's data key.
 const SEALED_REQUESTS: usize = 200;
@@ -526,18 +535,7 @@ fn kill_9_during_a_data_key_rotation_leaves_every_value_readable() {
             "tenant", "add", "agency", "--name", "Agency", "--kind", "agency",
         ]);
         assert!(out.status.success(), "{backend}: {}", stderr(&out));
-        let out = instance.run(&[
-            "token",
-            "create",
-            "--tenant",
-            "agency",
-            "--role",
-            "caseworker",
-            "--label",
-            "rotation",
-        ]);
-        assert!(out.status.success(), "{backend}: {}", stderr(&out));
-        let token = stdout(&out).trim().to_owned();
+        let token = token(&instance, "agency", "caseworker");
         let (mut server, addr) = start_server(&instance);
         for n in 0..SEALED_REQUESTS {
             let body = serde_json::json!({

@@ -178,17 +178,9 @@ fn rotate_data_keeps_the_old_key_through_the_grace_period_and_retire_data_erases
 fn backup_while_open_and_restore_into_a_new_database_gives_the_same_records() {
     for instance in instances() {
         let backend = instance.backend();
-        let keys = instance.path("recovery");
-        let out = instance.run(&["backup", "keygen", "--out-dir", keys.to_str().unwrap()]);
-        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let keys = recovery_keys(&instance);
         let file = instance.path("w.wbk");
-        let out = instance.run(&[
-            "backup",
-            "--recipient",
-            keys.join("recovery.pub").to_str().unwrap(),
-            "--output",
-            file.to_str().unwrap(),
-        ]);
+        let out = backup_command(&instance, &keys, &file).output().unwrap();
         assert!(out.status.success(), "{backend}: {}", stderr(&out));
         let bytes = std::fs::read(&file).unwrap();
         assert!(bytes.starts_with(b"WBK2\n"));
@@ -411,6 +403,34 @@ fn exports_honour_the_restriction(instance: &Instance, backend: &str) {
     );
 }
 
+/// A recovery key pair made with `backup keygen`, in the instance's directory.
+fn recovery_keys(instance: &Instance) -> std::path::PathBuf {
+    let keys = instance.path("recovery");
+    let out = instance.run(&["backup", "keygen", "--out-dir", keys.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        instance.backend(),
+        stderr(&out)
+    );
+    keys
+}
+
+/// `whereabouts backup` of the instance to `file`, encrypted to the key pair in `keys`.
+fn backup_command(
+    instance: &Instance,
+    keys: &std::path::Path,
+    file: &std::path::Path,
+) -> std::process::Command {
+    instance.command(&[
+        "backup",
+        "--recipient",
+        keys.join("recovery.pub").to_str().unwrap(),
+        "--output",
+        file.to_str().unwrap(),
+    ])
+}
+
 /// Peak resident memory of a child process (VmHWM), sampled until it exits.
 fn peak_rss_kib(mut command: std::process::Command) -> (std::process::Output, u64) {
     let child = command
@@ -482,21 +502,9 @@ fn backup_and_restore_of_a_large_store_stay_in_bounded_memory() {
             size_kib > 25_000,
             "{backend}: the store is only {size_kib} KiB"
         );
-        let keys = instance.path("recovery");
-        assert!(
-            instance
-                .run(&["backup", "keygen", "--out-dir", keys.to_str().unwrap()])
-                .status
-                .success()
-        );
+        let keys = recovery_keys(&instance);
         let file = instance.path("large.wbk");
-        let (out, backup_peak) = peak_rss_kib(instance.command(&[
-            "backup",
-            "--recipient",
-            keys.join("recovery.pub").to_str().unwrap(),
-            "--output",
-            file.to_str().unwrap(),
-        ]));
+        let (out, backup_peak) = peak_rss_kib(backup_command(&instance, &keys, &file));
         assert!(out.status.success(), "{backend}: {}", stderr(&out));
         let target = instance.beside(
             instance
