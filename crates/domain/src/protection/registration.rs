@@ -93,6 +93,30 @@ impl FollowUp {
         Ok(())
     }
 
+    /// ICRC-VIS-d (do no harm, ICRC-VIS-c): a follow-up of a person who was interviewed in
+    /// private before it says whether reprisals were reported; "not asked" is refused.
+    ///
+    /// # Errors
+    /// The follow-up leaves `reprisals_reported` open after an earlier interview of the person
+    /// (message on `reprisals`).
+    pub fn check_reprisals(&self, interviews: &[super::Interview]) -> Result<(), String> {
+        if self.reprisals_reported.is_some() {
+            return Ok(());
+        }
+        match interviews
+            .iter()
+            .filter(|i| i.interviewees.contains(&self.registration) && i.held_at < self.recorded_at)
+            .map(|i| i.held_at)
+            .max()
+        {
+            Some(at) => Err(format!(
+                "reprisals: ICRC-VIS-d: the person was interviewed in private on {}; a follow-up asks whether there were reprisals since",
+                at.date()
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Whether the next visit is due on `today` or before.
     #[must_use]
     pub fn is_due(&self, today: Date) -> bool {
