@@ -1044,37 +1044,31 @@ impl Store {
         scope: &TenantScope,
         allegation: AllegationId,
     ) -> StoreResult<Vec<Interview>> {
+        self.interviews_without_notes(scope, Some(allegation)).await
+    }
+
+    /// Every private interview of the tenant (all visits), without notes: what a form offers
+    /// to link an allegation to.
+    pub async fn all_interviews(&self, scope: &TenantScope) -> StoreResult<Vec<Interview>> {
+        self.interviews_without_notes(scope, None).await
+    }
+
+    /// The tenant's interviews, or those an allegation comes from, notes left sealed away.
+    async fn interviews_without_notes(
+        &self,
+        scope: &TenantScope,
+        allegation: Option<AllegationId>,
+    ) -> StoreResult<Vec<Interview>> {
         let sql = format!(
-            "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE tenant_id = $1 AND id IN \
-             (SELECT interview_id FROM allegation_interviews WHERE tenant_id = $1 AND allegation_id = $2) \
+            "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE tenant_id = $1 AND ($2 IS NULL OR id IN \
+             (SELECT interview_id FROM allegation_interviews WHERE tenant_id = $1 AND allegation_id = $2)) \
              ORDER BY held_at, id"
         );
         let mut found: Vec<Interview> = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(*scope.tenant().as_uuid())
-                .bind(allegation.as_uuid())
-                .fetch_all(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            rows.iter().map(interview_from).collect::<StoreResult<_>>()?
-        });
-        for interview in &mut found {
-            interview.notes = None;
-        }
-        Ok(found)
-    }
-
-    /// Every private interview of the tenant (all visits), without notes: what a form offers
-    /// to link an allegation to.
-    pub async fn all_interviews(&self, scope: &TenantScope) -> StoreResult<Vec<Interview>> {
-        let sql = format!(
-            "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE tenant_id = $1 ORDER BY held_at, id"
-        );
-        let mut found: Vec<Interview> = on_backend!(self, pool => {
-            let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(*scope.tenant().as_uuid())
+                .bind(allegation.map(|a| *a.as_uuid()))
                 .fetch_all(&mut *tx)
                 .await?;
             tx.commit().await?;

@@ -475,9 +475,7 @@ async fn allegations_follow_consent_and_evidence_keeps_its_custody_chain() {
             "UPDATE evidence_items SET sha256 = NULL",
         ] {
             assert!(
-                raw_execute(&backend.raw_url, &u.scope.tenant().to_string(), statement)
-                    .await
-                    .is_err(),
+                refused(&backend, &u, statement).await,
                 "{name}: {statement} was accepted"
             );
         }
@@ -581,6 +579,13 @@ async fn raw_text(url: &str, tenant: &str, statement: &'static str) -> String {
         .fetch_one(&mut *tx)
         .await
         .unwrap()
+}
+
+/// Whether a raw statement in the unit's tenant is refused (append-only tables).
+async fn refused(backend: &crate::harness::Backend, u: &Unit, statement: &'static str) -> bool {
+    raw_execute(&backend.raw_url, &u.scope.tenant().to_string(), statement)
+        .await
+        .is_err()
 }
 
 async fn raw_execute(url: &str, tenant: &str, statement: &'static str) -> Result<(), sqlx::Error> {
@@ -780,16 +785,7 @@ async fn private_interviews_are_their_own_record_with_sealed_notes() {
                 .unwrap()
                 .is_empty()
         );
-        assert!(
-            raw_execute(
-                &backend.raw_url,
-                &u.scope.tenant().to_string(),
-                "UPDATE interviews SET present = 'x'"
-            )
-            .await
-            .is_err(),
-            "{name}: interviews are append-only"
-        );
+        assert!(refused(&backend, &u, "UPDATE interviews SET present = 'x'").await, "{name}: interviews are append-only");
     }
 }
 
@@ -865,16 +861,7 @@ async fn a_refusal_lifted_later_shows_both_in_the_time_series() {
             store.lift_refusal(&other, &foreign).await,
             Err(StoreError::NotFound)
         ));
-        assert!(
-            raw_execute(
-                &backend.raw_url,
-                &u.scope.tenant().to_string(),
-                "DELETE FROM refusal_ends"
-            )
-            .await
-            .is_err(),
-            "{name}: ends are append-only"
-        );
+        assert!(refused(&backend, &u, "DELETE FROM refusal_ends").await, "{name}: ends are append-only");
     }
 }
 
@@ -1033,7 +1020,7 @@ async fn an_allegation_from_a_private_interview_follows_the_interview_consent() 
             .unwrap();
         assert_eq!(linked.len(), 1, "{name}");
         assert_eq!(linked[0].notes, None, "{name}: notes are not read for consent");
-        let refused = store
+        let refusal = store
             .add_allegation_step(
                 &u.scope,
                 from_anonymous.id,
@@ -1042,8 +1029,8 @@ async fn an_allegation_from_a_private_interview_follows_the_interview_consent() 
             .await
             .unwrap_err();
         assert!(
-            matches!(&refused, StoreError::Invalid(m) if m.contains("named consent")),
-            "{name}: {refused:?}"
+            matches!(&refusal, StoreError::Invalid(m) if m.contains("named consent")),
+            "{name}: {refusal:?}"
         );
         store
             .add_allegation_step(
@@ -1072,13 +1059,13 @@ async fn an_allegation_from_a_private_interview_follows_the_interview_consent() 
             "{name}: linked once"
         );
         for form in RepresentationForm::ALL {
-            let refused = store
+            let refusal = store
                 .add_allegation_step(&u.scope, later.id, &representation(*form))
                 .await
                 .unwrap_err();
             assert!(
-                matches!(&refused, StoreError::Invalid(m) if m.contains("gave no consent")),
-                "{name}: {form}: {refused:?}"
+                matches!(&refusal, StoreError::Invalid(m) if m.contains("gave no consent")),
+                "{name}: {form}: {refusal:?}"
             );
         }
         let (_, history) = store.allegation(&u.scope, later.id).await.unwrap();
@@ -1100,16 +1087,7 @@ async fn an_allegation_from_a_private_interview_follows_the_interview_consent() 
                 .await,
             Err(StoreError::NotFound)
         ));
-        assert!(
-            raw_execute(
-                &backend.raw_url,
-                &u.scope.tenant().to_string(),
-                "DELETE FROM allegation_interviews"
-            )
-            .await
-            .is_err(),
-            "{name}: links are append-only"
-        );
+        assert!(refused(&backend, &u, "DELETE FROM allegation_interviews").await, "{name}: links are append-only");
     }
 }
 

@@ -39,6 +39,30 @@ use crate::html::register::parse_instant;
 use crate::html::{Layout, date, datetime, render};
 use crate::state::AppState;
 
+/// The accessors a form page's template calls: `value` (what was entered), `error` (the
+/// message on a field) and, with `checked`, whether a box of a list was ticked.
+macro_rules! form_page {
+    ($page:ty) => {
+        impl $page {
+            fn value(&self, key: &str) -> &str {
+                self.form.get(key)
+            }
+            fn error(&self, key: &str) -> &str {
+                self.errors.get(key).map_or("", String::as_str)
+            }
+        }
+    };
+    ($page:ty, checked) => {
+        form_page!($page);
+        impl $page {
+            fn checked(&self, key: &str, value: &str) -> bool {
+                self.form.has(key, value)
+            }
+        }
+    };
+}
+pub(crate) use form_page;
+
 /// A submitted form as its pairs, in order: a checkbox list sends one pair per box.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Fields(Vec<(String, String)>);
@@ -329,17 +353,7 @@ struct NewVisitPage {
     errors: HashMap<String, String>,
 }
 
-impl NewVisitPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-    fn checked(&self, key: &str, value: &str) -> bool {
-        self.form.has(key, value)
-    }
-}
+form_page!(NewVisitPage, checked);
 
 async fn new_visit_page(
     state: &AppState,
@@ -512,17 +526,7 @@ struct VisitPage {
     errors: HashMap<String, String>,
 }
 
-impl VisitPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-    fn checked(&self, key: &str, value: &str) -> bool {
-        self.form.has(key, value)
-    }
-}
+form_page!(VisitPage, checked);
 
 /// Renders a visit's page: what was recorded, the alerts, and the forms (with `form`'s values and
 /// `errors` when a form was refused). Logged as a read of the visit with its purpose.
@@ -1209,17 +1213,7 @@ struct NewAllegationPage {
     errors: HashMap<String, String>,
 }
 
-impl NewAllegationPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-    fn checked(&self, key: &str, value: &str) -> bool {
-        self.form.has(key, value)
-    }
-}
+form_page!(NewAllegationPage, checked);
 
 async fn victim_choices(state: &AppState, scope: &TenantScope) -> AppResult<Vec<Choice>> {
     let visits = state.store.visits(scope).await?;
@@ -1433,14 +1427,7 @@ struct AllegationPage {
     errors: HashMap<String, String>,
 }
 
-impl AllegationPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-}
+form_page!(AllegationPage);
 
 pub(crate) fn evidence_row(stored: store::StoredEvidence) -> EvidenceRow {
     let item = stored.item;

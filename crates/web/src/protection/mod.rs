@@ -43,6 +43,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::api::Json;
+use forms::form_page;
 use crate::authz::{ApiAuthorized, Authorized, Capability};
 use crate::error::{AppError, AppResult};
 use crate::html::{Layout, date, datetime, render};
@@ -127,14 +128,7 @@ struct OverviewPage {
     errors: HashMap<String, String>,
 }
 
-impl OverviewPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-}
+form_page!(OverviewPage);
 
 /// `GET /protection`: places, refusals, visits, allegations, evidence.
 pub(crate) async fn overview(

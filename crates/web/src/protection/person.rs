@@ -13,7 +13,8 @@ use domain::RegistrationId;
 use store::TenantScope;
 
 use super::forms::{
-    Check, FieldErrors, Fields, follow_up_summary, parse_follow_up, store_errors, with_status,
+    Check, FieldErrors, Fields, follow_up_summary, form_page, parse_follow_up, store_errors,
+    with_status,
 };
 use super::{Protect, audit_read, parse_id, place_names};
 use crate::auth::CsrfForm;
@@ -54,17 +55,7 @@ struct PersonPage {
     errors: HashMap<String, String>,
 }
 
-impl PersonPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-    fn checked(&self, key: &str, value: &str) -> bool {
-        self.form.has(key, value)
-    }
-}
+form_page!(PersonPage, checked);
 
 async fn render_person(
     state: &AppState,

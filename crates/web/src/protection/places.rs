@@ -13,26 +13,15 @@ use domain::{PartyId, PlaceId, PlaceKind};
 use store::NewPlace;
 use time::OffsetDateTime;
 
-use super::forms::{Check, Choice, FieldErrors, Fields, store_errors, vocabulary, with_status};
+use super::forms::{
+    Check, Choice, FieldErrors, Fields, form_page, store_errors, vocabulary, with_status,
+};
 use super::{Protect, parse_id};
 use crate::auth::CsrfForm;
 use crate::authz::Authorized;
 use crate::error::AppResult;
 use crate::html::{Layout, datetime, render};
 use crate::state::AppState;
-
-macro_rules! form_page {
-    ($page:ty) => {
-        impl $page {
-            fn value(&self, key: &str) -> &str {
-                self.form.get(key)
-            }
-            fn error(&self, key: &str) -> &str {
-                self.errors.get(key).map_or("", String::as_str)
-            }
-        }
-    };
-}
 
 #[derive(Template)]
 #[template(path = "protection_place_new.html")]

@@ -495,3 +495,39 @@ async fn a_follow_up_is_entered_from_the_person_page_and_asks_about_reprisals() 
         assert_eq!(app.store.follow_ups(&s.scope, person).await.unwrap().len(), 1);
     }
 }
+
+/// ICRC-VIS-c in a real browser: the delegate links the allegation to an interview whose person
+/// gave no consent, then tries to raise it with the authority and is told why not (CI runs it
+/// with `WHEREABOUTS_BROWSER_TESTS=1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_is_stopped_from_raising_a_non_consenting_interview_in_chromium() {
+    let app = apps().await.remove(0);
+    let s = setting(&app).await;
+    let refusing = interview(&app, &s, Consent::No).await;
+    let allegation = s.u.allegation.to_string();
+    // A delegate who has not signed in yet: the browser enrols the second factor.
+    user(&app, Some(s.u.tenant.id), "delegate-w", UserRole::Delegate).await;
+    crate::browser::in_chromium(app, move |driver, base| {
+        driver.sign_in(base, "delegate-w", crate::harness::PASSWORD);
+        driver.click("nav a[href='/protection']");
+        driver.wait_for("Places of detention");
+        driver.click(&format!("a[href='/protection/allegations/{allegation}']"));
+        driver.wait_for("From private interviews");
+        driver.set_value("#interview", &refusing.id.to_string());
+        driver.click("#link-interview-form button[type=submit]");
+        driver.wait_for("consent-no");
+        assert_eq!(driver.text("#effective-consent"), "no");
+        driver.set_value("#step", "representation");
+        driver.type_into("#addressee", "Camp command");
+        driver.set_value("#form", "aggregated");
+        driver.click("#step-form button[type=submit]");
+        let page = driver.wait_for("gave no consent");
+        assert!(page.contains("id=\"form-error\""), "the reason is on the form field");
+        let history = driver.text("#steps");
+        assert!(history.contains("Not raised with the authority yet"), "{history}");
+        driver.click("#representation-forms a[href$='form=anonymous']");
+        driver.wait_for("id=\"refused\"");
+        assert!(!driver.source().contains("Коваленко"));
+    })
+    .await;
+}
