@@ -885,8 +885,7 @@ async fn allegation_link(
 /// allegation with two evidence files that pass `evidence verify`.
 pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyhow::Result<Tenant> {
     use domain::protection::{
-        ActKind, Allegation, AllegationCategory, AllegationSource, Consent, Perpetrator,
-        PerpetratorKind,
+        ActKind, AllegationCategory, AllegationSource, Consent, PerpetratorKind,
     };
     use domain::{AllegationId, Confidence, EventKind, Party, SourceKind};
     use store::{NewAssertion, NewEvent, NewPerson, NewSource};
@@ -1200,7 +1199,7 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
         ],
         follow_ups: vec![FollowUpPart {
             id: Uuid::now_v7().to_string(),
-            registration: seen_held,
+            registration: seen_held.clone(),
             recorded_at: seen_at.clone(),
             health: Some("bruised wrists (fictional)".into()),
             family_contact_wanted: true,
