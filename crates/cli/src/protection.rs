@@ -1267,9 +1267,41 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
     let second = import_bundle(store, &unit, &scope, &bytes).await?;
     print_merged("visit bundle imported", &first);
     print_merged("same bundle again", &second);
+    // What the unit now shows: the alert, the interview, the lifted refusal, and what the
+    // interview's consent allows (ICRC-VIS-c).
+    let synced = visit_by_reference(store, &scope, "V-DEMO-1").await?;
+    for alert in web::protection::reconcile_visit(store, &scope, &synced).await? {
+        println!("alert on V-DEMO-1: [{}] {}", alert.code, alert.title);
+    }
+    let interviews = store.interviews(&scope, synced.id).await?;
+    let ended = store.refusal_ends(&scope).await?;
+    println!(
+        "V-DEMO-1: {} private interview(s) (use with the authorities: {}), {} refusal(s) lifted",
+        interviews.len(),
+        interviews
+            .iter()
+            .map(|i| i.consent_authorities.code())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ended.len()
+    );
 
     // The allegation came with the bundle; two evidence files are added at the unit.
     let (allegation, _) = store.allegation(&scope, allegation_id).await?;
+    let sources = store.allegation_interviews(&scope, allegation_id).await?;
+    for form in [
+        domain::protection::RepresentationForm::Named,
+        domain::protection::RepresentationForm::Anonymous,
+    ] {
+        match domain::protection::representation(&allegation, &sources, form) {
+            Ok(r) => println!(
+                "AL-DEMO-1, {form} representation: {} person(s), named: {}",
+                r.persons,
+                r.victims.len()
+            ),
+            Err(reason) => println!("AL-DEMO-1, {form} representation refused: {reason}"),
+        }
+    }
     let victim = *allegation.victims.first().context("a person seen")?;
     let root = evidence_dir(unit_dir);
     for (title, kind, content) in [

@@ -96,7 +96,10 @@ pub(super) fn parse(
             .chain(&known.refusals)
             .find(|r| r.id == refusal)
         else {
-            bail!("{}: no such refusal in this report or at the unit", f("refusal"));
+            bail!(
+                "{}: no such refusal in this report or at the unit",
+                f("refusal")
+            );
         };
         let end = RefusalEnd {
             refusal,
@@ -108,8 +111,9 @@ pub(super) fn parse(
             actual_end: None,
             ..lifted.clone()
         };
-        end.check(&before, now)
-            .map_err(|e| anyhow::anyhow!("refusal_ends[{i}].{}", e.replace("ended at", "ended_at")))?;
+        end.check(&before, now).map_err(|e| {
+            anyhow::anyhow!("refusal_ends[{i}].{}", e.replace("ended at", "ended_at"))
+        })?;
         out.ends.push(end);
     }
     for (i, part) in report.allegations.iter().enumerate() {
@@ -129,7 +133,10 @@ pub(super) fn parse(
             match out.interviews.iter().find(|x| x.id == interview) {
                 Some(found) => sources.push(found.clone()),
                 None if known.interviews.contains(&interview) => {}
-                None => bail!("{}: not a private interview", f(&format!("interviews[{j}]"))),
+                None => bail!(
+                    "{}: not a private interview",
+                    f(&format!("interviews[{j}]"))
+                ),
             }
             interviews.push(interview);
         }
@@ -265,7 +272,11 @@ pub(super) async fn export(
             id: allegation.id.to_string(),
             reference: allegation.reference,
             category: allegation.category.code().to_owned(),
-            acts: allegation.acts.iter().map(|a| a.code().to_owned()).collect(),
+            acts: allegation
+                .acts
+                .iter()
+                .map(|a| a.code().to_owned())
+                .collect(),
             occurred: allegation.occurred.map(|d| d.original().to_owned()),
             place: allegation.place.as_ref().map(name_of),
             victims: allegation.victims.iter().map(ToString::to_string).collect(),
@@ -310,7 +321,10 @@ pub(super) async fn export(
 
 /// Refusals as exported: the refusal's own end only (an end recorded later travels as a
 /// refusal end, so that the unit records it the same way).
-pub(super) fn own_end(refusal: &AccessRefusal, later: &[store::StoredRefusalEnd]) -> Option<String> {
+pub(super) fn own_end(
+    refusal: &AccessRefusal,
+    later: &[store::StoredRefusalEnd],
+) -> Option<String> {
     if later.iter().any(|e| e.end.refusal == refusal.id) {
         None
     } else {

@@ -84,14 +84,7 @@ fn exchange_keys(laptop: &Instance, field: &str, unit: &Instance) {
     let unit_keys = unit.dir.path().join("unit.keys");
     ok(
         laptop,
-        &[
-            "keys",
-            "export",
-            "--tenant",
-            field,
-            "-o",
-            s(&laptop_keys),
-        ],
+        &["keys", "export", "--tenant", field, "-o", s(&laptop_keys)],
     );
     ok(
         unit,
@@ -106,13 +99,7 @@ fn exchange_keys(laptop: &Instance, field: &str, unit: &Instance) {
     );
     ok(
         laptop,
-        &[
-            "keys",
-            "import-peer",
-            "--tenant",
-            field,
-            s(&unit_keys),
-        ],
+        &["keys", "import-peer", "--tenant", field, s(&unit_keys)],
     );
     ok(
         unit,
@@ -452,7 +439,9 @@ fn field_records_travel_in_the_visit_bundle_once_and_a_forged_bundle_applies_not
         );
         assert!(
             second.contains("already known")
-                && second.contains("0 follow-up(s), 0 interview(s), 0 refusal end(s), 0 allegation(s) new"),
+                && second.contains(
+                    "0 follow-up(s), 0 interview(s), 0 refusal end(s), 0 allegation(s) new"
+                ),
             "importing twice adds nothing: {second}"
         );
 
@@ -495,7 +484,13 @@ fn field_records_travel_in_the_visit_bundle_once_and_a_forged_bundle_applies_not
         .unwrap();
         ok(
             &forger,
-            &["visit", "record", "--tenant", "field-laptop", s(&forged_report)],
+            &[
+                "visit",
+                "record",
+                "--tenant",
+                "field-laptop",
+                s(&forged_report),
+            ],
         );
         let forged = export_visit(&forger, "field-laptop", "V-FORGED", "forged.wab");
         let out = unit.run(&["visit", "import", "--tenant", "protection", s(&forged)]);

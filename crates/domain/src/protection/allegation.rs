@@ -434,8 +434,8 @@ mod tests {
         let mut allegation = allegation(Consent::No);
         let refusing = interview(Consent::No);
         for form in RepresentationForm::ALL {
-            let refused = check_form(&allegation, std::slice::from_ref(&refusing), *form)
-                .unwrap_err();
+            let refused =
+                check_form(&allegation, std::slice::from_ref(&refusing), *form).unwrap_err();
             assert!(refused.contains("gave no consent"), "{refused}");
         }
         // The allegation's own "no" alone still allows an aggregated representation.
@@ -477,8 +477,7 @@ mod tests {
         .unwrap();
         assert_eq!(named.victims, allegation.victims);
         assert_eq!(named.narrative.as_deref(), Some("fictional account"));
-        let aggregated =
-            representation(&allegation, &[], RepresentationForm::Aggregated).unwrap();
+        let aggregated = representation(&allegation, &[], RepresentationForm::Aggregated).unwrap();
         assert_eq!(aggregated.perpetrators[0].designation, "guards");
         assert_eq!(aggregated.occurred, None);
     }

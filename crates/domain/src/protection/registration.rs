@@ -123,3 +123,69 @@ impl FollowUp {
         self.next_visit_due.is_some_and(|due| due <= today)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::ids::InterviewId;
+    use crate::protection::{Consent, Interview};
+
+    // ICRC-VIS-d: after a private interview, a follow-up says whether reprisals were reported.
+    #[test]
+    fn a_follow_up_after_an_interview_asks_about_reprisals() {
+        let person = RegistrationId::new();
+        let interview = Interview {
+            id: InterviewId::new(),
+            visit: VisitId::new(),
+            interviewees: vec![person],
+            place: PlaceId::new(),
+            held_at: datetime!(2026-03-01 11:00 UTC),
+            interviewers: vec!["delegate".into()],
+            interpreter: None,
+            language: None,
+            without_witnesses: true,
+            present: None,
+            consent_authorities: Consent::No,
+            consent_family: false,
+            consent_medical: false,
+            notes: None,
+        };
+        let mut follow_up = FollowUp {
+            registration: person,
+            recorded_at: datetime!(2026-03-20 10:00 UTC),
+            health: None,
+            family_contact_wanted: false,
+            family_contact: None,
+            messages: Vec::new(),
+            next_visit_due: None,
+            reprisals_reported: None,
+            recorded_by: "delegate".into(),
+        };
+        let refused = follow_up
+            .check_reprisals(std::slice::from_ref(&interview))
+            .unwrap_err();
+        assert!(
+            refused.starts_with("reprisals:") && refused.contains("2026-03-01"),
+            "{refused}"
+        );
+        follow_up.reprisals_reported = Some(false);
+        assert!(
+            follow_up
+                .check_reprisals(std::slice::from_ref(&interview))
+                .is_ok()
+        );
+        // Before the interview, or for someone else, nothing is asked.
+        follow_up.reprisals_reported = None;
+        follow_up.recorded_at = datetime!(2026-03-01 10:00 UTC);
+        assert!(
+            follow_up
+                .check_reprisals(std::slice::from_ref(&interview))
+                .is_ok()
+        );
+        follow_up.recorded_at = datetime!(2026-03-20 10:00 UTC);
+        follow_up.registration = RegistrationId::new();
+        assert!(follow_up.check_reprisals(&[interview]).is_ok());
+    }
+}

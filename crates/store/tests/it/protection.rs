@@ -785,7 +785,10 @@ async fn private_interviews_are_their_own_record_with_sealed_notes() {
                 .unwrap()
                 .is_empty()
         );
-        assert!(refused(&backend, &u, "UPDATE interviews SET present = 'x'").await, "{name}: interviews are append-only");
+        assert!(
+            refused(&backend, &u, "UPDATE interviews SET present = 'x'").await,
+            "{name}: interviews are append-only"
+        );
     }
 }
 
@@ -861,7 +864,10 @@ async fn a_refusal_lifted_later_shows_both_in_the_time_series() {
             store.lift_refusal(&other, &foreign).await,
             Err(StoreError::NotFound)
         ));
-        assert!(refused(&backend, &u, "DELETE FROM refusal_ends").await, "{name}: ends are append-only");
+        assert!(
+            refused(&backend, &u, "DELETE FROM refusal_ends").await,
+            "{name}: ends are append-only"
+        );
     }
 }
 
@@ -997,7 +1003,10 @@ async fn an_allegation_from_a_private_interview_follows_the_interview_consent() 
             matches!(&error, StoreError::Invalid(m) if m.starts_with("consent:")),
             "{name}: {error:?}"
         );
-        assert!(store.allegations(&u.scope).await.unwrap().is_empty(), "{name}: nothing kept");
+        assert!(
+            store.allegations(&u.scope).await.unwrap().is_empty(),
+            "{name}: nothing kept"
+        );
 
         // Anonymous: a named representation is refused, an anonymous one is made.
         let from_anonymous = allegation(&u, "AL-1", Consent::Anonymous);
@@ -1019,7 +1028,10 @@ async fn an_allegation_from_a_private_interview_follows_the_interview_consent() 
             .await
             .unwrap();
         assert_eq!(linked.len(), 1, "{name}");
-        assert_eq!(linked[0].notes, None, "{name}: notes are not read for consent");
+        assert_eq!(
+            linked[0].notes, None,
+            "{name}: notes are not read for consent"
+        );
         let refusal = store
             .add_allegation_step(
                 &u.scope,
@@ -1087,7 +1099,10 @@ async fn an_allegation_from_a_private_interview_follows_the_interview_consent() 
                 .await,
             Err(StoreError::NotFound)
         ));
-        assert!(refused(&backend, &u, "DELETE FROM allegation_interviews").await, "{name}: links are append-only");
+        assert!(
+            refused(&backend, &u, "DELETE FROM allegation_interviews").await,
+            "{name}: links are append-only"
+        );
     }
 }
 
@@ -1170,7 +1185,10 @@ async fn follow_ups_after_an_interview_ask_about_reprisals_and_ends_merge_once()
             ended_at: datetime!(2026-03-01 15:00 UTC),
             note: Some("opened before the final talk".into()),
         };
-        assert!(store.merge_refusal_end(&u.scope, &end).await.unwrap(), "{name}");
+        assert!(
+            store.merge_refusal_end(&u.scope, &end).await.unwrap(),
+            "{name}"
+        );
         assert!(
             !store.merge_refusal_end(&u.scope, &end).await.unwrap(),
             "{name}: the same end twice is one"
@@ -1183,6 +1201,10 @@ async fn follow_ups_after_an_interview_ask_about_reprisals_and_ends_merge_once()
             store.merge_refusal_end(&u.scope, &different).await,
             Err(StoreError::Invalid(m)) if m.starts_with("ended at:")
         ));
-        assert_eq!(store.refusal_ends(&u.scope).await.unwrap().len(), 1, "{name}");
+        assert_eq!(
+            store.refusal_ends(&u.scope).await.unwrap().len(),
+            1,
+            "{name}"
+        );
     }
 }

@@ -278,7 +278,12 @@ pub(crate) async fn representation_page(
             return Ok(response);
         }
         Ok(r) => {
-            page.acts = r.acts.iter().map(|a| a.code()).collect::<Vec<_>>().join(", ");
+            page.acts = r
+                .acts
+                .iter()
+                .map(|a| a.code())
+                .collect::<Vec<_>>()
+                .join(", ");
             page.occurred = r
                 .occurred
                 .map(|d| d.original().to_owned())

@@ -119,7 +119,13 @@ impl Check {
 
     /// A required free text of at most `max` characters, without control characters (a
     /// line break is allowed where `multiline`).
-    pub(super) fn text(&mut self, form: &Fields, key: &str, max: usize, multiline: bool) -> Option<String> {
+    pub(super) fn text(
+        &mut self,
+        form: &Fields,
+        key: &str,
+        max: usize,
+        multiline: bool,
+    ) -> Option<String> {
         let value = form.get(key);
         if value.is_empty() {
             self.add(key, "required");
@@ -291,7 +297,11 @@ impl Check {
 
 /// Puts a store's refusal on the field its message names (`"present: …"` → `present`), or on
 /// `fallback`.
-pub(super) fn store_errors(error: StoreError, fallback: &str, fields: &[&str]) -> AppResult<FieldErrors> {
+pub(super) fn store_errors(
+    error: StoreError,
+    fallback: &str,
+    fields: &[&str],
+) -> AppResult<FieldErrors> {
     match error {
         StoreError::Invalid(message) => {
             let field = message

@@ -13,14 +13,14 @@ mod reconcile;
 
 pub(crate) use consent::{api_representation, link_interview_submit, representation_page};
 pub(crate) use evidence::{evidence_download, evidence_upload_form};
-pub(crate) use person::{person_follow_up_submit, person_page};
-pub(crate) use places::{
-    place_form, place_notice_submit, place_page, place_profile_submit, place_submit,
-};
 pub(crate) use forms::{
     allegation_form, allegation_page, allegation_submit, condition_submit, follow_up_submit,
     interview_submit, person_seen_submit, refusal_end_submit, refusal_submit, step_submit,
     visit_form, visit_submit,
+};
+pub(crate) use person::{person_follow_up_submit, person_page};
+pub(crate) use places::{
+    place_form, place_notice_submit, place_page, place_profile_submit, place_submit,
 };
 pub use reconcile::{AlertView, reconcile_visit};
 
@@ -43,11 +43,11 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::api::Json;
-use forms::form_page;
 use crate::authz::{ApiAuthorized, Authorized, Capability};
 use crate::error::{AppError, AppResult};
 use crate::html::{Layout, date, datetime, render};
 use crate::state::AppState;
+use forms::form_page;
 
 /// Visits, persons seen, alerts, allegations and evidence: a protection unit's delegates only.
 pub struct Protect;
@@ -537,7 +537,10 @@ pub(crate) async fn api_allegation(
         .map(|s| json!({"at": instant(Some(s.at)), "by": s.by, "kind": s.kind.code()}))
         .collect();
     // ICRC-VIS-c: the interviews it comes from, with their consent (not their notes).
-    let interviews = state.store.allegation_interviews(caller.scope(), id).await?;
+    let interviews = state
+        .store
+        .allegation_interviews(caller.scope(), id)
+        .await?;
     let sources: Vec<Value> = interviews
         .iter()
         .map(|i| {

@@ -76,7 +76,10 @@ fn parse_profile(check: &mut Check, form: &Fields, place: PlaceId) -> Option<Pla
         "" => None,
         text => match text.parse::<u32>() {
             Ok(0) | Err(_) => {
-                check.add("capacity", format!("{text:?}: a whole number of persons, at least 1"));
+                check.add(
+                    "capacity",
+                    format!("{text:?}: a whole number of persons, at least 1"),
+                );
                 None
             }
             Ok(n) => Some(n),
@@ -133,7 +136,13 @@ pub(crate) async fn place_submit(
             }
         },
     };
-    let parties: Vec<PartyId> = state.store.parties().await?.into_iter().map(|p| p.id).collect();
+    let parties: Vec<PartyId> = state
+        .store
+        .parties()
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
     let party = check.choice(&form, "party", &parties, true, "the detaining party");
     let notified_at = check.instant(&form, "notified_at", false, now, false);
     let profile = parse_profile(&mut check, &form, PlaceId::new());
@@ -157,7 +166,13 @@ pub(crate) async fn place_submit(
         .await?;
     state
         .store
-        .record_place_profile(scope, &PlaceProfile { place, ..profile.clone() })
+        .record_place_profile(
+            scope,
+            &PlaceProfile {
+                place,
+                ..profile.clone()
+            },
+        )
         .await?;
     if let Some(at) = notified_at {
         state
@@ -269,7 +284,14 @@ pub(crate) async fn place_page(
     member: Authorized<Protect>,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    render_place(&state, &member, parse_id(&id)?, Fields::default(), Vec::new()).await
+    render_place(
+        &state,
+        &member,
+        parse_id(&id)?,
+        Fields::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// Loads the place (404 for another tenant's) before its form is parsed.
@@ -315,7 +337,11 @@ pub(crate) async fn place_notice_submit(
         notified_by,
         note,
     };
-    match state.store.record_place_notice(&member.scope, &notice).await {
+    match state
+        .store
+        .record_place_notice(&member.scope, &notice)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/protection/places/{place}#notices")).into_response()),
         Err(error) => {
             let errors = store_errors(error, "notified_by", &["notified_at", "notified_by"])?;
@@ -337,7 +363,11 @@ pub(crate) async fn place_profile_submit(
     let Some(profile) = parse_profile(&mut check, &form, place) else {
         return render_place(&state, &member, place, form, check.0).await;
     };
-    match state.store.record_place_profile(&member.scope, &profile).await {
+    match state
+        .store
+        .record_place_profile(&member.scope, &profile)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/protection/places/{place}")).into_response()),
         Err(error) => {
             let errors = store_errors(error, "authority", &["authority", "location", "capacity"])?;

@@ -225,7 +225,10 @@ fn paths(u: &Unit) -> Vec<(&'static str, String)> {
                         "/evidence/{id}",
                         &format!("/evidence/{}", EvidenceId::new()),
                     )
-                    .replace("/places/{id}", &format!("/places/{}", domain::PlaceId::new()))
+                    .replace(
+                        "/places/{id}",
+                        &format!("/places/{}", domain::PlaceId::new()),
+                    )
                     .replace(
                         "/persons-seen/{id}",
                         &format!("/persons-seen/{}", RegistrationId::new()),

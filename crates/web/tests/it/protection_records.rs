@@ -10,7 +10,7 @@ use domain::protection::{Consent, Interview};
 use store::UserRole;
 use time::{Duration, OffsetDateTime};
 
-use crate::harness::{App, Browser, apps};
+use crate::harness::{App, Browser, Page, apps};
 use crate::protection::{Unit, unit, user};
 use crate::protection_forms::{form, local, location, other_unit_delegate};
 
@@ -73,7 +73,10 @@ fn allegation_form(reference: &str, consent: &str, interview: &str) -> String {
         ("sources", "interview"),
         ("consent", consent),
         ("interviews", interview),
-        ("narrative", "Fictional: beaten on arrival by the night shift."),
+        (
+            "narrative",
+            "Fictional: beaten on arrival by the night shift.",
+        ),
     ])
 }
 
@@ -120,11 +123,16 @@ async fn an_allegation_from_a_non_consenting_interview_never_reaches_the_authori
                 &s.delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let path = location(&good);
         let page = app.get(&path, Some(&s.delegate.cookie)).await;
-        let sources = crate::harness::between(&page.body, "id=\"interview-list\"", "</table>")
-            .unwrap();
+        let sources =
+            crate::harness::between(&page.body, "id=\"interview-list\"", "</table>").unwrap();
         assert!(sources.contains("consent-no"), "{sources}");
 
         // No representation of any form; nothing in the history.
@@ -173,7 +181,10 @@ async fn an_allegation_from_a_non_consenting_interview_never_reaches_the_authori
             .allegation(&s.scope, id.parse().unwrap())
             .await
             .unwrap();
-        assert!(history.is_empty(), "{backend}: nothing reached the authority");
+        assert!(
+            history.is_empty(),
+            "{backend}: nothing reached the authority"
+        );
 
         // Anonymous consent, linked after the allegation was recorded: the person is stripped.
         let page = app
@@ -196,7 +207,12 @@ async fn an_allegation_from_a_non_consenting_interview_never_reaches_the_authori
                 &s.delegate,
             )
             .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
+        assert_eq!(
+            good.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            good.body
+        );
         let base = format!("/protection/allegations/{}/representation", s.u.allegation);
         let named = app
             .get(&format!("{base}?form=named"), Some(&s.delegate.cookie))
@@ -206,7 +222,12 @@ async fn an_allegation_from_a_non_consenting_interview_never_reaches_the_authori
         let stripped = app
             .get(&format!("{base}?form=anonymous"), Some(&s.delegate.cookie))
             .await;
-        assert_eq!(stripped.status, StatusCode::OK, "{backend}: {}", stripped.body);
+        assert_eq!(
+            stripped.status,
+            StatusCode::OK,
+            "{backend}: {}",
+            stripped.body
+        );
         assert!(stripped.body.contains("1 person(s), not named"));
         assert!(
             !stripped.body.contains("Коваленко") && !stripped.body.contains("A fictional account."),
@@ -268,160 +289,193 @@ async fn an_allegation_from_a_non_consenting_interview_never_reaches_the_authori
     }
 }
 
+/// Submits `pairs` as `who` and expects 422 with a message on each of `fields`, the values kept.
+async fn refused(
+    app: &App,
+    path: &str,
+    pairs: &[(&str, &str)],
+    who: &Browser,
+    fields: &[&str],
+) -> Page {
+    let page = app.submit(path, &form(pairs), who).await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}: {path} {pairs:?}: {}",
+        app.backend,
+        page.body
+    );
+    for field in fields {
+        assert!(
+            page.body.contains(&format!("id=\"{field}-error\"")),
+            "{}: {path}: no message on {field}",
+            app.backend
+        );
+    }
+    page
+}
+
+/// Submits `pairs` as `who` and expects the redirect (303) to the page that shows the record.
+async fn accepted(app: &App, path: &str, pairs: &[(&str, &str)], who: &Browser) -> String {
+    let page = app.submit(path, &form(pairs), who).await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "{}: {path}: {}",
+        app.backend,
+        page.body
+    );
+    location(&page)
+}
+
 // GC3-23-a: a place with its profile and the notice of its location, then later notices.
 #[tokio::test]
 async fn a_delegate_adds_a_place_and_records_what_was_notified_about_it() {
     for app in apps().await {
         let backend = app.backend;
         let s = setting(&app).await;
+        let who = &s.delegate;
         let party = app.store.parties().await.unwrap()[0].id.to_string();
-        let page = app
-            .get("/protection/places/new", Some(&s.delegate.cookie))
-            .await;
+        let page = app.get("/protection/places/new", Some(&who.cookie)).await;
         assert_eq!(page.status, StatusCode::OK, "{backend}");
-        let bad = app
-            .submit(
-                "/protection/places",
-                &form(&[
-                    ("name", "Collecting point K-7"),
-                    ("kind", "dungeon"),
-                    ("party", &party),
-                    ("authority", ""),
-                    ("capacity", "0"),
-                ]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        for field in ["name", "kind", "authority", "capacity"] {
-            assert!(
-                bad.body.contains(&format!("id=\"{field}-error\"")),
-                "{backend}: {field}"
-            );
-        }
-        assert!(bad.body.contains("already exists"), "a place name is used once");
+        let bad = refused(
+            &app,
+            "/protection/places",
+            &[
+                ("name", "Collecting point K-7"),
+                ("kind", "dungeon"),
+                ("party", &party),
+                ("authority", ""),
+                ("capacity", "0"),
+            ],
+            who,
+            &["name", "kind", "authority", "capacity"],
+        )
+        .await;
+        assert!(
+            bad.body.contains("already exists"),
+            "a place name is used once"
+        );
         let notified = local(OffsetDateTime::now_utc() - Duration::days(2));
-        let good = app
-            .submit(
-                "/protection/places",
-                &form(&[
-                    ("name", "Transit camp T-2"),
-                    ("kind", "transit-camp"),
-                    ("party", &party),
-                    ("authority", "Military police command"),
-                    ("location", "Fictional valley, km 12"),
-                    ("capacity", "120"),
-                    ("notified_at", &notified),
-                ]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
-        let path = location(&good);
-        let page = app.get(&path, Some(&s.delegate.cookie)).await;
+        let path = accepted(
+            &app,
+            "/protection/places",
+            &[
+                ("name", "Transit camp T-2"),
+                ("kind", "transit-camp"),
+                ("party", &party),
+                ("authority", "Military police command"),
+                ("location", "Fictional valley, km 12"),
+                ("capacity", "120"),
+                ("notified_at", &notified),
+            ],
+            who,
+        )
+        .await;
+        let page = app.get(&path, Some(&who.cookie)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Military police command") && page.body.contains("120"));
         let notified_cell =
             crate::harness::between(&page.body, "id=\"notified\"", "</dd>").unwrap();
         assert!(notified_cell.contains("yes"), "{notified_cell}");
-        assert!(!page.body.contains("id=\"profile-form\""), "a profile is set once");
+        assert!(
+            !page.body.contains("id=\"profile-form\""),
+            "a profile is set once"
+        );
 
         // A notice: bad input names the field; a good one joins the history.
         let notices = format!("{path}/notices");
-        let bad = app
-            .submit(
-                &notices,
-                &form(&[
-                    ("notice_kind", "vanished"),
-                    ("notified_at", &local(OffsetDateTime::now_utc() + Duration::days(3))),
-                    ("notified_by", ""),
-                ]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        for field in ["notice_kind", "notified_at", "notified_by"] {
-            assert!(bad.body.contains(&format!("id=\"{field}-error\"")), "{field}");
-        }
-        let good = app
-            .submit(
-                &notices,
-                &form(&[
-                    ("notice_kind", "capacity-changed"),
-                    ("notified_at", &local(OffsetDateTime::now_utc() - Duration::hours(3))),
-                    ("notified_by", "Protecting power Sarn"),
-                    ("note", "now 150 places"),
-                ]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
-        let page = app.get(&path, Some(&s.delegate.cookie)).await;
-        let history = crate::harness::between(&page.body, "id=\"notice-list\"", "</table>").unwrap();
+        let tomorrow = local(OffsetDateTime::now_utc() + Duration::days(3));
+        refused(
+            &app,
+            &notices,
+            &[
+                ("notice_kind", "vanished"),
+                ("notified_at", &tomorrow),
+                ("notified_by", ""),
+            ],
+            who,
+            &["notice_kind", "notified_at", "notified_by"],
+        )
+        .await;
+        let earlier = local(OffsetDateTime::now_utc() - Duration::hours(3));
+        accepted(
+            &app,
+            &notices,
+            &[
+                ("notice_kind", "capacity-changed"),
+                ("notified_at", &earlier),
+                ("notified_by", "Protecting power Sarn"),
+                ("note", "now 150 places"),
+            ],
+            who,
+        )
+        .await;
+        let page = app.get(&path, Some(&who.cookie)).await;
+        let history =
+            crate::harness::between(&page.body, "id=\"notice-list\"", "</table>").unwrap();
         assert!(
             history.contains("location-notified")
                 && history.contains("capacity-changed")
                 && history.contains("now 150 places"),
-            "{history}"
+            "{backend}: {history}"
         );
 
         // The seeded place has no profile: its page offers the form once.
         let places = app.store.places(&s.scope).await.unwrap();
         let k7 = places.iter().find(|p| p.name.contains("K-7")).unwrap().id;
         let k7_path = format!("/protection/places/{k7}");
-        let page = app.get(&k7_path, Some(&s.delegate.cookie)).await;
+        let page = app.get(&k7_path, Some(&who.cookie)).await;
         assert!(page.body.contains("id=\"profile-form\""), "{backend}");
-        assert!(page.body.contains("no: the detaining party has not notified"));
-        let bad = app
-            .submit(
-                &format!("{k7_path}/profile"),
-                &form(&[("authority", "Camp command"), ("capacity", "many")]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.body.contains("id=\"capacity-error\""));
-        let good = app
-            .submit(
-                &format!("{k7_path}/profile"),
-                &form(&[("authority", "Camp command"), ("capacity", "60")]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
-        let again = app
-            .submit(
-                &format!("{k7_path}/profile"),
-                &form(&[("authority", "Another command")]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "set once");
+        assert!(
+            page.body
+                .contains("no: the detaining party has not notified")
+        );
+        let profile = format!("{k7_path}/profile");
+        refused(
+            &app,
+            &profile,
+            &[("authority", "Camp command"), ("capacity", "many")],
+            who,
+            &["capacity"],
+        )
+        .await;
+        accepted(
+            &app,
+            &profile,
+            &[("authority", "Camp command"), ("capacity", "60")],
+            who,
+        )
+        .await;
+        refused(
+            &app,
+            &profile,
+            &[("authority", "Another command")],
+            who,
+            &["authority"],
+        )
+        .await;
 
-        // Another unit's delegate: 404 on the page and on each form.
-        for (method, target) in [
-            ("GET", k7_path.clone()),
-            ("POST", format!("{k7_path}/notices")),
-            ("POST", format!("{k7_path}/profile")),
-        ] {
-            let page = if method == "GET" {
-                app.get(&target, Some(&s.other.cookie)).await
-            } else {
-                app.submit(
-                    &target,
-                    &form(&[
-                        ("notice_kind", "closed"),
-                        ("notified_at", &notified),
-                        ("notified_by", "x"),
-                        ("authority", "x"),
-                    ]),
-                    &s.other,
-                )
-                .await
-            };
-            assert_eq!(page.status, StatusCode::NOT_FOUND, "{backend}: {method} {target}");
+        // Another unit's delegate: 404 on the page and on each form, nothing recorded.
+        let foreign = app.get(&k7_path, Some(&s.other.cookie)).await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{backend}");
+        for target in [format!("{k7_path}/notices"), profile] {
+            let pairs = [
+                ("notice_kind", "closed"),
+                ("notified_at", notified.as_str()),
+                ("notified_by", "x"),
+                ("authority", "x"),
+            ];
+            let page = app.submit(&target, &form(&pairs), &s.other).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{backend}: {target}");
         }
-        assert_eq!(app.store.place_notices(&s.scope, k7).await.unwrap().len(), 0);
+        assert!(
+            app.store
+                .place_notices(&s.scope, k7)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
 
@@ -431,59 +485,87 @@ async fn a_follow_up_is_entered_from_the_person_page_and_asks_about_reprisals() 
     for app in apps().await {
         let backend = app.backend;
         let s = setting(&app).await;
+        let who = &s.delegate;
         let talk = interview(&app, &s, Consent::Anonymous).await;
         let person = talk.interviewees[0];
         let path = format!("/protection/persons-seen/{person}");
-        let page = app.get(&path, Some(&s.delegate.cookie)).await;
+        let page = app.get(&path, Some(&who.cookie)).await;
         assert_eq!(page.status, StatusCode::OK, "{backend}");
         assert!(page.body.contains("Коваленко"));
-        assert!(page.body.contains("id=\"reprisal-check\""), "{backend}: the reminder shows");
+        assert!(
+            page.body.contains("id=\"reprisal-check\""),
+            "{backend}: the reminder shows"
+        );
         let visit = app
-            .get(&format!("/protection/visits/{}", s.u.visit), Some(&s.delegate.cookie))
+            .get(
+                &format!("/protection/visits/{}", s.u.visit),
+                Some(&who.cookie),
+            )
             .await;
-        assert!(visit.body.contains(&path), "the visit links to the person's page");
+        assert!(
+            visit.body.contains(&path),
+            "the visit links to the person's page"
+        );
 
         let follow = format!("{path}/follow-ups");
-        let bad = app
-            .submit(
-                &follow,
-                &form(&[("health", "Cough"), ("reprisals", "not-asked")]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
-        assert!(bad.body.contains("id=\"reprisals-error\""), "{}", bad.body);
+        let bad = refused(
+            &app,
+            &follow,
+            &[("health", "Cough"), ("reprisals", "not-asked")],
+            who,
+            &["reprisals"],
+        )
+        .await;
         assert!(bad.body.contains("Cough"), "the values are kept");
-        let bad = app
-            .submit(
-                &follow,
-                &form(&[("next_visit_due", "soon"), ("reprisals", "no")]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(bad.body.contains("id=\"next_visit_due-error\""));
-        let good = app
-            .submit(
-                &follow,
-                &form(&[
-                    ("health", "Cough, seen by the doctor"),
-                    ("messages", "All is well"),
-                    ("next_visit_due", "2027-02-01"),
-                    ("reprisals", "yes"),
-                ]),
-                &s.delegate,
-            )
-            .await;
-        assert_eq!(good.status, StatusCode::SEE_OTHER, "{backend}: {}", good.body);
-        let page = app.get(&path, Some(&s.delegate.cookie)).await;
+        refused(
+            &app,
+            &follow,
+            &[("next_visit_due", "soon"), ("reprisals", "no")],
+            who,
+            &["next_visit_due"],
+        )
+        .await;
+        accepted(
+            &app,
+            &follow,
+            &[
+                ("health", "Cough, seen by the doctor"),
+                ("messages", "All is well"),
+                ("next_visit_due", "2027-02-01"),
+                ("reprisals", "yes"),
+            ],
+            who,
+        )
+        .await;
+        let page = app.get(&path, Some(&who.cookie)).await;
         let history =
             crate::harness::between(&page.body, "id=\"follow-up-history\"", "</table>").unwrap();
-        assert!(history.contains("reported") && history.contains("Cough"), "{history}");
-        assert!(!page.body.contains("id=\"reprisal-check\""), "asked since the interview");
+        assert!(
+            history.contains("reported") && history.contains("Cough"),
+            "{history}"
+        );
+        assert!(
+            !page.body.contains("id=\"reprisal-check\""),
+            "asked since the interview"
+        );
+        // The visit's own follow-up form asks the same after the interview.
+        refused(
+            &app,
+            &format!("/protection/visits/{}/follow-ups", s.u.visit),
+            &[
+                ("follow_registration", &person.to_string()),
+                ("reprisals", "not-asked"),
+            ],
+            who,
+            &["reprisals"],
+        )
+        .await;
         let log = app.store.audit_entries(0, 10_000).await.unwrap();
-        assert!(log.iter().any(|e| e.object == format!("registration:{person}")
-            && e.purpose.as_deref() == Some("visit follow-up")));
+        assert!(
+            log.iter()
+                .any(|e| e.object == format!("registration:{person}")
+                    && e.purpose.as_deref() == Some("visit follow-up"))
+        );
 
         // Another unit's delegate: 404, nothing recorded.
         let foreign = app.get(&path, Some(&s.other.cookie)).await;
@@ -492,7 +574,10 @@ async fn a_follow_up_is_entered_from_the_person_page_and_asks_about_reprisals() 
             .submit(&follow, &form(&[("reprisals", "no")]), &s.other)
             .await;
         assert_eq!(foreign.status, StatusCode::NOT_FOUND);
-        assert_eq!(app.store.follow_ups(&s.scope, person).await.unwrap().len(), 1);
+        assert_eq!(
+            app.store.follow_ups(&s.scope, person).await.unwrap().len(),
+            1
+        );
     }
 }
 
@@ -522,9 +607,15 @@ async fn a_delegate_is_stopped_from_raising_a_non_consenting_interview_in_chromi
         driver.set_value("#form", "aggregated");
         driver.click("#step-form button[type=submit]");
         let page = driver.wait_for("gave no consent");
-        assert!(page.contains("id=\"form-error\""), "the reason is on the form field");
+        assert!(
+            page.contains("id=\"form-error\""),
+            "the reason is on the form field"
+        );
         let history = driver.text("#steps");
-        assert!(history.contains("Not raised with the authority yet"), "{history}");
+        assert!(
+            history.contains("Not raised with the authority yet"),
+            "{history}"
+        );
         driver.click("#representation-forms a[href$='form=anonymous']");
         driver.wait_for("id=\"refused\"");
         assert!(!driver.source().contains("Коваленко"));
