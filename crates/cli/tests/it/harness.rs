@@ -32,6 +32,16 @@ impl Instance {
         Some(instance)
     }
 
+    /// An initialised instance on the database at `database_url` (SQLite when `None`).
+    pub fn on(database_url: Option<String>) -> Self {
+        let instance = Self {
+            dir: tempfile::tempdir().unwrap(),
+            database_url,
+        };
+        instance.setup();
+        instance
+    }
+
     /// Another instance, empty, with this one's master key: a target to restore into, or (with
     /// `database_url`) this instance's data directory on another database.
     pub fn beside(&self, database_url: Option<String>) -> Self {
