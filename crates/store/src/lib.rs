@@ -33,9 +33,12 @@ mod scope;
 mod sqlite_import;
 mod subject;
 mod system;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transmissions;
 mod url;
 mod vault;
+mod witness;
 
 pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
 pub use agency::{
@@ -57,7 +60,7 @@ pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
-pub use rotation::{RotationReport, SEALED_COLUMNS, VersionCounts};
+pub use rotation::{RotationReport, SEALED_COLUMNS, SealedCheck, VersionCounts};
 pub use scope::TenantScope;
 pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
@@ -68,6 +71,7 @@ pub use transmissions::{
 };
 pub use url::DatabaseUrl;
 pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};
+pub use witness::SavedHead;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -150,7 +154,7 @@ impl Store {
     pub fn with_key_provider(self, provider: std::sync::Arc<dyn ::vault::KeyProvider>) -> Self {
         Self {
             keys: std::sync::Arc::new(vault::KeyState::new(Some(provider))),
-            audit: std::sync::Arc::new(audit::AuditState::new(self.audit.policy)),
+            audit: std::sync::Arc::new(self.audit.fresh()),
             ..self
         }
     }

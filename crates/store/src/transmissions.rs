@@ -204,7 +204,7 @@ pub(crate) fn unique_or(error: sqlx::Error, message: String) -> StoreError {
     {
         return StoreError::Invalid(message);
     }
-    StoreError::Database(error)
+    StoreError::from(error)
 }
 
 /// Writes one outgoing envelope and the persons it carried inside the open transaction `$tx`;
@@ -259,7 +259,7 @@ macro_rules! insert_transmission {
                 })
                 .map_err(|e| match e {
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(*person),
-                    other => $crate::StoreError::Database(other),
+                    other => $crate::StoreError::from(other),
                 })?;
             }
             for notice in &sent.notices {
@@ -283,7 +283,7 @@ macro_rules! insert_transmission {
                 })
                 .map_err(|e| match e {
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(notice.person),
-                    other => $crate::StoreError::Database(other),
+                    other => $crate::StoreError::from(other),
                 })?;
             }
         id
