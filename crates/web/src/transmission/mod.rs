@@ -14,7 +14,9 @@
 
 pub mod compliance;
 pub mod notices;
+pub mod pull;
 pub mod push;
+pub mod tls;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -362,20 +364,41 @@ async fn bureau_changes(
         .map(|e| (e.person, e.event))
         .collect();
     let corrections = store.pending_corrections(scope, to, channel.code()).await?;
-    if events.is_empty() && corrections.is_empty() {
-        return Ok(notices::Changes::default());
+    // GC4-137-b: flags not carried there yet. A new person's go with its card; a flag set
+    // after the first card goes with a correction card.
+    let flags = store.untransmitted_flags(scope, to, channel.code()).await?;
+    let mut changes = notices::Changes::default();
+    let mut late_flags: BTreeMap<PersonId, Vec<String>> = BTreeMap::new();
+    for flag in flags {
+        if new.contains(&flag.person) {
+            changes.notices.push(store::NoticeItem {
+                person: flag.person,
+                kind: store::NoticeKind::DetrimentFlag,
+                id: flag.flag,
+            });
+        } else if flag.person_carried {
+            late_flags.entry(flag.person).or_default().push(flag.reason);
+            changes.notices.push(store::NoticeItem {
+                person: flag.person,
+                kind: store::NoticeKind::DetrimentFlag,
+                id: flag.flag,
+            });
+        }
+    }
+    if events.is_empty() && corrections.is_empty() && late_flags.is_empty() {
+        return Ok(changes);
     }
     let mut persons: Vec<PersonId> = events
         .iter()
         .map(|(p, _)| *p)
         .chain(corrections.iter().map(|c| c.person))
+        .chain(late_flags.keys().copied())
         .collect();
     persons.sort_unstable();
     persons.dedup();
     let records = store.person_records(scope, &persons).await?;
     let by_id: HashMap<PersonId, &PersonRecord> =
         records.iter().map(|r| (r.person.id, r)).collect();
-    let mut changes = notices::Changes::default();
     // Corrections: per person, the fields with a value recorded since the first card.
     let mut fields: BTreeMap<PersonId, HashSet<FieldKey>> = BTreeMap::new();
     for correction in &corrections {
@@ -404,6 +427,14 @@ async fn bureau_changes(
             if let Some(card) = notices::correction_card(record, fields, &all) {
                 changes.contents.push(card);
                 changes.corrected.push(*person);
+            }
+        }
+    }
+    for (person, reasons) in late_flags {
+        if let Some(record) = by_id.get(&person) {
+            notices::attach_flag(&mut changes.contents, record, reasons.join("; "));
+            if !changes.corrected.contains(&person) {
+                changes.corrected.push(person);
             }
         }
     }
