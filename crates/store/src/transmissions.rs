@@ -305,6 +305,12 @@ macro_rules! insert_transmission {
                     }
                 })
                 .map_err(|e| match e {
+                    sqlx::Error::RowNotFound if notice.kind == $crate::NoticeKind::DetrimentFlag => {
+                        $crate::StoreError::Invalid(format!(
+                            "detriment flag {} is not one of this tenant's flags on person {}",
+                            notice.id, notice.person
+                        ))
+                    }
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(notice.person),
                     other => $crate::StoreError::Database(other),
                 })?;

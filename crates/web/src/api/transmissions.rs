@@ -37,6 +37,24 @@ fn json_error(error: &AppError) -> Response {
     (error.status(), Json(body)).into_response()
 }
 
+/// The 429 answer (with `Retry-After`) when `address` pushed or pulled too often this minute
+/// ([`PUSHES_PER_MINUTE`], one count for both).
+fn throttled(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    what: &'static str,
+) -> Option<Response> {
+    let seconds = state.pushes.check(address, Instant::now()).err()?;
+    tracing::warn!(outcome = "throttled", what, "transmission request");
+    let mut response = json_error(&AppError::TooManyAttempts(format!(
+        "Too many pushes or pulls from this address. Try again in {seconds} seconds."
+    )));
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Some(response)
+}
+
 /// Streams `body` into an anonymous temporary file, refusing it past `limit` bytes.
 async fn spool(body: Body, limit: usize) -> Result<(tokio::fs::File, usize), AppError> {
     let file = tempfile::tempfile()
@@ -94,15 +112,8 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(seconds) = state.pushes.check(address, Instant::now()) {
-        tracing::warn!(outcome = "throttled", "transmission push");
-        let mut response = json_error(&AppError::TooManyAttempts(format!(
-            "Too many pushes from this address. Try again in {seconds} seconds."
-        )));
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+    if let Some(refused) = throttled(&state, address, "push") {
+        return refused;
     }
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -278,15 +289,8 @@ pub(crate) async fn outbox(
     ClientAddr(address): ClientAddr,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(seconds) = state.pushes.check(address, Instant::now()) {
-        tracing::warn!(outcome = "throttled", "transmission pull");
-        let mut response = json_error(&AppError::TooManyAttempts(format!(
-            "Too many requests from this address. Try again in {seconds} seconds."
-        )));
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+    if let Some(refused) = throttled(&state, address, "pull") {
+        return refused;
     }
     match serve_outbox(&state, &body).await {
         Ok(response) => response,
