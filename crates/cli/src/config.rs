@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use store::{DatabaseUrl, Store};
 
+/// The environment variable naming the file that keeps the audit head outside the database.
+pub const AUDIT_WITNESS_ENV: &str = "WHEREABOUTS_AUDIT_WITNESS";
+
 pub struct Locations {
     pub data_dir: PathBuf,
     database_url: Option<String>,
@@ -46,16 +49,26 @@ impl Locations {
     /// Opens the store with its master key: the environment's, the key file beside a SQLite
     /// database, or (PostgreSQL without either) `master.key` in the data directory.
     async fn open_url(&self, url: &DatabaseUrl) -> anyhow::Result<Store> {
-        let store = Store::open(url)
+        let mut store = Store::open(url)
             .await
             .with_context(|| format!("opening {url}"))?;
         if store.key_provider().is_none() {
             let path = self.data_dir.join("master.key");
             create_dir(&self.data_dir)?;
             let provider = vault::FileKeyProvider::open_or_create(&path)?;
-            return Ok(store.with_key_provider(std::sync::Arc::new(provider)));
+            store = store.with_key_provider(std::sync::Arc::new(provider));
         }
-        Ok(store)
+        Ok(store.with_audit_witness(self.audit_witness()))
+    }
+
+    /// Where the newest signed head of the audit log is saved outside the database
+    /// (`WHEREABOUTS_AUDIT_WITNESS`, or `audit-head` in the data directory): a database rolled
+    /// back to an older copy no longer reaches it, and `audit verify` says so
+    /// (docs/security.md, L11).
+    pub fn audit_witness(&self) -> PathBuf {
+        std::env::var_os(AUDIT_WITNESS_ENV)
+            .filter(|p| !p.is_empty())
+            .map_or_else(|| self.data_dir.join("audit-head"), PathBuf::from)
     }
 
     /// Creates the data directory (if the store is embedded) and opens or creates the store.

@@ -30,6 +30,10 @@ pub struct ExportArgs {
     /// Why the export is made; recorded in the audit log (ICRC-DP-b purpose limitation).
     #[arg(long)]
     pub purpose: Option<String>,
+    /// Export what this role sees (e.g. caseworker): a person whose restriction of processing
+    /// does not allow the role is left out. Without it every restricted person is left out.
+    #[arg(long)]
+    pub role: Option<String>,
 }
 
 pub async fn run(locations: &Locations, command: ExportCommand) -> anyhow::Result<ExitCode> {
@@ -43,7 +47,15 @@ pub async fn run(locations: &Locations, command: ExportCommand) -> anyhow::Resul
         // ICRC-VIS-e: nothing of the protection unit leaves it, not even as a file.
         anyhow::bail!("a protection unit's data is not exported (docs/protection.md)");
     }
-    let scope = store.operator_scope(&tenant, &crate::setup::operator_name());
+    let role = args
+        .role
+        .as_deref()
+        .map(|r| r.parse::<store::UserRole>().map_err(anyhow::Error::msg))
+        .transpose()?;
+    // ICRC-DP-c: the file leaves the instance, so a restriction of processing holds in it as it
+    // does in the web lists and exports: the restricted person is left out.
+    let scope = store.disclosure_scope(&tenant, &crate::setup::operator_name(), role);
+    let left_out = store.hidden_persons(&scope).await?.len();
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -70,11 +82,15 @@ pub async fn run(locations: &Locations, command: ExportCommand) -> anyhow::Resul
             &scope,
             store::AuditEntry::new(store::AuditAction::Export, "persons")
                 .records(i64::try_from(count).unwrap_or(i64::MAX))
-                .purpose(args.purpose.as_deref().unwrap_or("unspecified")),
+                .purpose(args.purpose.as_deref().unwrap_or("unspecified"))
+                .detail(format!("{left_out} restricted left out")),
         )
         .await?;
     store.close().await;
     eprintln!("exported {count} persons of {}", tenant.slug);
+    if left_out > 0 {
+        eprintln!("{left_out} person(s) under a restriction of processing left out (ICRC-DP-c)");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,8 +15,17 @@ use crate::config::Locations;
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Walk the whole hash chain and every signed checkpoint; name each entry that was edited,
-    /// deleted, inserted or reordered. Exits with 1 when anything is wrong.
-    Verify,
+    /// deleted, inserted or reordered, and check that the log reaches the newest head saved
+    /// outside the database (a rolled-back database). Exits with 1 when anything is wrong.
+    Verify {
+        /// Check against the heads in this file (e.g. a copy shipped to another machine with
+        /// `audit head >> FILE`) instead of the instance's own witness file.
+        #[arg(long)]
+        witness: Option<PathBuf>,
+    },
+    /// Print the log's signed head as one line, to keep outside the instance
+    /// (`whereabouts audit head >> /mnt/elsewhere/audit-heads`).
+    Head,
     /// Show the alerts (bulk reads and exports beyond the threshold) of the last hours.
     Alerts {
         #[arg(long, default_value_t = 24)]
@@ -37,12 +46,26 @@ pub enum AuditCommand {
 pub async fn audit(locations: &Locations, command: AuditCommand) -> anyhow::Result<ExitCode> {
     let store = locations.open().await?;
     let code = match command {
-        AuditCommand::Verify => {
-            let report = store.audit_verify().await?;
+        AuditCommand::Verify { witness } => {
+            let witness = witness.or_else(|| store.audit_witness().map(PathBuf::from));
+            let report = store.audit_verify_against(witness.as_deref()).await?;
             println!(
                 "{} entries, {} signed checkpoints, instance key {}",
                 report.entries, report.checkpoints, report.public_key
             );
+            match (&witness, report.witness) {
+                (Some(path), Some(seq)) => println!(
+                    "checked against the head saved outside the database at entry {seq} ({})",
+                    path.display()
+                ),
+                (Some(path), None) => {
+                    println!(
+                        "no head saved outside the database yet ({})",
+                        path.display()
+                    );
+                }
+                (None, _) => println!("no head is saved outside the database"),
+            }
             if report.is_intact() {
                 println!("the audit log is intact");
                 ExitCode::SUCCESS
@@ -65,6 +88,16 @@ pub async fn audit(locations: &Locations, command: AuditCommand) -> anyhow::Resu
             eprintln!("{} alert(s) in the last {hours} hours", alerts.len());
             ExitCode::SUCCESS
         }
+        AuditCommand::Head => match store.audit_head().await? {
+            Some(head) => {
+                println!("{}", head.to_line());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("the log is empty");
+                ExitCode::FAILURE
+            }
+        },
         AuditCommand::Checkpoint => {
             match store.audit_checkpoint().await? {
                 Some(seq) => println!("checkpoint signed at entry {seq}"),
@@ -74,15 +107,18 @@ pub async fn audit(locations: &Locations, command: AuditCommand) -> anyhow::Resu
         }
         AuditCommand::Log { after, limit } => {
             for entry in store.audit_entries(after, limit).await? {
+                // The detail (ids, counts, roles; never personal data) last, on one line.
+                let detail = entry.detail.replace(['\t', '\n', '\r'], " ");
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     entry.seq,
                     entry.at,
                     entry.actor,
                     entry.action,
                     entry.object,
                     entry.purpose.as_deref().unwrap_or("-"),
-                    entry.records
+                    entry.records,
+                    if detail.is_empty() { "-" } else { &detail }
                 );
             }
             ExitCode::SUCCESS

@@ -215,6 +215,14 @@ pub enum AuditProblem {
     Cut { last: i64, head: i64 },
     /// The signed head's signature, key or hash does not hold, or it is missing.
     BadHead { reason: String },
+    /// The log ends at `last`, before the head saved outside the database (`saved`): the
+    /// database was rolled back to an older copy, or cut back to an older signed head.
+    RolledBack { last: i64, saved: i64 },
+    /// Entry `seq` is not the entry the head saved outside the database signed: the log was
+    /// replaced from there on.
+    Replaced { seq: i64 },
+    /// The head saved outside the database cannot be read or its signature does not hold.
+    BadWitness { reason: String },
 }
 
 impl fmt::Display for AuditProblem {
@@ -250,6 +258,18 @@ impl fmt::Display for AuditProblem {
                 last + 1
             ),
             Self::BadHead { reason } => write!(f, "the signed head of the log: {reason}"),
+            Self::RolledBack { last, saved } => write!(
+                f,
+                "the log ends at entry {last} but the head saved outside the database is entry {saved}: the database was rolled back or cut to an older signed head (entries {} to {saved} are missing)",
+                last + 1
+            ),
+            Self::Replaced { seq } => write!(
+                f,
+                "entry {seq} is not the entry the head saved outside the database signed: the log was replaced from there on"
+            ),
+            Self::BadWitness { reason } => {
+                write!(f, "the head saved outside the database: {reason}")
+            }
         }
     }
 }
@@ -261,6 +281,9 @@ pub struct AuditReport {
     pub checkpoints: i64,
     /// The instance's public key (hex) that signs checkpoints: pin it outside the instance.
     pub public_key: String,
+    /// The entry of the head saved outside the database that the log was checked against;
+    /// `None` when no witness was given or none has been saved yet.
+    pub witness: Option<i64>,
     pub problems: Vec<AuditProblem>,
 }
 
@@ -275,6 +298,8 @@ impl AuditReport {
 pub(crate) struct AuditState {
     pub(crate) policy: AuditPolicy,
     keys: Mutex<Option<AuditKeys>>,
+    /// Where the newest signed head is saved outside the database (rollback detection).
+    pub(crate) witness: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone)]
@@ -294,6 +319,15 @@ impl AuditState {
         Self {
             policy,
             keys: Mutex::new(None),
+            witness: None,
+        }
+    }
+
+    /// A state with the same policy and witness and no keys loaded.
+    pub(crate) fn fresh(&self) -> Self {
+        Self {
+            witness: self.witness.clone(),
+            ..Self::new(self.policy)
         }
     }
 }
@@ -341,7 +375,7 @@ fn mac(key: &[u8; 32], record: &AuditRecord) -> Vec<u8> {
 }
 
 /// What the head's signature covers; its own context, so a head is never a valid checkpoint.
-fn head_message(seq: i64, hash: &[u8], at: OffsetDateTime) -> Vec<u8> {
+pub(crate) fn head_message(seq: i64, hash: &[u8], at: OffsetDateTime) -> Vec<u8> {
     let mut bytes = b"whereabouts/audit-head/v1\0".to_vec();
     bytes.extend_from_slice(&seq.to_be_bytes());
     put(&mut bytes, hash);
@@ -425,6 +459,7 @@ macro_rules! write_head {
         let seq: i64 = $seq;
         let hash: Vec<u8> = $hash;
         let signature = $keys.signing.sign(&head_message(seq, &hash, at));
+        let hash_copy = hash.clone();
         sqlx::query("INSERT INTO audit_head (id, seq, hash, at, public_key, signature) VALUES (1, $1, $2, $3, $4, $5) \
                      ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at, public_key = excluded.public_key, signature = excluded.signature")
             .bind(seq)
@@ -434,6 +469,13 @@ macro_rules! write_head {
             .bind(signature.to_bytes().to_vec())
             .execute(&mut **$tx)
             .await?;
+        crate::witness::SavedHead {
+            seq,
+            hash: hash_copy,
+            at,
+            public_key: $keys.signing.verifying_key().to_bytes().to_vec(),
+            signature: signature.to_bytes().to_vec(),
+        }
     }};
 }
 
@@ -464,7 +506,10 @@ impl Store {
     #[must_use]
     pub fn with_audit_policy(self, policy: AuditPolicy) -> Self {
         Self {
-            audit: std::sync::Arc::new(AuditState::new(policy)),
+            audit: std::sync::Arc::new(AuditState {
+                witness: self.audit.witness.clone(),
+                ..AuditState::new(policy)
+            }),
             ..self
         }
     }
@@ -603,23 +648,24 @@ impl Store {
                         write_entry!(tx, &keys, tenant, actor, &alert, &mut written);
                     }
                 }
+                let mut head = None;
                 if let Some((last, hash)) = written.last().cloned() {
-                    write_head!(tx, &keys, last, hash);
+                    head = Some(write_head!(tx, &keys, last, hash));
                 }
                 for (seq, hash) in written {
                     if seq % policy.checkpoint_every == 0 {
                         write_checkpoint!(tx, &keys, seq, hash);
                     }
                 }
-                seq
+                (seq, head)
             }};
         }
-        let seq = match &self.backend {
+        let (seq, head) = match &self.backend {
             Backend::Sqlite(pool) => {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let seq = append!(&mut tx);
+                let out = append!(&mut tx);
                 tx.commit().await?;
-                seq
+                out
             }
             Backend::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -627,11 +673,14 @@ impl Store {
                 sqlx::query("SELECT pg_advisory_xact_lock(7243001)")
                     .execute(&mut *tx)
                     .await?;
-                let seq = append!(&mut tx);
+                let out = append!(&mut tx);
                 tx.commit().await?;
-                seq
+                out
             }
         };
+        if let Some(head) = head {
+            self.save_witness(&head).await;
+        }
         Ok(seq)
     }
 
@@ -640,6 +689,14 @@ impl Store {
     /// # Errors
     /// Without a master key, or when the database fails.
     pub async fn audit_checkpoint(&self) -> StoreResult<Option<i64>> {
+        let out = self.checkpoint_now().await?;
+        if let Some(head) = self.audit_head().await? {
+            self.save_witness(&head).await;
+        }
+        Ok(out)
+    }
+
+    async fn checkpoint_now(&self) -> StoreResult<Option<i64>> {
         let keys = self.audit_keys().await?;
         macro_rules! run {
             ($tx:expr) => {{
@@ -739,6 +796,20 @@ impl Store {
     /// # Errors
     /// Without a master key (the MAC key is derived from it), or when the database fails.
     pub async fn audit_verify(&self) -> StoreResult<AuditReport> {
+        let witness = self.audit.witness.clone();
+        self.audit_verify_against(witness.as_deref()).await
+    }
+
+    /// [`Store::audit_verify`], checking the log against the heads saved in `witness` (a copy
+    /// shipped elsewhere, say) instead of the store's own witness; `None` checks the database
+    /// alone (a restore, which may lawfully go back in time).
+    ///
+    /// # Errors
+    /// As [`Store::audit_verify`].
+    pub async fn audit_verify_against(
+        &self,
+        witness: Option<&std::path::Path>,
+    ) -> StoreResult<AuditReport> {
         let keys = self.audit_keys().await?;
         let public = keys.signing.verifying_key();
         let mut records = Vec::new();
@@ -798,11 +869,127 @@ impl Store {
                 .await?
         });
         problems.extend(head_problems(&public, head, &records));
+        let mut witnessed = None;
+        if let Some(path) = witness {
+            match crate::witness::read(path) {
+                Ok(None) => {}
+                Ok(Some(saved)) => {
+                    witnessed = Some(saved.seq);
+                    problems.extend(witness_problems(&public, &saved, &records));
+                }
+                Err(reason) => problems.push(AuditProblem::BadWitness {
+                    reason: format!("{}: {reason}", path.display()),
+                }),
+            }
+        }
         Ok(AuditReport {
             entries: i64::try_from(records.len()).unwrap_or(i64::MAX),
             checkpoints: i64::try_from(checkpoints.len()).unwrap_or(i64::MAX),
             public_key: hex::encode(public.to_bytes()),
+            witness: witnessed,
             problems,
+        })
+    }
+}
+
+impl Store {
+    /// The store saving the newest signed head of the audit log to `path`, a file outside the
+    /// database, after every entry it writes; [`Store::audit_verify`] then checks the log
+    /// against it (rollback detection, see [`crate::witness`]).
+    #[must_use]
+    pub fn with_audit_witness(self, path: std::path::PathBuf) -> Self {
+        Self {
+            audit: std::sync::Arc::new(AuditState {
+                witness: Some(path),
+                ..self.audit.fresh()
+            }),
+            ..self
+        }
+    }
+
+    /// Where this store saves the head outside the database, if anywhere.
+    #[must_use]
+    pub fn audit_witness(&self) -> Option<&std::path::Path> {
+        self.audit.witness.as_deref()
+    }
+
+    /// The signed head stored in the database, to be shipped elsewhere
+    /// ([`crate::witness::SavedHead::to_line`]).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn audit_head(&self) -> StoreResult<Option<crate::witness::SavedHead>> {
+        let head: Option<SignedHead> = on_backend!(self, pool => {
+            sqlx::query_as("SELECT seq, hash, at, public_key, signature FROM audit_head WHERE id = 1")
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(head.map(
+            |(seq, hash, at, public_key, signature)| crate::witness::SavedHead {
+                seq,
+                hash,
+                at,
+                public_key,
+                signature,
+            },
+        ))
+    }
+
+    /// Replaces the saved head with the database's own, even when that is older: after a
+    /// restore, which goes back in time on purpose. Returns the entry saved before (if any)
+    /// and the entry saved now.
+    ///
+    /// # Errors
+    /// When the database fails, or the file cannot be written.
+    pub async fn reset_audit_witness(&self) -> StoreResult<Option<(Option<i64>, i64)>> {
+        let (Some(path), Some(head)) = (self.audit_witness(), self.audit_head().await?) else {
+            return Ok(None);
+        };
+        let before = crate::witness::read(path).ok().flatten().map(|h| h.seq);
+        crate::witness::write(path, &head).map_err(|e| {
+            StoreError::Storage(format!("saving the audit head to {}: {e}", path.display()))
+        })?;
+        Ok(Some((before, head.seq)))
+    }
+
+    /// Saves `head` outside the database, unless a newer one is there. It moves forward only
+    /// along the same chain: when the log no longer holds the entry the saved head signed (the
+    /// database was rolled back and written to since), the saved head is kept as the evidence
+    /// `audit verify` needs. The entry is already committed, so a failure here is logged (a
+    /// path and an error, no personal data) rather than failing the action.
+    async fn save_witness(&self, head: &crate::witness::SavedHead) {
+        let Some(path) = self.audit_witness() else {
+            return;
+        };
+        let keep = |why: &str| {
+            tracing::warn!(path = %path.display(), why, "the audit head saved outside the database was not moved: run `whereabouts audit verify`");
+        };
+        match crate::witness::read(path) {
+            Ok(Some(saved)) if saved.public_key == head.public_key => {
+                if saved.seq >= head.seq {
+                    return;
+                }
+                match self.audit_hash_at(saved.seq).await {
+                    Ok(Some(hash)) if hash == saved.hash => {}
+                    Ok(_) => return keep("the log no longer holds the entry it signed"),
+                    Err(_) => return keep("the log could not be read"),
+                }
+            }
+            // None yet, or another instance's (a new instance in this data directory).
+            Ok(_) => {}
+            Err(_) => return keep("the file cannot be read"),
+        }
+        if let Err(error) = crate::witness::write(path, head) {
+            tracing::warn!(path = %path.display(), %error, "the audit head could not be saved outside the database");
+        }
+    }
+
+    async fn audit_hash_at(&self, seq: i64) -> StoreResult<Option<Vec<u8>>> {
+        on_backend!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+                .bind(seq)
+                .fetch_optional(pool)
+                .await?)
         })
     }
 }
@@ -864,6 +1051,30 @@ fn head_problems(
         ));
     }
     Vec::new()
+}
+
+/// Checks the log against a head saved outside the database: the log must reach that entry,
+/// and hold the signed hash there.
+fn witness_problems(
+    public: &ed25519_dalek::VerifyingKey,
+    saved: &crate::witness::SavedHead,
+    records: &[AuditRecord],
+) -> Vec<AuditProblem> {
+    if let Err(reason) = saved.verifies(public) {
+        return vec![AuditProblem::BadWitness { reason }];
+    }
+    let last = records.last().map_or(0, |r| r.seq);
+    if saved.seq > last {
+        return vec![AuditProblem::RolledBack {
+            last,
+            saved: saved.seq,
+        }];
+    }
+    match records.iter().find(|r| r.seq == saved.seq) {
+        Some(record) if record.hash == saved.hash => Vec::new(),
+        Some(_) => vec![AuditProblem::Replaced { seq: saved.seq }],
+        None => Vec::new(), // reported as deleted by the chain walk
+    }
 }
 
 /// The chain walk, separate from the database so its rules can be read at once.
@@ -949,8 +1160,11 @@ fn dedup_inserted(problems: Vec<AuditProblem>) -> Vec<AuditProblem> {
         | AuditProblem::Broken { seq }
         | AuditProblem::BadCheckpoint { seq, .. } => *seq,
         AuditProblem::Deleted { first, .. } => *first,
-        AuditProblem::Truncated { last, .. } | AuditProblem::Cut { last, .. } => *last,
-        AuditProblem::BadHead { .. } => i64::MAX,
+        AuditProblem::Truncated { last, .. }
+        | AuditProblem::Cut { last, .. }
+        | AuditProblem::RolledBack { last, .. } => *last,
+        AuditProblem::Replaced { seq } => *seq,
+        AuditProblem::BadHead { .. } | AuditProblem::BadWitness { .. } => i64::MAX,
     });
     out.dedup();
     out

@@ -36,6 +36,7 @@ mod system;
 mod transmissions;
 mod url;
 mod vault;
+mod witness;
 
 pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
 pub use agency::{
@@ -68,6 +69,7 @@ pub use transmissions::{
 };
 pub use url::DatabaseUrl;
 pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};
+pub use witness::SavedHead;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -150,7 +152,7 @@ impl Store {
     pub fn with_key_provider(self, provider: std::sync::Arc<dyn ::vault::KeyProvider>) -> Self {
         Self {
             keys: std::sync::Arc::new(vault::KeyState::new(Some(provider))),
-            audit: std::sync::Arc::new(audit::AuditState::new(self.audit.policy)),
+            audit: std::sync::Arc::new(self.audit.fresh()),
             ..self
         }
     }

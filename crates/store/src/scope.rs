@@ -24,6 +24,9 @@ pub struct TenantScope {
     actor_name: String,
     /// The role the actor acts in; `None` for the local operator.
     role: Option<crate::UserRole>,
+    /// The local operator making a disclosure (a file that leaves the instance) without a
+    /// role: every person under a restriction of processing in force is left out (ICRC-DP-c).
+    discloses: bool,
 }
 
 impl TenantScope {
@@ -38,7 +41,20 @@ impl TenantScope {
             actor,
             actor_name,
             role,
+            discloses: false,
         }
+    }
+
+    /// The same actor making a disclosure: without a role, every restricted person is left
+    /// out of what it reads (see [`crate::Store::disclosure_scope`]).
+    pub(crate) fn disclosing(mut self) -> Self {
+        self.discloses = true;
+        self
+    }
+
+    /// Whether restricted persons are hidden from this scope even without a role.
+    pub(crate) fn discloses(&self) -> bool {
+        self.discloses
     }
 
     /// The role of the signed-in user or token; `None` for the CLI's local operator.
@@ -70,6 +86,7 @@ impl TenantScope {
             actor: None,
             actor_name: "shared-cache".into(),
             role: None,
+            discloses: false,
         }
     }
 

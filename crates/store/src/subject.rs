@@ -36,20 +36,27 @@ pub const RETENTION_KINDS: [&str; 1] = ["tracing_request"];
 
 /// A SQL condition, to append after `WHERE ...`, that leaves out every person whose restriction
 /// in force excludes the scope's role (ICRC-DP-c). `tenant` and `person` name the columns of the
-/// outer query that hold the tenant and the person id. Empty for the local operator (no role).
+/// outer query that hold the tenant and the person id. Empty for the local operator (no role)
+/// unless it makes a disclosure ([`crate::Store::disclosure_scope`]): then every restriction hides.
 /// The role code is one of [`UserRole::code`]'s fixed ASCII codes, so it is written into the
 /// text, not bound, and the callers' placeholders keep their numbers.
 pub(crate) fn visible_clause(scope: &TenantScope, tenant: &str, person: &str) -> String {
-    let Some(role) = scope.role() else {
-        return String::new();
+    // Which restrictions hide the person: those that do not list the scope's role, or, for a
+    // disclosure by the local operator, every one.
+    let excludes = match scope.role() {
+        Some(role) => {
+            let code = role.code();
+            debug_assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            format!(" AND (',' || r.allowed_roles || ',') NOT LIKE '%,{code},%'")
+        }
+        None if scope.discloses() => String::new(),
+        None => return String::new(),
     };
-    let code = role.code();
-    debug_assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
     // The restriction in force is the latest row for the person (decided_at, then id), as in
-    // `Store::restriction`; it hides the person when it restricts and does not list the role.
+    // `Store::restriction`; it hides the person when it restricts and excludes the scope.
     format!(
         " AND NOT EXISTS (SELECT 1 FROM person_restrictions r WHERE r.tenant_id = {tenant} AND r.person_id = {person} \
-         AND r.restricted = TRUE AND (',' || r.allowed_roles || ',') NOT LIKE '%,{code},%' \
+         AND r.restricted = TRUE{excludes} \
          AND NOT EXISTS (SELECT 1 FROM person_restrictions l WHERE l.tenant_id = r.tenant_id AND l.person_id = r.person_id \
          AND (l.decided_at > r.decided_at OR (l.decided_at = r.decided_at AND l.id > r.id))))"
     )
@@ -196,9 +203,10 @@ impl Store {
         scope: &TenantScope,
     ) -> StoreResult<std::collections::HashSet<PersonId>> {
         let mut hidden = std::collections::HashSet::new();
-        let Some(role) = scope.role() else {
+        let role = scope.role();
+        if role.is_none() && !scope.discloses() {
             return Ok(hidden);
-        };
+        }
         type Row = (Uuid, bool, String);
         // Oldest first, so that the last row seen for a person is the one in force.
         let rows: Vec<Row> = on_backend!(self, pool => {
@@ -212,7 +220,8 @@ impl Store {
         });
         for (person, restricted, roles) in rows {
             let person = PersonId::from_uuid(person);
-            if restricted && !roles.split(',').any(|code| code == role.code()) {
+            let allowed = role.is_some_and(|role| roles.split(',').any(|code| code == role.code()));
+            if restricted && !allowed {
                 hidden.insert(person);
             } else {
                 hidden.remove(&person);
@@ -228,8 +237,9 @@ impl Store {
     /// [`StoreError::Restricted`].
     pub async fn check_processing(&self, scope: &TenantScope, person: PersonId) -> StoreResult<()> {
         if let Some(restriction) = self.restriction(scope, person).await?
-            && let Some(role) = scope.role()
-            && !restriction.allowed_roles.contains(&role)
+            && scope.role().map_or(scope.discloses(), |role| {
+                !restriction.allowed_roles.contains(&role)
+            })
         {
             return Err(StoreError::Restricted);
         }

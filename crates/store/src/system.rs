@@ -228,6 +228,21 @@ impl Store {
         TenantScope::new(tenant.id, None, format!("operator:{operator}"), None)
     }
 
+    /// The local operator's scope for a disclosure: a file that leaves the instance (the CLI's
+    /// `export persons`). ICRC-DP-c: with `role`, it reads what that role reads in the web lists
+    /// and exports (a person restricted away from the role is left out); without, every person
+    /// under a restriction in force is left out, since the file's readers hold no role a
+    /// restriction could allow.
+    #[must_use]
+    pub fn disclosure_scope(
+        &self,
+        tenant: &Tenant,
+        operator: &str,
+        role: Option<UserRole>,
+    ) -> TenantScope {
+        TenantScope::new(tenant.id, None, format!("operator:{operator}"), role).disclosing()
+    }
+
     /// The scope of a signed-in user: their own tenant, if their role reads tenant data.
     #[must_use]
     pub fn scope_for_user(&self, user: &UserRecord) -> Option<TenantScope> {

@@ -24,26 +24,41 @@ impl Instance {
         let base = std::env::var("WHEREABOUTS_TEST_POSTGRES")
             .ok()
             .filter(|u| !u.is_empty())?;
-        let name = format!("wb_cli_{}", uuid::Uuid::new_v4().simple());
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            use sqlx::Connection;
-            let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        });
         let instance = Self {
             dir: tempfile::tempdir().unwrap(),
-            database_url: Some(format!("{prefix}/{name}")),
+            database_url: Some(new_postgres_database(&base, "wb_cli", None)),
         };
         instance.setup();
         Some(instance)
+    }
+
+    /// Another instance, empty, with this one's master key: a target to restore into, or (with
+    /// `database_url`) this instance's data directory on another database.
+    pub fn beside(&self, database_url: Option<String>) -> Self {
+        let other = Self {
+            dir: tempfile::tempdir().unwrap(),
+            database_url,
+        };
+        std::fs::create_dir_all(other.path("data")).unwrap();
+        let key = self.key_file();
+        std::fs::copy(self.dir.path().join(key), other.dir.path().join(key)).unwrap();
+        other
+    }
+
+    /// The master key file, relative to the instance's directory.
+    pub fn key_file(&self) -> &'static str {
+        match self.database_url {
+            None => "data/whereabouts.db.master-key",
+            Some(_) => "data/master.key",
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        if self.database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     }
 
     fn setup(&self) {
@@ -124,6 +139,33 @@ pub fn stdout(out: &Output) -> String {
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Creates a database on the server of `url` (a copy of `template` when given: the owner may
+/// copy a database nobody is connected to) and returns its URL.
+pub fn new_postgres_database(url: &str, prefix: &str, template: Option<&str>) -> String {
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    let (server, _) = url.rsplit_once('/').unwrap();
+    let statement = match template {
+        Some(template) => {
+            let (_, template) = template.rsplit_once('/').unwrap();
+            format!("CREATE DATABASE {name} TEMPLATE {template}")
+        }
+        None => format!("CREATE DATABASE {name}"),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    });
+    format!("{server}/{name}")
 }
 
 pub fn instances() -> Vec<Instance> {

@@ -2,7 +2,7 @@
 //! audited, `audit verify` names a tampered entry, `keys rotate-master` rewraps every key while
 //! the data stays readable.
 
-use crate::harness::{Instance, instances, stderr, stdout};
+use crate::harness::{Instance, instances, new_postgres_database, stderr, stdout};
 
 /// Runs one statement on the instance's database as an intruder would, with the audit
 /// triggers out of the way.
@@ -47,11 +47,7 @@ fn tamper(instance: &Instance, statement: &str) {
 #[test]
 fn exports_are_audited_and_audit_verify_names_a_tampered_entry() {
     for instance in instances() {
-        let backend = if instance.database_url.is_some() {
-            "postgres"
-        } else {
-            "sqlite"
-        };
+        let backend = instance.backend();
         let out = instance.run(&[
             "export",
             "persons",
@@ -92,11 +88,7 @@ fn exports_are_audited_and_audit_verify_names_a_tampered_entry() {
 #[test]
 fn rotate_master_rewraps_every_key_and_retires_the_old_one() {
     for instance in instances() {
-        let backend = if instance.database_url.is_some() {
-            "postgres"
-        } else {
-            "sqlite"
-        };
+        let backend = instance.backend();
         // Something sealed under the instance key exists: the audit chain's key and signing key.
         let out = instance.run(&["audit", "checkpoint"]);
         assert!(out.status.success(), "{backend}: {}", stderr(&out));
@@ -136,11 +128,7 @@ fn rotate_master_rewraps_every_key_and_retires_the_old_one() {
 #[test]
 fn rotate_data_keeps_the_old_key_through_the_grace_period_and_retire_data_erases_it_after() {
     for instance in instances() {
-        let backend = if instance.database_url.is_some() {
-            "postgres"
-        } else {
-            "sqlite"
-        };
+        let backend = instance.backend();
         let rotate = ["keys", "rotate-data", "--tenant", "bureau-a"];
         let first = instance.run(&rotate);
         assert!(first.status.success(), "{backend}: {}", stderr(&first));
@@ -189,11 +177,7 @@ fn rotate_data_keeps_the_old_key_through_the_grace_period_and_retire_data_erases
 #[test]
 fn backup_while_open_and_restore_into_a_new_database_gives_the_same_records() {
     for instance in instances() {
-        let backend = if instance.database_url.is_some() {
-            "postgres"
-        } else {
-            "sqlite"
-        };
+        let backend = instance.backend();
         let keys = instance.path("recovery");
         let out = instance.run(&["backup", "keygen", "--out-dir", keys.to_str().unwrap()]);
         assert!(out.status.success(), "{backend}: {}", stderr(&out));
@@ -213,35 +197,12 @@ fn backup_while_open_and_restore_into_a_new_database_gives_the_same_records() {
 
         // Restore into a new data directory (SQLite) or a new database (PostgreSQL), with the
         // same master key.
-        let target = Instance {
-            dir: tempfile::tempdir().unwrap(),
-            database_url: instance.database_url.as_ref().map(|url| {
-                let (prefix, _) = url.rsplit_once('/').unwrap();
-                let name = format!("wb_restore_{}", uuid::Uuid::new_v4().simple());
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    use sqlx::Connection;
-                    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                        .execute(&mut admin)
-                        .await
-                        .unwrap();
-                });
-                format!("{prefix}/{name}")
-            }),
-        };
-        std::fs::create_dir_all(target.dir.path().join("data")).unwrap();
-        let (from, to) = match backend {
-            "sqlite" => (
-                "data/whereabouts.db.master-key",
-                "data/whereabouts.db.master-key",
-            ),
-            _ => ("data/master.key", "data/master.key"),
-        };
-        std::fs::copy(instance.dir.path().join(from), target.dir.path().join(to)).unwrap();
+        let target = instance.beside(
+            instance
+                .database_url
+                .as_ref()
+                .map(|url| new_postgres_database(url, "wb_restore", None)),
+        );
         // A wrong recovery key is refused before anything is written.
         let other = target.path("other");
         assert!(
@@ -308,11 +269,7 @@ fn backup_while_open_and_restore_into_a_new_database_gives_the_same_records() {
 #[test]
 fn subject_export_restriction_and_retention_from_the_command_line() {
     for instance in instances() {
-        let backend = if instance.database_url.is_some() {
-            "postgres"
-        } else {
-            "sqlite"
-        };
+        let backend = instance.backend();
         let csv = instance.write(
             "p.csv",
             "id,category,given_name,family_name,name_language\nS-1,pow,Ivan,Petrenko,uk\nS-2,pow,Olena,Shevchenko,uk\n"
@@ -361,6 +318,7 @@ fn subject_export_restriction_and_retention_from_the_command_line() {
         ]);
         assert!(!out.status.success());
         assert!(stderr(&out).contains("unknown role"), "{}", stderr(&out));
+        exports_honour_the_restriction(&instance, backend);
         let out = instance.run(&[
             "retention",
             "set",
@@ -381,6 +339,76 @@ fn subject_export_restriction_and_retention_from_the_command_line() {
         );
         assert!(instance.run(&["audit", "verify"]).status.success());
     }
+}
+
+/// ICRC-DP-c at the command line: S-1 is restricted to caseworkers. `export persons` is a file
+/// that leaves the instance, so it leaves S-1 out as the web lists and exports do (every
+/// column, not only the name), unless made for a role the restriction allows; the count of
+/// persons left out is said and audited. Lifting the restriction brings S-1 back.
+fn exports_honour_the_restriction(instance: &Instance, backend: &str) {
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "persons", "--tenant", "bureau-a"];
+        args.extend_from_slice(extra);
+        let out = instance.run(&args);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        (stdout(&out), stderr(&out))
+    };
+    for extra in [
+        &[][..],
+        &["--role", "bureau-clerk"],
+        &["--role", "reviewer"],
+    ] {
+        let (csv, said) = export(extra);
+        assert!(
+            !csv.contains("S-1") && !csv.contains("Petrenko") && !csv.contains("Ivan"),
+            "{backend} {extra:?}: a restricted person was exported: {csv}"
+        );
+        assert!(
+            csv.contains("S-2,") && csv.contains("Shevchenko"),
+            "{backend}: {csv}"
+        );
+        assert!(
+            said.contains("1 person(s) under a restriction of processing left out"),
+            "{backend}: {said}"
+        );
+    }
+    let (csv, said) = export(&["--role", "caseworker"]);
+    assert!(
+        csv.contains("S-1,") && csv.contains("Petrenko"),
+        "{backend}: {csv}"
+    );
+    assert!(!said.contains("left out"), "{backend}: {said}");
+    let out = instance.run(&[
+        "export", "persons", "--tenant", "bureau-a", "--role", "king",
+    ]);
+    assert!(
+        !out.status.success(),
+        "{backend}: an unknown role was taken"
+    );
+    assert!(stderr(&out).contains("unknown role"), "{}", stderr(&out));
+    let log = stdout(&instance.run(&["audit", "log", "--limit", "1000"]));
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\texport\t") && l.contains("1 restricted left out")),
+        "{backend}: {log}"
+    );
+    let lift = [
+        "subject",
+        "lift",
+        "--tenant",
+        "bureau-a",
+        "--reference",
+        "S-1",
+        "--reason",
+        "ended",
+    ];
+    let out = instance.run(&lift);
+    assert!(out.status.success(), "{backend}: {}", stderr(&out));
+    let (csv, _) = export(&[]);
+    assert!(
+        csv.contains("S-1,") && csv.contains("S-2,"),
+        "{backend}: {csv}"
+    );
 }
 
 /// Peak resident memory of a child process (VmHWM), sampled until it exits.
@@ -442,16 +470,7 @@ fn backup_and_restore_of_a_large_store_stay_in_bounded_memory() {
         file.to_str().unwrap(),
     ]));
     assert!(out.status.success(), "{}", stderr(&out));
-    let target = Instance {
-        dir: tempfile::tempdir().unwrap(),
-        database_url: None,
-    };
-    std::fs::create_dir_all(target.dir.path().join("data")).unwrap();
-    std::fs::copy(
-        instance.path("data/whereabouts.db.master-key"),
-        target.path("data/whereabouts.db.master-key"),
-    )
-    .unwrap();
+    let target = instance.beside(None);
     let (out, restore_peak) = peak_rss_kib(target.command(&[
         "restore",
         file.to_str().unwrap(),
@@ -474,4 +493,135 @@ fn backup_and_restore_of_a_large_store_stay_in_bounded_memory() {
         instance.export("bureau-borovia"),
         target.export("bureau-borovia")
     );
+}
+
+/// L11 at the command line: an intruder puts back an older copy of the database (SQLite: the
+/// files as they were; PostgreSQL: a copy of the database made earlier). The old log is whole
+/// and its signed head valid, so it verifies on its own; against the head saved outside the
+/// database (the instance's witness file, or a copy shipped with `audit head`) it is named.
+#[test]
+fn audit_verify_names_a_database_rolled_back_to_an_older_copy() {
+    for instance in instances() {
+        let backend = instance.backend();
+        let shipped = instance.path("shipped-heads");
+        let ship = || {
+            let out = instance.run(&["audit", "head"]);
+            // (always the live database: shipped before the rollback)
+            assert!(out.status.success(), "{backend}: {}", stderr(&out));
+            let mut heads = std::fs::read_to_string(&shipped).unwrap_or_default();
+            heads.push_str(&stdout(&out));
+            std::fs::write(&shipped, heads).unwrap();
+        };
+        ship();
+        // The intruder's copy, taken now.
+        let old = match &instance.database_url {
+            None => {
+                let copy = instance.path("old");
+                std::fs::create_dir_all(&copy).unwrap();
+                for file in std::fs::read_dir(instance.path("data")).unwrap() {
+                    let file = file.unwrap();
+                    if file
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("whereabouts.db")
+                    {
+                        std::fs::copy(file.path(), copy.join(file.file_name())).unwrap();
+                    }
+                }
+                None
+            }
+            Some(url) => Some(new_postgres_database(url, "wb_old", Some(url))),
+        };
+        // Every command from here on may run on the database put back (PostgreSQL: another URL,
+        // the same data directory with its key and witness).
+        let rolled_url: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
+        let run = |args: &[&str]| {
+            let mut command = instance.command(args);
+            if let Some(url) = rolled_url.borrow().as_ref() {
+                command.env("WHEREABOUTS_DATABASE_URL", url);
+            }
+            command.output().unwrap()
+        };
+        let verify = |extra: &[&str]| {
+            let mut args = vec!["audit", "verify"];
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            (out.status.success(), stdout(&out))
+        };
+        let (ok, said) = verify(&[]);
+        assert!(ok, "{backend}: {said}");
+        assert!(
+            said.contains("checked against the head saved outside the database at entry"),
+            "{backend}: {said}"
+        );
+        let before: i64 = said
+            .split("at entry ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        // Work goes on: each export is an entry, and moves the saved head.
+        for purpose in ["request 1", "request 2"] {
+            let out = run(&[
+                "export",
+                "persons",
+                "--tenant",
+                "bureau-a",
+                "--purpose",
+                purpose,
+            ]);
+            assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        }
+        ship();
+        // The older copy goes back in place of the database.
+        match old {
+            None => {
+                for file in std::fs::read_dir(instance.path("data")).unwrap() {
+                    let file = file.unwrap();
+                    let name = file.file_name().to_string_lossy().into_owned();
+                    if name.starts_with("whereabouts.db") && !name.ends_with(".master-key") {
+                        std::fs::remove_file(file.path()).unwrap();
+                    }
+                }
+                for file in std::fs::read_dir(instance.path("old")).unwrap() {
+                    let file = file.unwrap();
+                    std::fs::copy(file.path(), instance.path("data").join(file.file_name()))
+                        .unwrap();
+                }
+            }
+            Some(url) => *rolled_url.borrow_mut() = Some(url),
+        }
+        let after = before + 2;
+        for extra in [&[][..], &["--witness", shipped.to_str().unwrap()]] {
+            let (ok, said) = verify(extra);
+            assert!(
+                !ok,
+                "{backend} {extra:?}: the rollback was not noticed: {said}"
+            );
+            assert!(
+                said.contains(&format!(
+                    "TAMPERED: the log ends at entry {before} but the head saved outside the database is entry {after}: the database was rolled back"
+                )),
+                "{backend} {extra:?}: {said}"
+            );
+        }
+        // Writing on the rolled-back database does not move the saved head past the fork.
+        for _ in 0..3 {
+            let out = run(&["export", "persons", "--tenant", "bureau-a"]);
+            assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        }
+        let (ok, said) = verify(&[]);
+        assert!(!ok, "{backend}: the fork was not noticed: {said}");
+        assert!(
+            said.contains(&format!(
+                "TAMPERED: entry {after} is not the entry the head saved outside the database signed"
+            )),
+            "{backend}: {said}"
+        );
+        // A damaged witness is named with its line, not taken as no witness.
+        std::fs::write(&shipped, "whereabouts-audit-head v1 7 zz\n").unwrap();
+        let (ok, said) = verify(&["--witness", shipped.to_str().unwrap()]);
+        assert!(!ok, "{backend}: {said}");
+        assert!(said.contains("line 1"), "{backend}: {said}");
+    }
 }

@@ -447,3 +447,117 @@ async fn bulk_reads_beyond_the_threshold_raise_an_alert() {
         assert!(store.audit_verify().await.unwrap().is_intact());
     }
 }
+
+// L11: a signed head proves an end, not that it is the newest. An intruder who kept an older
+// head cuts the log back to it and puts it in place: the log then verifies on its own. The head
+// saved outside the database after every entry names the rollback, and it is not moved onto the
+// rolled-back log's new entries, which are named as a replacement.
+#[tokio::test]
+async fn a_log_cut_back_to_an_older_signed_head_is_named_by_the_head_saved_outside_it() {
+    for backend in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let witness = dir.path().join("audit-head");
+        let store = chain(&backend).await.with_audit_witness(witness.clone());
+        let read = |n: i64| AuditEntry::new(AuditAction::Read, format!("person:{n}"));
+        store.audit_system("bob", None, read(11)).await.unwrap();
+        assert_eq!(store.audit_head().await.unwrap().unwrap().seq, 11);
+        // The intruder keeps the head as it is now.
+        tamper(
+            &backend,
+            &["CREATE TABLE kept_head AS SELECT * FROM audit_head"],
+        )
+        .await;
+        for n in 12..=13 {
+            store.audit_system("bob", None, read(n)).await.unwrap();
+        }
+        let saved = std::fs::read_to_string(&witness).unwrap();
+        assert!(
+            saved.starts_with("whereabouts-audit-head v1 13 "),
+            "{}: {saved}",
+            backend.name
+        );
+        let report = store.audit_verify().await.unwrap();
+        assert!(
+            report.is_intact(),
+            "{}: {:?}",
+            backend.name,
+            report.problems
+        );
+        assert_eq!(report.witness, Some(13));
+
+        let head_off = if backend.raw_url.starts_with("sqlite://") {
+            "DROP TRIGGER audit_head_no_delete"
+        } else {
+            "ALTER TABLE audit_head DISABLE TRIGGER audit_head_forward_only"
+        };
+        tamper(
+            &backend,
+            &[
+                "DELETE FROM audit_log WHERE seq > 11",
+                head_off,
+                "DELETE FROM audit_head",
+                "INSERT INTO audit_head SELECT * FROM kept_head",
+            ],
+        )
+        .await;
+        // On its own the log is whole: this is the gap the saved head closes.
+        assert!(store.audit_verify_against(None).await.unwrap().is_intact());
+        let report = store.audit_verify().await.unwrap();
+        assert_eq!(
+            report.problems,
+            vec![AuditProblem::RolledBack {
+                last: 11,
+                saved: 13
+            }],
+            "{}",
+            backend.name
+        );
+        assert!(
+            report.problems[0].to_string().starts_with(
+                "the log ends at entry 11 but the head saved outside the database is entry 13"
+            ),
+            "{}",
+            report.problems[0]
+        );
+
+        // The application goes on writing on the rolled-back log: entries 12 to 14 are new
+        // ones. The saved head stays at the old entry 13, which is named as replaced.
+        for n in 12..=14 {
+            store.audit_system("carol", None, read(n)).await.unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&witness).unwrap(), saved);
+        let report = store.audit_verify().await.unwrap();
+        assert_eq!(
+            report.problems,
+            vec![AuditProblem::Replaced { seq: 13 }],
+            "{}",
+            backend.name
+        );
+
+        // A witness that is not a signed head is named, with its line.
+        let forged = dir.path().join("forged");
+        std::fs::write(&forged, saved.replace(" 13 ", " 12 ")).unwrap();
+        let report = store.audit_verify_against(Some(&forged)).await.unwrap();
+        assert!(
+            matches!(report.problems.as_slice(), [AuditProblem::BadWitness { reason }] if reason.contains("signature")),
+            "{}: {:?}",
+            backend.name,
+            report.problems
+        );
+        std::fs::write(&forged, "whereabouts-audit-head v1 12\n").unwrap();
+        let report = store.audit_verify_against(Some(&forged)).await.unwrap();
+        assert!(
+            matches!(report.problems.as_slice(), [AuditProblem::BadWitness { reason }] if reason.contains("line 1")),
+            "{}: {:?}",
+            backend.name,
+            report.problems
+        );
+
+        // A restore goes back in time on purpose: it resets the saved head.
+        assert_eq!(
+            store.reset_audit_witness().await.unwrap(),
+            Some((Some(13), 14))
+        );
+        assert!(store.audit_verify().await.unwrap().is_intact());
+    }
+}
