@@ -2,36 +2,13 @@
 //! (GC4-137-b) and the agency's forwarding decisions (GC3-123-a, GC4-140-a), each recorded in
 //! its tenant and invisible from another tenant's scope.
 
-use domain::{PersonCategory, PersonId};
-use whereabouts_store::{
-    NewForwardingDecision, NewPeer, NewPerson, NewTransmission, Store, StoreError, TenantScope,
-};
+use domain::PersonId;
+use whereabouts_store::{NewForwardingDecision, NewPeer, NewTransmission, StoreError};
 
 /// A certificate pin (the SHA-256 of a peer's TLS certificate).
 const PIN: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-use crate::harness::{backends, seed};
-
-async fn register(
-    store: &Store,
-    scope: &TenantScope,
-    source: domain::SourceId,
-    reference: &str,
-) -> PersonId {
-    store
-        .register_person(
-            scope,
-            source,
-            &NewPerson {
-                reference: reference.into(),
-                category: PersonCategory::PrisonerOfWar,
-                assertions: vec![],
-                events: vec![],
-            },
-        )
-        .await
-        .expect("register")
-}
+use crate::harness::{backends, register_pow as register, seed};
 
 fn decision(person: PersonId, recipient: &str, forwarded: bool) -> NewForwardingDecision {
     NewForwardingDecision {

@@ -688,6 +688,15 @@ impl Outcome {
         }
     }
 
+    /// A refusal by the envelope's own checks, with its stable code.
+    fn refused(
+        header: Option<Header>,
+        hash: Option<String>,
+        error: &transmit::VerifyError,
+    ) -> Self {
+        Self::rejected(header, hash, error.code(), error.to_string())
+    }
+
     /// `bureau-a #3 on the agency channel`, or `bundle` when nothing could be read.
     #[must_use]
     pub fn label(&self) -> String {
@@ -898,12 +907,7 @@ async fn check_and_apply<R: std::io::Read + Send>(
     let envelope = match Envelope::from_bytes(&wire) {
         Ok(envelope) => envelope,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                None,
-                None,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(None, None, &error));
         }
     };
     let claimed = envelope.unverified_header();
@@ -911,12 +915,7 @@ async fn check_and_apply<R: std::io::Read + Send>(
     let verified = match envelope.verify(&tenant.slug, ring) {
         Ok(verified) => verified,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                claimed,
-                hash,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(claimed, hash, &error));
         }
     };
     let header = verified.header.clone();
@@ -924,12 +923,15 @@ async fn check_and_apply<R: std::io::Read + Send>(
         Ok(missing) => missing,
         Err(outcome) => return Ok(outcome),
     };
-    let peer_name = ring
-        .peer(&header.sender)
-        .map(|p| p.tenant_name.clone())
-        .unwrap_or_else(|| header.sender.clone());
+    let peer_name = peer_name(ring, &header.sender);
     let applied = apply(store, scope, &verified, &peer_name).await?;
     Ok(Outcome::of(applied, header, hash, missing))
+}
+
+/// The name a peer gave itself in its key set, or its slug.
+fn peer_name(ring: &KeyRing, sender: &str) -> String {
+    ring.peer(sender)
+        .map_or_else(|| sender.to_owned(), |p| p.tenant_name.clone())
 }
 
 /// Format 1 bundles are read whole, up to this many bytes (the push endpoint's limit).
@@ -1001,12 +1003,7 @@ async fn check_and_apply_stream<R: std::io::Read + Send>(
     let envelope = match Envelope::from_bytes(&line) {
         Ok(envelope) => envelope,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                None,
-                None,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(None, None, &error));
         }
     };
     drop(line);
@@ -1015,12 +1012,7 @@ async fn check_and_apply_stream<R: std::io::Read + Send>(
     let (manifest, _, _) = match envelope.verify_manifest(&tenant.slug, ring) {
         Ok(verified) => verified,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                claimed,
-                hash,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(claimed, hash, &error));
         }
     };
     let header = manifest.header.clone();
@@ -1028,10 +1020,7 @@ async fn check_and_apply_stream<R: std::io::Read + Send>(
         Ok(missing) => missing,
         Err(outcome) => return Ok(outcome),
     };
-    let peer_name = ring
-        .peer(&header.sender)
-        .map(|p| p.tenant_name.clone())
-        .unwrap_or_else(|| header.sender.clone());
+    let peer_name = peer_name(ring, &header.sender);
     let applied = apply_stream(
         store,
         scope,
