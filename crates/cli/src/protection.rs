@@ -28,8 +28,9 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use transmit::{
-    CardField, Channel, ConditionPart, Content, Envelope, FollowUpPart, Header, Purpose,
-    RefusalPart, SeenPart, VisitPart, VisitReport,
+    AllegationPart, CardField, Channel, ConditionPart, Content, Envelope, FollowUpPart, Header,
+    InterviewPart, PerpetratorPart, Purpose, RefusalEndPart, RefusalPart, SeenPart, VisitPart,
+    VisitReport,
 };
 use uuid::Uuid;
 
@@ -37,6 +38,8 @@ use crate::config::Locations;
 use web::transmission::{OwnKeys, load_ring, now_text};
 
 use crate::transmit::write_new;
+
+mod field;
 
 #[derive(Subcommand)]
 pub enum VisitCommand {
@@ -222,6 +225,22 @@ pub struct Merged {
     pub refusals: usize,
     pub persons_seen: usize,
     pub follow_ups: usize,
+    pub interviews: usize,
+    pub refusal_ends: usize,
+    pub allegations: usize,
+}
+
+impl Merged {
+    fn add(&mut self, other: &Self) {
+        self.visit |= other.visit;
+        self.conditions += other.conditions;
+        self.refusals += other.refusals;
+        self.persons_seen += other.persons_seen;
+        self.follow_ups += other.follow_ups;
+        self.interviews += other.interviews;
+        self.refusal_ends += other.refusal_ends;
+        self.allegations += other.allegations;
+    }
 }
 
 /// Checks a whole report against the tenant's places and the domain rules, then records what
@@ -338,6 +357,31 @@ pub async fn merge_report(
             .map_err(|e| anyhow::anyhow!("follow_ups[{i}]: {e}"))?;
         follow_ups.push((id(&f("id"), &u.id)?, follow_up));
     }
+    let known = field::Known {
+        seen: store
+            .registrations(scope, None)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
+        interviews: store
+            .all_interviews(scope)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect(),
+        refusals: store.refusals(scope).await?,
+    };
+    let records = field::parse(
+        report,
+        &visit,
+        &seen,
+        &refusals,
+        &follow_ups,
+        &known,
+        &place,
+        OffsetDateTime::now_utc(),
+    )?;
 
     let mut merged = Merged {
         visit: store.record_visit(scope, &visit).await?,
@@ -356,9 +400,11 @@ pub async fn merge_report(
     for person in &seen {
         merged.persons_seen += usize::from(store.record_registration(scope, person).await?);
     }
+    field::write_interviews(store, scope, &records, &mut merged).await?;
     for (id, follow_up) in &follow_ups {
         merged.follow_ups += usize::from(store.record_follow_up(scope, *id, follow_up).await?);
     }
+    field::write_rest(store, scope, &records, &mut merged).await?;
     Ok(merged)
 }
 
@@ -395,6 +441,9 @@ async fn report_of(
             });
         }
     }
+    let (interviews, refusal_ends, allegations) =
+        field::export(store, scope, visit, &name_of).await?;
+    let later = store.refusal_ends(scope).await?;
     Ok(VisitReport {
         visit: VisitPart {
             id: visit.id.to_string(),
@@ -423,14 +472,14 @@ async fn report_of(
             .into_iter()
             .filter(|r| r.visit == Some(visit.id))
             .map(|r| RefusalPart {
+                expected_end: r.expected_end.map(rfc3339),
+                actual_end: field::own_end(&r, &later),
                 id: r.id.to_string(),
                 place: name_of(&r.place),
                 refused_at: rfc3339(r.refused_at),
                 scope: r.scope,
                 ground: r.ground.code().to_owned(),
                 grounds_text: r.grounds_text,
-                expected_end: r.expected_end.map(rfc3339),
-                actual_end: r.actual_end.map(rfc3339),
             })
             .collect(),
         persons_seen: seen
@@ -453,6 +502,9 @@ async fn report_of(
             })
             .collect(),
         follow_ups,
+        interviews,
+        refusal_ends,
+        allegations,
     })
 }
 
@@ -471,12 +523,15 @@ async fn visit_by_reference(
 
 fn print_merged(what: &str, merged: &Merged) {
     println!(
-        "{what}: visit {}, {} condition record(s), {} refusal(s), {} person(s) seen, {} follow-up(s) new",
+        "{what}: visit {}, {} condition record(s), {} refusal(s), {} person(s) seen, {} follow-up(s), {} interview(s), {} refusal end(s), {} allegation(s) new",
         if merged.visit { "new" } else { "already known" },
         merged.conditions,
         merged.refusals,
         merged.persons_seen,
-        merged.follow_ups
+        merged.follow_ups,
+        merged.interviews,
+        merged.refusal_ends,
+        merged.allegations
     );
 }
 
@@ -681,12 +736,7 @@ pub async fn import_bundle(
                 content.kind()
             );
         };
-        let merged = merge_report(store, scope, report).await?;
-        total.visit |= merged.visit;
-        total.conditions += merged.conditions;
-        total.refusals += merged.refusals;
-        total.persons_seen += merged.persons_seen;
-        total.follow_ups += merged.follow_ups;
+        total.add(&merge_report(store, scope, report).await?);
     }
     Ok(total)
 }
@@ -835,8 +885,7 @@ async fn allegation_link(
 /// allegation with two evidence files that pass `evidence verify`.
 pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyhow::Result<Tenant> {
     use domain::protection::{
-        ActKind, Allegation, AllegationCategory, AllegationSource, Consent, Perpetrator,
-        PerpetratorKind,
+        ActKind, AllegationCategory, AllegationSource, Consent, PerpetratorKind,
     };
     use domain::{AllegationId, Confidence, EventKind, Party, SourceKind};
     use store::{NewAssertion, NewEvent, NewPerson, NewSource};
@@ -1068,6 +1117,9 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
             &Presence::Present(AssertedValue::Name(name.clone())),
         )
     };
+    let refusal_id = Uuid::now_v7().to_string();
+    let interview_id = Uuid::now_v7().to_string();
+    let allegation_id = AllegationId::new();
     let report = VisitReport {
         visit: VisitPart {
             id: Uuid::now_v7().to_string(),
@@ -1108,7 +1160,7 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
             },
         ],
         refusals: vec![RefusalPart {
-            id: Uuid::now_v7().to_string(),
+            id: refusal_id.clone(),
             place: place_name.into(),
             refused_at: seen_at.clone(),
             scope: "the basement".into(),
@@ -1147,7 +1199,7 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
         ],
         follow_ups: vec![FollowUpPart {
             id: Uuid::now_v7().to_string(),
-            registration: seen_held,
+            registration: seen_held.clone(),
             recorded_at: seen_at.clone(),
             health: Some("bruised wrists (fictional)".into()),
             family_contact_wanted: true,
@@ -1156,6 +1208,54 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
             next_visit_due: Some(iso_day((now + time::Duration::days(14)).date())),
             reprisals_reported: Some(false),
             recorded_by: "delegate".into(),
+        }],
+        // GC3-126-b: the private interview, its notes and what the person allowed (ICRC-VIS-c).
+        interviews: vec![InterviewPart {
+            id: interview_id.clone(),
+            place: place_name.into(),
+            held_at: rfc3339(now - time::Duration::hours(20)),
+            interviewees: vec![seen_held.clone()],
+            interviewers: vec!["delegate".into(), "doctor".into()],
+            interpreter: Some("interpreter".into()),
+            language: Some("uk".into()),
+            without_witnesses: true,
+            present: None,
+            use_with_authorities: "anonymous".into(),
+            share_with_family: true,
+            medical_referral: true,
+            notes: Some(
+                "Fictional notes: hours in a stress position on arrival; wrists bruised.".into(),
+            ),
+        }],
+        // GC3-126-c: the basement was opened before the team left.
+        refusal_ends: vec![RefusalEndPart {
+            refusal: refusal_id,
+            ended_at: rfc3339(now - time::Duration::hours(17)),
+            note: Some("the commander opened the basement before the final talk".into()),
+        }],
+        // ICRC-VIS-c/f: recorded in the field from the interview; its anonymous consent
+        // governs what may reach the authority.
+        allegations: vec![AllegationPart {
+            id: allegation_id.to_string(),
+            reference: "AL-DEMO-1".into(),
+            category: AllegationCategory::IllTreatment.code().into(),
+            acts: vec![ActKind::StressPosition.code().into()],
+            occurred: None,
+            place: Some(place_name.into()),
+            victims: vec![seen_held.clone()],
+            perpetrators: vec![PerpetratorPart {
+                kind: PerpetratorKind::Guards.code().into(),
+                designation: "night guard shift of the collecting point".into(),
+            }],
+            sources: vec![
+                AllegationSource::Interview.code().into(),
+                AllegationSource::MedicalObservation.code().into(),
+            ],
+            consent: Consent::Anonymous.code().into(),
+            narrative:
+                "A fictional account of hours in a stress position, given in a private interview."
+                    .into(),
+            interviews: vec![interview_id],
         }],
     };
     merge_report(&laptop_store, &field_scope, &report).await?;
@@ -1167,36 +1267,42 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
     let second = import_bundle(store, &unit, &scope, &bytes).await?;
     print_merged("visit bundle imported", &first);
     print_merged("same bundle again", &second);
+    // What the unit now shows: the alert, the interview, the lifted refusal, and what the
+    // interview's consent allows (ICRC-VIS-c).
+    let synced = visit_by_reference(store, &scope, "V-DEMO-1").await?;
+    for alert in web::protection::reconcile_visit(store, &scope, &synced).await? {
+        println!("alert on V-DEMO-1: [{}] {}", alert.code, alert.title);
+    }
+    let interviews = store.interviews(&scope, synced.id).await?;
+    let ended = store.refusal_ends(&scope).await?;
+    println!(
+        "V-DEMO-1: {} private interview(s) (use with the authorities: {}), {} refusal(s) lifted",
+        interviews.len(),
+        interviews
+            .iter()
+            .map(|i| i.consent_authorities.code())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ended.len()
+    );
 
-    // An allegation with two evidence files.
-    let victim = store
-        .registrations(&scope, None)
-        .await?
-        .first()
-        .map(|s| s.id)
-        .context("a person seen")?;
-    let allegation = Allegation {
-        id: AllegationId::new(),
-        reference: "AL-DEMO-1".into(),
-        category: AllegationCategory::IllTreatment,
-        acts: vec![ActKind::StressPosition],
-        occurred: None,
-        place: Some(place),
-        victims: vec![victim],
-        perpetrators: vec![Perpetrator {
-            kind: PerpetratorKind::Guards,
-            designation: "night guard shift of the collecting point".into(),
-        }],
-        sources: vec![
-            AllegationSource::Interview,
-            AllegationSource::MedicalObservation,
-        ],
-        consent: Consent::Anonymous,
-        narrative:
-            "A fictional account of hours in a stress position, given in a private interview."
-                .into(),
-    };
-    store.record_allegation(&scope, &allegation).await?;
+    // The allegation came with the bundle; two evidence files are added at the unit.
+    let (allegation, _) = store.allegation(&scope, allegation_id).await?;
+    let sources = store.allegation_interviews(&scope, allegation_id).await?;
+    for form in [
+        domain::protection::RepresentationForm::Named,
+        domain::protection::RepresentationForm::Anonymous,
+    ] {
+        match domain::protection::representation(&allegation, &sources, form) {
+            Ok(r) => println!(
+                "AL-DEMO-1, {form} representation: {} person(s), named: {}",
+                r.persons,
+                r.victims.len()
+            ),
+            Err(reason) => println!("AL-DEMO-1, {form} representation refused: {reason}"),
+        }
+    }
+    let victim = *allegation.victims.first().context("a person seen")?;
     let root = evidence_dir(unit_dir);
     for (title, kind, content) in [
         (

@@ -197,6 +197,37 @@ pub async fn rotate_master(locations: &Locations, retire_old: bool) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
+/// `keys check-data`: every sealed value of the tenant opened (SEC-3).
+pub async fn check_data(
+    store: &store::Store,
+    scope: &store::TenantScope,
+) -> anyhow::Result<ExitCode> {
+    let check = store.check_sealed(scope).await?;
+    let opened: usize = check.opened.values().sum();
+    let versions: Vec<String> = check
+        .opened
+        .iter()
+        .map(|(version, n)| format!("version {version}: {n}"))
+        .collect();
+    println!(
+        "{opened} sealed value(s) open ({})",
+        if versions.is_empty() {
+            "none".to_owned()
+        } else {
+            versions.join(", ")
+        }
+    );
+    for failed in &check.failed {
+        println!("DOES NOT OPEN: {failed}");
+    }
+    store.close().await;
+    Ok(if check.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 /// `keys rotate-data`: one tenant's data key rotated, its fields re-sealed (SEC-3).
 pub async fn rotate_data(
     store: &store::Store,

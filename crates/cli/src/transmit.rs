@@ -85,6 +85,12 @@ pub enum KeysCommand {
         #[arg(long, default_value_t = 60, value_name = "MINUTES")]
         retire_after: u32,
     },
+    /// Open every sealed value of one tenant (after a crash, a restore or a rotation): print how
+    /// many each key version holds; exit 1 naming each value that does not open.
+    CheckData {
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Args)]
@@ -149,6 +155,10 @@ pub async fn keys(locations: &Locations, command: KeysCommand) -> anyhow::Result
             let (store, _, scope) = open(locations, &tenant).await?;
             let grace = time::Duration::minutes(i64::from(retire_after));
             return crate::security::retire_data(&store, &scope, grace).await;
+        }
+        KeysCommand::CheckData { tenant } => {
+            let (store, _, scope) = open(locations, &tenant).await?;
+            return crate::security::check_data(&store, &scope).await;
         }
         KeysCommand::Generate { tenant, officer } => {
             let (store, tenant, scope) = open(locations, &tenant).await?;

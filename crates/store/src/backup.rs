@@ -175,8 +175,8 @@ impl Store {
 
     /// Restores a snapshot of `backend` read from `input` into `url`, which must be new: for
     /// SQLite a file that does not exist; for PostgreSQL an empty database. Memory stays
-    /// bounded: SQLite's file is copied in blocks; PostgreSQL's rows go in line by line, and a
-    /// row whose parent is not there yet waits in a temporary file for the next pass. Returns
+    /// bounded: SQLite's file is copied in blocks; PostgreSQL's rows go in line by line, in one
+    /// transaction, with the foreign keys put back (and so checked) at the end. Returns
     /// the number of rows (PostgreSQL) or bytes (SQLite) restored.
     ///
     /// # Errors
@@ -254,97 +254,94 @@ impl Store {
                         "the target database is not empty".into(),
                     ));
                 }
-                // Rows go in as their parents exist: a row refused for a missing parent waits
-                // in a temporary file for the next pass.
+                // Rows go in as the backup holds them (tables in name order, so children may
+                // come before their parents), with the foreign keys set aside and put back at the
+                // end, as pg_restore does: putting a key back checks every row at once, and a row
+                // whose parent the backup does not hold fails the whole restore. The first
+                // version kept a savepoint per row to defer such rows; each savepoint that wrote
+                // keeps a lock until the commit, and a restore of some 6,000 rows ran out of
+                // the server's lock table ("out of shared memory").
+                type ForeignKey = (String, String, String);
+                let keys: Vec<ForeignKey> = sqlx::query_as(
+                    "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) FROM pg_constraint \
+                     WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY conrelid::regclass::text, conname",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                for (table, name, _) in &keys {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "ALTER TABLE {table} DROP CONSTRAINT \"{name}\""
+                    )))
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 let mut restored = 0;
-                let mut source: Box<dyn std::io::BufRead + '_> =
-                    Box::new(std::io::BufReader::new(input));
-                let mut pass = 0;
-                let mut before = usize::MAX;
+                use std::io::BufRead as _;
+                let mut reader = std::io::BufReader::new(input);
+                let mut line = String::new();
+                let mut number = 0usize;
+                let mut scope: Option<String> = None;
                 loop {
-                    pass += 1;
-                    let mut waiting = tempfile::tempfile()
-                        .map_err(|e| StoreError::Invalid(format!("temporary file: {e}")))?;
-                    let mut deferred = 0usize;
-                    let mut first_deferred = String::new();
-                    let mut line = String::new();
-                    let mut number = 0usize;
-                    loop {
-                        line.clear();
-                        let read = source
-                            .read_line(&mut line)
-                            .map_err(|e| StoreError::Corrupt(format!("reading the backup: {e}")))?;
-                        if read == 0 {
-                            break;
-                        }
-                        number += 1;
-                        let text = line.trim_end_matches('\n');
-                        if text.is_empty() {
-                            continue;
-                        }
-                        let at = || format!("backup line {number} (pass {pass})");
-                        let value: serde_json::Value = serde_json::from_str(text)
-                            .map_err(|e| StoreError::Corrupt(format!("{}: {e}", at())))?;
-                        let table = value["table"].as_str().unwrap_or_default();
-                        if table.is_empty()
-                            || !table
-                                .chars()
-                                .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
-                        {
-                            return Err(StoreError::Corrupt(format!("{}: bad table name", at())));
-                        }
-                        let tenant = value["row"]["tenant_id"].as_str().unwrap_or_default();
-                        sqlx::query("SAVEPOINT row").execute(&mut *tx).await?;
+                    line.clear();
+                    let read = reader
+                        .read_line(&mut line)
+                        .map_err(|e| StoreError::Corrupt(format!("reading the backup: {e}")))?;
+                    if read == 0 {
+                        break;
+                    }
+                    number += 1;
+                    let text = line.trim_end_matches('\n');
+                    if text.is_empty() {
+                        continue;
+                    }
+                    let at = || format!("backup line {number}");
+                    let value: serde_json::Value = serde_json::from_str(text)
+                        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", at())))?;
+                    let table = value["table"].as_str().unwrap_or_default();
+                    if table.is_empty()
+                        || !table
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                    {
+                        return Err(StoreError::Corrupt(format!("{}: bad table name", at())));
+                    }
+                    // Row-level security: the row goes in under its own tenant.
+                    let tenant = value["row"]["tenant_id"].as_str().unwrap_or_default();
+                    if scope.as_deref() != Some(tenant) {
                         sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
                             .bind(tenant)
                             .execute(&mut *tx)
                             .await?;
-                        let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "INSERT INTO \"{table}\" SELECT * FROM json_populate_record(NULL::\"{table}\", $1::json)"
-                        )))
-                        .bind(value["row"].to_string())
-                        .execute(&mut *tx)
-                        .await;
-                        match inserted {
-                            Ok(_) => {
-                                sqlx::query("RELEASE SAVEPOINT row")
-                                    .execute(&mut *tx)
-                                    .await?;
-                                restored += 1;
-                            }
-                            Err(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => {
-                                sqlx::query("ROLLBACK TO SAVEPOINT row")
-                                    .execute(&mut *tx)
-                                    .await?;
-                                use std::io::Write as _;
-                                waiting
-                                    .write_all(text.as_bytes())
-                                    .and_then(|()| waiting.write_all(b"\n"))
-                                    .map_err(|e| {
-                                        StoreError::Invalid(format!("temporary file: {e}"))
-                                    })?;
-                                if deferred == 0 {
-                                    table.clone_into(&mut first_deferred);
-                                }
-                                deferred += 1;
-                            }
-                            Err(error) => return Err(error.into()),
+                        scope = Some(tenant.to_owned());
+                    }
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO \"{table}\" SELECT * FROM json_populate_record(NULL::\"{table}\", $1::json)"
+                    )))
+                    .bind(value["row"].to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| match &e {
+                        sqlx::Error::Database(db) => {
+                            StoreError::Corrupt(format!("{}: table {table}: {}", at(), db.message()))
                         }
-                    }
-                    if deferred == 0 {
-                        break;
-                    }
-                    if deferred >= before {
-                        return Err(StoreError::Corrupt(format!(
-                            "{deferred} rows refer to rows the backup does not hold (first in table {first_deferred})"
-                        )));
-                    }
-                    before = deferred;
-                    use std::io::Seek as _;
-                    waiting
-                        .seek(std::io::SeekFrom::Start(0))
-                        .map_err(|e| StoreError::Invalid(format!("temporary file: {e}")))?;
-                    source = Box::new(std::io::BufReader::new(waiting));
+                        _ => StoreError::from(e),
+                    })?;
+                    restored += 1;
+                }
+                for (table, name, definition) in &keys {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}"
+                    )))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| match &e {
+                        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                            StoreError::Corrupt(format!(
+                                "rows of table {table} refer to rows the backup does not hold ({name})"
+                            ))
+                        }
+                        _ => StoreError::from(e),
+                    })?;
                 }
                 tx.commit().await?;
                 Ok(restored)

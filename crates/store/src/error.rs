@@ -20,7 +20,7 @@ pub enum StoreError {
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("processing of this record is restricted (ICRC-DP-c): your role may not act on it")]
     Restricted,
     #[error("key hierarchy: {0}")]
@@ -30,6 +30,35 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<sqlx::Error> for StoreError {
+    /// A write the server's disk refused becomes [`StoreError::Storage`], which names the
+    /// problem; every other failure stays a database error.
+    fn from(error: sqlx::Error) -> Self {
+        if let Some(reason) = disk_refused(&error) {
+            return Self::Storage(reason);
+        }
+        Self::Database(error)
+    }
+}
+
+/// PostgreSQL's answer when its disk refuses a write: SQLSTATE 53100 (`disk_full`, ENOSPC),
+/// or "could not extend/write file" with another errno (EFBIG from a file size limit, EIO).
+/// The transaction is rolled back by the server. Tested by
+/// `crates/cli/tests/it/faults.rs` (docs/security.md, C2).
+fn disk_refused(error: &sqlx::Error) -> Option<String> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
+    };
+    let message = db.message();
+    let refused = db.code().as_deref() == Some("53100")
+        || message.starts_with("could not extend file")
+        || message.starts_with("could not write")
+        || message.contains("No space left on device");
+    refused.then(|| {
+        format!("the disk is full, a file size limit was reached, or the disk failed (PostgreSQL: {message})")
+    })
+}
 
 impl StoreError {
     /// Maps a unique-constraint violation on the person reference to a clear error.
@@ -41,7 +70,7 @@ impl StoreError {
                 reference: reference.to_owned(),
             };
         }
-        Self::Database(error)
+        Self::from(error)
     }
 }
 
@@ -52,6 +81,6 @@ pub(crate) fn unless_taken(
 ) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => taken(),
-        _ => StoreError::Database(e),
+        _ => StoreError::from(e),
     }
 }

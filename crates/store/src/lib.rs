@@ -33,6 +33,8 @@ mod scope;
 mod sqlite_import;
 mod subject;
 mod system;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transmissions;
 mod url;
 mod vault;
@@ -58,7 +60,7 @@ pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,
     NewSource, PersonFacts, PersonPage, PersonRecord, PersonSummary, PreparedPeople,
 };
-pub use rotation::{RotationReport, SEALED_COLUMNS, VersionCounts};
+pub use rotation::{RotationReport, SEALED_COLUMNS, SealedCheck, VersionCounts};
 pub use scope::TenantScope;
 pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};

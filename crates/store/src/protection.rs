@@ -11,7 +11,7 @@ use domain::protection::{
     AccessRefusal, ActKind, Allegation, AllegationSource, AllegationStep, ConditionRecord,
     CustodyAction, CustodyEntry, EvidenceItem, FollowUp, Interview, NoticeKind, Perpetrator,
     PersonSeen, PlaceNotice, PlaceProfile, RefusalEnd, RepresentationForm, StepKind, Visit,
-    check_step, next_entry,
+    check_interviews, check_step, next_entry,
 };
 use domain::{
     AllegationId, AssertedValue, EvidenceId, InterviewId, PartialDate, PlaceId, Presence,
@@ -377,6 +377,25 @@ macro_rules! insert_custody {
         .bind(&entry.hash)
         .execute($executor)
         .await?;
+    }};
+}
+
+const INTERVIEW_COLUMNS: &str = "id, visit_id, place_id, held_at, interviewees, interviewers, interpreter, language, without_witnesses, present, consent_authorities, consent_family, consent_medical, notes";
+
+macro_rules! link_interview {
+    ($executor:expr, $scope:expr, $allegation:expr, $interview:expr, $now:expr) => {{
+        let interview: &InterviewId = $interview;
+        sqlx::query(
+            "INSERT INTO allegation_interviews (allegation_id, interview_id, tenant_id, linked_by, linked_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind($allegation.as_uuid())
+        .bind(interview.as_uuid())
+        .bind(*$scope.tenant().as_uuid())
+        .bind($scope.actor_name())
+        .bind($now)
+        .execute($executor)
+        .await?
     }};
 }
 
@@ -806,6 +825,9 @@ impl Store {
         follow_up: &FollowUp,
     ) -> StoreResult<bool> {
         follow_up.validate().map_err(invalid)?;
+        let person = self.registration(scope, follow_up.registration).await?;
+        let interviews = self.interviews(scope, person.visit).await?;
+        follow_up.check_reprisals(&interviews).map_err(invalid)?;
         // SEC-3: health, family contact and messages are sealed with the tenant's data key,
         // bound to the row.
         let vault = self.vault();
@@ -913,7 +935,25 @@ impl Store {
         scope: &TenantScope,
         allegation: &Allegation,
     ) -> StoreResult<()> {
+        self.record_allegation_from(scope, allegation, &[])
+            .await
+            .map(|_| ())
+    }
+
+    /// ICRC-VIS-c/f: records an allegation with the private interviews it comes from, in one
+    /// transaction. Its place, victims and interviews must be the tenant's, and its consent no
+    /// wider than any interview's ([`check_interviews`]). The same allegation (same id) again,
+    /// as from a second import of a visit bundle, adds only links not yet known and answers
+    /// `false`; another allegation with the same reference is refused.
+    pub async fn record_allegation_from(
+        &self,
+        scope: &TenantScope,
+        allegation: &Allegation,
+        interviews: &[InterviewId],
+    ) -> StoreResult<bool> {
         allegation.validate().map_err(invalid)?;
+        let sources = self.interviews_by_id(scope, interviews).await?;
+        check_interviews(allegation, &sources).map_err(invalid)?;
         let now = OffsetDateTime::now_utc();
         let acts = json_list(allegation.acts.iter().map(|a| a.code().to_owned()));
         let victims = json_list(allegation.victims.iter().map(ToString::to_string));
@@ -932,7 +972,7 @@ impl Store {
                 allegation.narrative.trim(),
             )
             .await?;
-        on_backend!(self, pool => {
+        let inserted = on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             if let Some(place) = allegation.place {
                 ensure_own!(tx, scope, "places", place.as_uuid());
@@ -940,6 +980,12 @@ impl Store {
             for victim in &allegation.victims {
                 ensure_own!(tx, scope, "registrations", victim.as_uuid());
             }
+            let known: Option<Uuid> = sqlx::query_scalar("SELECT id FROM allegations WHERE tenant_id = $1 AND id = $2")
+                .bind(*scope.tenant().as_uuid())
+                .bind(allegation.id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
             sqlx::query(
                 "INSERT INTO allegations (id, tenant_id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -961,9 +1007,97 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(crate::error::unless_taken(|| invalid(format!("an allegation {:?} already exists", allegation.reference.trim()))))?;
+            }
+            for interview in interviews {
+                link_interview!(&mut *tx, scope, allegation.id, interview, now);
+            }
             tx.commit().await?;
+            known.is_none()
         });
-        Ok(())
+        Ok(inserted)
+    }
+
+    /// ICRC-VIS-c: links an allegation to a private interview it comes from (append-only; the
+    /// same link again answers `false`). From then on the interview's consent governs every
+    /// representation of the allegation.
+    pub async fn link_allegation_interview(
+        &self,
+        scope: &TenantScope,
+        allegation: AllegationId,
+        interview: InterviewId,
+    ) -> StoreResult<bool> {
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "allegations", allegation.as_uuid());
+            ensure_own!(tx, scope, "interviews", interview.as_uuid());
+            let done = link_interview!(&mut *tx, scope, allegation, &interview, now);
+            tx.commit().await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// ICRC-VIS-c: the private interviews an allegation comes from, in the order they were held,
+    /// without their notes (what governs a representation is the consent, not the notes).
+    pub async fn allegation_interviews(
+        &self,
+        scope: &TenantScope,
+        allegation: AllegationId,
+    ) -> StoreResult<Vec<Interview>> {
+        self.interviews_without_notes(scope, Some(allegation)).await
+    }
+
+    /// Every private interview of the tenant (all visits), without notes: what a form offers
+    /// to link an allegation to.
+    pub async fn all_interviews(&self, scope: &TenantScope) -> StoreResult<Vec<Interview>> {
+        self.interviews_without_notes(scope, None).await
+    }
+
+    /// The tenant's interviews, or those an allegation comes from, notes left sealed away.
+    async fn interviews_without_notes(
+        &self,
+        scope: &TenantScope,
+        allegation: Option<AllegationId>,
+    ) -> StoreResult<Vec<Interview>> {
+        let sql = format!(
+            "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE tenant_id = $1 AND ($2 IS NULL OR id IN \
+             (SELECT interview_id FROM allegation_interviews WHERE tenant_id = $1 AND allegation_id = $2)) \
+             ORDER BY held_at, id"
+        );
+        let mut found: Vec<Interview> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(allegation.map(|a| *a.as_uuid()))
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter().map(interview_from).collect::<StoreResult<_>>()?
+        });
+        for interview in &mut found {
+            interview.notes = None;
+        }
+        Ok(found)
+    }
+
+    /// The interviews named by `ids`, each the scope's own ([`StoreError::NotFound`] otherwise).
+    async fn interviews_by_id(
+        &self,
+        scope: &TenantScope,
+        ids: &[InterviewId],
+    ) -> StoreResult<Vec<Interview>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all = self.all_interviews(scope).await?;
+        ids.iter()
+            .map(|id| {
+                all.iter()
+                    .find(|i| i.id == *id)
+                    .cloned()
+                    .ok_or(StoreError::NotFound)
+            })
+            .collect()
     }
 
     /// The tenant's allegations, newest first.
@@ -1043,7 +1177,8 @@ impl Store {
         step: &AllegationStep,
     ) -> StoreResult<()> {
         let (allegation, history) = self.allegation(scope, id).await?;
-        check_step(&allegation, &history, step).map_err(invalid)?;
+        let interviews = self.allegation_interviews(scope, id).await?;
+        check_step(&allegation, &interviews, &history, step).map_err(invalid)?;
         let (addressee, form, text) = match &step.kind {
             StepKind::Representation { addressee, form } => {
                 (Some(addressee.trim()), Some(form.code()), None)
@@ -1390,12 +1525,12 @@ impl Store {
         scope: &TenantScope,
         visit: VisitId,
     ) -> StoreResult<Vec<Interview>> {
+        let sql = format!(
+            "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE tenant_id = $1 AND visit_id = $2 ORDER BY held_at, id"
+        );
         let rows: Vec<Interview> = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(
-                "SELECT id, visit_id, place_id, held_at, interviewees, interviewers, interpreter, language, without_witnesses, present, consent_authorities, consent_family, consent_medical, notes \
-                 FROM interviews WHERE tenant_id = $1 AND visit_id = $2 ORDER BY held_at, id",
-            )
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(*scope.tenant().as_uuid())
             .bind(visit.as_uuid())
             .fetch_all(&mut *tx)
@@ -1448,6 +1583,31 @@ impl Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// GC3-126-c: records an end that was recorded elsewhere (a delegate's laptop), once: the
+    /// same end again answers `false`; a different end of a refusal already ended is refused.
+    pub async fn merge_refusal_end(
+        &self,
+        scope: &TenantScope,
+        end: &RefusalEnd,
+    ) -> StoreResult<bool> {
+        if let Some(known) = self
+            .refusal_ends(scope)
+            .await?
+            .into_iter()
+            .find(|e| e.end.refusal == end.refusal)
+        {
+            return if known.end.ended_at == end.ended_at {
+                Ok(false)
+            } else {
+                Err(invalid(format!(
+                    "ended at: access was already granted again on {}",
+                    known.end.ended_at.date()
+                )))
+            };
+        }
+        self.lift_refusal(scope, end).await.map(|()| true)
     }
 
     /// The ends recorded after refusals, in the order access was granted again.

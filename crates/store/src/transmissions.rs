@@ -222,7 +222,7 @@ pub(crate) fn unique_or(error: sqlx::Error, message: String) -> StoreError {
     {
         return StoreError::Invalid(message);
     }
-    StoreError::Database(error)
+    StoreError::from(error)
 }
 
 /// Writes one outgoing envelope and the persons it carried inside the open transaction `$tx`;
@@ -277,7 +277,7 @@ macro_rules! insert_transmission {
                 })
                 .map_err(|e| match e {
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(*person),
-                    other => $crate::StoreError::Database(other),
+                    other => $crate::StoreError::from(other),
                 })?;
             }
             for notice in &sent.notices {
@@ -312,7 +312,7 @@ macro_rules! insert_transmission {
                         ))
                     }
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(notice.person),
-                    other => $crate::StoreError::Database(other),
+                    other => $crate::StoreError::from(other),
                 })?;
             }
         id

@@ -51,7 +51,10 @@ pub use keys::{
 pub use ledger::{Admission, ChannelKey, Ledger};
 pub use pull::{PullRequest, SignedPullRequest};
 pub use receipt::{Acknowledgement, ReceiptStatus, SignedReceipt};
-pub use visit::{ConditionPart, FollowUpPart, RefusalPart, SeenPart, VisitPart, VisitReport};
+pub use visit::{
+    AllegationPart, ConditionPart, FollowUpPart, InterviewPart, PerpetratorPart, RefusalEndPart,
+    RefusalPart, SeenPart, VisitPart, VisitReport,
+};
 
 /// The version of the envelope, receipt and key-set formats this crate writes and reads.
 pub const FORMAT_VERSION: u32 = 1;

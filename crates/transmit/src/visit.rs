@@ -23,6 +23,75 @@ pub struct VisitReport {
     pub persons_seen: Vec<SeenPart>,
     #[serde(default)]
     pub follow_ups: Vec<FollowUpPart>,
+    /// Private interviews (GC3-126-b, ICRC-VIS-c), notes included: the bundle is encrypted to
+    /// the unit, and each side seals the notes at rest.
+    #[serde(default)]
+    pub interviews: Vec<InterviewPart>,
+    /// Access granted again after a refusal (GC3-126-c), recorded after the refusal.
+    #[serde(default)]
+    pub refusal_ends: Vec<RefusalEndPart>,
+    /// Allegations recorded in the field (ICRC-VIS-f), with the interviews they come from.
+    #[serde(default)]
+    pub allegations: Vec<AllegationPart>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterviewPart {
+    pub id: String,
+    pub place: String,
+    pub held_at: String,
+    /// The `id`s of persons seen in this report.
+    pub interviewees: Vec<String>,
+    pub interviewers: Vec<String>,
+    pub interpreter: Option<String>,
+    pub language: Option<String>,
+    pub without_witnesses: bool,
+    pub present: Option<String>,
+    /// `named`, `anonymous`, `no`.
+    pub use_with_authorities: String,
+    pub share_with_family: bool,
+    pub medical_referral: bool,
+    pub notes: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalEndPart {
+    /// The `id` of a refusal (in this report or already at the unit).
+    pub refusal: String,
+    pub ended_at: String,
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerpetratorPart {
+    pub kind: String,
+    pub designation: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllegationPart {
+    pub id: String,
+    pub reference: String,
+    pub category: String,
+    pub acts: Vec<String>,
+    pub occurred: Option<String>,
+    /// A place name.
+    pub place: Option<String>,
+    /// The `id`s of persons seen in this report.
+    #[serde(default)]
+    pub victims: Vec<String>,
+    #[serde(default)]
+    pub perpetrators: Vec<PerpetratorPart>,
+    pub sources: Vec<String>,
+    pub consent: String,
+    pub narrative: String,
+    /// The `id`s of interviews in this report it comes from (ICRC-VIS-c).
+    #[serde(default)]
+    pub interviews: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

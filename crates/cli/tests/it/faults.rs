@@ -1,5 +1,5 @@
 //! Fault tests (docs/security.md, C1, C2, S1): the real binary killed with SIGKILL while it
-//! takes concurrent writes, and a full disk in the middle of an import.
+//! takes concurrent writes, and a full disk in the middle of an import, on both backends.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -73,21 +73,47 @@ fn start_server(instance: &Instance) -> (Child, SocketAddr) {
     (child, addr)
 }
 
-/// One POST; `Some(status)` when a whole response came back, `None` when the connection broke.
-fn post_json(addr: SocketAddr, path: &str, token: &str, body: &str) -> Option<u16> {
+/// One request over a fresh connection; the status and body when a whole response came back,
+/// `None` when the connection broke.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&str>,
+) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
+    let content = body.map_or(String::new(), |body| {
+        format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        )
+    });
     let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n{content}Connection: close\r\n\r\n{}",
+        body.unwrap_or("")
     );
     stream.write_all(request.as_bytes()).ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     // Only a complete status line counts as an answer.
-    response.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+    let status = response.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    Some((status, body.to_owned()))
+}
+
+/// One POST; `Some(status)` when a whole response came back, `None` when the connection broke.
+fn post_json(addr: SocketAddr, path: &str, token: &str, body: &str) -> Option<u16> {
+    request(addr, "POST", path, token, Some(body)).map(|(status, _)| status)
+}
+
+/// One GET; the status and the JSON body.
+fn get_json(addr: SocketAddr, path: &str, token: &str) -> Option<(u16, serde_json::Value)> {
+    let (status, body) = request(addr, "GET", path, token, None)?;
+    Some((status, serde_json::from_str(&body).ok()?))
 }
 
 fn registration(reference: &str) -> String {
@@ -101,14 +127,14 @@ fn registration(reference: &str) -> String {
     .to_string()
 }
 
-fn token(instance: &Instance, tenant: &str) -> String {
+fn token(instance: &Instance, tenant: &str, role: &str) -> String {
     let out = instance.run(&[
         "token",
         "create",
         "--tenant",
         tenant,
         "--role",
-        "bureau-clerk",
+        role,
         "--label",
         "fault test",
     ]);
@@ -165,7 +191,7 @@ fn kill_9_during_concurrent_api_writes_loses_no_acknowledged_write() {
         } else {
             "sqlite"
         };
-        let token = token(&instance, "bureau-a");
+        let token = token(&instance, "bureau-a", "bureau-clerk");
         let acknowledged: Arc<Mutex<HashSet<String>>> = Arc::default();
         let attempted: Arc<Mutex<HashSet<String>>> = Arc::default();
         let mut held_before = 0;
@@ -318,9 +344,17 @@ fn checkpoint(path: &Path) {
     });
 }
 
-#[test]
-fn a_full_disk_during_an_import_is_named_and_corrupts_nothing() {
-    let instance = Instance::sqlite();
+/// The full-disk story both backends tell (C2): the second bureau's import meets a disk that
+/// refuses to grow a file. `refuse` runs that import against the refusing disk; `make_room`
+/// gives the room back (and may crash the server first); `sound` checks the database's own
+/// consistency. The import must fail naming the disk, keep nothing, leave the other tenant
+/// byte-identical and the audit log intact, and import whole once there is room.
+fn full_disk_story(
+    instance: &Instance,
+    refuse: impl FnOnce(&Path) -> std::process::Output,
+    make_room: impl FnOnce(),
+    sound: impl Fn(),
+) {
     let dir = instance.path("gen");
     let out = instance.run(&[
         "gen",
@@ -334,51 +368,104 @@ fn a_full_disk_during_an_import_is_named_and_corrupts_nothing() {
         dir.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let small = dir.join("bureau-borovia.csv");
-    let out = instance.import("bureau-b", &small, &[]);
+    let out = instance.import("bureau-b", &dir.join("bureau-borovia.csv"), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let before = instance.export("bureau-b");
-    let db = instance.path("data/whereabouts.db");
-    // The import writes into the write-ahead log; empty it first, so that the log must grow
-    // from nothing and meets the limit after 512 KiB (the limit holds for every file the process
-    // writes, at any offset past it).
-    checkpoint(&db);
-    let limit_kib = 512;
 
     let file = dir.join("bureau-aldera.csv");
-    let out = limited(
-        &instance,
-        limit_kib,
-        &[
-            "import",
-            "persons",
-            file.to_str().unwrap(),
-            "--tenant",
-            "bureau-a",
-        ],
-    );
+    let out = refuse(&file);
     let message = stderr(&out);
+    let backend = instance.backend();
     assert!(
         !out.status.success(),
-        "the import fit under the limit: {message}"
+        "{backend}: the import fit under the limit: {message}"
     );
     assert!(
-        message.contains("disk is full") || message.contains("no space"),
-        "the error does not name the problem: {message}"
+        message.contains("the database cannot be written: the disk is full"),
+        "{backend}: the error does not name the problem: {message}"
     );
-    assert!(!message.contains("panicked"), "{message}");
-    println!("full disk: {}", message.trim());
-
-    // Nothing of the refused import is visible, the rest is as it was, and the file is sound.
-    assert_eq!(instance.count("bureau-a"), 0);
-    assert_eq!(instance.export("bureau-b"), before);
-    let (integrity, _) = sqlite_checks(&db);
-    assert_eq!(integrity, "ok");
+    assert!(!message.contains("panicked"), "{backend}: {message}");
+    println!("{backend} full disk: {}", message.trim());
+    let unchanged = || {
+        // Nothing of the refused import is visible, the rest is as it was, and it is sound.
+        assert_eq!(instance.count("bureau-a"), 0, "{backend}");
+        assert_eq!(instance.export("bureau-b"), before, "{backend}");
+        let verify = instance.run(&["audit", "verify"]);
+        assert!(verify.status.success(), "{backend}: {}", stdout(&verify));
+        sound();
+    };
+    unchanged();
+    make_room();
+    unchanged();
     // With room again, the same file imports whole.
     let out = instance.import("bureau-a", &file, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(instance.count("bureau-a") > 0);
+    assert!(out.status.success(), "{backend}: {}", stderr(&out));
+    assert!(instance.count("bureau-a") > 0, "{backend}");
 }
+
+#[test]
+fn a_full_disk_during_an_import_is_named_and_corrupts_nothing() {
+    let instance = Instance::sqlite();
+    let db = instance.path("data/whereabouts.db");
+    full_disk_story(
+        &instance,
+        |file| {
+            // The import writes into the write-ahead log; empty it first, so that the log
+            // must grow from nothing and meets the limit after 512 KiB (the limit holds for
+            // every file the process writes, at any offset past it).
+            checkpoint(&db);
+            let file = file.to_str().unwrap();
+            limited(
+                &instance,
+                512,
+                &["import", "persons", file, "--tenant", "bureau-a"],
+            )
+        },
+        || {},
+        || {
+            let (integrity, _) = sqlite_checks(&db);
+            assert_eq!(integrity, "ok");
+        },
+    );
+}
+
+// C2 on PostgreSQL: a server of the test's own runs with a file size limit, so its table files
+// cannot grow (EFBIG, where a full data disk gives ENOSPC: PostgreSQL treats both as a failed
+// extension and rolls the transaction back). The import fails naming the disk; then the server
+// is crashed (`-m immediate`, no checkpoint) and restarted without the limit: recovery replays
+// the log, and the data is still as it was.
+#[test]
+fn a_full_disk_on_postgresql_during_an_import_is_named_and_corrupts_nothing() {
+    let Some(server) = crate::private_pg::PrivateServer::new() else {
+        return;
+    };
+    server.start(None);
+    let instance = Instance::on(Some(server.database("wb_full")));
+    full_disk_story(
+        &instance,
+        |file| {
+            server.stop("fast");
+            server.start(Some(PG_FILE_LIMIT_KIB));
+            instance.import("bureau-a", file, &[])
+        },
+        || {
+            server.stop("immediate");
+            server.start(None);
+        },
+        // Every heap page and B-tree index of the database checks (amcheck).
+        || assert_eq!(server.corruption("wb_full"), 0),
+    );
+    let log = std::fs::read_to_string(server.log()).unwrap_or_default();
+    assert!(
+        log.contains("could not extend file"),
+        "the server never met the limit: {log}"
+    );
+    assert!(!log.contains("PANIC"), "the server panicked: {log}");
+}
+
+/// The file size limit of the PostgreSQL full-disk test: above every file a server needs to
+/// start, below the size the second bureau's tables grow to.
+const PG_FILE_LIMIT_KIB: u64 = 2048;
 
 #[test]
 fn every_crate_root_forbids_unsafe_code() {
@@ -407,4 +494,130 @@ fn every_crate_root_forbids_unsafe_code() {
         }
     }
     assert!(roots >= 8, "only {roots} crate roots found");
+}
+
+/// Tracing requests the rotation test seals: each has its enquirer's contact and the
+/// circumstances sealed under the agency's data key.
+const SEALED_REQUESTS: usize = 200;
+/// Real `kill -9`s of `keys rotate-data` that must land while it runs.
+const ROTATION_KILLS: usize = 10;
+
+/// `keys check-data`: every value must open; returns the versions line.
+fn all_sealed_values_open(instance: &Instance, tenant: &str) -> String {
+    let out = instance.run(&["keys", "check-data", "--tenant", tenant]);
+    let said = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{}: a sealed value does not open: {said}{}",
+        instance.backend(),
+        stderr(&out)
+    );
+    let expected = format!("{} sealed value(s) open (", 2 * SEALED_REQUESTS);
+    assert!(
+        said.starts_with(&expected),
+        "{}: {said}",
+        instance.backend()
+    );
+    said.trim().to_owned()
+}
+
+// SEC-3 and the "kill -9" rule applied to key rotation (docs/security.md, K9): the real
+// `keys rotate-data` re-sealing a tenant's fields one row per transaction is killed with SIGKILL
+// at a random moment, again and again. After each kill every sealed value still opens (under the
+// old or the new version); the next run resumes, and a last run completes with every value under
+// one version and the plain values unchanged, read back through the API.
+#[test]
+fn kill_9_during_a_data_key_rotation_leaves_every_value_readable() {
+    let mut rng = Rng::seeded();
+    for instance in instances() {
+        let backend = instance.backend();
+        let out = instance.run(&[
+            "tenant", "add", "agency", "--name", "Agency", "--kind", "agency",
+        ]);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let token = token(&instance, "agency", "caseworker");
+        let (mut server, addr) = start_server(&instance);
+        for n in 0..SEALED_REQUESTS {
+            let body = serde_json::json!({
+                "reference": format!("TR-{n}"),
+                "enquirer": {"name": "Test Enquirer", "contact": format!("contact {n}"), "relationship": "parent"},
+                "sought": {"family": "Testenko", "given": "Probe", "language": "uk", "birth": "1990"},
+                "circumstances": format!("circumstances {n}"),
+                "consent": {"tracing": true}
+            });
+            let status = post_json(addr, "/api/v1/tracing-requests", &token, &body.to_string());
+            assert_eq!(status, Some(201), "{backend}: request {n}");
+        }
+        server.kill().unwrap();
+        server.wait().unwrap();
+        all_sealed_values_open(&instance, "agency");
+
+        let rotate = ["keys", "rotate-data", "--tenant", "agency", "--batch", "1"];
+        let (mut landed, mut mixed, mut finished) = (0, 0, 0);
+        let started = Instant::now();
+        while landed < ROTATION_KILLS {
+            assert!(
+                started.elapsed() < Duration::from_secs(300),
+                "{backend}: only {landed} kills landed"
+            );
+            let mut child = instance
+                .command(&rotate)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(50 + rng.below(1200)));
+            if child.try_wait().unwrap().is_some() {
+                finished += 1; // it ended before the kill: a whole run
+                continue;
+            }
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            landed += 1;
+            let versions = all_sealed_values_open(&instance, "agency");
+            if versions.matches("version ").count() > 1 {
+                mixed += 1; // killed in the middle of re-sealing
+            }
+        }
+        println!(
+            "{backend}: {landed} kills of keys rotate-data survived ({mixed} in the middle of re-sealing), {finished} runs ended before their kill"
+        );
+        assert!(
+            mixed > 0,
+            "{backend}: no kill landed while values were re-sealed"
+        );
+        let out = instance.run(&rotate);
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let versions = all_sealed_values_open(&instance, "agency");
+        assert_eq!(
+            versions.matches("version ").count(),
+            1,
+            "{backend}: {versions}"
+        );
+
+        // The plain values are the ones written, read back through the API.
+        let (mut server, addr) = start_server(&instance);
+        let (status, list) = get_json(addr, "/api/v1/tracing-requests", &token).unwrap();
+        server.kill().unwrap();
+        server.wait().unwrap();
+        assert_eq!(status, 200, "{backend}: {list}");
+        let requests = list["tracing_requests"].as_array().unwrap();
+        assert_eq!(requests.len(), SEALED_REQUESTS, "{backend}");
+        for request in requests {
+            let n = request["reference"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("TR-");
+            assert_eq!(
+                request["enquirer"]["contact"],
+                format!("contact {n}"),
+                "{backend}"
+            );
+            assert_eq!(
+                request["circumstances"],
+                format!("circumstances {n}"),
+                "{backend}"
+            );
+        }
+    }
 }

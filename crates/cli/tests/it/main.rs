@@ -7,6 +7,7 @@ mod import;
 mod kill;
 mod linkage;
 mod network;
+mod private_pg;
 mod protection;
 mod security;
 mod transmit;

@@ -22,7 +22,11 @@ fn s(path: &Path) -> &str {
 }
 
 fn unit_instance(slug: &str) -> Instance {
-    let instance = Instance::sqlite();
+    unit_on(Instance::sqlite(), slug)
+}
+
+/// A protection-unit tenant `slug` with the place "Camp 4" on `instance`.
+fn unit_on(instance: Instance, slug: &str) -> Instance {
     ok(
         &instance,
         &[
@@ -59,6 +63,56 @@ fn unit_instance(slug: &str) -> Instance {
     instance
 }
 
+/// Keys both ways, as for transmissions: the laptop tenant `field` signs as the officer
+/// "delegate"; the unit ("protection") pins the laptop's keys and the laptop the unit's.
+fn exchange_keys(laptop: &Instance, field: &str, unit: &Instance) {
+    // Keys both ways, as for transmissions.
+    ok(laptop, &["keys", "generate", "--tenant", field]);
+    ok(
+        laptop,
+        &[
+            "keys",
+            "generate",
+            "--tenant",
+            field,
+            "--officer",
+            "delegate",
+        ],
+    );
+    ok(unit, &["keys", "generate", "--tenant", "protection"]);
+    let laptop_keys = laptop.dir.path().join("laptop.keys");
+    let unit_keys = unit.dir.path().join("unit.keys");
+    ok(
+        laptop,
+        &["keys", "export", "--tenant", field, "-o", s(&laptop_keys)],
+    );
+    ok(
+        unit,
+        &[
+            "keys",
+            "export",
+            "--tenant",
+            "protection",
+            "-o",
+            s(&unit_keys),
+        ],
+    );
+    ok(
+        laptop,
+        &["keys", "import-peer", "--tenant", field, s(&unit_keys)],
+    );
+    ok(
+        unit,
+        &[
+            "keys",
+            "import-peer",
+            "--tenant",
+            "protection",
+            s(&laptop_keys),
+        ],
+    );
+}
+
 const REPORT: &str = r#"{
   "visit": {"id": "0193b6a0-0000-7000-8000-000000000001", "reference": "V-CLI-1", "body": "icrc",
             "planned_start": "2026-03-01", "started_at": "2026-03-01T08:00:00Z", "ended_at": "2026-03-01T17:00:00Z",
@@ -93,64 +147,7 @@ const REPORT: &str = r#"{
 fn a_visit_recorded_offline_is_imported_twice_without_duplicates() {
     let unit = unit_instance("protection");
     let laptop = unit_instance("field-laptop");
-    // Keys both ways, as for transmissions.
-    ok(&laptop, &["keys", "generate", "--tenant", "field-laptop"]);
-    ok(
-        &laptop,
-        &[
-            "keys",
-            "generate",
-            "--tenant",
-            "field-laptop",
-            "--officer",
-            "delegate",
-        ],
-    );
-    ok(&unit, &["keys", "generate", "--tenant", "protection"]);
-    let laptop_keys = laptop.dir.path().join("laptop.keys");
-    let unit_keys = unit.dir.path().join("unit.keys");
-    ok(
-        &laptop,
-        &[
-            "keys",
-            "export",
-            "--tenant",
-            "field-laptop",
-            "-o",
-            s(&laptop_keys),
-        ],
-    );
-    ok(
-        &unit,
-        &[
-            "keys",
-            "export",
-            "--tenant",
-            "protection",
-            "-o",
-            s(&unit_keys),
-        ],
-    );
-    ok(
-        &laptop,
-        &[
-            "keys",
-            "import-peer",
-            "--tenant",
-            "field-laptop",
-            s(&unit_keys),
-        ],
-    );
-    ok(
-        &unit,
-        &[
-            "keys",
-            "import-peer",
-            "--tenant",
-            "protection",
-            s(&laptop_keys),
-        ],
-    );
+    exchange_keys(&laptop, "field-laptop", &unit);
 
     let report = laptop.dir.path().join("visit.json");
     std::fs::write(&report, REPORT).unwrap();
@@ -191,7 +188,7 @@ fn a_visit_recorded_offline_is_imported_twice_without_duplicates() {
     );
     assert!(
         first.contains(
-            "visit new, 2 condition record(s), 1 refusal(s), 2 person(s) seen, 1 follow-up(s) new"
+            "visit new, 2 condition record(s), 1 refusal(s), 2 person(s) seen, 1 follow-up(s), 0 interview(s), 0 refusal end(s), 0 allegation(s) new"
         ),
         "{first}"
     );
@@ -200,7 +197,7 @@ fn a_visit_recorded_offline_is_imported_twice_without_duplicates() {
         &["visit", "import", "--tenant", "protection", s(&bundle)],
     );
     assert!(
-        second.contains("already known, 0 condition record(s), 0 refusal(s), 0 person(s) seen, 0 follow-up(s) new"),
+        second.contains("already known, 0 condition record(s), 0 refusal(s), 0 person(s) seen, 0 follow-up(s), 0 interview(s)"),
         "same bundle twice = no duplicates: {second}"
     );
     // The unit holds no notified list yet: both persons seen were never notified.
@@ -346,4 +343,194 @@ fn evidence_verify_passes_then_names_the_file_with_a_changed_byte() {
         "{text}"
     );
     assert!(text.contains("1 problem(s)"), "{text}");
+}
+
+/// The report with what a delegate records in the field besides the visit: a private interview
+/// with its notes, the end of the refusal and an allegation from the interview (ICRC-VIS-c).
+fn field_report(reference: &str, visit_id: &str) -> String {
+    let mut report: serde_json::Value = serde_json::from_str(REPORT).unwrap();
+    report["visit"]["reference"] = reference.into();
+    report["visit"]["id"] = visit_id.into();
+    report["interviews"] = serde_json::json!([{
+        "id": "0193b6a0-0000-7000-8000-000000000006", "place": "Camp 4",
+        "held_at": "2026-03-01T12:00:00Z",
+        "interviewees": ["0193b6a0-0000-7000-8000-000000000003"],
+        "interviewers": ["delegate"], "interpreter": "interpreter 2", "language": "uk",
+        "without_witnesses": true, "present": null,
+        "use_with_authorities": "anonymous", "share_with_family": true, "medical_referral": false,
+        "notes": "Fictional notes: beaten on arrival."
+    }]);
+    report["refusal_ends"] = serde_json::json!([{
+        "refusal": "0193b6a0-0000-7000-8000-000000000002",
+        "ended_at": "2026-03-01T15:00:00Z", "note": "block C opened before the final talk"
+    }]);
+    report["allegations"] = serde_json::json!([{
+        "id": "0193b6a0-0000-7000-8000-000000000007", "reference": "AL-CLI-1",
+        "category": "ill-treatment", "acts": ["beating"], "occurred": "2026-02",
+        "place": "Camp 4", "victims": ["0193b6a0-0000-7000-8000-000000000003"],
+        "perpetrators": [{"kind": "guards", "designation": "the night shift (fictional)"}],
+        "sources": ["interview"], "consent": "anonymous",
+        "narrative": "Fictional account from the private interview.",
+        "interviews": ["0193b6a0-0000-7000-8000-000000000006"]
+    }]);
+    report.to_string()
+}
+
+fn export_visit(laptop: &Instance, field: &str, reference: &str, name: &str) -> PathBuf {
+    let bundle = laptop.dir.path().join(name);
+    ok(
+        laptop,
+        &[
+            "visit",
+            "export",
+            "--tenant",
+            field,
+            "--visit",
+            reference,
+            "--to",
+            "protection",
+            "-o",
+            s(&bundle),
+        ],
+    );
+    bundle
+}
+
+// Issue 6: the laptop's bundle carries interviews, refusal ends and allegations; merged once
+// on SQLite and PostgreSQL; a forged, truncated or inconsistent one applies nothing.
+#[test]
+fn field_records_travel_in_the_visit_bundle_once_and_a_forged_bundle_applies_nothing() {
+    for unit in crate::harness::instances() {
+        let unit = unit_on(unit, "protection");
+        let laptop = unit_instance("field-laptop");
+        exchange_keys(&laptop, "field-laptop", &unit);
+        let report = laptop.dir.path().join("visit.json");
+        std::fs::write(
+            &report,
+            field_report("V-FIELD-1", "0193b6a0-0000-7000-8000-000000000001"),
+        )
+        .unwrap();
+        let out = ok(
+            &laptop,
+            &["visit", "record", "--tenant", "field-laptop", s(&report)],
+        );
+        assert!(
+            out.contains("1 interview(s), 1 refusal end(s), 1 allegation(s) new"),
+            "{out}"
+        );
+        let bundle = export_visit(&laptop, "field-laptop", "V-FIELD-1", "field.wab");
+        let bytes = std::fs::read(&bundle).unwrap();
+        assert!(
+            !bytes.windows(6).any(|w| w == b"beaten"),
+            "the interview notes travel encrypted"
+        );
+        let first = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(
+            first.contains("visit new")
+                && first.contains("2 person(s) seen, 1 follow-up(s), 1 interview(s), 1 refusal end(s), 1 allegation(s) new"),
+            "{first}"
+        );
+        let second = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(
+            second.contains("already known")
+                && second.contains(
+                    "0 follow-up(s), 0 interview(s), 0 refusal end(s), 0 allegation(s) new"
+                ),
+            "importing twice adds nothing: {second}"
+        );
+
+        // A truncated bundle is refused.
+        let cut = unit.dir.path().join("cut.wab");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let out = unit.run(&["visit", "import", "--tenant", "protection", s(&cut)]);
+        assert!(!out.status.success(), "a truncated bundle is refused");
+
+        // A forged one: another laptop claiming the same name, with keys the unit never
+        // pinned. Refused, and its visit is not at the unit.
+        let forger = unit_instance("field-laptop");
+        ok(&forger, &["keys", "generate", "--tenant", "field-laptop"]);
+        ok(
+            &forger,
+            &[
+                "keys",
+                "generate",
+                "--tenant",
+                "field-laptop",
+                "--officer",
+                "delegate",
+            ],
+        );
+        ok(
+            &forger,
+            &[
+                "keys",
+                "import-peer",
+                "--tenant",
+                "field-laptop",
+                s(&unit.dir.path().join("unit.keys")),
+            ],
+        );
+        let forged_report = forger.dir.path().join("forged.json");
+        std::fs::write(
+            &forged_report,
+            field_report("V-FORGED", "0193b6a0-0000-7000-8000-0000000000ff"),
+        )
+        .unwrap();
+        ok(
+            &forger,
+            &[
+                "visit",
+                "record",
+                "--tenant",
+                "field-laptop",
+                s(&forged_report),
+            ],
+        );
+        let forged = export_visit(&forger, "field-laptop", "V-FORGED", "forged.wab");
+        let out = unit.run(&["visit", "import", "--tenant", "protection", s(&forged)]);
+        assert!(!out.status.success(), "a forged bundle is refused");
+        let out = unit.run(&[
+            "visit",
+            "alerts",
+            "--tenant",
+            "protection",
+            "--visit",
+            "V-FORGED",
+        ]);
+        assert!(!out.status.success(), "nothing of it was applied");
+        assert!(stderr(&out).contains("no visit"), "{}", stderr(&out));
+
+        // An inconsistent report is refused as a whole, naming the field.
+        let mut bad: serde_json::Value = serde_json::from_str(&field_report(
+            "V-FIELD-2",
+            "0193b6a0-0000-7000-8000-0000000000aa",
+        ))
+        .unwrap();
+        bad["interviews"][0]["interviewees"] =
+            serde_json::json!(["0193b6a0-0000-7000-8000-0000000000bb"]);
+        let bad_path = laptop.dir.path().join("bad.json");
+        std::fs::write(&bad_path, bad.to_string()).unwrap();
+        let out = laptop.run(&["visit", "record", "--tenant", "field-laptop", s(&bad_path)]);
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out).contains("interviews[0].interviewees[0]: not a person seen"),
+            "{}",
+            stderr(&out)
+        );
+        let out = laptop.run(&[
+            "visit",
+            "alerts",
+            "--tenant",
+            "field-laptop",
+            "--visit",
+            "V-FIELD-2",
+        ]);
+        assert!(!out.status.success(), "nothing of a refused report is kept");
+    }
 }

@@ -16,7 +16,8 @@ pub mod visit;
 
 pub use allegation::{
     ActKind, Allegation, AllegationCategory, AllegationSource, AllegationStatus, AllegationStep,
-    Consent, Perpetrator, PerpetratorKind, RepresentationForm, StepKind, check_step, status,
+    Consent, Perpetrator, PerpetratorKind, Representation, RepresentationForm, StepKind,
+    check_form, check_interviews, check_step, effective_consent, representation, status,
 };
 pub use evidence::{
     CopyRole, CustodyAction, CustodyEntry, CustodyFault, EvidenceItem, EvidenceKind, chain_hash,

@@ -93,9 +93,99 @@ impl FollowUp {
         Ok(())
     }
 
+    /// ICRC-VIS-d (do no harm, ICRC-VIS-c): a follow-up of a person who was interviewed in
+    /// private before it says whether reprisals were reported; "not asked" is refused.
+    ///
+    /// # Errors
+    /// The follow-up leaves `reprisals_reported` open after an earlier interview of the person
+    /// (message on `reprisals`).
+    pub fn check_reprisals(&self, interviews: &[super::Interview]) -> Result<(), String> {
+        if self.reprisals_reported.is_some() {
+            return Ok(());
+        }
+        match interviews
+            .iter()
+            .filter(|i| i.interviewees.contains(&self.registration) && i.held_at < self.recorded_at)
+            .map(|i| i.held_at)
+            .max()
+        {
+            Some(at) => Err(format!(
+                "reprisals: ICRC-VIS-d: the person was interviewed in private on {}; a follow-up asks whether there were reprisals since",
+                at.date()
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Whether the next visit is due on `today` or before.
     #[must_use]
     pub fn is_due(&self, today: Date) -> bool {
         self.next_visit_due.is_some_and(|due| due <= today)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::ids::InterviewId;
+    use crate::protection::{Consent, Interview};
+
+    // ICRC-VIS-d: after a private interview, a follow-up says whether reprisals were reported.
+    #[test]
+    fn a_follow_up_after_an_interview_asks_about_reprisals() {
+        let person = RegistrationId::new();
+        let interview = Interview {
+            id: InterviewId::new(),
+            visit: VisitId::new(),
+            interviewees: vec![person],
+            place: PlaceId::new(),
+            held_at: datetime!(2026-03-01 11:00 UTC),
+            interviewers: vec!["delegate".into()],
+            interpreter: None,
+            language: None,
+            without_witnesses: true,
+            present: None,
+            consent_authorities: Consent::No,
+            consent_family: false,
+            consent_medical: false,
+            notes: None,
+        };
+        let mut follow_up = FollowUp {
+            registration: person,
+            recorded_at: datetime!(2026-03-20 10:00 UTC),
+            health: None,
+            family_contact_wanted: false,
+            family_contact: None,
+            messages: Vec::new(),
+            next_visit_due: None,
+            reprisals_reported: None,
+            recorded_by: "delegate".into(),
+        };
+        let refused = follow_up
+            .check_reprisals(std::slice::from_ref(&interview))
+            .unwrap_err();
+        assert!(
+            refused.starts_with("reprisals:") && refused.contains("2026-03-01"),
+            "{refused}"
+        );
+        follow_up.reprisals_reported = Some(false);
+        assert!(
+            follow_up
+                .check_reprisals(std::slice::from_ref(&interview))
+                .is_ok()
+        );
+        // Before the interview, or for someone else, nothing is asked.
+        follow_up.reprisals_reported = None;
+        follow_up.recorded_at = datetime!(2026-03-01 10:00 UTC);
+        assert!(
+            follow_up
+                .check_reprisals(std::slice::from_ref(&interview))
+                .is_ok()
+        );
+        follow_up.recorded_at = datetime!(2026-03-20 10:00 UTC);
+        follow_up.registration = RegistrationId::new();
+        assert!(follow_up.check_reprisals(&[interview]).is_ok());
     }
 }

@@ -40,6 +40,33 @@ async fn chain(backend: &Backend) -> Store {
     store
 }
 
+/// Verifies the log and asserts that nothing is wrong with it.
+async fn intact(store: &Store, backend: &Backend) -> whereabouts_store::AuditReport {
+    let report = store.audit_verify().await.unwrap();
+    assert!(
+        report.is_intact(),
+        "{}: {:?}",
+        backend.name,
+        report.problems
+    );
+    report
+}
+
+/// Whether the database refuses `statement` from a raw connection with the triggers in place.
+async fn refused(backend: &Backend, statement: &str) -> bool {
+    use sqlx::Connection;
+    let statement = sqlx::AssertSqlSafe(statement.to_owned());
+    if let Some(path) = backend.raw_url.strip_prefix("sqlite://") {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+            .await
+            .unwrap();
+        sqlx::query(statement).execute(&mut conn).await.is_err()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
+        sqlx::query(statement).execute(&mut conn).await.is_err()
+    }
+}
+
 /// Runs statements as the intruder: triggers off, then the tampering.
 async fn tamper(backend: &Backend, statements: &[&str]) {
     use sqlx::Connection;
@@ -77,47 +104,16 @@ async fn tamper(backend: &Backend, statements: &[&str]) {
 async fn an_intact_chain_verifies_and_its_checkpoints_are_signed() {
     for backend in backends().await {
         let store = chain(&backend).await;
-        let report = store.audit_verify().await.unwrap();
-        assert!(
-            report.is_intact(),
-            "{}: {:?}",
-            backend.name,
-            report.problems
-        );
+        let report = intact(&store, &backend).await;
         assert_eq!(report.entries, 10);
         assert_eq!(report.checkpoints, 2);
         assert_eq!(report.public_key, store.audit_public_key().await.unwrap());
         // The append-only triggers refuse an ordinary UPDATE or DELETE.
-        use sqlx::Connection;
-        if let Some(path) = backend.raw_url.strip_prefix("sqlite://") {
-            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
-                .await
-                .unwrap();
+        for statement in ["UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"] {
             assert!(
-                sqlx::query("UPDATE audit_log SET actor = 'x'")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
-            );
-            assert!(
-                sqlx::query("DELETE FROM audit_log")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
-            );
-        } else {
-            let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
-            assert!(
-                sqlx::query("UPDATE audit_log SET actor = 'x'")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
-            );
-            assert!(
-                sqlx::query("DELETE FROM audit_log")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
+                refused(&backend, statement).await,
+                "{}: {statement}",
+                backend.name
             );
         }
     }
@@ -269,36 +265,11 @@ async fn entries_cut_after_the_last_checkpoint_are_named_by_the_signed_head() {
         }
         assert!(store.audit_verify().await.unwrap().is_intact());
         // The head cannot be moved back or removed while the triggers stand.
-        use sqlx::Connection;
-        if let Some(path) = backend.raw_url.strip_prefix("sqlite://") {
-            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
-                .await
-                .unwrap();
+        for statement in ["UPDATE audit_head SET seq = 10", "DELETE FROM audit_head"] {
             assert!(
-                sqlx::query("UPDATE audit_head SET seq = 10")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
-            );
-            assert!(
-                sqlx::query("DELETE FROM audit_head")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
-            );
-        } else {
-            let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
-            assert!(
-                sqlx::query("UPDATE audit_head SET seq = 10")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
-            );
-            assert!(
-                sqlx::query("DELETE FROM audit_head")
-                    .execute(&mut conn)
-                    .await
-                    .is_err()
+                refused(&backend, statement).await,
+                "{}: {statement}",
+                backend.name
             );
         }
         // The last two entries, after checkpoint 10, are cut.
@@ -476,13 +447,7 @@ async fn a_log_cut_back_to_an_older_signed_head_is_named_by_the_head_saved_outsi
             "{}: {saved}",
             backend.name
         );
-        let report = store.audit_verify().await.unwrap();
-        assert!(
-            report.is_intact(),
-            "{}: {:?}",
-            backend.name,
-            report.problems
-        );
+        let report = intact(&store, &backend).await;
         assert_eq!(report.witness, Some(13));
 
         let head_off = if backend.raw_url.starts_with("sqlite://") {

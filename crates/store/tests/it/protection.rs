@@ -87,6 +87,30 @@ pub(crate) fn seen(visit: &Visit, place: domain::PlaceId, family: &str) -> Perso
     }
 }
 
+/// A private interview of `person` on the unit's visit, an hour after they were seen.
+pub(crate) fn interview(
+    u: &Unit,
+    person: RegistrationId,
+    consent: Consent,
+) -> domain::protection::Interview {
+    domain::protection::Interview {
+        id: domain::InterviewId::new(),
+        visit: u.visit.id,
+        interviewees: vec![person],
+        place: u.place,
+        held_at: datetime!(2026-03-01 11:00 UTC),
+        interviewers: vec!["delegate".into()],
+        interpreter: None,
+        language: None,
+        without_witnesses: true,
+        present: None,
+        consent_authorities: consent,
+        consent_family: false,
+        consent_medical: false,
+        notes: None,
+    }
+}
+
 #[tokio::test]
 async fn a_visit_with_places_conditions_refusals_and_persons_seen() {
     for backend in backends().await {
@@ -451,9 +475,7 @@ async fn allegations_follow_consent_and_evidence_keeps_its_custody_chain() {
             "UPDATE evidence_items SET sha256 = NULL",
         ] {
             assert!(
-                raw_execute(&backend.raw_url, &u.scope.tenant().to_string(), statement)
-                    .await
-                    .is_err(),
+                refused(&backend, &u, statement).await,
                 "{name}: {statement} was accepted"
             );
         }
@@ -472,27 +494,13 @@ async fn row_level_security_hides_protection_rows_from_a_raw_connection() {
         store.record_visit(&u.scope, &u.visit).await.unwrap();
         let person = seen(&u.visit, u.place, "Коваленко");
         store.record_registration(&u.scope, &person).await.unwrap();
-        // Migration 0009's tables too.
+        // Migration 0009's and 0013's tables too.
+        let talk = interview(&u, person.id, Consent::No);
+        store.record_interview(&u.scope, &talk).await.unwrap();
+        let mut from_talk = allegation(&u, "AL-RLS", Consent::No);
+        from_talk.victims = vec![person.id];
         store
-            .record_interview(
-                &u.scope,
-                &domain::protection::Interview {
-                    id: domain::InterviewId::new(),
-                    visit: u.visit.id,
-                    interviewees: vec![person.id],
-                    place: u.place,
-                    held_at: datetime!(2026-03-01 11:00 UTC),
-                    interviewers: vec!["delegate".into()],
-                    interpreter: None,
-                    language: None,
-                    without_witnesses: true,
-                    present: None,
-                    consent_authorities: Consent::No,
-                    consent_family: false,
-                    consent_medical: false,
-                    notes: None,
-                },
-            )
+            .record_allegation_from(&u.scope, &from_talk, &[talk.id])
             .await
             .unwrap();
         let refusal = AccessRefusal {
@@ -526,6 +534,7 @@ async fn row_level_security_hides_protection_rows_from_a_raw_connection() {
             "visit_places",
             "interviews",
             "refusal_ends",
+            "allegation_interviews",
         ] {
             let count: i64 =
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
@@ -570,6 +579,13 @@ async fn raw_text(url: &str, tenant: &str, statement: &'static str) -> String {
         .fetch_one(&mut *tx)
         .await
         .unwrap()
+}
+
+/// Whether a raw statement in the unit's tenant is refused (append-only tables).
+async fn refused(backend: &crate::harness::Backend, u: &Unit, statement: &'static str) -> bool {
+    raw_execute(&backend.raw_url, &u.scope.tenant().to_string(), statement)
+        .await
+        .is_err()
 }
 
 async fn raw_execute(url: &str, tenant: &str, statement: &'static str) -> Result<(), sqlx::Error> {
@@ -770,13 +786,7 @@ async fn private_interviews_are_their_own_record_with_sealed_notes() {
                 .is_empty()
         );
         assert!(
-            raw_execute(
-                &backend.raw_url,
-                &u.scope.tenant().to_string(),
-                "UPDATE interviews SET present = 'x'"
-            )
-            .await
-            .is_err(),
+            refused(&backend, &u, "UPDATE interviews SET present = 'x'").await,
             "{name}: interviews are append-only"
         );
     }
@@ -855,13 +865,7 @@ async fn a_refusal_lifted_later_shows_both_in_the_time_series() {
             Err(StoreError::NotFound)
         ));
         assert!(
-            raw_execute(
-                &backend.raw_url,
-                &u.scope.tenant().to_string(),
-                "DELETE FROM refusal_ends"
-            )
-            .await
-            .is_err(),
+            refused(&backend, &u, "DELETE FROM refusal_ends").await,
             "{name}: ends are append-only"
         );
     }
@@ -939,6 +943,268 @@ async fn an_evidence_file_reads_back_chunk_by_chunk_and_a_changed_byte_stops_it(
         assert!(
             failed.as_deref().is_some_and(|m| m.contains("chunk 3")),
             "{name}: {failed:?}"
+        );
+    }
+}
+
+/// An allegation of ill-treatment at the unit's place, with the consent given.
+fn allegation(u: &Unit, reference: &str, consent: Consent) -> Allegation {
+    Allegation {
+        id: AllegationId::new(),
+        reference: reference.into(),
+        category: AllegationCategory::IllTreatment,
+        acts: vec![ActKind::Beating],
+        occurred: None,
+        place: Some(u.place),
+        victims: Vec::new(),
+        perpetrators: Vec::new(),
+        sources: vec![AllegationSource::Interview],
+        consent,
+        narrative: "A fictional account given in a private interview.".into(),
+    }
+}
+
+fn representation(form: RepresentationForm) -> AllegationStep {
+    AllegationStep {
+        at: datetime!(2026-03-05 10:00 UTC),
+        by: "delegate".into(),
+        kind: StepKind::Representation {
+            addressee: "Camp command".into(),
+            form,
+        },
+    }
+}
+
+// ICRC-VIS-c: the interview's consent governs every representation of the allegations that
+// come from it; a non-consenting interview keeps them from the authorities altogether.
+#[tokio::test]
+async fn an_allegation_from_a_private_interview_follows_the_interview_consent() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let person = seen(&u.visit, u.place, "Коваленко");
+        store.record_registration(&u.scope, &person).await.unwrap();
+        let refusing = interview(&u, person.id, Consent::No);
+        let anonymous = interview(&u, person.id, Consent::Anonymous);
+        for talk in [&refusing, &anonymous] {
+            store.record_interview(&u.scope, talk).await.unwrap();
+        }
+
+        // The allegation cannot claim more consent than the interview gave.
+        let claims_named = allegation(&u, "AL-1", Consent::Named);
+        let error = store
+            .record_allegation_from(&u.scope, &claims_named, &[anonymous.id])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Invalid(m) if m.starts_with("consent:")),
+            "{name}: {error:?}"
+        );
+        assert!(
+            store.allegations(&u.scope).await.unwrap().is_empty(),
+            "{name}: nothing kept"
+        );
+
+        // Anonymous: a named representation is refused, an anonymous one is made.
+        let from_anonymous = allegation(&u, "AL-1", Consent::Anonymous);
+        assert!(
+            store
+                .record_allegation_from(&u.scope, &from_anonymous, &[anonymous.id])
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .record_allegation_from(&u.scope, &from_anonymous, &[anonymous.id])
+                .await
+                .unwrap(),
+            "{name}: the same allegation twice is one"
+        );
+        let linked = store
+            .allegation_interviews(&u.scope, from_anonymous.id)
+            .await
+            .unwrap();
+        assert_eq!(linked.len(), 1, "{name}");
+        assert_eq!(
+            linked[0].notes, None,
+            "{name}: notes are not read for consent"
+        );
+        let refusal = store
+            .add_allegation_step(
+                &u.scope,
+                from_anonymous.id,
+                &representation(RepresentationForm::Named),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&refusal, StoreError::Invalid(m) if m.contains("named consent")),
+            "{name}: {refusal:?}"
+        );
+        store
+            .add_allegation_step(
+                &u.scope,
+                from_anonymous.id,
+                &representation(RepresentationForm::Anonymous),
+            )
+            .await
+            .unwrap();
+
+        // No consent in the interview: no representation at all, not even an aggregated one,
+        // also when the interview is linked after the allegation was recorded.
+        let later = allegation(&u, "AL-2", Consent::Named);
+        store.record_allegation(&u.scope, &later).await.unwrap();
+        assert!(
+            store
+                .link_allegation_interview(&u.scope, later.id, refusing.id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .link_allegation_interview(&u.scope, later.id, refusing.id)
+                .await
+                .unwrap(),
+            "{name}: linked once"
+        );
+        for form in RepresentationForm::ALL {
+            let refusal = store
+                .add_allegation_step(&u.scope, later.id, &representation(*form))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&refusal, StoreError::Invalid(m) if m.contains("gave no consent")),
+                "{name}: {form}: {refusal:?}"
+            );
+        }
+        let (_, history) = store.allegation(&u.scope, later.id).await.unwrap();
+        assert!(history.is_empty(), "{name}: nothing reached the authority");
+
+        // Another tenant's interview or allegation does not exist for this one.
+        let other = store.operator_scope(&f.tenant_a, "clerk");
+        assert!(matches!(
+            store
+                .link_allegation_interview(&other, later.id, refusing.id)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let mut foreign = allegation(&u, "AL-3", Consent::No);
+        foreign.place = None;
+        assert!(matches!(
+            store
+                .record_allegation_from(&other, &foreign, &[refusing.id])
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(
+            refused(&backend, &u, "DELETE FROM allegation_interviews").await,
+            "{name}: links are append-only"
+        );
+    }
+}
+
+// ICRC-VIS-d: a follow-up after a private interview asks about reprisals; a refusal end from
+// the laptop is merged once.
+#[tokio::test]
+async fn follow_ups_after_an_interview_ask_about_reprisals_and_ends_merge_once() {
+    use domain::protection::RefusalEnd;
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let person = seen(&u.visit, u.place, "Коваленко");
+        store.record_registration(&u.scope, &person).await.unwrap();
+        let follow_up = |at: OffsetDateTime, reprisals: Option<bool>| FollowUp {
+            registration: person.id,
+            recorded_at: at,
+            health: None,
+            family_contact_wanted: false,
+            family_contact: None,
+            messages: Vec::new(),
+            next_visit_due: None,
+            reprisals_reported: reprisals,
+            recorded_by: "delegate".into(),
+        };
+        // Before any interview, "not asked" is allowed.
+        assert!(
+            store
+                .record_follow_up(
+                    &u.scope,
+                    uuid::Uuid::now_v7(),
+                    &follow_up(datetime!(2026-03-01 10:30 UTC), None)
+                )
+                .await
+                .unwrap()
+        );
+        store
+            .record_interview(&u.scope, &interview(&u, person.id, Consent::Anonymous))
+            .await
+            .unwrap();
+        let error = store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(datetime!(2026-03-20 10:00 UTC), None),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Invalid(m) if m.starts_with("reprisals:") && m.contains("2026-03-01")),
+            "{name}: {error:?}"
+        );
+        assert!(
+            store
+                .record_follow_up(
+                    &u.scope,
+                    uuid::Uuid::now_v7(),
+                    &follow_up(datetime!(2026-03-20 10:00 UTC), Some(false))
+                )
+                .await
+                .unwrap()
+        );
+
+        let refusal = AccessRefusal {
+            id: RefusalId::new(),
+            visit: Some(u.visit.id),
+            place: u.place,
+            refused_at: datetime!(2026-03-01 09:00 UTC),
+            scope: "the basement".into(),
+            ground: RefusalGround::Security,
+            grounds_text: None,
+            expected_end: None,
+            actual_end: None,
+        };
+        store.record_refusal(&u.scope, &refusal).await.unwrap();
+        let end = RefusalEnd {
+            refusal: refusal.id,
+            ended_at: datetime!(2026-03-01 15:00 UTC),
+            note: Some("opened before the final talk".into()),
+        };
+        assert!(
+            store.merge_refusal_end(&u.scope, &end).await.unwrap(),
+            "{name}"
+        );
+        assert!(
+            !store.merge_refusal_end(&u.scope, &end).await.unwrap(),
+            "{name}: the same end twice is one"
+        );
+        let different = RefusalEnd {
+            ended_at: datetime!(2026-03-01 16:00 UTC),
+            ..end
+        };
+        assert!(matches!(
+            store.merge_refusal_end(&u.scope, &different).await,
+            Err(StoreError::Invalid(m)) if m.starts_with("ended at:")
+        ));
+        assert_eq!(
+            store.refusal_ends(&u.scope).await.unwrap().len(),
+            1,
+            "{name}"
         );
     }
 }

@@ -439,13 +439,16 @@ async fn a_snapshot_restores_every_record() {
         store.audit_checkpoint().await.unwrap();
         let snapshot = store.snapshot().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let target = match backend.name {
-            "sqlite" => DatabaseUrl::sqlite_file(&dir.path().join("restored.db")),
-            _ => DatabaseUrl::parse(
-                &crate::harness::fresh_postgres_database(&crate::harness::postgres_url().unwrap())
+        let scratch = match backend.name {
+            "sqlite" => None,
+            _ => Some(
+                crate::harness::fresh_postgres_database(&crate::harness::postgres_url().unwrap())
                     .await,
-            )
-            .unwrap(),
+            ),
+        };
+        let target = match &scratch {
+            None => DatabaseUrl::sqlite_file(&dir.path().join("restored.db")),
+            Some(scratch) => DatabaseUrl::parse(scratch.url()).unwrap(),
         };
         Store::restore_snapshot(&target, &snapshot).await.unwrap();
         // A second restore into the same target is refused.

@@ -35,6 +35,9 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/protection/visits/{id}") => (None, 200, "Visit"),
         ("GET", "/api/v1/protection/visits/{id}/alerts") => (None, 200, "ReconciliationAlerts"),
         ("GET", "/api/v1/protection/allegations/{id}") => (None, 200, "Allegation"),
+        ("GET", "/api/v1/protection/allegations/{id}/representation") => {
+            (None, 200, "Representation")
+        }
         ("POST", "/api/v1/protection/evidence") => (Some("EvidenceFile"), 201, "EvidenceStored"),
         ("GET", "/api/v1/protection/evidence/verify") => (None, 200, "EvidenceReport"),
         _ => (None, 200, "Unknown"),
@@ -84,6 +87,15 @@ fn operation(route: &RouteInfo) -> Value {
             "name": "purpose", "in": "query", "required": true,
             "description": "why the export is made; written to the audit log",
             "schema": {"type": "string", "minLength": 1, "maxLength": 200}
+        }));
+    }
+    if response == "Representation"
+        && let Some(parameters) = op["parameters"].as_array_mut()
+    {
+        parameters.push(json!({
+            "name": "form", "in": "query", "required": true,
+            "description": "the form of the representation (ICRC-VIS-c: the consent decides which are possible; 422 names why not)",
+            "schema": {"type": "string", "enum": ["named", "anonymous", "aggregated"]}
         }));
     }
     if let Some(binary @ ("Bundle" | "EvidenceFile")) = request {
@@ -263,7 +275,17 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "acts": {"type": "array", "items": string}, "sources": {"type": "array", "items": string},
                     "consent": string, "perpetrators": {"type": "array", "items": {"type": "object", "properties": {"kind": string, "designation": string}}},
                     "narrative": string, "status": string,
-                    "steps": {"type": "array", "items": {"type": "object", "properties": {"at": {"type": ["string", "null"]}, "by": string, "kind": string}}}
+                    "steps": {"type": "array", "items": {"type": "object", "properties": {"at": {"type": ["string", "null"]}, "by": string, "kind": string}}},
+                    "interviews": {"type": "array", "items": {"type": "object", "properties": {"id": string, "visit": string, "held_at": {"type": ["string", "null"]}, "use_with_authorities": string}}},
+                    "effective_consent": string
+                }},
+                "Representation": {"type": "object", "required": ["allegation", "form", "persons"], "properties": {
+                    "allegation": string, "form": string, "category": string,
+                    "acts": {"type": "array", "items": string}, "occurred": {"type": ["string", "null"]},
+                    "place": {"type": ["string", "null"]},
+                    "perpetrators": {"type": "array", "items": {"type": "object", "properties": {"kind": string, "designation": string}}},
+                    "victims": {"type": "array", "items": string}, "persons": {"type": "integer"},
+                    "narrative": {"type": ["string", "null"]}
                 }},
                 "EvidenceFile": {"type": "string", "format": "binary", "description": "the file as a delegate saved it; its description is in the query string (kind, title, captured_at, captured_by, allegation, registration, source_url, and working_copy_of: the evidentiary original a working copy is made from)"},
                 "EvidenceStored": {"type": "object", "required": ["id", "sha256", "size"], "properties": {

@@ -39,6 +39,30 @@ use crate::html::register::parse_instant;
 use crate::html::{Layout, date, datetime, render};
 use crate::state::AppState;
 
+/// The accessors a form page's template calls: `value` (what was entered), `error` (the
+/// message on a field) and, with `checked`, whether a box of a list was ticked.
+macro_rules! form_page {
+    ($page:ty) => {
+        impl $page {
+            fn value(&self, key: &str) -> &str {
+                self.form.get(key)
+            }
+            fn error(&self, key: &str) -> &str {
+                self.errors.get(key).map_or("", String::as_str)
+            }
+        }
+    };
+    ($page:ty, checked) => {
+        form_page!($page);
+        impl $page {
+            fn checked(&self, key: &str, value: &str) -> bool {
+                self.form.has(key, value)
+            }
+        }
+    };
+}
+pub(crate) use form_page;
+
 /// A submitted form as its pairs, in order: a checkbox list sends one pair per box.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Fields(Vec<(String, String)>);
@@ -71,7 +95,7 @@ impl Fields {
             .collect()
     }
 
-    fn has(&self, key: &str, value: &str) -> bool {
+    pub(super) fn has(&self, key: &str, value: &str) -> bool {
         self.0.iter().any(|(k, v)| k == key && v.trim() == value)
     }
 
@@ -80,14 +104,14 @@ impl Fields {
     }
 }
 
-type FieldErrors = Vec<(String, String)>;
+pub(super) type FieldErrors = Vec<(String, String)>;
 
 /// Collects field messages while a form is parsed.
 #[derive(Default)]
-struct Check(FieldErrors);
+pub(super) struct Check(pub(super) FieldErrors);
 
 impl Check {
-    fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub(super) fn add(&mut self, field: &str, message: impl Into<String>) {
         if !self.0.iter().any(|(f, _)| f == field) {
             self.0.push((field.to_owned(), message.into()));
         }
@@ -95,7 +119,13 @@ impl Check {
 
     /// A required free text of at most `max` characters, without control characters (a
     /// line break is allowed where `multiline`).
-    fn text(&mut self, form: &Fields, key: &str, max: usize, multiline: bool) -> Option<String> {
+    pub(super) fn text(
+        &mut self,
+        form: &Fields,
+        key: &str,
+        max: usize,
+        multiline: bool,
+    ) -> Option<String> {
         let value = form.get(key);
         if value.is_empty() {
             self.add(key, "required");
@@ -105,7 +135,7 @@ impl Check {
     }
 
     /// An optional free text.
-    fn opt_text(
+    pub(super) fn opt_text(
         &mut self,
         form: &Fields,
         key: &str,
@@ -139,7 +169,7 @@ impl Check {
     }
 
     /// A code from a controlled vocabulary.
-    fn code<T: std::str::FromStr<Err = String>>(
+    pub(super) fn code<T: std::str::FromStr<Err = String>>(
         &mut self,
         form: &Fields,
         key: &str,
@@ -174,7 +204,7 @@ impl Check {
     }
 
     /// An instant (`YYYY-MM-DDTHH:MM`, UTC), not in the future.
-    fn instant(
+    pub(super) fn instant(
         &mut self,
         form: &Fields,
         key: &str,
@@ -203,7 +233,7 @@ impl Check {
     }
 
     /// A calendar day, `YYYY-MM-DD`.
-    fn day(&mut self, form: &Fields, key: &str) -> Option<Date> {
+    pub(super) fn day(&mut self, form: &Fields, key: &str) -> Option<Date> {
         let value = form.get(key);
         if value.is_empty() {
             return None;
@@ -236,7 +266,7 @@ impl Check {
     }
 
     /// One of `choices` (ids of this unit's places, persons seen, …).
-    fn choice<T: Copy + PartialEq + std::str::FromStr>(
+    pub(super) fn choice<T: Copy + PartialEq + std::str::FromStr>(
         &mut self,
         form: &Fields,
         key: &str,
@@ -260,14 +290,18 @@ impl Check {
         }
     }
 
-    fn ok(&self) -> bool {
+    pub(super) fn ok(&self) -> bool {
         self.0.is_empty()
     }
 }
 
 /// Puts a store's refusal on the field its message names (`"present: …"` → `present`), or on
 /// `fallback`.
-fn store_errors(error: StoreError, fallback: &str, fields: &[&str]) -> AppResult<FieldErrors> {
+pub(super) fn store_errors(
+    error: StoreError,
+    fallback: &str,
+    fields: &[&str],
+) -> AppResult<FieldErrors> {
     match error {
         StoreError::Invalid(message) => {
             let field = message
@@ -281,7 +315,7 @@ fn store_errors(error: StoreError, fallback: &str, fields: &[&str]) -> AppResult
     }
 }
 
-fn with_status(mut response: Response, invalid: bool) -> Response {
+pub(super) fn with_status(mut response: Response, invalid: bool) -> Response {
     if invalid {
         *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -293,7 +327,7 @@ pub(crate) struct Choice {
     pub label: String,
 }
 
-fn vocabulary(codes: impl IntoIterator<Item = &'static str>) -> Vec<Choice> {
+pub(super) fn vocabulary(codes: impl IntoIterator<Item = &'static str>) -> Vec<Choice> {
     codes
         .into_iter()
         .map(|code| Choice {
@@ -329,17 +363,7 @@ struct NewVisitPage {
     errors: HashMap<String, String>,
 }
 
-impl NewVisitPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-    fn checked(&self, key: &str, value: &str) -> bool {
-        self.form.has(key, value)
-    }
-}
+form_page!(NewVisitPage, checked);
 
 async fn new_visit_page(
     state: &AppState,
@@ -512,17 +536,7 @@ struct VisitPage {
     errors: HashMap<String, String>,
 }
 
-impl VisitPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-    fn checked(&self, key: &str, value: &str) -> bool {
-        self.form.has(key, value)
-    }
-}
+form_page!(VisitPage, checked);
 
 /// Renders a visit's page: what was recorded, the alerts, and the forms (with `form`'s values and
 /// `errors` when a form was refused). Logged as a read of the visit with its purpose.
@@ -676,7 +690,7 @@ pub(crate) async fn render_visit(
     Ok(with_status(render(&page)?, invalid))
 }
 
-fn follow_up_summary(f: &FollowUp) -> String {
+pub(super) fn follow_up_summary(f: &FollowUp) -> String {
     let mut parts = Vec::new();
     if let Some(health) = &f.health {
         parts.push(format!("health: {health}"));
@@ -976,9 +990,39 @@ pub(crate) async fn follow_up_submit(
         true,
         "a person seen on this visit",
     );
-    let health = check.opt_text(&form, "health", 4000, true);
+    let Some(follow_up) = parse_follow_up(&mut check, &form, registration, &member.principal.name)
+    else {
+        return render_visit(&state, &member, visit.id, form, check.0).await;
+    };
+    let saved = state
+        .store
+        .record_follow_up(&member.scope, uuid::Uuid::now_v7(), &follow_up)
+        .await;
+    visit_saved(
+        &state,
+        &member,
+        visit.id,
+        form,
+        saved,
+        "seen",
+        "follow_registration",
+        &["health", "family_contact", "messages", "reprisals"],
+    )
+    .await
+}
+
+/// ICRC-VIS-d: the follow-up's fields, shared by the visit's page and the person's page
+/// (`protection_follow_up_fields.html`); `None` when a field is refused (the messages are in
+/// `check`).
+pub(super) fn parse_follow_up(
+    check: &mut Check,
+    form: &Fields,
+    registration: Option<RegistrationId>,
+    by: &str,
+) -> Option<FollowUp> {
+    let health = check.opt_text(form, "health", 4000, true);
     let family_contact_wanted = form.flag("family_contact_wanted");
-    let family_contact = check.opt_text(&form, "family_contact", 1000, true);
+    let family_contact = check.opt_text(form, "family_contact", 1000, true);
     if family_contact_wanted && family_contact.is_none() && check.ok() {
         check.add("family_contact", "whom to contact, when contact is wanted");
     }
@@ -992,7 +1036,7 @@ pub(crate) async fn follow_up_submit(
     if messages.iter().any(|m| m.chars().count() > 4000) {
         check.add("messages", "each message at most 4000 characters");
     }
-    let next_visit_due = check.day(&form, "next_visit_due");
+    let next_visit_due = check.day(form, "next_visit_due");
     // ICRC-VIS-d: every follow-up asks about reprisals after earlier interviews.
     let reprisals_reported = match form.get("reprisals") {
         "yes" => Some(true),
@@ -1007,9 +1051,9 @@ pub(crate) async fn follow_up_submit(
         }
     };
     let (Some(registration), true) = (registration, check.ok()) else {
-        return render_visit(&state, &member, visit.id, form, check.0).await;
+        return None;
     };
-    let follow_up = FollowUp {
+    Some(FollowUp {
         registration,
         recorded_at: OffsetDateTime::now_utc(),
         health,
@@ -1018,23 +1062,8 @@ pub(crate) async fn follow_up_submit(
         messages,
         next_visit_due,
         reprisals_reported,
-        recorded_by: member.principal.name.clone(),
-    };
-    let saved = state
-        .store
-        .record_follow_up(&member.scope, uuid::Uuid::now_v7(), &follow_up)
-        .await;
-    visit_saved(
-        &state,
-        &member,
-        visit.id,
-        form,
-        saved,
-        "seen",
-        "follow_registration",
-        &["health", "family_contact", "messages"],
-    )
-    .await
+        recorded_by: by.to_owned(),
+    })
 }
 
 /// `POST /protection/visits/{id}/interviews`: GC3-126-b, a private interview with its consent.
@@ -1189,21 +1218,12 @@ struct NewAllegationPage {
     perpetrator_kinds: Vec<Choice>,
     places: Vec<Choice>,
     victims: Vec<Choice>,
+    interviews: Vec<Choice>,
     form: Fields,
     errors: HashMap<String, String>,
 }
 
-impl NewAllegationPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-    fn checked(&self, key: &str, value: &str) -> bool {
-        self.form.has(key, value)
-    }
-}
+form_page!(NewAllegationPage, checked);
 
 async fn victim_choices(state: &AppState, scope: &TenantScope) -> AppResult<Vec<Choice>> {
     let visits = state.store.visits(scope).await?;
@@ -1244,6 +1264,7 @@ async fn new_allegation_page(
         perpetrator_kinds: vocabulary(PerpetratorKind::ALL.iter().map(|c| c.code())),
         places: place_choices(state, &member.scope).await?,
         victims: victim_choices(state, &member.scope).await?,
+        interviews: super::consent::interview_choices(state, &member.scope).await?,
         form,
         errors: errors.into_iter().collect(),
     };
@@ -1317,6 +1338,20 @@ pub(crate) async fn allegation_submit(
     if sources.is_empty() {
         check.add("sources", "at least one source");
     }
+    let known: Vec<InterviewId> = state
+        .store
+        .all_interviews(scope)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let mut interviews = Vec::new();
+    for value in form.all("interviews") {
+        match value.parse::<InterviewId>() {
+            Ok(id) if known.contains(&id) => interviews.push(id),
+            _ => check.add("interviews", "choose private interviews from the list"),
+        }
+    }
     let consent = check.code::<Consent>(&form, "consent", true);
     let narrative = check.text(&form, "narrative", 20_000, true);
     let (Some(reference), Some(category), Some(consent), Some(narrative), true) =
@@ -1337,13 +1372,21 @@ pub(crate) async fn allegation_submit(
         consent,
         narrative,
     };
-    match state.store.record_allegation(scope, &allegation).await {
-        Ok(()) => {
+    match state
+        .store
+        .record_allegation_from(scope, &allegation, &interviews)
+        .await
+    {
+        Ok(_) => {
             tracing::info!(allegation.id = %allegation.id, "allegation recorded");
             Ok(Redirect::to(&format!("/protection/allegations/{}", allegation.id)).into_response())
         }
         Err(error) => {
-            let errors = store_errors(error, "reference", &["reference", "narrative", "acts"])?;
+            let errors = store_errors(
+                error,
+                "reference",
+                &["reference", "narrative", "acts", "consent"],
+            )?;
             new_allegation_page(&state, &member, form, errors).await
         }
     }
@@ -1377,6 +1420,9 @@ struct AllegationPage {
     acts: String,
     sources: String,
     consent: &'static str,
+    effective_consent: &'static str,
+    interviews: Vec<super::consent::SourceRow>,
+    interview_choices: Vec<Choice>,
     occurred: String,
     place: String,
     victims: String,
@@ -1391,14 +1437,7 @@ struct AllegationPage {
     errors: HashMap<String, String>,
 }
 
-impl AllegationPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-}
+form_page!(AllegationPage);
 
 pub(crate) fn evidence_row(stored: store::StoredEvidence) -> EvidenceRow {
     let item = stored.item;
@@ -1445,6 +1484,7 @@ pub(crate) async fn render_allegation(
         .filter(|e| e.links.contains(&store::EvidenceTarget::Allegation(id)))
         .map(evidence_row)
         .collect();
+    let sources = super::consent::sources(state, scope, &allegation).await?;
     let invalid = !errors.is_empty();
     let page = AllegationPage {
         layout: Layout::new(
@@ -1460,6 +1500,9 @@ pub(crate) async fn render_allegation(
         acts: join_codes(allegation.acts.iter().map(|a| a.code())),
         sources: join_codes(allegation.sources.iter().map(|s| s.code())),
         consent: allegation.consent.code(),
+        effective_consent: sources.effective,
+        interviews: sources.rows,
+        interview_choices: sources.choices,
         occurred: allegation
             .occurred
             .as_ref()

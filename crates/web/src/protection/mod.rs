@@ -4,15 +4,23 @@
 //! including the system administrator, a bureau or the agency, gets 404, the same answer as a
 //! path that does not exist, so that not even the existence of protection data shows.
 
+mod consent;
 mod evidence;
 mod forms;
+mod person;
+mod places;
 mod reconcile;
 
+pub(crate) use consent::{api_representation, link_interview_submit, representation_page};
 pub(crate) use evidence::{evidence_download, evidence_upload_form};
 pub(crate) use forms::{
     allegation_form, allegation_page, allegation_submit, condition_submit, follow_up_submit,
     interview_submit, person_seen_submit, refusal_end_submit, refusal_submit, step_submit,
     visit_form, visit_submit,
+};
+pub(crate) use person::{person_follow_up_submit, person_page};
+pub(crate) use places::{
+    place_form, place_notice_submit, place_page, place_profile_submit, place_submit,
 };
 pub use reconcile::{AlertView, reconcile_visit};
 
@@ -39,6 +47,7 @@ use crate::authz::{ApiAuthorized, Authorized, Capability};
 use crate::error::{AppError, AppResult};
 use crate::html::{Layout, date, datetime, render};
 use crate::state::AppState;
+use forms::form_page;
 
 /// Visits, persons seen, alerts, allegations and evidence: a protection unit's delegates only.
 pub struct Protect;
@@ -59,6 +68,8 @@ fn place_names(places: &[domain::PlaceOfDetention]) -> HashMap<domain::PlaceId, 
 }
 
 struct PlaceRow {
+    id: String,
+    notified: bool,
     name: String,
     kind: &'static str,
     authority: String,
@@ -117,14 +128,7 @@ struct OverviewPage {
     errors: HashMap<String, String>,
 }
 
-impl OverviewPage {
-    fn value(&self, key: &str) -> &str {
-        self.form.get(key)
-    }
-    fn error(&self, key: &str) -> &str {
-        self.errors.get(key).map_or("", String::as_str)
-    }
-}
+form_page!(OverviewPage);
 
 /// `GET /protection`: places, refusals, visits, allegations, evidence.
 pub(crate) async fn overview(
@@ -235,11 +239,18 @@ pub(crate) async fn render_overview(
         .into_iter()
         .map(forms::evidence_row)
         .collect();
+    let mut notified = HashMap::new();
+    for p in &places {
+        let notices = state.store.place_notices(scope, p.id).await?;
+        notified.insert(p.id, domain::protection::location_notified(&notices));
+    }
     let places = places
         .iter()
         .map(|p| {
             let profile = profiles.iter().find(|f| f.place == p.id);
             PlaceRow {
+                id: p.id.to_string(),
+                notified: notified.get(&p.id).copied().unwrap_or(false),
                 name: p.name.clone(),
                 kind: p.kind.code(),
                 authority: profile.map(|f| f.authority.clone()).unwrap_or_default(),
@@ -525,6 +536,22 @@ pub(crate) async fn api_allegation(
         .iter()
         .map(|s| json!({"at": instant(Some(s.at)), "by": s.by, "kind": s.kind.code()}))
         .collect();
+    // ICRC-VIS-c: the interviews it comes from, with their consent (not their notes).
+    let interviews = state
+        .store
+        .allegation_interviews(caller.scope(), id)
+        .await?;
+    let sources: Vec<Value> = interviews
+        .iter()
+        .map(|i| {
+            json!({
+                "id": i.id.to_string(),
+                "visit": i.visit.to_string(),
+                "held_at": instant(Some(i.held_at)),
+                "use_with_authorities": i.consent_authorities.code(),
+            })
+        })
+        .collect();
     Ok(Json(json!({
         "id": a.id.to_string(),
         "reference": a.reference,
@@ -532,6 +559,8 @@ pub(crate) async fn api_allegation(
         "acts": a.acts.iter().map(|x| x.code()).collect::<Vec<_>>(),
         "sources": a.sources.iter().map(|x| x.code()).collect::<Vec<_>>(),
         "consent": a.consent.code(),
+        "interviews": sources,
+        "effective_consent": domain::protection::effective_consent(&a, &interviews).code(),
         "perpetrators": a.perpetrators.iter().map(|p| json!({"kind": p.kind.code(), "designation": p.designation})).collect::<Vec<_>>(),
         "narrative": a.narrative,
         "status": status(&history).code(),

@@ -14,6 +14,7 @@ mod matrix;
 mod pages;
 mod protection;
 mod protection_forms;
+mod protection_records;
 mod restriction;
 mod serve;
 mod transmissions;

@@ -114,6 +114,16 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/protection/allegations", PROTECT),
     ("GET", "/protection/allegations/{id}", PROTECT),
     ("POST", "/protection/allegations/{id}/steps", PROTECT),
+    ("POST", "/protection/allegations/{id}/interviews", PROTECT),
+    ("GET", "/protection/allegations/{id}/representation", PROTECT),
+    ("GET", "/api/v1/protection/allegations/{id}/representation", PROTECT),
+    ("GET", "/protection/places/new", PROTECT),
+    ("POST", "/protection/places", PROTECT),
+    ("GET", "/protection/places/{id}", PROTECT),
+    ("POST", "/protection/places/{id}/notices", PROTECT),
+    ("POST", "/protection/places/{id}/profile", PROTECT),
+    ("GET", "/protection/persons-seen/{id}", PROTECT),
+    ("POST", "/protection/persons-seen/{id}/follow-ups", PROTECT),
     // A form post, not multipart: the delegate gets 415, everyone else 404.
     ("POST", "/protection/allegations/{id}/evidence", PROTECT),
     // Without a purpose the delegate gets 422 before the item is looked up.
@@ -139,6 +149,9 @@ struct Principal {
     visit: String,
     allegation: String,
     refusal: String,
+    /// The unit's place and a person seen (issue 6).
+    place: String,
+    seen: String,
 }
 
 fn expected(pattern: &str) -> Vec<bool> {
@@ -234,6 +247,10 @@ async fn setup(app: &App) -> Vec<Principal> {
     };
     app.store.record_refusal(&scope, &refusal).await.unwrap();
     let refusal = refusal.id.to_string();
+    let place = app.store.places(&scope).await.unwrap()[0].id.to_string();
+    let seen = app.store.registrations(&scope, None).await.unwrap()[0]
+        .id
+        .to_string();
     let agency_scope = app.store.operator_scope(&app.fx.agency, "test");
     let request = app
         .store
@@ -307,6 +324,8 @@ async fn setup(app: &App) -> Vec<Principal> {
                 visit: visit.clone(),
                 allegation: allegation.clone(),
                 refusal: refusal.clone(),
+                place: place.clone(),
+                seen: seen.clone(),
             });
         }
     }
@@ -320,6 +339,8 @@ async fn setup(app: &App) -> Vec<Principal> {
         visit,
         allegation,
         refusal,
+        place,
+        seen,
     });
     principals
 }
@@ -371,6 +392,11 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                     .replace(
                         "/refusals/{id}",
                         &format!("/refusals/{}", principal.refusal),
+                    )
+                    .replace("/places/{id}", &format!("/places/{}", principal.place))
+                    .replace(
+                        "/persons-seen/{id}",
+                        &format!("/persons-seen/{}", principal.seen),
                     )
                     // Looked up after the purpose is checked: any id shows the authorization.
                     .replace(

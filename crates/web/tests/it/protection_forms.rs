@@ -13,7 +13,7 @@ use time::{Duration, OffsetDateTime};
 use crate::harness::{App, Browser, HOST, apps};
 use crate::protection::{unit, user};
 
-fn local(at: OffsetDateTime) -> String {
+pub(crate) fn local(at: OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}",
         at.year(),
@@ -37,7 +37,7 @@ fn enc(text: &str) -> String {
     out
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
@@ -45,7 +45,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-fn location(page: &crate::harness::Page) -> String {
+pub(crate) fn location(page: &crate::harness::Page) -> String {
     page.header("location")
 }
 
@@ -92,7 +92,7 @@ async fn upload(
 
 /// A second protection unit with its own delegate: its requests for the first unit's records
 /// answer 404.
-async fn other_unit_delegate(app: &App) -> Browser {
+pub(crate) async fn other_unit_delegate(app: &App) -> Browser {
     let tenant = Tenant {
         id: TenantId::new(),
         slug: "protection-2".into(),
