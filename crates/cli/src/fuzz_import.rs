@@ -6,9 +6,10 @@
 //! so it is fuzzed here with proptest.)
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use proptest::prelude::*;
+
+use crate::fuzz_corpus::{corpus, mutated};
 
 use super::{Clock, Sink, precheck, scan};
 
@@ -46,54 +47,13 @@ fn run(bytes: &[u8]) {
     }
 }
 
-fn corpus() -> Vec<Vec<u8>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/import_csv");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    files.iter().map(|f| std::fs::read(f).unwrap()).collect()
-}
-
 #[test]
 fn the_import_corpus_runs_clean() {
-    let corpus = corpus();
+    let corpus = corpus("import_csv");
     assert!(corpus.len() >= 5);
     for input in &corpus {
         run(input);
     }
-}
-
-fn mutated() -> impl Strategy<Value = Vec<u8>> {
-    let seeds = corpus();
-    (
-        0..seeds.len(),
-        proptest::collection::vec((any::<usize>(), any::<u8>(), 0u8..4), 0..10),
-    )
-        .prop_map(move |(i, edits)| {
-            let mut bytes = seeds[i].clone();
-            for (at, byte, op) in edits {
-                let at = at % (bytes.len() + 1);
-                // CSV's structural bytes are the interesting ones.
-                let byte = match byte % 8 {
-                    0 => b',',
-                    1 => b'"',
-                    2 => b'\n',
-                    3 => b'\r',
-                    _ => byte,
-                };
-                match op {
-                    0 if at < bytes.len() => bytes[at] = byte,
-                    1 => bytes.insert(at, byte),
-                    2 if at < bytes.len() => {
-                        bytes.remove(at);
-                    }
-                    _ => bytes.truncate(at),
-                }
-            }
-            bytes
-        })
 }
 
 proptest! {
@@ -101,7 +61,7 @@ proptest! {
 
     #[test]
     fn any_bytes_are_refused_or_imported_never_a_panic(
-        data in prop_oneof![proptest::collection::vec(any::<u8>(), 0..256), mutated()]
+        data in prop_oneof![proptest::collection::vec(any::<u8>(), 0..256), mutated("import_csv")]
     ) {
         run(&data);
     }

@@ -4,6 +4,8 @@
 mod backup;
 mod config;
 mod export;
+#[cfg(test)]
+mod fuzz_corpus;
 mod gen_data;
 mod gen_linkage;
 mod import;

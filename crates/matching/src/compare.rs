@@ -458,7 +458,9 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
         (g.order_score() + f.order_score(), g, gp, f, fp)
     };
     let mut best = (reading((ga, fa), (gb, fb), false), false, false);
-    let mut chosen = (pa, pb);
+    // The patronymics and the family names of the chosen reading (crosswise, the right
+    // record's family name is in its given-name field).
+    let mut chosen = (pa, pb, fa, fb);
     for (ia, ra) in readings_a.iter().enumerate() {
         let Some((ga, fa, pa)) = *ra else { continue };
         for (ib, rb) in readings_b.iter().enumerate() {
@@ -471,17 +473,20 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
                 // Strictly better only: the parse's own reading wins ties.
                 if candidate.0 > best.0.0 {
                     best = (candidate, crosswise, ia + ib > 0);
-                    chosen = (pa, pb);
+                    chosen = (pa, pb, fa, if crosswise { gb } else { fb });
                 }
             }
         }
     }
     let ((_, given, given_pair, family, family_pair), swapped, rotated) = best;
-    let (pa, pb) = chosen;
+    let (pa, pb, fa, fb) = chosen;
     let (patronymic, _) = compare_parts(corpus, pa, pb);
 
     // A parent's name often repeats the family name ("Анатолий Успенский"); only the parent's
-    // own names tell two fathers apart.
+    // own names tell two fathers apart. The family name is the one of the reading compared:
+    // with given and family names written the other way round (|Заречнов|Николаевич|Николай|),
+    // the family field holds the given name, and removing that from the father's
+    // "Николай Заречнов" made a conflict (MATCH-6) out of one father.
     let mut buffers = [[0u32; 8]; 4];
     let [ba, bb, ma, mb] = &mut buffers;
     let fatha = own_names(corpus, corpus.tokens(a.father), fa, ba);

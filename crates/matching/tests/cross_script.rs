@@ -402,3 +402,131 @@ fn armenian_genitive_patronymic_links_with_the_russian_form() {
     assert_eq!(c.level(Feature::FamilyName), NameLevel::SameKey as u8);
     assert!(probability(&hy, &ru) >= DEFAULT_THRESHOLD);
 }
+
+#[test]
+fn theophoric_compound_links_across_scripts() {
+    // NAME-AF-2: حبیب الله (two words) and Habibullah (one) are one name; before, the pair was
+    // not even a candidate.
+    let a = person(
+        "dari",
+        &[
+            ("given_name", "حبیب الله"),
+            ("patronymic", "لعل محمد"),
+            ("sex", "M"),
+            ("birth_date", "1975-01-01"),
+        ],
+    );
+    let b = person(
+        "latin",
+        &[
+            ("given_name", "Habibullah"),
+            ("patronymic", "Lal Mohammad"),
+            ("sex", "M"),
+            ("birth_date", "1975-07-07"),
+        ],
+    );
+    assert!(probability(&a, &b) >= DEFAULT_THRESHOLD);
+    let mut corpus = Corpus::new();
+    corpus.add(&a);
+    corpus.add(&b);
+    let settings = Settings {
+        train: false,
+        ..Settings::default()
+    };
+    let (pairs, _) = matching::link(&corpus, 1, &settings, None, &Silent);
+    assert_eq!(pairs.len(), 1, "the pair is proposed");
+}
+
+#[test]
+fn list_initial_is_the_patronymic() {
+    // NAME-RU-1: "КОВАЛЕНКО Пётр Л." is Pyotr L[...]ovich Kovalenko: his given name agrees
+    // with Petro (Ukrainian form), it is not the initial Л.
+    let a = person(
+        "list",
+        &[
+            ("full_name", "КОВАЛЕНКО Пётр Л."),
+            ("birth_date", "1963-04-20"),
+        ],
+    );
+    let b = person(
+        "visit",
+        &[
+            ("given_name", "Petro"),
+            ("family_name", "Kovalenko"),
+            ("birth_date", "1963-04-20"),
+        ],
+    );
+    let mut corpus = Corpus::new();
+    let ia = corpus.add(&a);
+    let ib = corpus.add(&b);
+    let comparison = matching::compare_records(&corpus, ia, ib);
+    assert_eq!(
+        comparison.level(Feature::GivenName),
+        NameLevel::Cognate as u8
+    );
+}
+
+#[test]
+fn cyrillic_abd_compound_links_with_latin() {
+    // NAME-AR-1: Абд Ал-Раззак is ʿAbd al-Razzaq, one given name; the rest is the chain.
+    let a = person(
+        "list",
+        &[("full_name", "ЗИЯД Абд Ал-Раззак Гесан Мохаммед")],
+    );
+    let b = person(
+        "visit",
+        &[
+            ("given_name", "Abd al-Razzaq"),
+            ("patronymic", "Ghesan Mohammed"),
+            ("family_name", "Ziad"),
+        ],
+    );
+    let mut corpus = Corpus::new();
+    let ia = corpus.add(&a);
+    let ib = corpus.add(&b);
+    let comparison = matching::compare_records(&corpus, ia, ib);
+    assert!(comparison.level(Feature::GivenName) <= NameLevel::SameKey as u8);
+    assert!(comparison.level(Feature::Patronymic) <= NameLevel::SameKey as u8);
+    assert!(probability(&a, &b) >= DEFAULT_THRESHOLD);
+}
+
+#[test]
+fn swapped_name_fields_keep_the_fathers_name() {
+    // MATCH-3, MATCH-6: given and family names entered in each other's fields. The father's
+    // name "Николай Заречнов" is the same on both records; before, the family name was removed
+    // from it by field (on the swapped side that removed Николай), and the two fathers came
+    // out as a conflict capping the pair at 0.35.
+    let a = person(
+        "list",
+        &[
+            ("given_name", "Николай"),
+            ("patronymic", "Николаевич"),
+            ("family_name", "Заречнов"),
+            ("birth_date", "2004"),
+            ("father_name", "Николай Заречнов"),
+        ],
+    );
+    let b = person(
+        "swapped",
+        &[
+            ("given_name", "Заречнов"),
+            ("patronymic", "Николаевич"),
+            ("family_name", "Николай"),
+            ("sex", "M"),
+            ("birth_date", "2004"),
+            ("father_name", "Николай Заречнов"),
+        ],
+    );
+    let mut corpus = Corpus::new();
+    let ia = corpus.add(&a);
+    let ib = corpus.add(&b);
+    let comparison = matching::compare_records(&corpus, ia, ib);
+    assert!(comparison.swapped);
+    assert_ne!(
+        comparison.level(Feature::FatherName),
+        NameLevel::Different as u8
+    );
+    let score = Model::default().score(&corpus, &comparison);
+    assert!(!score.capped, "{score:?}");
+    assert!(probability(&a, &b) >= DEFAULT_THRESHOLD);
+}

@@ -280,7 +280,69 @@ pub fn tokens(text: &str) -> Vec<String> {
             split.push(t);
         }
     }
-    join_abd_compounds(split)
+    join_allah_compounds(join_abd_compounds(split))
+}
+
+/// The second part of a theophoric compound (Habib Allah, Najib Ullah, Hekmat al-Lah), in the
+/// spellings of Arabic, Persian and Pashto script and of Latin and Cyrillic lists.
+fn is_allah(t: &str) -> bool {
+    matches!(
+        t,
+        "الله"
+            | "اللہ"
+            | "allah"
+            | "ullah"
+            | "ollah"
+            | "ulla"
+            | "olla"
+            | "alla"
+            | "аллах"
+            | "уллах"
+            | "улла"
+            | "алла"
+            | "олла"
+    )
+}
+
+/// After an article: "al-Lah", "ul-La", "Ал Ла".
+fn is_lah(t: &str) -> bool {
+    matches!(
+        t,
+        "la" | "lah" | "le" | "leh" | "llah" | "lla" | "ла" | "лах" | "ле" | "лла" | "ллах"
+    )
+}
+
+/// Join a theophoric compound into one token (NAME-AF-2, NAME-AR-1): Afghan and Arabic given
+/// names such as حبیب الله, Najib Ullah, Hekmat al-Lah are one name, written as one word
+/// (Habibullah, Наджибуллах) as often as two, so `habib allah`, `habib ullah`, `habib al la`
+/// and `حبیب الله` all become one token like `habibullah`. "Allah" alone, or after a particle,
+/// is left as it is.
+fn join_allah_compounds(toks: Vec<String>) -> Vec<String> {
+    if toks.len() < 2 {
+        return toks;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        let joinable = !is_particle(t) && !is_abd(t) && t.chars().count() >= 2;
+        if joinable && i + 1 < toks.len() {
+            let next = &toks[i + 1];
+            if is_allah(next) {
+                out.push(format!("{t}{next}"));
+                i += 2;
+                continue;
+            }
+            if is_article(next) && i + 2 < toks.len() && is_lah(&toks[i + 2]) {
+                out.push(format!("{t}{next}{}", toks[i + 2]));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    out
 }
 
 fn is_abd(t: &str) -> bool {
@@ -299,6 +361,18 @@ fn is_abd(t: &str) -> bool {
             | "عبد"
             | "ابد"
             | "abdo"
+            // Russian-language lists write the same compounds in Cyrillic (Абд Ал-Раззак,
+            // Абдуль Карим, Абдель Азиз; NAME-AR-1).
+            | "абд"
+            | "абдул"
+            | "абдуль"
+            | "абдель"
+            | "абдаль"
+            | "абдол"
+            | "абдур"
+            | "абдус"
+            | "абду"
+            | "абдо"
     )
 }
 
@@ -323,6 +397,26 @@ fn is_article(t: &str) -> bool {
             | "ash"
             | "ush"
             | "ال"
+            | "ал"
+            | "аль"
+            | "эль"
+            | "эл"
+            | "уль"
+            | "ул"
+            | "ар"
+            | "ур"
+            | "ас"
+            | "ус"
+            | "ад"
+            | "уд"
+            | "ат"
+            | "ут"
+            | "аз"
+            | "уз"
+            | "ан"
+            | "ун"
+            | "аш"
+            | "уш"
     )
 }
 
@@ -365,6 +459,11 @@ pub fn is_particle(t: &str) -> bool {
         t,
         "al" | "el"
             | "ul"
+            | "ал"
+            | "аль"
+            | "эль"
+            | "бин"
+            | "ибн"
             | "ال"
             | "bin"
             | "ibn"

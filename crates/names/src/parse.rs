@@ -344,7 +344,11 @@ pub fn parse_full_name(full: &str) -> ParsedName {
                     | "walad"
             )
         })
-        || toks.iter().any(|t| t.starts_with("abd") && t.len() > 4)
+        || toks.iter().any(|t| {
+            // NAME-AR-1 in Russian-language lists: Аль-/Ал-/Эль- and ʿAbd compounds (Абд...).
+            matches!(t.as_str(), "ал" | "аль" | "эль" | "бин" | "ибн")
+                || (t.starts_with("abd") || t.starts_with("абд")) && t.chars().count() > 4
+        })
         || toks.first().is_some_and(|t| is_arabic_name(t));
 
     // Pass 1: classify.
@@ -447,14 +451,15 @@ pub fn parse_full_name(full: &str) -> ParsedName {
             i += 1;
             continue;
         }
-        if matches!(t, "al" | "el" | "ال") {
+        if matches!(t, "al" | "el" | "ال" | "ал" | "аль" | "эль") {
             role[i] = Role::Other;
             // Everything after the article is family (nisba/laqab).
             let mut j = i + 1;
             while j < n && !matches!(toks[j].as_str(), "bin" | "ibn" | "bint") {
-                if role[j] == Role::Free && !matches!(toks[j].as_str(), "al" | "el" | "ال") {
+                let article = matches!(toks[j].as_str(), "al" | "el" | "ال" | "ал" | "аль" | "эль");
+                if role[j] == Role::Free && !article {
                     role[j] = Role::Family;
-                } else if matches!(toks[j].as_str(), "al" | "el" | "ال") {
+                } else if article {
                     role[j] = Role::Other;
                 }
                 j += 1;
@@ -530,7 +535,20 @@ pub fn parse_full_name(full: &str) -> ParsedName {
             .copied()
             .filter(|&k| toks[k].chars().count() > 1)
             .collect();
-        if !initials.is_empty() && words.len() <= 1 && !role.contains(&Role::Given) {
+        if !initials.is_empty()
+            && words.len() == 1
+            && role.contains(&Role::Family)
+            && !role.contains(&Role::Given)
+            && initials.iter().all(|&k| k > words[0])
+        {
+            // The family name is known (capitals, comma): the word is the given name and the
+            // initial after it the patronymic, as Russian-language lists write a person
+            // (NAME-RU-1: "КОВАЛЕНКО Пётр Л." is Kovalenko Pyotr L[...]ovich).
+            role[words[0]] = Role::Given;
+            if !role.contains(&Role::Patr) {
+                role[initials[0]] = Role::Patr;
+            }
+        } else if !initials.is_empty() && words.len() <= 1 && !role.contains(&Role::Given) {
             if let Some(&w) = words.first()
                 && !role.contains(&Role::Family)
             {

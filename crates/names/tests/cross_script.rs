@@ -390,3 +390,27 @@ fn egyptian_g_only_for_arabic_names() {
     assert!(!keys("Sergei", None).contains(&key("Serjei")));
     assert!(!keys("Georgiy", None).contains(&key("Jeorjiy")));
 }
+
+#[test]
+fn theophoric_compounds_share_a_key_across_scripts() {
+    // NAME-AF-2: one token on each side, in any spelling, shares a key.
+    let forms = ["حبیب الله", "Habibullah", "Habib Ullah", "Хабибулла"];
+    let all: Vec<Vec<String>> = forms
+        .iter()
+        .map(|f| {
+            let t = tokens(f);
+            assert_eq!(t.len(), 1, "{f}: {t:?}");
+            keys(&t[0], None)
+        })
+        .collect();
+    for (i, a) in all.iter().enumerate() {
+        for (j, b) in all.iter().enumerate().skip(i + 1) {
+            assert!(
+                a.iter().any(|k| b.contains(k)),
+                "{} / {}: {a:?} {b:?}",
+                forms[i],
+                forms[j]
+            );
+        }
+    }
+}

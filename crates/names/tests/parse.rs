@@ -291,3 +291,54 @@ fn armenian_genitive_patronymic_and_surname_suffix() {
     let p = parse_full_name("Վարդան Արծրունի");
     assert_eq!(p.family, vec!["արծրունի".to_string()]);
 }
+
+#[test]
+fn family_given_and_patronymic_initial() {
+    // NAME-RU-1: a Russian-language list writes "ФАМИЛИЯ Имя О."; the initial is the
+    // patronymic, not the given name.
+    let p = parse_full_name("КОВАЛЕНКО Пётр Л.");
+    assert_eq!(p.family, ["коваленко"]);
+    assert_eq!(p.given, ["пётр"]);
+    assert_eq!(p.patronymic, ["л"]);
+    // NAME-AM-1: the same layout in Armenian.
+    let p = parse_full_name("ՍԱՐԳՍՅԱՆ Հայկ Ն.");
+    assert_eq!(p.given, ["հայկ"]);
+    assert_eq!(p.patronymic, ["ն"]);
+    // Initials before the family name still read as given name and patronymic.
+    let p = parse_full_name("O. P. Kovalenko");
+    assert_eq!(
+        (p.given, p.patronymic, p.family),
+        (
+            vec!["o".to_string()],
+            vec!["p".to_string()],
+            vec!["kovalenko".to_string()]
+        )
+    );
+}
+
+#[test]
+fn theophoric_compounds_are_one_name() {
+    // NAME-AF-2, NAME-AR-1: Habibullah is written as one word or two, in every script.
+    assert_eq!(tokens("حبیب الله"), ["حبیبالله"]);
+    assert_eq!(tokens("Habib Ullah"), ["habibullah"]);
+    assert_eq!(tokens("Hekmat al-Lah"), ["hekmatallah"]);
+    assert_eq!(tokens("Хакамат Ал Ла"), ["хакаматалла"]);
+    assert_eq!(tokens("Najibullah"), ["najibullah"]);
+    // ʿAbd Allah stays an ʿAbd compound; Allah alone is left as it is.
+    assert_eq!(tokens("Abd Allah"), ["abdallah"]);
+    assert_eq!(tokens("Allah"), ["allah"]);
+}
+
+#[test]
+fn cyrillic_abd_compounds_and_articles() {
+    // NAME-AR-1 in Russian-language lists.
+    assert_eq!(tokens("Абд Ал-Раззак"), ["абдалраззак"]);
+    assert_eq!(tokens("Абдуль Карим"), ["абдулькарим"]);
+    let p = parse_full_name("ЗИЯД Абд Ал-Раззак Гесан Мохаммед");
+    assert_eq!(p.family, ["зияд"]);
+    assert_eq!(p.given, ["абдалраззак"]);
+    assert_eq!(p.patronymic, ["гесан", "мохаммед"]);
+    let p = parse_full_name("Мохаммед Али аль-Хасан");
+    assert_eq!(p.given, ["мохаммед"]);
+    assert_eq!(p.family, ["хасан"]);
+}

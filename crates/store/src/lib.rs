@@ -33,6 +33,8 @@ mod scope;
 mod sqlite_import;
 mod subject;
 mod system;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transmissions;
 mod url;
 mod vault;

@@ -82,34 +82,27 @@ fn card(prefix: &str, n: usize) -> Content {
 }
 
 /// The stores to run on: SQLite always, PostgreSQL when `WHEREABOUTS_TEST_POSTGRES` is set
-/// (a fresh database next to it).
-async fn stores(dir: &std::path::Path) -> Vec<(&'static str, Store)> {
+/// (a fresh database next to it, dropped with its guard).
+async fn stores(
+    dir: &std::path::Path,
+) -> Vec<(&'static str, Store, Option<store::testing::ScratchDatabase>)> {
     let mut all = vec![(
         "sqlite",
         Store::open(&DatabaseUrl::sqlite_file(&dir.join("agency.db")))
             .await
             .unwrap(),
+        None,
     )];
-    if let Some(url) = std::env::var("WHEREABOUTS_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-    {
-        use sqlx::Connection as _;
-        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
-        let name = format!("wb_bounded_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let (base, _) = url.rsplit_once('/').unwrap();
-        let store = Store::open(&DatabaseUrl::parse(&format!("{base}/{name}")).unwrap())
+    if let Some(url) = store::testing::postgres_url() {
+        let scratch = store::testing::ScratchDatabase::create(&url, "wb_bounded").await;
+        let store = Store::open(&DatabaseUrl::parse(scratch.url()).unwrap())
             .await
             .unwrap()
             .with_key_provider(std::sync::Arc::new(
                 vault::StaticKeyProvider::new(vec![vault::MasterKey::generate().unwrap()]).unwrap(),
             ));
         // First: its figure is the one asserted, taken before any large receive in the process.
-        all.insert(0, ("postgres", store));
+        all.insert(0, ("postgres", store, Some(scratch)));
     }
     all
 }
@@ -187,7 +180,7 @@ async fn a_large_streamed_bundle_is_received_in_bounded_memory_and_a_forged_chun
         file.write_all(&[byte[0] ^ 0x20]).unwrap();
     }
 
-    for (backend, store) in stores(dir.path()).await {
+    for (backend, store, _scratch) in stores(dir.path()).await {
         let agency = Tenant {
             id: TenantId::new(),
             slug: "agency".into(),

@@ -1,35 +1,40 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use store::testing::ScratchDatabase;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_whereabouts");
 
 /// An initialised instance in a temporary data directory, with two bureaus.
 pub struct Instance {
     pub dir: tempfile::TempDir,
     pub database_url: Option<String>,
+    // Dropping it drops the PostgreSQL database.
+    _scratch: Option<ScratchDatabase>,
 }
 
 impl Instance {
     pub fn sqlite() -> Self {
-        let instance = Self {
-            dir: tempfile::tempdir().unwrap(),
-            database_url: None,
-        };
+        let instance = Self::bare(None);
         instance.setup();
         instance
     }
 
     /// A fresh PostgreSQL database, when the environment provides a server.
     pub fn postgres() -> Option<Self> {
-        let base = std::env::var("WHEREABOUTS_TEST_POSTGRES")
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        let instance = Self {
-            dir: tempfile::tempdir().unwrap(),
-            database_url: Some(new_postgres_database(&base, "wb_cli", None)),
-        };
+        let base = store::testing::postgres_url()?;
+        let instance = Self::bare(Some(new_postgres_database(&base, "wb_cli", None)));
         instance.setup();
         Some(instance)
+    }
+
+    /// An instance on `database` (SQLite in its directory when `None`), not initialised.
+    pub fn bare(database: Option<ScratchDatabase>) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            database_url: database.as_ref().map(|d| d.url().to_owned()),
+            _scratch: database,
+        }
     }
 
     /// An initialised instance on the database at `database_url` (SQLite when `None`).
@@ -37,6 +42,7 @@ impl Instance {
         let instance = Self {
             dir: tempfile::tempdir().unwrap(),
             database_url,
+            _scratch: None,
         };
         instance.setup();
         instance
@@ -44,11 +50,8 @@ impl Instance {
 
     /// Another instance, empty, with this one's master key: a target to restore into, or (with
     /// `database_url`) this instance's data directory on another database.
-    pub fn beside(&self, database_url: Option<String>) -> Self {
-        let other = Self {
-            dir: tempfile::tempdir().unwrap(),
-            database_url,
-        };
+    pub fn beside(&self, database: Option<ScratchDatabase>) -> Self {
+        let other = Self::bare(database);
         std::fs::create_dir_all(other.path("data")).unwrap();
         let key = self.key_file();
         std::fs::copy(self.dir.path().join(key), other.dir.path().join(key)).unwrap();
@@ -143,6 +146,40 @@ impl Instance {
     }
 }
 
+impl Drop for Instance {
+    /// A PostgreSQL instance's database is dropped with it (its server's `postgres` database
+    /// serves as the door), so that test runs do not pile up databases on the shared server.
+    fn drop(&mut self) {
+        if let Some(url) = &self.database_url {
+            drop_postgres_database(url);
+        }
+    }
+}
+
+/// Drops the database at `url`, closing any connection still open to it; a failure (the server
+/// already gone) is ignored.
+pub fn drop_postgres_database(url: &str) {
+    let Some((server, name)) = url.rsplit_once('/') else {
+        return;
+    };
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    runtime.block_on(async {
+        use sqlx::Connection;
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{server}/postgres")).await {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await;
+        }
+    });
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -151,31 +188,14 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Creates a database on the server of `url` (a copy of `template` when given: the owner may
-/// copy a database nobody is connected to) and returns its URL.
-pub fn new_postgres_database(url: &str, prefix: &str, template: Option<&str>) -> String {
-    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
-    let (server, _) = url.rsplit_once('/').unwrap();
-    let statement = match template {
-        Some(template) => {
-            let (_, template) = template.rsplit_once('/').unwrap();
-            format!("CREATE DATABASE {name} TEMPLATE {template}")
-        }
-        None => format!("CREATE DATABASE {name}"),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        use sqlx::Connection;
-        let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(statement))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-    });
-    format!("{server}/{name}")
+/// A fresh database on the server of `url` (a copy of `template` when given), dropped with the
+/// guard.
+pub fn new_postgres_database(url: &str, prefix: &str, template: Option<&str>) -> ScratchDatabase {
+    match template {
+        // Made over a connection to the template itself (no other session may hold it).
+        Some(template) => ScratchDatabase::copy_of_blocking(template, prefix),
+        None => ScratchDatabase::create_blocking(url, prefix),
+    }
 }
 
 pub fn instances() -> Vec<Instance> {

@@ -244,10 +244,7 @@ fn gen_is_deterministic_and_its_lists_import() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(instance.count("bureau-a"), 300);
     // gen into the database fills two bureaus and the agency.
-    let fresh = Instance {
-        dir: tempfile::tempdir().unwrap(),
-        database_url: None,
-    };
+    let fresh = Instance::bare(None);
     assert!(fresh.run(&["init"]).status.success());
     let out = fresh.run(&["gen", "--seed", "7", "--persons", "200"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -617,7 +617,7 @@ fn audit_verify_names_a_database_rolled_back_to_an_older_copy() {
         }
         ship();
         // The older copy goes back in place of the database.
-        match old {
+        match &old {
             None => {
                 for file in std::fs::read_dir(instance.path("data")).unwrap() {
                     let file = file.unwrap();
@@ -632,7 +632,7 @@ fn audit_verify_names_a_database_rolled_back_to_an_older_copy() {
                         .unwrap();
                 }
             }
-            Some(url) => *rolled_url.borrow_mut() = Some(url),
+            Some(copy) => *rolled_url.borrow_mut() = Some(copy.url().to_owned()),
         }
         let after = before + 2;
         for extra in [&[][..], &["--witness", shipped.to_str().unwrap()]] {
@@ -666,5 +666,8 @@ fn audit_verify_names_a_database_rolled_back_to_an_older_copy() {
         let (ok, said) = verify(&["--witness", shipped.to_str().unwrap()]);
         assert!(!ok, "{backend}: {said}");
         assert!(said.contains("line 1"), "{backend}: {said}");
+        if let Some(url) = rolled_url.borrow().as_ref() {
+            crate::harness::drop_postgres_database(url);
+        }
     }
 }

@@ -3,6 +3,7 @@ use domain::{
     TenantId, TenantKind,
 };
 use time::OffsetDateTime;
+use whereabouts_store::testing::ScratchDatabase;
 use whereabouts_store::{DatabaseUrl, NewPlace, NewSource, Store, TenantScope};
 
 /// One backend under test. `url` lets a story open a raw connection, as an attacker with the
@@ -12,6 +13,8 @@ pub struct Backend {
     pub store: Store,
     pub raw_url: String,
     _dir: Option<tempfile::TempDir>,
+    // After `store`, so the pool goes first; dropping it drops the database.
+    _scratch: Option<ScratchDatabase>,
 }
 
 /// SQLite always; PostgreSQL when `WHEREABOUTS_TEST_POSTGRES` is set. Each call makes fresh,
@@ -28,20 +31,22 @@ pub async fn backends() -> Vec<Backend> {
         store,
         raw_url: format!("sqlite://{}", path.display()),
         _dir: Some(dir),
+        _scratch: None,
     });
     if let Some(url) = postgres_url() {
         let fresh = fresh_postgres_database(&url).await;
         // PostgreSQL has no directory for a key file: the master key is given, as a deployment
         // would give it through WHEREABOUTS_MASTER_KEY or a KMS.
-        let store = Store::open(&DatabaseUrl::parse(&fresh).unwrap())
+        let store = Store::open(&DatabaseUrl::parse(fresh.url()).unwrap())
             .await
             .expect("open postgres")
             .with_key_provider(test_key_provider());
         all.push(Backend {
             name: "postgres",
             store,
-            raw_url: fresh,
+            raw_url: fresh.url().to_owned(),
             _dir: None,
+            _scratch: Some(fresh),
         });
     }
     all
@@ -54,25 +59,11 @@ pub fn test_key_provider() -> std::sync::Arc<dyn vault::KeyProvider> {
     )
 }
 
-pub fn postgres_url() -> Option<String> {
-    std::env::var("WHEREABOUTS_TEST_POSTGRES")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-}
+pub use whereabouts_store::testing::postgres_url;
 
-/// Creates an empty database next to the one in `url` and returns its URL.
-pub async fn fresh_postgres_database(url: &str) -> String {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(url)
-        .await
-        .expect("connect to WHEREABOUTS_TEST_POSTGRES");
-    let name = format!("wb_test_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create test database");
-    let (base, _) = url.rsplit_once('/').expect("URL with a database name");
-    format!("{base}/{name}")
+/// An empty database next to the one in `url`, dropped with the guard.
+pub async fn fresh_postgres_database(url: &str) -> ScratchDatabase {
+    ScratchDatabase::create(url, "wb_test").await
 }
 
 pub struct Fixture {

@@ -8,6 +8,7 @@ mod harness;
 mod notices;
 mod protection;
 mod rotation;
+mod scratch;
 mod security;
 mod stories;
 mod transmissions;

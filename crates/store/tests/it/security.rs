@@ -439,14 +439,36 @@ async fn a_snapshot_restores_every_record() {
         store.audit_checkpoint().await.unwrap();
         let snapshot = store.snapshot().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let target = match backend.name {
-            "sqlite" => DatabaseUrl::sqlite_file(&dir.path().join("restored.db")),
-            _ => DatabaseUrl::parse(
-                &crate::harness::fresh_postgres_database(&crate::harness::postgres_url().unwrap())
+        let scratch = match backend.name {
+            "sqlite" => None,
+            _ => Some(
+                crate::harness::fresh_postgres_database(&crate::harness::postgres_url().unwrap())
                     .await,
-            )
-            .unwrap(),
+            ),
         };
+        let target = match &scratch {
+            None => DatabaseUrl::sqlite_file(&dir.path().join("restored.db")),
+            Some(scratch) => DatabaseUrl::parse(scratch.url()).unwrap(),
+        };
+        if backend.name != "sqlite" {
+            // Rows whose parents the backup does not hold (every tenant left out) fail the
+            // whole restore when the foreign keys are put back, and leave the target empty.
+            let text = String::from_utf8(snapshot.bytes.clone()).unwrap();
+            let orphans: String = text
+                .lines()
+                .filter(|line| !line.starts_with(r#"{"table":"tenants","#))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            assert!(orphans.len() < text.len());
+            let refused = Store::restore_from(&target, "postgres", &mut orphans.as_bytes())
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                refused.contains("refer to rows the backup does not hold"),
+                "{refused}"
+            );
+        }
         Store::restore_snapshot(&target, &snapshot).await.unwrap();
         // A second restore into the same target is refused.
         assert!(Store::restore_snapshot(&target, &snapshot).await.is_err());

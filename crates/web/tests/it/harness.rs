@@ -14,6 +14,7 @@ use domain::{
     NamePartKind, Party, PartyId, PersonCategory, PersonId, PersonName, PlaceKind, Presence,
     SourceKind, Tenant, TenantId, TenantKind,
 };
+use store::testing::{ScratchDatabase, postgres_url};
 use store::{
     DatabaseUrl, NewAssertion, NewEvent, NewPerson, NewPlace, NewSource, NewUser, Store, UserRole,
 };
@@ -41,6 +42,8 @@ pub struct App {
     /// TOTP secrets learnt at enrolment, and the last time step used, per username.
     totp: Mutex<HashMap<String, (Vec<u8>, i64)>>,
     _dir: Option<tempfile::TempDir>,
+    // Last, so the store's pool goes first; dropping it drops the PostgreSQL database.
+    _scratch: Option<ScratchDatabase>,
 }
 
 /// The client address requests appear to come from, unless a test says otherwise.
@@ -91,39 +94,19 @@ pub async fn apps_with(config: ServeConfig) -> Vec<App> {
     let store = Store::open(&DatabaseUrl::sqlite_file(&dir.path().join("web.db")))
         .await
         .expect("open sqlite");
-    apps.push(App::new("sqlite", store, &config, Some(dir)).await);
+    apps.push(App::new("sqlite", store, &config, Some(dir), None).await);
     if let Some(url) = postgres_url() {
-        let fresh = fresh_postgres_database(&url).await;
+        let fresh = ScratchDatabase::create(&url, "wb_web").await;
         // PostgreSQL has no directory for a key file: the master key is given.
-        let store = Store::open(&DatabaseUrl::parse(&fresh).unwrap())
+        let store = Store::open(&DatabaseUrl::parse(fresh.url()).unwrap())
             .await
             .expect("open postgres")
             .with_key_provider(std::sync::Arc::new(
                 vault::StaticKeyProvider::new(vec![vault::MasterKey::generate().unwrap()]).unwrap(),
             ));
-        apps.push(App::new("postgres", store, &config, None).await);
+        apps.push(App::new("postgres", store, &config, None, Some(fresh)).await);
     }
     apps
-}
-
-fn postgres_url() -> Option<String> {
-    std::env::var("WHEREABOUTS_TEST_POSTGRES")
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-}
-
-async fn fresh_postgres_database(url: &str) -> String {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(url)
-        .await
-        .expect("connect to WHEREABOUTS_TEST_POSTGRES");
-    let name = format!("wb_web_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create test database");
-    let (base, _) = url.rsplit_once('/').expect("URL with a database name");
-    format!("{base}/{name}")
 }
 
 impl App {
@@ -132,6 +115,7 @@ impl App {
         store: Store,
         config: &ServeConfig,
         dir: Option<tempfile::TempDir>,
+        scratch: Option<ScratchDatabase>,
     ) -> Self {
         let fx = seed(&store).await;
         Self {
@@ -141,6 +125,7 @@ impl App {
             fx,
             totp: Mutex::new(HashMap::new()),
             _dir: dir,
+            _scratch: scratch,
         }
     }
 
