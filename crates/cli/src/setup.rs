@@ -91,6 +91,13 @@ pub struct ServeArgs {
     /// The longest wait, in seconds, between two attempts at a peer that is down.
     #[arg(long, env = "WHEREABOUTS_PUSH_MAX_BACKOFF", default_value_t = 1800)]
     pub push_max_backoff: u64,
+    /// Serve HTTPS with this certificate (PEM; the chain, the server's own first). Peers pin
+    /// it with `peer set --tls-cert`; the pin is printed at start. Needs --tls-key.
+    #[arg(long, env = "WHEREABOUTS_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "WHEREABOUTS_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 impl ServeArgs {
@@ -293,12 +300,18 @@ pub async fn serve(locations: &Locations, args: ServeArgs) -> anyhow::Result<Exi
             },
         ))
     });
+    // Read the certificate before anything listens, so that a bad file stops the start.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(web::transmission::tls::server_config(cert, key)?),
+        _ => None,
+    };
     let result = run_server(
         store,
         args.listen,
         args.secure_cookies,
         args.rate_limits(),
         crate::protection::evidence_dir(locations),
+        tls,
     )
     .await;
     if let Some(sender) = sender {
@@ -313,6 +326,7 @@ async fn run_server(
     secure_cookies: bool,
     rate_limits: web::RateLimits,
     evidence_dir: std::path::PathBuf,
+    tls: Option<web::transmission::tls::ServerTls>,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -325,8 +339,19 @@ async fn run_server(
         rate_limits,
         evidence_dir: Some(evidence_dir),
     };
-    println!("Whereabouts is listening on http://{addr}/ (ctrl-c stops it)");
-    web::serve(store.clone(), config, listener).await?;
+    match tls {
+        Some(tls) => {
+            println!(
+                "Whereabouts is listening on https://{addr}/ (certificate {}; ctrl-c stops it)",
+                tls.pin
+            );
+            web::serve_tls(store.clone(), config, listener, &tls).await?;
+        }
+        None => {
+            println!("Whereabouts is listening on http://{addr}/ (ctrl-c stops it)");
+            web::serve(store.clone(), config, listener).await?;
+        }
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -417,6 +442,7 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         false,
         web::RateLimits::default(),
         crate::protection::evidence_dir(&demo),
+        None,
     )
     .await
 }

@@ -425,14 +425,29 @@ pub async fn receipt(locations: &Locations, args: ReceiptArgs) -> anyhow::Result
 
 #[derive(Subcommand)]
 pub enum PeerCommand {
-    /// Where a pinned peer is reached (`--url http://host:port`, pushed to by `serve`), which
-    /// channel cards go out on to it, and (agency) whose nationals' information it receives.
+    /// Where a pinned peer is reached (`--url https://host:port` with `--tls-cert`, pushed to
+    /// by `serve`), which channel cards go out on to it, and (agency) whose nationals'
+    /// information it receives.
     Set {
         #[arg(long)]
         tenant: String,
         peer: String,
         #[arg(long)]
         url: Option<String>,
+        /// The peer's TLS certificate (PEM), compared with the peer out of band: the only
+        /// certificate an https:// connection to it accepts (its SHA-256 is kept).
+        #[arg(long, conflicts_with = "tls_pin")]
+        tls_cert: Option<PathBuf>,
+        /// The same, as the `sha256:…` that the peer's `serve --tls-cert` prints.
+        #[arg(long)]
+        tls_pin: Option<String>,
+        /// Each round, fetch what the peer holds for this tenant from its outbox at --url.
+        #[arg(long)]
+        pull: bool,
+        /// Keep envelopes for the peer in this instance's outbox for it to fetch (pull);
+        /// never push them.
+        #[arg(long)]
+        outbox: bool,
         /// The party code (`XB`) whose nationals the agency forwards to this peer.
         #[arg(long)]
         origin: Option<String>,
@@ -444,8 +459,9 @@ pub enum PeerCommand {
         #[arg(long)]
         tenant: String,
     },
-    /// Push every unacknowledged envelope to each peer with a URL now, once (what `serve`
-    /// does in a loop).
+    /// One round now, once (what `serve` does in a loop): seal what is new, push every
+    /// unacknowledged envelope to each peer with a URL (not to an outbox peer), and fetch what
+    /// each peer set with --pull holds for this tenant.
     Push {
         #[arg(long)]
         tenant: String,
@@ -458,6 +474,10 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
             tenant,
             peer,
             url,
+            tls_cert,
+            tls_pin,
+            pull,
+            outbox,
             origin,
             channel,
         } => {
@@ -465,27 +485,52 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
             if load_ring(&store, &scope).await?.peer(&peer).is_none() {
                 bail!("no keys pinned for {peer:?}: run `whereabouts keys import-peer` first");
             }
+            let tls_pin = match (tls_cert, tls_pin) {
+                (Some(file), _) => Some(tx::tls::pin_of_file(&file)?),
+                (None, pin) => pin,
+            };
             store
                 .set_peer(
                     &scope,
-                    &peer,
-                    url.as_deref(),
-                    origin.as_deref(),
-                    channel.code(),
+                    &store::NewPeer {
+                        peer: &peer,
+                        url: url.as_deref(),
+                        origin: origin.as_deref(),
+                        channel: channel.code(),
+                        tls_pin: tls_pin.as_deref(),
+                        pull,
+                        outbox,
+                    },
                 )
                 .await?;
             println!("peer {peer} set");
+            if let Some(pin) = &tls_pin {
+                println!("  certificate pinned: {pin}");
+            }
         }
         PeerCommand::List { tenant } => {
             let (store, _, scope) = open(locations, &tenant).await?;
             for setting in store.peers(&scope).await? {
                 let pending = store.pending_transmissions(&scope, &setting.peer).await?;
+                let mut how = Vec::new();
+                if setting.pull {
+                    how.push("pull");
+                }
+                if setting.outbox {
+                    how.push("outbox");
+                }
                 println!(
-                    "{}  url {}  channel {}  origin {}  {} envelope(s) without receipt",
+                    "{}  url {}  channel {}  origin {}  certificate {}  {}  {} envelope(s) without receipt",
                     setting.peer,
                     setting.url.as_deref().unwrap_or("-"),
                     setting.channel,
                     setting.origin.as_deref().unwrap_or("-"),
+                    setting.tls_pin.as_deref().unwrap_or("-"),
+                    if how.is_empty() {
+                        "push".to_owned()
+                    } else {
+                        how.join("+")
+                    },
                     pending.len()
                 );
             }
@@ -494,21 +539,22 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
             let (store, tenant, scope) = open(locations, &tenant).await?;
             let mut failed = false;
             for setting in store.peers(&scope).await? {
-                let Some(url) = setting.url.clone() else {
+                let endpoint = tx::push::Endpoint::of(&setting);
+                if endpoint.is_none() && !setting.outbox {
                     continue;
-                };
-                let sealed = tx::push::seal_new(&store, &tenant, &scope, &setting).await?;
-                let report = tx::push::push_pending(
+                }
+                let report = tx::push::one_peer(
                     &store,
+                    &tenant,
                     &scope,
-                    &setting.peer,
-                    &url,
+                    &setting,
+                    endpoint.as_ref(),
                     std::time::Duration::from_secs(60),
                 )
                 .await?;
                 println!(
-                    "{}: {sealed} sealed, {} pushed, {} still pending",
-                    setting.peer, report.pushed, report.pending
+                    "{}: {} sealed, {} pushed, {} pulled, {} still pending",
+                    setting.peer, report.sealed, report.pushed, report.pulled, report.pending
                 );
                 if let Some(failure) = report.failure {
                     eprintln!("error: {}: {failure}; everything kept", setting.peer);

@@ -25,7 +25,101 @@ pub struct PeerSetting {
     pub origin: Option<String>,
     /// `agency` or `protecting-power`.
     pub channel: String,
+    /// `sha256:<hex>` of the peer's TLS certificate: the only one an `https://` URL accepts.
+    pub tls_pin: Option<String>,
+    /// Each round, fetch what the peer holds for this tenant from its outbox at `url`.
+    pub pull: bool,
+    /// Envelopes for the peer wait in this instance's outbox for it to fetch; never pushed.
+    pub outbox: bool,
     pub set_at: OffsetDateTime,
+}
+
+/// A peer's new setting (the latest one wins).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPeer<'a> {
+    pub peer: &'a str,
+    /// `http://host:port` or `https://host[:port]`; `None`: files only (or `outbox`).
+    pub url: Option<&'a str>,
+    pub origin: Option<&'a str>,
+    pub channel: &'a str,
+    /// Required with an `https://` URL, refused with an `http://` one.
+    pub tls_pin: Option<&'a str>,
+    pub pull: bool,
+    pub outbox: bool,
+}
+
+impl<'a> NewPeer<'a> {
+    /// A peer on `channel` with nothing else set.
+    #[must_use]
+    pub fn new(peer: &'a str, channel: &'a str) -> Self {
+        Self {
+            peer,
+            url: None,
+            origin: None,
+            channel,
+            tls_pin: None,
+            pull: false,
+            outbox: false,
+        }
+    }
+
+    /// Names the first thing wrong with the setting.
+    fn check(&self) -> StoreResult<()> {
+        check_text("a peer's name", self.peer, 200)?;
+        let invalid = |message: String| Err(StoreError::Invalid(message));
+        if !matches!(self.channel, "agency" | "protecting-power") {
+            return invalid(format!(
+                "channel {:?}: expected agency or protecting-power",
+                self.channel
+            ));
+        }
+        let https = match self.url {
+            Some(url) if url.starts_with("https://") => true,
+            Some(url) if url.starts_with("http://") => false,
+            Some(url) => {
+                return invalid(format!(
+                    "peer URL {url:?}: expected http://host:port or https://host"
+                ));
+            }
+            None => false,
+        };
+        if let Some(origin) = self.origin
+            && !(origin.len() == 2 && origin.bytes().all(|b| b.is_ascii_uppercase()))
+        {
+            return invalid(format!(
+                "origin {origin:?}: expected a party's two-letter code such as XB"
+            ));
+        }
+        match self.tls_pin {
+            Some(pin)
+                if !pin.strip_prefix("sha256:").is_some_and(|hex| {
+                    hex.len() == 64
+                        && hex
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                }) =>
+            {
+                return invalid(format!(
+                    "certificate pin {pin:?}: expected sha256: and 64 lowercase hex digits"
+                ));
+            }
+            Some(_) if !https => {
+                return invalid("a certificate pin needs an https:// URL for the peer".to_owned());
+            }
+            None if https => {
+                return invalid(format!(
+                    "peer URL {:?}: https:// needs the peer's certificate pinned (no web \
+                     certificate authorities are trusted)",
+                    self.url.unwrap_or_default()
+                ));
+            }
+            _ => {}
+        }
+        if self.pull && self.url.is_none() {
+            return invalid("pulling from a peer needs its URL".to_owned());
+        }
+        Ok(())
+    }
 }
 
 /// A forwarding decision to record (XC-8: every one, forwarded or withheld).
@@ -154,50 +248,31 @@ impl ImportBatch {
 }
 
 impl Store {
-    /// Sets where a peer is reached and whose nationals it receives; the latest setting wins.
+    /// Sets where a peer is reached, how (push, pull, outbox; the certificate pinned for
+    /// `https://`) and whose nationals it receives; the latest setting wins.
     ///
     /// # Errors
-    /// A URL that is not `http://` or `https://`, an origin that is not two capital letters.
-    pub async fn set_peer(
-        &self,
-        scope: &TenantScope,
-        peer: &str,
-        url: Option<&str>,
-        origin: Option<&str>,
-        channel: &str,
-    ) -> StoreResult<()> {
-        check_text("a peer's name", peer, 200)?;
-        if !matches!(channel, "agency" | "protecting-power") {
-            return Err(StoreError::Invalid(format!(
-                "channel {channel:?}: expected agency or protecting-power"
-            )));
-        }
-        if let Some(url) = url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            return Err(StoreError::Invalid(format!(
-                "peer URL {url:?}: expected http://host:port or https://host"
-            )));
-        }
-        if let Some(origin) = origin
-            && !(origin.len() == 2 && origin.bytes().all(|b| b.is_ascii_uppercase()))
-        {
-            return Err(StoreError::Invalid(format!(
-                "origin {origin:?}: expected a party's two-letter code such as XB"
-            )));
-        }
+    /// `Invalid`, naming the problem: a URL that is not `http://` or `https://`, `https://`
+    /// without a certificate pin (or a pin without `https://`), a pin that is not
+    /// `sha256:<64 hex>`, pull without a URL, an origin that is not two capital letters.
+    pub async fn set_peer(&self, scope: &TenantScope, setting: &NewPeer<'_>) -> StoreResult<()> {
+        setting.check()?;
         let now = OffsetDateTime::now_utc();
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             sqlx::query(
-                "INSERT INTO transmission_peers (id, tenant_id, peer, url, origin, channel, set_by, set_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO transmission_peers (id, tenant_id, peer, url, origin, channel, tls_pin, pull, outbox, set_by, set_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(Uuid::now_v7())
             .bind(*scope.tenant().as_uuid())
-            .bind(peer)
-            .bind(url)
-            .bind(origin)
-            .bind(channel)
+            .bind(setting.peer)
+            .bind(setting.url)
+            .bind(setting.origin)
+            .bind(setting.channel)
+            .bind(setting.tls_pin)
+            .bind(setting.pull)
+            .bind(setting.outbox)
             .bind(scope.actor_name())
             .bind(now)
             .execute(&mut *tx)
@@ -212,7 +287,7 @@ impl Store {
         let rows: Vec<PeerSetting> = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(
-                "SELECT peer, url, origin, channel, set_at FROM transmission_peers WHERE tenant_id = $1 ORDER BY set_at, id",
+                "SELECT peer, url, origin, channel, tls_pin, pull, outbox, set_at FROM transmission_peers WHERE tenant_id = $1 ORDER BY set_at, id",
             )
             .bind(*scope.tenant().as_uuid())
             .fetch_all(&mut *tx)
@@ -225,6 +300,9 @@ impl Store {
                         url: row.opt_text("url")?,
                         origin: row.opt_text("origin")?,
                         channel: row.text("channel")?,
+                        tls_pin: row.opt_text("tls_pin")?,
+                        pull: row.try_get::<bool, _>("pull")?,
+                        outbox: row.try_get::<bool, _>("outbox")?,
                         set_at: row.time("set_at")?,
                     })
                 })

@@ -52,7 +52,7 @@ pub use evidence_files::{
     EvidenceWriter, WrittenFile, store_file,
 };
 pub use forwarding::{
-    ForwardingDecisionRecord, NewForwardingDecision, PeerSetting, PendingTransmission,
+    ForwardingDecisionRecord, NewForwardingDecision, NewPeer, PeerSetting, PendingTransmission,
 };
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp, StoredRefusalEnd};
 pub use received::{ReceivedAssertion, ReceivedEvent};
@@ -66,8 +66,8 @@ pub use subject::{ArchivedRecord, RETENTION_KINDS, Restriction};
 pub use system::{NewUser, SessionUser, UserRecord, UserRole};
 pub use transmissions::{
     AcknowledgementRecord, KeyRevocation, KeyState, NewAcknowledgement, NewReceived,
-    NewTransmission, NoticeItem, NoticeKind, PendingCorrection, PendingEvent, PinnedKeySet,
-    ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
+    NewTransmission, NoticeItem, NoticeKind, PendingCorrection, PendingEvent, PendingFlag,
+    PinnedKeySet, ReceivedRecord, ReceivedStatus, SentTransmission, StoredKey,
 };
 pub use url::DatabaseUrl;
 pub use vault::{DataKeyInfo, SEALED_TEXT_PREFIX, Vault, default_key_file};

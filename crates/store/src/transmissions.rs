@@ -79,6 +79,9 @@ pub struct NoticeItem {
 pub enum NoticeKind {
     Event,
     Assertion,
+    /// A detriment flag (GC4-137-b) carried with a card or a correction card (migration 0012,
+    /// `transmission_flags`).
+    DetrimentFlag,
 }
 
 impl NoticeKind {
@@ -87,8 +90,23 @@ impl NoticeKind {
         match self {
             Self::Event => "event",
             Self::Assertion => "assertion",
+            Self::DetrimentFlag => "detriment-flag",
         }
     }
+}
+
+/// How far before the last envelope to a peer the corrections scan starts reading
+/// ([`Store::pending_corrections`]).
+pub const CORRECTIONS_MARGIN: time::Duration = time::Duration::hours(6);
+
+/// A detriment flag no envelope to a recipient on a channel has carried yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingFlag {
+    pub flag: Uuid,
+    pub person: PersonId,
+    pub reason: String,
+    /// Whether the person's card went to the recipient on that channel before.
+    pub person_carried: bool,
 }
 
 /// An assertion recorded after a person's card went to a recipient, not yet carried to it as a
@@ -263,10 +281,15 @@ macro_rules! insert_transmission {
                 })?;
             }
             for notice in &sent.notices {
-                sqlx::query(
+                let sql = if notice.kind == $crate::NoticeKind::DetrimentFlag {
+                    "INSERT INTO transmission_flags (transmission_id, tenant_id, flag_id, person_id) \
+                     SELECT $1, $2, f.id, f.person_id FROM detriment_flags f \
+                     WHERE f.id = $4 AND f.person_id = $5 AND f.tenant_id = $2 AND $3 = 'detriment-flag'"
+                } else {
                     "INSERT INTO transmission_notices (transmission_id, tenant_id, item_kind, item_id, person_id) \
-                     SELECT $1, $2, $3, $4, id FROM persons WHERE id = $5 AND tenant_id = $2",
-                )
+                     SELECT $1, $2, $3, $4, id FROM persons WHERE id = $5 AND tenant_id = $2"
+                };
+                sqlx::query(sql)
                 .bind(id)
                 .bind(*scope.tenant().as_uuid())
                 .bind(notice.kind.code())
@@ -282,6 +305,12 @@ macro_rules! insert_transmission {
                     }
                 })
                 .map_err(|e| match e {
+                    sqlx::Error::RowNotFound if notice.kind == $crate::NoticeKind::DetrimentFlag => {
+                        $crate::StoreError::Invalid(format!(
+                            "detriment flag {} is not one of this tenant's flags on person {}",
+                            notice.id, notice.person
+                        ))
+                    }
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(notice.person),
                     other => $crate::StoreError::from(other),
                 })?;
@@ -595,8 +624,54 @@ impl Store {
         })
     }
 
+    /// Detriment flags (GC4-137-b) of this tenant that no envelope to `recipient` on `channel`
+    /// has carried yet, in the order recorded; each says whether the person's card went there
+    /// already (a flag set after the first card travels with a correction card).
+    pub async fn untransmitted_flags(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        channel: &str,
+    ) -> StoreResult<Vec<PendingFlag>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT f.id, f.person_id, f.reason, \
+                        EXISTS (SELECT 1 FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
+                                WHERE i.tenant_id = $1 AND i.person_id = f.person_id AND t.recipient = $2 AND t.channel = $3) AS carried \
+                 FROM detriment_flags f WHERE f.tenant_id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM transmission_flags x JOIN transmissions_out t ON t.id = x.transmission_id \
+                                 WHERE x.tenant_id = $1 AND x.flag_id = f.id AND t.recipient = $2 AND t.channel = $3) \
+                 ORDER BY f.recorded_at, f.id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .bind(channel)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PendingFlag {
+                        flag: row.uuid("id")?,
+                        person: PersonId::from_uuid(row.uuid("person_id")?),
+                        reason: row.text("reason")?,
+                        person_carried: row.try_get::<bool, _>("carried")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// Assertions recorded after a person's first card went to `recipient` on `channel` and not
     /// carried there since as corrections, in the order recorded.
+    ///
+    /// Only the assertions recorded since the last envelope to `recipient` on `channel`, less
+    /// [`CORRECTIONS_MARGIN`], are read (the `assertions_recorded` index of migration 0012):
+    /// every envelope is sealed with all the corrections pending when it was prepared, so
+    /// older ones went with it or an earlier one. The margin covers the time between preparing
+    /// and recording an envelope, and a writing transaction that commits long after the time
+    /// it stamped on its assertions. Nothing sent there yet: nothing to correct.
     pub async fn pending_corrections(
         &self,
         scope: &TenantScope,
@@ -605,13 +680,24 @@ impl Store {
     ) -> StoreResult<Vec<PendingCorrection>> {
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
+            let last: Option<OffsetDateTime> = sqlx::query_scalar(
+                "SELECT MAX(created_at) FROM transmissions_out WHERE tenant_id = $1 AND recipient = $2 AND channel = $3",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .bind(channel)
+            .fetch_one(&mut *tx)
+            .await?;
+            let Some(last) = last else {
+                tx.commit().await?;
+                return Ok(Vec::new());
+            };
             let rows = sqlx::query(
                 "SELECT a.person_id, a.id FROM assertions a \
-                 JOIN (SELECT i.person_id, MIN(t.created_at) AS first_sent FROM transmission_items i \
-                       JOIN transmissions_out t ON t.id = i.transmission_id \
-                       WHERE i.tenant_id = $1 AND t.recipient = $2 AND t.channel = $3 GROUP BY i.person_id) f \
-                   ON f.person_id = a.person_id \
-                 WHERE a.tenant_id = $1 AND a.recorded_at > f.first_sent \
+                 WHERE a.tenant_id = $1 AND a.recorded_at > $4 \
+                 AND a.recorded_at > (SELECT MIN(t.created_at) FROM transmission_items i \
+                                      JOIN transmissions_out t ON t.id = i.transmission_id \
+                                      WHERE i.tenant_id = $1 AND i.person_id = a.person_id AND t.recipient = $2 AND t.channel = $3) \
                  AND NOT EXISTS (SELECT 1 FROM transmission_notices n JOIN transmissions_out t ON t.id = n.transmission_id \
                                  WHERE n.tenant_id = $1 AND n.item_kind = 'assertion' AND n.item_id = a.id AND t.recipient = $2 AND t.channel = $3) \
                  ORDER BY a.recorded_at, a.id",
@@ -619,6 +705,7 @@ impl Store {
             .bind(*scope.tenant().as_uuid())
             .bind(recipient)
             .bind(channel)
+            .bind(last - CORRECTIONS_MARGIN)
             .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;

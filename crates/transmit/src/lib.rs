@@ -19,6 +19,7 @@
 //! - [`ledger`]: the receiver's per-channel bookkeeping: duplicates, reused sequence numbers
 //!   and gaps.
 //! - [`receipt`]: the acknowledgement the recipient signs.
+//! - [`pull`]: the signed request a recipient fetches what waits for it with.
 //! - [`bundle`]: the signed envelope encrypted to the recipient's key for a USB stick.
 //! - [`stream`]: format 2, the chunked bundle and streamed envelope a receiver checks and
 //!   applies in bounded memory.
@@ -31,6 +32,7 @@ pub mod content;
 pub mod envelope;
 pub mod keys;
 pub mod ledger;
+pub mod pull;
 pub mod receipt;
 pub mod stream;
 pub mod visit;
@@ -47,6 +49,7 @@ pub use keys::{
     KeyError, KeyId, KeyOwner, KeyRing, PeerKeys, PublicKey, PublicKeySet, Revocation, SecretKey,
 };
 pub use ledger::{Admission, ChannelKey, Ledger};
+pub use pull::{PullRequest, SignedPullRequest};
 pub use receipt::{Acknowledgement, ReceiptStatus, SignedReceipt};
 pub use visit::{
     AllegationPart, ConditionPart, FollowUpPart, InterviewPart, PerpetratorPart, RefusalEndPart,

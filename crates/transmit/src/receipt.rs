@@ -36,6 +36,46 @@ pub struct Acknowledgement {
     pub missing: Vec<u64>,
 }
 
+/// Checks `signature` over `context ‖ body` by `key`, which must be one of the tenant keys
+/// pinned for `tenant` and not revoked (receipts and pull requests are signed this way).
+///
+/// # Errors
+/// Unknown tenant, a key not among its pinned tenant keys, a revoked key, a bad signature.
+pub(crate) fn verify_tenant_signature(
+    ring: &KeyRing,
+    tenant: &str,
+    key: &KeyId,
+    context: &[u8],
+    body: &str,
+    signature: &str,
+    what: &'static str,
+) -> Result<(), VerifyError> {
+    let peer = ring
+        .peer(tenant)
+        .ok_or_else(|| VerifyError::UnknownSender(tenant.to_owned()))?;
+    let pinned = peer
+        .keys
+        .iter()
+        .find(|k| &k.id == key && k.is_tenant_key())
+        .ok_or_else(|| VerifyError::UnknownKey(key.clone()))?;
+    if let Some(revocation) = peer.revocation(key) {
+        return Err(VerifyError::RevokedKey {
+            key: key.clone(),
+            revoked_at: revocation.revoked_at.clone(),
+            reason: revocation.reason.clone(),
+        });
+    }
+    if !verify(
+        &pinned.verifying_key()?,
+        context,
+        body.as_bytes(),
+        signature,
+    ) {
+        return Err(VerifyError::BadSignature(what));
+    }
+    Ok(())
+}
+
 /// An [`Acknowledgement`] with the recipient's signature over its exact JSON text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedReceipt {
@@ -76,29 +116,15 @@ impl SignedReceipt {
                 supported: FORMAT_VERSION,
             });
         }
-        let peer = ring
-            .peer(&ack.recipient)
-            .ok_or_else(|| VerifyError::UnknownSender(ack.recipient.clone()))?;
-        let key = peer
-            .keys
-            .iter()
-            .find(|k| k.id == self.key && k.is_tenant_key())
-            .ok_or_else(|| VerifyError::UnknownKey(self.key.clone()))?;
-        if let Some(revocation) = peer.revocation(&self.key) {
-            return Err(VerifyError::RevokedKey {
-                key: self.key.clone(),
-                revoked_at: revocation.revoked_at.clone(),
-                reason: revocation.reason.clone(),
-            });
-        }
-        if !verify(
-            &key.verifying_key()?,
+        verify_tenant_signature(
+            ring,
+            &ack.recipient,
+            &self.key,
             SIGN_CONTEXT_RECEIPT,
-            self.body.as_bytes(),
+            &self.body,
             &self.signature,
-        ) {
-            return Err(VerifyError::BadSignature("receipt"));
-        }
+            "receipt",
+        )?;
         Ok(ack)
     }
 

@@ -76,6 +76,31 @@ pub async fn serve(
     .await
 }
 
+/// As [`serve`], over TLS (issue 5: HTTPS between instances; `serve --tls-cert --tls-key`):
+/// each connection's handshake is done beside the accept loop ([`transmission::tls`]).
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve_tls(
+    store: store::Store,
+    config: ServeConfig,
+    listener: tokio::net::TcpListener,
+    tls: &transmission::tls::ServerTls,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    // `tap_io` (doing nothing) gives the listener axum's connection info for any listener.
+    let listener =
+        transmission::tls::TlsListener::new(listener, tls.config.clone())?.tap_io(|_| {});
+    let app = router(store, &config);
+    tracing::info!(addr = %config.addr, "serving over TLS");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
 /// Resolves on ctrl-c, or on SIGTERM where there is one (systemd, containers).
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -340,6 +340,13 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             post(api::transmissions::receive),
         ),
         row(
+            "POST",
+            OUTBOX_PATH,
+            PEER,
+            "A pinned peer fetches the oldest envelope held for it (signed pull request)",
+            post(api::transmissions::outbox),
+        ),
+        row(
             "GET",
             "/api/v1/compliance",
             read,
@@ -591,6 +598,9 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
 /// The receive endpoint: authorized by the envelope's signatures against pinned keys, not by a
 /// session or token, and with its own body limit (bundles are larger than API bodies).
 const TRANSMISSIONS_PATH: &str = "/api/v1/transmissions";
+/// The outbox peers pull from: authorized by a signed pull request, its refusals in the API's
+/// error shape with their own codes (so no `json_errors` layer).
+const OUTBOX_PATH: &str = "/api/v1/transmissions/outbox";
 
 /// The route table without handlers: for the matrix test and the OpenAPI document.
 #[must_use]
@@ -608,6 +618,8 @@ pub fn router(store: Store, config: &ServeConfig) -> Router {
             handler.layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
                 api::transmissions::BUNDLE_LIMIT,
             ))
+        } else if info.path == OUTBOX_PATH {
+            handler.layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(api::BODY_LIMIT))
         } else if info.path.starts_with("/api/") {
             handler
                 .layer::<_, std::convert::Infallible>(middleware::from_fn(api::json_errors))

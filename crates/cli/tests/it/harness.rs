@@ -146,40 +146,6 @@ impl Instance {
     }
 }
 
-impl Drop for Instance {
-    /// A PostgreSQL instance's database is dropped with it (its server's `postgres` database
-    /// serves as the door), so that test runs do not pile up databases on the shared server.
-    fn drop(&mut self) {
-        if let Some(url) = &self.database_url {
-            drop_postgres_database(url);
-        }
-    }
-}
-
-/// Drops the database at `url`, closing any connection still open to it; a failure (the server
-/// already gone) is ignored.
-pub fn drop_postgres_database(url: &str) {
-    let Some((server, name)) = url.rsplit_once('/') else {
-        return;
-    };
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return;
-    };
-    runtime.block_on(async {
-        use sqlx::Connection;
-        if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{server}/postgres")).await {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut admin)
-            .await;
-        }
-    });
-}
-
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -181,17 +181,53 @@ impl Drop for Server {
 }
 
 fn serve(instance: &Instance, listen: &str, push_interval: u64) -> Server {
+    serve_with(instance, listen, push_interval, &[])
+}
+
+/// A self-signed certificate for 127.0.0.1 in the instance's directory: `(cert, key)` paths.
+/// Each instance has its own; a peer pins it with `peer set --tls-cert`.
+fn certificate(instance: &Instance) -> (String, String) {
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert = instance.path("tls-cert.pem");
+    let key = instance.path("tls-key.pem");
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    (s(&cert).to_owned(), s(&key).to_owned())
+}
+
+/// `serve` over HTTPS with the instance's certificate.
+fn serve_tls(instance: &Instance, listen: &str, push_interval: u64) -> Server {
+    let (cert, key) = certificate_paths(instance);
+    serve_with(
+        instance,
+        listen,
+        push_interval,
+        &["--tls-cert", &cert, "--tls-key", &key],
+    )
+}
+
+fn certificate_paths(instance: &Instance) -> (String, String) {
+    (
+        s(&instance.path("tls-cert.pem")).to_owned(),
+        s(&instance.path("tls-key.pem")).to_owned(),
+    )
+}
+
+fn serve_with(instance: &Instance, listen: &str, push_interval: u64, extra: &[&str]) -> Server {
+    let interval = push_interval.to_string();
+    let mut args = vec![
+        "serve",
+        "--listen",
+        listen,
+        "--push-interval",
+        &interval,
+        // Retries at most 2 s apart, so that a peer coming back is reached quickly.
+        "--push-max-backoff",
+        "2",
+    ];
+    args.extend_from_slice(extra);
     let mut child = instance
-        .command(&[
-            "serve",
-            "--listen",
-            listen,
-            "--push-interval",
-            &push_interval.to_string(),
-            // Retries at most 2 s apart, so that a peer coming back is reached quickly.
-            "--push-max-backoff",
-            "2",
-        ])
+        .command(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -201,7 +237,7 @@ fn serve(instance: &Instance, listen: &str, push_interval: u64) -> Server {
         .read_line(&mut line)
         .unwrap();
     let addr = line
-        .split("http://")
+        .split("://")
         .nth(1)
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
@@ -521,16 +557,23 @@ fn done_when_over_files_a_person_reaches_the_agency_the_family_and_their_own_bur
     assert_compliance(&rt, &net.a);
 }
 
+/// The same path over HTTPS between the three instances, each with its own self-signed
+/// certificate, pinned by its peers (`peer set --tls-cert`); the power of origin is down at
+/// first and the agency's sender keeps the forwarding until it comes up.
 #[test]
-fn done_when_over_http_with_the_power_of_origin_down_at_first() {
+fn done_when_over_https_with_the_power_of_origin_down_at_first() {
     let rt = runtime();
     let net = net();
     let (request, token) = tracing_request(&rt, &net.agency);
-    let agency = serve(&net.agency, "127.0.0.1:0", 1);
-    let a = serve(&net.a, "127.0.0.1:0", 1);
+    for instance in [&net.a, &net.agency, &net.b] {
+        certificate(instance);
+    }
+    let agency = serve_tls(&net.agency, "127.0.0.1:0", 1);
+    let a = serve_tls(&net.a, "127.0.0.1:0", 1);
     // B's bureau is down: the agency knows where it will be, but nothing listens there yet.
     let b_addr = free_port();
-    ok(
+    let (agency_cert, _) = certificate_paths(&net.agency);
+    let out = ok(
         &net.a,
         &[
             "peer",
@@ -539,9 +582,13 @@ fn done_when_over_http_with_the_power_of_origin_down_at_first() {
             "bureau-a",
             "agency",
             "--url",
-            &format!("http://{}", agency.addr),
+            &format!("https://{}", agency.addr),
+            "--tls-cert",
+            &agency_cert,
         ],
     );
+    assert!(out.contains("certificate pinned: sha256:"), "{out}");
+    let (b_cert, _) = certificate_paths(&net.b);
     ok(
         &net.agency,
         &[
@@ -551,7 +598,9 @@ fn done_when_over_http_with_the_power_of_origin_down_at_first() {
             "agency",
             "bureau-b",
             "--url",
-            &format!("http://{b_addr}"),
+            &format!("https://{b_addr}"),
+            "--tls-cert",
+            &b_cert,
             "--origin",
             "XB",
         ],
@@ -582,7 +631,7 @@ fn done_when_over_http_with_the_power_of_origin_down_at_first() {
     assert_eq!(count(&rt, &net.b, "bureau-b"), 0);
 
     // B comes up; the agency's sender retries and delivers what it kept.
-    let b = serve(&net.b, &b_addr, 0);
+    let b = serve_tls(&net.b, &b_addr, 0);
     wait_for("B to hold its national", Duration::from_secs(240), || {
         count(&rt, &net.b, "bureau-b") == 1
     });
@@ -604,6 +653,117 @@ fn done_when_over_http_with_the_power_of_origin_down_at_first() {
     drop(b);
     assert_outcome(&rt, &net, &request, &token);
     assert_compliance(&rt, &net.a);
+}
+
+/// HTTPS through the binary: a certificate other than the one pinned makes `peer push` fail
+/// with the reason, nothing is applied and the envelope is kept; once the right certificate is
+/// pinned it is delivered. Bad TLS settings are refused with the problem named.
+#[test]
+fn https_to_a_certificate_not_pinned_is_refused_and_everything_kept() {
+    let rt = runtime();
+    let net = net();
+    certificate(&net.agency);
+    certificate(&net.a);
+    let (agency_cert, _) = certificate_paths(&net.agency);
+    let (a_cert, a_key) = certificate_paths(&net.a);
+    let agency = serve_tls(&net.agency, "127.0.0.1:0", 0);
+    let url = format!("https://{}", agency.addr);
+    // Bureau A pins the wrong certificate for the agency (its own).
+    ok(
+        &net.a,
+        &[
+            "peer",
+            "set",
+            "--tenant",
+            "bureau-a",
+            "agency",
+            "--url",
+            &url,
+            "--tls-cert",
+            &a_cert,
+        ],
+    );
+    let rows = rows();
+    register(&net.a, "bureau-a", &[rows[0].as_str()]);
+    let out = net.a.run(&["peer", "push", "--tenant", "bureau-a"]);
+    assert!(!out.status.success());
+    let error = stderr(&out);
+    assert!(error.contains("TLS with the peer failed"), "{error}");
+    assert!(error.contains("is pinned for it"), "{error}");
+    assert!(error.contains("everything kept"), "{error}");
+    assert_eq!(count(&rt, &net.agency, "agency"), 0);
+
+    // The agency's own certificate: the kept envelope is delivered.
+    ok(
+        &net.a,
+        &[
+            "peer",
+            "set",
+            "--tenant",
+            "bureau-a",
+            "agency",
+            "--url",
+            &url,
+            "--tls-cert",
+            &agency_cert,
+        ],
+    );
+    let out = ok(&net.a, &["peer", "push", "--tenant", "bureau-a"]);
+    assert!(out.contains("0 sealed, 1 pushed"), "{out}");
+    assert_eq!(count(&rt, &net.agency, "agency"), 1);
+    drop(agency);
+
+    // https:// without a pin, a pin without https://, a key that is not the certificate's.
+    let out = net.a.run(&[
+        "peer", "set", "--tenant", "bureau-a", "agency", "--url", &url,
+    ]);
+    assert!(
+        stderr(&out).contains("https:// needs the peer's certificate pinned"),
+        "{}",
+        stderr(&out)
+    );
+    let out = net.a.run(&[
+        "peer",
+        "set",
+        "--tenant",
+        "bureau-a",
+        "agency",
+        "--url",
+        "http://127.0.0.1:1",
+        "--tls-cert",
+        &agency_cert,
+    ]);
+    assert!(
+        stderr(&out).contains("a certificate pin needs an https:// URL"),
+        "{}",
+        stderr(&out)
+    );
+    let out = net.a.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        &agency_cert,
+        "--tls-key",
+        &a_key,
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not the key of"), "{}", stderr(&out));
+    let out = net.a.run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+        &a_key,
+        "--tls-key",
+        &a_key,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("tls-key.pem: no certificate in it"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -666,8 +666,5 @@ fn audit_verify_names_a_database_rolled_back_to_an_older_copy() {
         let (ok, said) = verify(&["--witness", shipped.to_str().unwrap()]);
         assert!(!ok, "{backend}: {said}");
         assert!(said.contains("line 1"), "{backend}: {said}");
-        if let Some(url) = rolled_url.borrow().as_ref() {
-            crate::harness::drop_postgres_database(url);
-        }
     }
 }

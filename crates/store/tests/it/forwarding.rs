@@ -2,33 +2,13 @@
 //! (GC4-137-b) and the agency's forwarding decisions (GC3-123-a, GC4-140-a), each recorded in
 //! its tenant and invisible from another tenant's scope.
 
-use domain::{PersonCategory, PersonId};
-use whereabouts_store::{
-    NewForwardingDecision, NewPerson, NewTransmission, Store, StoreError, TenantScope,
-};
+use domain::PersonId;
+use whereabouts_store::{NewForwardingDecision, NewPeer, NewTransmission, StoreError};
 
-use crate::harness::{backends, seed};
+/// A certificate pin (the SHA-256 of a peer's TLS certificate).
+const PIN: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-async fn register(
-    store: &Store,
-    scope: &TenantScope,
-    source: domain::SourceId,
-    reference: &str,
-) -> PersonId {
-    store
-        .register_person(
-            scope,
-            source,
-            &NewPerson {
-                reference: reference.into(),
-                category: PersonCategory::PrisonerOfWar,
-                assertions: vec![],
-                events: vec![],
-            },
-        )
-        .await
-        .expect("register")
-}
+use crate::harness::{backends, register_pow as register, seed};
 
 fn decision(person: PersonId, recipient: &str, forwarded: bool) -> NewForwardingDecision {
     NewForwardingDecision {
@@ -78,25 +58,35 @@ async fn peer_settings_latest_wins_are_checked_and_stay_in_their_tenant() {
         store
             .set_peer(
                 &f.scope_a,
-                "agency",
-                Some("http://agency.example:8080"),
-                None,
-                "agency",
+                &NewPeer {
+                    url: Some("http://agency.example:8080"),
+                    ..NewPeer::new("agency", "agency")
+                },
             )
             .await
             .unwrap();
         store
-            .set_peer(&f.scope_a, "sarn", None, Some("XS"), "protecting-power")
+            .set_peer(
+                &f.scope_a,
+                &NewPeer {
+                    origin: Some("XS"),
+                    outbox: true,
+                    ..NewPeer::new("sarn", "protecting-power")
+                },
+            )
             .await
             .unwrap();
         // A later setting replaces the earlier one for the same peer.
         store
             .set_peer(
                 &f.scope_a,
-                "agency",
-                Some("https://agency.example"),
-                Some("XB"),
-                "agency",
+                &NewPeer {
+                    url: Some("https://agency.example"),
+                    origin: Some("XB"),
+                    tls_pin: Some(PIN),
+                    pull: true,
+                    ..NewPeer::new("agency", "agency")
+                },
             )
             .await
             .unwrap();
@@ -109,6 +99,9 @@ async fn peer_settings_latest_wins_are_checked_and_stay_in_their_tenant() {
                     p.url.as_deref(),
                     p.origin.as_deref(),
                     p.channel.as_str(),
+                    p.tls_pin.as_deref(),
+                    p.pull,
+                    p.outbox,
                 )
             })
             .collect();
@@ -119,28 +112,83 @@ async fn peer_settings_latest_wins_are_checked_and_stay_in_their_tenant() {
                     "agency",
                     Some("https://agency.example"),
                     Some("XB"),
-                    "agency"
+                    "agency",
+                    Some(PIN),
+                    true,
+                    false
                 ),
-                ("sarn", None, Some("XS"), "protecting-power"),
+                (
+                    "sarn",
+                    None,
+                    Some("XS"),
+                    "protecting-power",
+                    None,
+                    false,
+                    true
+                ),
             ],
             "{}",
             backend.name
         );
         // Each refusal names what is wrong; nothing is stored.
-        for (peer, url, origin, channel, expected) in [
-            ("x", None, None, "courier", "channel \"courier\""),
+        let bad_pin = "sha256:ABC";
+        for (setting, expected) in [
+            (NewPeer::new("x", "courier"), "channel \"courier\""),
             (
-                "x",
-                Some("ftp://agency"),
-                None,
-                "agency",
+                NewPeer {
+                    url: Some("ftp://agency"),
+                    ..NewPeer::new("x", "agency")
+                },
                 "peer URL \"ftp://agency\"",
             ),
-            ("x", None, Some("xb"), "agency", "origin \"xb\""),
-            ("x", None, Some("XBB"), "agency", "origin \"XBB\""),
-            ("  ", None, None, "agency", "a peer's name"),
+            (
+                NewPeer {
+                    origin: Some("xb"),
+                    ..NewPeer::new("x", "agency")
+                },
+                "origin \"xb\"",
+            ),
+            (
+                NewPeer {
+                    origin: Some("XBB"),
+                    ..NewPeer::new("x", "agency")
+                },
+                "origin \"XBB\"",
+            ),
+            (NewPeer::new("  ", "agency"), "a peer's name"),
+            // No web certificate authorities: https:// only with the peer's certificate pinned.
+            (
+                NewPeer {
+                    url: Some("https://agency.example"),
+                    ..NewPeer::new("x", "agency")
+                },
+                "https:// needs the peer's certificate pinned",
+            ),
+            (
+                NewPeer {
+                    url: Some("http://agency.example"),
+                    tls_pin: Some(PIN),
+                    ..NewPeer::new("x", "agency")
+                },
+                "a certificate pin needs an https:// URL",
+            ),
+            (
+                NewPeer {
+                    url: Some("https://agency.example"),
+                    tls_pin: Some(bad_pin),
+                    ..NewPeer::new("x", "agency")
+                },
+                "certificate pin \"sha256:ABC\"",
+            ),
+            (
+                NewPeer {
+                    pull: true,
+                    ..NewPeer::new("x", "agency")
+                },
+                "pulling from a peer needs its URL",
+            ),
         ] {
-            match store.set_peer(&f.scope_a, peer, url, origin, channel).await {
+            match store.set_peer(&f.scope_a, &setting).await {
                 Err(StoreError::Invalid(message)) => {
                     assert!(message.contains(expected), "{message}");
                 }
@@ -153,10 +201,10 @@ async fn peer_settings_latest_wins_are_checked_and_stay_in_their_tenant() {
         store
             .set_peer(
                 &f.scope_b,
-                "agency",
-                Some("http://elsewhere:1"),
-                None,
-                "agency",
+                &NewPeer {
+                    url: Some("http://elsewhere:1"),
+                    ..NewPeer::new("agency", "agency")
+                },
             )
             .await
             .unwrap();

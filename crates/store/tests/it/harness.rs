@@ -176,3 +176,25 @@ pub async fn seed(store: &Store) -> Fixture {
         camp_b,
     }
 }
+
+/// A prisoner of war with no assertion, for the transmission and forwarding tests.
+pub async fn register_pow(
+    store: &Store,
+    scope: &TenantScope,
+    source: domain::SourceId,
+    reference: &str,
+) -> domain::PersonId {
+    store
+        .register_person(
+            scope,
+            source,
+            &whereabouts_store::NewPerson {
+                reference: reference.into(),
+                category: domain::PersonCategory::PrisonerOfWar,
+                assertions: vec![],
+                events: vec![],
+            },
+        )
+        .await
+        .expect("register")
+}

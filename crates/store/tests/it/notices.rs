@@ -330,3 +330,128 @@ async fn received_corrections_supersede_and_a_failure_writes_nothing() {
         ));
     }
 }
+
+/// GC4-137-b, migration 0012: detriment flags not yet carried to a recipient on a channel,
+/// whether the person's card went there, and each flag carried once (`transmission_flags`);
+/// another tenant's flags are not seen.
+#[tokio::test]
+async fn detriment_flags_go_once_per_recipient_and_channel() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let person = store
+            .register_person(
+                &f.scope_a,
+                f.source_a,
+                &NewPerson {
+                    reference: "A-F".into(),
+                    category: PersonCategory::CivilianInternee,
+                    assertions: vec![],
+                    events: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .flag_detriment(&f.scope_a, person, "relatives at risk")
+            .await
+            .unwrap();
+        let pending = store
+            .untransmitted_flags(&f.scope_a, "agency", "agency")
+            .await
+            .unwrap();
+        assert_eq!(pending.len(), 1, "{}", backend.name);
+        assert_eq!(
+            (
+                pending[0].person,
+                pending[0].reason.as_str(),
+                pending[0].person_carried
+            ),
+            (person, "relatives at risk", false)
+        );
+        assert!(
+            store
+                .untransmitted_flags(&f.scope_b, "agency", "agency")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The first card carries the flag.
+        let first = NewTransmission {
+            recipient: "agency".into(),
+            channel: "agency".into(),
+            sequence: 1,
+            content_hash: "sha256:f1".into(),
+            envelope: "{}".into(),
+            officer: "Officer Varga".into(),
+            persons: vec![person],
+            notices: vec![NoticeItem {
+                person,
+                kind: NoticeKind::DetrimentFlag,
+                id: pending[0].flag,
+            }],
+        };
+        store.record_transmission(&f.scope_a, &first).await.unwrap();
+        assert!(
+            store
+                .untransmitted_flags(&f.scope_a, "agency", "agency")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{}",
+            backend.name
+        );
+        // The protecting-power channel has its own bookkeeping (XC-5).
+        assert_eq!(
+            store
+                .untransmitted_flags(&f.scope_a, "agency", "protecting-power")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // A flag set later: pending, the person carried.
+        store
+            .flag_detriment(&f.scope_a, person, "a new statement")
+            .await
+            .unwrap();
+        let later = store
+            .untransmitted_flags(&f.scope_a, "agency", "agency")
+            .await
+            .unwrap();
+        assert_eq!(later.len(), 1);
+        assert_eq!(
+            (later[0].reason.as_str(), later[0].person_carried),
+            ("a new statement", true)
+        );
+        // A flag id that is not this tenant's is not recorded as carried.
+        let bogus = NewTransmission {
+            sequence: 2,
+            content_hash: "sha256:f2".into(),
+            persons: vec![],
+            notices: vec![NoticeItem {
+                person,
+                kind: NoticeKind::DetrimentFlag,
+                id: uuid::Uuid::now_v7(),
+            }],
+            ..first.clone()
+        };
+        match store.record_transmission(&f.scope_a, &bogus).await {
+            Err(StoreError::Invalid(message)) => {
+                assert!(
+                    message.contains("not one of this tenant's flags"),
+                    "{message}"
+                );
+            }
+            other => panic!("{}: {other:?}", backend.name),
+        }
+        assert_eq!(
+            store
+                .untransmitted_flags(&f.scope_a, "agency", "agency")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}

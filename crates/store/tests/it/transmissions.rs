@@ -2,14 +2,12 @@
 //! envelopes and the persons they carried, the receiver's ledger and acknowledgements (issue 5;
 //! XC-4, XC-5). All of it stays in its tenant and is append-only.
 
-use domain::{PersonCategory, PersonId};
 use time::OffsetDateTime;
 use whereabouts_store::{
-    NewAcknowledgement, NewPerson, NewReceived, NewTransmission, ReceivedStatus, Store, StoreError,
-    StoredKey, TenantScope,
+    NewAcknowledgement, NewReceived, NewTransmission, ReceivedStatus, StoreError, StoredKey,
 };
 
-use crate::harness::{backends, seed};
+use crate::harness::{backends, register_pow as register, seed};
 
 fn key(id: &str, officer: Option<&str>) -> StoredKey {
     StoredKey {
@@ -20,27 +18,6 @@ fn key(id: &str, officer: Option<&str>) -> StoredKey {
         encryption_secret: officer.is_none().then(|| vec![9; 32]),
         created_at: OffsetDateTime::now_utc(),
     }
-}
-
-async fn register(
-    store: &Store,
-    scope: &TenantScope,
-    source: domain::SourceId,
-    reference: &str,
-) -> PersonId {
-    store
-        .register_person(
-            scope,
-            source,
-            &NewPerson {
-                reference: reference.into(),
-                category: PersonCategory::PrisonerOfWar,
-                assertions: vec![],
-                events: vec![],
-            },
-        )
-        .await
-        .expect("register")
 }
 
 fn received(sequence: i64, hash: &str, status: ReceivedStatus) -> NewReceived {

@@ -29,6 +29,7 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/tracing-requests/{id}") => (None, 200, "TracingRequest"),
         ("GET", "/api/v1/tracing-requests/{id}/proposals") => (None, 200, "ProposalList"),
         ("POST", "/api/v1/transmissions") => (Some("Bundle"), 200, "SignedReceipt"),
+        ("POST", "/api/v1/transmissions/outbox") => (Some("PullRequest"), 200, "Bundle"),
         ("GET", "/api/v1/compliance") => (None, 200, "Compliance"),
         ("GET", "/api/v1/protection/visits") => (None, 200, "VisitList"),
         ("GET", "/api/v1/protection/visits/{id}") => (None, 200, "Visit"),
@@ -64,6 +65,12 @@ fn operation(route: &RouteInfo) -> Value {
             }
         }
     });
+    if response == "Bundle" {
+        // The outbox answers with a bundle (or 204 when nothing waits).
+        op["responses"]["200"]["content"] =
+            json!({"application/octet-stream": {"schema": reference(response)}});
+        op["responses"]["204"] = json!({"description": "nothing waits for the requester"});
+    }
     if route.access == "public" || route.access == "pinned-peer" {
         op["security"] = json!([]);
     }
@@ -223,6 +230,11 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
             "notes": {"type": "array", "items": string}
         }}}}},
                 "Bundle": {"type": "string", "format": "binary", "description": "`WAB1`, a JSON header line naming the recipient, then the envelope encrypted to the recipient's pinned key"},
+                "PullRequest": {"type": "object", "required": ["body", "key", "signature"], "properties": {
+                    "body": {"type": "string", "description": "the request's JSON: format, requester, holder, at (RFC 3339, within 5 minutes of the holder's clock), receipts (signed receipts of envelopes fetched before)"},
+                    "key": {"type": "string", "description": "the requester's tenant key, pinned by the holder"},
+                    "signature": {"type": "string", "description": "Ed25519 over `whereabouts/pull/v1\\0` and the body"}
+                }},
                 "SignedReceipt": {"type": "object", "required": ["body", "key", "signature"], "properties": {
                     "body": {"type": "string", "description": "the acknowledgement's JSON: envelope_hash, sender, channel, sequence, status (applied, duplicate or rejected with code and reason), missing"},
                     "key": string, "signature": string

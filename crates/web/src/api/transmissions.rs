@@ -37,6 +37,24 @@ fn json_error(error: &AppError) -> Response {
     (error.status(), Json(body)).into_response()
 }
 
+/// The 429 answer (with `Retry-After`) when `address` pushed or pulled too often this minute
+/// ([`PUSHES_PER_MINUTE`], one count for both).
+fn throttled(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    what: &'static str,
+) -> Option<Response> {
+    let seconds = state.pushes.check(address, Instant::now()).err()?;
+    tracing::warn!(outcome = "throttled", what, "transmission request");
+    let mut response = json_error(&AppError::TooManyAttempts(format!(
+        "Too many pushes or pulls from this address. Try again in {seconds} seconds."
+    )));
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Some(response)
+}
+
 /// Streams `body` into an anonymous temporary file, refusing it past `limit` bytes.
 async fn spool(body: Body, limit: usize) -> Result<(tokio::fs::File, usize), AppError> {
     let file = tempfile::tempfile()
@@ -94,15 +112,8 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(seconds) = state.pushes.check(address, Instant::now()) {
-        tracing::warn!(outcome = "throttled", "transmission push");
-        let mut response = json_error(&AppError::TooManyAttempts(format!(
-            "Too many pushes from this address. Try again in {seconds} seconds."
-        )));
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+    if let Some(refused) = throttled(&state, address, "push") {
+        return refused;
     }
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -254,4 +265,125 @@ pub(crate) async fn proposals(
         })
         .collect();
     Ok(Json(json!({"proposals": items})).into_response())
+}
+
+/// A refusal of a pull request: the status, and the code and reason in the API's error shape.
+fn pull_refusal(status: StatusCode, code: &str, message: String) -> Response {
+    let body = json!({"error": {"code": code, "message": message}});
+    (status, Json(body)).into_response()
+}
+
+/// `POST /api/v1/transmissions/outbox`: a peer fetches the oldest envelope this instance holds
+/// for it (pull; docs/transmissions.md "Pull").
+///
+/// No session and no token: the body is a [`transmit::SignedPullRequest`], signed by the
+/// requester's tenant key, which the holder must have pinned (403 with the refusal's code
+/// otherwise, or when its date is more than five minutes from this clock). The receipts it
+/// carries (for envelopes fetched before) are verified and kept (422 naming the receipt that
+/// does not verify). Answers `200` with the bundle (encrypted afresh to the requester's pinned
+/// key) and `x-whereabouts-pending` (how many wait, this one included), or `204` when nothing
+/// waits; `404` for a holder this instance does not hold; `400` for a body that is not a pull
+/// request. Throttled with the pushes, per client address.
+pub(crate) async fn outbox(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(refused) = throttled(&state, address, "pull") {
+        return refused;
+    }
+    match serve_outbox(&state, &body).await {
+        Ok(response) => response,
+        Err(error) => {
+            if error.status().is_server_error() {
+                tracing::error!(%error, "transmission pull");
+            }
+            json_error(&error)
+        }
+    }
+}
+
+async fn serve_outbox(state: &AppState, body: &[u8]) -> AppResult<Response> {
+    let signed = transmit::SignedPullRequest::from_bytes(body)
+        .map_err(|e| AppError::BadForm(format!("not a pull request: {e}")))?;
+    let claimed = signed
+        .claimed()
+        .map_err(|e| AppError::BadForm(format!("not a pull request: {e}")))?;
+    let tenant = match state.store.tenant_by_slug(&claimed.holder).await {
+        Ok(tenant) => tenant,
+        Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(other) => return Err(other.into()),
+    };
+    let scope = state
+        .store
+        .operator_scope(&tenant, &format!("pull by {}", claimed.requester));
+    let ring = transmission::load_ring(&state.store, &scope)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let request = match signed.verify(&ring) {
+        Ok(request) => request,
+        Err(error) => {
+            tracing::warn!(code = error.code(), "pull request refused");
+            return Ok(pull_refusal(
+                StatusCode::FORBIDDEN,
+                error.code(),
+                error.to_string(),
+            ));
+        }
+    };
+    if let Err(problem) = transmission::pull::check_date(&request.at, OffsetDateTime::now_utc()) {
+        tracing::warn!(code = "stale-request", "pull request refused");
+        return Ok(pull_refusal(
+            StatusCode::FORBIDDEN,
+            "stale-request",
+            problem,
+        ));
+    }
+    for (n, receipt) in request.receipts.iter().enumerate() {
+        if let Err(error) = transmission::accept_receipt(
+            &state.store,
+            &scope,
+            &request.requester,
+            receipt.as_bytes(),
+        )
+        .await
+        {
+            return Ok(pull_refusal(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad-receipt",
+                format!("receipt {}: {error}", n + 1),
+            ));
+        }
+    }
+    let pending = state
+        .store
+        .pending_transmissions(&scope, &request.requester)
+        .await?;
+    let Some(first) = pending.first() else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let recipient = transmission::recipient_key(&ring, &request.requester)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bundle = transmission::bundle_for(first.envelope.as_bytes(), recipient)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    tracing::info!(
+        sequence = first.sequence,
+        pending = pending.len(),
+        "transmission fetched by its recipient"
+    );
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (
+                header::HeaderName::from_static(transmission::pull::PENDING_HEADER),
+                HeaderValue::from(pending.len()),
+            ),
+        ],
+        bundle,
+    )
+        .into_response())
 }

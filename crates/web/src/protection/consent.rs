@@ -86,19 +86,25 @@ impl Labels {
     }
 }
 
-/// Every private interview of the unit, for the new-allegation form.
+/// Every private interview of the unit (who was interviewed, when, with what consent; never
+/// the notes), for the new-allegation form. The listing is logged as a read with its purpose.
 pub(crate) async fn interview_choices(
     state: &AppState,
     scope: &TenantScope,
 ) -> AppResult<Vec<Choice>> {
     let labels = Labels::load(state, scope).await?;
-    Ok(state
-        .store
-        .all_interviews(scope)
-        .await?
-        .iter()
-        .map(|i| labels.choice(i))
-        .collect())
+    let interviews = state.store.all_interviews(scope).await?;
+    if !interviews.is_empty() {
+        audit_read(
+            state,
+            scope,
+            "interviews".to_owned(),
+            "allegation intake",
+            interviews.len(),
+        )
+        .await?;
+    }
+    Ok(interviews.iter().map(|i| labels.choice(i)).collect())
 }
 
 /// What the allegation's page shows about the interviews it comes from: the rows, the consent

@@ -14,7 +14,9 @@
 
 pub mod compliance;
 pub mod notices;
+pub mod pull;
 pub mod push;
+pub mod tls;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -362,20 +364,41 @@ async fn bureau_changes(
         .map(|e| (e.person, e.event))
         .collect();
     let corrections = store.pending_corrections(scope, to, channel.code()).await?;
-    if events.is_empty() && corrections.is_empty() {
-        return Ok(notices::Changes::default());
+    // GC4-137-b: flags not carried there yet. A new person's go with its card; a flag set
+    // after the first card goes with a correction card.
+    let flags = store.untransmitted_flags(scope, to, channel.code()).await?;
+    let mut changes = notices::Changes::default();
+    let mut late_flags: BTreeMap<PersonId, Vec<String>> = BTreeMap::new();
+    for flag in flags {
+        if new.contains(&flag.person) {
+            changes.notices.push(store::NoticeItem {
+                person: flag.person,
+                kind: store::NoticeKind::DetrimentFlag,
+                id: flag.flag,
+            });
+        } else if flag.person_carried {
+            late_flags.entry(flag.person).or_default().push(flag.reason);
+            changes.notices.push(store::NoticeItem {
+                person: flag.person,
+                kind: store::NoticeKind::DetrimentFlag,
+                id: flag.flag,
+            });
+        }
+    }
+    if events.is_empty() && corrections.is_empty() && late_flags.is_empty() {
+        return Ok(changes);
     }
     let mut persons: Vec<PersonId> = events
         .iter()
         .map(|(p, _)| *p)
         .chain(corrections.iter().map(|c| c.person))
+        .chain(late_flags.keys().copied())
         .collect();
     persons.sort_unstable();
     persons.dedup();
     let records = store.person_records(scope, &persons).await?;
     let by_id: HashMap<PersonId, &PersonRecord> =
         records.iter().map(|r| (r.person.id, r)).collect();
-    let mut changes = notices::Changes::default();
     // Corrections: per person, the fields with a value recorded since the first card.
     let mut fields: BTreeMap<PersonId, HashSet<FieldKey>> = BTreeMap::new();
     for correction in &corrections {
@@ -404,6 +427,14 @@ async fn bureau_changes(
             if let Some(card) = notices::correction_card(record, fields, &all) {
                 changes.contents.push(card);
                 changes.corrected.push(*person);
+            }
+        }
+    }
+    for (person, reasons) in late_flags {
+        if let Some(record) = by_id.get(&person) {
+            notices::attach_flag(&mut changes.contents, record, reasons.join("; "));
+            if !changes.corrected.contains(&person) {
+                changes.corrected.push(person);
             }
         }
     }
@@ -657,6 +688,15 @@ impl Outcome {
         }
     }
 
+    /// A refusal by the envelope's own checks, with its stable code.
+    fn refused(
+        header: Option<Header>,
+        hash: Option<String>,
+        error: &transmit::VerifyError,
+    ) -> Self {
+        Self::rejected(header, hash, error.code(), error.to_string())
+    }
+
     /// `bureau-a #3 on the agency channel`, or `bundle` when nothing could be read.
     #[must_use]
     pub fn label(&self) -> String {
@@ -867,12 +907,7 @@ async fn check_and_apply<R: std::io::Read + Send>(
     let envelope = match Envelope::from_bytes(&wire) {
         Ok(envelope) => envelope,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                None,
-                None,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(None, None, &error));
         }
     };
     let claimed = envelope.unverified_header();
@@ -880,12 +915,7 @@ async fn check_and_apply<R: std::io::Read + Send>(
     let verified = match envelope.verify(&tenant.slug, ring) {
         Ok(verified) => verified,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                claimed,
-                hash,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(claimed, hash, &error));
         }
     };
     let header = verified.header.clone();
@@ -893,12 +923,15 @@ async fn check_and_apply<R: std::io::Read + Send>(
         Ok(missing) => missing,
         Err(outcome) => return Ok(outcome),
     };
-    let peer_name = ring
-        .peer(&header.sender)
-        .map(|p| p.tenant_name.clone())
-        .unwrap_or_else(|| header.sender.clone());
+    let peer_name = peer_name(ring, &header.sender);
     let applied = apply(store, scope, &verified, &peer_name).await?;
     Ok(Outcome::of(applied, header, hash, missing))
+}
+
+/// The name a peer gave itself in its key set, or its slug.
+fn peer_name(ring: &KeyRing, sender: &str) -> String {
+    ring.peer(sender)
+        .map_or_else(|| sender.to_owned(), |p| p.tenant_name.clone())
 }
 
 /// Format 1 bundles are read whole, up to this many bytes (the push endpoint's limit).
@@ -970,12 +1003,7 @@ async fn check_and_apply_stream<R: std::io::Read + Send>(
     let envelope = match Envelope::from_bytes(&line) {
         Ok(envelope) => envelope,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                None,
-                None,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(None, None, &error));
         }
     };
     drop(line);
@@ -984,12 +1012,7 @@ async fn check_and_apply_stream<R: std::io::Read + Send>(
     let (manifest, _, _) = match envelope.verify_manifest(&tenant.slug, ring) {
         Ok(verified) => verified,
         Err(error) => {
-            return Ok(Outcome::rejected(
-                claimed,
-                hash,
-                error.code(),
-                error.to_string(),
-            ));
+            return Ok(Outcome::refused(claimed, hash, &error));
         }
     };
     let header = manifest.header.clone();
@@ -997,10 +1020,7 @@ async fn check_and_apply_stream<R: std::io::Read + Send>(
         Ok(missing) => missing,
         Err(outcome) => return Ok(outcome),
     };
-    let peer_name = ring
-        .peer(&header.sender)
-        .map(|p| p.tenant_name.clone())
-        .unwrap_or_else(|| header.sender.clone());
+    let peer_name = peer_name(ring, &header.sender);
     let applied = apply_stream(
         store,
         scope,

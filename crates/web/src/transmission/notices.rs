@@ -69,7 +69,10 @@ impl Changes {
 /// among the particulars GC3-122-d / GC4-138-a list).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Detail {
+    /// The bureau: notes and place names as recorded.
     Full,
+    /// The agency to a power of origin: the kind and time of each event; for a death, also
+    /// its place and cause, which the death certificate must show (GC3-120-b, GC4-129-a).
     FactAndDate,
 }
 
@@ -101,12 +104,18 @@ pub fn event_notices(
         };
         let reference = record.person.reference.clone();
         contents.push(if event.kind == EventKind::Death {
-            // GC3-120-b / GC4-129-a / Annex IV D: the death notification.
+            // GC3-120-b / GC4-129-a / Annex IV D: the death notification. The date, place and
+            // cause of death are among what the death certificate must show, so they travel on
+            // to the power of origin too (as the agency received them, in words).
+            let (place_of_death, cause) = match detail {
+                Detail::Full => (place(event.place), note),
+                Detail::FactAndDate => death_particulars(event.note.as_deref()),
+            };
             Content::DeathNotification(DeathNotice {
                 reference,
                 died_on: rfc3339(event.occurred_at),
-                place: place(event.place),
-                cause: note,
+                place: place_of_death,
+                cause,
             })
         } else {
             // GC3-122-e / GC4-136-b: a change, "in the same way" as the first information.
@@ -127,6 +136,29 @@ pub fn event_notices(
         sent.push((*person, *event_id));
     }
     (contents, notices, sent)
+}
+
+/// The place and cause of a death the agency received (GC3-120-b, GC4-129-a), from the note
+/// the receiver wrote (`place of death: …; cause: …`, see [`received_event`]). Any other
+/// note (a death the agency recorded itself, in words) gives neither: free text is not among
+/// the particulars forwarded.
+#[must_use]
+pub fn death_particulars(note: Option<&str>) -> (Option<String>, Option<String>) {
+    const PLACE: &str = "place of death: ";
+    const CAUSE: &str = "cause: ";
+    let Some(note) = note else {
+        return (None, None);
+    };
+    let (place, rest) = match note.strip_prefix(PLACE) {
+        Some(rest) => match rest.find("; cause: ") {
+            Some(at) => (Some(rest[..at].to_owned()), Some(&rest[at + 2..])),
+            None => (Some(rest.to_owned()), None),
+        },
+        None => (None, Some(note)),
+    };
+    let cause = rest.and_then(|r| r.strip_prefix(CAUSE)).map(str::to_owned);
+    let clean = |v: Option<String>| v.filter(|t| !t.trim().is_empty());
+    (clean(place), clean(cause))
 }
 
 /// A correction card: the person's reference and category with, for each field in
@@ -161,6 +193,33 @@ pub fn correction_card(
     } else {
         Content::CaptureCard(card)
     })
+}
+
+/// Puts a detriment flag set after the person's first card (GC4-137-b) on the person's
+/// correction card among `contents`, or on a card of its own that carries no field: the
+/// receiver keeps the flag (the agency then forwards nothing more of the person to the power
+/// of origin) and changes nothing else.
+pub fn attach_flag(contents: &mut Vec<Content>, record: &PersonRecord, reason: String) {
+    for content in contents.iter_mut() {
+        if let Content::CaptureCard(card) | Content::InternmentCard(card) = content
+            && card.reference == record.person.reference
+        {
+            card.detriment = Some(reason);
+            return;
+        }
+    }
+    let card = PersonCard {
+        reference: record.person.reference.clone(),
+        category: record.person.category.code().to_owned(),
+        registered_at: rfc3339(record.person.registered_at),
+        fields: Vec::new(),
+        detriment: Some(reason),
+    };
+    contents.push(if record.person.category.is_civilian() {
+        Content::InternmentCard(card)
+    } else {
+        Content::CaptureCard(card)
+    });
 }
 
 /// The notifications the events of an envelope sent on `channel` meet: for each event, every
@@ -412,4 +471,34 @@ pub fn check_received(
         .map_err(|error| error.to_string())?;
     domain_event.place = None;
     Ok(domain_event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::death_particulars;
+
+    fn owned(pair: (Option<&str>, Option<&str>)) -> (Option<String>, Option<String>) {
+        (pair.0.map(str::to_owned), pair.1.map(str::to_owned))
+    }
+
+    #[test]
+    fn gc3_120_b_the_place_and_cause_of_death_are_read_back_from_the_received_note() {
+        assert_eq!(
+            death_particulars(Some(
+                "place of death: Camp North; cause: pneumonia; untreated"
+            )),
+            owned((Some("Camp North"), Some("pneumonia; untreated")))
+        );
+        assert_eq!(
+            death_particulars(Some("place of death: Camp North")),
+            owned((Some("Camp North"), None))
+        );
+        assert_eq!(
+            death_particulars(Some("cause: wounds")),
+            owned((None, Some("wounds")))
+        );
+        // Free text the agency wrote itself is not forwarded.
+        assert_eq!(death_particulars(Some("died in hospital")), (None, None));
+        assert_eq!(death_particulars(None), (None, None));
+    }
 }

@@ -2,9 +2,9 @@
 //!
 //! The body of a push is the same encrypted, signed bundle a USB stick carries (`.wab`), so the
 //! two ways to travel have identical contents and one receiving path. The bundle's own
-//! encryption (to the recipient's pinned key) and signatures protect it end to end; TLS is not
-//! built into the server: put a TLS-terminating proxy in front of each instance for `https://`
-//! (docs/transmissions.md says how). The client speaks `http://` only.
+//! encryption (to the recipient's pinned key) and signatures protect it end to end; between
+//! sites the client speaks `https://` with the peer's certificate pinned ([`super::tls`]), and
+//! `http://` stays for loopback and tests.
 //!
 //! The loop, every `interval`: for each tenant and each peer with a URL, it seals what is new
 //! (a bureau's cards on the peer's channel; the agency's forwarding for a peer with an origin),
@@ -45,81 +45,242 @@ impl Default for SenderConfig {
     }
 }
 
-/// Why a push did not get a receipt.
+/// Why a push (or a pull) did not get its answer.
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
-    #[error("peer URL {0:?}: only http://host:port is supported (terminate TLS in a proxy)")]
-    Url(String),
+    #[error("peer URL {url:?}: {problem}")]
+    Url { url: String, problem: String },
     #[error("cannot reach the peer: {0}")]
     Unreachable(String),
-    #[error("the peer answered {status} without a receipt")]
-    NoReceipt { status: u16 },
+    /// The TLS handshake failed: most often a certificate that is not the one pinned.
+    #[error("TLS with the peer failed: {0}")]
+    Tls(String),
+    #[error("the peer answered {status}: {answer}")]
+    Refused { status: u16, answer: String },
+    #[error("the peer's answer is over {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("keeping the peer's answer: {0}")]
+    Spool(String),
     #[error("timed out")]
     Timeout,
 }
 
-/// `(host:port, path prefix)` of an `http://` URL.
-fn parse_url(url: &str) -> Result<(String, String), PushError> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| PushError::Url(url.to_owned()))?;
+/// Where a peer is reached: its URL and, for `https://`, the certificate pinned for it
+/// (`sha256:` of its DER; no web certificate authorities are trusted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub url: String,
+    pub tls_pin: Option<String>,
+}
+
+impl Endpoint {
+    #[must_use]
+    pub fn new(url: &str, tls_pin: Option<&str>) -> Self {
+        Self {
+            url: url.to_owned(),
+            tls_pin: tls_pin.map(str::to_owned),
+        }
+    }
+
+    /// The endpoint of a peer's setting, if it has a URL.
+    #[must_use]
+    pub fn of(peer: &store::PeerSetting) -> Option<Self> {
+        peer.url
+            .as_deref()
+            .map(|url| Self::new(url, peer.tls_pin.as_deref()))
+    }
+}
+
+/// A parsed URL: `host:port`, the host alone (the TLS server name), the path prefix, and
+/// the pin for `https://`.
+#[derive(Debug, PartialEq, Eq)]
+struct Target {
+    authority: String,
+    host: String,
+    prefix: String,
+    pin: Option<String>,
+}
+
+fn parse_url(endpoint: &Endpoint) -> Result<Target, PushError> {
+    let url = &endpoint.url;
+    let bad = |problem: &str| PushError::Url {
+        url: url.clone(),
+        problem: problem.to_owned(),
+    };
+    let (rest, default_port, pin) = if let Some(rest) = url.strip_prefix("https://") {
+        let pin = endpoint.tls_pin.clone().ok_or_else(|| {
+            bad("https:// needs the peer's certificate pinned (`whereabouts peer set --tls-cert`)")
+        })?;
+        (rest, 443, Some(pin))
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        if endpoint.tls_pin.is_some() {
+            return Err(bad("a certificate is pinned but the URL is not https://"));
+        }
+        (rest, 80, None)
+    } else {
+        return Err(bad("expected http://host:port or https://host:port"));
+    };
     let (authority, path) = match rest.find('/') {
         Some(at) => (&rest[..at], rest[at..].trim_end_matches('/')),
         None => (rest, ""),
     };
     if authority.is_empty() || authority.contains('@') {
-        return Err(PushError::Url(url.to_owned()));
+        return Err(bad("no host, or a user name in it"));
     }
-    let authority = if authority.contains(':') {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
+    let (host, authority) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
+            if port.parse::<u16>().is_err() {
+                return Err(bad("the port is not a number"));
+            }
+            (host.to_owned(), authority.to_owned())
+        }
+        _ => (authority.to_owned(), format!("{authority}:{default_port}")),
     };
-    Ok((authority, path.to_owned()))
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    Ok(Target {
+        authority,
+        host,
+        prefix: path.to_owned(),
+        pin,
+    })
 }
+
+/// Where an answer's body goes, and how much of it is accepted.
+pub enum Sink {
+    Memory(Vec<u8>),
+    File(std::fs::File),
+}
+
+impl Sink {
+    fn write(&mut self, data: &[u8]) -> Result<(), PushError> {
+        match self {
+            Self::Memory(buffer) => buffer.extend_from_slice(data),
+            Self::File(file) => {
+                std::io::Write::write_all(file, data)
+                    .map_err(|e| PushError::Spool(e.to_string()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One request over an open connection (plain or TLS); the answer's body goes to `sink`.
+async fn exchange_over<S>(
+    io: S,
+    request: hyper::Request<Full<Bytes>>,
+    sink: &mut Sink,
+    limit: usize,
+) -> Result<(u16, hyper::HeaderMap), PushError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
+            .await
+            .map_err(|e| PushError::Unreachable(e.to_string()))?;
+    let driver = tokio::spawn(connection);
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| PushError::Unreachable(e.to_string()))?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut body = response.into_body();
+    let mut size = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| PushError::Unreachable(e.to_string()))?;
+        if let Ok(data) = frame.into_data() {
+            size = size.saturating_add(data.len());
+            if size > limit {
+                driver.abort();
+                return Err(PushError::TooLarge { limit });
+            }
+            sink.write(&data)?;
+        }
+    }
+    driver.abort();
+    Ok((status, headers))
+}
+
+/// Sends one `POST <url><path>` with `body` to a peer, over TLS with its pinned certificate
+/// for `https://`; the answer's body (at most `limit` bytes) goes to `sink`.
+///
+/// # Errors
+/// A URL that cannot be used, a peer that cannot be reached, a certificate that is not the
+/// pinned one, an answer over the limit, or the time ran out.
+pub async fn exchange(
+    endpoint: &Endpoint,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+    timeout: Duration,
+    sink: &mut Sink,
+    limit: usize,
+) -> Result<(u16, hyper::HeaderMap), PushError> {
+    let target = parse_url(endpoint)?;
+    let request = hyper::Request::post(format!("{}{path}", target.prefix))
+        .header(hyper::header::HOST, &target.authority)
+        .header(hyper::header::CONTENT_TYPE, content_type)
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| PushError::Unreachable(e.to_string()))?;
+    let work =
+        async {
+            let stream = tokio::net::TcpStream::connect(&target.authority)
+                .await
+                .map_err(|e| PushError::Unreachable(e.to_string()))?;
+            match &target.pin {
+                None => exchange_over(stream, request, sink, limit).await,
+                Some(pin) => {
+                    let connector = super::tls::pinned_connector(pin)
+                        .map_err(|e| PushError::Tls(e.to_string()))?;
+                    let name = rustls::pki_types::ServerName::try_from(target.host.clone())
+                        .map_err(|e| PushError::Url {
+                            url: endpoint.url.clone(),
+                            problem: format!("the host is not a DNS name or an address: {e}"),
+                        })?;
+                    let tls = connector
+                        .connect(name, stream)
+                        .await
+                        .map_err(|e| PushError::Tls(super::tls::handshake_failure(&e)))?;
+                    exchange_over(tls, request, sink, limit).await
+                }
+            }
+        };
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| PushError::Timeout)?
+}
+
+/// The largest receipt accepted as an answer to a push.
+const RECEIPT_LIMIT: usize = 1024 * 1024;
 
 /// POSTs a bundle to `<url>/api/v1/transmissions`; returns the status and the body.
 ///
 /// # Errors
-/// The peer is unreachable, the URL is not `http://`, or the push timed out.
+/// As [`exchange`].
 pub async fn post_bundle(
-    url: &str,
+    endpoint: &Endpoint,
     bundle: Vec<u8>,
     timeout: Duration,
 ) -> Result<(u16, Vec<u8>), PushError> {
-    let (authority, prefix) = parse_url(url)?;
-    let work = async {
-        let stream = tokio::net::TcpStream::connect(&authority)
-            .await
-            .map_err(|e| PushError::Unreachable(e.to_string()))?;
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .map_err(|e| PushError::Unreachable(e.to_string()))?;
-        let driver = tokio::spawn(connection);
-        let request = hyper::Request::post(format!("{prefix}/api/v1/transmissions"))
-            .header(hyper::header::HOST, &authority)
-            .header(hyper::header::CONTENT_TYPE, "application/octet-stream")
-            .body(Full::new(Bytes::from(bundle)))
-            .map_err(|e| PushError::Unreachable(e.to_string()))?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| PushError::Unreachable(e.to_string()))?;
-        let status = response.status().as_u16();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| PushError::Unreachable(e.to_string()))?
-            .to_bytes()
-            .to_vec();
-        driver.abort();
-        Ok((status, body))
-    };
-    tokio::time::timeout(timeout, work)
-        .await
-        .map_err(|_| PushError::Timeout)?
+    let mut sink = Sink::Memory(Vec::new());
+    let (status, _) = exchange(
+        endpoint,
+        "/api/v1/transmissions",
+        "application/octet-stream",
+        bundle,
+        timeout,
+        &mut sink,
+        RECEIPT_LIMIT,
+    )
+    .await?;
+    match sink {
+        Sink::Memory(body) => Ok((status, body)),
+        Sink::File(_) => Ok((status, Vec::new())),
+    }
 }
 
 /// What one round did for one peer.
@@ -128,6 +289,8 @@ pub struct RoundReport {
     pub sealed: usize,
     pub pushed: usize,
     pub pending: usize,
+    /// Envelopes fetched from the peer's outbox (pull) and received.
+    pub pulled: usize,
     /// Set when the peer could not be reached; the round stopped at the first failure.
     pub failure: Option<String>,
 }
@@ -174,7 +337,7 @@ pub async fn push_pending(
     store: &Store,
     scope: &TenantScope,
     peer: &str,
-    url: &str,
+    endpoint: &Endpoint,
     timeout: Duration,
 ) -> TransmissionResult<RoundReport> {
     let ring = load_ring(store, scope).await?;
@@ -187,7 +350,7 @@ pub async fn push_pending(
     for item in pending {
         // The stored envelope, encrypted afresh: the same bytes a file bundle holds inside.
         let bundle = super::bundle_for(item.envelope.as_bytes(), &recipient)?;
-        match post_bundle(url, bundle, timeout).await {
+        match post_bundle(endpoint, bundle, timeout).await {
             Ok((status, body)) => match accept_receipt(store, scope, peer, &body).await {
                 Ok(_) => {
                     report.pushed += 1;
@@ -211,7 +374,45 @@ pub async fn push_pending(
     Ok(report)
 }
 
-/// One round over every tenant and peer with a URL, honouring each peer's backoff.
+/// One peer's turn in a round: seal what is new (for a peer with a URL or an outbox), push
+/// what is unacknowledged (unless the peer fetches it from the outbox), and fetch what the peer
+/// holds for this tenant (a peer set with `--pull`).
+///
+/// # Errors
+/// This tenant's own failures; a peer that is down is a `failure` in the report.
+pub async fn one_peer(
+    store: &Store,
+    tenant: &domain::Tenant,
+    scope: &TenantScope,
+    peer: &store::PeerSetting,
+    endpoint: Option<&Endpoint>,
+    timeout: Duration,
+) -> TransmissionResult<RoundReport> {
+    let sealed = seal_new(store, tenant, scope, peer).await?;
+    let mut report = match endpoint {
+        Some(endpoint) if !peer.outbox => {
+            push_pending(store, scope, &peer.peer, endpoint, timeout).await?
+        }
+        _ => RoundReport {
+            pending: store.pending_transmissions(scope, &peer.peer).await?.len(),
+            ..RoundReport::default()
+        },
+    };
+    report.sealed = sealed;
+    if peer.pull
+        && let Some(endpoint) = endpoint
+    {
+        let pulled =
+            super::pull::pull_pending(store, tenant, scope, &peer.peer, endpoint, timeout).await?;
+        report.pulled = pulled.fetched + pulled.rejected;
+        if report.failure.is_none() {
+            report.failure = pulled.failure.map(|f| format!("pull: {f}"));
+        }
+    }
+    Ok(report)
+}
+
+/// One round over every tenant and peer with a URL or an outbox, honouring each peer's backoff.
 async fn round(
     store: &Store,
     config: &SenderConfig,
@@ -220,22 +421,24 @@ async fn round(
     for tenant in store.tenants().await? {
         let scope = store.operator_scope(&tenant, "sender");
         for peer in store.peers(&scope).await? {
-            let Some(url) = peer.url.clone() else {
+            let endpoint = Endpoint::of(&peer);
+            if endpoint.is_none() && !peer.outbox {
                 continue;
-            };
+            }
             let key = (tenant.slug.clone(), peer.peer.clone());
             if let Some((next, _)) = backoff.get(&key)
                 && Instant::now() < *next
             {
                 continue;
             }
-            let attempt = async {
-                let sealed = seal_new(store, &tenant, &scope, &peer).await?;
-                let mut report =
-                    push_pending(store, &scope, &peer.peer, &url, config.timeout).await?;
-                report.sealed = sealed;
-                Ok::<_, TransmissionError>(report)
-            };
+            let attempt = one_peer(
+                store,
+                &tenant,
+                &scope,
+                &peer,
+                endpoint.as_ref(),
+                config.timeout,
+            );
             let report = match attempt.await {
                 Ok(report) => report,
                 Err(error) => {
@@ -248,13 +451,14 @@ async fn round(
             match &report.failure {
                 None => {
                     backoff.remove(&key);
-                    if report.pushed > 0 || sealed > 0 {
+                    if report.pushed > 0 || sealed > 0 || report.pulled > 0 {
                         tracing::info!(
                             tenant = %tenant.slug,
                             peer = %peer.peer,
                             sealed,
                             pushed = report.pushed,
-                            "transmissions pushed"
+                            pulled = report.pulled,
+                            "transmissions exchanged"
                         );
                     }
                 }
@@ -269,7 +473,7 @@ async fn round(
                         pending = report.pending,
                         retry_in_s = delay.as_secs(),
                         %failure,
-                        "push failed; everything kept, retrying"
+                        "push or pull failed; everything kept, retrying"
                     );
                 }
             }
@@ -293,17 +497,52 @@ pub async fn run_sender(store: Store, config: SenderConfig) {
 mod tests {
     use super::*;
 
+    fn target(url: &str, pin: Option<&str>) -> Result<(String, String, String), String> {
+        parse_url(&Endpoint::new(url, pin))
+            .map(|t| (t.authority, t.host, t.prefix))
+            .map_err(|e| e.to_string())
+    }
+
     #[test]
     fn urls() {
+        let pin = Some("sha256:00");
         assert_eq!(
-            parse_url("http://127.0.0.1:8080").ok(),
-            Some(("127.0.0.1:8080".into(), String::new()))
+            target("http://127.0.0.1:8080", None),
+            Ok(("127.0.0.1:8080".into(), "127.0.0.1".into(), String::new()))
         );
         assert_eq!(
-            parse_url("http://agency.example/base/").ok(),
-            Some(("agency.example:80".into(), "/base".into()))
+            target("http://agency.example/base/", None),
+            Ok((
+                "agency.example:80".into(),
+                "agency.example".into(),
+                "/base".into()
+            ))
         );
-        assert!(parse_url("https://agency.example").is_err());
-        assert!(parse_url("http://user@host").is_err());
+        assert_eq!(
+            target("https://agency.example", pin),
+            Ok((
+                "agency.example:443".into(),
+                "agency.example".into(),
+                String::new()
+            ))
+        );
+        assert_eq!(
+            target("https://[::1]:8443", pin),
+            Ok(("[::1]:8443".into(), "::1".into(), String::new()))
+        );
+        for (url, pin, problem) in [
+            (
+                "https://agency.example",
+                None,
+                "needs the peer's certificate pinned",
+            ),
+            ("http://agency.example", pin, "not https://"),
+            ("ftp://agency.example", None, "expected http://"),
+            ("http://user@host", None, "a user name"),
+            ("http://host:port", None, "not a number"),
+        ] {
+            let error = target(url, pin).unwrap_err();
+            assert!(error.contains(problem), "{url}: {error}");
+        }
     }
 }

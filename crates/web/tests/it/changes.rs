@@ -24,12 +24,12 @@ use crate::harness::{App, apps, name};
 
 const OFFICER: &str = "Officer Ilse Varga";
 
-struct Keys {
-    seal: SecretKey,
-    officer: SecretKey,
+pub(crate) struct Keys {
+    pub(crate) seal: SecretKey,
+    pub(crate) officer: SecretKey,
 }
 
-async fn keys_for(store: &Store, tenant: &Tenant) -> Keys {
+pub(crate) async fn keys_for(store: &Store, tenant: &Tenant) -> Keys {
     let scope = store.operator_scope(tenant, "test");
     let now = tx::now_text();
     let mut made = Vec::new();
@@ -64,7 +64,7 @@ async fn keys_for(store: &Store, tenant: &Tenant) -> Keys {
 }
 
 /// `from` pins `to`'s public keys.
-async fn pin(store: &Store, from: &Tenant, to: &Tenant, keys: &Keys) {
+pub(crate) async fn pin(store: &Store, from: &Tenant, to: &Tenant, keys: &Keys) {
     let set = PublicKeySet::sign(
         &to.name,
         vec![keys.seal.public.clone(), keys.officer.public.clone()],
@@ -130,7 +130,7 @@ fn standing_name(record: &store::PersonRecord) -> String {
 }
 
 /// A source for the bureau's own entries.
-async fn clerk_source(store: &Store, scope: &TenantScope) -> domain::SourceId {
+pub(crate) async fn clerk_source(store: &Store, scope: &TenantScope) -> domain::SourceId {
     store
         .record_source(
             scope,
@@ -220,14 +220,40 @@ async fn rename(
         .unwrap()
 }
 
-struct Three {
-    bureau_a: Tenant,
-    agency: Tenant,
-    bureau_b: Tenant,
-    keys_a: Keys,
+/// The person's nationality is XB: the agency forwards to bureau B, its power of origin.
+async fn national_of_xb(
+    store: &Store,
+    scope: &TenantScope,
+    source: domain::SourceId,
+    person: PersonId,
+) {
+    store
+        .add_assertion(
+            scope,
+            person,
+            source,
+            &NewAssertion {
+                field: FieldKey::Nationality,
+                value: Presence::Present(AssertedValue::Country("XB".into())),
+                locator: "line 2, column nationality".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
 }
 
-async fn three(app: &App) -> Three {
+pub(crate) struct Three {
+    pub(crate) bureau_a: Tenant,
+    pub(crate) agency: Tenant,
+    pub(crate) bureau_b: Tenant,
+    pub(crate) keys_a: Keys,
+    pub(crate) keys_agency: Keys,
+}
+
+/// Bureau A, the agency and bureau B in one store, with keys: A and the agency pin each other,
+/// and so do the agency and B.
+pub(crate) async fn three(app: &App) -> Three {
     let store = &app.store;
     let bureau_a = app.fx.tenant_a.clone();
     let agency = app.fx.agency.clone();
@@ -244,6 +270,7 @@ async fn three(app: &App) -> Three {
         agency,
         bureau_b,
         keys_a,
+        keys_agency,
     }
 }
 
@@ -270,20 +297,7 @@ async fn gc3_122_e_changes_deaths_and_corrections_reach_the_agency_and_the_power
         let source = clerk_source(store, &scope_a).await;
         let pow = app.fx.pow_a;
         // The power of origin is XB: the agency forwards to bureau B.
-        store
-            .add_assertion(
-                &scope_a,
-                pow,
-                source,
-                &NewAssertion {
-                    field: FieldKey::Nationality,
-                    value: Presence::Present(AssertedValue::Country("XB".into())),
-                    locator: "line 2, column nationality".into(),
-                },
-                None,
-            )
-            .await
-            .unwrap();
+        national_of_xb(store, &scope_a, source, pow).await;
         let camp = store.places(&scope_a).await.unwrap()[0].id;
         let now = OffsetDateTime::now_utc();
         let bureau = At {
@@ -436,7 +450,8 @@ async fn gc3_122_e_changes_deaths_and_corrections_reach_the_agency_and_the_power
         let same = record_of(store, &scope_agency, "bureau-a:A-0001").await;
         assert_eq!(same.assertions.len(), corrected.assertions.len());
 
-        // 5. On to the power of origin: the card, then the changes, kind and time only.
+        // 5. On to the power of origin: the card, then the changes, kind and time only (and a
+        // death's place and cause).
         let agency_tenant = &t.agency;
         let (forwarded, decisions) =
             forward_to_origin(store, agency_tenant, &scope_agency, "bureau-b", "XB", None)
@@ -460,8 +475,15 @@ async fn gc3_122_e_changes_deaths_and_corrections_reach_the_agency_and_the_power
                 EventKind::Death
             ]
         );
-        // The bureau's notes (the ward report, the cause) are not listed particulars.
-        assert!(at_origin.events.iter().all(|e| e.note.is_none()));
+        // The bureau's notes (the ward report) are not listed particulars; the place and the
+        // cause of death are (GC3-120-b, GC4-129-a: the death certificate shows them).
+        assert!(at_origin.events[..2].iter().all(|e| e.note.is_none()));
+        assert_eq!(
+            at_origin.events[2].note.as_deref(),
+            Some("place of death: Табір Північ; cause: septicaemia"),
+            "{}",
+            app.backend
+        );
         assert!(standing_name(&at_origin).contains("КОВАЛЕНКОВ"));
 
         // 6. A later correction at bureau A reaches the power of origin as a correction.
@@ -636,5 +658,108 @@ async fn a_bad_change_rejects_the_whole_envelope_with_nothing_written() {
             .filter(|r| r.entry.status == store::ReceivedStatus::Rejected)
             .count();
         assert_eq!(rejected, 6, "{}", app.backend);
+    }
+}
+
+/// GC4-137-b: a bureau that judges transmission to the power of origin detrimental only after
+/// the person's first card went to the agency: the flag travels once, with a correction card
+/// that carries no field; the agency keeps it (nothing is withheld from the agency) and from
+/// then on forwards nothing more of the person to the power of origin.
+#[tokio::test]
+async fn gc4_137_b_a_flag_set_after_the_first_card_travels_and_withholds_from_then_on() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let scope_b = store.operator_scope(&t.bureau_b, "test");
+        let source = clerk_source(store, &scope_a).await;
+        let pow = app.fx.pow_a;
+        national_of_xb(store, &scope_a, source, pow).await;
+        // The card goes to the agency and on to the power of origin.
+        let first = send(store, &t.bureau_a, "agency").await;
+        assert!(matches!(
+            receive(store, &t.agency, &first).await,
+            ReceiptStatus::Applied { .. }
+        ));
+        let (forwarded, decisions) =
+            forward_to_origin(store, &t.agency, &scope_agency, "bureau-b", "XB", None)
+                .await
+                .unwrap();
+        assert_eq!(forwarded.forwarded, 1, "{}", app.backend);
+        commit_forwarding(store, &scope_agency, &forwarded, &decisions)
+            .await
+            .unwrap();
+        let bundle = forwarded.prepared.as_ref().unwrap().bundle.clone();
+        assert!(matches!(
+            receive(store, &t.bureau_b, &bundle).await,
+            ReceiptStatus::Applied { .. }
+        ));
+
+        // Then the bureau flags the person, and the person is admitted to hospital.
+        store
+            .flag_detriment(&scope_a, pow, "relatives at risk after a new statement")
+            .await
+            .unwrap();
+        let camp = store.places(&scope_a).await.unwrap()[0].id;
+        let bureau = At {
+            store,
+            scope: &scope_a,
+            source,
+            person: pow,
+        };
+        event(
+            &bureau,
+            EventKind::HospitalAdmission,
+            OffsetDateTime::now_utc() - Duration::hours(3),
+            Some(camp),
+            None,
+        )
+        .await;
+        let second = send(store, &t.bureau_a, "agency").await;
+        assert!(matches!(
+            receive(store, &t.agency, &second).await,
+            ReceiptStatus::Applied { .. }
+        ));
+        // The agency holds the flag and the change: nothing is withheld from it.
+        let at_agency = record_of(store, &scope_agency, "bureau-a:A-0001").await;
+        let flags = store.detriment_flags(&scope_agency).await.unwrap();
+        assert_eq!(
+            flags.get(&at_agency.person.id).map(Vec::as_slice),
+            Some(&["relatives at risk after a new statement".to_owned()][..]),
+            "{}",
+            app.backend
+        );
+        assert_eq!(
+            kinds(&at_agency.events).last(),
+            Some(&EventKind::HospitalAdmission)
+        );
+        // The flag travelled once: nothing new to send.
+        let again = prepare_cards(
+            store,
+            &t.bureau_a,
+            &scope_a,
+            "agency",
+            transmit::Channel::Agency,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        assert!(again.is_none(), "{}", app.backend);
+
+        // From then on the agency forwards nothing more of the person to the power of origin.
+        let (forwarded, _) =
+            forward_to_origin(store, &t.agency, &scope_agency, "bureau-b", "XB", None)
+                .await
+                .unwrap();
+        assert_eq!(forwarded.changes, 0, "{}", app.backend);
+        assert!(forwarded.prepared.is_none());
+        let at_origin = record_of(store, &scope_b, "agency:bureau-a:A-0001").await;
+        assert!(
+            !kinds(&at_origin.events).contains(&EventKind::HospitalAdmission),
+            "{:?}",
+            at_origin.events
+        );
     }
 }

@@ -8,6 +8,7 @@ mod bureau;
 mod changes;
 mod compliance;
 mod harness;
+mod https;
 mod limits;
 mod matrix;
 mod pages;

@@ -94,6 +94,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     // peer 403 with a signed receipt; see the CLI's network tests).
     ("GET", "/api/v1/tracing-requests/{id}/proposals", TRACE),
     ("POST", "/api/v1/transmissions", ALL),
+    // The outbox too: a signed pull request of a pinned peer authorizes it (an empty body
+    // answers 400).
+    ("POST", "/api/v1/transmissions/outbox", ALL),
     ("GET", "/api/v1/compliance", READ),
     ("GET", "/compliance", READ),
     ("GET", "/protection", PROTECT),

@@ -97,6 +97,7 @@ async fn an_allegation_from_a_non_consenting_interview_never_reaches_the_authori
             page.body.contains(&refusing.id.to_string()),
             "{backend}: the form offers the interviews"
         );
+        assert!(!page.body.contains("Fictional notes"), "never their notes");
         // The allegation cannot claim more consent than the interview gave.
         let bad = app
             .submit(
@@ -264,6 +265,9 @@ async fn an_allegation_from_a_non_consenting_interview_never_reaches_the_authori
         assert!(log.iter().any(|e| e.action == "read"
             && e.object == format!("allegation:{}", s.u.allegation)
             && e.purpose.as_deref() == Some("representation to the authority")));
+        assert!(log.iter().any(|e| e.action == "read"
+            && e.object == "interviews"
+            && e.purpose.as_deref() == Some("allegation intake")));
 
         // Another unit's delegate: 404, nothing linked.
         let foreign = app

@@ -1,0 +1,478 @@
+//! HTTPS between instances (issue 5) over real sockets on loopback, on both backends: the
+//! server listens with a self-signed certificate made here (`web::serve_tls`), and bureau A's
+//! sender reaches the agency only through the certificate pinned for it. A certificate that is
+//! not the pinned one is refused before anything is sent: nothing is applied, and the sender
+//! keeps the envelope and delivers it once the right certificate is pinned. The agency also
+//! fetches what bureau A holds for it from A's outbox (pull), with signed requests that the
+//! outbox checks against the keys it pinned.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use domain::{FieldKey, NamePartKind, PersonCategory, Presence};
+use store::{NewAssertion, NewPeer, NewPerson, Store, TenantScope};
+use time::OffsetDateTime;
+use transmit::{KeyOwner, PullRequest, SecretKey, SignedPullRequest};
+use web::transmission::pull::{OUTBOX_PATH, pull_pending};
+use web::transmission::push::{Endpoint, one_peer, push_pending, seal_new};
+use web::transmission::tls::{certificate_pin, server_config};
+
+use crate::changes::{clerk_source, three};
+use crate::harness::{App, apps, config, name};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A self-signed certificate for 127.0.0.1, written to `dir`: `(certificate, key, pin)`.
+fn certificate(
+    dir: &std::path::Path,
+    stem: &str,
+) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert = dir.join(format!("{stem}.pem"));
+    let key = dir.join(format!("{stem}.key"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    (cert, key, certificate_pin(made.cert.der()))
+}
+
+/// The app's store served over TLS on a loopback port; the server stops when the task is
+/// aborted.
+async fn serve_tls(
+    app: &App,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let tls = server_config(cert, key).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut serve_config = config(false);
+    serve_config.addr = addr;
+    let store = app.store.clone();
+    let server =
+        tokio::spawn(async move { web::serve_tls(store, serve_config, listener, &tls).await });
+    (format!("https://{addr}"), server)
+}
+
+/// Registers a prisoner of war at `scope`'s bureau, with a name.
+async fn register(store: &Store, scope: &TenantScope, reference: &str, family: &str) {
+    let source = clerk_source(store, scope).await;
+    store
+        .register_person(
+            scope,
+            source,
+            &NewPerson {
+                reference: reference.into(),
+                category: PersonCategory::PrisonerOfWar,
+                assertions: vec![NewAssertion {
+                    field: FieldKey::Name,
+                    value: Presence::Present(name(
+                        &[
+                            (NamePartKind::Given, "Petro"),
+                            (NamePartKind::Family, family),
+                        ],
+                        "uk",
+                    )),
+                    locator: "line 1".into(),
+                }],
+                events: vec![],
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn held(store: &Store, scope: &TenantScope, reference: &str) -> bool {
+    store.person_id_by_reference(scope, reference).await.is_ok()
+}
+
+async fn peer(store: &Store, scope: &TenantScope, name: &str) -> store::PeerSetting {
+    store
+        .peers(scope)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.peer == name)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn pushes_reach_the_agency_over_https_only_through_the_pinned_certificate() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key, pin) = certificate(dir.path(), "agency");
+        let (_, _, other_pin) = certificate(dir.path(), "impostor");
+        let (url, server) = serve_tls(&app, &cert, &key).await;
+
+        register(store, &scope_a, "A-TLS", "Bondar").await;
+        store
+            .set_peer(
+                &scope_a,
+                &NewPeer {
+                    url: Some(&url),
+                    tls_pin: Some(&other_pin),
+                    ..NewPeer::new("agency", "agency")
+                },
+            )
+            .await
+            .unwrap();
+        let setting = peer(store, &scope_a, "agency").await;
+        assert_eq!(
+            seal_new(store, &t.bureau_a, &scope_a, &setting)
+                .await
+                .unwrap(),
+            1,
+            "{}",
+            app.backend
+        );
+
+        // A certificate other than the one pinned: refused in the handshake, with the reason;
+        // nothing reaches the agency and the envelope is kept.
+        let wrong = Endpoint::of(&setting).unwrap();
+        let report = push_pending(store, &scope_a, "agency", &wrong, TIMEOUT)
+            .await
+            .unwrap();
+        let failure = report.failure.clone().unwrap_or_default();
+        assert!(failure.starts_with("TLS with the peer failed"), "{failure}");
+        assert!(
+            failure.contains(&format!("but {other_pin} is pinned")),
+            "{failure}"
+        );
+        assert!(failure.contains(&pin), "{failure}");
+        assert_eq!((report.pushed, report.pending), (0, 1), "{report:?}");
+        assert!(!held(store, &scope_agency, "bureau-a:A-TLS").await);
+
+        // Plain HTTP to the TLS listener gets no answer it can use; nothing is applied either.
+        let plain = Endpoint::new(&url.replace("https://", "http://"), None);
+        let report = push_pending(store, &scope_a, "agency", &plain, Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert!(report.failure.is_some(), "{report:?}");
+        assert_eq!(report.pending, 1);
+        // https:// without a pin is refused before connecting: no web certificate authority
+        // is trusted.
+        let unpinned = Endpoint::new(&url, None);
+        let report = push_pending(store, &scope_a, "agency", &unpinned, TIMEOUT)
+            .await
+            .unwrap();
+        assert!(
+            report
+                .failure
+                .as_deref()
+                .is_some_and(|f| f.contains("needs the peer's certificate pinned")),
+            "{report:?}"
+        );
+        assert!(!held(store, &scope_agency, "bureau-a:A-TLS").await);
+
+        // The right certificate pinned: the kept envelope is delivered and acknowledged.
+        store
+            .set_peer(
+                &scope_a,
+                &NewPeer {
+                    url: Some(&url),
+                    tls_pin: Some(&pin),
+                    ..NewPeer::new("agency", "agency")
+                },
+            )
+            .await
+            .unwrap();
+        let setting = peer(store, &scope_a, "agency").await;
+        let report = one_peer(
+            store,
+            &t.bureau_a,
+            &scope_a,
+            &setting,
+            Endpoint::of(&setting).as_ref(),
+            TIMEOUT,
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.failure, None, "{}", app.backend);
+        assert_eq!((report.pushed, report.pending), (1, 0), "{report:?}");
+        assert!(held(store, &scope_agency, "bureau-a:A-TLS").await);
+        assert!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        server.abort();
+    }
+}
+
+#[tokio::test]
+async fn the_agency_pulls_from_the_bureaus_outbox_over_https_with_signed_requests() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key, pin) = certificate(dir.path(), "bureau-a");
+        let (url, server) = serve_tls(&app, &cert, &key).await;
+
+        // Bureau A keeps what it seals for the agency in its outbox (it pushes nothing).
+        store
+            .set_peer(
+                &scope_a,
+                &NewPeer {
+                    outbox: true,
+                    ..NewPeer::new("agency", "agency")
+                },
+            )
+            .await
+            .unwrap();
+        for (reference, family) in [("A-P1", "Shevchuk"), ("A-P2", "Lysenko")] {
+            register(store, &scope_a, reference, family).await;
+        }
+        let holder = peer(store, &scope_a, "agency").await;
+        let report = one_peer(store, &t.bureau_a, &scope_a, &holder, None, TIMEOUT)
+            .await
+            .unwrap();
+        assert_eq!((report.sealed, report.pushed), (1, 0), "{report:?}");
+        // A second person, a second envelope.
+        register(store, &scope_a, "A-P3", "Tkachenko").await;
+        let report = one_peer(store, &t.bureau_a, &scope_a, &holder, None, TIMEOUT)
+            .await
+            .unwrap();
+        assert_eq!((report.sealed, report.pending), (1, 2), "{report:?}");
+
+        // The agency fetches both, applies them, and its receipts empty A's outbox.
+        store
+            .set_peer(
+                &scope_agency,
+                &NewPeer {
+                    url: Some(&url),
+                    tls_pin: Some(&pin),
+                    pull: true,
+                    ..NewPeer::new("bureau-a", "agency")
+                },
+            )
+            .await
+            .unwrap();
+        let puller = peer(store, &scope_agency, "bureau-a").await;
+        let report = one_peer(
+            store,
+            &t.agency,
+            &scope_agency,
+            &puller,
+            Endpoint::of(&puller).as_ref(),
+            TIMEOUT,
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.failure, None, "{}", app.backend);
+        assert_eq!(report.pulled, 2, "{report:?}");
+        for reference in ["bureau-a:A-P1", "bureau-a:A-P2", "bureau-a:A-P3"] {
+            assert!(held(store, &scope_agency, reference).await, "{reference}");
+        }
+        assert!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{}",
+            app.backend
+        );
+        // Again: nothing waits, nothing is applied twice.
+        let again = pull_pending(
+            store,
+            &t.agency,
+            &scope_agency,
+            "bureau-a",
+            &Endpoint::of(&puller).unwrap(),
+            TIMEOUT,
+        )
+        .await
+        .unwrap();
+        assert_eq!((again.fetched, again.failure), (0, None));
+        let applied = store
+            .applied_on_channel(&scope_agency, "bureau-a", "agency")
+            .await
+            .unwrap();
+        assert_eq!(applied.len(), 2, "{applied:?}");
+
+        // A wrong pin for the holder: refused, nothing fetched.
+        let (_, _, other_pin) = certificate(dir.path(), "impostor");
+        let report = pull_pending(
+            store,
+            &t.agency,
+            &scope_agency,
+            "bureau-a",
+            &Endpoint::new(&url, Some(&other_pin)),
+            TIMEOUT,
+        )
+        .await
+        .unwrap();
+        assert!(
+            report
+                .failure
+                .as_deref()
+                .is_some_and(|f| f.contains("is pinned for it")),
+            "{report:?}"
+        );
+        server.abort();
+    }
+}
+
+/// What the outbox answered: the status, the pending header and the body (a bundle is binary).
+struct Answer {
+    status: StatusCode,
+    pending: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn outbox(app: &App, body: Vec<u8>) -> Answer {
+    use tower::ServiceExt as _;
+    let mut request = Request::post(OUTBOX_PATH)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let client: std::net::SocketAddr = crate::harness::CLIENT.parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(client));
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let pending = response
+        .headers()
+        .get("x-whereabouts-pending")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        pending,
+        body,
+    }
+}
+
+fn signed(requester_key: &SecretKey, holder: &str, at: OffsetDateTime) -> Vec<u8> {
+    let request = PullRequest {
+        format: transmit::FORMAT_VERSION,
+        requester: requester_key.public.owner.tenant.clone(),
+        holder: holder.to_owned(),
+        at: at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap(),
+        receipts: vec![],
+    };
+    SignedPullRequest::sign(&request, requester_key)
+        .unwrap()
+        .to_bytes()
+}
+
+#[tokio::test]
+async fn the_outbox_answers_only_pinned_peers_with_fresh_signed_requests() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        register(store, &scope_a, "A-O1", "Hnatiuk").await;
+        store
+            .set_peer(
+                &scope_a,
+                &NewPeer {
+                    outbox: true,
+                    ..NewPeer::new("agency", "agency")
+                },
+            )
+            .await
+            .unwrap();
+        let holder = peer(store, &scope_a, "agency").await;
+        seal_new(store, &t.bureau_a, &scope_a, &holder)
+            .await
+            .unwrap();
+        let now = OffsetDateTime::now_utc();
+
+        // The agency's own key: the bundle, encrypted to the agency.
+        let page = outbox(&app, signed(&t.keys_agency.seal, "bureau-a", now)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", app.backend);
+        assert_eq!(page.pending, "1");
+        assert!(page.body.starts_with(b"WAB2"), "a bundle");
+
+        // A key bureau A never pinned for the agency.
+        let stranger = SecretKey::generate(
+            KeyOwner {
+                tenant: "agency".into(),
+                officer: None,
+            },
+            &web::transmission::now_text(),
+        )
+        .unwrap();
+        let page = outbox(&app, signed(&stranger, "bureau-a", now)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.text());
+        assert!(page.text().contains("unknown-key"), "{}", page.text());
+        // Bureau B is pinned by the agency, not by bureau A: an unknown requester.
+        let keys_b = crate::changes::keys_for(store, &t.bureau_b).await;
+        let page = outbox(&app, signed(&keys_b.seal, "bureau-a", now)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.text());
+        assert!(page.text().contains("unknown-sender"), "{}", page.text());
+        // An old request (replayed): refused with the clock skew named.
+        let page = outbox(
+            &app,
+            signed(
+                &t.keys_agency.seal,
+                "bureau-a",
+                now - time::Duration::hours(1),
+            ),
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.text());
+        assert!(page.text().contains("stale-request"), "{}", page.text());
+        assert!(page.text().contains("3600 s"), "{}", page.text());
+        // A holder this instance does not hold, and a body that is not a request.
+        let page = outbox(&app, signed(&t.keys_agency.seal, "bureau-z", now)).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.text());
+        let page = outbox(&app, b"{\"body\":1}".to_vec()).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.text());
+        assert!(
+            page.text().contains("not a pull request"),
+            "{}",
+            page.text()
+        );
+        // A receipt that does not verify is named, and nothing is acknowledged.
+        let request = PullRequest {
+            format: transmit::FORMAT_VERSION,
+            requester: "agency".into(),
+            holder: "bureau-a".into(),
+            at: web::transmission::now_text(),
+            receipts: vec!["{\"body\":\"{}\",\"key\":\"ed25519:00\",\"signature\":\"00\"}".into()],
+        };
+        let body = SignedPullRequest::sign(&request, &t.keys_agency.seal)
+            .unwrap()
+            .to_bytes();
+        let page = outbox(&app, body).await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            page.text()
+        );
+        assert!(page.text().contains("receipt 1"), "{}", page.text());
+        assert_eq!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
