@@ -120,7 +120,7 @@ impl Index {
         self.ids.push(record.id.clone());
         self.by_id.insert(record.id.clone(), index as u32);
         let mut keys = std::mem::take(&mut self.scratch);
-        blocking::keys(&self.corpus, self.corpus.features(index), &mut keys);
+        blocking::search_keys(&self.corpus, self.corpus.features(index), &mut keys);
         for &(key, secondary) in &keys {
             self.postings
                 .entry(key)
@@ -175,6 +175,8 @@ impl Index {
                 for &(r, _) in list {
                     vote(r, weight);
                 }
+            } else if blocking::search_only(key) {
+                continue;
             } else {
                 let matching = list.iter().filter(|&&(_, s)| s == secondary).count();
                 if matching == 0 {
@@ -204,7 +206,7 @@ impl Index {
     fn search_features(&mut self, features: &crate::analysis::Features, k: usize) -> Vec<Hit> {
         let features = *features;
         let mut keys = std::mem::take(&mut self.scratch);
-        blocking::keys(&self.corpus, &features, &mut keys);
+        blocking::search_keys(&self.corpus, &features, &mut keys);
         let candidates = self.candidates(&keys);
         self.scratch = keys;
         let mut scored: Vec<(f64, u32)> = candidates

@@ -530,3 +530,49 @@ fn swapped_name_fields_keep_the_fathers_name() {
     assert!(!score.capped, "{score:?}");
     assert!(probability(&a, &b) >= DEFAULT_THRESHOLD);
 }
+
+// MATCH-2 (issue 3): one bad field must not hide a match. The family name is mistyped
+// (Anarov / Avarov) and the birth year is one off, so no batch key is shared; the search still
+// finds the person through the given name and the father's name.
+#[test]
+fn search_finds_a_person_whose_family_name_is_mistyped() {
+    let mut index = Index::new();
+    index
+        .insert(&person(
+            "natig",
+            &[
+                ("given_name", "Natig"),
+                ("family_name", "Avarov"),
+                ("father_name", "Elchin Anarov"),
+                ("birth_date", "1997-06-07"),
+            ],
+        ))
+        .unwrap();
+    index
+        .insert(&person(
+            "other",
+            &[
+                ("given_name", "Rashad"),
+                ("family_name", "Mammadov"),
+                ("father_name", "Ilham Mammadov"),
+                ("birth_date", "1998-06-07"),
+            ],
+        ))
+        .unwrap();
+    index.calibrate();
+    let query = person(
+        "q",
+        &[
+            ("given_name", "Natiq"),
+            ("family_name", "Anarov"),
+            ("father_name", "Elçin Anarov"),
+            ("birth_date", "1998-06-07"),
+        ],
+    );
+    let hits = index.search(&query, 10);
+    assert_eq!(
+        hits.first().map(|h| h.id.as_str()),
+        Some("natig"),
+        "{hits:?}"
+    );
+}
