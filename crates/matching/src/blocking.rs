@@ -88,11 +88,7 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     }
     let patronymic = corpus.tokens(f.patronymic);
     let father = corpus.tokens(f.father);
-    identities(corpus, patronymic.first(), &mut parent);
-    identities(corpus, father.first(), &mut scratch);
-    parent.extend_from_slice(&scratch);
-    parent.sort_unstable();
-    parent.dedup();
+    parent_identities(corpus, patronymic, father, &mut parent, &mut scratch);
     let year = u32::from(f.date.year);
     let first_family_key = family_tokens
         .first()
@@ -267,11 +263,7 @@ pub(crate) fn search_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     }
     let patronymic = corpus.tokens(f.patronymic);
     let father = corpus.tokens(f.father);
-    identities(corpus, patronymic.first(), &mut parent);
-    identities(corpus, father.first(), &mut scratch);
-    parent.extend_from_slice(&scratch);
-    parent.sort_unstable();
-    parent.dedup();
+    parent_identities(corpus, patronymic, father, &mut parent, &mut scratch);
     let year = u32::from(f.date.year);
     let parent_key = father
         .first()
@@ -288,6 +280,22 @@ pub(crate) fn search_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// The identities of the parent's name: the patronymic's first token and the father's given
+/// name, which name the same person (NAME-UA-1, NAME-RU-1, NAME-AZ-1, NAME-AR-1).
+fn parent_identities(
+    corpus: &Corpus,
+    patronymic: &[u32],
+    father: &[u32],
+    parent: &mut Vec<u64>,
+    scratch: &mut Vec<u64>,
+) {
+    identities(corpus, patronymic.first(), parent);
+    identities(corpus, father.first(), scratch);
+    parent.extend_from_slice(scratch);
+    parent.sort_unstable();
+    parent.dedup();
 }
 
 /// Statistics of candidate generation.
