@@ -68,7 +68,10 @@ impl FollowedPerson {
 /// the person's first one (`registration_links`); a registration without a link is its own
 /// person. Persons come in the order of their first sighting.
 #[must_use]
-pub fn group(seen: &[PersonSeen], links: &[(RegistrationId, RegistrationId)]) -> Vec<FollowedPerson> {
+pub fn group(
+    seen: &[PersonSeen],
+    links: &[(RegistrationId, RegistrationId)],
+) -> Vec<FollowedPerson> {
     let person_of: BTreeMap<RegistrationId, RegistrationId> = links.iter().copied().collect();
     let mut persons: BTreeMap<RegistrationId, Vec<Sighting>> = BTreeMap::new();
     for s in seen {
@@ -245,7 +248,11 @@ mod tests {
 
         // Links refused: to itself, twice, from a first registration with later ones.
         assert!(check_link(first.id, first.id, &links).is_err());
-        assert!(check_link(later.id, other.id, &links).unwrap_err().contains("already"));
+        assert!(
+            check_link(later.id, other.id, &links)
+                .unwrap_err()
+                .contains("already")
+        );
         assert!(check_link(first.id, other.id, &links).is_err());
         assert!(check_link(other.id, later.id, &links).is_err());
         assert!(check_link(other.id, first.id, &links).is_ok());
@@ -277,7 +284,11 @@ mod tests {
         assert_eq!(late[0].person, first.id);
         assert_eq!(late[0].days, 5);
         assert_eq!(late[0].last_seen.place, b);
-        assert!(late[0].explain().contains("5 days overdue"), "{}", late[0].explain());
+        assert!(
+            late[0].explain().contains("5 days overdue"),
+            "{}",
+            late[0].explain()
+        );
         // The last follow-up sets no date: nothing is due.
         marks[1].next_visit_due = None;
         assert!(overdue(&persons, &marks, date!(2026 - 05 - 01)).is_empty());

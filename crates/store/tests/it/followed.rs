@@ -179,7 +179,11 @@ async fn a_person_seen_again_after_a_transfer_keeps_one_follow_up_history() {
             .unwrap_err();
         assert!(matches!(error, StoreError::NotFound), "{name}: {error:?}");
         assert!(
-            store.registration_links(&f.scope_a).await.unwrap().is_empty(),
+            store
+                .registration_links(&f.scope_a)
+                .await
+                .unwrap()
+                .is_empty(),
             "{name}"
         );
         let error = store
