@@ -117,7 +117,7 @@ impl Followed {
                 ));
             }
         }
-        rows.sort_by(|a, b| b.0.cmp(&a.0));
+        rows.sort_by_key(|row| std::cmp::Reverse(row.0));
         rows.into_iter().map(|(_, row)| row).collect()
     }
 }
