@@ -5,6 +5,7 @@ mod accounts_agency;
 mod audit;
 mod forwarding;
 mod harness;
+mod messages;
 mod notices;
 mod protection;
 mod rotation;
