@@ -123,7 +123,7 @@ pub struct ReceiveArgs {
     ack: Option<PathBuf>,
 }
 
-async fn open(locations: &Locations, slug: &str) -> anyhow::Result<(Store, Tenant, TenantScope)> {
+pub(crate) async fn open(locations: &Locations, slug: &str) -> anyhow::Result<(Store, Tenant, TenantScope)> {
     let store = locations.open().await?;
     let tenant = store
         .tenant_by_slug(slug)
@@ -720,6 +720,19 @@ pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::
             row.acknowledged,
             row.rejected,
             row.unanswered
+        );
+    }
+    for row in &report.enquiries {
+        println!(
+            "enquiries {} {} {}: {} ({} answered on time, {} late, {} overdue, {} open)",
+            row.direction,
+            if row.direction == "asked" { "of" } else { "from" },
+            row.peer,
+            row.owed,
+            row.answered_on_time,
+            row.answered_late,
+            row.overdue,
+            row.open
         );
     }
     for row in &report.received {
