@@ -235,7 +235,11 @@ pub async fn list(locations: &Locations, command: ListCommand) -> anyhow::Result
                 println!(
                     "{} {}{}: {} ({}, {} person(s))",
                     list.reference,
-                    if list.drawn { "drawn" } else { "received from " },
+                    if list.drawn {
+                        "drawn"
+                    } else {
+                        "received from "
+                    },
                     list.peer,
                     list.title,
                     list.rule.as_deref().unwrap_or("no rule"),

@@ -248,8 +248,7 @@ const INSERT_ANSWER: &str = "INSERT INTO enquiry_answers (id, tenant_id, enquiry
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 const INSERT_LIST: &str = "INSERT INTO person_lists (id, tenant_id, direction, peer, reference, title, rule, drawn_by, drawn_at, source_id, recorded_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-const INSERT_LIST_ROW: &str =
-    "INSERT INTO person_list_rows (list_id, tenant_id, position, person_id) VALUES ($1, $2, $3, $4)";
+const INSERT_LIST_ROW: &str = "INSERT INTO person_list_rows (list_id, tenant_id, position, person_id) VALUES ($1, $2, $3, $4)";
 
 macro_rules! enquiry_of {
     ($row:expr) => {{
@@ -669,7 +668,11 @@ impl ImportBatch {
     ///
     /// # Errors
     /// A database error.
-    pub async fn asked_enquiry(&mut self, peer: &str, reference: &str) -> StoreResult<Option<Uuid>> {
+    pub async fn asked_enquiry(
+        &mut self,
+        peer: &str,
+        reference: &str,
+    ) -> StoreResult<Option<Uuid>> {
         let tenant = *self.scope.tenant().as_uuid();
         const SQL: &str = "SELECT id FROM enquiries WHERE tenant_id = $1 AND direction = 'asked' AND peer = $2 AND reference = $3";
         match &mut self.tx {
@@ -684,8 +687,10 @@ impl ImportBatch {
                     )
                     .optional()
                     .map_err(sqlite_error)?;
-                id.map(|bytes| Uuid::from_slice(&bytes).map_err(|e| StoreError::Invalid(e.to_string())))
-                    .transpose()
+                id.map(|bytes| {
+                    Uuid::from_slice(&bytes).map_err(|e| StoreError::Invalid(e.to_string()))
+                })
+                .transpose()
             }
             ImportTx::Postgres(tx) => Ok(sqlx::query_scalar(SQL)
                 .bind(tenant)
@@ -715,7 +720,9 @@ impl ImportBatch {
                 let connection = direct.connection();
                 let held = connection
                     .prepare(&EXISTS.replace('$', "?"))
-                    .and_then(|mut s| s.exists(params![tenant.as_bytes(), enquiry.peer, enquiry.reference]))
+                    .and_then(|mut s| {
+                        s.exists(params![tenant.as_bytes(), enquiry.peer, enquiry.reference])
+                    })
                     .map_err(sqlite_error)?;
                 if held {
                     return Ok(false);
@@ -797,7 +804,11 @@ impl ImportBatch {
                 let held = connection
                     .prepare(&EXISTS.replace('$', "?"))
                     .and_then(|mut s| {
-                        s.exists(params![tenant.as_bytes(), answer.enquiry.as_bytes(), answer.reference])
+                        s.exists(params![
+                            tenant.as_bytes(),
+                            answer.enquiry.as_bytes(),
+                            answer.reference
+                        ])
                     })
                     .map_err(sqlite_error)?;
                 if held {
@@ -879,7 +890,9 @@ impl ImportBatch {
                 let connection = direct.connection();
                 let held = connection
                     .prepare(&EXISTS.replace('$', "?"))
-                    .and_then(|mut s| s.exists(params![tenant.as_bytes(), list.peer, list.reference]))
+                    .and_then(|mut s| {
+                        s.exists(params![tenant.as_bytes(), list.peer, list.reference])
+                    })
                     .map_err(sqlite_error)?;
                 if held {
                     return Ok(false);
@@ -906,8 +919,13 @@ impl ImportBatch {
                     .prepare(&INSERT_LIST_ROW.replace('$', "?"))
                     .map_err(sqlite_error)?;
                 for (i, person) in persons.iter().enumerate() {
-                    row.execute(params![id.as_bytes(), tenant.as_bytes(), i64::try_from(i).unwrap_or(i64::MAX), person.as_bytes()])
-                        .map_err(sqlite_error)?;
+                    row.execute(params![
+                        id.as_bytes(),
+                        tenant.as_bytes(),
+                        i64::try_from(i).unwrap_or(i64::MAX),
+                        person.as_bytes()
+                    ])
+                    .map_err(sqlite_error)?;
                 }
             }
             ImportTx::Postgres(tx) => {

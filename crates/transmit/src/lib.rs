@@ -41,8 +41,8 @@ pub use bundle::{
     BundleError, BundleHeader, bundle_header, bundle_recipient, open_bundle, seal_bundle,
 };
 pub use content::{
-    CardField, CardNamePart, CardValue, Content, ContentError, DeathNotice, EnquiryAnswer, EnquiryNotice,
-    EventNotice, ListNotice, PersonCard,
+    CardField, CardNamePart, CardValue, Content, ContentError, DeathNotice, EnquiryAnswer,
+    EnquiryNotice, EventNotice, ListNotice, PersonCard,
 };
 pub use envelope::{Channel, Envelope, Header, Purpose, VerifiedEnvelope, VerifyError};
 pub use keys::{

@@ -4,8 +4,8 @@
 
 use time::{Duration, OffsetDateTime};
 use whereabouts_store::{
-    EnquiryDirection, NewEnquiry, NewList, NewTransmission, NoticeItem, NoticeKind,
-    ReceivedAnswer, ReceivedEnquiry, ReceivedList, StoreError,
+    EnquiryDirection, NewEnquiry, NewList, NewTransmission, NoticeItem, NoticeKind, ReceivedAnswer,
+    ReceivedEnquiry, ReceivedList, StoreError,
 };
 
 use crate::accounts_agency::request;
@@ -86,7 +86,17 @@ async fn the_agency_asks_and_each_enquiry_travels_once_in_its_tenant() {
         ));
         // Another tenant's person or enquiry answers 404.
         assert!(matches!(
-            store.ask_enquiry(&f.scope_b, &NewEnquiry { peer: "bureau-b".into(), person: Some(person), question: "?".into(), ..NewEnquiry::default() }).await,
+            store
+                .ask_enquiry(
+                    &f.scope_b,
+                    &NewEnquiry {
+                        peer: "bureau-b".into(),
+                        person: Some(person),
+                        question: "?".into(),
+                        ..NewEnquiry::default()
+                    }
+                )
+                .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
@@ -96,11 +106,16 @@ async fn the_agency_asks_and_each_enquiry_travels_once_in_its_tenant() {
         assert!(store.enquiries(&f.scope_b).await.unwrap().is_empty());
         // The asker cannot answer its own enquiry.
         assert!(matches!(
-            store.answer_enquiry(&f.scope_a, asked.id, "here", &[]).await,
+            store
+                .answer_enquiry(&f.scope_a, asked.id, "here", &[])
+                .await,
             Err(StoreError::Invalid(_))
         ));
         // Pending for bureau-b only, until an envelope carries them.
-        let pending = store.pending_messages(&f.scope_a, "bureau-b").await.unwrap();
+        let pending = store
+            .pending_messages(&f.scope_a, "bureau-b")
+            .await
+            .unwrap();
         assert_eq!(pending.enquiries.len(), 2, "{}", backend.name);
         assert!(
             store
@@ -201,7 +216,9 @@ async fn a_bureau_receives_answers_and_the_agency_links_the_answer_once() {
             .unwrap();
         assert_eq!(answer.persons, vec!["B-7".to_owned()]);
         assert!(matches!(
-            store.answer_enquiry(&f.scope_a, inbox[0].id, "x", &[]).await,
+            store
+                .answer_enquiry(&f.scope_a, inbox[0].id, "x", &[])
+                .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
@@ -286,7 +303,16 @@ async fn lists_are_drawn_sent_and_received_once_or_not_at_all() {
             .await
             .unwrap();
         assert!(matches!(
-            store.draw_list(&f.scope_b, &NewList { title: "x".into(), rule: None, persons: vec![one, foreign] }).await,
+            store
+                .draw_list(
+                    &f.scope_b,
+                    &NewList {
+                        title: "x".into(),
+                        rule: None,
+                        persons: vec![one, foreign]
+                    }
+                )
+                .await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(

@@ -214,7 +214,10 @@ pub(crate) async fn draw(
 ) -> AppResult<Response> {
     let mut errors = Vec::new();
     if body.title.trim().is_empty() || body.title.chars().count() > 200 {
-        errors.push(("title".to_owned(), "a title of 1 to 200 characters".to_owned()));
+        errors.push((
+            "title".to_owned(),
+            "a title of 1 to 200 characters".to_owned(),
+        ));
     }
     if body.persons.is_empty() || body.persons.len() > store::LIST_ROWS_MAX {
         errors.push((

@@ -187,11 +187,17 @@ pub(crate) async fn parse_ask(
     let mut errors: FieldErrors = Vec::new();
     let peer = field("peer");
     if peer.is_empty() || peer.len() > 200 {
-        errors.push(("peer".into(), "name the bureau asked (1 to 200 characters)".into()));
+        errors.push((
+            "peer".into(),
+            "name the bureau asked (1 to 200 characters)".into(),
+        ));
     }
     let question = field("question");
     if question.is_empty() || question.chars().count() > 4000 {
-        errors.push(("question".into(), "write the question (1 to 4000 characters)".into()));
+        errors.push((
+            "question".into(),
+            "write the question (1 to 4000 characters)".into(),
+        ));
     }
     let mut person = None;
     if !field("person").is_empty() {

@@ -1386,8 +1386,7 @@ impl<'a> Ingest<'a> {
                     }
                 }
                 Content::EnquiryAnswer(answer) => {
-                    match messages::receive_answer(&mut self.batch, &sender, number, answer)
-                        .await?
+                    match messages::receive_answer(&mut self.batch, &sender, number, answer).await?
                     {
                         Ok(new) => messages_applied += usize::from(new),
                         Err(refusal) => return Ok(Err(refusal)),
@@ -1452,7 +1451,10 @@ impl<'a> Ingest<'a> {
             match self.batch.receive_list(&received).await {
                 Ok(new) => messages_applied += usize::from(new),
                 Err(StoreError::Invalid(reason)) => {
-                    return Ok(Err(("invalid-content", format!("notice {number}: {reason}"))));
+                    return Ok(Err((
+                        "invalid-content",
+                        format!("notice {number}: {reason}"),
+                    )));
                 }
                 Err(other) => return Err(other.into()),
             }

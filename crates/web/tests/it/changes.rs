@@ -114,7 +114,11 @@ fn kinds(store_events: &[domain::Event]) -> Vec<EventKind> {
     store_events.iter().map(|e| e.kind).collect()
 }
 
-pub(crate) async fn record_of(store: &Store, scope: &TenantScope, reference: &str) -> store::PersonRecord {
+pub(crate) async fn record_of(
+    store: &Store,
+    scope: &TenantScope,
+    reference: &str,
+) -> store::PersonRecord {
     let id = store
         .person_id_by_reference(scope, reference)
         .await

@@ -24,7 +24,13 @@ fn now_text() -> String {
 }
 
 /// An envelope from bureau A to the agency with `contents`, signed with `keys`.
-async fn forged(store: &Store, t: &Three, keys: &Keys, sequence: u64, contents: Vec<Content>) -> Vec<u8> {
+async fn forged(
+    store: &Store,
+    t: &Three,
+    keys: &Keys,
+    sequence: u64,
+    contents: Vec<Content>,
+) -> Vec<u8> {
     let ring = tx::load_ring(store, &store.operator_scope(&t.bureau_a, "test"))
         .await
         .unwrap();
@@ -100,12 +106,24 @@ async fn an_enquiry_goes_to_the_bureau_and_its_answer_comes_back_with_a_list() {
         // The agency's caseworker asks bureau A, on the page; bad input is named.
         let caseworker = app.browser("caseworker").await;
         let refused = app
-            .submit("/enquiries", "peer=bureau-a&person=bureau-a%3AA-0001", &caseworker)
+            .submit(
+                "/enquiries",
+                "peer=bureau-a&person=bureau-a%3AA-0001",
+                &caseworker,
+            )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused.body.contains("write the question"), "{}", refused.body);
+        assert!(
+            refused.body.contains("write the question"),
+            "{}",
+            refused.body
+        );
         let refused = app
-            .submit("/enquiries", "peer=bureau-a&person=nobody&question=Where%3F", &caseworker)
+            .submit(
+                "/enquiries",
+                "peer=bureau-a&person=nobody&question=Where%3F",
+                &caseworker,
+            )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.body.contains("no person of this tenant"));
@@ -136,9 +154,16 @@ async fn an_enquiry_goes_to_the_bureau_and_its_answer_comes_back_with_a_list() {
         let page = app.get("/enquiries", Some(&clerk.cookie)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Where is he held now?"), "{}", page.body);
-        assert!(page.body.contains(&format!("/enquiries/{}/answer", inbox[0].id)));
+        assert!(
+            page.body
+                .contains(&format!("/enquiries/{}/answer", inbox[0].id))
+        );
         let empty = app
-            .submit(&format!("/enquiries/{}/answer", inbox[0].id), "answer=", &clerk)
+            .submit(
+                &format!("/enquiries/{}/answer", inbox[0].id),
+                "answer=",
+                &clerk,
+            )
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
         // Another tenant's enquiry answers 404.
@@ -173,7 +198,9 @@ async fn an_enquiry_goes_to_the_bureau_and_its_answer_comes_back_with_a_list() {
         assert!(page.body.contains("Held at Camp South since the transfer."));
         assert!(page.body.contains("answered on time"));
         let token = app.token(t.agency.id, UserRole::Caseworker).await;
-        let api = app.api("GET", "/api/v1/enquiries", Some(&token), None).await;
+        let api = app
+            .api("GET", "/api/v1/enquiries", Some(&token), None)
+            .await;
         assert_eq!(api.status, StatusCode::OK);
         let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
         assert_eq!(json["enquiries"][0]["state"], "answered-on-time");
@@ -184,9 +211,10 @@ async fn an_enquiry_goes_to_the_bureau_and_its_answer_comes_back_with_a_list() {
         assert_eq!(json["lists"][0]["direction"], "received");
 
         // The bureau's compliance view counts the enquiry it answered (§10 #47).
-        let report = tx::compliance::compute(store, &scope_a, "bureau-a", OffsetDateTime::now_utc())
-            .await
-            .unwrap();
+        let report =
+            tx::compliance::compute(store, &scope_a, "bureau-a", OffsetDateTime::now_utc())
+                .await
+                .unwrap();
         let row = report
             .enquiries
             .iter()
@@ -194,7 +222,10 @@ async fn an_enquiry_goes_to_the_bureau_and_its_answer_comes_back_with_a_list() {
             .unwrap();
         assert_eq!((row.owed, row.answered_on_time, row.overdue), (1, 1, 0));
         let page = app.get("/compliance", Some(&clerk.cookie)).await;
-        assert!(between(&page.body, "<caption>Enquiries", "</table>").is_some_and(|t| t.contains("<td>agency</td>")));
+        assert!(
+            between(&page.body, "<caption>Enquiries", "</table>")
+                .is_some_and(|t| t.contains("<td>agency</td>"))
+        );
     }
 }
 
@@ -215,23 +246,47 @@ async fn the_api_asks_answers_and_draws_lists_with_named_errors() {
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         let bad = app
-            .api("POST", "/api/v1/enquiries", Some(&caseworker), Some(r#"{"peer":"bureau-a","question":"?"}"#))
+            .api(
+                "POST",
+                "/api/v1/enquiries",
+                Some(&caseworker),
+                Some(r#"{"peer":"bureau-a","question":"?"}"#),
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("tracing request"), "{}", bad.body);
         // A bureau answers only enquiries it received: the agency's id is unknown to it.
-        let id = store.enquiries(&store.operator_scope(&t.agency, "t")).await.unwrap()[0].id;
+        let id = store
+            .enquiries(&store.operator_scope(&t.agency, "t"))
+            .await
+            .unwrap()[0]
+            .id;
         let stray = app
-            .api("POST", &format!("/api/v1/enquiries/{id}/answer"), Some(&clerk), Some(r#"{"answer":"yes"}"#))
+            .api(
+                "POST",
+                &format!("/api/v1/enquiries/{id}/answer"),
+                Some(&clerk),
+                Some(r#"{"answer":"yes"}"#),
+            )
             .await;
         assert_eq!(stray.status, StatusCode::NOT_FOUND, "{}", stray.body);
         let list = app
-            .api("POST", "/api/v1/lists", Some(&clerk), Some(r#"{"title":"Evacuated","rule":"GC3-20-a","persons":["A-0001","A-0404"]}"#))
+            .api(
+                "POST",
+                "/api/v1/lists",
+                Some(&clerk),
+                Some(r#"{"title":"Evacuated","rule":"GC3-20-a","persons":["A-0001","A-0404"]}"#),
+            )
             .await;
         assert_eq!(list.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(list.body.contains("row 2"), "{}", list.body);
         let list = app
-            .api("POST", "/api/v1/lists", Some(&clerk), Some(r#"{"title":"Evacuated","rule":"GC3-20-a","persons":["A-0001"]}"#))
+            .api(
+                "POST",
+                "/api/v1/lists",
+                Some(&clerk),
+                Some(r#"{"title":"Evacuated","rule":"GC3-20-a","persons":["A-0001"]}"#),
+            )
             .await;
         assert_eq!(list.status, StatusCode::CREATED, "{}", list.body);
         let openapi = app.api("GET", "/api/v1/openapi.json", None, None).await;
@@ -248,20 +303,53 @@ async fn a_forged_stray_or_malformed_answer_or_list_rejects_the_whole_envelope()
         let scope_agency = store.operator_scope(&t.agency, "test");
         let scope_b = store.operator_scope(&t.bureau_b, "test");
         let first = send(store, &t.bureau_a, "agency").await;
-        assert!(matches!(receive(store, &t.agency, &first).await, ReceiptStatus::Applied { .. }));
-        let held: PersonId = record_of(store, &scope_agency, "bureau-a:A-0001").await.person.id;
+        assert!(matches!(
+            receive(store, &t.agency, &first).await,
+            ReceiptStatus::Applied { .. }
+        ));
+        let held: PersonId = record_of(store, &scope_agency, "bureau-a:A-0001")
+            .await
+            .person
+            .id;
         // An enquiry the agency asked of bureau B, and one bureau B's tenant holds as asked.
         let of_b = store
-            .ask_enquiry(&scope_agency, &NewEnquiry { peer: "bureau-b".into(), person: Some(held), question: "?".into(), ..NewEnquiry::default() })
+            .ask_enquiry(
+                &scope_agency,
+                &NewEnquiry {
+                    peer: "bureau-b".into(),
+                    person: Some(held),
+                    question: "?".into(),
+                    ..NewEnquiry::default()
+                },
+            )
             .await
             .unwrap();
-        let b_person = store.person_id_by_reference(&scope_b, "B-0001").await.unwrap();
+        let b_person = store
+            .person_id_by_reference(&scope_b, "B-0001")
+            .await
+            .unwrap();
         let other_tenant = store
-            .ask_enquiry(&scope_b, &NewEnquiry { peer: "bureau-a".into(), person: Some(b_person), question: "?".into(), ..NewEnquiry::default() })
+            .ask_enquiry(
+                &scope_b,
+                &NewEnquiry {
+                    peer: "bureau-a".into(),
+                    person: Some(b_person),
+                    question: "?".into(),
+                    ..NewEnquiry::default()
+                },
+            )
             .await
             .unwrap();
         let of_a = store
-            .ask_enquiry(&scope_agency, &NewEnquiry { peer: "bureau-a".into(), person: Some(held), question: "?".into(), ..NewEnquiry::default() })
+            .ask_enquiry(
+                &scope_agency,
+                &NewEnquiry {
+                    peer: "bureau-a".into(),
+                    person: Some(held),
+                    question: "?".into(),
+                    ..NewEnquiry::default()
+                },
+            )
             .await
             .unwrap();
         // A new person's card first in each envelope: it must not survive a refusal.
@@ -279,13 +367,31 @@ async fn a_forged_stray_or_malformed_answer_or_list_rejects_the_whole_envelope()
             a.answered_at = "yesterday".into();
         }
         let cases: Vec<(Vec<Content>, &str)> = vec![
-            (vec![card(), answer_to("ENQ-000000000000")], "never asked of bureau-a"),
-            (vec![card(), answer_to(&of_b.reference)], "never asked of bureau-a"),
-            (vec![card(), answer_to(&other_tenant.reference)], "never asked of bureau-a"),
+            (
+                vec![card(), answer_to("ENQ-000000000000")],
+                "never asked of bureau-a",
+            ),
+            (
+                vec![card(), answer_to(&of_b.reference)],
+                "never asked of bureau-a",
+            ),
+            (
+                vec![card(), answer_to(&other_tenant.reference)],
+                "never asked of bureau-a",
+            ),
             (vec![card(), bad_time], "not an RFC 3339 time"),
-            (vec![card(), list_of(&["A-0001", "A-0404"])], "row 2: reference \"A-0404\", whose card was never received"),
-            (vec![card(), list_of(&["A-0777", ""])], "row 2: an empty reference"),
-            (vec![card(), list_of(&["A-0001", "A-0001"])], "row 2: reference \"A-0001\" a second time"),
+            (
+                vec![card(), list_of(&["A-0001", "A-0404"])],
+                "row 2: reference \"A-0404\", whose card was never received",
+            ),
+            (
+                vec![card(), list_of(&["A-0777", ""])],
+                "row 2: an empty reference",
+            ),
+            (
+                vec![card(), list_of(&["A-0001", "A-0001"])],
+                "row 2: reference \"A-0001\" a second time",
+            ),
             (vec![card(), list_of(&[])], "a list holds 1 to"),
         ];
         let lists_before = store.lists(&scope_agency).await.unwrap().len();
@@ -300,13 +406,36 @@ async fn a_forged_stray_or_malformed_answer_or_list_rejects_the_whole_envelope()
                 }
                 other => panic!("case {i} ({expected}) was not rejected: {other:?}"),
             }
-            assert!(store.person_id_by_reference(&scope_agency, "bureau-a:A-0777").await.is_err(), "case {i}");
+            assert!(
+                store
+                    .person_id_by_reference(&scope_agency, "bureau-a:A-0777")
+                    .await
+                    .is_err(),
+                "case {i}"
+            );
         }
-        assert_eq!(store.lists(&scope_agency).await.unwrap().len(), lists_before);
+        assert_eq!(
+            store.lists(&scope_agency).await.unwrap().len(),
+            lists_before
+        );
         // A forged answer: signed by keys bureau A never had pinned at the agency.
         let forger = Keys {
-            seal: SecretKey::generate(KeyOwner { tenant: "bureau-a".into(), officer: None }, &now_text()).unwrap(),
-            officer: SecretKey::generate(KeyOwner { tenant: "bureau-a".into(), officer: Some(OFFICER.into()) }, &now_text()).unwrap(),
+            seal: SecretKey::generate(
+                KeyOwner {
+                    tenant: "bureau-a".into(),
+                    officer: None,
+                },
+                &now_text(),
+            )
+            .unwrap(),
+            officer: SecretKey::generate(
+                KeyOwner {
+                    tenant: "bureau-a".into(),
+                    officer: Some(OFFICER.into()),
+                },
+                &now_text(),
+            )
+            .unwrap(),
         };
         let bundle = forged(store, &t, &forger, 20, vec![answer_to(&of_a.reference)]).await;
         assert!(matches!(
@@ -321,7 +450,14 @@ async fn a_forged_stray_or_malformed_answer_or_list_rejects_the_whole_envelope()
             receive(store, &t.agency, &tampered).await,
             ReceiptStatus::Rejected { code, .. } if code == "tampered"
         ));
-        assert!(store.enquiry(&scope_agency, of_a.id).await.unwrap().answers.is_empty());
+        assert!(
+            store
+                .enquiry(&scope_agency, of_a.id)
+                .await
+                .unwrap()
+                .answers
+                .is_empty()
+        );
         // The genuine answer is applied, once.
         let genuine = forged(store, &t, &t.keys_a, 22, vec![answer_to(&of_a.reference)]).await;
         for _ in 0..2 {
@@ -330,6 +466,16 @@ async fn a_forged_stray_or_malformed_answer_or_list_rejects_the_whole_envelope()
                 ReceiptStatus::Applied { .. } | ReceiptStatus::Duplicate
             ));
         }
-        assert_eq!(store.enquiry(&scope_agency, of_a.id).await.unwrap().answers.len(), 1, "{}", app.backend);
+        assert_eq!(
+            store
+                .enquiry(&scope_agency, of_a.id)
+                .await
+                .unwrap()
+                .answers
+                .len(),
+            1,
+            "{}",
+            app.backend
+        );
     }
 }
