@@ -137,6 +137,13 @@ pub(crate) fn document() -> Value {
         .collect();
     let string = json!({"type": "string"});
     let opt_string = json!({"type": ["string", "null"]});
+    // Built apart: one `json!` for the whole document passes the macro's recursion limit.
+    let similar_person = json!({"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "reference": string, "name": opt_string,
+        "score": {"type": "number"},
+        "features": {"type": "array", "items": {"type": "object", "properties": {
+            "feature": string, "outcome": string, "weight": {"type": "number"}, "text": string}}}
+    }});
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {
@@ -170,7 +177,9 @@ pub(crate) fn document() -> Value {
                 }},
                 "PersonList": {"type": "object", "properties": {
                     "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
-                    "persons": {"type": "array", "items": reference("PersonSummary")}
+                    "persons": {"type": "array", "items": reference("PersonSummary")},
+                    "similar": {"type": "array", "description": "first page of a name search only: persons whose names the matching engine finds alike though none starts with the query (another script, spelling or order)",
+                        "items": similar_person}
                 }},
                 "Person": {"type": "object", "properties": {
                     "id": string, "reference": string, "category": string, "registered_at": string,

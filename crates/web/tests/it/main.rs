@@ -1,6 +1,7 @@
 //! The web crate's tests: one binary (style rule 8), black-box through the router.
 
 mod agency;
+mod alike;
 mod api;
 mod auth;
 mod browser;
