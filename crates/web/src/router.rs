@@ -15,7 +15,9 @@ use axum::routing::{MethodRouter, get, post};
 use store::Store;
 
 use crate::ServeConfig;
-use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, SubjectAccess, Trace};
+use crate::authz::{
+    Capability, Enquire, ManageTokens, ReadRegistry, Register, SubjectAccess, Trace,
+};
 use crate::protection::{self, Protect};
 use crate::state::AppState;
 use crate::{api, auth, headers, html};
@@ -352,6 +354,63 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             read,
             "Per rule and channel: due, sent, acknowledged, late",
             get(api::transmissions::compliance),
+        ),
+        // Issue 5: enquiries and answers (GC3-122-g, GC4-137-a), lists (GC3-46-a, GC4-127).
+        row(
+            "GET",
+            "/enquiries",
+            Enquire::NAME,
+            "Enquiries asked or received, with their answers and targets",
+            get(html::enquiries::page),
+        ),
+        row(
+            "POST",
+            "/enquiries",
+            trace,
+            "Ask a bureau about a person or a tracing request",
+            post(html::enquiries::submit),
+        ),
+        row(
+            "POST",
+            "/enquiries/{id}/answer",
+            register,
+            "Answer an enquiry received",
+            post(html::enquiries::answer),
+        ),
+        row(
+            "GET",
+            "/api/v1/enquiries",
+            Enquire::NAME,
+            "Enquiries asked or received, with their answers and targets",
+            get(api::enquiries::list),
+        ),
+        row(
+            "POST",
+            "/api/v1/enquiries",
+            trace,
+            "Ask a bureau about a person or a tracing request",
+            post(api::enquiries::create),
+        ),
+        row(
+            "POST",
+            "/api/v1/enquiries/{id}/answer",
+            register,
+            "Answer an enquiry received",
+            post(api::enquiries::answer),
+        ),
+        row(
+            "GET",
+            "/api/v1/lists",
+            read,
+            "Lists of persons drawn up or received",
+            get(api::enquiries::lists),
+        ),
+        row(
+            "POST",
+            "/api/v1/lists",
+            register,
+            "Draw up a list of persons to send to every peer",
+            post(api::enquiries::draw),
         ),
         row(
             "GET",

@@ -6,6 +6,7 @@ mod audit;
 mod followed;
 mod forwarding;
 mod harness;
+mod messages;
 mod notices;
 mod protection;
 mod rotation;

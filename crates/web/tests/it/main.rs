@@ -8,6 +8,7 @@ mod browser;
 mod bureau;
 mod changes;
 mod compliance;
+mod enquiries;
 mod harness;
 mod https;
 mod limits;

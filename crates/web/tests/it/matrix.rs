@@ -44,6 +44,8 @@ const ALL: &str = "YYYYYY YYYYYY YYYYYY Y";
 const READ: &str = "YYY--- Y--YY- Y----Y -";
 const REGISTER: &str = "-YY--- ------ ------ -";
 const TRACE: &str = "------ ---YY- ------ -";
+// Issue 5: the agency's caseworkers and reviewers ask, the bureau's clerks and officers answer.
+const ENQUIRE: &str = "-YY--- ---YY- ------ -";
 const TOKENS: &str = "Y----- Y----- Y----- -";
 // ICRC-DP-c: the subject access export, a bureau officer or an agency reviewer.
 const SUBJECT: &str = "--Y--- ----Y- ------ -";
@@ -99,6 +101,14 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/transmissions/outbox", ALL),
     ("GET", "/api/v1/compliance", READ),
     ("GET", "/compliance", READ),
+    ("GET", "/enquiries", ENQUIRE),
+    ("POST", "/enquiries", TRACE),
+    ("POST", "/enquiries/{id}/answer", REGISTER),
+    ("GET", "/api/v1/enquiries", ENQUIRE),
+    ("POST", "/api/v1/enquiries", TRACE),
+    ("POST", "/api/v1/enquiries/{id}/answer", REGISTER),
+    ("GET", "/api/v1/lists", READ),
+    ("POST", "/api/v1/lists", REGISTER),
     ("GET", "/protection", PROTECT),
     ("GET", "/protection/visits/{id}", PROTECT),
     ("GET", "/protection/evidence/verify", PROTECT),
