@@ -386,6 +386,15 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         .context("the demo has a bureau")?;
     let unit = crate::protection::demo(&store, &demo, &bureau).await?;
     summary.tenants.push(unit);
+    // The agency's work: families' tracing requests, with the engine's proposals on each page.
+    let agency = summary
+        .tenants
+        .iter()
+        .find(|t| t.kind == TenantKind::Agency)
+        .cloned()
+        .context("the demo has an agency")?;
+    let requests = crate::demo_tracing::demo(&store, &agency).await?;
+    println!("{requests} family tracing requests at the agency, with proposed matches");
     let mut logins = Vec::new();
     let admin_password = generate_password();
     add_user(

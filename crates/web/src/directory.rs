@@ -137,6 +137,9 @@ struct Query {
     reference: String,
     /// `SEP token` for each token: a prefix of some term.
     tokens: Vec<String>,
+    /// The text holds a digit: a reference (`BOR-00001`), never a name. Without this, the
+    /// tokeniser, which keeps letters only, would search the names for `bor`.
+    is_reference: bool,
 }
 
 impl Query {
@@ -144,6 +147,7 @@ impl Query {
         let text = text.trim();
         Self {
             reference: text.to_uppercase(),
+            is_reference: text.chars().any(char::is_numeric),
             tokens: names::tokens(text)
                 .into_iter()
                 .map(|token| format!("{SEP}{token}"))
@@ -156,7 +160,8 @@ impl Query {
             return true;
         }
         entry.reference.starts_with(&self.reference)
-            || (!self.tokens.is_empty()
+            || (!self.is_reference
+                && !self.tokens.is_empty()
                 && self
                     .tokens
                     .iter()

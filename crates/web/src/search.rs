@@ -248,6 +248,42 @@ pub(crate) async fn propose(
     request: &TracingRequest,
     limit: usize,
 ) -> AppResult<Vec<Proposal>> {
+    propose_for(state, scope, &query_of(request), limit).await
+}
+
+/// The persons whose names the engine finds alike to `text`, a name as a user typed it in any
+/// script and order, best first: what the person list shows beside its prefix matches, so that
+/// `Mahmoud al-Nuaimi` finds `محمود النعيمي` and `Oleksandr` finds `Александр` (MATCH-1). `None`
+/// when the text holds no letter, or a digit (a reference, a number): it is not a name.
+pub(crate) async fn similar_names(
+    state: &AppState,
+    scope: &TenantScope,
+    text: &str,
+    limit: usize,
+) -> AppResult<Option<Vec<Proposal>>> {
+    if !text.chars().any(char::is_alphabetic) || text.chars().any(char::is_numeric) {
+        return Ok(None);
+    }
+    let mut query = Record::new("query");
+    query.full_name = text.to_owned();
+    let found = propose_for(state, scope, &query, limit).await?;
+    Ok(Some(
+        found
+            .into_iter()
+            .filter(|p| p.score >= SIMILAR_FLOOR)
+            .collect(),
+    ))
+}
+
+/// A name alone is thin evidence: below this probability a name-only match is not shown.
+pub(crate) const SIMILAR_FLOOR: f64 = 0.2;
+
+async fn propose_for(
+    state: &AppState,
+    scope: &TenantScope,
+    query: &Record,
+    limit: usize,
+) -> AppResult<Vec<Proposal>> {
     let tenant = scope.tenant();
     // The index is shared by every role of the tenant, so it holds every person; the persons a
     // restriction keeps from this caller's role are left out of its answers (ICRC-DP-c).
@@ -264,7 +300,6 @@ pub(crate) async fn propose(
         let built = build(state, &shared, persons).await?;
         lock(state)?.insert(tenant, built);
     }
-    let query = query_of(request);
     let hits = {
         let mut indexes = lock(state)?;
         let Some(tenant_index) = indexes.get_mut(&tenant) else {
@@ -272,7 +307,7 @@ pub(crate) async fn propose(
         };
         tenant_index
             .index
-            .search(&query, limit.saturating_add(hidden.len()))
+            .search(query, limit.saturating_add(hidden.len()))
             .into_iter()
             .filter(|hit| hit.probability >= FLOOR)
             .filter_map(|hit| {
@@ -301,7 +336,7 @@ pub(crate) async fn propose(
             Some(proposal(
                 person,
                 stored.person.reference.clone(),
-                &query,
+                query,
                 &record,
                 display_name(stored),
                 &explanation,

@@ -1,6 +1,8 @@
 //! The `whereabouts` command, driven as a user drives it: a real binary, real files, a real
 //! database (SQLite always; PostgreSQL too when `WHEREABOUTS_TEST_POSTGRES` is set).
 
+mod demo;
+mod enquiries;
 mod faults;
 mod harness;
 mod import;

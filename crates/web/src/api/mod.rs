@@ -7,6 +7,7 @@
 //! input. DTOs are written by hand here and converted to and from domain types; the domain has no
 //! serde (style rule 2).
 
+pub(crate) mod enquiries;
 mod openapi;
 pub(crate) mod subject;
 pub(crate) mod transmissions;
@@ -171,6 +172,7 @@ pub(crate) async fn persons_list(
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let offset = query.offset.unwrap_or(0).max(0);
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let mut similar = None;
     let (persons, total) = match search {
         None => {
             let page = state
@@ -181,6 +183,9 @@ pub(crate) async fn persons_list(
         }
         Some(q) => {
             let (directory, hidden) = crate::directory::directory(&state, caller.scope()).await?;
+            if offset == 0 {
+                similar = similar_json(&state, caller.scope(), q, &directory, &hidden).await?;
+            }
             let found = directory.search(
                 q,
                 &hidden,
@@ -202,11 +207,55 @@ pub(crate) async fn persons_list(
             })
         })
         .collect();
-    Ok(
-        Json(json!({"total": total, "offset": offset, "limit": limit, "persons": persons}))
-            .into_response(),
-    )
+    let mut body = json!({"total": total, "offset": offset, "limit": limit, "persons": persons});
+    if let Some(similar) = similar {
+        body["similar"] = Value::Array(similar);
+    }
+    Ok(Json(body).into_response())
 }
+
+/// On the first page of a name search, the persons the matching engine finds alike that the
+/// prefix search does not list (another script, spelling or order), with the engine's
+/// probability and its explanation per feature (MATCH-7). `None` for a query without letters.
+async fn similar_json(
+    state: &AppState,
+    scope: &store::TenantScope,
+    q: &str,
+    directory: &crate::directory::Directory,
+    hidden: &std::collections::HashSet<domain::PersonId>,
+) -> AppResult<Option<Vec<Value>>> {
+    let listed: std::collections::HashSet<domain::PersonId> = directory
+        .search(q, hidden, 0, usize::MAX)
+        .persons
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let limit = SIMILAR_LIMIT + listed.len().min(50);
+    let Some(found) = crate::search::similar_names(state, scope, q, limit).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        found
+            .into_iter()
+            .filter(|p| !listed.contains(&p.person))
+            .take(SIMILAR_LIMIT)
+            .map(|p| {
+                json!({
+                    "id": p.person.to_string(),
+                    "reference": p.reference,
+                    "name": p.display_name,
+                    "score": p.score,
+                    "features": p.features.iter().map(|f| json!({
+                        "feature": f.feature, "outcome": f.outcome, "weight": f.weight, "text": f.text,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    ))
+}
+
+/// How many alike names a search answers beside its prefix matches.
+const SIMILAR_LIMIT: usize = 10;
 
 fn value_json(value: &AssertedValue) -> Value {
     match value {

@@ -31,9 +31,16 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("POST", "/api/v1/transmissions") => (Some("Bundle"), 200, "SignedReceipt"),
         ("POST", "/api/v1/transmissions/outbox") => (Some("PullRequest"), 200, "Bundle"),
         ("GET", "/api/v1/compliance") => (None, 200, "Compliance"),
+        ("GET", "/api/v1/enquiries") => (None, 200, "EnquiryList"),
+        ("POST", "/api/v1/enquiries") => (Some("NewEnquiry"), 201, "Enquiry"),
+        ("POST", "/api/v1/enquiries/{id}/answer") => (Some("EnquiryAnswer"), 201, "Enquiry"),
+        ("GET", "/api/v1/lists") => (None, 200, "PersonLists"),
+        ("POST", "/api/v1/lists") => (Some("NewPersonList"), 201, "PersonList"),
         ("GET", "/api/v1/protection/visits") => (None, 200, "VisitList"),
         ("GET", "/api/v1/protection/visits/{id}") => (None, 200, "Visit"),
         ("GET", "/api/v1/protection/visits/{id}/alerts") => (None, 200, "ReconciliationAlerts"),
+        ("GET", "/api/v1/protection/persons-seen") => (None, 200, "PersonsSeen"),
+        ("GET", "/api/v1/protection/follow-ups/due") => (None, 200, "FollowUpsDue"),
         ("GET", "/api/v1/protection/allegations/{id}") => (None, 200, "Allegation"),
         ("GET", "/api/v1/protection/allegations/{id}/representation") => {
             (None, 200, "Representation")
@@ -132,6 +139,13 @@ pub(crate) fn document() -> Value {
         .collect();
     let string = json!({"type": "string"});
     let opt_string = json!({"type": ["string", "null"]});
+    // Built apart: one `json!` for the whole document passes the macro's recursion limit.
+    let similar_person = json!({"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "reference": string, "name": opt_string,
+        "score": {"type": "number"},
+        "features": {"type": "array", "items": {"type": "object", "properties": {
+            "feature": string, "outcome": string, "weight": {"type": "number"}, "text": string}}}
+    }});
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {
@@ -165,7 +179,9 @@ pub(crate) fn document() -> Value {
                 }},
                 "PersonList": {"type": "object", "properties": {
                     "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
-                    "persons": {"type": "array", "items": reference("PersonSummary")}
+                    "persons": {"type": "array", "items": reference("PersonSummary")},
+                    "similar": {"type": "array", "description": "first page of a name search only: persons whose names the matching engine finds alike though none starts with the query (another script, spelling or order)",
+                        "items": similar_person}
                 }},
                 "Person": {"type": "object", "properties": {
                     "id": string, "reference": string, "category": string, "registered_at": string,
@@ -250,6 +266,38 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "received": {"type": "array", "items": {"type": "object"}},
                     "late": {"type": "array", "items": {"type": "object"}}
                 }},
+                "Enquiry": {"type": "object", "required": ["id", "reference", "direction", "peer", "question", "due_at", "state", "answers"], "properties": {
+                    "id": string, "reference": string, "direction": {"enum": ["asked", "received"]}, "peer": string,
+                    "person": {"type": ["string", "null"]}, "subject_reference": {"type": ["string", "null"]},
+                    "tracing_request": {"type": ["string", "null"]}, "sought": {"type": ["string", "null"]},
+                    "question": string, "asked_by": string, "asked_at": string, "due_at": string,
+                    "state": {"enum": ["answered-on-time", "answered-late", "overdue", "open"]},
+                    "answers": {"type": "array", "items": {"type": "object", "properties": {
+                        "reference": string, "given": {"type": "boolean"}, "answer": string,
+                        "persons": {"type": "array", "items": string}, "answered_by": string, "answered_at": string
+                    }}}
+                }},
+                "EnquiryList": {"type": "object", "required": ["enquiries"], "properties": {
+                    "enquiries": {"type": "array", "items": reference("Enquiry")}
+                }},
+                "NewEnquiry": {"type": "object", "required": ["peer", "question"], "properties": {
+                    "peer": string, "person": string, "tracing_request": string, "question": string,
+                    "due_days": {"type": "integer", "minimum": 1, "maximum": 365}
+                }},
+                "EnquiryAnswer": {"type": "object", "required": ["answer"], "properties": {
+                    "answer": string, "persons": {"type": "array", "items": string}
+                }},
+                "PersonList": {"type": "object", "required": ["id", "reference", "direction", "title", "persons"], "properties": {
+                    "id": string, "reference": string, "direction": {"enum": ["drawn", "received"]}, "peer": string,
+                    "title": string, "rule": {"type": ["string", "null"]}, "drawn_by": string, "drawn_at": string,
+                    "persons": {"type": "array", "items": string}
+                }},
+                "PersonLists": {"type": "object", "required": ["lists"], "properties": {
+                    "lists": {"type": "array", "items": reference("PersonList")}
+                }},
+                "NewPersonList": {"type": "object", "required": ["title", "persons"], "properties": {
+                    "title": string, "rule": string, "persons": {"type": "array", "items": string}
+                }},
                 "VisitList": {"type": "object", "required": ["visits"], "properties": {
                     "visits": {"type": "array", "items": {"type": "object", "properties": {
                         "id": string, "reference": string, "body": string,
@@ -269,6 +317,22 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                 "ReconciliationAlerts": {"type": "object", "required": ["visit", "alerts"], "properties": {
                     "visit": string,
                     "alerts": {"type": "array", "items": {"type": "object", "description": "seen but never notified, notified but not seen, or notified as released but seen detained; each with the matching engine's explanation"}}
+                }},
+                "PersonsSeen": {"type": "object", "required": ["persons_seen"], "properties": {
+                    "persons_seen": {"type": "array", "items": {"type": "object", "properties": {
+                        "registration": string, "person": string, "name": string, "visit": string, "visit_id": string,
+                        "place": string, "place_id": string, "seen_at": {"type": ["string", "null"]},
+                        "transfer": {"type": ["string", "null"]}, "times_seen": {"type": "integer"}
+                    }, "description": "one time a person was seen; `person` is the first registration of the person as the unit follows them (ICRC-VIS-d)"}}
+                }},
+                "FollowUpsDue": {"type": "object", "required": ["on", "due"], "properties": {
+                    "on": string,
+                    "due": {"type": "array", "items": {"type": "object", "properties": {
+                        "person": string, "name": string, "next_visit_due": string, "days_overdue": {"type": "integer"},
+                        "follow_up_recorded_at": {"type": ["string", "null"]},
+                        "last_seen": {"type": "object", "properties": {"registration": string, "visit": {"type": ["string", "null"]}, "place": string, "place_id": string, "seen_at": {"type": ["string", "null"]}}},
+                        "explanation": string
+                    }}}
                 }},
                 "Allegation": {"type": "object", "required": ["id", "reference", "status"], "properties": {
                     "id": string, "reference": string, "category": string,

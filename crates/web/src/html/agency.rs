@@ -294,6 +294,7 @@ struct PairView {
     person: PersonId,
     reference: String,
     display_name: String,
+    score: f64,
     score_percent: String,
     features: Vec<FeatureView>,
     notes: Vec<String>,
@@ -377,9 +378,72 @@ struct ReviewPage {
     created: String,
     created_by: String,
     pairs: Vec<PairView>,
+    /// Several records score alike at the top: a warning, and what to ask the family.
+    namesakes: Option<String>,
     rejected: usize,
     algorithm: &'static str,
     message: Option<String>,
+}
+
+/// Records within this many points of probability of the best one "score alike".
+const ALIKE_MARGIN: f64 = 0.02;
+
+/// When two or more proposals score alike at the top (at least even odds), they may be
+/// namesakes: different people who share a name, which real name frequencies make common (a
+/// few surnames and given names cover much of a population). Confirming one on the name alone could tell a family that their
+/// relative is someone else. The warning names what the request lacks that would tell them
+/// apart (MATCH-6: strong identifiers decide).
+fn namesake_warning(pairs: &[PairView], request: &NewTracingRequest) -> Option<String> {
+    let top = pairs.iter().map(|p| p.score).fold(0.0_f64, f64::max);
+    if top < 0.5 {
+        return None;
+    }
+    let alike = pairs
+        .iter()
+        .filter(|p| p.score >= top - ALIKE_MARGIN)
+        .count();
+    if alike < 2 {
+        return None;
+    }
+    let mut missing = Vec::new();
+    match &request.sought_birth {
+        None => missing.push("the date of birth"),
+        Some(date) if date.earliest() != date.latest() => missing.push("the full date of birth"),
+        Some(_) => {}
+    }
+    if request.sought_father_name.is_none()
+        && request
+            .sought_name
+            .part(domain::NamePartKind::Patronymic)
+            .is_none()
+    {
+        missing.push("the father's name");
+    }
+    if request.sought_birth_place.is_none() {
+        missing.push("the place of birth");
+    }
+    let mut text = format!(
+        "{alike} records score alike ({:.1}%): they may be different people who share a name. \
+         Do not confirm one on the name alone.",
+        top * 100.0
+    );
+    if missing.is_empty() {
+        text.push_str(" Compare the dates of birth and the parents' names on each record.");
+    } else {
+        text.push_str(&format!(
+            " Ask the family for {}: it tells them apart.",
+            join_with_and(&missing)
+        ));
+    }
+    Some(text)
+}
+
+fn join_with_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// The proposals for a request that are still open to review or confirmed, with decisions.
@@ -420,6 +484,7 @@ async fn review_pairs(
                 person: p.person,
                 reference: p.reference,
                 display_name: p.display_name.unwrap_or_default(),
+                score: p.score,
                 score_percent: format!("{:.1}", p.score * 100.0),
                 features: p.features.iter().map(feature_view).collect(),
                 notes: p.notes,
@@ -457,6 +522,7 @@ async fn review_page(
             .unwrap_or_default(),
         created: datetime(request.created_at),
         created_by: request.created_by.clone(),
+        namesakes: namesake_warning(&pairs, &request.request),
         request: request.request,
         pairs,
         rejected,

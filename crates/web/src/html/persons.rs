@@ -10,6 +10,7 @@ use crate::authz::{Authorized, ReadRegistry};
 use crate::directory;
 use crate::error::AppResult;
 use crate::html::{Layout, date, page_number, render};
+use crate::search;
 use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
@@ -29,6 +30,17 @@ struct PersonRow {
     registered: String,
 }
 
+/// A person whose name the matching engine finds alike to the query, though no name starts with
+/// it (another script, another spelling, another order).
+struct SimilarRow {
+    id: PersonId,
+    reference: String,
+    name: Option<String>,
+    score_percent: String,
+    /// Per name feature, the engine's words: `given name: same name, other spelling`.
+    why: String,
+}
+
 #[derive(Template)]
 #[template(path = "persons.html")]
 struct PersonsPage {
@@ -38,7 +50,12 @@ struct PersonsPage {
     total: i64,
     page: i64,
     pages: i64,
+    /// On the first page of a name search: the engine's alike names not listed above.
+    similar: Option<Vec<SimilarRow>>,
 }
+
+/// How many alike names the first page of a search shows.
+const SIMILAR_LIMIT: usize = 10;
 
 /// `GET /persons?q=&page=`: newest registrations first, 50 a page; `q` matches the start of a
 /// reference, or the start of any name in any script (`directory.rs`).
@@ -50,6 +67,7 @@ pub(crate) async fn list(
     let layout = Layout::new(&state, &member.signed_in, "Persons").await?;
     let q = query.q.unwrap_or_default().trim().to_owned();
     let requested = page_number(query.page.as_deref());
+    let mut similar = None;
     let (persons, total) = if q.is_empty() {
         // The plain list reads one page from the store.
         let mut result = state
@@ -68,6 +86,9 @@ pub(crate) async fn list(
     } else {
         let (directory, hidden) = directory::directory(&state, &member.scope).await?;
         let offset = |page: i64| usize::try_from((page - 1) * PAGE_SIZE).unwrap_or(usize::MAX);
+        if requested == 1 {
+            similar = alike(&state, &member.scope, &q, &directory, &hidden).await?;
+        }
         let mut found = directory.search(&q, &hidden, offset(requested), PAGE_SIZE as usize);
         let pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
         if requested > pages {
@@ -94,5 +115,47 @@ pub(crate) async fn list(
         total,
         page,
         pages,
+        similar,
     })
+}
+
+/// The engine's alike names for `q`, leaving out every person the directory already lists for
+/// it (on any page).
+async fn alike(
+    state: &AppState,
+    scope: &store::TenantScope,
+    q: &str,
+    directory: &directory::Directory,
+    hidden: &std::collections::HashSet<PersonId>,
+) -> AppResult<Option<Vec<SimilarRow>>> {
+    let listed: std::collections::HashSet<PersonId> = directory
+        .search(q, hidden, 0, usize::MAX)
+        .persons
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let Some(found) =
+        search::similar_names(state, scope, q, SIMILAR_LIMIT + listed.len().min(50)).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        found
+            .into_iter()
+            .filter(|p| !listed.contains(&p.person))
+            .take(SIMILAR_LIMIT)
+            .map(|p| SimilarRow {
+                id: p.person,
+                reference: p.reference,
+                name: p.display_name,
+                score_percent: format!("{:.0}", p.score * 100.0),
+                why: p
+                    .features
+                    .iter()
+                    .map(|f| f.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })
+            .collect(),
+    ))
 }

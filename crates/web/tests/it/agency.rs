@@ -234,3 +234,75 @@ async fn a_rejected_pair_is_never_proposed_again() {
         assert!(list.body.contains("Коваленко"));
     }
 }
+
+#[tokio::test]
+async fn namesakes_at_the_top_are_flagged_with_what_to_ask_the_family() {
+    use domain::{AssertedValue, FieldKey, NamePartKind, PersonCategory, Presence};
+    use store::{NewAssertion, NewPerson};
+    for app in apps().await {
+        let caseworker = app.browser("caseworker").await;
+        // One record only: no warning.
+        let location = file_request(&app, &caseworker, "TR-1").await;
+        let review = app.get(&location, Some(&caseworker.cookie)).await;
+        assert!(review.body.contains("XA-LIST-0042"), "{}", review.body);
+        assert!(!review.body.contains("score alike"), "{}", review.body);
+
+        // A second Oleksandr KOVALENKO born in 1990 (another list, another day of birth).
+        let scope = app.store.operator_scope(&app.fx.agency, "test");
+        let list = app
+            .store
+            .record_source(&scope, &crate::harness::source("clerk-9", "en"))
+            .await
+            .unwrap();
+        app.store
+            .register_person(
+                &scope,
+                list,
+                &NewPerson {
+                    reference: "XA-LIST-0044".into(),
+                    category: PersonCategory::PrisonerOfWar,
+                    assertions: vec![
+                        NewAssertion {
+                            field: FieldKey::Name,
+                            value: Presence::Present(crate::harness::name(
+                                &[
+                                    (NamePartKind::Given, "Oleksandr"),
+                                    (NamePartKind::Family, "KOVALENKO"),
+                                ],
+                                "en",
+                            )),
+                            locator: "line 7".into(),
+                        },
+                        NewAssertion {
+                            field: FieldKey::BirthDate,
+                            value: Presence::Present(AssertedValue::Date(
+                                domain::PartialDate::parse("1990-09-30").unwrap(),
+                            )),
+                            locator: "line 7".into(),
+                        },
+                    ],
+                    events: Vec::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let location = file_request(&app, &caseworker, "TR-2").await;
+        let review = app.get(&location, Some(&caseworker.cookie)).await;
+        let body = &review.body;
+        assert!(
+            body.contains("XA-LIST-0042") && body.contains("XA-LIST-0044"),
+            "{body}"
+        );
+        let warning =
+            crate::harness::between(body, r#"<p class="flag namesakes" role="note">"#, "</p>")
+                .unwrap_or_else(|| panic!("{}: no namesake warning: {body}", app.backend));
+        assert!(warning.starts_with("2 records score alike"), "{warning}");
+        // The request gives the year only, no father's name and no place of birth.
+        assert!(
+            warning.contains(
+                "Ask the family for the full date of birth, the father&#39;s name and the place of birth"
+            ),
+            "{warning}"
+        );
+    }
+}

@@ -392,7 +392,7 @@ impl Page {
     }
 }
 
-fn source(collected_by: &str, language: &str) -> NewSource {
+pub fn source(collected_by: &str, language: &str) -> NewSource {
     NewSource {
         kind: SourceKind::BureauList,
         reference: format!("list-{collected_by}.csv"),
