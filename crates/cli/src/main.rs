@@ -4,6 +4,7 @@
 mod backup;
 mod config;
 mod demo_tracing;
+mod enquiry;
 mod export;
 #[cfg(test)]
 mod fuzz_corpus;
@@ -116,6 +117,12 @@ enum Command {
     Detriment(transmit::DetrimentArgs),
     /// Per rule and channel: due, sent, acknowledged, late (docs/transmissions.md).
     Compliance(transmit::ComplianceArgs),
+    /// Enquiries: the agency asks a bureau, the bureau answers (docs/transmissions.md).
+    #[command(subcommand)]
+    Enquiry(enquiry::EnquiryCommand),
+    /// Lists of persons a bureau draws up and sends (docs/transmissions.md).
+    #[command(subcommand)]
+    List(enquiry::ListCommand),
     /// Detention visits: places, visit reports, offline bundles, alerts (docs/protection.md).
     #[command(subcommand)]
     Visit(protection::VisitCommand),
@@ -172,6 +179,8 @@ fn main() -> ExitCode {
             Command::Forward(args) => transmit::forward(&locations, args).await,
             Command::Detriment(args) => transmit::detriment(&locations, args).await,
             Command::Compliance(args) => transmit::compliance(&locations, args).await,
+            Command::Enquiry(command) => enquiry::enquiry(&locations, command).await,
+            Command::List(command) => enquiry::list(&locations, command).await,
             Command::Visit(command) => protection::visit(&locations, command).await,
             Command::Evidence(command) => protection::evidence(&locations, command).await,
         }

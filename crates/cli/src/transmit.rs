@@ -123,7 +123,10 @@ pub struct ReceiveArgs {
     ack: Option<PathBuf>,
 }
 
-async fn open(locations: &Locations, slug: &str) -> anyhow::Result<(Store, Tenant, TenantScope)> {
+pub(crate) async fn open(
+    locations: &Locations,
+    slug: &str,
+) -> anyhow::Result<(Store, Tenant, TenantScope)> {
     let store = locations.open().await?;
     let tenant = store
         .tenant_by_slug(slug)
@@ -331,8 +334,26 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
         let _ = std::fs::remove_file(&args.output);
         return Err(error.into());
     }
+    let of = |kind: store::NoticeKind| {
+        prepared
+            .changes
+            .notices
+            .iter()
+            .filter(|n| n.kind == kind)
+            .count()
+    };
+    let (enquiries, answers, lists) = (
+        of(store::NoticeKind::Enquiry),
+        of(store::NoticeKind::Answer),
+        of(store::NoticeKind::List),
+    );
+    let messages = if enquiries + answers + lists > 0 {
+        format!(", {enquiries} enquiry(ies), {answers} answer(s), {lists} list(s)")
+    } else {
+        String::new()
+    };
     println!(
-        "transmission {} #{} to {} on the {channel} channel: {} card(s), {} correction(s), {} change(s), {}",
+        "transmission {} #{} to {} on the {channel} channel: {} card(s), {} correction(s), {} change(s){messages}, {}",
         tenant.slug,
         prepared.header.sequence,
         args.to,
@@ -720,6 +741,23 @@ pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::
             row.acknowledged,
             row.rejected,
             row.unanswered
+        );
+    }
+    for row in &report.enquiries {
+        println!(
+            "enquiries {} {} {}: {} ({} answered on time, {} late, {} overdue, {} open)",
+            row.direction,
+            if row.direction == "asked" {
+                "of"
+            } else {
+                "from"
+            },
+            row.peer,
+            row.owed,
+            row.answered_on_time,
+            row.answered_late,
+            row.overdue,
+            row.open
         );
     }
     for row in &report.received {

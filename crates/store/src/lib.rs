@@ -23,6 +23,7 @@ mod codec;
 mod error;
 mod evidence_files;
 mod forwarding;
+mod messages;
 mod pack;
 mod protection;
 mod received;
@@ -53,6 +54,11 @@ pub use evidence_files::{
 };
 pub use forwarding::{
     ForwardingDecisionRecord, NewForwardingDecision, NewPeer, PeerSetting, PendingTransmission,
+};
+pub use messages::{
+    AnswerRecord, ENQUIRY_TARGET, EnquiryDirection, EnquiryRecord, LIST_ROWS_MAX, ListRecord,
+    NewEnquiry, NewList, PendingMessages, ReceivedAnswer, ReceivedEnquiry, ReceivedList,
+    check_answer_texts, check_enquiry_texts, check_list_texts,
 };
 pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp, StoredRefusalEnd};
 pub use received::{ReceivedAssertion, ReceivedEvent};

@@ -276,6 +276,11 @@ impl DirectImport {
         Ok(())
     }
 
+    /// The connection, for the writes of other modules inside the import (`messages.rs`).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
     /// Makes the import visible at once. Dropping without commit closes the connection, which
     /// rolls the transaction back.
     pub(crate) fn commit(self) -> StoreResult<()> {

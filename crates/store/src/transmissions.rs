@@ -82,15 +82,43 @@ pub enum NoticeKind {
     /// A detriment flag (GC4-137-b) carried with a card or a correction card (migration 0012,
     /// `transmission_flags`).
     DetrimentFlag,
+    /// An enquiry, an answer or a list (migration 0014, `transmission_messages`); `person` is
+    /// ignored, `id` names the enquiry, the answer or the list.
+    Enquiry,
+    Answer,
+    List,
 }
 
 impl NoticeKind {
+    /// For an enquiry, an answer or a list: the statement recording that an envelope carried
+    /// it (`$5`, the person, is unused).
+    pub(crate) const fn message_table(self) -> Option<&'static str> {
+        match self {
+            Self::Enquiry => Some(
+                "INSERT INTO transmission_messages (transmission_id, tenant_id, item_kind, item_id) \
+                 SELECT $1, $2, $3, e.id FROM enquiries e WHERE e.id = $4 AND e.tenant_id = $2 AND e.direction = 'asked' AND $5 = $5",
+            ),
+            Self::Answer => Some(
+                "INSERT INTO transmission_messages (transmission_id, tenant_id, item_kind, item_id) \
+                 SELECT $1, $2, $3, a.id FROM enquiry_answers a WHERE a.id = $4 AND a.tenant_id = $2 AND a.direction = 'given' AND $5 = $5",
+            ),
+            Self::List => Some(
+                "INSERT INTO transmission_messages (transmission_id, tenant_id, item_kind, item_id) \
+                 SELECT $1, $2, $3, l.id FROM person_lists l WHERE l.id = $4 AND l.tenant_id = $2 AND l.direction = 'drawn' AND $5 = $5",
+            ),
+            _ => None,
+        }
+    }
+
     #[must_use]
     pub const fn code(self) -> &'static str {
         match self {
             Self::Event => "event",
             Self::Assertion => "assertion",
             Self::DetrimentFlag => "detriment-flag",
+            Self::Enquiry => "enquiry",
+            Self::Answer => "answer",
+            Self::List => "list",
         }
     }
 }
@@ -281,7 +309,9 @@ macro_rules! insert_transmission {
                 })?;
             }
             for notice in &sent.notices {
-                let sql = if notice.kind == $crate::NoticeKind::DetrimentFlag {
+                let sql = if let Some(table) = notice.kind.message_table() {
+                    table
+                } else if notice.kind == $crate::NoticeKind::DetrimentFlag {
                     "INSERT INTO transmission_flags (transmission_id, tenant_id, flag_id, person_id) \
                      SELECT $1, $2, f.id, f.person_id FROM detriment_flags f \
                      WHERE f.id = $4 AND f.person_id = $5 AND f.tenant_id = $2 AND $3 = 'detriment-flag'"
@@ -309,6 +339,13 @@ macro_rules! insert_transmission {
                         $crate::StoreError::Invalid(format!(
                             "detriment flag {} is not one of this tenant's flags on person {}",
                             notice.id, notice.person
+                        ))
+                    }
+                    sqlx::Error::RowNotFound if notice.kind.message_table().is_some() => {
+                        $crate::StoreError::Invalid(format!(
+                            "{} {} is not one of this tenant's to send",
+                            notice.kind.code(),
+                            notice.id
                         ))
                     }
                     sqlx::Error::RowNotFound => $crate::StoreError::UnknownPerson(notice.person),

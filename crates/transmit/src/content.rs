@@ -20,8 +20,10 @@ pub enum Content {
     Event(EventNotice),
     /// GC3-120, GC4-129/130: death notifications.
     DeathNotification(DeathNotice),
-    /// GC3-122 / GC4-137: a list of persons, by the sender's references.
+    /// GC3-46-a, GC4-127, GC3-20-a, GC3-119-d: a list of persons, by the sender's references.
     List(ListNotice),
+    /// GC3-122-g, GC4-137-a: an enquiry the agency asks of a bureau.
+    Enquiry(EnquiryNotice),
     /// GC3-122-g: an answer to an enquiry.
     EnquiryAnswer(EnquiryAnswer),
     /// Issue 6: a delegate's visit, from a laptop to the protection unit only (ICRC-VIS-e).
@@ -36,7 +38,9 @@ impl Content {
             Self::CaptureCard(card) | Self::InternmentCard(card) => Some(&card.reference),
             Self::Event(event) => Some(&event.reference),
             Self::DeathNotification(death) => Some(&death.reference),
-            Self::List(_) | Self::EnquiryAnswer(_) | Self::VisitReport(_) => None,
+            Self::List(_) | Self::Enquiry(_) | Self::EnquiryAnswer(_) | Self::VisitReport(_) => {
+                None
+            }
         }
     }
 
@@ -48,6 +52,7 @@ impl Content {
             Self::Event(_) => "event",
             Self::DeathNotification(_) => "death_notification",
             Self::List(_) => "list",
+            Self::Enquiry(_) => "enquiry",
             Self::EnquiryAnswer(_) => "enquiry_answer",
             Self::VisitReport(_) => "visit_report",
         }
@@ -139,17 +144,56 @@ pub struct DeathNotice {
     pub cause: Option<String>,
 }
 
+/// A named list of persons the sender drew up. No version before issue 5's lists produced or
+/// accepted a list, so this shape replaced the earlier placeholder within format 2.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListNotice {
+    /// The sender's reference for the list; the same list again changes nothing.
+    pub reference: String,
     pub title: String,
+    /// The rule the list meets, e.g. `GC3-46-a`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// RFC 3339, UTC.
+    pub drawn_at: String,
+    /// Who drew it up (XC-4: an accountable officer signs the envelope too).
+    pub drawn_by: String,
+    /// The rows: the sender's person references, each carried by a card before.
     pub references: Vec<String>,
 }
 
+/// An enquiry about a person the recipient holds (`about`, the recipient's own reference) or
+/// about a sought person (`sought`, the particulars a family gave; never the family itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnquiryNotice {
+    /// The asker's reference; the answer names it.
+    pub reference: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sought: Option<String>,
+    pub question: String,
+    pub asked_by: String,
+    /// RFC 3339, UTC.
+    pub asked_at: String,
+    /// The asker's target for the answer (§10 #47 gives no number), RFC 3339.
+    pub due_at: String,
+}
+
+/// An answer to an enquiry. No version before issue 5's enquiries produced or accepted one, so
+/// this shape replaced the earlier placeholder within format 2.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnquiryAnswer {
+    /// The enquiry's reference, as the asker gave it.
     pub enquiry_reference: String,
+    /// The answer's own reference; the same answer again changes nothing.
+    pub reference: String,
     pub answer: String,
+    /// The answering bureau's references of the persons the answer is about.
     pub persons: Vec<String>,
+    pub answered_by: String,
+    /// RFC 3339, UTC.
+    pub answered_at: String,
 }
 
 /// A card field the receiver cannot take: it names the field and what is wrong.

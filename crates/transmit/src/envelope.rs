@@ -58,6 +58,8 @@ pub enum Purpose {
     Notification,
     /// GC3-122-g: answers to enquiries.
     EnquiryAnswer,
+    /// GC3-122-g, GC4-137-a: the agency's enquiries to a bureau (issue 5).
+    Enquiry,
     /// GC3-123-a / GC4-140: the agency forwarding to the power of origin.
     Forwarding,
     /// Issue 6: a delegate's laptop reporting a visit to its own protection unit.

@@ -76,6 +76,17 @@ impl Capability for Trace {
     }
 }
 
+/// Read enquiries and their answers (issue 5; GC3-122-g, GC4-137-a): the agency's caseworkers
+/// and reviewers, who ask (with [`Trace`]), and the bureau's clerks and officers, who answer
+/// (with [`Register`]).
+pub struct Enquire;
+impl Capability for Enquire {
+    const NAME: &'static str = "enquire";
+    fn allows(role: UserRole, kind: TenantKind) -> bool {
+        Trace::allows(role, kind) || Register::allows(role, kind)
+    }
+}
+
 /// Answer a data subject's request for access: everything held about one person, exported and
 /// audited (ICRC-DP-c). The bureau's officers and the agency's reviewers, who answer for the
 /// record; not clerks or caseworkers, and never a system administrator.

@@ -15,7 +15,9 @@ use axum::routing::{MethodRouter, get, post};
 use store::Store;
 
 use crate::ServeConfig;
-use crate::authz::{Capability, ManageTokens, ReadRegistry, Register, SubjectAccess, Trace};
+use crate::authz::{
+    Capability, Enquire, ManageTokens, ReadRegistry, Register, SubjectAccess, Trace,
+};
 use crate::protection::{self, Protect};
 use crate::state::AppState;
 use crate::{api, auth, headers, html};
@@ -353,6 +355,63 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             "Per rule and channel: due, sent, acknowledged, late",
             get(api::transmissions::compliance),
         ),
+        // Issue 5: enquiries and answers (GC3-122-g, GC4-137-a), lists (GC3-46-a, GC4-127).
+        row(
+            "GET",
+            "/enquiries",
+            Enquire::NAME,
+            "Enquiries asked or received, with their answers and targets",
+            get(html::enquiries::page),
+        ),
+        row(
+            "POST",
+            "/enquiries",
+            trace,
+            "Ask a bureau about a person or a tracing request",
+            post(html::enquiries::submit),
+        ),
+        row(
+            "POST",
+            "/enquiries/{id}/answer",
+            register,
+            "Answer an enquiry received",
+            post(html::enquiries::answer),
+        ),
+        row(
+            "GET",
+            "/api/v1/enquiries",
+            Enquire::NAME,
+            "Enquiries asked or received, with their answers and targets",
+            get(api::enquiries::list),
+        ),
+        row(
+            "POST",
+            "/api/v1/enquiries",
+            trace,
+            "Ask a bureau about a person or a tracing request",
+            post(api::enquiries::create),
+        ),
+        row(
+            "POST",
+            "/api/v1/enquiries/{id}/answer",
+            register,
+            "Answer an enquiry received",
+            post(api::enquiries::answer),
+        ),
+        row(
+            "GET",
+            "/api/v1/lists",
+            read,
+            "Lists of persons drawn up or received",
+            get(api::enquiries::lists),
+        ),
+        row(
+            "POST",
+            "/api/v1/lists",
+            register,
+            "Draw up a list of persons to send to every peer",
+            post(api::enquiries::draw),
+        ),
         row(
             "GET",
             "/compliance",
@@ -510,6 +569,27 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         ),
         row(
             "POST",
+            "/protection/persons-seen/{id}/same-as",
+            protect,
+            "Link a registration to the person seen before (ICRC-VIS-d)",
+            post(protection::same_as_submit),
+        ),
+        row(
+            "GET",
+            "/protection/persons-seen",
+            protect,
+            "Every person seen on every visit, by place (read logged)",
+            get(protection::persons_seen_page),
+        ),
+        row(
+            "GET",
+            "/protection/follow-ups/due",
+            protect,
+            "Persons whose next visit is due or overdue (ICRC-VIS-d, read logged)",
+            get(protection::overdue_page),
+        ),
+        row(
+            "POST",
             "/protection/allegations/{id}/interviews",
             protect,
             "Link a private interview an allegation comes from (ICRC-VIS-c)",
@@ -563,6 +643,20 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             protect,
             "Reconciliation alerts of a visit, with explanations",
             get(protection::api_alerts),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/persons-seen",
+            protect,
+            "Every person seen on every visit, by place, with the person followed (read logged)",
+            get(protection::api_persons_seen),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/follow-ups/due",
+            protect,
+            "Persons whose next visit is due or overdue, with why (ICRC-VIS-d, read logged)",
+            get(protection::api_overdue),
         ),
         row(
             "GET",

@@ -2,6 +2,7 @@
 //! database (SQLite always; PostgreSQL too when `WHEREABOUTS_TEST_POSTGRES` is set).
 
 mod demo;
+mod enquiries;
 mod faults;
 mod harness;
 mod import;

@@ -16,14 +16,14 @@ use store::{DatabaseUrl, NewTracingRequest, Store, TenantScope, UserRole};
 use crate::harness::{Instance, stderr};
 use crate::transmit::{keyed, ok, pin, register, s};
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap()
 }
 
-fn store_of(rt: &tokio::runtime::Runtime, instance: &Instance) -> Store {
+pub(crate) fn store_of(rt: &tokio::runtime::Runtime, instance: &Instance) -> Store {
     let url = instance.database_url.clone().unwrap_or_else(|| {
         format!(
             "sqlite://{}",
@@ -43,7 +43,7 @@ fn store_of(rt: &tokio::runtime::Runtime, instance: &Instance) -> Store {
     store
 }
 
-fn scope(rt: &tokio::runtime::Runtime, store: &Store, tenant: &str) -> TenantScope {
+pub(crate) fn scope(rt: &tokio::runtime::Runtime, store: &Store, tenant: &str) -> TenantScope {
     let tenant = rt.block_on(store.tenant_by_slug(tenant)).unwrap();
     store.operator_scope(&tenant, "test")
 }
@@ -66,13 +66,13 @@ fn add_agency(instance: &Instance) {
 
 /// Party A's bureau, the agency and party B's bureau, each on its own database, with keys
 /// exchanged: A ↔ agency and agency ↔ B. A and B never pin each other.
-struct Net {
-    a: Instance,
-    agency: Instance,
-    b: Instance,
+pub(crate) struct Net {
+    pub(crate) a: Instance,
+    pub(crate) agency: Instance,
+    pub(crate) b: Instance,
 }
 
-fn net() -> Net {
+pub(crate) fn net() -> Net {
     let a = Instance::sqlite();
     keyed(&a, "bureau-a");
     let agency = Instance::postgres().unwrap_or_else(Instance::sqlite);
@@ -98,7 +98,7 @@ fn rows() -> Vec<String> {
     ]
 }
 
-fn register_persons(net: &Net) {
+pub(crate) fn register_persons(net: &Net) {
     let rows = rows();
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     register(&net.a, "bureau-a", &rows);
@@ -117,7 +117,7 @@ fn register_persons(net: &Net) {
 }
 
 /// The family's tracing request at the agency, and a caseworker's API token.
-fn tracing_request(rt: &tokio::runtime::Runtime, agency: &Instance) -> (String, String) {
+pub(crate) fn tracing_request(rt: &tokio::runtime::Runtime, agency: &Instance) -> (String, String) {
     let store = store_of(rt, agency);
     let scope = scope(rt, &store, "agency");
     let request = rt
@@ -168,9 +168,9 @@ fn tracing_request(rt: &tokio::runtime::Runtime, agency: &Instance) -> (String, 
 }
 
 /// A running `whereabouts serve`; killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
 }
 
 impl Drop for Server {
@@ -186,7 +186,7 @@ fn serve(instance: &Instance, listen: &str, push_interval: u64) -> Server {
 
 /// A self-signed certificate for 127.0.0.1 in the instance's directory: `(cert, key)` paths.
 /// Each instance has its own; a peer pins it with `peer set --tls-cert`.
-fn certificate(instance: &Instance) -> (String, String) {
+pub(crate) fn certificate(instance: &Instance) -> (String, String) {
     let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
     let cert = instance.path("tls-cert.pem");
     let key = instance.path("tls-key.pem");
@@ -196,7 +196,7 @@ fn certificate(instance: &Instance) -> (String, String) {
 }
 
 /// `serve` over HTTPS with the instance's certificate.
-fn serve_tls(instance: &Instance, listen: &str, push_interval: u64) -> Server {
+pub(crate) fn serve_tls(instance: &Instance, listen: &str, push_interval: u64) -> Server {
     let (cert, key) = certificate_paths(instance);
     serve_with(
         instance,
@@ -206,7 +206,7 @@ fn serve_tls(instance: &Instance, listen: &str, push_interval: u64) -> Server {
     )
 }
 
-fn certificate_paths(instance: &Instance) -> (String, String) {
+pub(crate) fn certificate_paths(instance: &Instance) -> (String, String) {
     (
         s(&instance.path("tls-cert.pem")).to_owned(),
         s(&instance.path("tls-key.pem")).to_owned(),
@@ -246,7 +246,7 @@ fn serve_with(instance: &Instance, listen: &str, push_interval: u64, extra: &[&s
 }
 
 /// A free loopback port, for a server started later.
-fn free_port() -> String {
+pub(crate) fn free_port() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().to_string()
 }
@@ -271,7 +271,7 @@ fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &[u8]) 
     (status, body.to_owned())
 }
 
-fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
         assert!(started.elapsed() < limit, "timed out waiting for {what}");
@@ -279,7 +279,7 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn count(rt: &tokio::runtime::Runtime, instance: &Instance, tenant: &str) -> i64 {
+pub(crate) fn count(rt: &tokio::runtime::Runtime, instance: &Instance, tenant: &str) -> i64 {
     let store = store_of(rt, instance);
     let scope = scope(rt, &store, tenant);
     let n = rt.block_on(store.count_persons(&scope)).unwrap();

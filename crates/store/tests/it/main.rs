@@ -3,8 +3,10 @@
 
 mod accounts_agency;
 mod audit;
+mod followed;
 mod forwarding;
 mod harness;
+mod messages;
 mod notices;
 mod protection;
 mod rotation;

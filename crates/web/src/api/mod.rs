@@ -7,6 +7,7 @@
 //! input. DTOs are written by hand here and converted to and from domain types; the domain has no
 //! serde (style rule 2).
 
+pub(crate) mod enquiries;
 mod openapi;
 pub(crate) mod subject;
 pub(crate) mod transmissions;

@@ -31,9 +31,16 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("POST", "/api/v1/transmissions") => (Some("Bundle"), 200, "SignedReceipt"),
         ("POST", "/api/v1/transmissions/outbox") => (Some("PullRequest"), 200, "Bundle"),
         ("GET", "/api/v1/compliance") => (None, 200, "Compliance"),
+        ("GET", "/api/v1/enquiries") => (None, 200, "EnquiryList"),
+        ("POST", "/api/v1/enquiries") => (Some("NewEnquiry"), 201, "Enquiry"),
+        ("POST", "/api/v1/enquiries/{id}/answer") => (Some("EnquiryAnswer"), 201, "Enquiry"),
+        ("GET", "/api/v1/lists") => (None, 200, "PersonLists"),
+        ("POST", "/api/v1/lists") => (Some("NewPersonList"), 201, "PersonList"),
         ("GET", "/api/v1/protection/visits") => (None, 200, "VisitList"),
         ("GET", "/api/v1/protection/visits/{id}") => (None, 200, "Visit"),
         ("GET", "/api/v1/protection/visits/{id}/alerts") => (None, 200, "ReconciliationAlerts"),
+        ("GET", "/api/v1/protection/persons-seen") => (None, 200, "PersonsSeen"),
+        ("GET", "/api/v1/protection/follow-ups/due") => (None, 200, "FollowUpsDue"),
         ("GET", "/api/v1/protection/allegations/{id}") => (None, 200, "Allegation"),
         ("GET", "/api/v1/protection/allegations/{id}/representation") => {
             (None, 200, "Representation")
@@ -227,7 +234,36 @@ pub(crate) fn document() -> Value {
     ) {
         schemas.extend(more);
     }
+    // Issue 6, ICRC-VIS-d: the persons followed across visits (apart, for the same reason).
+    if let (Some(schemas), Value::Object(more)) = (
+        document["components"]["schemas"].as_object_mut(),
+        followed_schemas(&string),
+    ) {
+        schemas.extend(more);
+    }
     document
+}
+
+fn followed_schemas(string: &Value) -> Value {
+    let string = string.clone();
+    json!({
+                "PersonsSeen": {"type": "object", "required": ["persons_seen"], "properties": {
+                    "persons_seen": {"type": "array", "items": {"type": "object", "properties": {
+                        "registration": string, "person": string, "name": string, "visit": string, "visit_id": string,
+                        "place": string, "place_id": string, "seen_at": {"type": ["string", "null"]},
+                        "transfer": {"type": ["string", "null"]}, "times_seen": {"type": "integer"}
+                    }, "description": "one time a person was seen; `person` is the first registration of the person as the unit follows them (ICRC-VIS-d)"}}
+                }},
+                "FollowUpsDue": {"type": "object", "required": ["on", "due"], "properties": {
+                    "on": string,
+                    "due": {"type": "array", "items": {"type": "object", "properties": {
+                        "person": string, "name": string, "next_visit_due": string, "days_overdue": {"type": "integer"},
+                        "follow_up_recorded_at": {"type": ["string", "null"]},
+                        "last_seen": {"type": "object", "properties": {"registration": string, "visit": {"type": ["string", "null"]}, "place": string, "place_id": string, "seen_at": {"type": ["string", "null"]}}},
+                        "explanation": string
+                    }}}
+                }}
+    })
 }
 
 fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
@@ -258,6 +294,38 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "sent": {"type": "array", "items": {"type": "object"}},
                     "received": {"type": "array", "items": {"type": "object"}},
                     "late": {"type": "array", "items": {"type": "object"}}
+                }},
+                "Enquiry": {"type": "object", "required": ["id", "reference", "direction", "peer", "question", "due_at", "state", "answers"], "properties": {
+                    "id": string, "reference": string, "direction": {"enum": ["asked", "received"]}, "peer": string,
+                    "person": {"type": ["string", "null"]}, "subject_reference": {"type": ["string", "null"]},
+                    "tracing_request": {"type": ["string", "null"]}, "sought": {"type": ["string", "null"]},
+                    "question": string, "asked_by": string, "asked_at": string, "due_at": string,
+                    "state": {"enum": ["answered-on-time", "answered-late", "overdue", "open"]},
+                    "answers": {"type": "array", "items": {"type": "object", "properties": {
+                        "reference": string, "given": {"type": "boolean"}, "answer": string,
+                        "persons": {"type": "array", "items": string}, "answered_by": string, "answered_at": string
+                    }}}
+                }},
+                "EnquiryList": {"type": "object", "required": ["enquiries"], "properties": {
+                    "enquiries": {"type": "array", "items": reference("Enquiry")}
+                }},
+                "NewEnquiry": {"type": "object", "required": ["peer", "question"], "properties": {
+                    "peer": string, "person": string, "tracing_request": string, "question": string,
+                    "due_days": {"type": "integer", "minimum": 1, "maximum": 365}
+                }},
+                "EnquiryAnswer": {"type": "object", "required": ["answer"], "properties": {
+                    "answer": string, "persons": {"type": "array", "items": string}
+                }},
+                "PersonList": {"type": "object", "required": ["id", "reference", "direction", "title", "persons"], "properties": {
+                    "id": string, "reference": string, "direction": {"enum": ["drawn", "received"]}, "peer": string,
+                    "title": string, "rule": {"type": ["string", "null"]}, "drawn_by": string, "drawn_at": string,
+                    "persons": {"type": "array", "items": string}
+                }},
+                "PersonLists": {"type": "object", "required": ["lists"], "properties": {
+                    "lists": {"type": "array", "items": reference("PersonList")}
+                }},
+                "NewPersonList": {"type": "object", "required": ["title", "persons"], "properties": {
+                    "title": string, "rule": string, "persons": {"type": "array", "items": string}
                 }},
                 "VisitList": {"type": "object", "required": ["visits"], "properties": {
                     "visits": {"type": "array", "items": {"type": "object", "properties": {

@@ -8,6 +8,7 @@ pub(crate) mod cards;
 pub(crate) mod compliance;
 pub(crate) mod dashboard;
 pub(crate) mod deadlines;
+pub(crate) mod enquiries;
 pub(crate) mod login;
 pub(crate) mod person;
 pub(crate) mod persons;

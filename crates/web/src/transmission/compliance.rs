@@ -71,6 +71,24 @@ pub struct ReceivedRow {
     pub missing: Vec<u64>,
 }
 
+/// Enquiries to or from one peer (GC3-122-g, GC4-137-a; §10 #47 gives no time, so each
+/// enquiry's target is the asker's). `received`: a bureau's obligation to answer; `asked`: the
+/// agency's view of what it is owed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EnquiryRow {
+    pub rule: &'static str,
+    pub direction: &'static str,
+    pub peer: String,
+    pub owed: usize,
+    /// An answer recorded by the target (it travels with the next envelope to the peer).
+    pub answered_on_time: usize,
+    pub answered_late: usize,
+    /// Target passed, no answer.
+    pub overdue: usize,
+    /// No answer, target not reached.
+    pub open: usize,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Compliance {
     pub tenant: String,
@@ -80,6 +98,8 @@ pub struct Compliance {
     pub received: Vec<ReceivedRow>,
     /// Overdue obligations by rule, oldest first: `(rule, person reference, due)`.
     pub late: Vec<LateItem>,
+    /// Enquiries per direction and peer (issue 5, migration 0014).
+    pub enquiries: Vec<EnquiryRow>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -289,6 +309,26 @@ pub async fn compute(
         })
         .collect();
 
+    let mut enquiries: BTreeMap<(&'static str, String), EnquiryRow> = BTreeMap::new();
+    for enquiry in store.enquiries(scope).await? {
+        let direction = enquiry.direction.code();
+        let row = enquiries
+            .entry((direction, enquiry.peer.clone()))
+            .or_insert_with(|| EnquiryRow {
+                rule: "GC3-122-g",
+                direction,
+                peer: enquiry.peer.clone(),
+                ..EnquiryRow::default()
+            });
+        row.owed += 1;
+        match super::messages::EnquiryState::of(&enquiry, now) {
+            super::messages::EnquiryState::AnsweredOnTime => row.answered_on_time += 1,
+            super::messages::EnquiryState::AnsweredLate => row.answered_late += 1,
+            super::messages::EnquiryState::Overdue => row.overdue += 1,
+            super::messages::EnquiryState::Open => row.open += 1,
+        }
+    }
+
     Ok(Compliance {
         tenant: tenant.to_owned(),
         at: rfc3339(now),
@@ -296,6 +336,7 @@ pub async fn compute(
         sent: sent.into_values().collect(),
         received,
         late,
+        enquiries: enquiries.into_values().collect(),
     })
 }
 

@@ -13,6 +13,7 @@
 //! - [`push`]: the HTTP client and the sender loop; [`compliance`]: the compliance view.
 
 pub mod compliance;
+pub mod messages;
 pub mod notices;
 pub mod pull;
 pub mod push;
@@ -291,13 +292,37 @@ pub async fn prepare_cards(
     let (officer_name, officer_key) = own.officer(officer)?;
     let ring = load_ring(store, scope).await?;
     let recipient = recipient_key(&ring, to)?.clone();
-    let ids = store
-        .untransmitted_persons(scope, to, channel.code(), since)
-        .await?;
-    let changes = bureau_changes(store, scope, to, channel, &ids).await?;
-    if ids.is_empty() && changes.is_empty() {
+    // Only a bureau sends cards and changes; any tenant sends the enquiries, answers and lists
+    // waiting for `to` (issue 5, migration 0014).
+    let bureau = tenant.kind == domain::TenantKind::PartyBureau;
+    let ids = if bureau {
+        store
+            .untransmitted_persons(scope, to, channel.code(), since)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let mut changes = if bureau {
+        bureau_changes(store, scope, to, channel, &ids).await?
+    } else {
+        notices::Changes::default()
+    };
+    let outgoing = messages::outgoing(store, scope, to, channel.code(), &ids, bureau).await?;
+    if ids.is_empty() && changes.is_empty() && outgoing.contents.is_empty() {
         return Ok(None);
     }
+    let purpose = if !ids.is_empty() || !changes.is_empty() {
+        Purpose::Notification
+    } else if outgoing.answers > 0 {
+        Purpose::EnquiryAnswer
+    } else if outgoing.enquiries > 0 {
+        Purpose::Enquiry
+    } else {
+        Purpose::Notification
+    };
+    // After the cards and changes, so the receiver holds each person a list names.
+    changes.contents.extend(outgoing.contents);
+    changes.notices.extend(outgoing.notices);
     let flags = store.detriment_flags(scope).await?;
     let records = store.person_records(scope, &ids).await?;
     let mut contents: Vec<Content> = records
@@ -332,7 +357,7 @@ pub async fn prepare_cards(
         scope,
         to,
         channel,
-        Purpose::Notification,
+        purpose,
         &officer_name,
         &officer_key,
         &seal,
@@ -1111,7 +1136,7 @@ struct Ingest<'a> {
 }
 
 /// A notice refused: the code and the reason, with the notice's number.
-type Refusal = (&'static str, String);
+pub(crate) type Refusal = (&'static str, String);
 
 impl<'a> Ingest<'a> {
     async fn begin(
@@ -1174,7 +1199,11 @@ impl<'a> Ingest<'a> {
         // Persons held before the envelope that this batch is about.
         let references: Vec<String> = contents
             .iter()
-            .filter_map(Content::person_reference)
+            .flat_map(|content| match content {
+                // A list's rows name persons held (issue 5, migration 0014).
+                Content::List(list) => list.references.iter().map(String::as_str).collect(),
+                other => other.person_reference().into_iter().collect::<Vec<_>>(),
+            })
             .map(qualified)
             .filter(|r| !self.new_ids.contains_key(r))
             .collect();
@@ -1195,6 +1224,9 @@ impl<'a> Ingest<'a> {
         let mut batch_new: HashMap<String, usize> = HashMap::new();
         let mut plan = notices::Plan::default();
         let mut held_flags: Vec<(PersonId, String)> = Vec::new();
+        // Lists wait until the persons of this batch have their ids.
+        let mut lists: Vec<(usize, &transmit::ListNotice)> = Vec::new();
+        let mut messages_applied = 0;
         for (offset, content) in contents.iter().enumerate() {
             let number = first + offset + 1;
             self.read = number;
@@ -1319,6 +1351,47 @@ impl<'a> Ingest<'a> {
                         None => plan.events.push(event),
                     }
                 }
+                Content::List(list) => {
+                    // Checked whole (rows, texts) before anything is written.
+                    let resolve = |reference: &str| {
+                        let qualified = qualified(reference);
+                        self.new_ids
+                            .get(&qualified)
+                            .or_else(|| held.get(&qualified))
+                            .copied()
+                            .or_else(|| {
+                                batch_new
+                                    .contains_key(&qualified)
+                                    .then(|| PersonId::from_uuid(uuid::Uuid::nil()))
+                            })
+                    };
+                    if let Err(refusal) = messages::list_of(&sender, number, list, &resolve) {
+                        return Ok(Err(refusal));
+                    }
+                    lists.push((number, list));
+                }
+                Content::Enquiry(enquiry) => {
+                    match messages::receive_enquiry(
+                        store,
+                        scope,
+                        &mut self.batch,
+                        &sender,
+                        number,
+                        enquiry,
+                    )
+                    .await?
+                    {
+                        Ok(new) => messages_applied += usize::from(new),
+                        Err(refusal) => return Ok(Err(refusal)),
+                    }
+                }
+                Content::EnquiryAnswer(answer) => {
+                    match messages::receive_answer(&mut self.batch, &sender, number, answer).await?
+                    {
+                        Ok(new) => messages_applied += usize::from(new),
+                        Err(refusal) => return Ok(Err(refusal)),
+                    }
+                }
                 other => {
                     return refused(
                         "unsupported-content",
@@ -1363,8 +1436,32 @@ impl<'a> Ingest<'a> {
             Err(StoreError::Invalid(reason)) => return Ok(Err(("invalid-content", reason))),
             Err(other) => return Err(other.into()),
         }
-        // Notices applied: persons registered, persons corrected, events kept.
-        self.applied += ids.len() + plan.corrected.len() + events.len();
+        for (number, list) in lists {
+            let resolve = |reference: &str| {
+                let qualified = qualified(reference);
+                self.new_ids
+                    .get(&qualified)
+                    .or_else(|| held.get(&qualified))
+                    .copied()
+            };
+            let received = match messages::list_of(&sender, number, list, &resolve) {
+                Ok(received) => received,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            match self.batch.receive_list(&received).await {
+                Ok(new) => messages_applied += usize::from(new),
+                Err(StoreError::Invalid(reason)) => {
+                    return Ok(Err((
+                        "invalid-content",
+                        format!("notice {number}: {reason}"),
+                    )));
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        // Notices applied: persons registered, persons corrected, events kept, enquiries,
+        // answers and lists kept.
+        self.applied += ids.len() + plan.corrected.len() + events.len() + messages_applied;
         Ok(Ok(()))
     }
 

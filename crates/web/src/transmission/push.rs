@@ -296,7 +296,8 @@ pub struct RoundReport {
 }
 
 /// Seals what is new for `peer` and records it. A bureau seals its cards on the peer's
-/// channel; an agency with an origin set for the peer runs its forwarding.
+/// channel; an agency with an origin set for the peer runs its forwarding; then any tenant
+/// seals the enquiries, answers and lists waiting for the peer.
 ///
 /// # Errors
 /// Keys or database.
@@ -306,26 +307,27 @@ pub async fn seal_new(
     scope: &TenantScope,
     peer: &store::PeerSetting,
 ) -> TransmissionResult<usize> {
+    let mut sealed = 0;
     if let Some(origin) = &peer.origin {
         let (forwarded, decisions) =
             forward_to_origin(store, tenant, scope, &peer.peer, origin, None).await?;
-        if decisions.is_empty() {
-            return Ok(0);
+        if !decisions.is_empty() {
+            commit_forwarding(store, scope, &forwarded, &decisions).await?;
+            sealed += usize::from(forwarded.prepared.is_some());
         }
-        commit_forwarding(store, scope, &forwarded, &decisions).await?;
-        return Ok(usize::from(forwarded.prepared.is_some()));
     }
-    if tenant.kind != domain::TenantKind::PartyBureau {
-        return Ok(0);
+    if tenant.kind == domain::TenantKind::ProtectionUnit {
+        return Ok(sealed);
     }
+    // A bureau's cards, changes and lists; any tenant's enquiries and answers (issue 5).
     let channel: transmit::Channel = peer.channel.parse().map_err(keys_error)?;
-    match prepare_cards(store, tenant, scope, &peer.peer, channel, None, None).await? {
-        Some(prepared) => {
-            commit_prepared(store, scope, &prepared).await?;
-            Ok(1)
-        }
-        None => Ok(0),
+    if let Some(prepared) =
+        prepare_cards(store, tenant, scope, &peer.peer, channel, None, None).await?
+    {
+        commit_prepared(store, scope, &prepared).await?;
+        sealed += 1;
     }
+    Ok(sealed)
 }
 
 /// Pushes every envelope `peer` has not acknowledged, in order, stopping at the first that

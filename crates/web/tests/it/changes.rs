@@ -83,7 +83,7 @@ pub(crate) async fn pin(store: &Store, from: &Tenant, to: &Tenant, keys: &Keys) 
 }
 
 /// A bundle from `from` to `to` with everything new, recorded as sent.
-async fn send(store: &Store, from: &Tenant, to: &str) -> Vec<u8> {
+pub(crate) async fn send(store: &Store, from: &Tenant, to: &str) -> Vec<u8> {
     let scope = store.operator_scope(from, "test");
     let prepared = prepare_cards(
         store,
@@ -101,7 +101,7 @@ async fn send(store: &Store, from: &Tenant, to: &str) -> Vec<u8> {
     prepared.bundle
 }
 
-async fn receive(store: &Store, tenant: &Tenant, bundle: &[u8]) -> ReceiptStatus {
+pub(crate) async fn receive(store: &Store, tenant: &Tenant, bundle: &[u8]) -> ReceiptStatus {
     let scope = store.operator_scope(tenant, "test");
     receive_bundle(store, tenant, &scope, bundle)
         .await
@@ -114,7 +114,11 @@ fn kinds(store_events: &[domain::Event]) -> Vec<EventKind> {
     store_events.iter().map(|e| e.kind).collect()
 }
 
-async fn record_of(store: &Store, scope: &TenantScope, reference: &str) -> store::PersonRecord {
+pub(crate) async fn record_of(
+    store: &Store,
+    scope: &TenantScope,
+    reference: &str,
+) -> store::PersonRecord {
     let id = store
         .person_id_by_reference(scope, reference)
         .await

@@ -44,6 +44,8 @@ const ALL: &str = "YYYYYY YYYYYY YYYYYY Y";
 const READ: &str = "YYY--- Y--YY- Y----Y -";
 const REGISTER: &str = "-YY--- ------ ------ -";
 const TRACE: &str = "------ ---YY- ------ -";
+// Issue 5: the agency's caseworkers and reviewers ask, the bureau's clerks and officers answer.
+const ENQUIRE: &str = "-YY--- ---YY- ------ -";
 const TOKENS: &str = "Y----- Y----- Y----- -";
 // ICRC-DP-c: the subject access export, a bureau officer or an agency reviewer.
 const SUBJECT: &str = "--Y--- ----Y- ------ -";
@@ -99,6 +101,14 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/transmissions/outbox", ALL),
     ("GET", "/api/v1/compliance", READ),
     ("GET", "/compliance", READ),
+    ("GET", "/enquiries", ENQUIRE),
+    ("POST", "/enquiries", TRACE),
+    ("POST", "/enquiries/{id}/answer", REGISTER),
+    ("GET", "/api/v1/enquiries", ENQUIRE),
+    ("POST", "/api/v1/enquiries", TRACE),
+    ("POST", "/api/v1/enquiries/{id}/answer", REGISTER),
+    ("GET", "/api/v1/lists", READ),
+    ("POST", "/api/v1/lists", REGISTER),
     ("GET", "/protection", PROTECT),
     ("GET", "/protection/visits/{id}", PROTECT),
     ("GET", "/protection/evidence/verify", PROTECT),
@@ -124,6 +134,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/protection/places/{id}/profile", PROTECT),
     ("GET", "/protection/persons-seen/{id}", PROTECT),
     ("POST", "/protection/persons-seen/{id}/follow-ups", PROTECT),
+    ("POST", "/protection/persons-seen/{id}/same-as", PROTECT),
+    ("GET", "/protection/persons-seen", PROTECT),
+    ("GET", "/protection/follow-ups/due", PROTECT),
+    ("GET", "/api/v1/protection/persons-seen", PROTECT),
+    ("GET", "/api/v1/protection/follow-ups/due", PROTECT),
     // A form post, not multipart: the delegate gets 415, everyone else 404.
     ("POST", "/protection/allegations/{id}/evidence", PROTECT),
     // Without a purpose the delegate gets 422 before the item is looked up.
