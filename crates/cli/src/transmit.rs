@@ -456,12 +456,15 @@ pub enum PeerCommand {
         #[arg(long)]
         url: Option<String>,
         /// The peer's TLS certificate (PEM), compared with the peer out of band: the only
-        /// certificate an https:// connection to it accepts (its SHA-256 is kept).
-        #[arg(long, conflicts_with = "tls_pin")]
-        tls_cert: Option<PathBuf>,
-        /// The same, as the `sha256:…` that the peer's `serve --tls-cert` prints.
+        /// certificate an https:// connection to it accepts (its SHA-256 is kept). Give two
+        /// (the old and the new) while the peer renews it: both are accepted until the peer is
+        /// set again with the new one only.
         #[arg(long)]
-        tls_pin: Option<String>,
+        tls_cert: Vec<PathBuf>,
+        /// The same, as the `sha256:…` that the peer's `serve --tls-cert` prints; repeatable
+        /// like --tls-cert (at most two pins in all).
+        #[arg(long)]
+        tls_pin: Vec<String>,
         /// Each round, fetch what the peer holds for this tenant from its outbox at --url.
         #[arg(long)]
         pull: bool,
@@ -506,10 +509,18 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
             if load_ring(&store, &scope).await?.peer(&peer).is_none() {
                 bail!("no keys pinned for {peer:?}: run `whereabouts keys import-peer` first");
             }
-            let tls_pin = match (tls_cert, tls_pin) {
-                (Some(file), _) => Some(tx::tls::pin_of_file(&file)?),
-                (None, pin) => pin,
-            };
+            let mut pins = Vec::new();
+            for file in &tls_cert {
+                pins.push(tx::tls::pin_of_file(file)?);
+            }
+            pins.extend(tls_pin);
+            if pins.len() > 2 {
+                bail!(
+                    "{} certificate pins: one, or two (the old and the new) while the peer renews its certificate",
+                    pins.len()
+                );
+            }
+            let tls_pin = (!pins.is_empty()).then(|| pins.join(" "));
             store
                 .set_peer(
                     &scope,
@@ -525,8 +536,13 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                 )
                 .await?;
             println!("peer {peer} set");
-            if let Some(pin) = &tls_pin {
+            for pin in &pins {
                 println!("  certificate pinned: {pin}");
+            }
+            if pins.len() == 2 {
+                println!(
+                    "  both are accepted; once the peer serves the new one, set the peer again with it alone"
+                );
             }
         }
         PeerCommand::List { tenant } => {
@@ -546,7 +562,10 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                     setting.url.as_deref().unwrap_or("-"),
                     setting.channel,
                     setting.origin.as_deref().unwrap_or("-"),
-                    setting.tls_pin.as_deref().unwrap_or("-"),
+                    setting
+                        .tls_pin
+                        .as_deref()
+                        .map_or_else(|| "-".to_owned(), |p| p.replace(' ', " and ")),
                     if how.is_empty() {
                         "push".to_owned()
                     } else {
