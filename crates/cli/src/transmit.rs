@@ -490,6 +490,13 @@ pub enum PeerCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Fetch now what one peer holds for this tenant in its outbox (its URL is needed), without
+    /// sealing or pushing anything.
+    Pull {
+        #[arg(long)]
+        tenant: String,
+        peer: String,
+    },
 }
 
 pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result<ExitCode> {
@@ -548,7 +555,7 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
         PeerCommand::List { tenant } => {
             let (store, _, scope) = open(locations, &tenant).await?;
             for setting in store.peers(&scope).await? {
-                let pending = store.pending_transmissions(&scope, &setting.peer).await?;
+                let waits = tx::push::waiting(&store, &scope, &setting.peer).await?;
                 let mut how = Vec::new();
                 if setting.pull {
                     how.push("pull");
@@ -557,7 +564,7 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                     how.push("outbox");
                 }
                 println!(
-                    "{}  url {}  channel {}  origin {}  certificate {}  {}  {} envelope(s) without receipt",
+                    "{}  url {}  channel {}  origin {}  certificate {}  {}  {} envelope(s) without receipt, {} enquiry(ies), {} answer(s), {} list(s) to seal",
                     setting.peer,
                     setting.url.as_deref().unwrap_or("-"),
                     setting.channel,
@@ -571,8 +578,36 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                     } else {
                         how.join("+")
                     },
-                    pending.len()
+                    waits.envelopes,
+                    waits.enquiries,
+                    waits.answers,
+                    waits.lists
                 );
+            }
+        }
+        PeerCommand::Pull { tenant, peer } => {
+            let (store, tenant, scope) = open(locations, &tenant).await?;
+            let setting = store
+                .peers(&scope)
+                .await?
+                .into_iter()
+                .find(|p| p.peer == peer)
+                .with_context(|| format!("no peer {peer:?} set: run `whereabouts peer set`"))?;
+            let report = tx::status::pull_now(
+                &store,
+                &tenant,
+                &scope,
+                &setting,
+                std::time::Duration::from_secs(60),
+            )
+            .await?;
+            println!(
+                "{peer}: {} fetched, {} rejected",
+                report.fetched, report.rejected
+            );
+            if let Some(failure) = report.failure {
+                eprintln!("error: {peer}: {failure}; nothing lost, pull again later");
+                return Ok(ExitCode::FAILURE);
             }
         }
         PeerCommand::Push { tenant } => {

@@ -361,6 +361,28 @@ fn over_https_the_senders_carry_the_enquiry_and_the_answer() {
             })
         },
     );
+    // Pull now, by hand: nothing waits in A's outbox for the agency.
+    let out = ok(
+        &net.agency,
+        &["peer", "pull", "--tenant", "agency", "bureau-a"],
+    );
+    assert!(out.contains("bureau-a: 0 fetched, 0 rejected"), "{out}");
+    let none = net
+        .agency
+        .run(&["peer", "pull", "--tenant", "agency", "nobody"]);
+    assert!(!none.status.success());
+    assert!(
+        stderr(&none).contains("no peer \"nobody\" set"),
+        "{}",
+        stderr(&none)
+    );
+    let listed = ok(&net.agency, &["peer", "list", "--tenant", "agency"]);
+    assert!(
+        listed.contains(
+            "0 envelope(s) without receipt, 0 enquiry(ies), 0 answer(s), 0 list(s) to seal"
+        ),
+        "{listed}"
+    );
     drop(a);
     drop(agency);
 }

@@ -560,3 +560,103 @@ async fn two_pins_while_a_certificate_is_renewed_accept_the_old_and_the_new() {
         );
     }
 }
+
+/// "Pull now" on the peers page fetches at once what bureau A's outbox holds for the agency,
+/// without the sender loop; the page shows the pins, what waits, the last pull and the last
+/// failure.
+#[tokio::test]
+async fn pull_now_from_the_peers_page_fetches_at_once_and_shows_the_last_failure() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key, pin) = certificate(dir.path(), "bureau-a");
+        let (url, server) = serve_tls(&app, &cert, &key).await;
+        register(store, &scope_a, "A-N1", "Kravets").await;
+        let report = set_and_run(
+            store,
+            &t.bureau_a,
+            NewPeer {
+                outbox: true,
+                ..NewPeer::new("agency", "agency")
+            },
+        )
+        .await;
+        assert_eq!((report.sealed, report.pending), (1, 1), "{report:?}");
+        store
+            .set_peer(
+                &scope_agency,
+                &NewPeer {
+                    url: Some(&url),
+                    tls_pin: Some(&pin),
+                    pull: true,
+                    ..NewPeer::new("bureau-a", "agency")
+                },
+            )
+            .await
+            .unwrap();
+
+        let reviewer = app.browser("reviewer").await;
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert_eq!(page.status, axum::http::StatusCode::OK);
+        assert!(page.body.contains(&pin), "{}", page.body);
+        assert!(page.body.contains("/peers/bureau-a/pull"));
+        // Bureau A's page shows the envelope waiting in its outbox.
+        let officer = app.browser("officer-a").await;
+        let page = app.get("/peers", Some(&officer.cookie)).await;
+        assert!(page.body.contains("<td>1</td>"), "{}", page.body);
+
+        let pulled = app.submit("/peers/bureau-a/pull", "", &reviewer).await;
+        assert_eq!(
+            pulled.status,
+            axum::http::StatusCode::SEE_OTHER,
+            "{}",
+            pulled.body
+        );
+        assert!(
+            held(store, &scope_agency, "bureau-a:A-N1").await,
+            "{}",
+            app.backend
+        );
+        assert!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let status = web::transmission::status::peer_status(t.agency.id, "bureau-a");
+        assert!(
+            status.last_pull.is_some() && status.last_error.is_none(),
+            "{status:?}"
+        );
+
+        // A peer not set to pull is named.
+        let unknown = app.submit("/peers/bureau-b/pull", "", &reviewer).await;
+        assert_eq!(unknown.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The holder is down: the failure shows on the page, nothing is lost.
+        server.abort();
+        let _ = server.await;
+        register(store, &scope_a, "A-N2", "Honchar").await;
+        let setting = peer(store, &scope_a, "agency").await;
+        seal_new(store, &t.bureau_a, &scope_a, &setting)
+            .await
+            .unwrap();
+        let pulled = app.submit("/peers/bureau-a/pull", "", &reviewer).await;
+        assert_eq!(pulled.status, axum::http::StatusCode::SEE_OTHER);
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert!(page.body.contains("pull: "), "{}", page.body);
+        assert!(!held(store, &scope_agency, "bureau-a:A-N2").await);
+        assert_eq!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
