@@ -40,6 +40,7 @@ use web::transmission::{OwnKeys, load_ring, now_text};
 use crate::transmit::write_new;
 
 mod field;
+mod followed;
 
 #[derive(Subcommand)]
 pub enum VisitCommand {
@@ -78,6 +79,15 @@ pub enum VisitCommand {
         tenant: String,
         #[arg(long)]
         visit: String,
+    },
+    /// ICRC-VIS-d: the persons whose next visit is due on a day (default today) or before and
+    /// who have not been seen since, most overdue first, with why.
+    Due {
+        #[arg(long)]
+        tenant: String,
+        /// The day (YYYY-MM-DD); default today (UTC).
+        #[arg(long)]
+        on: Option<String>,
     },
 }
 
@@ -574,6 +584,12 @@ pub async fn visit(locations: &Locations, command: VisitCommand) -> anyhow::Resu
                     println!("    {line}");
                 }
             }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        VisitCommand::Due { tenant, on } => {
+            let (store, _, scope) = open_unit(locations, &tenant).await?;
+            followed::print_due(&store, &scope, on.as_deref()).await?;
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -1346,6 +1362,15 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
             )
             .await?;
     }
+    // ICRC-VIS-d: the person held was seen on an earlier visit too; one follow-up is overdue.
+    followed::demo(
+        store,
+        &scope,
+        place,
+        RegistrationId::from_uuid(seen_held.parse()?),
+        now,
+    )
+    .await?;
     let verified = store.verify_evidence(&scope, &root).await?;
     println!(
         "evidence verify: {} item(s), {} file(s), {} custody entries, {} problem(s)",

@@ -825,9 +825,13 @@ impl Store {
         follow_up: &FollowUp,
     ) -> StoreResult<bool> {
         follow_up.validate().map_err(invalid)?;
-        let person = self.registration(scope, follow_up.registration).await?;
-        let interviews = self.interviews(scope, person.visit).await?;
-        follow_up.check_reprisals(&interviews).map_err(invalid)?;
+        // ICRC-VIS-d: an interview of the person on any visit, at any place, counts.
+        let person = self.followed_person(scope, follow_up.registration).await?;
+        let registrations: Vec<RegistrationId> = person.registrations().collect();
+        let interviews = self.all_interviews(scope).await?;
+        follow_up
+            .check_reprisals_across(&registrations, &interviews)
+            .map_err(invalid)?;
         // SEC-3: health, family contact and messages are sealed with the tenant's data key,
         // bound to the row.
         let vault = self.vault();
@@ -899,8 +903,17 @@ impl Store {
             tx.commit().await?;
             rows.iter().map(follow_up_from).collect::<StoreResult<Vec<_>>>()
         });
+        self.open_follow_ups(scope, rows?).await
+    }
+
+    /// Opens the sealed fields of stored follow-ups.
+    async fn open_follow_ups(
+        &self,
+        scope: &TenantScope,
+        rows: Vec<StoredFollowUp>,
+    ) -> StoreResult<Vec<StoredFollowUp>> {
         let mut opened = Vec::new();
-        for mut stored in rows? {
+        for mut stored in rows {
             let id = stored.id;
             let vault = self.vault();
             let f = &mut stored.follow_up;
@@ -1636,3 +1649,5 @@ impl Store {
         })
     }
 }
+
+mod followed;

@@ -583,6 +583,27 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         ),
         row(
             "POST",
+            "/protection/persons-seen/{id}/same-as",
+            protect,
+            "Link a registration to the person seen before (ICRC-VIS-d)",
+            post(protection::same_as_submit),
+        ),
+        row(
+            "GET",
+            "/protection/persons-seen",
+            protect,
+            "Every person seen on every visit, by place (read logged)",
+            get(protection::persons_seen_page),
+        ),
+        row(
+            "GET",
+            "/protection/follow-ups/due",
+            protect,
+            "Persons whose next visit is due or overdue (ICRC-VIS-d, read logged)",
+            get(protection::overdue_page),
+        ),
+        row(
+            "POST",
             "/protection/allegations/{id}/interviews",
             protect,
             "Link a private interview an allegation comes from (ICRC-VIS-c)",
@@ -636,6 +657,20 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             protect,
             "Reconciliation alerts of a visit, with explanations",
             get(protection::api_alerts),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/persons-seen",
+            protect,
+            "Every person seen on every visit, by place, with the person followed (read logged)",
+            get(protection::api_persons_seen),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/follow-ups/due",
+            protect,
+            "Persons whose next visit is due or overdue, with why (ICRC-VIS-d, read logged)",
+            get(protection::api_overdue),
         ),
         row(
             "GET",

@@ -218,6 +218,41 @@ fn a_visit_recorded_offline_is_imported_twice_without_duplicates() {
         2,
         "{alerts}"
     );
+    // ICRC-VIS-d: the follow-up asked for a visit on 2026-03-15; five days later it is overdue.
+    let due = ok(
+        &unit,
+        &[
+            "visit",
+            "due",
+            "--tenant",
+            "protection",
+            "--on",
+            "2026-03-20",
+        ],
+    );
+    assert!(
+        due.contains("follow-ups due on 2026-03-20 or before: 1"),
+        "{due}"
+    );
+    assert!(
+        due.contains("Савчук") && due.contains("5 days overdue"),
+        "{due}"
+    );
+    let due = ok(
+        &unit,
+        &[
+            "visit",
+            "due",
+            "--tenant",
+            "protection",
+            "--on",
+            "2026-03-10",
+        ],
+    );
+    assert!(due.contains("or before: 0"), "{due}");
+    let out = unit.run(&["visit", "due", "--tenant", "protection", "--on", "March"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--on: \"March\""), "{}", stderr(&out));
 
     // A tampered bundle is refused; nothing of the unit leaves by transmit or export.
     let mut tampered = bytes.clone();

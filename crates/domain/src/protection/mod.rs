@@ -8,6 +8,7 @@
 
 pub mod allegation;
 pub mod evidence;
+pub mod followed;
 pub mod interview;
 pub mod place;
 pub mod reconcile;
@@ -23,6 +24,7 @@ pub use evidence::{
     CopyRole, CustodyAction, CustodyEntry, CustodyFault, EvidenceItem, EvidenceKind, chain_hash,
     chain_start, next_entry, verify_chain,
 };
+pub use followed::{DueMark, FollowedPerson, Overdue, Sighting, check_link, group, overdue};
 pub use interview::Interview;
 pub use place::{NoticeKind, PlaceNotice, PlaceProfile, location_notified};
 pub use reconcile::{Alert, Candidate, Notified, NotifiedStatus, Seen, reconcile};

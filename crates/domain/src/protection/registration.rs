@@ -100,12 +100,30 @@ impl FollowUp {
     /// The follow-up leaves `reprisals_reported` open after an earlier interview of the person
     /// (message on `reprisals`).
     pub fn check_reprisals(&self, interviews: &[super::Interview]) -> Result<(), String> {
+        self.check_reprisals_across(&[self.registration], interviews)
+    }
+
+    /// As [`FollowUp::check_reprisals`], for a person followed across visits and transfers:
+    /// an interview on any of `registrations` (the person's, `followed::FollowedPerson`)
+    /// counts.
+    ///
+    /// # Errors
+    /// As [`FollowUp::check_reprisals`].
+    pub fn check_reprisals_across(
+        &self,
+        registrations: &[RegistrationId],
+        interviews: &[super::Interview],
+    ) -> Result<(), String> {
         if self.reprisals_reported.is_some() {
             return Ok(());
         }
         match interviews
             .iter()
-            .filter(|i| i.interviewees.contains(&self.registration) && i.held_at < self.recorded_at)
+            .filter(|i| {
+                i.held_at < self.recorded_at
+                    && (i.interviewees.contains(&self.registration)
+                        || registrations.iter().any(|r| i.interviewees.contains(r)))
+            })
             .map(|i| i.held_at)
             .max()
         {

@@ -3,6 +3,7 @@
 
 mod accounts_agency;
 mod audit;
+mod followed;
 mod forwarding;
 mod harness;
 mod messages;

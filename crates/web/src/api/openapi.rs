@@ -39,6 +39,8 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/protection/visits") => (None, 200, "VisitList"),
         ("GET", "/api/v1/protection/visits/{id}") => (None, 200, "Visit"),
         ("GET", "/api/v1/protection/visits/{id}/alerts") => (None, 200, "ReconciliationAlerts"),
+        ("GET", "/api/v1/protection/persons-seen") => (None, 200, "PersonsSeen"),
+        ("GET", "/api/v1/protection/follow-ups/due") => (None, 200, "FollowUpsDue"),
         ("GET", "/api/v1/protection/allegations/{id}") => (None, 200, "Allegation"),
         ("GET", "/api/v1/protection/allegations/{id}/representation") => {
             (None, 200, "Representation")
@@ -232,7 +234,36 @@ pub(crate) fn document() -> Value {
     ) {
         schemas.extend(more);
     }
+    // Issue 6, ICRC-VIS-d: the persons followed across visits (apart, for the same reason).
+    if let (Some(schemas), Value::Object(more)) = (
+        document["components"]["schemas"].as_object_mut(),
+        followed_schemas(&string),
+    ) {
+        schemas.extend(more);
+    }
     document
+}
+
+fn followed_schemas(string: &Value) -> Value {
+    let string = string.clone();
+    json!({
+                "PersonsSeen": {"type": "object", "required": ["persons_seen"], "properties": {
+                    "persons_seen": {"type": "array", "items": {"type": "object", "properties": {
+                        "registration": string, "person": string, "name": string, "visit": string, "visit_id": string,
+                        "place": string, "place_id": string, "seen_at": {"type": ["string", "null"]},
+                        "transfer": {"type": ["string", "null"]}, "times_seen": {"type": "integer"}
+                    }, "description": "one time a person was seen; `person` is the first registration of the person as the unit follows them (ICRC-VIS-d)"}}
+                }},
+                "FollowUpsDue": {"type": "object", "required": ["on", "due"], "properties": {
+                    "on": string,
+                    "due": {"type": "array", "items": {"type": "object", "properties": {
+                        "person": string, "name": string, "next_visit_due": string, "days_overdue": {"type": "integer"},
+                        "follow_up_recorded_at": {"type": ["string", "null"]},
+                        "last_seen": {"type": "object", "properties": {"registration": string, "visit": {"type": ["string", "null"]}, "place": string, "place_id": string, "seen_at": {"type": ["string", "null"]}}},
+                        "explanation": string
+                    }}}
+                }}
+    })
 }
 
 fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {

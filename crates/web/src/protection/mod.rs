@@ -6,6 +6,7 @@
 
 mod consent;
 mod evidence;
+mod followed;
 mod forms;
 mod person;
 mod places;
@@ -13,6 +14,9 @@ mod reconcile;
 
 pub(crate) use consent::{api_representation, link_interview_submit, representation_page};
 pub(crate) use evidence::{evidence_download, evidence_upload_form};
+pub(crate) use followed::{
+    api_overdue, api_persons_seen, overdue_page, persons_seen_page, same_as_submit,
+};
 pub(crate) use forms::{
     allegation_form, allegation_page, allegation_submit, condition_submit, follow_up_submit,
     interview_submit, person_seen_submit, refusal_end_submit, refusal_submit, step_submit,

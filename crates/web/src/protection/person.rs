@@ -2,7 +2,11 @@
 //! interviews they took part in, and a follow-up form of its own, so that a follow-up is
 //! entered from the person's page on any later occasion, not only from the visit where the
 //! person was seen. A follow-up after an interview says whether reprisals were reported
-//! (`FollowUp::check_reprisals`).
+//! (`FollowUp::check_reprisals_across`).
+//!
+//! The page is the person's as the unit follows them (`domain::protection::followed`): every
+//! visit and place where they were seen (transfers shown), the interviews and follow-ups of all
+//! their registrations, and the form that links this registration to a person seen before.
 
 use std::collections::HashMap;
 
@@ -12,11 +16,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::RegistrationId;
 use store::TenantScope;
 
+use super::followed::Followed;
 use super::forms::{
     Check, FieldErrors, Fields, follow_up_summary, form_page, parse_follow_up, store_errors,
     with_status,
 };
-use super::{Protect, audit_read, parse_id, place_names};
+use super::{Protect, audit_read, parse_id};
 use crate::auth::CsrfForm;
 use crate::authz::Authorized;
 use crate::error::AppResult;
@@ -31,9 +36,16 @@ struct InterviewRow {
 
 struct FollowUpRow {
     at: String,
+    visit: String,
     by: String,
     summary: String,
     reprisals: &'static str,
+}
+
+/// Another person the unit follows, for the "same person as" form.
+struct CandidateOption {
+    id: String,
+    label: String,
 }
 
 #[derive(Template)]
@@ -48,6 +60,9 @@ struct PersonPage {
     visit: String,
     visit_id: String,
     held_since: String,
+    person_id: String,
+    sightings: Vec<super::followed::SeenRow>,
+    candidates: Vec<CandidateOption>,
     interviews: Vec<InterviewRow>,
     follow_ups: Vec<FollowUpRow>,
     reprisal_check: String,
@@ -57,7 +72,7 @@ struct PersonPage {
 
 form_page!(PersonPage, checked);
 
-async fn render_person(
+pub(super) async fn render_person(
     state: &AppState,
     member: &Authorized<Protect>,
     id: RegistrationId,
@@ -75,15 +90,59 @@ async fn render_person(
     )
     .await?;
     let visit = state.store.visit(scope, person.visit).await?;
-    let names = place_names(&state.store.places(scope).await?);
+    let followed = Followed::load(state, scope).await?;
+    let me = followed
+        .persons
+        .iter()
+        .find(|p| p.registrations().any(|r| r == person.id))
+        .ok_or(crate::error::AppError::NotFound)?;
+    let names = &followed.places;
+    let mine: Vec<RegistrationId> = me.registrations().collect();
+    // ICRC-VIS-d: interviews and follow-ups of every registration of the person.
     let interviews: Vec<_> = state
         .store
         .all_interviews(scope)
         .await?
         .into_iter()
-        .filter(|i| i.interviewees.contains(&person.id))
+        .filter(|i| mine.iter().any(|r| i.interviewees.contains(r)))
         .collect();
-    let follow_ups = state.store.follow_ups(scope, person.id).await?;
+    let follow_ups = state.store.person_follow_ups(scope, me).await?;
+    let mut sightings: Vec<_> = followed
+        .rows(None)
+        .into_iter()
+        .filter(|r| r.person == me.id.to_string())
+        .collect();
+    sightings.reverse();
+    let visit_of = |registration: RegistrationId| -> String {
+        followed
+            .seen
+            .get(&registration)
+            .and_then(|s| followed.visits.get(&s.visit))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let candidates = followed
+        .persons
+        .iter()
+        .filter(|p| p.id != me.id)
+        .filter_map(|p| {
+            let last = p.last_seen()?;
+            Some(CandidateOption {
+                id: p.id.to_string(),
+                label: format!(
+                    "{} — {}, {} ({})",
+                    followed.name(p),
+                    names.get(&last.place).cloned().unwrap_or_default(),
+                    date(last.seen_at),
+                    followed
+                        .visits
+                        .get(&last.visit)
+                        .cloned()
+                        .unwrap_or_default()
+                ),
+            })
+        })
+        .collect();
     let last_interview = interviews.iter().map(|i| i.held_at).max();
     // ICRC-VIS-d: the next follow-up asks about reprisals after the last interview.
     let reprisal_check = match last_interview {
@@ -118,6 +177,9 @@ async fn render_person(
             .as_ref()
             .map(|d| d.original().to_owned())
             .unwrap_or_default(),
+        person_id: me.id.to_string(),
+        sightings,
+        candidates,
         interviews: interviews
             .iter()
             .map(|i| InterviewRow {
@@ -130,6 +192,7 @@ async fn render_person(
             .iter()
             .map(|f| FollowUpRow {
                 at: datetime(f.follow_up.recorded_at),
+                visit: visit_of(f.follow_up.registration),
                 by: f.follow_up.recorded_by.clone(),
                 summary: follow_up_summary(&f.follow_up),
                 reprisals: match f.follow_up.reprisals_reported {

@@ -15,6 +15,7 @@ mod limits;
 mod matrix;
 mod pages;
 mod protection;
+mod protection_followed;
 mod protection_forms;
 mod protection_records;
 mod restriction;

@@ -139,6 +139,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/protection/places/{id}/profile", PROTECT),
     ("GET", "/protection/persons-seen/{id}", PROTECT),
     ("POST", "/protection/persons-seen/{id}/follow-ups", PROTECT),
+    ("POST", "/protection/persons-seen/{id}/same-as", PROTECT),
+    ("GET", "/protection/persons-seen", PROTECT),
+    ("GET", "/protection/follow-ups/due", PROTECT),
+    ("GET", "/api/v1/protection/persons-seen", PROTECT),
+    ("GET", "/api/v1/protection/follow-ups/due", PROTECT),
     // A form post, not multipart: the delegate gets 415, everyone else 404.
     ("POST", "/protection/allegations/{id}/evidence", PROTECT),
     // Without a purpose the delegate gets 422 before the item is looked up.

@@ -243,7 +243,7 @@ async fn every_protection_route_answers_404_to_bureaus_the_agency_and_administra
     for app in apps().await {
         let u = unit(&app).await;
         let routes = paths(&u);
-        assert_eq!(routes.len(), 33, "every protection route is checked");
+        assert_eq!(routes.len(), 38, "every protection route is checked");
         let outsiders = [
             (
                 Some(app.fx.tenant_a.id),

@@ -1,0 +1,183 @@
+//! The person as the unit follows them (issue 6, ICRC-VIS-d, migration 0015): a later
+//! registration of the same person (another visit, another place after a transfer) is linked to
+//! the person's first registration, so that the follow-up history, the reprisal check and the
+//! next visit due run across visits and places. Links are append-only, like everything here.
+
+use domain::RegistrationId;
+use domain::protection::{DueMark, FollowedPerson, Overdue, check_link, group, overdue};
+use sqlx::Row;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{StoredFollowUp, follow_up_from, invalid};
+use crate::error::{StoreError, StoreResult};
+use crate::rows::ScopedPool;
+use crate::scope::TenantScope;
+use crate::{Store, on_backend};
+
+impl Store {
+    /// Every link of a later registration to the person's first one: (registration, person).
+    pub async fn registration_links(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<Vec<(RegistrationId, RegistrationId)>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("registration_id")?),
+                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("person_id")?),
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    /// ICRC-VIS-d: records that `registration` is the same person as `same_as` (any registration
+    /// of that person), seen again on another visit or at another place. Answers the person's
+    /// id (their first registration). Both must be the scope's own (otherwise
+    /// [`StoreError::NotFound`]); a registration already linked, or one that other
+    /// registrations are linked to, is refused on `same_as`.
+    pub async fn link_registration(
+        &self,
+        scope: &TenantScope,
+        registration: RegistrationId,
+        same_as: RegistrationId,
+    ) -> StoreResult<RegistrationId> {
+        let now = OffsetDateTime::now_utc();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            ensure_own!(tx, scope, "registrations", registration.as_uuid());
+            ensure_own!(tx, scope, "registrations", same_as.as_uuid());
+            let rows = sqlx::query(
+                "SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            let links = rows
+                .iter()
+                .map(|row| {
+                    Ok((
+                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("registration_id")?),
+                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("person_id")?),
+                    ))
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            let person = links
+                .iter()
+                .find(|(from, _)| *from == same_as)
+                .map_or(same_as, |(_, to)| *to);
+            check_link(registration, person, &links).map_err(invalid)?;
+            sqlx::query(
+                "INSERT INTO registration_links (registration_id, tenant_id, person_id, linked_by, linked_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(registration.as_uuid())
+            .bind(*scope.tenant().as_uuid())
+            .bind(person.as_uuid())
+            .bind(scope.actor_name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::error::unless_taken(|| {
+                invalid("same_as: this registration is already followed as another person".into())
+            }))?;
+            tx.commit().await?;
+            Ok(person)
+        })
+    }
+
+    /// Every person the unit follows, in the order first seen.
+    pub async fn followed_persons(&self, scope: &TenantScope) -> StoreResult<Vec<FollowedPerson>> {
+        let seen = self.registrations(scope, None).await?;
+        let links = self.registration_links(scope).await?;
+        Ok(group(&seen, &links))
+    }
+
+    /// The person a registration belongs to, with every time they were seen; another
+    /// tenant's registration answers [`StoreError::NotFound`].
+    pub async fn followed_person(
+        &self,
+        scope: &TenantScope,
+        registration: RegistrationId,
+    ) -> StoreResult<FollowedPerson> {
+        self.followed_persons(scope)
+            .await?
+            .into_iter()
+            .find(|p| p.registrations().any(|r| r == registration))
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// ICRC-VIS-d: the follow-ups of a person over all their registrations, oldest first
+    /// (the last one stands), sealed fields opened.
+    pub async fn person_follow_ups(
+        &self,
+        scope: &TenantScope,
+        person: &FollowedPerson,
+    ) -> StoreResult<Vec<StoredFollowUp>> {
+        let registrations: Vec<RegistrationId> = person.registrations().collect();
+        let rows = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by \
+                 FROM follow_ups WHERE tenant_id = $1 ORDER BY recorded_at, id",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter().map(follow_up_from).collect::<StoreResult<Vec<_>>>()
+        })?;
+        let mine = rows
+            .into_iter()
+            .filter(|f| registrations.contains(&f.follow_up.registration))
+            .collect();
+        self.open_follow_ups(scope, mine).await
+    }
+
+    /// What every follow-up says of the next visit (no sealed field is read).
+    pub async fn due_marks(&self, scope: &TenantScope) -> StoreResult<Vec<DueMark>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT registration_id, recorded_at, next_visit_due FROM follow_ups WHERE tenant_id = $1",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(DueMark {
+                        registration: RegistrationId::from_uuid(
+                            row.try_get::<Uuid, _>("registration_id")?,
+                        ),
+                        recorded_at: row.try_get::<OffsetDateTime, _>("recorded_at")?,
+                        next_visit_due: row.try_get::<Option<Date>, _>("next_visit_due")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// ICRC-VIS-d: the persons whose next visit is due on `today` or before and who have not
+    /// been seen since, most overdue first (`domain::protection::overdue`).
+    pub async fn overdue_follow_ups(
+        &self,
+        scope: &TenantScope,
+        today: Date,
+    ) -> StoreResult<Vec<Overdue>> {
+        let persons = self.followed_persons(scope).await?;
+        let marks = self.due_marks(scope).await?;
+        Ok(overdue(&persons, &marks, today))
+    }
+}

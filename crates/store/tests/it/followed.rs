@@ -1,0 +1,196 @@
+//! The person as the protection unit follows them (issue 6, ICRC-VIS-d, migration 0015) on both
+//! backends: a person seen at one place, transferred and seen at another on a later visit, keeps
+//! one follow-up history; the reprisal check and the next visit due run across both; links are
+//! the tenant's own and append-only.
+
+use domain::protection::{Consent, FollowUp, Visit};
+use domain::{PlaceKind, RegistrationId, VisitId};
+use time::OffsetDateTime;
+use time::macros::{date, datetime};
+use whereabouts_store::{NewPlace, StoreError};
+
+use crate::harness::{backends, seed};
+use crate::protection::{interview, seen, unit};
+
+#[tokio::test]
+async fn a_person_seen_again_after_a_transfer_keeps_one_follow_up_history() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        // A second place, and a later visit there.
+        let camp = store
+            .create_place(
+                &u.scope,
+                &NewPlace {
+                    controlling_party: f.tenant_a.party.unwrap(),
+                    kind: PlaceKind::PowCamp,
+                    name: "Camp L-2".into(),
+                    parent: None,
+                    postal_address: None,
+                },
+            )
+            .await
+            .unwrap();
+        let later_visit = Visit {
+            id: VisitId::new(),
+            reference: "V-2".into(),
+            places: vec![camp],
+            planned_start: Some(date!(2026 - 04 - 02)),
+            started_at: Some(datetime!(2026-04-02 08:00 UTC)),
+            ended_at: Some(datetime!(2026-04-02 17:00 UTC)),
+            ..u.visit.clone()
+        };
+        store.record_visit(&u.scope, &later_visit).await.unwrap();
+        let first = seen(&u.visit, u.place, "Коваленко");
+        let other = seen(&u.visit, u.place, "Ничипорук");
+        let mut again = seen(&later_visit, camp, "Коваленко");
+        again.seen_at = datetime!(2026-04-02 10:00 UTC);
+        for person in [&first, &other, &again] {
+            store.record_registration(&u.scope, person).await.unwrap();
+        }
+        let follow_up = |registration: RegistrationId,
+                         at: OffsetDateTime,
+                         due,
+                         reprisals: Option<bool>| FollowUp {
+            registration,
+            recorded_at: at,
+            health: Some("a cough".into()),
+            family_contact_wanted: false,
+            family_contact: None,
+            messages: Vec::new(),
+            next_visit_due: due,
+            reprisals_reported: reprisals,
+            recorded_by: "delegate".into(),
+        };
+        store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(
+                    first.id,
+                    datetime!(2026-03-01 12:00 UTC),
+                    Some(date!(2026 - 03 - 15)),
+                    None,
+                ),
+            )
+            .await
+            .unwrap();
+        store
+            .record_interview(&u.scope, &interview(&u, first.id, Consent::Anonymous))
+            .await
+            .unwrap();
+
+        // Before the link, the person seen at the camp is someone else: two persons due.
+        let late = store
+            .overdue_follow_ups(&u.scope, date!(2026 - 03 - 20))
+            .await
+            .unwrap();
+        assert_eq!(late.len(), 1, "{name}");
+        assert_eq!(late[0].person, first.id, "{name}");
+
+        // Linked through any registration of the person; the person keeps the first id.
+        let person = store
+            .link_registration(&u.scope, again.id, first.id)
+            .await
+            .unwrap();
+        assert_eq!(person, first.id, "{name}");
+        let followed = store.followed_person(&u.scope, again.id).await.unwrap();
+        assert_eq!(followed.id, first.id, "{name}");
+        assert_eq!(
+            followed.registrations().collect::<Vec<_>>(),
+            [first.id, again.id],
+            "{name}"
+        );
+        assert_eq!(followed.transfers().len(), 1, "{name}: K-7 then L-2");
+        // Seen at the camp after the follow-up that set the date: nothing overdue.
+        assert!(
+            store
+                .overdue_follow_ups(&u.scope, date!(2026 - 04 - 10))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+
+        // ICRC-VIS-d across visits: interviewed on V-1, a follow-up on the V-2 registration
+        // asks about reprisals.
+        let error = store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(again.id, datetime!(2026-04-02 12:00 UTC), None, None),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Invalid(m) if m.starts_with("reprisals:")),
+            "{name}: {error:?}"
+        );
+        store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(
+                    again.id,
+                    datetime!(2026-04-02 12:00 UTC),
+                    Some(date!(2026 - 04 - 20)),
+                    Some(false),
+                ),
+            )
+            .await
+            .unwrap();
+        let history = store.person_follow_ups(&u.scope, &followed).await.unwrap();
+        assert_eq!(history.len(), 2, "{name}");
+        assert_eq!(history[0].follow_up.registration, first.id, "{name}");
+        assert_eq!(history[1].follow_up.registration, again.id, "{name}");
+        assert_eq!(
+            history[0].follow_up.health.as_deref(),
+            Some("a cough"),
+            "{name}: sealed fields opened"
+        );
+        // The latest follow-up sets the date; past it, the person is overdue, last seen at the camp.
+        let late = store
+            .overdue_follow_ups(&u.scope, date!(2026 - 04 - 25))
+            .await
+            .unwrap();
+        assert_eq!(late.len(), 1, "{name}");
+        assert_eq!(late[0].person, first.id, "{name}");
+        assert_eq!(late[0].days, 5, "{name}");
+        assert_eq!(late[0].last_seen.place, camp, "{name}");
+
+        // Refused links name the field; the same link twice is refused.
+        for (registration, same_as) in [(again.id, other.id), (first.id, other.id)] {
+            let error = store
+                .link_registration(&u.scope, registration, same_as)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&error, StoreError::Invalid(m) if m.starts_with("same_as:")),
+                "{name}: {error:?}"
+            );
+        }
+        // Another tenant's registration is as if it did not exist.
+        let error = store
+            .link_registration(&f.scope_a, other.id, first.id)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::NotFound), "{name}: {error:?}");
+        assert!(
+            store
+                .registration_links(&f.scope_a)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+        let error = store
+            .link_registration(&u.scope, other.id, RegistrationId::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(error, StoreError::NotFound), "{name}: {error:?}");
+        assert_eq!(store.registration_links(&u.scope).await.unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,309 @@
+//! Issue 6, ICRC-VIS-d, on both backends over HTTP: a person seen at one place, transferred and
+//! seen at another on a later visit, is linked to the person seen before ("same person as"),
+//! keeps one follow-up history, shows every visit where they were seen, and appears on the list
+//! of follow-ups due when the next visit is late. Bad input answers 422 naming the field;
+//! another unit's delegate gets 404; every read is logged with its purpose.
+
+use axum::http::StatusCode;
+use domain::protection::{FollowUp, PersonSeen, Visit, VisitingBody};
+use domain::{PlaceKind, RegistrationId, VisitId};
+use serde_json::Value;
+use store::{NewPlace, UserRole};
+use time::{Duration, OffsetDateTime};
+
+use crate::harness::{App, apps};
+use crate::protection::{unit, user};
+use crate::protection_forms::{form, other_unit_delegate};
+
+/// The unit's test visit (K-7) and a later visit to "Camp L-2", where Коваленко, seen at K-7
+/// the day before, is registered again. Answers (first registration, the later one, the camp).
+async fn transferred(app: &App, scope: &store::TenantScope) -> (PersonSeen, PersonSeen, String) {
+    let party = app.store.parties().await.unwrap()[0].id;
+    let camp = app
+        .store
+        .create_place(
+            scope,
+            &NewPlace {
+                controlling_party: party,
+                kind: PlaceKind::PowCamp,
+                name: "Camp L-2".into(),
+                parent: None,
+                postal_address: None,
+            },
+        )
+        .await
+        .unwrap();
+    let later = Visit {
+        id: VisitId::new(),
+        reference: "V-LATER".into(),
+        body: VisitingBody::Icrc,
+        planned_start: None,
+        started_at: Some(OffsetDateTime::now_utc() - Duration::hours(2)),
+        ended_at: None,
+        team: vec!["delegate".into()],
+        places: vec![camp],
+        next_visit_planned: None,
+    };
+    app.store.record_visit(scope, &later).await.unwrap();
+    let first = app
+        .store
+        .registrations(scope, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name.display().contains("Коваленко"))
+        .unwrap();
+    let again = PersonSeen {
+        id: RegistrationId::new(),
+        visit: later.id,
+        place: camp,
+        seen_at: OffsetDateTime::now_utc() - Duration::hours(1),
+        ..first.clone()
+    };
+    app.store.record_registration(scope, &again).await.unwrap();
+    (first, again, camp.to_string())
+}
+
+fn day(offset: i64) -> String {
+    (OffsetDateTime::now_utc().date() + Duration::days(offset)).to_string()
+}
+
+#[tokio::test]
+async fn a_person_transferred_keeps_one_follow_up_history_and_shows_when_overdue() {
+    for app in apps().await {
+        let backend = app.backend;
+        let u = unit(&app).await;
+        user(&app, Some(u.tenant.id), "delegate-f", UserRole::Delegate).await;
+        let delegate = app.browser("delegate-f").await;
+        let token = app.token(u.tenant.id, UserRole::Delegate).await;
+        let other = other_unit_delegate(&app).await;
+        let scope = app.store.operator_scope(&u.tenant, "test");
+        let (first, again, camp) = transferred(&app, &scope).await;
+
+        // A follow-up at K-7, the morning after (before the transfer), sets the next visit in
+        // five days.
+        app.store
+            .record_follow_up(
+                &scope,
+                uuid::Uuid::now_v7(),
+                &FollowUp {
+                    registration: first.id,
+                    recorded_at: OffsetDateTime::now_utc() - Duration::hours(19),
+                    health: Some("Fictional: a cough.".into()),
+                    family_contact_wanted: false,
+                    family_contact: None,
+                    messages: Vec::new(),
+                    next_visit_due: Some(OffsetDateTime::now_utc().date() + Duration::days(5)),
+                    reprisals_reported: None,
+                    recorded_by: "delegate-f".into(),
+                },
+            )
+            .await
+            .unwrap();
+        // Ten days on, Коваленко seen at K-7 is five days overdue (the camp registration is
+        // not linked yet, so it does not count as the visit).
+        let due = app
+            .api(
+                "GET",
+                &format!("/api/v1/protection/follow-ups/due?on={}", day(10)),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(due.status, StatusCode::OK, "{backend}: {}", due.body);
+        let json: Value = serde_json::from_str(&due.body).unwrap();
+        assert_eq!(json["due"].as_array().unwrap().len(), 1, "{}", due.body);
+        assert_eq!(json["due"][0]["person"], first.id.to_string());
+        assert_eq!(json["due"][0]["days_overdue"], 5);
+        assert_eq!(json["due"][0]["last_seen"]["place"], "Collecting point K-7");
+
+        // The camp registration's page offers the person seen before; a bad choice is 422 on
+        // the field, another unit's delegate gets 404.
+        let path = format!("/protection/persons-seen/{}", again.id);
+        let page = app.get(&path, Some(&delegate.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"same-as-form\""), "{}", page.body);
+        assert!(page.body.contains(&first.id.to_string()));
+        let bad = app
+            .submit(
+                &format!("{path}/same-as"),
+                &form(&[("same_as", "not-an-id")]),
+                &delegate,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(bad.body.contains("id=\"same_as-error\""), "{}", bad.body);
+        let bad = app
+            .submit(
+                &format!("{path}/same-as"),
+                &form(&[("same_as", &again.id.to_string())]),
+                &delegate,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(bad.body.contains("not linked to itself"), "{}", bad.body);
+        let refused = app
+            .submit(
+                &format!("{path}/same-as"),
+                &form(&[("same_as", &first.id.to_string())]),
+                &other,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{backend}");
+        let linked = app
+            .submit(
+                &format!("{path}/same-as"),
+                &form(&[("same_as", &first.id.to_string())]),
+                &delegate,
+            )
+            .await;
+        assert_eq!(
+            linked.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            linked.body
+        );
+
+        // One person: both visits on the page, the transfer, the K-7 follow-up in the history.
+        let page = app.get(&path, Some(&delegate.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("V-TEST") && page.body.contains("V-LATER"));
+        assert!(
+            page.body.contains("transferred from Collecting point K-7"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("Fictional: a cough."),
+            "{backend}: the history carries over"
+        );
+        assert!(
+            page.body
+                .contains(&format!("id=\"person-id\">{}", first.id))
+        );
+        // Seen at the camp after the follow-up: the visit took place, nobody is due.
+        let due = app
+            .get(
+                &format!("/protection/follow-ups/due?on={}", day(10)),
+                Some(&delegate.cookie),
+            )
+            .await;
+        assert_eq!(due.status, StatusCode::OK);
+        assert!(due.body.contains("Nobody is due."), "{}", due.body);
+
+        // A follow-up at the camp sets the next visit in seven days: overdue by three on day 10,
+        // last seen at the camp.
+        let page = app
+            .submit(
+                &format!("{path}/follow-ups"),
+                &form(&[("next_visit_due", &day(7)), ("reprisals", "no")]),
+                &delegate,
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            page.body
+        );
+        let due = app
+            .get(
+                &format!("/protection/follow-ups/due?on={}", day(10)),
+                Some(&delegate.cookie),
+            )
+            .await;
+        assert!(due.body.contains("3 days overdue"), "{}", due.body);
+        assert!(due.body.contains("Camp L-2"));
+        assert!(
+            due.body
+                .contains(&format!("/protection/persons-seen/{}#follow-ups", first.id))
+        );
+        let bad = app
+            .get(
+                "/protection/follow-ups/due?on=tomorrow",
+                Some(&delegate.cookie),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let bad = app
+            .api(
+                "GET",
+                "/api/v1/protection/follow-ups/due?on=2026-02-30",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        assert!(bad.body.contains("\"on\""), "{}", bad.body);
+
+        // Persons seen across visits, by place.
+        let all = app
+            .get("/protection/persons-seen", Some(&delegate.cookie))
+            .await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(
+            all.body.contains("4 sighting(s) of 3 person(s)"),
+            "{}",
+            all.body
+        );
+        let at_camp = app
+            .api(
+                "GET",
+                &format!("/api/v1/protection/persons-seen?place={camp}"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(at_camp.status, StatusCode::OK, "{}", at_camp.body);
+        let json: Value = serde_json::from_str(&at_camp.body).unwrap();
+        let rows = json["persons_seen"].as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{}", at_camp.body);
+        assert_eq!(rows[0]["person"], first.id.to_string());
+        assert_eq!(rows[0]["times_seen"], 2);
+        assert_eq!(rows[0]["transfer"], "transferred from Collecting point K-7");
+        // A place of no unit, or not an id: 422 on `place`.
+        for place in [domain::PlaceId::new().to_string(), "K-7".into()] {
+            let bad = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/protection/persons-seen?place={place}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+        }
+        // Another unit's delegate sees nobody of this unit.
+        let theirs = app
+            .get("/protection/persons-seen", Some(&other.cookie))
+            .await;
+        assert_eq!(theirs.status, StatusCode::OK);
+        assert!(!theirs.body.contains("Коваленко"), "{backend}");
+        let theirs = app
+            .get(
+                &format!("/protection/follow-ups/due?on={}", day(10)),
+                Some(&other.cookie),
+            )
+            .await;
+        assert!(!theirs.body.contains("Коваленко"), "{backend}");
+
+        // Every read is logged with its purpose.
+        let log = app.store.audit_entries(0, 10_000).await.unwrap();
+        let purposes = |object: &str| {
+            log.iter()
+                .filter(|e| e.action == "read" && e.object == object)
+                .filter_map(|e| e.purpose.clone())
+                .collect::<Vec<_>>()
+        };
+        let due_reads = purposes("follow-ups-due");
+        assert!(
+            due_reads.contains(&"visit follow-up".to_owned()),
+            "{due_reads:?}"
+        );
+        assert!(
+            due_reads.contains(&"visit follow-up (api)".to_owned()),
+            "{due_reads:?}"
+        );
+        assert!(purposes("persons-seen").contains(&"visit follow-up (api)".to_owned()));
+    }
+}
