@@ -103,6 +103,23 @@ async fn a_restricted_person_leaves_the_lists_and_searches_of_excluded_roles_at_
                 .body
                 .contains("a person whose processing is restricted for your role")
         );
+        let compliance = app.get("/compliance", Some(&clerk_cookie)).await;
+        assert_eq!(compliance.status, StatusCode::OK);
+        assert!(!compliance.body.contains("A-0001"), "{}", compliance.body);
+        assert!(compliance.body.contains("restricted for your role"));
+        let api = json_of(
+            &app.api("GET", "/api/v1/compliance", Some(&clerk), None)
+                .await
+                .body,
+        );
+        assert!(!api.to_string().contains("A-0001"), "{api}");
+        assert!(
+            api["late"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["restricted"] == true)
+        );
         let api = json_of(
             &app.api(
                 "GET",
