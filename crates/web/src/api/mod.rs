@@ -224,21 +224,11 @@ async fn similar_json(
     directory: &crate::directory::Directory,
     hidden: &std::collections::HashSet<domain::PersonId>,
 ) -> AppResult<Option<Vec<Value>>> {
-    let listed: std::collections::HashSet<domain::PersonId> = directory
-        .search(q, hidden, 0, usize::MAX)
-        .persons
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let limit = SIMILAR_LIMIT + listed.len().min(50);
-    let Some(found) = crate::search::similar_names(state, scope, q, limit).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
+    let found =
+        crate::search::alike_unlisted(state, scope, q, directory, hidden, SIMILAR_LIMIT).await?;
+    Ok(found.map(|found| {
         found
             .into_iter()
-            .filter(|p| !listed.contains(&p.person))
-            .take(SIMILAR_LIMIT)
             .map(|p| {
                 json!({
                     "id": p.person.to_string(),
@@ -250,8 +240,8 @@ async fn similar_json(
                     })).collect::<Vec<_>>(),
                 })
             })
-            .collect(),
-    ))
+            .collect()
+    }))
 }
 
 /// How many alike names a search answers beside its prefix matches.
@@ -522,6 +512,8 @@ pub(crate) async fn deadlines(
         )]));
     }
     let owed = tenant_obligations(&state, caller.scope(), OffsetDateTime::now_utc()).await?;
+    // ICRC-DP-c: a restricted person's duties still count, but not whose they are.
+    let hidden = state.store.hidden_persons(caller.scope()).await?;
     let items: Vec<Value> = owed
         .iter()
         .filter(|item| {
@@ -533,11 +525,13 @@ pub(crate) async fn deadlines(
                 domain::ObligationStatus::Done { at, late } => (Some(rfc3339(at)), late),
                 _ => (None, false),
             };
+            let restricted = hidden.contains(&item.obligation.person);
             json!({
                 "rule": item.obligation.rule.code(),
                 "label": item.obligation.rule.label(),
-                "person": item.obligation.person.to_string(),
-                "reference": item.reference,
+                "person": (!restricted).then(|| item.obligation.person.to_string()),
+                "reference": (!restricted).then_some(&item.reference),
+                "restricted": restricted,
                 "channel": item.obligation.channel.code(),
                 "due_at": rfc3339(item.obligation.due_at),
                 "status": item.obligation.status.code(),
