@@ -468,6 +468,10 @@ pub enum PeerCommand {
         /// Each round, fetch what the peer holds for this tenant from its outbox at --url.
         #[arg(long)]
         pull: bool,
+        /// With --pull: fetch from the peer only when the last pull is at least this many
+        /// seconds old (10 to 86400); default: every round of `serve --push-interval`.
+        #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+        pull_every: Option<i64>,
         /// Keep envelopes for the peer in this instance's outbox for it to fetch (pull);
         /// never push them.
         #[arg(long)]
@@ -508,10 +512,24 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
             tls_cert,
             tls_pin,
             pull,
+            pull_every,
             outbox,
             origin,
             channel,
         } => {
+            if let Some(every) = pull_every {
+                let bounds = store::PULL_EVERY_SECONDS;
+                if !pull {
+                    bail!("--pull-every {every}: needs --pull (and the peer's --url)");
+                }
+                if !bounds.contains(&every) {
+                    bail!(
+                        "--pull-every {every}: expected {} to {} seconds (10 s to one day)",
+                        bounds.start(),
+                        bounds.end()
+                    );
+                }
+            }
             let (store, _, scope) = open(locations, &tenant).await?;
             if load_ring(&store, &scope).await?.peer(&peer).is_none() {
                 bail!("no keys pinned for {peer:?}: run `whereabouts keys import-peer` first");
@@ -539,6 +557,7 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                         tls_pin: tls_pin.as_deref(),
                         pull,
                         outbox,
+                        pull_every,
                     },
                 )
                 .await?;
@@ -557,8 +576,9 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
             for setting in store.peers(&scope).await? {
                 let waits = tx::push::waiting(&store, &scope, &setting.peer).await?;
                 let mut how = Vec::new();
+                let schedule = tx::status::pull_schedule(&setting);
                 if setting.pull {
-                    how.push("pull");
+                    how.push(schedule.as_str());
                 }
                 if setting.outbox {
                     how.push("outbox");
@@ -576,7 +596,7 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                     if how.is_empty() {
                         "push".to_owned()
                     } else {
-                        how.join("+")
+                        how.join(" + ")
                     },
                     waits.envelopes,
                     waits.enquiries,

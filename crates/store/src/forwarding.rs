@@ -31,6 +31,9 @@ pub struct PeerSetting {
     pub pull: bool,
     /// Envelopes for the peer wait in this instance's outbox for it to fetch; never pushed.
     pub outbox: bool,
+    /// With `pull`: fetch only when the last pull is at least this many seconds old
+    /// ([`PULL_EVERY_SECONDS`]); `None`: every round of the sender loop.
+    pub pull_every: Option<i64>,
     pub set_at: OffsetDateTime,
 }
 
@@ -47,7 +50,12 @@ pub struct NewPeer<'a> {
     pub tls_pin: Option<&'a str>,
     pub pull: bool,
     pub outbox: bool,
+    /// Seconds between pulls, within [`PULL_EVERY_SECONDS`]; only with `pull`.
+    pub pull_every: Option<i64>,
 }
+
+/// The bounds of a peer's pull interval in seconds: 10 s to one day.
+pub const PULL_EVERY_SECONDS: std::ops::RangeInclusive<i64> = 10..=86_400;
 
 impl<'a> NewPeer<'a> {
     /// A peer on `channel` with nothing else set.
@@ -61,6 +69,7 @@ impl<'a> NewPeer<'a> {
             tls_pin: None,
             pull: false,
             outbox: false,
+            pull_every: None,
         }
     }
 
@@ -130,6 +139,18 @@ impl<'a> NewPeer<'a> {
         }
         if self.pull && self.url.is_none() {
             return invalid("pulling from a peer needs its URL".to_owned());
+        }
+        if let Some(every) = self.pull_every {
+            if !self.pull {
+                return invalid("a pull interval needs pull set for the peer".to_owned());
+            }
+            if !PULL_EVERY_SECONDS.contains(&every) {
+                return invalid(format!(
+                    "pull interval {every} s: expected {} to {} seconds",
+                    PULL_EVERY_SECONDS.start(),
+                    PULL_EVERY_SECONDS.end()
+                ));
+            }
         }
         Ok(())
     }
@@ -267,15 +288,16 @@ impl Store {
     /// # Errors
     /// `Invalid`, naming the problem: a URL that is not `http://` or `https://`, `https://`
     /// without a certificate pin (or a pin without `https://`), a pin that is not
-    /// `sha256:<64 hex>`, pull without a URL, an origin that is not two capital letters.
+    /// `sha256:<64 hex>`, pull without a URL, a pull interval without pull or outside
+    /// [`PULL_EVERY_SECONDS`], an origin that is not two capital letters.
     pub async fn set_peer(&self, scope: &TenantScope, setting: &NewPeer<'_>) -> StoreResult<()> {
         setting.check()?;
         let now = OffsetDateTime::now_utc();
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             sqlx::query(
-                "INSERT INTO transmission_peers (id, tenant_id, peer, url, origin, channel, tls_pin, pull, outbox, set_by, set_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                "INSERT INTO transmission_peers (id, tenant_id, peer, url, origin, channel, tls_pin, pull, outbox, pull_every_s, set_by, set_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(Uuid::now_v7())
             .bind(*scope.tenant().as_uuid())
@@ -286,6 +308,7 @@ impl Store {
             .bind(setting.tls_pin)
             .bind(setting.pull)
             .bind(setting.outbox)
+            .bind(setting.pull_every)
             .bind(scope.actor_name())
             .bind(now)
             .execute(&mut *tx)
@@ -300,7 +323,7 @@ impl Store {
         let rows: Vec<PeerSetting> = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(
-                "SELECT peer, url, origin, channel, tls_pin, pull, outbox, set_at FROM transmission_peers WHERE tenant_id = $1 ORDER BY set_at, id",
+                "SELECT peer, url, origin, channel, tls_pin, pull, outbox, pull_every_s, set_at FROM transmission_peers WHERE tenant_id = $1 ORDER BY set_at, id",
             )
             .bind(*scope.tenant().as_uuid())
             .fetch_all(&mut *tx)
@@ -316,6 +339,7 @@ impl Store {
                         tls_pin: row.opt_text("tls_pin")?,
                         pull: row.try_get::<bool, _>("pull")?,
                         outbox: row.try_get::<bool, _>("outbox")?,
+                        pull_every: row.try_get::<Option<i64>, _>("pull_every_s")?,
                         set_at: row.time("set_at")?,
                     })
                 })

@@ -53,7 +53,8 @@ pub use evidence_files::{
     EvidenceWriter, WrittenFile, store_file,
 };
 pub use forwarding::{
-    ForwardingDecisionRecord, NewForwardingDecision, NewPeer, PeerSetting, PendingTransmission,
+    ForwardingDecisionRecord, NewForwardingDecision, NewPeer, PULL_EVERY_SECONDS, PeerSetting,
+    PendingTransmission,
 };
 pub use messages::{
     AnswerRecord, ENQUIRY_TARGET, EnquiryDirection, EnquiryRecord, LIST_ROWS_MAX, ListRecord,

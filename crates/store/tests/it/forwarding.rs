@@ -216,6 +216,91 @@ async fn peer_settings_latest_wins_are_checked_and_stay_in_their_tenant() {
 }
 
 #[tokio::test]
+async fn a_peers_pull_interval_is_stored_bounded_and_replaced_by_the_next_setting() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let pulled = |every: Option<i64>| NewPeer {
+            url: Some("http://bureau-xa.example:8080"),
+            pull: true,
+            pull_every: every,
+            ..NewPeer::new("bureau-xa", "agency")
+        };
+        store
+            .set_peer(&f.scope_a, &pulled(Some(3600)))
+            .await
+            .unwrap();
+        store
+            .set_peer(&f.scope_a, &NewPeer::new("bureau-xb", "agency"))
+            .await
+            .unwrap();
+        let every = |peers: &[whereabouts_store::PeerSetting]| -> Vec<(String, Option<i64>)> {
+            peers
+                .iter()
+                .map(|p| (p.peer.clone(), p.pull_every))
+                .collect()
+        };
+        let peers = store.peers(&f.scope_a).await.unwrap();
+        assert_eq!(
+            every(&peers),
+            [
+                ("bureau-xa".to_owned(), Some(3600)),
+                ("bureau-xb".to_owned(), None)
+            ],
+            "{}",
+            backend.name
+        );
+        // The bounds themselves are accepted; the latest setting wins, and dropping the
+        // interval returns the peer to every round.
+        store.set_peer(&f.scope_a, &pulled(Some(10))).await.unwrap();
+        store
+            .set_peer(&f.scope_a, &pulled(Some(86_400)))
+            .await
+            .unwrap();
+        assert_eq!(
+            every(&store.peers(&f.scope_a).await.unwrap())[0].1,
+            Some(86_400)
+        );
+        store.set_peer(&f.scope_a, &pulled(None)).await.unwrap();
+        assert_eq!(every(&store.peers(&f.scope_a).await.unwrap())[0].1, None);
+        // Out of bounds, or without pull: refused by name, nothing stored.
+        for (setting, expected) in [
+            (
+                pulled(Some(9)),
+                "pull interval 9 s: expected 10 to 86400 seconds",
+            ),
+            (pulled(Some(86_401)), "pull interval 86401 s"),
+            (pulled(Some(-5)), "pull interval -5 s"),
+            (
+                NewPeer {
+                    pull_every: Some(60),
+                    ..NewPeer::new("bureau-xb", "agency")
+                },
+                "a pull interval needs pull",
+            ),
+        ] {
+            match store.set_peer(&f.scope_a, &setting).await {
+                Err(StoreError::Invalid(message)) => {
+                    assert!(message.contains(expected), "{message}");
+                }
+                other => panic!("{expected}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            every(&store.peers(&f.scope_a).await.unwrap()),
+            [
+                ("bureau-xa".to_owned(), None),
+                ("bureau-xb".to_owned(), None)
+            ],
+            "{}",
+            backend.name
+        );
+        // Another tenant sees none of it.
+        assert!(store.peers(&f.scope_b).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
 async fn gc4_137_b_detriment_flags_accumulate_and_stay_in_their_tenant() {
     for backend in backends().await {
         let store = &backend.store;

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::html::{Layout, datetime, render};
 use crate::state::AppState;
 use crate::transmission::push::waiting;
-use crate::transmission::status::{peer_status, pull_now};
+use crate::transmission::status::{peer_status, pull_now, pull_schedule};
 
 /// How long "pull now" waits for the peer.
 const PULL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -57,8 +57,9 @@ pub(crate) async fn page(
         if setting.url.is_some() && !setting.outbox {
             how.push("push");
         }
+        let schedule = pull_schedule(&setting);
         if setting.pull {
-            how.push("pull");
+            how.push(&schedule);
         }
         if setting.outbox {
             how.push("outbox");

@@ -378,7 +378,8 @@ pub async fn push_pending(
 
 /// One peer's turn in a round: seal what is new (for a peer with a URL or an outbox), push
 /// what is unacknowledged (unless the peer fetches it from the outbox), and fetch what the peer
-/// holds for this tenant (a peer set with `--pull`).
+/// holds for this tenant (a peer set with `--pull`, when its pull is due: see
+/// [`super::status::pull_due`]).
 ///
 /// # Errors
 /// This tenant's own failures; a peer that is down is a `failure` in the report.
@@ -406,7 +407,7 @@ pub async fn one_peer(
             status.last_push = Some(time::OffsetDateTime::now_utc());
         });
     }
-    if peer.pull && endpoint.is_some() {
+    if peer.pull && endpoint.is_some() && super::status::pull_due(tenant.id, peer) {
         let pulled = super::status::pull_now(store, tenant, scope, peer, timeout).await?;
         report.pulled = pulled.fetched + pulled.rejected;
         if report.failure.is_none() {

@@ -56,6 +56,36 @@ pub(crate) fn note_outcome(tenant: TenantId, peer: &str, failure: Option<&str>) 
     });
 }
 
+/// How often a peer set to pull is pulled, in words: `pull every 3600 s`, or `pull every
+/// round` (the sender loop's interval) when no interval is set.
+#[must_use]
+pub fn pull_schedule(peer: &PeerSetting) -> String {
+    peer.pull_every.map_or_else(
+        || "pull every round".to_owned(),
+        |every| format!("pull every {every} s"),
+    )
+}
+
+/// Whether the sender loop pulls from `peer` in this round: a peer without an interval
+/// (`peer set --pull-every`) every round; one with an interval when its last successful pull in
+/// this process is at least that old (or none happened yet). A failed pull leaves the last one
+/// in place, so the peer is tried again, with the loop's backoff.
+#[must_use]
+pub fn pull_due(tenant: TenantId, peer: &PeerSetting) -> bool {
+    pull_due_at(tenant, peer, OffsetDateTime::now_utc())
+}
+
+/// [`pull_due`] at `now`.
+#[must_use]
+pub fn pull_due_at(tenant: TenantId, peer: &PeerSetting, now: OffsetDateTime) -> bool {
+    let Some(every) = peer.pull_every else {
+        return true;
+    };
+    peer_status(tenant, &peer.peer)
+        .last_pull
+        .is_none_or(|last| (now - last).whole_seconds() >= every)
+}
+
 /// Fetches now what `peer` holds for this tenant, without waiting for the sender loop's next
 /// round (the peers page's "pull now", `whereabouts peer pull`): the same [`pull_pending`] the
 /// loop runs, its outcome noted in the peer's status.

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use transmit::{KeyOwner, PullRequest, SecretKey, SignedPullRequest};
 use web::transmission::pull::{OUTBOX_PATH, pull_pending};
 use web::transmission::push::{Endpoint, one_peer, push_pending, seal_new};
+use web::transmission::status::{peer_status, pull_due_at};
 use web::transmission::tls::{certificate_pin, server_config};
 
 use crate::changes::{clerk_source, three};
@@ -316,6 +317,141 @@ async fn the_agency_pulls_from_the_bureaus_outbox_over_https_with_signed_request
                 .is_some_and(|f| f.contains("is pinned for it")),
             "{report:?}"
         );
+        server.abort();
+    }
+}
+
+/// Issue 5, per-peer pull schedule: the agency pulls from bureau A every hour
+/// (`peer set --pull-every 3600`) and from bureau B every round. In a second round, moments
+/// after the first, what bureau B holds is fetched; what bureau A holds waits in its outbox
+/// until A's hour has passed.
+#[tokio::test]
+async fn a_peer_with_a_long_pull_interval_is_not_pulled_again_within_it_while_another_is() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_b = store.operator_scope(&t.bureau_b, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key, pin) = certificate(dir.path(), "bureaus");
+        let (url, server) = serve_tls(&app, &cert, &key).await;
+
+        // Both bureaus keep what they seal for the agency in their outboxes.
+        let outbox = NewPeer {
+            outbox: true,
+            ..NewPeer::new("agency", "agency")
+        };
+        store.set_peer(&scope_a, &outbox).await.unwrap();
+        store.set_peer(&scope_b, &outbox).await.unwrap();
+        let seal = async |tenant: &domain::Tenant, scope: &TenantScope, reference, family| {
+            register(store, scope, reference, family).await;
+            let holder = peer(store, scope, "agency").await;
+            let report = one_peer(store, tenant, scope, &holder, None, TIMEOUT)
+                .await
+                .unwrap();
+            assert_eq!(report.sealed, 1, "{reference}: {report:?}");
+        };
+        seal(&t.bureau_a, &scope_a, "A-S1", "Melnyk").await;
+        seal(&t.bureau_b, &scope_b, "B-S1", "Bondar").await;
+
+        // The agency pulls A every hour, B every round; the first round fetches from both.
+        let hourly = set_and_run(
+            store,
+            &t.agency,
+            NewPeer {
+                url: Some(&url),
+                tls_pin: Some(&pin),
+                pull: true,
+                pull_every: Some(3600),
+                ..NewPeer::new("bureau-a", "agency")
+            },
+        )
+        .await;
+        assert_eq!(
+            (hourly.pulled, hourly.failure),
+            (1, None),
+            "{}",
+            app.backend
+        );
+        let every_round = set_and_run(
+            store,
+            &t.agency,
+            NewPeer {
+                url: Some(&url),
+                tls_pin: Some(&pin),
+                pull: true,
+                ..NewPeer::new("bureau-b", "agency")
+            },
+        )
+        .await;
+        assert_eq!((every_round.pulled, every_round.failure), (1, None));
+        assert!(held(store, &scope_agency, "bureau-a:A-S1").await);
+        assert!(held(store, &scope_agency, "bureau-b:B-S1").await);
+        let puller_a = peer(store, &scope_agency, "bureau-a").await;
+        let puller_b = peer(store, &scope_agency, "bureau-b").await;
+        assert_eq!(puller_a.pull_every, Some(3600));
+        let first_pull_a = peer_status(t.agency.id, "bureau-a").last_pull.unwrap();
+
+        // Something new waits at both bureaus; the second round fetches only from B.
+        seal(&t.bureau_a, &scope_a, "A-S2", "Kovalenko").await;
+        seal(&t.bureau_b, &scope_b, "B-S2", "Savchenko").await;
+        let endpoint_a = Endpoint::of(&puller_a);
+        let report = one_peer(
+            store,
+            &t.agency,
+            &scope_agency,
+            &puller_a,
+            endpoint_a.as_ref(),
+            TIMEOUT,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.pulled, report.failure),
+            (0, None),
+            "{}",
+            app.backend
+        );
+        let endpoint_b = Endpoint::of(&puller_b);
+        let report = one_peer(
+            store,
+            &t.agency,
+            &scope_agency,
+            &puller_b,
+            endpoint_b.as_ref(),
+            TIMEOUT,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.pulled, report.failure),
+            (1, None),
+            "{}",
+            app.backend
+        );
+        assert!(held(store, &scope_agency, "bureau-b:B-S2").await);
+        assert!(!held(store, &scope_agency, "bureau-a:A-S2").await);
+        assert_eq!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "A's envelope waits in its outbox"
+        );
+        assert_eq!(
+            peer_status(t.agency.id, "bureau-a").last_pull,
+            Some(first_pull_a)
+        );
+
+        // Once the hour has passed, A is due again (B always is).
+        let within = first_pull_a + time::Duration::seconds(3599);
+        let after = first_pull_a + time::Duration::seconds(3600);
+        assert!(!pull_due_at(t.agency.id, &puller_a, within));
+        assert!(pull_due_at(t.agency.id, &puller_a, after));
+        assert!(pull_due_at(t.agency.id, &puller_b, within));
         server.abort();
     }
 }
