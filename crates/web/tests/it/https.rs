@@ -739,6 +739,8 @@ async fn pull_now_from_the_peers_page_fetches_at_once_and_shows_the_last_failure
         assert_eq!(page.status, axum::http::StatusCode::OK);
         assert!(page.body.contains(&pin), "{}", page.body);
         assert!(page.body.contains("/peers/bureau-a/pull"));
+        // No interval set: pulled every round of the loop (issue 5, `--pull-every`).
+        assert!(page.body.contains("pull every round"), "{}", page.body);
         // Bureau A's page shows the envelope waiting in its outbox.
         let officer = app.browser("officer-a").await;
         let page = app.get("/peers", Some(&officer.cookie)).await;
