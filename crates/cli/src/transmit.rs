@@ -456,12 +456,15 @@ pub enum PeerCommand {
         #[arg(long)]
         url: Option<String>,
         /// The peer's TLS certificate (PEM), compared with the peer out of band: the only
-        /// certificate an https:// connection to it accepts (its SHA-256 is kept).
-        #[arg(long, conflicts_with = "tls_pin")]
-        tls_cert: Option<PathBuf>,
-        /// The same, as the `sha256:…` that the peer's `serve --tls-cert` prints.
+        /// certificate an https:// connection to it accepts (its SHA-256 is kept). Give two
+        /// (the old and the new) while the peer renews it: both are accepted until the peer is
+        /// set again with the new one only.
         #[arg(long)]
-        tls_pin: Option<String>,
+        tls_cert: Vec<PathBuf>,
+        /// The same, as the `sha256:…` that the peer's `serve --tls-cert` prints; repeatable
+        /// like --tls-cert (at most two pins in all).
+        #[arg(long)]
+        tls_pin: Vec<String>,
         /// Each round, fetch what the peer holds for this tenant from its outbox at --url.
         #[arg(long)]
         pull: bool,
@@ -487,6 +490,13 @@ pub enum PeerCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Fetch now what one peer holds for this tenant in its outbox (its URL is needed), without
+    /// sealing or pushing anything.
+    Pull {
+        #[arg(long)]
+        tenant: String,
+        peer: String,
+    },
 }
 
 pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result<ExitCode> {
@@ -506,10 +516,18 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
             if load_ring(&store, &scope).await?.peer(&peer).is_none() {
                 bail!("no keys pinned for {peer:?}: run `whereabouts keys import-peer` first");
             }
-            let tls_pin = match (tls_cert, tls_pin) {
-                (Some(file), _) => Some(tx::tls::pin_of_file(&file)?),
-                (None, pin) => pin,
-            };
+            let mut pins = Vec::new();
+            for file in &tls_cert {
+                pins.push(tx::tls::pin_of_file(file)?);
+            }
+            pins.extend(tls_pin);
+            if pins.len() > 2 {
+                bail!(
+                    "{} certificate pins: one, or two (the old and the new) while the peer renews its certificate",
+                    pins.len()
+                );
+            }
+            let tls_pin = (!pins.is_empty()).then(|| pins.join(" "));
             store
                 .set_peer(
                     &scope,
@@ -525,14 +543,19 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                 )
                 .await?;
             println!("peer {peer} set");
-            if let Some(pin) = &tls_pin {
+            for pin in &pins {
                 println!("  certificate pinned: {pin}");
+            }
+            if pins.len() == 2 {
+                println!(
+                    "  both are accepted; once the peer serves the new one, set the peer again with it alone"
+                );
             }
         }
         PeerCommand::List { tenant } => {
             let (store, _, scope) = open(locations, &tenant).await?;
             for setting in store.peers(&scope).await? {
-                let pending = store.pending_transmissions(&scope, &setting.peer).await?;
+                let waits = tx::push::waiting(&store, &scope, &setting.peer).await?;
                 let mut how = Vec::new();
                 if setting.pull {
                     how.push("pull");
@@ -541,19 +564,50 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                     how.push("outbox");
                 }
                 println!(
-                    "{}  url {}  channel {}  origin {}  certificate {}  {}  {} envelope(s) without receipt",
+                    "{}  url {}  channel {}  origin {}  certificate {}  {}  {} envelope(s) without receipt, {} enquiry(ies), {} answer(s), {} list(s) to seal",
                     setting.peer,
                     setting.url.as_deref().unwrap_or("-"),
                     setting.channel,
                     setting.origin.as_deref().unwrap_or("-"),
-                    setting.tls_pin.as_deref().unwrap_or("-"),
+                    setting
+                        .tls_pin
+                        .as_deref()
+                        .map_or_else(|| "-".to_owned(), |p| p.replace(' ', " and ")),
                     if how.is_empty() {
                         "push".to_owned()
                     } else {
                         how.join("+")
                     },
-                    pending.len()
+                    waits.envelopes,
+                    waits.enquiries,
+                    waits.answers,
+                    waits.lists
                 );
+            }
+        }
+        PeerCommand::Pull { tenant, peer } => {
+            let (store, tenant, scope) = open(locations, &tenant).await?;
+            let setting = store
+                .peers(&scope)
+                .await?
+                .into_iter()
+                .find(|p| p.peer == peer)
+                .with_context(|| format!("no peer {peer:?} set: run `whereabouts peer set`"))?;
+            let report = tx::status::pull_now(
+                &store,
+                &tenant,
+                &scope,
+                &setting,
+                std::time::Duration::from_secs(60),
+            )
+            .await?;
+            println!(
+                "{peer}: {} fetched, {} rejected",
+                report.fetched, report.rejected
+            );
+            if let Some(failure) = report.failure {
+                eprintln!("error: {peer}: {failure}; nothing lost, pull again later");
+                return Ok(ExitCode::FAILURE);
             }
         }
         PeerCommand::Push { tenant } => {

@@ -42,7 +42,8 @@ pub struct NewPeer<'a> {
     pub url: Option<&'a str>,
     pub origin: Option<&'a str>,
     pub channel: &'a str,
-    /// Required with an `https://` URL, refused with an `http://` one.
+    /// Required with an `https://` URL, refused with an `http://` one. One pin, or two
+    /// separated by a space while the peer renews its certificate (both accepted).
     pub tls_pin: Option<&'a str>,
     pub pull: bool,
     pub outbox: bool,
@@ -90,19 +91,31 @@ impl<'a> NewPeer<'a> {
                 "origin {origin:?}: expected a party's two-letter code such as XB"
             ));
         }
-        match self.tls_pin {
-            Some(pin)
+        if let Some(pins) = self.tls_pin {
+            // One pin, or two while the peer renews its certificate (the old and the new).
+            let listed: Vec<&str> = pins.split_whitespace().collect();
+            if listed.is_empty() || listed.len() > 2 {
+                return invalid(format!(
+                    "certificate pins {pins:?}: one pin, or two while a certificate is renewed"
+                ));
+            }
+            if listed.len() == 2 && listed[0] == listed[1] {
+                return invalid(format!("certificate pin {:?} given twice", listed[0]));
+            }
+            for pin in listed {
                 if !pin.strip_prefix("sha256:").is_some_and(|hex| {
                     hex.len() == 64
                         && hex
                             .bytes()
                             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-                }) =>
-            {
-                return invalid(format!(
-                    "certificate pin {pin:?}: expected sha256: and 64 lowercase hex digits"
-                ));
+                }) {
+                    return invalid(format!(
+                        "certificate pin {pin:?}: expected sha256: and 64 lowercase hex digits"
+                    ));
+                }
             }
+        }
+        match self.tls_pin {
             Some(_) if !https => {
                 return invalid("a certificate pin needs an https:// URL for the peer".to_owned());
             }

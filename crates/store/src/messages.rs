@@ -714,19 +714,16 @@ impl ImportBatch {
         let now = OffsetDateTime::now_utc();
         let id = Uuid::now_v7();
         const EXISTS: &str = "SELECT 1 FROM enquiries WHERE tenant_id = $1 AND direction = 'received' AND peer = $2 AND reference = $3";
+        if self
+            .held(EXISTS, Key::Text(&enquiry.peer), &enquiry.reference)
+            .await?
+        {
+            return Ok(false);
+        }
         match &mut self.tx {
             ImportTx::Sqlite(slot) => {
                 let direct = slot.as_ref().ok_or_else(abandoned)?;
                 let connection = direct.connection();
-                let held = connection
-                    .prepare(&EXISTS.replace('$', "?"))
-                    .and_then(|mut s| {
-                        s.exists(params![tenant.as_bytes(), enquiry.peer, enquiry.reference])
-                    })
-                    .map_err(sqlite_error)?;
-                if held {
-                    return Ok(false);
-                }
                 connection
                     .execute(
                         &INSERT_ENQUIRY.replace('$', "?"),
@@ -751,15 +748,6 @@ impl ImportBatch {
                     .map_err(sqlite_error)?;
             }
             ImportTx::Postgres(tx) => {
-                let held: Option<i32> = sqlx::query_scalar(EXISTS)
-                    .bind(tenant)
-                    .bind(&enquiry.peer)
-                    .bind(&enquiry.reference)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                if held.is_some() {
-                    return Ok(false);
-                }
                 sqlx::query(INSERT_ENQUIRY)
                     .bind(id)
                     .bind(tenant)
@@ -797,23 +785,16 @@ impl ImportBatch {
         let persons = serde_json::to_string(&answer.persons)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         const EXISTS: &str = "SELECT 1 FROM enquiry_answers WHERE tenant_id = $1 AND enquiry_id = $2 AND direction = 'received' AND reference = $3";
+        if self
+            .held(EXISTS, Key::Id(answer.enquiry), &answer.reference)
+            .await?
+        {
+            return Ok(false);
+        }
         match &mut self.tx {
             ImportTx::Sqlite(slot) => {
                 let direct = slot.as_ref().ok_or_else(abandoned)?;
                 let connection = direct.connection();
-                let held = connection
-                    .prepare(&EXISTS.replace('$', "?"))
-                    .and_then(|mut s| {
-                        s.exists(params![
-                            tenant.as_bytes(),
-                            answer.enquiry.as_bytes(),
-                            answer.reference
-                        ])
-                    })
-                    .map_err(sqlite_error)?;
-                if held {
-                    return Ok(false);
-                }
                 connection
                     .execute(
                         &INSERT_ANSWER.replace('$', "?"),
@@ -834,15 +815,6 @@ impl ImportBatch {
                     .map_err(sqlite_error)?;
             }
             ImportTx::Postgres(tx) => {
-                let held: Option<i32> = sqlx::query_scalar(EXISTS)
-                    .bind(tenant)
-                    .bind(answer.enquiry)
-                    .bind(&answer.reference)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                if held.is_some() {
-                    return Ok(false);
-                }
                 sqlx::query(INSERT_ANSWER)
                     .bind(id)
                     .bind(tenant)
@@ -880,6 +852,12 @@ impl ImportBatch {
         let id = Uuid::now_v7();
         const EXISTS: &str = "SELECT 1 FROM person_lists WHERE tenant_id = $1 AND direction = 'received' AND peer = $2 AND reference = $3";
         let persons: Vec<Uuid> = list.persons.iter().map(|p| *p.as_uuid()).collect();
+        if self
+            .held(EXISTS, Key::Text(&list.peer), &list.reference)
+            .await?
+        {
+            return Ok(false);
+        }
         match &mut self.tx {
             ImportTx::Sqlite(slot) => {
                 let direct = slot.as_ref().ok_or_else(abandoned)?;
@@ -888,15 +866,6 @@ impl ImportBatch {
                 unique.dedup();
                 direct.check_persons(tenant, &unique)?;
                 let connection = direct.connection();
-                let held = connection
-                    .prepare(&EXISTS.replace('$', "?"))
-                    .and_then(|mut s| {
-                        s.exists(params![tenant.as_bytes(), list.peer, list.reference])
-                    })
-                    .map_err(sqlite_error)?;
-                if held {
-                    return Ok(false);
-                }
                 connection
                     .execute(
                         &INSERT_LIST.replace('$', "?"),
@@ -942,15 +911,6 @@ impl ImportBatch {
                 if usize::try_from(found).ok() != Some(unique.len()) {
                     return Err(StoreError::NotFound);
                 }
-                let held: Option<i32> = sqlx::query_scalar(EXISTS)
-                    .bind(tenant)
-                    .bind(&list.peer)
-                    .bind(&list.reference)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                if held.is_some() {
-                    return Ok(false);
-                }
                 sqlx::query(INSERT_LIST)
                     .bind(id)
                     .bind(tenant)
@@ -977,6 +937,55 @@ impl ImportBatch {
             }
         }
         Ok(true)
+    }
+}
+
+/// The second key of a "held already" lookup: a peer's slug or an enquiry's id.
+enum Key<'a> {
+    Text(&'a str),
+    Id(Uuid),
+}
+
+impl ImportBatch {
+    /// Whether `sql` (`$1` tenant, `$2` the key, `$3` the reference) finds a row, inside the
+    /// import: the same enquiry, answer or list received again changes nothing.
+    async fn held(
+        &mut self,
+        sql: &'static str,
+        key: Key<'_>,
+        reference: &str,
+    ) -> StoreResult<bool> {
+        let tenant = *self.scope.tenant().as_uuid();
+        match &mut self.tx {
+            ImportTx::Sqlite(slot) => {
+                let direct = slot.as_ref().ok_or_else(abandoned)?;
+                let mut statement = direct
+                    .connection()
+                    .prepare(&sql.replace('$', "?"))
+                    .map_err(sqlite_error)?;
+                match key {
+                    Key::Text(text) => {
+                        statement.exists(params![tenant.as_bytes(), text, reference])
+                    }
+                    Key::Id(id) => {
+                        statement.exists(params![tenant.as_bytes(), id.as_bytes(), reference])
+                    }
+                }
+                .map_err(sqlite_error)
+            }
+            ImportTx::Postgres(tx) => {
+                let query = sqlx::query_scalar::<_, i32>(sql).bind(tenant);
+                let query = match key {
+                    Key::Text(text) => query.bind(text.to_owned()),
+                    Key::Id(id) => query.bind(id),
+                };
+                Ok(query
+                    .bind(reference.to_owned())
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .is_some())
+            }
+        }
     }
 }
 

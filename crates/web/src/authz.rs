@@ -87,6 +87,23 @@ impl Capability for Enquire {
     }
 }
 
+/// Exchange with peers on demand ("pull now", issue 5): the tenant's administrator, a bureau's
+/// officers and the agency's reviewers; not clerks or caseworkers, never a system administrator.
+pub struct Exchange;
+impl Capability for Exchange {
+    const NAME: &'static str = "exchange";
+    fn allows(role: UserRole, kind: TenantKind) -> bool {
+        matches!(
+            (kind, role),
+            (
+                TenantKind::PartyBureau | TenantKind::Agency,
+                UserRole::TenantAdmin
+            ) | (TenantKind::PartyBureau, UserRole::BureauOfficer)
+                | (TenantKind::Agency, UserRole::Reviewer)
+        )
+    }
+}
+
 /// Answer a data subject's request for access: everything held about one person, exported and
 /// audited (ICRC-DP-c). The bureau's officers and the agency's reviewers, who answer for the
 /// record; not clerks or caseworkers, and never a system administrator.

@@ -35,6 +35,8 @@ const SEP: char = '\u{1f}';
 /// One tenant's directory, newest registration first.
 pub(crate) struct Directory {
     entries: Vec<Entry>,
+    /// Where each person's entry is, for [`Directory::name_of`].
+    positions: std::collections::HashMap<PersonId, usize>,
     /// The tenant's number of persons when it was built.
     persons: i64,
     built: Instant,
@@ -87,9 +89,15 @@ impl Directory {
                     haystack,
                 }
             })
+            .collect::<Vec<Entry>>();
+        let positions = entries
+            .iter()
+            .enumerate()
+            .map(|(at, entry)| (entry.summary.id, at))
             .collect();
         Self {
             entries,
+            positions,
             persons,
             built: Instant::now(),
         }
@@ -120,6 +128,16 @@ impl Directory {
             persons,
             total: i64::try_from(total).unwrap_or(i64::MAX),
         }
+    }
+
+    /// The person's name as written (the current one), unless `hidden` holds the person (a
+    /// restriction keeps it from the caller's role) or the person has no name.
+    pub(crate) fn name_of(&self, id: PersonId, hidden: &HashSet<PersonId>) -> Option<&str> {
+        if hidden.contains(&id) {
+            return None;
+        }
+        let entry = &self.entries[*self.positions.get(&id)?];
+        entry.summary.display_name.as_deref()
     }
 
     fn is_fresh(&self, persons: i64) -> bool {

@@ -16,7 +16,7 @@ use store::Store;
 
 use crate::ServeConfig;
 use crate::authz::{
-    Capability, Enquire, ManageTokens, ReadRegistry, Register, SubjectAccess, Trace,
+    Capability, Enquire, Exchange, ManageTokens, ReadRegistry, Register, SubjectAccess, Trace,
 };
 use crate::protection::{self, Protect};
 use crate::state::AppState;
@@ -354,6 +354,20 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             read,
             "Per rule and channel: due, sent, acknowledged, late",
             get(api::transmissions::compliance),
+        ),
+        row(
+            "GET",
+            "/peers",
+            read,
+            "Peers: where each is reached, pins, what waits, last push, pull and failure",
+            get(html::peers::page),
+        ),
+        row(
+            "POST",
+            "/peers/{peer}/pull",
+            Exchange::NAME,
+            "Fetch now what a peer set to pull holds for this tenant",
+            post(html::peers::pull),
         ),
         // Issue 5: enquiries and answers (GC3-122-g, GC4-137-a), lists (GC3-46-a, GC4-127).
         row(

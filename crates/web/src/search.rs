@@ -254,14 +254,19 @@ pub(crate) async fn propose(
 /// The persons whose names the engine finds alike to `text`, a name as a user typed it in any
 /// script and order, best first: what the person list shows beside its prefix matches, so that
 /// `Mahmoud al-Nuaimi` finds `محمود النعيمي` and `Oleksandr` finds `Александр` (MATCH-1). `None`
-/// when the text holds no letter, or a digit (a reference, a number): it is not a name.
+/// when the text holds no letter, or a digit (a reference, a number), or is longer than any name:
+/// it is not a name.
 pub(crate) async fn similar_names(
     state: &AppState,
     scope: &TenantScope,
     text: &str,
     limit: usize,
 ) -> AppResult<Option<Vec<Proposal>>> {
-    if !text.chars().any(char::is_alphabetic) || text.chars().any(char::is_numeric) {
+    if !text.chars().any(char::is_alphabetic)
+        || text.chars().any(char::is_numeric)
+        || text.chars().count() > SIMILAR_MAX_CHARS
+        || text.split_whitespace().count() > SIMILAR_MAX_WORDS
+    {
         return Ok(None);
     }
     let mut query = Record::new("query");
@@ -274,6 +279,10 @@ pub(crate) async fn similar_names(
             .collect(),
     ))
 }
+
+/// Longer texts are not names (a pasted paragraph): the engine is not asked.
+const SIMILAR_MAX_CHARS: usize = 400;
+const SIMILAR_MAX_WORDS: usize = 16;
 
 /// A name alone is thin evidence: below this probability a name-only match is not shown.
 pub(crate) const SIMILAR_FLOOR: f64 = 0.2;

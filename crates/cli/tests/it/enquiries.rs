@@ -223,20 +223,41 @@ fn over_https_the_senders_carry_the_enquiry_and_the_answer() {
     let a = serve_tls(&net.a, "127.0.0.1:0", 1);
     let (agency_cert, _) = certificate_paths(&net.agency);
     let (a_cert, _) = certificate_paths(&net.a);
-    ok(
-        &net.a,
-        &[
-            "peer",
-            "set",
-            "--tenant",
-            "bureau-a",
-            "agency",
-            "--url",
-            &format!("https://{}", agency.addr),
-            "--tls-cert",
-            &agency_cert,
-        ],
+    // A's pin for the agency holds two certificates, as while one is renewed: the one the
+    // agency serves and another; the served one is accepted.
+    let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let other_cert = net.a.write("agency-next.pem", other.cert.pem().as_bytes());
+    let agency_url = format!("https://{}", agency.addr);
+    let mut two = vec![
+        "peer",
+        "set",
+        "--tenant",
+        "bureau-a",
+        "agency",
+        "--url",
+        &agency_url,
+        "--tls-cert",
+        s(&other_cert),
+        "--tls-cert",
+        &agency_cert,
+    ];
+    let out = ok(&net.a, &two);
+    assert_eq!(
+        out.matches("certificate pinned: sha256:").count(),
+        2,
+        "{out}"
     );
+    assert!(out.contains("both are accepted"), "{out}");
+    two.extend(["--tls-pin", "sha256:00"]);
+    let three = net.a.run(&two);
+    assert!(!three.status.success());
+    assert!(
+        stderr(&three).contains("3 certificate pins"),
+        "{}",
+        stderr(&three)
+    );
+    let listed = ok(&net.a, &["peer", "list", "--tenant", "bureau-a"]);
+    assert!(listed.contains(" and sha256:"), "{listed}");
     ok(
         &net.agency,
         &[
@@ -339,6 +360,28 @@ fn over_https_the_senders_carry_the_enquiry_and_the_answer() {
                 pending.is_empty()
             })
         },
+    );
+    // Pull now, by hand: nothing waits in A's outbox for the agency.
+    let out = ok(
+        &net.agency,
+        &["peer", "pull", "--tenant", "agency", "bureau-a"],
+    );
+    assert!(out.contains("bureau-a: 0 fetched, 0 rejected"), "{out}");
+    let none = net
+        .agency
+        .run(&["peer", "pull", "--tenant", "agency", "nobody"]);
+    assert!(!none.status.success());
+    assert!(
+        stderr(&none).contains("no peer \"nobody\" set"),
+        "{}",
+        stderr(&none)
+    );
+    let listed = ok(&net.agency, &["peer", "list", "--tenant", "agency"]);
+    assert!(
+        listed.contains(
+            "0 envelope(s) without receipt, 0 enquiry(ies), 0 answer(s), 0 list(s) to seal"
+        ),
+        "{listed}"
     );
     drop(a);
     drop(agency);

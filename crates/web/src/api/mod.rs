@@ -522,6 +522,8 @@ pub(crate) async fn deadlines(
         )]));
     }
     let owed = tenant_obligations(&state, caller.scope(), OffsetDateTime::now_utc()).await?;
+    // ICRC-DP-c: a restricted person's duties still count, but not whose they are.
+    let hidden = state.store.hidden_persons(caller.scope()).await?;
     let items: Vec<Value> = owed
         .iter()
         .filter(|item| {
@@ -533,11 +535,13 @@ pub(crate) async fn deadlines(
                 domain::ObligationStatus::Done { at, late } => (Some(rfc3339(at)), late),
                 _ => (None, false),
             };
+            let restricted = hidden.contains(&item.obligation.person);
             json!({
                 "rule": item.obligation.rule.code(),
                 "label": item.obligation.rule.label(),
-                "person": item.obligation.person.to_string(),
-                "reference": item.reference,
+                "person": (!restricted).then(|| item.obligation.person.to_string()),
+                "reference": (!restricted).then_some(&item.reference),
+                "restricted": restricted,
                 "channel": item.obligation.channel.code(),
                 "due_at": rfc3339(item.obligation.due_at),
                 "status": item.obligation.status.code(),

@@ -203,7 +203,9 @@ pub(crate) fn document() -> Value {
                     "place": {"type": "string", "format": "uuid"}, "place_to": {"type": "string", "format": "uuid"}, "note": string
                 }},
                 "DeadlineList": {"type": "object", "properties": {"deadlines": {"type": "array", "items": {"type": "object", "properties": {
-                    "rule": string, "label": string, "person": string, "reference": string, "channel": string,
+                    "rule": string, "label": string, "person": opt_string, "reference": opt_string,
+                    "restricted": {"type": "boolean", "description": "a restriction keeps the person from the caller's role: the duty counts, `person` and `reference` are null"},
+                    "channel": string,
                     "due_at": string, "status": {"type": "string", "enum": ["due", "overdue", "done", "done-late"]},
                     "met_at": opt_string, "late": {"type": "boolean"}
                 }}}}},

@@ -193,6 +193,11 @@ struct DeadlineRow {
     channel: &'static str,
     person_id: PersonId,
     reference: String,
+    /// As written, so that a clerk knows whom the row is about without opening it.
+    name: Option<String>,
+    /// A restriction keeps the person from the caller's role (ICRC-DP-c): the duty still
+    /// counts and shows, but not whose it is.
+    restricted: bool,
     due_at: String,
     status_class: &'static str,
     status: &'static str,
@@ -275,6 +280,7 @@ pub(crate) async fn page(
     let page = usize::try_from(page_number(query.page.as_deref()))
         .unwrap_or(1)
         .min(pages);
+    let (directory, hidden) = crate::directory::directory(&state, &member.scope).await?;
     let rows = selected
         .into_iter()
         .skip((page - 1) * PAGE_SIZE)
@@ -287,6 +293,10 @@ pub(crate) async fn page(
                 channel: channel_label(item.obligation.channel),
                 person_id: item.obligation.person,
                 reference: item.reference.clone(),
+                name: directory
+                    .name_of(item.obligation.person, &hidden)
+                    .map(str::to_owned),
+                restricted: hidden.contains(&item.obligation.person),
                 due_at: datetime(item.obligation.due_at),
                 status_class: item.obligation.status.code(),
                 status,

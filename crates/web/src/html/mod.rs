@@ -10,6 +10,7 @@ pub(crate) mod dashboard;
 pub(crate) mod deadlines;
 pub(crate) mod enquiries;
 pub(crate) mod login;
+pub(crate) mod peers;
 pub(crate) mod person;
 pub(crate) mod persons;
 pub(crate) mod register;

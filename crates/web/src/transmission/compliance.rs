@@ -106,7 +106,11 @@ pub struct Compliance {
 pub struct LateItem {
     pub rule: &'static str,
     pub channel: &'static str,
+    /// Empty when `restricted`.
     pub reference: String,
+    /// A restriction keeps the person from the caller's role (ICRC-DP-c): the late duty counts,
+    /// but not whose it is.
+    pub restricted: bool,
     pub due_at: String,
     /// `overdue` (nothing sent) or `sent-late`.
     pub status: &'static str,
@@ -193,6 +197,7 @@ pub async fn compute(
     };
 
     let facts = store.tenant_facts(scope).await?;
+    let hidden = store.hidden_persons(scope).await?;
     let kinds: HashMap<PlaceId, domain::PlaceKind> = store
         .places(scope)
         .await?
@@ -240,10 +245,16 @@ pub async fn compute(
                 ObligationStatus::Done { late: true, at } => ("sent-late", Some(at)),
                 _ => return None,
             };
+            let restricted = hidden.contains(&o.person);
             Some(LateItem {
                 rule: o.rule.code(),
                 channel: o.channel.code(),
-                reference: references.get(&o.person).cloned().unwrap_or_default(),
+                reference: if restricted {
+                    String::new()
+                } else {
+                    references.get(&o.person).cloned().unwrap_or_default()
+                },
+                restricted,
                 due_at: rfc3339(o.due_at),
                 status,
                 sent_at: at

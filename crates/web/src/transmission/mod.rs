@@ -17,6 +17,7 @@ pub mod messages;
 pub mod notices;
 pub mod pull;
 pub mod push;
+pub mod status;
 pub mod tls;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -401,16 +401,19 @@ pub async fn one_peer(
         },
     };
     report.sealed = sealed;
-    if peer.pull
-        && let Some(endpoint) = endpoint
-    {
-        let pulled =
-            super::pull::pull_pending(store, tenant, scope, &peer.peer, endpoint, timeout).await?;
+    if report.pushed > 0 {
+        super::status::note(tenant.id, &peer.peer, |status| {
+            status.last_push = Some(time::OffsetDateTime::now_utc());
+        });
+    }
+    if peer.pull && endpoint.is_some() {
+        let pulled = super::status::pull_now(store, tenant, scope, peer, timeout).await?;
         report.pulled = pulled.fetched + pulled.rejected;
         if report.failure.is_none() {
             report.failure = pulled.failure.map(|f| format!("pull: {f}"));
         }
     }
+    super::status::note_outcome(tenant.id, &peer.peer, report.failure.as_deref());
     Ok(report)
 }
 
@@ -482,6 +485,34 @@ async fn round(
         }
     }
     Ok(())
+}
+
+/// What waits for a peer: envelopes without a receipt, and enquiries, answers and lists not
+/// yet sealed into an envelope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Waiting {
+    pub envelopes: usize,
+    pub enquiries: usize,
+    pub answers: usize,
+    pub lists: usize,
+}
+
+/// What waits for `peer` (see [`Waiting`]).
+///
+/// # Errors
+/// A database error.
+pub async fn waiting(
+    store: &Store,
+    scope: &TenantScope,
+    peer: &str,
+) -> TransmissionResult<Waiting> {
+    let messages = store.pending_messages(scope, peer).await?;
+    Ok(Waiting {
+        envelopes: store.pending_transmissions(scope, peer).await?.len(),
+        enquiries: messages.enquiries.len(),
+        answers: messages.answers.len(),
+        lists: messages.lists.len(),
+    })
 }
 
 /// Runs the sender loop until the task is dropped.

@@ -227,20 +227,23 @@ impl std::fmt::Display for PinMismatch {
 
 impl std::error::Error for PinMismatch {}
 
-/// Accepts exactly the pinned certificate (by the SHA-256 of its DER) and checks the
-/// handshake signature against it. Names and validity dates are not checked: the pin is the
-/// peer's identity, exchanged out of band like its signing keys.
+/// Accepts exactly the pinned certificates (by the SHA-256 of their DER) and checks the
+/// handshake signature against the one presented. Names and validity dates are not checked:
+/// the pin is the peer's identity, exchanged out of band like its signing keys. While a peer
+/// renews its certificate, two pins are held (the old and the new), both accepted until the
+/// old one is removed with `peer set`.
 #[derive(Debug)]
 pub struct PinnedVerifier {
-    pin: String,
+    pins: Vec<String>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
 impl PinnedVerifier {
+    /// `pin`: one pin, or two separated by white space (as a peer's setting keeps them).
     #[must_use]
     pub fn new(pin: &str) -> Self {
         Self {
-            pin: pin.to_owned(),
+            pins: pin.split_whitespace().map(str::to_owned).collect(),
             algorithms: provider().signature_verification_algorithms,
         }
     }
@@ -256,13 +259,13 @@ impl ServerCertVerifier for PinnedVerifier {
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let presented = certificate_pin(end_entity.as_ref());
-        if presented == self.pin {
+        if self.pins.contains(&presented) {
             Ok(ServerCertVerified::assertion())
         } else {
             Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::Other(rustls::OtherError(Arc::new(PinMismatch {
                     presented,
-                    pinned: self.pin.clone(),
+                    pinned: self.pins.join(" or "),
                 }))),
             ))
         }
@@ -308,7 +311,8 @@ pub fn handshake_failure(error: &std::io::Error) -> String {
     error.to_string()
 }
 
-/// A client connector that trusts `pin` and nothing else.
+/// A client connector that trusts `pin` (one pin, or two separated by white space) and
+/// nothing else.
 ///
 /// # Errors
 /// The ring provider refuses TLS 1.3 (it does not).

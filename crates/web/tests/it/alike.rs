@@ -149,6 +149,20 @@ async fn a_reference_search_looks_at_references_only() {
         );
         assert_eq!(list["total"], 1, "{list}");
         assert!(list.get("similar").is_none(), "{list}");
+        // A pasted paragraph is not a name: the prefix search answers, the engine is not asked.
+        let long = "Shevchenko%20".repeat(40);
+        let list = json_of(
+            &app.api(
+                "GET",
+                &format!("/api/v1/persons?q={long}"),
+                Some(&token),
+                None,
+            )
+            .await
+            .body,
+        );
+        assert_eq!(list["total"], 1, "{list}");
+        assert!(list.get("similar").is_none(), "{list}");
     }
 }
 

@@ -540,6 +540,26 @@ async fn gc3_122_e_changes_deaths_and_corrections_reach_the_agency_and_the_power
 /// Seals an envelope from bureau A with `contents` as sequence `sequence`, encrypted to the
 /// agency.
 async fn forged(store: &Store, t: &Three, sequence: u64, contents: Vec<Content>) -> Vec<u8> {
+    forged_with(
+        store,
+        t,
+        &t.keys_a,
+        Purpose::Notification,
+        sequence,
+        contents,
+    )
+    .await
+}
+
+/// The same, signed with `keys` (bureau A's, or a forger's) and for `purpose`.
+pub(crate) async fn forged_with(
+    store: &Store,
+    t: &Three,
+    keys: &Keys,
+    purpose: Purpose,
+    sequence: u64,
+    contents: Vec<Content>,
+) -> Vec<u8> {
     let ring = tx::load_ring(store, &store.operator_scope(&t.bureau_a, "test"))
         .await
         .unwrap();
@@ -549,12 +569,12 @@ async fn forged(store: &Store, t: &Three, sequence: u64, contents: Vec<Content>)
         sender: "bureau-a".into(),
         recipient: "agency".into(),
         channel: transmit::Channel::Agency,
-        purpose: Purpose::Notification,
+        purpose,
         sequence,
         created_at: tx::now_text(),
         officer: OFFICER.into(),
     };
-    let envelope = Envelope::seal(header, contents, &t.keys_a.officer, &t.keys_a.seal).unwrap();
+    let envelope = Envelope::seal(header, contents, &keys.officer, &keys.seal).unwrap();
     transmit::seal_bundle(&envelope.to_bytes(), &recipient).unwrap()
 }
 

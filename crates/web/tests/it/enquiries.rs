@@ -9,12 +9,11 @@ use domain::PersonId;
 use store::{NewEnquiry, NewList, Store, UserRole};
 use time::OffsetDateTime;
 use transmit::{
-    Content, EnquiryAnswer, Envelope, Header, KeyOwner, ListNotice, PersonCard, Purpose,
-    ReceiptStatus, SecretKey,
+    Content, EnquiryAnswer, KeyOwner, ListNotice, PersonCard, Purpose, ReceiptStatus, SecretKey,
 };
 use web::transmission as tx;
 
-use crate::changes::{Keys, Three, receive, record_of, send, three};
+use crate::changes::{Keys, Three, forged_with, receive, record_of, send, three};
 use crate::harness::{apps, between};
 
 const OFFICER: &str = "Officer Ilse Varga";
@@ -31,22 +30,7 @@ async fn forged(
     sequence: u64,
     contents: Vec<Content>,
 ) -> Vec<u8> {
-    let ring = tx::load_ring(store, &store.operator_scope(&t.bureau_a, "test"))
-        .await
-        .unwrap();
-    let recipient = tx::recipient_key(&ring, "agency").unwrap().clone();
-    let header = Header {
-        format: transmit::FORMAT_VERSION,
-        sender: "bureau-a".into(),
-        recipient: "agency".into(),
-        channel: transmit::Channel::Agency,
-        purpose: Purpose::EnquiryAnswer,
-        sequence,
-        created_at: now_text(),
-        officer: OFFICER.into(),
-    };
-    let envelope = Envelope::seal(header, contents, &keys.officer, &keys.seal).unwrap();
-    transmit::seal_bundle(&envelope.to_bytes(), &recipient).unwrap()
+    forged_with(store, t, keys, Purpose::EnquiryAnswer, sequence, contents).await
 }
 
 fn answer_to(reference: &str) -> Content {

@@ -96,6 +96,28 @@ async fn peer(store: &Store, scope: &TenantScope, name: &str) -> store::PeerSett
         .unwrap()
 }
 
+/// Sets a peer of `tenant` and runs one round of the sender for it (seal, push, pull): the
+/// set-up the tests share.
+async fn set_and_run(
+    store: &Store,
+    tenant: &domain::Tenant,
+    setting: NewPeer<'_>,
+) -> web::transmission::push::RoundReport {
+    let scope = store.operator_scope(tenant, "test");
+    store.set_peer(&scope, &setting).await.unwrap();
+    let setting = peer(store, &scope, setting.peer).await;
+    one_peer(
+        store,
+        tenant,
+        &scope,
+        &setting,
+        Endpoint::of(&setting).as_ref(),
+        TIMEOUT,
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn pushes_reach_the_agency_over_https_only_through_the_pinned_certificate() {
     for app in apps().await {
@@ -169,28 +191,16 @@ async fn pushes_reach_the_agency_over_https_only_through_the_pinned_certificate(
         assert!(!held(store, &scope_agency, "bureau-a:A-TLS").await);
 
         // The right certificate pinned: the kept envelope is delivered and acknowledged.
-        store
-            .set_peer(
-                &scope_a,
-                &NewPeer {
-                    url: Some(&url),
-                    tls_pin: Some(&pin),
-                    ..NewPeer::new("agency", "agency")
-                },
-            )
-            .await
-            .unwrap();
-        let setting = peer(store, &scope_a, "agency").await;
-        let report = one_peer(
+        let report = set_and_run(
             store,
             &t.bureau_a,
-            &scope_a,
-            &setting,
-            Endpoint::of(&setting).as_ref(),
-            TIMEOUT,
+            NewPeer {
+                url: Some(&url),
+                tls_pin: Some(&pin),
+                ..NewPeer::new("agency", "agency")
+            },
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(report.failure, None, "{}", app.backend);
         assert_eq!((report.pushed, report.pending), (1, 0), "{report:?}");
         assert!(held(store, &scope_agency, "bureau-a:A-TLS").await);
@@ -243,29 +253,18 @@ async fn the_agency_pulls_from_the_bureaus_outbox_over_https_with_signed_request
         assert_eq!((report.sealed, report.pending), (1, 2), "{report:?}");
 
         // The agency fetches both, applies them, and its receipts empty A's outbox.
-        store
-            .set_peer(
-                &scope_agency,
-                &NewPeer {
-                    url: Some(&url),
-                    tls_pin: Some(&pin),
-                    pull: true,
-                    ..NewPeer::new("bureau-a", "agency")
-                },
-            )
-            .await
-            .unwrap();
-        let puller = peer(store, &scope_agency, "bureau-a").await;
-        let report = one_peer(
+        let report = set_and_run(
             store,
             &t.agency,
-            &scope_agency,
-            &puller,
-            Endpoint::of(&puller).as_ref(),
-            TIMEOUT,
+            NewPeer {
+                url: Some(&url),
+                tls_pin: Some(&pin),
+                pull: true,
+                ..NewPeer::new("bureau-a", "agency")
+            },
         )
-        .await
-        .unwrap();
+        .await;
+        let puller = peer(store, &scope_agency, "bureau-a").await;
         assert_eq!(report.failure, None, "{}", app.backend);
         assert_eq!(report.pulled, 2, "{report:?}");
         for reference in ["bureau-a:A-P1", "bureau-a:A-P2", "bureau-a:A-P3"] {
@@ -466,6 +465,191 @@ async fn the_outbox_answers_only_pinned_peers_with_fresh_signed_requests() {
             page.text()
         );
         assert!(page.text().contains("receipt 1"), "{}", page.text());
+        assert_eq!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
+
+/// Bureau A's setting for the agency at `url` with `pins`.
+fn at<'a>(url: &'a str, pins: &'a str) -> NewPeer<'a> {
+    NewPeer {
+        url: Some(url),
+        tls_pin: Some(pins),
+        ..NewPeer::new("agency", "agency")
+    }
+}
+
+/// While the agency renews its certificate, bureau A pins both (the old and the new): either
+/// is accepted, a third is not; once the old pin is removed, only the new one is.
+#[tokio::test]
+async fn two_pins_while_a_certificate_is_renewed_accept_the_old_and_the_new() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let dir = tempfile::tempdir().unwrap();
+        let (old_cert, old_key, old_pin) = certificate(dir.path(), "agency-old");
+        let (new_cert, new_key, new_pin) = certificate(dir.path(), "agency-new");
+        let (_, _, third_pin) = certificate(dir.path(), "impostor");
+        let both = format!("{old_pin} {new_pin}");
+
+        // The agency still serves the old certificate: accepted.
+        let (url, server) = serve_tls(&app, &old_cert, &old_key).await;
+        register(store, &scope_a, "A-R1", "Hnatiuk").await;
+        let report = set_and_run(store, &t.bureau_a, at(&url, &both)).await;
+        assert_eq!(report.failure, None, "{}", app.backend);
+        assert_eq!(report.pushed, 1, "{report:?}");
+        server.abort();
+
+        // It switches to the new one: accepted too, with the same setting.
+        let (url, server) = serve_tls(&app, &new_cert, &new_key).await;
+        register(store, &scope_a, "A-R2", "Savchuk").await;
+        let report = set_and_run(store, &t.bureau_a, at(&url, &both)).await;
+        assert_eq!(report.failure, None, "{}", app.backend);
+        assert!(held(store, &scope_agency, "bureau-a:A-R2").await);
+
+        // A third certificate is still refused, naming both pins.
+        register(store, &scope_a, "A-R3", "Marchenko").await;
+        let report = set_and_run(
+            store,
+            &t.bureau_a,
+            at(&url, &format!("{old_pin} {third_pin}")),
+        )
+        .await;
+        let failure = report.failure.unwrap_or_default();
+        assert!(
+            failure.contains(&format!("but {old_pin} or {third_pin} is pinned")),
+            "{failure}"
+        );
+        assert!(!held(store, &scope_agency, "bureau-a:A-R3").await);
+
+        // The old pin removed: the new certificate alone is accepted.
+        let report = set_and_run(store, &t.bureau_a, at(&url, &new_pin)).await;
+        assert_eq!(report.failure, None);
+        assert!(held(store, &scope_agency, "bureau-a:A-R3").await);
+        server.abort();
+
+        // Three pins, the same pin twice, or a malformed second pin: refused by name.
+        for (pins, expected) in [
+            (
+                format!("{old_pin} {new_pin} {third_pin}"),
+                "one pin, or two",
+            ),
+            (format!("{new_pin} {new_pin}"), "given twice"),
+            (
+                format!("{new_pin} sha256:nothex"),
+                "64 lowercase hex digits",
+            ),
+        ] {
+            let refused = store.set_peer(&scope_a, &at(&url, &pins)).await;
+            assert!(
+                matches!(&refused, Err(store::StoreError::Invalid(m)) if m.contains(expected)),
+                "{pins}: {refused:?}"
+            );
+        }
+        assert_eq!(
+            peer(store, &scope_a, "agency").await.tls_pin.as_deref(),
+            Some(new_pin.as_str())
+        );
+    }
+}
+
+/// "Pull now" on the peers page fetches at once what bureau A's outbox holds for the agency,
+/// without the sender loop; the page shows the pins, what waits, the last pull and the last
+/// failure.
+#[tokio::test]
+async fn pull_now_from_the_peers_page_fetches_at_once_and_shows_the_last_failure() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key, pin) = certificate(dir.path(), "bureau-a");
+        let (url, server) = serve_tls(&app, &cert, &key).await;
+        register(store, &scope_a, "A-N1", "Kravets").await;
+        let report = set_and_run(
+            store,
+            &t.bureau_a,
+            NewPeer {
+                outbox: true,
+                ..NewPeer::new("agency", "agency")
+            },
+        )
+        .await;
+        assert_eq!((report.sealed, report.pending), (1, 1), "{report:?}");
+        store
+            .set_peer(
+                &scope_agency,
+                &NewPeer {
+                    url: Some(&url),
+                    tls_pin: Some(&pin),
+                    pull: true,
+                    ..NewPeer::new("bureau-a", "agency")
+                },
+            )
+            .await
+            .unwrap();
+
+        let reviewer = app.browser("reviewer").await;
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert_eq!(page.status, axum::http::StatusCode::OK);
+        assert!(page.body.contains(&pin), "{}", page.body);
+        assert!(page.body.contains("/peers/bureau-a/pull"));
+        // Bureau A's page shows the envelope waiting in its outbox.
+        let officer = app.browser("officer-a").await;
+        let page = app.get("/peers", Some(&officer.cookie)).await;
+        assert!(page.body.contains("<td>1</td>"), "{}", page.body);
+
+        let pulled = app.submit("/peers/bureau-a/pull", "", &reviewer).await;
+        assert_eq!(
+            pulled.status,
+            axum::http::StatusCode::SEE_OTHER,
+            "{}",
+            pulled.body
+        );
+        assert!(
+            held(store, &scope_agency, "bureau-a:A-N1").await,
+            "{}",
+            app.backend
+        );
+        assert!(
+            store
+                .pending_transmissions(&scope_a, "agency")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let status = web::transmission::status::peer_status(t.agency.id, "bureau-a");
+        assert!(
+            status.last_pull.is_some() && status.last_error.is_none(),
+            "{status:?}"
+        );
+
+        // A peer not set to pull is named.
+        let unknown = app.submit("/peers/bureau-b/pull", "", &reviewer).await;
+        assert_eq!(unknown.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The holder is down: the failure shows on the page, nothing is lost.
+        server.abort();
+        let _ = server.await;
+        register(store, &scope_a, "A-N2", "Honchar").await;
+        let setting = peer(store, &scope_a, "agency").await;
+        seal_new(store, &t.bureau_a, &scope_a, &setting)
+            .await
+            .unwrap();
+        let pulled = app.submit("/peers/bureau-a/pull", "", &reviewer).await;
+        assert_eq!(pulled.status, axum::http::StatusCode::SEE_OTHER);
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert!(page.body.contains("pull: "), "{}", page.body);
+        assert!(!held(store, &scope_agency, "bureau-a:A-N2").await);
         assert_eq!(
             store
                 .pending_transmissions(&scope_a, "agency")

@@ -46,6 +46,8 @@ const REGISTER: &str = "-YY--- ------ ------ -";
 const TRACE: &str = "------ ---YY- ------ -";
 // Issue 5: the agency's caseworkers and reviewers ask, the bureau's clerks and officers answer.
 const ENQUIRE: &str = "-YY--- ---YY- ------ -";
+// Issue 5, "pull now": a tenant admin, a bureau officer, an agency reviewer.
+const EXCHANGE: &str = "Y-Y--- Y---Y- ------ -";
 const TOKENS: &str = "Y----- Y----- Y----- -";
 // ICRC-DP-c: the subject access export, a bureau officer or an agency reviewer.
 const SUBJECT: &str = "--Y--- ----Y- ------ -";
@@ -101,6 +103,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/transmissions/outbox", ALL),
     ("GET", "/api/v1/compliance", READ),
     ("GET", "/compliance", READ),
+    ("GET", "/peers", READ),
+    // An allowed caller names a peer that is not set to pull: 422.
+    ("POST", "/peers/{peer}/pull", EXCHANGE),
     ("GET", "/enquiries", ENQUIRE),
     ("POST", "/enquiries", TRACE),
     ("POST", "/enquiries/{id}/answer", REGISTER),

@@ -205,10 +205,14 @@ async fn deadlines_show_an_overdue_capture_card() {
             "{body}"
         );
         assert!(body.contains(r#"<tr class="status-overdue">"#));
-        assert!(body.contains(&format!(
-            r#"<a href="/persons/{}">A-0001</a>"#,
-            app.fx.pow_a
-        )));
+        // The person's name as written beside the reference.
+        assert!(
+            body.contains(&format!(
+                r#"<a href="/persons/{}">A-0001</a> <span dir="auto">Олександр КОВАЛЕНКО</span>"#,
+                app.fx.pow_a
+            )),
+            "{body}"
+        );
         assert!(body.contains("Central Tracing Agency"));
         assert!(body.contains("Family"));
         assert!(body.contains("Status: <strong>overdue</strong>"));

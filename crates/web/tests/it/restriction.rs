@@ -89,6 +89,55 @@ async fn a_restricted_person_leaves_the_lists_and_searches_of_excluded_roles_at_
             app.backend
         );
         assert_eq!(clerk_sees.api_total, total - 1, "{}", app.backend);
+        // The bureau's duties towards the person still count on the deadlines page, but the
+        // row no longer says whose they are.
+        let clerk_cookie = app.login("clerk-a").await;
+        let deadlines = app
+            .get("/deadlines?status=overdue", Some(&clerk_cookie))
+            .await;
+        assert!(deadlines.body.contains("4 shown"), "{}", deadlines.body);
+        assert!(!deadlines.body.contains("A-0001"), "{}", deadlines.body);
+        assert!(!deadlines.body.contains("КОВАЛЕНКО"));
+        assert!(
+            deadlines
+                .body
+                .contains("a person whose processing is restricted for your role")
+        );
+        let compliance = app.get("/compliance", Some(&clerk_cookie)).await;
+        assert_eq!(compliance.status, StatusCode::OK);
+        assert!(!compliance.body.contains("A-0001"), "{}", compliance.body);
+        assert!(compliance.body.contains("restricted for your role"));
+        let api = json_of(
+            &app.api("GET", "/api/v1/compliance", Some(&clerk), None)
+                .await
+                .body,
+        );
+        assert!(!api.to_string().contains("A-0001"), "{api}");
+        assert!(
+            api["late"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["restricted"] == true)
+        );
+        let api = json_of(
+            &app.api(
+                "GET",
+                "/api/v1/deadlines?status=overdue",
+                Some(&clerk),
+                None,
+            )
+            .await
+            .body,
+        );
+        let items = api["deadlines"].as_array().unwrap();
+        assert_eq!(items.len(), 4, "{api}");
+        assert!(
+            items.iter().all(|d| d["restricted"] == true
+                && d["reference"].is_null()
+                && d["person"].is_null()),
+            "{api}"
+        );
         // The record itself is refused with the restriction's code.
         let page = app
             .api(
