@@ -5,7 +5,16 @@
 //!     link LEFT.csv RIGHT.csv OUT.csv [--fixed] [--threshold P] [--all]
 //! cargo run --release -p whereabouts-matching --example diagnose -- \
 //!     dedupe RECORDS.csv OUT.csv [--fixed] [--threshold P]
+//! cargo run --release -p whereabouts-matching --example diagnose -- \
+//!     search RECORDS.csv QUERIES.csv TRUTH.csv [--top K] [--show N]
 //! ```
+//!
+//! `search` builds the index like `whereabouts search`, runs every query (the queries file has
+//! a `truth_cluster` column, the truth file `id,cluster_id`) and sorts each miss at `--top K`
+//! (10) by where the person was lost: no search key shared with any of their records
+//! (candidate generation), shared but cut by `SEARCH_BUDGET` (candidate ranking), or compared
+//! and scored below K others (scoring); it prints the counts and `--show N` (5) examples of
+//! each, with the explanations of the person's record and of the hit that outranked it.
 //!
 //! Prints the trained model (m, u and weight per feature and level) to standard error and
 //! writes the pairs (link) or clusters (dedupe) like the CLI, link pairs with an extra
@@ -16,7 +25,9 @@ use std::error::Error;
 
 use whereabouts_matching as matching;
 
-use matching::{Corpus, Feature, Model, Record, Settings, Silent};
+use std::collections::HashMap;
+
+use matching::{Corpus, Feature, Index, Model, Record, Settings, Silent};
 
 fn read(path: &str, corpus: &mut Corpus) -> Result<Vec<String>, Box<dyn Error>> {
     let mut reader = csv::Reader::from_path(path)?;
@@ -119,12 +130,135 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
             out.flush()?;
         }
+        Some("search") if args.len() >= 4 => search(&args)?,
         _ => {
             eprintln!(
-                "usage: diagnose link LEFT RIGHT OUT [--fixed] [--threshold P] [--all] | dedupe RECORDS OUT [--fixed] [--threshold P]"
+                "usage: diagnose search RECORDS QUERIES TRUTH [--top K] [--show N] | link LEFT RIGHT OUT [--fixed] [--threshold P] [--all] | dedupe RECORDS OUT [--fixed] [--threshold P]"
             );
             std::process::exit(2);
         }
+    }
+    Ok(())
+}
+
+fn search(args: &[String]) -> Result<(), Box<dyn Error>> {
+    let value = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(default)
+    };
+    let (top, show) = (value("--top", 10), value("--show", 5));
+    let mut truth: HashMap<String, String> = HashMap::new();
+    for row in csv::Reader::from_path(&args[3])?.records() {
+        let row = row?;
+        truth.insert(row[0].to_owned(), row[1].to_owned());
+    }
+    let mut index = Index::new();
+    let mut cluster_of: Vec<String> = Vec::new();
+    let mut reader = csv::Reader::from_path(&args[1])?;
+    let headers: Vec<String> = reader
+        .headers()?
+        .iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    for row in reader.records() {
+        let row = row?;
+        let mut record = Record::default();
+        for (column, value) in headers.iter().zip(row.iter()) {
+            record.set(column, value);
+        }
+        cluster_of.push(truth.get(&record.id).cloned().unwrap_or_default());
+        index.insert(&record)?;
+    }
+    index.calibrate();
+    let mut reader = csv::Reader::from_path(&args[2])?;
+    let headers: Vec<String> = reader
+        .headers()?
+        .iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut shown: HashMap<&str, usize> = HashMap::new();
+    let mut queries = 0;
+    for row in reader.records() {
+        let row = row?;
+        let mut record = Record::default();
+        let mut want = String::new();
+        for (column, value) in headers.iter().zip(row.iter()) {
+            if column == "truth_cluster" {
+                want = value.to_owned();
+            } else {
+                record.set(column, value);
+            }
+        }
+        queries += 1;
+        // Every compared record, scored and ranked, so the person's rank is known.
+        let trace = index.search_trace(&record, matching::SEARCH_BUDGET);
+        let is_true = |r: usize| !want.is_empty() && cluster_of[r] == want;
+        let rank = trace.hits.iter().position(|h| is_true(h.index));
+        if rank.is_some_and(|r| r < top) {
+            *counts.entry("found").or_default() += 1;
+            continue;
+        }
+        let cause = if !cluster_of.contains(&want) {
+            "no record of the person"
+        } else if !trace.sharing.iter().any(|&r| is_true(r)) {
+            "candidate generation: no key shared"
+        } else if rank.is_none() {
+            "candidate ranking: cut by the budget"
+        } else {
+            "scoring: outranked"
+        };
+        *counts.entry(cause).or_default() += 1;
+        let seen = shown.entry(cause).or_default();
+        if *seen < show {
+            *seen += 1;
+            println!(
+                "== {cause}: query {} ({} sharing a key, {} compared)",
+                record.id,
+                trace.sharing.len(),
+                trace.compared.len()
+            );
+            println!(
+                "   query: {} | {} {} {} | {} | fa={} | sn={}",
+                record.full_name,
+                record.given_name,
+                record.patronymic,
+                record.family_name,
+                record.birth_date,
+                record.father_name,
+                record.service_number
+            );
+            for (label, hit) in [
+                ("top hit", trace.hits.first()),
+                ("10th hit", trace.hits.get(top - 1)),
+            ] {
+                if let Some(hit) = hit {
+                    println!(
+                        "   {label} {:.4}: {}",
+                        hit.probability,
+                        hit.explanation.sentences().join("; ")
+                    );
+                }
+            }
+            if let Some(r) = rank {
+                let hit = &trace.hits[r];
+                println!(
+                    "   person at rank {} {:.4}: {}",
+                    r + 1,
+                    hit.probability,
+                    hit.explanation.sentences().join("; ")
+                );
+            }
+        }
+    }
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort();
+    println!("{queries} queries at top {top}:");
+    for (cause, n) in counts {
+        println!("  {n:6}  {cause}");
     }
     Ok(())
 }

@@ -199,6 +199,44 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             out.push((mix(12, g, prefix), year));
         }
     }
+    // 2, 9 and 12 also for the other reading of a two-word unsplit name: "Melnyk Rusla" or
+    // "Mgrdichian Arshag" written family-first is parsed given-first (nothing marks the
+    // surname), and rule 1 alone (unordered) does not meet when one of the two words is
+    // mistyped or the date is one year off (MATCH-2, MATCH-3; measured on the synthetic 10k
+    // link with bench/matching/errors.py: such pairs were never compared).
+    if f.unsplit && given_tokens.len() == 1 && family_tokens.len() == 1 && f.patronymic.is_empty() {
+        let mut swapped_family = Vec::new();
+        identities(corpus, given_tokens.first(), &mut swapped_family);
+        let swapped_initial = corpus
+            .lexicon()
+            .token(family_tokens[0])
+            .latin
+            .bytes()
+            .next();
+        if year != 0 {
+            for &s in &swapped_family {
+                out.push((mix(2, s, u64::from(year)), first_family_key));
+            }
+        }
+        if let Some(initial) = swapped_initial {
+            for &s in &swapped_family {
+                out.push((mix(9, s, u64::from(initial)), year));
+            }
+        }
+        if first_given_key != NONE {
+            let prefix = corpus
+                .lexicon()
+                .key_text(first_given_key)
+                .bytes()
+                .take(2)
+                .fold(0u64, |h, b| (h << 8) | u64::from(b));
+            let mut swapped_given = Vec::new();
+            identities(corpus, family_tokens.first(), &mut swapped_given);
+            for &g in &swapped_given {
+                out.push((mix(12, g, prefix), year));
+            }
+        }
+    }
     // 10., 11. address heads and tails, split by the given name when common.
     let address = corpus.tokens(f.address);
     if address.len() >= 3 {
@@ -246,6 +284,36 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
 /// name's block is skipped, not split, as rules 3 and 13 already cover it with a second field.
 /// Measured on the 10k synthetic search (issue 3): recall@10 0.986 → 0.992.
 ///
+/// The keys a query looks up: [`search_keys`], and the rules that carry a birth year (2, 3 and
+/// 15) also for the year before and the year after. A birth year one off is the most common
+/// date error of tracing requests (an age given instead of a date, DATE-5, and clerical
+/// slips): on the synthetic 1M search, persons whose records differ from the query by one
+/// year in the birth date and in a name part shared no key with it
+/// (`examples/diagnose.rs search`). Only the query probes the neighbouring years, so the
+/// index holds no more keys than before.
+pub(crate) fn query_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
+    search_keys(corpus, f, out);
+    let year = f.date.year;
+    if year == 0 {
+        return;
+    }
+    let mut extra = Vec::new();
+    for neighbour in [year.saturating_sub(1), year.saturating_add(1)] {
+        let mut shifted = *f;
+        shifted.date.year = neighbour;
+        shifted.date.month = 0;
+        shifted.date.day = 0;
+        search_keys(corpus, &shifted, &mut extra);
+        out.extend(
+            extra
+                .iter()
+                .filter(|&&(key, _)| matches!(rule_of(key), 2 | 3 | 15)),
+        );
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// For a name read family-first (`Corpus::family_first`) the rotated given name gives keys too.
 /// Batch linkage does not use them: there every extra key adds pairs for all records, while a
 /// search ranks its candidates by key rarity and compares at most `SEARCH_BUDGET`.
@@ -556,5 +624,29 @@ mod tests {
             &[("full_name", "Анатолий Ефимов Н."), ("birth_date", "1975")],
         ));
         assert!(shared(&corpus, query, record, search_keys).contains(&15));
+    }
+
+    // MATCH-2: a two-word name written family-first and not split ("Melnyk Rusla") with a
+    // typing slip in the given name still meets the same person under family × birth year
+    // (rule 2) read the other way round; before, the pair was never compared.
+    #[test]
+    fn a_two_word_unsplit_name_meets_under_its_other_reading() {
+        let mut corpus = Corpus::new();
+        let left = corpus.add(&person(
+            "l",
+            &[
+                ("given_name", "Руслан"),
+                ("patronymic", "Романович"),
+                ("family_name", "Мельник"),
+                ("birth_date", "1964-02-06"),
+            ],
+        ));
+        let right = corpus.add(&person(
+            "r",
+            &[("full_name", "Melnyk Rusla"), ("birth_date", "1964")],
+        ));
+        let rules = shared(&corpus, left, right, keys);
+        assert!(rules.contains(&2), "{rules:?}");
+        assert!(rules.contains(&9), "{rules:?}");
     }
 }

@@ -198,6 +198,14 @@ impl Model {
                         capitalised(&lex.token(rotated_pair.1).text),
                     )
                 }
+                Feature::GivenName if comparison.swapped && comparison.roles_from_right => (
+                    part_text(corpus, left.family),
+                    part_text(corpus, right.given),
+                ),
+                Feature::FamilyName if comparison.swapped && comparison.roles_from_right => (
+                    part_text(corpus, left.given),
+                    part_text(corpus, right.family),
+                ),
                 Feature::GivenName if comparison.swapped => (
                     part_text(corpus, left.given),
                     part_text(corpus, right.family),

@@ -61,6 +61,17 @@ const SEARCH_CAP_FACTOR: usize = 4;
 /// million records, where a common name's postings hold thousands of namesakes.
 pub const SEARCH_BUDGET: usize = 600;
 
+/// What [`Index::search_trace`] found for one query.
+#[derive(Debug)]
+pub struct SearchTrace {
+    /// Every record sharing a usable search key with the query (before the budget).
+    pub sharing: Vec<usize>,
+    /// The records compared and scored (at most [`SEARCH_BUDGET`]).
+    pub compared: Vec<usize>,
+    /// The best hits, as [`Index::search`] returns them.
+    pub hits: Vec<Hit>,
+}
+
 /// An incremental search index.
 #[derive(Debug, Default)]
 pub struct Index {
@@ -148,6 +159,47 @@ impl Index {
         hits
     }
 
+    /// Where a query's candidates came from, for finding why a person was not among the hits
+    /// (`examples/diagnose.rs search`): the records sharing any search key with the query (with
+    /// the posting-list filtering of a real search, before the budget), the records compared
+    /// (after [`SEARCH_BUDGET`]), and the `k` best hits. Indices are the insertion order.
+    pub fn search_trace(&mut self, query: &Record, k: usize) -> SearchTrace {
+        let mark = self.corpus.arena_len();
+        let features = self.corpus.analyse(query);
+        let mut keys = std::mem::take(&mut self.scratch);
+        blocking::query_keys(&self.corpus, &features, &mut keys);
+        // The same walk as `candidates`, with an unlimited budget.
+        let compared = self.candidates(&keys);
+        let sharing = {
+            let mut all: Vec<u32> = Vec::new();
+            for &(key, secondary) in &keys {
+                let Some(list) = self.postings.get(&key) else {
+                    continue;
+                };
+                if list.len() <= blocking::cap_of(key) * SEARCH_CAP_FACTOR {
+                    all.extend(list.iter().map(|&(r, _)| r));
+                } else if !blocking::search_only(key) {
+                    all.extend(
+                        list.iter()
+                            .filter(|&&(_, s)| s == secondary)
+                            .map(|&(r, _)| r),
+                    );
+                }
+            }
+            all.sort_unstable();
+            all.dedup();
+            all
+        };
+        self.scratch = keys;
+        let hits = self.search_features(&features, k);
+        self.corpus.truncate_arena(mark);
+        SearchTrace {
+            sharing: sharing.into_iter().map(|r| r as usize).collect(),
+            compared: compared.into_iter().map(|r| r as usize).collect(),
+            hits,
+        }
+    }
+
     /// The records sharing a key with the query: all of them when at most [`SEARCH_BUDGET`],
     /// else the best [`SEARCH_BUDGET`] by the weight of the keys they share.
     fn candidates(&mut self, keys: &[Entry]) -> Vec<u32> {
@@ -206,7 +258,7 @@ impl Index {
     fn search_features(&mut self, features: &crate::analysis::Features, k: usize) -> Vec<Hit> {
         let features = *features;
         let mut keys = std::mem::take(&mut self.scratch);
-        blocking::search_keys(&self.corpus, &features, &mut keys);
+        blocking::query_keys(&self.corpus, &features, &mut keys);
         let candidates = self.candidates(&keys);
         self.scratch = keys;
         let mut scored: Vec<(f64, u32)> = candidates

@@ -38,6 +38,6 @@ pub use engine::{
     Progress, RunReport, ScoredPair, Settings, Silent, compare_records, dedupe, hard_conflict, link,
 };
 pub use explain::{ALGORITHM_VERSION, Contribution, Explanation};
-pub use index::{Hit, Index, InsertError, SEARCH_BUDGET};
+pub use index::{Hit, Index, InsertError, SEARCH_BUDGET, SearchTrace};
 pub use model::{DEFAULT_THRESHOLD, Model, STRONG_CONFLICT_CAP, Score, probability_of};
 pub use record::{COLUMNS, Record};

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::arabic::fold_letter;
-use crate::romanize::{primary_keys, romanize};
+use crate::romanize::{primary_keys, romanize, table_keys};
 
 const GIVEN_NAMES: &str = include_str!("../data/given_names.tsv");
 const ARABIC_NAMES: &str = include_str!("../data/arabic_names.tsv");
@@ -57,7 +57,7 @@ pub(crate) static GIVEN: LazyLock<GivenNames> = LazyLock::new(|| {
         labels.push(label);
         sexes.push(sex);
         for v in std::iter::once(label).chain(variants(list)) {
-            for k in primary_keys(v, None) {
+            for k in table_keys(v) {
                 let e = by_key.entry(k).or_default();
                 if !e.contains(&id) {
                     e.push(id);

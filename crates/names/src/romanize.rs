@@ -500,6 +500,27 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
     out
 }
 
+/// Keys of a spelling listed in a name table: [`key`] of every [`romanize`] form, without the
+/// alternative readings of ambiguous Latin letters that [`primary_keys`] adds. A record's
+/// token is looked up with all its readings, so one side's alternatives suffice; indexing a
+/// table spelling under its alternatives too joined different names: "Alex" read with x as
+/// Cyrillic х gave the key of "Aleh" (Belarusian Oleh), which made Aleksandr and Oleg one
+/// name (found on the synthetic 1M search: "Aleksandr / Oleg, equivalent forms of one name").
+pub(crate) fn table_keys(token: &str) -> Vec<String> {
+    let t = one_token(token);
+    let script = if t.is_ascii() {
+        Some(Script::Latin)
+    } else {
+        detect_script(&t)
+    };
+    let forms = romanize_normalized(t.clone(), script, None);
+    let mut out: Vec<String> = Vec::with_capacity(MAX_KEYS);
+    for f in &forms {
+        push_unique(&mut out, key(f), MAX_KEYS - 1);
+    }
+    out
+}
+
 /// Keys of one token in any script: [`key`] of every [`romanize`] form, alternative readings
 /// of ambiguous Latin letters (j as й, an attached Arabic article, the Western Armenian
 /// consonant shift), and last the consonant [`skeleton`]; deduplicated, at most

@@ -280,6 +280,33 @@ pub(crate) async fn similar_names(
     ))
 }
 
+/// The engine's alike names for `q` that `directory` does not already list for it (on any page),
+/// at most `limit`, leaving out `hidden`: what the person list and `GET /api/v1/persons` show
+/// beside their prefix matches.
+pub(crate) async fn alike_unlisted(
+    state: &AppState,
+    scope: &TenantScope,
+    q: &str,
+    directory: &crate::directory::Directory,
+    hidden: &std::collections::HashSet<PersonId>,
+    limit: usize,
+) -> AppResult<Option<Vec<Proposal>>> {
+    let listed: std::collections::HashSet<PersonId> = directory
+        .search(q, hidden, 0, usize::MAX)
+        .persons
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let asked = limit + listed.len().min(50);
+    Ok(similar_names(state, scope, q, asked).await?.map(|found| {
+        found
+            .into_iter()
+            .filter(|p| !listed.contains(&p.person))
+            .take(limit)
+            .collect()
+    }))
+}
+
 /// Longer texts are not names (a pasted paragraph): the engine is not asked.
 const SIMILAR_MAX_CHARS: usize = 400;
 const SIMILAR_MAX_WORDS: usize = 16;

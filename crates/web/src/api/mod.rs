@@ -224,21 +224,11 @@ async fn similar_json(
     directory: &crate::directory::Directory,
     hidden: &std::collections::HashSet<domain::PersonId>,
 ) -> AppResult<Option<Vec<Value>>> {
-    let listed: std::collections::HashSet<domain::PersonId> = directory
-        .search(q, hidden, 0, usize::MAX)
-        .persons
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let limit = SIMILAR_LIMIT + listed.len().min(50);
-    let Some(found) = crate::search::similar_names(state, scope, q, limit).await? else {
-        return Ok(None);
-    };
-    Ok(Some(
+    let found =
+        crate::search::alike_unlisted(state, scope, q, directory, hidden, SIMILAR_LIMIT).await?;
+    Ok(found.map(|found| {
         found
             .into_iter()
-            .filter(|p| !listed.contains(&p.person))
-            .take(SIMILAR_LIMIT)
             .map(|p| {
                 json!({
                     "id": p.person.to_string(),
@@ -250,8 +240,8 @@ async fn similar_json(
                     })).collect::<Vec<_>>(),
                 })
             })
-            .collect(),
-    ))
+            .collect()
+    }))
 }
 
 /// How many alike names a search answers beside its prefix matches.

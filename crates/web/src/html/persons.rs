@@ -119,8 +119,7 @@ pub(crate) async fn list(
     })
 }
 
-/// The engine's alike names for `q`, leaving out every person the directory already lists for
-/// it (on any page).
+/// The engine's alike names for `q` that the prefix list does not show.
 async fn alike(
     state: &AppState,
     scope: &store::TenantScope,
@@ -128,22 +127,10 @@ async fn alike(
     directory: &directory::Directory,
     hidden: &std::collections::HashSet<PersonId>,
 ) -> AppResult<Option<Vec<SimilarRow>>> {
-    let listed: std::collections::HashSet<PersonId> = directory
-        .search(q, hidden, 0, usize::MAX)
-        .persons
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
-    let Some(found) =
-        search::similar_names(state, scope, q, SIMILAR_LIMIT + listed.len().min(50)).await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some(
+    let found = search::alike_unlisted(state, scope, q, directory, hidden, SIMILAR_LIMIT).await?;
+    Ok(found.map(|found| {
         found
             .into_iter()
-            .filter(|p| !listed.contains(&p.person))
-            .take(SIMILAR_LIMIT)
             .map(|p| SimilarRow {
                 id: p.person,
                 reference: p.reference,
@@ -156,6 +143,6 @@ async fn alike(
                     .collect::<Vec<_>>()
                     .join("; "),
             })
-            .collect(),
-    ))
+            .collect()
+    }))
 }
