@@ -741,20 +741,29 @@ impl Store {
         scope: &TenantScope,
         registration: RegistrationId,
     ) -> StoreResult<Vec<StoredFollowUp>> {
-        let rows = on_backend!(self, pool => {
+        let rows = self.follow_up_rows(scope, Some(registration)).await?;
+        self.open_follow_ups(scope, rows).await
+    }
+
+    /// The follow-ups of one registration or of all, oldest first, sealed fields still sealed.
+    async fn follow_up_rows(
+        &self,
+        scope: &TenantScope,
+        registration: Option<RegistrationId>,
+    ) -> StoreResult<Vec<StoredFollowUp>> {
+        on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(
                 "SELECT id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by \
-                 FROM follow_ups WHERE tenant_id = $1 AND registration_id = $2 ORDER BY recorded_at, id",
+                 FROM follow_ups WHERE tenant_id = $1 AND ($2 IS NULL OR registration_id = $2) ORDER BY recorded_at, id",
             )
             .bind(*scope.tenant().as_uuid())
-            .bind(registration.as_uuid())
+            .bind(registration.map(|r| *r.as_uuid()))
             .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;
             rows.iter().map(follow_up_from).collect::<StoreResult<Vec<_>>>()
-        });
-        self.open_follow_ups(scope, rows?).await
+        })
     }
 
     /// Opens the sealed fields of stored follow-ups.
@@ -1348,7 +1357,8 @@ impl Store {
     }
 }
 
-mod batch;
+#[macro_use]
 mod followed;
+mod batch;
 
 pub use batch::FieldBatch;

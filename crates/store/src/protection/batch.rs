@@ -337,23 +337,20 @@ impl FieldBatch<'_> {
         follow_up.validate().map_err(invalid)?;
         let scope = self.scope;
         let registration = follow_up.registration;
-        let links: Vec<(Uuid, Uuid)> = on_tx!(self, tx => {
+        let links = on_tx!(self, tx => {
             ensure_own!(tx, scope, "registrations", registration.as_uuid());
-            sqlx::query_as("SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1")
-                .bind(*scope.tenant().as_uuid())
-                .fetch_all(&mut *tx)
-                .await?
+            registration_links_in!(tx, scope)
         });
         let person = links
             .iter()
-            .find(|(from, _)| from == registration.as_uuid())
-            .map_or(*registration.as_uuid(), |(_, to)| *to);
-        let mut same: Vec<RegistrationId> = vec![RegistrationId::from_uuid(person)];
+            .find(|(from, _)| *from == registration)
+            .map_or(registration, |(_, to)| *to);
+        let mut same: Vec<RegistrationId> = vec![person];
         same.extend(
             links
                 .iter()
                 .filter(|(_, to)| *to == person)
-                .map(|(from, _)| RegistrationId::from_uuid(*from)),
+                .map(|(from, _)| *from),
         );
         let interviews = self.interviews().await?;
         follow_up
