@@ -393,28 +393,38 @@ pub async fn merge_report(
         OffsetDateTime::now_utc(),
     )?;
 
+    // One transaction: the report applies whole or not at all (an error or a killed process
+    // half-way leaves nothing); the checks that read see the rows written before them.
+    let mut batch = store.begin_field_batch(scope).await?;
     let mut merged = Merged {
-        visit: store.record_visit(scope, &visit).await?,
+        visit: batch.visit(&visit).await?,
         ..Merged::default()
     };
-    let standing = store.conditions(scope, visit.id).await?;
-    for record in conditions {
-        if !standing.contains(&record) {
-            store.record_condition(scope, visit.id, &record).await?;
-            merged.conditions += 1;
-        }
+    for record in &conditions {
+        merged.conditions += usize::from(batch.condition_if_new(visit.id, record).await?);
     }
     for refusal in &refusals {
-        merged.refusals += usize::from(store.record_refusal(scope, refusal).await?);
+        merged.refusals += usize::from(batch.refusal(refusal).await?);
     }
-    for person in &seen {
-        merged.persons_seen += usize::from(store.record_registration(scope, person).await?);
+    for (i, person) in seen.iter().enumerate() {
+        merged.persons_seen += usize::from(
+            batch
+                .registration(person)
+                .await
+                .with_context(|| format!("persons_seen[{i}]"))?,
+        );
     }
-    field::write_interviews(store, scope, &records, &mut merged).await?;
-    for (id, follow_up) in &follow_ups {
-        merged.follow_ups += usize::from(store.record_follow_up(scope, *id, follow_up).await?);
+    field::write_interviews(&mut batch, &records, &mut merged).await?;
+    for (i, (id, follow_up)) in follow_ups.iter().enumerate() {
+        merged.follow_ups += usize::from(
+            batch
+                .follow_up(*id, follow_up)
+                .await
+                .with_context(|| format!("follow_ups[{i}]"))?,
+        );
     }
-    field::write_rest(store, scope, &records, &mut merged).await?;
+    field::write_rest(&mut batch, &records, &mut merged).await?;
+    batch.commit().await?;
     Ok(merged)
 }
 

@@ -61,7 +61,9 @@ pub use messages::{
     NewEnquiry, NewList, PendingMessages, ReceivedAnswer, ReceivedEnquiry, ReceivedList,
     check_answer_texts, check_enquiry_texts, check_list_texts,
 };
-pub use protection::{EvidenceTarget, StoredEvidence, StoredFollowUp, StoredRefusalEnd};
+pub use protection::{
+    EvidenceTarget, FieldBatch, StoredEvidence, StoredFollowUp, StoredRefusalEnd,
+};
 pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{
     DirectoryRow, ImportBatch, NewAssertion, NewEvent, NewNotification, NewPerson, NewPlace,

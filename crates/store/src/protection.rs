@@ -11,7 +11,7 @@ use domain::protection::{
     AccessRefusal, ActKind, Allegation, AllegationSource, AllegationStep, ConditionRecord,
     CustodyAction, CustodyEntry, EvidenceItem, FollowUp, Interview, NoticeKind, Perpetrator,
     PersonSeen, PlaceNotice, PlaceProfile, RefusalEnd, RepresentationForm, StepKind, Visit,
-    check_interviews, check_step, next_entry,
+    check_step, next_entry,
 };
 use domain::{
     AllegationId, AssertedValue, EvidenceId, InterviewId, PartialDate, PlaceId, Presence,
@@ -520,52 +520,10 @@ impl Store {
     /// Records a visit with its places. The same visit (same id) recorded again changes
     /// nothing and answers `false`; another visit with the same reference is refused.
     pub async fn record_visit(&self, scope: &TenantScope, visit: &Visit) -> StoreResult<bool> {
-        visit.validate().map_err(invalid)?;
-        let now = OffsetDateTime::now_utc();
-        let team = json_list(visit.team.iter().map(|m| m.trim().to_owned()));
-        on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            for place in &visit.places {
-                ensure_own!(tx, scope, "places", place.as_uuid());
-            }
-            let existing: Option<Uuid> = sqlx::query_scalar("SELECT id FROM visits WHERE tenant_id = $1 AND id = $2")
-                .bind(*scope.tenant().as_uuid())
-                .bind(visit.id.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if existing.is_some() {
-                tx.commit().await?;
-                return Ok(false);
-            }
-            sqlx::query(
-                "INSERT INTO visits (id, tenant_id, reference, body, planned_start, started_at, ended_at, team, next_visit_planned, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(visit.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(visit.reference.trim())
-            .bind(visit.body.code())
-            .bind(visit.planned_start)
-            .bind(visit.started_at)
-            .bind(visit.ended_at)
-            .bind(&team)
-            .bind(visit.next_visit_planned)
-            .bind(scope.actor_name())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::error::unless_taken(|| invalid(format!("a visit {:?} already exists", visit.reference.trim()))))?;
-            for place in &visit.places {
-                sqlx::query("INSERT INTO visit_places (visit_id, place_id, tenant_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                    .bind(visit.id.as_uuid())
-                    .bind(place.as_uuid())
-                    .bind(*scope.tenant().as_uuid())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(true)
+        let mut batch = self.begin_field_batch(scope).await?;
+        let inserted = batch.visit(visit).await?;
+        batch.commit().await?;
+        Ok(inserted)
     }
 
     /// The tenant's visits, newest first.
@@ -683,35 +641,9 @@ impl Store {
         scope: &TenantScope,
         refusal: &AccessRefusal,
     ) -> StoreResult<bool> {
-        refusal.validate().map_err(invalid)?;
-        let now = OffsetDateTime::now_utc();
-        let inserted = on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            ensure_own!(tx, scope, "places", refusal.place.as_uuid());
-            if let Some(visit) = refusal.visit {
-                ensure_own!(tx, scope, "visits", visit.as_uuid());
-            }
-            let done = sqlx::query(
-                "INSERT INTO access_refusals (id, tenant_id, visit_id, place_id, refused_at, scope, ground, grounds_text, expected_end, actual_end, recorded_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(refusal.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(refusal.visit.map(|v| *v.as_uuid()))
-            .bind(refusal.place.as_uuid())
-            .bind(refusal.refused_at)
-            .bind(refusal.scope.trim())
-            .bind(refusal.ground.code())
-            .bind(refusal.grounds_text.as_deref())
-            .bind(refusal.expected_end)
-            .bind(refusal.actual_end)
-            .bind(scope.actor_name())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            done.rows_affected() == 1
-        });
+        let mut batch = self.begin_field_batch(scope).await?;
+        let inserted = batch.refusal(refusal).await?;
+        batch.commit().await?;
         Ok(inserted)
     }
 
@@ -742,36 +674,9 @@ impl Store {
         scope: &TenantScope,
         seen: &PersonSeen,
     ) -> StoreResult<bool> {
-        seen.validate().map_err(invalid)?;
-        let now = OffsetDateTime::now_utc();
-        let (name, _) = codec::encode(&Presence::Present(AssertedValue::Name(seen.name.clone())));
-        let inserted = on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            ensure_own!(tx, scope, "visits", seen.visit.as_uuid());
-            ensure_own!(tx, scope, "places", seen.place.as_uuid());
-            let done = sqlx::query(
-                "INSERT INTO registrations (id, tenant_id, visit_id, place_id, seen_at, name, birth_date, sex, nationality, service_number, father_name, held_since, registered_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(seen.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(seen.visit.as_uuid())
-            .bind(seen.place.as_uuid())
-            .bind(seen.seen_at)
-            .bind(name.as_deref())
-            .bind(seen.birth_date.as_ref().map(PartialDate::original))
-            .bind(seen.sex.map(domain::Sex::code))
-            .bind(seen.nationality.as_deref())
-            .bind(seen.service_number.as_deref())
-            .bind(seen.father_name.as_deref())
-            .bind(seen.held_since.as_ref().map(PartialDate::original))
-            .bind(seen.registered_by.trim())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            done.rows_affected() == 1
-        });
+        let mut batch = self.begin_field_batch(scope).await?;
+        let inserted = batch.registration(seen).await?;
+        batch.commit().await?;
         Ok(inserted)
     }
 
@@ -824,63 +729,9 @@ impl Store {
         id: Uuid,
         follow_up: &FollowUp,
     ) -> StoreResult<bool> {
-        follow_up.validate().map_err(invalid)?;
-        // ICRC-VIS-d: an interview of the person on any visit, at any place, counts.
-        let person = self.followed_person(scope, follow_up.registration).await?;
-        let registrations: Vec<RegistrationId> = person.registrations().collect();
-        let interviews = self.all_interviews(scope).await?;
-        follow_up
-            .check_reprisals_across(&registrations, &interviews)
-            .map_err(invalid)?;
-        // SEC-3: health, family contact and messages are sealed with the tenant's data key,
-        // bound to the row.
-        let vault = self.vault();
-        let health = match &follow_up.health {
-            Some(text) => Some(
-                vault
-                    .seal_text(scope, &format!("follow_ups.health:{id}"), text)
-                    .await?,
-            ),
-            None => None,
-        };
-        let family_contact = match &follow_up.family_contact {
-            Some(text) => Some(
-                vault
-                    .seal_text(scope, &format!("follow_ups.family_contact:{id}"), text)
-                    .await?,
-            ),
-            None => None,
-        };
-        let messages = vault
-            .seal_text(
-                scope,
-                &format!("follow_ups.messages:{id}"),
-                &json_list(follow_up.messages.iter().cloned()),
-            )
-            .await?;
-        let inserted = on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            ensure_own!(tx, scope, "registrations", follow_up.registration.as_uuid());
-            let done = sqlx::query(
-                "INSERT INTO follow_ups (id, tenant_id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(*scope.tenant().as_uuid())
-            .bind(follow_up.registration.as_uuid())
-            .bind(follow_up.recorded_at)
-            .bind(health.as_deref())
-            .bind(follow_up.family_contact_wanted)
-            .bind(family_contact.as_deref())
-            .bind(&messages)
-            .bind(follow_up.next_visit_due)
-            .bind(follow_up.reprisals_reported)
-            .bind(follow_up.recorded_by.trim())
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            done.rows_affected() == 1
-        });
+        let mut batch = self.begin_field_batch(scope).await?;
+        let inserted = batch.follow_up(id, follow_up).await?;
+        batch.commit().await?;
         Ok(inserted)
     }
 
@@ -890,20 +741,29 @@ impl Store {
         scope: &TenantScope,
         registration: RegistrationId,
     ) -> StoreResult<Vec<StoredFollowUp>> {
-        let rows = on_backend!(self, pool => {
+        let rows = self.follow_up_rows(scope, Some(registration)).await?;
+        self.open_follow_ups(scope, rows).await
+    }
+
+    /// The follow-ups of one registration or of all, oldest first, sealed fields still sealed.
+    async fn follow_up_rows(
+        &self,
+        scope: &TenantScope,
+        registration: Option<RegistrationId>,
+    ) -> StoreResult<Vec<StoredFollowUp>> {
+        on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(
                 "SELECT id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by \
-                 FROM follow_ups WHERE tenant_id = $1 AND registration_id = $2 ORDER BY recorded_at, id",
+                 FROM follow_ups WHERE tenant_id = $1 AND ($2 IS NULL OR registration_id = $2) ORDER BY recorded_at, id",
             )
             .bind(*scope.tenant().as_uuid())
-            .bind(registration.as_uuid())
+            .bind(registration.map(|r| *r.as_uuid()))
             .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;
             rows.iter().map(follow_up_from).collect::<StoreResult<Vec<_>>>()
-        });
-        self.open_follow_ups(scope, rows?).await
+        })
     }
 
     /// Opens the sealed fields of stored follow-ups.
@@ -964,69 +824,9 @@ impl Store {
         allegation: &Allegation,
         interviews: &[InterviewId],
     ) -> StoreResult<bool> {
-        allegation.validate().map_err(invalid)?;
-        let sources = self.interviews_by_id(scope, interviews).await?;
-        check_interviews(allegation, &sources).map_err(invalid)?;
-        let now = OffsetDateTime::now_utc();
-        let acts = json_list(allegation.acts.iter().map(|a| a.code().to_owned()));
-        let victims = json_list(allegation.victims.iter().map(ToString::to_string));
-        let perpetrators = json_list(
-            allegation
-                .perpetrators
-                .iter()
-                .map(|p| format!("{}:{}", p.kind.code(), p.designation.trim())),
-        );
-        let sources = json_list(allegation.sources.iter().map(|s| s.code().to_owned()));
-        let narrative = self
-            .vault()
-            .seal_text(
-                scope,
-                &format!("allegations.narrative:{}", allegation.id),
-                allegation.narrative.trim(),
-            )
-            .await?;
-        let inserted = on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            if let Some(place) = allegation.place {
-                ensure_own!(tx, scope, "places", place.as_uuid());
-            }
-            for victim in &allegation.victims {
-                ensure_own!(tx, scope, "registrations", victim.as_uuid());
-            }
-            let known: Option<Uuid> = sqlx::query_scalar("SELECT id FROM allegations WHERE tenant_id = $1 AND id = $2")
-                .bind(*scope.tenant().as_uuid())
-                .bind(allegation.id.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-            sqlx::query(
-                "INSERT INTO allegations (id, tenant_id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(allegation.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(allegation.reference.trim())
-            .bind(allegation.category.code())
-            .bind(&acts)
-            .bind(allegation.occurred.as_ref().map(PartialDate::original))
-            .bind(allegation.place.map(|p| *p.as_uuid()))
-            .bind(&victims)
-            .bind(&perpetrators)
-            .bind(&sources)
-            .bind(allegation.consent.code())
-            .bind(&narrative)
-            .bind(scope.actor_name())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::error::unless_taken(|| invalid(format!("an allegation {:?} already exists", allegation.reference.trim()))))?;
-            }
-            for interview in interviews {
-                link_interview!(&mut *tx, scope, allegation.id, interview, now);
-            }
-            tx.commit().await?;
-            known.is_none()
-        });
+        let mut batch = self.begin_field_batch(scope).await?;
+        let inserted = batch.allegation(allegation, interviews).await?;
+        batch.commit().await?;
         Ok(inserted)
     }
 
@@ -1091,26 +891,6 @@ impl Store {
             interview.notes = None;
         }
         Ok(found)
-    }
-
-    /// The interviews named by `ids`, each the scope's own ([`StoreError::NotFound`] otherwise).
-    async fn interviews_by_id(
-        &self,
-        scope: &TenantScope,
-        ids: &[InterviewId],
-    ) -> StoreResult<Vec<Interview>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let all = self.all_interviews(scope).await?;
-        ids.iter()
-            .map(|id| {
-                all.iter()
-                    .find(|i| i.id == *id)
-                    .cloned()
-                    .ok_or(StoreError::NotFound)
-            })
-            .collect()
     }
 
     /// The tenant's allegations, newest first.
@@ -1464,70 +1244,9 @@ impl Store {
         scope: &TenantScope,
         interview: &Interview,
     ) -> StoreResult<bool> {
-        let now = OffsetDateTime::now_utc();
-        interview.validate(now).map_err(invalid)?;
-        let notes = match &interview.notes {
-            Some(text) => Some(
-                self.vault()
-                    .seal_text(
-                        scope,
-                        &format!("interviews.notes:{}", interview.id),
-                        text.trim(),
-                    )
-                    .await?,
-            ),
-            None => None,
-        };
-        let interviewees = json_list(interview.interviewees.iter().map(ToString::to_string));
-        let interviewers = json_list(interview.interviewers.iter().map(|i| i.trim().to_owned()));
-        let inserted = on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            ensure_own!(tx, scope, "visits", interview.visit.as_uuid());
-            ensure_own!(tx, scope, "places", interview.place.as_uuid());
-            for person in &interview.interviewees {
-                let visit: Option<Uuid> = sqlx::query_scalar(
-                    "SELECT visit_id FROM registrations WHERE tenant_id = $1 AND id = $2",
-                )
-                .bind(*scope.tenant().as_uuid())
-                .bind(person.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?;
-                match visit {
-                    None => return Err(StoreError::NotFound),
-                    Some(visit) if visit != *interview.visit.as_uuid() => {
-                        return Err(invalid(
-                            "interviewees: a person seen on another visit".into(),
-                        ));
-                    }
-                    Some(_) => {}
-                }
-            }
-            let done = sqlx::query(
-                "INSERT INTO interviews (id, tenant_id, visit_id, place_id, held_at, interviewees, interviewers, interpreter, language, without_witnesses, present, consent_authorities, consent_family, consent_medical, notes, recorded_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(interview.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(interview.visit.as_uuid())
-            .bind(interview.place.as_uuid())
-            .bind(interview.held_at)
-            .bind(&interviewees)
-            .bind(&interviewers)
-            .bind(interview.interpreter.as_deref().map(str::trim))
-            .bind(interview.language.as_deref().map(str::trim))
-            .bind(interview.without_witnesses)
-            .bind(interview.present.as_deref().map(str::trim))
-            .bind(interview.consent_authorities.code())
-            .bind(interview.consent_family)
-            .bind(interview.consent_medical)
-            .bind(notes.as_deref())
-            .bind(scope.actor_name())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            done.rows_affected() == 1
-        });
+        let mut batch = self.begin_field_batch(scope).await?;
+        let inserted = batch.interview(interview).await?;
+        batch.commit().await?;
         Ok(inserted)
     }
 
@@ -1605,22 +1324,10 @@ impl Store {
         scope: &TenantScope,
         end: &RefusalEnd,
     ) -> StoreResult<bool> {
-        if let Some(known) = self
-            .refusal_ends(scope)
-            .await?
-            .into_iter()
-            .find(|e| e.end.refusal == end.refusal)
-        {
-            return if known.end.ended_at == end.ended_at {
-                Ok(false)
-            } else {
-                Err(invalid(format!(
-                    "ended at: access was already granted again on {}",
-                    known.end.ended_at.date()
-                )))
-            };
-        }
-        self.lift_refusal(scope, end).await.map(|()| true)
+        let mut batch = self.begin_field_batch(scope).await?;
+        let inserted = batch.refusal_end(end).await?;
+        batch.commit().await?;
+        Ok(inserted)
     }
 
     /// The ends recorded after refusals, in the order access was granted again.
@@ -1650,4 +1357,8 @@ impl Store {
     }
 }
 
+#[macro_use]
 mod followed;
+mod batch;
+
+pub use batch::FieldBatch;

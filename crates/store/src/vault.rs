@@ -135,6 +135,15 @@ impl Vault<'_> {
             .await
     }
 
+    /// Makes sure the scope's tenant has a data key (creating version 1 if not), so that
+    /// sealing inside a write transaction only reads (`protection::batch`: on SQLite, creating
+    /// the key from another connection would wait for the transaction's lock).
+    pub(crate) async fn ensure_key(&self, scope: &TenantScope) -> StoreResult<()> {
+        self.current_key(*scope.tenant().as_uuid())
+            .await
+            .map(|_| ())
+    }
+
     /// Opens a value sealed by [`Self::seal`] for the same tenant and context.
     ///
     /// Callers that show the value to a person log the read with its purpose

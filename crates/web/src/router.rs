@@ -674,6 +674,13 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         ),
         row(
             "GET",
+            "/api/v1/protection/interviews/{id}",
+            protect,
+            "A private interview with its notes; purpose required and logged (ICRC-VIS-c)",
+            get(protection::api_interview),
+        ),
+        row(
+            "GET",
             "/api/v1/protection/allegations/{id}",
             protect,
             "An allegation with its representations and replies",

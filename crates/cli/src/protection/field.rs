@@ -6,13 +6,14 @@
 //! applies nothing); [`write`] records them with the ids made on the laptop, so the same report
 //! twice adds nothing.
 
+use anyhow::Context;
 use anyhow::bail;
 use domain::protection::{
     AccessRefusal, Allegation, FollowUp, Interview, Perpetrator, PersonSeen, RefusalEnd, Visit,
     check_interviews,
 };
 use domain::{AllegationId, InterviewId, PlaceId, RefusalId, RegistrationId};
-use store::{Store, TenantScope};
+use store::{FieldBatch, Store, TenantScope};
 use time::OffsetDateTime;
 use transmit::{AllegationPart, InterviewPart, PerpetratorPart, RefusalEndPart, VisitReport};
 
@@ -187,35 +188,45 @@ pub(super) fn parse(
     Ok(out)
 }
 
-/// Records what is new. Interviews come before the follow-ups that check for reprisals after
-/// them; the caller writes the persons seen first.
+/// Records what is new, in the report's batch. Interviews come before the follow-ups that
+/// check for reprisals after them; the caller writes the persons seen first. A refusal names
+/// the part (`interviews[1]: …`).
 pub(super) async fn write_interviews(
-    store: &Store,
-    scope: &TenantScope,
+    batch: &mut FieldBatch<'_>,
     records: &FieldRecords,
     merged: &mut Merged,
 ) -> anyhow::Result<()> {
-    for interview in &records.interviews {
-        merged.interviews += usize::from(store.record_interview(scope, interview).await?);
+    for (i, interview) in records.interviews.iter().enumerate() {
+        merged.interviews += usize::from(
+            batch
+                .interview(interview)
+                .await
+                .with_context(|| format!("interviews[{i}]"))?,
+        );
     }
     Ok(())
 }
 
-/// Records the refusal ends and allegations that are new.
+/// Records the refusal ends and allegations that are new, in the report's batch.
 pub(super) async fn write_rest(
-    store: &Store,
-    scope: &TenantScope,
+    batch: &mut FieldBatch<'_>,
     records: &FieldRecords,
     merged: &mut Merged,
 ) -> anyhow::Result<()> {
-    for end in &records.ends {
-        merged.refusal_ends += usize::from(store.merge_refusal_end(scope, end).await?);
+    for (i, end) in records.ends.iter().enumerate() {
+        merged.refusal_ends += usize::from(
+            batch
+                .refusal_end(end)
+                .await
+                .with_context(|| format!("refusal_ends[{i}]"))?,
+        );
     }
-    for (allegation, interviews) in &records.allegations {
+    for (i, (allegation, interviews)) in records.allegations.iter().enumerate() {
         merged.allegations += usize::from(
-            store
-                .record_allegation_from(scope, allegation, interviews)
-                .await?,
+            batch
+                .allegation(allegation, interviews)
+                .await
+                .with_context(|| format!("allegations[{i}]"))?,
         );
     }
     Ok(())

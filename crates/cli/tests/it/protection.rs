@@ -569,3 +569,74 @@ fn field_records_travel_in_the_visit_bundle_once_and_a_forged_bundle_applies_not
         assert!(!out.status.success(), "nothing of a refused report is kept");
     }
 }
+
+// Issue 6: a visit bundle is one transaction. The unit already recorded that access to block C
+// was granted again at 16:00; the laptop's bundle says 15:00. The refusal end is refused at the
+// unit after the visit, the persons seen, the interview and the follow-up were checked, and none
+// of them is kept: the error names the part, and the visit is not at the unit.
+#[test]
+fn a_bundle_refused_half_way_applies_nothing_and_names_the_part() {
+    for unit in crate::harness::instances() {
+        let unit = unit_on(unit, "protection");
+        let laptop = unit_instance("field-laptop");
+        exchange_keys(&laptop, "field-laptop", &unit);
+
+        let mut earlier: serde_json::Value = serde_json::from_str(REPORT).unwrap();
+        earlier["visit"]["id"] = "0193b6a0-0000-7000-8000-000000000020".into();
+        earlier["visit"]["reference"] = "V-UNIT".into();
+        earlier["persons_seen"] = serde_json::json!([]);
+        earlier["follow_ups"] = serde_json::json!([]);
+        earlier["refusal_ends"] = serde_json::json!([{
+            "refusal": "0193b6a0-0000-7000-8000-000000000002",
+            "ended_at": "2026-03-01T16:00:00Z", "note": "recorded at the unit"
+        }]);
+        let path = unit.dir.path().join("unit.json");
+        std::fs::write(&path, earlier.to_string()).unwrap();
+        ok(
+            &unit,
+            &["visit", "record", "--tenant", "protection", s(&path)],
+        );
+
+        let report = laptop.dir.path().join("visit.json");
+        std::fs::write(
+            &report,
+            field_report("V-FIELD-1", "0193b6a0-0000-7000-8000-000000000001"),
+        )
+        .unwrap();
+        ok(
+            &laptop,
+            &["visit", "record", "--tenant", "field-laptop", s(&report)],
+        );
+        let bundle = export_visit(&laptop, "field-laptop", "V-FIELD-1", "field.wab");
+        let out = unit.run(&["visit", "import", "--tenant", "protection", s(&bundle)]);
+        assert!(!out.status.success(), "{}", stdout(&out));
+        let error = stderr(&out);
+        assert!(
+            error.contains("refusal_ends[0]") && error.contains("already granted again"),
+            "{error}"
+        );
+        // Nothing of the bundle is at the unit: not the visit, not its persons seen.
+        let out = unit.run(&[
+            "visit",
+            "alerts",
+            "--tenant",
+            "protection",
+            "--visit",
+            "V-FIELD-1",
+        ]);
+        assert!(!out.status.success(), "{}", stdout(&out));
+        assert!(stderr(&out).contains("no visit"), "{}", stderr(&out));
+        let due = ok(
+            &unit,
+            &[
+                "visit",
+                "due",
+                "--tenant",
+                "protection",
+                "--on",
+                "2026-12-31",
+            ],
+        );
+        assert!(due.contains("or before: 0"), "no follow-up was kept: {due}");
+    }
+}

@@ -9,11 +9,31 @@ use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{StoredFollowUp, follow_up_from, invalid};
+use super::{StoredFollowUp, invalid};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::ScopedPool;
 use crate::scope::TenantScope;
 use crate::{Store, on_backend};
+
+/// The links of later registrations to the person's first one, read in `$tx`.
+macro_rules! registration_links_in {
+    ($tx:expr, $scope:expr) => {{
+        let rows: Vec<(Uuid, Uuid)> = sqlx::query_as(
+            "SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1",
+        )
+        .bind(*$scope.tenant().as_uuid())
+        .fetch_all(&mut *$tx)
+        .await?;
+        rows.into_iter()
+            .map(|(from, to)| {
+                (
+                    domain::RegistrationId::from_uuid(from),
+                    domain::RegistrationId::from_uuid(to),
+                )
+            })
+            .collect::<Vec<_>>()
+    }};
+}
 
 impl Store {
     /// Every link of a later registration to the person's first one: (registration, person).
@@ -23,21 +43,9 @@ impl Store {
     ) -> StoreResult<Vec<(RegistrationId, RegistrationId)>> {
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(
-                "SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .fetch_all(&mut *tx)
-            .await?;
+            let links = registration_links_in!(tx, scope);
             tx.commit().await?;
-            rows.iter()
-                .map(|row| {
-                    Ok((
-                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("registration_id")?),
-                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("person_id")?),
-                    ))
-                })
-                .collect()
+            Ok(links)
         })
     }
 
@@ -57,21 +65,7 @@ impl Store {
             let mut tx = pool.begin_scoped(scope).await?;
             ensure_own!(tx, scope, "registrations", registration.as_uuid());
             ensure_own!(tx, scope, "registrations", same_as.as_uuid());
-            let rows = sqlx::query(
-                "SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .fetch_all(&mut *tx)
-            .await?;
-            let links = rows
-                .iter()
-                .map(|row| {
-                    Ok((
-                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("registration_id")?),
-                        RegistrationId::from_uuid(row.try_get::<Uuid, _>("person_id")?),
-                    ))
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
+            let links = registration_links_in!(tx, scope);
             let person = links
                 .iter()
                 .find(|(from, _)| *from == same_as)
@@ -125,18 +119,7 @@ impl Store {
         person: &FollowedPerson,
     ) -> StoreResult<Vec<StoredFollowUp>> {
         let registrations: Vec<RegistrationId> = person.registrations().collect();
-        let rows = on_backend!(self, pool => {
-            let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(
-                "SELECT id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by \
-                 FROM follow_ups WHERE tenant_id = $1 ORDER BY recorded_at, id",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .fetch_all(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            rows.iter().map(follow_up_from).collect::<StoreResult<Vec<_>>>()
-        })?;
+        let rows = self.follow_up_rows(scope, None).await?;
         let mine = rows
             .into_iter()
             .filter(|f| registrations.contains(&f.follow_up.registration))

@@ -194,3 +194,84 @@ async fn a_person_seen_again_after_a_transfer_keeps_one_follow_up_history() {
         assert_eq!(store.registration_links(&u.scope).await.unwrap().len(), 1);
     }
 }
+
+// Issue 6: a field batch is one transaction. Its checks read inside it (a follow-up after an
+// interview written earlier in the batch asks about reprisals); an error half-way and a batch
+// dropped without commit leave nothing; a committed one shows everything at once.
+#[tokio::test]
+async fn a_field_batch_applies_whole_or_not_at_all() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        let person = seen(&u.visit, u.place, "Коваленко");
+        let talk = interview(&u, person.id, Consent::Anonymous);
+        let follow_up = |reprisals: Option<bool>| FollowUp {
+            registration: person.id,
+            recorded_at: datetime!(2026-03-01 12:00 UTC),
+            health: None,
+            family_contact_wanted: false,
+            family_contact: None,
+            messages: vec!["alive (fictional)".into()],
+            next_visit_due: None,
+            reprisals_reported: reprisals,
+            recorded_by: "delegate".into(),
+        };
+
+        // Refused half-way: the visit, the person and the interview are not kept.
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        assert!(batch.visit(&u.visit).await.unwrap());
+        assert!(batch.registration(&person).await.unwrap());
+        assert!(batch.interview(&talk).await.unwrap());
+        let error = batch
+            .follow_up(uuid::Uuid::now_v7(), &follow_up(None))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, StoreError::Invalid(m) if m.starts_with("reprisals:")),
+            "{name}: the interview written in the batch counts: {error:?}"
+        );
+        drop(batch);
+        assert!(store.visits(&u.scope).await.unwrap().is_empty(), "{name}");
+        assert!(
+            store
+                .registrations(&u.scope, None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+        assert!(
+            store.all_interviews(&u.scope).await.unwrap().is_empty(),
+            "{name}"
+        );
+
+        // Uncommitted rows are not seen outside the batch; committed, all are.
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        assert!(batch.visit(&u.visit).await.unwrap());
+        assert!(batch.registration(&person).await.unwrap());
+        assert!(batch.interview(&talk).await.unwrap());
+        assert!(
+            batch
+                .follow_up(uuid::Uuid::now_v7(), &follow_up(Some(false)))
+                .await
+                .unwrap()
+        );
+        assert!(!batch.registration(&person).await.unwrap(), "{name}: once");
+        batch.commit().await.unwrap();
+        assert_eq!(store.visits(&u.scope).await.unwrap().len(), 1, "{name}");
+        assert_eq!(
+            store.follow_ups(&u.scope, person.id).await.unwrap()[0]
+                .follow_up
+                .messages,
+            ["alive (fictional)"],
+            "{name}"
+        );
+
+        // Another tenant's visit is as if it did not exist, inside a batch too.
+        let mut batch = store.begin_field_batch(&f.scope_a).await.unwrap();
+        let error = batch.registration(&person).await.unwrap_err();
+        assert!(matches!(error, StoreError::NotFound), "{name}: {error:?}");
+    }
+}

@@ -41,6 +41,7 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/protection/visits/{id}/alerts") => (None, 200, "ReconciliationAlerts"),
         ("GET", "/api/v1/protection/persons-seen") => (None, 200, "PersonsSeen"),
         ("GET", "/api/v1/protection/follow-ups/due") => (None, 200, "FollowUpsDue"),
+        ("GET", "/api/v1/protection/interviews/{id}") => (None, 200, "Interview"),
         ("GET", "/api/v1/protection/allegations/{id}") => (None, 200, "Allegation"),
         ("GET", "/api/v1/protection/allegations/{id}/representation") => {
             (None, 200, "Representation")
@@ -256,6 +257,14 @@ fn followed_schemas(string: &Value) -> Value {
                         "transfer": {"type": ["string", "null"]}, "times_seen": {"type": "integer"}
                     }, "description": "one time a person was seen; `person` is the first registration of the person as the unit follows them (ICRC-VIS-d)"}}
                 }},
+                "Interview": {"type": "object", "required": ["id", "visit", "consent"], "properties": {
+                    "id": string, "visit": string, "held_at": {"type": ["string", "null"]}, "place": string,
+                    "interviewees": {"type": "array", "items": string}, "interviewers": {"type": "array", "items": string},
+                    "interpreter": {"type": ["string", "null"]}, "language": {"type": ["string", "null"]},
+                    "without_witnesses": {"type": "boolean"}, "present": {"type": ["string", "null"]},
+                    "consent": {"type": "object"}, "notes": {"type": ["string", "null"]},
+                    "allegations": {"type": "array", "items": {"type": "object", "properties": {"id": string, "reference": string}}}
+                }, "description": "a private interview (GC III 126); the query parameter `purpose` is required and the read is logged with it"},
                 "FollowUpsDue": {"type": "object", "required": ["on", "due"], "properties": {
                     "on": string,
                     "due": {"type": "array", "items": {"type": "object", "properties": {

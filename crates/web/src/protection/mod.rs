@@ -8,6 +8,7 @@ mod consent;
 mod evidence;
 mod followed;
 mod forms;
+mod interviews;
 mod person;
 mod places;
 mod reconcile;
@@ -22,6 +23,7 @@ pub(crate) use forms::{
     interview_submit, person_seen_submit, refusal_end_submit, refusal_submit, step_submit,
     visit_form, visit_submit,
 };
+pub(crate) use interviews::api_interview;
 pub(crate) use person::{person_follow_up_submit, person_page};
 pub(crate) use places::{
     place_form, place_notice_submit, place_page, place_profile_submit, place_submit,
@@ -366,6 +368,28 @@ fn instant(at: Option<OffsetDateTime>) -> Value {
         .map_or(Value::Null, Value::String)
 }
 
+/// A private interview as the API gives it, notes included (the caller logs the read).
+fn interview_json(i: &domain::protection::Interview) -> Value {
+    json!({
+        "id": i.id.to_string(),
+        "visit": i.visit.to_string(),
+        "held_at": instant(Some(i.held_at)),
+        "place": i.place.to_string(),
+        "interviewees": i.interviewees.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "interviewers": i.interviewers,
+        "interpreter": i.interpreter,
+        "language": i.language,
+        "without_witnesses": i.without_witnesses,
+        "present": i.present,
+        "consent": {
+            "use_with_authorities": i.consent_authorities.code(),
+            "share_with_family": i.consent_family,
+            "referral_medical": i.consent_medical,
+        },
+        "notes": i.notes,
+    })
+}
+
 /// `GET /api/v1/protection/visits`.
 pub(crate) async fn api_visits(
     State(state): State<AppState>,
@@ -467,26 +491,8 @@ pub(crate) async fn api_visit(
         .store
         .interviews(scope, visit.id)
         .await?
-        .into_iter()
-        .map(|i| {
-            json!({
-                "id": i.id.to_string(),
-                "held_at": instant(Some(i.held_at)),
-                "place": i.place.to_string(),
-                "interviewees": i.interviewees.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "interviewers": i.interviewers,
-                "interpreter": i.interpreter,
-                "language": i.language,
-                "without_witnesses": i.without_witnesses,
-                "present": i.present,
-                "consent": {
-                    "use_with_authorities": i.consent_authorities.code(),
-                    "share_with_family": i.consent_family,
-                    "referral_medical": i.consent_medical,
-                },
-                "notes": i.notes,
-            })
-        })
+        .iter()
+        .map(interview_json)
         .collect();
     Ok(Json(json!({
         "id": visit.id.to_string(),

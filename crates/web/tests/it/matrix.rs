@@ -144,6 +144,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/protection/follow-ups/due", PROTECT),
     ("GET", "/api/v1/protection/persons-seen", PROTECT),
     ("GET", "/api/v1/protection/follow-ups/due", PROTECT),
+    ("GET", "/api/v1/protection/interviews/{id}", PROTECT),
     // A form post, not multipart: the delegate gets 415, everyone else 404.
     ("POST", "/protection/allegations/{id}/evidence", PROTECT),
     // Without a purpose the delegate gets 422 before the item is looked up.

@@ -307,3 +307,93 @@ async fn a_person_transferred_keeps_one_follow_up_history_and_shows_when_overdue
         assert!(purposes("persons-seen").contains(&"visit follow-up (api)".to_owned()));
     }
 }
+
+// ICRC-VIS-c: an interview read through the API outside its visit states why; the read is in
+// the audit log with that purpose. No purpose: 422 on `purpose`; another unit: 404.
+#[tokio::test]
+async fn an_interview_is_read_through_the_api_only_with_a_purpose_that_is_logged() {
+    use domain::protection::{Consent, Interview};
+    for app in apps().await {
+        let backend = app.backend;
+        let u = unit(&app).await;
+        let token = app.token(u.tenant.id, UserRole::Delegate).await;
+        let scope = app.store.operator_scope(&u.tenant, "test");
+        let seen = app
+            .store
+            .registrations(&scope, Some(u.visit))
+            .await
+            .unwrap();
+        let talk = Interview {
+            id: domain::InterviewId::new(),
+            visit: u.visit,
+            interviewees: vec![seen[0].id],
+            place: seen[0].place,
+            held_at: OffsetDateTime::now_utc() - Duration::hours(19),
+            interviewers: vec!["delegate".into()],
+            interpreter: None,
+            language: Some("uk".into()),
+            without_witnesses: true,
+            present: None,
+            consent_authorities: Consent::Anonymous,
+            consent_family: true,
+            consent_medical: false,
+            notes: Some("Fictional notes of the talk.".into()),
+        };
+        app.store.record_interview(&scope, &talk).await.unwrap();
+        let path = format!("/api/v1/protection/interviews/{}", talk.id);
+
+        let bad = app.api("GET", &path, Some(&token), None).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(bad.body.contains("\"purpose\""), "{}", bad.body);
+        assert!(!bad.body.contains("Fictional notes"));
+
+        let read = app
+            .api(
+                "GET",
+                &format!("{path}?purpose=medical%20referral%20follow-up"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(read.status, StatusCode::OK, "{backend}: {}", read.body);
+        let json: Value = serde_json::from_str(&read.body).unwrap();
+        assert_eq!(json["notes"], "Fictional notes of the talk.");
+        assert_eq!(json["visit"], u.visit.to_string());
+        assert_eq!(json["consent"]["use_with_authorities"], "anonymous");
+
+        let unknown = app
+            .api(
+                "GET",
+                &format!(
+                    "/api/v1/protection/interviews/{}?purpose=x",
+                    domain::InterviewId::new()
+                ),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{backend}");
+        // Another unit's delegate: 404, never the notes.
+        let _other = crate::protection_forms::other_unit_delegate(&app).await;
+        let theirs = app.store.tenant_by_slug("protection-2").await.unwrap();
+        let their_token = app.token(theirs.id, UserRole::Delegate).await;
+        let refused = app
+            .api(
+                "GET",
+                &format!("{path}?purpose=x"),
+                Some(&their_token),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{backend}");
+        assert!(!refused.body.contains("Fictional notes"));
+
+        let log = app.store.audit_entries(0, 10_000).await.unwrap();
+        let purposes: Vec<_> = log
+            .iter()
+            .filter(|e| e.action == "read" && e.object == format!("interview:{}", talk.id))
+            .filter_map(|e| e.purpose.clone())
+            .collect();
+        assert_eq!(purposes, ["medical referral follow-up"], "{backend}");
+    }
+}
