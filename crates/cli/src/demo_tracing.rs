@@ -51,25 +51,17 @@ pub async fn demo(store: &Store, agency: &Tenant) -> anyhow::Result<usize> {
             _ => None,
         };
         made += 1;
-        let enquirer = format!("Family member {made}");
+        let request = family_request(
+            made,
+            format!("Family member {made}"),
+            RELATIONSHIPS[made % RELATIONSHIPS.len()],
+            sought,
+            birth_year,
+            "No news since the fighting near the river crossing in the spring; a neighbour said he was taken away (fictional).",
+            made % 2 == 0,
+        );
         store
-            .create_tracing_request(
-                &scope,
-                &NewTracingRequest {
-                    reference: format!("TR-DEMO-{made:03}"),
-                    enquirer_name: enquirer,
-                    enquirer_contact: "by letter through the tracing office (fictional)".to_owned(),
-                    relationship: RELATIONSHIPS[made % RELATIONSHIPS.len()].to_owned(),
-                    sought_name: sought,
-                    sought_birth: birth_year,
-                    sought_birth_place: None,
-                    sought_father_name: None,
-                    circumstances: "No news since the fighting near the river crossing in the spring; a neighbour said he was taken away (fictional).".to_owned(),
-                    consent_tracing: true,
-                    consent_share: made % 2 == 0,
-                    language: Some("en".to_owned()),
-                },
-            )
+            .create_tracing_request(&scope, &request)
             .await
             .context("a demo tracing request")?;
     }
@@ -80,27 +72,46 @@ pub async fn demo(store: &Store, agency: &Tenant) -> anyhow::Result<usize> {
         NamePart::new(NamePartKind::Family, "Zakarian", Some(language("en")?))?,
     ])?;
     made += 1;
+    let request = family_request(
+        made,
+        "Family member of Hrant Zakarian".to_owned(),
+        "sibling",
+        unknown,
+        PartialDate::parse("1979").ok(),
+        "Went to look for his brother at the checkpoint and did not come back (fictional).",
+        false,
+    );
     store
-        .create_tracing_request(
-            &scope,
-            &NewTracingRequest {
-                reference: format!("TR-DEMO-{made:03}"),
-                enquirer_name: "Family member of Hrant Zakarian".to_owned(),
-                enquirer_contact: "by letter through the tracing office (fictional)".to_owned(),
-                relationship: "sibling".to_owned(),
-                sought_name: unknown,
-                sought_birth: PartialDate::parse("1979").ok(),
-                sought_birth_place: None,
-                sought_father_name: None,
-                circumstances: "Went to look for his brother at the checkpoint and did not come back (fictional).".to_owned(),
-                consent_tracing: true,
-                consent_share: false,
-                language: Some("en".to_owned()),
-            },
-        )
+        .create_tracing_request(&scope, &request)
         .await
         .context("a demo tracing request")?;
     Ok(made)
+}
+
+/// The demo's request number `n`, in English, by letter, with consent to trace.
+fn family_request(
+    n: usize,
+    enquirer_name: String,
+    relationship: &str,
+    sought_name: PersonName,
+    sought_birth: Option<PartialDate>,
+    circumstances: &str,
+    consent_share: bool,
+) -> NewTracingRequest {
+    NewTracingRequest {
+        reference: format!("TR-DEMO-{n:03}"),
+        enquirer_name,
+        enquirer_contact: "by letter through the tracing office (fictional)".to_owned(),
+        relationship: relationship.to_owned(),
+        sought_name,
+        sought_birth,
+        sought_birth_place: None,
+        sought_father_name: None,
+        circumstances: circumstances.to_owned(),
+        consent_tracing: true,
+        consent_share,
+        language: Some("en".to_owned()),
+    }
 }
 
 /// The name as a relative abroad writes it: given and family names only, in Latin letters (the

@@ -2,14 +2,13 @@
 //! data, prints where and how to log in, and serves; the agency finds families' tracing requests
 //! with proposed matches, and the protection unit's visit shows its alert.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{Instance, stderr, stdout};
+use crate::harness::{Instance, http, stderr, stdout};
 
 struct Running(Child);
 
@@ -21,19 +20,7 @@ impl Drop for Running {
 }
 
 fn get(addr: &str, path: &str, token: Option<&str>) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text[9..12].parse().unwrap();
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, body.to_owned())
+    http(addr, "GET", path, token, b"")
 }
 
 /// The JSON object in a (possibly chunked) body.

@@ -5,15 +5,14 @@
 //! information about its own national, over files and over HTTP pushes. Also: a kill -9
 //! during ingest, a peer that is down, an unknown peer pushing, and the compliance numbers.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
+use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use domain::{NamePart, NamePartKind, PersonName};
 use store::{DatabaseUrl, NewTracingRequest, Store, TenantScope, UserRole};
 
-use crate::harness::{Instance, stderr};
+use crate::harness::{Instance, http, stderr};
 use crate::transmit::{keyed, ok, pin, register, s};
 
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
@@ -249,26 +248,6 @@ fn serve_with(instance: &Instance, listen: &str, push_interval: u64, extra: &[&s
 pub(crate) fn free_port() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().to_string()
-}
-
-/// One HTTP/1.1 request; `(status, body)`.
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &[u8]) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .unwrap();
-    stream.write_all(body).unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status: u16 = text[9..12].parse().unwrap();
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    // Chunked bodies: the JSON is inside; the tests only search it.
-    (status, body.to_owned())
 }
 
 pub(crate) fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
