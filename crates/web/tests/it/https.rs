@@ -107,12 +107,22 @@ async fn set_and_run(
     let scope = store.operator_scope(tenant, "test");
     store.set_peer(&scope, &setting).await.unwrap();
     let setting = peer(store, &scope, setting.peer).await;
+    run_peer(store, tenant, &scope, &setting).await
+}
+
+/// One round of the sender loop for one peer, through the peer's own endpoint.
+async fn run_peer(
+    store: &Store,
+    tenant: &domain::Tenant,
+    scope: &store::TenantScope,
+    setting: &store::PeerSetting,
+) -> web::transmission::push::RoundReport {
     one_peer(
         store,
         tenant,
-        &scope,
-        &setting,
-        Endpoint::of(&setting).as_ref(),
+        scope,
+        setting,
+        Endpoint::of(setting).as_ref(),
         TIMEOUT,
     )
     .await
@@ -396,34 +406,14 @@ async fn a_peer_with_a_long_pull_interval_is_not_pulled_again_within_it_while_an
         // Something new waits at both bureaus; the second round fetches only from B.
         seal(&t.bureau_a, &scope_a, "A-S2", "Kovalenko").await;
         seal(&t.bureau_b, &scope_b, "B-S2", "Savchenko").await;
-        let endpoint_a = Endpoint::of(&puller_a);
-        let report = one_peer(
-            store,
-            &t.agency,
-            &scope_agency,
-            &puller_a,
-            endpoint_a.as_ref(),
-            TIMEOUT,
-        )
-        .await
-        .unwrap();
+        let report = run_peer(store, &t.agency, &scope_agency, &puller_a).await;
         assert_eq!(
             (report.pulled, report.failure),
             (0, None),
             "{}",
             app.backend
         );
-        let endpoint_b = Endpoint::of(&puller_b);
-        let report = one_peer(
-            store,
-            &t.agency,
-            &scope_agency,
-            &puller_b,
-            endpoint_b.as_ref(),
-            TIMEOUT,
-        )
-        .await
-        .unwrap();
+        let report = run_peer(store, &t.agency, &scope_agency, &puller_b).await;
         assert_eq!(
             (report.pulled, report.failure),
             (1, None),
