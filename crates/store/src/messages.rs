@@ -762,7 +762,8 @@ impl Store {
             }
             match enquiry.direction {
                 EnquiryDirection::Asked => {
-                    if !was_carried("enquiry", enquiry.id) {
+                    // A closed enquiry not sent yet is not sent at all.
+                    if !was_carried("enquiry", enquiry.id) && enquiry.closure.is_none() {
                         pending.enquiries.push(enquiry);
                     }
                 }

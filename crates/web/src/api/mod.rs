@@ -581,7 +581,22 @@ pub(crate) async fn tracing_get(
 ) -> AppResult<Response> {
     let id = request_id(&id)?;
     let request = state.store.tracing_request(caller.scope(), id).await?;
-    Ok(Json(tracing_json(&request)).into_response())
+    let mut body = tracing_json(&request);
+    // Issue 5: the enquiries asked of bureaus for this request and their answers, the news the
+    // agency forwards to the family (GC4-140-a, ICRC-RFL).
+    let now = time::OffsetDateTime::now_utc();
+    let enquiries: Vec<Value> = state
+        .store
+        .enquiries(caller.scope())
+        .await?
+        .iter()
+        .filter(|e| e.tracing_request == Some(id))
+        .map(|e| enquiries::enquiry_json(e, now))
+        .collect();
+    if let Value::Object(map) = &mut body {
+        map.insert("enquiries".to_owned(), Value::Array(enquiries));
+    }
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize)]

@@ -34,6 +34,7 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/enquiries") => (None, 200, "EnquiryList"),
         ("POST", "/api/v1/enquiries") => (Some("NewEnquiry"), 201, "Enquiry"),
         ("POST", "/api/v1/enquiries/{id}/answer") => (Some("EnquiryAnswer"), 201, "Enquiry"),
+        ("POST", "/api/v1/enquiries/{id}/close") => (Some("EnquiryClosure"), 200, "Enquiry"),
         ("GET", "/api/v1/lists") => (None, 200, "PersonLists"),
         ("POST", "/api/v1/lists") => (Some("NewPersonList"), 201, "PersonList"),
         ("GET", "/api/v1/protection/visits") => (None, 200, "VisitList"),
@@ -218,7 +219,8 @@ pub(crate) fn document() -> Value {
                 }},
                 "TracingRequest": {"type": "object", "properties": {
                     "id": string, "reference": string, "enquirer": {"type": "object"}, "sought": {"type": "object"},
-                    "circumstances": string, "consent": {"type": "object"}, "created_at": string, "created_by": string
+                    "circumstances": string, "consent": {"type": "object"}, "created_at": string, "created_by": string,
+                    "enquiries": {"type": "array", "description": "the enquiries asked of bureaus for this request, with their answers (news for the family) and closure", "items": {"type": "object"}}
                 }},
                 "SubjectExport": {"type": "object", "description": "everything held about one person (ICRC-DP-c): the record, every assertion, events, sources, restrictions, archive state, match decisions, transmissions and the audit entries naming it", "properties": {
                     "format": string, "person": {"type": "object"}, "assertions": {"type": "array"}, "events": {"type": "array"},
@@ -237,6 +239,14 @@ pub(crate) fn document() -> Value {
     ) {
         schemas.extend(more);
     }
+    // Issue 5, continued: closing an enquiry, lists drawn from the records (apart, for the
+    // same reason; `NewPersonList` replaces the one above).
+    if let (Some(schemas), Value::Object(more)) = (
+        document["components"]["schemas"].as_object_mut(),
+        lists_and_closures_schemas(&string),
+    ) {
+        schemas.extend(more);
+    }
     // Issue 6, ICRC-VIS-d: the persons followed across visits (apart, for the same reason).
     if let (Some(schemas), Value::Object(more)) = (
         document["components"]["schemas"].as_object_mut(),
@@ -245,6 +255,23 @@ pub(crate) fn document() -> Value {
         schemas.extend(more);
     }
     document
+}
+
+fn lists_and_closures_schemas(string: &Value) -> Value {
+    json!({
+        "EnquiryClosure": {"type": "object", "required": ["outcome", "reason"], "properties": {
+            "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string
+        }},
+        "NewPersonList": {"type": "object", "description": "either `persons` (references) with a `title`, or `from_records`: the list drawn from the bureau's events", "properties": {
+            "title": string, "rule": string, "persons": {"type": "array", "items": string},
+            "from_records": {"type": "object", "required": ["list"], "properties": {
+                "list": {"enum": ["transferred", "arrived", "released", "repatriated", "died"]},
+                "place": {"type": "string", "description": "a place id of this tenant (the destination of a transfer); required for transferred and arrived"},
+                "from": {"type": "string", "description": "YYYY-MM-DD, included"},
+                "until": {"type": "string", "description": "YYYY-MM-DD, included"}
+            }}
+        }}
+    })
 }
 
 fn followed_schemas(string: &Value) -> Value {
@@ -311,11 +338,14 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "person": {"type": ["string", "null"]}, "subject_reference": {"type": ["string", "null"]},
                     "tracing_request": {"type": ["string", "null"]}, "sought": {"type": ["string", "null"]},
                     "question": string, "asked_by": string, "asked_at": string, "due_at": string,
-                    "state": {"enum": ["answered-on-time", "answered-late", "overdue", "open"]},
+                    "state": {"enum": ["answered-on-time", "answered-late", "overdue", "open", "closed-answered", "withdrawn"]},
                     "answers": {"type": "array", "items": {"type": "object", "properties": {
                         "reference": string, "given": {"type": "boolean"}, "answer": string,
                         "persons": {"type": "array", "items": string}, "answered_by": string, "answered_at": string
-                    }}}
+                    }}},
+                    "closure": {"type": ["object", "null"], "properties": {
+                        "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string, "closed_by": string, "closed_at": string
+                    }}
                 }},
                 "EnquiryList": {"type": "object", "required": ["enquiries"], "properties": {
                     "enquiries": {"type": "array", "items": reference("Enquiry")}

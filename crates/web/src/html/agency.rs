@@ -383,6 +383,9 @@ struct ReviewPage {
     rejected: usize,
     algorithm: &'static str,
     message: Option<String>,
+    /// Issue 5: the enquiries asked of bureaus for this request, with their answers: the news
+    /// the agency forwards to the family.
+    enquiries: Vec<crate::html::enquiries::EnquiryView>,
 }
 
 /// Records within this many points of probability of the best one "score alike".
@@ -509,7 +512,17 @@ async fn review_page(
     let request = state.store.tracing_request(&member.scope, id).await?;
     let (pairs, rejected) = review_pairs(state, member, &request).await?;
     let layout = Layout::new(state, &member.signed_in, "Tracing request").await?;
+    let now = OffsetDateTime::now_utc();
+    let enquiries = state
+        .store
+        .enquiries(&member.scope)
+        .await?
+        .iter()
+        .filter(|e| e.tracing_request == Some(id))
+        .map(|e| crate::html::enquiries::EnquiryView::of(e, now))
+        .collect();
     let mut response = render(&ReviewPage {
+        enquiries,
         layout,
         id,
         sought_name: request.request.sought_name.display(),
