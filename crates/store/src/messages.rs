@@ -514,11 +514,16 @@ impl Store {
                 closure.outcome.code()
             )));
         }
+        // To the microsecond, as PostgreSQL keeps it: the record returned reads back equal.
+        let now = OffsetDateTime::now_utc();
+        let closed_at = now
+            .replace_nanosecond(now.nanosecond() / 1000 * 1000)
+            .unwrap_or(now);
         let record = ClosureRecord {
             outcome,
             reason: reason.trim().to_owned(),
             closed_by: scope.actor_name().to_owned(),
-            closed_at: OffsetDateTime::now_utc(),
+            closed_at,
         };
         let tenant = *scope.tenant().as_uuid();
         on_backend!(self, pool => {

@@ -32,7 +32,12 @@ async fn an_enquiry_is_closed_once_by_the_tenant_that_asked_it() {
             .await
             .unwrap();
         assert_eq!(
-            store.pending_messages(&f.scope_a, "bureau-b").await.unwrap().enquiries.len(),
+            store
+                .pending_messages(&f.scope_a, "bureau-b")
+                .await
+                .unwrap()
+                .enquiries
+                .len(),
             1
         );
         // A reason is required; another tenant's enquiry is not found.
@@ -99,12 +104,26 @@ async fn a_list_is_drawn_from_the_events_at_a_place_in_a_period() {
         let stayed = register(store, &f.scope_a, f.source_a, "A-2").await;
         let freed = register(store, &f.scope_a, f.source_a, "A-3").await;
         for (person, new) in [
-            (moved, event(EventKind::FellIntoPower, 20, Some(f.camp_a), None)),
-            (stayed, event(EventKind::FellIntoPower, 19, Some(f.camp_a), None)),
-            (freed, event(EventKind::FellIntoPower, 18, Some(f.camp_a), None)),
             (
                 moved,
-                event(EventKind::TransferDeparture, 3, Some(f.camp_a), Some(f.hospital_a)),
+                event(EventKind::FellIntoPower, 20, Some(f.camp_a), None),
+            ),
+            (
+                stayed,
+                event(EventKind::FellIntoPower, 19, Some(f.camp_a), None),
+            ),
+            (
+                freed,
+                event(EventKind::FellIntoPower, 18, Some(f.camp_a), None),
+            ),
+            (
+                moved,
+                event(
+                    EventKind::TransferDeparture,
+                    3,
+                    Some(f.camp_a),
+                    Some(f.hospital_a),
+                ),
             ),
             (freed, event(EventKind::Release, 2, Some(f.camp_a), None)),
         ] {
@@ -129,20 +148,38 @@ async fn a_list_is_drawn_from_the_events_at_a_place_in_a_period() {
             place: Some(f.camp_a),
             ..transferred.clone()
         };
-        assert!(store.persons_by_events(&f.scope_a, &from_camp, 100).await.unwrap().0.is_empty());
+        assert!(
+            store
+                .persons_by_events(&f.scope_a, &from_camp, 100)
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
         // The period excludes an earlier transfer.
         let last_day = ListCriteria {
             from: Some(now - Duration::days(1)),
             ..transferred.clone()
         };
-        assert!(store.persons_by_events(&f.scope_a, &last_day, 100).await.unwrap().0.is_empty());
+        assert!(
+            store
+                .persons_by_events(&f.scope_a, &last_day, 100)
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
         // Released or repatriated: any place; captures in the order they happened; a limit.
         let released = ListCriteria {
             kinds: vec![EventKind::Release, EventKind::Repatriation],
             ..ListCriteria::default()
         };
         assert_eq!(
-            store.persons_by_events(&f.scope_a, &released, 100).await.unwrap().0,
+            store
+                .persons_by_events(&f.scope_a, &released, 100)
+                .await
+                .unwrap()
+                .0,
             vec![freed]
         );
         let captured = ListCriteria {
@@ -155,7 +192,14 @@ async fn a_list_is_drawn_from_the_events_at_a_place_in_a_period() {
             .unwrap();
         assert_eq!((first_two, more), (vec![moved, stayed], true));
         // Another tenant sees none of them.
-        assert!(store.persons_by_events(&f.scope_b, &captured, 100).await.unwrap().0.is_empty());
+        assert!(
+            store
+                .persons_by_events(&f.scope_b, &captured, 100)
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
     }
 }
 

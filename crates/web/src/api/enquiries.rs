@@ -278,8 +278,7 @@ pub(crate) async fn draw(
         let list = crate::html::lists::derive(&state, caller.scope(), &input)
             .await?
             .map_err(AppError::Invalid)?;
-        let references =
-            references_of(&state, caller.scope(), std::slice::from_ref(&list)).await?;
+        let references = references_of(&state, caller.scope(), std::slice::from_ref(&list)).await?;
         return Ok(created(
             "/api/v1/lists".to_owned(),
             list_json(&list, &references),

@@ -15,12 +15,12 @@ use time::OffsetDateTime;
 
 use crate::auth::{CsrfForm, SignedIn};
 use crate::authz::{Authorized, Enquire, Register, Trace};
-use store::ClosureOutcome;
 use crate::error::{AppError, AppResult};
 use crate::html::register::FieldErrors;
 use crate::html::{Layout, datetime, render};
 use crate::state::AppState;
 use crate::transmission::messages::{EnquiryState, to_answer};
+use store::ClosureOutcome;
 
 /// One enquiry as the page shows it.
 pub(crate) struct EnquiryView {

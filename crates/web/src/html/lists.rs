@@ -107,10 +107,7 @@ pub(crate) async fn derive(
     if preset.is_none() {
         errors.push((
             "list".into(),
-            format!(
-                "choose which list: {}",
-                PRESETS.map(|p| p.code).join(", ")
-            ),
+            format!("choose which list: {}", PRESETS.map(|p| p.code).join(", ")),
         ));
     }
     let places = state.store.places(scope).await?;
@@ -124,10 +121,7 @@ pub(crate) async fn derive(
             .map(PlaceId::from_uuid)
             .and_then(|id| places.iter().find(|p| p.id == id));
         if place.is_none() {
-            errors.push((
-                "place".into(),
-                "not a place of this tenant".into(),
-            ));
+            errors.push(("place".into(), "not a place of this tenant".into()));
         }
     } else if preset.is_some_and(|p| p.needs_place) {
         errors.push((
@@ -188,7 +182,12 @@ pub(crate) async fn derive(
         )]));
     }
     let title = if input.title.trim().is_empty() {
-        let mut title = preset.label.split(" (").next().unwrap_or(preset.label).to_owned();
+        let mut title = preset
+            .label
+            .split(" (")
+            .next()
+            .unwrap_or(preset.label)
+            .to_owned();
         if let Some(place) = place {
             title = title.replace(" a place", "");
             title.push_str(&format!(" {}", place.name));

@@ -68,7 +68,11 @@ async fn a_bureau_draws_the_list_of_persons_transferred_to_a_place_from_its_reco
         // that ends before it starts, an unknown kind.
         let refused = app.submit("/lists", "list=transferred", &clerk).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(refused.body.contains("this list is of one place"), "{}", refused.body);
+        assert!(
+            refused.body.contains("this list is of one place"),
+            "{}",
+            refused.body
+        );
         let refused = app
             .submit(
                 "/lists",
@@ -164,13 +168,20 @@ async fn a_bureau_draws_the_list_of_persons_transferred_to_a_place_from_its_reco
         let caseworker = app.browser("caseworker").await;
         let page = app.get("/lists", Some(&caseworker.cookie)).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("received from bureau-a"), "{}", page.body);
+        assert!(
+            page.body.contains("received from bureau-a"),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains("bureau-a:A-0001"));
         assert!(!page.body.contains("Draw a list from the records"));
         // The agency draws no lists: its caseworker may not post one.
         let refused = app.submit("/lists", "list=died", &caseworker).await;
         assert!(
-            matches!(refused.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            matches!(
+                refused.status,
+                StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+            ),
             "{}",
             refused.status
         );
@@ -266,14 +277,21 @@ async fn a_closed_enquiry_is_no_longer_owed_and_an_answer_reaches_the_tracing_re
         let refused = app
             .submit(&path, "outcome=forgotten&reason=x", &caseworker)
             .await;
-        assert!(refused.body.contains("answered (by other means) or withdrawn"));
+        assert!(
+            refused
+                .body
+                .contains("answered (by other means) or withdrawn")
+        );
         // Another tenant's enquiry answers 404; a bureau does not close (it answers).
         let clerk = app.browser("clerk-a").await;
         let foreign = app
             .submit(&path, "outcome=withdrawn&reason=Not+ours", &clerk)
             .await;
         assert!(
-            matches!(foreign.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            matches!(
+                foreign.status,
+                StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+            ),
             "{}",
             foreign.status
         );
@@ -289,7 +307,11 @@ async fn a_closed_enquiry_is_no_longer_owed_and_an_answer_reaches_the_tracing_re
             .submit(&path, "outcome=answered&reason=twice", &caseworker)
             .await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(again.body.contains("closed as withdrawn already"), "{}", again.body);
+        assert!(
+            again.body.contains("closed as withdrawn already"),
+            "{}",
+            again.body
+        );
         let page = app.get("/enquiries", Some(&caseworker.cookie)).await;
         assert!(page.body.contains("closed: withdrawn"), "{}", page.body);
         assert!(page.body.contains("found him through a Red Cross message"));
@@ -346,8 +368,12 @@ async fn a_closed_enquiry_is_no_longer_owed_and_an_answer_reaches_the_tracing_re
             .get(&format!("/tracing/{request}"), Some(&caseworker.cookie))
             .await;
         assert_eq!(page.status, StatusCode::OK);
-        let section = between(&page.body, "<h2>Enquiries to bureaus</h2>", "<h2>Proposed matches")
-            .expect("the enquiries section");
+        let section = between(
+            &page.body,
+            "<h2>Enquiries to bureaus</h2>",
+            "<h2>Proposed matches",
+        )
+        .expect("the enquiries section");
         assert!(
             section.contains("held at Camp North, in good health."),
             "{section}"
@@ -391,7 +417,12 @@ async fn a_closed_enquiry_is_no_longer_owed_and_an_answer_reaches_the_tracing_re
             .unwrap();
         let path = format!("/api/v1/enquiries/{}/close", third.id);
         let bad = app
-            .api("POST", &path, Some(&token), Some(r#"{"outcome":"answered"}"#))
+            .api(
+                "POST",
+                &path,
+                Some(&token),
+                Some(r#"{"outcome":"answered"}"#),
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let done = app
@@ -405,6 +436,76 @@ async fn a_closed_enquiry_is_no_longer_owed_and_an_answer_reaches_the_tracing_re
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
         let json: serde_json::Value = serde_json::from_str(&done.body).unwrap();
         assert_eq!(json["state"], "closed-answered");
-        assert_eq!(json["closure"]["reason"], "Answered by telephone on 3 March");
+        assert_eq!(
+            json["closure"]["reason"],
+            "Answered by telephone on 3 March"
+        );
+    }
+}
+
+/// The peers page reads each peer's last pull and failure from the database, where a previous
+/// server process left them (migration 0018), not from this process's memory.
+#[tokio::test]
+async fn the_peers_page_shows_the_last_pull_and_failure_kept_in_the_database() {
+    for app in apps().await {
+        let store = &app.store;
+        let scope_agency = store.operator_scope(&app.fx.agency, "test");
+        store
+            .set_peer(
+                &scope_agency,
+                &store::NewPeer {
+                    url: Some("http://127.0.0.1:9"),
+                    pull: true,
+                    ..store::NewPeer::new("bureau-a", "agency")
+                },
+            )
+            .await
+            .unwrap();
+        let pulled = time::macros::datetime!(2026-03-14 09:30 UTC);
+        let failed = time::macros::datetime!(2026-03-15 10:45 UTC);
+        store
+            .note_peer_exchange(
+                &scope_agency,
+                "bureau-a",
+                &store::PeerExchangeUpdate {
+                    pulled: Some(pulled),
+                    error: Some(Some((failed, "pull: cannot reach the peer".into()))),
+                    ..store::PeerExchangeUpdate::default()
+                },
+            )
+            .await
+            .unwrap();
+        let reviewer = app.browser("reviewer").await;
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("<td>2026-03-14 09:30 UTC</td>"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("2026-03-15 10:45 UTC: pull: cannot reach the peer"),
+            "{}",
+            page.body
+        );
+        // The pull schedule reads the same: an hourly peer pulled long ago is due.
+        let status = tx::status::peer_status(store, &scope_agency, "bureau-a")
+            .await
+            .unwrap();
+        let hourly = store::PeerSetting {
+            pull_every: Some(3600),
+            ..store.peers(&scope_agency).await.unwrap().remove(0)
+        };
+        assert!(tx::status::pull_due_at(
+            &status,
+            &hourly,
+            pulled + Duration::hours(1)
+        ));
+        assert!(!tx::status::pull_due_at(
+            &status,
+            &hourly,
+            pulled + Duration::minutes(59)
+        ));
     }
 }
