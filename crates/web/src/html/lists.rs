@@ -141,10 +141,10 @@ pub(crate) async fn derive(
     };
     let from = bound("from", &input.from);
     let until = bound("until", &input.until);
-    if let (Some(from), Some(until)) = (from, until) {
-        if until < from {
-            errors.push(("until".into(), "the period ends before it starts".into()));
-        }
+    if let (Some(from), Some(until)) = (from, until)
+        && until < from
+    {
+        errors.push(("until".into(), "the period ends before it starts".into()));
     }
     if input.title.chars().count() > 200 {
         errors.push(("title".into(), "a title of at most 200 characters".into()));
