@@ -270,6 +270,16 @@ impl Store {
         Ok(stored)
     }
 
+    /// The allegation a representation belongs to (no text is opened); another tenant's
+    /// representation answers [`StoreError::NotFound`].
+    pub async fn representation_allegation(
+        &self,
+        scope: &TenantScope,
+        id: RepresentationId,
+    ) -> StoreResult<AllegationId> {
+        Ok(self.representation_rows(scope, id).await?.letter.allegation)
+    }
+
     /// One representation and its replies as stored (texts still sealed).
     async fn representation_rows(
         &self,

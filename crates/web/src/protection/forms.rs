@@ -22,7 +22,7 @@ use domain::protection::{
     AccessRefusal, ActKind, Allegation, AllegationCategory, AllegationSource, AllegationStep,
     Condition, ConditionRecord, Consent, FollowUp, Interview, Outcome, Perpetrator,
     PerpetratorKind, PersonSeen, RefusalEnd, RefusalGround, RepresentationForm, StepKind, Visit,
-    VisitingBody, status,
+    VisitingBody,
 };
 use domain::{
     AllegationId, InterviewId, LanguageTag, NamePart, NamePartKind, PartialDate, PersonName,
@@ -1429,6 +1429,9 @@ struct AllegationPage {
     perpetrators: String,
     narrative: String,
     steps: Vec<StepRow>,
+    /// ICRC-VIS-e: representations with their text, listed without it.
+    letters: Vec<super::representations::LetterRow>,
+    today: String,
     evidence: Vec<EvidenceRow>,
     forms: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -1485,6 +1488,8 @@ pub(crate) async fn render_allegation(
         .map(evidence_row)
         .collect();
     let sources = super::consent::sources(state, scope, &allegation).await?;
+    let letters = super::representations::letter_rows(state, scope, id).await?;
+    let status = state.store.allegation_status(scope, id).await?;
     let invalid = !errors.is_empty();
     let page = AllegationPage {
         layout: Layout::new(
@@ -1496,7 +1501,7 @@ pub(crate) async fn render_allegation(
         id: allegation.id.to_string(),
         reference: allegation.reference.clone(),
         category: allegation.category.code(),
-        status: status(&history).code(),
+        status: status.code(),
         acts: join_codes(allegation.acts.iter().map(|a| a.code())),
         sources: join_codes(allegation.sources.iter().map(|s| s.code())),
         consent: allegation.consent.code(),
@@ -1541,6 +1546,8 @@ pub(crate) async fn render_allegation(
                 },
             })
             .collect(),
+        letters,
+        today: super::representations::today(),
         evidence,
         forms: vocabulary(RepresentationForm::ALL.iter().map(|f| f.code())),
         kinds: vocabulary(
