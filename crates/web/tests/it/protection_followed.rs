@@ -397,3 +397,86 @@ async fn an_interview_is_read_through_the_api_only_with_a_purpose_that_is_logged
         assert_eq!(purposes, ["medical referral follow-up"], "{backend}");
     }
 }
+
+/// ICRC-VIS-d in a real browser (CI runs it with `WHEREABOUTS_BROWSER_TESTS=1`): a delegate
+/// opens the persons seen, filters by the camp, opens the person registered there, links them
+/// to the person seen before the transfer, records a follow-up with the next visit in three
+/// days, and finds them on the follow-ups-due page ten days on, seven days overdue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_follows_a_transferred_person_to_the_follow_ups_due_in_chromium() {
+    let app = apps().await.remove(0);
+    let u = unit(&app).await;
+    user(&app, Some(u.tenant.id), "delegate-g", UserRole::Delegate).await;
+    let scope = app.store.operator_scope(&u.tenant, "test");
+    let (first, again, camp) = transferred(&app, &scope).await;
+    let store = app.store.clone();
+    let (first_id, again_id) = (first.id.to_string(), again.id.to_string());
+    crate::browser::in_chromium(app, move |driver, base| {
+        driver.sign_in(base, "delegate-g", crate::harness::PASSWORD);
+        driver.click("nav a[href='/protection']");
+        driver.wait_for("Places of detention");
+        driver.click("#persons-seen-link");
+        driver.wait_for("sighting(s) of");
+        let all = driver.text("#persons-seen");
+        assert!(
+            all.contains("Camp L-2") && all.contains("Collecting point K-7"),
+            "{all}"
+        );
+
+        // Only the camp: Коваленко seen there, nobody else.
+        driver.set_value("#place", &camp);
+        driver.click("#place-filter button");
+        driver.wait_for("1 sighting(s) of 1 person(s)");
+        let at_camp = driver.text("#persons-seen");
+        assert!(
+            at_camp.contains("Коваленко") && !at_camp.contains("K-7"),
+            "{at_camp}"
+        );
+
+        // The camp registration: linked to the person seen at K-7 (never merged on its own).
+        driver.click(&format!(
+            "#persons-seen a[href='/protection/persons-seen/{again_id}']"
+        ));
+        driver.wait_for("same-as-form");
+        driver.set_value("#same_as", &first_id);
+        driver.click("#same-as-form button");
+        driver.wait_for("V-LATER");
+        let sightings = driver.text("#sightings");
+        assert!(
+            sightings.contains("V-TEST") && sightings.contains("V-LATER"),
+            "{sightings}"
+        );
+        assert_eq!(driver.text("#person-id"), first_id);
+
+        // A follow-up at the camp: next visit in three days.
+        driver.type_into("#health", "Fictional: recovering.");
+        driver.set_value("#next_visit_due", &day(3));
+        driver.click("#follow-up-form button[type=submit]");
+        driver.wait_for("Fictional: recovering.");
+        let history = driver.text("#follow-up-history");
+        assert!(history.contains(&day(3)), "{history}");
+
+        // Ten days on, the person is seven days overdue, last seen at the camp.
+        driver.goto(&format!("{base}/protection/follow-ups/due"));
+        driver.wait_for("Follow-ups due");
+        assert!(driver.text("#overdue").contains("Nobody is due."));
+        driver.set_value("#on", &day(10));
+        driver.click("#due-on button");
+        driver.wait_for("Коваленко");
+        let overdue = driver.text("#overdue");
+        assert!(
+            overdue.contains('7') && overdue.contains("Camp L-2"),
+            "{overdue}"
+        );
+        driver.click(&format!(
+            "#overdue a[href='/protection/persons-seen/{first_id}#follow-ups']"
+        ));
+        driver.wait_for("Individual follow-up");
+        assert!(driver.url().contains(&first_id));
+    })
+    .await;
+    // What the browser did is in the store: one person, two registrations, the follow-up.
+    let followed = store.followed_person(&scope, again.id).await.unwrap();
+    assert_eq!(followed.id, first.id);
+    assert_eq!(followed.registrations().count(), 2);
+}
