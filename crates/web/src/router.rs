@@ -667,6 +667,13 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         ),
         row(
             "GET",
+            "/api/v1/protection/persons-seen/{id}/suggestions",
+            protect,
+            "Earlier registrations the engine proposes as the same person, with probability and explanation",
+            get(protection::api_suggestions),
+        ),
+        row(
+            "GET",
             "/api/v1/protection/follow-ups/due",
             protect,
             "Persons whose next visit is due or overdue, with why (ICRC-VIS-d, read logged)",

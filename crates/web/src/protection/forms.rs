@@ -959,6 +959,18 @@ pub(crate) async fn person_seen_submit(
         .store
         .record_registration(&member.scope, &person)
         .await;
+    // MATCH-1, ICRC-VIS-d: seen on an earlier visit? The person's page shows the engine's
+    // proposals for the delegate to confirm; nothing is linked here.
+    if saved.is_ok() {
+        let followed = super::followed::Followed::load(&state, &member.scope).await?;
+        if !super::same_person::suggest(&followed, &person).is_empty() {
+            return Ok(Redirect::to(&format!(
+                "/protection/persons-seen/{}#suggestions",
+                person.id
+            ))
+            .into_response());
+        }
+    }
     visit_saved(
         &state,
         &member,

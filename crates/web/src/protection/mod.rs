@@ -13,6 +13,7 @@ mod person;
 mod places;
 mod reconcile;
 mod representations;
+mod same_person;
 
 pub(crate) use consent::{api_representation, link_interview_submit, representation_page};
 pub(crate) use evidence::{evidence_download, evidence_upload_form};
@@ -34,6 +35,7 @@ pub(crate) use representations::{
     api_reply_create, api_representation_create, api_representation_read, reply_submit,
     representation_read_page, representation_submit,
 };
+pub(crate) use same_person::api_suggestions;
 
 use std::collections::HashMap;
 

@@ -149,6 +149,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/protection/persons-seen", PROTECT),
     ("GET", "/protection/follow-ups/due", PROTECT),
     ("GET", "/api/v1/protection/persons-seen", PROTECT),
+    ("GET", "/api/v1/protection/persons-seen/{id}/suggestions", PROTECT),
     ("GET", "/api/v1/protection/follow-ups/due", PROTECT),
     ("GET", "/api/v1/protection/interviews/{id}", PROTECT),
     // A form post, not multipart: the delegate gets 415, everyone else 404.
