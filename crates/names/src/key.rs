@@ -103,6 +103,15 @@ pub(crate) fn ascii_letters(latin: &str) -> Vec<u8> {
 
 /// Drop the linking article of an ʿAbd compound: abd + vowels + l* → abd (NAME-AR-1).
 fn canon_abd(v: &mut Vec<u8>) {
+    // Levantine "Abed" + article (Abedalkarim, joined by `tokens`) is ʿAbd + article.
+    // An assimilated article doubles the sun letter (Abed ar-Rahman).
+    if v.len() > 6
+        && v.starts_with(b"abed")
+        && matches!(v[4], b'a' | b'e' | b'u')
+        && (v[5] == b'l' || v[5] == v[6])
+    {
+        v.remove(2);
+    }
     if v.len() > 4 && v.starts_with(b"abd") {
         let mut j = 3;
         while j < v.len() && matches!(v[j], b'a' | b'e' | b'i' | b'o' | b'u') {

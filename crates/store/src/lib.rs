@@ -66,7 +66,8 @@ pub use messages::{
 };
 pub use peer_status::{PEER_ERROR_MAX, PeerExchange, PeerExchangeUpdate};
 pub use protection::{
-    EvidenceTarget, FieldBatch, StoredEvidence, StoredFollowUp, StoredRefusalEnd,
+    EvidenceTarget, FieldBatch, StoredEvidence, StoredFollowUp, StoredRefusalEnd, StoredReply,
+    StoredRepresentation,
 };
 pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{
