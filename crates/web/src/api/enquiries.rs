@@ -275,8 +275,9 @@ pub(crate) async fn draw(
             until: derived.until,
             title: body.title,
         };
-        let list = crate::html::lists::derive(&state, caller.scope(), &input)
-            .await?
+        let list = crate::html::lists::derive(&state.store, caller.scope(), &input)
+            .await
+            .map_err(crate::transmission::lists::app_error)?
             .map_err(AppError::Invalid)?;
         let references = references_of(&state, caller.scope(), std::slice::from_ref(&list)).await?;
         return Ok(created(

@@ -13,6 +13,7 @@
 //! - [`push`]: the HTTP client and the sender loop; [`compliance`]: the compliance view.
 
 pub mod compliance;
+pub mod lists;
 pub mod messages;
 pub mod notices;
 pub mod pull;
