@@ -438,7 +438,11 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         hint,
         None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
     );
+    // A spelling that is itself a name of the tables is not read as article + name (Elchin,
+    // Eldar and Elnur are Azerbaijani names, not al- + Chin).
+    let known = crate::groups::given_name_group(&key(t)).is_some();
     if arabic_hint
+        && !known
         && v.len() > 4
         && (v.starts_with(b"al") || v.starts_with(b"el"))
         && !is_vowel_byte(v[2])
@@ -457,11 +461,17 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     }
     // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh, and only when the
     // reading gives a name of the tables (Sergei does not become Serjei).
+    // ج is a consonant: written dj here so that `key` does not read a j after a vowel as the
+    // glide й (Oleg read as "Olej" had given the key of Ali).
     if arabic_hint && v.contains(&b'g') && !v.windows(2).any(|w| w == b"gh") {
-        let alt: Vec<u8> = v
-            .iter()
-            .map(|&c| if c == b'g' { b'j' } else { c })
-            .collect();
+        let mut alt: Vec<u8> = Vec::with_capacity(v.len() + 2);
+        for &c in v {
+            if c == b'g' {
+                alt.extend_from_slice(b"dj");
+            } else {
+                alt.push(c);
+            }
+        }
         let k = key_of_ascii(&alt);
         if crate::groups::is_known_key(&k) {
             push_unique(out, k, MAX_KEYS - 1);
