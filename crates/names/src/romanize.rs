@@ -440,16 +440,19 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     );
     // A spelling that is itself a name of the tables is not read as article + name (Elchin,
     // Eldar and Elnur are Azerbaijani names, not al- + Chin).
+    // The article is read on the letters as written: the Slavic reading of j as й had hidden
+    // it before ج (Aljamal, Aljaber, Aljundi read as "Alyamal").
     let known = crate::groups::given_name_group(&key(t)).is_some();
+    let w = ascii_letters(t);
     if arabic_hint
         && !known
-        && v.len() > 4
-        && (v.starts_with(b"al") || v.starts_with(b"el"))
-        && !is_vowel_byte(v[2])
-        && v[2] != b'l'
-        && v[2] != b'e'
+        && w.len() > 4
+        && (w.starts_with(b"al") || w.starts_with(b"el"))
+        && !is_vowel_byte(w[2])
+        && w[2] != b'l'
+        && w[2] != b'e'
     {
-        push_unique(out, key_of_ascii(&v[2..]), MAX_KEYS - 1);
+        push_unique(out, key_of_ascii(&w[2..]), MAX_KEYS - 1);
     }
     // The least frequent readings come last, where the cap on keys drops them first.
     // The French reading of j as ж (Soviet passports before 1997: Jukov, Jouravlev).

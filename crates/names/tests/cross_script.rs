@@ -575,6 +575,10 @@ fn table_names_are_not_read_as_article_or_egyptian_g() {
     assert!(!same_given("Oleg", "Ali"));
     assert!(!share_fine_key("Elchin", "Chin"));
     assert!(share_fine_key("Elhassan", "Hassan"));
+    // NAME-AR-3: an attached article before ج (j) is still the article.
+    assert!(share_fine_key("Aljamal", "جمال"));
+    assert_eq!(tokens("الجمال"), ["ال", "جمال"]);
+    assert!(share_fine_key("Aljaber", "Jaber"));
     assert!(share_fine_key("Gamal", "Jamal"));
     assert!(share_fine_key("Khadiga", "Khadija"));
 }
