@@ -92,4 +92,12 @@ id_type!(
     InterviewId
 );
 id_type!(AllegationId);
+id_type!(
+    /// A confidential representation of an allegation to the responsible authority (ICRC-VIS-e).
+    RepresentationId
+);
+id_type!(
+    /// The authority's reply to a confidential representation (ICRC-VIS-e).
+    ReplyId
+);
 id_type!(EvidenceId);

@@ -63,7 +63,8 @@ pub use messages::{
     check_answer_texts, check_enquiry_texts, check_list_texts,
 };
 pub use protection::{
-    EvidenceTarget, FieldBatch, StoredEvidence, StoredFollowUp, StoredRefusalEnd,
+    EvidenceTarget, FieldBatch, StoredEvidence, StoredFollowUp, StoredRefusalEnd, StoredReply,
+    StoredRepresentation,
 };
 pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{

@@ -1360,5 +1360,7 @@ impl Store {
 #[macro_use]
 mod followed;
 mod batch;
+mod representations;
 
 pub use batch::FieldBatch;
+pub use representations::{StoredReply, StoredRepresentation};

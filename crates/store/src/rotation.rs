@@ -25,7 +25,7 @@ use crate::{Store, on_backend};
 
 /// Every column that holds a value sealed with a tenant's data key, as `table.column`; the
 /// value's context is `table.column:<row id>`.
-pub const SEALED_COLUMNS: [&str; 9] = [
+pub const SEALED_COLUMNS: [&str; 11] = [
     "tracing_requests.enquirer_contact",
     "tracing_requests.circumstances",
     "transmission_keys.signing_seed",
@@ -35,6 +35,8 @@ pub const SEALED_COLUMNS: [&str; 9] = [
     "follow_ups.messages",
     "allegations.narrative",
     "interviews.notes",
+    "representations.text",
+    "representation_replies.text",
 ];
 
 /// What a rotation did.
@@ -178,6 +180,8 @@ macro_rules! page {
                     "follow_ups.messages" => "SELECT id, messages FROM follow_ups WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                     "allegations.narrative" => "SELECT id, narrative FROM allegations WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                     "interviews.notes" => "SELECT id, notes FROM interviews WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                    "representations.text" => "SELECT id, text FROM representations WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                    "representation_replies.text" => "SELECT id, text FROM representation_replies WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
                     other => return Err(StoreError::Invalid(format!("{other} is not a sealed column"))),
                 };
                 let found: Vec<(Uuid, Option<String>)> = sqlx::query_as(sql)

@@ -667,6 +667,13 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         ),
         row(
             "GET",
+            "/api/v1/protection/persons-seen/{id}/suggestions",
+            protect,
+            "Earlier registrations the engine proposes as the same person, with probability and explanation",
+            get(protection::api_suggestions),
+        ),
+        row(
+            "GET",
             "/api/v1/protection/follow-ups/due",
             protect,
             "Persons whose next visit is due or overdue, with why (ICRC-VIS-d, read logged)",
@@ -685,6 +692,49 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             protect,
             "An allegation with its representations and replies",
             get(protection::api_allegation),
+        ),
+        // ICRC-VIS-e: representations with their text (sealed), and the authority's replies.
+        row(
+            "POST",
+            "/protection/allegations/{id}/representations",
+            protect,
+            "Record a confidential representation as written and sent (ICRC-VIS-e)",
+            post(protection::representation_submit),
+        ),
+        row(
+            "GET",
+            "/protection/representations/{id}",
+            protect,
+            "A representation; its texts only with a purpose, logged with the read",
+            get(protection::representation_read_page),
+        ),
+        row(
+            "POST",
+            "/protection/representations/{id}/replies",
+            protect,
+            "Record the authority's reply and its outcome",
+            post(protection::reply_submit),
+        ),
+        row(
+            "POST",
+            "/api/v1/protection/allegations/{id}/representations",
+            protect,
+            "Record a confidential representation (ICRC-VIS-e)",
+            post(protection::api_representation_create),
+        ),
+        row(
+            "GET",
+            "/api/v1/protection/representations/{id}",
+            protect,
+            "A representation with its texts; ?purpose= required and logged",
+            get(protection::api_representation_read),
+        ),
+        row(
+            "POST",
+            "/api/v1/protection/representations/{id}/replies",
+            protect,
+            "Record the authority's reply and its outcome",
+            post(protection::api_reply_create),
         ),
         row(
             "GET",

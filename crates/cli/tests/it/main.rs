@@ -11,6 +11,7 @@ mod linkage;
 mod network;
 mod private_pg;
 mod protection;
+mod protection_kill;
 mod pull_every;
 mod security;
 mod transmit;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::harness::{Instance, stderr, stdout};
 
-fn ok(instance: &Instance, args: &[&str]) -> String {
+pub(crate) fn ok(instance: &Instance, args: &[&str]) -> String {
     let out = instance.run(args);
     assert!(
         out.status.success(),
@@ -17,16 +17,16 @@ fn ok(instance: &Instance, args: &[&str]) -> String {
     stdout(&out)
 }
 
-fn s(path: &Path) -> &str {
+pub(crate) fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-fn unit_instance(slug: &str) -> Instance {
+pub(crate) fn unit_instance(slug: &str) -> Instance {
     unit_on(Instance::sqlite(), slug)
 }
 
 /// A protection-unit tenant `slug` with the place "Camp 4" on `instance`.
-fn unit_on(instance: Instance, slug: &str) -> Instance {
+pub(crate) fn unit_on(instance: Instance, slug: &str) -> Instance {
     ok(
         &instance,
         &[
@@ -65,7 +65,7 @@ fn unit_on(instance: Instance, slug: &str) -> Instance {
 
 /// Keys both ways, as for transmissions: the laptop tenant `field` signs as the officer
 /// "delegate"; the unit ("protection") pins the laptop's keys and the laptop the unit's.
-fn exchange_keys(laptop: &Instance, field: &str, unit: &Instance) {
+pub(crate) fn exchange_keys(laptop: &Instance, field: &str, unit: &Instance) {
     // Keys both ways, as for transmissions.
     ok(laptop, &["keys", "generate", "--tenant", field]);
     ok(
@@ -113,7 +113,7 @@ fn exchange_keys(laptop: &Instance, field: &str, unit: &Instance) {
     );
 }
 
-const REPORT: &str = r#"{
+pub(crate) const REPORT: &str = r#"{
   "visit": {"id": "0193b6a0-0000-7000-8000-000000000001", "reference": "V-CLI-1", "body": "icrc",
             "planned_start": "2026-03-01", "started_at": "2026-03-01T08:00:00Z", "ended_at": "2026-03-01T17:00:00Z",
             "team": ["delegate", "doctor"], "places": ["Camp 4"], "next_visit_planned": "2026-04-01"},
@@ -411,7 +411,7 @@ fn field_report(reference: &str, visit_id: &str) -> String {
     report.to_string()
 }
 
-fn export_visit(laptop: &Instance, field: &str, reference: &str, name: &str) -> PathBuf {
+pub(crate) fn export_visit(laptop: &Instance, field: &str, reference: &str, name: &str) -> PathBuf {
     let bundle = laptop.dir.path().join(name);
     ok(
         laptop,

@@ -96,6 +96,12 @@ vocabulary!(
         Recorded => "recorded",
         RaisedWithAuthority => "raised-with-authority",
         AuthorityReplied => "authority-replied",
+        /// ICRC-VIS-e: the authority's latest reply announced measures.
+        MeasuresAnnounced => "measures-announced",
+        /// ICRC-VIS-e: the authority's latest reply denied the facts or refused to act.
+        Denied => "authority-denied",
+        /// ICRC-VIS-e: the latest representation went unanswered.
+        NoReply => "no-reply",
         Closed => "closed",
     }
 );

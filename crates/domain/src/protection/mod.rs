@@ -13,6 +13,7 @@ pub mod interview;
 pub mod place;
 pub mod reconcile;
 pub mod registration;
+pub mod representation;
 pub mod visit;
 
 pub use allegation::{
@@ -29,6 +30,10 @@ pub use interview::Interview;
 pub use place::{NoticeKind, PlaceNotice, PlaceProfile, location_notified};
 pub use reconcile::{Alert, Candidate, Notified, NotifiedStatus, Seen, reconcile};
 pub use registration::{FollowUp, PersonSeen};
+pub use representation::{
+    AuthorityReply, ReplyOutcome, RepresentationLetter, check_reply, check_representation,
+    status_with,
+};
 pub use visit::{
     AccessRefusal, Concern, Condition, ConditionRecord, Outcome, RefusalEnd, RefusalGround,
     RefusalSummary, Visit, VisitingBody, assess_refusal, summarise_refusals,

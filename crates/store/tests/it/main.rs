@@ -9,6 +9,7 @@ mod harness;
 mod messages;
 mod notices;
 mod protection;
+mod representations;
 mod rotation;
 mod scratch;
 mod security;

@@ -557,7 +557,7 @@ async fn row_level_security_hides_protection_rows_from_a_raw_connection() {
     }
 }
 
-async fn raw_text(url: &str, tenant: &str, statement: &'static str) -> String {
+pub(crate) async fn raw_text(url: &str, tenant: &str, statement: &'static str) -> String {
     use sqlx::Connection;
     if let Some(path) = url.strip_prefix("sqlite://") {
         let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
@@ -588,7 +588,11 @@ async fn refused(backend: &crate::harness::Backend, u: &Unit, statement: &'stati
         .is_err()
 }
 
-async fn raw_execute(url: &str, tenant: &str, statement: &'static str) -> Result<(), sqlx::Error> {
+pub(crate) async fn raw_execute(
+    url: &str,
+    tenant: &str,
+    statement: &'static str,
+) -> Result<(), sqlx::Error> {
     use sqlx::Connection;
     if let Some(path) = url.strip_prefix("sqlite://") {
         let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}")).await?;
@@ -948,7 +952,7 @@ async fn an_evidence_file_reads_back_chunk_by_chunk_and_a_changed_byte_stops_it(
 }
 
 /// An allegation of ill-treatment at the unit's place, with the consent given.
-fn allegation(u: &Unit, reference: &str, consent: Consent) -> Allegation {
+pub(crate) fn allegation(u: &Unit, reference: &str, consent: Consent) -> Allegation {
     Allegation {
         id: AllegationId::new(),
         reference: reference.into(),

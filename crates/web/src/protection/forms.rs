@@ -22,7 +22,7 @@ use domain::protection::{
     AccessRefusal, ActKind, Allegation, AllegationCategory, AllegationSource, AllegationStep,
     Condition, ConditionRecord, Consent, FollowUp, Interview, Outcome, Perpetrator,
     PerpetratorKind, PersonSeen, RefusalEnd, RefusalGround, RepresentationForm, StepKind, Visit,
-    VisitingBody, status,
+    VisitingBody,
 };
 use domain::{
     AllegationId, InterviewId, LanguageTag, NamePart, NamePartKind, PartialDate, PersonName,
@@ -959,6 +959,18 @@ pub(crate) async fn person_seen_submit(
         .store
         .record_registration(&member.scope, &person)
         .await;
+    // MATCH-1, ICRC-VIS-d: seen on an earlier visit? The person's page shows the engine's
+    // proposals for the delegate to confirm; nothing is linked here.
+    if saved.is_ok() {
+        let followed = super::followed::Followed::load(&state, &member.scope).await?;
+        if !super::same_person::suggest(&followed, &person).is_empty() {
+            return Ok(Redirect::to(&format!(
+                "/protection/persons-seen/{}#suggestions",
+                person.id
+            ))
+            .into_response());
+        }
+    }
     visit_saved(
         &state,
         &member,
@@ -1429,6 +1441,9 @@ struct AllegationPage {
     perpetrators: String,
     narrative: String,
     steps: Vec<StepRow>,
+    /// ICRC-VIS-e: representations with their text, listed without it.
+    letters: Vec<super::representations::LetterRow>,
+    today: String,
     evidence: Vec<EvidenceRow>,
     forms: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -1485,6 +1500,8 @@ pub(crate) async fn render_allegation(
         .map(evidence_row)
         .collect();
     let sources = super::consent::sources(state, scope, &allegation).await?;
+    let letters = super::representations::letter_rows(state, scope, id).await?;
+    let status = state.store.allegation_status(scope, id).await?;
     let invalid = !errors.is_empty();
     let page = AllegationPage {
         layout: Layout::new(
@@ -1496,7 +1513,7 @@ pub(crate) async fn render_allegation(
         id: allegation.id.to_string(),
         reference: allegation.reference.clone(),
         category: allegation.category.code(),
-        status: status(&history).code(),
+        status: status.code(),
         acts: join_codes(allegation.acts.iter().map(|a| a.code())),
         sources: join_codes(allegation.sources.iter().map(|s| s.code())),
         consent: allegation.consent.code(),
@@ -1541,6 +1558,8 @@ pub(crate) async fn render_allegation(
                 },
             })
             .collect(),
+        letters,
+        today: super::representations::today(),
         evidence,
         forms: vocabulary(RepresentationForm::ALL.iter().map(|f| f.code())),
         kinds: vocabulary(

@@ -12,6 +12,8 @@ mod interviews;
 mod person;
 mod places;
 mod reconcile;
+mod representations;
+mod same_person;
 
 pub(crate) use consent::{api_representation, link_interview_submit, representation_page};
 pub(crate) use evidence::{evidence_download, evidence_upload_form};
@@ -29,6 +31,11 @@ pub(crate) use places::{
     place_form, place_notice_submit, place_page, place_profile_submit, place_submit,
 };
 pub use reconcile::{AlertView, reconcile_visit};
+pub(crate) use representations::{
+    api_reply_create, api_representation_create, api_representation_read, reply_submit,
+    representation_read_page, representation_submit,
+};
+pub(crate) use same_person::api_suggestions;
 
 use std::collections::HashMap;
 
@@ -38,7 +45,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use domain::protection::{
-    AllegationStatus, CopyRole, CustodyAction, EvidenceItem, EvidenceKind, assess_refusal, status,
+    AllegationStatus, CopyRole, CustodyAction, EvidenceItem, EvidenceKind, assess_refusal,
     summarise_refusals,
 };
 use domain::{AllegationId, EvidenceId, RefusalId, RegistrationId, TenantKind};
@@ -230,12 +237,12 @@ pub(crate) async fn render_overview(
         .collect();
     let mut allegations = Vec::new();
     for allegation in state.store.allegations(scope).await? {
-        let (_, history) = state.store.allegation(scope, allegation.id).await?;
+        let status = state.store.allegation_status(scope, allegation.id).await?;
         allegations.push(AllegationRow {
             id: allegation.id.to_string(),
             reference: allegation.reference,
             category: allegation.category.code(),
-            status: status_code(status(&history)),
+            status: status_code(status),
         });
     }
     let evidence = state
@@ -573,8 +580,10 @@ pub(crate) async fn api_allegation(
         "effective_consent": domain::protection::effective_consent(&a, &interviews).code(),
         "perpetrators": a.perpetrators.iter().map(|p| json!({"kind": p.kind.code(), "designation": p.designation})).collect::<Vec<_>>(),
         "narrative": a.narrative,
-        "status": status(&history).code(),
+        "status": state.store.allegation_status(caller.scope(), id).await?.code(),
         "steps": steps,
+        // ICRC-VIS-e: representations and replies, without their texts.
+        "representations": representations::letters_json(&state, caller.scope(), id).await?,
     }))
     .into_response())
 }

@@ -48,6 +48,14 @@ struct CandidateOption {
     label: String,
 }
 
+/// An earlier registration the engine proposes as the same person (never linked on its own).
+struct SuggestionRow {
+    person: String,
+    label: String,
+    probability: String,
+    explanation: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "protection_person.html")]
 struct PersonPage {
@@ -63,6 +71,7 @@ struct PersonPage {
     person_id: String,
     sightings: Vec<super::followed::SeenRow>,
     candidates: Vec<CandidateOption>,
+    suggestions: Vec<SuggestionRow>,
     interviews: Vec<InterviewRow>,
     follow_ups: Vec<FollowUpRow>,
     reprisal_check: String,
@@ -143,6 +152,16 @@ pub(super) async fn render_person(
             })
         })
         .collect();
+    // MATCH-1, ICRC-VIS-d: the engine's proposals; the delegate confirms one, or none.
+    let suggestions = super::same_person::suggest(&followed, &person)
+        .into_iter()
+        .map(|s| SuggestionRow {
+            person: s.person.to_string(),
+            label: format!("{} — {}, {} ({})", s.name, s.place, s.seen_on, s.visit),
+            probability: format!("{:.3}", s.probability),
+            explanation: s.explanation,
+        })
+        .collect();
     let last_interview = interviews.iter().map(|i| i.held_at).max();
     // ICRC-VIS-d: the next follow-up asks about reprisals after the last interview.
     let reprisal_check = match last_interview {
@@ -180,6 +199,7 @@ pub(super) async fn render_person(
         person_id: me.id.to_string(),
         sightings,
         candidates,
+        suggestions,
         interviews: interviews
             .iter()
             .map(|i| InterviewRow {

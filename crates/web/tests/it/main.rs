@@ -17,6 +17,7 @@ mod pages;
 mod protection;
 mod protection_followed;
 mod protection_forms;
+mod protection_letters;
 mod protection_records;
 mod restriction;
 mod serve;

@@ -132,6 +132,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/protection/allegations/{id}/interviews", PROTECT),
     ("GET", "/protection/allegations/{id}/representation", PROTECT),
     ("GET", "/api/v1/protection/allegations/{id}/representation", PROTECT),
+    ("POST", "/protection/allegations/{id}/representations", PROTECT),
+    ("GET", "/protection/representations/{id}", PROTECT),
+    ("POST", "/protection/representations/{id}/replies", PROTECT),
+    ("POST", "/api/v1/protection/allegations/{id}/representations", PROTECT),
+    ("GET", "/api/v1/protection/representations/{id}", PROTECT),
+    ("POST", "/api/v1/protection/representations/{id}/replies", PROTECT),
     ("GET", "/protection/places/new", PROTECT),
     ("POST", "/protection/places", PROTECT),
     ("GET", "/protection/places/{id}", PROTECT),
@@ -143,6 +149,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/protection/persons-seen", PROTECT),
     ("GET", "/protection/follow-ups/due", PROTECT),
     ("GET", "/api/v1/protection/persons-seen", PROTECT),
+    ("GET", "/api/v1/protection/persons-seen/{id}/suggestions", PROTECT),
     ("GET", "/api/v1/protection/follow-ups/due", PROTECT),
     ("GET", "/api/v1/protection/interviews/{id}", PROTECT),
     // A form post, not multipart: the delegate gets 415, everyone else 404.
@@ -173,6 +180,8 @@ struct Principal {
     /// The unit's place and a person seen (issue 6).
     place: String,
     seen: String,
+    /// A confidential representation of the allegation (ICRC-VIS-e).
+    representation: String,
 }
 
 fn expected(pattern: &str) -> Vec<bool> {
@@ -253,6 +262,19 @@ async fn setup(app: &App) -> Vec<Principal> {
         .await
         .unwrap();
     let (visit, allegation) = crate::protection::seed_visit(&app.store, &scope).await;
+    let letter = domain::protection::RepresentationLetter {
+        id: domain::RepresentationId::new(),
+        allegation,
+        form: domain::protection::RepresentationForm::Aggregated,
+        addressee: "Command of the fictional camp".into(),
+        sent_on: time::OffsetDateTime::now_utc().date(),
+        text: "Fictional representation text.".into(),
+    };
+    app.store
+        .record_representation(&scope, &letter)
+        .await
+        .unwrap();
+    let representation = letter.id.to_string();
     let (visit, allegation) = (visit.to_string(), allegation.to_string());
     // A refusal of access still in force, for the form that records its end.
     let refusal = domain::protection::AccessRefusal {
@@ -347,6 +369,7 @@ async fn setup(app: &App) -> Vec<Principal> {
                 refusal: refusal.clone(),
                 place: place.clone(),
                 seen: seen.clone(),
+                representation: representation.clone(),
             });
         }
     }
@@ -362,6 +385,7 @@ async fn setup(app: &App) -> Vec<Principal> {
         refusal,
         place,
         seen,
+        representation,
     });
     principals
 }
@@ -415,6 +439,10 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                         &format!("/refusals/{}", principal.refusal),
                     )
                     .replace("/places/{id}", &format!("/places/{}", principal.place))
+                    .replace(
+                        "/representations/{id}",
+                        &format!("/representations/{}", principal.representation),
+                    )
                     .replace(
                         "/persons-seen/{id}",
                         &format!("/persons-seen/{}", principal.seen),

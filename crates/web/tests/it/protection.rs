@@ -234,6 +234,10 @@ fn paths(u: &Unit) -> Vec<(&'static str, String)> {
                         &format!("/persons-seen/{}", RegistrationId::new()),
                     )
                     .replace(
+                        "/representations/{id}",
+                        &format!("/representations/{}", domain::RepresentationId::new()),
+                    )
+                    .replace(
                         "/interviews/{id}",
                         &format!("/interviews/{}", domain::InterviewId::new()),
                     ),
@@ -247,7 +251,7 @@ async fn every_protection_route_answers_404_to_bureaus_the_agency_and_administra
     for app in apps().await {
         let u = unit(&app).await;
         let routes = paths(&u);
-        assert_eq!(routes.len(), 39, "every protection route is checked");
+        assert_eq!(routes.len(), 46, "every protection route is checked");
         let outsiders = [
             (
                 Some(app.fx.tenant_a.id),

@@ -397,3 +397,253 @@ async fn an_interview_is_read_through_the_api_only_with_a_purpose_that_is_logged
         assert_eq!(purposes, ["medical referral follow-up"], "{backend}");
     }
 }
+
+/// ICRC-VIS-d in a real browser (CI runs it with `WHEREABOUTS_BROWSER_TESTS=1`): a delegate
+/// opens the persons seen, filters by the camp, opens the person registered there, links them
+/// to the person seen before the transfer, records a follow-up with the next visit in three
+/// days, and finds them on the follow-ups-due page ten days on, seven days overdue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_follows_a_transferred_person_to_the_follow_ups_due_in_chromium() {
+    let app = apps().await.remove(0);
+    let u = unit(&app).await;
+    user(&app, Some(u.tenant.id), "delegate-g", UserRole::Delegate).await;
+    let scope = app.store.operator_scope(&u.tenant, "test");
+    let (first, again, camp) = transferred(&app, &scope).await;
+    let store = app.store.clone();
+    let (first_id, again_id) = (first.id.to_string(), again.id.to_string());
+    crate::browser::in_chromium(app, move |driver, base| {
+        driver.sign_in(base, "delegate-g", crate::harness::PASSWORD);
+        driver.click("nav a[href='/protection']");
+        driver.wait_for("Places of detention");
+        driver.click("#persons-seen-link");
+        driver.wait_for("sighting(s) of");
+        let all = driver.text("#persons-seen");
+        assert!(
+            all.contains("Camp L-2") && all.contains("Collecting point K-7"),
+            "{all}"
+        );
+
+        // Only the camp: Коваленко seen there, nobody else.
+        driver.set_value("#place", &camp);
+        driver.click("#place-filter button");
+        driver.wait_for("1 sighting(s) of 1 person(s)");
+        let at_camp = driver.text("#persons-seen");
+        assert!(
+            at_camp.contains("Коваленко") && !at_camp.contains("K-7"),
+            "{at_camp}"
+        );
+
+        // The camp registration: linked to the person seen at K-7 (never merged on its own).
+        driver.click(&format!(
+            "#persons-seen a[href='/protection/persons-seen/{again_id}']"
+        ));
+        driver.wait_for("same-as-form");
+        driver.set_value("#same_as", &first_id);
+        driver.click("#same-as-form button");
+        driver.wait_for("V-LATER");
+        let sightings = driver.text("#sightings");
+        assert!(
+            sightings.contains("V-TEST") && sightings.contains("V-LATER"),
+            "{sightings}"
+        );
+        assert_eq!(driver.text("#person-id"), first_id);
+
+        // A follow-up at the camp: next visit in three days.
+        driver.type_into("#health", "Fictional: recovering.");
+        driver.set_value("#next_visit_due", &day(3));
+        driver.click("#follow-up-form button[type=submit]");
+        driver.wait_for("Fictional: recovering.");
+        let history = driver.text("#follow-up-history");
+        assert!(history.contains(&day(3)), "{history}");
+
+        // Ten days on, the person is seven days overdue, last seen at the camp.
+        driver.goto(&format!("{base}/protection/follow-ups/due"));
+        driver.wait_for("Follow-ups due");
+        assert!(driver.text("#overdue").contains("Nobody is due."));
+        driver.set_value("#on", &day(10));
+        driver.click("#due-on button");
+        driver.wait_for("Коваленко");
+        let overdue = driver.text("#overdue");
+        assert!(
+            overdue.contains('7') && overdue.contains("Camp L-2"),
+            "{overdue}"
+        );
+        driver.click(&format!(
+            "#overdue a[href='/protection/persons-seen/{first_id}#follow-ups']"
+        ));
+        driver.wait_for("Individual follow-up");
+        assert!(driver.url().contains(&first_id));
+    })
+    .await;
+    // What the browser did is in the store: one person, two registrations, the follow-up.
+    let followed = store.followed_person(&scope, again.id).await.unwrap();
+    assert_eq!(followed.id, first.id);
+    assert_eq!(followed.registrations().count(), 2);
+}
+
+/// MATCH-1, ICRC-VIS-d: a delegate registers, on a later visit, a person seen before, written
+/// in Latin letters this time. The engine proposes the earlier registration with its
+/// probability and explanation; nothing is linked until the delegate confirms. A person never
+/// seen before gets no proposal; another unit's delegate gets 404.
+#[tokio::test]
+async fn registering_a_person_seen_before_proposes_the_earlier_registration_to_confirm() {
+    for app in apps().await {
+        let backend = app.backend;
+        let u = unit(&app).await;
+        user(&app, Some(u.tenant.id), "delegate-s", UserRole::Delegate).await;
+        let delegate = app.browser("delegate-s").await;
+        let token = app.token(u.tenant.id, UserRole::Delegate).await;
+        let scope = app.store.operator_scope(&u.tenant, "test");
+        let earlier = app
+            .store
+            .registrations(&scope, Some(u.visit))
+            .await
+            .unwrap();
+        let kovalenko = earlier
+            .iter()
+            .find(|s| s.name.display().contains("Коваленко"))
+            .unwrap()
+            .clone();
+        let later = Visit {
+            id: VisitId::new(),
+            reference: "V-NEXT".into(),
+            body: VisitingBody::Icrc,
+            planned_start: None,
+            started_at: Some(OffsetDateTime::now_utc() - Duration::hours(3)),
+            ended_at: None,
+            team: vec!["delegate-s".into()],
+            places: vec![kovalenko.place],
+            next_visit_planned: None,
+        };
+        app.store.record_visit(&scope, &later).await.unwrap();
+        let register = |given: &str, family: &str, born: &str| {
+            form(&[
+                ("name_given", given),
+                ("name_family", family),
+                ("birth_date", born),
+                ("seen_place", &kovalenko.place.to_string()),
+                (
+                    "seen_at",
+                    &crate::protection_forms::local(OffsetDateTime::now_utc() - Duration::hours(1)),
+                ),
+            ])
+        };
+        let visit_path = format!("/protection/visits/{}", later.id);
+
+        // Never seen before: back to the visit, no proposal.
+        let stranger = app
+            .submit(
+                &format!("{visit_path}/persons-seen"),
+                &register("Ярослав", "Гнатюк", "1961-02-03"),
+                &delegate,
+            )
+            .await;
+        assert_eq!(
+            stranger.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            stranger.body
+        );
+        assert!(
+            crate::protection_forms::location(&stranger).starts_with(&visit_path),
+            "{backend}: {}",
+            crate::protection_forms::location(&stranger)
+        );
+
+        // Seen before, written in Latin letters now: the person's page proposes Коваленко.
+        let seen = app
+            .submit(
+                &format!("{visit_path}/persons-seen"),
+                &register("Oleksandr", "Kovalenko", "1990-04-12"),
+                &delegate,
+            )
+            .await;
+        assert_eq!(
+            seen.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            seen.body
+        );
+        let path = crate::protection_forms::location(&seen);
+        assert!(path.ends_with("#suggestions"), "{backend}: {path}");
+        let path = path.trim_end_matches("#suggestions").to_owned();
+        let again: RegistrationId = path
+            .trim_start_matches("/protection/persons-seen/")
+            .parse()
+            .unwrap();
+        let page = app.get(&path, Some(&delegate.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let proposals = crate::harness::between(&page.body, "id=\"suggestions\"", "</section>")
+            .unwrap_or_else(|| panic!("{backend}: no suggestions on {}", page.body));
+        assert!(
+            proposals.contains("Коваленко") && proposals.contains("V-TEST"),
+            "{proposals}"
+        );
+        assert!(proposals.contains(&format!("value=\"{}\"", kovalenko.id)));
+        assert!(
+            !proposals.contains("Гнатюк"),
+            "the same visit is never proposed"
+        );
+        // Never merged on its own.
+        let person = app.store.followed_person(&scope, again).await.unwrap();
+        assert_eq!(
+            person.id, again,
+            "{backend}: not linked before the delegate confirms"
+        );
+
+        // The API gives the same proposal, with the engine's probability and explanation.
+        let api = app
+            .api(
+                "GET",
+                &format!("/api/v1/protection/persons-seen/{again}/suggestions"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::OK, "{backend}: {}", api.body);
+        let json: Value = serde_json::from_str(&api.body).unwrap();
+        let first = &json["suggestions"][0];
+        assert_eq!(first["person"], kovalenko.id.to_string(), "{}", api.body);
+        let probability = first["probability"].as_f64().unwrap();
+        assert!(
+            probability >= matching::DEFAULT_THRESHOLD,
+            "{backend}: {probability}"
+        );
+        assert!(
+            !first["explanation"].as_array().unwrap().is_empty(),
+            "{}",
+            api.body
+        );
+        other_unit_delegate(&app).await;
+        let their_tenant = app.store.tenant_by_slug("protection-2").await.unwrap();
+        let their_token = app.token(their_tenant.id, UserRole::Delegate).await;
+        let refused = app
+            .api(
+                "GET",
+                &format!("/api/v1/protection/persons-seen/{again}/suggestions"),
+                Some(&their_token),
+                None,
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{backend}");
+
+        // The delegate confirms: one person, and no more proposals.
+        let linked = app
+            .submit(
+                &format!("{path}/same-as"),
+                &form(&[("same_as", &kovalenko.id.to_string())]),
+                &delegate,
+            )
+            .await;
+        assert_eq!(
+            linked.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            linked.body
+        );
+        let person = app.store.followed_person(&scope, again).await.unwrap();
+        assert_eq!(person.id, kovalenko.id);
+        let page = app.get(&path, Some(&delegate.cookie)).await;
+        assert!(!page.body.contains("id=\"suggestions\""), "{backend}");
+    }
+}

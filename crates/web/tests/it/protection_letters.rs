@@ -1,0 +1,348 @@
+//! Confidential representations with their text and the authority's replies (ICRC-VIS-e), in
+//! pages and the API, on both backends: consent decides the form (ICRC-VIS-c), replies are
+//! dated from the day sent, the allegation's status follows, the texts appear only for a
+//! stated purpose that is logged with the read, another unit's delegate gets 404.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use store::UserRole;
+use time::{Duration, OffsetDateTime};
+
+use crate::harness::{apps, between};
+use crate::protection::{unit, user};
+use crate::protection_forms::{form, location, other_unit_delegate};
+
+fn day(days_ago: i64) -> String {
+    (OffsetDateTime::now_utc() - Duration::days(days_ago))
+        .date()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_delegate_writes_a_representation_records_replies_and_reads_it_with_a_purpose() {
+    for app in apps().await {
+        let backend = app.backend;
+        let u = unit(&app).await;
+        user(&app, Some(u.tenant.id), "delegate-l", UserRole::Delegate).await;
+        let delegate = app.browser("delegate-l").await;
+        let scope = app.store.operator_scope(&u.tenant, "test");
+        let page_path = format!("/protection/allegations/{}", u.allegation);
+        let post = format!("{page_path}/representations");
+        let letter = |kind: &str, sent_on: &str, text: &str| {
+            form(&[
+                ("r_addressee", "Command of the fictional camp K-7"),
+                ("r_form", kind),
+                ("sent_on", sent_on),
+                ("r_text", text),
+            ])
+        };
+        let text = "Fictional: we raise, confidentially, beatings on arrival at block B.";
+
+        // ICRC-VIS-c: the seeded allegation has anonymous consent; named is refused on `r_form`.
+        let refused = app
+            .submit(&post, &letter("named", &day(2), text), &delegate)
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}"
+        );
+        assert!(
+            refused.body.contains("id=\"r_form-error\""),
+            "{}",
+            refused.body
+        );
+        // Bad input names its field; nothing is written.
+        let refused = app
+            .submit(&post, &letter("anonymous", &day(2), ""), &delegate)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("id=\"r_text-error\""));
+        let refused = app
+            .submit(&post, &letter("anonymous", &day(-1), text), &delegate)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains("id=\"sent_on-error\""),
+            "{}",
+            refused.body
+        );
+        let refused = app
+            .submit(&post, &letter("anonymous", "12/03/2026", text), &delegate)
+            .await;
+        assert!(refused.body.contains("id=\"sent_on-error\""));
+        assert!(
+            app.store
+                .representations(&scope, u.allegation)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+
+        let saved = app
+            .submit(&post, &letter("anonymous", &day(6), text), &delegate)
+            .await;
+        assert_eq!(
+            saved.status,
+            StatusCode::SEE_OTHER,
+            "{backend}: {}",
+            saved.body
+        );
+        assert!(location(&saved).ends_with("#representations"));
+        let page = app.get(&page_path, Some(&delegate.cookie)).await;
+        assert!(page.body.contains("raised-with-authority"), "{backend}");
+        let listed = between(&page.body, "id=\"letters\"", "</table>").unwrap();
+        assert!(
+            listed.contains("Command of the fictional camp K-7"),
+            "{listed}"
+        );
+        assert!(
+            !page.body.contains("beatings on arrival"),
+            "the list never shows the text"
+        );
+        let id = app
+            .store
+            .representations(&scope, u.allegation)
+            .await
+            .unwrap()[0]
+            .letter
+            .id;
+        let read_path = format!("/protection/representations/{id}");
+
+        // Without a purpose: no text, a form asking why; nothing logged.
+        let page = app.get(&read_path, Some(&delegate.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        assert!(page.body.contains("id=\"purpose-form\""));
+        assert!(!page.body.contains("beatings on arrival"));
+        let blank = app
+            .get(&format!("{read_path}?purpose=+"), Some(&delegate.cookie))
+            .await;
+        assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(blank.body.contains("id=\"purpose-error\""));
+        let page = app
+            .get(
+                &format!("{read_path}?purpose=preparing+the+follow-up+meeting"),
+                Some(&delegate.cookie),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("beatings on arrival"), "{backend}");
+        let csrf = crate::harness::csrf_of(&page.body);
+        assert!(!csrf.is_empty());
+
+        // Replies: not before the day sent; then acknowledged, then denied.
+        let reply = |received_on: &str, outcome: &str, said: &str| {
+            form(&[
+                ("purpose", "recording the reply"),
+                ("received_on", received_on),
+                ("outcome", outcome),
+                ("reply_text", said),
+            ])
+        };
+        let early = app
+            .submit(
+                &format!("{read_path}/replies"),
+                &reply(&day(7), "acknowledged", "Received."),
+                &delegate,
+            )
+            .await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(
+            early.body.contains("id=\"received_on-error\""),
+            "{}",
+            early.body
+        );
+        let mute = app
+            .submit(
+                &format!("{read_path}/replies"),
+                &reply(&day(3), "denied", ""),
+                &delegate,
+            )
+            .await;
+        assert_eq!(mute.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            mute.body.contains("id=\"reply_text-error\""),
+            "{}",
+            mute.body
+        );
+        for (days, outcome, said) in [
+            (6, "acknowledged", "Received."),
+            (3, "denied", "Fictional: the command denies any beating."),
+        ] {
+            let saved = app
+                .submit(
+                    &format!("{read_path}/replies"),
+                    &reply(&day(days), outcome, said),
+                    &delegate,
+                )
+                .await;
+            assert_eq!(
+                saved.status,
+                StatusCode::SEE_OTHER,
+                "{backend}: {}",
+                saved.body
+            );
+        }
+        let page = app.get(&page_path, Some(&delegate.cookie)).await;
+        let status = between(&page.body, "id=\"status\">", "<").unwrap();
+        assert_eq!(status, "authority-denied", "{backend}");
+
+        // The API: the same rules, the same log.
+        let token = app.token(u.tenant.id, UserRole::Delegate).await;
+        let api_post = format!("/api/v1{post}");
+        let bad = app
+            .api(
+                "POST",
+                &api_post,
+                Some(&token),
+                Some(&format!(
+                    r#"{{"form":"named","addressee":"Camp command","sent_on":"{}","text":"x"}}"#,
+                    day(1)
+                )),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(bad.body.contains("ICRC-VIS-c"), "{}", bad.body);
+        let bad = app
+            .api(
+                "POST",
+                &api_post,
+                Some(&token),
+                Some(r#"{"form":"aggregated","addressee":"","sent_on":"yesterday","text":"x"}"#),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("addressee") && bad.body.contains("sent_on"),
+            "{}",
+            bad.body
+        );
+        let made = app
+            .api(
+                "POST",
+                &api_post,
+                Some(&token),
+                Some(&format!(
+                    r#"{{"form":"aggregated","addressee":"Ministry of the fictional interior","sent_on":"{}","text":"Fictional: a trend of beatings on arrival."}}"#,
+                    day(1)
+                )),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{backend}: {}", made.body);
+        let made: Value = serde_json::from_str(&made.body).unwrap();
+        assert_eq!(made["allegation_status"], "raised-with-authority");
+        let second = made["id"].as_str().unwrap().to_owned();
+        let silent = app
+            .api(
+                "POST",
+                &format!("/api/v1/protection/representations/{second}/replies"),
+                Some(&token),
+                Some(&format!(
+                    r#"{{"received_on":"{}","outcome":"no-reply"}}"#,
+                    day(0)
+                )),
+            )
+            .await;
+        assert_eq!(
+            silent.status,
+            StatusCode::CREATED,
+            "{backend}: {}",
+            silent.body
+        );
+        assert!(silent.body.contains("\"no-reply\""));
+        let read = format!("/api/v1/protection/representations/{second}");
+        let bad = app.api("GET", &read, Some(&token), None).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("\"purpose\"") && !bad.body.contains("trend of beatings"));
+        let got = app
+            .api(
+                "GET",
+                &format!("{read}?purpose=trend%20report"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(got.status, StatusCode::OK, "{backend}: {}", got.body);
+        let got: Value = serde_json::from_str(&got.body).unwrap();
+        assert_eq!(got["text"], "Fictional: a trend of beatings on arrival.");
+        assert_eq!(got["replies"][0]["outcome"], "no-reply");
+        assert_eq!(got["replies"][0]["text"], Value::Null);
+        let allegation = app
+            .api("GET", &format!("/api/v1{page_path}"), Some(&token), None)
+            .await;
+        let allegation: Value = serde_json::from_str(&allegation.body).unwrap();
+        assert_eq!(allegation["status"], "no-reply", "{backend}");
+        assert_eq!(allegation["representations"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            allegation["representations"][0]["text"],
+            Value::Null,
+            "no text in lists"
+        );
+
+        // Every read of a text is logged with its purpose; reads without one are not reads.
+        let log = app.store.audit_entries(0, 10_000).await.unwrap();
+        let purposes = |object: String| {
+            log.iter()
+                .filter(|e| e.action == "read" && e.object == object)
+                .filter_map(|e| e.purpose.clone())
+                .collect::<Vec<_>>()
+        };
+        let first_reads = purposes(format!("representation:{id}"));
+        assert!(
+            first_reads.contains(&"preparing the follow-up meeting".to_owned()),
+            "{backend}: {first_reads:?}"
+        );
+        assert_eq!(
+            purposes(format!("representation:{second}")),
+            vec!["trend report"]
+        );
+
+        // Another unit's delegate: 404 everywhere, never the text.
+        let other = other_unit_delegate(&app).await;
+        let theirs = app
+            .get(&format!("{read_path}?purpose=curious"), Some(&other.cookie))
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{backend}");
+        assert!(!theirs.body.contains("beatings"));
+        let theirs = app
+            .submit(
+                &format!("{read_path}/replies"),
+                &reply(&day(0), "acknowledged", "x"),
+                &other,
+            )
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        let their_tenant = app.store.tenant_by_slug("protection-2").await.unwrap();
+        let their_token = app.token(their_tenant.id, UserRole::Delegate).await;
+        let theirs = app
+            .api(
+                "GET",
+                &format!("{read}?purpose=curious"),
+                Some(&their_token),
+                None,
+            )
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        let theirs = app
+            .api(
+                "POST",
+                &api_post,
+                Some(&their_token),
+                Some(&format!(
+                    r#"{{"form":"aggregated","addressee":"x","sent_on":"{}","text":"x"}}"#,
+                    day(0)
+                )),
+            )
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{backend}");
+        assert_eq!(
+            app.store
+                .representations(&scope, u.allegation)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}
