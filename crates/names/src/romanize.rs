@@ -438,14 +438,21 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         hint,
         None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
     );
+    // A spelling that is itself a name of the tables is not read as article + name (Elchin,
+    // Eldar and Elnur are Azerbaijani names, not al- + Chin).
+    // The article is read on the letters as written: the Slavic reading of j as й had hidden
+    // it before ج (Aljamal, Aljaber, Aljundi read as "Alyamal").
+    let known = crate::groups::given_name_group(&key(t)).is_some();
+    let w = ascii_letters(t);
     if arabic_hint
-        && v.len() > 4
-        && (v.starts_with(b"al") || v.starts_with(b"el"))
-        && !is_vowel_byte(v[2])
-        && v[2] != b'l'
-        && v[2] != b'e'
+        && !known
+        && w.len() > 4
+        && (w.starts_with(b"al") || w.starts_with(b"el"))
+        && !is_vowel_byte(w[2])
+        && w[2] != b'l'
+        && w[2] != b'e'
     {
-        push_unique(out, key_of_ascii(&v[2..]), MAX_KEYS - 1);
+        push_unique(out, key_of_ascii(&w[2..]), MAX_KEYS - 1);
     }
     // The least frequent readings come last, where the cap on keys drops them first.
     // The French reading of j as ж (Soviet passports before 1997: Jukov, Jouravlev).
@@ -457,11 +464,17 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     }
     // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh, and only when the
     // reading gives a name of the tables (Sergei does not become Serjei).
+    // ج is a consonant: written dj here so that `key` does not read a j after a vowel as the
+    // glide й (Oleg read as "Olej" had given the key of Ali).
     if arabic_hint && v.contains(&b'g') && !v.windows(2).any(|w| w == b"gh") {
-        let alt: Vec<u8> = v
-            .iter()
-            .map(|&c| if c == b'g' { b'j' } else { c })
-            .collect();
+        let mut alt: Vec<u8> = Vec::with_capacity(v.len() + 2);
+        for &c in v {
+            if c == b'g' {
+                alt.extend_from_slice(b"dj");
+            } else {
+                alt.push(c);
+            }
+        }
         let k = key_of_ascii(&alt);
         if crate::groups::is_known_key(&k) {
             push_unique(out, k, MAX_KEYS - 1);

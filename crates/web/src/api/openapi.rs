@@ -98,6 +98,21 @@ fn operation(route: &RouteInfo) -> Value {
             "schema": {"type": "string", "minLength": 1, "maxLength": 200}
         }));
     }
+    if response == "TracingRequestList" {
+        // The caseworker's worklist (MATCH-1 stages), paged.
+        op["parameters"] = json!([
+            {"name": "stage", "in": "query", "required": false,
+             "description": "only requests at this stage; 422 names an unknown one",
+             "schema": {"type": "string", "enum": ["to-review", "awaiting-second", "found"]}},
+            {"name": "reference", "in": "query", "required": false,
+             "description": "only requests whose reference starts with this text",
+             "schema": {"type": "string", "maxLength": 64}},
+            {"name": "offset", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 0}},
+            {"name": "limit", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
+        ]);
+    }
     if response == "Representation"
         && let Some(parameters) = op["parameters"].as_array_mut()
     {
@@ -220,14 +235,21 @@ pub(crate) fn document() -> Value {
                 "TracingRequest": {"type": "object", "properties": {
                     "id": string, "reference": string, "enquirer": {"type": "object"}, "sought": {"type": "object"},
                     "circumstances": string, "consent": {"type": "object"}, "created_at": string, "created_by": string,
-                    "enquiries": {"type": "array", "description": "the enquiries asked of bureaus for this request, with their answers (news for the family) and closure", "items": {"type": "object"}}
+                    "stage": {"type": "string", "enum": ["to-review", "awaiting-second", "found"], "description": "in the list only (MATCH-1)"},
+                    "decisions": {"type": "integer", "description": "in the list only: reviewer decisions taken"}
                 }},
                 "SubjectExport": {"type": "object", "description": "everything held about one person (ICRC-DP-c): the record, every assertion, events, sources, restrictions, archive state, match decisions, transmissions and the audit entries naming it", "properties": {
                     "format": string, "person": {"type": "object"}, "assertions": {"type": "array"}, "events": {"type": "array"},
                     "sources": {"type": "array"}, "restrictions": {"type": "array"}, "archived": {"type": "array"},
                     "match_decisions": {"type": "array"}, "transmissions": {"type": "array"}, "audit": {"type": "array"}
                 }},
-                "TracingRequestList": {"type": "object", "properties": {"tracing_requests": {"type": "array", "items": reference("TracingRequest")}}}
+                "TracingRequestList": {"type": "object", "required": ["tracing_requests", "total", "stages"], "properties": {
+                    "tracing_requests": {"type": "array", "items": reference("TracingRequest")},
+                    "total": {"type": "integer", "description": "requests the filter keeps, on every page"},
+                    "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                    "stages": {"type": "object", "description": "requests per stage: to-review, awaiting-second, found",
+                               "additionalProperties": {"type": "integer"}}
+                }}
             }
         }
     });
@@ -246,6 +268,14 @@ pub(crate) fn document() -> Value {
         lists_and_closures_schemas(&string),
     ) {
         schemas.extend(more);
+    }
+    if let Some(properties) =
+        document["components"]["schemas"]["TracingRequest"]["properties"].as_object_mut()
+    {
+        properties.insert(
+            "enquiries".to_owned(),
+            json!({"type": "array", "description": "one request only: the enquiries asked of bureaus for it, with their answers (news for the family) and closure", "items": {"type": "object"}}),
+        );
     }
     // Issue 6, ICRC-VIS-d: the persons followed across visits (apart, for the same reason).
     if let (Some(schemas), Value::Object(more)) = (
