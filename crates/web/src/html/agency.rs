@@ -192,6 +192,8 @@ struct RequestRow {
     stage: &'static str,
     stage_code: &'static str,
     decisions: i64,
+    /// The engine's best proposal that nobody rejected, as a percentage; empty when none.
+    best: String,
 }
 
 /// One tab of the worklist: a stage (or all), its count and whether it is the one shown.
@@ -312,10 +314,27 @@ pub(crate) async fn list(
         count: counts.get(s),
         current: stage == Some(s),
     }));
+    // Triage: the best proposal of each request shown, without its rejected pairs.
+    let mut pairs = Vec::with_capacity(worklist.rows.len());
+    for row in &worklist.rows {
+        let decisions = state
+            .store
+            .match_decisions(&member.scope, row.request.id)
+            .await?;
+        let rejected = pair_states(&decisions)
+            .into_iter()
+            .filter(|(_, s)| s.rejected)
+            .map(|(person, _)| person)
+            .collect();
+        pairs.push((&row.request, rejected));
+    }
+    let best = search::best_scores(&state, &member.scope, &pairs).await?;
+    drop(pairs);
     let rows = worklist
         .rows
         .into_iter()
-        .map(|r| RequestRow {
+        .zip(best)
+        .map(|(r, best)| RequestRow {
             id: r.request.id,
             reference: r.request.request.reference,
             sought: r.request.request.sought_name.display(),
@@ -327,6 +346,9 @@ pub(crate) async fn list(
             stage: stage_label(r.stage),
             stage_code: r.stage.code(),
             decisions: r.decisions,
+            best: best
+                .map(|p| format!("{:.1}%", p * 100.0))
+                .unwrap_or_default(),
         })
         .collect();
     render(&ListPage {

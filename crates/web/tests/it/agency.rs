@@ -355,6 +355,13 @@ async fn the_worklist_shows_each_request_at_its_stage_with_counts() {
         );
         assert!(row(body, "TR-W2").contains("Awaiting a second confirmation</td><td>1</td>"));
         assert!(row(body, "TR-W3").contains(r#"<td class="stage-found">Found</td><td>2</td>"#));
+        // Triage: the engine's best proposal (the Latin record of the Cyrillic request).
+        let best = |row: String| -> Option<f64> {
+            let cell = row.rsplit("<td>").next()?;
+            cell.split('%').next()?.parse().ok()
+        };
+        let w1 = best(row(body, "TR-W1")).expect("TR-W1 has a proposal");
+        assert!(w1 >= 50.0, "{w1}");
 
         let found = app
             .get("/tracing?stage=found", Some(&reviewer.cookie))
@@ -385,12 +392,26 @@ async fn the_worklist_shows_each_request_at_its_stage_with_counts() {
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(unknown.body.contains("unknown stage"), "{}", unknown.body);
 
+        // A rejected pair leaves the best-proposal column (MATCH-1: never proposed again).
+        let w4 = file_request(&app, &caseworker, "TR-W4").await;
+        let reject = format!("person={person}&decision=reject");
+        let page = app
+            .submit(&format!("{w4}/decisions"), &reject, &reviewer)
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let page = app
+            .get("/tracing?reference=TR-W4", Some(&caseworker.cookie))
+            .await;
+        let w4_row = row(&page.body, "TR-W4");
+        assert!(w4_row.contains("To review</td><td>1</td>"), "{w4_row}");
+        assert!(best(w4_row.clone()).is_none_or(|p| p < w1), "{w4_row}");
+
         // The dashboard: the same counts, linking to each tab.
         let dashboard = app.get("/", Some(&caseworker.cookie)).await;
         assert!(dashboard.body.contains(
             r#"<span class="number">1</span> <a href="/tracing?stage=awaiting-second">awaiting a second confirmation</a>"#
         ), "{}", dashboard.body);
-        assert!(dashboard.body.contains("All tracing requests</a> (3)"));
+        assert!(dashboard.body.contains("All tracing requests</a> (4)"));
 
         // The API: the same list, filtered and paged, with the counts per stage.
         let token = app.token(app.fx.agency.id, UserRole::Caseworker).await;
@@ -408,19 +429,19 @@ async fn the_worklist_shows_each_request_at_its_stage_with_counts() {
         assert_eq!(list["tracing_requests"][0]["reference"], "TR-W2");
         assert_eq!(list["tracing_requests"][0]["stage"], "awaiting-second");
         assert_eq!(list["tracing_requests"][0]["decisions"], 1);
-        assert_eq!(list["stages"]["to-review"], 1);
+        assert_eq!(list["stages"]["to-review"], 2);
         assert_eq!(list["stages"]["found"], 1);
         let paged = json_of(
             &app.api(
                 "GET",
-                "/api/v1/tracing-requests?limit=2&offset=2",
+                "/api/v1/tracing-requests?limit=2&offset=3",
                 Some(&token),
                 None,
             )
             .await
             .body,
         );
-        assert_eq!(paged["total"], 3);
+        assert_eq!(paged["total"], 4);
         assert_eq!(paged["tracing_requests"].as_array().unwrap().len(), 1);
         assert_eq!(paged["tracing_requests"][0]["reference"], "TR-W1");
         let bad = app
