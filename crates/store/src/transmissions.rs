@@ -661,6 +661,54 @@ impl Store {
         })
     }
 
+    /// [`Store::untransmitted_events`] of the persons whose card went to `recipient` on
+    /// `channel` only: read from those persons' events (the agency's forwarding round, whose
+    /// other persons' events never go there), not from every event of the tenant.
+    pub async fn untransmitted_events_of_carried(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        channel: &str,
+        kinds: &[&str],
+    ) -> StoreResult<Vec<PendingEvent>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kinds: Vec<String> = kinds
+            .iter()
+            .map(|k| format!("'{}'", k.replace('\'', "")))
+            .collect();
+        let sql = format!(
+            "SELECT e.person_id, e.id FROM events e \
+             JOIN (SELECT DISTINCT i.person_id FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
+                   WHERE i.tenant_id = $1 AND t.tenant_id = $1 AND t.recipient = $2 AND t.channel = $3) c ON c.person_id = e.person_id \
+             WHERE e.tenant_id = $1 AND e.kind IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM transmission_notices n JOIN transmissions_out t ON t.id = n.transmission_id \
+                             WHERE n.tenant_id = $1 AND n.item_kind = 'event' AND n.item_id = e.id AND t.recipient = $2 AND t.channel = $3) \
+             ORDER BY e.occurred_at, e.recorded_at, e.id",
+            kinds.join(", ")
+        );
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(crate::registry::sql_text(&sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(recipient)
+                .bind(channel)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PendingEvent {
+                        person: PersonId::from_uuid(row.uuid("person_id")?),
+                        event: domain::EventId::from_uuid(row.uuid("id")?),
+                        person_carried: true,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// Detriment flags (GC4-137-b) of this tenant that no envelope to `recipient` on `channel`
     /// has carried yet, in the order recorded; each says whether the person's card went there
     /// already (a flag set after the first card travels with a correction card).

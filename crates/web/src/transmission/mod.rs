@@ -1727,6 +1727,7 @@ pub async fn forward_to_origin(
     let mut decisions = Vec::new();
     let mut contents = Vec::new();
     let mut persons = Vec::new();
+    let mut now_events = Vec::new();
     for chunk in candidates.chunks(1000) {
         for record in store.person_records(scope, chunk).await? {
             if nationality_of(&record).as_deref() != Some(origin.as_str()) {
@@ -1768,6 +1769,14 @@ pub async fn forward_to_origin(
                     None,
                 ));
                 persons.push((record.person.id, record.person.category));
+                // Its notifiable events go with its card (none went there before).
+                now_events.extend(
+                    record
+                        .events
+                        .iter()
+                        .filter(|e| e.kind.is_notifiable())
+                        .map(|e| (e.occurred_at, e.recorded_at, record.person.id, e.id)),
+                );
                 summary.forwarded += 1;
             } else {
                 summary.withheld += 1;
@@ -1775,20 +1784,12 @@ pub async fn forward_to_origin(
         }
     }
     let forwarded_now: HashSet<PersonId> = persons.iter().map(|(p, _)| *p).collect();
-    let mut forwarded_to: HashSet<PersonId> = store
-        .forwarding_decisions(scope, None)
-        .await?
-        .into_iter()
-        .filter(|d| d.decision.recipient == to && d.decision.forwarded)
-        .map(|d| d.decision.person)
-        .collect();
-    forwarded_to.extend(persons.iter().map(|(p, _)| *p));
     let changes = origin_changes(
         store,
         scope,
         to,
         &flags,
-        &forwarded_to,
+        &now_events,
         &forwarded_now,
         &mut decisions,
     )
@@ -1824,24 +1825,45 @@ pub async fn forward_to_origin(
 /// conventions list, decided again by `domain::forwarding::decide`. Nothing of a person
 /// flagged as detrimental (GC4-137-b) and nothing the agency's own delegates registered
 /// (ICRC-VIS-e) flows. Each person with changes gets a decision row (XC-8).
+///
+/// Only the persons carried to `to` before (read from their own events and corrections, not
+/// from every event of the tenant: a round at 10^6 persons reads what concerns the few
+/// forwarded) and those forwarded now (`now_events`, from the records the round read:
+/// `(occurred, recorded, person, event)`) are considered.
 async fn origin_changes(
     store: &Store,
     scope: &TenantScope,
     to: &str,
     flags: &HashMap<PersonId, Vec<String>>,
-    forwarded_to: &HashSet<PersonId>,
+    now_events: &[(
+        time::OffsetDateTime,
+        time::OffsetDateTime,
+        PersonId,
+        domain::EventId,
+    )],
     forwarded_now: &HashSet<PersonId>,
     decisions: &mut Vec<NewForwardingDecision>,
 ) -> TransmissionResult<notices::Changes> {
     let channel = transmit::Channel::Agency.code();
-    let allowed = |p: &PersonId| forwarded_to.contains(p) && !flags.contains_key(p);
-    let events: Vec<(PersonId, domain::EventId)> = store
-        .untransmitted_events(scope, to, channel, &notices::notifiable_codes())
+    let allowed = |p: &PersonId| !flags.contains_key(p);
+    // Carried before, then forwarded now, each in the order the events happened.
+    let mut events: Vec<(PersonId, domain::EventId)> = store
+        .untransmitted_events_of_carried(scope, to, channel, &notices::notifiable_codes())
         .await?
         .into_iter()
-        .filter(|e| allowed(&e.person))
+        .filter(|e| allowed(&e.person) && !forwarded_now.contains(&e.person))
         .map(|e| (e.person, e.event))
         .collect();
+    let mut fresh: Vec<_> = now_events
+        .iter()
+        .filter(|(_, _, person, _)| allowed(person))
+        .collect();
+    fresh.sort_by_key(|(occurred, recorded, _, event)| (*occurred, *recorded, *event));
+    events.extend(
+        fresh
+            .into_iter()
+            .map(|(_, _, person, event)| (*person, *event)),
+    );
     let corrections: Vec<store::PendingCorrection> = store
         .pending_corrections(scope, to, channel)
         .await?
