@@ -154,13 +154,77 @@ impl Store {
 
     /// ICRC-VIS-d: the persons whose next visit is due on `today` or before and who have not
     /// been seen since, most overdue first (`domain::protection::overdue`).
+    ///
+    /// Indexed (migration 0017, `follow_ups_due`): only the follow-ups due by `today` are found
+    /// by the index, and only their persons' registrations, links and follow-ups are read, so
+    /// the work follows the persons due, not every follow-up the unit ever recorded.
     pub async fn overdue_follow_ups(
         &self,
         scope: &TenantScope,
         today: Date,
     ) -> StoreResult<Vec<Overdue>> {
-        let persons = self.followed_persons(scope).await?;
-        let marks = self.due_marks(scope).await?;
+        // The persons (first registrations) with any follow-up due by today, and every
+        // registration of theirs.
+        const PERSONS: &str = "WITH due AS (SELECT DISTINCT registration_id FROM follow_ups \
+             WHERE tenant_id = $1 AND next_visit_due IS NOT NULL AND next_visit_due <= $2), \
+             persons AS (SELECT DISTINCT COALESCE(l.person_id, due.registration_id) AS person FROM due \
+             LEFT JOIN registration_links l ON l.tenant_id = $1 AND l.registration_id = due.registration_id), \
+             regs AS (SELECT person AS registration FROM persons UNION \
+             SELECT l.registration_id FROM registration_links l WHERE l.tenant_id = $1 AND l.person_id IN (SELECT person FROM persons))";
+        let seen_sql = format!(
+            "{PERSONS} SELECT {} FROM registrations WHERE tenant_id = $1 AND id IN (SELECT registration FROM regs)",
+            super::REGISTRATION_COLUMNS
+        );
+        let links_sql = format!(
+            "{PERSONS} SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1 AND person_id IN (SELECT person FROM persons)"
+        );
+        let marks_sql = format!(
+            "{PERSONS} SELECT registration_id, recorded_at, next_visit_due FROM follow_ups WHERE tenant_id = $1 AND registration_id IN (SELECT registration FROM regs)"
+        );
+        let (seen, links, marks) = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let seen = sqlx::query(sqlx::AssertSqlSafe(seen_sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(today)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(super::registration_from)
+                .collect::<StoreResult<Vec<_>>>()?;
+            let links: Vec<(Uuid, Uuid)> = sqlx::query_as(sqlx::AssertSqlSafe(links_sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(today)
+                .fetch_all(&mut *tx)
+                .await?;
+            let marks = sqlx::query(sqlx::AssertSqlSafe(marks_sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(today)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(DueMark {
+                        registration: RegistrationId::from_uuid(
+                            row.try_get::<Uuid, _>("registration_id")?,
+                        ),
+                        recorded_at: row.try_get::<OffsetDateTime, _>("recorded_at")?,
+                        next_visit_due: row.try_get::<Option<Date>, _>("next_visit_due")?,
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            tx.commit().await?;
+            (seen, links, marks)
+        });
+        let links: Vec<(RegistrationId, RegistrationId)> = links
+            .into_iter()
+            .map(|(from, to)| {
+                (
+                    RegistrationId::from_uuid(from),
+                    RegistrationId::from_uuid(to),
+                )
+            })
+            .collect();
+        let persons = group(&seen, &links);
         Ok(overdue(&persons, &marks, today))
     }
 }
