@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Writes the same CSV files as the CLI (so `bench/matching/score.py` scores them) and prints
-//! every stage's wall time and the candidate count to standard error. Under
+//! every stage's wall time, the process's CPU time in it (all threads; under load this is the
+//! figure to compare) and the candidate count to standard error. Under
 //! `valgrind --tool=callgrind` use `--threads 1` so the counts are of one thread.
 
 use std::error::Error;
@@ -20,7 +21,7 @@ use matching::{Corpus, Index, Progress, Record, Settings};
 
 struct Clock {
     started: Instant,
-    current: Mutex<Option<(&'static str, Instant)>>,
+    current: Mutex<Option<(&'static str, Instant, Duration)>>,
 }
 
 impl Clock {
@@ -32,14 +33,18 @@ impl Clock {
     }
 
     fn close(&self) {
-        if let Some((name, at)) = self.current.lock().unwrap().take() {
-            eprintln!("  {name:<14} {:>8.3} s", at.elapsed().as_secs_f64());
+        if let Some((name, at, cpu)) = self.current.lock().unwrap().take() {
+            eprintln!(
+                "  {name:<14} {:>8.3} s wall {:>8.3} s CPU",
+                at.elapsed().as_secs_f64(),
+                process_cpu().saturating_sub(cpu).as_secs_f64()
+            );
         }
     }
 
     fn open(&self, name: &'static str) {
         self.close();
-        *self.current.lock().unwrap() = Some((name, Instant::now()));
+        *self.current.lock().unwrap() = Some((name, Instant::now(), process_cpu()));
     }
 }
 
@@ -69,6 +74,12 @@ fn read(path: &str, mut each: impl FnMut(&Record)) -> Result<Vec<String>, Box<dy
     }
     drop(record);
     Ok(ids)
+}
+
+/// CPU time of the whole process so far (all threads): a stage's work whatever the load.
+fn process_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
 /// CPU time of this thread so far: a query's cost without the time other processes held the

@@ -23,7 +23,7 @@ pub struct TokenInfo {
     /// The characters of `latin` as a set (`similarity::char_mask`).
     pub latin_mask: u64,
     /// Spelling-folding keys (ids into [`Lexicon::key_text`]); two spellings of one name share one.
-    pub keys: Vec<u32>,
+    pub keys: Keys,
     /// Given-name equivalence group (cognates, diminutives, the Muhammad family), if known.
     pub group: u32,
     /// Gender-neutral surname stem (a key id), if the token has a gendered ending.
@@ -32,6 +32,37 @@ pub struct TokenInfo {
     pub skeleton: u32,
     /// A single letter (an initial).
     pub initial: bool,
+    /// The token's unambiguous hushing consonants (`names::sibilants`): two spellings that
+    /// share a key but disagree here (Elçin / Elşən) are different names.
+    pub sibilants: u32,
+}
+
+/// The key ids of a token (at most four, `lexicon::analyse_token`), kept inline: comparing
+/// two tokens reads both tokens' keys, and a separate allocation per token cost a cache miss
+/// each time (the comparison is most of a dedupe's and a search's work).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Keys {
+    ids: [u32; 4],
+    len: u8,
+}
+
+impl Keys {
+    fn new(keys: impl IntoIterator<Item = u32>) -> Keys {
+        let mut out = Keys::default();
+        for key in keys.into_iter().take(4) {
+            out.ids[usize::from(out.len)] = key;
+            out.len += 1;
+        }
+        out
+    }
+}
+
+impl std::ops::Deref for Keys {
+    type Target = [u32];
+
+    fn deref(&self) -> &[u32] {
+        &self.ids[..usize::from(self.len)]
+    }
 }
 
 /// A run of token ids in [`Corpus::arena`].
@@ -163,7 +194,12 @@ impl Lexicon {
             return id;
         }
         let info = lexicon::analyse_token(token);
-        let keys: Vec<u32> = info.keys.iter().map(|k| self.intern_key(k)).collect();
+        let keys = Keys::new(
+            info.keys
+                .iter()
+                .map(|k| self.intern_key(k))
+                .collect::<Vec<_>>(),
+        );
         let stem = match &info.stem {
             Some(stem) => self.intern_key(stem),
             None => NONE,
@@ -183,6 +219,7 @@ impl Lexicon {
             stem,
             skeleton,
             initial: token.chars().filter(|c| c.is_alphanumeric()).count() == 1,
+            sibilants: names::sibilants(token),
         });
         self.token_ids.insert(token.into(), id);
         id
@@ -444,19 +481,20 @@ impl Corpus {
     pub(crate) fn shared_frequency(&self, a: u32, b: u32, prior: f64) -> Option<f64> {
         let ia = self.lexicon.token(a);
         let ib = self.lexicon.token(b);
-        let mut shared: Vec<u32> = Vec::new();
-        if a == b {
-            shared.extend_from_slice(&ia.keys);
+        // No buffer: this runs for every compared pair (twice), and the identities are few.
+        let count = |identity: &u32| self.frequency.get(identity).copied().unwrap_or(0).max(1);
+        let mut best = if a == b {
+            ia.keys.iter().map(count).min()
         } else {
-            shared.extend(ia.keys.iter().copied().filter(|k| ib.keys.contains(k)));
-            if shared.is_empty() && ia.group != NONE && ia.group == ib.group {
-                shared.push(ia.group | GROUP_TAG);
-            }
+            ia.keys
+                .iter()
+                .filter(|k| ib.keys.contains(k))
+                .map(count)
+                .min()
+        };
+        if best.is_none() && a != b && ia.group != NONE && ia.group == ib.group {
+            best = Some(count(&(ia.group | GROUP_TAG)));
         }
-        let best = shared
-            .iter()
-            .map(|identity| self.frequency.get(identity).copied().unwrap_or(0).max(1))
-            .min();
         const PSEUDO: f64 = 1000.0;
         best.map(|count| {
             (f64::from(count) + PSEUDO * prior) / (self.features.len() as f64 + PSEUDO)

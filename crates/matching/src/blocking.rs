@@ -402,17 +402,34 @@ pub(crate) fn candidate_pairs_threads(
     split: Option<usize>,
     threads: usize,
 ) -> (Vec<u64>, BlockingStats) {
-    let mut entries: Vec<(u64, u32, u32)> = Vec::new();
-    let mut scratch = Vec::new();
-    for (index, features) in corpus.features.iter().enumerate() {
-        keys(corpus, features, &mut scratch);
-        entries.extend(scratch.iter().map(|&(k, s)| (k, s, index as u32)));
-    }
+    let threads = threads.clamp(1, 16);
+    let n = corpus.len();
+    // Keys on all threads, each thread's share sorted there, then merged: this was a serial
+    // loop and one sort of 26 M entries at a million records.
+    let chunk = n.div_ceil(threads).max(1);
+    let runs: Vec<Vec<(u64, u32, u32)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|from| {
+                scope.spawn(move || {
+                    let mut entries: Vec<(u64, u32, u32)> = Vec::new();
+                    let mut scratch = Vec::new();
+                    for index in from..(from + chunk).min(n) {
+                        keys(corpus, &corpus.features[index], &mut scratch);
+                        entries.extend(scratch.iter().map(|&(k, s)| (k, s, index as u32)));
+                    }
+                    entries.sort_unstable();
+                    entries
+                })
+            })
+            .collect();
+        workers.into_iter().map(join).collect()
+    });
+    let entries = merge_sorted(runs);
     let mut stats = BlockingStats {
         keys: entries.len(),
         ..BlockingStats::default()
     };
-    entries.sort_unstable();
     // Blocks (or sub-blocks split by the secondary key) within their cap, as ranges of entries.
     let mut blocks: Vec<(u32, u32)> = Vec::new();
     let mut start = 0;
@@ -455,7 +472,6 @@ pub(crate) fn candidate_pairs_threads(
     }
     // Each record's blocks (compressed rows: the blocks of record r are
     // member_blocks[offsets[r]..offsets[r + 1]]).
-    let n = corpus.len();
     let mut offsets = vec![0u32; n + 1];
     for &(b, e) in &blocks {
         for entry in &entries[b as usize..e as usize] {
@@ -477,65 +493,116 @@ pub(crate) fn candidate_pairs_threads(
     drop(fill);
     let members: Vec<u32> = entries.iter().map(|e| e.2).collect();
     drop(entries);
-    let select = |range: std::ops::Range<usize>| {
+    // The records in the order of their first block: records that share blocks are selected
+    // one after another, so their blocks' members and votes are still in the cache (record
+    // numbers are in file order, which is random with respect to names). The selection of
+    // each record does not depend on the order, and the pairs are sorted at the end.
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for &(b, e) in &blocks {
+        for &r in &members[b as usize..e as usize] {
+            if !std::mem::replace(&mut seen[r as usize], true) {
+                order.push(r);
+            }
+        }
+    }
+    drop(seen);
+    let select = |next: &std::sync::atomic::AtomicUsize| {
         let mut votes = vec![0f32; n];
         let mut touched: Vec<u32> = Vec::new();
         let mut ranked: Vec<(f32, u32)> = Vec::new();
         let mut pairs: Vec<u64> = Vec::new();
-        for r in range {
-            touched.clear();
-            let r32 = r as u32;
-            for &id in &member_blocks[offsets[r] as usize..offsets[r + 1] as usize] {
-                let (b, e) = blocks[id as usize];
-                let weight = (1.0 + n as f32 / (e - b) as f32).ln();
-                for &other in &members[b as usize..e as usize] {
-                    if other == r32 || !crosses(split, r32, other) {
-                        continue;
+        loop {
+            // Work in slices of the order taken from a shared counter: blocks of common
+            // names are not spread evenly over the order.
+            const SLICE: usize = 4096;
+            let from = next.fetch_add(SLICE, std::sync::atomic::Ordering::Relaxed);
+            if from >= order.len() {
+                break;
+            }
+            for &r32 in &order[from..(from + SLICE).min(order.len())] {
+                touched.clear();
+                let r = r32 as usize;
+                for &id in &member_blocks[offsets[r] as usize..offsets[r + 1] as usize] {
+                    let (b, e) = blocks[id as usize];
+                    let weight = (1.0 + n as f32 / (e - b) as f32).ln();
+                    for &other in &members[b as usize..e as usize] {
+                        if other == r32 || !crosses(split, r32, other) {
+                            continue;
+                        }
+                        let slot = &mut votes[other as usize];
+                        if *slot == 0.0 {
+                            touched.push(other);
+                        }
+                        *slot += weight;
                     }
-                    let slot = &mut votes[other as usize];
-                    if *slot == 0.0 {
-                        touched.push(other);
-                    }
-                    *slot += weight;
+                }
+                ranked.clear();
+                ranked.extend(
+                    touched
+                        .iter()
+                        .map(|&o| (std::mem::take(&mut votes[o as usize]), o)),
+                );
+                if ranked.len() > MAX_CANDIDATES_PER_RECORD {
+                    ranked.select_nth_unstable_by(MAX_CANDIDATES_PER_RECORD - 1, |x, y| {
+                        y.0.total_cmp(&x.0).then(x.1.cmp(&y.1))
+                    });
+                    ranked.truncate(MAX_CANDIDATES_PER_RECORD);
+                }
+                for &(_, o) in &ranked {
+                    let (lo, hi) = if r32 < o { (r32, o) } else { (o, r32) };
+                    pairs.push((u64::from(lo) << 32) | u64::from(hi));
                 }
             }
-            ranked.clear();
-            ranked.extend(
-                touched
-                    .iter()
-                    .map(|&o| (std::mem::take(&mut votes[o as usize]), o)),
-            );
-            if ranked.len() > MAX_CANDIDATES_PER_RECORD {
-                ranked.select_nth_unstable_by(MAX_CANDIDATES_PER_RECORD - 1, |x, y| {
-                    y.0.total_cmp(&x.0).then(x.1.cmp(&y.1))
-                });
-                ranked.truncate(MAX_CANDIDATES_PER_RECORD);
-            }
-            for &(_, o) in &ranked {
-                let (lo, hi) = if r32 < o { (r32, o) } else { (o, r32) };
-                pairs.push((u64::from(lo) << 32) | u64::from(hi));
-            }
         }
+        pairs.sort_unstable();
+        pairs.dedup();
         pairs
     };
-    let threads = threads.clamp(1, 16);
-    let chunk = n.div_ceil(threads).max(1);
-    let mut pairs: Vec<u64> = std::thread::scope(|scope| {
-        let select = &select;
-        let workers: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|from| scope.spawn(move || select(from..(from + chunk).min(n))))
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let runs: Vec<Vec<u64>> = std::thread::scope(|scope| {
+        let (select, next) = (&select, &next);
+        let workers: Vec<_> = (0..threads)
+            .map(|_| scope.spawn(move || select(next)))
             .collect();
-        let mut all = Vec::new();
-        for w in workers {
-            all.extend(w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-        all
+        workers.into_iter().map(join).collect()
     });
-    pairs.sort_unstable();
+    let mut pairs = merge_sorted(runs);
     pairs.dedup();
     stats.pairs = pairs.len();
     (pairs, stats)
+}
+
+fn join<T>(worker: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    worker
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// Merges sorted runs into one sorted vector (runs merged pairwise, the shortest first).
+fn merge_sorted<T: Ord + Copy>(mut runs: Vec<Vec<T>>) -> Vec<T> {
+    runs.retain(|r| !r.is_empty());
+    while runs.len() > 1 {
+        runs.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        let (Some(a), Some(b)) = (runs.pop(), runs.pop()) else {
+            break;
+        };
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if b[j] < a[i] {
+                out.push(b[j]);
+                j += 1;
+            } else {
+                out.push(a[i]);
+                i += 1;
+            }
+        }
+        out.extend_from_slice(&a[i..]);
+        out.extend_from_slice(&b[j..]);
+        runs.push(out);
+    }
+    runs.pop().unwrap_or_default()
 }
 
 /// Whether two records may pair: any two in a dedupe, a left and a right one in a link.
