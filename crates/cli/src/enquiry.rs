@@ -22,6 +22,22 @@ pub enum EnquiryCommand {
     },
     /// A bureau answers an enquiry it received.
     Answer(AnswerArgs),
+    /// The agency closes an enquiry it asked: answered (by other means) or withdrawn, with a
+    /// reason; it is no longer owed in the compliance view.
+    Close(CloseArgs),
+}
+
+#[derive(Args)]
+pub struct CloseArgs {
+    #[arg(long)]
+    tenant: String,
+    /// The enquiry's reference (`ENQ-…`, as `enquiry list` shows it).
+    enquiry: String,
+    /// `answered` (by other means) or `withdrawn`.
+    #[arg(long)]
+    outcome: String,
+    #[arg(long)]
+    reason: String,
 }
 
 #[derive(Args)]
@@ -130,6 +146,15 @@ pub async fn enquiry(locations: &Locations, command: EnquiryCommand) -> anyhow::
                         .unwrap_or_default()
                 );
                 println!("  question: {}", enquiry.question);
+                if let Some(closure) = &enquiry.closure {
+                    println!(
+                        "  closed as {} by {} at {}: {}",
+                        closure.outcome.code(),
+                        closure.closed_by,
+                        closure.closed_at,
+                        closure.reason
+                    );
+                }
                 for answer in &enquiry.answers {
                     println!(
                         "  answer {} by {} at {}: {}{}",
@@ -162,6 +187,25 @@ pub async fn enquiry(locations: &Locations, command: EnquiryCommand) -> anyhow::
                 answer.reference, enquiry.reference, enquiry.peer
             );
         }
+        EnquiryCommand::Close(args) => {
+            let (store, _, scope) = open(locations, &args.tenant).await?;
+            let outcome = store::ClosureOutcome::parse(args.outcome.trim())
+                .map_err(|e| anyhow::anyhow!("--outcome: {e}"))?;
+            let enquiry = store
+                .enquiries(&scope)
+                .await?
+                .into_iter()
+                .find(|e| e.reference == args.enquiry && e.direction == EnquiryDirection::Asked)
+                .with_context(|| format!("no enquiry {:?} asked here", args.enquiry))?;
+            store
+                .close_enquiry(&scope, enquiry.id, outcome, &args.reason)
+                .await?;
+            println!(
+                "enquiry {} closed as {}; it is no longer owed",
+                enquiry.reference,
+                outcome.code()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -181,20 +225,60 @@ pub enum ListCommand {
 pub struct DrawArgs {
     #[arg(long)]
     tenant: String,
-    #[arg(long)]
-    title: String,
+    /// The title (with `--from-records`, made from the choices when absent).
+    #[arg(long, required_unless_present = "from_records")]
+    title: Option<String>,
     /// The rule the list meets, e.g. GC3-46-a (transferred persons).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from_records")]
     rule: Option<String>,
     /// A person's reference; repeatable, in the list's order.
-    #[arg(long = "person", required = true)]
+    #[arg(long = "person", required_unless_present = "from_records")]
     persons: Vec<String>,
+    /// Draw the list from the records instead: `transferred` (to `--place`, GC3-46-a),
+    /// `arrived` (at `--place`, GC3-20-a), `released` (or repatriated), `repatriated`, `died`.
+    #[arg(long, conflicts_with = "persons")]
+    from_records: Option<String>,
+    /// The place (its name or id): a transfer's destination.
+    #[arg(long, requires = "from_records")]
+    place: Option<String>,
+    /// The period's first day, YYYY-MM-DD.
+    #[arg(long, requires = "from_records")]
+    from: Option<String>,
+    /// The period's last day, YYYY-MM-DD.
+    #[arg(long, requires = "from_records")]
+    until: Option<String>,
 }
 
 pub async fn list(locations: &Locations, command: ListCommand) -> anyhow::Result<ExitCode> {
     match command {
         ListCommand::Draw(args) => {
             let (store, _, scope) = open(locations, &args.tenant).await?;
+            if let Some(list) = args.from_records {
+                let input = web::transmission::lists::DeriveInput {
+                    list,
+                    place: args.place.unwrap_or_default(),
+                    from: args.from.unwrap_or_default(),
+                    until: args.until.unwrap_or_default(),
+                    title: args.title.unwrap_or_default(),
+                };
+                let list = match web::transmission::lists::derive(&store, &scope, &input).await? {
+                    Ok(list) => list,
+                    Err(errors) => {
+                        for (field, message) in errors {
+                            eprintln!("error: --{}: {message}", field.replace('_', "-"));
+                        }
+                        return Ok(ExitCode::FAILURE);
+                    }
+                };
+                println!(
+                    "list {} \"{}\" ({}) of {} person(s) drawn from the records; it goes with the next envelope to each peer",
+                    list.reference,
+                    list.title,
+                    list.rule.as_deref().unwrap_or_default(),
+                    list.persons.len()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let found = store.persons_by_reference(&scope, &args.persons).await?;
             let mut persons = Vec::with_capacity(args.persons.len());
             for (i, reference) in args.persons.iter().enumerate() {
@@ -206,7 +290,7 @@ pub async fn list(locations: &Locations, command: ListCommand) -> anyhow::Result
                 .draw_list(
                     &scope,
                     &NewList {
-                        title: args.title,
+                        title: args.title.unwrap_or_default(),
                         rule: args.rule,
                         persons,
                     },

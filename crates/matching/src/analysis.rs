@@ -32,6 +32,9 @@ pub struct TokenInfo {
     pub skeleton: u32,
     /// A single letter (an initial).
     pub initial: bool,
+    /// The token's unambiguous hushing consonants (`names::sibilants`): two spellings that
+    /// share a key but disagree here (Elçin / Elşən) are different names.
+    pub sibilants: u32,
 }
 
 /// The key ids of a token (at most four, `lexicon::analyse_token`), kept inline: comparing
@@ -216,6 +219,7 @@ impl Lexicon {
             stem,
             skeleton,
             initial: token.chars().filter(|c| c.is_alphanumeric()).count() == 1,
+            sibilants: names::sibilants(token),
         });
         self.token_ids.insert(token.into(), id);
         id

@@ -275,22 +275,28 @@ fn compare_tokens_from(corpus: &Corpus, a: u32, b: u32, floor: f64) -> NameLevel
             NameLevel::Different
         };
     }
+    // Keys fold ч, ш and щ together (Latin ch is either); where both spellings say which one
+    // it is and they disagree (Elçin / Elşən, Эльчин / Эльшан), the names are different and
+    // only their spelling similarity counts.
+    let sibilants_differ = names::sibilants_conflict(ta.sibilants, tb.sibilants);
     let mut skeleton_only = false;
-    for k in ta.keys.iter() {
-        if tb.keys.contains(k) {
-            if *k != ta.skeleton && *k != tb.skeleton {
-                return NameLevel::SameKey;
+    if !sibilants_differ {
+        for k in ta.keys.iter() {
+            if tb.keys.contains(k) {
+                if *k != ta.skeleton && *k != tb.skeleton {
+                    return NameLevel::SameKey;
+                }
+                skeleton_only = true;
             }
-            skeleton_only = true;
         }
-    }
-    if ta.group != NONE && ta.group == tb.group {
-        return NameLevel::Cognate;
-    }
-    if ta.stem != NONE && (ta.stem == tb.stem || tb.keys.contains(&ta.stem))
-        || tb.stem != NONE && ta.keys.contains(&tb.stem)
-    {
-        return NameLevel::GenderForm;
+        if ta.group != NONE && ta.group == tb.group {
+            return NameLevel::Cognate;
+        }
+        if ta.stem != NONE && (ta.stem == tb.stem || tb.keys.contains(&ta.stem))
+            || tb.stem != NONE && ta.keys.contains(&tb.stem)
+        {
+            return NameLevel::GenderForm;
+        }
     }
     // Only the levels from `Similar` (0.84) up need the similarity itself; the lengths alone
     // often show it cannot get there (a cheap bound, then the exact value).
@@ -305,6 +311,7 @@ fn compare_tokens_from(corpus: &Corpus, a: u32, b: u32, floor: f64) -> NameLevel
         similarity = jaro_winkler(&ta.latin, &tb.latin);
     }
     if similarity < CLOSE
+        && !sibilants_differ
         && let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first())
     {
         let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));

@@ -117,6 +117,51 @@ static ARABIC: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
     m
 });
 
+/// The table's Armenian given names (the rows with an Armenian-script spelling), by the
+/// Armenian-neutral form (`romanize::armenian_neutral`, NAME-AM-2) of every romanisation of
+/// every spelling, and by that form's key.
+struct ArmenianGiven {
+    by_neutral: HashMap<Vec<u8>, &'static str>,
+    by_key: HashMap<String, &'static str>,
+}
+
+static ARMENIAN_GIVEN: LazyLock<ArmenianGiven> = LazyLock::new(|| {
+    let mut by_neutral = HashMap::new();
+    let mut by_key = HashMap::new();
+    for (label, list, _) in given_rows() {
+        let all: Vec<&'static str> = std::iter::once(label).chain(variants(list)).collect();
+        if !all
+            .iter()
+            .any(|v| crate::detect_script(v) == Some(crate::Script::Armenian))
+        {
+            continue;
+        }
+        for v in all {
+            for form in romanize(v, None) {
+                let n = crate::romanize::armenian_neutral(&crate::key::ascii_letters(&form));
+                if n.len() >= 3 {
+                    by_key.entry(crate::key::key_of_ascii(&n)).or_insert(label);
+                    by_neutral.entry(n).or_insert(label);
+                }
+            }
+        }
+    }
+    ArmenianGiven { by_neutral, by_key }
+});
+
+/// Label of the Armenian given name whose spelling has this Armenian-neutral form exactly
+/// (Avedik and Avetik, Sdepan and Stepan): exact, since given names are short and their keys
+/// meet other cultures' names (Mher and Mir).
+pub(crate) fn armenian_given_by_neutral(neutral: &[u8]) -> Option<&'static str> {
+    ARMENIAN_GIVEN.by_neutral.get(neutral).copied()
+}
+
+/// Label of the Armenian given name whose Armenian-neutral key is `key` (the base of a family
+/// name, where the vowel of the given name is often changed: Hovhannes, Hovhannisyan).
+pub(crate) fn armenian_given_by_key(key: &str) -> Option<&'static str> {
+    ARMENIAN_GIVEN.by_key.get(key).copied()
+}
+
 /// Keys of the Latin forms in the Arabic name table.
 static ARABIC_LATIN_KEYS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
     rows(ARABIC_NAMES)

@@ -103,6 +103,15 @@ pub(crate) fn ascii_letters(latin: &str) -> Vec<u8> {
 
 /// Drop the linking article of an ʿAbd compound: abd + vowels + l* → abd (NAME-AR-1).
 fn canon_abd(v: &mut Vec<u8>) {
+    // Levantine "Abed" + article (Abedalkarim, joined by `tokens`) is ʿAbd + article.
+    // An assimilated article doubles the sun letter (Abed ar-Rahman).
+    if v.len() > 6
+        && v.starts_with(b"abed")
+        && matches!(v[4], b'a' | b'e' | b'u')
+        && (v[5] == b'l' || v[5] == v[6])
+    {
+        v.remove(2);
+    }
     if v.len() > 4 && v.starts_with(b"abd") {
         let mut j = 3;
         while j < v.len() && matches!(v[j], b'a' | b'e' | b'i' | b'o' | b'u') {
@@ -294,4 +303,75 @@ pub fn skeleton(key: &str) -> String {
         last = c;
     }
     out
+}
+
+/// Hushing sounds of a token where its spelling is unambiguous, in order (see [`sibilants`]).
+const SIB_AMBIGUOUS: u32 = 0;
+const SIB_CH: u32 = 1; // ч
+const SIB_SH: u32 = 2; // ш
+const SIB_SHCH: u32 = 3; // щ
+
+/// The hushing consonants ч, ш, щ of one token (any script), in order, packed: the count in
+/// the low four bits, then two bits per sound (at most 12). [`key`] folds them into one class,
+/// because Latin `ch` is ч in English and ICAO 9303 spelling but ш in French (Chaaban =
+/// Shaaban, NAME-AR-3; Chevtchenko) and German `sch` is ш but щ in Telegram spelling. Where the
+/// letter itself is unambiguous the sound is recorded: Cyrillic ч ш щ; č ç (Czech, Turkish,
+/// Azerbaijani), tch and tsch (French, German) for ч; š ş ș, sh and Polish sz for ш; ŝ (ISO 9),
+/// shch and szcz for щ; Arabic-script ش and Persian چ; Armenian շ and չ; Georgian შ and ჩ ჭ.
+/// Latin ch, sch and cz are recorded as ambiguous. See [`sibilants_conflict`].
+#[must_use]
+pub fn sibilants(token: &str) -> u32 {
+    let chars: Vec<char> = token.chars().flat_map(char::to_lowercase).collect();
+    let mut out = 0u32;
+    let mut n = 0u32;
+    let mut push = |v: u32| {
+        if n < 12 {
+            out |= v << (4 + 2 * n);
+            n += 1;
+        }
+    };
+    let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
+    let starts = |i: usize, s: &str| s.chars().enumerate().all(|(k, c)| at(i + k) == c);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let (v, len) = match c {
+            'ч' | 'č' | 'ç' | 'չ' | 'ჩ' | 'ჭ' | 'چ' => (Some(SIB_CH), 1),
+            'ш' | 'š' | 'ş' | 'ș' | 'շ' | 'შ' | 'ش' | 'ښ' => (Some(SIB_SH), 1),
+            'щ' | 'ŝ' => (Some(SIB_SHCH), 1),
+            's' if starts(i, "shch") => (Some(SIB_SHCH), 4),
+            's' if starts(i, "shtch") => (Some(SIB_SHCH), 5),
+            's' if starts(i, "szcz") => (Some(SIB_SHCH), 4),
+            // GOST 7.79-2000 B writes щ shh.
+            's' if starts(i, "shh") => (Some(SIB_SHCH), 3),
+            't' if starts(i, "tsch") => (Some(SIB_CH), 4),
+            't' if starts(i, "tch") => (Some(SIB_CH), 3),
+            's' if starts(i, "sch") => (Some(SIB_AMBIGUOUS), 3),
+            's' if starts(i, "sh") || starts(i, "sz") => (Some(SIB_SH), 2),
+            'c' if starts(i, "ch") => (Some(SIB_AMBIGUOUS), 2),
+            _ => (None, 1),
+        };
+        if let Some(v) = v {
+            push(v);
+        }
+        i += len;
+    }
+    out | n
+}
+
+/// Whether two tokens' hushing consonants ([`sibilants`]) disagree where both are
+/// unambiguous: the same number of them, and at one place ч against ш or щ (Elçin / Elşən,
+/// Эльчин / Эльшан, Çingiz / Shingiz). Names that share a [`key`] but conflict here are
+/// different names, not spellings of one.
+#[must_use]
+pub fn sibilants_conflict(a: u32, b: u32) -> bool {
+    let n = a & 0xF;
+    if n == 0 || n != (b & 0xF) {
+        return false;
+    }
+    (0..n).any(|k| {
+        let x = (a >> (4 + 2 * k)) & 3;
+        let y = (b >> (4 + 2 * k)) & 3;
+        x != SIB_AMBIGUOUS && y != SIB_AMBIGUOUS && x != y
+    })
 }

@@ -426,7 +426,11 @@ fn join_abd_compounds(toks: Vec<String>) -> Vec<String> {
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
-        if is_abd(t) && i + 1 < toks.len() {
+        // Levantine and Palestinian spelling writes ʿAbd as "Abed" (Abed al-Karim, Abed
+        // El-Rahman); "Abed" alone is also the name ʿĀbid, so it joins only before an article.
+        let abed =
+            matches!(t.as_str(), "abed" | "абед") && i + 2 < toks.len() && is_article(&toks[i + 1]);
+        if (is_abd(t) || abed) && i + 1 < toks.len() {
             let next = &toks[i + 1];
             if is_article(next) && i + 2 < toks.len() {
                 let mut joined = t.clone();

@@ -300,37 +300,87 @@ fn armenian_surname(v: &[u8]) -> bool {
     .any(|e| v.len() > e.len() + 2 && v.ends_with(e))
 }
 
-/// Swap the stops that Western and Eastern Armenian read the other way round
-/// (b↔p, d↔t, g↔k, and Western j = Eastern ch): Bedrosian → Petrosian, Krikorian →
-/// Grigorian, Hagop → Hakob.
-fn western_armenian_swap(v: &[u8]) -> Vec<u8> {
+/// The Armenian spelling of `v` with the differences between Eastern, Western and
+/// Russian-mediated romanisation folded away (NAME-AM-2):
+///
+/// * the stop and affricate triples that Eastern and Western Armenian pronounce, and so
+///   spell, differently fold to one letter each: բ պ փ (b/p), գ կ ք (g/k, q), դ տ թ (d/t),
+///   ձ ծ ց (dz/ts), ջ ճ չ (j/ch). Western b d g dz j are Eastern p t k ts ch, and Western
+///   p t k are Eastern b d g or the aspirated p t k: Bedrosian = Petrosyan, Krikorian =
+///   Grigoryan, Hagopian = Hakobyan, Tavtian = Davtyan, Kasbarian = Gasparyan (Hübschmann-
+///   Meillet and ISO 9985 letter values against the Western pronunciation);
+/// * հ is dropped, as Russian-mediated forms drop it or write it г (Hakobyan = Акопян,
+///   Harutyunyan = Арутюнян, Hovsepyan = Овсепян); ղ (gh) is a stop like Russian г and к
+///   (Ghazaryan = Казарян, Ghukasyan = Гукасян); kh, sh, zh, ch stay;
+/// * an initial ye (Eastern ե at word start, BGN/PCGN) is e (Yeghiazaryan = Egiazaryan).
+pub(crate) fn armenian_neutral(v: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(v.len());
-    let mut i = 0;
+    let mut i = usize::from(v.starts_with(b"ye"));
     while i < v.len() {
-        let c = v[i];
-        if v[i..].starts_with(b"ch") {
-            // Western ch is usually չ, as in Eastern spelling (Mgrdichian); only j moves.
-            out.extend_from_slice(b"ch");
-            i += 2;
-            continue;
-        }
-        out.extend_from_slice(match c {
-            b'b' => b"p",
-            b'p' => b"b",
-            b'd' => b"t",
-            b't' => b"d",
-            b'g' => b"k",
-            b'k' => b"g",
-            b'j' => b"ch",
-            _ => {
-                out.push(c);
-                i += 1;
-                continue;
+        let rest = &v[i..];
+        let two = |d: &[u8]| rest.starts_with(d);
+        let (s, len): (&[u8], usize) = if two(b"gh") {
+            (b"k", 2)
+        } else if two(b"kh") || two(b"zh") || two(b"sh") || two(b"ch") {
+            (&rest[..2], 2)
+        } else if two(b"dz") {
+            (b"ts", 2)
+        } else {
+            match rest[0] {
+                b'b' => (b"p", 1),
+                b'd' => (b"t", 1),
+                b'g' | b'q' => (b"k", 1),
+                b'j' => (b"ch", 1),
+                b'h' => (b"", 1),
+                _ => (&rest[..1], 1),
             }
-        });
-        i += 1;
+        };
+        out.extend_from_slice(s);
+        i += len;
     }
     out
+}
+
+/// The part of an Armenian family name before its suffix (-yan, -ian, -yants, -iants,
+/// -ants, -unts, -ents; NAME-AM-1), if the name has one and the rest is at least three
+/// letters.
+fn armenian_surname_base(v: &[u8]) -> Option<&[u8]> {
+    [
+        &b"yants"[..],
+        b"iants",
+        b"yan",
+        b"ian",
+        b"ants",
+        b"unts",
+        b"ents",
+    ]
+    .iter()
+    .find(|e| v.len() >= e.len() + 3 && v.ends_with(e))
+    .map(|e| &v[..v.len() - e.len()])
+}
+
+/// Keys of an Armenian family name (folded letters `v`, any romanisation): the key of its
+/// [`armenian_neutral`] form, and, when the name is a given name plus -yan (NAME-AM-1: most
+/// Armenian family names are patronymic, Petrosyan from Petros), the key of the given name's
+/// table label plus -yan, so that the table's Russian-mediated and Western forms of the given
+/// name carry the family name with them (Оганесян, from Оганес = Hovhannes, meets
+/// Hovhannisyan; Garabedian, from Garabed = Karapet, meets Карапетян).
+fn armenian_surname_keys(v: &[u8], out: &mut Vec<String>) {
+    let neutral = armenian_neutral(v);
+    push_unique(out, key_of_ascii(&neutral), MAX_KEYS - 1);
+    // A base of fewer than four key letters (Asho-, Ayk-) meets too many other words.
+    if let Some(base) = armenian_surname_base(&neutral)
+        && let base_key = key_of_ascii(base)
+        && base_key.len() >= 4
+        && let Some(label) = crate::groups::armenian_given_by_key(&base_key)
+    {
+        push_unique(out, key(&format!("{label}yan")), MAX_KEYS - 1);
+    }
+}
+
+/// True for a Cyrillic token that looks like an Armenian family name (-ян, -янц, -унц, -енц).
+fn armenian_surname_cyrillic(t: &str) -> bool {
+    t.chars().count() > 4 && ["ян", "янц", "унц", "енц"].iter().any(|e| t.ends_with(e))
 }
 
 /// Alternative readings of a Latin spelling that [`key`] resolves one way: j as й (German and
@@ -342,19 +392,15 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         return;
     }
     let armenian_hint = matches!(hint, None | Some(Lang::HyEastern | Lang::HyWestern));
-    if armenian_hint && armenian_surname(&v) {
-        push_unique(out, key_of_ascii(&western_armenian_swap(&v)), MAX_KEYS - 1);
-        // Russian-mediated forms drop Armenian հ (Hovhannisyan, Ованнисян → Ovannisyan).
-        let no_h: Vec<u8> = v
-            .iter()
-            .enumerate()
-            .filter(|&(i, &c)| {
-                c != b'h' || (i > 0 && matches!(v[i - 1], b'k' | b'g' | b's' | b'c' | b'z' | b't'))
-            })
-            .map(|(_, &c)| c)
-            .collect();
-        if no_h.len() != v.len() {
-            push_unique(out, key_of_ascii(&no_h), MAX_KEYS - 1);
+    if armenian_hint {
+        if armenian_surname(&v) {
+            armenian_surname_keys(&v, out);
+        } else if v.len() >= 4
+            && let Some(label) = crate::groups::armenian_given_by_neutral(&armenian_neutral(&v))
+        {
+            // A Western or Russian-mediated spelling of a given name of the table's Armenian
+            // rows (Avedik = Avetik, Sdepan = Stepan): the name's own key.
+            push_unique(out, key(label), MAX_KEYS - 1);
         }
     }
     // The Slavic reading of j, x and c, all at once: j = й (Jurij, Sergej), x = х (GOST 7.79
@@ -392,14 +438,21 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
         hint,
         None | Some(Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)
     );
+    // A spelling that is itself a name of the tables is not read as article + name (Elchin,
+    // Eldar and Elnur are Azerbaijani names, not al- + Chin).
+    // The article is read on the letters as written: the Slavic reading of j as й had hidden
+    // it before ج (Aljamal, Aljaber, Aljundi read as "Alyamal").
+    let known = crate::groups::given_name_group(&key(t)).is_some();
+    let w = ascii_letters(t);
     if arabic_hint
-        && v.len() > 4
-        && (v.starts_with(b"al") || v.starts_with(b"el"))
-        && !is_vowel_byte(v[2])
-        && v[2] != b'l'
-        && v[2] != b'e'
+        && !known
+        && w.len() > 4
+        && (w.starts_with(b"al") || w.starts_with(b"el"))
+        && !is_vowel_byte(w[2])
+        && w[2] != b'l'
+        && w[2] != b'e'
     {
-        push_unique(out, key_of_ascii(&v[2..]), MAX_KEYS - 1);
+        push_unique(out, key_of_ascii(&w[2..]), MAX_KEYS - 1);
     }
     // The least frequent readings come last, where the cap on keys drops them first.
     // The French reading of j as ж (Soviet passports before 1997: Jukov, Jouravlev).
@@ -411,11 +464,17 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     }
     // Egyptian g for ج (Gamal = Jamal, Khadiga = Khadija); not in gh, and only when the
     // reading gives a name of the tables (Sergei does not become Serjei).
+    // ج is a consonant: written dj here so that `key` does not read a j after a vowel as the
+    // glide й (Oleg read as "Olej" had given the key of Ali).
     if arabic_hint && v.contains(&b'g') && !v.windows(2).any(|w| w == b"gh") {
-        let alt: Vec<u8> = v
-            .iter()
-            .map(|&c| if c == b'g' { b'j' } else { c })
-            .collect();
+        let mut alt: Vec<u8> = Vec::with_capacity(v.len() + 2);
+        for &c in v {
+            if c == b'g' {
+                alt.extend_from_slice(b"dj");
+            } else {
+                alt.push(c);
+            }
+        }
         let k = key_of_ascii(&alt);
         if crate::groups::is_known_key(&k) {
             push_unique(out, k, MAX_KEYS - 1);
@@ -496,6 +555,18 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
     ) && let Some(f) = forms.first()
     {
         latin_alternatives(f, hint, &mut out);
+    }
+    // Armenian family names in Russian-language lists (Петросян, Акопян, Оганесян) take the
+    // same Armenian keys as their Latin and Armenian-script spellings.
+    if script == Some(Script::Cyrillic)
+        && matches!(
+            hint,
+            None | Some(Lang::HyEastern | Lang::HyWestern | Lang::Ru)
+        )
+        && armenian_surname_cyrillic(t)
+        && let Some(f) = forms.first()
+    {
+        armenian_surname_keys(&ascii_letters(f), &mut out);
     }
     out
 }

@@ -133,6 +133,125 @@ pub struct MatchDecision {
     pub explanation: String,
 }
 
+/// Where a tracing request stands, from its reviewers' decisions (MATCH-1: a match needs two
+/// independent confirmations; a rejected pair is never proposed again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestStage {
+    /// No pair has a confirmation that stands: the proposals wait for a first review.
+    ToReview,
+    /// One reviewer confirmed a pair; a second, different reviewer must confirm it.
+    AwaitingSecond,
+    /// A pair has two confirmations by different reviewers and no rejection.
+    Found,
+}
+
+impl RequestStage {
+    pub const ALL: [Self; 3] = [Self::ToReview, Self::AwaitingSecond, Self::Found];
+
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::ToReview => "to-review",
+            Self::AwaitingSecond => "awaiting-second",
+            Self::Found => "found",
+        }
+    }
+
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    const fn rank(self) -> i64 {
+        match self {
+            Self::ToReview => 0,
+            Self::AwaitingSecond => 1,
+            Self::Found => 2,
+        }
+    }
+
+    fn from_rank(rank: i64) -> StoreResult<Self> {
+        match rank {
+            0 => Ok(Self::ToReview),
+            1 => Ok(Self::AwaitingSecond),
+            2 => Ok(Self::Found),
+            other => Err(StoreError::Corrupt(format!("request stage {other}"))),
+        }
+    }
+}
+
+/// Which requests the worklist keeps.
+#[derive(Clone, Debug, Default)]
+pub struct WorklistFilter {
+    pub stage: Option<RequestStage>,
+    /// The start of the reference, as typed (`%` and `_` match themselves).
+    pub reference_prefix: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorklistRow {
+    pub request: TracingRequest,
+    pub stage: RequestStage,
+    /// Every reviewer decision taken on the request's pairs.
+    pub decisions: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Worklist {
+    pub rows: Vec<WorklistRow>,
+    /// Requests the filter keeps, on every page.
+    pub total: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageCounts {
+    pub to_review: i64,
+    pub awaiting_second: i64,
+    pub found: i64,
+}
+
+impl StageCounts {
+    #[must_use]
+    pub const fn get(&self, stage: RequestStage) -> i64 {
+        match stage {
+            RequestStage::ToReview => self.to_review,
+            RequestStage::AwaitingSecond => self.awaiting_second,
+            RequestStage::Found => self.found,
+        }
+    }
+
+    #[must_use]
+    pub const fn total(&self) -> i64 {
+        self.to_review + self.awaiting_second + self.found
+    }
+}
+
+/// Per request, its furthest stage (MATCH-1): per pair, the distinct confirming users and
+/// whether anyone rejected it; a pair with a rejection counts for nothing.
+const STAGES: &str = "WITH pairs AS (\
+     SELECT request_id, COUNT(DISTINCT CASE WHEN decision = 'confirm' THEN user_id END) AS confirmers, \
+     MAX(CASE WHEN decision = 'reject' THEN 1 ELSE 0 END) AS rejected, COUNT(*) AS n \
+     FROM match_decisions WHERE tenant_id = $1 GROUP BY request_id, person_id), \
+     per_request AS (SELECT request_id, \
+     CAST(MAX(CASE WHEN rejected = 0 AND confirmers >= 2 THEN 2 WHEN rejected = 0 AND confirmers = 1 THEN 1 ELSE 0 END) AS BIGINT) AS stage, \
+     CAST(SUM(n) AS BIGINT) AS decisions FROM pairs GROUP BY request_id)";
+
+const WORKLIST_COLUMNS: &str = "r.id, r.reference, r.enquirer_name, r.enquirer_contact, r.relationship, r.sought_name, \
+     r.sought_birth, r.sought_birth_place, r.sought_father_name, r.circumstances, r.consent_tracing, \
+     r.consent_share, r.language, r.created_by, r.created_at";
+
+/// `text` for a LIKE pattern with `\` as the escape character.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 const REQUEST_COLUMNS: &str = "id, reference, enquirer_name, enquirer_contact, relationship, sought_name, sought_birth, \
      sought_birth_place, sought_father_name, circumstances, consent_tracing, consent_share, language, created_by, created_at";
 
@@ -268,6 +387,125 @@ impl Store {
         )
         .await?;
         Ok(requests)
+    }
+
+    /// The caseworker's worklist: one page of requests, newest first, each with where it stands
+    /// (MATCH-1), filtered by stage and by the start of the reference. `total` counts every
+    /// request the filter keeps, for paging.
+    ///
+    /// The stage is computed in SQL so that a filter and a page agree at any size; it follows
+    /// the web layer's rule (`pair_states`: a pair is found with two confirmations by different
+    /// users and no rejection); `tests/it/accounts_agency.rs` checks each case of that rule.
+    pub async fn tracing_worklist(
+        &self,
+        scope: &TenantScope,
+        filter: &WorklistFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Worklist> {
+        let stage = filter.stage.map(RequestStage::rank);
+        let prefix = filter
+            .reference_prefix
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{}%", like_escape(p)));
+        let from = format!(
+            "{STAGES} SELECT {{}} FROM tracing_requests r LEFT JOIN per_request p ON p.request_id = r.id \
+             WHERE r.tenant_id = $1 AND ($2 IS NULL OR COALESCE(p.stage, 0) = $2) \
+             AND ($3 IS NULL OR r.reference LIKE $3 ESCAPE '\\')"
+        );
+        let page_sql = format!(
+            "{} ORDER BY r.created_at DESC, r.id DESC LIMIT $4 OFFSET $5",
+            from.replace(
+                "{}",
+                &format!("{WORKLIST_COLUMNS}, COALESCE(p.stage, 0) AS stage, COALESCE(p.decisions, 0) AS decisions")
+            )
+        );
+        let count_sql = from.replace("{}", "COUNT(*) AS n");
+        let (rows, total) = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let total: i64 = sqlx::query(sqlx::AssertSqlSafe(count_sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(stage)
+                .bind(prefix.as_deref())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(page_sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(stage)
+                .bind(prefix.as_deref())
+                .bind(limit.clamp(1, 1000))
+                .bind(offset.max(0))
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let rows = rows
+                .iter()
+                .map(|row| {
+                    let request = request_from_row(row)?;
+                    let stage: i64 = row.try_get("stage")?;
+                    Ok((request, RequestStage::from_rank(stage)?, row.try_get::<i64, _>("decisions")?))
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok::<_, StoreError>((rows, total))
+        })?;
+        let (requests, facts): (Vec<_>, Vec<_>) = rows
+            .into_iter()
+            .map(|(request, stage, decisions)| (request, (stage, decisions)))
+            .unzip();
+        let requests = self.open_requests(scope, requests).await?;
+        // XC-8: a read of protected data, with its purpose.
+        self.audit(
+            scope,
+            AuditEntry::new(AuditAction::Read, "tracing_requests")
+                .purpose("tracing")
+                .records(i64::try_from(requests.len()).unwrap_or(i64::MAX)),
+        )
+        .await?;
+        Ok(Worklist {
+            rows: requests
+                .into_iter()
+                .zip(facts)
+                .map(|(request, (stage, decisions))| WorklistRow {
+                    request,
+                    stage,
+                    decisions,
+                })
+                .collect(),
+            total,
+        })
+    }
+
+    /// How many of the tenant's requests stand at each stage: the worklist's tabs and the
+    /// dashboard. Counts only: nothing personal is read.
+    pub async fn tracing_stage_counts(&self, scope: &TenantScope) -> StoreResult<StageCounts> {
+        let sql = format!(
+            "{STAGES} SELECT COALESCE(p.stage, 0) AS stage, COUNT(*) AS n \
+             FROM tracing_requests r LEFT JOIN per_request p ON p.request_id = r.id \
+             WHERE r.tenant_id = $1 GROUP BY COALESCE(p.stage, 0)"
+        );
+        let rows: Vec<(i64, i64)> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| Ok((row.try_get("stage")?, row.try_get("n")?)))
+                .collect::<StoreResult<Vec<_>>>()
+        })?;
+        let mut counts = StageCounts::default();
+        for (stage, n) in rows {
+            match RequestStage::from_rank(stage)? {
+                RequestStage::ToReview => counts.to_review = n,
+                RequestStage::AwaitingSecond => counts.awaiting_second = n,
+                RequestStage::Found => counts.found = n,
+            }
+        }
+        Ok(counts)
     }
 
     /// One tracing request; another tenant's answers [`StoreError::NotFound`].

@@ -420,7 +420,47 @@ impl Store {
         })
     }
 
-    /// Persons of this tenant with no forwarding decision for `recipient` yet, oldest first.
+    /// Remembers that the forwarding round that read the persons' records at `read_at` found
+    /// nothing for `recipient` in them (not a national of its origin, or no nationality known):
+    /// [`Store::persons_without_forwarding`] leaves them out until an assertion about them is
+    /// recorded at or after `read_at` (migration 0018).
+    ///
+    /// # Errors
+    /// A person of another tenant, or a database error.
+    pub async fn note_forwarding_considered(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        persons: &[PersonId],
+        read_at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        if persons.is_empty() {
+            return Ok(());
+        }
+        let tenant = *scope.tenant().as_uuid();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            for person in persons {
+                sqlx::query(
+                    "INSERT INTO forwarding_considered (tenant_id, recipient, person_id, considered_at) \
+                     SELECT $1, $2, id, $4 FROM persons WHERE id = $3 AND tenant_id = $1 \
+                     ON CONFLICT (tenant_id, recipient, person_id) DO UPDATE SET considered_at = excluded.considered_at",
+                )
+                .bind(tenant)
+                .bind(recipient)
+                .bind(person.as_uuid())
+                .bind(read_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Persons of this tenant with no forwarding decision for `recipient` yet, oldest first,
+    /// less those an earlier round found nothing for and nothing was asserted about since
+    /// ([`Store::note_forwarding_considered`]).
     pub async fn persons_without_forwarding(
         &self,
         scope: &TenantScope,
@@ -431,6 +471,8 @@ impl Store {
             let ids: Vec<Uuid> = sqlx::query_scalar(
                 "SELECT p.id FROM persons p WHERE p.tenant_id = $1 \
                  AND NOT EXISTS (SELECT 1 FROM forwarding_decisions d WHERE d.tenant_id = $1 AND d.person_id = p.id AND d.recipient = $2) \
+                 AND NOT EXISTS (SELECT 1 FROM forwarding_considered c WHERE c.tenant_id = $1 AND c.recipient = $2 AND c.person_id = p.id \
+                                 AND NOT EXISTS (SELECT 1 FROM assertions a WHERE a.tenant_id = $1 AND a.person_id = p.id AND a.recorded_at >= c.considered_at)) \
                  ORDER BY p.registered_at, p.id",
             )
             .bind(*scope.tenant().as_uuid())

@@ -23,8 +23,10 @@ mod codec;
 mod error;
 mod evidence_files;
 mod forwarding;
+mod lists;
 mod messages;
 mod pack;
+mod peer_status;
 mod protection;
 mod received;
 mod registry;
@@ -43,7 +45,8 @@ mod witness;
 
 pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
 pub use agency::{
-    Decision, MatchDecision, NewMatchDecision, NewTracingRequest, TracingRequest, TracingRequestId,
+    Decision, MatchDecision, NewMatchDecision, NewTracingRequest, RequestStage, StageCounts,
+    TracingRequest, TracingRequestId, Worklist, WorklistFilter, WorklistRow,
 };
 pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord, AuditReport};
 pub use backup::{Snapshot, table_contents};
@@ -56,11 +59,13 @@ pub use forwarding::{
     ForwardingDecisionRecord, NewForwardingDecision, NewPeer, PULL_EVERY_SECONDS, PeerSetting,
     PendingTransmission,
 };
+pub use lists::ListCriteria;
 pub use messages::{
-    AnswerRecord, ENQUIRY_TARGET, EnquiryDirection, EnquiryRecord, LIST_ROWS_MAX, ListRecord,
-    NewEnquiry, NewList, PendingMessages, ReceivedAnswer, ReceivedEnquiry, ReceivedList,
-    check_answer_texts, check_enquiry_texts, check_list_texts,
+    AnswerRecord, ClosureOutcome, ClosureRecord, ENQUIRY_TARGET, EnquiryDirection, EnquiryRecord,
+    LIST_ROWS_MAX, ListRecord, NewEnquiry, NewList, PendingMessages, ReceivedAnswer,
+    ReceivedEnquiry, ReceivedList, check_answer_texts, check_enquiry_texts, check_list_texts,
 };
+pub use peer_status::{PEER_ERROR_MAX, PeerExchange, PeerExchangeUpdate};
 pub use protection::{
     EvidenceTarget, FieldBatch, StoredEvidence, StoredFollowUp, StoredRefusalEnd, StoredReply,
     StoredRepresentation,

@@ -99,6 +99,48 @@ pub struct EnquiryRecord {
     pub asked_at: OffsetDateTime,
     pub due_at: OffsetDateTime,
     pub answers: Vec<AnswerRecord>,
+    /// The closure by a caseworker, if closed.
+    pub closure: Option<ClosureRecord>,
+}
+
+/// How a caseworker closed an enquiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClosureOutcome {
+    /// Answered, in the system or by other means (the reason says how).
+    Answered,
+    /// Withdrawn: the question no longer stands (the family found the person, asked twice…).
+    Withdrawn,
+}
+
+impl ClosureOutcome {
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Answered => "answered",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// # Errors
+    /// `Invalid` for anything but `answered` or `withdrawn`.
+    pub fn parse(code: &str) -> StoreResult<Self> {
+        match code {
+            "answered" => Ok(Self::Answered),
+            "withdrawn" => Ok(Self::Withdrawn),
+            other => Err(StoreError::Invalid(format!(
+                "an enquiry is closed as answered or withdrawn, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// An enquiry's closure (migration 0018): who closed it, when, how and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosureRecord {
+    pub outcome: ClosureOutcome,
+    pub reason: String,
+    pub closed_by: String,
+    pub closed_at: OffsetDateTime,
 }
 
 impl EnquiryRecord {
@@ -271,6 +313,7 @@ macro_rules! enquiry_of {
             asked_at: row.time("asked_at")?,
             due_at: row.time("due_at")?,
             answers: Vec::new(),
+            closure: None,
         }
     }};
 }
@@ -357,6 +400,7 @@ impl Store {
             asked_at: now,
             due_at: new.due_at.unwrap_or(now + ENQUIRY_TARGET),
             answers: Vec::new(),
+            closure: None,
         };
         let tracing: Option<Uuid> = record.tracing_request.map(|t| *t.as_uuid());
         on_backend!(self, pool => {
@@ -441,6 +485,70 @@ impl Store {
         Ok(record)
     }
 
+    /// A caseworker closes an enquiry this tenant asked (GC3-122-g, GC4-137-a): answered (in
+    /// the system or by other means) or withdrawn, with a reason. A closed enquiry is no longer
+    /// owed (§10 #47) and no answer is awaited; an answer that still arrives is kept.
+    ///
+    /// # Errors
+    /// `NotFound` for an enquiry of another tenant or none; `Invalid` for an enquiry this
+    /// tenant received (the bureau replies to all enquiries: it answers, it does not close),
+    /// one closed already, or an empty or overlong reason.
+    pub async fn close_enquiry(
+        &self,
+        scope: &TenantScope,
+        enquiry: Uuid,
+        outcome: ClosureOutcome,
+        reason: &str,
+    ) -> StoreResult<ClosureRecord> {
+        check("a reason for closing", reason, 2000)?;
+        let held = self.enquiry(scope, enquiry).await?;
+        if held.direction != EnquiryDirection::Asked {
+            return Err(StoreError::Invalid(
+                "a bureau replies to all enquiries (GC3-122-g): it answers one, it does not close it"
+                    .into(),
+            ));
+        }
+        if let Some(closure) = &held.closure {
+            return Err(StoreError::Invalid(format!(
+                "the enquiry was closed as {} already",
+                closure.outcome.code()
+            )));
+        }
+        // To the microsecond, as PostgreSQL keeps it: the record returned reads back equal.
+        let now = OffsetDateTime::now_utc();
+        let closed_at = now
+            .replace_nanosecond(now.nanosecond() / 1000 * 1000)
+            .unwrap_or(now);
+        let record = ClosureRecord {
+            outcome,
+            reason: reason.trim().to_owned(),
+            closed_by: scope.actor_name().to_owned(),
+            closed_at,
+        };
+        let tenant = *scope.tenant().as_uuid();
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            let done = sqlx::query(
+                "INSERT INTO enquiry_closures (id, tenant_id, enquiry_id, outcome, reason, closed_by, closed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, enquiry_id) DO NOTHING",
+            )
+            .bind(Uuid::now_v7())
+            .bind(tenant)
+            .bind(enquiry)
+            .bind(record.outcome.code())
+            .bind(&record.reason)
+            .bind(&record.closed_by)
+            .bind(record.closed_at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Invalid("the enquiry was closed already".into()));
+            }
+        });
+        Ok(record)
+    }
+
     /// Every enquiry of this tenant, asked or received, with its answers, newest first.
     pub async fn enquiries(&self, scope: &TenantScope) -> StoreResult<Vec<EnquiryRecord>> {
         self.enquiries_where(scope, None).await
@@ -481,10 +589,29 @@ impl Store {
             .bind(id)
             .fetch_all(&mut *tx)
             .await?;
+            let closures = sqlx::query(
+                "SELECT enquiry_id, outcome, reason, closed_by, closed_at FROM enquiry_closures \
+                 WHERE tenant_id = $1 AND ($2 IS NULL OR enquiry_id = $2)",
+            )
+            .bind(tenant)
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
             tx.commit().await?;
             let mut records = Vec::with_capacity(rows.len());
             for row in &rows {
                 records.push(enquiry_of!(row));
+            }
+            for row in &closures {
+                let enquiry = row.uuid("enquiry_id")?;
+                if let Some(record) = records.iter_mut().find(|r| r.id == enquiry) {
+                    record.closure = Some(ClosureRecord {
+                        outcome: ClosureOutcome::parse(&row.text("outcome")?)?,
+                        reason: row.text("reason")?,
+                        closed_by: row.text("closed_by")?,
+                        closed_at: row.time("closed_at")?,
+                    });
+                }
             }
             for row in &answers {
                 let enquiry = row.uuid("enquiry_id")?;
@@ -640,7 +767,8 @@ impl Store {
             }
             match enquiry.direction {
                 EnquiryDirection::Asked => {
-                    if !was_carried("enquiry", enquiry.id) {
+                    // A closed enquiry not sent yet is not sent at all.
+                    if !was_carried("enquiry", enquiry.id) && enquiry.closure.is_none() {
                         pending.enquiries.push(enquiry);
                     }
                 }

@@ -15,6 +15,7 @@ pub(crate) trait RowExt {
     fn text(&self, column: &str) -> StoreResult<String>;
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
     fn time(&self, column: &str) -> StoreResult<OffsetDateTime>;
+    fn opt_time(&self, column: &str) -> StoreResult<Option<OffsetDateTime>>;
     fn int(&self, column: &str) -> StoreResult<i32>;
     fn bytes(&self, column: &str) -> StoreResult<Vec<u8>>;
 }
@@ -35,6 +36,9 @@ macro_rules! row_ext {
                 Ok(self.try_get(column)?)
             }
             fn time(&self, column: &str) -> StoreResult<OffsetDateTime> {
+                Ok(self.try_get(column)?)
+            }
+            fn opt_time(&self, column: &str) -> StoreResult<Option<OffsetDateTime>> {
                 Ok(self.try_get(column)?)
             }
             fn int(&self, column: &str) -> StoreResult<i32> {

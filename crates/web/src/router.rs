@@ -426,6 +426,35 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             "Draw up a list of persons to send to every peer",
             post(api::enquiries::draw),
         ),
+        // Issue 5, continued: lists drawn from the records, closing enquiries.
+        row(
+            "GET",
+            "/lists",
+            read,
+            "Lists of persons drawn up or received",
+            get(html::lists::page),
+        ),
+        row(
+            "POST",
+            "/lists",
+            register,
+            "Draw a list from the records (transferred, arrived, released, repatriated, died)",
+            post(html::lists::submit),
+        ),
+        row(
+            "POST",
+            "/enquiries/{id}/close",
+            trace,
+            "Close an enquiry asked (answered or withdrawn) with a reason",
+            post(html::enquiries::close),
+        ),
+        row(
+            "POST",
+            "/api/v1/enquiries/{id}/close",
+            trace,
+            "Close an enquiry asked (answered or withdrawn) with a reason",
+            post(api::enquiries::close),
+        ),
         row(
             "GET",
             "/compliance",

@@ -9,7 +9,7 @@
 //! Every proposal carries the engine's explanation per feature, shown side by side with the
 //! values as written on both sides, and recorded with every decision (MATCH-7).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use domain::{
@@ -314,15 +314,11 @@ const SIMILAR_MAX_WORDS: usize = 16;
 /// A name alone is thin evidence: below this probability a name-only match is not shown.
 pub(crate) const SIMILAR_FLOOR: f64 = 0.2;
 
-async fn propose_for(
-    state: &AppState,
-    scope: &TenantScope,
-    query: &Record,
-    limit: usize,
-) -> AppResult<Vec<Proposal>> {
+/// Makes the tenant's index current, and answers the persons a restriction keeps from this
+/// caller's role. The index is shared by every role of the tenant, so it holds every person; the
+/// hidden ones are left out of each answer (ICRC-DP-c).
+async fn fresh_index(state: &AppState, scope: &TenantScope) -> AppResult<HashSet<PersonId>> {
     let tenant = scope.tenant();
-    // The index is shared by every role of the tenant, so it holds every person; the persons a
-    // restriction keeps from this caller's role are left out of its answers (ICRC-DP-c).
     let hidden = state.store.hidden_persons(scope).await?;
     let shared = scope.for_shared_cache();
     let persons = state.store.count_persons(&shared).await?;
@@ -336,6 +332,49 @@ async fn propose_for(
         let built = build(state, &shared, persons).await?;
         lock(state)?.insert(tenant, built);
     }
+    Ok(hidden)
+}
+
+/// For each request, the best match probability among the engine's proposals, leaving out the
+/// persons the caller may not see and each request's rejected pairs (MATCH-1): the worklist's
+/// triage column. One index check and one restriction lookup serve the whole page.
+pub(crate) async fn best_scores(
+    state: &AppState,
+    scope: &TenantScope,
+    requests: &[(&TracingRequest, HashSet<PersonId>)],
+) -> AppResult<Vec<Option<f64>>> {
+    let hidden = fresh_index(state, scope).await?;
+    let mut indexes = lock(state)?;
+    let Some(tenant_index) = indexes.get_mut(&scope.tenant()) else {
+        return Ok(vec![None; requests.len()]);
+    };
+    Ok(requests
+        .iter()
+        .map(|(request, rejected)| {
+            let skip = hidden.len() + rejected.len();
+            tenant_index
+                .index
+                .search(&query_of(request), 1 + skip)
+                .into_iter()
+                .filter(|hit| hit.probability >= FLOOR)
+                .find(|hit| {
+                    hit.id
+                        .parse::<PersonId>()
+                        .is_ok_and(|p| !hidden.contains(&p) && !rejected.contains(&p))
+                })
+                .map(|hit| hit.probability)
+        })
+        .collect())
+}
+
+async fn propose_for(
+    state: &AppState,
+    scope: &TenantScope,
+    query: &Record,
+    limit: usize,
+) -> AppResult<Vec<Proposal>> {
+    let tenant = scope.tenant();
+    let hidden = fresh_index(state, scope).await?;
     let hits = {
         let mut indexes = lock(state)?;
         let Some(tenant_index) = indexes.get_mut(&tenant) else {

@@ -597,7 +597,7 @@ fn kill_9_during_a_data_key_rotation_leaves_every_value_readable() {
 
         // The plain values are the ones written, read back through the API.
         let (mut server, addr) = start_server(&instance);
-        let (status, list) = get_json(addr, "/api/v1/tracing-requests", &token).unwrap();
+        let (status, list) = get_json(addr, "/api/v1/tracing-requests?limit=500", &token).unwrap();
         server.kill().unwrap();
         server.wait().unwrap();
         assert_eq!(status, 200, "{backend}: {list}");

@@ -8,6 +8,7 @@ mod harness;
 mod import;
 mod kill;
 mod linkage;
+mod lists_closures;
 mod network;
 mod private_pg;
 mod protection;

@@ -4,8 +4,8 @@
 use domain::{NamePart, NamePartKind, PersonCategory, PersonName, UserId};
 use time::{Duration, OffsetDateTime};
 use whereabouts_store::{
-    Decision, NewApiToken, NewMatchDecision, NewPerson, NewTracingRequest, NewUser, SessionStage,
-    Store, StoreError, UserRole,
+    Decision, NewApiToken, NewMatchDecision, NewPerson, NewTracingRequest, NewUser, RequestStage,
+    SessionStage, Store, StoreError, UserRole, WorklistFilter,
 };
 
 use crate::harness::{backends, seed};
@@ -354,6 +354,163 @@ async fn tracing_requests_and_decisions_stay_in_their_tenant() {
                 .await,
             Err(StoreError::NotFound)
         ));
+    }
+}
+
+/// MATCH-1 on the worklist: the stage of each request follows its reviewers' decisions (two
+/// confirmations by different people, a rejection cancels a pair), the filters and pages agree
+/// with the counts, and another tenant sees nothing.
+#[tokio::test]
+async fn the_worklist_gives_each_request_its_stage_and_pages_by_filter() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let f = seed(store).await;
+        let mut ids = Vec::new();
+        for reference in ["TR-1", "TR-2", "TR-3", "TR-4", "TR-5", "TR_6", "XR-7"] {
+            ids.push(
+                store
+                    .create_tracing_request(&f.scope_a, &request(reference))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let mut persons = Vec::new();
+        for reference in ["A-1", "A-2"] {
+            persons.push(
+                store
+                    .register_person(
+                        &f.scope_a,
+                        f.source_a,
+                        &NewPerson {
+                            reference: reference.into(),
+                            category: PersonCategory::PrisonerOfWar,
+                            assertions: Vec::new(),
+                            events: Vec::new(),
+                        },
+                    )
+                    .await
+                    .unwrap(),
+            );
+        }
+        let caseworker = user(store, f.tenant_a.id, "caseworker", UserRole::Caseworker).await;
+        let reviewer = user(store, f.tenant_a.id, "reviewer", UserRole::Reviewer).await;
+        let records = futures_users(store, &[caseworker, reviewer]).await;
+        let one = store.scope_for_user(&records[0]).unwrap();
+        let two = store.scope_for_user(&records[1]).unwrap();
+        let decide = |request: usize, person: usize, decision: Decision| NewMatchDecision {
+            request: ids[request],
+            person: persons[person],
+            decision,
+            score: 900,
+            algorithm: "test/1",
+            explanation: "[]",
+        };
+        // TR-1: nothing decided. TR-2: one confirmation. TR-3: two, by different people.
+        // TR-4: a confirmation and a rejection of the same pair. TR-5: one pair rejected, the
+        // other confirmed twice.
+        let steps = [
+            (&one, decide(1, 0, Decision::Confirm)),
+            (&one, decide(2, 0, Decision::Confirm)),
+            (&two, decide(2, 0, Decision::Confirm)),
+            (&one, decide(3, 0, Decision::Confirm)),
+            (&two, decide(3, 0, Decision::Reject)),
+            (&one, decide(4, 0, Decision::Reject)),
+            (&one, decide(4, 1, Decision::Confirm)),
+            (&two, decide(4, 1, Decision::Confirm)),
+        ];
+        for (scope, decision) in &steps {
+            store.record_match_decision(scope, decision).await.unwrap();
+        }
+        let all = store
+            .tracing_worklist(&f.scope_a, &WorklistFilter::default(), 0, 100)
+            .await
+            .unwrap();
+        assert_eq!(all.total, 7, "{}", backend.name);
+        let stage_of = |reference: &str| {
+            let row = all
+                .rows
+                .iter()
+                .find(|r| r.request.request.reference == reference)
+                .unwrap();
+            (row.stage, row.decisions)
+        };
+        assert_eq!(stage_of("TR-1"), (RequestStage::ToReview, 0));
+        assert_eq!(stage_of("TR-2"), (RequestStage::AwaitingSecond, 1));
+        assert_eq!(stage_of("TR-3"), (RequestStage::Found, 2));
+        assert_eq!(stage_of("TR-4"), (RequestStage::ToReview, 2));
+        assert_eq!(stage_of("TR-5"), (RequestStage::Found, 3));
+        // The contact is opened from the vault, as on the request's own page.
+        assert_eq!(all.rows[0].request.request.enquirer_contact, "Київ");
+        // Newest first.
+        assert_eq!(all.rows[0].request.request.reference, "XR-7");
+
+        let counts = store.tracing_stage_counts(&f.scope_a).await.unwrap();
+        assert_eq!(
+            (counts.to_review, counts.awaiting_second, counts.found),
+            (4, 1, 2)
+        );
+        assert_eq!(counts.total(), 7);
+        for stage in RequestStage::ALL {
+            let filter = WorklistFilter {
+                stage: Some(stage),
+                reference_prefix: None,
+            };
+            let page = store
+                .tracing_worklist(&f.scope_a, &filter, 0, 100)
+                .await
+                .unwrap();
+            assert_eq!(page.total, counts.get(stage), "{stage:?}");
+            assert_eq!(page.rows.len() as i64, counts.get(stage));
+            assert!(page.rows.iter().all(|r| r.stage == stage));
+        }
+        // Pages: two at a time, no row twice, none left out.
+        let mut seen = Vec::new();
+        for offset in [0, 2, 4, 6] {
+            let page = store
+                .tracing_worklist(&f.scope_a, &WorklistFilter::default(), offset, 2)
+                .await
+                .unwrap();
+            assert_eq!(page.total, 7);
+            seen.extend(page.rows.into_iter().map(|r| r.request.id));
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 7);
+        // The reference prefix: `_` is a character, not a wildcard.
+        let by_reference = |prefix: &str| WorklistFilter {
+            stage: None,
+            reference_prefix: Some(prefix.into()),
+        };
+        let tr = store
+            .tracing_worklist(&f.scope_a, &by_reference("TR-"), 0, 100)
+            .await
+            .unwrap();
+        assert_eq!(tr.total, 5);
+        let underscore = store
+            .tracing_worklist(&f.scope_a, &by_reference("TR_"), 0, 100)
+            .await
+            .unwrap();
+        assert_eq!(underscore.total, 1);
+        assert_eq!(underscore.rows[0].request.request.reference, "TR_6");
+        let percent = store
+            .tracing_worklist(&f.scope_a, &by_reference("%"), 0, 100)
+            .await
+            .unwrap();
+        assert_eq!(percent.total, 0);
+        // Another tenant: nothing, and no counts.
+        let other = store
+            .tracing_worklist(&f.scope_b, &WorklistFilter::default(), 0, 100)
+            .await
+            .unwrap();
+        assert_eq!((other.total, other.rows.len()), (0, 0));
+        assert_eq!(
+            store
+                .tracing_stage_counts(&f.scope_b)
+                .await
+                .unwrap()
+                .total(),
+            0
+        );
     }
 }
 

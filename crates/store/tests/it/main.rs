@@ -3,6 +3,7 @@
 
 mod accounts_agency;
 mod audit;
+mod exchange;
 mod followed;
 mod forwarding;
 mod harness;

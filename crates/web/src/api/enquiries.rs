@@ -31,7 +31,7 @@ fn created(location: String, body: Value) -> Response {
     response
 }
 
-fn enquiry_json(enquiry: &EnquiryRecord, now: OffsetDateTime) -> Value {
+pub(crate) fn enquiry_json(enquiry: &EnquiryRecord, now: OffsetDateTime) -> Value {
     json!({
         "id": enquiry.id.to_string(),
         "reference": enquiry.reference,
@@ -54,6 +54,12 @@ fn enquiry_json(enquiry: &EnquiryRecord, now: OffsetDateTime) -> Value {
             "answered_by": a.answered_by,
             "answered_at": rfc3339(a.answered_at),
         })).collect::<Vec<_>>(),
+        "closure": enquiry.closure.as_ref().map(|c| json!({
+            "outcome": c.outcome.code(),
+            "reason": c.reason,
+            "closed_by": c.closed_by,
+            "closed_at": rfc3339(c.closed_at),
+        })),
     })
 }
 
@@ -153,6 +159,34 @@ pub(crate) async fn answer(
     ))
 }
 
+#[derive(Deserialize)]
+pub(crate) struct CloseBody {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /api/v1/enquiries/{id}/close`: a caseworker closes an enquiry asked (answered by other
+/// means, or withdrawn) with a reason; it leaves the compliance view's owed count.
+pub(crate) async fn close(
+    State(state): State<AppState>,
+    caller: ApiAuthorized<Trace>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CloseBody>,
+) -> AppResult<Response> {
+    let (outcome, reason) = crate::html::enquiries::parse_close(&body.outcome, &body.reason)
+        .map_err(AppError::Invalid)?;
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    state
+        .store
+        .close_enquiry(caller.scope(), id, outcome, &reason)
+        .await?;
+    tracing::info!(enquiry = %id, outcome = outcome.code(), "enquiry closed");
+    let enquiry = state.store.enquiry(caller.scope(), id).await?;
+    Ok(Json(enquiry_json(&enquiry, OffsetDateTime::now_utc())).into_response())
+}
+
 fn list_json(list: &ListRecord, references: &HashMap<domain::PersonId, String>) -> Value {
     json!({
         "id": list.id.to_string(),
@@ -204,6 +238,21 @@ pub(crate) struct ListBody {
     /// The persons' references in this tenant.
     #[serde(default)]
     persons: Vec<String>,
+    /// Or: the list drawn from the records (`html::lists::derive`).
+    #[serde(default)]
+    from_records: Option<FromRecords>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FromRecords {
+    #[serde(default)]
+    list: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
 }
 
 /// `POST /api/v1/lists`: a bureau draws up a list; it goes with the next envelope to each peer.
@@ -212,6 +261,30 @@ pub(crate) async fn draw(
     caller: ApiAuthorized<Register>,
     ApiJson(body): ApiJson<ListBody>,
 ) -> AppResult<Response> {
+    if let Some(derived) = body.from_records {
+        if !body.persons.is_empty() {
+            return Err(AppError::Invalid(vec![(
+                "persons".to_owned(),
+                "give persons or from_records, not both".to_owned(),
+            )]));
+        }
+        let input = crate::html::lists::DeriveInput {
+            list: derived.list,
+            place: derived.place,
+            from: derived.from,
+            until: derived.until,
+            title: body.title,
+        };
+        let list = crate::html::lists::derive(&state.store, caller.scope(), &input)
+            .await
+            .map_err(crate::transmission::lists::app_error)?
+            .map_err(AppError::Invalid)?;
+        let references = references_of(&state, caller.scope(), std::slice::from_ref(&list)).await?;
+        return Ok(created(
+            "/api/v1/lists".to_owned(),
+            list_json(&list, &references),
+        ));
+    }
     let mut errors = Vec::new();
     if body.title.trim().is_empty() || body.title.chars().count() > 200 {
         errors.push((

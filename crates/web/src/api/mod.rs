@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use domain::{AssertedValue, CurrentView, FieldKey, Presence};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -29,7 +29,9 @@ pub(crate) use openapi::openapi;
 
 use crate::authz::{ApiAuthorized, ReadRegistry, Register, Trace};
 use crate::error::{AppError, AppResult, ErrorInfo};
-use crate::html::agency::{parse_tracing_request, request_id, store_tracing_request};
+use crate::html::agency::{
+    parse_tracing_request, reference_filter, request_id, stage_filter, store_tracing_request,
+};
 use crate::html::deadlines::tenant_obligations;
 use crate::html::register::{
     parse_event, parse_registration, person_id, store_event, store_registration,
@@ -563,14 +565,54 @@ fn tracing_json(request: &store::TracingRequest) -> Value {
     })
 }
 
-/// `GET /api/v1/tracing-requests`.
+#[derive(Deserialize)]
+pub(crate) struct WorklistQuery {
+    stage: Option<String>,
+    reference: Option<String>,
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/tracing-requests?stage=&reference=&offset=&limit=`: the worklist, newest first,
+/// each request with its stage (MATCH-1), the total the filter keeps and the count per stage.
 pub(crate) async fn tracing_list(
     State(state): State<AppState>,
     caller: ApiAuthorized<Trace>,
+    Query(query): Query<WorklistQuery>,
 ) -> AppResult<Response> {
-    let requests = state.store.tracing_requests(caller.scope(), 200).await?;
-    let items: Vec<Value> = requests.iter().map(tracing_json).collect();
-    Ok(Json(json!({"tracing_requests": items})).into_response())
+    let filter = store::WorklistFilter {
+        stage: stage_filter(query.stage.as_deref())?,
+        reference_prefix: reference_filter(query.reference.as_deref())?,
+    };
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let offset = query.offset.unwrap_or(0).max(0);
+    let counts = state.store.tracing_stage_counts(caller.scope()).await?;
+    let worklist = state
+        .store
+        .tracing_worklist(caller.scope(), &filter, offset, limit)
+        .await?;
+    let items: Vec<Value> = worklist
+        .rows
+        .iter()
+        .map(|row| {
+            let mut item = tracing_json(&row.request);
+            item["stage"] = json!(row.stage.code());
+            item["decisions"] = json!(row.decisions);
+            item
+        })
+        .collect();
+    let by_stage: Map<String, Value> = store::RequestStage::ALL
+        .into_iter()
+        .map(|s| (s.code().to_owned(), json!(counts.get(s))))
+        .collect();
+    Ok(Json(json!({
+        "tracing_requests": items,
+        "total": worklist.total,
+        "offset": offset,
+        "limit": limit,
+        "stages": by_stage,
+    }))
+    .into_response())
 }
 
 /// `GET /api/v1/tracing-requests/{id}`.
@@ -581,7 +623,22 @@ pub(crate) async fn tracing_get(
 ) -> AppResult<Response> {
     let id = request_id(&id)?;
     let request = state.store.tracing_request(caller.scope(), id).await?;
-    Ok(Json(tracing_json(&request)).into_response())
+    let mut body = tracing_json(&request);
+    // Issue 5: the enquiries asked of bureaus for this request and their answers, the news the
+    // agency forwards to the family (GC4-140-a, ICRC-RFL).
+    let now = time::OffsetDateTime::now_utc();
+    let enquiries: Vec<Value> = state
+        .store
+        .enquiries(caller.scope())
+        .await?
+        .iter()
+        .filter(|e| e.tracing_request == Some(id))
+        .map(|e| enquiries::enquiry_json(e, now))
+        .collect();
+    if let Value::Object(map) = &mut body {
+        map.insert("enquiries".to_owned(), Value::Array(enquiries));
+    }
+    Ok(Json(body).into_response())
 }
 
 #[derive(Deserialize)]

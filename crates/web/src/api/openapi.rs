@@ -34,6 +34,7 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/enquiries") => (None, 200, "EnquiryList"),
         ("POST", "/api/v1/enquiries") => (Some("NewEnquiry"), 201, "Enquiry"),
         ("POST", "/api/v1/enquiries/{id}/answer") => (Some("EnquiryAnswer"), 201, "Enquiry"),
+        ("POST", "/api/v1/enquiries/{id}/close") => (Some("EnquiryClosure"), 200, "Enquiry"),
         ("GET", "/api/v1/lists") => (None, 200, "PersonLists"),
         ("POST", "/api/v1/lists") => (Some("NewPersonList"), 201, "PersonList"),
         ("GET", "/api/v1/protection/visits") => (None, 200, "VisitList"),
@@ -96,6 +97,21 @@ fn operation(route: &RouteInfo) -> Value {
             "description": "why the export is made; written to the audit log",
             "schema": {"type": "string", "minLength": 1, "maxLength": 200}
         }));
+    }
+    if response == "TracingRequestList" {
+        // The caseworker's worklist (MATCH-1 stages), paged.
+        op["parameters"] = json!([
+            {"name": "stage", "in": "query", "required": false,
+             "description": "only requests at this stage; 422 names an unknown one",
+             "schema": {"type": "string", "enum": ["to-review", "awaiting-second", "found"]}},
+            {"name": "reference", "in": "query", "required": false,
+             "description": "only requests whose reference starts with this text",
+             "schema": {"type": "string", "maxLength": 64}},
+            {"name": "offset", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 0}},
+            {"name": "limit", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
+        ]);
     }
     if response == "Representation"
         && let Some(parameters) = op["parameters"].as_array_mut()
@@ -218,14 +234,22 @@ pub(crate) fn document() -> Value {
                 }},
                 "TracingRequest": {"type": "object", "properties": {
                     "id": string, "reference": string, "enquirer": {"type": "object"}, "sought": {"type": "object"},
-                    "circumstances": string, "consent": {"type": "object"}, "created_at": string, "created_by": string
+                    "circumstances": string, "consent": {"type": "object"}, "created_at": string, "created_by": string,
+                    "stage": {"type": "string", "enum": ["to-review", "awaiting-second", "found"], "description": "in the list only (MATCH-1)"},
+                    "decisions": {"type": "integer", "description": "in the list only: reviewer decisions taken"}
                 }},
                 "SubjectExport": {"type": "object", "description": "everything held about one person (ICRC-DP-c): the record, every assertion, events, sources, restrictions, archive state, match decisions, transmissions and the audit entries naming it", "properties": {
                     "format": string, "person": {"type": "object"}, "assertions": {"type": "array"}, "events": {"type": "array"},
                     "sources": {"type": "array"}, "restrictions": {"type": "array"}, "archived": {"type": "array"},
                     "match_decisions": {"type": "array"}, "transmissions": {"type": "array"}, "audit": {"type": "array"}
                 }},
-                "TracingRequestList": {"type": "object", "properties": {"tracing_requests": {"type": "array", "items": reference("TracingRequest")}}}
+                "TracingRequestList": {"type": "object", "required": ["tracing_requests", "total", "stages"], "properties": {
+                    "tracing_requests": {"type": "array", "items": reference("TracingRequest")},
+                    "total": {"type": "integer", "description": "requests the filter keeps, on every page"},
+                    "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                    "stages": {"type": "object", "description": "requests per stage: to-review, awaiting-second, found",
+                               "additionalProperties": {"type": "integer"}}
+                }}
             }
         }
     });
@@ -237,6 +261,22 @@ pub(crate) fn document() -> Value {
     ) {
         schemas.extend(more);
     }
+    // Issue 5, continued: closing an enquiry, lists drawn from the records (apart, for the
+    // same reason; `NewPersonList` replaces the one above).
+    if let (Some(schemas), Value::Object(more)) = (
+        document["components"]["schemas"].as_object_mut(),
+        lists_and_closures_schemas(&string),
+    ) {
+        schemas.extend(more);
+    }
+    if let Some(properties) =
+        document["components"]["schemas"]["TracingRequest"]["properties"].as_object_mut()
+    {
+        properties.insert(
+            "enquiries".to_owned(),
+            json!({"type": "array", "description": "one request only: the enquiries asked of bureaus for it, with their answers (news for the family) and closure", "items": {"type": "object"}}),
+        );
+    }
     // Issue 6, ICRC-VIS-d: the persons followed across visits (apart, for the same reason).
     if let (Some(schemas), Value::Object(more)) = (
         document["components"]["schemas"].as_object_mut(),
@@ -245,6 +285,23 @@ pub(crate) fn document() -> Value {
         schemas.extend(more);
     }
     document
+}
+
+fn lists_and_closures_schemas(string: &Value) -> Value {
+    json!({
+        "EnquiryClosure": {"type": "object", "required": ["outcome", "reason"], "properties": {
+            "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string
+        }},
+        "NewPersonList": {"type": "object", "description": "either `persons` (references) with a `title`, or `from_records`: the list drawn from the bureau's events", "properties": {
+            "title": string, "rule": string, "persons": {"type": "array", "items": string},
+            "from_records": {"type": "object", "required": ["list"], "properties": {
+                "list": {"enum": ["transferred", "arrived", "released", "repatriated", "died"]},
+                "place": {"type": "string", "description": "a place id of this tenant (the destination of a transfer); required for transferred and arrived"},
+                "from": {"type": "string", "description": "YYYY-MM-DD, included"},
+                "until": {"type": "string", "description": "YYYY-MM-DD, included"}
+            }}
+        }}
+    })
 }
 
 fn followed_schemas(string: &Value) -> Value {
@@ -311,11 +368,14 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "person": {"type": ["string", "null"]}, "subject_reference": {"type": ["string", "null"]},
                     "tracing_request": {"type": ["string", "null"]}, "sought": {"type": ["string", "null"]},
                     "question": string, "asked_by": string, "asked_at": string, "due_at": string,
-                    "state": {"enum": ["answered-on-time", "answered-late", "overdue", "open"]},
+                    "state": {"enum": ["answered-on-time", "answered-late", "overdue", "open", "closed-answered", "withdrawn"]},
                     "answers": {"type": "array", "items": {"type": "object", "properties": {
                         "reference": string, "given": {"type": "boolean"}, "answer": string,
                         "persons": {"type": "array", "items": string}, "answered_by": string, "answered_at": string
-                    }}}
+                    }}},
+                    "closure": {"type": ["object", "null"], "properties": {
+                        "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string, "closed_by": string, "closed_at": string
+                    }}
                 }},
                 "EnquiryList": {"type": "object", "required": ["enquiries"], "properties": {
                     "enquiries": {"type": "array", "items": reference("Enquiry")}

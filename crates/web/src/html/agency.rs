@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{
@@ -17,8 +17,8 @@ use domain::{
 };
 use serde::Deserialize;
 use store::{
-    Decision, MatchDecision, NewMatchDecision, NewTracingRequest, StoreError, TracingRequest,
-    TracingRequestId,
+    Decision, MatchDecision, NewMatchDecision, NewTracingRequest, RequestStage, StoreError,
+    TracingRequest, TracingRequestId, WorklistFilter,
 };
 use time::OffsetDateTime;
 
@@ -26,7 +26,7 @@ use crate::auth::CsrfForm;
 use crate::authz::{Authorized, Trace};
 use crate::error::{AppError, AppResult};
 use crate::html::register::{FieldErrors, NAME_PARTS, person_id};
-use crate::html::{Layout, date, datetime, render};
+use crate::html::{Layout, date, datetime, page_number, render};
 use crate::search::{self, FeatureExplanation, Proposal};
 use crate::state::AppState;
 
@@ -189,35 +189,178 @@ struct RequestRow {
     sought: String,
     enquirer: String,
     created: String,
+    stage: &'static str,
+    stage_code: &'static str,
+    decisions: i64,
+    /// The engine's best proposal that nobody rejected, as a percentage; empty when none.
+    best: String,
+}
+
+/// One tab of the worklist: a stage (or all), its count and whether it is the one shown.
+struct StageTab {
+    code: &'static str,
+    label: &'static str,
+    count: i64,
+    current: bool,
 }
 
 #[derive(Template)]
 #[template(path = "tracing_list.html")]
 struct ListPage {
     layout: Layout,
+    tabs: Vec<StageTab>,
+    stage: &'static str,
+    reference: String,
     rows: Vec<RequestRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
 }
 
-/// `GET /tracing`.
+/// Requests a page of the worklist shows.
+const WORKLIST_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub(crate) struct WorklistQuery {
+    stage: Option<String>,
+    reference: Option<String>,
+    page: Option<String>,
+}
+
+/// What a caseworker calls each stage.
+pub(crate) const fn stage_label(stage: RequestStage) -> &'static str {
+    match stage {
+        RequestStage::ToReview => "To review",
+        RequestStage::AwaitingSecond => "Awaiting a second confirmation",
+        RequestStage::Found => "Found",
+    }
+}
+
+/// The stage a query asks for: empty or absent is every stage; an unknown code is refused by
+/// name rather than shown as everything.
+pub(crate) fn stage_filter(text: Option<&str>) -> AppResult<Option<RequestStage>> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(code) => RequestStage::from_code(code).map(Some).ok_or_else(|| {
+            AppError::Invalid(vec![(
+                "stage".into(),
+                "unknown stage; one of to-review, awaiting-second, found".into(),
+            )])
+        }),
+    }
+}
+
+/// A reference prefix from a query: at most 64 characters, like a reference.
+pub(crate) fn reference_filter(text: Option<&str>) -> AppResult<Option<String>> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(prefix) if prefix.chars().count() > 64 || prefix.chars().any(char::is_control) => {
+            Err(AppError::Invalid(vec![(
+                "reference".into(),
+                "a reference has at most 64 characters and no control characters".into(),
+            )]))
+        }
+        Some(prefix) => Ok(Some(prefix.to_owned())),
+    }
+}
+
+/// `GET /tracing?stage=&reference=&page=`: the caseworker's worklist, newest first, 50 a page,
+/// with each request's stage (MATCH-1) and a tab per stage with its count.
 pub(crate) async fn list(
     State(state): State<AppState>,
     member: Authorized<Trace>,
+    Query(query): Query<WorklistQuery>,
 ) -> AppResult<Response> {
+    let stage = stage_filter(query.stage.as_deref())?;
+    let reference = reference_filter(query.reference.as_deref())?;
     let layout = Layout::new(&state, &member.signed_in, "Tracing requests").await?;
-    let rows = state
+    let counts = state.store.tracing_stage_counts(&member.scope).await?;
+    let filter = WorklistFilter {
+        stage,
+        reference_prefix: reference.clone(),
+    };
+    let requested = page_number(query.page.as_deref());
+    let mut worklist = state
         .store
-        .tracing_requests(&member.scope, 200)
-        .await?
+        .tracing_worklist(
+            &member.scope,
+            &filter,
+            (requested - 1) * WORKLIST_PAGE,
+            WORKLIST_PAGE,
+        )
+        .await?;
+    let pages = ((worklist.total + WORKLIST_PAGE - 1) / WORKLIST_PAGE).max(1);
+    if requested > pages {
+        // Past the end: the last page rather than an empty one.
+        worklist = state
+            .store
+            .tracing_worklist(
+                &member.scope,
+                &filter,
+                (pages - 1) * WORKLIST_PAGE,
+                WORKLIST_PAGE,
+            )
+            .await?;
+    }
+    let mut tabs = vec![StageTab {
+        code: "",
+        label: "All",
+        count: counts.total(),
+        current: stage.is_none(),
+    }];
+    tabs.extend(RequestStage::ALL.into_iter().map(|s| StageTab {
+        code: s.code(),
+        label: stage_label(s),
+        count: counts.get(s),
+        current: stage == Some(s),
+    }));
+    // Triage: the best proposal of each request shown, without its rejected pairs.
+    let mut pairs = Vec::with_capacity(worklist.rows.len());
+    for row in &worklist.rows {
+        let decisions = state
+            .store
+            .match_decisions(&member.scope, row.request.id)
+            .await?;
+        let rejected = pair_states(&decisions)
+            .into_iter()
+            .filter(|(_, s)| s.rejected)
+            .map(|(person, _)| person)
+            .collect();
+        pairs.push((&row.request, rejected));
+    }
+    let best = search::best_scores(&state, &member.scope, &pairs).await?;
+    drop(pairs);
+    let rows = worklist
+        .rows
         .into_iter()
-        .map(|r| RequestRow {
-            id: r.id,
-            reference: r.request.reference,
-            sought: r.request.sought_name.display(),
-            enquirer: format!("{} ({})", r.request.enquirer_name, r.request.relationship),
-            created: date(r.created_at),
+        .zip(best)
+        .map(|(r, best)| RequestRow {
+            id: r.request.id,
+            reference: r.request.request.reference,
+            sought: r.request.request.sought_name.display(),
+            enquirer: format!(
+                "{} ({})",
+                r.request.request.enquirer_name, r.request.request.relationship
+            ),
+            created: date(r.request.created_at),
+            stage: stage_label(r.stage),
+            stage_code: r.stage.code(),
+            decisions: r.decisions,
+            best: best
+                .map(|p| format!("{:.1}%", p * 100.0))
+                .unwrap_or_default(),
         })
         .collect();
-    render(&ListPage { layout, rows })
+    render(&ListPage {
+        layout,
+        tabs,
+        stage: stage.map_or("", RequestStage::code),
+        reference: reference.unwrap_or_default(),
+        rows,
+        total: worklist.total,
+        page: requested.min(pages),
+        pages,
+    })
 }
 
 #[derive(Template)]
@@ -383,6 +526,9 @@ struct ReviewPage {
     rejected: usize,
     algorithm: &'static str,
     message: Option<String>,
+    /// Issue 5: the enquiries asked of bureaus for this request, with their answers: the news
+    /// the agency forwards to the family.
+    enquiries: Vec<crate::html::enquiries::EnquiryView>,
 }
 
 /// Records within this many points of probability of the best one "score alike".
@@ -509,7 +655,17 @@ async fn review_page(
     let request = state.store.tracing_request(&member.scope, id).await?;
     let (pairs, rejected) = review_pairs(state, member, &request).await?;
     let layout = Layout::new(state, &member.signed_in, "Tracing request").await?;
+    let now = OffsetDateTime::now_utc();
+    let enquiries = state
+        .store
+        .enquiries(&member.scope)
+        .await?
+        .iter()
+        .filter(|e| e.tracing_request == Some(id))
+        .map(|e| crate::html::enquiries::EnquiryView::of(e, now))
+        .collect();
     let mut response = render(&ReviewPage {
+        enquiries,
         layout,
         id,
         sought_name: request.request.sought_name.display(),

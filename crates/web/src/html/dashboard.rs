@@ -18,6 +18,8 @@ struct DashboardPage {
     layout: Layout,
     persons: i64,
     tally: Tally,
+    /// The agency's tracing requests per stage (MATCH-1), for a role that traces.
+    tracing: Option<store::StageCounts>,
 }
 
 #[derive(Template)]
@@ -47,9 +49,15 @@ pub(crate) async fn page(
     for item in owed.iter() {
         tally.add(item.obligation.status);
     }
+    let tracing = if layout.traces {
+        Some(state.store.tracing_stage_counts(scope).await?)
+    } else {
+        None
+    };
     render(&DashboardPage {
         layout,
         persons,
         tally,
+        tracing,
     })
 }

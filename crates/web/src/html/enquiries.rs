@@ -20,6 +20,7 @@ use crate::html::register::FieldErrors;
 use crate::html::{Layout, datetime, render};
 use crate::state::AppState;
 use crate::transmission::messages::{EnquiryState, to_answer};
+use store::ClosureOutcome;
 
 /// One enquiry as the page shows it.
 pub(crate) struct EnquiryView {
@@ -35,6 +36,10 @@ pub(crate) struct EnquiryView {
     /// The status class: `overdue`, `due` (open), `done`, `done-late`.
     pub css: &'static str,
     pub to_answer: bool,
+    /// An enquiry this tenant asked and has not closed.
+    pub closable: bool,
+    /// How and why it was closed.
+    pub closure: Option<String>,
     /// `(when, by, answer, persons)`.
     pub answers: Vec<(String, String, String, String)>,
 }
@@ -60,9 +65,21 @@ impl EnquiryView {
             css: match state {
                 EnquiryState::Overdue => "overdue",
                 EnquiryState::Open => "due",
-                EnquiryState::AnsweredOnTime => "done",
+                EnquiryState::AnsweredOnTime | EnquiryState::ClosedAnswered => "done",
                 EnquiryState::AnsweredLate => "done-late",
+                EnquiryState::Withdrawn => "closed",
             },
+            closable: enquiry.direction == store::EnquiryDirection::Asked
+                && enquiry.closure.is_none(),
+            closure: enquiry.closure.as_ref().map(|c| {
+                format!(
+                    "Closed as {} on {} by {}: {}",
+                    c.outcome.code(),
+                    datetime(c.closed_at),
+                    c.closed_by,
+                    c.reason
+                )
+            }),
             to_answer: to_answer(enquiry),
             answers: enquiry
                 .answers
@@ -351,6 +368,79 @@ pub(crate) async fn answer(
     {
         Ok(_) => {
             tracing::info!(enquiry = %id, "enquiry answered");
+            Ok(Redirect::to("/enquiries").into_response())
+        }
+        Err(StoreError::Invalid(message)) => {
+            page_with(
+                &state,
+                &member.signed_in,
+                &member.scope,
+                PageInput {
+                    values: HashMap::new(),
+                    errors: Vec::new(),
+                    answer_error: Some((id.to_string(), message)),
+                },
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Reads a closure: `outcome` (`answered` or `withdrawn`) and `reason` (1 to 2000 characters).
+///
+/// # Errors
+/// The field messages.
+pub(crate) fn parse_close(
+    outcome: &str,
+    reason: &str,
+) -> Result<(ClosureOutcome, String), FieldErrors> {
+    let mut errors: FieldErrors = Vec::new();
+    let outcome = match ClosureOutcome::parse(outcome.trim()) {
+        Ok(outcome) => Some(outcome),
+        Err(_) => {
+            errors.push((
+                "outcome".into(),
+                "closed as answered (by other means) or withdrawn".into(),
+            ));
+            None
+        }
+    };
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 2000 {
+        errors.push((
+            "reason".into(),
+            "say why the enquiry is closed (1 to 2000 characters)".into(),
+        ));
+    }
+    match outcome {
+        Some(outcome) if errors.is_empty() => Ok((outcome, reason.to_owned())),
+        _ => Err(errors),
+    }
+}
+
+/// `POST /enquiries/{id}/close`: a caseworker closes an enquiry the agency asked, answered by
+/// other means or withdrawn, with a reason (GC3-122-g, §10 #47: it is no longer owed). The form
+/// is checked before the enquiry is looked up; an enquiry of another tenant answers 404.
+pub(crate) async fn close(
+    State(state): State<AppState>,
+    member: Authorized<Trace>,
+    Path(id): Path<String>,
+    CsrfForm(input): CsrfForm<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let (outcome, reason) = parse_close(
+        input.get("outcome").map_or("", String::as_str),
+        input.get("reason").map_or("", String::as_str),
+    )
+    .map_err(AppError::Invalid)?;
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    match state
+        .store
+        .close_enquiry(&member.scope, id, outcome, &reason)
+        .await
+    {
+        Ok(_) => {
+            tracing::info!(enquiry = %id, outcome = outcome.code(), "enquiry closed");
             Ok(Redirect::to("/enquiries").into_response())
         }
         Err(StoreError::Invalid(message)) => {

@@ -1,6 +1,6 @@
 //! `/peers`: the instances this tenant exchanges envelopes with (issue 5): where each is
 //! reached, the certificates pinned, how (push, pull, outbox), what waits for it, and the last
-//! push, pull and failure since the server started; "pull now" fetches at once what a peer set
+//! push, pull and failure (kept across restarts, migration 0018); "pull now" fetches at once what a peer set
 //! to pull holds, without waiting for the sender loop's next round.
 
 use askama::Template;
@@ -52,7 +52,9 @@ pub(crate) async fn page(
         let waits = waiting(&state.store, &member.scope, &setting.peer)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let status = peer_status(tenant, &setting.peer);
+        let status = peer_status(&state.store, &member.scope, &setting.peer)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let mut how = Vec::new();
         if setting.url.is_some() && !setting.outbox {
             how.push("push");

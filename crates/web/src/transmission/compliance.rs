@@ -87,6 +87,9 @@ pub struct EnquiryRow {
     pub overdue: usize,
     /// No answer, target not reached.
     pub open: usize,
+    /// Closed by a caseworker without an answer (answered by other means, or withdrawn): not
+    /// owed, so not in `owed`.
+    pub closed: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -331,13 +334,19 @@ pub async fn compute(
                 peer: enquiry.peer.clone(),
                 ..EnquiryRow::default()
             });
-        row.owed += 1;
+        // A closed enquiry without an answer is no longer owed; it is counted apart.
         match super::messages::EnquiryState::of(&enquiry, now) {
             super::messages::EnquiryState::AnsweredOnTime => row.answered_on_time += 1,
             super::messages::EnquiryState::AnsweredLate => row.answered_late += 1,
             super::messages::EnquiryState::Overdue => row.overdue += 1,
             super::messages::EnquiryState::Open => row.open += 1,
+            super::messages::EnquiryState::ClosedAnswered
+            | super::messages::EnquiryState::Withdrawn => {
+                row.closed += 1;
+                continue;
+            }
         }
+        row.owed += 1;
     }
 
     Ok(Compliance {

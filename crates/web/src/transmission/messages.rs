@@ -328,7 +328,7 @@ pub fn list_of(
     })
 }
 
-/// Whether an enquiry is answered, and on time against its target (§10 #47).
+/// Whether an enquiry is answered, and on time against its target (§10 #47), or closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EnquiryState {
@@ -336,17 +336,32 @@ pub enum EnquiryState {
     AnsweredLate,
     Overdue,
     Open,
+    /// Closed by a caseworker without an answer in the system: answered by other means.
+    ClosedAnswered,
+    /// Closed by a caseworker: the question no longer stands.
+    Withdrawn,
 }
 
 impl EnquiryState {
+    /// An answer received or given decides; without one, a closure; else the target.
     #[must_use]
     pub fn of(enquiry: &store::EnquiryRecord, now: OffsetDateTime) -> Self {
-        match enquiry.answered_at() {
-            Some(at) if at <= enquiry.due_at => Self::AnsweredOnTime,
-            Some(_) => Self::AnsweredLate,
-            None if now > enquiry.due_at => Self::Overdue,
-            None => Self::Open,
+        match (enquiry.answered_at(), &enquiry.closure) {
+            (Some(at), _) if at <= enquiry.due_at => Self::AnsweredOnTime,
+            (Some(_), _) => Self::AnsweredLate,
+            (None, Some(closure)) => match closure.outcome {
+                store::ClosureOutcome::Answered => Self::ClosedAnswered,
+                store::ClosureOutcome::Withdrawn => Self::Withdrawn,
+            },
+            (None, None) if now > enquiry.due_at => Self::Overdue,
+            (None, None) => Self::Open,
         }
+    }
+
+    /// Whether an answer is still owed (open or overdue): a closed enquiry is not.
+    #[must_use]
+    pub const fn owed(self) -> bool {
+        matches!(self, Self::Overdue | Self::Open)
     }
 
     #[must_use]
@@ -356,6 +371,8 @@ impl EnquiryState {
             Self::AnsweredLate => "answered late",
             Self::Overdue => "overdue",
             Self::Open => "open",
+            Self::ClosedAnswered => "closed: answered by other means",
+            Self::Withdrawn => "closed: withdrawn",
         }
     }
 }

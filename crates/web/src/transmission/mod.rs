@@ -13,6 +13,7 @@
 //! - [`push`]: the HTTP client and the sender loop; [`compliance`]: the compliance view.
 
 pub mod compliance;
+pub mod lists;
 pub mod messages;
 pub mod notices;
 pub mod pull;
@@ -1629,6 +1630,14 @@ pub struct Forwarded {
     pub withheld: usize,
     /// Changes (events, deaths) and corrections forwarded for persons forwarded before.
     pub changes: usize,
+    /// Persons read and found not to be nationals of the origin (or of no known nationality):
+    /// [`commit_forwarding`] notes them, so the next round reads them again only after a new
+    /// assertion about them (migration 0018).
+    pub considered: Vec<PersonId>,
+    /// When the candidates were read.
+    pub read_at: Option<time::OffsetDateTime>,
+    /// The peer forwarded to.
+    pub recipient: String,
 }
 
 fn nationality_of(record: &PersonRecord) -> Option<String> {
@@ -1709,14 +1718,19 @@ pub async fn forward_to_origin(
     let recipient = recipient_key(&ring, to)?.clone();
     let origin = origin.to_uppercase();
     let flags = store.detriment_flags(scope).await?;
+    let mut summary = Forwarded {
+        read_at: Some(time::OffsetDateTime::now_utc()),
+        recipient: to.to_owned(),
+        ..Forwarded::default()
+    };
     let candidates = store.persons_without_forwarding(scope, to).await?;
     let mut decisions = Vec::new();
     let mut contents = Vec::new();
     let mut persons = Vec::new();
-    let mut summary = Forwarded::default();
     for chunk in candidates.chunks(1000) {
         for record in store.person_records(scope, chunk).await? {
             if nationality_of(&record).as_deref() != Some(origin.as_str()) {
+                summary.considered.push(record.person.id);
                 continue;
             }
             let kinds: HashMap<domain::SourceId, SourceKind> =
@@ -1966,6 +1980,11 @@ pub async fn commit_forwarding(
     let id = store
         .record_forwarding(scope, sent.as_ref(), decisions)
         .await?;
+    if let Some(read_at) = forwarded.read_at {
+        store
+            .note_forwarding_considered(scope, &forwarded.recipient, &forwarded.considered, read_at)
+            .await?;
+    }
     if let (Some(id), Some(prepared)) = (id, &forwarded.prepared) {
         audit_sent(
             store,

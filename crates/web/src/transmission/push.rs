@@ -403,18 +403,16 @@ pub async fn one_peer(
     };
     report.sealed = sealed;
     if report.pushed > 0 {
-        super::status::note(tenant.id, &peer.peer, |status| {
-            status.last_push = Some(time::OffsetDateTime::now_utc());
-        });
+        super::status::note_push(store, scope, &peer.peer).await?;
     }
-    if peer.pull && endpoint.is_some() && super::status::pull_due(tenant.id, peer) {
+    if peer.pull && endpoint.is_some() && super::status::pull_due(store, scope, peer).await? {
         let pulled = super::status::pull_now(store, tenant, scope, peer, timeout).await?;
         report.pulled = pulled.fetched + pulled.rejected;
         if report.failure.is_none() {
             report.failure = pulled.failure.map(|f| format!("pull: {f}"));
         }
     }
-    super::status::note_outcome(tenant.id, &peer.peer, report.failure.as_deref());
+    super::status::note_outcome(store, scope, &peer.peer, report.failure.as_deref()).await?;
     Ok(report)
 }
 

@@ -1,59 +1,66 @@
 //! What each peer's exchanges did lately (issue 5): the last push and pull that reached the
-//! peer, the last failure, per tenant and peer. Kept in this process's memory, so it starts
-//! empty when the server starts; the sender loop, `peer push`, `peer pull` and the peers
-//! page's "pull now" all write it through [`super::push::one_peer`] and [`pull_now`]. What waits
-//! for a peer is read from the database ([`super::push::waiting`]).
+//! peer, the last failure, per tenant and peer. Kept in the database (`peer_exchange_status`,
+//! migration 0018), so the /peers page and each peer's pull schedule survive a restart; the
+//! sender loop, `peer push`, `peer pull` and the peers page's "pull now" all write it through
+//! [`super::push::one_peer`] and [`pull_now`]. What waits for a peer is read from the database
+//! too ([`super::push::waiting`]).
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
-use domain::TenantId;
-use store::{PeerSetting, Store, TenantScope};
+use store::{PeerExchangeUpdate, PeerSetting, Store, TenantScope};
 use time::OffsetDateTime;
 
 use super::pull::{PullReport, pull_pending};
 use super::push::Endpoint;
 use super::{TransmissionError, TransmissionResult};
 
-/// The latest exchanges with one peer, since this process started.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PeerStatus {
-    /// The last round that pushed at least one envelope and got its receipt.
-    pub last_push: Option<OffsetDateTime>,
-    /// The last pull that reached the peer's outbox (whether or not anything waited).
-    pub last_pull: Option<OffsetDateTime>,
-    /// The last failure (push or pull), and when; cleared by the next success.
-    pub last_error: Option<(OffsetDateTime, String)>,
+/// The latest exchanges with one peer.
+pub type PeerStatus = store::PeerExchange;
+
+/// The status of `peer` for the scope's tenant (empty if nothing was exchanged yet).
+///
+/// # Errors
+/// A database error.
+pub async fn peer_status(
+    store: &Store,
+    scope: &TenantScope,
+    peer: &str,
+) -> TransmissionResult<PeerStatus> {
+    Ok(store.peer_exchange(scope, peer).await?)
 }
 
-static STATUS: LazyLock<Mutex<HashMap<(TenantId, String), PeerStatus>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-
-/// The status of `peer` for `tenant` (empty if nothing happened since the process started).
-#[must_use]
-pub fn peer_status(tenant: TenantId, peer: &str) -> PeerStatus {
-    STATUS
-        .lock()
-        .map(|map| map.get(&(tenant, peer.to_owned())).cloned())
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-}
-
-/// Updates the status of `peer` for `tenant`.
-pub(crate) fn note(tenant: TenantId, peer: &str, change: impl FnOnce(&mut PeerStatus)) {
-    if let Ok(mut map) = STATUS.lock() {
-        change(map.entry((tenant, peer.to_owned())).or_default());
-    }
+/// Notes a push that reached `peer` now.
+///
+/// # Errors
+/// A database error.
+pub(crate) async fn note_push(
+    store: &Store,
+    scope: &TenantScope,
+    peer: &str,
+) -> TransmissionResult<()> {
+    let update = PeerExchangeUpdate {
+        pushed: Some(OffsetDateTime::now_utc()),
+        ..PeerExchangeUpdate::default()
+    };
+    Ok(store.note_peer_exchange(scope, peer, &update).await?)
 }
 
 /// Notes a failure, or clears the last one after a success.
-pub(crate) fn note_outcome(tenant: TenantId, peer: &str, failure: Option<&str>) {
+///
+/// # Errors
+/// A database error.
+pub(crate) async fn note_outcome(
+    store: &Store,
+    scope: &TenantScope,
+    peer: &str,
+    failure: Option<&str>,
+) -> TransmissionResult<()> {
     let now = OffsetDateTime::now_utc();
-    note(tenant, peer, |status| {
-        status.last_error = failure.map(|f| (now, f.to_owned()));
-    });
+    let update = PeerExchangeUpdate {
+        error: Some(failure.map(|f| (now, f.to_owned()))),
+        ..PeerExchangeUpdate::default()
+    };
+    Ok(store.note_peer_exchange(scope, peer, &update).await?)
 }
 
 /// How often a peer set to pull is pulled, in words: `pull every 3600 s`, or `pull every
@@ -67,21 +74,32 @@ pub fn pull_schedule(peer: &PeerSetting) -> String {
 }
 
 /// Whether the sender loop pulls from `peer` in this round: a peer without an interval
-/// (`peer set --pull-every`) every round; one with an interval when its last successful pull in
-/// this process is at least that old (or none happened yet). A failed pull leaves the last one
-/// in place, so the peer is tried again, with the loop's backoff.
-#[must_use]
-pub fn pull_due(tenant: TenantId, peer: &PeerSetting) -> bool {
-    pull_due_at(tenant, peer, OffsetDateTime::now_utc())
+/// (`peer set --pull-every`) every round; one with an interval when its last successful pull
+/// (kept in the database, so a restart does not reset it) is at least that old, or none
+/// happened yet. A failed pull leaves the last one in place, so the peer is tried again, with
+/// the loop's backoff.
+///
+/// # Errors
+/// A database error.
+pub async fn pull_due(
+    store: &Store,
+    scope: &TenantScope,
+    peer: &PeerSetting,
+) -> TransmissionResult<bool> {
+    if peer.pull_every.is_none() {
+        return Ok(true);
+    }
+    let status = peer_status(store, scope, &peer.peer).await?;
+    Ok(pull_due_at(&status, peer, OffsetDateTime::now_utc()))
 }
 
-/// [`pull_due`] at `now`.
+/// [`pull_due`] for a known `status` at `now`.
 #[must_use]
-pub fn pull_due_at(tenant: TenantId, peer: &PeerSetting, now: OffsetDateTime) -> bool {
+pub fn pull_due_at(status: &PeerStatus, peer: &PeerSetting, now: OffsetDateTime) -> bool {
     let Some(every) = peer.pull_every else {
         return true;
     };
-    peer_status(tenant, &peer.peer)
+    status
         .last_pull
         .is_none_or(|last| (now - last).whole_seconds() >= every)
 }
@@ -106,19 +124,17 @@ pub async fn pull_now(
         ));
     };
     let report = pull_pending(store, tenant, scope, &peer.peer, &endpoint, timeout).await?;
-    if report.failure.is_none() {
-        note(tenant.id, &peer.peer, |status| {
-            status.last_pull = Some(OffsetDateTime::now_utc());
-        });
-    }
-    note_outcome(
-        tenant.id,
-        &peer.peer,
-        report
-            .failure
-            .as_deref()
-            .map(|f| format!("pull: {f}"))
-            .as_deref(),
-    );
+    let now = OffsetDateTime::now_utc();
+    let update = PeerExchangeUpdate {
+        pulled: report.failure.is_none().then_some(now),
+        error: Some(
+            report
+                .failure
+                .as_deref()
+                .map(|f| (now, format!("pull: {f}"))),
+        ),
+        ..PeerExchangeUpdate::default()
+    };
+    store.note_peer_exchange(scope, &peer.peer, &update).await?;
     Ok(report)
 }

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 
-use crate::harness::{App, Browser, apps};
+use crate::harness::{App, Browser, apps, json_of};
 
 fn enc(text: &str) -> String {
     text.bytes()
@@ -303,6 +303,160 @@ async fn namesakes_at_the_top_are_flagged_with_what_to_ask_the_family() {
                 "Ask the family for the full date of birth, the father&#39;s name and the place of birth"
             ),
             "{warning}"
+        );
+    }
+}
+
+/// The caseworker's worklist (MATCH-1): each request shows where it stands, a tab per stage
+/// counts them, the filters keep only what they name (an unknown stage is refused by name), the
+/// dashboard counts the same, and the API gives the same list with the counts.
+#[tokio::test]
+async fn the_worklist_shows_each_request_at_its_stage_with_counts() {
+    use store::UserRole;
+
+    for app in apps().await {
+        let caseworker = app.browser("caseworker").await;
+        let reviewer = app.browser("reviewer").await;
+        let person = app.fx.agency_person;
+        let mut locations = Vec::new();
+        for reference in ["TR-W1", "TR-W2", "TR-W3"] {
+            locations.push(file_request(&app, &caseworker, reference).await);
+        }
+        let confirm = format!("person={person}&decision=confirm");
+        for (location, browser) in [
+            (&locations[1], &caseworker),
+            (&locations[2], &caseworker),
+            (&locations[2], &reviewer),
+        ] {
+            let page = app
+                .submit(&format!("{location}/decisions"), &confirm, browser)
+                .await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        }
+        let list = app.get("/tracing", Some(&caseworker.cookie)).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", app.backend);
+        let body = &list.body;
+        assert!(
+            body.contains(r#"<strong aria-current="page">All (3)</strong>"#),
+            "{body}"
+        );
+        assert!(body.contains(">To review (1)</a>"), "{body}");
+        assert!(body.contains(">Awaiting a second confirmation (1)</a>"));
+        assert!(body.contains(">Found (1)</a>"));
+        assert!(body.contains("3 requests · page 1 of 1"));
+        // Each row says its stage and how many decisions were taken.
+        let row = |body: &str, reference: &str| {
+            let start = body.find(&format!(">{reference}</a>")).unwrap();
+            let end = start + body[start..].find("</tr>").unwrap();
+            body[start..end].to_owned()
+        };
+        assert!(
+            row(body, "TR-W1").contains(r#"<td class="stage-to-review">To review</td><td>0</td>"#)
+        );
+        assert!(row(body, "TR-W2").contains("Awaiting a second confirmation</td><td>1</td>"));
+        assert!(row(body, "TR-W3").contains(r#"<td class="stage-found">Found</td><td>2</td>"#));
+        // Triage: the engine's best proposal (the Latin record of the Cyrillic request).
+        let best = |row: String| -> Option<f64> {
+            let cell = row.rsplit("<td>").next()?;
+            cell.split('%').next()?.parse().ok()
+        };
+        let w1 = best(row(body, "TR-W1")).expect("TR-W1 has a proposal");
+        assert!(w1 >= 50.0, "{w1}");
+
+        let found = app
+            .get("/tracing?stage=found", Some(&reviewer.cookie))
+            .await;
+        assert!(found.body.contains(">TR-W3</a>"));
+        assert!(!found.body.contains(">TR-W1</a>") && !found.body.contains(">TR-W2</a>"));
+        assert!(
+            found
+                .body
+                .contains(r#"<strong aria-current="page">Found (1)</strong>"#)
+        );
+        let by_reference = app
+            .get("/tracing?reference=TR-W2", Some(&caseworker.cookie))
+            .await;
+        assert!(by_reference.body.contains(">TR-W2</a>"));
+        assert!(!by_reference.body.contains(">TR-W3</a>"));
+        assert!(by_reference.body.contains("1 request · page 1 of 1"));
+        let none = app
+            .get(
+                "/tracing?stage=found&reference=TR-W1",
+                Some(&caseworker.cookie),
+            )
+            .await;
+        assert!(none.body.contains("No tracing requests with this filter."));
+        let unknown = app
+            .get("/tracing?stage=lost", Some(&caseworker.cookie))
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unknown.body.contains("unknown stage"), "{}", unknown.body);
+
+        // A rejected pair leaves the best-proposal column (MATCH-1: never proposed again).
+        let w4 = file_request(&app, &caseworker, "TR-W4").await;
+        let reject = format!("person={person}&decision=reject");
+        let page = app
+            .submit(&format!("{w4}/decisions"), &reject, &reviewer)
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let page = app
+            .get("/tracing?reference=TR-W4", Some(&caseworker.cookie))
+            .await;
+        let w4_row = row(&page.body, "TR-W4");
+        assert!(w4_row.contains("To review</td><td>1</td>"), "{w4_row}");
+        assert!(best(w4_row.clone()).is_none_or(|p| p < w1), "{w4_row}");
+
+        // The dashboard: the same counts, linking to each tab.
+        let dashboard = app.get("/", Some(&caseworker.cookie)).await;
+        assert!(dashboard.body.contains(
+            r#"<span class="number">1</span> <a href="/tracing?stage=awaiting-second">awaiting a second confirmation</a>"#
+        ), "{}", dashboard.body);
+        assert!(dashboard.body.contains("All tracing requests</a> (4)"));
+
+        // The API: the same list, filtered and paged, with the counts per stage.
+        let token = app.token(app.fx.agency.id, UserRole::Caseworker).await;
+        let page = app
+            .api(
+                "GET",
+                "/api/v1/tracing-requests?stage=awaiting-second",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let list = json_of(&page.body);
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["tracing_requests"][0]["reference"], "TR-W2");
+        assert_eq!(list["tracing_requests"][0]["stage"], "awaiting-second");
+        assert_eq!(list["tracing_requests"][0]["decisions"], 1);
+        assert_eq!(list["stages"]["to-review"], 2);
+        assert_eq!(list["stages"]["found"], 1);
+        let paged = json_of(
+            &app.api(
+                "GET",
+                "/api/v1/tracing-requests?limit=2&offset=3",
+                Some(&token),
+                None,
+            )
+            .await
+            .body,
+        );
+        assert_eq!(paged["total"], 4);
+        assert_eq!(paged["tracing_requests"].as_array().unwrap().len(), 1);
+        assert_eq!(paged["tracing_requests"][0]["reference"], "TR-W1");
+        let bad = app
+            .api(
+                "GET",
+                "/api/v1/tracing-requests?stage=lost",
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            json_of(&bad.body)["error"]["fields"]["stage"].is_string(),
+            "{}",
+            bad.body
         );
     }
 }

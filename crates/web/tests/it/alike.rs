@@ -6,11 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use store::UserRole;
 
-use crate::harness::{App, apps};
-
-fn json_of(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
+use crate::harness::{App, apps, json_of};
 
 /// Registers a prisoner of war in bureau A through the API; answers the new person's id.
 async fn register(app: &App, token: &str, reference: &str, name: Value) -> String {

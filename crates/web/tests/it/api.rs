@@ -3,14 +3,10 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use serde_json::{Value, json};
+use serde_json::json;
 use store::UserRole;
 
-use crate::harness::{HOST, apps};
-
-fn json_of(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
+use crate::harness::{HOST, apps, json_of};
 
 #[tokio::test]
 async fn errors_have_stable_codes_and_one_shape() {

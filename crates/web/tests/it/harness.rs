@@ -705,3 +705,8 @@ async fn seed(store: &Store) -> Fixture {
         pow_b,
     }
 }
+
+/// A response body as JSON; a body that is not JSON fails the test with the body.
+pub fn json_of(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}

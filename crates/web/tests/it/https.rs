@@ -401,7 +401,11 @@ async fn a_peer_with_a_long_pull_interval_is_not_pulled_again_within_it_while_an
         let puller_a = peer(store, &scope_agency, "bureau-a").await;
         let puller_b = peer(store, &scope_agency, "bureau-b").await;
         assert_eq!(puller_a.pull_every, Some(3600));
-        let first_pull_a = peer_status(t.agency.id, "bureau-a").last_pull.unwrap();
+        let first_pull_a = peer_status(store, &scope_agency, "bureau-a")
+            .await
+            .unwrap()
+            .last_pull
+            .unwrap();
 
         // Something new waits at both bureaus; the second round fetches only from B.
         seal(&t.bureau_a, &scope_a, "A-S2", "Kovalenko").await;
@@ -431,17 +435,16 @@ async fn a_peer_with_a_long_pull_interval_is_not_pulled_again_within_it_while_an
             1,
             "A's envelope waits in its outbox"
         );
-        assert_eq!(
-            peer_status(t.agency.id, "bureau-a").last_pull,
-            Some(first_pull_a)
-        );
+        let status_a = peer_status(store, &scope_agency, "bureau-a").await.unwrap();
+        assert_eq!(status_a.last_pull, Some(first_pull_a));
 
         // Once the hour has passed, A is due again (B always is).
         let within = first_pull_a + time::Duration::seconds(3599);
         let after = first_pull_a + time::Duration::seconds(3600);
-        assert!(!pull_due_at(t.agency.id, &puller_a, within));
-        assert!(pull_due_at(t.agency.id, &puller_a, after));
-        assert!(pull_due_at(t.agency.id, &puller_b, within));
+        assert!(!pull_due_at(&status_a, &puller_a, within));
+        assert!(pull_due_at(&status_a, &puller_a, after));
+        let status_b = peer_status(store, &scope_agency, "bureau-b").await.unwrap();
+        assert!(pull_due_at(&status_b, &puller_b, within));
         server.abort();
     }
 }
@@ -755,7 +758,9 @@ async fn pull_now_from_the_peers_page_fetches_at_once_and_shows_the_last_failure
                 .unwrap()
                 .is_empty()
         );
-        let status = web::transmission::status::peer_status(t.agency.id, "bureau-a");
+        let status = web::transmission::status::peer_status(store, &scope_agency, "bureau-a")
+            .await
+            .unwrap();
         assert!(
             status.last_pull.is_some() && status.last_error.is_none(),
             "{status:?}"

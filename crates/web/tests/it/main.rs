@@ -12,6 +12,7 @@ mod enquiries;
 mod harness;
 mod https;
 mod limits;
+mod lists_closures;
 mod matrix;
 mod pages;
 mod protection;

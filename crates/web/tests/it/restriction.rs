@@ -7,11 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use store::UserRole;
 
-use crate::harness::{App, apps};
-
-fn json_of(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
+use crate::harness::{App, apps, json_of};
 
 /// What a bureau A clerk or officer sees of A-0001 through every list and search.
 struct Seen {
