@@ -576,3 +576,59 @@ fn search_finds_a_person_whose_family_name_is_mistyped() {
         "{hits:?}"
     );
 }
+
+/// NAME-AZ-2 / MATCH-3: Elçin and Elşən are different Azerbaijani names, though keys fold ч
+/// and ш together (Latin ch is either); the Russian-list form Эльчин is still Elçin.
+#[test]
+fn azerbaijani_elcin_and_elsen_are_different_given_names() {
+    let az = |id: &str, given: &str| {
+        person(
+            id,
+            &[
+                ("given_name", given),
+                ("family_name", "Məmmədov"),
+                ("birth_date", "1990"),
+            ],
+        )
+    };
+    let (c, ..) = comparison(&az("a", "Elçin"), &az("b", "Elşən"));
+    assert!(
+        c.level(Feature::GivenName) > NameLevel::Close as u8,
+        "{c:?}"
+    );
+    let (c, ..) = comparison(&az("a", "Elçin"), &az("b", "Эльчин"));
+    assert!(
+        c.level(Feature::GivenName) <= NameLevel::SameKey as u8,
+        "{c:?}"
+    );
+}
+
+/// NAME-AM-2: Western Armenian Hagopian is Eastern Hakobyan and Russian-list Акопян.
+#[test]
+fn western_armenian_family_name_links_with_the_russian_form() {
+    let w = person(
+        "w",
+        &[
+            ("given_name", "Hagop"),
+            ("family_name", "Hagopian"),
+            ("birth_date", "1975"),
+        ],
+    );
+    let ru = person(
+        "ru",
+        &[
+            ("given_name", "Акоп"),
+            ("family_name", "Акопян"),
+            ("birth_date", "1975-03-02"),
+        ],
+    );
+    let (c, ..) = comparison(&w, &ru);
+    assert!(
+        c.level(Feature::FamilyName) <= NameLevel::SameKey as u8,
+        "{c:?}"
+    );
+    assert!(
+        c.level(Feature::GivenName) <= NameLevel::Cognate as u8,
+        "{c:?}"
+    );
+}

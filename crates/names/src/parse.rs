@@ -116,8 +116,32 @@ fn patronymic_sex(t: &str) -> Option<char> {
 /// completes a name (Shah, Khan, Jan, Gul, Uddin) (NAME-AF-1).
 fn is_afghan_compound(first: &str, second: &str) -> bool {
     let first_elements = [
-        "ghulam", "gholam", "golam", "غلام", "gul", "gol", "گل", "ګل", "noor", "nur", "نور", "sher",
-        "shir", "شیر", "din", "دین", "mir", "میر",
+        "ghulam",
+        "gholam",
+        "golam",
+        "غلام",
+        "gul",
+        "gol",
+        "گل",
+        "ګل",
+        "noor",
+        "nur",
+        "نور",
+        "sher",
+        "shir",
+        "شیر",
+        "din",
+        "دین",
+        "mir",
+        "میر",
+        // Russian-language lists write the same names in Cyrillic (Гулям Хазрат, Шер Мохаммад).
+        "гулям",
+        "гулам",
+        "гул",
+        "нур",
+        "шер",
+        "шир",
+        "дин",
     ];
     let second_elements = [
         "shah",
@@ -133,6 +157,11 @@ fn is_afghan_compound(first: &str, second: &str) -> bool {
         "uddin",
         "aldin",
         "الدین",
+        "шах",
+        "хан",
+        "джан",
+        "гул",
+        "уддин",
     ];
     first_elements.contains(&first) || second_elements.contains(&second)
 }

@@ -244,6 +244,22 @@ fn afghan_compound_given_names() {
     assert_eq!((p.given.len(), p.family.len()), (1, 1));
 }
 
+/// NAME-AF-1 in Russian-language lists: the compound given name written in Cyrillic stays
+/// whole too.
+#[test]
+fn afghan_compound_given_names_in_cyrillic() {
+    let p = parse_full_name("Шер Мохаммад Ахмадзай");
+    assert_eq!(p.given, ["шер", "мохаммад"]);
+    assert_eq!(p.family, ["ахмадзай"]);
+    let p = parse_full_name("Гулям Хазрат");
+    assert_eq!(p.given, ["гулям", "хазрат"]);
+    let p = parse_full_name("Ахмад Шах");
+    assert_eq!(p.given, ["ахмад", "шах"]);
+    // A Russian given name and family name are not a compound.
+    let p = parse_full_name("Иван Петров");
+    assert_eq!((p.given.len(), p.family.len()), (1, 1));
+}
+
 /// NAME-AM-1: in Armenian the patronymic is the father's name in the genitive (-ի), and the
 /// family name is known by its suffix, so a list's family-first order needs no capitals.
 #[test]

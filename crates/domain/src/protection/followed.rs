@@ -163,17 +163,33 @@ impl Overdue {
 /// The persons whose next visit is due on `today` or before: the person's latest follow-up
 /// (over all their registrations) names a day not after `today`, and the person has not been
 /// seen since that follow-up was recorded. Most overdue first.
+///
+/// One pass over the persons and one over the marks (a map from registration to person), so
+/// the list stays linear in the number of follow-ups (10^5 in `bench/overdue.sh`).
 #[must_use]
 pub fn overdue(persons: &[FollowedPerson], marks: &[DueMark], today: Date) -> Vec<Overdue> {
+    let person_of: std::collections::HashMap<RegistrationId, usize> = persons
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.registrations().map(move |r| (r, i)))
+        .collect();
+    // The latest mark of each person; on a tie the later one in `marks` (as `max_by_key`).
+    let mut latest: Vec<Option<&DueMark>> = vec![None; persons.len()];
+    for mark in marks {
+        let Some(slot) = person_of.get(&mark.registration).map(|&i| &mut latest[i]) else {
+            continue;
+        };
+        if slot.is_none_or(|held| {
+            (mark.recorded_at, mark.registration) >= (held.recorded_at, held.registration)
+        }) {
+            *slot = Some(mark);
+        }
+    }
     let mut out = Vec::new();
-    for person in persons {
+    for (person, latest) in persons.iter().zip(latest) {
         let Some(last_seen) = person.last_seen() else {
             continue;
         };
-        let latest = marks
-            .iter()
-            .filter(|m| person.registrations().any(|r| r == m.registration))
-            .max_by_key(|m| (m.recorded_at, m.registration));
         let Some(DueMark {
             recorded_at,
             next_visit_due: Some(due),

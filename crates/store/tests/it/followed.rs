@@ -275,3 +275,102 @@ async fn a_field_batch_applies_whole_or_not_at_all() {
         assert!(matches!(error, StoreError::NotFound), "{name}: {error:?}");
     }
 }
+
+/// ICRC-VIS-d, migration 0017: the indexed follow-ups-due query reads only the persons with a
+/// follow-up due by the day, and answers exactly what the full scan answers (every person,
+/// every follow-up, `domain::protection::overdue`) on every day of a two-and-a-half-month span,
+/// including the day a visit falls due (0 days overdue) and persons followed across visits.
+#[tokio::test]
+async fn the_indexed_follow_ups_due_answer_what_the_full_scan_answers() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let later = Visit {
+            id: VisitId::new(),
+            reference: "V-LATER".into(),
+            started_at: Some(datetime!(2026-03-20 08:00 UTC)),
+            ended_at: Some(datetime!(2026-03-20 17:00 UTC)),
+            ..u.visit.clone()
+        };
+        store.record_visit(&u.scope, &later).await.unwrap();
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        let follow_up = |registration, recorded_at, due| FollowUp {
+            registration,
+            recorded_at,
+            health: None,
+            family_contact_wanted: false,
+            family_contact: None,
+            messages: Vec::new(),
+            next_visit_due: due,
+            reprisals_reported: None,
+            recorded_by: "delegate".into(),
+        };
+        let mut links = Vec::new();
+        for i in 0..60_i64 {
+            let first = seen(&u.visit, u.place, &format!("Коваленко-{i}"));
+            batch.registration(&first).await.unwrap();
+            let due = date!(2026 - 03 - 05) + time::Duration::days((i * 7) % 40);
+            let at = datetime!(2026-03-01 10:30 UTC) + time::Duration::minutes(i);
+            batch
+                .follow_up(uuid::Uuid::now_v7(), &follow_up(first.id, at, Some(due)))
+                .await
+                .unwrap();
+            if i % 4 == 0 {
+                // A later follow-up without a date: the person is not due at all.
+                let at = datetime!(2026-03-02 09:00 UTC);
+                batch
+                    .follow_up(uuid::Uuid::now_v7(), &follow_up(first.id, at, None))
+                    .await
+                    .unwrap();
+            }
+            if i % 3 == 0 {
+                let mut again = seen(&later, u.place, &format!("Коваленко-{i}"));
+                again.seen_at = datetime!(2026-03-20 10:00 UTC);
+                batch.registration(&again).await.unwrap();
+                links.push((again.id, first.id));
+                if i % 2 == 0 {
+                    let due = date!(2026 - 04 - 01) + time::Duration::days(i % 10);
+                    let at = datetime!(2026-03-20 11:00 UTC);
+                    batch
+                        .follow_up(uuid::Uuid::now_v7(), &follow_up(again.id, at, Some(due)))
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        // Seen, never followed up.
+        batch
+            .registration(&seen(&u.visit, u.place, "Ничипорук"))
+            .await
+            .unwrap();
+        batch.commit().await.unwrap();
+        for (registration, person) in links {
+            store
+                .link_registration(&u.scope, registration, person)
+                .await
+                .unwrap();
+        }
+
+        let persons = store.followed_persons(&u.scope).await.unwrap();
+        let marks = store.due_marks(&u.scope).await.unwrap();
+        let mut nonempty = 0;
+        let mut due_today = 0;
+        let mut day = date!(2026 - 03 - 01);
+        while day <= date!(2026 - 05 - 15) {
+            let scan = domain::protection::overdue(&persons, &marks, day);
+            let indexed = store.overdue_follow_ups(&u.scope, day).await.unwrap();
+            assert_eq!(indexed, scan, "{name}: {day}");
+            nonempty += usize::from(!indexed.is_empty());
+            due_today += indexed.iter().filter(|o| o.days == 0).count();
+            day += time::Duration::days(1);
+        }
+        assert!(nonempty > 60, "{name}: {nonempty} days with persons due");
+        assert!(
+            due_today > 0,
+            "{name}: the day a visit falls due is on the list"
+        );
+    }
+}
