@@ -41,9 +41,19 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("GET", "/api/v1/protection/visits/{id}") => (None, 200, "Visit"),
         ("GET", "/api/v1/protection/visits/{id}/alerts") => (None, 200, "ReconciliationAlerts"),
         ("GET", "/api/v1/protection/persons-seen") => (None, 200, "PersonsSeen"),
+        ("GET", "/api/v1/protection/persons-seen/{id}/suggestions") => {
+            (None, 200, "SamePersonSuggestions")
+        }
         ("GET", "/api/v1/protection/follow-ups/due") => (None, 200, "FollowUpsDue"),
         ("GET", "/api/v1/protection/interviews/{id}") => (None, 200, "Interview"),
         ("GET", "/api/v1/protection/allegations/{id}") => (None, 200, "Allegation"),
+        ("POST", "/api/v1/protection/allegations/{id}/representations") => {
+            (Some("NewRepresentation"), 201, "RecordedStep")
+        }
+        ("GET", "/api/v1/protection/representations/{id}") => (None, 200, "RepresentationLetter"),
+        ("POST", "/api/v1/protection/representations/{id}/replies") => {
+            (Some("NewReply"), 201, "RecordedStep")
+        }
         ("GET", "/api/v1/protection/allegations/{id}/representation") => {
             (None, 200, "Representation")
         }
@@ -89,12 +99,12 @@ fn operation(route: &RouteInfo) -> Value {
             "schema": {"type": "string", "format": "uuid"}
         }]);
     }
-    if response == "SubjectExport"
+    if (response == "SubjectExport" || response == "RepresentationLetter")
         && let Some(parameters) = op["parameters"].as_array_mut()
     {
         parameters.push(json!({
             "name": "purpose", "in": "query", "required": true,
-            "description": "why the export is made; written to the audit log",
+            "description": "why the record is exported or read; written to the audit log",
             "schema": {"type": "string", "minLength": 1, "maxLength": 200}
         }));
     }
@@ -322,6 +332,33 @@ fn followed_schemas(string: &Value) -> Value {
                     "consent": {"type": "object"}, "notes": {"type": ["string", "null"]},
                     "allegations": {"type": "array", "items": {"type": "object", "properties": {"id": string, "reference": string}}}
                 }, "description": "a private interview (GC III 126); the query parameter `purpose` is required and the read is logged with it"},
+                "NewRepresentation": {"type": "object", "required": ["form", "addressee", "sent_on", "text"], "properties": {
+                    "form": {"type": "string", "enum": ["named", "anonymous", "aggregated"]},
+                    "addressee": string, "sent_on": {"type": "string", "format": "date"}, "text": string
+                }, "description": "a confidential representation to the responsible authority (ICRC-VIS-e); the consent decides which forms are possible (ICRC-VIS-c)"},
+                "NewReply": {"type": "object", "required": ["received_on", "outcome"], "properties": {
+                    "received_on": {"type": "string", "format": "date"},
+                    "outcome": {"type": "string", "enum": ["acknowledged", "measures-announced", "denied", "no-reply"]},
+                    "text": {"type": ["string", "null"], "description": "required unless the outcome is no-reply"}
+                }},
+                "RecordedStep": {"type": "object", "required": ["id", "allegation_status"], "properties": {
+                    "id": string, "allegation_status": string
+                }, "description": "the representation or reply recorded, and the allegation's status that follows"},
+                "RepresentationLetter": {"type": "object", "required": ["id", "allegation", "form", "replies"], "properties": {
+                    "id": string, "allegation": string, "form": string, "addressee": string, "sent_on": string,
+                    "recorded_by": string, "text": string,
+                    "replies": {"type": "array", "items": {"type": "object", "properties": {
+                        "id": string, "received_on": string, "outcome": string, "recorded_by": string, "text": {"type": ["string", "null"]}
+                    }}}
+                }, "description": "a representation with its texts; the read is logged with its purpose"},
+                "SamePersonSuggestions": {"type": "object", "required": ["registration", "suggestions"], "properties": {
+                    "registration": string,
+                    "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+                        "person": string, "registration": string, "name": string, "place": string, "visit": string,
+                        "seen_on": string, "probability": {"type": "number", "minimum": 0, "maximum": 1},
+                        "explanation": {"type": "array", "items": string}
+                    }}}
+                }, "description": "earlier registrations on other visits that the matching engine finds alike (ICRC-VIS-d, MATCH-1); proposals only, nothing is linked until a delegate confirms"},
                 "FollowUpsDue": {"type": "object", "required": ["on", "due"], "properties": {
                     "on": string,
                     "due": {"type": "array", "items": {"type": "object", "properties": {
