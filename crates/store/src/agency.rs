@@ -378,14 +378,7 @@ impl Store {
             rows.iter().map(request_from_row).collect::<StoreResult<Vec<_>>>()
         })?;
         let requests = self.open_requests(scope, requests).await?;
-        // XC-8: a read of protected data, with its purpose.
-        self.audit(
-            scope,
-            AuditEntry::new(AuditAction::Read, "tracing_requests")
-                .purpose("tracing")
-                .records(i64::try_from(requests.len()).unwrap_or(i64::MAX)),
-        )
-        .await?;
+        self.audit_requests_read(scope, requests.len()).await?;
         Ok(requests)
     }
 
@@ -456,14 +449,7 @@ impl Store {
             .map(|(request, stage, decisions)| (request, (stage, decisions)))
             .unzip();
         let requests = self.open_requests(scope, requests).await?;
-        // XC-8: a read of protected data, with its purpose.
-        self.audit(
-            scope,
-            AuditEntry::new(AuditAction::Read, "tracing_requests")
-                .purpose("tracing")
-                .records(i64::try_from(requests.len()).unwrap_or(i64::MAX)),
-        )
-        .await?;
+        self.audit_requests_read(scope, requests.len()).await?;
         Ok(Worklist {
             rows: requests
                 .into_iter()
@@ -506,6 +492,18 @@ impl Store {
             }
         }
         Ok(counts)
+    }
+
+    /// XC-8: a read of `count` tracing requests (protected data), with its purpose.
+    async fn audit_requests_read(&self, scope: &TenantScope, count: usize) -> StoreResult<()> {
+        self.audit(
+            scope,
+            AuditEntry::new(AuditAction::Read, "tracing_requests")
+                .purpose("tracing")
+                .records(i64::try_from(count).unwrap_or(i64::MAX)),
+        )
+        .await?;
+        Ok(())
     }
 
     /// One tracing request; another tenant's answers [`StoreError::NotFound`].

@@ -623,6 +623,43 @@ impl Store {
         channel: &str,
         kinds: &[&str],
     ) -> StoreResult<Vec<PendingEvent>> {
+        let sql = "SELECT e.person_id, e.id, \
+                    EXISTS (SELECT 1 FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
+                            WHERE i.tenant_id = $1 AND i.person_id = e.person_id AND t.recipient = $2 AND t.channel = $3) AS carried \
+             FROM events e WHERE e.tenant_id = $1";
+        self.pending_events(scope, sql, recipient, channel, kinds)
+            .await
+    }
+
+    /// [`Store::untransmitted_events`] of the persons whose card went to `recipient` on
+    /// `channel` only: read from those persons' events (the agency's forwarding round, whose
+    /// other persons' events never go there), not from every event of the tenant.
+    pub async fn untransmitted_events_of_carried(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        channel: &str,
+        kinds: &[&str],
+    ) -> StoreResult<Vec<PendingEvent>> {
+        let sql = "SELECT e.person_id, e.id, TRUE AS carried FROM events e \
+             JOIN (SELECT DISTINCT i.person_id FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
+                   WHERE i.tenant_id = $1 AND t.tenant_id = $1 AND t.recipient = $2 AND t.channel = $3) c ON c.person_id = e.person_id \
+             WHERE e.tenant_id = $1";
+        self.pending_events(scope, sql, recipient, channel, kinds)
+            .await
+    }
+
+    /// The events `select` chooses (it ends in a `WHERE` on `events e` and answers
+    /// `person_id`, `id` and `carried`), kept to `kinds` and to those no envelope to
+    /// `recipient` on `channel` carried yet, in the order they occurred.
+    async fn pending_events(
+        &self,
+        scope: &TenantScope,
+        select: &str,
+        recipient: &str,
+        channel: &str,
+        kinds: &[&str],
+    ) -> StoreResult<Vec<PendingEvent>> {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
@@ -631,10 +668,7 @@ impl Store {
             .map(|k| format!("'{}'", k.replace('\'', "")))
             .collect();
         let sql = format!(
-            "SELECT e.person_id, e.id, \
-                    EXISTS (SELECT 1 FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
-                            WHERE i.tenant_id = $1 AND i.person_id = e.person_id AND t.recipient = $2 AND t.channel = $3) AS carried \
-             FROM events e WHERE e.tenant_id = $1 AND e.kind IN ({}) \
+            "{select} AND e.kind IN ({}) \
              AND NOT EXISTS (SELECT 1 FROM transmission_notices n JOIN transmissions_out t ON t.id = n.transmission_id \
                              WHERE n.tenant_id = $1 AND n.item_kind = 'event' AND n.item_id = e.id AND t.recipient = $2 AND t.channel = $3) \
              ORDER BY e.occurred_at, e.recorded_at, e.id",
@@ -655,54 +689,6 @@ impl Store {
                         person: PersonId::from_uuid(row.uuid("person_id")?),
                         event: domain::EventId::from_uuid(row.uuid("id")?),
                         person_carried: row.try_get::<bool, _>("carried")?,
-                    })
-                })
-                .collect()
-        })
-    }
-
-    /// [`Store::untransmitted_events`] of the persons whose card went to `recipient` on
-    /// `channel` only: read from those persons' events (the agency's forwarding round, whose
-    /// other persons' events never go there), not from every event of the tenant.
-    pub async fn untransmitted_events_of_carried(
-        &self,
-        scope: &TenantScope,
-        recipient: &str,
-        channel: &str,
-        kinds: &[&str],
-    ) -> StoreResult<Vec<PendingEvent>> {
-        if kinds.is_empty() {
-            return Ok(Vec::new());
-        }
-        let kinds: Vec<String> = kinds
-            .iter()
-            .map(|k| format!("'{}'", k.replace('\'', "")))
-            .collect();
-        let sql = format!(
-            "SELECT e.person_id, e.id FROM events e \
-             JOIN (SELECT DISTINCT i.person_id FROM transmission_items i JOIN transmissions_out t ON t.id = i.transmission_id \
-                   WHERE i.tenant_id = $1 AND t.tenant_id = $1 AND t.recipient = $2 AND t.channel = $3) c ON c.person_id = e.person_id \
-             WHERE e.tenant_id = $1 AND e.kind IN ({}) \
-             AND NOT EXISTS (SELECT 1 FROM transmission_notices n JOIN transmissions_out t ON t.id = n.transmission_id \
-                             WHERE n.tenant_id = $1 AND n.item_kind = 'event' AND n.item_id = e.id AND t.recipient = $2 AND t.channel = $3) \
-             ORDER BY e.occurred_at, e.recorded_at, e.id",
-            kinds.join(", ")
-        );
-        on_backend!(self, pool => {
-            let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(crate::registry::sql_text(&sql))
-                .bind(*scope.tenant().as_uuid())
-                .bind(recipient)
-                .bind(channel)
-                .fetch_all(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(PendingEvent {
-                        person: PersonId::from_uuid(row.uuid("person_id")?),
-                        event: domain::EventId::from_uuid(row.uuid("id")?),
-                        person_carried: true,
                     })
                 })
                 .collect()
