@@ -16,3 +16,4 @@ mod scratch;
 mod security;
 mod stories;
 mod transmissions;
+mod withdrawals;
