@@ -20,8 +20,8 @@ use domain::protection::{
     PersonSeen, PlaceNotice, PlaceProfile, Visit,
 };
 use domain::{
-    AssertedValue, EvidenceId, FieldKey, PartialDate, PlaceId, PlaceKind, Presence, RefusalId,
-    RegistrationId, Tenant, TenantKind, VisitId,
+    AllegationId, AssertedValue, EvidenceId, FieldKey, PartialDate, PlaceId, PlaceKind, Presence,
+    RefusalId, RegistrationId, Tenant, TenantKind, VisitId,
 };
 use store::{EvidenceTarget, NewPlace, Store, TenantScope};
 use time::format_description::well_known::Rfc3339;
@@ -41,6 +41,7 @@ use crate::transmit::write_new;
 
 mod field;
 mod followed;
+mod letters;
 
 #[derive(Subcommand)]
 pub enum VisitCommand {
@@ -238,6 +239,9 @@ pub struct Merged {
     pub interviews: usize,
     pub refusal_ends: usize,
     pub allegations: usize,
+    pub allegation_steps: usize,
+    pub representations: usize,
+    pub replies: usize,
 }
 
 impl Merged {
@@ -250,6 +254,9 @@ impl Merged {
         self.interviews += other.interviews;
         self.refusal_ends += other.refusal_ends;
         self.allegations += other.allegations;
+        self.allegation_steps += other.allegation_steps;
+        self.representations += other.representations;
+        self.replies += other.replies;
     }
 }
 
@@ -392,6 +399,16 @@ pub async fn merge_report(
         &place,
         OffsetDateTime::now_utc(),
     )?;
+    // ICRC-VIS-e: steps, representations and replies, about the report's allegations or the
+    // unit's own.
+    let own: Vec<AllegationId> = report
+        .allegations
+        .iter()
+        .filter_map(|a| Uuid::parse_str(a.id.trim()).ok())
+        .map(AllegationId::from_uuid)
+        .collect();
+    let known_letters = letters::KnownLetters::load(store, scope, report).await?;
+    let letters = letters::parse(report, &own, &known_letters, OffsetDateTime::now_utc())?;
 
     // One transaction: the report applies whole or not at all (an error or a killed process
     // half-way leaves nothing); the checks that read see the rows written before them.
@@ -424,6 +441,7 @@ pub async fn merge_report(
         );
     }
     field::write_rest(&mut batch, &records, &mut merged).await?;
+    letters::write(&mut batch, &letters, &mut merged).await?;
     batch.commit().await?;
     Ok(merged)
 }
@@ -463,6 +481,13 @@ async fn report_of(
     }
     let (interviews, refusal_ends, allegations) =
         field::export(store, scope, visit, &name_of).await?;
+    let exported: Vec<AllegationId> = allegations
+        .iter()
+        .filter_map(|a| Uuid::parse_str(&a.id).ok())
+        .map(AllegationId::from_uuid)
+        .collect();
+    let (allegation_steps, representations, replies) =
+        letters::export(store, scope, &exported).await?;
     let later = store.refusal_ends(scope).await?;
     Ok(VisitReport {
         visit: VisitPart {
@@ -525,6 +550,9 @@ async fn report_of(
         interviews,
         refusal_ends,
         allegations,
+        allegation_steps,
+        representations,
+        replies,
     })
 }
 
@@ -543,7 +571,7 @@ async fn visit_by_reference(
 
 fn print_merged(what: &str, merged: &Merged) {
     println!(
-        "{what}: visit {}, {} condition record(s), {} refusal(s), {} person(s) seen, {} follow-up(s), {} interview(s), {} refusal end(s), {} allegation(s) new",
+        "{what}: visit {}, {} condition record(s), {} refusal(s), {} person(s) seen, {} follow-up(s), {} interview(s), {} refusal end(s), {} allegation(s) new, {} allegation step(s), {} representation(s), {} reply(ies) new",
         if merged.visit { "new" } else { "already known" },
         merged.conditions,
         merged.refusals,
@@ -551,7 +579,10 @@ fn print_merged(what: &str, merged: &Merged) {
         merged.follow_ups,
         merged.interviews,
         merged.refusal_ends,
-        merged.allegations
+        merged.allegations,
+        merged.allegation_steps,
+        merged.representations,
+        merged.replies
     );
 }
 
@@ -1283,6 +1314,19 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
                     .into(),
             interviews: vec![interview_id],
         }],
+        allegation_steps: Vec::new(),
+        // ICRC-VIS-e: the confidential representation written on the laptop, text included;
+        // anonymous, as the interview allowed (ICRC-VIS-c).
+        representations: vec![transmit::RepresentationPart {
+            id: Uuid::now_v7().to_string(),
+            allegation: allegation_id.to_string(),
+            form: "anonymous".into(),
+            addressee: "Command of the collecting point (fictional)".into(),
+            sent_on: iso_day((now - time::Duration::hours(18)).date()),
+            text: "A fictional representation: detainees report hours in stress positions at night; we ask that the practice end."
+                .into(),
+        }],
+        replies: Vec::new(),
     };
     merge_report(&laptop_store, &field_scope, &report).await?;
     laptop_store.close().await;
