@@ -242,6 +242,9 @@ pub struct Merged {
     pub allegation_steps: usize,
     pub representations: usize,
     pub replies: usize,
+    /// The persons seen this report registered at this instance (for their "same person as"
+    /// proposals).
+    pub new_persons: Vec<RegistrationId>,
 }
 
 impl Merged {
@@ -257,6 +260,7 @@ impl Merged {
         self.allegation_steps += other.allegation_steps;
         self.representations += other.representations;
         self.replies += other.replies;
+        self.new_persons.extend(other.new_persons.iter().copied());
     }
 }
 
@@ -424,12 +428,14 @@ pub async fn merge_report(
         merged.refusals += usize::from(batch.refusal(refusal).await?);
     }
     for (i, person) in seen.iter().enumerate() {
-        merged.persons_seen += usize::from(
-            batch
-                .registration(person)
-                .await
-                .with_context(|| format!("persons_seen[{i}]"))?,
-        );
+        if batch
+            .registration(person)
+            .await
+            .with_context(|| format!("persons_seen[{i}]"))?
+        {
+            merged.persons_seen += 1;
+            merged.new_persons.push(person.id);
+        }
     }
     field::write_interviews(&mut batch, &records, &mut merged).await?;
     for (i, (id, follow_up)) in follow_ups.iter().enumerate() {
@@ -584,6 +590,37 @@ fn print_merged(what: &str, merged: &Merged) {
         merged.representations,
         merged.replies
     );
+}
+
+/// MATCH-1, ICRC-VIS-d: for each person seen the bundle registered, the earlier registrations
+/// the engine proposes as the same person, with probability and explanation. Proposals only:
+/// a delegate links them on the person's page after checking.
+async fn print_suggestions(
+    store: &Store,
+    scope: &TenantScope,
+    imported: &[RegistrationId],
+) -> anyhow::Result<()> {
+    let found = web::protection::suggestions_at_import(store, scope, imported).await?;
+    let proposed = found.iter().filter(|(_, s)| !s.is_empty()).count();
+    if proposed == 0 {
+        return Ok(());
+    }
+    println!(
+        "same person as? {proposed} person(s) seen may have been seen before (proposals, nothing is linked; confirm on /protection/persons-seen/<id>):"
+    );
+    for (seen, suggestions) in found.iter().filter(|(_, s)| !s.is_empty()) {
+        println!("- {} (person seen {})", seen.name.display(), seen.id);
+        for s in suggestions {
+            println!(
+                "    {:.2}: {} seen {} at {} on visit {} (person {})",
+                s.probability, s.name, s.seen_on, s.place, s.visit, s.person
+            );
+            for sentence in &s.explanation {
+                println!("        {sentence}");
+            }
+        }
+    }
+    Ok(())
 }
 
 pub async fn visit(locations: &Locations, command: VisitCommand) -> anyhow::Result<ExitCode> {
@@ -764,6 +801,7 @@ async fn import(locations: &Locations, slug: &str, file: &Path) -> anyhow::Resul
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let merged = import_bundle(&store, &tenant, &scope, &bytes).await?;
     print_merged("imported", &merged);
+    print_suggestions(&store, &scope, &merged.new_persons).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -179,6 +179,35 @@ macro_rules! ensure_own {
     }};
 }
 
+/// One allegation (narrative still sealed) and its steps in time order, read on `$tx`; another
+/// tenant's (or no) allegation returns [`StoreError::NotFound`] from the enclosing function.
+macro_rules! allegation_in {
+    ($tx:expr, $scope:expr, $id:expr) => {{
+        let row = sqlx::query(
+            "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
+             FROM allegations WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(*$scope.tenant().as_uuid())
+        .bind($id.as_uuid())
+        .fetch_optional(&mut *$tx)
+        .await?;
+        let steps = sqlx::query(
+            "SELECT at, by_name, kind, addressee, form, text FROM allegation_steps WHERE tenant_id = $1 AND allegation_id = $2 ORDER BY at, id",
+        )
+        .bind(*$scope.tenant().as_uuid())
+        .bind($id.as_uuid())
+        .fetch_all(&mut *$tx)
+        .await?;
+        let allegation = row
+            .as_ref()
+            .map(allegation_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound)?;
+        let steps = steps.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
+        (allegation, steps)
+    }};
+}
+
 fn invalid(message: String) -> StoreError {
     StoreError::Invalid(message)
 }
@@ -938,25 +967,9 @@ impl Store {
     ) -> StoreResult<(Allegation, Vec<AllegationStep>)> {
         let (allegation, steps) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let row = sqlx::query(
-                "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
-                 FROM allegations WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let steps = sqlx::query(
-                "SELECT at, by_name, kind, addressee, form, text FROM allegation_steps WHERE tenant_id = $1 AND allegation_id = $2 ORDER BY at, id",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(id.as_uuid())
-            .fetch_all(&mut *tx)
-            .await?;
+            let found = allegation_in!(tx, scope, id);
             tx.commit().await?;
-            let allegation = row.as_ref().map(allegation_from).transpose()?.ok_or(StoreError::NotFound)?;
-            let steps = steps.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
-            (allegation, steps)
+            found
         });
         Ok((self.open_narrative(scope, allegation).await?, steps))
     }

@@ -192,3 +192,68 @@ fn representations_and_replies_written_offline_travel_once_and_inconsistent_ones
         );
     }
 }
+
+// MATCH-1, ICRC-VIS-d: the persons seen a bundle registers get their "same person as"
+// proposals in the import's report (probability and explanation), never a link; a second
+// import registers no one and proposes nothing.
+#[test]
+fn a_bundle_import_proposes_the_same_person_seen_on_an_earlier_visit() {
+    for unit in crate::harness::instances() {
+        let unit = unit_on(unit, "protection");
+        let laptop = unit_instance("field-laptop");
+        exchange_keys(&laptop, "field-laptop", &unit);
+        // The unit saw Олег Савчук (born 1991) a month earlier, under another registration.
+        let mut earlier: serde_json::Value =
+            serde_json::from_str(crate::protection::REPORT).unwrap();
+        earlier["visit"]["id"] = "0193b6a0-0000-7000-8000-000000000050".into();
+        earlier["visit"]["reference"] = "V-UNIT-EARLIER".into();
+        earlier["visit"]["started_at"] = "2026-02-01T08:00:00Z".into();
+        earlier["visit"]["ended_at"] = "2026-02-01T17:00:00Z".into();
+        earlier["visit"]["planned_start"] = "2026-02-01".into();
+        for part in ["conditions", "refusals", "follow_ups"] {
+            earlier[part] = serde_json::json!([]);
+        }
+        let mut person = earlier["persons_seen"][0].clone();
+        person["id"] = "0193b6a0-0000-7000-8000-000000000051".into();
+        person["seen_at"] = "2026-02-01T10:00:00Z".into();
+        earlier["persons_seen"] = serde_json::json!([person]);
+        record(&unit, "protection", &earlier, "earlier.json");
+
+        record(&laptop, "field-laptop", &letters_report(), "visit.json");
+        let bundle = export_visit(&laptop, "field-laptop", "V-FIELD-1", "field.wab");
+        let first = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(
+            first.contains("same person as? 1 person(s) seen may have been seen before")
+                && first.contains("nothing is linked"),
+            "{first}"
+        );
+        assert!(
+            first.contains("- Олег Савчук (person seen 0193b6a0-0000-7000-8000-000000000003)"),
+            "{first}"
+        );
+        let proposal = first
+            .lines()
+            .find(|l| l.contains("on visit V-UNIT-EARLIER"))
+            .unwrap_or_else(|| panic!("{first}"));
+        assert!(
+            proposal.contains("(person 0193b6a0-0000-7000-8000-000000000051)")
+                && proposal.contains("Camp 4"),
+            "{proposal}"
+        );
+        let probability: f64 = proposal.trim().split(':').next().unwrap().parse().unwrap();
+        assert!(probability > 0.5, "{proposal}");
+        assert!(
+            !first.contains("Ничипорук (person seen"),
+            "no proposal for a person never seen before: {first}"
+        );
+
+        let second = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(!second.contains("same person as?"), "{second}");
+    }
+}

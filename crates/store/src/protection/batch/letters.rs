@@ -45,22 +45,8 @@ impl FieldBatch<'_> {
     /// them; another tenant's (or no) allegation is [`StoreError::NotFound`].
     async fn standing(&mut self, id: AllegationId) -> StoreResult<Standing> {
         let scope = self.scope;
-        let (allegation, history, links) = on_tx!(self, tx => {
-            let row = sqlx::query(
-                "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
-                 FROM allegations WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let steps = sqlx::query(
-                "SELECT at, by_name, kind, addressee, form, text FROM allegation_steps WHERE tenant_id = $1 AND allegation_id = $2 ORDER BY at, id",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(id.as_uuid())
-            .fetch_all(&mut *tx)
-            .await?;
+        let (mut allegation, history, links) = on_tx!(self, tx => {
+            let (allegation, steps) = allegation_in!(tx, scope, id);
             let links: Vec<Uuid> = sqlx::query_scalar(
                 "SELECT interview_id FROM allegation_interviews WHERE tenant_id = $1 AND allegation_id = $2",
             )
@@ -68,12 +54,10 @@ impl FieldBatch<'_> {
             .bind(id.as_uuid())
             .fetch_all(&mut *tx)
             .await?;
-            let mut allegation = row.as_ref().map(allegation_from).transpose()?.ok_or(StoreError::NotFound)?;
-            // The narrative stays sealed away: no check reads it.
-            allegation.narrative = String::new();
-            let steps = steps.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
             (allegation, steps, links)
         });
+        // The narrative stays sealed away: no check reads it.
+        allegation.narrative = String::new();
         let interviews = self
             .interviews()
             .await?
