@@ -171,7 +171,8 @@ pub(crate) fn document() -> Value {
         "id": {"type": "string", "format": "uuid"}, "reference": string, "name": opt_string,
         "score": {"type": "number"},
         "features": {"type": "array", "items": {"type": "object", "properties": {
-            "feature": string, "outcome": string, "weight": {"type": "number"}, "text": string}}}
+            "feature": string, "outcome": string, "outcome_words": string,
+            "weight": {"type": "number"}, "text": string}}}
     }});
     let mut document = json!({
         "openapi": "3.1.0",

@@ -454,7 +454,8 @@ struct FeatureView {
     record_value: String,
     request_key: String,
     record_key: String,
-    outcome: &'static str,
+    /// The engine's outcome in plain words.
+    outcome: String,
     /// `for` or `against`, for the stylesheet.
     direction: &'static str,
     weight: String,
@@ -468,7 +469,7 @@ fn feature_view(f: &FeatureExplanation) -> FeatureView {
         record_value: f.record_value.clone(),
         request_key: f.keys.0.clone(),
         record_key: f.keys.1.clone(),
-        outcome: f.outcome,
+        outcome: f.words.clone(),
         direction: if f.weight >= 0.0 { "for" } else { "against" },
         weight: format!("{:+.1}", f.weight),
         text: f.text.clone(),
