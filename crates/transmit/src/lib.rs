@@ -53,7 +53,7 @@ pub use pull::{PullRequest, SignedPullRequest};
 pub use receipt::{Acknowledgement, ReceiptStatus, SignedReceipt};
 pub use visit::{
     AllegationPart, ConditionPart, FollowUpPart, InterviewPart, PerpetratorPart, RefusalEndPart,
-    RefusalPart, SeenPart, VisitPart, VisitReport,
+    RefusalPart, ReplyPart, RepresentationPart, SeenPart, StepPart, VisitPart, VisitReport,
 };
 
 /// The version of the envelope, receipt and key-set formats this crate writes and reads.

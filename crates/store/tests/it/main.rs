@@ -4,6 +4,7 @@
 mod accounts_agency;
 mod audit;
 mod exchange;
+mod field_letters;
 mod followed;
 mod forwarding;
 mod harness;
