@@ -346,5 +346,39 @@ async fn a_person_found_not_to_be_forwarded_is_read_again_only_after_a_new_asser
                 .unwrap(),
             vec![foreign]
         );
+        // Noted in batches of 1,000 per statement: persons spread over three batches among
+        // ids that are no person of this tenant (nothing is written for those).
+        let mut many: Vec<domain::PersonId> = (0..2500)
+            .map(|_| domain::PersonId::from_uuid(uuid::Uuid::now_v7()))
+            .collect();
+        many[999] = first;
+        many[1000] = foreign;
+        many[2400] = second;
+        let later = OffsetDateTime::now_utc();
+        store
+            .note_forwarding_considered(&f.scope_a, "bureau-d", &many, later)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .persons_without_forwarding(&f.scope_a, "bureau-d")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{}",
+            backend.name
+        );
+        assert_eq!(
+            store
+                .persons_without_forwarding(&f.scope_b, "bureau-d")
+                .await
+                .unwrap(),
+            vec![foreign]
+        );
+        // Noted again later: the time moves (an upsert), nothing is duplicated.
+        store
+            .note_forwarding_considered(&f.scope_a, "bureau-d", &[first, second], later)
+            .await
+            .unwrap();
     }
 }
