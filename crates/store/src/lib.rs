@@ -59,7 +59,7 @@ pub use forwarding::{
     ForwardingDecisionRecord, NewForwardingDecision, NewPeer, PULL_EVERY_SECONDS, PeerSetting,
     PendingTransmission,
 };
-pub use lists::ListCriteria;
+pub use lists::{ListCriteria, ListDelivery};
 pub use messages::{
     AnswerRecord, ClosureOutcome, ClosureRecord, ENQUIRY_TARGET, EnquiryDirection, EnquiryRecord,
     LIST_ROWS_MAX, ListRecord, NewEnquiry, NewList, PendingMessages, ReceivedAnswer,

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 
 use domain::{EventKind, PersonId, PlaceId};
+use sqlx::Row as _;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -122,5 +123,120 @@ impl Store {
             persons.push(PersonId::from_uuid(person));
         }
         Ok((persons, more))
+    }
+}
+
+/// Where a list drawn up here went: one envelope to one peer, and whether the peer's signed
+/// receipt came back (XC-5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListDelivery {
+    pub list: Uuid,
+    pub recipient: String,
+    pub channel: String,
+    pub sequence: i64,
+    pub sent_at: OffsetDateTime,
+    pub acknowledged: bool,
+}
+
+impl Store {
+    /// A page of this tenant's lists, newest first, with their rows, and how many lists there
+    /// are in all: `/lists` and `GET /api/v1/lists` read a page, never every list.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn lists_page(
+        &self,
+        scope: &TenantScope,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<crate::ListRecord>, i64)> {
+        let tenant = *scope.tenant().as_uuid();
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let total: i64 = sqlx::query_scalar("SELECT count(*) FROM person_lists WHERE tenant_id = $1")
+                .bind(tenant)
+                .fetch_one(&mut *tx)
+                .await?;
+            let rows = sqlx::query(
+                "SELECT id, direction, peer, reference, title, rule, drawn_by, drawn_at FROM person_lists \
+                 WHERE tenant_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(tenant)
+            .bind(limit.max(0))
+            .bind(offset.max(0))
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut lists = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let id = row.uuid("id")?;
+                let persons: Vec<Uuid> = sqlx::query_scalar(
+                    "SELECT person_id FROM person_list_rows WHERE tenant_id = $1 AND list_id = $2 ORDER BY position",
+                )
+                .bind(tenant)
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+                lists.push(crate::ListRecord {
+                    id,
+                    drawn: row.text("direction")? == "drawn",
+                    peer: row.text("peer")?,
+                    reference: row.text("reference")?,
+                    title: row.text("title")?,
+                    rule: row.opt_text("rule")?,
+                    drawn_by: row.text("drawn_by")?,
+                    drawn_at: row.time("drawn_at")?,
+                    persons: persons.into_iter().map(PersonId::from_uuid).collect(),
+                });
+            }
+            tx.commit().await?;
+            Ok((lists, total))
+        })
+    }
+
+    /// The envelopes that carried each of `lists` (drawn up here) to a peer, oldest first, and
+    /// whether the peer acknowledged each.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn list_deliveries(
+        &self,
+        scope: &TenantScope,
+        lists: &[Uuid],
+    ) -> StoreResult<Vec<ListDelivery>> {
+        if lists.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: HashSet<Uuid> = lists.iter().copied().collect();
+        let tenant = *scope.tenant().as_uuid();
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT m.item_id, t.recipient, t.channel, t.sequence, t.created_at, \
+                 EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant_id = $1 AND a.direction = 'received' \
+                         AND a.peer = t.recipient AND a.envelope_hash = t.content_hash) AS acknowledged \
+                 FROM transmission_messages m JOIN transmissions_out t ON t.id = m.transmission_id \
+                 WHERE m.tenant_id = $1 AND m.item_kind = 'list' ORDER BY t.created_at, t.sequence",
+            )
+            .bind(tenant)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let mut out = Vec::new();
+            for row in &rows {
+                let list = row.uuid("item_id")?;
+                if !wanted.contains(&list) {
+                    continue;
+                }
+                out.push(ListDelivery {
+                    list,
+                    recipient: row.text("recipient")?,
+                    channel: row.text("channel")?,
+                    sequence: row.try_get("sequence")?,
+                    sent_at: row.time("created_at")?,
+                    acknowledged: row.try_get::<bool, _>("acknowledged")?,
+                });
+            }
+            Ok(out)
+        })
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -220,15 +220,54 @@ async fn references_of(
         .collect())
 }
 
-/// `GET /api/v1/lists`: lists drawn up here or received, with the persons' references.
+#[derive(Deserialize)]
+pub(crate) struct ListsQuery {
+    offset: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/lists?offset=&limit=`: a page of the lists drawn up here or received, newest
+/// first (20 unless `limit`, at most 100), with the persons' references, the total, and for a
+/// list drawn up here each envelope that carried it to a peer and whether the peer
+/// acknowledged it (XC-5).
 pub(crate) async fn lists(
     State(state): State<AppState>,
     caller: ApiAuthorized<ReadRegistry>,
+    Query(query): Query<ListsQuery>,
 ) -> AppResult<Response> {
-    let lists = state.store.lists(caller.scope()).await?;
+    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let offset = query.offset.unwrap_or(0).max(0);
+    let (lists, total) = state
+        .store
+        .lists_page(caller.scope(), offset, limit)
+        .await?;
     let references = references_of(&state, caller.scope(), &lists).await?;
-    let items: Vec<Value> = lists.iter().map(|l| list_json(l, &references)).collect();
-    Ok(Json(json!({ "lists": items })).into_response())
+    let drawn: Vec<uuid::Uuid> = lists.iter().filter(|l| l.drawn).map(|l| l.id).collect();
+    let deliveries = state.store.list_deliveries(caller.scope(), &drawn).await?;
+    let items: Vec<Value> = lists
+        .iter()
+        .map(|l| {
+            let mut item = list_json(l, &references);
+            item["deliveries"] = deliveries
+                .iter()
+                .filter(|d| d.list == l.id)
+                .map(|d| {
+                    json!({
+                        "peer": d.recipient,
+                        "channel": d.channel,
+                        "sequence": d.sequence,
+                        "sent_at": rfc3339(d.sent_at),
+                        "acknowledged": d.acknowledged,
+                    })
+                })
+                .collect();
+            item
+        })
+        .collect();
+    Ok(
+        Json(json!({ "total": total, "offset": offset, "limit": limit, "lists": items }))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]

@@ -123,6 +123,15 @@ fn operation(route: &RouteInfo) -> Value {
              "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
         ]);
     }
+    if response == "PersonLists" {
+        // Issue 5: the lists, paged, newest first.
+        op["parameters"] = json!([
+            {"name": "offset", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 0}},
+            {"name": "limit", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+        ]);
+    }
     if response == "Representation"
         && let Some(parameters) = op["parameters"].as_array_mut()
     {
@@ -431,8 +440,15 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                     "title": string, "rule": {"type": ["string", "null"]}, "drawn_by": string, "drawn_at": string,
                     "persons": {"type": "array", "items": string}
                 }},
-                "PersonLists": {"type": "object", "required": ["lists"], "properties": {
-                    "lists": {"type": "array", "items": reference("PersonList")}
+                "PersonLists": {"type": "object", "required": ["lists", "total", "offset", "limit"], "properties": {
+                    "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                    "lists": {"type": "array", "items": {"allOf": [reference("PersonList"), {"type": "object", "properties": {
+                        "deliveries": {"type": "array", "items": {"type": "object",
+                            "required": ["peer", "channel", "sequence", "sent_at", "acknowledged"], "properties": {
+                            "peer": string, "channel": string, "sequence": {"type": "integer"}, "sent_at": string,
+                            "acknowledged": {"type": "boolean"}
+                        }}}
+                    }}]}}
                 }},
                 "NewPersonList": {"type": "object", "required": ["title", "persons"], "properties": {
                     "title": string, "rule": string, "persons": {"type": "array", "items": string}

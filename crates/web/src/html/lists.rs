@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{AssertedValue, CurrentView, FieldKey, PersonId};
@@ -23,8 +23,42 @@ use crate::html::{Layout, datetime, render};
 use crate::state::AppState;
 pub(crate) use crate::transmission::lists::{DeriveInput, PRESETS, derive};
 
-/// The rows a list shows on the page; the rest are counted.
+/// The rows a list shows at a time; the rest are a page away.
 const ROWS_SHOWN: usize = 200;
+/// The lists a page shows, newest first.
+const LISTS_SHOWN: i64 = 20;
+
+/// `/lists?page=&list=&from=`: which page of lists, and where one list's rows start.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ListsQuery {
+    page: Option<String>,
+    list: Option<String>,
+    from: Option<String>,
+}
+
+/// A page of lists and the start of one list's rows, read leniently (a bad number is the first
+/// page, as the worklist's page is).
+#[derive(Clone, Debug, Default)]
+struct Paging {
+    page: i64,
+    list: Option<String>,
+    from: usize,
+}
+
+impl Paging {
+    fn of(query: &ListsQuery) -> Self {
+        let number = |text: &Option<String>| {
+            text.as_deref()
+                .and_then(|t| t.trim().parse::<i64>().ok())
+                .unwrap_or(0)
+        };
+        Self {
+            page: number(&query.page).clamp(1, 100_000) - 1,
+            list: query.list.clone(),
+            from: usize::try_from(number(&query.from).max(0)).unwrap_or(0),
+        }
+    }
+}
 
 struct ListView {
     id: String,
@@ -34,10 +68,16 @@ struct ListView {
     /// "drawn up here" or "received from …".
     origin: String,
     drawn: String,
-    /// `(person id, reference, name)`.
-    rows: Vec<(String, String, String)>,
+    /// `(position, person id, reference, name)`, from `first`.
+    rows: Vec<(usize, String, String, String)>,
     count: usize,
-    hidden: usize,
+    /// Links to the previous and next rows, when there are any.
+    earlier: Option<String>,
+    later: Option<String>,
+    /// For a list drawn up here: each envelope that carried it, `(peer, sequence, sent,
+    /// acknowledged)`, and the peers it still waits for.
+    deliveries: Vec<(String, i64, String, bool)>,
+    waiting_for: Vec<String>,
 }
 
 #[derive(Template)]
@@ -45,6 +85,10 @@ struct ListView {
 struct ListsPage {
     layout: Layout,
     lists: Vec<ListView>,
+    /// "Lists 21 to 40 of 57" and the links to the neighbouring pages.
+    showing: String,
+    previous_page: Option<String>,
+    next_page: Option<String>,
     draws: bool,
     presets: Vec<(&'static str, &'static str)>,
     places: Vec<(String, String)>,
@@ -67,12 +111,23 @@ async fn page_with(
     scope: &TenantScope,
     values: HashMap<String, String>,
     errors: FieldErrors,
+    paging: &Paging,
 ) -> AppResult<Response> {
     let layout = Layout::new(state, signed_in, "Lists").await?;
-    let lists = state.store.lists(scope).await?;
+    let (lists, total) = state
+        .store
+        .lists_page(scope, paging.page * LISTS_SHOWN, LISTS_SHOWN)
+        .await?;
+    let start = |l: &store::ListRecord| {
+        if paging.list.as_deref() == Some(l.id.to_string().as_str()) {
+            paging.from.min(l.persons.len().saturating_sub(1))
+        } else {
+            0
+        }
+    };
     let mut shown: Vec<PersonId> = lists
         .iter()
-        .flat_map(|l| l.persons.iter().take(ROWS_SHOWN).copied())
+        .flat_map(|l| l.persons.iter().skip(start(l)).take(ROWS_SHOWN).copied())
         .collect();
     shown.sort_unstable();
     shown.dedup();
@@ -89,9 +144,73 @@ async fn page_with(
             (r.person.id, (r.person.reference, name))
         })
         .collect();
+    // XC-5: where each list drawn up here went, and whether the peer acknowledged it.
+    let drawn: Vec<uuid::Uuid> = lists.iter().filter(|l| l.drawn).map(|l| l.id).collect();
+    let deliveries = state.store.list_deliveries(scope, &drawn).await?;
+    let peers: Vec<String> = if drawn.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .peers(scope)
+            .await?
+            .into_iter()
+            .map(|p| p.peer)
+            .collect()
+    };
+    let page_link = |page: i64| format!("/lists?page={}", page + 1);
+    let rows_link = |l: &store::ListRecord, from: usize| {
+        format!(
+            "/lists?page={}&list={}&from={from}#list-{}",
+            paging.page + 1,
+            l.id,
+            l.id
+        )
+    };
+    let first_shown = paging.page * LISTS_SHOWN;
+    let showing = if total == 0 {
+        String::new()
+    } else {
+        format!(
+            "Lists {} to {} of {total}, newest first",
+            (first_shown + 1).min(total),
+            (first_shown + i64::try_from(lists.len()).unwrap_or(0)).min(total)
+        )
+    };
+    let previous_page = (paging.page > 0).then(|| page_link(paging.page - 1));
+    let next_page = (first_shown + LISTS_SHOWN < total).then(|| page_link(paging.page + 1));
     let lists = lists
         .iter()
-        .map(|l| ListView {
+        .map(|l| {
+            let first = start(l);
+            let sent: Vec<(String, i64, String, bool)> = deliveries
+                .iter()
+                .filter(|d| d.list == l.id)
+                .map(|d| {
+                    (
+                        d.recipient.clone(),
+                        d.sequence,
+                        datetime(d.sent_at),
+                        d.acknowledged,
+                    )
+                })
+                .collect();
+            let waiting_for = if l.drawn {
+                peers
+                    .iter()
+                    .filter(|p| !sent.iter().any(|(to, ..)| to == *p))
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (l, first, sent, waiting_for)
+        })
+        .map(|(l, first, deliveries, waiting_for)| ListView {
+            earlier: (first > 0).then(|| rows_link(l, first.saturating_sub(ROWS_SHOWN))),
+            later: (first + ROWS_SHOWN < l.persons.len()).then(|| rows_link(l, first + ROWS_SHOWN)),
+            deliveries,
+            waiting_for,
             id: l.id.to_string(),
             reference: l.reference.clone(),
             title: l.title.clone(),
@@ -105,18 +224,19 @@ async fn page_with(
             rows: l
                 .persons
                 .iter()
+                .enumerate()
+                .skip(start(l))
                 .take(ROWS_SHOWN)
-                .map(|p| {
+                .map(|(i, p)| {
                     // A person restricted from this role is counted, not shown (ICRC-DP-c).
                     let (reference, name) = people
                         .get(p)
                         .cloned()
                         .unwrap_or_else(|| ("(restricted)".to_owned(), String::new()));
-                    (p.to_string(), reference, name)
+                    (i + 1, p.to_string(), reference, name)
                 })
                 .collect(),
             count: l.persons.len(),
-            hidden: l.persons.len().saturating_sub(ROWS_SHOWN),
         })
         .collect();
     let draws = layout.registers;
@@ -139,6 +259,9 @@ async fn page_with(
     let mut response = render(&ListsPage {
         layout,
         lists,
+        showing,
+        previous_page,
+        next_page,
         draws,
         presets: PRESETS.iter().map(|p| (p.code, p.label)).collect(),
         places,
@@ -154,6 +277,7 @@ async fn page_with(
 pub(crate) async fn page(
     State(state): State<AppState>,
     member: Authorized<ReadRegistry>,
+    Query(query): Query<ListsQuery>,
 ) -> AppResult<Response> {
     page_with(
         &state,
@@ -161,6 +285,7 @@ pub(crate) async fn page(
         &member.scope,
         HashMap::new(),
         Vec::new(),
+        &Paging::of(&query),
     )
     .await
 }
@@ -184,6 +309,16 @@ pub(crate) async fn submit(
         .map_err(crate::transmission::lists::app_error)?
     {
         Ok(list) => Ok(Redirect::to(&format!("/lists#list-{}", list.id)).into_response()),
-        Err(errors) => page_with(&state, &member.signed_in, &member.scope, input, errors).await,
+        Err(errors) => {
+            page_with(
+                &state,
+                &member.signed_in,
+                &member.scope,
+                input,
+                errors,
+                &Paging::default(),
+            )
+            .await
+        }
     }
 }

@@ -14,6 +14,7 @@ mod harness;
 mod https;
 mod limits;
 mod lists_closures;
+mod lists_paging;
 mod matrix;
 mod pages;
 mod protection;
