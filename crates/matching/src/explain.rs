@@ -26,6 +26,8 @@ pub struct Contribution {
     pub left: String,
     /// The right record's value as analysed.
     pub right: String,
+    /// The level in plain words, without the values: "same name in different scripts".
+    pub words: String,
     /// Plain words: "family name: same name in different scripts (Коваленко / Kovalenko), +6.1".
     pub text: String,
 }
@@ -315,6 +317,11 @@ impl Model {
                 }
                 _ => name_phrase(level_of(level), &left_text, &right_text),
             };
+            // Every phrase is fixed words, then the values in brackets.
+            let words = phrase
+                .split_once(" (")
+                .map_or(phrase.as_str(), |(words, _)| words)
+                .to_owned();
             let mut text = format!("{}: {phrase}, {}", feature.label(), signed(weight));
             if frequency_adjustment.abs() >= 0.5 {
                 let kind = if frequency_adjustment > 0.0 {
@@ -337,6 +344,7 @@ impl Model {
                 frequency_adjustment,
                 left: left_text,
                 right: right_text,
+                words,
                 text,
             });
         }
