@@ -20,8 +20,8 @@ use domain::protection::{
     PersonSeen, PlaceNotice, PlaceProfile, Visit,
 };
 use domain::{
-    AssertedValue, EvidenceId, FieldKey, PartialDate, PlaceId, PlaceKind, Presence, RefusalId,
-    RegistrationId, Tenant, TenantKind, VisitId,
+    AllegationId, AssertedValue, EvidenceId, FieldKey, PartialDate, PlaceId, PlaceKind, Presence,
+    RefusalId, RegistrationId, Tenant, TenantKind, VisitId,
 };
 use store::{EvidenceTarget, NewPlace, Store, TenantScope};
 use time::format_description::well_known::Rfc3339;
@@ -41,6 +41,7 @@ use crate::transmit::write_new;
 
 mod field;
 mod followed;
+mod letters;
 
 #[derive(Subcommand)]
 pub enum VisitCommand {
@@ -238,6 +239,12 @@ pub struct Merged {
     pub interviews: usize,
     pub refusal_ends: usize,
     pub allegations: usize,
+    pub allegation_steps: usize,
+    pub representations: usize,
+    pub replies: usize,
+    /// The persons seen this report registered at this instance (for their "same person as"
+    /// proposals).
+    pub new_persons: Vec<RegistrationId>,
 }
 
 impl Merged {
@@ -250,6 +257,10 @@ impl Merged {
         self.interviews += other.interviews;
         self.refusal_ends += other.refusal_ends;
         self.allegations += other.allegations;
+        self.allegation_steps += other.allegation_steps;
+        self.representations += other.representations;
+        self.replies += other.replies;
+        self.new_persons.extend(other.new_persons.iter().copied());
     }
 }
 
@@ -392,6 +403,16 @@ pub async fn merge_report(
         &place,
         OffsetDateTime::now_utc(),
     )?;
+    // ICRC-VIS-e: steps, representations and replies, about the report's allegations or the
+    // unit's own.
+    let own: Vec<AllegationId> = report
+        .allegations
+        .iter()
+        .filter_map(|a| Uuid::parse_str(a.id.trim()).ok())
+        .map(AllegationId::from_uuid)
+        .collect();
+    let known_letters = letters::KnownLetters::load(store, scope, report).await?;
+    let letters = letters::parse(report, &own, &known_letters, OffsetDateTime::now_utc())?;
 
     // One transaction: the report applies whole or not at all (an error or a killed process
     // half-way leaves nothing); the checks that read see the rows written before them.
@@ -407,12 +428,14 @@ pub async fn merge_report(
         merged.refusals += usize::from(batch.refusal(refusal).await?);
     }
     for (i, person) in seen.iter().enumerate() {
-        merged.persons_seen += usize::from(
-            batch
-                .registration(person)
-                .await
-                .with_context(|| format!("persons_seen[{i}]"))?,
-        );
+        if batch
+            .registration(person)
+            .await
+            .with_context(|| format!("persons_seen[{i}]"))?
+        {
+            merged.persons_seen += 1;
+            merged.new_persons.push(person.id);
+        }
     }
     field::write_interviews(&mut batch, &records, &mut merged).await?;
     for (i, (id, follow_up)) in follow_ups.iter().enumerate() {
@@ -424,6 +447,7 @@ pub async fn merge_report(
         );
     }
     field::write_rest(&mut batch, &records, &mut merged).await?;
+    letters::write(&mut batch, &letters, &mut merged).await?;
     batch.commit().await?;
     Ok(merged)
 }
@@ -463,6 +487,13 @@ async fn report_of(
     }
     let (interviews, refusal_ends, allegations) =
         field::export(store, scope, visit, &name_of).await?;
+    let exported: Vec<AllegationId> = allegations
+        .iter()
+        .filter_map(|a| Uuid::parse_str(&a.id).ok())
+        .map(AllegationId::from_uuid)
+        .collect();
+    let (allegation_steps, representations, replies) =
+        letters::export(store, scope, &exported).await?;
     let later = store.refusal_ends(scope).await?;
     Ok(VisitReport {
         visit: VisitPart {
@@ -525,6 +556,9 @@ async fn report_of(
         interviews,
         refusal_ends,
         allegations,
+        allegation_steps,
+        representations,
+        replies,
     })
 }
 
@@ -543,7 +577,7 @@ async fn visit_by_reference(
 
 fn print_merged(what: &str, merged: &Merged) {
     println!(
-        "{what}: visit {}, {} condition record(s), {} refusal(s), {} person(s) seen, {} follow-up(s), {} interview(s), {} refusal end(s), {} allegation(s) new",
+        "{what}: visit {}, {} condition record(s), {} refusal(s), {} person(s) seen, {} follow-up(s), {} interview(s), {} refusal end(s), {} allegation(s) new, {} allegation step(s), {} representation(s), {} reply(ies) new",
         if merged.visit { "new" } else { "already known" },
         merged.conditions,
         merged.refusals,
@@ -551,8 +585,42 @@ fn print_merged(what: &str, merged: &Merged) {
         merged.follow_ups,
         merged.interviews,
         merged.refusal_ends,
-        merged.allegations
+        merged.allegations,
+        merged.allegation_steps,
+        merged.representations,
+        merged.replies
     );
+}
+
+/// MATCH-1, ICRC-VIS-d: for each person seen the bundle registered, the earlier registrations
+/// the engine proposes as the same person, with probability and explanation. Proposals only:
+/// a delegate links them on the person's page after checking.
+async fn print_suggestions(
+    store: &Store,
+    scope: &TenantScope,
+    imported: &[RegistrationId],
+) -> anyhow::Result<()> {
+    let found = web::protection::suggestions_at_import(store, scope, imported).await?;
+    let proposed = found.iter().filter(|(_, s)| !s.is_empty()).count();
+    if proposed == 0 {
+        return Ok(());
+    }
+    println!(
+        "same person as? {proposed} person(s) seen may have been seen before (proposals, nothing is linked; confirm on /protection/persons-seen/<id>):"
+    );
+    for (seen, suggestions) in found.iter().filter(|(_, s)| !s.is_empty()) {
+        println!("- {} (person seen {})", seen.name.display(), seen.id);
+        for s in suggestions {
+            println!(
+                "    {:.2}: {} seen {} at {} on visit {} (person {})",
+                s.probability, s.name, s.seen_on, s.place, s.visit, s.person
+            );
+            for sentence in &s.explanation {
+                println!("        {sentence}");
+            }
+        }
+    }
+    Ok(())
 }
 
 pub async fn visit(locations: &Locations, command: VisitCommand) -> anyhow::Result<ExitCode> {
@@ -733,6 +801,7 @@ async fn import(locations: &Locations, slug: &str, file: &Path) -> anyhow::Resul
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let merged = import_bundle(&store, &tenant, &scope, &bytes).await?;
     print_merged("imported", &merged);
+    print_suggestions(&store, &scope, &merged.new_persons).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -1283,6 +1352,19 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
                     .into(),
             interviews: vec![interview_id],
         }],
+        allegation_steps: Vec::new(),
+        // ICRC-VIS-e: the confidential representation written on the laptop, text included;
+        // anonymous, as the interview allowed (ICRC-VIS-c).
+        representations: vec![transmit::RepresentationPart {
+            id: Uuid::now_v7().to_string(),
+            allegation: allegation_id.to_string(),
+            form: "anonymous".into(),
+            addressee: "Command of the collecting point (fictional)".into(),
+            sent_on: iso_day((now - time::Duration::hours(18)).date()),
+            text: "A fictional representation: detainees report hours in stress positions at night; we ask that the practice end."
+                .into(),
+        }],
+        replies: Vec::new(),
     };
     merge_report(&laptop_store, &field_scope, &report).await?;
     laptop_store.close().await;

@@ -26,6 +26,8 @@ pub struct Contribution {
     pub left: String,
     /// The right record's value as analysed.
     pub right: String,
+    /// The level in plain words, without the values: "same name in different scripts".
+    pub words: String,
     /// Plain words: "family name: same name in different scripts (Коваленко / Kovalenko), +6.1".
     pub text: String,
 }
@@ -138,6 +140,10 @@ fn name_phrase(level: NameLevel, left: &str, right: &str) -> String {
     }
 }
 
+/// The words for a date conflict that no slip explains ([`DateLevel::is_unexplained_conflict`]).
+const UNEXPLAINED: &str =
+    "no typing slip, swap or placeholder explains it, likely two people of the same name";
+
 fn date_phrase(level: u8, left: &str, right: &str) -> String {
     let pair = format!("{left} / {right}");
     match level {
@@ -152,14 +158,17 @@ fn date_phrase(level: u8, left: &str, right: &str) -> String {
             "same year; 1 January or 1 July is often a placeholder, so only the year counts ({pair})"
         ),
         x if x == DateLevel::SameYearOtherDay as u8 => {
-            format!("same year, different day and month ({pair})")
+            format!("same year, different day and month: {UNEXPLAINED} ({pair})")
         }
         x if x == DateLevel::YearOff1 as u8 => format!("years one apart ({pair})"),
         x if x == DateLevel::YearOff1OtherDay as u8 => {
-            format!("years one apart, and day and month differ too ({pair})")
+            format!("years one apart, and day and month differ too: {UNEXPLAINED} ({pair})")
         }
         x if x == DateLevel::YearOff5 as u8 => format!("years two to five apart ({pair})"),
-        _ => format!("years far apart ({pair})"),
+        x if x == DateLevel::FullYearsApart as u8 => {
+            format!("full dates years apart: {UNEXPLAINED} ({pair})")
+        }
+        _ => format!("years far apart: {UNEXPLAINED} ({pair})"),
     }
 }
 
@@ -181,7 +190,7 @@ impl Model {
             if level == 0 {
                 continue;
             }
-            if self.conflict_cap && feature.conflict_level() == Some(level) {
+            if self.caps(feature, &comparison.levels) {
                 conflicts.push(feature);
             }
             let rotated_pair = match feature {
@@ -308,6 +317,11 @@ impl Model {
                 }
                 _ => name_phrase(level_of(level), &left_text, &right_text),
             };
+            // Every phrase is fixed words, then the values in brackets.
+            let words = phrase
+                .split_once(" (")
+                .map_or(phrase.as_str(), |(words, _)| words)
+                .to_owned();
             let mut text = format!("{}: {phrase}, {}", feature.label(), signed(weight));
             if frequency_adjustment.abs() >= 0.5 {
                 let kind = if frequency_adjustment > 0.0 {
@@ -320,7 +334,7 @@ impl Model {
                     signed(frequency_adjustment)
                 ));
             }
-            if self.conflict_cap && feature.conflict_level() == Some(level) {
+            if self.caps(feature, &comparison.levels) {
                 text.push_str(", conflict: capped");
             }
             contributions.push(Contribution {
@@ -330,6 +344,7 @@ impl Model {
                 frequency_adjustment,
                 left: left_text,
                 right: right_text,
+                words,
                 text,
             });
         }

@@ -264,6 +264,9 @@ fn explanations_speak_plain_words() {
         "{}",
         date.text
     );
+    // The outcome alone, in words, for the review page's column (MATCH-1).
+    assert_eq!(family.words, "same name in different scripts");
+    assert_eq!(date.words, "year only agrees");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use domain::protection::{
     AccessRefusal, ActKind, Allegation, AllegationSource, AllegationStep, ConditionRecord,
     CustodyAction, CustodyEntry, EvidenceItem, FollowUp, Interview, NoticeKind, Perpetrator,
     PersonSeen, PlaceNotice, PlaceProfile, RefusalEnd, RepresentationForm, StepKind, Visit,
-    check_step, next_entry,
+    next_entry,
 };
 use domain::{
     AllegationId, AssertedValue, EvidenceId, InterviewId, PartialDate, PlaceId, Presence,
@@ -176,6 +176,35 @@ macro_rules! ensure_own {
         if found.is_none() {
             return Err(StoreError::NotFound);
         }
+    }};
+}
+
+/// One allegation (narrative still sealed) and its steps in time order, read on `$tx`; another
+/// tenant's (or no) allegation returns [`StoreError::NotFound`] from the enclosing function.
+macro_rules! allegation_in {
+    ($tx:expr, $scope:expr, $id:expr) => {{
+        let row = sqlx::query(
+            "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
+             FROM allegations WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(*$scope.tenant().as_uuid())
+        .bind($id.as_uuid())
+        .fetch_optional(&mut *$tx)
+        .await?;
+        let steps = sqlx::query(
+            "SELECT at, by_name, kind, addressee, form, text FROM allegation_steps WHERE tenant_id = $1 AND allegation_id = $2 ORDER BY at, id",
+        )
+        .bind(*$scope.tenant().as_uuid())
+        .bind($id.as_uuid())
+        .fetch_all(&mut *$tx)
+        .await?;
+        let allegation = row
+            .as_ref()
+            .map(allegation_from)
+            .transpose()?
+            .ok_or(StoreError::NotFound)?;
+        let steps = steps.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
+        (allegation, steps)
     }};
 }
 
@@ -938,25 +967,9 @@ impl Store {
     ) -> StoreResult<(Allegation, Vec<AllegationStep>)> {
         let (allegation, steps) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let row = sqlx::query(
-                "SELECT id, reference, category, acts, occurred, place_id, victims, perpetrators, sources, consent, narrative \
-                 FROM allegations WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(id.as_uuid())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let steps = sqlx::query(
-                "SELECT at, by_name, kind, addressee, form, text FROM allegation_steps WHERE tenant_id = $1 AND allegation_id = $2 ORDER BY at, id",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(id.as_uuid())
-            .fetch_all(&mut *tx)
-            .await?;
+            let found = allegation_in!(tx, scope, id);
             tx.commit().await?;
-            let allegation = row.as_ref().map(allegation_from).transpose()?.ok_or(StoreError::NotFound)?;
-            let steps = steps.iter().map(step_from).collect::<StoreResult<Vec<_>>>()?;
-            (allegation, steps)
+            found
         });
         Ok((self.open_narrative(scope, allegation).await?, steps))
     }
@@ -969,36 +982,34 @@ impl Store {
         id: AllegationId,
         step: &AllegationStep,
     ) -> StoreResult<()> {
-        let (allegation, history) = self.allegation(scope, id).await?;
-        let interviews = self.allegation_interviews(scope, id).await?;
-        check_step(&allegation, &interviews, &history, step).map_err(invalid)?;
-        let (addressee, form, text) = match &step.kind {
-            StepKind::Representation { addressee, form } => {
-                (Some(addressee.trim()), Some(form.code()), None)
-            }
-            StepKind::AuthorityReply { text } => (None, None, Some(text.trim())),
-            StepKind::Closed { reason } => (None, None, Some(reason.trim())),
-        };
+        let mut batch = self.begin_field_batch(scope).await?;
+        batch.allegation_step(Uuid::now_v7(), id, step).await?;
+        batch.commit().await
+    }
+
+    /// An allegation's steps with the ids they were recorded under, in time order (for the
+    /// visit report that carries them to the unit). Another tenant's allegation answers
+    /// [`StoreError::NotFound`].
+    pub async fn allegation_steps(
+        &self,
+        scope: &TenantScope,
+        id: AllegationId,
+    ) -> StoreResult<Vec<(Uuid, AllegationStep)>> {
         on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            sqlx::query(
-                "INSERT INTO allegation_steps (id, tenant_id, allegation_id, at, by_name, kind, addressee, form, text) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            let mut tx = pool.read_scoped(scope).await?;
+            ensure_own!(tx, scope, "allegations", id.as_uuid());
+            let rows = sqlx::query(
+                "SELECT id, at, by_name, kind, addressee, form, text FROM allegation_steps WHERE tenant_id = $1 AND allegation_id = $2 ORDER BY at, id",
             )
-            .bind(Uuid::now_v7())
             .bind(*scope.tenant().as_uuid())
             .bind(id.as_uuid())
-            .bind(step.at)
-            .bind(step.by.trim())
-            .bind(step.kind.code())
-            .bind(addressee)
-            .bind(form)
-            .bind(text)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
             tx.commit().await?;
-        });
-        Ok(())
+            rows.iter()
+                .map(|row| Ok((row.uuid("id")?, step_from(row)?)))
+                .collect()
+        })
     }
 
     /// Records an evidence item with its links, and opens its chain of custody: `captured` by

@@ -42,7 +42,7 @@ pub use bundle::{
 };
 pub use content::{
     CardField, CardNamePart, CardValue, Content, ContentError, DeathNotice, EnquiryAnswer,
-    EnquiryNotice, EventNotice, ListNotice, PersonCard,
+    EnquiryNotice, EnquiryWithdrawal, EventNotice, ListNotice, PersonCard,
 };
 pub use envelope::{Channel, Envelope, Header, Purpose, VerifiedEnvelope, VerifyError};
 pub use keys::{
@@ -53,7 +53,7 @@ pub use pull::{PullRequest, SignedPullRequest};
 pub use receipt::{Acknowledgement, ReceiptStatus, SignedReceipt};
 pub use visit::{
     AllegationPart, ConditionPart, FollowUpPart, InterviewPart, PerpetratorPart, RefusalEndPart,
-    RefusalPart, SeenPart, VisitPart, VisitReport,
+    RefusalPart, ReplyPart, RepresentationPart, SeenPart, StepPart, VisitPart, VisitReport,
 };
 
 /// The version of the envelope, receipt and key-set formats this crate writes and reads.

@@ -33,6 +33,66 @@ pub struct VisitReport {
     /// Allegations recorded in the field (ICRC-VIS-f), with the interviews they come from.
     #[serde(default)]
     pub allegations: Vec<AllegationPart>,
+    /// Steps of allegations (ICRC-VIS-e): a representation noted without its text, an
+    /// authority's reply noted as a step, a closure. Omitted when empty, so a report without
+    /// them reads and hashes as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allegation_steps: Vec<StepPart>,
+    /// Confidential representations with their text (ICRC-VIS-e): the bundle is encrypted to
+    /// the unit, and each side seals the text at rest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub representations: Vec<RepresentationPart>,
+    /// The authority's replies to representations (ICRC-VIS-e), texts included.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<ReplyPart>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepPart {
+    /// Made on the laptop, so the same step twice is recorded once.
+    pub id: String,
+    /// The `id` of an allegation (in this report or already at the unit).
+    pub allegation: String,
+    /// RFC 3339.
+    pub at: String,
+    pub by: String,
+    /// `representation`, `authority-reply`, `closed`.
+    pub kind: String,
+    /// For `representation`: the authority it was handed to.
+    pub addressee: Option<String>,
+    /// For `representation`: `named` or `anonymous`.
+    pub form: Option<String>,
+    /// For `authority-reply`: what was said; for `closed`: the reason.
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepresentationPart {
+    pub id: String,
+    /// The `id` of an allegation (in this report or already at the unit).
+    pub allegation: String,
+    /// `named` or `anonymous`.
+    pub form: String,
+    pub addressee: String,
+    /// ISO date.
+    pub sent_on: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyPart {
+    pub id: String,
+    /// The `id` of a representation (in this report or already at the unit).
+    pub representation: String,
+    /// ISO date.
+    pub received_on: String,
+    /// `acknowledged`, `measures-announced`, `denied`, `no-reply`.
+    pub outcome: String,
+    /// `None` only for `no-reply`.
+    pub text: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

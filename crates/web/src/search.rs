@@ -52,6 +52,8 @@ pub(crate) struct FeatureExplanation {
     pub keys: (String, String),
     /// The engine's level code (`exact`, `same_name_other_spelling`, `conflict`, …).
     pub outcome: &'static str,
+    /// The outcome in plain words ("same name in different scripts").
+    pub words: String,
     /// Weight in bits.
     pub weight: f64,
     /// The engine's sentence.
@@ -190,6 +192,7 @@ fn proposal(
             record_value: field_of(record, c.feature).to_owned(),
             keys: (c.left.clone(), c.right.clone()),
             outcome: c.level,
+            words: c.words.clone(),
             weight: c.weight,
             text: c.text.clone(),
         })

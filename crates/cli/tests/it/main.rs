@@ -13,6 +13,7 @@ mod network;
 mod private_pg;
 mod protection;
 mod protection_kill;
+mod protection_letters;
 mod pull_every;
 mod security;
 mod transmit;

@@ -382,7 +382,7 @@ fn evidence_verify_passes_then_names_the_file_with_a_changed_byte() {
 
 /// The report with what a delegate records in the field besides the visit: a private interview
 /// with its notes, the end of the refusal and an allegation from the interview (ICRC-VIS-c).
-fn field_report(reference: &str, visit_id: &str) -> String {
+pub(crate) fn field_report(reference: &str, visit_id: &str) -> String {
     let mut report: serde_json::Value = serde_json::from_str(REPORT).unwrap();
     report["visit"]["reference"] = reference.into();
     report["visit"]["id"] = visit_id.into();

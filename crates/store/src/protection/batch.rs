@@ -45,6 +45,8 @@ macro_rules! on_tx {
     };
 }
 
+mod letters;
+
 /// Field records written in one transaction.
 pub struct FieldBatch<'a> {
     store: &'a Store,

@@ -6,13 +6,12 @@
 
 use domain::protection::{
     AllegationStatus, AuthorityReply, ReplyOutcome, RepresentationForm, RepresentationLetter,
-    check_reply, check_representation, status_with,
+    status_with,
 };
 use domain::{AllegationId, ReplyId, RepresentationId};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::invalid;
 use crate::error::{StoreError, StoreResult};
 use crate::rows::ScopedPool;
 use crate::scope::TenantScope;
@@ -36,7 +35,7 @@ pub struct StoredReply {
     pub recorded_by: String,
 }
 
-type LetterRow = (
+pub(super) type LetterRow = (
     Uuid,
     Uuid,
     String,
@@ -48,7 +47,7 @@ type LetterRow = (
 );
 type ReplyRow = (Uuid, Uuid, Date, String, Option<String>, String);
 
-fn letter_of(row: LetterRow, keep_text: bool) -> StoreResult<StoredRepresentation> {
+pub(super) fn letter_of(row: LetterRow, keep_text: bool) -> StoreResult<StoredRepresentation> {
     let (id, allegation, form, addressee, sent_on, text, recorded_by, recorded_at) = row;
     Ok(StoredRepresentation {
         letter: RepresentationLetter {
@@ -83,7 +82,7 @@ fn reply_of(row: ReplyRow, keep_text: bool) -> StoreResult<StoredReply> {
     })
 }
 
-const LETTER_COLUMNS: &str =
+pub(super) const LETTER_COLUMNS: &str =
     "id, allegation_id, form, addressee, sent_on, text, recorded_by, recorded_at";
 const REPLY_COLUMNS: &str = "id, representation_id, received_on, outcome, text, recorded_by";
 
@@ -98,41 +97,10 @@ impl Store {
         scope: &TenantScope,
         letter: &RepresentationLetter,
     ) -> StoreResult<bool> {
-        let now = OffsetDateTime::now_utc();
-        let (allegation, history) = self.allegation(scope, letter.allegation).await?;
-        let interviews = self.allegation_interviews(scope, letter.allegation).await?;
-        check_representation(&allegation, &interviews, &history, letter, now.date())
-            .map_err(invalid)?;
-        self.vault().ensure_key(scope).await?;
-        let text = self
-            .vault()
-            .seal_text(
-                scope,
-                &format!("representations.text:{}", letter.id),
-                letter.text.trim(),
-            )
-            .await?;
-        on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            ensure_own!(tx, scope, "allegations", letter.allegation.as_uuid());
-            let done = sqlx::query(
-                "INSERT INTO representations (id, tenant_id, allegation_id, form, addressee, sent_on, text, recorded_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(letter.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(letter.allegation.as_uuid())
-            .bind(letter.form.code())
-            .bind(letter.addressee.trim())
-            .bind(letter.sent_on)
-            .bind(text)
-            .bind(scope.actor_name())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok(done.rows_affected() == 1)
-        })
+        let mut batch = self.begin_field_batch(scope).await?;
+        let new = batch.representation(letter).await?;
+        batch.commit().await?;
+        Ok(new)
     }
 
     /// ICRC-VIS-e: records the authority's reply to a representation, its text sealed. The
@@ -144,51 +112,10 @@ impl Store {
         scope: &TenantScope,
         reply: &AuthorityReply,
     ) -> StoreResult<bool> {
-        let now = OffsetDateTime::now_utc();
-        let stored = self
-            .representation_rows(scope, reply.representation)
-            .await?;
-        check_reply(&stored.letter, reply, now.date()).map_err(invalid)?;
-        if self
-            .allegation_status(scope, stored.letter.allegation)
-            .await?
-            == AllegationStatus::Closed
-        {
-            return Err(invalid("the allegation is closed".into()));
-        }
-        self.vault().ensure_key(scope).await?;
-        let text = match &reply.text {
-            Some(text) => Some(
-                self.vault()
-                    .seal_text(
-                        scope,
-                        &format!("representation_replies.text:{}", reply.id),
-                        text.trim(),
-                    )
-                    .await?,
-            ),
-            None => None,
-        };
-        on_backend!(self, pool => {
-            let mut tx = pool.begin_scoped(scope).await?;
-            ensure_own!(tx, scope, "representations", reply.representation.as_uuid());
-            let done = sqlx::query(
-                "INSERT INTO representation_replies (id, tenant_id, representation_id, received_on, outcome, text, recorded_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(reply.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(reply.representation.as_uuid())
-            .bind(reply.received_on)
-            .bind(reply.outcome.code())
-            .bind(text)
-            .bind(scope.actor_name())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok(done.rows_affected() == 1)
-        })
+        let mut batch = self.begin_field_batch(scope).await?;
+        let new = batch.reply(reply).await?;
+        batch.commit().await?;
+        Ok(new)
     }
 
     /// An allegation's representations in the order sent, each with its replies, texts left

@@ -4,6 +4,7 @@
 mod accounts_agency;
 mod audit;
 mod exchange;
+mod field_letters;
 mod followed;
 mod forwarding;
 mod harness;
@@ -16,3 +17,4 @@ mod scratch;
 mod security;
 mod stories;
 mod transmissions;
+mod withdrawals;

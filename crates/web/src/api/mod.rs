@@ -238,7 +238,8 @@ async fn similar_json(
                     "name": p.display_name,
                     "score": p.score,
                     "features": p.features.iter().map(|f| json!({
-                        "feature": f.feature, "outcome": f.outcome, "weight": f.weight, "text": f.text,
+                        "feature": f.feature, "outcome": f.outcome, "outcome_words": f.words,
+                        "weight": f.weight, "text": f.text,
                     })).collect::<Vec<_>>(),
                 })
             })

@@ -171,7 +171,8 @@ pub(crate) fn document() -> Value {
         "id": {"type": "string", "format": "uuid"}, "reference": string, "name": opt_string,
         "score": {"type": "number"},
         "features": {"type": "array", "items": {"type": "object", "properties": {
-            "feature": string, "outcome": string, "weight": {"type": "number"}, "text": string}}}
+            "feature": string, "outcome": string, "outcome_words": string,
+            "weight": {"type": "number"}, "text": string}}}
     }});
     let mut document = json!({
         "openapi": "3.1.0",
@@ -411,7 +412,8 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                         "persons": {"type": "array", "items": string}, "answered_by": string, "answered_at": string
                     }}},
                     "closure": {"type": ["object", "null"], "properties": {
-                        "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string, "closed_by": string, "closed_at": string
+                        "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string, "closed_by": string, "closed_at": string,
+                        "received": {"type": "boolean", "description": "at a bureau: withdrawn by the agency that asked, in an envelope"}
                     }}
                 }},
                 "EnquiryList": {"type": "object", "required": ["enquiries"], "properties": {

@@ -454,7 +454,8 @@ struct FeatureView {
     record_value: String,
     request_key: String,
     record_key: String,
-    outcome: &'static str,
+    /// The engine's outcome in plain words.
+    outcome: String,
     /// `for` or `against`, for the stylesheet.
     direction: &'static str,
     weight: String,
@@ -468,7 +469,7 @@ fn feature_view(f: &FeatureExplanation) -> FeatureView {
         record_value: f.record_value.clone(),
         request_key: f.keys.0.clone(),
         record_key: f.keys.1.clone(),
-        outcome: f.outcome,
+        outcome: f.words.clone(),
         direction: if f.weight >= 0.0 { "for" } else { "against" },
         weight: format!("{:+.1}", f.weight),
         text: f.text.clone(),
@@ -796,6 +797,14 @@ struct LetterPage {
     registered: String,
     confirmed_by: Vec<String>,
     today: String,
+    /// Issue 5: the bureaus' answers to this request's enquiries (`html::family_news`).
+    news: crate::html::family_news::FamilyNews,
+}
+
+/// `?omit=ANS-…,ANS-…`: answers the caseworker leaves out of the letter (ICRC-RFL-b).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LetterQuery {
+    omit: Option<String>,
 }
 
 /// `GET /tracing/{id}/letter/{person}`: the answer to the family, only once two different users
@@ -805,6 +814,7 @@ pub(crate) async fn letter(
     State(state): State<AppState>,
     member: Authorized<Trace>,
     Path((id, person)): Path<(String, String)>,
+    Query(query): Query<LetterQuery>,
 ) -> AppResult<Response> {
     let id = request_id(&id)?;
     let person = person_id(&person)?;
@@ -827,8 +837,18 @@ pub(crate) async fn letter(
         .value(FieldKey::BirthDate)
         .map(AssertedValue::display)
         .unwrap_or_default();
+    let news = crate::html::family_news::family_news(
+        &state.store,
+        &member.scope,
+        id,
+        person,
+        &format!("/tracing/{id}/letter/{person}"),
+        &crate::html::family_news::omitted(query.omit.as_deref()),
+    )
+    .await?;
     let layout = Layout::new(&state, &member.signed_in, "Answer letter").await?;
     render(&LetterPage {
+        news,
         layout,
         id,
         sought_name: request.request.sought_name.display(),

@@ -49,11 +49,18 @@ pub(super) struct Followed {
 
 impl Followed {
     pub(super) async fn load(state: &AppState, scope: &TenantScope) -> AppResult<Self> {
-        let seen = state.store.registrations(scope, None).await?;
-        let links = state.store.registration_links(scope).await?;
+        Ok(Self::from_store(&state.store, scope).await?)
+    }
+
+    /// The same, from the store alone (for the CLI's bundle import).
+    pub(super) async fn from_store(
+        store: &store::Store,
+        scope: &TenantScope,
+    ) -> Result<Self, StoreError> {
+        let seen = store.registrations(scope, None).await?;
+        let links = store.registration_links(scope).await?;
         let persons = domain::protection::group(&seen, &links);
-        let visits = state
-            .store
+        let visits = store
             .visits(scope)
             .await?
             .into_iter()
@@ -63,7 +70,7 @@ impl Followed {
             seen: seen.into_iter().map(|s| (s.id, s)).collect(),
             persons,
             visits,
-            places: place_names(&state.store.places(scope).await?),
+            places: place_names(&store.places(scope).await?),
         })
     }
 

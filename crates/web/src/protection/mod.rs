@@ -36,6 +36,7 @@ pub(crate) use representations::{
     representation_read_page, representation_submit,
 };
 pub(crate) use same_person::api_suggestions;
+pub use same_person::{Suggestion, suggestions_at_import};
 
 use std::collections::HashMap;
 

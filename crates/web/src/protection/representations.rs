@@ -399,6 +399,37 @@ fn api_refusal(error: StoreError) -> AppError {
     }
 }
 
+/// `Some(value)`, or `None` with the message noted on `field`.
+fn noted<T>(
+    errors: &mut Vec<(String, String)>,
+    field: &str,
+    parsed: Result<T, String>,
+) -> Option<T> {
+    parsed.map_err(|e| errors.push((field.to_owned(), e))).ok()
+}
+
+/// What the two create handlers share: records `record` once it parsed (`None` with the
+/// messages in `errors` otherwise; a store refusal is 422 on the field it names), then answers
+/// 201 with its id and the allegation's status after it (ICRC-VIS-e).
+async fn record_and_answer<T>(
+    state: &AppState,
+    scope: &TenantScope,
+    record: Option<T>,
+    errors: Vec<(String, String)>,
+    write: impl AsyncFnOnce(&T) -> Result<(String, AllegationId), StoreError>,
+) -> AppResult<Response> {
+    let (Some(record), true) = (record, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let (id, allegation) = write(&record).await.map_err(api_refusal)?;
+    let status = state.store.allegation_status(scope, allegation).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "allegation_status": status.code()})),
+    )
+        .into_response())
+}
+
 /// `POST /api/v1/protection/allegations/{id}/representations`: 201 with the new id; 422 naming
 /// the field (`form` for a form the consent does not allow, ICRC-VIS-c); another unit's
 /// allegation 404.
@@ -410,14 +441,8 @@ pub(crate) async fn api_representation_create(
 ) -> AppResult<Response> {
     let allegation: AllegationId = parse_id(&id)?;
     let mut errors = Vec::new();
-    let form = body
-        .form
-        .parse::<RepresentationForm>()
-        .map_err(|e| errors.push(("form".to_owned(), e)))
-        .ok();
-    let sent_on = day(&body.sent_on)
-        .map_err(|e| errors.push(("sent_on".to_owned(), e)))
-        .ok();
+    let form = noted(&mut errors, "form", body.form.parse::<RepresentationForm>());
+    let sent_on = noted(&mut errors, "sent_on", day(&body.sent_on));
     for (field, value, max) in [
         ("addressee", &body.addressee, 200),
         ("text", &body.text, 50_000),
@@ -426,31 +451,22 @@ pub(crate) async fn api_representation_create(
             errors.push((field.to_owned(), format!("1 to {max} characters")));
         }
     }
-    let (Some(form), Some(sent_on), true) = (form, sent_on, errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
-    };
-    let letter = RepresentationLetter {
-        id: RepresentationId::new(),
-        allegation,
-        form,
-        addressee: body.addressee,
-        sent_on,
-        text: body.text,
-    };
-    state
-        .store
-        .record_representation(caller.scope(), &letter)
-        .await
-        .map_err(api_refusal)?;
-    let status = state
-        .store
-        .allegation_status(caller.scope(), allegation)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": letter.id.to_string(), "allegation_status": status.code()})),
-    )
-        .into_response())
+    let letter = form
+        .zip(sent_on)
+        .map(|(form, sent_on)| RepresentationLetter {
+            id: RepresentationId::new(),
+            allegation,
+            form,
+            addressee: body.addressee,
+            sent_on,
+            text: body.text,
+        });
+    let scope = caller.scope();
+    record_and_answer(&state, scope, letter, errors, async |letter| {
+        state.store.record_representation(scope, letter).await?;
+        Ok((letter.id.to_string(), allegation))
+    })
+    .await
 }
 
 /// `POST /api/v1/protection/representations/{id}/replies`: 201 with the reply's id and the
@@ -463,46 +479,31 @@ pub(crate) async fn api_reply_create(
 ) -> AppResult<Response> {
     let representation: RepresentationId = parse_id(&id)?;
     let mut errors = Vec::new();
-    let outcome = body
-        .outcome
-        .parse::<ReplyOutcome>()
-        .map_err(|e| errors.push(("outcome".to_owned(), e)))
-        .ok();
-    let received_on = day(&body.received_on)
-        .map_err(|e| errors.push(("received_on".to_owned(), e)))
-        .ok();
+    let outcome = noted(&mut errors, "outcome", body.outcome.parse::<ReplyOutcome>());
+    let received_on = noted(&mut errors, "received_on", day(&body.received_on));
     let text = body.text.filter(|t| !t.trim().is_empty());
     if text.as_ref().is_some_and(|t| t.chars().count() > 20_000) {
         errors.push(("text".to_owned(), "at most 20000 characters".to_owned()));
     }
-    let (Some(outcome), Some(received_on), true) = (outcome, received_on, errors.is_empty()) else {
-        return Err(AppError::Invalid(errors));
-    };
-    let reply = AuthorityReply {
-        id: ReplyId::new(),
-        representation,
-        received_on,
-        outcome,
-        text,
-    };
-    state
-        .store
-        .record_reply(caller.scope(), &reply)
-        .await
-        .map_err(api_refusal)?;
-    let allegation = state
-        .store
-        .representation_allegation(caller.scope(), representation)
-        .await?;
-    let status = state
-        .store
-        .allegation_status(caller.scope(), allegation)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": reply.id.to_string(), "allegation_status": status.code()})),
-    )
-        .into_response())
+    let reply = outcome
+        .zip(received_on)
+        .map(|(outcome, received_on)| AuthorityReply {
+            id: ReplyId::new(),
+            representation,
+            received_on,
+            outcome,
+            text,
+        });
+    let scope = caller.scope();
+    record_and_answer(&state, scope, reply, errors, async |reply| {
+        state.store.record_reply(scope, reply).await?;
+        let allegation = state
+            .store
+            .representation_allegation(scope, representation)
+            .await?;
+        Ok((reply.id.to_string(), allegation))
+    })
+    .await
 }
 
 /// `GET /api/v1/protection/representations/{id}?purpose=…`: the representation and its

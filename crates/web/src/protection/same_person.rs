@@ -31,7 +31,7 @@ pub(crate) const SUGGESTIONS_MAX: usize = 5;
 
 /// One proposed earlier registration of the same person.
 #[derive(Clone, Debug)]
-pub(crate) struct Suggestion {
+pub struct Suggestion {
     /// The person the unit follows (their first registration): what the link names.
     pub person: RegistrationId,
     /// The registration the engine matched.
@@ -126,6 +126,41 @@ pub(crate) fn suggest(followed: &Followed, seen: &PersonSeen) -> Vec<Suggestion>
     });
     out.truncate(SUGGESTIONS_MAX);
     out
+}
+
+/// The persons seen of a field bundle just imported, each with the earlier registrations the
+/// engine proposes as the same person (MATCH-1, ICRC-VIS-d): what the import's report shows.
+/// Proposals only; nothing is linked. Each list is logged as a read of the registration with
+/// the purpose "same-person suggestions at import".
+///
+/// # Errors
+/// A store error reading the unit's registrations or writing the audit log.
+pub async fn suggestions_at_import(
+    store: &store::Store,
+    scope: &store::TenantScope,
+    imported: &[RegistrationId],
+) -> Result<Vec<(PersonSeen, Vec<Suggestion>)>, store::StoreError> {
+    if imported.is_empty() {
+        return Ok(Vec::new());
+    }
+    let followed = Followed::from_store(store, scope).await?;
+    let mut out = Vec::new();
+    for id in imported {
+        let Some(seen) = followed.seen.get(id) else {
+            continue;
+        };
+        let suggestions = suggest(&followed, seen);
+        store
+            .audit(
+                scope,
+                store::AuditEntry::new(store::AuditAction::Read, format!("registration:{id}"))
+                    .purpose("same-person suggestions at import")
+                    .records(i64::try_from(suggestions.len()).unwrap_or(i64::MAX)),
+            )
+            .await?;
+        out.push((seen.clone(), suggestions));
+    }
+    Ok(out)
 }
 
 /// `GET /api/v1/protection/persons-seen/{id}/suggestions`: the earlier registrations the engine
