@@ -121,7 +121,10 @@ async fn a_person_transferred_keeps_one_follow_up_history_and_shows_when_overdue
         assert_eq!(json["offset"], 0);
         assert_eq!(json["limit"], 100);
         assert!(
-            json["due"][0]["name"].as_str().unwrap().contains("Коваленко"),
+            json["due"][0]["name"]
+                .as_str()
+                .unwrap()
+                .contains("Коваленко"),
             "{}",
             due.body
         );
