@@ -148,8 +148,14 @@ pub async fn enquiry(locations: &Locations, command: EnquiryCommand) -> anyhow::
                 println!("  question: {}", enquiry.question);
                 if let Some(closure) = &enquiry.closure {
                     println!(
-                        "  closed as {} by {} at {}: {}",
+                        "  closed as {}{} by {} at {}: {}",
                         closure.outcome.code(),
+                        // GC3-122-g: withdrawn by the agency that asked (migration 0019).
+                        if closure.received {
+                            format!(" (received from {})", enquiry.peer)
+                        } else {
+                            String::new()
+                        },
                         closure.closed_by,
                         closure.closed_at,
                         closure.reason

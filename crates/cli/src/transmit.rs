@@ -342,16 +342,20 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
             .filter(|n| n.kind == kind)
             .count()
     };
-    let (enquiries, answers, lists) = (
+    let (enquiries, answers, lists, withdrawals) = (
         of(store::NoticeKind::Enquiry),
         of(store::NoticeKind::Answer),
         of(store::NoticeKind::List),
+        of(store::NoticeKind::Withdrawal),
     );
-    let messages = if enquiries + answers + lists > 0 {
+    let mut messages = if enquiries + answers + lists > 0 {
         format!(", {enquiries} enquiry(ies), {answers} answer(s), {lists} list(s)")
     } else {
         String::new()
     };
+    if withdrawals > 0 {
+        messages.push_str(&format!(", {withdrawals} withdrawal(s)"));
+    }
     println!(
         "transmission {} #{} to {} on the {channel} channel: {} card(s), {} correction(s), {} change(s){messages}, {}",
         tenant.slug,
@@ -819,7 +823,7 @@ pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::
     }
     for row in &report.enquiries {
         println!(
-            "enquiries {} {} {}: {} ({} answered on time, {} late, {} overdue, {} open)",
+            "enquiries {} {} {}: {} ({} answered on time, {} late, {} overdue, {} open){}",
             row.direction,
             if row.direction == "asked" {
                 "of"
@@ -831,7 +835,13 @@ pub async fn compliance(locations: &Locations, args: ComplianceArgs) -> anyhow::
             row.answered_on_time,
             row.answered_late,
             row.overdue,
-            row.open
+            row.open,
+            // Closed or withdrawn without an answer: no longer owed (§10 #47).
+            if row.closed > 0 {
+                format!(", and {} closed, not owed", row.closed)
+            } else {
+                String::new()
+            }
         );
     }
     for row in &report.received {

@@ -25,6 +25,16 @@ impl TenantKind {
             Self::ProtectionUnit => "protection-unit",
         }
     }
+
+    /// Whether this kind of tenant owes the conventions' deadlines (§10: capture and internment
+    /// cards, notifications to the power concerned, lists, death records) for the persons it
+    /// holds. Only a party's bureau does (GC3-122-a, GC4-136-a); the agency forwards what it is
+    /// given (GC3-123, GC4-140) and the protection unit notifies no one (its visits are
+    /// confidential), even when it holds a copy of what a detaining party notified.
+    #[must_use]
+    pub const fn owes_deadlines(self) -> bool {
+        matches!(self, Self::PartyBureau)
+    }
 }
 
 impl fmt::Display for TenantKind {

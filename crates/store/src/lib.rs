@@ -63,7 +63,8 @@ pub use lists::ListCriteria;
 pub use messages::{
     AnswerRecord, ClosureOutcome, ClosureRecord, ENQUIRY_TARGET, EnquiryDirection, EnquiryRecord,
     LIST_ROWS_MAX, ListRecord, NewEnquiry, NewList, PendingMessages, ReceivedAnswer,
-    ReceivedEnquiry, ReceivedList, check_answer_texts, check_enquiry_texts, check_list_texts,
+    ReceivedEnquiry, ReceivedList, ReceivedWithdrawal, check_answer_texts, check_enquiry_texts,
+    check_list_texts,
 };
 pub use peer_status::{PEER_ERROR_MAX, PeerExchange, PeerExchangeUpdate};
 pub use protection::{

@@ -137,6 +137,10 @@ impl ClosureOutcome {
 /// An enquiry's closure (migration 0018): who closed it, when, how and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClosureRecord {
+    pub id: Uuid,
+    /// `true` at a bureau for a withdrawal that arrived from the agency that asked (migration
+    /// 0019: the closure cites the envelope's source); `false` for one written here.
+    pub received: bool,
     pub outcome: ClosureOutcome,
     pub reason: String,
     pub closed_by: String,
@@ -183,13 +187,31 @@ pub struct PendingMessages {
     /// Each answer with its enquiry.
     pub answers: Vec<(EnquiryRecord, AnswerRecord)>,
     pub lists: Vec<ListRecord>,
+    /// Enquiries carried to the recipient before and withdrawn since (migration 0019), each
+    /// with its closure.
+    pub withdrawals: Vec<EnquiryRecord>,
 }
 
 impl PendingMessages {
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.enquiries.is_empty() && self.answers.is_empty() && self.lists.is_empty()
+        self.enquiries.is_empty()
+            && self.answers.is_empty()
+            && self.lists.is_empty()
+            && self.withdrawals.is_empty()
     }
+}
+
+/// A withdrawal as a bureau receives it: the agency that asked no longer needs an answer.
+#[derive(Clone, Debug)]
+pub struct ReceivedWithdrawal {
+    /// The agency that asked, the envelope's sender.
+    pub peer: String,
+    /// The enquiry's reference, as the agency gave it.
+    pub reference: String,
+    pub reason: String,
+    pub closed_by: String,
+    pub closed_at: OffsetDateTime,
 }
 
 /// An enquiry as a bureau receives it.
@@ -520,6 +542,8 @@ impl Store {
             .replace_nanosecond(now.nanosecond() / 1000 * 1000)
             .unwrap_or(now);
         let record = ClosureRecord {
+            id: Uuid::now_v7(),
+            received: false,
             outcome,
             reason: reason.trim().to_owned(),
             closed_by: scope.actor_name().to_owned(),
@@ -532,7 +556,7 @@ impl Store {
                 "INSERT INTO enquiry_closures (id, tenant_id, enquiry_id, outcome, reason, closed_by, closed_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, enquiry_id) DO NOTHING",
             )
-            .bind(Uuid::now_v7())
+            .bind(record.id)
             .bind(tenant)
             .bind(enquiry)
             .bind(record.outcome.code())
@@ -590,7 +614,7 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             let closures = sqlx::query(
-                "SELECT enquiry_id, outcome, reason, closed_by, closed_at FROM enquiry_closures \
+                "SELECT enquiry_id, id, source_id, outcome, reason, closed_by, closed_at FROM enquiry_closures \
                  WHERE tenant_id = $1 AND ($2 IS NULL OR enquiry_id = $2)",
             )
             .bind(tenant)
@@ -606,6 +630,8 @@ impl Store {
                 let enquiry = row.uuid("enquiry_id")?;
                 if let Some(record) = records.iter_mut().find(|r| r.id == enquiry) {
                     record.closure = Some(ClosureRecord {
+                        id: row.uuid("id")?,
+                        received: row.opt_uuid("source_id")?.is_some(),
                         outcome: ClosureOutcome::parse(&row.text("outcome")?)?,
                         reason: row.text("reason")?,
                         closed_by: row.text("closed_by")?,
@@ -752,10 +778,24 @@ impl Store {
             .bind(recipient)
             .fetch_all(&mut *tx)
             .await?;
+            // Withdrawals carried (migration 0019), as items of their own kind.
+            let closures = sqlx::query(
+                "SELECT c.closure_id FROM transmission_closures c JOIN transmissions_out t ON t.id = c.transmission_id \
+                 WHERE c.tenant_id = $1 AND t.recipient = $2",
+            )
+            .bind(tenant)
+            .bind(recipient)
+            .fetch_all(&mut *tx)
+            .await?;
             tx.commit().await?;
-            rows.iter()
+            let mut carried = rows
+                .iter()
                 .map(|r| Ok((r.text("item_kind")?, r.uuid("item_id")?)))
-                .collect::<StoreResult<Vec<_>>>()?
+                .collect::<StoreResult<Vec<_>>>()?;
+            for row in &closures {
+                carried.push(("withdrawal".to_owned(), row.uuid("closure_id")?));
+            }
+            carried
         });
         let was_carried = |kind: &str, id: Uuid| carried.iter().any(|(k, i)| k == kind && *i == id);
         let mut pending = PendingMessages::default();
@@ -767,9 +807,20 @@ impl Store {
             }
             match enquiry.direction {
                 EnquiryDirection::Asked => {
-                    // A closed enquiry not sent yet is not sent at all.
-                    if !was_carried("enquiry", enquiry.id) && enquiry.closure.is_none() {
-                        pending.enquiries.push(enquiry);
+                    let sent = was_carried("enquiry", enquiry.id);
+                    match &enquiry.closure {
+                        // A closed enquiry not sent yet is not sent at all.
+                        None if !sent => pending.enquiries.push(enquiry),
+                        // GC3-122-g: the bureau asked learns that the question no longer
+                        // stands, once (migration 0019).
+                        Some(closure)
+                            if sent
+                                && closure.outcome == ClosureOutcome::Withdrawn
+                                && !was_carried("withdrawal", closure.id) =>
+                        {
+                            pending.withdrawals.push(enquiry);
+                        }
+                        _ => {}
                     }
                 }
                 EnquiryDirection::Received => {
@@ -1065,6 +1116,84 @@ impl ImportBatch {
             }
         }
         Ok(true)
+    }
+}
+
+impl ImportBatch {
+    /// Keeps the withdrawal of an enquiry this tenant received from `withdrawal.peer`, citing
+    /// the envelope's source (XC-3): the enquiry is then closed as withdrawn and no longer
+    /// owed (GC3-122-g, §10 #47). `Ok(None)` when no enquiry of that reference was received
+    /// from that peer; `Ok(Some(false))` when it is closed already (the same withdrawal again
+    /// changes nothing).
+    ///
+    /// # Errors
+    /// An empty or overlong reason, or a database error.
+    pub async fn receive_withdrawal(
+        &mut self,
+        withdrawal: &ReceivedWithdrawal,
+    ) -> StoreResult<Option<bool>> {
+        check("a reason for closing", &withdrawal.reason, 2000)?;
+        check("a closer's name", &withdrawal.closed_by, 200)?;
+        let tenant = *self.scope.tenant().as_uuid();
+        let source = *self.source.as_uuid();
+        let id = Uuid::now_v7();
+        const FIND: &str = "SELECT id FROM enquiries WHERE tenant_id = $1 AND direction = 'received' AND peer = $2 AND reference = $3";
+        const INSERT: &str = "INSERT INTO enquiry_closures (id, tenant_id, enquiry_id, outcome, reason, closed_by, closed_at, source_id) \
+             VALUES ($1, $2, $3, 'withdrawn', $4, $5, $6, $7) ON CONFLICT (tenant_id, enquiry_id) DO NOTHING";
+        let done = match &mut self.tx {
+            ImportTx::Sqlite(slot) => {
+                let direct = slot.as_ref().ok_or_else(abandoned)?;
+                let connection = direct.connection();
+                let found: Option<Vec<u8>> = connection
+                    .query_row(
+                        &FIND.replace('$', "?"),
+                        params![tenant.as_bytes(), withdrawal.peer, withdrawal.reference],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(sqlite_error)?;
+                let Some(enquiry) = found else {
+                    return Ok(None);
+                };
+                connection
+                    .execute(
+                        &INSERT.replace('$', "?"),
+                        params![
+                            id.as_bytes(),
+                            tenant.as_bytes(),
+                            enquiry,
+                            withdrawal.reason,
+                            withdrawal.closed_by,
+                            text_time(withdrawal.closed_at)?,
+                            source.as_bytes(),
+                        ],
+                    )
+                    .map_err(sqlite_error)?
+            }
+            ImportTx::Postgres(tx) => {
+                let found: Option<Uuid> = sqlx::query_scalar(FIND)
+                    .bind(tenant)
+                    .bind(&withdrawal.peer)
+                    .bind(&withdrawal.reference)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some(enquiry) = found else {
+                    return Ok(None);
+                };
+                let done = sqlx::query(INSERT)
+                    .bind(id)
+                    .bind(tenant)
+                    .bind(enquiry)
+                    .bind(&withdrawal.reason)
+                    .bind(&withdrawal.closed_by)
+                    .bind(withdrawal.closed_at)
+                    .bind(source)
+                    .execute(&mut **tx)
+                    .await?;
+                usize::try_from(done.rows_affected()).unwrap_or(0)
+            }
+        };
+        Ok(Some(done == 1))
     }
 }
 

@@ -87,6 +87,9 @@ pub enum NoticeKind {
     Enquiry,
     Answer,
     List,
+    /// An enquiry's withdrawal (migration 0019, `transmission_closures`); `id` names the
+    /// closure.
+    Withdrawal,
 }
 
 impl NoticeKind {
@@ -106,6 +109,11 @@ impl NoticeKind {
                 "INSERT INTO transmission_messages (transmission_id, tenant_id, item_kind, item_id) \
                  SELECT $1, $2, $3, l.id FROM person_lists l WHERE l.id = $4 AND l.tenant_id = $2 AND l.direction = 'drawn' AND $5 = $5",
             ),
+            Self::Withdrawal => Some(
+                "INSERT INTO transmission_closures (transmission_id, tenant_id, closure_id) \
+                 SELECT $1, $2, c.id FROM enquiry_closures c JOIN enquiries e ON e.id = c.enquiry_id \
+                 WHERE c.id = $4 AND c.tenant_id = $2 AND c.outcome = 'withdrawn' AND e.direction = 'asked' AND $3 = 'withdrawal' AND $5 = $5",
+            ),
             _ => None,
         }
     }
@@ -119,6 +127,7 @@ impl NoticeKind {
             Self::Enquiry => "enquiry",
             Self::Answer => "answer",
             Self::List => "list",
+            Self::Withdrawal => "withdrawal",
         }
     }
 }

@@ -26,6 +26,9 @@ pub enum Content {
     Enquiry(EnquiryNotice),
     /// GC3-122-g: an answer to an enquiry.
     EnquiryAnswer(EnquiryAnswer),
+    /// GC3-122-g, GC4-137-a: the agency withdraws an enquiry it asked of a bureau (the family
+    /// found the person, or withdrew its request): no answer is owed any more.
+    EnquiryWithdrawal(EnquiryWithdrawal),
     /// Issue 6: a delegate's visit, from a laptop to the protection unit only (ICRC-VIS-e).
     VisitReport(Box<crate::visit::VisitReport>),
 }
@@ -38,9 +41,11 @@ impl Content {
             Self::CaptureCard(card) | Self::InternmentCard(card) => Some(&card.reference),
             Self::Event(event) => Some(&event.reference),
             Self::DeathNotification(death) => Some(&death.reference),
-            Self::List(_) | Self::Enquiry(_) | Self::EnquiryAnswer(_) | Self::VisitReport(_) => {
-                None
-            }
+            Self::List(_)
+            | Self::Enquiry(_)
+            | Self::EnquiryAnswer(_)
+            | Self::EnquiryWithdrawal(_)
+            | Self::VisitReport(_) => None,
         }
     }
 
@@ -54,6 +59,7 @@ impl Content {
             Self::List(_) => "list",
             Self::Enquiry(_) => "enquiry",
             Self::EnquiryAnswer(_) => "enquiry_answer",
+            Self::EnquiryWithdrawal(_) => "enquiry_withdrawal",
             Self::VisitReport(_) => "visit_report",
         }
     }
@@ -194,6 +200,20 @@ pub struct EnquiryAnswer {
     pub answered_by: String,
     /// RFC 3339, UTC.
     pub answered_at: String,
+}
+
+/// The withdrawal of an enquiry: sent by the asker, only after the enquiry itself, once per
+/// recipient. The same withdrawal again changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnquiryWithdrawal {
+    /// The enquiry's reference, as the asker gave it.
+    pub enquiry_reference: String,
+    /// Why the question no longer stands (the caseworker's words; never the enquirer's
+    /// identity or contact details).
+    pub reason: String,
+    pub withdrawn_by: String,
+    /// RFC 3339, UTC.
+    pub withdrawn_at: String,
 }
 
 /// A card field the receiver cannot take: it names the field and what is wrong.

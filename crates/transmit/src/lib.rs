@@ -42,7 +42,7 @@ pub use bundle::{
 };
 pub use content::{
     CardField, CardNamePart, CardValue, Content, ContentError, DeathNotice, EnquiryAnswer,
-    EnquiryNotice, EventNotice, ListNotice, PersonCard,
+    EnquiryNotice, EnquiryWithdrawal, EventNotice, ListNotice, PersonCard,
 };
 pub use envelope::{Channel, Envelope, Header, Purpose, VerifiedEnvelope, VerifyError};
 pub use keys::{

@@ -340,6 +340,55 @@ fn over_https_the_senders_carry_the_enquiry_and_the_answer() {
             enquiries.len() == 1 && enquiries[0].answers.len() == 1
         },
     );
+    // The agency asks again, then withdraws the question: the withdrawal follows the enquiry
+    // to bureau A over HTTPS (GC3-122-g; migration 0019).
+    ok(
+        &net.agency,
+        &[
+            "enquiry",
+            "ask",
+            "--tenant",
+            "agency",
+            "--to",
+            "bureau-a",
+            "--person",
+            "bureau-a:A-2",
+            "--question",
+            "Was she moved since?",
+        ],
+    );
+    wait_for(
+        "A to receive the second enquiry",
+        Duration::from_secs(240),
+        || {
+            ok(&net.a, &["enquiry", "list", "--tenant", "bureau-a"])
+                .contains("Was she moved since?")
+        },
+    );
+    let asked = ok(&net.agency, &["enquiry", "list", "--tenant", "agency"]);
+    let second = enquiry_reference(asked.lines().next().unwrap());
+    ok(
+        &net.agency,
+        &[
+            "enquiry",
+            "close",
+            "--tenant",
+            "agency",
+            &second,
+            "--outcome",
+            "withdrawn",
+            "--reason",
+            "Asked twice by mistake",
+        ],
+    );
+    wait_for(
+        "A to learn of the withdrawal",
+        Duration::from_secs(240),
+        || {
+            ok(&net.a, &["enquiry", "list", "--tenant", "bureau-a"])
+                .contains(&format!("{second} received from agency: closed: withdrawn"))
+        },
+    );
     // Everything acknowledged both ways.
     wait_for(
         "every envelope acknowledged",
@@ -385,4 +434,122 @@ fn over_https_the_senders_carry_the_enquiry_and_the_answer() {
     );
     drop(a);
     drop(agency);
+}
+
+#[test]
+fn over_files_a_withdrawal_reaches_the_bureau_once_and_is_no_longer_owed() {
+    let rt = runtime();
+    let net = net();
+    tracing_request(&rt, &net.agency);
+    for question in ["Do you hold this person?", "Was he in hospital?"] {
+        ok(
+            &net.agency,
+            &[
+                "enquiry",
+                "ask",
+                "--tenant",
+                "agency",
+                "--to",
+                "bureau-a",
+                "--tracing",
+                "TR-1",
+                "--question",
+                question,
+            ],
+        );
+    }
+    let (_, first) = transmit(&net.agency, "agency", "bureau-a", "to-a-1.wab");
+
+    // The family withdraws its request: the caseworker withdraws the first enquiry.
+    let asked = ok(&net.agency, &["enquiry", "list", "--tenant", "agency"]);
+    let line = asked
+        .lines()
+        .position(|l| l.contains("Do you hold this person?"))
+        .unwrap();
+    let reference = enquiry_reference(asked.lines().nth(line - 1).unwrap());
+    ok(
+        &net.agency,
+        &[
+            "enquiry",
+            "close",
+            "--tenant",
+            "agency",
+            &reference,
+            "--outcome",
+            "withdrawn",
+            "--reason",
+            "The family had news through a Red Cross message",
+        ],
+    );
+    let (out, second) = transmit(&net.agency, "agency", "bureau-a", "to-a-2.wab");
+    assert!(
+        out.contains("1 withdrawal(s)") && !out.contains("enquiry(ies)"),
+        "{out}"
+    );
+    // It travels once.
+    let again = net.agency.run(&[
+        "transmit",
+        "--tenant",
+        "agency",
+        "--to",
+        "bureau-a",
+        "-o",
+        s(&net.agency.path("to-a-3.wab")),
+    ]);
+    assert!(
+        stdout(&again).contains("nothing new") || stderr(&again).contains("nothing new"),
+        "{} {}",
+        stdout(&again),
+        stderr(&again)
+    );
+
+    // The bundles arrive out of order: the withdrawal of an enquiry bureau A does not hold
+    // yet is refused with its reason, nothing applied.
+    let early = net.a.run(&["receive", "--tenant", "bureau-a", s(&second)]);
+    let said = format!("{}{}", stdout(&early), stderr(&early));
+    assert!(
+        said.contains(&format!(
+            "a withdrawal of enquiry \"{reference}\", which this tenant never received from agency"
+        )),
+        "{said}"
+    );
+    assert_eq!(
+        stdout(&net.a.run(&["enquiry", "list", "--tenant", "bureau-a"])),
+        ""
+    );
+    let out = ok(&net.a, &["receive", "--tenant", "bureau-a", s(&first)]);
+    assert!(out.contains("2 notice(s) applied"), "{out}");
+    let report = ok(&net.a, &["compliance", "--tenant", "bureau-a"]);
+    assert!(
+        report.contains(
+            "enquiries received from agency: 2 (0 answered on time, 0 late, 0 overdue, 2 open)"
+        ),
+        "{report}"
+    );
+    // Received again, in order now: applied once.
+    let out = ok(&net.a, &["receive", "--tenant", "bureau-a", s(&second)]);
+    assert!(out.contains("1 notice(s) applied"), "{out}");
+    let out = ok(&net.a, &["receive", "--tenant", "bureau-a", s(&second)]);
+    assert!(out.contains("duplicate"), "{out}");
+
+    let inbox = ok(&net.a, &["enquiry", "list", "--tenant", "bureau-a"]);
+    assert!(
+        inbox.contains(&format!(
+            "{reference} received from agency: closed: withdrawn"
+        )),
+        "{inbox}"
+    );
+    assert!(
+        inbox.contains("closed as withdrawn (received from agency) by"),
+        "{inbox}"
+    );
+    assert!(inbox.contains("Red Cross message"), "{inbox}");
+    // GC3-122-g, §10 #47: a withdrawn enquiry is no longer owed by the bureau.
+    let report = ok(&net.a, &["compliance", "--tenant", "bureau-a"]);
+    assert!(
+        report.contains(
+            "enquiries received from agency: 1 (0 answered on time, 0 late, 0 overdue, 1 open), and 1 closed, not owed"
+        ),
+        "{report}"
+    );
 }

@@ -17,3 +17,4 @@ mod scratch;
 mod security;
 mod stories;
 mod transmissions;
+mod withdrawals;

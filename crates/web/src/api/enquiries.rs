@@ -59,6 +59,8 @@ pub(crate) fn enquiry_json(enquiry: &EnquiryRecord, now: OffsetDateTime) -> Valu
             "reason": c.reason,
             "closed_by": c.closed_by,
             "closed_at": rfc3339(c.closed_at),
+            // At a bureau: withdrawn by the agency that asked (migration 0019).
+            "received": c.received,
         })),
     })
 }

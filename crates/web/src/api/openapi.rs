@@ -426,7 +426,8 @@ fn transmission_schemas(string: &Value, opt_string: &Value) -> Value {
                         "persons": {"type": "array", "items": string}, "answered_by": string, "answered_at": string
                     }}},
                     "closure": {"type": ["object", "null"], "properties": {
-                        "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string, "closed_by": string, "closed_at": string
+                        "outcome": {"enum": ["answered", "withdrawn"]}, "reason": string, "closed_by": string, "closed_at": string,
+                        "received": {"type": "boolean", "description": "at a bureau: withdrawn by the agency that asked, in an envelope"}
                     }}
                 }},
                 "EnquiryList": {"type": "object", "required": ["enquiries"], "properties": {

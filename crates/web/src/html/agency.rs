@@ -797,6 +797,14 @@ struct LetterPage {
     registered: String,
     confirmed_by: Vec<String>,
     today: String,
+    /// Issue 5: the bureaus' answers to this request's enquiries (`html::family_news`).
+    news: crate::html::family_news::FamilyNews,
+}
+
+/// `?omit=ANS-…,ANS-…`: answers the caseworker leaves out of the letter (ICRC-RFL-b).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LetterQuery {
+    omit: Option<String>,
 }
 
 /// `GET /tracing/{id}/letter/{person}`: the answer to the family, only once two different users
@@ -806,6 +814,7 @@ pub(crate) async fn letter(
     State(state): State<AppState>,
     member: Authorized<Trace>,
     Path((id, person)): Path<(String, String)>,
+    Query(query): Query<LetterQuery>,
 ) -> AppResult<Response> {
     let id = request_id(&id)?;
     let person = person_id(&person)?;
@@ -828,8 +837,18 @@ pub(crate) async fn letter(
         .value(FieldKey::BirthDate)
         .map(AssertedValue::display)
         .unwrap_or_default();
+    let news = crate::html::family_news::family_news(
+        &state.store,
+        &member.scope,
+        id,
+        person,
+        &format!("/tracing/{id}/letter/{person}"),
+        &crate::html::family_news::omitted(query.omit.as_deref()),
+    )
+    .await?;
     let layout = Layout::new(&state, &member.signed_in, "Answer letter").await?;
     render(&LetterPage {
+        news,
         layout,
         id,
         sought_name: request.request.sought_name.display(),

@@ -77,6 +77,14 @@ async fn compute_obligations(
     scope: &TenantScope,
     now: OffsetDateTime,
 ) -> AppResult<Vec<Owed>> {
+    // GC3-122-a, GC4-136-a: only a party's bureau owes deadlines.
+    let owes = state
+        .tenant(scope.tenant())
+        .await?
+        .is_some_and(|t| t.kind.owes_deadlines());
+    if !owes {
+        return Ok(Vec::new());
+    }
     let facts = state.store.tenant_facts(scope).await?;
     let place_kinds = place_kinds(state, scope).await?;
     let place_kind = |id: PlaceId| place_kinds.get(&id).copied();

@@ -72,13 +72,24 @@ impl EnquiryView {
             closable: enquiry.direction == store::EnquiryDirection::Asked
                 && enquiry.closure.is_none(),
             closure: enquiry.closure.as_ref().map(|c| {
-                format!(
-                    "Closed as {} on {} by {}: {}",
-                    c.outcome.code(),
-                    datetime(c.closed_at),
-                    c.closed_by,
-                    c.reason
-                )
+                if c.received {
+                    // GC3-122-g: the asker withdrew it (migration 0019); no answer is owed.
+                    format!(
+                        "Withdrawn by {} on {} ({}): {}",
+                        enquiry.peer,
+                        datetime(c.closed_at),
+                        c.closed_by,
+                        c.reason
+                    )
+                } else {
+                    format!(
+                        "Closed as {} on {} by {}: {}",
+                        c.outcome.code(),
+                        datetime(c.closed_at),
+                        c.closed_by,
+                        c.reason
+                    )
+                }
             }),
             to_answer: to_answer(enquiry),
             answers: enquiry

@@ -9,6 +9,7 @@ pub(crate) mod compliance;
 pub(crate) mod dashboard;
 pub(crate) mod deadlines;
 pub(crate) mod enquiries;
+pub(crate) mod family_news;
 pub(crate) mod lists;
 pub(crate) mod login;
 pub(crate) mod peers;

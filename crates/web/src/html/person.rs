@@ -97,6 +97,8 @@ struct PersonPage {
     fields: Vec<FieldBlock>,
     events: Vec<EventRow>,
     obligations: Vec<ObligationRow>,
+    /// Whether this tenant owes deadlines at all (a party's bureau).
+    owes: bool,
     /// Every source that said something about this person (XC-3): for the agency, each
     /// bureau's notification, "notified by … on …".
     sources: Vec<SourceView>,
@@ -196,6 +198,8 @@ pub(crate) async fn page(
     };
 
     let place_kind = |id| kinds.get(&id).copied();
+    // GC3-122-a, GC4-136-a: only a party's bureau owes deadlines.
+    let owes = member.principal.tenant_kind.owes_deadlines();
     let obligations = domain::obligations(
         &domain::PersonFacts {
             person: record.person.id,
@@ -208,6 +212,7 @@ pub(crate) async fn page(
         OffsetDateTime::now_utc(),
     )
     .into_iter()
+    .filter(|_| owes)
     .map(|obligation| {
         let (status, met_at) = status_text(obligation.status);
         ObligationRow {
@@ -261,6 +266,7 @@ pub(crate) async fn page(
         fields,
         events,
         obligations,
+        owes,
     })
 }
 

@@ -209,13 +209,19 @@ pub async fn compute(
         .collect();
     let place_kind = |id: PlaceId| kinds.get(&id).copied();
     let policy = DeadlinePolicy::default();
+    // GC3-122-a, GC4-136-a: only a party's bureau owes deadlines.
+    let owes = store
+        .tenants()
+        .await?
+        .iter()
+        .any(|t| t.id == scope.tenant() && t.kind.owes_deadlines());
     let mut obligations = Vec::new();
     let mut references = HashMap::new();
     let mut acknowledged = HashSet::new();
     let mut sent_at = HashMap::new();
     // Persons registered by an envelope from a peer are held by the sender: their deadlines
     // are the sender's, shown in the sender's view, not this tenant's.
-    for person in facts.iter().filter(|p| !p.received) {
+    for person in facts.iter().filter(|p| owes && !p.received) {
         for notification in &person.notifications {
             sent_at.insert(notification.id, notification.sent_at);
             if ack_ok(&notification.reference) {

@@ -11,11 +11,11 @@ use std::collections::{HashMap, HashSet};
 use domain::PersonId;
 use store::{
     EnquiryDirection, ImportBatch, NoticeItem, NoticeKind, ReceivedAnswer, ReceivedEnquiry,
-    ReceivedList, Store, StoreError, TenantScope,
+    ReceivedList, ReceivedWithdrawal, Store, StoreError, TenantScope,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use transmit::{Content, EnquiryAnswer, EnquiryNotice, ListNotice};
+use transmit::{Content, EnquiryAnswer, EnquiryNotice, EnquiryWithdrawal, ListNotice};
 
 use super::{Refusal, TransmissionResult};
 
@@ -33,6 +33,7 @@ pub struct Outgoing {
     pub enquiries: usize,
     pub answers: usize,
     pub lists: usize,
+    pub withdrawals: usize,
 }
 
 /// The enquiries asked of `to`, the answers to its enquiries and (for a bureau) the lists no
@@ -85,6 +86,25 @@ pub async fn outgoing(
             id: answer.id,
         });
         out.answers += 1;
+    }
+    // GC3-122-g: a withdrawn enquiry the bureau received (migration 0019).
+    for enquiry in pending.withdrawals {
+        let Some(closure) = enquiry.closure else {
+            continue;
+        };
+        out.contents
+            .push(Content::EnquiryWithdrawal(EnquiryWithdrawal {
+                enquiry_reference: enquiry.reference.clone(),
+                reason: closure.reason.clone(),
+                withdrawn_by: closure.closed_by.clone(),
+                withdrawn_at: rfc3339(closure.closed_at),
+            }));
+        out.notices.push(NoticeItem {
+            person: nobody,
+            kind: NoticeKind::Withdrawal,
+            id: closure.id,
+        });
+        out.withdrawals += 1;
     }
     if !lists_too || pending.lists.is_empty() {
         return Ok(out);
@@ -257,6 +277,43 @@ pub async fn receive_answer(
     };
     match batch.receive_answer(&received).await {
         Ok(new) => Ok(Ok(new)),
+        Err(error @ StoreError::Invalid(_)) => Ok(Err(invalid(number, &error))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Keeps a withdrawal from `sender` of an enquiry this tenant received from that sender: the
+/// enquiry is then closed as withdrawn, no longer owed (GC3-122-g, §10 #47). A withdrawal of an
+/// enquiry never received from `sender` is refused. `Ok(true)` when new.
+///
+/// # Errors
+/// A database error; a bad notice is a [`Refusal`].
+pub async fn receive_withdrawal(
+    batch: &mut ImportBatch,
+    sender: &str,
+    number: usize,
+    notice: &EnquiryWithdrawal,
+) -> TransmissionResult<Result<bool, Refusal>> {
+    let closed_at = match parse_time(number, "withdrawn_at", &notice.withdrawn_at) {
+        Ok(at) => at,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let received = ReceivedWithdrawal {
+        peer: sender.to_owned(),
+        reference: notice.enquiry_reference.clone(),
+        reason: notice.reason.clone(),
+        closed_by: notice.withdrawn_by.clone(),
+        closed_at,
+    };
+    match batch.receive_withdrawal(&received).await {
+        Ok(Some(new)) => Ok(Ok(new)),
+        Ok(None) => Ok(Err((
+            "invalid-content",
+            format!(
+                "notice {number}: a withdrawal of enquiry {:?}, which this tenant never received from {sender}",
+                notice.enquiry_reference
+            ),
+        ))),
         Err(error @ StoreError::Invalid(_)) => Ok(Err(invalid(number, &error))),
         Err(other) => Err(other.into()),
     }

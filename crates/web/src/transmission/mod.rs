@@ -317,7 +317,7 @@ pub async fn prepare_cards(
         Purpose::Notification
     } else if outgoing.answers > 0 {
         Purpose::EnquiryAnswer
-    } else if outgoing.enquiries > 0 {
+    } else if outgoing.enquiries > 0 || outgoing.withdrawals > 0 {
         Purpose::Enquiry
     } else {
         Purpose::Notification
@@ -1389,6 +1389,14 @@ impl<'a> Ingest<'a> {
                 }
                 Content::EnquiryAnswer(answer) => {
                     match messages::receive_answer(&mut self.batch, &sender, number, answer).await?
+                    {
+                        Ok(new) => messages_applied += usize::from(new),
+                        Err(refusal) => return Ok(Err(refusal)),
+                    }
+                }
+                Content::EnquiryWithdrawal(withdrawal) => {
+                    match messages::receive_withdrawal(&mut self.batch, &sender, number, withdrawal)
+                        .await?
                     {
                         Ok(new) => messages_applied += usize::from(new),
                         Err(refusal) => return Ok(Err(refusal)),

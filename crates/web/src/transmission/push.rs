@@ -494,6 +494,8 @@ pub struct Waiting {
     pub enquiries: usize,
     pub answers: usize,
     pub lists: usize,
+    /// Withdrawn enquiries the bureau asked has not learnt of yet (migration 0019).
+    pub withdrawals: usize,
 }
 
 /// What waits for `peer` (see [`Waiting`]).
@@ -511,6 +513,7 @@ pub async fn waiting(
         enquiries: messages.enquiries.len(),
         answers: messages.answers.len(),
         lists: messages.lists.len(),
+        withdrawals: messages.withdrawals.len(),
     })
 }
 

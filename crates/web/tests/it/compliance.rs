@@ -97,3 +97,100 @@ async fn gc3_70_a_late_capture_cards_show_in_the_compliance_view_and_api() {
         assert!(page.body.contains("sent-late"), "{}", page.body);
     }
 }
+
+/// GC3-122-a, GC4-136-a: the deadlines are the detaining party's bureau's. The agency (and the
+/// protection unit, which holds copies of what a party notified) owes none, even for a person
+/// whose capture it recorded itself: its dashboard, deadlines page, person page and compliance
+/// report show nothing owed, while bureau A still owes its overdue card.
+#[tokio::test]
+async fn only_a_partys_bureau_owes_deadlines_not_the_agency() {
+    use domain::{EventKind, FieldKey, PersonCategory, Presence};
+    use store::{NewAssertion, NewEvent, NewPerson};
+    for app in apps().await {
+        let scope = app.store.operator_scope(&app.fx.agency, "test");
+        let source = app
+            .store
+            .record_source(&scope, &crate::harness::source("clerk-9", "en"))
+            .await
+            .unwrap();
+        let captured = OffsetDateTime::now_utc() - time::Duration::days(30);
+        let person = app
+            .store
+            .register_person(
+                &scope,
+                source,
+                &NewPerson {
+                    reference: "XA-PRESS-7".into(),
+                    category: PersonCategory::PrisonerOfWar,
+                    assertions: vec![NewAssertion {
+                        field: FieldKey::Name,
+                        value: Presence::Present(crate::harness::name(
+                            &[(domain::NamePartKind::Family, "Hovhannisyan")],
+                            "en",
+                        )),
+                        locator: "press report".into(),
+                    }],
+                    events: vec![NewEvent {
+                        kind: EventKind::FellIntoPower,
+                        occurred_at: captured,
+                        place: None,
+                        place_to: None,
+                        locator: "press report".into(),
+                        note: None,
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+
+        let caseworker = app.browser("caseworker").await;
+        let dashboard = app.get("/", Some(&caseworker.cookie)).await;
+        assert_eq!(dashboard.status, 200, "{}", app.backend);
+        assert!(
+            dashboard.body.contains(
+                r#"<span class="number">0</span> <a href="/deadlines?status=overdue">overdue</a>"#
+            ),
+            "{}",
+            dashboard.body
+        );
+        let deadlines = app.get("/deadlines", Some(&caseworker.cookie)).await;
+        assert!(!deadlines.body.contains("XA-PRESS-7"), "{}", deadlines.body);
+        let page = app
+            .get(&format!("/persons/{person}"), Some(&caseworker.cookie))
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains(
+                "Only the detaining party&#x27;s bureau owes the conventions&#x27; deadlines"
+            ) || page
+                .body
+                .contains("Only the detaining party's bureau owes the conventions' deadlines"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("GC3-70-a Capture card"),
+            "{}",
+            page.body
+        );
+        let token = app.token(app.fx.agency.id, UserRole::Caseworker).await;
+        let report = app
+            .api("GET", "/api/v1/compliance", Some(&token), None)
+            .await;
+        assert_eq!(report.status, 200, "{}", report.body);
+        let report: Value = serde_json::from_str(&report.body).unwrap();
+        assert_eq!(
+            report["rules"].as_array().map(Vec::len),
+            Some(0),
+            "{report}"
+        );
+        assert_eq!(report["late"].as_array().map(Vec::len), Some(0), "{report}");
+
+        // Bureau A, a party's bureau, still owes its prisoner's card (captured ten days ago).
+        let clerk = app.browser("clerk-a").await;
+        let overdue = app
+            .get("/deadlines?status=overdue", Some(&clerk.cookie))
+            .await;
+        assert!(overdue.body.contains("A-0001"), "{}", overdue.body);
+    }
+}

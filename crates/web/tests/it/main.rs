@@ -9,6 +9,7 @@ mod bureau;
 mod changes;
 mod compliance;
 mod enquiries;
+mod family_letter;
 mod harness;
 mod https;
 mod limits;
