@@ -28,14 +28,18 @@ use crate::config::Locations;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Import a party's list of persons (CSV, UTF-8; see docs/import-format.md).
+    /// Import a party's list of persons (CSV in UTF-8, or an .xlsx workbook; see
+    /// docs/import-format.md).
     Persons(ImportPersonsArgs),
 }
 
 #[derive(Args)]
 pub struct ImportPersonsArgs {
-    /// The CSV file.
+    /// The list: a CSV file (UTF-8) or an .xlsx workbook.
     pub file: PathBuf,
+    /// The workbook's sheet to read (an .xlsx list only). Defaults to the first sheet.
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// The tenant (bureau) the list belongs to, by its slug.
     #[arg(long)]
     pub tenant: String,
@@ -148,6 +152,43 @@ pub struct RowError {
     pub line: u64,
     pub column: Option<(usize, String)>,
     pub message: String,
+}
+
+impl RowError {
+    /// The problem located as a spreadsheet shows it: `row 12, column E (birth_date): …`.
+    fn in_sheet(&self) -> String {
+        match &self.column {
+            Some((index, name)) if name.is_empty() => format!(
+                "row {}, column {}: {}",
+                self.line,
+                crate::sheet::column_letters(*index),
+                self.message
+            ),
+            Some((index, name)) => format!(
+                "row {}, column {} ({name}): {}",
+                self.line,
+                crate::sheet::column_letters(*index),
+                self.message
+            ),
+            None => format!("row {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// How a list's places are named: a CSV file's lines, or a sheet's rows and lettered columns.
+#[derive(Clone, Copy)]
+enum Form {
+    Csv,
+    Sheet,
+}
+
+impl Form {
+    fn describe(self, error: &RowError) -> String {
+        match self {
+            Self::Csv => error.to_string(),
+            Self::Sheet => error.in_sheet(),
+        }
+    }
 }
 
 impl fmt::Display for RowError {
@@ -801,10 +842,42 @@ async fn import_persons(
         today: now.date(),
     };
 
-    let sha256 = match precheck(&args.file)? {
+    // A workbook is read into the CSV form first; its rows and columns keep their names.
+    let workbook = match crate::sheet::kind(&args.file) {
+        Some(crate::sheet::Kind::Other(extension)) => {
+            eprintln!(
+                "nothing imported: .{extension} files are not read; save the list as .xlsx, or as CSV UTF-8"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        Some(crate::sheet::Kind::Xlsx) => {
+            match crate::sheet::to_csv(&args.file, args.sheet.as_deref())? {
+                Ok(converted) => Some(converted),
+                Err(problems) => {
+                    report(&problems, problems.len(), Form::Sheet);
+                    eprintln!("nothing imported: some cells cannot be read as a list");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+        None if args.sheet.is_some() => {
+            bail!(
+                "--sheet names a sheet of an .xlsx workbook; {} is not one",
+                args.file.display()
+            )
+        }
+        None => None,
+    };
+    let form = if workbook.is_some() {
+        Form::Sheet
+    } else {
+        Form::Csv
+    };
+    let path: &Path = workbook.as_ref().map_or(&args.file, |w| w.csv.path());
+    let sha256 = match precheck(path)? {
         Ok(sha256) => sha256,
         Err(errors) => {
-            report(&errors, errors.len());
+            report(&errors, errors.len(), form);
             eprintln!("nothing imported: the file's header or encoding is wrong");
             return Ok(ExitCode::from(2));
         }
@@ -813,13 +886,17 @@ async fn import_persons(
         .file
         .file_name()
         .map_or_else(|| "list.csv".into(), |n| n.to_string_lossy().into_owned());
+    let reference = match &workbook {
+        Some(w) => format!("{file_name} sheet {:?} sha256:{}", w.sheet, w.sha256),
+        None => format!("{file_name} sha256:{sha256}"),
+    };
     // The source is written inside the import's transaction: a refused file leaves no trace.
     let mut batch = store
         .begin_import_from(
             &scope,
             &NewSource {
                 kind: SourceKind::BureauList,
-                reference: format!("{file_name} sha256:{sha256}"),
+                reference,
                 collected_by: operator,
                 collected_at: now,
                 language,
@@ -829,7 +906,7 @@ async fn import_persons(
         )
         .await?;
     let source = batch.source();
-    let size = std::fs::metadata(&args.file).map_or(0, |m| m.len());
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
     let progress = indicatif::ProgressBar::new(size);
     progress.set_style(
         indicatif::ProgressStyle::with_template(
@@ -842,7 +919,7 @@ async fn import_persons(
     // so the next batch is checked while the database writes the current one.
     let (sender, mut receiver) =
         tokio::sync::mpsc::channel::<anyhow::Result<(PreparedPeople, u64)>>(2);
-    let path = args.file.clone();
+    let scan_path = path.to_path_buf();
     let skip_bad = args.skip_bad.is_some();
     let runtime = tokio::runtime::Handle::current();
     let lookup = store.clone();
@@ -865,7 +942,7 @@ async fn import_persons(
             skip_bad,
             writing: true,
         };
-        let scanned = scan(&path, clock, &slug, &mut sink);
+        let scanned = scan(&scan_path, clock, &slug, &mut sink);
         if let Err(error) = &scanned {
             let _ = sender.blocking_send(Err(anyhow::anyhow!("{error:#}")));
         }
@@ -890,7 +967,7 @@ async fn import_persons(
             .iter()
             .flat_map(|(_, e)| e.iter().cloned())
             .collect();
-        report(&all, all.len());
+        report(&all, all.len(), form);
         match &args.skip_bad {
             None => {
                 drop(batch);
@@ -901,12 +978,12 @@ async fn import_persons(
                 );
                 return Ok(ExitCode::from(2));
             }
-            Some(path) => {
-                write_rejects(&args.file, path, &scanned.rejected)?;
+            Some(rejects) => {
+                write_rejects(path, rejects, &scanned.rejected, form)?;
                 eprintln!(
                     "{} rejected rows written to {}",
                     scanned.rejected.len(),
-                    path.display()
+                    rejects.display()
                 );
             }
         }
@@ -942,9 +1019,9 @@ async fn import_persons(
     Ok(ExitCode::SUCCESS)
 }
 
-fn report(errors: &[RowError], total: usize) {
+fn report(errors: &[RowError], total: usize, form: Form) {
     for error in errors.iter().take(MAX_PRINTED) {
-        eprintln!("{error}");
+        eprintln!("{}", form.describe(error));
     }
     if total > MAX_PRINTED {
         eprintln!("… and {} more errors", total - MAX_PRINTED);
@@ -956,6 +1033,7 @@ fn write_rejects(
     input: &Path,
     output: &Path,
     rejected: &[(u64, Vec<RowError>)],
+    form: Form,
 ) -> anyhow::Result<()> {
     let by_line: HashMap<u64, &Vec<RowError>> = rejected.iter().map(|(l, e)| (*l, e)).collect();
     let mut csv = reader(BufReader::new(File::open(input)?));
@@ -972,12 +1050,15 @@ fn write_rejects(
         let line = record.position().map_or(0, csv::Position::line);
         let mut out = csv::ByteRecord::new();
         if first {
-            out.push_field(b"line");
+            out.push_field(match form {
+                Form::Csv => b"line".as_slice(),
+                Form::Sheet => b"row".as_slice(),
+            });
             out.push_field(b"errors");
             first = false;
         } else if let Some(errors) = by_line.get(&line) {
             out.push_field(line.to_string().as_bytes());
-            let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            let text: Vec<String> = errors.iter().map(|e| form.describe(e)).collect();
             out.push_field(text.join("; ").as_bytes());
         } else {
             continue;

@@ -39,7 +39,9 @@ pub struct LinkArgs {
     pub fixed_weights: bool,
     /// A conflict on the service number, father's or mother's name only weighs; it does not
     /// cap the probability at 0.35 or keep records apart (MATCH-6 switched off). Only for
-    /// sources whose identifier column is not a reliable service number.
+    /// sources whose identifier column is not a reliable service number. Birth dates in a
+    /// conflict no slip explains then only weigh too (their cap is lifted where the service
+    /// numbers agree, which such a source cannot show).
     #[arg(long)]
     pub no_conflict_cap: bool,
 }
@@ -59,7 +61,9 @@ pub struct DedupeArgs {
     pub fixed_weights: bool,
     /// A conflict on the service number, father's or mother's name only weighs; it does not
     /// cap the probability at 0.35 or keep records apart (MATCH-6 switched off). Only for
-    /// sources whose identifier column is not a reliable service number.
+    /// sources whose identifier column is not a reliable service number. Birth dates in a
+    /// conflict no slip explains then only weigh too (their cap is lifted where the service
+    /// numbers agree, which such a source cannot show).
     #[arg(long)]
     pub no_conflict_cap: bool,
 }
@@ -301,6 +305,7 @@ pub fn link(args: LinkArgs) -> anyhow::Result<ExitCode> {
         ..Settings::default()
     };
     settings.model.conflict_cap = !args.no_conflict_cap;
+    settings.model.date_conflict_cap = !args.no_conflict_cap;
     let top = args.top.map(|k| (k, args.threshold.unwrap_or(0.0)));
     let (pairs, report) = matching::link(&corpus, left.ids.len(), &settings, top, &bar);
     bar.bar.finish_and_clear();
@@ -338,6 +343,7 @@ pub fn dedupe(args: DedupeArgs) -> anyhow::Result<ExitCode> {
         ..Settings::default()
     };
     settings.model.conflict_cap = !args.no_conflict_cap;
+    settings.model.date_conflict_cap = !args.no_conflict_cap;
     let (clusters, report) = matching::dedupe(&corpus, &settings, &bar);
     bar.bar.finish_and_clear();
     let mut out = create(&args.output)?;

@@ -15,6 +15,7 @@ mod linkage;
 mod protection;
 mod security;
 mod setup;
+mod sheet;
 mod token;
 mod transmit;
 mod users;

@@ -49,6 +49,17 @@ fn read(path: &str, corpus: &mut Corpus) -> Result<Vec<String>, Box<dyn Error>> 
     Ok(ids)
 }
 
+/// The sentences, and where the probability was shared with a rival candidate, why.
+fn rival_note(sentences: &[String], rival: bool) -> Vec<String> {
+    let mut out = sentences.to_vec();
+    if rival {
+        out.push(
+            "another candidate, a different person, fits too: the probability is shared".into(),
+        );
+    }
+    out
+}
+
 fn print_model(model: &Model) {
     eprintln!(
         "prior {:.5} ({:+.2} bits)",
@@ -86,6 +97,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         ..Settings::default()
     };
     settings.model.conflict_cap = !flag("--no-conflict-cap");
+    settings.model.date_conflict_cap = !flag("--no-date-cap");
     if let Some(t) = value("--threshold") {
         settings.threshold = t;
     }
@@ -113,7 +125,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     left[a].as_str(),
                     right[b - left.len()].as_str(),
                     &format!("{:.6}", p.probability),
-                    &explanation.sentences().join("; "),
+                    &rival_note(&explanation.sentences(), p.rival).join("; "),
                 ])?;
             }
             out.flush()?;

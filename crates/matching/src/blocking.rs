@@ -291,10 +291,16 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
 /// year in the birth date and in a name part shared no key with it
 /// (`examples/diagnose.rs search`). Only the query probes the neighbouring years, so the
 /// index holds no more keys than before.
+///
+/// A query also probes the keys of the misreadings that are common in tracing requests and
+/// lists, again without adding keys to the index ([`probe_keys`]).
 pub(crate) fn query_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     search_keys(corpus, f, out);
+    probe_keys(corpus, f, out);
     let year = f.date.year;
     if year == 0 {
+        out.sort_unstable();
+        out.dedup();
         return;
     }
     let mut extra = Vec::new();
@@ -312,6 +318,98 @@ pub(crate) fn query_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// Query-only keys for three misreadings of a person's record (MATCH-2, MATCH-3, DATE-3),
+/// each found among the 1M synthetic search's misses with `examples/diagnose.rs search` and
+/// each common in real lists:
+///
+/// * **given and family name in each other's columns** (a detaining list that writes the
+///   surname first, "КОВАЛЕНКО Александр", copied into the wrong columns): the query's given
+///   name looks up the family-name rule 2 (family × year) and its family
+///   name the given-name rules (15 given × year, 14 given × father, 12 given × family prefix),
+///   so that a typing slip in one of the two names no longer hides the person;
+/// * **a father's name taken for a family name** (NAME-AF-1: Afghan and many Arab names are
+///   given name + father's name, which another source writes as given + family, or a
+///   two-word compound given name such as Gul Ahmad or Khan Mohammad split over two columns):
+///   a query without a family name looks up given × father's name (or its second given word)
+///   as rule 1, given × family; a query whose family name is a single word and which has no
+///   father's name looks up given × family as rule 6, given × father;
+/// * **day and month swapped** (DATE-3: 08/11 read as 11 August or 8 November): the full
+///   birth date with day and month exchanged, when both could be a month.
+fn probe_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
+    let given_tokens = corpus.tokens(f.given);
+    let family_tokens = corpus.tokens(f.family);
+    let year = u32::from(f.date.year);
+    // Swapped columns.
+    if !given_tokens.is_empty() && !family_tokens.is_empty() {
+        let mut swapped = *f;
+        swapped.given = f.family;
+        swapped.family = f.given;
+        swapped.unsplit = false;
+        let mut extra = Vec::new();
+        search_keys(corpus, &swapped, &mut extra);
+        out.extend(
+            extra
+                .iter()
+                .filter(|&&(key, _)| matches!(rule_of(key), 2 | 12 | 14 | 15)),
+        );
+    }
+    // The father's name (or a compound given name's second word) as a family name, and back.
+    let mut given = Vec::new();
+    let mut other = Vec::new();
+    let mut scratch = Vec::new();
+    identities(corpus, given_tokens.first(), &mut given);
+    if family_tokens.is_empty() {
+        let patronymic = corpus.tokens(f.patronymic);
+        let father = corpus.tokens(f.father);
+        parent_identities(corpus, patronymic, father, &mut other, &mut scratch);
+        identities(corpus, given_tokens.get(1), &mut scratch);
+        other.extend_from_slice(&scratch);
+        other.sort_unstable();
+        other.dedup();
+        for &g in &given {
+            for &s in &other {
+                let (lo, hi) = if g < s { (g, s) } else { (s, g) };
+                out.push((mix(1, lo, hi), year));
+            }
+        }
+    } else if family_tokens.len() == 1 && f.father.is_empty() && f.patronymic.is_empty() {
+        identities(corpus, family_tokens.first(), &mut other);
+        for &g in &given {
+            for &s in &other {
+                out.push((mix(6, g, s), year));
+                // An unsplit two-word name may have been read family-first ("Golab
+                // Mahmood": Mahmood is a known given name, Golab is not).
+                if f.unsplit {
+                    out.push((mix(6, s, g), year));
+                }
+            }
+        }
+    }
+    // Day and month swapped.
+    let d = f.date;
+    if d.is_full() && d.day <= 12 && d.day != d.month {
+        let mut swapped = d;
+        std::mem::swap(&mut swapped.day, &mut swapped.month);
+        if !swapped.is_placeholder() {
+            let date = (u64::from(swapped.year) << 16)
+                | (u64::from(swapped.month) << 8)
+                | u64::from(swapped.day);
+            let initial = family_tokens
+                .first()
+                .and_then(|&t| corpus.lexicon().token(t).keys.first().copied())
+                .map_or(0, |k| {
+                    corpus
+                        .lexicon()
+                        .key_text(k)
+                        .bytes()
+                        .next()
+                        .map_or(0, u32::from)
+                });
+            out.push((mix(5, date, 0), initial));
+        }
+    }
 }
 
 /// For a name read family-first (`Corpus::family_first`) the rotated given name gives keys too.
@@ -673,6 +771,135 @@ mod tests {
         ));
         assert_eq!(shared(&corpus, query, record, keys), Vec::<usize>::new());
         assert_eq!(shared(&corpus, query, record, search_keys), vec![14]);
+    }
+
+    /// Rules shared between a query's [`query_keys`] and an indexed record's [`search_keys`].
+    fn probed(corpus: &Corpus, query: usize, record: usize) -> Vec<usize> {
+        let (mut kq, mut kr) = (Vec::new(), Vec::new());
+        query_keys(corpus, corpus.features(query), &mut kq);
+        search_keys(corpus, corpus.features(record), &mut kr);
+        let mut rules: Vec<usize> = kq
+            .iter()
+            .filter(|(k, _)| kr.iter().any(|(other, _)| other == k))
+            .map(|&(k, _)| rule_of(k))
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        rules
+    }
+
+    // MATCH-3: given and family name in each other's columns, with a typing slip in the given
+    // name (Andriyko / Andreni): the query's family name probes the given-name rules.
+    #[test]
+    fn a_query_probes_given_and_family_swapped() {
+        let mut corpus = Corpus::new();
+        let query = corpus.add(&person(
+            "q",
+            &[
+                ("given_name", "Andriyko"),
+                ("patronymic", "Hryhorovych"),
+                ("family_name", "Nesteryshyn"),
+                ("birth_date", "1964"),
+            ],
+        ));
+        let record = corpus.add(&person(
+            "r",
+            &[
+                ("given_name", "Nesterishin"),
+                ("patronymic", "Grigorevich"),
+                ("family_name", "Andreni"),
+                ("birth_date", "1964-01-14"),
+            ],
+        ));
+        assert_eq!(
+            shared(&corpus, query, record, search_keys),
+            Vec::<usize>::new()
+        );
+        assert!(probed(&corpus, query, record).contains(&15));
+        // The other way round: the query's given name probes family × year.
+        let query = corpus.add(&person(
+            "q2",
+            &[
+                ("given_name", "Ahmadzay"),
+                ("family_name", "Ajmal"),
+                ("birth_date", "1974-07-13"),
+            ],
+        ));
+        let record = corpus.add(&person(
+            "r2",
+            &[
+                ("given_name", "Ajal"),
+                ("family_name", "Ahmadzai"),
+                ("birth_date", "1974"),
+            ],
+        ));
+        assert_eq!(
+            shared(&corpus, query, record, search_keys),
+            Vec::<usize>::new()
+        );
+        assert!(probed(&corpus, query, record).contains(&2));
+    }
+
+    // NAME-AF-1: given name + father's name (Kasem, father Basir) against a source that wrote
+    // the two words as a full name ("قاسم بصیر", read as given + family), and back.
+    #[test]
+    fn a_query_probes_the_fathers_name_as_a_family_name() {
+        let mut corpus = Corpus::new();
+        let query = corpus.add(&person(
+            "q",
+            &[
+                ("given_name", "Kasem"),
+                ("patronymic", "Basir"),
+                ("birth_date", "2006"),
+            ],
+        ));
+        let record = corpus.add(&person(
+            "r",
+            &[("full_name", "قاسم بصیر"), ("birth_date", "2006-11-02")],
+        ));
+        // Only given × year (rule 15) was shared, which a common given name's block skips.
+        assert_eq!(shared(&corpus, query, record, search_keys), vec![15]);
+        assert!(probed(&corpus, query, record).contains(&1));
+        let query = corpus.add(&person("q2", &[("full_name", "Golab Mahmood")]));
+        let record = corpus.add(&person(
+            "r2",
+            &[("given_name", "Голаб"), ("father_name", "Махмуд")],
+        ));
+        assert!(probed(&corpus, query, record).contains(&6));
+        // A compound given name split over two columns by one source (Khan Mohammad).
+        let query = corpus.add(&person(
+            "q3",
+            &[("given_name", "Khan Mohammad"), ("birth_date", "1999")],
+        ));
+        let record = corpus.add(&person(
+            "r3",
+            &[("full_name", "خان محمد"), ("birth_date", "1999-12-25")],
+        ));
+        assert!(probed(&corpus, query, record).contains(&1));
+    }
+
+    // DATE-3: 1971-08-11 against 1971-11-08 (day and month exchanged), family name mistyped.
+    #[test]
+    fn a_query_probes_day_and_month_swapped() {
+        let mut corpus = Corpus::new();
+        let query = corpus.add(&person(
+            "q",
+            &[
+                ("given_name", "Mohammed"),
+                ("family_name", "Halabi"),
+                ("birth_date", "1971-08-11"),
+            ],
+        ));
+        let record = corpus.add(&person(
+            "r",
+            &[
+                ("given_name", "Mohammed"),
+                ("family_name", "Halaby"),
+                ("birth_date", "1971-11-08"),
+            ],
+        ));
+        assert!(!shared(&corpus, query, record, search_keys).contains(&5));
+        assert!(probed(&corpus, query, record).contains(&5));
     }
 
     // The rotated given name of a family-first name gives search keys too.

@@ -108,6 +108,7 @@ impl Feature {
                 "year_off_1_other_day",
                 "year_off_2_5",
                 "far",
+                "full_dates_years_apart",
             ][level as usize],
             Feature::Sex | Feature::Nationality => ["missing", "agree", "disagree"][level as usize],
             Feature::ServiceNumber => ["missing", "exact", "close", "conflict"][level as usize],

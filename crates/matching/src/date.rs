@@ -137,7 +137,8 @@ fn split_date(text: &str) -> Option<(u32, u32, u32)> {
     }
 }
 
-/// How two birth dates relate, best first. `Missing` is neutral.
+/// How two birth dates relate, best first (but for [`DateLevel::FullYearsApart`], added last
+/// so that the numbers of the others stay). `Missing` is neutral.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum DateLevel {
@@ -162,14 +163,61 @@ pub enum DateLevel {
     /// Both full dates (neither a placeholder), years one apart and day and month different
     /// as well: not the age-derived slip of DATE-5, which keeps the day and month.
     YearOff1OtherDay = 9,
-    /// Years two to five apart.
+    /// Years two to five apart, one date known only in part (or a placeholder): two
+    /// age-derived years (DATE-5, ±1 each) can be two apart.
     YearOff5 = 10,
     /// More than five years apart.
     Far = 11,
+    /// Both full dates (neither a placeholder), years two to five apart: no slip of DATE-2,
+    /// DATE-3 or DATE-5 explains it.
+    FullYearsApart = 12,
 }
 
 /// The number of [`DateLevel`]s.
-pub const DATE_LEVELS: usize = 12;
+pub const DATE_LEVELS: usize = 13;
+
+impl DateLevel {
+    /// The level of a level number (`Missing` for an unknown number).
+    pub fn from_u8(level: u8) -> DateLevel {
+        use DateLevel::*;
+        [
+            Missing,
+            Exact,
+            Swapped,
+            OneDigit,
+            SameMonth,
+            SameYear,
+            Placeholder,
+            SameYearOtherDay,
+            YearOff1,
+            YearOff1OtherDay,
+            YearOff5,
+            Far,
+            FullYearsApart,
+        ]
+        .get(level as usize)
+        .copied()
+        .unwrap_or(Missing)
+    }
+
+    /// Two birth dates that disagree in parts both records know, in a way no known slip
+    /// explains: not a day/month transposition (DATE-3), not a 1 January / 1 July placeholder
+    /// (DATE-2), not an age-derived year one off (DATE-5, with the day and month kept), not one
+    /// mistyped digit. GC III 17 and 122(4) and GC IV 138 ask for the full date of birth, and
+    /// it is taken from the person or their papers; two such dates that differ like this are
+    /// the records of two people, most often namesakes (the same name in the same village, a
+    /// father and a son), or one date is wrong, which only a person can tell. The model caps
+    /// such a pair below the threshold unless a service number agrees ([`crate::Model`]).
+    pub fn is_unexplained_conflict(self) -> bool {
+        matches!(
+            self,
+            DateLevel::SameYearOtherDay
+                | DateLevel::YearOff1OtherDay
+                | DateLevel::FullYearsApart
+                | DateLevel::Far
+        )
+    }
+}
 
 /// Compares two birth dates (MATCH-4).
 pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
@@ -201,9 +249,15 @@ pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
         return DateLevel::SameYear;
     }
     let both_exact_days = a.is_full() && b.is_full() && !a.is_placeholder() && !b.is_placeholder();
+    // An age-derived year (DATE-5) on a date whose day and month were also transposed (DATE-3):
+    // two known slips, no conflict.
+    let swapped = (a.month, a.day) == (b.day, b.month);
     match years {
-        1 if both_exact_days && (a.month, a.day) != (b.month, b.day) => DateLevel::YearOff1OtherDay,
+        1 if both_exact_days && (a.month, a.day) != (b.month, b.day) && !swapped => {
+            DateLevel::YearOff1OtherDay
+        }
         1 => DateLevel::YearOff1,
+        2..=5 if both_exact_days => DateLevel::FullYearsApart,
         2..=5 => DateLevel::YearOff5,
         _ => DateLevel::Far,
     }
@@ -305,8 +359,47 @@ mod tests {
             YearOff1OtherDay
         );
         assert_eq!(compare_dates(d("1983-01-01"), d("1984-04-23")), YearOff1);
+        // DATE-5 and DATE-3 together: a year one off on a date written day first.
+        assert_eq!(compare_dates(d("1997-03-08"), d("1996-08-03")), YearOff1);
         assert_eq!(compare_dates(d("1990"), d("1994")), YearOff5);
+        // Two age-derived years, one up and one down.
+        assert_eq!(compare_dates(d("2003-04-20"), d("2001")), YearOff5);
+        assert_eq!(
+            compare_dates(d("1983-04-17"), d("1985-07-12")),
+            FullYearsApart
+        );
+        assert_eq!(compare_dates(d("1983-01-01"), d("1985-07-12")), YearOff5);
         assert_eq!(compare_dates(d("1960"), d("1990")), Far);
         assert_eq!(compare_dates(d(""), d("1990")), Missing);
+    }
+
+    #[test]
+    fn unexplained_conflicts_are_only_the_unexplained_ones() {
+        let conflict = |a: &str, b: &str| compare_dates(d(a), d(b)).is_unexplained_conflict();
+        // Namesakes: two full dates that no slip explains.
+        assert!(conflict("1975-08-18", "1975-11-14"));
+        assert!(conflict("1990-02-14", "1989-03-02"));
+        assert!(conflict("1966-11-13", "1968-06-28"));
+        assert!(conflict("1950-05-05", "1978-05-05"));
+        // A father and a son of the same name, one date known only to the year.
+        assert!(conflict("1950", "1978-05-05"));
+        // Explained, or not enough known to tell.
+        for (a, b) in [
+            ("1975-08-18", "1975-08-18"),
+            ("1975-03-08", "1975-08-03"),
+            ("1975-08-18", "1975-08-19"),
+            ("1975-08-18", "1976-08-18"),
+            ("1997-03-08", "1996-08-03"),
+            ("1975-01-01", "1975-11-14"),
+            ("1975-07-01", "1976-11-14"),
+            ("1975", "1975-11-14"),
+            ("1975", "1977-11-14"),
+            ("", "1975-11-14"),
+        ] {
+            assert!(!conflict(a, b), "{a} / {b}");
+        }
+        for level in 0..DATE_LEVELS as u8 {
+            assert_eq!(DateLevel::from_u8(level) as u8, level);
+        }
     }
 }

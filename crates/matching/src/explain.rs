@@ -140,6 +140,10 @@ fn name_phrase(level: NameLevel, left: &str, right: &str) -> String {
     }
 }
 
+/// The words for a date conflict that no slip explains ([`DateLevel::is_unexplained_conflict`]).
+const UNEXPLAINED: &str =
+    "no typing slip, swap or placeholder explains it, likely two people of the same name";
+
 fn date_phrase(level: u8, left: &str, right: &str) -> String {
     let pair = format!("{left} / {right}");
     match level {
@@ -154,14 +158,17 @@ fn date_phrase(level: u8, left: &str, right: &str) -> String {
             "same year; 1 January or 1 July is often a placeholder, so only the year counts ({pair})"
         ),
         x if x == DateLevel::SameYearOtherDay as u8 => {
-            format!("same year, different day and month ({pair})")
+            format!("same year, different day and month: {UNEXPLAINED} ({pair})")
         }
         x if x == DateLevel::YearOff1 as u8 => format!("years one apart ({pair})"),
         x if x == DateLevel::YearOff1OtherDay as u8 => {
-            format!("years one apart, and day and month differ too ({pair})")
+            format!("years one apart, and day and month differ too: {UNEXPLAINED} ({pair})")
         }
         x if x == DateLevel::YearOff5 as u8 => format!("years two to five apart ({pair})"),
-        _ => format!("years far apart ({pair})"),
+        x if x == DateLevel::FullYearsApart as u8 => {
+            format!("full dates years apart: {UNEXPLAINED} ({pair})")
+        }
+        _ => format!("years far apart: {UNEXPLAINED} ({pair})"),
     }
 }
 
@@ -183,7 +190,7 @@ impl Model {
             if level == 0 {
                 continue;
             }
-            if self.conflict_cap && feature.conflict_level() == Some(level) {
+            if self.caps(feature, &comparison.levels) {
                 conflicts.push(feature);
             }
             let rotated_pair = match feature {
@@ -327,7 +334,7 @@ impl Model {
                     signed(frequency_adjustment)
                 ));
             }
-            if self.conflict_cap && feature.conflict_level() == Some(level) {
+            if self.caps(feature, &comparison.levels) {
                 text.push_str(", conflict: capped");
             }
             contributions.push(Contribution {

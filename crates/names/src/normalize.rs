@@ -236,20 +236,27 @@ const ARABIC_ATTACHED_EXCEPTIONS: &[&str] = &[
 /// * ʿAbd compounds are **joined into one token** (NAME-AR-1): `abd al rahman`,
 ///   `abd al-rahman`, `abdel rahman`, `abdul-rahman` give one token (`abdalrahman`,
 ///   `abdelrahman`, `abdulrahman`), and `عبد الرحمن` gives `عبدالرحمن`;
+/// * -zadeh compounds written in two words are **joined** (NAME-AZ-1): `hasan-zadeh`,
+///   `гасан-заде` and Arabic-script `حسن زاده` give one token like `hasanzadeh`;
 /// * digits-only tokens (ages, numbers) are dropped.
 #[must_use]
 pub fn tokens(text: &str) -> Vec<String> {
     let norm = normalize(text);
     let mut raw: Vec<String> = Vec::new();
     let mut cur = String::new();
-    let flush = |cur: &mut String, raw: &mut Vec<String>| {
+    // Whether each token in `raw` was joined to the one before by a hyphen alone.
+    let mut hyphened: Vec<bool> = Vec::new();
+    let mut hyphen = false;
+    let flush = |cur: &mut String, raw: &mut Vec<String>, hyphened: &mut Vec<bool>, h: bool| {
         let t = cur.trim_matches('\'');
         if !t.is_empty() && !t.chars().all(|c| c.is_numeric()) {
             raw.push(t.to_string());
+            hyphened.push(h);
         }
         cur.clear();
     };
     let mut it = norm.chars().peekable();
+    let mut token_hyphen = false;
     while let Some(c) = it.next() {
         // s/o, d/o, w/o ("son of", "daughter of", "wife of") stay one token.
         if c == '/' && matches!(cur.as_str(), "s" | "d" | "w") && it.peek() == Some(&'o') {
@@ -257,12 +264,17 @@ pub fn tokens(text: &str) -> Vec<String> {
             continue;
         }
         if c.is_alphanumeric() || c == '\'' || unicode_normalization::char::is_combining_mark(c) {
+            if cur.is_empty() {
+                token_hyphen = hyphen;
+            }
             cur.push(c);
         } else {
-            flush(&mut cur, &mut raw);
+            hyphen = c == '-' && !cur.is_empty();
+            flush(&mut cur, &mut raw, &mut hyphened, token_hyphen);
         }
     }
-    flush(&mut cur, &mut raw);
+    flush(&mut cur, &mut raw, &mut hyphened, token_hyphen);
+    let raw = join_zadeh_compounds(raw, &hyphened);
     // Split an attached Arabic-script article.
     let mut split: Vec<String> = Vec::with_capacity(raw.len());
     for t in raw {
@@ -281,6 +293,41 @@ pub fn tokens(text: &str) -> Vec<String> {
         }
     }
     join_allah_compounds(join_abd_compounds(split))
+}
+
+/// The Persian and Azerbaijani patronymic suffix -zādeh ("born of": Hasanzadeh, Həsənzadə,
+/// Гасанзаде), in Latin, Azerbaijani, Cyrillic and Arabic-script spelling.
+fn is_zadeh(t: &str) -> bool {
+    matches!(
+        t,
+        "zadeh" | "zade" | "zada" | "zadə" | "заде" | "задэ" | "зада" | "زاده" | "زادہ"
+    )
+}
+
+/// Join a -zadeh compound written in two words into one token (NAME-AZ-1): Persian spelling
+/// joins the suffix with a zero-width non-joiner (حسن‌زاده, removed by [`normalize`]), which
+/// typing often replaces with a space (حسن زاده); Soviet-era Russian spelling hyphenated it
+/// (Гасан-заде, Мамед-заде) and Latin lists copy that (Hasan-Zadeh). All are one family
+/// name with Hasanzadeh and Həsənzadə. A Latin or Cyrillic "zadeh" after a space is left
+/// alone: Zadeh is also a family name of its own (Lotfi Zadeh).
+fn join_zadeh_compounds(toks: Vec<String>, hyphened: &[bool]) -> Vec<String> {
+    if toks.len() < 2 || !toks.iter().skip(1).any(|t| is_zadeh(t)) {
+        return toks;
+    }
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    for (i, t) in toks.into_iter().enumerate() {
+        let arabic_script = t.chars().any(|c| script_of(c) == Some(Script::Arabic));
+        let joined = is_zadeh(&t)
+            && (arabic_script || hyphened.get(i).copied().unwrap_or(false))
+            && out
+                .last()
+                .is_some_and(|p: &String| !is_particle(p) && p.chars().count() >= 2);
+        match out.last_mut() {
+            Some(previous) if joined => previous.push_str(&t),
+            _ => out.push(t),
+        }
+    }
+    out
 }
 
 /// The second part of a theophoric compound (Habib Allah, Najib Ullah, Hekmat al-Lah), in the

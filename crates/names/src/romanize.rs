@@ -186,6 +186,24 @@ fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) ->
                 Some(l @ (Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)) => l,
                 _ => arabic_lang(&t),
             };
+            // A -zādeh compound (NAME-AZ-1: حسن‌زاده, the non-joiner removed by `normalize`):
+            // the stem is a name of its own, read as such, then the suffix (Hasanzadeh). Read
+            // as one word, a vowel was guessed at the seam ("Hasanazadah").
+            if let Some(stem) = t.strip_suffix("زاده").or_else(|| t.strip_suffix("زادہ"))
+                && stem.chars().count() >= 2
+            {
+                let stem_lang = if matches!(hint, Some(Lang::Ps | Lang::Prs)) {
+                    hint
+                } else {
+                    Some(Lang::Fa)
+                };
+                for f in romanize_normalized(stem.to_string(), Some(Script::Arabic), stem_lang)
+                    .into_iter()
+                    .take(2)
+                {
+                    push_unique(&mut out, format!("{f}zadeh"), cap);
+                }
+            }
             let folded: String = t.chars().map(arabic::fold_letter).collect();
             let chars: Vec<char> = t.chars().collect();
             if let Some(forms) = crate::groups::arabic_forms(&folded) {
@@ -433,6 +451,26 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
             .map(|&c| if c == b'q' { b'g' } else { c })
             .collect();
         push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
+    }
+    // Azerbaijani and Turkish letters typed without their marks (NAME-AZ-2): passports,
+    // keyboards without the Azerbaijani layout and many lists write Şahin as Sahin, Çingiz as
+    // Cingiz, Ağayev as Agayev. Only ş and ç change the key (ğ, ı, ə already fold to g, i,
+    // a): their bare letters s and c are read as English s and c.
+    if t.chars().any(|c| matches!(c, 'ş' | 'ç')) {
+        let bare: String = t
+            .chars()
+            .map(|c| match c {
+                'ş' => 's',
+                'ç' => 'c',
+                'ı' => 'i',
+                'ə' => 'e',
+                'ğ' => 'g',
+                'ö' => 'o',
+                'ü' => 'u',
+                other => other,
+            })
+            .collect();
+        push_unique(out, key(&bare), MAX_KEYS - 1);
     }
     let arabic_hint = matches!(
         hint,

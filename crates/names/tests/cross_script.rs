@@ -221,6 +221,15 @@ fn cognates_and_diminutives_share_a_given_name_group() {
         &["Олена", "Елена", "Olena", "Yelena", "Лена"],
         &["Ганна", "Анна", "Hanna", "Anna", "Аня"],
         &["Mohammed", "Muhammad", "Magomed", "Mhd", "Məhəmməd"],
+        // The Levantine and Egyptian pet form of Muhammad (Hamoudeh, Hammouda, Hamoudi).
+        &[
+            "Muhammad",
+            "Hamoudeh",
+            "Hammouda",
+            "Hamoudi",
+            "حمودة",
+            "حمودي",
+        ],
         &["Fatima", "Fatma", "Фатима", "Fatemeh"],
         &["Hovhannes", "Ованес", "Оганес", "Ohannes"],
         &["Gevorg", "Kevork", "Геворг", "Գևորգ"],
@@ -581,4 +590,58 @@ fn table_names_are_not_read_as_article_or_egyptian_g() {
     assert!(share_fine_key("Aljaber", "Jaber"));
     assert!(share_fine_key("Gamal", "Jamal"));
     assert!(share_fine_key("Khadiga", "Khadija"));
+}
+
+// NAME-AZ-2: Azerbaijani and Turkish names typed without their marks (Sahin for Şahin,
+// Cingiz for Çingiz) share a key with the marked spelling.
+#[test]
+fn azerbaijani_names_without_their_marks_share_a_key() {
+    for (marked, bare) in [
+        ("Şahin", "Sahin"),
+        ("Şahin", "Shahin"),
+        ("Çingiz", "Cingiz"),
+        ("Çingiz", "Chingiz"),
+        ("Elşən", "Elsen"),
+        ("Elşən", "Elshan"),
+        ("Şükürov", "Sukurov"),
+        ("Ağayev", "Agayev"),
+    ] {
+        assert!(
+            share_fine_key(marked, bare),
+            "{marked} / {bare}: {:?} / {:?}",
+            keys(marked, None),
+            keys(bare, None)
+        );
+    }
+}
+
+// NAME-AZ-1: a -zadeh family name is one name however its suffix is attached: joined
+// (Hasanzadeh, Həsənzadə, Гасанзаде, حسن‌زاده with a zero-width non-joiner), hyphenated
+// (Soviet-era Гасан-заде, Hasan-Zadeh) or, in Persian script, after a space (حسن زاده).
+#[test]
+fn zadeh_compounds_are_one_family_name() {
+    for spelling in [
+        "Hasanzadeh",
+        "Hassanzadeh",
+        "Həsənzadə",
+        "Гасанзаде",
+        "Гасан-заде",
+        "Hasan-Zadeh",
+        "Hasan-zade",
+        "حسن\u{200c}زاده",
+        "حسن زاده",
+        "حسنزاده",
+    ] {
+        let t = tokens(spelling);
+        assert_eq!(t.len(), 1, "{spelling}: {t:?}");
+        assert!(
+            same_family("Hasanzadeh", &t[0]),
+            "{spelling}: {:?}",
+            keys(&t[0], None)
+        );
+    }
+    // Zadeh after a space in Latin script may be a family name of its own (Lotfi Zadeh).
+    assert_eq!(tokens("Lotfi Zadeh").len(), 2);
+    // A particle does not take the suffix.
+    assert_eq!(tokens("al-zadeh").len(), 2);
 }

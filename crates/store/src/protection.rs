@@ -1374,4 +1374,5 @@ mod batch;
 mod representations;
 
 pub use batch::FieldBatch;
+pub use followed::REGISTRATIONS_BY_ID_MAX;
 pub use representations::{StoredReply, StoredRepresentation};

@@ -31,17 +31,20 @@ pub(super) async fn print_due(
                 .records(i64::try_from(due.len()).unwrap_or(i64::MAX)),
         )
         .await?;
-    let persons = store.followed_persons(scope).await?;
-    let seen = store.registrations(scope, None).await?;
+    // Only the names of the persons due are read (the last registration of each).
+    let mut names = std::collections::HashMap::new();
+    let last: Vec<_> = due.iter().map(|o| o.last_seen.registration).collect();
+    for chunk in last.chunks(store::REGISTRATIONS_BY_ID_MAX) {
+        for seen in store.registrations_by_id(scope, chunk).await? {
+            names.insert(seen.id, seen.name.display());
+        }
+    }
     let places = store.places(scope).await?;
     println!("follow-ups due on {on} or before: {}", due.len());
     for o in &due {
-        let name = persons
-            .iter()
-            .find(|p| p.id == o.person)
-            .and_then(|p| p.last_seen())
-            .and_then(|last| seen.iter().find(|s| s.id == last.registration))
-            .map(|s| s.name.display())
+        let name = names
+            .get(&o.last_seen.registration)
+            .cloned()
             .unwrap_or_default();
         let place = places
             .iter()

@@ -6,6 +6,7 @@ mod enquiries;
 mod faults;
 mod harness;
 mod import;
+mod import_sheet;
 mod kill;
 mod linkage;
 mod lists_closures;

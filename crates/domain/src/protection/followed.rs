@@ -72,11 +72,24 @@ pub fn group(
     seen: &[PersonSeen],
     links: &[(RegistrationId, RegistrationId)],
 ) -> Vec<FollowedPerson> {
+    group_sightings(seen.iter().map(Sighting::of), links)
+}
+
+/// [`group`] from the sightings alone (no name needed): what the follow-ups-due list reads, so
+/// that it need not decode every registration.
+#[must_use]
+pub fn group_sightings(
+    sightings: impl IntoIterator<Item = Sighting>,
+    links: &[(RegistrationId, RegistrationId)],
+) -> Vec<FollowedPerson> {
     let person_of: BTreeMap<RegistrationId, RegistrationId> = links.iter().copied().collect();
     let mut persons: BTreeMap<RegistrationId, Vec<Sighting>> = BTreeMap::new();
-    for s in seen {
-        let person = person_of.get(&s.id).copied().unwrap_or(s.id);
-        persons.entry(person).or_default().push(Sighting::of(s));
+    for s in sightings {
+        let person = person_of
+            .get(&s.registration)
+            .copied()
+            .unwrap_or(s.registration);
+        persons.entry(person).or_default().push(s);
     }
     let mut out: Vec<FollowedPerson> = persons
         .into_iter()

@@ -25,7 +25,9 @@ pub use evidence::{
     CopyRole, CustodyAction, CustodyEntry, CustodyFault, EvidenceItem, EvidenceKind, chain_hash,
     chain_start, next_entry, verify_chain,
 };
-pub use followed::{DueMark, FollowedPerson, Overdue, Sighting, check_link, group, overdue};
+pub use followed::{
+    DueMark, FollowedPerson, Overdue, Sighting, check_link, group, group_sightings, overdue,
+};
 pub use interview::Interview;
 pub use place::{NoticeKind, PlaceNotice, PlaceProfile, location_notified};
 pub use reconcile::{Alert, Candidate, Notified, NotifiedStatus, Seen, reconcile};

@@ -22,6 +22,7 @@ use super::{INTERVIEW_COLUMNS, code, interview_from, invalid, json_list, refusal
 use crate::error::{StoreError, StoreResult};
 use crate::rows::ScopedPool;
 use crate::scope::TenantScope;
+use crate::vault::Sealer;
 use crate::{Backend, Store, codec};
 
 enum BatchTx {
@@ -49,10 +50,15 @@ mod letters;
 
 /// Field records written in one transaction.
 pub struct FieldBatch<'a> {
-    store: &'a Store,
     scope: &'a TenantScope,
     tx: BatchTx,
     now: OffsetDateTime,
+    /// The tenant's data key for the batch: sealing reads nothing.
+    sealer: Sealer,
+    /// The tenant's interviews (notes sealed away) and registration links, read once per batch
+    /// when a follow-up first needs them, then kept up to date by the batch's own writes.
+    interviews: Option<Vec<Interview>>,
+    links: Option<Vec<(RegistrationId, RegistrationId)>>,
 }
 
 impl Store {
@@ -62,16 +68,18 @@ impl Store {
         scope: &'a TenantScope,
     ) -> StoreResult<FieldBatch<'a>> {
         // SEC-3: protected fields are sealed while the transaction is open; the key must exist.
-        self.vault().ensure_key(scope).await?;
+        let sealer = self.vault().sealer(scope).await?;
         let tx = match &self.backend {
             Backend::Sqlite(pool) => BatchTx::Sqlite(pool.begin_scoped(scope).await?),
             Backend::Postgres(pool) => BatchTx::Postgres(pool.begin_scoped(scope).await?),
         };
         Ok(FieldBatch {
-            store: self,
             scope,
             tx,
             now: OffsetDateTime::now_utc(),
+            sealer,
+            interviews: None,
+            links: None,
         })
     }
 }
@@ -252,20 +260,14 @@ impl FieldBatch<'_> {
         interview.validate(now).map_err(invalid)?;
         let notes = match &interview.notes {
             Some(text) => Some(
-                self.store
-                    .vault()
-                    .seal_text(
-                        scope,
-                        &format!("interviews.notes:{}", interview.id),
-                        text.trim(),
-                    )
-                    .await?,
+                self.sealer
+                    .seal_text(&format!("interviews.notes:{}", interview.id), text.trim())?,
             ),
             None => None,
         };
         let interviewees = json_list(interview.interviewees.iter().map(ToString::to_string));
         let interviewers = json_list(interview.interviewers.iter().map(|i| i.trim().to_owned()));
-        on_tx!(self, tx => {
+        let new = on_tx!(self, tx => {
             ensure_own!(tx, scope, "visits", interview.visit.as_uuid());
             ensure_own!(tx, scope, "places", interview.place.as_uuid());
             for person in &interview.interviewees {
@@ -309,12 +311,27 @@ impl FieldBatch<'_> {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            Ok(done.rows_affected() == 1)
-        })
+            done.rows_affected() == 1
+        });
+        if new && let Some(known) = &mut self.interviews {
+            known.push(Interview {
+                notes: None,
+                ..interview.clone()
+            });
+        }
+        Ok(new)
     }
 
-    /// Every interview of the tenant as the transaction sees it, notes left sealed away.
-    async fn interviews(&mut self) -> StoreResult<Vec<Interview>> {
+    /// Every interview of the tenant as the transaction sees it, notes left sealed away: read
+    /// once per batch, then kept up to date by [`Self::interview`].
+    async fn interviews(&mut self) -> StoreResult<&[Interview]> {
+        if self.interviews.is_none() {
+            self.interviews = Some(self.read_interviews().await?);
+        }
+        Ok(self.interviews.as_deref().unwrap_or_default())
+    }
+
+    async fn read_interviews(&mut self) -> StoreResult<Vec<Interview>> {
         let scope = self.scope;
         let sql = format!(
             "SELECT {INTERVIEW_COLUMNS} FROM interviews WHERE tenant_id = $1 ORDER BY held_at, id"
@@ -339,10 +356,13 @@ impl FieldBatch<'_> {
         follow_up.validate().map_err(invalid)?;
         let scope = self.scope;
         let registration = follow_up.registration;
-        let links = on_tx!(self, tx => {
+        on_tx!(self, tx => {
             ensure_own!(tx, scope, "registrations", registration.as_uuid());
-            registration_links_in!(tx, scope)
         });
+        if self.links.is_none() {
+            self.links = Some(on_tx!(self, tx => registration_links_in!(tx, scope)));
+        }
+        let links = self.links.as_deref().unwrap_or_default();
         let person = links
             .iter()
             .find(|(from, _)| *from == registration)
@@ -356,34 +376,25 @@ impl FieldBatch<'_> {
         );
         let interviews = self.interviews().await?;
         follow_up
-            .check_reprisals_across(&same, &interviews)
+            .check_reprisals_across(&same, interviews)
             .map_err(invalid)?;
         // SEC-3: health, family contact and messages are sealed with the tenant's data key,
         // bound to the row.
-        let vault = self.store.vault();
-        let health = match &follow_up.health {
-            Some(text) => Some(
-                vault
-                    .seal_text(scope, &format!("follow_ups.health:{id}"), text)
-                    .await?,
-            ),
-            None => None,
-        };
-        let family_contact = match &follow_up.family_contact {
-            Some(text) => Some(
-                vault
-                    .seal_text(scope, &format!("follow_ups.family_contact:{id}"), text)
-                    .await?,
-            ),
-            None => None,
-        };
-        let messages = vault
-            .seal_text(
-                scope,
-                &format!("follow_ups.messages:{id}"),
-                &json_list(follow_up.messages.iter().cloned()),
-            )
-            .await?;
+        let sealer = &self.sealer;
+        let health = follow_up
+            .health
+            .as_ref()
+            .map(|text| sealer.seal_text(&format!("follow_ups.health:{id}"), text))
+            .transpose()?;
+        let family_contact = follow_up
+            .family_contact
+            .as_ref()
+            .map(|text| sealer.seal_text(&format!("follow_ups.family_contact:{id}"), text))
+            .transpose()?;
+        let messages = sealer.seal_text(
+            &format!("follow_ups.messages:{id}"),
+            &json_list(follow_up.messages.iter().cloned()),
+        )?;
         on_tx!(self, tx => {
             let done = sqlx::query(
                 "INSERT INTO follow_ups (id, tenant_id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by) \
@@ -464,8 +475,8 @@ impl FieldBatch<'_> {
         interviews: &[InterviewId],
     ) -> StoreResult<bool> {
         allegation.validate().map_err(invalid)?;
-        let all = if interviews.is_empty() {
-            Vec::new()
+        let all: &[Interview] = if interviews.is_empty() {
+            &[]
         } else {
             self.interviews().await?
         };
@@ -489,15 +500,10 @@ impl FieldBatch<'_> {
                 .map(|p| format!("{}:{}", p.kind.code(), p.designation.trim())),
         );
         let source_codes = json_list(allegation.sources.iter().map(|s| s.code().to_owned()));
-        let narrative = self
-            .store
-            .vault()
-            .seal_text(
-                scope,
-                &format!("allegations.narrative:{}", allegation.id),
-                allegation.narrative.trim(),
-            )
-            .await?;
+        let narrative = self.sealer.seal_text(
+            &format!("allegations.narrative:{}", allegation.id),
+            allegation.narrative.trim(),
+        )?;
         on_tx!(self, tx => {
             if let Some(place) = allegation.place {
                 ensure_own!(tx, scope, "places", place.as_uuid());

@@ -3,8 +3,10 @@
 //! the person's first registration, so that the follow-up history, the reprisal check and the
 //! next visit due run across visits and places. Links are append-only, like everything here.
 
-use domain::RegistrationId;
-use domain::protection::{DueMark, FollowedPerson, Overdue, check_link, group, overdue};
+use domain::protection::{
+    DueMark, FollowedPerson, Overdue, PersonSeen, Sighting, check_link, group_sightings, overdue,
+};
+use domain::{PlaceId, RegistrationId, VisitId};
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -14,6 +16,19 @@ use crate::error::{StoreError, StoreResult};
 use crate::rows::ScopedPool;
 use crate::scope::TenantScope;
 use crate::{Store, on_backend};
+
+/// The most registrations [`Store::registrations_by_id`] reads at once (a page of the
+/// follow-ups due is at most this long).
+pub const REGISTRATIONS_BY_ID_MAX: usize = 500;
+
+fn sighting((id, visit, place, seen_at): (Uuid, Uuid, Uuid, OffsetDateTime)) -> Sighting {
+    Sighting {
+        registration: RegistrationId::from_uuid(id),
+        visit: VisitId::from_uuid(visit),
+        place: PlaceId::from_uuid(place),
+        seen_at,
+    }
+}
 
 /// The links of later registrations to the person's first one, read in `$tx`.
 macro_rules! registration_links_in {
@@ -91,10 +106,73 @@ impl Store {
     }
 
     /// Every person the unit follows, in the order first seen.
+    /// Reads only when and where each registration was seen: no name is decoded (at 10^5
+    /// registrations the names were most of the cost, `bench/overdue.sh`).
     pub async fn followed_persons(&self, scope: &TenantScope) -> StoreResult<Vec<FollowedPerson>> {
-        let seen = self.registrations(scope, None).await?;
+        let sightings: Vec<(Uuid, Uuid, Uuid, OffsetDateTime)> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query_as(
+                "SELECT id, visit_id, place_id, seen_at FROM registrations WHERE tenant_id = $1",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows
+        });
         let links = self.registration_links(scope).await?;
-        Ok(group(&seen, &links))
+        Ok(group_sightings(sightings.into_iter().map(sighting), &links))
+    }
+
+    /// ICRC-VIS-d: one page of the follow-ups due ([`Store::overdue_follow_ups`], most overdue
+    /// first) and how many are due in all. Nothing here decodes a name; the caller reads the
+    /// names of the page's persons only ([`Store::registrations_by_id`]), so a page costs the
+    /// same whether 10 or 10^5 persons are due.
+    pub async fn overdue_follow_ups_page(
+        &self,
+        scope: &TenantScope,
+        today: Date,
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<(Vec<Overdue>, usize)> {
+        let all = self.overdue_follow_ups(scope, today).await?;
+        let total = all.len();
+        Ok((all.into_iter().skip(offset).take(limit).collect(), total))
+    }
+
+    /// The registrations with these ids that are the scope's own (others are left out), in the
+    /// order asked. At most [`REGISTRATIONS_BY_ID_MAX`] ids.
+    pub async fn registrations_by_id(
+        &self,
+        scope: &TenantScope,
+        ids: &[RegistrationId],
+    ) -> StoreResult<Vec<PersonSeen>> {
+        if ids.len() > REGISTRATIONS_BY_ID_MAX {
+            return Err(invalid(format!(
+                "limit: at most {REGISTRATIONS_BY_ID_MAX} registrations at a time"
+            )));
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT {} FROM registrations WHERE tenant_id = $1 AND id IN ({})",
+            super::REGISTRATION_COLUMNS,
+            marks.join(", ")
+        );
+        let mut found: Vec<PersonSeen> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(*scope.tenant().as_uuid());
+            for id in ids {
+                query = query.bind(*id.as_uuid());
+            }
+            let rows = query.fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            rows.iter().map(super::registration_from).collect::<StoreResult<Vec<_>>>()?
+        });
+        found.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+        Ok(found)
     }
 
     /// The person a registration belongs to, with every time they were seen; another
@@ -203,12 +281,7 @@ impl Store {
              regs AS (SELECT p AS r FROM persons UNION \
              SELECT l.registration_id FROM persons JOIN registration_links l ON l.tenant_id = $1 AND l.person_id = persons.p)";
         let seen_sql = format!(
-            "{PERSONS} SELECT {} FROM regs JOIN registrations g ON g.tenant_id = $1 AND g.id = regs.r",
-            super::REGISTRATION_COLUMNS
-                .split(", ")
-                .map(|c| format!("g.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "{PERSONS} SELECT g.id, g.visit_id, g.place_id, g.seen_at FROM regs JOIN registrations g ON g.tenant_id = $1 AND g.id = regs.r"
         );
         let links_sql = format!(
             "{PERSONS} SELECT l.registration_id, l.person_id FROM persons JOIN registration_links l ON l.tenant_id = $1 AND l.person_id = persons.p"
@@ -218,14 +291,11 @@ impl Store {
         );
         let (seen, links, marks) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let seen = sqlx::query(sqlx::AssertSqlSafe(seen_sql))
+            let seen: Vec<(Uuid, Uuid, Uuid, OffsetDateTime)> = sqlx::query_as(sqlx::AssertSqlSafe(seen_sql))
                 .bind(*scope.tenant().as_uuid())
                 .bind(today)
                 .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(super::registration_from)
-                .collect::<StoreResult<Vec<_>>>()?;
+                .await?;
             let links: Vec<(Uuid, Uuid)> = sqlx::query_as(sqlx::AssertSqlSafe(links_sql))
                 .bind(*scope.tenant().as_uuid())
                 .bind(today)
@@ -259,7 +329,7 @@ impl Store {
                 )
             })
             .collect();
-        let persons = group(&seen, &links);
+        let persons = group_sightings(seen.into_iter().map(sighting), &links);
         Ok(overdue(&persons, &marks, today))
     }
 }

@@ -372,5 +372,40 @@ async fn the_indexed_follow_ups_due_answer_what_the_full_scan_answers() {
             due_today > 0,
             "{name}: the day a visit falls due is on the list"
         );
+
+        // ICRC-VIS-d: pages of the list answer the list, in order, with the total; the names of
+        // a page's persons are read for that page only, in the order asked.
+        let day = date!(2026 - 05 - 15);
+        let all = store.overdue_follow_ups(&u.scope, day).await.unwrap();
+        assert!(all.len() > 3, "{name}: {}", all.len());
+        let mut paged = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (page, total) = store
+                .overdue_follow_ups_page(&u.scope, day, offset, 3)
+                .await
+                .unwrap();
+            assert_eq!(total, all.len(), "{name}");
+            if page.is_empty() {
+                break;
+            }
+            assert!(page.len() <= 3);
+            offset += page.len();
+            paged.extend(page);
+        }
+        assert_eq!(paged, all, "{name}: the pages make the list");
+        let wanted: Vec<domain::RegistrationId> =
+            all.iter().rev().map(|o| o.last_seen.registration).collect();
+        let named = store.registrations_by_id(&u.scope, &wanted).await.unwrap();
+        assert_eq!(
+            named.iter().map(|s| s.id).collect::<Vec<_>>(),
+            wanted,
+            "{name}"
+        );
+        let too_many = vec![wanted[0]; whereabouts_store::REGISTRATIONS_BY_ID_MAX + 1];
+        assert!(matches!(
+            store.registrations_by_id(&u.scope, &too_many).await,
+            Err(whereabouts_store::StoreError::Invalid(m)) if m.starts_with("limit")
+        ));
     }
 }

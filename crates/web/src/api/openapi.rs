@@ -132,6 +132,18 @@ fn operation(route: &RouteInfo) -> Value {
              "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
         ]);
     }
+    if response == "FollowUpsDue" {
+        // ICRC-VIS-d: one page of the persons due, most overdue first.
+        op["parameters"] = json!([
+            {"name": "on", "in": "query", "required": false,
+             "description": "the day (YYYY-MM-DD; default today, UTC); 422 names a bad one",
+             "schema": {"type": "string", "format": "date"}},
+            {"name": "offset", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 0}},
+            {"name": "limit", "in": "query", "required": false,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
+        ]);
+    }
     if response == "Representation"
         && let Some(parameters) = op["parameters"].as_array_mut()
     {
@@ -369,8 +381,10 @@ fn followed_schemas(string: &Value) -> Value {
                         "explanation": {"type": "array", "items": string}
                     }}}
                 }, "description": "earlier registrations on other visits that the matching engine finds alike (ICRC-VIS-d, MATCH-1); proposals only, nothing is linked until a delegate confirms"},
-                "FollowUpsDue": {"type": "object", "required": ["on", "due"], "properties": {
+                "FollowUpsDue": {"type": "object", "required": ["on", "total", "offset", "limit", "due"], "properties": {
                     "on": string,
+                    "total": {"type": "integer", "description": "how many persons are due in all"},
+                    "offset": {"type": "integer"}, "limit": {"type": "integer"},
                     "due": {"type": "array", "items": {"type": "object", "properties": {
                         "person": string, "name": string, "next_visit_due": string, "days_overdue": {"type": "integer"},
                         "follow_up_recorded_at": {"type": ["string", "null"]},

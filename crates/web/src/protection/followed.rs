@@ -286,76 +286,184 @@ struct OverduePage {
     layout: Layout,
     on: String,
     rows: Vec<OverdueRow>,
+    total: usize,
+    /// 1-based, for "31–60 of 1,000".
+    first: usize,
+    last: usize,
+    /// Links to the previous and next page; empty when there is none.
+    previous: String,
+    next: String,
 }
 
-fn overdue_rows(followed: &Followed, overdue: &[Overdue]) -> Vec<OverdueRow> {
-    overdue
-        .iter()
-        .map(|o| OverdueRow {
-            person: o.person.to_string(),
-            name: followed
-                .persons
-                .iter()
-                .find(|p| p.id == o.person)
-                .map(|p| followed.name(p))
-                .unwrap_or_default(),
-            due: o.due.to_string(),
-            days: o.days,
-            place: followed.place(o.last_seen.place),
-            last_seen: datetime(o.last_seen.seen_at),
-            explanation: o.explain(),
+/// How many persons due a page shows unless `limit` says otherwise.
+const DUE_PAGE: usize = 100;
+
+/// `offset` (default 0) and `limit` (default 100, 1 to 500) of a follow-ups-due request; a
+/// value that is not a whole number in range is 422 naming the field.
+fn due_window(query: &HashMap<String, String>) -> AppResult<(usize, usize)> {
+    let number = |name: &str, default: usize, range: std::ops::RangeInclusive<usize>| match query
+        .get(name)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                AppError::Invalid(vec![(
+                    name.to_owned(),
+                    format!(
+                        "{text:?}: a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )])
+            }),
+    };
+    Ok((
+        number("offset", 0, 0..=usize::MAX)?,
+        number("limit", DUE_PAGE, 1..=store::REGISTRATIONS_BY_ID_MAX)?,
+    ))
+}
+
+/// One page of the follow-ups due (ICRC-VIS-d) with what its rows show: only the page's
+/// persons' names are read and decoded, so the cost of a page does not grow with the number
+/// of persons due (`bench/overdue.sh`).
+struct DueWindow {
+    on: Date,
+    offset: usize,
+    limit: usize,
+    total: usize,
+    overdue: Vec<Overdue>,
+    names: HashMap<RegistrationId, String>,
+    visits: HashMap<VisitId, String>,
+    places: HashMap<PlaceId, String>,
+}
+
+impl DueWindow {
+    async fn load(
+        state: &AppState,
+        scope: &TenantScope,
+        query: &HashMap<String, String>,
+        purpose: &str,
+    ) -> AppResult<Self> {
+        let on = due_day(query)?;
+        let (offset, limit) = due_window(query)?;
+        let (overdue, total) = state
+            .store
+            .overdue_follow_ups_page(scope, on, offset, limit)
+            .await?;
+        let last: Vec<RegistrationId> = overdue.iter().map(|o| o.last_seen.registration).collect();
+        let names = state
+            .store
+            .registrations_by_id(scope, &last)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name.display()))
+            .collect();
+        audit_read(
+            state,
+            scope,
+            "follow-ups-due".into(),
+            purpose,
+            overdue.len(),
+        )
+        .await?;
+        Ok(Self {
+            on,
+            offset,
+            limit,
+            total,
+            overdue,
+            names,
+            visits: state
+                .store
+                .visits(scope)
+                .await?
+                .into_iter()
+                .map(|v| (v.id, v.reference))
+                .collect(),
+            places: place_names(&state.store.places(scope).await?),
         })
-        .collect()
+    }
+
+    fn rows(&self) -> Vec<OverdueRow> {
+        self.overdue
+            .iter()
+            .map(|o| OverdueRow {
+                person: o.person.to_string(),
+                // The name as written at the person's latest registration.
+                name: self
+                    .names
+                    .get(&o.last_seen.registration)
+                    .cloned()
+                    .unwrap_or_default(),
+                due: o.due.to_string(),
+                days: o.days,
+                place: self
+                    .places
+                    .get(&o.last_seen.place)
+                    .cloned()
+                    .unwrap_or_default(),
+                last_seen: datetime(o.last_seen.seen_at),
+                explanation: o.explain(),
+            })
+            .collect()
+    }
+
+    fn link(&self, offset: usize) -> String {
+        format!(
+            "/protection/follow-ups/due?on={}&offset={offset}&limit={}",
+            self.on, self.limit
+        )
+    }
 }
 
-/// `GET /protection/follow-ups/due[?on=YYYY-MM-DD]`: the persons whose next visit is due on
-/// that day or before and who have not been seen since (ICRC-VIS-d), most overdue first.
+/// `GET /protection/follow-ups/due[?on=YYYY-MM-DD][&offset=…&limit=…]`: the persons whose next
+/// visit is due on that day or before and who have not been seen since (ICRC-VIS-d), most
+/// overdue first, one page at a time.
 pub(crate) async fn overdue_page(
     State(state): State<AppState>,
     member: Authorized<Protect>,
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let scope = &member.scope;
-    let on = due_day(&query)?;
-    let followed = Followed::load(&state, scope).await?;
-    let overdue = state.store.overdue_follow_ups(scope, on).await?;
-    audit_read(
-        &state,
-        scope,
-        "follow-ups-due".into(),
-        "visit follow-up",
-        overdue.len(),
-    )
-    .await?;
+    let window = DueWindow::load(&state, &member.scope, &query, "visit follow-up").await?;
+    let shown = window.overdue.len();
     let page = OverduePage {
         layout: Layout::new(&state, &member.signed_in, "Follow-ups due").await?,
-        on: on.to_string(),
-        rows: overdue_rows(&followed, &overdue),
+        on: window.on.to_string(),
+        rows: window.rows(),
+        total: window.total,
+        first: window.offset + usize::from(shown > 0),
+        last: window.offset + shown,
+        previous: if window.offset > 0 {
+            window.link(window.offset.saturating_sub(window.limit))
+        } else {
+            String::new()
+        },
+        next: if window.offset + shown < window.total {
+            window.link(window.offset + shown)
+        } else {
+            String::new()
+        },
     };
     Ok(render(&page)?.into_response())
 }
 
-/// `GET /api/v1/protection/follow-ups/due[?on=YYYY-MM-DD]`: the same list as JSON.
+/// `GET /api/v1/protection/follow-ups/due[?on=YYYY-MM-DD][&offset=…&limit=…]`: the same list
+/// as JSON, one page, with the total due.
 pub(crate) async fn api_overdue(
     State(state): State<AppState>,
     caller: ApiAuthorized<Protect>,
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let scope = caller.scope();
-    let on = due_day(&query)?;
-    let followed = Followed::load(&state, scope).await?;
-    let overdue = state.store.overdue_follow_ups(scope, on).await?;
-    audit_read(
-        &state,
-        scope,
-        "follow-ups-due".into(),
-        "visit follow-up (api)",
-        overdue.len(),
-    )
-    .await?;
-    let due: Vec<Value> = overdue
+    let window = DueWindow::load(&state, caller.scope(), &query, "visit follow-up (api)").await?;
+    let due: Vec<Value> = window
+        .overdue
         .iter()
-        .zip(overdue_rows(&followed, &overdue))
+        .zip(window.rows())
         .map(|(o, row)| {
             json!({
                 "person": row.person,
@@ -365,7 +473,7 @@ pub(crate) async fn api_overdue(
                 "follow_up_recorded_at": instant(Some(o.set_at)),
                 "last_seen": {
                     "registration": o.last_seen.registration.to_string(),
-                    "visit": followed.visits.get(&o.last_seen.visit),
+                    "visit": window.visits.get(&o.last_seen.visit),
                     "place": row.place,
                     "place_id": o.last_seen.place.to_string(),
                     "seen_at": instant(Some(o.last_seen.seen_at)),
@@ -374,7 +482,14 @@ pub(crate) async fn api_overdue(
             })
         })
         .collect();
-    Ok(Json(json!({ "on": on.to_string(), "due": due })).into_response())
+    Ok(Json(json!({
+        "on": window.on.to_string(),
+        "total": window.total,
+        "offset": window.offset,
+        "limit": window.limit,
+        "due": due,
+    }))
+    .into_response())
 }
 
 /// `POST /protection/persons-seen/{id}/same-as`: ICRC-VIS-d, this registration is the same

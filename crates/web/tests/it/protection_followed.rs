@@ -116,6 +116,54 @@ async fn a_person_transferred_keeps_one_follow_up_history_and_shows_when_overdue
         assert_eq!(json["due"][0]["person"], first.id.to_string());
         assert_eq!(json["due"][0]["days_overdue"], 5);
         assert_eq!(json["due"][0]["last_seen"]["place"], "Collecting point K-7");
+        // ICRC-VIS-d: paged, with the total; the page reads its persons' names.
+        assert_eq!(json["total"], 1, "{}", due.body);
+        assert_eq!(json["offset"], 0);
+        assert_eq!(json["limit"], 100);
+        assert!(
+            json["due"][0]["name"]
+                .as_str()
+                .unwrap()
+                .contains("Коваленко"),
+            "{}",
+            due.body
+        );
+        let past = app
+            .api(
+                "GET",
+                &format!(
+                    "/api/v1/protection/follow-ups/due?on={}&offset=1&limit=1",
+                    day(10)
+                ),
+                Some(&token),
+                None,
+            )
+            .await;
+        let json: Value = serde_json::from_str(&past.body).unwrap();
+        assert_eq!(json["total"], 1, "{}", past.body);
+        assert_eq!(json["due"].as_array().unwrap().len(), 0, "{}", past.body);
+        for bad in ["limit=0", "limit=501", "offset=-1", "limit=ten"] {
+            let refused = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/protection/follow-ups/due?{bad}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bad}: {}",
+                refused.body
+            );
+            let field = bad.split('=').next().unwrap();
+            assert!(
+                refused.body.contains(&format!("\"{field}\"")),
+                "{bad}: {}",
+                refused.body
+            );
+        }
 
         // The camp registration's page offers the person seen before; a bad choice is 422 on
         // the field, another unit's delegate gets 404.
@@ -213,6 +261,8 @@ async fn a_person_transferred_keeps_one_follow_up_history_and_shows_when_overdue
             )
             .await;
         assert!(due.body.contains("3 days overdue"), "{}", due.body);
+        assert!(due.body.contains("1–1 of 1 due"), "{}", due.body);
+        assert!(!due.body.contains("rel=\"next\""), "one page only");
         assert!(due.body.contains("Camp L-2"));
         assert!(
             due.body

@@ -61,8 +61,9 @@ impl FieldBatch<'_> {
         let interviews = self
             .interviews()
             .await?
-            .into_iter()
+            .iter()
             .filter(|i| links.contains(i.id.as_uuid()))
+            .cloned()
             .collect();
         Ok(Standing {
             allegation,
@@ -143,15 +144,10 @@ impl FieldBatch<'_> {
             now.date(),
         )
         .map_err(invalid)?;
-        let text = self
-            .store
-            .vault()
-            .seal_text(
-                scope,
-                &format!("representations.text:{}", letter.id),
-                letter.text.trim(),
-            )
-            .await?;
+        let text = self.sealer.seal_text(
+            &format!("representations.text:{}", letter.id),
+            letter.text.trim(),
+        )?;
         Ok(on_tx!(self, tx => {
             sqlx::query(
                 "INSERT INTO representations (id, tenant_id, allegation_id, form, addressee, sent_on, text, recorded_by, recorded_at) \
@@ -191,19 +187,16 @@ impl FieldBatch<'_> {
         {
             return Err(invalid("the allegation is closed".into()));
         }
-        let text = match &reply.text {
-            Some(text) => Some(
-                self.store
-                    .vault()
-                    .seal_text(
-                        scope,
-                        &format!("representation_replies.text:{}", reply.id),
-                        text.trim(),
-                    )
-                    .await?,
-            ),
-            None => None,
-        };
+        let text = reply
+            .text
+            .as_ref()
+            .map(|text| {
+                self.sealer.seal_text(
+                    &format!("representation_replies.text:{}", reply.id),
+                    text.trim(),
+                )
+            })
+            .transpose()?;
         Ok(on_tx!(self, tx => {
             sqlx::query(
                 "INSERT INTO representation_replies (id, tenant_id, representation_id, received_on, outcome, text, recorded_by, recorded_at) \
