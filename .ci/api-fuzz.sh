@@ -40,7 +40,10 @@ CLERK="$(wb token create --tenant bureau-a --role bureau-clerk --label api-fuzz)
 CASEWORKER="$(wb token create --tenant agency --role caseworker --label api-fuzz)"
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-wb serve --listen "127.0.0.1:$PORT" --rate-limit-per-address 0 --rate-limit-per-user 0 \
+# Started directly, not through `wb`: `$!` of a backgrounded shell function is the subshell, and
+# killing it left the server running after the fuzz (seen at the end of session 9).
+WHEREABOUTS_LOG=error "$BIN" --data-dir "$WORK/data" serve --listen "127.0.0.1:$PORT" \
+  --rate-limit-per-address 0 --rate-limit-per-user 0 \
   > "$WORK/serve.out" 2> "$WORK/serve.err" &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
