@@ -733,9 +733,20 @@ mod tests {
         b: usize,
         make: fn(&Corpus, &Features, &mut Vec<Entry>),
     ) -> Vec<usize> {
+        shared_by(corpus, a, make, b, make)
+    }
+
+    /// Rules shared between `a`'s keys made by `make_a` and `b`'s made by `make_b`.
+    fn shared_by(
+        corpus: &Corpus,
+        a: usize,
+        make_a: fn(&Corpus, &Features, &mut Vec<Entry>),
+        b: usize,
+        make_b: fn(&Corpus, &Features, &mut Vec<Entry>),
+    ) -> Vec<usize> {
         let (mut ka, mut kb) = (Vec::new(), Vec::new());
-        make(corpus, corpus.features(a), &mut ka);
-        make(corpus, corpus.features(b), &mut kb);
+        make_a(corpus, corpus.features(a), &mut ka);
+        make_b(corpus, corpus.features(b), &mut kb);
         let mut rules: Vec<usize> = ka
             .iter()
             .filter(|(k, _)| kb.iter().any(|(other, _)| other == k))
@@ -775,17 +786,7 @@ mod tests {
 
     /// Rules shared between a query's [`query_keys`] and an indexed record's [`search_keys`].
     fn probed(corpus: &Corpus, query: usize, record: usize) -> Vec<usize> {
-        let (mut kq, mut kr) = (Vec::new(), Vec::new());
-        query_keys(corpus, corpus.features(query), &mut kq);
-        search_keys(corpus, corpus.features(record), &mut kr);
-        let mut rules: Vec<usize> = kq
-            .iter()
-            .filter(|(k, _)| kr.iter().any(|(other, _)| other == k))
-            .map(|&(k, _)| rule_of(k))
-            .collect();
-        rules.sort_unstable();
-        rules.dedup();
-        rules
+        shared_by(corpus, query, query_keys, record, search_keys)
     }
 
     // MATCH-3: given and family name in each other's columns, with a typing slip in the given
