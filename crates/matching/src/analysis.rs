@@ -130,9 +130,30 @@ pub struct Lexicon {
     field_cache: FxHashMap<Box<str>, Box<[u32]>>,
     /// Full name text -> (given, patronymic, family) token ids.
     full_cache: FxHashMap<Box<str>, [Box<[u32]>; 3]>,
+    /// Which lexicon this is, for caches of results that depend only on its tokens.
+    identity: LexiconIdentity,
+}
+
+/// A number no other lexicon of this process has. A token id, once interned, always names the
+/// same token (tokens are never removed or rewritten, and a lexicon is not `Clone`), so a
+/// result computed from two token ids stays true for as long as the lexicon lives: the
+/// comparison memo (`compare::TokenMemo`) keys its entries by this number and the two ids.
+#[derive(Debug)]
+struct LexiconIdentity(u64);
+
+impl Default for LexiconIdentity {
+    fn default() -> LexiconIdentity {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        LexiconIdentity(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 impl Lexicon {
+    /// This lexicon's number, unique in the process ([`LexiconIdentity`]).
+    pub(crate) fn identity(&self) -> u64 {
+        self.identity.0
+    }
+
     /// The token behind an id.
     pub fn token(&self, id: u32) -> &TokenInfo {
         &self.tokens[id as usize]
