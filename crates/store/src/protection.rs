@@ -1373,6 +1373,6 @@ mod followed;
 mod batch;
 mod representations;
 
-pub use batch::FieldBatch;
+pub use batch::{FieldBatch, ItemError};
 pub use followed::REGISTRATIONS_BY_ID_MAX;
 pub use representations::{StoredReply, StoredRepresentation};
