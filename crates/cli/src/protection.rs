@@ -452,7 +452,7 @@ pub async fn merge_report(
 }
 
 /// A bulk write's error, naming the report's field and the record (`persons_seen[3]`).
-fn item_error(error: whereabouts_store::ItemError, field: &str) -> anyhow::Error {
+fn item_error(error: store::ItemError, field: &str) -> anyhow::Error {
     match error.index {
         Some(i) => anyhow::Error::new(error.error).context(format!("{field}[{i}]")),
         None => anyhow::Error::new(error.error).context(field.to_owned()),

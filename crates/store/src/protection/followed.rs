@@ -438,9 +438,10 @@ fn overdue_sql(key: InstantKey, what: OverdueSql) -> String {
             );
             format!(
                 "SELECT q.person, q.due, q.recorded_at, g.id, g.visit_id, g.place_id, g.seen_at FROM \
-                 (SELECT {person} AS person, f.next_visit_due AS due, f.recorded_at AS recorded_at {due} \
-                  ORDER BY f.next_visit_due, {person} LIMIT $3 OFFSET $4) q \
-                 JOIN registrations g ON g.tenant_id = $1 AND g.id = {last} \
+                 (SELECT q.person, q.due, q.recorded_at, {last} AS last FROM \
+                  (SELECT {person} AS person, f.next_visit_due AS due, f.recorded_at AS recorded_at {due} \
+                   ORDER BY f.next_visit_due, {person} LIMIT $3 OFFSET $4) q) q \
+                 JOIN registrations g ON g.tenant_id = $1 AND g.id = q.last \
                  ORDER BY q.due, q.person"
             )
         }
