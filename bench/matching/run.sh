@@ -2,7 +2,8 @@
 # The matching benchmark: Whereabouts and Splink 5 side by side, in one run, one table.
 #
 #   bench/matching/run.sh [--sizes 10k,100k,1m] [--link-size 100k] [--queries 2000] [--seed 1]
-#                         [--skip-splink-1m] [--no-unidecode] [--unidecode-all] [--out DIR]
+#                         [--skip-splink-1m] [--skip-splink] [--no-unidecode] [--unidecode-all]
+#                         [--out DIR]
 #
 # 1. bench/matching/setup-venv.sh: bench/.venv with the pinned Splink, recordlinkage, Unidecode.
 # 2. cargo build --release -p whereabouts.
@@ -18,7 +19,8 @@
 #    bench/matching/results/latest.md.
 #
 # Defaults: --sizes 10k,100k,1m, --link-size 100k. Splink at 1M takes minutes and about 15 GB;
-# --skip-splink-1m leaves it out (the table then shows — for it). WHEREABOUTS_BIN runs another
+# --skip-splink-1m leaves it out (the table then shows — for it); --skip-splink leaves Splink
+# out everywhere (for before/after runs of Whereabouts alone). WHEREABOUTS_BIN runs another
 # binary instead of building one (for testing the harness).
 set -euo pipefail
 
@@ -29,6 +31,7 @@ link_size="100k"
 queries=2000
 seed=1
 skip_splink_1m=0
+skip_splink=0
 unidecode=1
 unidecode_all=0
 out="$repo/bench/out/matching"
@@ -40,10 +43,11 @@ while [[ $# -gt 0 ]]; do
     --queries) queries="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --skip-splink-1m) skip_splink_1m=1; shift ;;
+    --skip-splink) skip_splink=1; shift ;;
     --no-unidecode) unidecode=0; shift ;;
     --unidecode-all) unidecode_all=1; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -118,6 +122,7 @@ for n in 1 2 3; do
   measure "febrl${n}-dedupe-w" -- "$bin" dedupe --no-conflict-cap "$d/records.csv" -o "$runs/febrl${n}-dedupe-w.csv"
   score "febrl${n}-dedupe-w" dedupe "FEBRL$n" whereabouts -- \
     --truth "$d/truth.csv" --pred "$runs/febrl${n}-dedupe-w.csv" --records "$d/records.csv"
+  [[ "$skip_splink" -eq 1 ]] && continue
   measure "febrl${n}-dedupe-s" -- "${splink[@]}" dedupe "$d/records.csv" -o "$runs/febrl${n}-dedupe-s.csv"
   score "febrl${n}-dedupe-s" dedupe "FEBRL$n" splink -- \
     --truth "$d/truth.csv" --pred "$runs/febrl${n}-dedupe-s.csv" --records "$d/records.csv"
@@ -131,10 +136,12 @@ measure "febrl4-link-w" -- "$bin" link --no-conflict-cap "$d/left.csv" "$d/right
 score "febrl4-link-w" link "FEBRL4" whereabouts -- --truth "$d/truth.csv" \
   --pred "$runs/febrl4-link-w.csv" --ranked "$runs/febrl4-link-w-top.csv" \
   --records "$d/left.csv" --records "$d/right.csv"
-measure "febrl4-link-s" -- "${splink[@]}" link "$d/left.csv" "$d/right.csv" --top 10 -o "$runs/febrl4-link-s.csv"
-score "febrl4-link-s" link "FEBRL4" splink -- --truth "$d/truth.csv" \
-  --pred "$runs/febrl4-link-s.csv" --min-score 0.5 --ranked "$runs/febrl4-link-s.csv" \
-  --records "$d/left.csv" --records "$d/right.csv"
+if [[ "$skip_splink" -eq 0 ]]; then
+  measure "febrl4-link-s" -- "${splink[@]}" link "$d/left.csv" "$d/right.csv" --top 10 -o "$runs/febrl4-link-s.csv"
+  score "febrl4-link-s" link "FEBRL4" splink -- --truth "$d/truth.csv" \
+    --pred "$runs/febrl4-link-s.csv" --min-score 0.5 --ranked "$runs/febrl4-link-s.csv" \
+    --records "$d/left.csv" --records "$d/right.csv"
+fi
 
 # ---------------------------------------------------------------------------------------------
 IFS=',' read -r -a size_list <<<"$sizes"
@@ -145,7 +152,7 @@ for size in "${size_list[@]}"; do
   say "generating $d ($records records, seed $seed)"
   "$bin" gen linkage --seed "$seed" --records "$records" --queries "$queries" --out "$d" >&2
   run_splink=1
-  if [[ "$records" -ge 1000000 && "$skip_splink_1m" -eq 1 ]]; then run_splink=0; fi
+  if [[ "$records" -ge 1000000 && "$skip_splink_1m" -eq 1 || "$skip_splink" -eq 1 ]]; then run_splink=0; fi
   strata=0
   if [[ "$size" == "${link_size,,}" ]]; then strata=1; fi
   set_name="synthetic $size"
@@ -212,7 +219,7 @@ if [[ -n "${WHEREABOUTS_BIN:-}" ]]; then binary_note=", Whereabouts binary $WHER
 {
   echo "# Matching benchmark"
   echo
-  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')$([[ $unidecode_all -eq 1 ]] && echo ' --unidecode-all')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)${binary_note}, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $skip_splink -eq 1 ]] && echo ' --skip-splink')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')$([[ $unidecode_all -eq 1 ]] && echo ' --unidecode-all')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)${binary_note}, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   "$python" "$here/report.py" "$results"
 } >"$here/results/latest.md"

@@ -269,6 +269,16 @@ const RIVAL_FLOOR: f64 = 0.01;
 /// person. A right record whose evidence fits two namesakes equally is then proposed for
 /// review, not matched to both: measured on the synthetic 10k link, 100 of the 225 false
 /// matches left after the date cap had the true partner among the candidates too.
+///
+/// The same holds for a namesake who is not on the left list at all. When a left record L
+/// has two right candidates R and R', and R' is shown to be someone other than L (a hard
+/// conflict between L and R': two full birth dates no slip explains), while R and R' may well
+/// be one person (nothing tells them apart, their own comparison scores high), then "R is L"
+/// and "R is the person of R'" exclude each other: a right record with a year-only or missing
+/// date that fits a name carried by two people cannot be matched to one of them for certain.
+/// The rival's odds are then those of R and R' being one person, from the same model. A
+/// caseworker's reading: "another person of this name, born on another day, is on the other
+/// list; this record's date does not say which of the two it is".
 fn exclude_rivals(corpus: &Corpus, model: &Model, scored: &mut [ScoredPair]) {
     let considered: Vec<u32> = (0..scored.len() as u32)
         .filter(|&i| scored[i as usize].probability >= RIVAL_FLOOR)
@@ -293,8 +303,14 @@ fn exclude_rivals(corpus: &Corpus, model: &Model, scored: &mut [ScoredPair]) {
             }
             for &i in group {
                 for &j in group {
+                    if i == j {
+                        continue;
+                    }
                     let r = odds(scored[j as usize].probability);
-                    if i == j || r <= rival[i as usize] {
+                    // A namesake outside the left list: the left record's other candidate is
+                    // shown to be someone else (a hard conflict with the left record).
+                    let namesake = !by_right && scored[j as usize].conflict;
+                    if r <= rival[i as usize] && !namesake {
                         continue;
                     }
                     let (x, y) = (side(i).1 as usize, side(j).1 as usize);
@@ -304,7 +320,13 @@ fn exclude_rivals(corpus: &Corpus, model: &Model, scored: &mut [ScoredPair]) {
                         model.conflict_cap,
                         model.date_conflict_cap,
                     ) {
-                        rival[i as usize] = r;
+                        rival[i as usize] = rival[i as usize].max(r);
+                    } else if namesake {
+                        // The two right records may be one person, and that person is not the
+                        // left one: "the right record is the other right record's person" is
+                        // the rival hypothesis, with the odds of the two right records matching.
+                        let same = odds(model.score(corpus, &comparison).probability);
+                        rival[i as usize] = rival[i as usize].max(same);
                     }
                 }
             }

@@ -158,3 +158,46 @@ fn a_record_fitting_two_different_namesakes_matches_neither_for_certain() {
     let (other, _) = probability(first, dated).expect("candidate");
     assert!(other <= STRONG_CONFLICT_CAP, "{other}");
 }
+
+/// A namesake who is not on the left list: the left list has one Олександр Петрович Коваленко,
+/// born 18 August 1975; the right list has a record of that name born 14 November 1975 (so
+/// another person, a conflict no slip explains) and one with the year 1975 only. The year-only
+/// record may be either man, and the date cannot say which: it is not matched to the left one
+/// for certain. A right record whose full date agrees with the left one still is.
+#[test]
+fn a_record_fitting_a_namesake_outside_the_left_list_is_not_a_certain_match() {
+    let settings = Settings {
+        threads: 1,
+        ..Settings::default()
+    };
+    let probability = |pairs: &[matching::ScoredPair], a: usize, b: usize| {
+        pairs
+            .iter()
+            .find(|p| p.a as usize == a && p.b as usize == b)
+            .map(|p| (p.probability, p.rival))
+    };
+    // Without the other man on the right list, the year-only record fits the left one well.
+    let mut alone = Corpus::new();
+    let left = alone.add(&kovalenko("l1", "1975-08-18", ""));
+    let split = alone.len();
+    let vague = alone.add(&kovalenko_latin("r1", "1975", ""));
+    let (pairs, _) = matching::link(&alone, split, &settings, Some((10, 0.0)), &Silent);
+    let (before, rival) = probability(&pairs, left, vague).expect("candidate");
+    assert!(!rival && before >= 0.9, "{before}");
+
+    let mut corpus = Corpus::new();
+    let left = corpus.add(&kovalenko("l1", "1975-08-18", ""));
+    let split = corpus.len();
+    let vague = corpus.add(&kovalenko_latin("r1", "1975", ""));
+    let other = corpus.add(&kovalenko_latin("r2", "1975-11-14", ""));
+    let same = corpus.add(&kovalenko_latin("r3", "1975-08-18", ""));
+    let (pairs, _) = matching::link(&corpus, split, &settings, Some((10, 0.0)), &Silent);
+    let (shared, rival) = probability(&pairs, left, vague).expect("candidate");
+    assert!(rival, "the namesake is named as the reason");
+    assert!(shared < 0.6, "{shared}");
+    let (conflict, _) = probability(&pairs, left, other).expect("candidate");
+    assert!(conflict <= STRONG_CONFLICT_CAP, "{conflict}");
+    // The record with the left one's own date is told apart from the other man by its date.
+    let (own, _) = probability(&pairs, left, same).expect("candidate");
+    assert!(own >= 0.9, "{own}");
+}

@@ -161,8 +161,8 @@ fn partial(text: Option<String>) -> StoreResult<Option<PartialDate>> {
         .transpose()
 }
 
-/// Refuses a reference to a row that is not the scope's own, as if it did not exist.
-macro_rules! ensure_own {
+/// Whether the scope's `$table` holds a row with this id (read on `$tx`).
+macro_rules! known {
     ($tx:expr, $scope:expr, $table:literal, $id:expr) => {{
         let found: Option<i32> = sqlx::query_scalar(concat!(
             "SELECT 1 FROM ",
@@ -173,7 +173,14 @@ macro_rules! ensure_own {
         .bind($id)
         .fetch_optional(&mut *$tx)
         .await?;
-        if found.is_none() {
+        found.is_some()
+    }};
+}
+
+/// Refuses a reference to a row that is not the scope's own, as if it did not exist.
+macro_rules! ensure_own {
+    ($tx:expr, $scope:expr, $table:literal, $id:expr) => {{
+        if !known!($tx, $scope, $table, $id) {
             return Err(StoreError::NotFound);
         }
     }};
@@ -1373,6 +1380,6 @@ mod followed;
 mod batch;
 mod representations;
 
-pub use batch::FieldBatch;
+pub use batch::{FieldBatch, ItemError};
 pub use followed::REGISTRATIONS_BY_ID_MAX;
 pub use representations::{StoredReply, StoredRepresentation};

@@ -17,22 +17,6 @@ use super::super::{allegation_from, invalid, step_from};
 use super::{BatchTx, FieldBatch};
 use crate::error::{StoreError, StoreResult};
 
-/// Whether the scope's `$table` holds a row with this id.
-macro_rules! known {
-    ($tx:expr, $scope:expr, $table:literal, $id:expr) => {{
-        let found: Option<i32> = sqlx::query_scalar(concat!(
-            "SELECT 1 FROM ",
-            $table,
-            " WHERE tenant_id = $1 AND id = $2"
-        ))
-        .bind(*$scope.tenant().as_uuid())
-        .bind($id)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        found.is_some()
-    }};
-}
-
 /// What a new step or representation is checked against.
 struct Standing {
     allegation: domain::protection::Allegation,
