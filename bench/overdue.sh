@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The protection unit's follow-ups-due list at scale (issue 6, ICRC-VIS-d): N persons seen with
-# one follow-up each (default 100000), full scan against the indexed query (migration 0017), on
+# one follow-up each (default 100000), the Rust scan against the rule in SQL (whole list, count, one page), on
 # SQLite and, when .ci/postgres.sh can start it, on PostgreSQL. Results: bench/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

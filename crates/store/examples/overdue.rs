@@ -1,9 +1,11 @@
 //! The follow-ups-due list at scale (issue 6, ICRC-VIS-d; `bench/overdue.sh`): loads N persons
 //! seen, each with one follow-up whose next visit is due on a day spread over 2026 (one person in
-//! a hundred seen again on a later visit and linked), then times the full scan (every person, every
-//! follow-up, `domain::protection::overdue`) and the indexed query
-//! (`Store::overdue_follow_ups`, migration 0017) on an early day (few due) and on the last day
-//! (all due), and checks that both answer the same.
+//! a hundred seen again on a later visit and linked), in one field batch with the bulk writes
+//! (`FieldBatch::registrations`, `follow_ups`; `WHEREABOUTS_BENCH_ONE_BY_ONE=1`: one record at a
+//! time, as before), then, on an early day (few due) and on the last day (all due), times the
+//! rule in Rust over every row (`domain::protection::overdue`, the check), and the rule in SQL:
+//! the whole list (`Store::overdue_follow_ups`), the count and one page of 100 with its total and
+//! names, and checks that they answer the same.
 //!
 //! `cargo run --release -p whereabouts-store --example overdue -- [N]` (default 100000) on
 //! SQLite in a temporary directory; with `WHEREABOUTS_BENCH_POSTGRES=<admin url>` on a scratch
@@ -142,38 +144,67 @@ async fn main() {
     let first = visit("V-1", date!(2025 - 12 - 01));
     let second = visit("V-2", date!(2025 - 12 - 20));
 
+    // WHEREABOUTS_BENCH_ONE_BY_ONE=1: one statement per record (the path before the bulk
+    // writes; about five round trips a person), to compare.
+    let one_by_one = std::env::var_os("WHEREABOUTS_BENCH_ONE_BY_ONE").is_some();
     let loading = Instant::now();
     let cpu_loading = cpu_seconds();
     let mut links = Vec::new();
+    let mut seen = Vec::with_capacity(n + n / 100 + 1);
+    let mut follow_ups = Vec::with_capacity(n);
+    for i in 0..n {
+        let first_seen = person(first.id, place, i, datetime!(2025-12-01 10:00 UTC));
+        let mut registration = first_seen.id;
+        seen.push(first_seen);
+        if i % 100 == 0 {
+            let again = person(second.id, place, i, datetime!(2025-12-20 10:00 UTC));
+            links.push((again.id, registration));
+            registration = again.id;
+            seen.push(again);
+        }
+        let due = date!(2026 - 01 - 01) + Duration::days(i64::try_from(i % 365).unwrap());
+        follow_ups.push((
+            uuid::Uuid::now_v7(),
+            FollowUp {
+                registration,
+                recorded_at: datetime!(2025-12-20 12:00 UTC),
+                health: None,
+                family_contact_wanted: false,
+                family_contact: None,
+                messages: Vec::new(),
+                next_visit_due: Some(due),
+                reprisals_reported: None,
+                recorded_by: "bench".into(),
+            },
+        ));
+    }
     let mut batch = store.begin_field_batch(&scope).await.unwrap();
     batch.visit(&first).await.unwrap();
     batch.visit(&second).await.unwrap();
-    for i in 0..n {
-        let seen = person(first.id, place, i, datetime!(2025-12-01 10:00 UTC));
-        batch.registration(&seen).await.unwrap();
-        let mut registration = seen.id;
-        if i % 100 == 0 {
-            let again = person(second.id, place, i, datetime!(2025-12-20 10:00 UTC));
-            batch.registration(&again).await.unwrap();
-            links.push((again.id, seen.id));
-            registration = again.id;
+    if one_by_one {
+        for s in &seen {
+            batch.registration(s).await.unwrap();
         }
-        let due = date!(2026 - 01 - 01) + Duration::days(i64::try_from(i % 365).unwrap());
-        let follow_up = FollowUp {
-            registration,
-            recorded_at: datetime!(2025-12-20 12:00 UTC),
-            health: None,
-            family_contact_wanted: false,
-            family_contact: None,
-            messages: Vec::new(),
-            next_visit_due: Some(due),
-            reprisals_reported: None,
-            recorded_by: "bench".into(),
-        };
-        batch
-            .follow_up(uuid::Uuid::now_v7(), &follow_up)
-            .await
-            .unwrap();
+        for (id, f) in &follow_ups {
+            batch.follow_up(*id, f).await.unwrap();
+        }
+    } else {
+        assert!(
+            batch
+                .registrations(&seen)
+                .await
+                .unwrap()
+                .iter()
+                .all(|new| *new)
+        );
+        assert!(
+            batch
+                .follow_ups(&follow_ups)
+                .await
+                .unwrap()
+                .iter()
+                .all(|new| *new)
+        );
     }
     batch.commit().await.unwrap();
     for (registration, person) in &links {
@@ -183,32 +214,36 @@ async fn main() {
             .unwrap();
     }
     println!(
-        "{backend}: loaded {n} persons, {} registrations, {n} follow-ups, {} links in {:.1} s (process CPU {:.1} s)",
+        "{backend}: loaded {n} persons, {} registrations, {n} follow-ups ({}), {} links in {:.1} s (process CPU {:.1} s)",
         n + links.len(),
+        if one_by_one { "one by one" } else { "bulk" },
         links.len(),
         loading.elapsed().as_secs_f64(),
         cpu_seconds() - cpu_loading
     );
 
     for day in [date!(2026 - 01 - 10), date!(2026 - 12 - 31)] {
+        // The rule in Rust over every row (what the list did before it ran in SQL): the check.
         let cpu_before = cpu_seconds();
         let started = Instant::now();
         let persons = store.followed_persons(&scope).await.unwrap();
         let marks = store.due_marks(&scope).await.unwrap();
-        let read = started.elapsed();
-        let domain_started = Instant::now();
         let scan = domain::protection::overdue(&persons, &marks, day);
-        let domain_time = domain_started.elapsed();
         let scan_time = started.elapsed();
+        let cpu_scan = cpu_seconds();
+        // The rule in SQL: the whole list, the count, and one page of 100 (the second).
         let started = Instant::now();
-        let indexed = store.overdue_follow_ups(&scope, day).await.unwrap();
-        let indexed_time = started.elapsed();
-        let cpu_indexed = cpu_seconds();
-        assert_eq!(
-            indexed, scan,
-            "the indexed list differs from the scan on {day}"
-        );
-        // What the page and the API read: one page of 100 and the names of its persons only.
+        let all = store.overdue_follow_ups(&scope, day).await.unwrap();
+        let all_time = started.elapsed();
+        let cpu_all = cpu_seconds();
+        assert_eq!(all, scan, "the SQL list differs from the scan on {day}");
+        let started = Instant::now();
+        let count = store.overdue_count(&scope, day).await.unwrap();
+        let count_time = started.elapsed();
+        let cpu_count = cpu_seconds();
+        assert_eq!(count, scan.len());
+        // What the page and the API read: one page of 100, its total, and the names of its
+        // persons only.
         let started = Instant::now();
         let (page, total) = store
             .overdue_follow_ups_page(&scope, day, 100, 100)
@@ -218,20 +253,32 @@ async fn main() {
         let names = store.registrations_by_id(&scope, &last).await.unwrap();
         let page_time = started.elapsed();
         let cpu_page = cpu_seconds();
-        assert_eq!(total, indexed.len());
-        assert_eq!(page.as_slice(), &indexed[100.min(total)..200.min(total)]);
+        assert_eq!(total, scan.len());
+        assert_eq!(page.as_slice(), &scan[100.min(total)..200.min(total)]);
         assert_eq!(names.len(), page.len());
         println!(
-            "{backend}: on {day}, {} due: full scan {:.0} ms (read {:.0} ms, domain overdue {:.1} ms); indexed {:.0} ms; one page of 100 with names {:.0} ms (process CPU: scan + indexed {:.2} s, page {:.2} s)",
-            indexed.len(),
+            "{backend}: on {day}, {} due: Rust scan {:.0} ms (CPU {:.2} s); SQL: all due {:.0} ms (CPU {:.2} s), count {:.0} ms (CPU {:.2} s), one page of 100 with its total and names {:.0} ms (CPU {:.2} s)",
+            scan.len(),
             scan_time.as_secs_f64() * 1e3,
-            read.as_secs_f64() * 1e3,
-            domain_time.as_secs_f64() * 1e3,
-            indexed_time.as_secs_f64() * 1e3,
+            cpu_scan - cpu_before,
+            all_time.as_secs_f64() * 1e3,
+            cpu_all - cpu_scan,
+            count_time.as_secs_f64() * 1e3,
+            cpu_count - cpu_all,
             page_time.as_secs_f64() * 1e3,
-            cpu_indexed - cpu_before,
-            cpu_page - cpu_indexed,
+            cpu_page - cpu_count,
         );
+    }
+    if std::env::var_os("WHEREABOUTS_BENCH_EXPLAIN").is_some() {
+        let day = date!(2026 - 12 - 31);
+        println!("{backend}: the plan of one page of 100 (offset 100) on {day}:");
+        for line in store
+            .explain_overdue_page(&scope, day, 100, 100)
+            .await
+            .unwrap()
+        {
+            println!("  {line}");
+        }
     }
     store.close().await;
 }

@@ -68,7 +68,7 @@ pub use messages::{
 };
 pub use peer_status::{PEER_ERROR_MAX, PeerExchange, PeerExchangeUpdate};
 pub use protection::{
-    EvidenceTarget, FieldBatch, REGISTRATIONS_BY_ID_MAX, StoredEvidence, StoredFollowUp,
+    EvidenceTarget, FieldBatch, ItemError, REGISTRATIONS_BY_ID_MAX, StoredEvidence, StoredFollowUp,
     StoredRefusalEnd, StoredReply, StoredRepresentation,
 };
 pub use received::{ReceivedAssertion, ReceivedEvent};

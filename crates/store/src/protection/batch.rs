@@ -13,7 +13,7 @@ use domain::protection::{
     AccessRefusal, Allegation, ConditionRecord, FollowUp, Interview, PersonSeen, RefusalEnd, Visit,
     check_interviews,
 };
-use domain::{AssertedValue, InterviewId, PartialDate, Presence, RegistrationId, VisitId};
+use domain::{InterviewId, PartialDate, RegistrationId, VisitId};
 use sqlx::{Postgres, Sqlite, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -23,7 +23,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::rows::ScopedPool;
 use crate::scope::TenantScope;
 use crate::vault::Sealer;
-use crate::{Backend, Store, codec};
+use crate::{Backend, Store};
 
 enum BatchTx {
     Sqlite(Transaction<'static, Sqlite>),
@@ -46,7 +46,10 @@ macro_rules! on_tx {
     };
 }
 
+mod bulk;
 mod letters;
+
+pub use bulk::ItemError;
 
 /// Field records written in one transaction.
 pub struct FieldBatch<'a> {
@@ -222,36 +225,14 @@ impl FieldBatch<'_> {
         })
     }
 
-    /// ICRC-VIS-a: a person seen; `false` when already registered.
+    /// ICRC-VIS-a: a person seen; `false` when already registered
+    /// ([`FieldBatch::registrations`] with one).
     pub async fn registration(&mut self, seen: &PersonSeen) -> StoreResult<bool> {
-        seen.validate().map_err(invalid)?;
-        let (scope, now) = (self.scope, self.now);
-        let (name, _) = codec::encode(&Presence::Present(AssertedValue::Name(seen.name.clone())));
-        on_tx!(self, tx => {
-            ensure_own!(tx, scope, "visits", seen.visit.as_uuid());
-            ensure_own!(tx, scope, "places", seen.place.as_uuid());
-            let done = sqlx::query(
-                "INSERT INTO registrations (id, tenant_id, visit_id, place_id, seen_at, name, birth_date, sex, nationality, service_number, father_name, held_since, registered_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(seen.id.as_uuid())
-            .bind(*scope.tenant().as_uuid())
-            .bind(seen.visit.as_uuid())
-            .bind(seen.place.as_uuid())
-            .bind(seen.seen_at)
-            .bind(name.as_deref())
-            .bind(seen.birth_date.as_ref().map(PartialDate::original))
-            .bind(seen.sex.map(domain::Sex::code))
-            .bind(seen.nationality.as_deref())
-            .bind(seen.service_number.as_deref())
-            .bind(seen.father_name.as_deref())
-            .bind(seen.held_since.as_ref().map(PartialDate::original))
-            .bind(seen.registered_by.trim())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
+        let done = self
+            .registrations(std::slice::from_ref(seen))
+            .await
+            .map_err(|e| e.error)?;
+        Ok(done.first().copied().unwrap_or(false))
     }
 
     /// GC3-126-b: a private interview, notes sealed (SEC-3); `false` when already recorded.
@@ -351,70 +332,13 @@ impl FieldBatch<'_> {
 
     /// ICRC-VIS-d: a follow-up under the id it was made with; `false` when already recorded.
     /// After a private interview of the person (any registration of theirs, any visit), it
-    /// says whether reprisals were reported.
+    /// says whether reprisals were reported ([`FieldBatch::follow_ups`] with one).
     pub async fn follow_up(&mut self, id: Uuid, follow_up: &FollowUp) -> StoreResult<bool> {
-        follow_up.validate().map_err(invalid)?;
-        let scope = self.scope;
-        let registration = follow_up.registration;
-        on_tx!(self, tx => {
-            ensure_own!(tx, scope, "registrations", registration.as_uuid());
-        });
-        if self.links.is_none() {
-            self.links = Some(on_tx!(self, tx => registration_links_in!(tx, scope)));
-        }
-        let links = self.links.as_deref().unwrap_or_default();
-        let person = links
-            .iter()
-            .find(|(from, _)| *from == registration)
-            .map_or(registration, |(_, to)| *to);
-        let mut same: Vec<RegistrationId> = vec![person];
-        same.extend(
-            links
-                .iter()
-                .filter(|(_, to)| *to == person)
-                .map(|(from, _)| *from),
-        );
-        let interviews = self.interviews().await?;
-        follow_up
-            .check_reprisals_across(&same, interviews)
-            .map_err(invalid)?;
-        // SEC-3: health, family contact and messages are sealed with the tenant's data key,
-        // bound to the row.
-        let sealer = &self.sealer;
-        let health = follow_up
-            .health
-            .as_ref()
-            .map(|text| sealer.seal_text(&format!("follow_ups.health:{id}"), text))
-            .transpose()?;
-        let family_contact = follow_up
-            .family_contact
-            .as_ref()
-            .map(|text| sealer.seal_text(&format!("follow_ups.family_contact:{id}"), text))
-            .transpose()?;
-        let messages = sealer.seal_text(
-            &format!("follow_ups.messages:{id}"),
-            &json_list(follow_up.messages.iter().cloned()),
-        )?;
-        on_tx!(self, tx => {
-            let done = sqlx::query(
-                "INSERT INTO follow_ups (id, tenant_id, registration_id, recorded_at, health, family_contact_wanted, family_contact, messages, next_visit_due, reprisals_reported, recorded_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(*scope.tenant().as_uuid())
-            .bind(follow_up.registration.as_uuid())
-            .bind(follow_up.recorded_at)
-            .bind(health.as_deref())
-            .bind(follow_up.family_contact_wanted)
-            .bind(family_contact.as_deref())
-            .bind(&messages)
-            .bind(follow_up.next_visit_due)
-            .bind(follow_up.reprisals_reported)
-            .bind(follow_up.recorded_by.trim())
-            .execute(&mut *tx)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
+        let done = self
+            .follow_ups(&[(id, follow_up.clone())])
+            .await
+            .map_err(|e| e.error)?;
+        Ok(done.first().copied().unwrap_or(false))
     }
 
     /// GC3-126-c: the end of a refusal recorded on the laptop, once: the same end again is

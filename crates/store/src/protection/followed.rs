@@ -4,7 +4,7 @@
 //! next visit due run across visits and places. Links are append-only, like everything here.
 
 use domain::protection::{
-    DueMark, FollowedPerson, Overdue, PersonSeen, Sighting, check_link, group_sightings, overdue,
+    DueMark, FollowedPerson, Overdue, PersonSeen, Sighting, check_link, group_sightings,
 };
 use domain::{PlaceId, RegistrationId, VisitId};
 use sqlx::Row;
@@ -125,9 +125,9 @@ impl Store {
     }
 
     /// ICRC-VIS-d: one page of the follow-ups due ([`Store::overdue_follow_ups`], most overdue
-    /// first) and how many are due in all. Nothing here decodes a name; the caller reads the
-    /// names of the page's persons only ([`Store::registrations_by_id`]), so a page costs the
-    /// same whether 10 or 10^5 persons are due.
+    /// first) and how many are due in all. The rule runs in SQL ([`overdue_sql`]): the store
+    /// returns the page's rows only and counts the rest with `COUNT(*)`; nothing decodes a name
+    /// (the caller reads the names of the page's persons, [`Store::registrations_by_id`]).
     pub async fn overdue_follow_ups_page(
         &self,
         scope: &TenantScope,
@@ -135,9 +135,116 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> StoreResult<(Vec<Overdue>, usize)> {
-        let all = self.overdue_follow_ups(scope, today).await?;
-        let total = all.len();
-        Ok((all.into_iter().skip(offset).take(limit).collect(), total))
+        let page = self.overdue_rows(scope, today, offset, Some(limit)).await?;
+        let total = self.overdue_count(scope, today).await?;
+        Ok((page, total))
+    }
+
+    /// How many persons [`Store::overdue_follow_ups`] lists on `today`, counted in SQL.
+    pub async fn overdue_count(&self, scope: &TenantScope, today: Date) -> StoreResult<usize> {
+        let sql = overdue_sql(self.instant_key(), OverdueSql::Count);
+        let count: i64 = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let count = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(today)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            count
+        });
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// The rows of the list from `offset`, at most `limit` (all without one), with where and
+    /// when each person was last seen.
+    async fn overdue_rows(
+        &self,
+        scope: &TenantScope,
+        today: Date,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> StoreResult<Vec<Overdue>> {
+        let sql = overdue_sql(self.instant_key(), OverdueSql::Page);
+        let limit = limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        type Row = (Uuid, Date, OffsetDateTime, Uuid, Uuid, Uuid, OffsetDateTime);
+        let rows: Vec<Row> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .bind(today)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(person, due, set_at, last, visit, place, seen_at)| Overdue {
+                    person: RegistrationId::from_uuid(person),
+                    due,
+                    set_at,
+                    days: (today - due).whole_days(),
+                    last_seen: sighting((last, visit, place, seen_at)),
+                },
+            )
+            .collect())
+    }
+
+    /// The database's plan for one page of the follow-ups due (`bench/overdue.sh` prints it):
+    /// SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN (ANALYZE, BUFFERS)` (the query runs).
+    pub async fn explain_overdue_page(
+        &self,
+        scope: &TenantScope,
+        today: Date,
+        offset: usize,
+        limit: usize,
+    ) -> StoreResult<Vec<String>> {
+        let sql = overdue_sql(self.instant_key(), OverdueSql::Page);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let tenant = *scope.tenant().as_uuid();
+        match &self.backend {
+            crate::Backend::Sqlite(pool) => {
+                let mut tx = pool.read_scoped(scope).await?;
+                let rows: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                        .bind(tenant)
+                        .bind(today)
+                        .bind(limit)
+                        .bind(offset)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                tx.commit().await?;
+                Ok(rows.into_iter().map(|(.., detail)| detail).collect())
+            }
+            crate::Backend::Postgres(pool) => {
+                let mut tx = pool.read_scoped(scope).await?;
+                let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "EXPLAIN (ANALYZE, BUFFERS) {sql}"
+                )))
+                .bind(tenant)
+                .bind(today)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(rows)
+            }
+        }
+    }
+
+    /// How this backend compares two stored instants in SQL (see [`InstantKey`]).
+    fn instant_key(&self) -> InstantKey {
+        match self.backend {
+            crate::Backend::Sqlite(_) => InstantKey::SqliteText,
+            crate::Backend::Postgres(_) => InstantKey::Native,
+        }
     }
 
     /// The registrations with these ids that are the scope's own (others are left out), in the
@@ -231,105 +338,112 @@ impl Store {
     }
 
     /// ICRC-VIS-d: the persons whose next visit is due on `today` or before and who have not
-    /// been seen since, most overdue first (`domain::protection::overdue`).
-    ///
-    /// Indexed (migration 0017, `follow_ups_due`): the follow-ups due by `today` are found by
-    /// the index; when they are at most a quarter of the registrations followed up, only their
-    /// persons' registrations, links and follow-ups are read, so the work follows the persons
-    /// due, not every follow-up the unit ever recorded; otherwise everything is read once.
+    /// been seen since, most overdue first: the rule of `domain::protection::overdue`, run in
+    /// SQL ([`overdue_sql`]), so no follow-up or registration outside the list is read.
     pub async fn overdue_follow_ups(
         &self,
         scope: &TenantScope,
         today: Date,
     ) -> StoreResult<Vec<Overdue>> {
-        // How many registrations have a follow-up due (the index's range) against all that have
-        // one: when most are due, one plain read of everything is cheaper than the joins
-        // (measured in `bench/overdue.sh`: at 10^5 follow-ups all due, 3.0 s against 7.5 s).
-        let (due, total): (i64, i64) = on_backend!(self, pool => {
-            let mut tx = pool.read_scoped(scope).await?;
-            let due: i64 = sqlx::query_scalar(
-                "SELECT COUNT(DISTINCT registration_id) FROM follow_ups \
-                 WHERE tenant_id = $1 AND next_visit_due IS NOT NULL AND next_visit_due <= $2",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(today)
-            .fetch_one(&mut *tx)
-            .await?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(DISTINCT registration_id) FROM follow_ups WHERE tenant_id = $1",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .fetch_one(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            (due, total)
-        });
-        if due == 0 {
-            return Ok(Vec::new());
+        self.overdue_rows(scope, today, 0, None).await
+    }
+}
+
+/// How a backend's SQL compares two stored instants.
+#[derive(Clone, Copy)]
+enum InstantKey {
+    /// PostgreSQL: `TIMESTAMPTZ` compares as it is.
+    Native,
+    /// SQLite: sqlx stores RFC 3339 text (`2026-03-20T11:00:00Z`, `…00.5Z`, `…00+02:00`), whose
+    /// text order is not time order (`…00Z` sorts after `…00.5Z`; offsets). [`sqlite_instant`]
+    /// turns it into integer nanoseconds since 1970.
+    SqliteText,
+}
+
+impl InstantKey {
+    fn of(self, column: &str) -> String {
+        match self {
+            Self::Native => column.to_owned(),
+            Self::SqliteText => sqlite_instant(column),
         }
-        if due * 4 > total {
-            let persons = self.followed_persons(scope).await?;
-            let marks = self.due_marks(scope).await?;
-            return Ok(overdue(&persons, &marks, today));
+    }
+}
+
+/// An SQLite expression for the RFC 3339 text in `c` as integer nanoseconds since 1970, exact:
+/// the whole seconds with their offset go to `unixepoch` (which would round a fraction to the
+/// millisecond), the fraction is padded to nine digits and added.
+fn sqlite_instant(c: &str) -> String {
+    // Length of the offset suffix: `Z`, `+hh:mm` / `-hh:mm`, or none.
+    let suffix = format!(
+        "(CASE WHEN substr({c}, -1) = 'Z' THEN 1 WHEN length({c}) > 19 AND substr({c}, -6, 1) IN ('+', '-') THEN 6 ELSE 0 END)"
+    );
+    format!(
+        "(unixepoch(substr({c}, 1, 19) || (CASE WHEN substr({c}, -1) = 'Z' THEN '' WHEN length({c}) > 19 AND substr({c}, -6, 1) IN ('+', '-') THEN substr({c}, -6) ELSE '' END)) * 1000000000 \
+         + CAST(substr((CASE WHEN substr({c}, 20, 1) = '.' THEN substr({c}, 21, length({c}) - 20 - {suffix}) ELSE '' END) || '000000000', 1, 9) AS INTEGER))"
+    )
+}
+
+/// What [`overdue_sql`] answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OverdueSql {
+    /// `$3` rows from `$4`: person, due, set at, and the last sighting (registration, visit,
+    /// place, seen at).
+    Page,
+    /// `COUNT(*)` of the whole list.
+    Count,
+}
+
+/// ICRC-VIS-d, GC3-126-c: the follow-ups-due list in SQL (`$1` tenant, `$2` today), the rule of
+/// `domain::protection::overdue`: a person (a registration's link, or the registration itself)
+/// is due when their latest follow-up over all their registrations — the greatest (recorded at,
+/// registration, follow-up id) — names a next visit due on `$2` or before, and none of their
+/// registrations was seen after that follow-up was recorded. Most overdue first, then by person.
+///
+/// The candidates come from the index on (tenant, next visit due) in due order; each is checked
+/// by index look-ups of its person's own follow-ups and registration, then of the person's
+/// links (usually none; each link's follow-ups and registration looked up from the link, so
+/// SQLite never scans the tenant's follow-ups), and the sort by person only breaks ties within
+/// one due day (`USE TEMP B-TREE FOR RIGHT PART OF ORDER BY`), so a page stops after its rows.
+/// The count still checks every candidate: O(persons due) index look-ups, in SQL.
+fn overdue_sql(key: InstantKey, what: OverdueSql) -> String {
+    let person = "COALESCE(l.person_id, f.registration_id)";
+    let mine = format!("({}, f.registration_id, f.id)", key.of("f.recorded_at"));
+    let newer = format!(
+        "({}, f2.registration_id, f2.id) > {mine}",
+        key.of("f2.recorded_at")
+    );
+    let set_at = key.of("f.recorded_at");
+    let seen_later = format!("{} > {set_at}", key.of("g.seen_at"));
+    let due = format!(
+        "FROM follow_ups f \
+         LEFT JOIN registration_links l ON l.tenant_id = $1 AND l.registration_id = f.registration_id \
+         WHERE f.tenant_id = $1 AND f.next_visit_due IS NOT NULL AND f.next_visit_due <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM follow_ups f2 WHERE f2.tenant_id = $1 AND f2.registration_id = {person} AND {newer}) \
+         AND NOT EXISTS (SELECT 1 FROM registrations g WHERE g.tenant_id = $1 AND g.id = {person} AND {seen_later}) \
+         AND NOT EXISTS (SELECT 1 FROM registration_links l2 WHERE l2.tenant_id = $1 AND l2.person_id = {person} \
+             AND (EXISTS (SELECT 1 FROM follow_ups f2 WHERE f2.tenant_id = $1 AND f2.registration_id = l2.registration_id AND {newer}) \
+             OR EXISTS (SELECT 1 FROM registrations g WHERE g.tenant_id = $1 AND g.id = l2.registration_id AND {seen_later})))"
+    );
+    match what {
+        OverdueSql::Count => format!("SELECT COUNT(*) {due}"),
+        OverdueSql::Page => {
+            // The last sighting: the greatest (seen at, registration) of the person's.
+            let last = format!(
+                "(SELECT id FROM (SELECT r.id AS id, {} AS at FROM registrations r WHERE r.tenant_id = $1 AND r.id = q.person \
+                 UNION ALL SELECT r.id, {} FROM registration_links l3 CROSS JOIN registrations r \
+                 WHERE l3.tenant_id = $1 AND l3.person_id = q.person AND r.tenant_id = $1 AND r.id = l3.registration_id) s \
+                 ORDER BY at DESC, id DESC LIMIT 1)",
+                key.of("r.seen_at"),
+                key.of("r.seen_at")
+            );
+            format!(
+                "SELECT q.person, q.due, q.recorded_at, g.id, g.visit_id, g.place_id, g.seen_at FROM \
+                 (SELECT q.person, q.due, q.recorded_at, {last} AS last FROM \
+                  (SELECT {person} AS person, f.next_visit_due AS due, f.recorded_at AS recorded_at {due} \
+                   ORDER BY f.next_visit_due, {person} LIMIT $3 OFFSET $4) q) q \
+                 JOIN registrations g ON g.tenant_id = $1 AND g.id = q.last \
+                 ORDER BY q.due, q.person"
+            )
         }
-        // The persons (first registrations) with any follow-up due by today, and every
-        // registration of theirs.
-        const PERSONS: &str = "WITH due AS (SELECT DISTINCT registration_id AS r FROM follow_ups \
-             WHERE tenant_id = $1 AND next_visit_due IS NOT NULL AND next_visit_due <= $2), \
-             persons AS (SELECT DISTINCT COALESCE(l.person_id, due.r) AS p FROM due \
-             LEFT JOIN registration_links l ON l.tenant_id = $1 AND l.registration_id = due.r), \
-             regs AS (SELECT p AS r FROM persons UNION \
-             SELECT l.registration_id FROM persons JOIN registration_links l ON l.tenant_id = $1 AND l.person_id = persons.p)";
-        let seen_sql = format!(
-            "{PERSONS} SELECT g.id, g.visit_id, g.place_id, g.seen_at FROM regs JOIN registrations g ON g.tenant_id = $1 AND g.id = regs.r"
-        );
-        let links_sql = format!(
-            "{PERSONS} SELECT l.registration_id, l.person_id FROM persons JOIN registration_links l ON l.tenant_id = $1 AND l.person_id = persons.p"
-        );
-        let marks_sql = format!(
-            "{PERSONS} SELECT f.registration_id, f.recorded_at, f.next_visit_due FROM regs JOIN follow_ups f ON f.tenant_id = $1 AND f.registration_id = regs.r"
-        );
-        let (seen, links, marks) = on_backend!(self, pool => {
-            let mut tx = pool.read_scoped(scope).await?;
-            let seen: Vec<(Uuid, Uuid, Uuid, OffsetDateTime)> = sqlx::query_as(sqlx::AssertSqlSafe(seen_sql))
-                .bind(*scope.tenant().as_uuid())
-                .bind(today)
-                .fetch_all(&mut *tx)
-                .await?;
-            let links: Vec<(Uuid, Uuid)> = sqlx::query_as(sqlx::AssertSqlSafe(links_sql))
-                .bind(*scope.tenant().as_uuid())
-                .bind(today)
-                .fetch_all(&mut *tx)
-                .await?;
-            let marks = sqlx::query(sqlx::AssertSqlSafe(marks_sql))
-                .bind(*scope.tenant().as_uuid())
-                .bind(today)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|row| {
-                    Ok(DueMark {
-                        registration: RegistrationId::from_uuid(
-                            row.try_get::<Uuid, _>("registration_id")?,
-                        ),
-                        recorded_at: row.try_get::<OffsetDateTime, _>("recorded_at")?,
-                        next_visit_due: row.try_get::<Option<Date>, _>("next_visit_due")?,
-                    })
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
-            tx.commit().await?;
-            (seen, links, marks)
-        });
-        let links: Vec<(RegistrationId, RegistrationId)> = links
-            .into_iter()
-            .map(|(from, to)| {
-                (
-                    RegistrationId::from_uuid(from),
-                    RegistrationId::from_uuid(to),
-                )
-            })
-            .collect();
-        let persons = group_sightings(seen.into_iter().map(sighting), &links);
-        Ok(overdue(&persons, &marks, today))
     }
 }

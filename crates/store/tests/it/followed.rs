@@ -409,3 +409,158 @@ async fn the_indexed_follow_ups_due_answer_what_the_full_scan_answers() {
         ));
     }
 }
+
+/// ICRC-VIS-d: the follow-ups-due rule runs in SQL (no longer over every row in Rust), so its
+/// edges are pinned here on both backends, each against `domain::protection::overdue` too:
+/// the latest follow-up of the person wins, a person seen after it is not due, and instants
+/// compare as instants — on SQLite they are RFC 3339 text, where `…10:00:00Z` sorts after
+/// `…10:00:00.5Z` and `12:30+02:00` after `11:00Z`, so a text comparison answers wrongly for
+/// persons A to D. Pages of one, two and three rows make the whole list, ties by person.
+#[tokio::test]
+async fn the_sql_rule_takes_the_latest_follow_up_and_compares_instants() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let follow_up = |registration, recorded_at, due| FollowUp {
+            registration,
+            recorded_at,
+            health: None,
+            family_contact_wanted: false,
+            family_contact: None,
+            messages: Vec::new(),
+            next_visit_due: due,
+            reprisals_reported: None,
+            recorded_by: "delegate".into(),
+        };
+        let plus_two = time::UtcOffset::from_hms(2, 0, 0).unwrap();
+        let half = time::Duration::milliseconds(500);
+        let due = Some(date!(2026 - 03 - 10));
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        let add = |family: &str, seen_at: OffsetDateTime| {
+            let mut person = seen(&u.visit, u.place, family);
+            person.seen_at = seen_at;
+            person
+        };
+        let ten = datetime!(2026-03-01 10:00 UTC);
+        // A: seen at 10:00:00, followed up half a second later: due.
+        let a = add("A", ten);
+        // B: followed up at 10:00:00, seen half a second later: not due.
+        let b = add("B", ten + half);
+        // C: seen at 12:30+02:00 (10:30 UTC), followed up at 11:00 UTC: due.
+        let c = add("C", datetime!(2026-03-01 10:30 UTC).to_offset(plus_two));
+        // D: a follow-up with a date at 10:00:00, a later one without at 10:00:00.25: not due.
+        let d = add("D", datetime!(2026-03-01 09:00 UTC));
+        // E: due 03-05, then a later follow-up moves the date to 03-30.
+        let e = add("E", datetime!(2026-03-01 09:00 UTC));
+        // F, G, H: the same day due, to order by person within a day.
+        let g: Vec<_> = ["F", "G", "H"]
+            .iter()
+            .map(|n| add(n, datetime!(2026-03-01 09:00 UTC)))
+            .collect();
+        for person in [&a, &b, &c, &d, &e].into_iter().chain(&g) {
+            batch.registration(person).await.unwrap();
+        }
+        let id = uuid::Uuid::now_v7;
+        let records = [
+            follow_up(a.id, ten + half, due),
+            follow_up(b.id, ten, due),
+            follow_up(c.id, datetime!(2026-03-01 11:00 UTC), due),
+            follow_up(d.id, ten, due),
+            follow_up(d.id, ten + time::Duration::milliseconds(250), None),
+            follow_up(
+                e.id,
+                datetime!(2026-03-01 12:00 UTC),
+                Some(date!(2026 - 03 - 05)),
+            ),
+            follow_up(
+                e.id,
+                datetime!(2026-03-02 12:00 UTC),
+                Some(date!(2026 - 03 - 30)),
+            ),
+        ];
+        for record in &records {
+            batch.follow_up(id(), record).await.unwrap();
+        }
+        for person in &g {
+            let record = follow_up(person.id, datetime!(2026-03-01 12:00 UTC), due);
+            batch.follow_up(id(), &record).await.unwrap();
+        }
+        batch.commit().await.unwrap();
+
+        let persons = store.followed_persons(&u.scope).await.unwrap();
+        let marks = store.due_marks(&u.scope).await.unwrap();
+        let day = date!(2026 - 03 - 20);
+        let list = store.overdue_follow_ups(&u.scope, day).await.unwrap();
+        assert_eq!(
+            list,
+            domain::protection::overdue(&persons, &marks, day),
+            "{name}"
+        );
+        let mut expected = vec![a.id, c.id, g[0].id, g[1].id, g[2].id];
+        expected.sort();
+        assert_eq!(
+            list.iter().map(|o| o.person).collect::<Vec<_>>(),
+            expected,
+            "{name}: A, C and F-H due on 03-10, by person; B seen since, D's latest has no date, E moved to 03-30"
+        );
+        assert!(list.iter().all(|o| o.days == 10), "{name}");
+        let c_row = list.iter().find(|o| o.person == c.id).unwrap();
+        assert_eq!(
+            c_row.last_seen.seen_at, c.seen_at,
+            "{name}: the instant kept"
+        );
+        assert_eq!(
+            store.overdue_count(&u.scope, day).await.unwrap(),
+            5,
+            "{name}"
+        );
+
+        // E falls due with the date of its latest follow-up (03-30, not 03-05): the least
+        // overdue, so last.
+        let day = date!(2026 - 03 - 31);
+        let list = store.overdue_follow_ups(&u.scope, day).await.unwrap();
+        assert_eq!(
+            list,
+            domain::protection::overdue(&persons, &marks, day),
+            "{name}"
+        );
+        assert_eq!(list.len(), 6, "{name}");
+        assert_eq!(list[5].person, e.id, "{name}");
+        assert_eq!(list[5].due, date!(2026 - 03 - 30), "{name}");
+        assert_eq!(list[5].days, 1, "{name}");
+        for size in 1..=3 {
+            let mut paged = Vec::new();
+            let mut offset = 0;
+            loop {
+                let (page, total) = store
+                    .overdue_follow_ups_page(&u.scope, day, offset, size)
+                    .await
+                    .unwrap();
+                assert_eq!(total, 6, "{name}");
+                if page.is_empty() {
+                    break;
+                }
+                offset += page.len();
+                paged.extend(page);
+            }
+            assert_eq!(paged, list, "{name}: pages of {size}");
+        }
+        // Before any date, nothing; another tenant sees none of it.
+        assert!(
+            store
+                .overdue_follow_ups(&u.scope, date!(2026 - 03 - 04))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{name}"
+        );
+        assert_eq!(
+            store.overdue_count(&f.scope_a, day).await.unwrap(),
+            0,
+            "{name}"
+        );
+    }
+}
