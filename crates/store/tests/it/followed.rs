@@ -12,6 +12,25 @@ use whereabouts_store::{NewPlace, StoreError};
 use crate::harness::{backends, seed};
 use crate::protection::{interview, seen, unit};
 
+/// A delegate's follow-up of `registration` recorded at `recorded_at`, next visit due `due`.
+fn follow_up(
+    registration: RegistrationId,
+    recorded_at: OffsetDateTime,
+    due: Option<time::Date>,
+) -> FollowUp {
+    FollowUp {
+        registration,
+        recorded_at,
+        health: None,
+        family_contact_wanted: false,
+        family_contact: None,
+        messages: Vec::new(),
+        next_visit_due: due,
+        reprisals_reported: None,
+        recorded_by: "delegate".into(),
+    }
+}
+
 #[tokio::test]
 async fn a_person_seen_again_after_a_transfer_keeps_one_follow_up_history() {
     for backend in backends().await {
@@ -297,17 +316,6 @@ async fn the_indexed_follow_ups_due_answer_what_the_full_scan_answers() {
         };
         store.record_visit(&u.scope, &later).await.unwrap();
         let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
-        let follow_up = |registration, recorded_at, due| FollowUp {
-            registration,
-            recorded_at,
-            health: None,
-            family_contact_wanted: false,
-            family_contact: None,
-            messages: Vec::new(),
-            next_visit_due: due,
-            reprisals_reported: None,
-            recorded_by: "delegate".into(),
-        };
         let mut links = Vec::new();
         for i in 0..60_i64 {
             let first = seen(&u.visit, u.place, &format!("Коваленко-{i}"));
@@ -424,17 +432,6 @@ async fn the_sql_rule_takes_the_latest_follow_up_and_compares_instants() {
         let f = seed(store).await;
         let u = unit(store, &f).await;
         store.record_visit(&u.scope, &u.visit).await.unwrap();
-        let follow_up = |registration, recorded_at, due| FollowUp {
-            registration,
-            recorded_at,
-            health: None,
-            family_contact_wanted: false,
-            family_contact: None,
-            messages: Vec::new(),
-            next_visit_due: due,
-            reprisals_reported: None,
-            recorded_by: "delegate".into(),
-        };
         let plus_two = time::UtcOffset::from_hms(2, 0, 0).unwrap();
         let half = time::Duration::milliseconds(500);
         let due = Some(date!(2026 - 03 - 10));
