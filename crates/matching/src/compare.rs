@@ -299,6 +299,10 @@ impl TokenMemo {
         compute: impl FnOnce() -> NameLevel,
     ) -> NameLevel {
         // The floors used are SIMILAR, CLOSE and "none" (infinity); each gives its own level.
+        debug_assert!(
+            floor == SIMILAR || floor == CLOSE || floor == f64::INFINITY,
+            "a new floor needs its own memo code: {floor}"
+        );
         let code = if floor <= SIMILAR {
             0
         } else if floor <= CLOSE {
