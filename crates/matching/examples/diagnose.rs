@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release -p whereabouts-matching --example diagnose -- \
-//!     link LEFT.csv RIGHT.csv OUT.csv [--fixed] [--threshold P] [--all]
+//!     link LEFT.csv RIGHT.csv OUT.csv [--fixed] [--threshold P] [--all] [--truth TRUTH.csv]
 //! cargo run --release -p whereabouts-matching --example diagnose -- \
 //!     dedupe RECORDS.csv OUT.csv [--fixed] [--threshold P]
 //! cargo run --release -p whereabouts-matching --example diagnose -- \
@@ -129,6 +129,66 @@ fn main() -> Result<(), Box<dyn Error>> {
                 ])?;
             }
             out.flush()?;
+            // `--truth TRUTH.csv`: every true pair that is not a candidate, scored directly
+            // (no rival sharing), to OUT.missed.csv: is candidate generation or the scoring
+            // what loses it?
+            if let Some(i) = args.iter().position(|a| a == "--truth")
+                && let Some(path) = args.get(i + 1)
+            {
+                let mut cluster_of: HashMap<String, String> = HashMap::new();
+                for row in csv::Reader::from_path(path)?.records() {
+                    let row = row?;
+                    cluster_of.insert(row[0].to_owned(), row[1].to_owned());
+                }
+                let candidates: std::collections::HashSet<(u32, u32)> =
+                    pairs.iter().map(|p| (p.a, p.b)).collect();
+                let mut by_cluster: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+                for (i, id) in left.iter().chain(&right).enumerate() {
+                    if let Some(c) = cluster_of.get(id) {
+                        let entry = by_cluster.entry(c.as_str()).or_default();
+                        if i < left.len() {
+                            entry.0.push(i);
+                        } else {
+                            entry.1.push(i);
+                        }
+                    }
+                }
+                let mut out = csv::Writer::from_path(format!("{}.missed.csv", args[3]))?;
+                out.write_record(["left_id", "right_id", "score", "explanation"])?;
+                let mut missed = 0;
+                let mut above = 0;
+                for (ls, rs) in by_cluster.values() {
+                    for &a in ls {
+                        for &b in rs {
+                            if candidates.contains(&(a as u32, b as u32)) {
+                                continue;
+                            }
+                            let comparison = matching::compare_records(&corpus, a, b);
+                            let explanation = report.model.explain(
+                                &corpus,
+                                corpus.features(a),
+                                corpus.features(b),
+                                &comparison,
+                            );
+                            let score = report.model.score(&corpus, &comparison);
+                            missed += 1;
+                            if score.probability >= settings.threshold {
+                                above += 1;
+                            }
+                            out.write_record([
+                                left[a].as_str(),
+                                right[b - left.len()].as_str(),
+                                &format!("{:.6}", score.probability),
+                                &explanation.sentences().join("; "),
+                            ])?;
+                        }
+                    }
+                }
+                out.flush()?;
+                eprintln!(
+                    "true pairs not candidates: {missed}, of which {above} would score at or above the threshold"
+                );
+            }
         }
         Some("dedupe") if args.len() >= 3 => {
             let ids = read(&args[1], &mut corpus)?;

@@ -635,3 +635,60 @@ fn western_armenian_family_name_links_with_the_russian_form() {
         "{c:?}"
     );
 }
+
+/// NAME-AR-1, NAME-AR-2: an Arabic name written family first with its article ("الحداد يوسف
+/// مازن", "AL-HASAN Yara H.", as lists write them) is read family, given, father's name. Before,
+/// every word after the article was taken for the family name and the record had no given name,
+/// so it never met "Yousef al-Haddad" (found among the synthetic 10k link's missed pairs with
+/// `examples/diagnose.rs link ... --truth`).
+#[test]
+fn an_arabic_name_written_family_first_with_the_article_links() {
+    let pairs = [
+        (
+            person(
+                "list",
+                &[
+                    ("full_name", "الحداد يوسف مازن"),
+                    ("birth_date", "2000-05-05"),
+                ],
+            ),
+            person(
+                "press",
+                &[("full_name", "Yousef al-Haddad"), ("birth_date", "2000")],
+            ),
+        ),
+        (
+            person(
+                "list",
+                &[
+                    ("full_name", "AL-HASAN Yara H."),
+                    ("birth_date", "1968-05-29"),
+                ],
+            ),
+            person(
+                "reg",
+                &[("full_name", "Yara al-Hasan"), ("birth_date", "1968")],
+            ),
+        ),
+    ];
+    for (a, b) in &pairs {
+        let (c, ..) = comparison(a, b);
+        // Both names agree (exact or another spelling), neither is missing.
+        let agrees =
+            |f: Feature| (NameLevel::Exact as u8..=NameLevel::SameKey as u8).contains(&c.level(f));
+        assert!(agrees(Feature::GivenName), "{c:?}");
+        assert!(agrees(Feature::FamilyName), "{c:?}");
+        let p = probability(a, b);
+        assert!(p >= DEFAULT_THRESHOLD, "{} ~ {}: {p}", a.id, b.id);
+        // And the two meet in candidate generation.
+        let mut corpus = Corpus::new();
+        corpus.add(a);
+        corpus.add(b);
+        let settings = Settings {
+            train: false,
+            ..Settings::default()
+        };
+        let (pairs, _) = matching::link(&corpus, 1, &settings, None, &Silent);
+        assert_eq!(pairs.len(), 1, "{} ~ {}", a.id, b.id);
+    }
+}

@@ -482,6 +482,16 @@ pub fn parse_full_name(full: &str) -> ParsedName {
         }
         if matches!(t, "al" | "el" | "ال" | "ал" | "аль" | "эль") {
             role[i] = Role::Other;
+            // A name that begins with the article is written family first, as detaining and
+            // civil-registry lists write Arabic names ("الحداد يوسف مازن", "AL-HASAN Yara
+            // H."): the article and the word after it are the family name (nisba or laqab),
+            // and the words after that the given name and the father's and grandfather's
+            // names (NAME-AR-2), never more family name: a person is not a family name alone.
+            if role[..i].iter().all(|&r| r == Role::Other) && i + 2 < n {
+                role[i + 1] = Role::Family;
+                i += 2;
+                continue;
+            }
             // Everything after the article is family (nisba/laqab).
             let mut j = i + 1;
             while j < n && !matches!(toks[j].as_str(), "bin" | "ibn" | "bint") {

@@ -229,6 +229,38 @@ fn arabic_chain_with_a_nisba() {
     assert_eq!(p.family, ["tikriti"]);
 }
 
+/// NAME-AR-1, NAME-AR-2: a name that begins with the article is written family first, as
+/// lists write Arabic names; the article's word is the family name and the rest the given name
+/// and the father's names, not more family name.
+#[test]
+fn arabic_name_written_family_first_with_the_article() {
+    let p = parse_full_name("الحداد يوسف مازن");
+    assert_eq!(p.family, ["حداد"]);
+    assert_eq!(p.given, ["يوسف"]);
+    assert_eq!(p.patronymic, ["مازن"]);
+    let p = parse_full_name("AL-HASAN Yara H.");
+    assert_eq!(
+        (p.family, p.given, p.patronymic),
+        (
+            vec!["hasan".to_string()],
+            vec!["yara".to_string()],
+            vec!["h".to_string()]
+        )
+    );
+    let p = parse_full_name("Al-Tikriti Mohammed Ali Hassan");
+    assert_eq!(p.family, ["tikriti"]);
+    assert_eq!(p.given, ["mohammed"]);
+    assert_eq!(p.patronymic, ["ali", "hassan"]);
+    // The article later in the name still starts the family name.
+    let p = parse_full_name("Yousef Mazen al-Haddad");
+    assert_eq!(p.given, ["yousef"]);
+    assert_eq!(p.family, ["haddad"]);
+    // Two words: the article and a family name, with a given name after it.
+    let p = parse_full_name("al-Haddad Yousef");
+    assert_eq!(p.given, ["yousef"]);
+    assert_eq!(p.family, ["haddad"]);
+}
+
 #[test]
 fn afghan_compound_given_names() {
     let p = parse_full_name("Ahmad Shah");
