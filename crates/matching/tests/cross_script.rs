@@ -692,3 +692,82 @@ fn an_arabic_name_written_family_first_with_the_article_links() {
         assert_eq!(pairs.len(), 1, "{} ~ {}", a.id, b.id);
     }
 }
+
+/// The pairs that `matching::link` proposes for one left and one right record (configured
+/// weights).
+fn linked(left: &Record, right: &Record) -> Vec<matching::ScoredPair> {
+    let mut corpus = Corpus::new();
+    corpus.add(left);
+    corpus.add(right);
+    let settings = Settings {
+        train: false,
+        ..Settings::default()
+    };
+    matching::link(&corpus, 1, &settings, None, &Silent).0
+}
+
+/// MATCH-2: misreadings that the batch keys meet from both records' sides (found among the
+/// synthetic 10k link's true pairs never compared, `examples/diagnose.rs link ... --truth`).
+#[test]
+fn batch_link_meets_swapped_columns_a_year_off_and_a_fathers_name_taken_for_a_family_name() {
+    // The family name mistyped and the birth year one off (DATE-5): only given name × father's
+    // name or patronymic, without the year, is shared.
+    let list = person(
+        "list",
+        &[
+            ("full_name", "OXANLI Rauf Məmməd oğlu"),
+            ("birth_date", "1992-07-08"),
+        ],
+    );
+    let registration = person(
+        "reg",
+        &[
+            ("given_name", "Rauf"),
+            ("patronymic", "Məmməd oğlu"),
+            ("family_name", "Orxanli"),
+            ("birth_date", "1993-07-08"),
+            ("father_name", "Məmməd Orxanli"),
+        ],
+    );
+    let pairs = linked(&list, &registration);
+    assert_eq!(pairs.len(), 1, "a year off and a mistyped family name");
+    // Given and family names in each other's columns, the family name in another
+    // romanisation (Azerbaijani c = дж, NAME-AZ-2): the family field × patronymic × year meets
+    // the other record's given name × patronymic × year.
+    let list = person(
+        "list",
+        &[
+            ("given_name", "Рёвшан"),
+            ("patronymic", "Эльнур оглы"),
+            ("family_name", "Джейгунли"),
+            ("birth_date", "2006-02-25"),
+        ],
+    );
+    let registration = person(
+        "reg",
+        &[
+            ("given_name", "Ceyhunli"),
+            ("patronymic", "Elnur oğlu"),
+            ("family_name", "Rövşən"),
+            ("birth_date", "2006"),
+        ],
+    );
+    let pairs = linked(&list, &registration);
+    assert_eq!(pairs.len(), 1, "columns swapped");
+    // NAME-AF-1: a single name with the father's name meets the same person written given +
+    // "family" (the father's name taken for a family name).
+    let list = person(
+        "list",
+        &[("full_name", "Saradar Ahmad"), ("birth_date", "1997-11-23")],
+    );
+    let registration = person(
+        "reg",
+        &[
+            ("given_name", "Saradar"),
+            ("father_name", "Ahmed"),
+            ("birth_date", "1997"),
+        ],
+    );
+    let pairs = linked(&list, &registration);
+    assert_eq!(pairs.len(), 1, "the father's name as a family name");
+}
