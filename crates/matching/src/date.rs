@@ -232,7 +232,11 @@ pub fn compare_dates(a: BirthDate, b: BirthDate) -> DateLevel {
         if a.year == b.year && a.month == b.day && a.day == b.month {
             return DateLevel::Swapped;
         }
-        if digit_differences(a, b) == 1 {
+        // One mistyped digit, but not where a date is a 1 January / 1 July placeholder
+        // (DATE-2): its day and month say nothing, so 1993-01-01 and 1995-01-01 are two birth
+        // years two apart (`YearOff5`), not a slip in one digit of a full date, and 1990-01-01
+        // against 1990-01-07 is the placeholder's year agreeing.
+        if digit_differences(a, b) == 1 && !a.is_placeholder() && !b.is_placeholder() {
             return DateLevel::OneDigit;
         }
     }

@@ -201,3 +201,39 @@ fn a_record_fitting_a_namesake_outside_the_left_list_is_not_a_certain_match() {
     let (own, _) = probability(&pairs, left, same).expect("candidate");
     assert!(own >= 0.9, "{own}");
 }
+
+/// DATE-2: a 1 January or 1 July date is a placeholder whose day and month say nothing, so two
+/// such dates one digit apart are two birth years apart, not a slip in one digit of a full date.
+/// Before, "1993-01-01" against "1995-01-01" weighed as a typing slip (+4.5 bits on the synthetic
+/// 10k link's trained model) and two namesakes of one full name scored 0.999.
+#[test]
+fn placeholder_dates_one_digit_apart_are_years_apart_not_a_slip() {
+    use matching::{BirthDate, DateLevel, compare_dates};
+    let d = |s: &str| BirthDate::parse(s).unwrap();
+    assert_eq!(
+        compare_dates(d("1993-01-01"), d("1995-01-01")),
+        DateLevel::YearOff5
+    );
+    assert_eq!(
+        compare_dates(d("1983-07-01"), d("1984-07-01")),
+        DateLevel::YearOff1
+    );
+    assert_eq!(
+        compare_dates(d("1990-01-01"), d("1990-01-07")),
+        DateLevel::Placeholder
+    );
+    // A full date's slip is still one.
+    assert_eq!(
+        compare_dates(d("1985-02-08"), d("1985-04-08")),
+        DateLevel::OneDigit
+    );
+    // And the namesakes' pair weighs the years apart: it scores below a pair whose full dates
+    // are one real digit apart.
+    let score = |a: &str, b: &str| {
+        let mut corpus = Corpus::new();
+        let x = corpus.add(&kovalenko("a", a, ""));
+        let y = corpus.add(&kovalenko_latin("b", b, ""));
+        Model::default().score_records(&corpus, x, y).1.weight
+    };
+    assert!(score("1993-01-01", "1995-01-01") < score("1993-02-03", "1993-02-05"));
+}
