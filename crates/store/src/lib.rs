@@ -68,8 +68,8 @@ pub use messages::{
 };
 pub use peer_status::{PEER_ERROR_MAX, PeerExchange, PeerExchangeUpdate};
 pub use protection::{
-    EvidenceTarget, FieldBatch, ItemError, REGISTRATIONS_BY_ID_MAX, StoredEvidence, StoredFollowUp,
-    StoredRefusalEnd, StoredReply, StoredRepresentation,
+    EvidenceTarget, FieldBatch, Held, ItemError, REGISTRATIONS_BY_ID_MAX, StoredEvidence,
+    StoredFollowUp, StoredRefusalEnd, StoredReply, StoredRepresentation,
 };
 pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{

@@ -1380,6 +1380,6 @@ mod followed;
 mod batch;
 mod representations;
 
-pub use batch::{FieldBatch, ItemError};
+pub use batch::{FieldBatch, Held, ItemError};
 pub use followed::REGISTRATIONS_BY_ID_MAX;
 pub use representations::{StoredReply, StoredRepresentation};

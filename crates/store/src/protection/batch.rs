@@ -49,7 +49,7 @@ macro_rules! on_tx {
 mod bulk;
 mod letters;
 
-pub use bulk::ItemError;
+pub use bulk::{Held, ItemError};
 
 /// Field records written in one transaction.
 pub struct FieldBatch<'a> {
@@ -62,6 +62,8 @@ pub struct FieldBatch<'a> {
     /// when a follow-up first needs them, then kept up to date by the batch's own writes.
     interviews: Option<Vec<Interview>>,
     links: Option<Vec<(RegistrationId, RegistrationId)>>,
+    /// How the backend compares instants, for keeping `persons_due` (migration 0020).
+    due_key: super::followed::InstantKey,
 }
 
 impl Store {
@@ -74,7 +76,17 @@ impl Store {
         let sealer = self.vault().sealer(scope).await?;
         let tx = match &self.backend {
             Backend::Sqlite(pool) => BatchTx::Sqlite(pool.begin_scoped(scope).await?),
-            Backend::Postgres(pool) => BatchTx::Postgres(pool.begin_scoped(scope).await?),
+            Backend::Postgres(pool) => {
+                let mut tx = pool.begin_scoped(scope).await?;
+                // A batch reads tables it is filling (ownership checks, `persons_due`, migration
+                // 0020). A plan cached while they looked empty scans them whole once they are
+                // not (10^5 follow-ups in one batch: each refresh of `persons_due` took
+                // seconds); plans made for each statement see their current size.
+                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+                    .execute(&mut *tx)
+                    .await?;
+                BatchTx::Postgres(tx)
+            }
         };
         Ok(FieldBatch {
             scope,
@@ -83,6 +95,7 @@ impl Store {
             sealer,
             interviews: None,
             links: None,
+            due_key: self.instant_key(),
         })
     }
 }

@@ -50,6 +50,26 @@ macro_rules! registration_links_in {
     }};
 }
 
+/// The most registrations one refresh of `persons_due` names (the rest in further rounds).
+pub(crate) const REFRESH_DUE_IDS: usize = 500;
+
+/// Computes again the due state of the persons of the registrations `$ids` (a slice of
+/// `Uuid`) in `$tx`, the write's own transaction ([`refresh_due_sql`]).
+macro_rules! refresh_due_in {
+    ($tx:expr, $scope:expr, $key:expr, $ids:expr) => {{
+        let tenant = *$scope.tenant().as_uuid();
+        for chunk in $ids.chunks($crate::protection::followed::REFRESH_DUE_IDS) {
+            for sql in $crate::protection::followed::refresh_due_sql($key, chunk.len()) {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.execute(&mut *$tx).await?;
+            }
+        }
+    }};
+}
+
 impl Store {
     /// Every link of a later registration to the person's first one: (registration, person).
     pub async fn registration_links(
@@ -76,6 +96,7 @@ impl Store {
         same_as: RegistrationId,
     ) -> StoreResult<RegistrationId> {
         let now = OffsetDateTime::now_utc();
+        let key = self.instant_key();
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             ensure_own!(tx, scope, "registrations", registration.as_uuid());
@@ -100,6 +121,9 @@ impl Store {
             .map_err(crate::error::unless_taken(|| {
                 invalid("same_as: this registration is already followed as another person".into())
             }))?;
+            // ICRC-VIS-d: the registration is now the person's; its own due state goes and the
+            // person's is computed again over all their registrations, in this transaction.
+            refresh_due_in!(tx, scope, key, [*registration.as_uuid()]);
             tx.commit().await?;
             Ok(person)
         })
@@ -125,9 +149,11 @@ impl Store {
     }
 
     /// ICRC-VIS-d: one page of the follow-ups due ([`Store::overdue_follow_ups`], most overdue
-    /// first) and how many are due in all. The rule runs in SQL ([`overdue_sql`]): the store
-    /// returns the page's rows only and counts the rest with `COUNT(*)`; nothing decodes a name
-    /// (the caller reads the names of the page's persons, [`Store::registrations_by_id`]).
+    /// first) and how many are due in all. Both read the table `persons_due` (migration 0020),
+    /// where each person's due state is kept by the writes that change it ([`refresh_due_sql`]):
+    /// the page is an index range read on (tenant, due, person) and the total a count over the
+    /// same range; nothing decodes a name (the caller reads the names of the page's persons,
+    /// [`Store::registrations_by_id`]).
     pub async fn overdue_follow_ups_page(
         &self,
         scope: &TenantScope,
@@ -140,12 +166,12 @@ impl Store {
         Ok((page, total))
     }
 
-    /// How many persons [`Store::overdue_follow_ups`] lists on `today`, counted in SQL.
+    /// How many persons [`Store::overdue_follow_ups`] lists on `today`: a count over the range
+    /// of the index on `persons_due` (tenant, due, person) up to `today`.
     pub async fn overdue_count(&self, scope: &TenantScope, today: Date) -> StoreResult<usize> {
-        let sql = overdue_sql(self.instant_key(), OverdueSql::Count);
         let count: i64 = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let count = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            let count = sqlx::query_scalar(OVERDUE_COUNT)
                 .bind(*scope.tenant().as_uuid())
                 .bind(today)
                 .fetch_one(&mut *tx)
@@ -165,13 +191,12 @@ impl Store {
         offset: usize,
         limit: Option<usize>,
     ) -> StoreResult<Vec<Overdue>> {
-        let sql = overdue_sql(self.instant_key(), OverdueSql::Page);
         let limit = limit.map_or(i64::MAX, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         type Row = (Uuid, Date, OffsetDateTime, Uuid, Uuid, Uuid, OffsetDateTime);
         let rows: Vec<Row> = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            let rows = sqlx::query_as(OVERDUE_PAGE)
                 .bind(*scope.tenant().as_uuid())
                 .bind(today)
                 .bind(limit)
@@ -204,28 +229,28 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> StoreResult<Vec<String>> {
-        let sql = overdue_sql(self.instant_key(), OverdueSql::Page);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let tenant = *scope.tenant().as_uuid();
         match &self.backend {
             crate::Backend::Sqlite(pool) => {
                 let mut tx = pool.read_scoped(scope).await?;
-                let rows: Vec<(i64, i64, i64, String)> =
-                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
-                        .bind(tenant)
-                        .bind(today)
-                        .bind(limit)
-                        .bind(offset)
-                        .fetch_all(&mut *tx)
-                        .await?;
+                let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(
+                    format!("EXPLAIN QUERY PLAN {OVERDUE_PAGE}"),
+                ))
+                .bind(tenant)
+                .bind(today)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(rows.into_iter().map(|(.., detail)| detail).collect())
             }
             crate::Backend::Postgres(pool) => {
                 let mut tx = pool.read_scoped(scope).await?;
                 let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "EXPLAIN (ANALYZE, BUFFERS) {sql}"
+                    "EXPLAIN (ANALYZE, BUFFERS) {OVERDUE_PAGE}"
                 )))
                 .bind(tenant)
                 .bind(today)
@@ -240,7 +265,7 @@ impl Store {
     }
 
     /// How this backend compares two stored instants in SQL (see [`InstantKey`]).
-    fn instant_key(&self) -> InstantKey {
+    pub(crate) fn instant_key(&self) -> InstantKey {
         match self.backend {
             crate::Backend::Sqlite(_) => InstantKey::SqliteText,
             crate::Backend::Postgres(_) => InstantKey::Native,
@@ -351,7 +376,7 @@ impl Store {
 
 /// How a backend's SQL compares two stored instants.
 #[derive(Clone, Copy)]
-enum InstantKey {
+pub(crate) enum InstantKey {
     /// PostgreSQL: `TIMESTAMPTZ` compares as it is.
     Native,
     /// SQLite: sqlx stores RFC 3339 text (`2026-03-20T11:00:00Z`, `…00.5Z`, `…00+02:00`), whose
@@ -383,67 +408,83 @@ fn sqlite_instant(c: &str) -> String {
     )
 }
 
-/// What [`overdue_sql`] answers.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum OverdueSql {
-    /// `$3` rows from `$4`: person, due, set at, and the last sighting (registration, visit,
-    /// place, seen at).
-    Page,
-    /// `COUNT(*)` of the whole list.
-    Count,
+/// One page of the follow-ups due (`$1` tenant, `$2` today, `$3` rows from `$4`): person, due,
+/// set at, and the last sighting (registration, visit, place, seen at), from the range of the
+/// index `persons_due_by_day` (tenant, due, person) up to `$2`, in index order.
+const OVERDUE_PAGE: &str = "SELECT person_id, due, set_at, last_registration, last_visit, last_place, last_seen_at \
+     FROM persons_due WHERE tenant_id = $1 AND due <= $2 ORDER BY due, person_id LIMIT $3 OFFSET $4";
+
+/// How many persons are due on `$2` (`$1` tenant): the same index range, counted.
+const OVERDUE_COUNT: &str = "SELECT COUNT(*) FROM persons_due WHERE tenant_id = $1 AND due <= $2";
+
+/// ICRC-VIS-d, GC3-126-c: the due state of the persons of `persons` (a subquery answering
+/// `tenant` and `person`, a person being a registration no link points from), the rule of
+/// `domain::protection::overdue` without the day: a person is due from the date named by
+/// their latest follow-up over all their registrations — the greatest (recorded at,
+/// registration, follow-up id) — unless that follow-up names none or one of their
+/// registrations was seen after it was recorded. Answers the columns of `persons_due`; the
+/// last sighting is the greatest (seen at, registration) of the person's. Each person costs
+/// index look-ups of their own follow-ups and registration and those of their links.
+/// Migration 0020 back-fills with the same query over every person.
+fn due_state_sql(key: InstantKey, persons: &str) -> String {
+    let at = |c: &str| key.of(c);
+    // PostgreSQL would pull the per-person subqueries up into the join conditions; `OFFSET 0`
+    // keeps them as columns computed once per person, then joined by primary key.
+    let fence = match key {
+        InstantKey::Native => " OFFSET 0",
+        InstantKey::SqliteText => "",
+    };
+    format!(
+        "SELECT x.person, x.tenant, f.next_visit_due, f.recorded_at, g.id, g.visit_id, g.place_id, g.seen_at FROM ( \
+         SELECT p.person AS person, p.tenant AS tenant, (SELECT s.id FROM ( \
+             SELECT f2.id AS id, f2.registration_id AS reg, {f2} AS at FROM follow_ups f2 \
+             WHERE f2.tenant_id = p.tenant AND f2.registration_id = p.person \
+             UNION ALL SELECT f2.id, f2.registration_id, {f2} FROM registration_links l2 \
+             CROSS JOIN follow_ups f2 WHERE l2.tenant_id = p.tenant AND l2.person_id = p.person \
+             AND f2.tenant_id = p.tenant AND f2.registration_id = l2.registration_id) s \
+             ORDER BY s.at DESC, s.reg DESC, s.id DESC LIMIT 1) AS latest, \
+         (SELECT s.id FROM ( \
+             SELECT g2.id AS id, {g2} AS at FROM registrations g2 \
+             WHERE g2.tenant_id = p.tenant AND g2.id = p.person \
+             UNION ALL SELECT g2.id, {g2} FROM registration_links l2 \
+             CROSS JOIN registrations g2 WHERE l2.tenant_id = p.tenant AND l2.person_id = p.person \
+             AND g2.tenant_id = p.tenant AND g2.id = l2.registration_id) s \
+             ORDER BY s.at DESC, s.id DESC LIMIT 1) AS last \
+         FROM ({persons}) p{fence}) x \
+         JOIN follow_ups f ON f.id = x.latest \
+         JOIN registrations g ON g.id = x.last \
+         WHERE f.tenant_id = x.tenant AND g.tenant_id = x.tenant \
+         AND f.next_visit_due IS NOT NULL AND {g} <= {f}",
+        f2 = at("f2.recorded_at"),
+        g2 = at("g2.seen_at"),
+        g = at("g.seen_at"),
+        f = at("f.recorded_at"),
+    )
 }
 
-/// ICRC-VIS-d, GC3-126-c: the follow-ups-due list in SQL (`$1` tenant, `$2` today), the rule of
-/// `domain::protection::overdue`: a person (a registration's link, or the registration itself)
-/// is due when their latest follow-up over all their registrations — the greatest (recorded at,
-/// registration, follow-up id) — names a next visit due on `$2` or before, and none of their
-/// registrations was seen after that follow-up was recorded. Most overdue first, then by person.
-///
-/// The candidates come from the index on (tenant, next visit due) in due order; each is checked
-/// by index look-ups of its person's own follow-ups and registration, then of the person's
-/// links (usually none; each link's follow-ups and registration looked up from the link, so
-/// SQLite never scans the tenant's follow-ups), and the sort by person only breaks ties within
-/// one due day (`USE TEMP B-TREE FOR RIGHT PART OF ORDER BY`), so a page stops after its rows.
-/// The count still checks every candidate: O(persons due) index look-ups, in SQL.
-fn overdue_sql(key: InstantKey, what: OverdueSql) -> String {
-    let person = "COALESCE(l.person_id, f.registration_id)";
-    let mine = format!("({}, f.registration_id, f.id)", key.of("f.recorded_at"));
-    let newer = format!(
-        "({}, f2.registration_id, f2.id) > {mine}",
-        key.of("f2.recorded_at")
+/// Keeping `persons_due` right after a write that touched `ids` registrations (`$1` tenant,
+/// `$2…` the ids): the rows of the registrations themselves and of the persons they belong to
+/// are deleted (a registration just linked to a person is no longer a person of its own), and
+/// the persons' due state is computed again ([`due_state_sql`]). Run in the write's own
+/// transaction, after the write.
+pub(crate) fn refresh_due_sql(key: InstantKey, ids: usize) -> [String; 3] {
+    let marks: Vec<String> = (0..ids).map(|i| format!("${}", i + 2)).collect();
+    let marks = marks.join(", ");
+    // Two deletes, each by the primary key (tenant, person): with an `OR` SQLite read the
+    // tenant's whole range of the index by day instead.
+    let own = format!("DELETE FROM persons_due WHERE tenant_id = $1 AND person_id IN ({marks})");
+    let linked = format!(
+        "DELETE FROM persons_due WHERE tenant_id = $1 AND person_id IN \
+         (SELECT l.person_id FROM registration_links l WHERE l.tenant_id = $1 AND l.registration_id IN ({marks}))"
     );
-    let set_at = key.of("f.recorded_at");
-    let seen_later = format!("{} > {set_at}", key.of("g.seen_at"));
-    let due = format!(
-        "FROM follow_ups f \
-         LEFT JOIN registration_links l ON l.tenant_id = $1 AND l.registration_id = f.registration_id \
-         WHERE f.tenant_id = $1 AND f.next_visit_due IS NOT NULL AND f.next_visit_due <= $2 \
-         AND NOT EXISTS (SELECT 1 FROM follow_ups f2 WHERE f2.tenant_id = $1 AND f2.registration_id = {person} AND {newer}) \
-         AND NOT EXISTS (SELECT 1 FROM registrations g WHERE g.tenant_id = $1 AND g.id = {person} AND {seen_later}) \
-         AND NOT EXISTS (SELECT 1 FROM registration_links l2 WHERE l2.tenant_id = $1 AND l2.person_id = {person} \
-             AND (EXISTS (SELECT 1 FROM follow_ups f2 WHERE f2.tenant_id = $1 AND f2.registration_id = l2.registration_id AND {newer}) \
-             OR EXISTS (SELECT 1 FROM registrations g WHERE g.tenant_id = $1 AND g.id = l2.registration_id AND {seen_later})))"
+    let persons = format!(
+        "SELECT DISTINCT r.tenant_id AS tenant, COALESCE(l.person_id, r.id) AS person FROM registrations r \
+         LEFT JOIN registration_links l ON l.tenant_id = $1 AND l.registration_id = r.id \
+         WHERE r.tenant_id = $1 AND r.id IN ({marks})"
     );
-    match what {
-        OverdueSql::Count => format!("SELECT COUNT(*) {due}"),
-        OverdueSql::Page => {
-            // The last sighting: the greatest (seen at, registration) of the person's.
-            let last = format!(
-                "(SELECT id FROM (SELECT r.id AS id, {} AS at FROM registrations r WHERE r.tenant_id = $1 AND r.id = q.person \
-                 UNION ALL SELECT r.id, {} FROM registration_links l3 CROSS JOIN registrations r \
-                 WHERE l3.tenant_id = $1 AND l3.person_id = q.person AND r.tenant_id = $1 AND r.id = l3.registration_id) s \
-                 ORDER BY at DESC, id DESC LIMIT 1)",
-                key.of("r.seen_at"),
-                key.of("r.seen_at")
-            );
-            format!(
-                "SELECT q.person, q.due, q.recorded_at, g.id, g.visit_id, g.place_id, g.seen_at FROM \
-                 (SELECT q.person, q.due, q.recorded_at, {last} AS last FROM \
-                  (SELECT {person} AS person, f.next_visit_due AS due, f.recorded_at AS recorded_at {due} \
-                   ORDER BY f.next_visit_due, {person} LIMIT $3 OFFSET $4) q) q \
-                 JOIN registrations g ON g.tenant_id = $1 AND g.id = q.last \
-                 ORDER BY q.due, q.person"
-            )
-        }
-    }
+    let insert = format!(
+        "INSERT INTO persons_due (person_id, tenant_id, due, set_at, last_registration, last_visit, last_place, last_seen_at) {}",
+        due_state_sql(key, &persons)
+    );
+    [own, linked, insert]
 }

@@ -561,3 +561,403 @@ async fn the_sql_rule_takes_the_latest_follow_up_and_compares_instants() {
         );
     }
 }
+
+/// The list the store answers (from `persons_due`, migration 0020) on each of a span of days,
+/// checked against the rule computed from scratch over every person and follow-up
+/// (`domain::protection::overdue`), with the count and a page of two.
+async fn assert_due_as_computed(
+    store: &whereabouts_store::Store,
+    scope: &whereabouts_store::TenantScope,
+    context: &str,
+) -> usize {
+    let persons = store.followed_persons(scope).await.unwrap();
+    let marks = store.due_marks(scope).await.unwrap();
+    let mut most = 0;
+    let mut day = date!(2026 - 03 - 01);
+    while day <= date!(2026 - 05 - 31) {
+        let scan = domain::protection::overdue(&persons, &marks, day);
+        let kept = store.overdue_follow_ups(scope, day).await.unwrap();
+        assert_eq!(kept, scan, "{context}: {day}");
+        assert_eq!(
+            store.overdue_count(scope, day).await.unwrap(),
+            scan.len(),
+            "{context}: {day}"
+        );
+        let (page, total) = store
+            .overdue_follow_ups_page(scope, day, 1, 2)
+            .await
+            .unwrap();
+        assert_eq!(total, scan.len(), "{context}: {day}");
+        assert_eq!(
+            page.as_slice(),
+            &scan[1.min(scan.len())..3.min(scan.len())],
+            "{context}: {day}"
+        );
+        most = most.max(scan.len());
+        day += time::Duration::days(9);
+    }
+    most
+}
+
+/// ICRC-VIS-d, migration 0020: each person's due state is kept in `persons_due` by the writes
+/// that change it, in their own transaction. After each kind of write — a follow-up recorded
+/// (one, and many in a batch), a person seen (registered, then linked as seen again: seen since
+/// the follow-up, or seen before it at another place), a link of a registration that had its own
+/// follow-up (transfer), and a batch dropped without commit — the list, its count and its pages
+/// equal the rule computed from scratch.
+#[tokio::test]
+async fn the_persons_due_table_follows_every_write_that_changes_it() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let later = Visit {
+            id: VisitId::new(),
+            reference: "V-LATER".into(),
+            started_at: Some(datetime!(2026-04-10 08:00 UTC)),
+            ended_at: Some(datetime!(2026-04-10 17:00 UTC)),
+            ..u.visit.clone()
+        };
+        store.record_visit(&u.scope, &later).await.unwrap();
+        let a = seen(&u.visit, u.place, "A");
+        let b = seen(&u.visit, u.place, "B");
+        for person in [&a, &b] {
+            store.record_registration(&u.scope, person).await.unwrap();
+        }
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: registered")).await,
+            0
+        );
+
+        // A follow-up recorded: A is due from 03-15.
+        store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(
+                    a.id,
+                    datetime!(2026-03-01 12:00 UTC),
+                    Some(date!(2026 - 03 - 15)),
+                ),
+            )
+            .await
+            .unwrap();
+        let late = store
+            .overdue_follow_ups(&u.scope, date!(2026 - 03 - 20))
+            .await
+            .unwrap();
+        assert_eq!(
+            late.iter().map(|o| o.person).collect::<Vec<_>>(),
+            [a.id],
+            "{name}"
+        );
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: follow-up")).await,
+            1
+        );
+
+        // A later follow-up without a date: A is no longer due; one with a date again: due.
+        store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(a.id, datetime!(2026-03-02 12:00 UTC), None),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: no date")).await,
+            0
+        );
+        store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(
+                    a.id,
+                    datetime!(2026-03-03 12:00 UTC),
+                    Some(date!(2026 - 04 - 01)),
+                ),
+            )
+            .await
+            .unwrap();
+        // An older follow-up recorded late (imported after the others): the latest still wins.
+        store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(
+                    a.id,
+                    datetime!(2026-03-01 18:00 UTC),
+                    Some(date!(2026 - 03 - 05)),
+                ),
+            )
+            .await
+            .unwrap();
+        let row = &store
+            .overdue_follow_ups(&u.scope, date!(2026 - 04 - 05))
+            .await
+            .unwrap()[0];
+        assert_eq!(row.due, date!(2026 - 04 - 01), "{name}");
+        assert_eq!(assert_due_as_computed(store, &u.scope, name).await, 1);
+
+        // Transfer: B seen at the camp on the later visit has a follow-up there, due 04-20 and
+        // listed as a person of its own; linked to B, one person, under B's first id.
+        let b_again = {
+            let mut p = seen(&later, u.place, "B");
+            p.seen_at = datetime!(2026-04-10 10:00 UTC);
+            p
+        };
+        store.record_registration(&u.scope, &b_again).await.unwrap();
+        store
+            .record_follow_up(
+                &u.scope,
+                uuid::Uuid::now_v7(),
+                &follow_up(
+                    b_again.id,
+                    datetime!(2026-04-10 11:00 UTC),
+                    Some(date!(2026 - 04 - 20)),
+                ),
+            )
+            .await
+            .unwrap();
+        let before = store
+            .overdue_follow_ups(&u.scope, date!(2026 - 05 - 01))
+            .await
+            .unwrap();
+        assert!(
+            before.iter().any(|o| o.person == b_again.id),
+            "{name}: {before:?}"
+        );
+        store
+            .link_registration(&u.scope, b_again.id, b.id)
+            .await
+            .unwrap();
+        let after = store
+            .overdue_follow_ups(&u.scope, date!(2026 - 05 - 01))
+            .await
+            .unwrap();
+        assert!(
+            after.iter().all(|o| o.person != b_again.id),
+            "{name}: {after:?}"
+        );
+        let b_row = after.iter().find(|o| o.person == b.id).unwrap();
+        assert_eq!(b_row.due, date!(2026 - 04 - 20), "{name}");
+        assert_eq!(b_row.last_seen.registration, b_again.id, "{name}");
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: transfer")).await,
+            2
+        );
+
+        // A seen again after the follow-up that set the date (registered, then linked): off the
+        // list.
+        let a_again = {
+            let mut p = seen(&later, u.place, "A");
+            p.seen_at = datetime!(2026-04-10 09:00 UTC);
+            p
+        };
+        store.record_registration(&u.scope, &a_again).await.unwrap();
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: seen, not linked")).await,
+            2
+        );
+        store
+            .link_registration(&u.scope, a_again.id, a.id)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .overdue_follow_ups(&u.scope, date!(2026 - 05 - 31))
+                .await
+                .unwrap()
+                .iter()
+                .all(|o| o.person != a.id),
+            "{name}: A seen since"
+        );
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: seen since")).await,
+            1
+        );
+
+        // B seen before the follow-up at another registration (linked late): still due, and the
+        // last sighting is still the latest one.
+        let b_earlier = {
+            let mut p = seen(&u.visit, u.place, "B");
+            p.seen_at = datetime!(2026-03-01 16:00 UTC);
+            p
+        };
+        store
+            .record_registration(&u.scope, &b_earlier)
+            .await
+            .unwrap();
+        store
+            .link_registration(&u.scope, b_earlier.id, b_again.id)
+            .await
+            .unwrap();
+        let b_row = store
+            .overdue_follow_ups(&u.scope, date!(2026 - 05 - 01))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.person == b.id)
+            .unwrap();
+        assert_eq!(b_row.last_seen.registration, b_again.id, "{name}");
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: seen before")).await,
+            1
+        );
+
+        // Many in one batch (as a visit report is imported): persons seen and their follow-ups,
+        // some already known; a batch dropped without commit leaves the list as it was.
+        let many: Vec<_> = (0..30)
+            .map(|i| seen(&later, u.place, &format!("Коваленко-{i}")))
+            .collect();
+        let records: Vec<_> = many
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    uuid::Uuid::now_v7(),
+                    follow_up(
+                        p.id,
+                        datetime!(2026-04-10 12:00 UTC),
+                        Some(
+                            date!(2026 - 04 - 11) + time::Duration::days(i64::try_from(i).unwrap()),
+                        ),
+                    ),
+                )
+            })
+            .collect();
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        batch.registrations(&many).await.unwrap();
+        batch.follow_ups(&records).await.unwrap();
+        drop(batch);
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: dropped batch")).await,
+            1
+        );
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        batch.registrations(&many).await.unwrap();
+        batch.follow_ups(&records).await.unwrap();
+        batch.commit().await.unwrap();
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: batch")).await,
+            31
+        );
+        // The same again adds nothing.
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        assert!(
+            batch
+                .follow_ups(&records)
+                .await
+                .unwrap()
+                .iter()
+                .all(|new| !new)
+        );
+        batch.commit().await.unwrap();
+        assert_eq!(
+            assert_due_as_computed(store, &u.scope, &format!("{name}: again")).await,
+            31
+        );
+        // Another tenant's list is its own.
+        assert_eq!(
+            store
+                .overdue_count(&f.scope_a, date!(2026 - 05 - 31))
+                .await
+                .unwrap(),
+            0,
+            "{name}"
+        );
+    }
+}
+
+/// Migration 0020 back-fills `persons_due` from the records already there: the table and the
+/// migration's row are taken away from a database written by the store (as a database from
+/// before 0020 has neither), the store is opened again, the migration runs, and the list equals
+/// the rule computed from scratch, with sub-second and +02:00 instants and a person followed
+/// across visits.
+#[tokio::test]
+async fn migration_0020_back_fills_the_persons_due() {
+    use sqlx::Connection as _;
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        store.record_visit(&u.scope, &u.visit).await.unwrap();
+        let plus_two = time::UtcOffset::from_hms(2, 0, 0).unwrap();
+        let half = time::Duration::milliseconds(500);
+        let ten = datetime!(2026-03-01 10:00 UTC);
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        let mut persons = Vec::new();
+        for i in 0..12_i64 {
+            let mut p = seen(&u.visit, u.place, &format!("P-{i}"));
+            p.seen_at = match i % 3 {
+                0 => ten,
+                1 => ten + half,
+                _ => datetime!(2026-03-01 10:30 UTC).to_offset(plus_two),
+            };
+            batch.registration(&p).await.unwrap();
+            let at = match i % 4 {
+                0 => ten + half,
+                1 => ten,
+                2 => datetime!(2026-03-01 11:00 UTC).to_offset(plus_two),
+                _ => datetime!(2026-03-01 10:15 UTC),
+            };
+            let due = date!(2026 - 03 - 05) + time::Duration::days(i);
+            batch
+                .follow_up(uuid::Uuid::now_v7(), &follow_up(p.id, at, Some(due)))
+                .await
+                .unwrap();
+            persons.push(p);
+        }
+        let mut again = seen(&u.visit, u.place, "P-0");
+        again.seen_at = datetime!(2026-03-01 09:00 UTC);
+        batch.registration(&again).await.unwrap();
+        batch.commit().await.unwrap();
+        store
+            .link_registration(&u.scope, again.id, persons[0].id)
+            .await
+            .unwrap();
+        let due_before = assert_due_as_computed(store, &u.scope, name).await;
+        assert!(due_before >= 6, "{name}: {due_before}");
+
+        // A database as it was before migration 0020.
+        let undo = [
+            "DROP TABLE persons_due",
+            "DELETE FROM _sqlx_migrations WHERE version = 20",
+        ];
+        if let Some(path) = backend.raw_url.strip_prefix("sqlite://") {
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+                .await
+                .unwrap();
+            for sql in undo {
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+        } else {
+            let mut conn = sqlx::PgConnection::connect(&backend.raw_url).await.unwrap();
+            for sql in undo {
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+        }
+        assert!(
+            store
+                .overdue_count(&u.scope, date!(2026 - 05 - 31))
+                .await
+                .is_err(),
+            "{name}: the table is gone"
+        );
+        let reopened = whereabouts_store::Store::open(
+            &whereabouts_store::DatabaseUrl::parse(&backend.raw_url).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            assert_due_as_computed(&reopened, &u.scope, &format!("{name}: back-filled")).await,
+            due_before
+        );
+        reopened.close().await;
+    }
+}

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use domain::protection::{FollowUp, PersonSeen};
+use domain::protection::{AccessRefusal, FollowUp, PersonSeen};
 use domain::{AssertedValue, PartialDate, Presence, RegistrationId};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{BatchTx, FieldBatch};
 use crate::codec;
 use crate::error::StoreError;
-use crate::protection::{invalid, json_list};
+use crate::protection::{invalid, json_list, refusal_from};
 
 /// Rows per `INSERT`: at 14 values a registration, 14,000 bound values, under SQLite's 32,766
 /// and PostgreSQL's 65,535.
@@ -83,7 +83,87 @@ struct FollowUpRow<'r> {
     recorded_by: &'r str,
 }
 
+/// The records a visit report may name that the unit may already hold (issue 6): an import
+/// reads only the ones the report names ([`FieldBatch::held`]), inside its transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Held {
+    /// Persons seen (an allegation's victims).
+    Registrations,
+    /// Private interviews (the interviews an allegation comes from).
+    Interviews,
+    /// Allegations (named by steps and representations).
+    Allegations,
+    /// Confidential representations (named by replies).
+    Representations,
+}
+
+impl Held {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Registrations => "registrations",
+            Self::Interviews => "interviews",
+            Self::Allegations => "allegations",
+            Self::Representations => "representations",
+        }
+    }
+}
+
 impl FieldBatch<'_> {
+    /// Which of `ids` the tenant holds as `kind`, as the transaction sees them (what the batch
+    /// wrote before included); reads those ids only, [`IDS_PER_CHECK`] at a time.
+    pub async fn held(&mut self, kind: Held, ids: &[Uuid]) -> Result<HashSet<Uuid>, StoreError> {
+        let mut distinct = ids.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        self.owned(kind.table(), &distinct)
+            .await
+            .map_err(|e| e.error)
+    }
+
+    /// GC3-126-c: the refusals with these ids that the tenant holds, as the transaction sees
+    /// them, with an end recorded later standing in for an actual end not known when the
+    /// refusal was recorded (as `Store::refusals`).
+    pub async fn refusals_by_id(
+        &mut self,
+        ids: &[domain::RefusalId],
+    ) -> Result<Vec<AccessRefusal>, StoreError> {
+        let tenant = *self.scope.tenant().as_uuid();
+        let mut found = Vec::new();
+        for chunk in ids.chunks(IDS_PER_CHECK) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT r.id, r.visit_id, r.place_id, r.refused_at, r.scope, r.ground, r.grounds_text, r.expected_end, \
+                        COALESCE(r.actual_end, e.ended_at) AS actual_end \
+                 FROM access_refusals r LEFT JOIN refusal_ends e ON e.refusal_id = r.id AND e.tenant_id = r.tenant_id \
+                 WHERE r.tenant_id = $1 AND r.id IN ({}) ORDER BY r.refused_at, r.id",
+                marks.join(", ")
+            );
+            let rows: Vec<AccessRefusal> = on_tx!(self, tx => {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant);
+                for id in chunk {
+                    query = query.bind(*id.as_uuid());
+                }
+                let rows = query.fetch_all(&mut *tx).await?;
+                rows.iter().map(refusal_from).collect::<Result<_, StoreError>>()?
+            });
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// ICRC-VIS-d: keeps `persons_due` (migration 0020) right for the persons of these
+    /// registrations, in the batch's transaction (`refresh_due_in!`).
+    async fn refresh_due(&mut self, registrations: &HashSet<Uuid>) -> Result<(), ItemError> {
+        if registrations.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<Uuid> = registrations.iter().copied().collect();
+        ids.sort_unstable();
+        let (scope, key) = (self.scope, self.due_key);
+        on_tx!(self, tx => refresh_due_in!(tx, scope, key, ids));
+        Ok(())
+    }
+
     /// Which of `ids` are rows of `table` in the scope's tenant, as the transaction sees them.
     async fn owned(
         &mut self,
@@ -180,6 +260,7 @@ impl FieldBatch<'_> {
             });
             inserted.extend(ids);
         }
+        self.refresh_due(&inserted).await?;
         Ok(answered(seen, |s| *s.id.as_uuid(), inserted))
     }
 
@@ -281,6 +362,13 @@ impl FieldBatch<'_> {
             });
             inserted.extend(ids);
         }
+        // ICRC-VIS-d: the persons whose follow-ups were new get their due state again.
+        let touched: HashSet<Uuid> = rows
+            .iter()
+            .filter(|r| inserted.contains(&r.id))
+            .map(|r| r.registration)
+            .collect();
+        self.refresh_due(&touched).await?;
         Ok(answered(records, |(id, _)| *id, inserted))
     }
 }

@@ -115,7 +115,22 @@ impl FieldBatch<'_> {
     /// allegation and of its interviews (ICRC-VIS-c), the day sent not in the future
     /// ([`check_representation`]).
     pub async fn representation(&mut self, letter: &RepresentationLetter) -> StoreResult<bool> {
+        self.representation_by(letter, None).await
+    }
+
+    /// [`FieldBatch::representation`], recorded as by `recorded_by` when given (the delegate
+    /// who recorded it on the laptop, carried by the visit report) instead of the scope's actor.
+    pub async fn representation_by(
+        &mut self,
+        letter: &RepresentationLetter,
+        recorded_by: Option<&str>,
+    ) -> StoreResult<bool> {
         let (scope, now) = (self.scope, self.now);
+        let by = recorded_by
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .unwrap_or_else(|| scope.actor_name())
+            .to_owned();
         if on_tx!(self, tx => known!(tx, scope, "representations", letter.id.as_uuid())) {
             return Ok(false);
         }
@@ -144,7 +159,7 @@ impl FieldBatch<'_> {
             .bind(letter.addressee.trim())
             .bind(letter.sent_on)
             .bind(text)
-            .bind(scope.actor_name())
+            .bind(&by)
             .bind(now)
             .execute(&mut *tx)
             .await?
@@ -157,7 +172,22 @@ impl FieldBatch<'_> {
     /// ([`StoreError::NotFound`]), its allegation not closed, the reply dated from the day the
     /// representation was sent to today ([`check_reply`]).
     pub async fn reply(&mut self, reply: &AuthorityReply) -> StoreResult<bool> {
+        self.reply_by(reply, None).await
+    }
+
+    /// [`FieldBatch::reply`], recorded as by `recorded_by` when given (as
+    /// [`FieldBatch::representation_by`]).
+    pub async fn reply_by(
+        &mut self,
+        reply: &AuthorityReply,
+        recorded_by: Option<&str>,
+    ) -> StoreResult<bool> {
         let (scope, now) = (self.scope, self.now);
+        let by = recorded_by
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .unwrap_or_else(|| scope.actor_name())
+            .to_owned();
         if on_tx!(self, tx => known!(tx, scope, "representation_replies", reply.id.as_uuid())) {
             return Ok(false);
         }
@@ -192,7 +222,7 @@ impl FieldBatch<'_> {
             .bind(reply.received_on)
             .bind(reply.outcome.code())
             .bind(text)
-            .bind(scope.actor_name())
+            .bind(&by)
             .bind(now)
             .execute(&mut *tx)
             .await?
