@@ -176,6 +176,14 @@ pub async fn enquiry(locations: &Locations, command: EnquiryCommand) -> anyhow::
                     );
                 }
             }
+            // Withdrawals read before their enquiry (migration 0021): each closes its enquiry
+            // when it arrives (GC3-122-g).
+            for held in store.parked_withdrawals(&scope).await? {
+                println!(
+                    "{} withdrawal held from {}: the enquiry has not arrived (withdrawn by {} at {})",
+                    held.reference, held.peer, held.closed_by, held.closed_at
+                );
+            }
         }
         EnquiryCommand::Answer(args) => {
             let (store, _, scope) = open(locations, &args.tenant).await?;

@@ -588,7 +588,7 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                     how.push("outbox");
                 }
                 println!(
-                    "{}  url {}  channel {}  origin {}  certificate {}  {}  {} envelope(s) without receipt, {} enquiry(ies), {} answer(s), {} list(s) to seal",
+                    "{}  url {}  channel {}  origin {}  certificate {}  {}  {} envelope(s) without receipt, {} enquiry(ies), {} answer(s), {} list(s), {} withdrawal(s) to seal",
                     setting.peer,
                     setting.url.as_deref().unwrap_or("-"),
                     setting.channel,
@@ -605,7 +605,8 @@ pub async fn peer(locations: &Locations, command: PeerCommand) -> anyhow::Result
                     waits.envelopes,
                     waits.enquiries,
                     waits.answers,
-                    waits.lists
+                    waits.lists,
+                    waits.withdrawals
                 );
             }
         }

@@ -233,6 +233,13 @@ fn considered_insert(persons: usize) -> String {
     sql
 }
 
+/// A tenant's forwarding decisions (`$1`), oldest first.
+const DECISIONS_ALL: &str = "SELECT person_id, recipient, decision, forwarded, withheld, reason, transmission_id, decided_by, decided_at \
+     FROM forwarding_decisions WHERE tenant_id = $1 ORDER BY decided_at, id";
+/// One person's (`$2`), looked up by `forwarding_decisions_person (tenant_id, person_id)`.
+pub(crate) const DECISIONS_OF_PERSON: &str = "SELECT person_id, recipient, decision, forwarded, withheld, reason, transmission_id, decided_by, decided_at \
+     FROM forwarding_decisions WHERE tenant_id = $1 AND person_id = $2 ORDER BY decided_at, id";
+
 const INSERT_FLAG: &str = "INSERT INTO detriment_flags (id, tenant_id, person_id, reason, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)";
 
 impl ImportBatch {
@@ -573,16 +580,22 @@ impl Store {
         scope: &TenantScope,
         person: Option<PersonId>,
     ) -> StoreResult<Vec<ForwardingDecisionRecord>> {
+        // One person's decisions by `forwarding_decisions_person` on both columns: with
+        // `($2 IS NULL OR person_id = $2)` SQLite (and PostgreSQL's generic plan) read every
+        // decision of the tenant for each person page.
+        let sql = if person.is_some() {
+            DECISIONS_OF_PERSON
+        } else {
+            DECISIONS_ALL
+        };
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(
-                "SELECT person_id, recipient, decision, forwarded, withheld, reason, transmission_id, decided_by, decided_at \
-                 FROM forwarding_decisions WHERE tenant_id = $1 AND ($2 IS NULL OR person_id = $2) ORDER BY decided_at, id",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(person.map(|p| *p.as_uuid()))
-            .fetch_all(&mut *tx)
-            .await?;
+            let query = sqlx::query(sql).bind(*scope.tenant().as_uuid());
+            let query = match person {
+                Some(person) => query.bind(*person.as_uuid()),
+                None => query,
+            };
+            let rows = query.fetch_all(&mut *tx).await?;
             tx.commit().await?;
             rows.iter()
                 .map(|row| {

@@ -27,6 +27,7 @@ mod lists;
 mod messages;
 mod pack;
 mod peer_status;
+mod plans;
 mod protection;
 mod received;
 mod registry;
@@ -62,9 +63,9 @@ pub use forwarding::{
 pub use lists::{ListCriteria, ListDelivery};
 pub use messages::{
     AnswerRecord, ClosureOutcome, ClosureRecord, ENQUIRY_TARGET, EnquiryDirection, EnquiryRecord,
-    LIST_ROWS_MAX, ListRecord, NewEnquiry, NewList, PendingMessages, ReceivedAnswer,
-    ReceivedEnquiry, ReceivedList, ReceivedWithdrawal, check_answer_texts, check_enquiry_texts,
-    check_list_texts,
+    LIST_ROWS_MAX, ListRecord, NewEnquiry, NewList, ParkedWithdrawal, PendingMessages,
+    ReceivedAnswer, ReceivedEnquiry, ReceivedList, ReceivedWithdrawal, WithdrawalReceived,
+    check_answer_texts, check_enquiry_texts, check_list_texts,
 };
 pub use peer_status::{PEER_ERROR_MAX, PeerExchange, PeerExchangeUpdate};
 pub use protection::{

@@ -314,6 +314,23 @@ const INSERT_LIST: &str = "INSERT INTO person_lists (id, tenant_id, direction, p
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 const INSERT_LIST_ROW: &str = "INSERT INTO person_list_rows (list_id, tenant_id, position, person_id) VALUES ($1, $2, $3, $4)";
 
+/// A tenant's enquiries, answers and closures (`$1`).
+const ENQUIRY_ALL: [&str; 3] = [
+    "SELECT id, direction, peer, reference, person_id, subject_reference, tracing_request_id, sought, question, asked_by, asked_at, due_at \
+     FROM enquiries WHERE tenant_id = $1 ORDER BY recorded_at DESC, id DESC",
+    "SELECT enquiry_id, id, direction, reference, answer, persons, answered_by, answered_at FROM enquiry_answers \
+     WHERE tenant_id = $1 ORDER BY answered_at, id",
+    "SELECT enquiry_id, id, source_id, outcome, reason, closed_by, closed_at FROM enquiry_closures WHERE tenant_id = $1",
+];
+/// One enquiry (`$2`), its answers and its closure, each by an index on the id.
+pub(crate) const ENQUIRY_ONE: [&str; 3] = [
+    "SELECT id, direction, peer, reference, person_id, subject_reference, tracing_request_id, sought, question, asked_by, asked_at, due_at \
+     FROM enquiries WHERE tenant_id = $1 AND id = $2",
+    "SELECT enquiry_id, id, direction, reference, answer, persons, answered_by, answered_at FROM enquiry_answers \
+     WHERE tenant_id = $1 AND enquiry_id = $2 ORDER BY answered_at, id",
+    "SELECT enquiry_id, id, source_id, outcome, reason, closed_by, closed_at FROM enquiry_closures WHERE tenant_id = $1 AND enquiry_id = $2",
+];
+
 macro_rules! enquiry_of {
     ($row:expr) => {{
         let row = $row;
@@ -595,40 +612,39 @@ impl Store {
         id: Option<Uuid>,
     ) -> StoreResult<Vec<EnquiryRecord>> {
         let tenant = *scope.tenant().as_uuid();
+        // One enquiry by its primary key and its answers and closure by their indexes on
+        // (tenant_id, enquiry_id): with `($2 IS NULL OR id = $2)` SQLite (and PostgreSQL's
+        // generic plan) read every enquiry, answer and closure of the tenant for one.
+        let [enquiries, answers, closures] = if id.is_some() {
+            ENQUIRY_ONE
+        } else {
+            ENQUIRY_ALL
+        };
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(
-                "SELECT id, direction, peer, reference, person_id, subject_reference, tracing_request_id, sought, question, asked_by, asked_at, due_at \
-                 FROM enquiries WHERE tenant_id = $1 AND ($2 IS NULL OR id = $2) ORDER BY recorded_at DESC, id DESC",
-            )
-            .bind(tenant)
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let answers = sqlx::query(
-                "SELECT enquiry_id, id, direction, reference, answer, persons, answered_by, answered_at FROM enquiry_answers \
-                 WHERE tenant_id = $1 AND ($2 IS NULL OR enquiry_id = $2) ORDER BY answered_at, id",
-            )
-            .bind(tenant)
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let closures = sqlx::query(
-                "SELECT enquiry_id, id, source_id, outcome, reason, closed_by, closed_at FROM enquiry_closures \
-                 WHERE tenant_id = $1 AND ($2 IS NULL OR enquiry_id = $2)",
-            )
-            .bind(tenant)
-            .bind(id)
-            .fetch_all(&mut *tx)
-            .await?;
+            let mut fetched = Vec::with_capacity(3);
+            for sql in [enquiries, answers, closures] {
+                let query = sqlx::query(sql).bind(tenant);
+                let query = match id {
+                    Some(id) => query.bind(id),
+                    None => query,
+                };
+                fetched.push(query.fetch_all(&mut *tx).await?);
+            }
+            let closures = fetched.pop().unwrap_or_default();
+            let answers = fetched.pop().unwrap_or_default();
+            let rows = fetched.pop().unwrap_or_default();
             tx.commit().await?;
             let mut records = Vec::with_capacity(rows.len());
             for row in &rows {
                 records.push(enquiry_of!(row));
             }
+            // Each answer and closure finds its enquiry by id, not by a walk of the list.
+            let at: std::collections::HashMap<Uuid, usize> =
+                records.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
             for row in &closures {
                 let enquiry = row.uuid("enquiry_id")?;
-                if let Some(record) = records.iter_mut().find(|r| r.id == enquiry) {
+                if let Some(record) = at.get(&enquiry).and_then(|&i| records.get_mut(i)) {
                     record.closure = Some(ClosureRecord {
                         id: row.uuid("id")?,
                         received: row.opt_uuid("source_id")?.is_some(),
@@ -642,7 +658,7 @@ impl Store {
             for row in &answers {
                 let enquiry = row.uuid("enquiry_id")?;
                 let answer = answer_of!(row);
-                if let Some(record) = records.iter_mut().find(|r| r.id == enquiry) {
+                if let Some(record) = at.get(&enquiry).and_then(|&i| records.get_mut(i)) {
                     record.answers.push(answer);
                 }
             }
@@ -881,7 +897,9 @@ impl ImportBatch {
     }
 
     /// Keeps an enquiry a bureau received; `false` when it holds it already (the same enquiry
-    /// in a later envelope changes nothing).
+    /// in a later envelope changes nothing). A withdrawal of it that arrived first (held by
+    /// [`ImportBatch::receive_withdrawal`], migration 0021) closes it in the same transaction
+    /// (GC3-122-g): it is then closed as withdrawn, citing the withdrawal's envelope (XC-3).
     ///
     /// # Errors
     /// Overlong texts, or a database error.
@@ -925,6 +943,19 @@ impl ImportBatch {
                         ],
                     )
                     .map_err(sqlite_error)?;
+                // A withdrawal held for it (it arrived first, migration 0021) closes it now.
+                connection
+                    .execute(
+                        &CLOSE_FROM_PARKED.replace('$', "?"),
+                        params![
+                            Uuid::now_v7().as_bytes(),
+                            id.as_bytes(),
+                            tenant.as_bytes(),
+                            enquiry.peer,
+                            enquiry.reference,
+                        ],
+                    )
+                    .map_err(sqlite_error)?;
             }
             ImportTx::Postgres(tx) => {
                 sqlx::query(INSERT_ENQUIRY)
@@ -943,6 +974,14 @@ impl ImportBatch {
                     .bind(enquiry.due_at)
                     .bind(source)
                     .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(CLOSE_FROM_PARKED)
+                    .bind(Uuid::now_v7())
+                    .bind(id)
+                    .bind(tenant)
+                    .bind(&enquiry.peer)
+                    .bind(&enquiry.reference)
                     .execute(&mut **tx)
                     .await?;
             }
@@ -1119,28 +1158,116 @@ impl ImportBatch {
     }
 }
 
+/// What a bureau did with a withdrawal it received (see [`ImportBatch::receive_withdrawal`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WithdrawalReceived {
+    /// The enquiry was open here: it is now closed as withdrawn.
+    Closed,
+    /// The enquiry is closed already (the same withdrawal again): nothing changed.
+    ClosedAlready,
+    /// No enquiry of that reference has arrived from that sender yet (bundles read out of
+    /// order): the withdrawal is held (migration 0021) and closes the enquiry when it arrives.
+    Parked,
+    /// Held already (the same early withdrawal again): nothing changed.
+    ParkedAlready,
+}
+
+impl WithdrawalReceived {
+    /// Whether the withdrawal changed anything (closed an enquiry, or was held).
+    #[must_use]
+    pub const fn is_new(self) -> bool {
+        matches!(self, Self::Closed | Self::Parked)
+    }
+}
+
+/// A withdrawal held at a bureau for an enquiry that has not arrived (migration 0021).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParkedWithdrawal {
+    pub id: Uuid,
+    /// The sender, and the enquiry's reference as the sender gave it.
+    pub peer: String,
+    pub reference: String,
+    pub reason: String,
+    pub closed_by: String,
+    pub closed_at: OffsetDateTime,
+    pub received_at: OffsetDateTime,
+}
+
+/// The closure an enquiry just received takes from a withdrawal held for it: `$1` the new
+/// closure's id, `$2` the enquiry's id, `$3` tenant, `$4` peer, `$5` reference. It cites the
+/// source of the envelope that carried the withdrawal (XC-3).
+const CLOSE_FROM_PARKED: &str = "INSERT INTO enquiry_closures (id, tenant_id, enquiry_id, outcome, reason, closed_by, closed_at, source_id) \
+     SELECT $1, tenant_id, $2, 'withdrawn', reason, closed_by, closed_at, source_id FROM parked_withdrawals \
+     WHERE tenant_id = $3 AND peer = $4 AND reference = $5";
+
+impl Store {
+    /// The withdrawals this tenant holds for enquiries that have not arrived (migration 0021),
+    /// oldest first.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn parked_withdrawals(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<Vec<ParkedWithdrawal>> {
+        let tenant = *scope.tenant().as_uuid();
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT p.id, p.peer, p.reference, p.reason, p.closed_by, p.closed_at, p.received_at FROM parked_withdrawals p \
+                 WHERE p.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM enquiries e WHERE e.tenant_id = p.tenant_id \
+                 AND e.direction = 'received' AND e.peer = p.peer AND e.reference = p.reference) \
+                 ORDER BY p.received_at, p.id",
+            )
+            .bind(tenant)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(ParkedWithdrawal {
+                        id: row.uuid("id")?,
+                        peer: row.text("peer")?,
+                        reference: row.text("reference")?,
+                        reason: row.text("reason")?,
+                        closed_by: row.text("closed_by")?,
+                        closed_at: row.time("closed_at")?,
+                        received_at: row.time("received_at")?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
 impl ImportBatch {
     /// Keeps the withdrawal of an enquiry this tenant received from `withdrawal.peer`, citing
     /// the envelope's source (XC-3): the enquiry is then closed as withdrawn and no longer
-    /// owed (GC3-122-g, §10 #47). `Ok(None)` when no enquiry of that reference was received
-    /// from that peer; `Ok(Some(false))` when it is closed already (the same withdrawal again
-    /// changes nothing).
+    /// owed (GC3-122-g, §10 #47). When no enquiry of that reference has arrived from that peer
+    /// yet (bundles read out of order), the withdrawal is held, in this transaction, and the
+    /// enquiry's arrival closes it ([`ImportBatch::receive_enquiry`]): once, whichever comes
+    /// first. A withdrawal never applies to an enquiry received from another peer.
     ///
     /// # Errors
-    /// An empty or overlong reason, or a database error.
+    /// An empty or overlong reason, reference or closer's name, or a database error.
     pub async fn receive_withdrawal(
         &mut self,
         withdrawal: &ReceivedWithdrawal,
-    ) -> StoreResult<Option<bool>> {
+    ) -> StoreResult<WithdrawalReceived> {
         check("a reason for closing", &withdrawal.reason, 2000)?;
         check("a closer's name", &withdrawal.closed_by, 200)?;
+        check("an enquiry reference", &withdrawal.reference, 100)?;
+        check("a peer", &withdrawal.peer, 200)?;
         let tenant = *self.scope.tenant().as_uuid();
         let source = *self.source.as_uuid();
         let id = Uuid::now_v7();
+        let now = OffsetDateTime::now_utc();
         const FIND: &str = "SELECT id FROM enquiries WHERE tenant_id = $1 AND direction = 'received' AND peer = $2 AND reference = $3";
         const INSERT: &str = "INSERT INTO enquiry_closures (id, tenant_id, enquiry_id, outcome, reason, closed_by, closed_at, source_id) \
              VALUES ($1, $2, $3, 'withdrawn', $4, $5, $6, $7) ON CONFLICT (tenant_id, enquiry_id) DO NOTHING";
-        let done = match &mut self.tx {
+        const PARK: &str = "INSERT INTO parked_withdrawals (id, tenant_id, peer, reference, reason, closed_by, closed_at, source_id, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tenant_id, peer, reference) DO NOTHING";
+        let (found, done) = match &mut self.tx {
             ImportTx::Sqlite(slot) => {
                 let direct = slot.as_ref().ok_or_else(abandoned)?;
                 let connection = direct.connection();
@@ -1152,11 +1279,8 @@ impl ImportBatch {
                     )
                     .optional()
                     .map_err(sqlite_error)?;
-                let Some(enquiry) = found else {
-                    return Ok(None);
-                };
-                connection
-                    .execute(
+                let done = match &found {
+                    Some(enquiry) => connection.execute(
                         &INSERT.replace('$', "?"),
                         params![
                             id.as_bytes(),
@@ -1167,8 +1291,24 @@ impl ImportBatch {
                             text_time(withdrawal.closed_at)?,
                             source.as_bytes(),
                         ],
-                    )
-                    .map_err(sqlite_error)?
+                    ),
+                    None => connection.execute(
+                        &PARK.replace('$', "?"),
+                        params![
+                            id.as_bytes(),
+                            tenant.as_bytes(),
+                            withdrawal.peer,
+                            withdrawal.reference,
+                            withdrawal.reason,
+                            withdrawal.closed_by,
+                            text_time(withdrawal.closed_at)?,
+                            source.as_bytes(),
+                            text_time(now)?,
+                        ],
+                    ),
+                }
+                .map_err(sqlite_error)?;
+                (found.is_some(), done)
             }
             ImportTx::Postgres(tx) => {
                 let found: Option<Uuid> = sqlx::query_scalar(FIND)
@@ -1177,23 +1317,46 @@ impl ImportBatch {
                     .bind(&withdrawal.reference)
                     .fetch_optional(&mut **tx)
                     .await?;
-                let Some(enquiry) = found else {
-                    return Ok(None);
+                let done = match found {
+                    Some(enquiry) => {
+                        sqlx::query(INSERT)
+                            .bind(id)
+                            .bind(tenant)
+                            .bind(enquiry)
+                            .bind(&withdrawal.reason)
+                            .bind(&withdrawal.closed_by)
+                            .bind(withdrawal.closed_at)
+                            .bind(source)
+                            .execute(&mut **tx)
+                            .await?
+                    }
+                    None => {
+                        sqlx::query(PARK)
+                            .bind(id)
+                            .bind(tenant)
+                            .bind(&withdrawal.peer)
+                            .bind(&withdrawal.reference)
+                            .bind(&withdrawal.reason)
+                            .bind(&withdrawal.closed_by)
+                            .bind(withdrawal.closed_at)
+                            .bind(source)
+                            .bind(now)
+                            .execute(&mut **tx)
+                            .await?
+                    }
                 };
-                let done = sqlx::query(INSERT)
-                    .bind(id)
-                    .bind(tenant)
-                    .bind(enquiry)
-                    .bind(&withdrawal.reason)
-                    .bind(&withdrawal.closed_by)
-                    .bind(withdrawal.closed_at)
-                    .bind(source)
-                    .execute(&mut **tx)
-                    .await?;
-                usize::try_from(done.rows_affected()).unwrap_or(0)
+                (
+                    found.is_some(),
+                    usize::try_from(done.rows_affected()).unwrap_or(0),
+                )
             }
         };
-        Ok(Some(done == 1))
+        Ok(match (found, done == 1) {
+            (true, true) => WithdrawalReceived::Closed,
+            (true, false) => WithdrawalReceived::ClosedAlready,
+            (false, true) => WithdrawalReceived::Parked,
+            (false, false) => WithdrawalReceived::ParkedAlready,
+        })
     }
 }
 

@@ -10,6 +10,7 @@ mod forwarding;
 mod harness;
 mod messages;
 mod notices;
+mod plans;
 mod protection;
 mod representations;
 mod rotation;

@@ -121,6 +121,9 @@ struct EnquiriesPage {
     errors: HashMap<String, String>,
     /// The enquiry an answer form was refused for, and why.
     answer_error: Option<(String, String)>,
+    /// Withdrawals received before their enquiry (migration 0021): `(reference, peer, when
+    /// withdrawn, by)`. Each closes its enquiry when it arrives.
+    held: Vec<(String, String, String, String)>,
 }
 
 impl EnquiriesPage {
@@ -166,6 +169,13 @@ async fn page_with(
         .into_iter()
         .map(|p| p.peer)
         .collect();
+    let held = state
+        .store
+        .parked_withdrawals(scope)
+        .await?
+        .into_iter()
+        .map(|w| (w.reference, w.peer, datetime(w.closed_at), w.closed_by))
+        .collect();
     let status = if input.errors.is_empty() && input.answer_error.is_none() {
         StatusCode::OK
     } else {
@@ -180,6 +190,7 @@ async fn page_with(
         values: input.values,
         errors: input.errors.into_iter().collect(),
         answer_error: input.answer_error,
+        held,
     })?;
     *response.status_mut() = status;
     Ok(response)

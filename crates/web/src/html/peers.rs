@@ -84,8 +84,8 @@ pub(crate) async fn page(
             pull: setting.pull && setting.url.is_some(),
             envelopes: waits.envelopes,
             messages: format!(
-                "{} enquiry(ies), {} answer(s), {} list(s)",
-                waits.enquiries, waits.answers, waits.lists
+                "{} enquiry(ies), {} answer(s), {} list(s), {} withdrawal(s)",
+                waits.enquiries, waits.answers, waits.lists, waits.withdrawals
             ),
             last_push: status.last_push.map(datetime).unwrap_or_default(),
             last_pull: status.last_pull.map(datetime).unwrap_or_default(),

@@ -284,7 +284,8 @@ pub async fn receive_answer(
 
 /// Keeps a withdrawal from `sender` of an enquiry this tenant received from that sender: the
 /// enquiry is then closed as withdrawn, no longer owed (GC3-122-g, §10 #47). A withdrawal of an
-/// enquiry never received from `sender` is refused. `Ok(true)` when new.
+/// enquiry not received from `sender` yet (bundles read out of order) is held and closes the
+/// enquiry when it arrives (migration 0021). `Ok(true)` when new.
 ///
 /// # Errors
 /// A database error; a bad notice is a [`Refusal`].
@@ -306,14 +307,7 @@ pub async fn receive_withdrawal(
         closed_at,
     };
     match batch.receive_withdrawal(&received).await {
-        Ok(Some(new)) => Ok(Ok(new)),
-        Ok(None) => Ok(Err((
-            "invalid-content",
-            format!(
-                "notice {number}: a withdrawal of enquiry {:?}, which this tenant never received from {sender}",
-                notice.enquiry_reference
-            ),
-        ))),
+        Ok(outcome) => Ok(Ok(outcome.is_new())),
         Err(error @ StoreError::Invalid(_)) => Ok(Err(invalid(number, &error))),
         Err(other) => Err(other.into()),
     }

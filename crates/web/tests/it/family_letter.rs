@@ -300,3 +300,135 @@ async fn a_withdrawal_reaches_the_bureaus_page_and_leaves_what_it_owes() {
         assert_eq!(json["enquiries"][0]["closure"]["received"], true);
     }
 }
+
+/// GC3-122-g, XC-3 (migration 0021): the bundles reach bureau A out of order, the withdrawal
+/// before the enquiry it withdraws. The withdrawal is held (the page lists it), then closes the
+/// enquiry when it arrives: once. The agency's `/peers` counts the withdrawal among what waits
+/// to be sealed until an envelope carries it.
+#[tokio::test]
+async fn a_withdrawal_read_before_its_enquiry_is_held_and_the_peers_page_counts_it() {
+    for app in apps().await {
+        let store = &app.store;
+        let backend = app.backend;
+        let t = three(&app).await;
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        store
+            .set_peer(&scope_agency, &store::NewPeer::new("bureau-a", "agency"))
+            .await
+            .unwrap();
+        let cards = send(store, &t.bureau_a, "agency").await;
+        receive(store, &t.agency, &cards).await;
+        let held = record_of(store, &scope_agency, "bureau-a:A-0001").await;
+        let asked = store
+            .ask_enquiry(
+                &scope_agency,
+                &NewEnquiry {
+                    peer: "bureau-a".into(),
+                    person: Some(held.person.id),
+                    question: "Where is he held now?".into(),
+                    ..NewEnquiry::default()
+                },
+            )
+            .await
+            .unwrap();
+        let reviewer = app.browser("reviewer").await;
+        let waits = |body: &str, text: &str| body.contains(&format!("<td>{text}</td>"));
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            waits(
+                &page.body,
+                "1 enquiry(ies), 0 answer(s), 0 list(s), 0 withdrawal(s)"
+            ),
+            "{backend}: {}",
+            page.body
+        );
+        let first = send(store, &t.agency, "bureau-a").await;
+        store
+            .close_enquiry(
+                &scope_agency,
+                asked.id,
+                store::ClosureOutcome::Withdrawn,
+                "The family withdrew its request",
+            )
+            .await
+            .unwrap();
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert!(
+            waits(
+                &page.body,
+                "0 enquiry(ies), 0 answer(s), 0 list(s), 1 withdrawal(s)"
+            ),
+            "{backend}: {}",
+            page.body
+        );
+        let second = send(store, &t.agency, "bureau-a").await;
+        let page = app.get("/peers", Some(&reviewer.cookie)).await;
+        assert!(
+            waits(
+                &page.body,
+                "0 enquiry(ies), 0 answer(s), 0 list(s), 0 withdrawal(s)"
+            ),
+            "{backend}: {}",
+            page.body
+        );
+
+        // Bureau A reads the second bundle first: applied, the withdrawal held.
+        assert!(
+            matches!(
+                receive(store, &t.bureau_a, &second).await,
+                ReceiptStatus::Applied { applied: 1, .. }
+            ),
+            "{backend}"
+        );
+        assert!(store.enquiries(&scope_a).await.unwrap().is_empty());
+        let clerk = app.browser("clerk-a").await;
+        let page = app.get("/enquiries", Some(&clerk.cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&format!(
+                "<li>{} from agency: withdrawn on ",
+                asked.reference
+            )),
+            "{backend}: {}",
+            page.body
+        );
+        // Then the first: the enquiry arrives closed; nothing is owed.
+        assert!(
+            matches!(
+                receive(store, &t.bureau_a, &first).await,
+                ReceiptStatus::Applied { .. }
+            ),
+            "{backend}"
+        );
+        for bundle in [&first, &second] {
+            assert!(matches!(
+                receive(store, &t.bureau_a, bundle).await,
+                ReceiptStatus::Duplicate
+            ));
+        }
+        let inbox = store.enquiries(&scope_a).await.unwrap();
+        assert_eq!(inbox.len(), 1, "{backend}");
+        let closure = inbox[0].closure.as_ref().expect("closed on arrival");
+        assert!(closure.received && closure.reason == "The family withdrew its request");
+        assert!(store.parked_withdrawals(&scope_a).await.unwrap().is_empty());
+        let now = time::OffsetDateTime::now_utc();
+        let report = web::transmission::compliance::compute(store, &scope_a, "bureau-a", now)
+            .await
+            .unwrap();
+        let owed = report
+            .enquiries
+            .iter()
+            .find(|r| r.direction == "received" && r.peer == "agency")
+            .map(|r| (r.owed, r.closed));
+        assert_eq!(owed, Some((0, 1)), "{backend}");
+        let page = app.get("/enquiries", Some(&clerk.cookie)).await;
+        assert!(
+            page.body.contains("Withdrawn by agency on") && !page.body.contains("Withdrawals held"),
+            "{backend}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("/answer\""), "no answer form");
+    }
+}
