@@ -57,9 +57,10 @@ pub enum VisitCommand {
     Export {
         #[arg(long)]
         tenant: String,
-        /// The visit's reference.
-        #[arg(long)]
-        visit: String,
+        /// The visit's reference; several (`--visit V-1 --visit V-2`) make one bundle of
+        /// several reports, which the unit imports all or nothing.
+        #[arg(long, required = true)]
+        visit: Vec<String>,
         /// The protection unit's tenant slug (its keys pinned with `keys import-peer`).
         #[arg(long)]
         to: String,
@@ -242,6 +243,9 @@ pub struct Merged {
     pub allegation_steps: usize,
     pub representations: usize,
     pub replies: usize,
+    /// Letters about allegations of other visits that the unit does not hold yet (ICRC-VIS-e):
+    /// not recorded; they travel again with the laptop's next report.
+    pub letters_waiting: usize,
     /// The persons seen this report registered at this instance (for their "same person as"
     /// proposals).
     pub new_persons: Vec<RegistrationId>,
@@ -260,18 +264,37 @@ impl Merged {
         self.allegation_steps += other.allegation_steps;
         self.representations += other.representations;
         self.replies += other.replies;
+        self.letters_waiting += other.letters_waiting;
         self.new_persons.extend(other.new_persons.iter().copied());
     }
 }
 
 /// Checks a whole report against the tenant's places and the domain rules, then records what
-/// is new. Nothing is written if any part is wrong.
+/// is new, in one transaction. Nothing is written if any part is wrong.
 pub async fn merge_report(
     store: &Store,
     scope: &TenantScope,
     report: &VisitReport,
 ) -> anyhow::Result<Merged> {
     let places = store.places(scope).await?;
+    // One transaction: the report applies whole or not at all (an error or a killed process
+    // half-way leaves nothing); the checks that read see the rows written before them.
+    let mut batch = store.begin_field_batch(scope).await?;
+    let merged = merge_into(&mut batch, &places, report).await?;
+    batch.commit().await?;
+    Ok(merged)
+}
+
+/// Checks one report and records what is new in `batch`, the import's transaction: what the
+/// report names that the unit may already hold (an allegation's victims and interviews, the
+/// refusals it ends, the allegations and representations its letters name) is read there, ids
+/// the report names only, so it sees what earlier reports of the same bundle wrote. Nothing is
+/// committed here.
+async fn merge_into(
+    batch: &mut store::FieldBatch<'_>,
+    places: &[domain::PlaceOfDetention],
+    report: &VisitReport,
+) -> anyhow::Result<Merged> {
     let place = |field: &str, name: &str| -> anyhow::Result<PlaceId> {
         places
             .iter()
@@ -378,21 +401,7 @@ pub async fn merge_report(
             .map_err(|e| anyhow::anyhow!("follow_ups[{i}]: {e}"))?;
         follow_ups.push((id(&f("id"), &u.id)?, follow_up));
     }
-    let known = field::Known {
-        seen: store
-            .registrations(scope, None)
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect(),
-        interviews: store
-            .all_interviews(scope)
-            .await?
-            .into_iter()
-            .map(|i| i.id)
-            .collect(),
-        refusals: store.refusals(scope).await?,
-    };
+    let known = field::Known::load(batch, report, &seen, &refusals).await?;
     let records = field::parse(
         report,
         &visit,
@@ -411,12 +420,9 @@ pub async fn merge_report(
         .filter_map(|a| Uuid::parse_str(a.id.trim()).ok())
         .map(AllegationId::from_uuid)
         .collect();
-    let known_letters = letters::KnownLetters::load(store, scope, report).await?;
+    let known_letters = letters::KnownLetters::load(batch, report).await?;
     let letters = letters::parse(report, &own, &known_letters, OffsetDateTime::now_utc())?;
 
-    // One transaction: the report applies whole or not at all (an error or a killed process
-    // half-way leaves nothing); the checks that read see the rows written before them.
-    let mut batch = store.begin_field_batch(scope).await?;
     let mut merged = Merged {
         visit: batch.visit(&visit).await?,
         ..Merged::default()
@@ -439,15 +445,14 @@ pub async fn merge_report(
             merged.new_persons.push(person.id);
         }
     }
-    field::write_interviews(&mut batch, &records, &mut merged).await?;
+    field::write_interviews(batch, &records, &mut merged).await?;
     let new = batch
         .follow_ups(&follow_ups)
         .await
         .map_err(|e| item_error(e, "follow_ups"))?;
     merged.follow_ups += new.into_iter().filter(|n| *n).count();
-    field::write_rest(&mut batch, &records, &mut merged).await?;
-    letters::write(&mut batch, &letters, &mut merged).await?;
-    batch.commit().await?;
+    field::write_rest(batch, &records, &mut merged).await?;
+    letters::write(batch, &letters, &mut merged).await?;
     Ok(merged)
 }
 
@@ -499,8 +504,28 @@ async fn report_of(
         .filter_map(|a| Uuid::parse_str(&a.id).ok())
         .map(AllegationId::from_uuid)
         .collect();
+    // ICRC-VIS-e: letters about the allegations of other visits travel too (written on the
+    // laptop since that visit was exported, or never sent); the report names those allegations
+    // as carried, and the unit records the letters about those it holds.
+    let others: Vec<AllegationId> = store
+        .allegations(scope)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .filter(|a| !exported.contains(a))
+        .collect();
+    let mut about = exported.clone();
+    about.extend(others.iter().copied());
     let (allegation_steps, representations, replies) =
-        letters::export(store, scope, &exported).await?;
+        letters::export(store, scope, &about).await?;
+    let carried: Vec<String> = others
+        .iter()
+        .map(ToString::to_string)
+        .filter(|a| {
+            allegation_steps.iter().any(|s| s.allegation == *a)
+                || representations.iter().any(|r| r.allegation == *a)
+        })
+        .collect();
     let later = store.refusal_ends(scope).await?;
     Ok(VisitReport {
         visit: VisitPart {
@@ -566,6 +591,7 @@ async fn report_of(
         allegation_steps,
         representations,
         replies,
+        carried,
     })
 }
 
@@ -597,6 +623,12 @@ fn print_merged(what: &str, merged: &Merged) {
         merged.representations,
         merged.replies
     );
+    if merged.letters_waiting > 0 {
+        println!(
+            "{} letter(s) about allegations of other visits the unit does not hold yet: not recorded; they travel again with the next visit report",
+            merged.letters_waiting
+        );
+    }
 }
 
 /// MATCH-1, ICRC-VIS-d: for each person seen the bundle registered, the earlier registrations
@@ -743,14 +775,17 @@ async fn add_place(locations: &Locations, args: PlaceArgs) -> anyhow::Result<Exi
 async fn export(
     locations: &Locations,
     slug: &str,
-    reference: &str,
+    references: &[String],
     to: &str,
     officer: Option<String>,
     output: &Path,
 ) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open_unit(locations, slug).await?;
-    let visit = visit_by_reference(&store, &scope, reference).await?;
-    let report = report_of(&store, &scope, &visit).await?;
+    let mut reports = Vec::new();
+    for reference in references {
+        let visit = visit_by_reference(&store, &scope, reference).await?;
+        reports.push(report_of(&store, &scope, &visit).await?);
+    }
     let own = OwnKeys::load(&store, &scope).await?;
     let seal = own.current(None)?;
     let officer_name = match officer {
@@ -786,19 +821,30 @@ async fn export(
         created_at: now_text(),
         officer: officer_name,
     };
-    let persons = report.persons_seen.len();
+    let lines: Vec<String> = reports
+        .iter()
+        .map(|r| {
+            format!(
+                "visit {} for {to}: {} person(s) seen",
+                r.visit.reference,
+                r.persons_seen.len()
+            )
+        })
+        .collect();
     let envelope = Envelope::seal(
         header,
-        vec![Content::VisitReport(Box::new(report))],
+        reports
+            .into_iter()
+            .map(|r| Content::VisitReport(Box::new(r)))
+            .collect(),
         &officer,
         &seal,
     )?;
     let bundle = transmit::seal_bundle(&envelope.to_bytes(), recipient_key)?;
     write_new(output, &bundle)?;
-    println!(
-        "visit {} for {to}: {persons} person(s) seen, {}",
-        visit.reference, envelope.content_hash
-    );
+    for line in lines {
+        println!("{line}, {}", envelope.content_hash);
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -830,7 +876,7 @@ pub async fn import_bundle(
     {
         bail!("this bundle is not a visit report: use `whereabouts receive` for notifications");
     }
-    let mut total = Merged::default();
+    let mut reports = Vec::new();
     for content in &verified.contents {
         let Content::VisitReport(report) = content else {
             bail!(
@@ -838,8 +884,40 @@ pub async fn import_bundle(
                 content.kind()
             );
         };
-        total.add(&merge_report(store, scope, report).await?);
+        reports.push(&**report);
     }
+    merge_reports(store, scope, &reports).await
+}
+
+/// The reports of one bundle in **one** transaction: all of them or nothing (issue 6). A
+/// report refused, or failing while it is written, leaves nothing of the reports before it;
+/// a later report sees what the earlier ones wrote. An error names the report
+/// (`report 2 of 2 (visit V-2): …`) when the bundle has several.
+pub async fn merge_reports(
+    store: &Store,
+    scope: &TenantScope,
+    reports: &[&VisitReport],
+) -> anyhow::Result<Merged> {
+    let places = store.places(scope).await?;
+    let mut batch = store.begin_field_batch(scope).await?;
+    let mut total = Merged::default();
+    for (i, report) in reports.iter().enumerate() {
+        let merged = merge_into(&mut batch, &places, report).await;
+        let merged = if reports.len() > 1 {
+            merged.with_context(|| {
+                format!(
+                    "report {} of {} (visit {})",
+                    i + 1,
+                    reports.len(),
+                    report.visit.reference
+                )
+            })?
+        } else {
+            merged?
+        };
+        total.add(&merged);
+    }
+    batch.commit().await?;
     Ok(total)
 }
 
@@ -1370,13 +1448,23 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
             sent_on: iso_day((now - time::Duration::hours(18)).date()),
             text: "A fictional representation: detainees report hours in stress positions at night; we ask that the practice end."
                 .into(),
+            recorded_by: None,
         }],
         replies: Vec::new(),
+        carried: Vec::new(),
     };
     merge_report(&laptop_store, &field_scope, &report).await?;
     laptop_store.close().await;
     let bundle = laptop_dir.join("visit-V-DEMO-1.wab");
-    export(&laptop, &field.slug, "V-DEMO-1", &unit.slug, None, &bundle).await?;
+    export(
+        &laptop,
+        &field.slug,
+        &["V-DEMO-1".to_owned()],
+        &unit.slug,
+        None,
+        &bundle,
+    )
+    .await?;
     let bytes = std::fs::read(&bundle)?;
     let first = import_bundle(store, &unit, &scope, &bytes).await?;
     let second = import_bundle(store, &unit, &scope, &bytes).await?;

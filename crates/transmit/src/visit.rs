@@ -45,6 +45,12 @@ pub struct VisitReport {
     /// The authority's replies to representations (ICRC-VIS-e), texts included.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replies: Vec<ReplyPart>,
+    /// ICRC-VIS-e: the ids of allegations of other visits whose steps, representations and
+    /// replies travel with this report (letters written on the laptop about an older visit's
+    /// allegation travel with every report, not only when that visit is exported again). The
+    /// unit records those about allegations it holds and leaves the others for a later report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carried: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +85,10 @@ pub struct RepresentationPart {
     /// ISO date.
     pub sent_on: String,
     pub text: String,
+    /// Who recorded it on the laptop; the unit records it as theirs (reports without it: the
+    /// importing operator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +103,9 @@ pub struct ReplyPart {
     pub outcome: String,
     /// `None` only for `no-reply`.
     pub text: Option<String>,
+    /// Who recorded it on the laptop (as [`RepresentationPart::recorded_by`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

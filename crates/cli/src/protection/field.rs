@@ -34,6 +34,60 @@ pub(super) struct Known {
     pub refusals: Vec<AccessRefusal>,
 }
 
+impl Known {
+    /// What the report names that is not in it, read in the import's transaction, those ids
+    /// only (not every registration, interview and refusal of the unit): an allegation's
+    /// victims and interviews, the refusals its ends name. Ids that do not parse are left to
+    /// [`parse`], which names the field.
+    pub async fn load(
+        batch: &mut FieldBatch<'_>,
+        report: &VisitReport,
+        seen: &[PersonSeen],
+        refusals: &[AccessRefusal],
+    ) -> anyhow::Result<Self> {
+        let parsed = |text: &String| uuid::Uuid::parse_str(text.trim()).ok();
+        let victims: Vec<uuid::Uuid> = report
+            .allegations
+            .iter()
+            .flat_map(|a| a.victims.iter().filter_map(parsed))
+            .filter(|v| !seen.iter().any(|s| s.id.as_uuid() == v))
+            .collect();
+        let in_report: Vec<uuid::Uuid> = report
+            .interviews
+            .iter()
+            .filter_map(|i| parsed(&i.id))
+            .collect();
+        let interviews: Vec<uuid::Uuid> = report
+            .allegations
+            .iter()
+            .flat_map(|a| a.interviews.iter().filter_map(parsed))
+            .filter(|i| !in_report.contains(i))
+            .collect();
+        let ended: Vec<RefusalId> = report
+            .refusal_ends
+            .iter()
+            .filter_map(|e| parsed(&e.refusal))
+            .map(RefusalId::from_uuid)
+            .filter(|r| !refusals.iter().any(|x| x.id == *r))
+            .collect();
+        Ok(Self {
+            seen: batch
+                .held(store::Held::Registrations, &victims)
+                .await?
+                .into_iter()
+                .map(RegistrationId::from_uuid)
+                .collect(),
+            interviews: batch
+                .held(store::Held::Interviews, &interviews)
+                .await?
+                .into_iter()
+                .map(InterviewId::from_uuid)
+                .collect(),
+            refusals: batch.refusals_by_id(&ended).await?,
+        })
+    }
+}
+
 /// Converts and checks the interviews, refusal ends and allegations of `report` against the
 /// rest of the report (`seen`, `refusals`, `follow_ups`) and what the unit already holds.
 /// Every message names the part and field (`interviews[0].interviewees[1]: …`).

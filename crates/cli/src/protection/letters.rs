@@ -24,8 +24,9 @@ use super::{Merged, code, day, id, instant, iso_day, rfc3339};
 /// One record, in the order it is written.
 enum Letter {
     Step(Uuid, AllegationId, AllegationStep),
-    Representation(RepresentationLetter),
-    Reply(AuthorityReply),
+    /// With who recorded it on the laptop, when the report says.
+    Representation(RepresentationLetter, Option<String>),
+    Reply(AuthorityReply, Option<String>),
 }
 
 /// The steps, representations and replies of one report, checked, in time order; each with the
@@ -33,6 +34,9 @@ enum Letter {
 #[derive(Default)]
 pub(super) struct Letters {
     ordered: Vec<(String, Letter)>,
+    /// Letters about carried allegations (`VisitReport::carried`) the unit does not hold yet:
+    /// not recorded; they travel again with the laptop's next report.
+    pub waiting: usize,
 }
 
 /// What the unit already holds, for references to records of earlier reports.
@@ -42,41 +46,48 @@ pub(super) struct KnownLetters {
 }
 
 impl KnownLetters {
-    /// The unit's allegations and the representations the report's replies name that are not in
-    /// the report (read without opening any text).
-    pub async fn load(
-        store: &Store,
-        scope: &TenantScope,
-        report: &VisitReport,
-    ) -> anyhow::Result<Self> {
-        let allegations = store
-            .allegations(scope)
-            .await?
-            .into_iter()
-            .map(|a| a.id)
+    /// The allegations the report's steps and representations name and the representations its
+    /// replies name that are not in the report and that the unit holds, read in the import's
+    /// transaction, those ids only (without opening any text).
+    pub async fn load(batch: &mut FieldBatch<'_>, report: &VisitReport) -> anyhow::Result<Self> {
+        let parsed = |text: &str| Uuid::parse_str(text.trim()).ok();
+        let own: Vec<Uuid> = report
+            .allegations
+            .iter()
+            .filter_map(|a| parsed(&a.id))
             .collect();
-        let mut representations = Vec::new();
-        for part in &report.replies {
-            let Ok(uuid) = Uuid::parse_str(part.representation.trim()) else {
-                continue;
-            };
-            let rep = RepresentationId::from_uuid(uuid);
-            if report
-                .representations
-                .iter()
-                .any(|r| r.id.trim() == part.representation.trim())
-            {
-                continue;
-            }
-            match store.representation_allegation(scope, rep).await {
-                Ok(_) => representations.push(rep),
-                Err(store::StoreError::NotFound) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
+        let named: Vec<Uuid> = report
+            .allegation_steps
+            .iter()
+            .map(|s| s.allegation.as_str())
+            .chain(report.representations.iter().map(|r| r.allegation.as_str()))
+            .filter_map(parsed)
+            .filter(|a| !own.contains(a))
+            .collect();
+        let in_report: Vec<Uuid> = report
+            .representations
+            .iter()
+            .filter_map(|r| parsed(&r.id))
+            .collect();
+        let replied: Vec<Uuid> = report
+            .replies
+            .iter()
+            .filter_map(|r| parsed(&r.representation))
+            .filter(|r| !in_report.contains(r))
+            .collect();
         Ok(Self {
-            allegations,
-            representations,
+            allegations: batch
+                .held(store::Held::Allegations, &named)
+                .await?
+                .into_iter()
+                .map(AllegationId::from_uuid)
+                .collect(),
+            representations: batch
+                .held(store::Held::Representations, &replied)
+                .await?
+                .into_iter()
+                .map(RepresentationId::from_uuid)
+                .collect(),
         })
     }
 }
@@ -103,14 +114,25 @@ pub(super) fn parse(
     now: OffsetDateTime,
 ) -> anyhow::Result<Letters> {
     let today = now.date();
-    let allegation = |field: &str, text: &str| -> anyhow::Result<AllegationId> {
+    let carried: Vec<Uuid> = report
+        .carried
+        .iter()
+        .filter_map(|c| Uuid::parse_str(c.trim()).ok())
+        .collect();
+    // `None`: an allegation of another visit the laptop carries and the unit does not hold
+    // yet (ICRC-VIS-e): its letters wait for a later report.
+    let allegation = |field: &str, text: &str| -> anyhow::Result<Option<AllegationId>> {
         let found = AllegationId::from_uuid(id(field, text)?);
         if allegations.contains(&found) || known.allegations.contains(&found) {
-            Ok(found)
+            Ok(Some(found))
+        } else if carried.contains(found.as_uuid()) {
+            Ok(None)
         } else {
             bail!("{field}: no such allegation in this report or at the unit")
         }
     };
+    let mut waiting = 0;
+    let mut waiting_letters: Vec<RepresentationId> = Vec::new();
     // (when, order on the same instant as `status_with` takes them, part, record)
     let mut events: Vec<(OffsetDateTime, u8, String, Letter)> = Vec::new();
     let midnight = |d: Date| d.with_time(Time::MIDNIGHT).assume_utc();
@@ -127,15 +149,16 @@ pub(super) fn parse(
             by: text(&f("by"), Some(&part.by))?,
             kind,
         };
+        let step_id = id(&f("id"), &part.id)?;
+        let Some(about) = allegation(&f("allegation"), &part.allegation)? else {
+            waiting += 1;
+            continue;
+        };
         events.push((
             at,
             order,
             part_name.clone(),
-            Letter::Step(
-                id(&f("id"), &part.id)?,
-                allegation(&f("allegation"), &part.allegation)?,
-                step,
-            ),
+            Letter::Step(step_id, about, step),
         ));
     }
     let mut letters: Vec<RepresentationLetter> = Vec::new();
@@ -144,9 +167,15 @@ pub(super) fn parse(
         let f = |name: &str| format!("{part_name}.{name}");
         let sent_on = day(&f("sent_on"), Some(&part.sent_on))?.unwrap_or(today);
         not_future(&f("sent_on"), sent_on, today)?;
+        let letter_id = RepresentationId::from_uuid(id(&f("id"), &part.id)?);
+        let Some(about) = allegation(&f("allegation"), &part.allegation)? else {
+            waiting += 1;
+            waiting_letters.push(letter_id);
+            continue;
+        };
         let letter = RepresentationLetter {
-            id: RepresentationId::from_uuid(id(&f("id"), &part.id)?),
-            allegation: allegation(&f("allegation"), &part.allegation)?,
+            id: letter_id,
+            allegation: about,
             form: code(&f("form"), &part.form)?,
             addressee: text(&f("addressee"), Some(&part.addressee))?,
             sent_on,
@@ -157,7 +186,7 @@ pub(super) fn parse(
             midnight(sent_on),
             0,
             part_name,
-            Letter::Representation(letter),
+            Letter::Representation(letter, part.recorded_by.clone()),
         ));
     }
     for (i, part) in report.replies.iter().enumerate() {
@@ -185,12 +214,21 @@ pub(super) fn parse(
                     .map_err(|e| anyhow::anyhow!("{part_name}.{e}"))?;
             }
             None if known.representations.contains(&representation) => {}
+            None if waiting_letters.contains(&representation) => {
+                waiting += 1;
+                continue;
+            }
             None => bail!(
                 "{}: no such representation in this report or at the unit",
                 f("representation")
             ),
         }
-        events.push((midnight(received_on), 1, part_name, Letter::Reply(reply)));
+        events.push((
+            midnight(received_on),
+            1,
+            part_name,
+            Letter::Reply(reply, part.recorded_by.clone()),
+        ));
     }
     // In the order they happened (a closure after a representation and its reply on the same
     // day); the report's order breaks ties.
@@ -200,6 +238,7 @@ pub(super) fn parse(
             .into_iter()
             .map(|(_, _, part, letter)| (part, letter))
             .collect(),
+        waiting,
     })
 }
 
@@ -249,20 +288,25 @@ pub(super) async fn write(
                         .with_context(|| part.clone())?,
                 );
             }
-            Letter::Representation(letter) => {
+            Letter::Representation(letter, by) => {
                 merged.representations += usize::from(
                     batch
-                        .representation(letter)
+                        .representation_by(letter, by.as_deref())
                         .await
                         .with_context(|| part.clone())?,
                 );
             }
-            Letter::Reply(reply) => {
-                merged.replies +=
-                    usize::from(batch.reply(reply).await.with_context(|| part.clone())?);
+            Letter::Reply(reply, by) => {
+                merged.replies += usize::from(
+                    batch
+                        .reply_by(reply, by.as_deref())
+                        .await
+                        .with_context(|| part.clone())?,
+                );
             }
         }
     }
+    merged.letters_waiting += letters.waiting;
     Ok(())
 }
 
@@ -318,6 +362,7 @@ pub(super) async fn export(
                     received_on: iso_day(reply.reply.received_on),
                     outcome: reply.reply.outcome.code().to_owned(),
                     text: reply.reply.text.clone(),
+                    recorded_by: Some(reply.recorded_by.clone()),
                 });
             }
             let letter = opened.letter;
@@ -328,6 +373,7 @@ pub(super) async fn export(
                 addressee: letter.addressee,
                 sent_on: iso_day(letter.sent_on),
                 text: letter.text,
+                recorded_by: Some(opened.recorded_by.clone()),
             });
         }
     }

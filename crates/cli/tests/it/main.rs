@@ -13,6 +13,7 @@ mod lists_closures;
 mod network;
 mod private_pg;
 mod protection;
+mod protection_bundles;
 mod protection_kill;
 mod protection_letters;
 mod pull_every;

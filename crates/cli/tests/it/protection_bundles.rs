@@ -1,0 +1,262 @@
+//! Visit bundles of several reports, and what travels with a report besides its visit
+//! (issue 6, ICRC-VIS-d/e), through the real binary, the unit on SQLite and PostgreSQL:
+//! a bundle applies all or nothing; the letters written on the laptop about an older visit's
+//! allegation travel with any later report; who recorded a letter on the laptop is kept.
+
+use crate::harness::{Instance, stderr, stdout};
+use crate::network::{runtime, scope, store_of};
+use crate::protection::{REPORT, exchange_keys, field_report, ok, s, unit_instance, unit_on};
+
+fn record(instance: &Instance, tenant: &str, report: &serde_json::Value, file: &str) -> String {
+    let path = instance.dir.path().join(file);
+    std::fs::write(&path, report.to_string()).unwrap();
+    ok(instance, &["visit", "record", "--tenant", tenant, s(&path)])
+}
+
+/// `visit export` of one or several visits into one bundle.
+fn export(laptop: &Instance, visits: &[&str], name: &str) -> std::path::PathBuf {
+    let bundle = laptop.dir.path().join(name);
+    let mut args = vec!["visit", "export", "--tenant", "field-laptop"];
+    for visit in visits {
+        args.extend(["--visit", visit]);
+    }
+    args.extend(["--to", "protection", "-o", s(&bundle)]);
+    ok(laptop, &args);
+    bundle
+}
+
+fn place(instance: &Instance, tenant: &str, name: &str) {
+    ok(
+        instance,
+        &[
+            "visit",
+            "place",
+            "--tenant",
+            tenant,
+            "--name",
+            name,
+            "--kind",
+            "pow-camp",
+            "--party",
+            "XA",
+            "--authority",
+            "Camp command (fictional)",
+            "--capacity",
+            "100",
+            "--notified-at",
+            "2026-02-01T09:00:00Z",
+        ],
+    );
+}
+
+/// A visit to `place` with one person seen, nothing else.
+fn small_report(
+    reference: &str,
+    visit_id: &str,
+    person_id: &str,
+    place: &str,
+) -> serde_json::Value {
+    let mut report: serde_json::Value = serde_json::from_str(REPORT).unwrap();
+    report["visit"]["id"] = visit_id.into();
+    report["visit"]["reference"] = reference.into();
+    report["visit"]["places"] = serde_json::json!([place]);
+    for part in ["conditions", "refusals", "follow_ups"] {
+        report[part] = serde_json::json!([]);
+    }
+    let mut person = report["persons_seen"][1].clone();
+    person["id"] = person_id.into();
+    person["place"] = place.into();
+    report["persons_seen"] = serde_json::json!([person]);
+    report
+}
+
+// Issue 6: the reports of one bundle are imported in one transaction. The second report names
+// a place the unit does not have: it is refused naming the report and the field, and nothing of
+// the first report (its visit, persons seen, follow-up due) remains. Once the unit has the
+// place, the same bundle applies whole.
+#[test]
+fn a_bundle_of_several_reports_applies_all_or_nothing() {
+    let rt = runtime();
+    for unit in crate::harness::instances() {
+        let unit = unit_on(unit, "protection");
+        let laptop = unit_instance("field-laptop");
+        exchange_keys(&laptop, "field-laptop", &unit);
+        place(&laptop, "field-laptop", "Camp 9");
+        let first: serde_json::Value = serde_json::from_str(REPORT).unwrap();
+        record(&laptop, "field-laptop", &first, "first.json");
+        let second = small_report(
+            "V-CLI-2",
+            "0193b6a0-0000-7000-8000-000000000060",
+            "0193b6a0-0000-7000-8000-000000000061",
+            "Camp 9",
+        );
+        record(&laptop, "field-laptop", &second, "second.json");
+        let bundle = export(&laptop, &["V-CLI-1", "V-CLI-2"], "two.wab");
+
+        let out = unit.run(&["visit", "import", "--tenant", "protection", s(&bundle)]);
+        assert!(!out.status.success(), "{}", stdout(&out));
+        let error = stderr(&out);
+        assert!(
+            error.contains("report 2 of 2 (visit V-CLI-2)")
+                && error.contains("visit.places[0]: no place named \"Camp 9\""),
+            "{error}"
+        );
+        let store = store_of(&rt, &unit);
+        let unit_scope = scope(&rt, &store, "protection");
+        assert!(
+            rt.block_on(store.visits(&unit_scope)).unwrap().is_empty(),
+            "nothing of the first report's visit"
+        );
+        assert!(
+            rt.block_on(store.registrations(&unit_scope, None))
+                .unwrap()
+                .is_empty(),
+            "nothing of the first report's persons seen"
+        );
+        let day = time::macros::date!(2026 - 12 - 31);
+        assert_eq!(
+            rt.block_on(store.overdue_count(&unit_scope, day)).unwrap(),
+            0,
+            "nothing of the first report's follow-up due"
+        );
+
+        place(&unit, "protection", "Camp 9");
+        let out = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(out.contains("3 person(s) seen, 1 follow-up(s)"), "{out}");
+        assert_eq!(rt.block_on(store.visits(&unit_scope)).unwrap().len(), 2);
+        assert_eq!(
+            rt.block_on(store.overdue_count(&unit_scope, day)).unwrap(),
+            1
+        );
+        rt.block_on(store.close());
+    }
+}
+
+/// The field report of `field_report` with every id moved by 0x100 and its own references, so
+/// that it can sit next to the original on one laptop.
+fn other_field_report(reference: &str) -> serde_json::Value {
+    let text = field_report(reference, "0193b6a0-0000-7000-8000-000000000001")
+        .replace(
+            "0193b6a0-0000-7000-8000-0000000000",
+            "0193b6a0-0000-7000-8000-0000000001",
+        )
+        .replace("AL-CLI-1", "AL-CLI-X");
+    serde_json::from_str(&text).unwrap()
+}
+
+const ALLEGATION: &str = "0193b6a0-0000-7000-8000-000000000007";
+const OTHER_ALLEGATION: &str = "0193b6a0-0000-7000-8000-000000000107";
+
+// ICRC-VIS-e: a representation and a reply written on the laptop about the allegation of a
+// visit already sent travel with the next visit's report (they used to wait until that older
+// visit was exported again), recorded at the unit as by the delegate who wrote them on the
+// laptop. Letters about an allegation the unit does not hold yet (its visit never sent) wait,
+// without refusing the report, and arrive with that visit.
+#[test]
+fn letters_about_an_older_visit_travel_with_the_next_report_as_recorded_on_the_laptop() {
+    let rt = runtime();
+    for unit in crate::harness::instances() {
+        let unit = unit_on(unit, "protection");
+        let laptop = unit_instance("field-laptop");
+        exchange_keys(&laptop, "field-laptop", &unit);
+        let old: serde_json::Value = serde_json::from_str(&field_report(
+            "V-OLD",
+            "0193b6a0-0000-7000-8000-000000000001",
+        ))
+        .unwrap();
+        record(&laptop, "field-laptop", &old, "old.json");
+        let bundle = export(&laptop, &["V-OLD"], "old.wab");
+        let out = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(out.contains("1 allegation(s) new"), "{out}");
+
+        // Another visit, never sent, with its own allegation and a representation about it.
+        let mut never = other_field_report("V-NEVER");
+        never["representations"] = serde_json::json!([{
+            "id": "0193b6a0-0000-7000-8000-000000000190", "allegation": OTHER_ALLEGATION,
+            "form": "anonymous", "addressee": "Command of Camp 4 (fictional)",
+            "sent_on": "2026-03-03", "text": "Fictional: about the other allegation."
+        }]);
+        record(&laptop, "field-laptop", &never, "never.json");
+
+        // A later visit; the delegate writes to the authority about the old visit's allegation.
+        let mut new = small_report(
+            "V-NEW",
+            "0193b6a0-0000-7000-8000-000000000070",
+            "0193b6a0-0000-7000-8000-000000000075",
+            "Camp 4",
+        );
+        new["representations"] = serde_json::json!([{
+            "id": "0193b6a0-0000-7000-8000-000000000071", "allegation": ALLEGATION,
+            "form": "anonymous", "addressee": "Command of Camp 4 (fictional)",
+            "sent_on": "2026-03-04", "text": "Fictional: we ask again that the beatings stop.",
+            "recorded_by": "delegate-anna"
+        }]);
+        new["replies"] = serde_json::json!([{
+            "id": "0193b6a0-0000-7000-8000-000000000072",
+            "representation": "0193b6a0-0000-7000-8000-000000000071",
+            "received_on": "2026-03-09", "outcome": "acknowledged",
+            "text": "Fictional: received.", "recorded_by": "delegate-anna"
+        }]);
+        record(&laptop, "field-laptop", &new, "new.json");
+        let bundle = export(&laptop, &["V-NEW"], "new.wab");
+        let out = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(
+            out.contains(
+                "0 allegation(s) new, 0 allegation step(s), 1 representation(s), 1 reply(ies) new"
+            ),
+            "the old visit's letter travels with the new report: {out}"
+        );
+        assert!(
+            out.contains(
+                "1 letter(s) about allegations of other visits the unit does not hold yet"
+            ),
+            "{out}"
+        );
+        let store = store_of(&rt, &unit);
+        let unit_scope = scope(&rt, &store, "protection");
+        let allegation = domain::AllegationId::from_uuid(ALLEGATION.parse().unwrap());
+        let letters = rt
+            .block_on(store.representations(&unit_scope, allegation))
+            .unwrap();
+        let letter = letters
+            .iter()
+            .find(|l| l.letter.id.to_string() == "0193b6a0-0000-7000-8000-000000000071")
+            .unwrap();
+        assert_eq!(
+            letter.recorded_by, "delegate-anna",
+            "as recorded on the laptop"
+        );
+        assert_eq!(letter.replies.len(), 1);
+        assert_eq!(letter.replies[0].recorded_by, "delegate-anna");
+
+        // Again: nothing new; then the never-sent visit, with its letter.
+        let out = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(
+            out.contains("0 representation(s), 0 reply(ies) new"),
+            "{out}"
+        );
+        let bundle = export(&laptop, &["V-NEVER"], "never.wab");
+        let out = ok(
+            &unit,
+            &["visit", "import", "--tenant", "protection", s(&bundle)],
+        );
+        assert!(
+            out.contains("1 allegation(s) new, 0 allegation step(s), 1 representation(s)"),
+            "{out}"
+        );
+        assert!(!out.contains("does not hold yet"), "{out}");
+        rt.block_on(store.close());
+    }
+}
