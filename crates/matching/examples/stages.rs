@@ -17,6 +17,10 @@ use std::error::Error;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+// The allocator of the `whereabouts` binary, so that the stages time what the CLI does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use whereabouts_matching as matching;
 
 use matching::{Corpus, Index, Progress, Record, Settings};
@@ -194,7 +198,16 @@ fn main() -> Result<(), Box<dyn Error>> {
                 let at = Instant::now();
                 let cpu_at = thread_cpu();
                 let hits = index.search(q, 10);
-                cpu.push(thread_cpu().saturating_sub(cpu_at));
+                let spent = thread_cpu().saturating_sub(cpu_at);
+                if spent > Duration::from_millis(20) {
+                    eprintln!(
+                        "  slow query {} (#{}): {:.1} ms CPU",
+                        q.id,
+                        cpu.len() + 1,
+                        spent.as_secs_f64() * 1e3
+                    );
+                }
+                cpu.push(spent);
                 latencies.push(at.elapsed());
                 for (rank, hit) in hits.iter().enumerate() {
                     let _ = out.write_record([

@@ -759,7 +759,7 @@ pub(crate) fn compare_address(corpus: &Corpus, a: &[u32], b: &[u32]) -> NameLeve
     }
 }
 
-fn compare_service(corpus: &Corpus, a: u32, b: u32) -> u8 {
+pub(crate) fn compare_service(corpus: &Corpus, a: u32, b: u32) -> u8 {
     if a == NONE || b == NONE {
         return 0;
     }

@@ -4,9 +4,10 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::Corpus;
+use crate::analysis::{Corpus, Features};
 use crate::blocking::{self, Entry};
-use crate::compare::compare;
+use crate::compare::{Feature, compare, compare_service};
+use crate::date::compare_dates;
 use crate::explain::Explanation;
 use crate::model::Model;
 use crate::record::Record;
@@ -55,11 +56,15 @@ const SEARCH_CAP_FACTOR: usize = 4;
 
 /// Most candidates fully compared and scored per query. Candidates beyond it are ranked by the
 /// keys they share with the query, each key weighing by its rarity (the inverse document
-/// frequency, ln(1 + records / postings)), and only the best this many are compared: a record
+/// frequency, ln(1 + records / postings)), plus the model weights of their birth date and
+/// service number against the query's, and only the best this many are compared: a record
 /// that shares a rare key (a service number, a full birth date, an unusual name) or several
-/// keys comes before one that shares only a common name. This bounds a query's cost at a
-/// million records, where a common name's postings hold thousands of namesakes.
-pub const SEARCH_BUDGET: usize = 600;
+/// keys, or whose date agrees, comes before one that shares only a common name. This bounds a
+/// query's cost at a million records, where a common name's postings hold thousands of
+/// namesakes. It was 600 with the key votes alone; ranked with the date and the service
+/// number, 300 finds as many at the top 10 (synthetic 1M, 1,968 of 2,000 against 1,969) for
+/// half the comparisons (`bench/README.md`, "1M search: candidate ranking and allocator").
+pub const SEARCH_BUDGET: usize = 300;
 
 /// What [`Index::search_trace`] found for one query.
 #[derive(Debug)]
@@ -169,7 +174,7 @@ impl Index {
         let mut keys = std::mem::take(&mut self.scratch);
         blocking::query_keys(&self.corpus, &features, &mut keys);
         // The same walk as `candidates`, with an unlimited budget.
-        let compared = self.candidates(&keys);
+        let compared = self.candidates(&features, &keys);
         let sharing = {
             let mut all: Vec<u32> = Vec::new();
             for &(key, secondary) in &keys {
@@ -201,8 +206,9 @@ impl Index {
     }
 
     /// The records sharing a key with the query: all of them when at most [`SEARCH_BUDGET`],
-    /// else the best [`SEARCH_BUDGET`] by the weight of the keys they share.
-    fn candidates(&mut self, keys: &[Entry]) -> Vec<u32> {
+    /// else the best [`SEARCH_BUDGET`] by the weight of the keys they share plus the weights
+    /// of their birth date and service number against the query's.
+    fn candidates(&mut self, query: &Features, keys: &[Entry]) -> Vec<u32> {
         let records = self.ids.len();
         if self.votes.len() < records {
             self.votes.resize(records, 0.0);
@@ -245,6 +251,23 @@ impl Index {
             .map(|&r| (std::mem::take(&mut votes[r as usize]), r))
             .collect();
         if candidates.len() > SEARCH_BUDGET {
+            // Over the budget, the birth date and the service number (compared exactly: both
+            // are a few integers in the features) add their model weights to the key votes,
+            // so that a record whose date agrees with the query, or misses it by a known slip
+            // (DATE-2..5), ranks before a namesake sharing the same name keys whose date
+            // conflicts: at a million records the common names' keys alone cannot tell them
+            // apart. Measured with `examples/diagnose.rs search` on the synthetic 1M set
+            // (2,000 queries): found at top 10 with 600 candidates by votes alone 1,969, with
+            // 300 candidates ranked so 1,968 (300 by votes alone: 1,961).
+            let (corpus, model) = (&self.corpus, &self.model);
+            for (rank, r) in &mut candidates {
+                let b = corpus.features(*r as usize);
+                let date = compare_dates(query.date, b.date) as u8;
+                let service = compare_service(corpus, query.service, b.service);
+                *rank += (model.weight(Feature::BirthDate, date)
+                    + model.weight(Feature::ServiceNumber, service))
+                    as f32;
+            }
             candidates.select_nth_unstable_by(SEARCH_BUDGET - 1, |x, y| {
                 y.0.total_cmp(&x.0).then(x.1.cmp(&y.1))
             });
@@ -255,11 +278,11 @@ impl Index {
         out
     }
 
-    fn search_features(&mut self, features: &crate::analysis::Features, k: usize) -> Vec<Hit> {
+    fn search_features(&mut self, features: &Features, k: usize) -> Vec<Hit> {
         let features = *features;
         let mut keys = std::mem::take(&mut self.scratch);
         blocking::query_keys(&self.corpus, &features, &mut keys);
-        let candidates = self.candidates(&keys);
+        let candidates = self.candidates(&features, &keys);
         self.scratch = keys;
         let mut scored: Vec<(f64, u32)> = candidates
             .iter()
