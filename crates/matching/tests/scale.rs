@@ -171,3 +171,39 @@ fn dedupe_keeps_the_pair_in_a_crowd_of_namesakes_when_one_field_is_bad() {
         assert_eq!(together, 2, "bad {bad}: a namesake joined");
     }
 }
+
+/// Over the budget, the birth date ranks the candidates that share the same name keys: the
+/// person whose record gives only the year (DATE-1) is compared before the crowd of namesakes
+/// born the same year on other days, who share every key with the query and were inserted
+/// first (by the key votes alone all tie, the tie went to the earlier records and the person
+/// was cut). Which of them then scores best is the model's business (a day one digit away
+/// reads as a typing slip), not the budget's.
+#[test]
+fn a_year_only_record_of_the_person_is_compared_before_namesakes_of_other_days() {
+    let mut index = crowded_index(3000);
+    let year_only = index
+        .insert(&record(
+            "year-only",
+            &[
+                ("given_name", "Олександр"),
+                ("family_name", "Коваленко"),
+                ("birth_date", "1984"),
+                ("sex", "M"),
+            ],
+        ))
+        .unwrap();
+    let query = record(
+        "q",
+        &[
+            ("full_name", "Oleksandr Kovalenko"),
+            ("birth_date", "1984-07-29"),
+        ],
+    );
+    let trace = index.search_trace(&query, 10);
+    assert!(
+        trace.sharing.len() > SEARCH_BUDGET,
+        "the crowd must not fit the budget"
+    );
+    assert!(trace.sharing.contains(&year_only));
+    assert!(trace.compared.contains(&year_only), "cut by the budget");
+}
