@@ -31,6 +31,18 @@ fn follow_up(
     }
 }
 
+/// Records `follow_up` under a new id, as a delegate's form does.
+async fn record(
+    store: &whereabouts_store::Store,
+    scope: &whereabouts_store::TenantScope,
+    follow_up: FollowUp,
+) {
+    store
+        .record_follow_up(scope, uuid::Uuid::now_v7(), &follow_up)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn a_person_seen_again_after_a_transfer_keeps_one_follow_up_history() {
     for backend in backends().await {
@@ -632,18 +644,16 @@ async fn the_persons_due_table_follows_every_write_that_changes_it() {
         );
 
         // A follow-up recorded: A is due from 03-15.
-        store
-            .record_follow_up(
-                &u.scope,
-                uuid::Uuid::now_v7(),
-                &follow_up(
-                    a.id,
-                    datetime!(2026-03-01 12:00 UTC),
-                    Some(date!(2026 - 03 - 15)),
-                ),
-            )
-            .await
-            .unwrap();
+        record(
+            store,
+            &u.scope,
+            follow_up(
+                a.id,
+                datetime!(2026-03-01 12:00 UTC),
+                Some(date!(2026 - 03 - 15)),
+            ),
+        )
+        .await;
         let late = store
             .overdue_follow_ups(&u.scope, date!(2026 - 03 - 20))
             .await
@@ -659,43 +669,37 @@ async fn the_persons_due_table_follows_every_write_that_changes_it() {
         );
 
         // A later follow-up without a date: A is no longer due; one with a date again: due.
-        store
-            .record_follow_up(
-                &u.scope,
-                uuid::Uuid::now_v7(),
-                &follow_up(a.id, datetime!(2026-03-02 12:00 UTC), None),
-            )
-            .await
-            .unwrap();
+        record(
+            store,
+            &u.scope,
+            follow_up(a.id, datetime!(2026-03-02 12:00 UTC), None),
+        )
+        .await;
         assert_eq!(
             assert_due_as_computed(store, &u.scope, &format!("{name}: no date")).await,
             0
         );
-        store
-            .record_follow_up(
-                &u.scope,
-                uuid::Uuid::now_v7(),
-                &follow_up(
-                    a.id,
-                    datetime!(2026-03-03 12:00 UTC),
-                    Some(date!(2026 - 04 - 01)),
-                ),
-            )
-            .await
-            .unwrap();
+        record(
+            store,
+            &u.scope,
+            follow_up(
+                a.id,
+                datetime!(2026-03-03 12:00 UTC),
+                Some(date!(2026 - 04 - 01)),
+            ),
+        )
+        .await;
         // An older follow-up recorded late (imported after the others): the latest still wins.
-        store
-            .record_follow_up(
-                &u.scope,
-                uuid::Uuid::now_v7(),
-                &follow_up(
-                    a.id,
-                    datetime!(2026-03-01 18:00 UTC),
-                    Some(date!(2026 - 03 - 05)),
-                ),
-            )
-            .await
-            .unwrap();
+        record(
+            store,
+            &u.scope,
+            follow_up(
+                a.id,
+                datetime!(2026-03-01 18:00 UTC),
+                Some(date!(2026 - 03 - 05)),
+            ),
+        )
+        .await;
         let row = &store
             .overdue_follow_ups(&u.scope, date!(2026 - 04 - 05))
             .await
@@ -711,18 +715,16 @@ async fn the_persons_due_table_follows_every_write_that_changes_it() {
             p
         };
         store.record_registration(&u.scope, &b_again).await.unwrap();
-        store
-            .record_follow_up(
-                &u.scope,
-                uuid::Uuid::now_v7(),
-                &follow_up(
-                    b_again.id,
-                    datetime!(2026-04-10 11:00 UTC),
-                    Some(date!(2026 - 04 - 20)),
-                ),
-            )
-            .await
-            .unwrap();
+        record(
+            store,
+            &u.scope,
+            follow_up(
+                b_again.id,
+                datetime!(2026-04-10 11:00 UTC),
+                Some(date!(2026 - 04 - 20)),
+            ),
+        )
+        .await;
         let before = store
             .overdue_follow_ups(&u.scope, date!(2026 - 05 - 01))
             .await
