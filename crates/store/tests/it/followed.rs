@@ -31,6 +31,26 @@ fn follow_up(
     }
 }
 
+/// The seeded fixture, the protection unit with its first visit, and a later visit "V-LATER" to the same place,
+/// held on the day of `start` from `start` to 17:00, both recorded.
+async fn unit_with_later_visit(
+    store: &whereabouts_store::Store,
+    start: OffsetDateTime,
+) -> (crate::harness::Fixture, crate::protection::Unit, Visit) {
+    let f = seed(store).await;
+    let u = unit(store, &f).await;
+    store.record_visit(&u.scope, &u.visit).await.unwrap();
+    let later = Visit {
+        id: VisitId::new(),
+        reference: "V-LATER".into(),
+        started_at: Some(start),
+        ended_at: Some(start.replace_time(time::macros::time!(17:00))),
+        ..u.visit.clone()
+    };
+    store.record_visit(&u.scope, &later).await.unwrap();
+    (f, u, later)
+}
+
 /// Records `follow_up` under a new id, as a delegate's form does.
 async fn record(
     store: &whereabouts_store::Store,
@@ -316,17 +336,7 @@ async fn the_indexed_follow_ups_due_answer_what_the_full_scan_answers() {
     for backend in backends().await {
         let store = &backend.store;
         let name = backend.name;
-        let f = seed(store).await;
-        let u = unit(store, &f).await;
-        store.record_visit(&u.scope, &u.visit).await.unwrap();
-        let later = Visit {
-            id: VisitId::new(),
-            reference: "V-LATER".into(),
-            started_at: Some(datetime!(2026-03-20 08:00 UTC)),
-            ended_at: Some(datetime!(2026-03-20 17:00 UTC)),
-            ..u.visit.clone()
-        };
-        store.record_visit(&u.scope, &later).await.unwrap();
+        let (_, u, later) = unit_with_later_visit(store, datetime!(2026-03-20 08:00 UTC)).await;
         let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
         let mut links = Vec::new();
         for i in 0..60_i64 {
@@ -622,17 +632,7 @@ async fn the_persons_due_table_follows_every_write_that_changes_it() {
     for backend in backends().await {
         let store = &backend.store;
         let name = backend.name;
-        let f = seed(store).await;
-        let u = unit(store, &f).await;
-        store.record_visit(&u.scope, &u.visit).await.unwrap();
-        let later = Visit {
-            id: VisitId::new(),
-            reference: "V-LATER".into(),
-            started_at: Some(datetime!(2026-04-10 08:00 UTC)),
-            ended_at: Some(datetime!(2026-04-10 17:00 UTC)),
-            ..u.visit.clone()
-        };
-        store.record_visit(&u.scope, &later).await.unwrap();
+        let (f, u, later) = unit_with_later_visit(store, datetime!(2026-04-10 08:00 UTC)).await;
         let a = seen(&u.visit, u.place, "A");
         let b = seen(&u.visit, u.place, "B");
         for person in [&a, &b] {
