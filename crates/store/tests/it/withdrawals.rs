@@ -8,6 +8,22 @@ use whereabouts_store::{
 
 use crate::harness::{backends, new_source, register_pow as register, seed};
 
+/// Reads `withdrawal` from the agency's envelope `envelope` at the bureau in one committed import.
+async fn read_withdrawal(
+    store: &Store,
+    scope: &whereabouts_store::TenantScope,
+    envelope: &str,
+    withdrawal: &ReceivedWithdrawal,
+) -> WithdrawalReceived {
+    let mut batch = store
+        .begin_import_from(scope, &new_source(envelope))
+        .await
+        .unwrap();
+    let received = batch.receive_withdrawal(withdrawal).await.unwrap();
+    batch.commit().await.unwrap();
+    received
+}
+
 fn envelope(sequence: i64, kind: NoticeKind, id: uuid::Uuid) -> NewTransmission {
     NewTransmission {
         recipient: "bureau-b".into(),
@@ -157,16 +173,11 @@ async fn a_withdrawal_waits_for_its_enquiry_travels_once_and_closes_it_at_the_bu
             WithdrawalReceived::Closed,
             WithdrawalReceived::ClosedAlready,
         ] {
-            let mut batch = store
-                .begin_import_from(&f.scope_b, &new_source("envelope agency #3"))
-                .await
-                .unwrap();
             assert_eq!(
-                batch.receive_withdrawal(&received).await.unwrap(),
+                read_withdrawal(store, &f.scope_b, "envelope agency #3", &received).await,
                 expected,
                 "{name}"
             );
-            batch.commit().await.unwrap();
         }
         // The same reference from another sender, or in another tenant: held for an enquiry
         // of that sender (migration 0021), never applied to this one.
@@ -254,16 +265,11 @@ async fn a_withdrawal_read_before_its_enquiry_is_held_and_closes_it_when_it_arri
             WithdrawalReceived::Parked,
             WithdrawalReceived::ParkedAlready,
         ] {
-            let mut batch = store
-                .begin_import_from(&f.scope_b, &new_source("envelope agency #2"))
-                .await
-                .unwrap();
             assert_eq!(
-                batch.receive_withdrawal(&early).await.unwrap(),
+                read_withdrawal(store, &f.scope_b, "envelope agency #2", &early).await,
                 expected,
                 "{name}"
             );
-            batch.commit().await.unwrap();
         }
         assert!(store.enquiries(&f.scope_b).await.unwrap().is_empty());
         // Held durably: another connection to the same database sees it; another tenant not.
@@ -338,15 +344,10 @@ async fn a_withdrawal_read_before_its_enquiry_is_held_and_closes_it_when_it_arri
         assert!(other.closure.is_none(), "{name}: another sender's enquiry");
 
         // Envelope #2 read again, now in order: nothing more.
-        let mut batch = store
-            .begin_import_from(&f.scope_b, &new_source("envelope agency #2"))
-            .await
-            .unwrap();
         assert_eq!(
-            batch.receive_withdrawal(&early).await.unwrap(),
+            read_withdrawal(store, &f.scope_b, "envelope agency #2", &early).await,
             WithdrawalReceived::ClosedAlready
         );
-        batch.commit().await.unwrap();
         let again = store.enquiries(&f.scope_b).await.unwrap();
         let closure_again = again
             .iter()
