@@ -558,21 +558,55 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
     // Jaro–Winkler work.
     const BEST_PART: i32 = 4;
     const ANY: i32 = i32::MIN;
-    let reading =
-        |(ga, fa): (&[u32], &[u32]), (gb, fb): (&[u32], &[u32]), crosswise: bool, beat: i32| {
-            let floor = match beat.saturating_add(1 - BEST_PART) {
-                ..=1 => SIMILAR,
-                2..=3 => CLOSE,
-                _ => f64::INFINITY,
-            };
-            let (g, gp) = compare_parts_from(corpus, ga, if crosswise { fb } else { gb }, floor);
-            if g.order_score() + BEST_PART <= beat {
-                return (ANY, g, gp, NameLevel::Missing, NO_PAIR);
-            }
-            let (f, fp) = compare_parts_from(corpus, fa, if crosswise { gb } else { fb }, floor);
-            (g.order_score() + f.order_score(), g, gp, f, fp)
+    // Crosswise, a name whose counterpart field is empty is not simply missing when the other
+    // record has names left over (its patronymic or chain, NAME-AR-1): the other record's one
+    // name was taken by the crosswise pairing, so this name would have to be among the
+    // leftovers. "Yasir Al Muhammad" / "محمد حمید عبدالقادر" (no family name) paired
+    // Al Muhammad with محمد and left Yasir unweighed: 97.6% for two different men (demo
+    // tracing request, session 12). A leftover that agrees earns nothing; none agreeing is a
+    // different name. With no leftovers (a record of one name) the name stays missing.
+    let unpaired = |name: &[u32], other: &[u32], leftovers: &[u32], level: NameLevel| {
+        if level != NameLevel::Missing || name.is_empty() || !other.is_empty() {
+            return level;
+        }
+        if leftovers.is_empty() {
+            return NameLevel::Missing;
+        }
+        match compare_parts(corpus, name, leftovers).0 {
+            NameLevel::Different => NameLevel::Different,
+            _ => NameLevel::Missing,
+        }
+    };
+    let reading = |(ga, fa, pa): (&[u32], &[u32], &[u32]),
+                   (gb, fb, pb): (&[u32], &[u32], &[u32]),
+                   crosswise: bool,
+                   beat: i32| {
+        let floor = match beat.saturating_add(1 - BEST_PART) {
+            ..=1 => SIMILAR,
+            2..=3 => CLOSE,
+            _ => f64::INFINITY,
         };
-    let mut best = (reading((ga, fa), (gb, fb), false, ANY), false, false);
+        let (gb_or_fb, fb_or_gb) = if crosswise { (fb, gb) } else { (gb, fb) };
+        let (mut g, gp) = compare_parts_from(corpus, ga, gb_or_fb, floor);
+        if crosswise {
+            g = unpaired(ga, gb_or_fb, pb, g);
+            g = unpaired(gb_or_fb, ga, pa, g);
+        }
+        if g.order_score() + BEST_PART <= beat {
+            return (ANY, g, gp, NameLevel::Missing, NO_PAIR);
+        }
+        let (mut f, fp) = compare_parts_from(corpus, fa, fb_or_gb, floor);
+        if crosswise {
+            f = unpaired(fa, fb_or_gb, pb, f);
+            f = unpaired(fb_or_gb, fa, pa, f);
+        }
+        (g.order_score() + f.order_score(), g, gp, f, fp)
+    };
+    let mut best = (
+        reading((ga, fa, pa), (gb, fb, pb), false, ANY),
+        false,
+        false,
+    );
     // The patronymics and the family names of the chosen reading (crosswise, the right
     // record's family name is in its given-name field).
     let mut chosen = (pa, pb, fa, fb);
@@ -587,7 +621,7 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
                 if best.0.0 >= 2 * BEST_PART {
                     continue; // nothing scores higher
                 }
-                let candidate = reading((ga, fa), (gb, fb), crosswise, best.0.0);
+                let candidate = reading((ga, fa, pa), (gb, fb, pb), crosswise, best.0.0);
                 // Strictly better only: the parse's own reading wins ties.
                 if candidate.0 > best.0.0 {
                     best = (candidate, crosswise, ia + ib > 0);

@@ -278,6 +278,17 @@ impl Model {
                     lex.service_text(right.service).to_owned(),
                 ),
             };
+            // A name held against the other record's leftover names (its counterpart field
+            // empty in a crosswise reading, `compare`): show those names, not an empty field.
+            let (left_text, right_text) = match feature {
+                Feature::GivenName | Feature::FamilyName if left_text.is_empty() => {
+                    (part_text(corpus, left.patronymic), right_text)
+                }
+                Feature::GivenName | Feature::FamilyName if right_text.is_empty() => {
+                    (left_text, part_text(corpus, right.patronymic))
+                }
+                _ => (left_text, right_text),
+            };
             let frequency_adjustment = match feature {
                 Feature::GivenName => {
                     self.term_frequency_adjustment(corpus, feature, level, comparison.given_pair)

@@ -771,3 +771,64 @@ fn batch_link_meets_swapped_columns_a_year_off_and_a_fathers_name_taken_for_a_fa
     let pairs = linked(&list, &registration);
     assert_eq!(pairs.len(), 1, "the father's name as a family name");
 }
+
+/// A record of one given name and a chain (NAME-AR-1: ism, nasab) has no family name. Read
+/// crosswise, the other record's family name may pair with that given name, but then the
+/// other's own given name must be among the chain, and here it is not: two different men, not
+/// a 97.6% match with "Yasir" never weighed (demo tracing request). With a chain that holds
+/// the name, or no chain at all, the crosswise reading is not penalised.
+#[test]
+fn a_crosswise_reading_weighs_the_name_it_leaves_over() {
+    let sought = person(
+        "sought",
+        &[
+            ("given_name", "Yasir"),
+            ("family_name", "Al Muhammad"),
+            ("birth_date", "1973"),
+        ],
+    );
+    let chain = |patronymic: &str| {
+        person(
+            "chain",
+            &[
+                ("given_name", "محمد"),
+                ("patronymic", patronymic),
+                ("sex", "M"),
+                ("birth_date", "1973-05-08"),
+            ],
+        )
+    };
+    let other_man = probability(&sought, &chain("حمید عبدالقادر"));
+    assert!(other_man < DEFAULT_THRESHOLD, "{other_man}");
+
+    let one_name = person(
+        "one-name",
+        &[
+            ("given_name", "محمد"),
+            ("sex", "M"),
+            ("birth_date", "1973-05-08"),
+        ],
+    );
+    let unknown_rest = probability(&sought, &one_name);
+    assert!(
+        unknown_rest > other_man + 0.3,
+        "{unknown_rest} vs {other_man}"
+    );
+    let named_in_chain = probability(&sought, &chain("یاسر"));
+    assert!(
+        named_in_chain > other_man + 0.3,
+        "{named_in_chain} vs {other_man}"
+    );
+
+    let mut corpus = Corpus::new();
+    let a = corpus.add(&sought);
+    let b = corpus.add(&chain("حمید عبدالقادر"));
+    let model = Model::default();
+    let (comparison, _) = model.score_records(&corpus, a, b);
+    let explanation = model.explain(&corpus, corpus.features(a), corpus.features(b), &comparison);
+    let text = explanation.sentences().join("\n");
+    assert!(
+        text.contains("different names (Yasir / حمید عبدالقادر)"),
+        "{text}"
+    );
+}
