@@ -466,7 +466,32 @@ pub(crate) fn search_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
 ///   10k).
 ///
 /// The index does not store these keys: a search probes the same misreadings from the query.
-fn batch_keys(corpus: &Corpus, f: &Features, link: bool, out: &mut Vec<Entry>) {
+fn batch_keys(corpus: &Corpus, f: &Features, left: Option<bool>, out: &mut Vec<Entry>) {
+    batch_keys_of_year(corpus, f, left.is_some(), out);
+    // In a link, the left records also look up the year-keyed rules (2, 3 and 13, and rule 3
+    // crosswise) for the year before and the year after, as a search query does
+    // ([`query_keys`]): MATCH-2 asks for "given name key + birth year (± tolerance)".
+    let year = f.date.year;
+    if left == Some(true) && year != 0 {
+        let mut extra = Vec::new();
+        for neighbour in [year.saturating_sub(1), year.saturating_add(1)] {
+            let mut shifted = *f;
+            shifted.date.year = neighbour;
+            shifted.date.month = 0;
+            shifted.date.day = 0;
+            batch_keys_of_year(corpus, &shifted, true, &mut extra);
+            out.extend(
+                extra
+                    .iter()
+                    .filter(|&&(key, _)| matches!(rule_of(key), 2 | 3 | 13)),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+fn batch_keys_of_year(corpus: &Corpus, f: &Features, link: bool, out: &mut Vec<Entry>) {
     keys(corpus, f, out);
     let mut given = Vec::new();
     let mut parent = Vec::new();
@@ -575,7 +600,7 @@ pub(crate) fn candidate_pairs_threads(
                         batch_keys(
                             corpus,
                             &corpus.features[index],
-                            split.is_some(),
+                            split.map(|n| index < n),
                             &mut scratch,
                         );
                         entries.extend(scratch.iter().map(|&(k, s)| (k, s, index as u32)));
@@ -846,6 +871,72 @@ mod tests {
         ));
         assert_eq!(shared(&corpus, query, record, keys), Vec::<usize>::new());
         assert_eq!(shared(&corpus, query, record, search_keys), vec![14]);
+    }
+
+    fn link_pairs(left: &[Record], right: &[Record]) -> Vec<(u32, u32)> {
+        let mut corpus = Corpus::new();
+        for r in left.iter().chain(right) {
+            corpus.add(r);
+        }
+        let (pairs, _) = candidate_pairs_threads(&corpus, Some(left.len()), 1);
+        pairs
+            .iter()
+            .map(|&p| ((p >> 32) as u32, p as u32))
+            .collect()
+    }
+
+    // MATCH-2 ("given name key + birth year (± tolerance)"), DATE-5: in a link the left
+    // records look up the year-keyed rules for the neighbouring years too. The given names
+    // (Овганнес, Hovhannes) share no key and the family names' first letters differ, so only
+    // family × year can meet; the years are one apart (synthetic 10k link, never compared).
+    #[test]
+    fn link_meets_a_birth_year_one_off() {
+        let left = [person(
+            "l",
+            &[
+                ("full_name", "ЭРИКЯН Овганнес Давитович"),
+                ("birth_date", "2003-09-25"),
+            ],
+        )];
+        let right = [person(
+            "r",
+            &[
+                ("full_name", "Erikyan Hovhannes"),
+                ("birth_date", "2002-09-25"),
+            ],
+        )];
+        assert_eq!(link_pairs(&left, &right), vec![(0, 1)]);
+        let far = [person(
+            "r",
+            &[
+                ("full_name", "Erikyan Hovhannes"),
+                ("birth_date", "2001-09-25"),
+            ],
+        )];
+        assert!(link_pairs(&left, &far).is_empty());
+    }
+
+    // NAME-RU-1: Маша is Мария's diminutive, not Миша's (the two share a vowel-anonymous key):
+    // with a typing slip in the family name, given × patronymic × year is the only key.
+    #[test]
+    fn a_diminutive_meets_its_full_name_through_the_patronymic() {
+        let left = [person(
+            "l",
+            &[
+                ("full_name", "БОНДАРЕНДКО Мария Андреевна"),
+                ("birth_date", "1980"),
+            ],
+        )];
+        let right = [person(
+            "r",
+            &[
+                ("given_name", "Маша"),
+                ("patronymic", "Андреевна"),
+                ("family_name", "Бондаренко"),
+                ("birth_date", "1980-11-25"),
+            ],
+        )];
+        assert_eq!(link_pairs(&left, &right), vec![(0, 1)]);
     }
 
     /// Rules shared between a query's [`query_keys`] and an indexed record's [`search_keys`].

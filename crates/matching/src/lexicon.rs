@@ -30,7 +30,7 @@ pub(crate) fn analyse_token(token: &str) -> TokenAnalysis {
     if keys.is_empty() {
         keys.push(token.clone());
     }
-    let group = keys.iter().find_map(|k| names::given_name_group(k));
+    let group = names::given_name_group_of(&token, &keys);
     let stem = keys
         .first()
         .map(|k| names::surname_stem(k))

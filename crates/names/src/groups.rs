@@ -46,17 +46,24 @@ pub(crate) struct GivenNames {
     pub by_key: HashMap<String, Vec<u32>>,
     /// Sex of each group's name, when the name is borne by one sex only.
     pub sex: Vec<Option<char>>,
+    /// Groups of each spelling written in the table (normalised), in table order.
+    pub by_form: HashMap<String, Vec<u32>>,
 }
 
 pub(crate) static GIVEN: LazyLock<GivenNames> = LazyLock::new(|| {
     let mut labels = Vec::new();
     let mut sexes = Vec::new();
     let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut by_form: HashMap<String, Vec<u32>> = HashMap::new();
     for (label, list, sex) in given_rows() {
         let id = u32::try_from(labels.len()).unwrap_or(u32::MAX);
         labels.push(label);
         sexes.push(sex);
         for v in std::iter::once(label).chain(variants(list)) {
+            let e = by_form.entry(crate::normalize(v)).or_default();
+            if !e.contains(&id) {
+                e.push(id);
+            }
             for k in table_keys(v) {
                 let e = by_key.entry(k).or_default();
                 if !e.contains(&id) {
@@ -69,6 +76,7 @@ pub(crate) static GIVEN: LazyLock<GivenNames> = LazyLock::new(|| {
         labels,
         by_key,
         sex: sexes,
+        by_form,
     }
 });
 
@@ -198,6 +206,20 @@ pub(crate) fn arabic_forms(folded: &str) -> Option<&'static [String]> {
 #[must_use]
 pub fn given_name_group(token_key: &str) -> Option<u32> {
     GIVEN.by_key.get(token_key).and_then(|v| v.first().copied())
+}
+
+/// Equivalence class of a given-name token (any script): the class that lists this very
+/// spelling, else the first class of its keys ([`given_name_group`] of each key in turn).
+/// Keys leave vowels anonymous, so two short names of different classes can share one
+/// (Маша and Миша both give `maca`); the spelling written in the table decides for them:
+/// Маша is Mariia's diminutive, Миша Mykhailo's (NAME-RU-1).
+#[must_use]
+pub fn given_name_group_of(token: &str, token_keys: &[String]) -> Option<u32> {
+    GIVEN
+        .by_form
+        .get(&crate::normalize(token))
+        .and_then(|v| v.first().copied())
+        .or_else(|| token_keys.iter().find_map(|k| given_name_group(k)))
 }
 
 /// Every equivalence class of a given-name key (see [`given_name_group`]).

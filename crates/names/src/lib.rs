@@ -25,8 +25,8 @@ mod surname;
 mod translit;
 
 pub use groups::{
-    arabic_name_forms, given_name_group, given_name_group_count, given_name_groups,
-    given_name_key_collisions, given_name_label, given_name_sex, is_arabic_name,
+    arabic_name_forms, given_name_group, given_name_group_count, given_name_group_of,
+    given_name_groups, given_name_key_collisions, given_name_label, given_name_sex, is_arabic_name,
     is_known_given_name, patronymic_group,
 };
 pub use key::{key, sibilants, sibilants_conflict, skeleton};

@@ -587,6 +587,24 @@ pub fn parse_full_name(full: &str) -> ParsedName {
             if !role.contains(&Role::Patr) {
                 role[initials[0]] = Role::Patr;
             }
+        } else if !initials.is_empty()
+            && words.len() == 1
+            && !role.contains(&Role::Family)
+            && !role.contains(&Role::Given)
+            && initials.iter().all(|&k| k > words[0])
+            && is_known_given_name(&toks[words[0]])
+            && sex_from_surname(&toks[words[0]]).is_none()
+            && !is_armenian_surname(&toks[words[0]])
+        {
+            // A known given name followed by an initial, nothing marking a family name
+            // ("Павел Ф.", "Aziz Z.", "نجیب ن."): the name is the given name and the initial
+            // the patronymic or father's name, as lists write a person without a family name
+            // (NAME-AF-1: Afghan given name and father's name; NAME-RU-1: given name and
+            // patronymic initial). A surname-shaped word ("Ivanov I.") stays the family name.
+            role[words[0]] = Role::Given;
+            if !role.contains(&Role::Patr) {
+                role[initials[0]] = Role::Patr;
+            }
         } else if !initials.is_empty() && words.len() <= 1 && !role.contains(&Role::Given) {
             if let Some(&w) = words.first()
                 && !role.contains(&Role::Family)

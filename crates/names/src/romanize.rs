@@ -604,7 +604,22 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
         && armenian_surname_cyrillic(t)
         && let Some(f) = forms.first()
     {
-        armenian_surname_keys(&ascii_letters(f), &mut out);
+        let v = ascii_letters(f);
+        armenian_surname_keys(&v, &mut out);
+        // Russian writes Armenian հ as г or drops it (NAME-AM-2: Hovhannisyan → Оганесян,
+        // Hamlet → Гамлет, Hrant → Грант), so г is also read as հ, which the neutral form
+        // drops: Овганнисян meets Hovhannisyan, Гамбарян meets Hambaryan. Not for a short
+        // result (Погосян would give "pasan"), which would meet unrelated names.
+        if v.contains(&b'g') {
+            let h: Vec<u8> = v
+                .iter()
+                .map(|&c| if c == b'g' { b'h' } else { c })
+                .collect();
+            let k = key_of_ascii(&armenian_neutral(&h));
+            if k.len() >= 6 {
+                push_unique(&mut out, k, MAX_KEYS - 1);
+            }
+        }
     }
     out
 }

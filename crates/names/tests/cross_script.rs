@@ -2,7 +2,8 @@
 //! not (issue 3 examples, NAME-UA-3, NAME-AR-3, NAME-AM-2, NAME-AZ-2).
 
 use whereabouts_names::{
-    given_name_group, given_name_groups, key, keys, parse_full_name, surname_stem, tokens,
+    given_name_group, given_name_group_of, given_name_groups, key, keys, parse_full_name,
+    surname_stem, tokens,
 };
 
 fn share_key(a: &str, b: &str) -> bool {
@@ -505,6 +506,40 @@ fn armenian_patronymic_family_names_follow_the_given_name() {
     assert!(!share_fine_key("Hakobyan", "Harutyunyan"));
     assert!(!share_fine_key("Petrosyan", "Poghosyan"));
     assert!(!share_fine_key("Grigoryan", "Kirakosyan"));
+}
+
+/// NAME-AM-2: Russian writes Armenian հ as г (Hovhannisyan → Овганнисян beside Оганесян), and
+/// the Armenian-neutral key drops հ, so г read as հ meets the Latin spelling. Not where the
+/// result is too short to tell names apart (Погосян and Pasyan).
+#[test]
+fn armenian_h_written_g_in_russian() {
+    for (a, b) in [
+        ("Овганнисян", "Hovhannisyan"),
+        ("Овганнисян", "Հովհաննիսյան"),
+        ("Гамлетян", "Amletyan"),
+    ] {
+        assert!(
+            share_fine_key(a, b),
+            "{a} / {b}: {:?} {:?}",
+            keys(a, None),
+            keys(b, None)
+        );
+    }
+    assert!(!share_fine_key("Погосян", "Pasyan"));
+}
+
+/// NAME-RU-1: keys leave vowels anonymous, so the diminutives Маша (Мария) and Миша (Михаил)
+/// share one; the spelling listed in the table decides the class of a written diminutive.
+#[test]
+fn a_listed_spelling_decides_its_given_name_class() {
+    let group = |t: &str| given_name_group_of(t, &keys(t, None));
+    assert!(group("маша").is_some());
+    assert_eq!(group("маша"), group("мария"));
+    assert_eq!(group("masha"), group("мария"));
+    assert_eq!(group("миша"), group("михаил"));
+    assert_ne!(group("маша"), group("миша"));
+    // A spelling not in the table falls back to its keys.
+    assert_eq!(group("mariya"), group("мария"));
 }
 
 /// NAME-AM-2 for given names: a Western or Russian-mediated spelling of a name of the table's

@@ -221,6 +221,32 @@ fn initials() {
     }
 }
 
+/// A known given name followed by an initial and nothing marking a family name is a given
+/// name with the patronymic's or father's initial (NAME-RU-1, NAME-AF-1), not a family name
+/// with a given-name initial: a list writes "Павел Ф." or "نجیب ن." for a person whose other
+/// records have no family name. A surname-shaped word stays the family name.
+#[test]
+fn known_given_name_with_an_initial() {
+    for (s, given) in [
+        ("Павел Ф.", "павел"),
+        ("Aziz Z.", "aziz"),
+        ("نجیب ن.", "نجیب"),
+    ] {
+        let p = parse_full_name(s);
+        assert_eq!(p.given, vec![given.to_string()], "{s}: {p:?}");
+        assert_eq!(p.patronymic.len(), 1, "{s}: {p:?}");
+        assert!(p.family.is_empty(), "{s}: {p:?}");
+    }
+    for (s, family) in [
+        ("Ivanov I.", "ivanov"),
+        ("Иванов И.", "иванов"),
+        ("Petrosyan P.", "petrosyan"),
+    ] {
+        let p = parse_full_name(s);
+        assert_eq!(p.family, vec![family.to_string()], "{s}: {p:?}");
+    }
+}
+
 #[test]
 fn arabic_chain_with_a_nisba() {
     let p = parse_full_name("Mohammed Ali Hassan al-Tikriti");
