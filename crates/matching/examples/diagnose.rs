@@ -60,6 +60,15 @@ fn rival_note(sentences: &[String], rival: bool) -> Vec<String> {
     out
 }
 
+/// The comparison's levels as `feature=code` (for joining with the truth by pattern).
+fn level_codes(comparison: &matching::Comparison) -> String {
+    Feature::ALL
+        .iter()
+        .map(|&f| format!("{}={}", f.label(), f.level_code(comparison.level(f))))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn print_model(model: &Model) {
     eprintln!(
         "prior {:.5} ({:+.2} bits)",
@@ -80,6 +89,34 @@ fn print_model(model: &Model) {
             })
             .collect();
         eprintln!("{}: {}", feature.label(), cells.join(", "));
+    }
+    if let Some(namesakes) = &model.namesakes {
+        eprintln!(
+            "namesakes: given and family names together {:+.2} bits",
+            namesakes.joint
+        );
+        for feature in matching::NAMESAKE_FEATURES {
+            let f = feature as usize;
+            let cells: Vec<String> = (1..feature.levels())
+                .map(|level| {
+                    let mut levels = [0u8; matching::FEATURES];
+                    levels[Feature::GivenName as usize] = 1;
+                    levels[Feature::FamilyName as usize] = 1;
+                    levels[f] = level as u8;
+                    format!(
+                        "{}={:+.1} (u {:.4})",
+                        feature.level_code(level as u8),
+                        model.weight_in(feature, &levels),
+                        namesakes.u[f][level]
+                    )
+                })
+                .collect();
+            eprintln!(
+                "  {} among namesakes: {}",
+                feature.label(),
+                cells.join(", ")
+            );
+        }
     }
 }
 
@@ -111,7 +148,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             print_model(&report.model);
             eprintln!("{:?}", report.blocking);
             let mut out = csv::Writer::from_path(&args[3])?;
-            out.write_record(["left_id", "right_id", "score", "explanation"])?;
+            out.write_record([
+                "left_id",
+                "right_id",
+                "score",
+                "explanation",
+                "levels",
+                "weight",
+            ])?;
             for p in &pairs {
                 let (a, b) = (p.a as usize, p.b as usize);
                 let comparison = matching::compare_records(&corpus, a, b);
@@ -126,6 +170,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                     right[b - left.len()].as_str(),
                     &format!("{:.6}", p.probability),
                     &rival_note(&explanation.sentences(), p.rival).join("; "),
+                    &level_codes(&comparison),
+                    &format!("{:.2}", explanation.weight),
                 ])?;
             }
             out.flush()?;

@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 use crate::analysis::Corpus;
 use crate::blocking::{BlockingStats, candidate_pairs_threads};
 use crate::cluster::{PairScorer, cluster};
-use crate::compare::{Comparison, FEATURES, Feature, compare};
+use crate::compare::{Comparison, Feature, compare};
 use crate::date::DateLevel;
 use crate::model::{DEFAULT_THRESHOLD, Model, STRONG_CONFLICT_CAP, date_conflict, probability_of};
 
@@ -130,11 +130,8 @@ fn compare_all(
 
 fn pattern_probability(model: &Model, pattern: u64, tf: f32) -> f64 {
     let levels = Comparison::levels_of(pattern);
-    let mut weight = model.prior_weight() + f64::from(tf);
+    let weight = model.prior_weight() + f64::from(tf) + model.levels_weight(&levels);
     let capped = model.capped(&levels);
-    for (f, &level) in levels.iter().enumerate().take(FEATURES) {
-        weight += model.weight(Feature::ALL[f], level);
-    }
     let p = probability_of(weight);
     if capped {
         p.min(STRONG_CONFLICT_CAP)

@@ -47,6 +47,10 @@ pub struct Explanation {
     pub order_swapped: bool,
     /// The father's names agreed but were counted once, under the patronymic.
     pub father_in_patronymic: bool,
+    /// Bits for the given and family names agreeing together, beyond their parts: people who
+    /// share both names are more common than the two names' frequencies say
+    /// ([`crate::Namesakes`]); 0 or less.
+    pub namesake_weight: f64,
     /// Features known on both sides, in feature order.
     pub contributions: Vec<Contribution>,
     /// [`ALGORITHM_VERSION`].
@@ -67,6 +71,13 @@ impl Explanation {
                 "father's name: agrees, but the patronymic is made from it, so it is counted once"
                     .to_owned(),
             );
+        }
+        if self.namesake_weight <= -0.05 {
+            lines.push(format!(
+                "given and family names together: other people share both names more often than \
+                 each name's frequency says, {}",
+                signed(self.namesake_weight)
+            ));
         }
         for feature in &self.conflicts {
             lines.push(format!(
@@ -298,7 +309,9 @@ impl Model {
                 }
                 _ => 0.0,
             };
-            let weight = self.weight(feature, level) + frequency_adjustment;
+            // Among pairs whose given and family names agree, the father's name, the patronymic,
+            // sex and nationality weigh what they tell between namesakes (`Model::weight_in`).
+            let weight = self.weight_in(feature, &comparison.levels) + frequency_adjustment;
             let phrase = match feature {
                 Feature::BirthDate => date_phrase(level, &left_text, &right_text),
                 Feature::Sex | Feature::Nationality => {
@@ -366,6 +379,7 @@ impl Model {
             conflicts,
             order_swapped: comparison.swapped || comparison.rotated,
             father_in_patronymic: comparison.father_in_patronymic,
+            namesake_weight: self.joint_name_weight(&comparison.levels),
             contributions,
             algorithm: ALGORITHM_VERSION,
         }

@@ -39,5 +39,8 @@ pub use engine::{
 };
 pub use explain::{ALGORITHM_VERSION, Contribution, Explanation};
 pub use index::{Hit, Index, InsertError, SEARCH_BUDGET, SearchTrace};
-pub use model::{DEFAULT_THRESHOLD, Model, STRONG_CONFLICT_CAP, Score, probability_of};
+pub use model::{
+    DEFAULT_THRESHOLD, Model, NAMESAKE_FEATURES, Namesakes, STRONG_CONFLICT_CAP, Score,
+    probability_of,
+};
 pub use record::{COLUMNS, Record};

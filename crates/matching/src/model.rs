@@ -9,7 +9,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{Corpus, NONE};
-use crate::compare::{Comparison, FEATURES, Feature, NameLevel, compare};
+use crate::compare::{Comparison, FEATURES, Feature, NAME_LEVELS, NameLevel, compare};
 use crate::date::DateLevel;
 
 /// Default probability above which a pair is called a match.
@@ -68,7 +68,75 @@ pub struct Model {
     /// date written day first, now explained). The date is then the evidence that decides, and
     /// a person must look at it (as MATCH-6 does for a strong identifier).
     pub date_conflict_cap: bool,
+    /// How different persons who share a given and a family name compare on the other
+    /// features, learned by [`Model::train`] (`None`: configured or untrained, every feature
+    /// weighed as between random records). See [`Namesakes`].
+    pub namesakes: Option<Namesakes>,
     weights: [Vec<f64>; FEATURES],
+}
+
+/// Namesakes: different persons who share a given and a family name.
+///
+/// Fellegi–Sunter multiplies the likelihood ratios of the features as if they were independent
+/// among non-matches, which they are not for names. People who share a given and a family name
+/// are more common than the product of the two names' frequencies says (a name handed down in
+/// a family, common names in one village or one region), and among them the father's name and
+/// the patronymic agree far more often than between random records (the same family: a father
+/// and a son of one name, cousins named after one grandfather; in many naming traditions a
+/// handful of fathers' names cover most men of a clan; NAME-AR-2, NAME-AF-1: the father's name
+/// is what tells such people apart). With u from random pairs, a patronymic agreeing weighed
+/// +6 bits; among the pairs that share a given and a family name but are different persons it
+/// agreed in about one pair in five (measured on the synthetic 10k link with
+/// `examples/diagnose.rs`: 225 different-person pairs agreed on given, family and patronymic
+/// or father's name, and 41 false pairs scored at or above 0.99, most of them such namesakes
+/// with a year-only or missing birth date on one side).
+///
+/// [`Model::train`] learns both from the data, by the same EM session that teaches the date:
+/// over the candidate pairs whose given and family names agree, the expected number of
+/// different-person pairs (from the features that are not names) gives the share of all pairs
+/// that are namesakes, and their levels of the father's name and the patronymic give those
+/// features' u among namesakes. When a pair's given and family names agree, those u replace
+/// the ones from random pairs (a dependence model in the sense of Winkler 1989, "Near
+/// automatic weight computation in the Fellegi-Sunter model of record linkage", and Thibaudeau
+/// 1993, "The discrimination power of dependency structures in record linkage"): the
+/// agreement of the father's name then counts for what it tells between namesakes, and its
+/// disagreement too. Both only ever lower a score relative to the independent model for an
+/// agreement (never raise the name evidence above it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Namesakes {
+    /// Bits added when given and family names both agree: log2 of the product of the two
+    /// names' u (agreeing levels) over the share of pairs that are namesakes; at most 0.
+    pub joint: f64,
+    /// Per conditioned feature ([`NAMESAKE_FEATURES`]), u per level among namesakes.
+    pub u: [Vec<f64>; FEATURES],
+    weights: [Vec<f64>; FEATURES],
+}
+
+/// The features whose u is learned among namesakes: the father's name and the patronymic
+/// made from it (NAME-GEN-2: formed from the father's name), and the features a name itself
+/// tells: the sex (a given name is a man's or a woman's) and the nationality (names belong to a
+/// language and a country, §8.2-8.7). Between random records these agree by chance in a half or
+/// a third of pairs; between two persons who share a given and a family name, nearly always.
+pub const NAMESAKE_FEATURES: [Feature; 5] = [
+    Feature::BirthDate,
+    Feature::Patronymic,
+    Feature::FatherName,
+    Feature::Sex,
+    Feature::Nationality,
+];
+
+/// A name level that counts as agreeing for the namesake model and the training sessions.
+pub(crate) fn name_agrees(level: u8) -> bool {
+    level == NameLevel::Exact as u8
+        || level == NameLevel::SameKey as u8
+        || level == NameLevel::Cognate as u8
+        || level == NameLevel::GenderForm as u8
+}
+
+/// Whether a pair's given and family names both agree (the namesake model applies).
+fn names_agree(levels: &[u8; FEATURES]) -> bool {
+    name_agrees(levels[Feature::GivenName as usize])
+        && name_agrees(levels[Feature::FamilyName as usize])
 }
 
 fn normalised(values: &[f64]) -> Vec<f64> {
@@ -171,6 +239,7 @@ impl Model {
             term_frequency: true,
             conflict_cap: true,
             date_conflict_cap: true,
+            namesakes: None,
             weights: Default::default(),
         };
         model.refresh();
@@ -203,6 +272,72 @@ impl Model {
                 self.weights[f][k] = merged;
             }
         }
+        if let Some(namesakes) = self.namesakes.as_mut() {
+            for feature in NAMESAKE_FEATURES {
+                let f = feature as usize;
+                let mut among = level_weights(&self.m[f], &namesakes.u[f]);
+                if feature.levels() == NAME_LEVELS {
+                    // The same name written alike or in another script is one name: which
+                    // script two records use says nothing about whether they are namesakes
+                    // (as for the given and family names above).
+                    let (e, k) = (NameLevel::Exact as usize, NameLevel::SameKey as usize);
+                    let merged = level_weights(
+                        &[0.0, self.m[f][e] + self.m[f][k]],
+                        &[0.0, namesakes.u[f][e] + namesakes.u[f][k]],
+                    )[1];
+                    among[e] = merged;
+                    among[k] = merged;
+                }
+                namesakes.weights[f] = among
+                    .iter()
+                    .zip(&self.weights[f])
+                    // Evidence for a match (a positive weight) never weighs more among namesakes
+                    // than between random records, evidence against never more either: the
+                    // dependence only ever makes an agreement by chance more likely.
+                    .map(|(&w, &independent)| {
+                        if independent >= 0.0 {
+                            w.min(independent)
+                        } else {
+                            w.max(independent)
+                        }
+                    })
+                    .collect();
+            }
+        }
+    }
+
+    /// The weight (bits) of a feature's level in a pair with these `levels`: among pairs whose
+    /// given and family names agree, the namesake weight of [`NAMESAKE_FEATURES`]
+    /// ([`Namesakes`]), else [`Model::weight`].
+    pub fn weight_in(&self, feature: Feature, levels: &[u8; FEATURES]) -> f64 {
+        let level = levels[feature as usize];
+        if let Some(namesakes) = &self.namesakes
+            && NAMESAKE_FEATURES.contains(&feature)
+            && names_agree(levels)
+            && let Some(&w) = namesakes.weights[feature as usize].get(level as usize)
+        {
+            return w;
+        }
+        self.weight(feature, level)
+    }
+
+    /// Bits added for given and family names agreeing together ([`Namesakes::joint`]); 0 when
+    /// they do not both agree or nothing was learned.
+    pub fn joint_name_weight(&self, levels: &[u8; FEATURES]) -> f64 {
+        match &self.namesakes {
+            Some(namesakes) if names_agree(levels) => namesakes.joint,
+            _ => 0.0,
+        }
+    }
+
+    /// The sum of the features' weights of a pair with these `levels`, the namesake model
+    /// included, without the prior and the term-frequency adjustments.
+    pub fn levels_weight(&self, levels: &[u8; FEATURES]) -> f64 {
+        Feature::ALL
+            .iter()
+            .map(|&f| self.weight_in(f, levels))
+            .sum::<f64>()
+            + self.joint_name_weight(levels)
     }
 
     /// The weight (bits) of a feature's level; 0 for missing.
@@ -286,10 +421,7 @@ impl Model {
     pub fn score(&self, corpus: &Corpus, comparison: &Comparison) -> Score {
         let mut weight = self.prior_weight();
         let capped = self.capped(&comparison.levels);
-        for feature in Feature::ALL {
-            let level = comparison.level(feature);
-            weight += self.weight(feature, level);
-        }
+        weight += self.levels_weight(&comparison.levels);
         weight += self.term_frequency_adjustment(
             corpus,
             Feature::GivenName,
@@ -516,12 +648,6 @@ impl Model {
             .filter(|(levels, _)| levels[Feature::BirthDate as usize] == DateLevel::Exact as u8)
             .copied()
             .collect();
-        let name_agrees = |level: u8| {
-            level == NameLevel::Exact as u8
-                || level == NameLevel::SameKey as u8
-                || level == NameLevel::Cognate as u8
-                || level == NameLevel::GenderForm as u8
-        };
         let by_name: Vec<([u8; FEATURES], f64)> = decoded
             .iter()
             .filter(|(levels, _)| {
@@ -580,7 +706,11 @@ impl Model {
             }
         }
         self.m = m;
+        self.namesakes = None;
         self.refresh();
+        if let Some(session) = &sessions[1] {
+            self.learn_namesakes(&by_name, session, name_parts, all_pairs, iterations);
+        }
         self.estimate_prior(&decoded, all_pairs);
     }
 
@@ -594,10 +724,7 @@ impl Model {
             let prior_weight = (lambda / (1.0 - lambda)).log2();
             let mut matches = 0.0;
             for (levels, count) in decoded {
-                let mut weight = prior_weight;
-                for (f, &level) in levels.iter().enumerate() {
-                    weight += self.weights[f].get(level as usize).copied().unwrap_or(0.0);
-                }
+                let weight = prior_weight + self.levels_weight(levels);
                 matches += probability_of(weight) * count;
             }
             let next = (matches / all_pairs).clamp(1e-12, 0.5);
@@ -608,6 +735,126 @@ impl Model {
             }
         }
         self.prior = lambda;
+    }
+
+    /// Learns [`Namesakes`] from the name session: the pairs whose given and family names
+    /// agree (`by_name`). A two-class EM over them, with m fixed (the session's for the features
+    /// that are not names, the model's for [`NAMESAKE_FEATURES`]) and u fixed for the features
+    /// that are not names: it estimates the share of matches among them and the u of
+    /// [`NAMESAKE_FEATURES`] among the namesakes. The namesake features take part in the
+    /// classification (an EM that left them out counted a pair without a date or a service
+    /// number as a namesake in proportion to the session's prior, and its agreeing
+    /// patronymic with it).
+    fn learn_namesakes(
+        &mut self,
+        by_name: &[([u8; FEATURES], f64)],
+        session: &([Vec<f64>; FEATURES], f64, f64),
+        excluded: &[Feature],
+        all_pairs: f64,
+        iterations: usize,
+    ) {
+        let (session_m, session_prior, _) = session;
+        let total: f64 = by_name.iter().map(|(_, c)| c).sum();
+        // Per pattern, the weight of the features that are not names (fixed).
+        let fixed: Vec<f64> = by_name
+            .iter()
+            .map(|(levels, _)| {
+                let mut weight = 0.0;
+                for (f, &level) in levels.iter().enumerate() {
+                    let feature = Feature::ALL[f];
+                    if excluded.contains(&feature) || NAMESAKE_FEATURES.contains(&feature) {
+                        continue;
+                    }
+                    let (m, u) = (&session_m[f], &self.u[f]);
+                    if let (Some(&m), Some(&u)) = (m.get(level as usize), u.get(level as usize))
+                        && level > 0
+                    {
+                        weight += (m.max(1e-9) / u.max(1e-9)).log2();
+                    }
+                }
+                weight
+            })
+            .collect();
+        let mut u: [Vec<f64>; FEATURES] = Default::default();
+        for feature in NAMESAKE_FEATURES {
+            u[feature as usize] = self.u[feature as usize].clone();
+        }
+        let mut prior = session_prior.clamp(1e-6, 0.999);
+        let mut different = 0.0;
+        for _ in 0..iterations.max(1) {
+            let weights: Vec<Vec<f64>> = (0..FEATURES)
+                .map(|f| {
+                    if u[f].is_empty() {
+                        Vec::new()
+                    } else {
+                        level_weights(&self.m[f], &u[f])
+                    }
+                })
+                .collect();
+            let prior_weight = (prior / (1.0 - prior)).log2();
+            let mut counts: [Vec<f64>; FEATURES] = Default::default();
+            for feature in NAMESAKE_FEATURES {
+                counts[feature as usize] = vec![0.0; feature.levels()];
+            }
+            different = 0.0;
+            for ((levels, count), fixed) in by_name.iter().zip(&fixed) {
+                let mut weight = prior_weight + fixed;
+                for feature in NAMESAKE_FEATURES {
+                    let f = feature as usize;
+                    weight += weights[f].get(levels[f] as usize).copied().unwrap_or(0.0);
+                }
+                let q = (1.0 - probability_of(weight)) * count;
+                different += q;
+                for feature in NAMESAKE_FEATURES {
+                    let f = feature as usize;
+                    if let Some(slot) = counts[f].get_mut(levels[f] as usize) {
+                        *slot += q;
+                    }
+                }
+            }
+            prior = (1.0 - different / total.max(1.0)).clamp(1e-6, 0.999);
+            for feature in NAMESAKE_FEATURES {
+                let f = feature as usize;
+                let known: f64 = counts[f][1..].iter().sum();
+                // The u from random pairs acts as a prior worth `NAMESAKE_PRIOR_PAIRS` pairs,
+                // so a level seldom seen among namesakes keeps a sensible u.
+                u[f] = counts[f]
+                    .iter()
+                    .zip(&self.u[f])
+                    .enumerate()
+                    .map(|(level, (&c, &random))| {
+                        if level == 0 {
+                            0.0
+                        } else {
+                            ((c + NAMESAKE_PRIOR_PAIRS * random) / (known + NAMESAKE_PRIOR_PAIRS))
+                                .max(1e-7)
+                        }
+                    })
+                    .collect();
+            }
+        }
+        if different < MIN_NAMESAKES {
+            return; // too few to learn from: the parts stay independent.
+        }
+        let agreeing_u = |feature: Feature| -> f64 {
+            self.u[feature as usize]
+                .iter()
+                .enumerate()
+                .filter(|&(level, _)| name_agrees(level as u8))
+                .map(|(_, u)| u)
+                .sum()
+        };
+        let independent = agreeing_u(Feature::GivenName) * agreeing_u(Feature::FamilyName);
+        let observed = different / all_pairs;
+        let joint = (independent.max(1e-12) / observed.max(1e-12))
+            .log2()
+            .min(0.0);
+        self.namesakes = Some(Namesakes {
+            joint,
+            u,
+            weights: Default::default(),
+        });
+        self.refresh();
     }
 }
 
@@ -620,6 +867,11 @@ pub(crate) fn date_conflict(levels: &[u8; FEATURES]) -> bool {
     DateLevel::from_u8(levels[Feature::BirthDate as usize]).is_unexplained_conflict()
         && !service_agrees
 }
+
+/// Fewer expected namesake pairs than this: no [`Namesakes`] are learned.
+const MIN_NAMESAKES: f64 = 20.0;
+/// The weight, in pairs, of the random pairs' u in the namesakes' u ([`Model::learn_namesakes`]).
+const NAMESAKE_PRIOR_PAIRS: f64 = 20.0;
 
 /// Fewer pairs than this in an EM session: its estimates are noise, the configured m stay.
 const MIN_SESSION_PAIRS: f64 = 200.0;
