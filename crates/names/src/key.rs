@@ -134,7 +134,13 @@ fn classes(v: &[u8], out: &mut Vec<u8>) {
     while i < n {
         let c = v[i];
         let rest = &v[i..];
-        let (class, len): (u8, usize) = if rest.starts_with(b"shch") || rest.starts_with(b"shtch") {
+        // French stch and German stsch write Cyrillic сч (Власчук: Vlastchouk, Wlastschuk),
+        // which Russian and Ukrainian pronounce щ and the ICAO form "sch" already folds to it.
+        let (class, len): (u8, usize) = if rest.starts_with(b"stsch") {
+            (b'c', 5)
+        } else if rest.starts_with(b"stch") {
+            (b'c', 4)
+        } else if rest.starts_with(b"shch") || rest.starts_with(b"shtch") {
             (b'c', if rest.starts_with(b"shch") { 4 } else { 5 })
         } else if rest.starts_with(b"tsch") {
             (b'c', 4)

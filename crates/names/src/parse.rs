@@ -629,9 +629,23 @@ pub fn parse_full_name(full: &str) -> ParsedName {
         && patronymic_sex(&toks[patr[0]]).is_some();
     if is_slavic_patr {
         let pi = patr[0];
-        // Given name right before the patronymic.
+        // Given name right before the patronymic, unless that word is shaped like a family
+        // name and not a known given name, and the only other free word is one ("Денис
+        // Грицський Петрович", "Ivan Petrov Sergeevich": a list that moved the surname
+        // between the given name and the patronymic; NAME-UA-1, NAME-RU-1).
         if pi > 0 && role[pi - 1] == Role::Free {
-            role[pi - 1] = Role::Given;
+            let others: Vec<usize> = free.iter().copied().filter(|&k| k != pi - 1).collect();
+            let moved = !has_family
+                && others.len() == 1
+                && sex_from_surname(&toks[pi - 1]).is_some()
+                && !is_known_given_name(&toks[pi - 1])
+                && is_known_given_name(&toks[others[0]]);
+            if moved {
+                role[others[0]] = Role::Given;
+                role[pi - 1] = Role::Family;
+            } else {
+                role[pi - 1] = Role::Given;
+            }
         }
         if !has_family {
             for &k in &free {

@@ -528,6 +528,21 @@ fn armenian_h_written_g_in_russian() {
     assert!(!share_fine_key("Погосян", "Pasyan"));
 }
 
+/// NAME-RU-2 (ad hoc French and German forms): Cyrillic сч, which Russian and Ukrainian say
+/// as щ, is stch in French and stsch in German spelling; all meet the ICAO form.
+#[test]
+fn cyrillic_sch_in_french_and_german_spelling() {
+    for b in ["Vlastchouk", "Wlastschuk", "Vlaschuk", "Vlashchuk"] {
+        assert!(
+            share_fine_key("Власчук", b),
+            "{b}: {:?} {:?}",
+            keys("Власчук", None),
+            keys(b, None)
+        );
+    }
+    assert!(share_fine_key("Счастный", "Stchastny"));
+}
+
 /// NAME-RU-1: keys leave vowels anonymous, so the diminutives Маша (Мария) and Миша (Михаил)
 /// share one; the spelling listed in the table decides the class of a written diminutive.
 #[test]

@@ -221,6 +221,27 @@ fn initials() {
     }
 }
 
+/// NAME-UA-1, NAME-RU-1: a list that moved the surname between the given name and the
+/// patronymic. The word before the patronymic is surname-shaped and no given name, the other
+/// word is a known given name; a given name before the patronymic keeps the usual reading.
+#[test]
+fn surname_between_given_name_and_patronymic() {
+    for (s, given, family) in [
+        ("Денис Грицський Петрович", "денис", "грицський"),
+        ("Марина Ковальова Петрівна", "марина", "ковальова"),
+        ("Ivan Petrov Sergeevich", "ivan", "petrov"),
+        ("Иванова Марина Петровна", "марина", "иванова"),
+        ("Ирина Ивановна Петрова", "ирина", "петрова"),
+    ] {
+        let p = parse_full_name(s);
+        assert_eq!(
+            (p.given, p.family),
+            (vec![given.to_string()], vec![family.to_string()]),
+            "{s}"
+        );
+    }
+}
+
 /// A known given name followed by an initial and nothing marking a family name is a given
 /// name with the patronymic's or father's initial (NAME-RU-1, NAME-AF-1), not a family name
 /// with a given-name initial: a list writes "Павел Ф." or "نجیب ن." for a person whose other
