@@ -77,6 +77,14 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.len == 0
     }
+
+    /// The part's last token alone (empty if the part is).
+    pub(crate) fn last(self) -> Span {
+        Span {
+            start: self.start + self.len.saturating_sub(1),
+            len: self.len.min(1),
+        }
+    }
 }
 
 /// The compact features of one record.

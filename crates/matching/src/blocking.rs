@@ -387,6 +387,7 @@ fn probe_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             }
         }
     }
+    father_family_keys(corpus, f, out);
     // Day and month swapped.
     let d = f.date;
     if d.is_full() && d.day <= 12 && d.day != d.month {
@@ -410,6 +411,43 @@ fn probe_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
             out.push((mix(5, date, 0), initial));
         }
     }
+}
+
+/// The family-name rules (1, 2, 9 and 12) read with the family name that the father's full name
+/// carries ("Yuriy Lnsnov", father "Aleksandr Lesnov"), when it is not the record's own: a
+/// typing slip in one of the two, or a maiden name (AP I 78(3)(e), father's full name;
+/// NAME-UA-1, NAME-RU-1: a child bears the father's surname). Not when the father's last word
+/// is a known given name (an Arabic or Afghan chain, "Mohammed Ali", names the grandfather).
+/// Found on the synthetic 1M search (`examples/diagnose.rs search`): the person shared no key
+/// with such a query.
+fn father_family_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
+    let father = corpus.tokens(f.father);
+    let Some(&last) = father.last() else {
+        return;
+    };
+    if father.len() < 2 || corpus.lexicon().token(last).group != NONE {
+        return;
+    }
+    let mut own = Vec::new();
+    let mut scratch = Vec::new();
+    for &t in corpus.tokens(f.family) {
+        identities(corpus, Some(&t), &mut scratch);
+        own.extend_from_slice(&scratch);
+    }
+    identities(corpus, Some(&last), &mut scratch);
+    if scratch.iter().any(|i| own.contains(i)) {
+        return;
+    }
+    let mut moved = *f;
+    moved.family = f.father.last();
+    moved.unsplit = false;
+    let mut extra = Vec::new();
+    keys(corpus, &moved, &mut extra);
+    out.extend(
+        extra
+            .iter()
+            .filter(|&&(key, _)| matches!(rule_of(key), 1 | 2 | 9 | 12)),
+    );
 }
 
 /// For a name read family-first (`Corpus::family_first`) the rotated given name gives keys too.
@@ -468,6 +506,11 @@ pub(crate) fn search_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
 /// The index does not store these keys: a search probes the same misreadings from the query.
 fn batch_keys(corpus: &Corpus, f: &Features, left: Option<bool>, out: &mut Vec<Entry>) {
     batch_keys_of_year(corpus, f, left.is_some(), out);
+    if left.is_some() {
+        father_family_keys(corpus, f, out);
+        out.sort_unstable();
+        out.dedup();
+    }
     // In a link, the left records also look up the year-keyed rules (2, 3 and 13, and rule 3
     // crosswise) for the year before and the year after, as a search query does
     // ([`query_keys`]): MATCH-2 asks for "given name key + birth year (± tolerance)".
@@ -914,6 +957,72 @@ mod tests {
             ],
         )];
         assert!(link_pairs(&left, &far).is_empty());
+    }
+
+    // AP I 78(3)(e), NAME-RU-1: the father's full name carries the family name; a typing
+    // slip in the record's own family name ("Lnsnov") still meets through it, and the birth
+    // year. An Arabic chain's last word (a known given name: the grandfather) is not taken.
+    #[test]
+    fn the_fathers_family_name_is_probed() {
+        let mut corpus = Corpus::new();
+        let query = corpus.add(&person(
+            "q",
+            &[
+                ("given_name", "Yuriy"),
+                ("patronymic", "Aleksandrovich"),
+                ("family_name", "Lnsnov"),
+                ("birth_date", "1967-08-02"),
+                ("father_name", "Aleksandr Lesnov"),
+            ],
+        ));
+        let record = corpus.add(&person(
+            "r",
+            &[
+                ("given_name", "Yurij"),
+                ("family_name", "Lesnov"),
+                ("birth_date", "1967"),
+                ("service_number", "XA 642638"),
+            ],
+        ));
+        // Only given × year (rule 15), whose block is skipped for a common name at scale.
+        assert_eq!(shared(&corpus, query, record, search_keys), vec![15]);
+        assert!(probed(&corpus, query, record).contains(&2));
+        let chain = corpus.add(&person(
+            "c",
+            &[
+                ("given_name", "Yusuf"),
+                ("family_name", "Haddad"),
+                ("birth_date", "1967"),
+                ("father_name", "Mohammed Ali"),
+            ],
+        ));
+        let ali = corpus.add(&person(
+            "a",
+            &[
+                ("given_name", "Yusuf"),
+                ("family_name", "Ali"),
+                ("birth_date", "1967"),
+            ],
+        ));
+        assert!(!probed(&corpus, chain, ali).contains(&2));
+        // In a link both sides read it.
+        let left = [person(
+            "l",
+            &[
+                ("full_name", "ОХХИМЕНКО Иван Иванович"),
+                ("birth_date", "2006-08-26"),
+                ("father_name", "Иван Охрименко"),
+            ],
+        )];
+        let right = [person(
+            "r",
+            &[
+                ("given_name", "Okhrimenko"),
+                ("family_name", "Ivan"),
+                ("father_name", "Ivan Okhrimenko"),
+            ],
+        )];
+        assert_eq!(link_pairs(&left, &right), vec![(0, 1)]);
     }
 
     // NAME-RU-1: Маша is Мария's diminutive, not Миша's (the two share a vowel-anonymous key):
