@@ -913,3 +913,89 @@ impl SplitMix {
         self.next() % n.max(1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(levels: &[(Feature, u8)]) -> u64 {
+        levels.iter().fold(0u64, |acc, &(f, l)| {
+            acc | (u64::from(l) << (4 * f as usize))
+        })
+    }
+
+    /// The namesake weights only ever temper the independent model: where the namesakes of a
+    /// data set happen to disagree on the patronymic more often than random records do, an
+    /// agreement still weighs no more, and a disagreement no more against, than between random
+    /// records; an untrained model has none.
+    #[test]
+    fn namesake_weights_never_exceed_the_independent_ones() {
+        let exact = NameLevel::Exact as u8;
+        let different = NameLevel::Different as u8;
+        let mut patterns: FxHashMap<u64, u32> = FxHashMap::default();
+        // 500 persons written twice, everything agreeing.
+        patterns.insert(
+            pattern(&[
+                (Feature::GivenName, exact),
+                (Feature::FamilyName, exact),
+                (Feature::Patronymic, exact),
+                (Feature::BirthDate, DateLevel::Exact as u8),
+                (Feature::Sex, 1),
+            ]),
+            500,
+        );
+        // 300 namesakes: given and family name agree, another father, birth years far apart.
+        patterns.insert(
+            pattern(&[
+                (Feature::GivenName, exact),
+                (Feature::FamilyName, exact),
+                (Feature::Patronymic, different),
+                (Feature::BirthDate, DateLevel::Far as u8),
+                (Feature::Sex, 1),
+            ]),
+            300,
+        );
+        let untrained = Model::default();
+        let mut levels = [0u8; FEATURES];
+        levels[Feature::GivenName as usize] = exact;
+        levels[Feature::FamilyName as usize] = exact;
+        for level in [exact, different] {
+            levels[Feature::Patronymic as usize] = level;
+            assert_eq!(
+                untrained.weight_in(Feature::Patronymic, &levels),
+                untrained.weight(Feature::Patronymic, level)
+            );
+        }
+        let mut model = Model::default();
+        model.train(&patterns, 1e6, 8);
+        let namesakes = model
+            .namesakes
+            .as_ref()
+            .expect("300 namesakes are enough to learn");
+        assert!(namesakes.joint <= 0.0);
+        for level in 1..NAME_LEVELS as u8 {
+            levels[Feature::Patronymic as usize] = level;
+            let among = model.weight_in(Feature::Patronymic, &levels);
+            let independent = model.weight(Feature::Patronymic, level);
+            if independent >= 0.0 {
+                assert!(
+                    among <= independent,
+                    "level {level}: {among} > {independent}"
+                );
+            } else {
+                assert!(
+                    among >= independent,
+                    "level {level}: {among} < {independent}"
+                );
+            }
+        }
+        // Where the given and family names do not both agree, the weights are the usual ones.
+        levels[Feature::FamilyName as usize] = different;
+        levels[Feature::Patronymic as usize] = exact;
+        assert_eq!(
+            model.weight_in(Feature::Patronymic, &levels),
+            model.weight(Feature::Patronymic, exact)
+        );
+        assert_eq!(model.joint_name_weight(&levels), 0.0);
+    }
+}
