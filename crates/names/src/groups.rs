@@ -136,20 +136,33 @@ struct ArmenianGiven {
 static ARMENIAN_GIVEN: LazyLock<ArmenianGiven> = LazyLock::new(|| {
     let mut by_neutral = HashMap::new();
     let mut by_key = HashMap::new();
-    for (label, list, _) in given_rows() {
-        let all: Vec<&'static str> = std::iter::once(label).chain(variants(list)).collect();
-        if !all
-            .iter()
-            .any(|v| crate::detect_script(v) == Some(crate::Script::Armenian))
-        {
-            continue;
-        }
-        for v in all {
-            for form in romanize(v, None) {
-                let n = crate::romanize::armenian_neutral(&crate::key::ascii_letters(&form));
-                if n.len() >= 3 {
-                    by_key.entry(crate::key::key_of_ascii(&n)).or_insert(label);
-                    by_neutral.entry(n).or_insert(label);
+    let rows: Vec<(&'static str, Vec<&'static str>)> = given_rows()
+        .map(|(label, list, _)| {
+            (
+                label,
+                std::iter::once(label).chain(variants(list)).collect(),
+            )
+        })
+        .filter(|(_, all): &(_, Vec<&'static str>)| {
+            all.iter()
+                .any(|v| crate::detect_script(v) == Some(crate::Script::Armenian))
+        })
+        .collect();
+    // Each spelling's first (usual) romanisation before the alternative ones, so that another
+    // row's alternative reading does not take a name's own form: the Ukrainian reading of
+    // Гагик, "Hahyk", has the neutral form of Hayk ("ayk"), which made Hayk and Gagik one
+    // name (found on the synthetic 1M search: "Hayk / Gagik, same name spelled differently").
+    for first in [true, false] {
+        for (label, all) in &rows {
+            for v in all {
+                let forms = romanize(v, None);
+                let take = if first { 1 } else { forms.len() };
+                for form in forms.iter().take(take) {
+                    let n = crate::romanize::armenian_neutral(&crate::key::ascii_letters(form));
+                    if n.len() >= 3 {
+                        by_key.entry(crate::key::key_of_ascii(&n)).or_insert(*label);
+                        by_neutral.entry(n).or_insert(*label);
+                    }
                 }
             }
         }

@@ -528,6 +528,20 @@ fn armenian_h_written_g_in_russian() {
     assert!(!share_fine_key("Погосян", "Pasyan"));
 }
 
+/// NAME-AM-2: Hayk and Gagik are two Armenian names. The Ukrainian reading of Гагик
+/// ("Hahyk", г = h) has Hayk's Armenian-neutral form (h dropped); it must not make Hayk a
+/// spelling of Gagik, while the Western and Russian forms of each still meet.
+#[test]
+fn hayk_and_gagik_are_different_names() {
+    assert!(!share_fine_key("Hayk", "Gagik"), "{:?}", keys("Hayk", None));
+    assert!(!share_fine_key("Haik", "Гагик"));
+    assert!(!same_given("Hayk", "Gagik"));
+    assert!(share_fine_key("Gagik", "Kakig") || same_given("Gagik", "Kakig"));
+    assert!(share_fine_key("Гагик", "Gagik"));
+    assert!(same_given("Hayk", "Айк"));
+    assert!(same_given("Hayk", "Haig"));
+}
+
 /// NAME-RU-2 (ad hoc French and German forms): Cyrillic сч, which Russian and Ukrainian say
 /// as щ, is stch in French and stsch in German spelling; all meet the ICAO form.
 #[test]
