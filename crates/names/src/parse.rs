@@ -42,6 +42,12 @@ const MALE_PATRONYMIC_ENDINGS: &[&str] = &[
     "evitch",
     "ovič",
     "evič",
+    // German transcription (Duden): Iwanowitsch, Sergejewitsch, and of Ukrainian -ович,
+    // Dmytrowytsch.
+    "owitsch",
+    "ewitsch",
+    "owytsch",
+    "ewytsch",
 ];
 /// Bare -ич endings (Ильич, Кузьмич, Лукич): accepted only from 7 letters, so that short
 /// surnames such as Бабич are not taken for patronymics.
@@ -68,6 +74,10 @@ const FEMALE_PATRONYMIC_ENDINGS: &[&str] = &[
     "ichna",
     "yevna",
     "ievna",
+    // German transcription: Petrowna, Sergejewna, Iwaniwna.
+    "owna",
+    "ewna",
+    "iwna",
 ];
 
 /// Is `token` a patronymic (or a patronymic marker word)?

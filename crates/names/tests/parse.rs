@@ -242,6 +242,35 @@ fn surname_between_given_name_and_patronymic() {
     }
 }
 
+/// NAME-RU-2, NAME-UA-1: patronymics in German transcription (Duden: Petrowitsch, Sergejewna;
+/// Ukrainian -ович as -owytsch) are patronymics, so the order around them is read as in
+/// Cyrillic ("Bondarenko Nasar Dmytrowytsch" was given Bondarenko, family Dmytrowytsch).
+#[test]
+fn patronymics_in_german_transcription() {
+    for (s, given, patronymic, family) in [
+        (
+            "Bondarenko Nasar Dmytrowytsch",
+            "nasar",
+            "dmytrowytsch",
+            "bondarenko",
+        ),
+        ("Iwan Petrowitsch Iwanow", "iwan", "petrowitsch", "iwanow"),
+        ("Anna Sergejewna Iwanowa", "anna", "sergejewna", "iwanowa"),
+        ("Olena Iwaniwna Kowalenko", "olena", "iwaniwna", "kowalenko"),
+    ] {
+        let p = parse_full_name(s);
+        assert_eq!(
+            (p.given, p.patronymic, p.family),
+            (
+                vec![given.to_string()],
+                vec![patronymic.to_string()],
+                vec![family.to_string()]
+            ),
+            "{s}"
+        );
+    }
+}
+
 /// A known given name followed by an initial and nothing marking a family name is a given
 /// name with the patronymic's or father's initial (NAME-RU-1, NAME-AF-1), not a family name
 /// with a given-name initial: a list writes "Павел Ф." or "نجیب ن." for a person whose other
