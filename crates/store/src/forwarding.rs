@@ -233,6 +233,46 @@ fn considered_insert(persons: usize) -> String {
     sql
 }
 
+/// Persons `p` of tenant `$1` with no forwarding decision for recipient `$2`, less those an
+/// earlier round found nothing for and nothing was asserted about since (migration 0018): the
+/// full scan of a recipient's first round.
+const WITHOUT_FORWARDING: &str = "p.tenant_id = $1 \
+     AND NOT EXISTS (SELECT 1 FROM forwarding_decisions d WHERE d.tenant_id = $1 AND d.person_id = p.id AND d.recipient = $2) \
+     AND NOT EXISTS (SELECT 1 FROM forwarding_considered c WHERE c.tenant_id = $1 AND c.recipient = $2 AND c.person_id = p.id \
+                     AND NOT EXISTS (SELECT 1 FROM assertions a WHERE a.tenant_id = $1 AND a.person_id = p.id AND a.recorded_at >= c.considered_at))";
+
+/// The first key of the advisory lock a PostgreSQL round takes (the second: the tenant).
+const FORWARDING_LOCK: i32 = 22;
+
+/// Moves tenant `$1`'s queue to every recipient that reads from it, in one statement (one
+/// snapshot): the rows deleted are the rows copied.
+const DRAIN_POSTGRES: &str = "WITH moved AS (DELETE FROM forwarding_changes WHERE tenant_id = $1 RETURNING person_id) \
+     INSERT INTO forwarding_pending (tenant_id, recipient, person_id) \
+     SELECT DISTINCT $1::uuid, r.recipient, moved.person_id FROM moved CROSS JOIN forwarding_recipients r WHERE r.tenant_id = $1";
+/// The same on SQLite, followed by the DELETE in the same write transaction.
+const DRAIN_SQLITE: &str = "INSERT INTO forwarding_pending (tenant_id, recipient, person_id) \
+     SELECT DISTINCT c.tenant_id, r.recipient, c.person_id FROM forwarding_changes c \
+     JOIN forwarding_recipients r ON r.tenant_id = c.tenant_id WHERE c.tenant_id = $1";
+
+/// The persons queued for recipient `$2` of tenant `$1` up to id `$3`, without a decision for
+/// it, oldest first; looked up by primary key ([`TENANT_CHECK`]).
+const PENDING_PERSONS: &str = "SELECT persons.id FROM persons WHERE persons.id IN \
+     (SELECT q.person_id FROM forwarding_pending q WHERE q.tenant_id = $1 AND q.recipient = $2 AND q.id <= $3) \
+     AND CASE WHEN persons.tenant_id = $1 THEN 1 ELSE 0 END = 1 \
+     AND NOT EXISTS (SELECT 1 FROM forwarding_decisions d WHERE d.tenant_id = $1 AND d.person_id = persons.id AND d.recipient = $2) \
+     ORDER BY persons.registered_at, persons.id";
+
+/// What a forwarding round reads ([`Store::forwarding_candidates`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ForwardingCandidates {
+    /// The persons to decide for, oldest first.
+    pub persons: Vec<PersonId>,
+    /// The greatest queue row read: [`Store::consume_forwarding_candidates`] takes out up to it.
+    pub through: Option<i64>,
+    /// This was the recipient's first round: the whole tenant was read.
+    pub first: bool,
+}
+
 /// A tenant's forwarding decisions (`$1`), oldest first.
 const DECISIONS_ALL: &str = "SELECT person_id, recipient, decision, forwarded, withheld, reason, transmission_id, decided_by, decided_at \
      FROM forwarding_decisions WHERE tenant_id = $1 ORDER BY decided_at, id";
@@ -512,13 +552,9 @@ impl Store {
     ) -> StoreResult<Vec<PersonId>> {
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let ids: Vec<Uuid> = sqlx::query_scalar(
-                "SELECT p.id FROM persons p WHERE p.tenant_id = $1 \
-                 AND NOT EXISTS (SELECT 1 FROM forwarding_decisions d WHERE d.tenant_id = $1 AND d.person_id = p.id AND d.recipient = $2) \
-                 AND NOT EXISTS (SELECT 1 FROM forwarding_considered c WHERE c.tenant_id = $1 AND c.recipient = $2 AND c.person_id = p.id \
-                                 AND NOT EXISTS (SELECT 1 FROM assertions a WHERE a.tenant_id = $1 AND a.person_id = p.id AND a.recorded_at >= c.considered_at)) \
-                 ORDER BY p.registered_at, p.id",
-            )
+            let ids: Vec<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT p.id FROM persons p WHERE {WITHOUT_FORWARDING} ORDER BY p.registered_at, p.id"
+            )))
             .bind(*scope.tenant().as_uuid())
             .bind(recipient)
             .fetch_all(&mut *tx)
@@ -526,6 +562,124 @@ impl Store {
             tx.commit().await?;
             Ok(ids.into_iter().map(PersonId::from_uuid).collect())
         })
+    }
+
+    /// The persons the next forwarding round for `recipient` reads (migration 0022): those of
+    /// this tenant registered or with a nationality asserted since the round that last
+    /// consumed the queue ([`Store::consume_forwarding_candidates`]), less those with a decision
+    /// for `recipient`, oldest first. A recipient's first round reads the whole tenant
+    /// ([`Store::persons_without_forwarding`]), in the transaction that makes the queue feed it
+    /// from then on.
+    ///
+    /// Exact, whatever commits when: the change rows are written by triggers in the
+    /// transaction that writes the person or the assertion, and a round moves and reads only
+    /// rows already committed; one committed later stays in the queue for the next round.
+    /// SQLite writes one transaction at a time (`BEGIN IMMEDIATE`); on PostgreSQL, rounds of a
+    /// tenant take a transaction-level advisory lock, so the queue is moved one round at a time
+    /// and the per-recipient rows are numbered in the order they are committed.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn forwarding_candidates(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+    ) -> StoreResult<ForwardingCandidates> {
+        let tenant = *scope.tenant().as_uuid();
+        let now = OffsetDateTime::now_utc();
+        let postgres = matches!(self.backend, crate::Backend::Postgres(_));
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            if postgres {
+                sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                    .bind(FORWARDING_LOCK)
+                    .bind(tenant.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // The queue, to every recipient that reads from it, then emptied.
+            if postgres {
+                sqlx::query(DRAIN_POSTGRES).bind(tenant).execute(&mut *tx).await?;
+            } else {
+                sqlx::query(DRAIN_SQLITE).bind(tenant).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM forwarding_changes WHERE tenant_id = $1")
+                    .bind(tenant)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let first = sqlx::query(
+                "INSERT INTO forwarding_recipients (tenant_id, recipient, since) VALUES ($1, $2, $3) \
+                 ON CONFLICT (tenant_id, recipient) DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(recipient)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if first {
+                // The first round for this recipient: the whole tenant, as before 0022.
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO forwarding_pending (tenant_id, recipient, person_id) \
+                     SELECT $1, $2, p.id FROM persons p WHERE {WITHOUT_FORWARDING} ORDER BY p.registered_at, p.id"
+                )))
+                .bind(tenant)
+                .bind(recipient)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let through: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(id) FROM forwarding_pending WHERE tenant_id = $1 AND recipient = $2",
+            )
+            .bind(tenant)
+            .bind(recipient)
+            .fetch_one(&mut *tx)
+            .await?;
+            let ids: Vec<Uuid> = match through {
+                Some(through) => sqlx::query_scalar(PENDING_PERSONS)
+                    .bind(tenant)
+                    .bind(recipient)
+                    .bind(through)
+                    .fetch_all(&mut *tx)
+                    .await?,
+                None => Vec::new(),
+            };
+            tx.commit().await?;
+            Ok(ForwardingCandidates {
+                persons: ids.into_iter().map(PersonId::from_uuid).collect(),
+                through,
+                first,
+            })
+        })
+    }
+
+    /// Takes out of `recipient`'s queue what a round read ([`ForwardingCandidates::through`]),
+    /// once its decisions are recorded. What was queued after the round read stays. A round
+    /// that fails before this leaves its persons queued, and the next round reads them again
+    /// (those decided meanwhile are left out).
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn consume_forwarding_candidates(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        through: i64,
+    ) -> StoreResult<()> {
+        on_backend!(self, pool => {
+            let mut tx = pool.begin_scoped(scope).await?;
+            sqlx::query(
+                "DELETE FROM forwarding_pending WHERE tenant_id = $1 AND recipient = $2 AND id <= $3",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .bind(through)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     /// Records an envelope forwarded (if any) and every forwarding decision, in one

@@ -57,8 +57,8 @@ pub use evidence_files::{
     EvidenceWriter, WrittenFile, store_file,
 };
 pub use forwarding::{
-    ForwardingDecisionRecord, NewForwardingDecision, NewPeer, PULL_EVERY_SECONDS, PeerSetting,
-    PendingTransmission,
+    ForwardingCandidates, ForwardingDecisionRecord, NewForwardingDecision, NewPeer,
+    PULL_EVERY_SECONDS, PeerSetting, PendingTransmission,
 };
 pub use lists::{ListCriteria, ListDelivery};
 pub use messages::{

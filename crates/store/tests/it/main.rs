@@ -7,6 +7,7 @@ mod exchange;
 mod field_letters;
 mod followed;
 mod forwarding;
+mod forwarding_queue;
 mod harness;
 mod messages;
 mod notices;

@@ -1644,6 +1644,9 @@ pub struct Forwarded {
     pub considered: Vec<PersonId>,
     /// When the candidates were read.
     pub read_at: Option<time::OffsetDateTime>,
+    /// The greatest row of the recipient's forwarding queue the round read (migration 0022):
+    /// [`commit_forwarding`] takes the queue out up to it.
+    pub queued_through: Option<i64>,
     /// The peer forwarded to.
     pub recipient: String,
 }
@@ -1731,12 +1734,15 @@ pub async fn forward_to_origin(
         recipient: to.to_owned(),
         ..Forwarded::default()
     };
-    let candidates = store.persons_without_forwarding(scope, to).await?;
+    // Only the persons registered or given a nationality since the last round (the whole
+    // tenant in the recipient's first round): migration 0022.
+    let candidates = store.forwarding_candidates(scope, to).await?;
+    summary.queued_through = candidates.through;
     let mut decisions = Vec::new();
     let mut contents = Vec::new();
     let mut persons = Vec::new();
     let mut now_events = Vec::new();
-    for chunk in candidates.chunks(1000) {
+    for chunk in candidates.persons.chunks(1000) {
         for record in store.person_records(scope, chunk).await? {
             if nationality_of(&record).as_deref() != Some(origin.as_str()) {
                 summary.considered.push(record.person.id);
@@ -2013,6 +2019,12 @@ pub async fn commit_forwarding(
     if let Some(read_at) = forwarded.read_at {
         store
             .note_forwarding_considered(scope, &forwarded.recipient, &forwarded.considered, read_at)
+            .await?;
+    }
+    // Decided: out of the queue. Failing before here leaves them queued for the next round.
+    if let Some(through) = forwarded.queued_through {
+        store
+            .consume_forwarding_candidates(scope, &forwarded.recipient, through)
             .await?;
     }
     if let (Some(id), Some(prepared)) = (id, &forwarded.prepared) {

@@ -311,7 +311,8 @@ pub async fn seal_new(
     if let Some(origin) = &peer.origin {
         let (forwarded, decisions) =
             forward_to_origin(store, tenant, scope, &peer.peer, origin, None).await?;
-        if !decisions.is_empty() {
+        // Also with no decision: the persons read leave the queue (migration 0022).
+        if !decisions.is_empty() || forwarded.queued_through.is_some() {
             commit_forwarding(store, scope, &forwarded, &decisions).await?;
             sealed += usize::from(forwarded.prepared.is_some());
         }
