@@ -681,6 +681,10 @@ pub struct ForwardArgs {
     origin: Option<String>,
     #[arg(long)]
     officer: Option<String>,
+    /// The most persons' first cards the bundle carries; the others wait for the next
+    /// `forward` (a bounded envelope: see docs/transmissions.md).
+    #[arg(long, default_value_t = tx::FORWARD_PER_ENVELOPE, value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    per_envelope: usize,
     #[arg(short = 'o', long)]
     output: PathBuf,
 }
@@ -704,13 +708,14 @@ pub async fn forward(locations: &Locations, args: ForwardArgs) -> anyhow::Result
                 )
             })?,
     };
-    let (forwarded, decisions) = tx::forward_to_origin(
+    let (forwarded, decisions) = tx::forward_to_origin_bounded(
         &store,
         &tenant,
         &scope,
         &args.to,
         &origin,
         args.officer.as_deref(),
+        args.per_envelope,
     )
     .await?;
     if let Some(prepared) = &forwarded.prepared {
@@ -737,6 +742,12 @@ pub async fn forward(locations: &Locations, args: ForwardArgs) -> anyhow::Result
             "nothing to forward to {}: {} person(s) withheld",
             args.to, forwarded.withheld
         ),
+    }
+    if forwarded.more {
+        println!(
+            "more persons wait for {} than one envelope carries (--per-envelope {}): run `whereabouts forward` again for the next bundle",
+            args.to, args.per_envelope
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -246,28 +246,36 @@ const FORWARDING_LOCK: i32 = 22;
 
 /// Moves tenant `$1`'s queue to every recipient that reads from it, in one statement (one
 /// snapshot): the rows deleted are the rows copied.
-const DRAIN_POSTGRES: &str = "WITH moved AS (DELETE FROM forwarding_changes WHERE tenant_id = $1 RETURNING person_id) \
+/// One row per recipient and person, in the order of the person's last change.
+const DRAIN_POSTGRES: &str = "WITH moved AS (DELETE FROM forwarding_changes WHERE tenant_id = $1 RETURNING id, person_id) \
      INSERT INTO forwarding_pending (tenant_id, recipient, person_id) \
-     SELECT DISTINCT $1::uuid, r.recipient, moved.person_id FROM moved CROSS JOIN forwarding_recipients r WHERE r.tenant_id = $1";
+     SELECT $1::uuid, r.recipient, moved.person_id FROM moved CROSS JOIN forwarding_recipients r WHERE r.tenant_id = $1 \
+     GROUP BY r.recipient, moved.person_id ORDER BY MAX(moved.id)";
 /// The same on SQLite, followed by the DELETE in the same write transaction.
 const DRAIN_SQLITE: &str = "INSERT INTO forwarding_pending (tenant_id, recipient, person_id) \
-     SELECT DISTINCT c.tenant_id, r.recipient, c.person_id FROM forwarding_changes c \
-     JOIN forwarding_recipients r ON r.tenant_id = c.tenant_id WHERE c.tenant_id = $1";
+     SELECT c.tenant_id, r.recipient, c.person_id FROM forwarding_changes c \
+     JOIN forwarding_recipients r ON r.tenant_id = c.tenant_id WHERE c.tenant_id = $1 \
+     GROUP BY r.recipient, c.person_id ORDER BY MAX(c.id)";
 
 /// The persons queued for recipient `$2` of tenant `$1` up to id `$3`, without a decision for
-/// it, oldest first; looked up by primary key ([`TENANT_CHECK`]).
-const PENDING_PERSONS: &str = "SELECT persons.id FROM persons WHERE persons.id IN \
-     (SELECT q.person_id FROM forwarding_pending q WHERE q.tenant_id = $1 AND q.recipient = $2 AND q.id <= $3) \
-     AND CASE WHEN persons.tenant_id = $1 THEN 1 ELSE 0 END = 1 \
+/// it, each with its last queue row, in the order of those rows; looked up by primary key
+/// ([`TENANT_CHECK`]).
+const PENDING_PERSONS: &str = "SELECT persons.id, q.last FROM \
+     (SELECT person_id, MAX(id) AS last FROM forwarding_pending WHERE tenant_id = $1 AND recipient = $2 AND id <= $3 GROUP BY person_id) q \
+     JOIN persons ON persons.id = q.person_id \
+     WHERE CASE WHEN persons.tenant_id = $1 THEN 1 ELSE 0 END = 1 \
      AND NOT EXISTS (SELECT 1 FROM forwarding_decisions d WHERE d.tenant_id = $1 AND d.person_id = persons.id AND d.recipient = $2) \
-     ORDER BY persons.registered_at, persons.id";
+     ORDER BY q.last";
 
 /// What a forwarding round reads ([`Store::forwarding_candidates`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ForwardingCandidates {
-    /// The persons to decide for, oldest first.
-    pub persons: Vec<PersonId>,
-    /// The greatest queue row read: [`Store::consume_forwarding_candidates`] takes out up to it.
+    /// The persons to decide for, in queue order, each with its last queue row. A round that
+    /// stops after the k-th person (an envelope full) consumes through that person's row: every
+    /// person before it has all its rows at or below it, and every person after it keeps a row.
+    pub persons: Vec<(PersonId, i64)>,
+    /// The greatest queue row read: [`Store::consume_forwarding_candidates`] takes out up to it
+    /// when the round took every person.
     pub through: Option<i64>,
     /// This was the recipient's first round: the whole tenant was read.
     pub first: bool,
@@ -567,7 +575,7 @@ impl Store {
     /// The persons the next forwarding round for `recipient` reads (migration 0022): those of
     /// this tenant registered or with a nationality asserted since the round that last
     /// consumed the queue ([`Store::consume_forwarding_candidates`]), less those with a decision
-    /// for `recipient`, oldest first. A recipient's first round reads the whole tenant
+    /// for `recipient`, in the order they were queued. A recipient's first round reads the whole tenant
     /// ([`Store::persons_without_forwarding`]), in the transaction that makes the queue feed it
     /// from then on.
     ///
@@ -636,8 +644,8 @@ impl Store {
             .bind(recipient)
             .fetch_one(&mut *tx)
             .await?;
-            let ids: Vec<Uuid> = match through {
-                Some(through) => sqlx::query_scalar(PENDING_PERSONS)
+            let ids: Vec<(Uuid, i64)> = match through {
+                Some(through) => sqlx::query_as(PENDING_PERSONS)
                     .bind(tenant)
                     .bind(recipient)
                     .bind(through)
@@ -647,7 +655,10 @@ impl Store {
             };
             tx.commit().await?;
             Ok(ForwardingCandidates {
-                persons: ids.into_iter().map(PersonId::from_uuid).collect(),
+                persons: ids
+                    .into_iter()
+                    .map(|(id, last)| (PersonId::from_uuid(id), last))
+                    .collect(),
                 through,
                 first,
             })

@@ -69,6 +69,18 @@ async fn full_scan(
     split_nationals(store, scope, &all, origin).await.0
 }
 
+/// A decision for `person` (withheld here: no envelope is needed to test what is read).
+fn withheld(person: PersonId, to: &str) -> NewForwardingDecision {
+    NewForwardingDecision {
+        person,
+        recipient: to.into(),
+        forwarded: false,
+        fields_forwarded: vec![],
+        fields_withheld: vec!["*: test round".into()],
+        reason: "test round".into(),
+    }
+}
+
 /// One round as `web::transmission::forward_to_origin` and `commit_forwarding` run it: the
 /// queue's candidates, a decision for each national (withheld here: no envelope is needed to
 /// test what is read), the others noted as considered, then the queue consumed. Returns the
@@ -81,18 +93,10 @@ async fn round(
 ) -> (BTreeSet<PersonId>, usize) {
     let read_at = OffsetDateTime::now_utc();
     let candidates = store.forwarding_candidates(scope, to).await.unwrap();
-    let (nationals, others) = split_nationals(store, scope, &candidates.persons, origin).await;
-    let decisions: Vec<NewForwardingDecision> = nationals
-        .iter()
-        .map(|p| NewForwardingDecision {
-            person: *p,
-            recipient: to.into(),
-            forwarded: false,
-            fields_forwarded: vec![],
-            fields_withheld: vec!["*: test round".into()],
-            reason: "test round".into(),
-        })
-        .collect();
+    let persons: Vec<PersonId> = candidates.persons.iter().map(|(p, _)| *p).collect();
+    let (nationals, others) = split_nationals(store, scope, &persons, origin).await;
+    let decisions: Vec<NewForwardingDecision> =
+        nationals.iter().map(|p| withheld(*p, to)).collect();
     store
         .record_forwarding(scope, None, &decisions)
         .await
@@ -231,18 +235,43 @@ async fn the_queued_round_finds_what_a_full_scan_finds_after_every_kind_of_write
         // the next round reads its persons again, with what came since.
         let xb3 = register("A-9", Some("XB")).await;
         let failed = store.forwarding_candidates(a, TO).await.unwrap();
-        assert_eq!(failed.persons, [xb3]);
+        assert_eq!(failed.persons.len(), 1);
+        assert_eq!(failed.persons[0].0, xb3);
         let xb4 = register("A-10", Some("XB")).await;
         let (found, read) = same_as_full_scan(store, a, TO, ORIGIN, "a failed round").await;
         assert_eq!(found, BTreeSet::from([xb3, xb4]));
+        assert_eq!(read, 2);
+
+        // A round that stops early (its envelope full) consumes through the last person it
+        // took: the others stay queued, in order, with what comes after.
+        let xb5 = register("A-12", Some("XB")).await;
+        let xa4 = register("A-13", Some("XA")).await;
+        let xb6 = register("A-14", Some("XB")).await;
+        let partial = store.forwarding_candidates(a, TO).await.unwrap();
+        // The envelope took A-12 only: its decision, then the queue consumed through it.
+        store
+            .record_forwarding(a, None, &[withheld(xb5, TO)])
+            .await
+            .unwrap();
+        let order: Vec<PersonId> = partial.persons.iter().map(|(p, _)| *p).collect();
+        assert_eq!(order, [xb5, xa4, xb6], "in the order they were queued");
+        store
+            .consume_forwarding_candidates(a, TO, partial.persons[0].1)
+            .await
+            .unwrap();
+        let rest = store.forwarding_candidates(a, TO).await.unwrap();
+        let order: Vec<PersonId> = rest.persons.iter().map(|(p, _)| *p).collect();
+        assert_eq!(order, [xa4, xb6], "the persons not taken wait");
+        let (found, read) = same_as_full_scan(store, a, TO, ORIGIN, "a round stopped early").await;
+        assert_eq!(found, BTreeSet::from([xb6]));
         assert_eq!(read, 2);
 
         // A second recipient's first round reads the whole tenant; the first one's queue is
         // its own.
         let (found, read) =
             same_as_full_scan(store, a, "bureau-a", "XA", "a second recipient").await;
-        assert_eq!(found.len(), 1, "A-5 is the one national of XA left");
-        assert_eq!(read, 9, "the nine persons the tenant holds");
+        assert_eq!(found.len(), 2, "A-5 and A-13 are the nationals of XA left");
+        assert_eq!(read, 12, "the twelve persons the tenant holds");
         let xa3 = register("A-11", Some("XA")).await;
         let (found, _) = same_as_full_scan(
             store,

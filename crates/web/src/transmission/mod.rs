@@ -1647,6 +1647,9 @@ pub struct Forwarded {
     /// The greatest row of the recipient's forwarding queue the round read (migration 0022):
     /// [`commit_forwarding`] takes the queue out up to it.
     pub queued_through: Option<i64>,
+    /// The envelope is full ([`FORWARD_PER_ENVELOPE`]): persons still wait in the queue for
+    /// the next round's envelope.
+    pub more: bool,
     /// The peer forwarded to.
     pub recipient: String,
 }
@@ -1707,10 +1710,15 @@ fn decision_row(
     }
 }
 
-/// The agency's forwarding to the power of origin (GC3-123-a, GC4-140-a): every person of
-/// nationality `origin` not yet decided for `to` gets a decision; those with anything to
-/// forward travel in one envelope (purpose `forwarding`). The envelope, when there is one,
-/// is sealed here and recorded with the decisions by [`commit_forwarding`].
+/// The first cards a forwarding envelope carries at most. A card is about 1.7 KB (41 MB for
+/// 24,000 in `tests/bounded.rs`), so an envelope of 5,000 is some 9 MB: the sender holds it
+/// three times (the text, the bundle, the row kept until acknowledged), far below the 256 MiB a
+/// receiver accepts. A larger backlog (a recipient's first round at an agency of 10^5
+/// nationals) goes in several envelopes, one per round, each with the next sequence number.
+pub const FORWARD_PER_ENVELOPE: usize = 5_000;
+
+/// The agency's forwarding to the power of origin (GC3-123-a, GC4-140-a), with envelopes of
+/// at most [`FORWARD_PER_ENVELOPE`] first cards ([`forward_to_origin_bounded`]).
 ///
 /// # Errors
 /// Missing keys, or a database error.
@@ -1722,6 +1730,37 @@ pub async fn forward_to_origin(
     origin: &str,
     officer: Option<&str>,
 ) -> TransmissionResult<(Forwarded, Vec<NewForwardingDecision>)> {
+    forward_to_origin_bounded(
+        store,
+        tenant,
+        scope,
+        to,
+        origin,
+        officer,
+        FORWARD_PER_ENVELOPE,
+    )
+    .await
+}
+
+/// The agency's forwarding to the power of origin (GC3-123-a, GC4-140-a): every person of
+/// nationality `origin` not yet decided for `to` gets a decision; those with anything to
+/// forward travel in one envelope (purpose `forwarding`), at most `per_envelope` of them: the
+/// others stay queued for the next round ([`Forwarded::more`]). The envelope, when there is
+/// one, is sealed here and recorded with the decisions by [`commit_forwarding`]; sealing the
+/// next one after that keeps the sequence numbers gapless.
+///
+/// # Errors
+/// Missing keys, or a database error.
+pub async fn forward_to_origin_bounded(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    to: &str,
+    origin: &str,
+    officer: Option<&str>,
+    per_envelope: usize,
+) -> TransmissionResult<(Forwarded, Vec<NewForwardingDecision>)> {
+    let per_envelope = per_envelope.max(1);
     let own = OwnKeys::load(store, scope).await?;
     let seal = own.current(None)?;
     let (officer_name, officer_key) = own.officer(officer)?;
@@ -1737,13 +1776,29 @@ pub async fn forward_to_origin(
     // Only the persons registered or given a nationality since the last round (the whole
     // tenant in the recipient's first round): migration 0022.
     let candidates = store.forwarding_candidates(scope, to).await?;
-    summary.queued_through = candidates.through;
+    let mut taken_through = None;
     let mut decisions = Vec::new();
     let mut contents = Vec::new();
     let mut persons = Vec::new();
     let mut now_events = Vec::new();
-    for chunk in candidates.persons.chunks(1000) {
-        for record in store.person_records(scope, chunk).await? {
+    'read: for chunk in candidates.persons.chunks(1000) {
+        let ids: Vec<PersonId> = chunk.iter().map(|(p, _)| *p).collect();
+        let mut records: HashMap<PersonId, PersonRecord> = store
+            .person_records(scope, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.person.id, r))
+            .collect();
+        for (id, last) in chunk {
+            if persons.len() >= per_envelope {
+                // Full: the rest stay queued, in order, for the next envelope.
+                summary.more = true;
+                break 'read;
+            }
+            taken_through = Some(*last);
+            let Some(record) = records.remove(id) else {
+                continue;
+            };
             if nationality_of(&record).as_deref() != Some(origin.as_str()) {
                 summary.considered.push(record.person.id);
                 continue;
@@ -1797,6 +1852,13 @@ pub async fn forward_to_origin(
             }
         }
     }
+    // All read: the queue goes out up to what the round read. Stopped early: up to the last
+    // person taken (every person before it has all its queue rows at or below it).
+    summary.queued_through = if summary.more {
+        taken_through
+    } else {
+        candidates.through
+    };
     let forwarded_now: HashSet<PersonId> = persons.iter().map(|(p, _)| *p).collect();
     let changes = origin_changes(
         store,

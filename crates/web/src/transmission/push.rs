@@ -295,6 +295,11 @@ pub struct RoundReport {
     pub failure: Option<String>,
 }
 
+/// The forwarding envelopes a round of the sender seals for one peer at most (each of at most
+/// `FORWARD_PER_ENVELOPE` first cards): 100,000 persons a round; a larger backlog continues in
+/// the next round.
+const FORWARD_ENVELOPES_PER_ROUND: usize = 20;
+
 /// Seals what is new for `peer` and records it. A bureau seals its cards on the peer's
 /// channel; an agency with an origin set for the peer runs its forwarding; then any tenant
 /// seals the enquiries, answers and lists waiting for the peer.
@@ -309,12 +314,19 @@ pub async fn seal_new(
 ) -> TransmissionResult<usize> {
     let mut sealed = 0;
     if let Some(origin) = &peer.origin {
-        let (forwarded, decisions) =
-            forward_to_origin(store, tenant, scope, &peer.peer, origin, None).await?;
-        // Also with no decision: the persons read leave the queue (migration 0022).
-        if !decisions.is_empty() || forwarded.queued_through.is_some() {
-            commit_forwarding(store, scope, &forwarded, &decisions).await?;
-            sealed += usize::from(forwarded.prepared.is_some());
+        // A backlog larger than an envelope goes in several, each recorded before the next is
+        // sealed (its sequence number follows), up to FORWARD_ENVELOPES_PER_ROUND a round.
+        for _ in 0..FORWARD_ENVELOPES_PER_ROUND {
+            let (forwarded, decisions) =
+                forward_to_origin(store, tenant, scope, &peer.peer, origin, None).await?;
+            // Also with no decision: the persons read leave the queue (migration 0022).
+            if !decisions.is_empty() || forwarded.queued_through.is_some() {
+                commit_forwarding(store, scope, &forwarded, &decisions).await?;
+                sealed += usize::from(forwarded.prepared.is_some());
+            }
+            if !forwarded.more {
+                break;
+            }
         }
     }
     if tenant.kind == domain::TenantKind::ProtectionUnit {

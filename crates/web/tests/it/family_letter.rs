@@ -33,6 +33,77 @@ fn request() -> NewTracingRequest {
     }
 }
 
+/// The agency's tracing request for bureau A's person, received by the agency, with two
+/// enquiries asked for the request and one about the person, each answered by bureau A and the
+/// answers received back: the letter's news once two people confirm the pair.
+pub(crate) async fn answered_request(
+    app: &crate::harness::App,
+    t: &crate::changes::Three,
+) -> (store::TracingRequestId, store::PersonRecord) {
+    let store = &app.store;
+    let scope_agency = store.operator_scope(&t.agency, "test");
+    let scope_a = store.operator_scope(&t.bureau_a, "test");
+    let cards = send(store, &t.bureau_a, "agency").await;
+    assert!(matches!(
+        receive(store, &t.agency, &cards).await,
+        ReceiptStatus::Applied { .. }
+    ));
+    let held = record_of(store, &scope_agency, "bureau-a:A-0001").await;
+    let request = store
+        .create_tracing_request(&scope_agency, &request())
+        .await
+        .unwrap();
+    for question in ["Do you hold a person of this name?", "Has he written home?"] {
+        store
+            .ask_enquiry(
+                &scope_agency,
+                &NewEnquiry {
+                    peer: "bureau-a".into(),
+                    tracing_request: Some(request),
+                    question: question.into(),
+                    ..NewEnquiry::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // An enquiry about the person, not the request: its answer is not this letter's news.
+    store
+        .ask_enquiry(
+            &scope_agency,
+            &NewEnquiry {
+                peer: "bureau-a".into(),
+                person: Some(held.person.id),
+                question: "Was he transferred?".into(),
+                ..NewEnquiry::default()
+            },
+        )
+        .await
+        .unwrap();
+    let to_a = send(store, &t.agency, "bureau-a").await;
+    assert!(matches!(
+        receive(store, &t.bureau_a, &to_a).await,
+        ReceiptStatus::Applied { .. }
+    ));
+    for enquiry in store.enquiries(&scope_a).await.unwrap() {
+        let answer = match enquiry.question.as_str() {
+            "Do you hold a person of this name?" => "Yes: held at Camp North.",
+            "Has he written home?" => "He wrote a capture card on 3 March; it was sent.",
+            _ => "Transferred to Camp South on 1 March.",
+        };
+        store
+            .answer_enquiry(&scope_a, enquiry.id, answer, &["A-0001".to_owned()])
+            .await
+            .unwrap();
+    }
+    let back = send(store, &t.bureau_a, "agency").await;
+    assert!(matches!(
+        receive(store, &t.agency, &back).await,
+        ReceiptStatus::Applied { .. }
+    ));
+    (request, held)
+}
+
 #[tokio::test]
 async fn the_letter_carries_the_bureaus_answers_unless_left_out_or_detrimental() {
     for app in apps().await {
@@ -40,65 +111,7 @@ async fn the_letter_carries_the_bureaus_answers_unless_left_out_or_detrimental()
         let backend = app.backend;
         let t = three(&app).await;
         let scope_agency = store.operator_scope(&t.agency, "test");
-        let scope_a = store.operator_scope(&t.bureau_a, "test");
-        let cards = send(store, &t.bureau_a, "agency").await;
-        assert!(matches!(
-            receive(store, &t.agency, &cards).await,
-            ReceiptStatus::Applied { .. }
-        ));
-        let held = record_of(store, &scope_agency, "bureau-a:A-0001").await;
-        let request = store
-            .create_tracing_request(&scope_agency, &request())
-            .await
-            .unwrap();
-        for question in ["Do you hold a person of this name?", "Has he written home?"] {
-            store
-                .ask_enquiry(
-                    &scope_agency,
-                    &NewEnquiry {
-                        peer: "bureau-a".into(),
-                        tracing_request: Some(request),
-                        question: question.into(),
-                        ..NewEnquiry::default()
-                    },
-                )
-                .await
-                .unwrap();
-        }
-        // An enquiry about the person, not the request: its answer is not this letter's news.
-        store
-            .ask_enquiry(
-                &scope_agency,
-                &NewEnquiry {
-                    peer: "bureau-a".into(),
-                    person: Some(held.person.id),
-                    question: "Was he transferred?".into(),
-                    ..NewEnquiry::default()
-                },
-            )
-            .await
-            .unwrap();
-        let to_a = send(store, &t.agency, "bureau-a").await;
-        assert!(matches!(
-            receive(store, &t.bureau_a, &to_a).await,
-            ReceiptStatus::Applied { .. }
-        ));
-        for enquiry in store.enquiries(&scope_a).await.unwrap() {
-            let answer = match enquiry.question.as_str() {
-                "Do you hold a person of this name?" => "Yes: held at Camp North.",
-                "Has he written home?" => "He wrote a capture card on 3 March; it was sent.",
-                _ => "Transferred to Camp South on 1 March.",
-            };
-            store
-                .answer_enquiry(&scope_a, enquiry.id, answer, &["A-0001".to_owned()])
-                .await
-                .unwrap();
-        }
-        let back = send(store, &t.bureau_a, "agency").await;
-        assert!(matches!(
-            receive(store, &t.agency, &back).await,
-            ReceiptStatus::Applied { .. }
-        ));
+        let (request, held) = answered_request(&app, &t).await;
 
         // Two different people confirm the pair (MATCH-1): the letter exists.
         let caseworker = app.browser("caseworker").await;
@@ -431,4 +444,74 @@ async fn a_withdrawal_read_before_its_enquiry_is_held_and_the_peers_page_counts_
         );
         assert!(!page.body.contains("/answer\""), "no answer form");
     }
+}
+
+/// The letter in a real browser (CI runs it with `WHEREABOUTS_BROWSER_TESTS=1`): the second
+/// person confirms the pair with the review page's form (MATCH-1), opens the answer letter, reads
+/// the bureau's news (GC3-122-g, GC4-137-a), leaves the answer that says where the person is
+/// held out of it and puts it back (ICRC-RFL-b).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reviewer_confirms_and_leaves_an_answer_out_of_the_letter_in_chromium() {
+    let app = apps().await.remove(0);
+    let t = three(&app).await;
+    let (request, held) = answered_request(&app, &t).await;
+    let person = held.person.id;
+    // The first confirmation, by the caseworker; the second is the reviewer's, in Chromium.
+    let caseworker = app.browser("caseworker").await;
+    let done = app
+        .submit(
+            &format!("/tracing/{request}/decisions"),
+            &format!("person={person}&decision=confirm"),
+            &caseworker,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let scope_agency = app.store.operator_scope(&t.agency, "test");
+    let located = app
+        .store
+        .enquiries(&scope_agency)
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|e| e.answers)
+        .find(|a| a.answer.contains("Camp North"))
+        .map(|a| a.reference)
+        .unwrap();
+    crate::browser::in_chromium(app, move |driver, base| {
+        driver.sign_in(base, "reviewer", crate::harness::PASSWORD);
+        driver.goto(&format!("{base}/tracing/{request}"));
+        driver.wait_for("Confirm: same person");
+        assert!(
+            !driver.source().contains("Answer letter"),
+            "one confirmation is not enough"
+        );
+        driver.click(&format!("#pair-{person} form.decide button[value=confirm]"));
+        driver.wait_for("Answer letter");
+        driver.click(&format!("#pair-{person} a.letter"));
+        let letter = driver.wait_for("News from the national information bureau");
+        assert!(letter.contains("Yes: held at Camp North."), "{letter}");
+        assert!(letter.contains("He wrote a capture card on 3 March"));
+        assert!(
+            !letter.contains("Do you hold a person"),
+            "never the question"
+        );
+        assert!(
+            !letter.contains("Transferred to Camp South"),
+            "not this request's"
+        );
+        // Leave out the answer that says where he is held: the letter no longer carries it.
+        driver.click(&format!("a[href$='?omit={located}']"));
+        let left_out = driver.wait_for("is left out of this letter");
+        assert!(
+            !left_out.contains("Yes: held at Camp North."),
+            "the answer left out is not printed: {left_out}"
+        );
+        assert!(left_out.contains(&format!("Answer {located} of ")));
+        assert!(left_out.contains("He wrote a capture card on 3 March"));
+        // And put back.
+        driver.click(&format!("a[href$='/letter/{person}']"));
+        driver.wait_for("Yes: held at Camp North.");
+        assert!(!driver.source().contains("is left out of this letter"));
+    })
+    .await;
 }

@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 use domain::{EventKind, NamePart, NamePartKind, PersonName, PlaceKind};
-use store::{NewEnquiry, NewEvent, NewPlace, NewTracingRequest, UserRole};
+use store::{NewEnquiry, NewEvent, NewPeer, NewPlace, NewTracingRequest, UserRole};
 use time::{Duration, OffsetDateTime};
 use transmit::ReceiptStatus;
 use web::transmission as tx;
@@ -508,4 +508,47 @@ async fn the_peers_page_shows_the_last_pull_and_failure_kept_in_the_database() {
             pulled + Duration::minutes(59)
         ));
     }
+}
+
+/// The lists page in a real browser (CI runs it with `WHEREABOUTS_BROWSER_TESTS=1`): the
+/// clerk draws the list of the persons transferred to Camp South (GC3-46-a, GC4-127) with the
+/// form, is told by the field what is missing first, and sees the list drawn, waiting for the
+/// agency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_draws_the_transfer_list_in_chromium() {
+    let app = apps().await.remove(0);
+    three(&app).await;
+    let south = transfer_to_camp_south(&app).await;
+    app.store
+        .set_peer(
+            &app.store.operator_scope(&app.fx.tenant_a, "test"),
+            &NewPeer::new("agency", "agency"),
+        )
+        .await
+        .unwrap();
+    crate::browser::in_chromium(app, move |driver, base| {
+        driver.sign_in(base, "clerk-a", crate::harness::PASSWORD);
+        driver.goto(&format!("{base}/lists"));
+        driver.wait_for("Draw a list from the records");
+        driver.click("#list option[value=transferred]");
+        driver.click("form.record button[type=submit]");
+        let refused = driver.wait_for("this list is of one place");
+        assert!(refused.contains("aria-invalid=\"true\""), "{refused}");
+        // The form keeps what was chosen; the place is given now, and the period.
+        let week = (OffsetDateTime::now_utc() - Duration::days(7)).date();
+        let today = OffsetDateTime::now_utc().date();
+        driver.click(&format!("#place option[value='{south}']"));
+        driver.set_value("#from", &week.to_string());
+        driver.set_value("#until", &today.to_string());
+        driver.click("form.record button[type=submit]");
+        let drawn = driver.wait_for("meets GC3-46-a, GC4-127");
+        assert!(drawn.contains("A-0001"), "{drawn}");
+        assert!(drawn.contains("Camp South"));
+        assert!(
+            drawn.contains("Not sent to agency yet"),
+            "the list waits for the next envelope: {drawn}"
+        );
+        assert!(driver.url().contains("/lists"), "{}", driver.url());
+    })
+    .await;
 }

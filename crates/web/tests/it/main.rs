@@ -10,6 +10,7 @@ mod changes;
 mod compliance;
 mod enquiries;
 mod family_letter;
+mod forwarding_bounded;
 mod harness;
 mod https;
 mod limits;
