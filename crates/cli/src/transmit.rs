@@ -683,7 +683,7 @@ pub struct ForwardArgs {
     officer: Option<String>,
     /// The most persons' first cards the bundle carries; the others wait for the next
     /// `forward` (a bounded envelope: see docs/transmissions.md).
-    #[arg(long, default_value_t = tx::FORWARD_PER_ENVELOPE, value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    #[arg(long, default_value_t = tx::FORWARD_PER_ENVELOPE)]
     per_envelope: usize,
     #[arg(short = 'o', long)]
     output: PathBuf,
@@ -692,6 +692,9 @@ pub struct ForwardArgs {
 /// `whereabouts forward`: the agency forwards to a power of origin what the conventions allow
 /// (GC3-123-a, GC4-140-a), as a bundle; every decision is recorded.
 pub async fn forward(locations: &Locations, args: ForwardArgs) -> anyhow::Result<ExitCode> {
+    if args.per_envelope == 0 {
+        anyhow::bail!("--per-envelope 0: expected at least 1 person");
+    }
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
     let origin = match args.origin {
         Some(origin) => origin,

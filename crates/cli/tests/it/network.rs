@@ -500,6 +500,22 @@ fn done_when_over_files_a_person_reaches_the_agency_the_family_and_their_own_bur
         ],
     );
     let forwarded = net.agency.path("to-b.wab");
+    // An envelope of no person is refused by name, and nothing is written or decided.
+    let refused = net.agency.run(&[
+        "forward",
+        "--tenant",
+        "agency",
+        "--to",
+        "bureau-b",
+        "--per-envelope",
+        "0",
+        "-o",
+        s(&forwarded),
+    ]);
+    assert!(!refused.status.success());
+    let refusal = stderr(&refused);
+    assert!(refusal.contains("--per-envelope 0"), "{refusal}");
+    assert!(!forwarded.exists());
     let out = ok(
         &net.agency,
         &[
