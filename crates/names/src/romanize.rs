@@ -518,6 +518,63 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
             push_unique(out, k, MAX_KEYS - 1);
         }
     }
+    // The German (Duden) transcription of Russian and Ukrainian, last: ch is х, sch ш, tsch ч,
+    // schtsch щ, w в, z ц, and s is с or, before a vowel, з (Sachartschenko = Захарченко,
+    // Chruschtschow = Хрущёв, Sacharow = Сахаров). Only for a spelling with a German mark
+    // (sch, or the ending -ow/-ew/-owa/-ewa), since ch is ч in English and ш in French.
+    for alt in german_readings(v) {
+        push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
+    }
+}
+
+/// The readings of `v` as a German transcription of Cyrillic (see [`latin_alternatives`]):
+/// with s as с, and with s before a vowel as з. Empty without a German mark.
+fn german_readings(v: &[u8]) -> Vec<Vec<u8>> {
+    let marked = v.windows(3).any(|w| w == b"sch")
+        || [&b"ow"[..], b"ew", b"owa", b"ewa"]
+            .iter()
+            .any(|e| v.len() > e.len() + 2 && v.ends_with(e));
+    if !marked {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(2);
+    for voiced in [false, true] {
+        let mut alt = Vec::with_capacity(v.len() + 4);
+        let mut i = 0;
+        while i < v.len() {
+            let rest = &v[i..];
+            if rest.starts_with(b"schtsch") {
+                alt.extend_from_slice(b"shch");
+                i += 7;
+            } else if rest.starts_with(b"tsch") {
+                alt.extend_from_slice(b"ch");
+                i += 4;
+            } else if rest.starts_with(b"sch") {
+                alt.extend_from_slice(b"sh");
+                i += 3;
+            } else if rest.starts_with(b"ch") {
+                alt.extend_from_slice(b"kh");
+                i += 2;
+            } else if rest.starts_with(b"ss") {
+                alt.push(b's');
+                i += 2;
+            } else {
+                match rest[0] {
+                    b's' if voiced && rest.get(1).is_some_and(|&c| is_vowel_byte(c)) => {
+                        alt.push(b'z');
+                    }
+                    b'z' => alt.extend_from_slice(b"ts"),
+                    b'w' => alt.push(b'v'),
+                    c => alt.push(c),
+                }
+                i += 1;
+            }
+        }
+        if alt != v && !out.contains(&alt) {
+            out.push(alt);
+        }
+    }
+    out
 }
 
 /// `t` with j read as `j_as`, x as `x_as`, c as ц and sc as щ; `None` when nothing changes.

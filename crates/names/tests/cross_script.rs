@@ -557,6 +557,29 @@ fn cyrillic_sch_in_french_and_german_spelling() {
     assert!(share_fine_key("Счастный", "Stchastny"));
 }
 
+/// NAME-RU-2 (ad hoc forms): the German (Duden) transcription of Russian and Ukrainian names
+/// reads ch as х, tsch as ч, schtsch as щ and s before a vowel as з or с.
+#[test]
+fn german_transcription_meets_cyrillic() {
+    for (a, b) in [
+        ("Sachartschenko", "Захарченко"),
+        ("Sachartschenko", "Zakhartchenko"),
+        ("Chruschtschow", "Хрущёв"),
+        ("Chruschtschow", "Khrushchev"),
+        ("Sacharow", "Сахаров"),
+        ("Schewtschenko", "Шевченко"),
+    ] {
+        assert!(
+            share_fine_key(a, b),
+            "{a} / {b}: {:?} {:?}",
+            keys(a, None),
+            keys(b, None)
+        );
+    }
+    // No German mark, no German reading: English ch is ч.
+    assert!(!share_fine_key("Chernov", "Хернов"));
+}
+
 /// NAME-RU-1: keys leave vowels anonymous, so the diminutives Маша (Мария) and Миша (Михаил)
 /// share one; the spelling listed in the table decides the class of a written diminutive.
 #[test]
