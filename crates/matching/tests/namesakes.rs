@@ -422,4 +422,18 @@ fn names_shared_in_a_family_are_weighed_as_namesakes_share_them() {
         .find(|c| c.feature == Feature::Patronymic)
         .expect("a patronymic contribution");
     assert!((patronymic.weight - among_namesakes).abs() < 1e-9);
+    // MATCH-7: the parts of the explanation add up to the score's weight.
+    let parts: f64 = explanation
+        .contributions
+        .iter()
+        .map(|c| c.weight)
+        .sum::<f64>()
+        + explanation.prior_weight
+        + explanation.namesake_weight;
+    assert!(
+        (parts - explanation.weight).abs() < 1e-6,
+        "{parts} / {}",
+        explanation.weight
+    );
+    assert!(explanation.namesake_weight <= 0.0);
 }
