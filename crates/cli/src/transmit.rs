@@ -109,6 +109,11 @@ pub struct TransmitArgs {
     /// Only persons registered at or after this date (`2026-11-01`) or instant (RFC 3339).
     #[arg(long)]
     since: Option<String>,
+    /// Write again the envelope with this sequence number (to `--to` on `--channel`) that
+    /// no receipt answered yet, as a new bundle: a bundle lost on the way. Its contents and
+    /// signatures are the same; the receiver applies it once.
+    #[arg(long, conflicts_with_all = ["since", "officer"])]
+    resend: Option<i64>,
     #[arg(short = 'o', long)]
     output: PathBuf,
 }
@@ -307,8 +312,65 @@ fn parse_since(text: &str) -> anyhow::Result<OffsetDateTime> {
     Ok(date.midnight().assume_utc())
 }
 
+/// `transmit --resend N`: the envelope #N to `--to` on `--channel`, kept in
+/// `transmissions_out` until a receipt answers it, encrypted afresh to the recipient's pinned
+/// key as a new bundle (a bundle lost on the way: XC-5, the sender keeps everything). The
+/// envelope is the same (its hash, sequence number and signatures), so the receiver applies it
+/// once and answers `duplicate` if it had it already. No sequence number is used.
+async fn resend(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    args: &TransmitArgs,
+    sequence: i64,
+) -> anyhow::Result<ExitCode> {
+    let channel = args.channel.code();
+    let pending = store.pending_transmissions(scope, &args.to).await?;
+    let Some(envelope) = pending
+        .iter()
+        .find(|p| p.sequence == sequence && p.channel == channel)
+    else {
+        anyhow::bail!(
+            "--resend {sequence}: no envelope #{sequence} to {} on the {channel} channel waits for a receipt ({} do: {})",
+            args.to,
+            pending.len(),
+            pending
+                .iter()
+                .map(|p| format!("#{} {}", p.sequence, p.channel))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    let ring = tx::load_ring(store, scope).await?;
+    let recipient = tx::recipient_key(&ring, &args.to)?;
+    let bundle = tx::bundle_for(envelope.envelope.as_bytes(), recipient)?;
+    write_new(&args.output, &bundle)?;
+    store
+        .audit(
+            scope,
+            store::AuditEntry::new(
+                store::AuditAction::Transmit,
+                format!("transmission_out:{}", envelope.id),
+            )
+            .purpose("a lost bundle written again (XC-5)")
+            .detail(format!(
+                "resent {} #{} to {} on the {channel} channel, {}",
+                tenant.slug, envelope.sequence, args.to, envelope.content_hash
+            )),
+        )
+        .await?;
+    println!(
+        "transmission {} #{} to {} on the {channel} channel written again (the same envelope, {}); the receiver applies it once",
+        tenant.slug, envelope.sequence, args.to, envelope.content_hash
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open(locations, &args.tenant).await?;
+    if let Some(sequence) = args.resend {
+        return resend(&store, &tenant, &scope, &args, sequence).await;
+    }
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let channel = args.channel.code();
     let prepared = tx::prepare_cards(

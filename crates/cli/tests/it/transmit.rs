@@ -180,10 +180,64 @@ fn xc5_a_bundle_from_a_bureau_is_applied_once_at_the_agency_and_gaps_are_reporte
         out.contains("gap: sequence number(s) 2 not received yet"),
         "{out}"
     );
-    let out = ok(&agency, &["receive", "--tenant", "agency", s(&second)]);
+    // The USB stick with #2 is lost: bureau A writes #2 again from what it kept (the same
+    // envelope, no new sequence number), and the agency applies it once.
+    std::fs::remove_file(&second).unwrap();
+    let resend = |sequence: &str, file: &str| {
+        a.run(&[
+            "transmit",
+            "--tenant",
+            "bureau-a",
+            "--to",
+            "agency",
+            "--resend",
+            sequence,
+            "-o",
+            s(&path(&a, file)),
+        ])
+    };
+    let again = resend("2", "b2-again.wab");
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains("bureau-a #2 to agency on the agency channel written again"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let out = ok(
+        &agency,
+        &[
+            "receive",
+            "--tenant",
+            "agency",
+            s(&path(&a, "b2-again.wab")),
+        ],
+    );
     assert!(out.contains("applied bureau-a #2"), "{out}");
     assert!(!out.contains("gap"), "{out}");
     assert_eq!(agency.count("agency"), 4);
+    // #1 arrived before (its receipt never went back to A): written again, it is a duplicate.
+    assert!(resend("1", "b1-again.wab").status.success());
+    let out = ok(
+        &agency,
+        &[
+            "receive",
+            "--tenant",
+            "agency",
+            s(&path(&a, "b1-again.wab")),
+        ],
+    );
+    assert!(out.contains("duplicate"), "{out}");
+    assert_eq!(agency.count("agency"), 4);
+    // A sequence number never sent is refused by name, and nothing is written.
+    let refused = resend("9", "b9.wab");
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--resend 9: no envelope #9 to agency"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!path(&a, "b9.wab").exists());
 }
 
 #[test]
