@@ -33,6 +33,27 @@ fn request() -> NewTracingRequest {
     }
 }
 
+/// The agency asks bureau A `question` about `person` (not about a tracing request).
+async fn ask_about(
+    store: &store::Store,
+    scope: &store::TenantScope,
+    person: domain::PersonId,
+    question: &str,
+) -> store::EnquiryRecord {
+    store
+        .ask_enquiry(
+            scope,
+            &NewEnquiry {
+                peer: "bureau-a".into(),
+                person: Some(person),
+                question: question.into(),
+                ..NewEnquiry::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
 /// The agency's tracing request for bureau A's person, received by the agency, with two
 /// enquiries asked for the request and one about the person, each answered by bureau A and the
 /// answers received back: the letter's news once two people confirm the pair.
@@ -68,18 +89,7 @@ pub(crate) async fn answered_request(
             .unwrap();
     }
     // An enquiry about the person, not the request: its answer is not this letter's news.
-    store
-        .ask_enquiry(
-            &scope_agency,
-            &NewEnquiry {
-                peer: "bureau-a".into(),
-                person: Some(held.person.id),
-                question: "Was he transferred?".into(),
-                ..NewEnquiry::default()
-            },
-        )
-        .await
-        .unwrap();
+    ask_about(store, &scope_agency, held.person.id, "Was he transferred?").await;
     let to_a = send(store, &t.agency, "bureau-a").await;
     assert!(matches!(
         receive(store, &t.bureau_a, &to_a).await,
@@ -227,18 +237,13 @@ async fn a_withdrawal_reaches_the_bureaus_page_and_leaves_what_it_owes() {
         let cards = send(store, &t.bureau_a, "agency").await;
         receive(store, &t.agency, &cards).await;
         let held = record_of(store, &scope_agency, "bureau-a:A-0001").await;
-        let asked = store
-            .ask_enquiry(
-                &scope_agency,
-                &NewEnquiry {
-                    peer: "bureau-a".into(),
-                    person: Some(held.person.id),
-                    question: "Where is he held now?".into(),
-                    ..NewEnquiry::default()
-                },
-            )
-            .await
-            .unwrap();
+        let asked = ask_about(
+            store,
+            &scope_agency,
+            held.person.id,
+            "Where is he held now?",
+        )
+        .await;
         let to_a = send(store, &t.agency, "bureau-a").await;
         receive(store, &t.bureau_a, &to_a).await;
         let owed = |report: &web::transmission::compliance::Compliance| {
@@ -333,18 +338,13 @@ async fn a_withdrawal_read_before_its_enquiry_is_held_and_the_peers_page_counts_
         let cards = send(store, &t.bureau_a, "agency").await;
         receive(store, &t.agency, &cards).await;
         let held = record_of(store, &scope_agency, "bureau-a:A-0001").await;
-        let asked = store
-            .ask_enquiry(
-                &scope_agency,
-                &NewEnquiry {
-                    peer: "bureau-a".into(),
-                    person: Some(held.person.id),
-                    question: "Where is he held now?".into(),
-                    ..NewEnquiry::default()
-                },
-            )
-            .await
-            .unwrap();
+        let asked = ask_about(
+            store,
+            &scope_agency,
+            held.person.id,
+            "Where is he held now?",
+        )
+        .await;
         let reviewer = app.browser("reviewer").await;
         let waits = |body: &str, text: &str| body.contains(&format!("<td>{text}</td>"));
         let page = app.get("/peers", Some(&reviewer.cookie)).await;
