@@ -42,6 +42,7 @@ use crate::transmit::write_new;
 mod field;
 mod followed;
 mod letters;
+mod receipt;
 
 #[derive(Subcommand)]
 pub enum VisitCommand {
@@ -69,10 +70,24 @@ pub enum VisitCommand {
         #[arg(short = 'o', long)]
         output: PathBuf,
     },
-    /// Verify, decrypt and merge a visit bundle from a delegate's laptop (idempotent).
+    /// Verify, decrypt and merge a visit bundle from a delegate's laptop (idempotent), and
+    /// write the unit's signed receipt for the laptop (`visit receipt`).
     Import {
         #[arg(long)]
         tenant: String,
+        file: PathBuf,
+        /// Where to write the signed receipt. Default: the bundle's path with `.ack.json`.
+        #[arg(long)]
+        ack: Option<PathBuf>,
+    },
+    /// On the laptop: keep the unit's receipt of a visit bundle (`visit import` wrote it). The
+    /// letters it says the unit holds no longer travel with later reports; the others still do.
+    Receipt {
+        #[arg(long)]
+        tenant: String,
+        /// The protection unit that signed the receipt (as `visit export --to` named it).
+        #[arg(long)]
+        from: String,
         file: PathBuf,
     },
     /// The reconciliation alerts of a visit, with their explanations.
@@ -249,6 +264,9 @@ pub struct Merged {
     /// The persons seen this report registered at this instance (for their "same person as"
     /// proposals).
     pub new_persons: Vec<RegistrationId>,
+    /// The ids of the report's letters (steps, representations, replies) this instance holds
+    /// once the report is applied (new or recorded before): what the receipt names.
+    pub letters_held: Vec<Uuid>,
 }
 
 impl Merged {
@@ -266,6 +284,7 @@ impl Merged {
         self.replies += other.replies;
         self.letters_waiting += other.letters_waiting;
         self.new_persons.extend(other.new_persons.iter().copied());
+        self.letters_held.extend(other.letters_held.iter().copied());
     }
 }
 
@@ -330,9 +349,10 @@ async fn merge_into(
         record
             .validate()
             .map_err(|e| anyhow::anyhow!("conditions[{i}]: {e}"))?;
-        conditions.push(record);
+        conditions.push((record, c.recorded_by.as_deref()));
     }
     let mut refusals = Vec::new();
+    let mut refused_by = Vec::new();
     for (i, r) in report.refusals.iter().enumerate() {
         let f = |name: &str| format!("refusals[{i}].{name}");
         let refusal = AccessRefusal {
@@ -350,6 +370,7 @@ async fn merge_into(
             .validate()
             .map_err(|e| anyhow::anyhow!("refusals[{i}].{e}"))?;
         refusals.push(refusal);
+        refused_by.push(r.recorded_by.as_deref());
     }
     let mut seen = Vec::new();
     for (i, s) in report.persons_seen.iter().enumerate() {
@@ -427,11 +448,12 @@ async fn merge_into(
         visit: batch.visit(&visit).await?,
         ..Merged::default()
     };
-    for record in &conditions {
-        merged.conditions += usize::from(batch.condition_if_new(visit.id, record).await?);
+    // Issue 6: each as recorded on the laptop (`recorded_by`), otherwise as by this operator.
+    for (record, by) in &conditions {
+        merged.conditions += usize::from(batch.condition_if_new_by(visit.id, record, *by).await?);
     }
-    for refusal in &refusals {
-        merged.refusals += usize::from(batch.refusal(refusal).await?);
+    for (refusal, by) in refusals.iter().zip(&refused_by) {
+        merged.refusals += usize::from(batch.refusal_by(refusal, *by).await?);
     }
     // The persons seen and the follow-ups go in a few multi-row statements each (a round trip
     // per record made 10^5 follow-ups take more than 20 minutes on PostgreSQL).
@@ -469,6 +491,7 @@ async fn report_of(
     store: &Store,
     scope: &TenantScope,
     visit: &Visit,
+    received: &std::collections::HashSet<Uuid>,
 ) -> anyhow::Result<VisitReport> {
     let places = store.places(scope).await?;
     let name_of = |id: &PlaceId| -> String {
@@ -505,8 +528,9 @@ async fn report_of(
         .map(AllegationId::from_uuid)
         .collect();
     // ICRC-VIS-e: letters about the allegations of other visits travel too (written on the
-    // laptop since that visit was exported, or never sent); the report names those allegations
-    // as carried, and the unit records the letters about those it holds.
+    // laptop since that visit was exported, or never sent), until a receipt of the unit says it
+    // holds them; the report names those allegations as carried, and the unit records the
+    // letters about those it holds.
     let others: Vec<AllegationId> = store
         .allegations(scope)
         .await?
@@ -517,7 +541,7 @@ async fn report_of(
     let mut about = exported.clone();
     about.extend(others.iter().copied());
     let (allegation_steps, representations, replies) =
-        letters::export(store, scope, &about).await?;
+        letters::export(store, scope, &about, &others, received).await?;
     let carried: Vec<String> = others
         .iter()
         .map(ToString::to_string)
@@ -527,6 +551,7 @@ async fn report_of(
         })
         .collect();
     let later = store.refusal_ends(scope).await?;
+    let recorders = store.visit_recorders(scope, visit.id).await?;
     Ok(VisitReport {
         visit: VisitPart {
             id: visit.id.to_string(),
@@ -546,6 +571,7 @@ async fn report_of(
             .map(|c| ConditionPart {
                 condition: c.condition.code().to_owned(),
                 outcome: c.outcome.code().to_owned(),
+                recorded_by: recorders.condition(c.condition).map(str::to_owned),
                 reason: c.reason,
             })
             .collect(),
@@ -562,6 +588,7 @@ async fn report_of(
                 refused_at: rfc3339(r.refused_at),
                 scope: r.scope,
                 ground: r.ground.code().to_owned(),
+                recorded_by: recorders.refusal(r.id).map(str::to_owned),
                 grounds_text: r.grounds_text,
             })
             .collect(),
@@ -689,7 +716,18 @@ pub async fn visit(locations: &Locations, command: VisitCommand) -> anyhow::Resu
             officer,
             output,
         } => export(locations, &tenant, &visit, &to, officer, &output).await,
-        VisitCommand::Import { tenant, file } => import(locations, &tenant, &file).await,
+        VisitCommand::Import { tenant, file, ack } => import(locations, &tenant, &file, ack).await,
+        VisitCommand::Receipt { tenant, from, file } => {
+            let (store, tenant, scope) = open_unit(locations, &tenant).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (letters, new) = receipt::accept(&store, &tenant, &scope, &from, &bytes).await?;
+            println!(
+                "receipt from {from}: the unit holds {letters} letter(s) of the bundle, {new} new here; they no longer travel with later reports"
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         VisitCommand::Alerts { tenant, visit } => {
             let (store, _, scope) = open_unit(locations, &tenant).await?;
             let visit = visit_by_reference(&store, &scope, &visit).await?;
@@ -781,10 +819,12 @@ async fn export(
     output: &Path,
 ) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open_unit(locations, slug).await?;
+    // ICRC-VIS-e: letters the unit acknowledged holding (`visit receipt`) stop travelling.
+    let received = store.letters_received(&scope, to).await?;
     let mut reports = Vec::new();
     for reference in references {
         let visit = visit_by_reference(&store, &scope, reference).await?;
-        reports.push(report_of(&store, &scope, &visit).await?);
+        reports.push(report_of(&store, &scope, &visit, &received).await?);
     }
     let own = OwnKeys::load(&store, &scope).await?;
     let seal = own.current(None)?;
@@ -849,11 +889,30 @@ async fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import(locations: &Locations, slug: &str, file: &Path) -> anyhow::Result<ExitCode> {
+async fn import(
+    locations: &Locations,
+    slug: &str,
+    file: &Path,
+    ack: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let (store, tenant, scope) = open_unit(locations, slug).await?;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let merged = import_bundle(&store, &tenant, &scope, &bytes).await?;
+    let (merged, receipt) = import_bundle_with_receipt(&store, &tenant, &scope, &bytes).await?;
     print_merged("imported", &merged);
+    // ICRC-VIS-e: the receipt tells the laptop which of its letters the unit holds, so that
+    // they stop travelling (the others travel again until a receipt names them).
+    let ack_path = ack.unwrap_or_else(|| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(".ack.json");
+        PathBuf::from(name)
+    });
+    std::fs::write(&ack_path, receipt.to_bytes())
+        .with_context(|| format!("writing {}", ack_path.display()))?;
+    println!(
+        "receipt for the laptop written to {} ({} letter(s) held)",
+        ack_path.display(),
+        merged.letters_held.len()
+    );
     print_suggestions(&store, &scope, &merged.new_persons).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -867,6 +926,19 @@ pub async fn import_bundle(
     scope: &TenantScope,
     bytes: &[u8],
 ) -> anyhow::Result<Merged> {
+    Ok(import_bundle_with_receipt(store, tenant, scope, bytes)
+        .await?
+        .0)
+}
+
+/// [`import_bundle`], and the unit's signed receipt for the laptop: the envelope applied, and
+/// the letters of the bundle the unit now holds ([`Merged::letters_held`]).
+pub async fn import_bundle_with_receipt(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    bytes: &[u8],
+) -> anyhow::Result<(Merged, transmit::SignedReceipt)> {
     let own = OwnKeys::load(store, scope).await?;
     let wire = transmit::open_bundle(bytes, &own.tenant_keys()?)?;
     let envelope = Envelope::from_bytes(&wire)?;
@@ -886,7 +958,9 @@ pub async fn import_bundle(
         };
         reports.push(&**report);
     }
-    merge_reports(store, scope, &reports).await
+    let merged = merge_reports(store, scope, &reports).await?;
+    let receipt = receipt::sign(&own, tenant, &verified, &merged)?;
+    Ok((merged, receipt))
 }
 
 /// The reports of one bundle in **one** transaction: all of them or nothing (issue 6). A
@@ -1317,26 +1391,31 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
                 condition: "all-places-and-detainees".into(),
                 outcome: "granted".into(),
                 reason: None,
+                recorded_by: Some("delegate".into()),
             },
             ConditionPart {
                 condition: "all-premises".into(),
                 outcome: "partly-granted".into(),
                 reason: Some("the basement was said to be a store room".into()),
+                recorded_by: Some("delegate".into()),
             },
             ConditionPart {
                 condition: "private-interviews".into(),
                 outcome: "granted".into(),
                 reason: None,
+                recorded_by: Some("delegate".into()),
             },
             ConditionPart {
                 condition: "repeat-visits".into(),
                 outcome: "granted".into(),
                 reason: None,
+                recorded_by: Some("delegate".into()),
             },
             ConditionPart {
                 condition: "list-or-registration".into(),
                 outcome: "granted".into(),
                 reason: None,
+                recorded_by: Some("delegate".into()),
             },
         ],
         refusals: vec![RefusalPart {
@@ -1348,6 +1427,7 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
             grounds_text: Some("works in progress".into()),
             expected_end: None,
             actual_end: None,
+            recorded_by: Some("delegate".into()),
         }],
         persons_seen: vec![
             SeenPart {
@@ -1406,12 +1486,14 @@ pub async fn demo(store: &Store, unit_dir: &Locations, bureau: &Tenant) -> anyho
             notes: Some(
                 "Fictional notes: hours in a stress position on arrival; wrists bruised.".into(),
             ),
+            recorded_by: Some("delegate".into()),
         }],
         // GC3-126-c: the basement was opened before the team left.
         refusal_ends: vec![RefusalEndPart {
             refusal: refusal_id,
             ended_at: rfc3339(now - time::Duration::hours(17)),
             note: Some("the commander opened the basement before the final talk".into()),
+            recorded_by: Some("delegate".into()),
         }],
         // ICRC-VIS-c/f: recorded in the field from the interview; its anonymous consent
         // governs what may reach the authority.

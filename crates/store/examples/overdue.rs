@@ -149,6 +149,8 @@ async fn main() {
     let one_by_one = std::env::var_os("WHEREABOUTS_BENCH_ONE_BY_ONE").is_some();
     let loading = Instant::now();
     let cpu_loading = cpu_seconds();
+    // CPU at the end of each step of the load (bulk path), printed as the step's share.
+    let mut phases: Vec<(&str, f64)> = Vec::new();
     let mut links = Vec::new();
     let mut seen = Vec::with_capacity(n + n / 100 + 1);
     let mut follow_ups = Vec::with_capacity(n);
@@ -185,6 +187,7 @@ async fn main() {
         for s in &seen {
             batch.registration(s).await.unwrap();
         }
+        phases.push(("registrations", cpu_seconds()));
         for (id, f) in &follow_ups {
             batch.follow_up(*id, f).await.unwrap();
         }
@@ -197,6 +200,7 @@ async fn main() {
                 .iter()
                 .all(|new| *new)
         );
+        phases.push(("registrations", cpu_seconds()));
         assert!(
             batch
                 .follow_ups(&follow_ups)
@@ -206,13 +210,26 @@ async fn main() {
                 .all(|new| *new)
         );
     }
+    phases.push(("follow-ups", cpu_seconds()));
     batch.commit().await.unwrap();
+    phases.push(("commit", cpu_seconds()));
     for (registration, person) in &links {
         store
             .link_registration(&scope, *registration, *person)
             .await
             .unwrap();
     }
+    phases.push(("links", cpu_seconds()));
+    let mut before = cpu_loading;
+    let steps: Vec<String> = phases
+        .iter()
+        .map(|(step, at)| {
+            let spent = at - before;
+            before = *at;
+            format!("{step} {spent:.1} s")
+        })
+        .collect();
+    println!("{backend}: load CPU by step: {}", steps.join(", "));
     println!(
         "{backend}: loaded {n} persons, {} registrations, {n} follow-ups ({}), {} links in {:.1} s (process CPU {:.1} s)",
         n + links.len(),

@@ -70,7 +70,7 @@ pub use messages::{
 pub use peer_status::{PEER_ERROR_MAX, PeerExchange, PeerExchangeUpdate};
 pub use protection::{
     EvidenceTarget, FieldBatch, Held, ItemError, REGISTRATIONS_BY_ID_MAX, StoredEvidence,
-    StoredFollowUp, StoredRefusalEnd, StoredReply, StoredRepresentation,
+    StoredFollowUp, StoredRefusalEnd, StoredReply, StoredRepresentation, VisitRecorders,
 };
 pub use received::{ReceivedAssertion, ReceivedEvent};
 pub use registry::{

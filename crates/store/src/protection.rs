@@ -1375,9 +1375,109 @@ impl Store {
     }
 }
 
+/// Who recorded each field record of a visit (issue 6): as entered on the laptop for what came
+/// in a visit report, otherwise the operator who recorded it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VisitRecorders {
+    /// The standing record of each condition (ICRC-VIS-a), in the order of
+    /// [`Store::conditions`].
+    pub conditions: Vec<(domain::protection::Condition, String)>,
+    /// Each private interview of the visit (GC3-126-b).
+    pub interviews: Vec<(InterviewId, String)>,
+    /// Each refusal of the visit (GC3-126-c).
+    pub refusals: Vec<(RefusalId, String)>,
+}
+
+impl VisitRecorders {
+    #[must_use]
+    pub fn interview(&self, id: InterviewId) -> Option<&str> {
+        self.interviews
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, by)| by.as_str())
+    }
+
+    #[must_use]
+    pub fn refusal(&self, id: RefusalId) -> Option<&str> {
+        self.refusals
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, by)| by.as_str())
+    }
+
+    #[must_use]
+    pub fn condition(&self, condition: domain::protection::Condition) -> Option<&str> {
+        self.conditions
+            .iter()
+            .find(|(c, _)| *c == condition)
+            .map(|(_, by)| by.as_str())
+    }
+}
+
+impl Store {
+    /// Who recorded the conditions, interviews and refusals of `visit` (no notes, no names:
+    /// ids and `recorded_by` only).
+    pub async fn visit_recorders(
+        &self,
+        scope: &TenantScope,
+        visit: VisitId,
+    ) -> StoreResult<VisitRecorders> {
+        let tenant = *scope.tenant().as_uuid();
+        let (conditions, interviews, refusals): (
+            Vec<(String, String)>,
+            Vec<(Uuid, String)>,
+            Vec<(Uuid, String)>,
+        ) = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let conditions = sqlx::query_as(
+                "SELECT condition_code, recorded_by FROM visit_conditions WHERE tenant_id = $1 AND visit_id = $2 ORDER BY recorded_at, id",
+            )
+            .bind(tenant)
+            .bind(visit.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            let interviews = sqlx::query_as(
+                "SELECT id, recorded_by FROM interviews WHERE tenant_id = $1 AND visit_id = $2 ORDER BY held_at, id",
+            )
+            .bind(tenant)
+            .bind(visit.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            let refusals = sqlx::query_as(
+                "SELECT id, recorded_by FROM access_refusals WHERE tenant_id = $1 AND visit_id = $2 ORDER BY refused_at, id",
+            )
+            .bind(tenant)
+            .bind(visit.as_uuid())
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            (conditions, interviews, refusals)
+        });
+        let mut standing: Vec<(domain::protection::Condition, String)> = Vec::new();
+        for (condition, by) in conditions {
+            let condition = code(&condition)?;
+            standing.retain(|(c, _)| *c != condition);
+            standing.push((condition, by));
+        }
+        standing.sort_by_key(|(c, _)| *c);
+        Ok(VisitRecorders {
+            conditions: standing,
+            interviews: interviews
+                .into_iter()
+                .map(|(id, by)| (InterviewId::from_uuid(id), by))
+                .collect(),
+            refusals: refusals
+                .into_iter()
+                .map(|(id, by)| (RefusalId::from_uuid(id), by))
+                .collect(),
+        })
+    }
+}
+
 #[macro_use]
 mod followed;
 mod batch;
+mod letters_received;
 mod representations;
 
 pub use batch::{FieldBatch, Held, ItemError};

@@ -34,6 +34,12 @@ pub struct Acknowledgement {
     pub received_at: String,
     pub status: ReceiptStatus,
     pub missing: Vec<u64>,
+    /// A visit bundle's receipt (issue 6, ICRC-VIS-e): the ids of the letters it carried
+    /// (allegation steps, representations, replies) that the recipient holds once it is
+    /// applied. The laptop stops sending those; the others (about an allegation the unit does
+    /// not hold yet) travel again. Omitted when empty, so other receipts read and sign as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub letters: Vec<String>,
 }
 
 /// Checks `signature` over `context ‖ body` by `key`, which must be one of the tenant keys

@@ -126,6 +126,9 @@ pub struct InterviewPart {
     pub share_with_family: bool,
     pub medical_referral: bool,
     pub notes: Option<String>,
+    /// Who recorded it on the laptop (as [`RepresentationPart::recorded_by`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +138,9 @@ pub struct RefusalEndPart {
     pub refusal: String,
     pub ended_at: String,
     pub note: Option<String>,
+    /// Who recorded it on the laptop (as [`RepresentationPart::recorded_by`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +196,9 @@ pub struct ConditionPart {
     pub condition: String,
     pub outcome: String,
     pub reason: Option<String>,
+    /// Who recorded it on the laptop (as [`RepresentationPart::recorded_by`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +212,9 @@ pub struct RefusalPart {
     pub grounds_text: Option<String>,
     pub expected_end: Option<String>,
     pub actual_end: Option<String>,
+    /// Who recorded it on the laptop (as [`RepresentationPart::recorded_by`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,8 +22,9 @@ use super::{Merged, code, id, instant, partial, rfc3339};
 /// The field records of one report, checked.
 #[derive(Default)]
 pub(super) struct FieldRecords {
-    interviews: Vec<Interview>,
-    ends: Vec<RefusalEnd>,
+    /// Each with who recorded it on the laptop (`recorded_by`, when the report says).
+    interviews: Vec<(Interview, Option<String>)>,
+    ends: Vec<(RefusalEnd, Option<String>)>,
     allegations: Vec<(Allegation, Vec<InterviewId>)>,
 }
 
@@ -135,12 +136,12 @@ pub(super) fn parse(
         interview
             .validate(now)
             .map_err(|e| anyhow::anyhow!("interviews[{i}].{e}"))?;
-        out.interviews.push(interview);
+        out.interviews.push((interview, part.recorded_by.clone()));
     }
     // ICRC-VIS-d: a follow-up after an interview of the person asks about reprisals.
     for (i, (_, follow_up)) in follow_ups.iter().enumerate() {
         follow_up
-            .check_reprisals(&out.interviews)
+            .check_reprisals(&interviews_of(&out))
             .map_err(|e| anyhow::anyhow!("follow_ups[{i}].{e}"))?;
     }
     for (i, part) in report.refusal_ends.iter().enumerate() {
@@ -169,7 +170,7 @@ pub(super) fn parse(
         end.check(&before, now).map_err(|e| {
             anyhow::anyhow!("refusal_ends[{i}].{}", e.replace("ended at", "ended_at"))
         })?;
-        out.ends.push(end);
+        out.ends.push((end, part.recorded_by.clone()));
     }
     for (i, part) in report.allegations.iter().enumerate() {
         let f = |name: &str| format!("allegations[{i}].{name}");
@@ -185,8 +186,8 @@ pub(super) fn parse(
         let mut sources = Vec::new();
         for (j, text) in part.interviews.iter().enumerate() {
             let interview = InterviewId::from_uuid(id(&f(&format!("interviews[{j}]")), text)?);
-            match out.interviews.iter().find(|x| x.id == interview) {
-                Some(found) => sources.push(found.clone()),
+            match out.interviews.iter().find(|(x, _)| x.id == interview) {
+                Some((found, _)) => sources.push(found.clone()),
                 None if known.interviews.contains(&interview) => {}
                 None => bail!(
                     "{}: not a private interview",
@@ -242,6 +243,11 @@ pub(super) fn parse(
     Ok(out)
 }
 
+/// The report's interviews, without who recorded them.
+fn interviews_of(records: &FieldRecords) -> Vec<Interview> {
+    records.interviews.iter().map(|(i, _)| i.clone()).collect()
+}
+
 /// Records what is new, in the report's batch. Interviews come before the follow-ups that
 /// check for reprisals after them; the caller writes the persons seen first. A refusal names
 /// the part (`interviews[1]: …`).
@@ -250,10 +256,10 @@ pub(super) async fn write_interviews(
     records: &FieldRecords,
     merged: &mut Merged,
 ) -> anyhow::Result<()> {
-    for (i, interview) in records.interviews.iter().enumerate() {
+    for (i, (interview, by)) in records.interviews.iter().enumerate() {
         merged.interviews += usize::from(
             batch
-                .interview(interview)
+                .interview_by(interview, by.as_deref())
                 .await
                 .with_context(|| format!("interviews[{i}]"))?,
         );
@@ -267,10 +273,10 @@ pub(super) async fn write_rest(
     records: &FieldRecords,
     merged: &mut Merged,
 ) -> anyhow::Result<()> {
-    for (i, end) in records.ends.iter().enumerate() {
+    for (i, (end, by)) in records.ends.iter().enumerate() {
         merged.refusal_ends += usize::from(
             batch
-                .refusal_end(end)
+                .refusal_end_by(end, by.as_deref())
                 .await
                 .with_context(|| format!("refusal_ends[{i}]"))?,
         );
@@ -296,6 +302,7 @@ pub(super) async fn export(
     name_of: &dyn Fn(&PlaceId) -> String,
 ) -> anyhow::Result<(Vec<InterviewPart>, Vec<RefusalEndPart>, Vec<AllegationPart>)> {
     let interviews = store.interviews(scope, visit.id).await?;
+    let recorders = store.visit_recorders(scope, visit.id).await?;
     let seen: Vec<RegistrationId> = store
         .registrations(scope, Some(visit.id))
         .await?
@@ -318,6 +325,7 @@ pub(super) async fn export(
             refusal: e.end.refusal.to_string(),
             ended_at: rfc3339(e.end.ended_at),
             note: e.end.note,
+            recorded_by: Some(e.recorded_by),
         })
         .collect();
     let mut allegations = Vec::new();
@@ -379,6 +387,7 @@ pub(super) async fn export(
             share_with_family: i.consent_family,
             medical_referral: i.consent_medical,
             notes: i.notes,
+            recorded_by: recorders.interview(i.id).map(str::to_owned),
         })
         .collect();
     Ok((interviews, ends, allegations))

@@ -9,6 +9,8 @@
 //! is closed`) and the whole report applies nothing. Ids are the laptop's: the same report twice
 //! adds nothing.
 
+use std::collections::HashSet;
+
 use anyhow::{Context, bail};
 use domain::protection::{
     AllegationStep, AuthorityReply, RepresentationLetter, StepKind, check_reply,
@@ -279,6 +281,12 @@ pub(super) async fn write(
     merged: &mut Merged,
 ) -> anyhow::Result<()> {
     for (part, letter) in &letters.ordered {
+        // Written now or before: held once the batch commits (the receipt names it).
+        merged.letters_held.push(match letter {
+            Letter::Step(id, ..) => *id,
+            Letter::Representation(letter, _) => *letter.id.as_uuid(),
+            Letter::Reply(reply, _) => *reply.id.as_uuid(),
+        });
         match letter {
             Letter::Step(id, allegation, step) => {
                 merged.allegation_steps += usize::from(
@@ -313,14 +321,24 @@ pub(super) async fn write(
 /// The steps, representations (texts opened) and replies of `allegations`, for the report
 /// encrypted to the unit. Opening the texts is a read of protected text: logged with its
 /// purpose (§7.5).
+///
+/// `received` are letters the unit acknowledged holding (`visit receipt`): they are left out
+/// for the allegations in `carried` (other visits'), and still sent with their own visit's
+/// report, which travels whole.
 pub(super) async fn export(
     store: &Store,
     scope: &TenantScope,
     allegations: &[AllegationId],
+    carried: &[AllegationId],
+    received: &HashSet<Uuid>,
 ) -> anyhow::Result<(Vec<StepPart>, Vec<RepresentationPart>, Vec<ReplyPart>)> {
     let (mut steps, mut representations, mut replies) = (Vec::new(), Vec::new(), Vec::new());
     for allegation in allegations {
+        let skip = |id: &Uuid| carried.contains(allegation) && received.contains(id);
         for (step_id, step) in store.allegation_steps(scope, *allegation).await? {
+            if skip(&step_id) {
+                continue;
+            }
             let (kind, addressee, form, text) = match step.kind {
                 StepKind::Representation { addressee, form } => (
                     "representation",
@@ -343,6 +361,11 @@ pub(super) async fn export(
             });
         }
         for listed in store.representations(scope, *allegation).await? {
+            let letter_received = skip(listed.letter.id.as_uuid());
+            if letter_received && listed.replies.iter().all(|r| skip(r.reply.id.as_uuid())) {
+                // Nothing of it travels: its text is not opened.
+                continue;
+            }
             let opened = store.representation(scope, listed.letter.id).await?;
             store
                 .audit(
@@ -356,6 +379,9 @@ pub(super) async fn export(
                 )
                 .await?;
             for reply in &opened.replies {
+                if skip(reply.reply.id.as_uuid()) {
+                    continue;
+                }
                 replies.push(ReplyPart {
                     id: reply.reply.id.to_string(),
                     representation: opened.letter.id.to_string(),
@@ -364,6 +390,9 @@ pub(super) async fn export(
                     text: reply.reply.text.clone(),
                     recorded_by: Some(reply.recorded_by.clone()),
                 });
+            }
+            if letter_received {
+                continue;
             }
             let letter = opened.letter;
             representations.push(RepresentationPart {

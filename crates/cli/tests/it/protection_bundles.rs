@@ -260,3 +260,71 @@ fn letters_about_an_older_visit_travel_with_the_next_report_as_recorded_on_the_l
         rt.block_on(store.close());
     }
 }
+
+// Issue 6: conditions (ICRC-VIS-a), refusals and their ends (GC3-126-c) and private interviews
+// (GC3-126-b) are recorded at the unit as by who recorded them on the laptop: the name the
+// report gives (`recorded_by`), or the laptop's own operator when the delegate entered none;
+// no longer as by the operator who imports the bundle.
+#[test]
+fn field_records_arrive_as_recorded_on_the_laptop() {
+    let rt = runtime();
+    for unit in crate::harness::instances() {
+        let unit = unit_on(unit, "protection");
+        let laptop = unit_instance("field-laptop");
+        exchange_keys(&laptop, "field-laptop", &unit);
+        let mut report: serde_json::Value = serde_json::from_str(&field_report(
+            "V-BY",
+            "0193b6a0-0000-7000-8000-000000000001",
+        ))
+        .unwrap();
+        report["conditions"][0]["recorded_by"] = "delegate-anna".into();
+        report["interviews"][0]["recorded_by"] = "delegate-boris".into();
+        report["refusal_ends"][0]["recorded_by"] = "delegate-boris".into();
+        // The refusal and the second condition name no one: the laptop's operator recorded them.
+        let path = laptop.dir.path().join("by.json");
+        std::fs::write(&path, report.to_string()).unwrap();
+        let out = laptop
+            .command(&["visit", "record", "--tenant", "field-laptop", s(&path)])
+            .env("USER", "laptop-clerk")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let bundle = export(&laptop, &["V-BY"], "by.wab");
+        let out = unit
+            .command(&["visit", "import", "--tenant", "protection", s(&bundle)])
+            .env("USER", "unit-importer")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains("1 interview(s)"), "{}", stdout(&out));
+
+        let store = store_of(&rt, &unit);
+        let unit_scope = scope(&rt, &store, "protection");
+        let visit =
+            domain::VisitId::from_uuid("0193b6a0-0000-7000-8000-000000000001".parse().unwrap());
+        let by = rt
+            .block_on(store.visit_recorders(&unit_scope, visit))
+            .unwrap();
+        use domain::protection::Condition;
+        assert_eq!(
+            by.condition(Condition::PrivateInterviews),
+            Some("delegate-anna")
+        );
+        assert_eq!(
+            by.condition(Condition::AllPremises),
+            Some("operator:laptop-clerk"),
+            "{by:?}"
+        );
+        let interview =
+            domain::InterviewId::from_uuid("0193b6a0-0000-7000-8000-000000000006".parse().unwrap());
+        assert_eq!(by.interview(interview), Some("delegate-boris"));
+        let refusal =
+            domain::RefusalId::from_uuid("0193b6a0-0000-7000-8000-000000000002".parse().unwrap());
+        assert_eq!(by.refusal(refusal), Some("operator:laptop-clerk"));
+        let ends = rt.block_on(store.refusal_ends(&unit_scope)).unwrap();
+        assert_eq!(ends[0].recorded_by, "delegate-boris");
+        let everyone = format!("{by:?} {ends:?}");
+        assert!(!everyone.contains("unit-importer"), "{everyone}");
+        rt.block_on(store.close());
+    }
+}

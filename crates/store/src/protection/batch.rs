@@ -62,9 +62,19 @@ pub struct FieldBatch<'a> {
     /// when a follow-up first needs them, then kept up to date by the batch's own writes.
     interviews: Option<Vec<Interview>>,
     links: Option<Vec<(RegistrationId, RegistrationId)>>,
-    /// How the backend compares instants, for keeping `persons_due` (migration 0020).
-    due_key: super::followed::InstantKey,
+    /// Rows of `persons_due` the batch wrote, and on PostgreSQL the pool to analyse the table
+    /// with after a large batch ([`ANALYZE_AFTER_DUE_ROWS`]).
+    due_rows: u64,
+    analyze: Option<sqlx::PgPool>,
 }
+
+/// PostgreSQL: after a batch that wrote at least this many rows of `persons_due`, the table is
+/// analysed once the batch is committed. Until then the planner has no statistics for rows it
+/// has not seen and reads the whole range of the follow-ups due and sorts it for one page
+/// (bench/README.md: 135 ms at 10^5 due) instead of walking the index `persons_due_by_day` in
+/// order; autovacuum would analyse it too, but only later. SQLite plans this page from the index
+/// alone (`crates/store/tests/it/plans.rs`).
+const ANALYZE_AFTER_DUE_ROWS: u64 = 1000;
 
 impl Store {
     /// Starts a batch of field records in one transaction, scoped to `scope`.
@@ -74,9 +84,11 @@ impl Store {
     ) -> StoreResult<FieldBatch<'a>> {
         // SEC-3: protected fields are sealed while the transaction is open; the key must exist.
         let sealer = self.vault().sealer(scope).await?;
+        let mut analyze = None;
         let tx = match &self.backend {
             Backend::Sqlite(pool) => BatchTx::Sqlite(pool.begin_scoped(scope).await?),
             Backend::Postgres(pool) => {
+                analyze = Some(pool.clone());
                 let mut tx = pool.begin_scoped(scope).await?;
                 // A batch reads tables it is filling (ownership checks, `persons_due`, migration
                 // 0020). A plan cached while they looked empty scans them whole once they are
@@ -95,17 +107,40 @@ impl Store {
             sealer,
             interviews: None,
             links: None,
-            due_key: self.instant_key(),
+            due_rows: 0,
+            analyze,
         })
+    }
+}
+
+/// Who a field record is recorded as by: `recorded_by` when the visit report names someone
+/// (the delegate who recorded it on the laptop), otherwise the scope's actor. Refused when
+/// longer than 200 characters (as a follow-up's `recorded_by`).
+pub(crate) fn recorder(scope: &TenantScope, recorded_by: Option<&str>) -> StoreResult<String> {
+    let by = recorded_by.map(str::trim).filter(|b| !b.is_empty());
+    match by {
+        Some(by) if by.chars().count() > 200 => {
+            Err(invalid("recorded by: at most 200 characters".into()))
+        }
+        Some(by) => Ok(by.to_owned()),
+        None => Ok(scope.actor_name().to_owned()),
     }
 }
 
 impl FieldBatch<'_> {
     /// Makes everything in the batch visible at once.
+    /// After a batch that wrote many rows of `persons_due` (a large visit report, a load), on
+    /// PostgreSQL, the table is analysed ([`ANALYZE_AFTER_DUE_ROWS`]).
     pub async fn commit(self) -> StoreResult<()> {
         match self.tx {
             BatchTx::Sqlite(tx) => tx.commit().await?,
             BatchTx::Postgres(tx) => tx.commit().await?,
+        }
+        if self.due_rows >= ANALYZE_AFTER_DUE_ROWS
+            && let Some(pool) = self.analyze
+        {
+            // Statistics only: no row is read or written for a tenant (no scope needed).
+            sqlx::query("ANALYZE persons_due").execute(&pool).await?;
         }
         Ok(())
     }
@@ -164,8 +199,20 @@ impl FieldBatch<'_> {
         visit: VisitId,
         record: &ConditionRecord,
     ) -> StoreResult<bool> {
+        self.condition_if_new_by(visit, record, None).await
+    }
+
+    /// [`FieldBatch::condition_if_new`], recorded as by `recorded_by` when given (the delegate
+    /// who recorded it on the laptop, carried by the visit report) instead of the scope's actor.
+    pub async fn condition_if_new_by(
+        &mut self,
+        visit: VisitId,
+        record: &ConditionRecord,
+        recorded_by: Option<&str>,
+    ) -> StoreResult<bool> {
         record.validate().map_err(invalid)?;
         let (scope, now) = (self.scope, self.now);
+        let by = recorder(scope, recorded_by)?;
         on_tx!(self, tx => {
             ensure_own!(tx, scope, "visits", visit.as_uuid());
             let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
@@ -199,7 +246,7 @@ impl FieldBatch<'_> {
             .bind(record.condition.code())
             .bind(record.outcome.code())
             .bind(record.reason.as_deref().map(str::trim))
-            .bind(scope.actor_name())
+            .bind(&by)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -209,8 +256,19 @@ impl FieldBatch<'_> {
 
     /// GC3-126-c: a refusal or restriction of access; `false` when already recorded.
     pub async fn refusal(&mut self, refusal: &AccessRefusal) -> StoreResult<bool> {
+        self.refusal_by(refusal, None).await
+    }
+
+    /// [`FieldBatch::refusal`], recorded as by `recorded_by` when given (as
+    /// [`FieldBatch::condition_if_new_by`]).
+    pub async fn refusal_by(
+        &mut self,
+        refusal: &AccessRefusal,
+        recorded_by: Option<&str>,
+    ) -> StoreResult<bool> {
         refusal.validate().map_err(invalid)?;
         let (scope, now) = (self.scope, self.now);
+        let by = recorder(scope, recorded_by)?;
         on_tx!(self, tx => {
             ensure_own!(tx, scope, "places", refusal.place.as_uuid());
             if let Some(visit) = refusal.visit {
@@ -230,7 +288,7 @@ impl FieldBatch<'_> {
             .bind(refusal.grounds_text.as_deref())
             .bind(refusal.expected_end)
             .bind(refusal.actual_end)
-            .bind(scope.actor_name())
+            .bind(&by)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -250,8 +308,19 @@ impl FieldBatch<'_> {
 
     /// GC3-126-b: a private interview, notes sealed (SEC-3); `false` when already recorded.
     pub async fn interview(&mut self, interview: &Interview) -> StoreResult<bool> {
+        self.interview_by(interview, None).await
+    }
+
+    /// [`FieldBatch::interview`], recorded as by `recorded_by` when given (as
+    /// [`FieldBatch::condition_if_new_by`]).
+    pub async fn interview_by(
+        &mut self,
+        interview: &Interview,
+        recorded_by: Option<&str>,
+    ) -> StoreResult<bool> {
         let (scope, now) = (self.scope, self.now);
         interview.validate(now).map_err(invalid)?;
+        let by = recorder(scope, recorded_by)?;
         let notes = match &interview.notes {
             Some(text) => Some(
                 self.sealer
@@ -301,7 +370,7 @@ impl FieldBatch<'_> {
             .bind(interview.consent_family)
             .bind(interview.consent_medical)
             .bind(notes.as_deref())
-            .bind(scope.actor_name())
+            .bind(&by)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -357,7 +426,18 @@ impl FieldBatch<'_> {
     /// GC3-126-c: the end of a refusal recorded on the laptop, once: the same end again is
     /// `false`, a different end of a refusal already ended is refused.
     pub async fn refusal_end(&mut self, end: &RefusalEnd) -> StoreResult<bool> {
+        self.refusal_end_by(end, None).await
+    }
+
+    /// [`FieldBatch::refusal_end`], recorded as by `recorded_by` when given (as
+    /// [`FieldBatch::condition_if_new_by`]).
+    pub async fn refusal_end_by(
+        &mut self,
+        end: &RefusalEnd,
+        recorded_by: Option<&str>,
+    ) -> StoreResult<bool> {
         let (scope, now) = (self.scope, self.now);
+        let by = recorder(scope, recorded_by)?;
         on_tx!(self, tx => {
             let known: Option<OffsetDateTime> = sqlx::query_scalar(
                 "SELECT ended_at FROM refusal_ends WHERE tenant_id = $1 AND refusal_id = $2",
@@ -394,7 +474,7 @@ impl FieldBatch<'_> {
             .bind(*scope.tenant().as_uuid())
             .bind(end.ended_at)
             .bind(end.note.as_deref().map(str::trim))
-            .bind(scope.actor_name())
+            .bind(&by)
             .bind(now)
             .execute(&mut *tx)
             .await?;

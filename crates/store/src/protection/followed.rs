@@ -4,7 +4,7 @@
 //! next visit due run across visits and places. Links are append-only, like everything here.
 
 use domain::protection::{
-    DueMark, FollowedPerson, Overdue, PersonSeen, Sighting, check_link, group_sightings,
+    DueMark, FollowedPerson, Overdue, PersonSeen, Sighting, check_link, group_sightings, overdue,
 };
 use domain::{PlaceId, RegistrationId, VisitId};
 use sqlx::Row;
@@ -50,24 +50,164 @@ macro_rules! registration_links_in {
     }};
 }
 
-/// The most registrations one refresh of `persons_due` names (the rest in further rounds).
+/// The most registrations one refresh of `persons_due` names (the rest in further rounds), and
+/// the most ids in one `IN (…)` list of a refresh.
 pub(crate) const REFRESH_DUE_IDS: usize = 500;
 
-/// Computes again the due state of the persons of the registrations `$ids` (a slice of
-/// `Uuid`) in `$tx`, the write's own transaction ([`refresh_due_sql`]).
+/// `$2, $3, …` for `n` ids after the tenant (`$1`).
+pub(crate) fn id_marks(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `$sql` (with `{}` for the list of ids) once per [`REFRESH_DUE_IDS`] of `$ids`, the
+/// tenant bound first, and answers every row as `$row`.
+macro_rules! fetch_by_ids {
+    ($tx:expr, $tenant:expr, $sql:expr, $ids:expr, $row:ty) => {{
+        let mut rows: Vec<$row> = Vec::new();
+        for part in $ids.chunks($crate::protection::followed::REFRESH_DUE_IDS) {
+            let sql = $sql.replace("{}", &$crate::protection::followed::id_marks(part.len()));
+            let mut query = sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe(sql)).bind($tenant);
+            for id in part {
+                query = query.bind(*id);
+            }
+            rows.extend(query.fetch_all(&mut *$tx).await?);
+        }
+        rows
+    }};
+}
+
+/// ICRC-VIS-d: computes again the due state of the persons of the registrations `$ids` (a
+/// slice of `Uuid`) in `$tx`, the write's own transaction, and writes it to `persons_due`.
+/// Per [`REFRESH_DUE_IDS`] registrations: the persons they belong to and those persons' other
+/// registrations (two index reads of `registration_links`), their sightings and follow-ups
+/// (index reads by id and by registration), the rule of `domain::protection::overdue` in Rust
+/// ([`due_rows`]), then one delete by primary key and one multi-row insert. (It was a single
+/// `INSERT … SELECT` computing the rule per person in SQL, with a sort per person and, on
+/// SQLite, each instant parsed from its text: about 0.1 ms of CPU a person, most of a 10^5
+/// load; bench/README.md.) Answers how many rows of `persons_due` were written (deleted or
+/// inserted).
 macro_rules! refresh_due_in {
-    ($tx:expr, $scope:expr, $key:expr, $ids:expr) => {{
+    ($tx:expr, $scope:expr, $ids:expr) => {{
         let tenant = *$scope.tenant().as_uuid();
+        let mut written: u64 = 0;
         for chunk in $ids.chunks($crate::protection::followed::REFRESH_DUE_IDS) {
-            for sql in $crate::protection::followed::refresh_due_sql($key, chunk.len()) {
+            // The person of each registration: its first registration, or itself.
+            let linked = fetch_by_ids!(
+                $tx,
+                tenant,
+                "SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1 AND registration_id IN ({})",
+                chunk,
+                (Uuid, Uuid)
+            );
+            let mut persons: Vec<Uuid> = chunk
+                .iter()
+                .map(|id| linked.iter().find(|(r, _)| r == id).map_or(*id, |(_, p)| *p))
+                .collect();
+            persons.sort_unstable();
+            persons.dedup();
+            // Every registration of those persons.
+            let links = fetch_by_ids!(
+                $tx,
+                tenant,
+                "SELECT registration_id, person_id FROM registration_links WHERE tenant_id = $1 AND person_id IN ({})",
+                persons,
+                (Uuid, Uuid)
+            );
+            let mut members = persons.clone();
+            members.extend(links.iter().map(|(r, _)| *r));
+            members.sort_unstable();
+            members.dedup();
+            let sightings = fetch_by_ids!(
+                $tx,
+                tenant,
+                "SELECT id, visit_id, place_id, seen_at FROM registrations WHERE tenant_id = $1 AND id IN ({})",
+                members,
+                (Uuid, Uuid, Uuid, time::OffsetDateTime)
+            );
+            let marks = fetch_by_ids!(
+                $tx,
+                tenant,
+                "SELECT id, registration_id, recorded_at, next_visit_due FROM follow_ups WHERE tenant_id = $1 AND registration_id IN ({})",
+                members,
+                (Uuid, Uuid, time::OffsetDateTime, Option<time::Date>)
+            );
+            let rows = $crate::protection::followed::due_rows(sightings, &links, marks);
+            // The rows of the registrations themselves (one just linked is no longer a person
+            // of its own) and of their persons, by primary key; then the persons' new rows.
+            let mut gone: Vec<Uuid> = chunk.to_vec();
+            gone.extend(persons.iter().copied());
+            gone.sort_unstable();
+            gone.dedup();
+            for part in gone.chunks($crate::protection::followed::REFRESH_DUE_IDS) {
+                let sql = format!(
+                    "DELETE FROM persons_due WHERE tenant_id = $1 AND person_id IN ({})",
+                    $crate::protection::followed::id_marks(part.len())
+                );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant);
-                for id in chunk {
+                for id in part {
                     query = query.bind(*id);
                 }
-                query.execute(&mut *$tx).await?;
+                written += query.execute(&mut *$tx).await?.rows_affected();
+            }
+            for part in rows.chunks($crate::protection::followed::REFRESH_DUE_IDS) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO persons_due (person_id, tenant_id, due, set_at, last_registration, last_visit, last_place, last_seen_at) ",
+                );
+                insert.push_values(part, |mut row, due| {
+                    row.push_bind(*due.person.as_uuid())
+                        .push_bind(tenant)
+                        .push_bind(due.due)
+                        .push_bind(due.set_at)
+                        .push_bind(*due.last_seen.registration.as_uuid())
+                        .push_bind(*due.last_seen.visit.as_uuid())
+                        .push_bind(*due.last_seen.place.as_uuid())
+                        .push_bind(due.last_seen.seen_at);
+                });
+                written += insert.build().execute(&mut *$tx).await?.rows_affected();
             }
         }
+        written
     }};
+}
+
+/// ICRC-VIS-d, GC3-126-c: the rows of `persons_due` for the persons whose registrations are
+/// `sightings` (id, visit, place, seen at; `links` joining later registrations to the person's
+/// first) and whose follow-ups are `marks` (id, registration, recorded at, next visit due): the
+/// rule of `domain::protection::overdue` without the day. A person is due from the date named
+/// by their latest follow-up over all their registrations — the greatest (recorded at,
+/// registration, follow-up id) — unless that follow-up names none or one of their
+/// registrations was seen after it was recorded; the last sighting is the greatest (seen at,
+/// registration). Instants compare as instants (sub-second parts, offsets). Migration 0020
+/// back-filled the table with the same rule in SQL.
+pub(crate) fn due_rows(
+    sightings: Vec<(Uuid, Uuid, Uuid, OffsetDateTime)>,
+    links: &[(Uuid, Uuid)],
+    mut marks: Vec<(Uuid, Uuid, OffsetDateTime, Option<Date>)>,
+) -> Vec<Overdue> {
+    let links: Vec<(RegistrationId, RegistrationId)> = links
+        .iter()
+        .map(|(from, to)| {
+            (
+                RegistrationId::from_uuid(*from),
+                RegistrationId::from_uuid(*to),
+            )
+        })
+        .collect();
+    let persons = group_sightings(sightings.into_iter().map(sighting), &links);
+    // On the same (recorded at, registration), `overdue` takes the later mark: the greater id.
+    marks.sort_unstable_by_key(|(id, ..)| *id);
+    let marks: Vec<DueMark> = marks
+        .into_iter()
+        .map(|(_, registration, recorded_at, next_visit_due)| DueMark {
+            registration: RegistrationId::from_uuid(registration),
+            recorded_at,
+            next_visit_due,
+        })
+        .collect();
+    overdue(&persons, &marks, Date::MAX)
 }
 
 impl Store {
@@ -96,7 +236,6 @@ impl Store {
         same_as: RegistrationId,
     ) -> StoreResult<RegistrationId> {
         let now = OffsetDateTime::now_utc();
-        let key = self.instant_key();
         on_backend!(self, pool => {
             let mut tx = pool.begin_scoped(scope).await?;
             ensure_own!(tx, scope, "registrations", registration.as_uuid());
@@ -123,7 +262,7 @@ impl Store {
             }))?;
             // ICRC-VIS-d: the registration is now the person's; its own due state goes and the
             // person's is computed again over all their registrations, in this transaction.
-            refresh_due_in!(tx, scope, key, [*registration.as_uuid()]);
+            let _ = refresh_due_in!(tx, scope, [*registration.as_uuid()]);
             tx.commit().await?;
             Ok(person)
         })
@@ -150,7 +289,7 @@ impl Store {
 
     /// ICRC-VIS-d: one page of the follow-ups due ([`Store::overdue_follow_ups`], most overdue
     /// first) and how many are due in all. Both read the table `persons_due` (migration 0020),
-    /// where each person's due state is kept by the writes that change it ([`refresh_due_sql`]):
+    /// where each person's due state is kept by the writes that change it ([`refresh_due_in!`]):
     /// the page is an index range read on (tenant, due, person) and the total a count over the
     /// same range; nothing decodes a name (the caller reads the names of the page's persons,
     /// [`Store::registrations_by_id`]).
@@ -220,8 +359,9 @@ impl Store {
             .collect())
     }
 
-    /// The database's plan for one page of the follow-ups due (`bench/overdue.sh` prints it):
-    /// SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's `EXPLAIN (ANALYZE, BUFFERS)` (the query runs).
+    /// The database's plan for one page of the follow-ups due (`bench/overdue.sh` prints it;
+    /// pinned by `crates/store/tests/it/plans.rs`): SQLite's `EXPLAIN QUERY PLAN`, PostgreSQL's
+    /// `EXPLAIN (ANALYZE, BUFFERS)` (the query runs).
     pub async fn explain_overdue_page(
         &self,
         scope: &TenantScope,
@@ -261,14 +401,6 @@ impl Store {
                 tx.commit().await?;
                 Ok(rows)
             }
-        }
-    }
-
-    /// How this backend compares two stored instants in SQL (see [`InstantKey`]).
-    pub(crate) fn instant_key(&self) -> InstantKey {
-        match self.backend {
-            crate::Backend::Sqlite(_) => InstantKey::SqliteText,
-            crate::Backend::Postgres(_) => InstantKey::Native,
         }
     }
 
@@ -363,8 +495,9 @@ impl Store {
     }
 
     /// ICRC-VIS-d: the persons whose next visit is due on `today` or before and who have not
-    /// been seen since, most overdue first: the rule of `domain::protection::overdue`, run in
-    /// SQL ([`overdue_sql`]), so no follow-up or registration outside the list is read.
+    /// been seen since, most overdue first: the rule of `domain::protection::overdue`, kept per
+    /// person in `persons_due` ([`refresh_due_in!`]), so no follow-up or registration outside
+    /// the list is read.
     pub async fn overdue_follow_ups(
         &self,
         scope: &TenantScope,
@@ -372,40 +505,6 @@ impl Store {
     ) -> StoreResult<Vec<Overdue>> {
         self.overdue_rows(scope, today, 0, None).await
     }
-}
-
-/// How a backend's SQL compares two stored instants.
-#[derive(Clone, Copy)]
-pub(crate) enum InstantKey {
-    /// PostgreSQL: `TIMESTAMPTZ` compares as it is.
-    Native,
-    /// SQLite: sqlx stores RFC 3339 text (`2026-03-20T11:00:00Z`, `…00.5Z`, `…00+02:00`), whose
-    /// text order is not time order (`…00Z` sorts after `…00.5Z`; offsets). [`sqlite_instant`]
-    /// turns it into integer nanoseconds since 1970.
-    SqliteText,
-}
-
-impl InstantKey {
-    fn of(self, column: &str) -> String {
-        match self {
-            Self::Native => column.to_owned(),
-            Self::SqliteText => sqlite_instant(column),
-        }
-    }
-}
-
-/// An SQLite expression for the RFC 3339 text in `c` as integer nanoseconds since 1970, exact:
-/// the whole seconds with their offset go to `unixepoch` (which would round a fraction to the
-/// millisecond), the fraction is padded to nine digits and added.
-fn sqlite_instant(c: &str) -> String {
-    // Length of the offset suffix: `Z`, `+hh:mm` / `-hh:mm`, or none.
-    let suffix = format!(
-        "(CASE WHEN substr({c}, -1) = 'Z' THEN 1 WHEN length({c}) > 19 AND substr({c}, -6, 1) IN ('+', '-') THEN 6 ELSE 0 END)"
-    );
-    format!(
-        "(unixepoch(substr({c}, 1, 19) || (CASE WHEN substr({c}, -1) = 'Z' THEN '' WHEN length({c}) > 19 AND substr({c}, -6, 1) IN ('+', '-') THEN substr({c}, -6) ELSE '' END)) * 1000000000 \
-         + CAST(substr((CASE WHEN substr({c}, 20, 1) = '.' THEN substr({c}, 21, length({c}) - 20 - {suffix}) ELSE '' END) || '000000000', 1, 9) AS INTEGER))"
-    )
 }
 
 /// One page of the follow-ups due (`$1` tenant, `$2` today, `$3` rows from `$4`): person, due,
@@ -416,75 +515,3 @@ const OVERDUE_PAGE: &str = "SELECT person_id, due, set_at, last_registration, la
 
 /// How many persons are due on `$2` (`$1` tenant): the same index range, counted.
 const OVERDUE_COUNT: &str = "SELECT COUNT(*) FROM persons_due WHERE tenant_id = $1 AND due <= $2";
-
-/// ICRC-VIS-d, GC3-126-c: the due state of the persons of `persons` (a subquery answering
-/// `tenant` and `person`, a person being a registration no link points from), the rule of
-/// `domain::protection::overdue` without the day: a person is due from the date named by
-/// their latest follow-up over all their registrations — the greatest (recorded at,
-/// registration, follow-up id) — unless that follow-up names none or one of their
-/// registrations was seen after it was recorded. Answers the columns of `persons_due`; the
-/// last sighting is the greatest (seen at, registration) of the person's. Each person costs
-/// index look-ups of their own follow-ups and registration and those of their links.
-/// Migration 0020 back-fills with the same query over every person.
-fn due_state_sql(key: InstantKey, persons: &str) -> String {
-    let at = |c: &str| key.of(c);
-    // PostgreSQL would pull the per-person subqueries up into the join conditions; `OFFSET 0`
-    // keeps them as columns computed once per person, then joined by primary key.
-    let fence = match key {
-        InstantKey::Native => " OFFSET 0",
-        InstantKey::SqliteText => "",
-    };
-    format!(
-        "SELECT x.person, x.tenant, f.next_visit_due, f.recorded_at, g.id, g.visit_id, g.place_id, g.seen_at FROM ( \
-         SELECT p.person AS person, p.tenant AS tenant, (SELECT s.id FROM ( \
-             SELECT f2.id AS id, f2.registration_id AS reg, {f2} AS at FROM follow_ups f2 \
-             WHERE f2.tenant_id = p.tenant AND f2.registration_id = p.person \
-             UNION ALL SELECT f2.id, f2.registration_id, {f2} FROM registration_links l2 \
-             CROSS JOIN follow_ups f2 WHERE l2.tenant_id = p.tenant AND l2.person_id = p.person \
-             AND f2.tenant_id = p.tenant AND f2.registration_id = l2.registration_id) s \
-             ORDER BY s.at DESC, s.reg DESC, s.id DESC LIMIT 1) AS latest, \
-         (SELECT s.id FROM ( \
-             SELECT g2.id AS id, {g2} AS at FROM registrations g2 \
-             WHERE g2.tenant_id = p.tenant AND g2.id = p.person \
-             UNION ALL SELECT g2.id, {g2} FROM registration_links l2 \
-             CROSS JOIN registrations g2 WHERE l2.tenant_id = p.tenant AND l2.person_id = p.person \
-             AND g2.tenant_id = p.tenant AND g2.id = l2.registration_id) s \
-             ORDER BY s.at DESC, s.id DESC LIMIT 1) AS last \
-         FROM ({persons}) p{fence}) x \
-         JOIN follow_ups f ON f.id = x.latest \
-         JOIN registrations g ON g.id = x.last \
-         WHERE f.tenant_id = x.tenant AND g.tenant_id = x.tenant \
-         AND f.next_visit_due IS NOT NULL AND {g} <= {f}",
-        f2 = at("f2.recorded_at"),
-        g2 = at("g2.seen_at"),
-        g = at("g.seen_at"),
-        f = at("f.recorded_at"),
-    )
-}
-
-/// Keeping `persons_due` right after a write that touched `ids` registrations (`$1` tenant,
-/// `$2…` the ids): the rows of the registrations themselves and of the persons they belong to
-/// are deleted (a registration just linked to a person is no longer a person of its own), and
-/// the persons' due state is computed again ([`due_state_sql`]). Run in the write's own
-/// transaction, after the write.
-pub(crate) fn refresh_due_sql(key: InstantKey, ids: usize) -> [String; 3] {
-    let marks: Vec<String> = (0..ids).map(|i| format!("${}", i + 2)).collect();
-    let marks = marks.join(", ");
-    // Two deletes, each by the primary key (tenant, person): with an `OR` SQLite read the
-    // tenant's whole range of the index by day instead.
-    let own = format!("DELETE FROM persons_due WHERE tenant_id = $1 AND person_id IN ({marks})");
-    let linked = format!(
-        "DELETE FROM persons_due WHERE tenant_id = $1 AND person_id IN \
-         (SELECT l.person_id FROM registration_links l WHERE l.tenant_id = $1 AND l.registration_id IN ({marks}))"
-    );
-    let persons = format!(
-        "SELECT DISTINCT r.tenant_id AS tenant, COALESCE(l.person_id, r.id) AS person FROM registrations r \
-         LEFT JOIN registration_links l ON l.tenant_id = $1 AND l.registration_id = r.id \
-         WHERE r.tenant_id = $1 AND r.id IN ({marks})"
-    );
-    let insert = format!(
-        "INSERT INTO persons_due (person_id, tenant_id, due, set_at, last_registration, last_visit, last_place, last_seen_at) {}",
-        due_state_sql(key, &persons)
-    );
-    [own, linked, insert]
-}

@@ -201,3 +201,129 @@ async fn unknown_or_future_letters_are_refused_and_the_batch_applies_nothing() {
         );
     }
 }
+
+// Issue 6: conditions (ICRC-VIS-a), refusals and their ends (GC3-126-c) and private interviews
+// (GC3-126-b) from a visit report are recorded as by who recorded them on the laptop, as persons
+// seen, follow-ups, representations and replies are; without a name (older reports), as by the
+// importing operator. A name longer than 200 characters is refused and the batch applies
+// nothing.
+#[tokio::test]
+async fn field_records_keep_who_recorded_them_on_the_laptop() {
+    use domain::protection::{
+        AccessRefusal, Condition, ConditionRecord, Outcome, RefusalEnd, RefusalGround,
+    };
+    use time::macros::datetime;
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = unit(store, &f).await;
+        let person = crate::protection::seen(&u.visit, u.place, "Мельник");
+        let talk = crate::protection::interview(&u, person.id, Consent::Anonymous);
+        let refusal = |scope: &str| AccessRefusal {
+            id: domain::RefusalId::new(),
+            visit: Some(u.visit.id),
+            place: u.place,
+            refused_at: datetime!(2026-03-01 09:00 UTC),
+            scope: scope.into(),
+            ground: RefusalGround::Security,
+            grounds_text: None,
+            expected_end: None,
+            actual_end: None,
+        };
+        let (basement, yard) = (refusal("the basement"), refusal("the yard"));
+        let end = RefusalEnd {
+            refusal: basement.id,
+            ended_at: datetime!(2026-03-01 15:00 UTC),
+            note: None,
+        };
+        let condition = |c: Condition| ConditionRecord {
+            condition: c,
+            outcome: Outcome::Granted,
+            reason: None,
+        };
+
+        // Too long a name: refused, and nothing of the batch is kept.
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        batch.visit(&u.visit).await.unwrap();
+        let long = "d".repeat(201);
+        assert!(matches!(
+            batch.refusal_by(&yard, Some(&long)).await,
+            Err(StoreError::Invalid(m)) if m.starts_with("recorded by")
+        ));
+        drop(batch);
+        assert!(store.visits(&u.scope).await.unwrap().is_empty(), "{name}");
+
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        batch.visit(&u.visit).await.unwrap();
+        batch.registration(&person).await.unwrap();
+        assert!(
+            batch
+                .condition_if_new_by(
+                    u.visit.id,
+                    &condition(Condition::PrivateInterviews),
+                    Some(" delegate-anna ")
+                )
+                .await
+                .unwrap()
+        );
+        batch
+            .condition_if_new_by(u.visit.id, &condition(Condition::RepeatVisits), None)
+            .await
+            .unwrap();
+        assert!(
+            batch
+                .refusal_by(&basement, Some("delegate-anna"))
+                .await
+                .unwrap()
+        );
+        batch.refusal_by(&yard, None).await.unwrap();
+        assert!(
+            batch
+                .interview_by(&talk, Some("delegate-boris"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            batch
+                .refusal_end_by(&end, Some("delegate-boris"))
+                .await
+                .unwrap()
+        );
+        batch.commit().await.unwrap();
+
+        let by = store.visit_recorders(&u.scope, u.visit.id).await.unwrap();
+        let operator = u.scope.actor_name();
+        assert_eq!(
+            by.condition(Condition::PrivateInterviews),
+            Some("delegate-anna"),
+            "{name}"
+        );
+        assert_eq!(
+            by.condition(Condition::RepeatVisits),
+            Some(operator),
+            "{name}"
+        );
+        assert_eq!(by.refusal(basement.id), Some("delegate-anna"), "{name}");
+        assert_eq!(by.refusal(yard.id), Some(operator), "{name}");
+        assert_eq!(by.interview(talk.id), Some("delegate-boris"), "{name}");
+        let ends = store.refusal_ends(&u.scope).await.unwrap();
+        assert_eq!(ends[0].recorded_by, "delegate-boris", "{name}");
+
+        // The same records again add nothing and keep who recorded them first.
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        assert!(
+            !batch
+                .interview_by(&talk, Some("someone-else"))
+                .await
+                .unwrap()
+        );
+        assert!(!batch.refusal_by(&basement, None).await.unwrap());
+        batch.commit().await.unwrap();
+        assert_eq!(
+            store.visit_recorders(&u.scope, u.visit.id).await.unwrap(),
+            by,
+            "{name}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use crate::harness::{backends, seed};
 use crate::protection::{interview, seen, unit};
 
 /// A delegate's follow-up of `registration` recorded at `recorded_at`, next visit due `due`.
-fn follow_up(
+pub(crate) fn follow_up(
     registration: RegistrationId,
     recorded_at: OffsetDateTime,
     due: Option<time::Date>,

@@ -84,3 +84,67 @@ async fn lookups_by_id_use_the_ids_index_not_a_scan_of_the_tenant() {
         }
     }
 }
+
+/// ICRC-VIS-d (issue 6): one page of the follow-ups due walks the index `persons_due_by_day`
+/// (tenant, due, person) in order from the start, right after a large visit report or load, on
+/// both backends: not a read of the whole range of the persons due and a sort of it. PostgreSQL
+/// plans from statistics; a field batch that wrote many rows of `persons_due` analyses it once
+/// committed (before, the page read and sorted all 100,000 due at 10^5: bench/README.md).
+#[tokio::test]
+async fn a_page_of_the_follow_ups_due_walks_its_index_in_order_after_a_large_load() {
+    use time::macros::{date, datetime};
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let u = crate::protection::unit(store, &f).await;
+        let seen: Vec<_> = (0..3000)
+            .map(|i| crate::protection::seen(&u.visit, u.place, &format!("Бондар-{i}")))
+            .collect();
+        let follow_ups: Vec<_> = seen
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    uuid::Uuid::now_v7(),
+                    crate::followed::follow_up(
+                        p.id,
+                        datetime!(2026-03-01 12:00 UTC),
+                        Some(
+                            date!(2026 - 03 - 02)
+                                + time::Duration::days(i64::try_from(i % 300).unwrap()),
+                        ),
+                    ),
+                )
+            })
+            .collect();
+        let mut batch = store.begin_field_batch(&u.scope).await.unwrap();
+        batch.visit(&u.visit).await.unwrap();
+        batch.registrations(&seen).await.unwrap();
+        batch.follow_ups(&follow_ups).await.unwrap();
+        batch.commit().await.unwrap();
+        let day = date!(2026 - 12 - 31);
+        assert_eq!(store.overdue_count(&u.scope, day).await.unwrap(), 3000);
+        let plan = store
+            .explain_overdue_page(&u.scope, day, 100, 100)
+            .await
+            .unwrap()
+            .join(" | ");
+        if name == "sqlite" {
+            assert!(
+                plan.contains(
+                    "SEARCH persons_due USING INDEX persons_due_by_day (tenant_id=? AND due<?)"
+                ),
+                "{name}: {plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{name} sorts: {plan}");
+        } else {
+            assert!(
+                plan.contains("Index Scan using persons_due_by_day on persons_due"),
+                "{name}: {plan}"
+            );
+            assert!(!plan.contains("Sort"), "{name} sorts: {plan}");
+            assert!(!plan.contains("Bitmap"), "{name} reads the range: {plan}");
+        }
+    }
+}

@@ -838,6 +838,7 @@ pub async fn receive_from<R: std::io::Read + Send>(
         received_at: now_text(),
         status: outcome.status.clone(),
         missing: outcome.missing.clone(),
+        letters: Vec::new(),
     };
     let receipt = SignedReceipt::sign(&ack, &seal).map_err(keys_error)?;
     let (applied, detail) = match &outcome.status {

@@ -126,11 +126,7 @@ impl FieldBatch<'_> {
         recorded_by: Option<&str>,
     ) -> StoreResult<bool> {
         let (scope, now) = (self.scope, self.now);
-        let by = recorded_by
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| scope.actor_name())
-            .to_owned();
+        let by = super::recorder(scope, recorded_by)?;
         if on_tx!(self, tx => known!(tx, scope, "representations", letter.id.as_uuid())) {
             return Ok(false);
         }
@@ -183,11 +179,7 @@ impl FieldBatch<'_> {
         recorded_by: Option<&str>,
     ) -> StoreResult<bool> {
         let (scope, now) = (self.scope, self.now);
-        let by = recorded_by
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| scope.actor_name())
-            .to_owned();
+        let by = super::recorder(scope, recorded_by)?;
         if on_tx!(self, tx => known!(tx, scope, "representation_replies", reply.id.as_uuid())) {
             return Ok(false);
         }
