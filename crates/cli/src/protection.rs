@@ -622,6 +622,33 @@ async fn report_of(
     })
 }
 
+/// How many of a report's letters are about other visits' allegations (ICRC-VIS-e): those
+/// that travel until the unit's receipt names them.
+fn carried_letters(report: &VisitReport) -> usize {
+    let own: Vec<&str> = report.allegations.iter().map(|a| a.id.as_str()).collect();
+    let own_letters: Vec<&str> = report
+        .representations
+        .iter()
+        .filter(|l| own.contains(&l.allegation.as_str()))
+        .map(|l| l.id.as_str())
+        .collect();
+    report
+        .allegation_steps
+        .iter()
+        .filter(|s| !own.contains(&s.allegation.as_str()))
+        .count()
+        + report
+            .representations
+            .iter()
+            .filter(|l| !own.contains(&l.allegation.as_str()))
+            .count()
+        + report
+            .replies
+            .iter()
+            .filter(|r| !own_letters.contains(&r.representation.as_str()))
+            .count()
+}
+
 async fn visit_by_reference(
     store: &Store,
     scope: &TenantScope,
@@ -865,9 +892,10 @@ async fn export(
         .iter()
         .map(|r| {
             format!(
-                "visit {} for {to}: {} person(s) seen",
+                "visit {} for {to}: {} person(s) seen, {} letter(s) about other visits' allegations",
                 r.visit.reference,
-                r.persons_seen.len()
+                r.persons_seen.len(),
+                carried_letters(r)
             )
         })
         .collect();

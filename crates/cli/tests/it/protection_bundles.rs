@@ -148,6 +148,36 @@ fn other_field_report(reference: &str) -> serde_json::Value {
 }
 
 const ALLEGATION: &str = "0193b6a0-0000-7000-8000-000000000007";
+
+/// The old visit V-OLD, with the allegation [`ALLEGATION`].
+fn old_report() -> serde_json::Value {
+    serde_json::from_str(&field_report(
+        "V-OLD",
+        "0193b6a0-0000-7000-8000-000000000001",
+    ))
+    .unwrap()
+}
+
+/// A later visit V-NEW, with a representation about the old visit's allegation written on the
+/// laptop (by `recorded_by` when given).
+fn new_report_with_letter(recorded_by: Option<&str>) -> serde_json::Value {
+    let mut new = small_report(
+        "V-NEW",
+        "0193b6a0-0000-7000-8000-000000000070",
+        "0193b6a0-0000-7000-8000-000000000075",
+        "Camp 4",
+    );
+    let mut letter = serde_json::json!({
+        "id": "0193b6a0-0000-7000-8000-000000000071", "allegation": ALLEGATION,
+        "form": "anonymous", "addressee": "Command of Camp 4 (fictional)",
+        "sent_on": "2026-03-04", "text": "Fictional: we ask again that the beatings stop."
+    });
+    if let Some(by) = recorded_by {
+        letter["recorded_by"] = by.into();
+    }
+    new["representations"] = serde_json::json!([letter]);
+    new
+}
 const OTHER_ALLEGATION: &str = "0193b6a0-0000-7000-8000-000000000107";
 
 // ICRC-VIS-e: a representation and a reply written on the laptop about the allegation of a
@@ -162,12 +192,7 @@ fn letters_about_an_older_visit_travel_with_the_next_report_as_recorded_on_the_l
         let unit = unit_on(unit, "protection");
         let laptop = unit_instance("field-laptop");
         exchange_keys(&laptop, "field-laptop", &unit);
-        let old: serde_json::Value = serde_json::from_str(&field_report(
-            "V-OLD",
-            "0193b6a0-0000-7000-8000-000000000001",
-        ))
-        .unwrap();
-        record(&laptop, "field-laptop", &old, "old.json");
+        record(&laptop, "field-laptop", &old_report(), "old.json");
         let bundle = export(&laptop, &["V-OLD"], "old.wab");
         let out = ok(
             &unit,
@@ -185,18 +210,7 @@ fn letters_about_an_older_visit_travel_with_the_next_report_as_recorded_on_the_l
         record(&laptop, "field-laptop", &never, "never.json");
 
         // A later visit; the delegate writes to the authority about the old visit's allegation.
-        let mut new = small_report(
-            "V-NEW",
-            "0193b6a0-0000-7000-8000-000000000070",
-            "0193b6a0-0000-7000-8000-000000000075",
-            "Camp 4",
-        );
-        new["representations"] = serde_json::json!([{
-            "id": "0193b6a0-0000-7000-8000-000000000071", "allegation": ALLEGATION,
-            "form": "anonymous", "addressee": "Command of Camp 4 (fictional)",
-            "sent_on": "2026-03-04", "text": "Fictional: we ask again that the beatings stop.",
-            "recorded_by": "delegate-anna"
-        }]);
+        let mut new = new_report_with_letter(Some("delegate-anna"));
         new["replies"] = serde_json::json!([{
             "id": "0193b6a0-0000-7000-8000-000000000072",
             "representation": "0193b6a0-0000-7000-8000-000000000071",
@@ -325,6 +339,167 @@ fn field_records_arrive_as_recorded_on_the_laptop() {
         assert_eq!(ends[0].recorded_by, "delegate-boris");
         let everyone = format!("{by:?} {ends:?}");
         assert!(!everyone.contains("unit-importer"), "{everyone}");
+        rt.block_on(store.close());
+    }
+}
+
+/// `visit export` of one visit; its stdout.
+fn export_out(laptop: &Instance, visit: &str, name: &str) -> (std::path::PathBuf, String) {
+    let bundle = laptop.dir.path().join(name);
+    let out = ok(
+        laptop,
+        &[
+            "visit",
+            "export",
+            "--tenant",
+            "field-laptop",
+            "--visit",
+            visit,
+            "--to",
+            "protection",
+            "-o",
+            s(&bundle),
+        ],
+    );
+    (bundle, out)
+}
+
+// ICRC-VIS-e: a letter written on the laptop about an older visit's allegation travels with every
+// later report only until the unit's receipt says it holds it. `visit import` writes the unit's
+// signed receipt next to the bundle; `visit receipt` on the laptop keeps it. A bundle lost on the
+// way (never imported, so no receipt) loses nothing: the letter travels again with the next
+// report. A receipt altered on the way, or signed by another peer, is refused and changes
+// nothing. The laptop and the unit each on SQLite, then each on PostgreSQL.
+#[test]
+fn a_letter_travels_until_the_units_receipt_says_it_is_held() {
+    let laptops = crate::harness::instances();
+    for (unit, laptop) in crate::harness::instances().into_iter().zip(laptops) {
+        let unit = unit_on(unit, "protection");
+        let laptop = unit_on(laptop, "field-laptop");
+        exchange_keys(&laptop, "field-laptop", &unit);
+        let receipt = |ack: &std::path::Path| {
+            ok(
+                &laptop,
+                &[
+                    "visit",
+                    "receipt",
+                    "--tenant",
+                    "field-laptop",
+                    "--from",
+                    "protection",
+                    s(ack),
+                ],
+            )
+        };
+        let import = |bundle: &std::path::Path| {
+            ok(
+                &unit,
+                &["visit", "import", "--tenant", "protection", s(bundle)],
+            )
+        };
+        record(&laptop, "field-laptop", &old_report(), "old.json");
+        let (bundle, out) = export_out(&laptop, "V-OLD", "old.wab");
+        assert!(
+            out.contains("0 letter(s) about other visits' allegations"),
+            "{out}"
+        );
+        let out = import(&bundle);
+        assert!(out.contains("receipt for the laptop written to"), "{out}");
+        let out = receipt(&bundle.with_extension("wab.ack.json"));
+        assert!(out.contains("the unit holds 0 letter(s)"), "{out}");
+
+        // A representation about the old visit's allegation, written with a later visit; that
+        // bundle is lost on the way.
+        record(
+            &laptop,
+            "field-laptop",
+            &new_report_with_letter(None),
+            "new.json",
+        );
+        let (_lost, out) = export_out(&laptop, "V-NEW", "new.wab");
+        assert!(
+            out.contains("1 letter(s) about other visits' allegations"),
+            "{out}"
+        );
+
+        // The next report carries it again; the unit records it and says so in its receipt.
+        let next = small_report(
+            "V-NEXT",
+            "0193b6a0-0000-7000-8000-000000000080",
+            "0193b6a0-0000-7000-8000-000000000085",
+            "Camp 4",
+        );
+        record(&laptop, "field-laptop", &next, "next.json");
+        let (bundle, out) = export_out(&laptop, "V-NEXT", "next.wab");
+        assert!(
+            out.contains("1 letter(s) about other visits' allegations"),
+            "the lost bundle's letter travels again: {out}"
+        );
+        let out = import(&bundle);
+        assert!(out.contains("1 representation(s)"), "{out}");
+        assert!(out.contains("(1 letter(s) held)"), "{out}");
+        let ack = bundle.with_extension("wab.ack.json");
+
+        // Altered on the way (another letter id): refused; the letter still travels.
+        let text = std::fs::read_to_string(&ack).unwrap();
+        let forged = text.replace(
+            "0193b6a0-0000-7000-8000-000000000071",
+            "0193b6a0-0000-7000-8000-000000000072",
+        );
+        assert_ne!(forged, text);
+        let forged_path = laptop.write("forged.ack.json", forged.as_bytes());
+        let out = laptop.run(&[
+            "visit",
+            "receipt",
+            "--tenant",
+            "field-laptop",
+            "--from",
+            "protection",
+            s(&forged_path),
+        ]);
+        assert!(!out.status.success(), "{}", stdout(&out));
+        assert!(stderr(&out).contains("signature"), "{}", stderr(&out));
+        // Named as from another peer: refused too.
+        let out = laptop.run(&[
+            "visit",
+            "receipt",
+            "--tenant",
+            "field-laptop",
+            "--from",
+            "agency",
+            s(&ack),
+        ]);
+        assert!(!out.status.success(), "{}", stdout(&out));
+        let (_, out) = export_out(&laptop, "V-NEXT", "next-again.wab");
+        assert!(
+            out.contains("1 letter(s) about other visits' allegations"),
+            "{out}"
+        );
+
+        // The real receipt: the letter no longer travels; the visit's own report is whole.
+        let out = receipt(&ack);
+        assert!(
+            out.contains("the unit holds 1 letter(s) of the bundle, 1 new here"),
+            "{out}"
+        );
+        let (bundle, out) = export_out(&laptop, "V-NEXT", "next-3.wab");
+        assert!(
+            out.contains("0 letter(s) about other visits' allegations"),
+            "{out}"
+        );
+        let out = import(&bundle);
+        assert!(out.contains("0 representation(s)"), "{out}");
+        // The same receipt again keeps nothing twice.
+        let out = receipt(&ack);
+        assert!(out.contains("1 letter(s) of the bundle, 0 new here"), "{out}");
+        let rt = runtime();
+        let store = store_of(&rt, &unit);
+        let unit_scope = scope(&rt, &store, "protection");
+        let allegation = domain::AllegationId::from_uuid(ALLEGATION.parse().unwrap());
+        let letters = rt
+            .block_on(store.representations(&unit_scope, allegation))
+            .unwrap();
+        assert_eq!(letters.len(), 1, "recorded once at the unit");
         rt.block_on(store.close());
     }
 }

@@ -482,6 +482,8 @@ struct ConditionRow {
     condition: &'static str,
     outcome: &'static str,
     reason: String,
+    /// Who recorded it: on the laptop for a visit report (issue 6), otherwise here.
+    recorded_by: String,
 }
 
 struct SeenRow {
@@ -500,6 +502,7 @@ struct RefusalRow {
     ground: &'static str,
     grounds_text: String,
     ended: String,
+    recorded_by: String,
 }
 
 struct InterviewRow {
@@ -511,6 +514,7 @@ struct InterviewRow {
     witnesses: String,
     consent: String,
     notes: String,
+    recorded_by: String,
 }
 
 #[derive(Template)]
@@ -566,6 +570,9 @@ pub(crate) async fn render_visit(
     let places = state.store.places(scope).await?;
     let names = place_names(&places);
     let place_name = |id: &PlaceId| names.get(id).cloned().unwrap_or_default();
+    // Who recorded each condition, refusal and interview (as entered on the laptop for what
+    // came in a visit report).
+    let by = state.store.visit_recorders(scope, visit.id).await?;
     let conditions = state
         .store
         .conditions(scope, visit.id)
@@ -574,6 +581,7 @@ pub(crate) async fn render_visit(
         .map(|c| ConditionRow {
             condition: c.condition.code(),
             outcome: c.outcome.code(),
+            recorded_by: by.condition(c.condition).unwrap_or_default().to_owned(),
             reason: c.reason.unwrap_or_default(),
         })
         .collect();
@@ -614,6 +622,7 @@ pub(crate) async fn render_visit(
         .into_iter()
         .filter(|r| r.visit == Some(visit.id))
         .map(|r| RefusalRow {
+            recorded_by: by.refusal(r.id).unwrap_or_default().to_owned(),
             place: place_name(&r.place),
             refused_at: datetime(r.refused_at),
             scope: r.scope,
@@ -630,6 +639,7 @@ pub(crate) async fn render_visit(
         .await?
         .into_iter()
         .map(|i| InterviewRow {
+            recorded_by: by.interview(i.id).unwrap_or_default().to_owned(),
             held_at: datetime(i.held_at),
             place: place_name(&i.place),
             interviewees: i

@@ -346,3 +346,151 @@ async fn a_delegate_writes_a_representation_records_replies_and_reads_it_with_a_
         );
     }
 }
+
+// Issue 6: what a visit report brought from a delegate's laptop shows, on the unit's pages, who
+// recorded it on the laptop (`recorded_by`), not the operator who imported the bundle: on the
+// visit page the standard conditions (ICRC-VIS-a), the refusals of access (GC3-126-c) and the
+// private interviews (GC3-126-b); on the representation's page the letter and its reply
+// (ICRC-VIS-e). Written in one field batch with the names the report carries, as
+// `whereabouts visit import` writes a report; both backends.
+#[tokio::test]
+async fn the_units_pages_show_who_recorded_imported_records_on_the_laptop() {
+    use domain::protection::{
+        AccessRefusal, AuthorityReply, Condition, ConditionRecord, Consent, Interview, Outcome,
+        RefusalGround, ReplyOutcome, RepresentationForm, RepresentationLetter,
+    };
+    use domain::{InterviewId, RefusalId, ReplyId, RepresentationId};
+    for app in apps().await {
+        let backend = app.backend;
+        let u = unit(&app).await;
+        user(&app, Some(u.tenant.id), "delegate-r", UserRole::Delegate).await;
+        let delegate = app.browser("delegate-r").await;
+        let importer = app.store.operator_scope(&u.tenant, "importer");
+        let visit = app.store.visit(&importer, u.visit).await.unwrap();
+        let seen = app
+            .store
+            .registrations(&importer, Some(u.visit))
+            .await
+            .unwrap();
+        let now = OffsetDateTime::now_utc();
+        let letter = RepresentationLetter {
+            id: RepresentationId::new(),
+            allegation: u.allegation,
+            form: RepresentationForm::Anonymous,
+            addressee: "Command of the fictional camp K-7".into(),
+            sent_on: (now - Duration::days(2)).date(),
+            text: "Fictional: written on the laptop.".into(),
+        };
+        let mut batch = app.store.begin_field_batch(&importer).await.unwrap();
+        batch
+            .condition_if_new_by(
+                u.visit,
+                &ConditionRecord {
+                    condition: Condition::PrivateInterviews,
+                    outcome: Outcome::Granted,
+                    reason: None,
+                },
+                Some("laptop-anna"),
+            )
+            .await
+            .unwrap();
+        batch
+            .refusal_by(
+                &AccessRefusal {
+                    id: RefusalId::new(),
+                    visit: Some(u.visit),
+                    place: visit.places[0],
+                    refused_at: now - Duration::hours(20),
+                    scope: "the basement".into(),
+                    ground: RefusalGround::Security,
+                    grounds_text: None,
+                    expected_end: None,
+                    actual_end: None,
+                },
+                Some("laptop-anna"),
+            )
+            .await
+            .unwrap();
+        batch
+            .interview_by(
+                &Interview {
+                    id: InterviewId::new(),
+                    visit: u.visit,
+                    interviewees: vec![seen[0].id],
+                    place: visit.places[0],
+                    held_at: now - Duration::hours(19),
+                    interviewers: vec!["delegate".into()],
+                    interpreter: None,
+                    language: None,
+                    without_witnesses: true,
+                    present: None,
+                    consent_authorities: Consent::Anonymous,
+                    consent_family: false,
+                    consent_medical: false,
+                    notes: Some("Fictional notes.".into()),
+                },
+                Some("laptop-boris"),
+            )
+            .await
+            .unwrap();
+        batch
+            .representation_by(&letter, Some("laptop-anna"))
+            .await
+            .unwrap();
+        batch
+            .reply_by(
+                &AuthorityReply {
+                    id: ReplyId::new(),
+                    representation: letter.id,
+                    received_on: (now - Duration::days(1)).date(),
+                    outcome: ReplyOutcome::Acknowledged,
+                    text: Some("Fictional: received.".into()),
+                },
+                Some("laptop-boris"),
+            )
+            .await
+            .unwrap();
+        batch.commit().await.unwrap();
+
+        let page = app
+            .get(
+                &format!("/protection/visits/{}", u.visit),
+                Some(&delegate.cookie),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        let table = |id: &str| {
+            between(&page.body, &format!("id=\"{id}\""), "</table>")
+                .unwrap_or_else(|| panic!("{backend}: no table {id}"))
+        };
+        for (list, by) in [
+            ("condition-list", "laptop-anna"),
+            ("refusal-list", "laptop-anna"),
+            ("interview-list", "laptop-boris"),
+        ] {
+            let rows = table(list);
+            assert!(rows.contains("Recorded by"), "{backend}: {list}");
+            assert!(
+                rows.contains(&format!("<td class=\"recorded-by\"><span dir=\"auto\">{by}</span></td>")),
+                "{backend}: {list}: {rows}"
+            );
+        }
+        assert!(!page.body.contains("importer"), "{backend}");
+
+        let page = app
+            .get(
+                &format!("/protection/representations/{}", letter.id),
+                Some(&delegate.cookie),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        assert!(
+            page.body
+                .contains("<dt>Recorded by</dt><dd>laptop-anna</dd>"),
+            "{backend}: {}",
+            page.body
+        );
+        assert!(page.body.contains("<td>laptop-boris</td>"), "{backend}");
+        assert!(!page.body.contains("importer"), "{backend}");
+    }
+}

@@ -135,8 +135,9 @@ impl FieldBatch<'_> {
                 "SELECT r.id, r.visit_id, r.place_id, r.refused_at, r.scope, r.ground, r.grounds_text, r.expected_end, \
                         COALESCE(r.actual_end, e.ended_at) AS actual_end \
                  FROM access_refusals r LEFT JOIN refusal_ends e ON e.refusal_id = r.id AND e.tenant_id = r.tenant_id \
-                 WHERE r.tenant_id = $1 AND r.id IN ({}) ORDER BY r.refused_at, r.id",
-                marks.join(", ")
+                 WHERE r.id IN ({}) AND {} ORDER BY r.refused_at, r.id",
+                marks.join(", "),
+                crate::protection::followed::tenant_check("r.tenant_id")
             );
             let rows: Vec<AccessRefusal> = on_tx!(self, tx => {
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(tenant);
@@ -175,9 +176,11 @@ impl FieldBatch<'_> {
         let mut found = HashSet::new();
         for chunk in ids.chunks(IDS_PER_CHECK) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            // By key, not through an index on `tenant_id` (`followed::tenant_check`).
             let sql = format!(
-                "SELECT id FROM {table} WHERE tenant_id = $1 AND id IN ({})",
-                marks.join(", ")
+                "SELECT id FROM {table} WHERE id IN ({}) AND {}",
+                marks.join(", "),
+                crate::protection::followed::tenant_check("tenant_id")
             );
             let rows: Vec<Uuid> = on_tx!(self, tx => {
                 let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(tenant);
