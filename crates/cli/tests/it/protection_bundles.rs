@@ -491,7 +491,10 @@ fn a_letter_travels_until_the_units_receipt_says_it_is_held() {
         assert!(out.contains("0 representation(s)"), "{out}");
         // The same receipt again keeps nothing twice.
         let out = receipt(&ack);
-        assert!(out.contains("1 letter(s) of the bundle, 0 new here"), "{out}");
+        assert!(
+            out.contains("1 letter(s) of the bundle, 0 new here"),
+            "{out}"
+        );
         let rt = runtime();
         let store = store_of(&rt, &unit);
         let unit_scope = scope(&rt, &store, "protection");

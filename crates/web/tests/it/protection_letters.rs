@@ -347,6 +347,108 @@ async fn a_delegate_writes_a_representation_records_replies_and_reads_it_with_a_
     }
 }
 
+/// What a visit report from the laptop brings, written as `whereabouts visit import` writes it
+/// (one field batch by the operator "importer", each record with the name the report carries):
+/// a condition and a refusal by "laptop-anna", an interview by "laptop-boris", a representation
+/// by "laptop-anna" with a reply by "laptop-boris". Answers the representation's id.
+pub(crate) async fn imported_from_laptop(
+    app: &crate::harness::App,
+    u: &crate::protection::Unit,
+) -> domain::RepresentationId {
+    use domain::protection::{
+        AccessRefusal, AuthorityReply, Condition, ConditionRecord, Consent, Interview, Outcome,
+        RefusalGround, ReplyOutcome, RepresentationForm, RepresentationLetter,
+    };
+    use domain::{InterviewId, RefusalId, ReplyId, RepresentationId};
+    let importer = app.store.operator_scope(&u.tenant, "importer");
+    let visit = app.store.visit(&importer, u.visit).await.unwrap();
+    let seen = app
+        .store
+        .registrations(&importer, Some(u.visit))
+        .await
+        .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let letter = RepresentationLetter {
+        id: RepresentationId::new(),
+        allegation: u.allegation,
+        form: RepresentationForm::Anonymous,
+        addressee: "Command of the fictional camp K-7".into(),
+        sent_on: (now - Duration::days(2)).date(),
+        text: "Fictional: written on the laptop.".into(),
+    };
+    let mut batch = app.store.begin_field_batch(&importer).await.unwrap();
+    batch
+        .condition_if_new_by(
+            u.visit,
+            &ConditionRecord {
+                condition: Condition::PrivateInterviews,
+                outcome: Outcome::Granted,
+                reason: None,
+            },
+            Some("laptop-anna"),
+        )
+        .await
+        .unwrap();
+    batch
+        .refusal_by(
+            &AccessRefusal {
+                id: RefusalId::new(),
+                visit: Some(u.visit),
+                place: visit.places[0],
+                refused_at: now - Duration::hours(20),
+                scope: "the basement".into(),
+                ground: RefusalGround::Security,
+                grounds_text: None,
+                expected_end: None,
+                actual_end: None,
+            },
+            Some("laptop-anna"),
+        )
+        .await
+        .unwrap();
+    batch
+        .interview_by(
+            &Interview {
+                id: InterviewId::new(),
+                visit: u.visit,
+                interviewees: vec![seen[0].id],
+                place: visit.places[0],
+                held_at: now - Duration::hours(19),
+                interviewers: vec!["delegate".into()],
+                interpreter: None,
+                language: None,
+                without_witnesses: true,
+                present: None,
+                consent_authorities: Consent::Anonymous,
+                consent_family: false,
+                consent_medical: false,
+                notes: Some("Fictional notes.".into()),
+            },
+            Some("laptop-boris"),
+        )
+        .await
+        .unwrap();
+    batch
+        .representation_by(&letter, Some("laptop-anna"))
+        .await
+        .unwrap();
+    batch
+        .reply_by(
+            &AuthorityReply {
+                id: ReplyId::new(),
+                representation: letter.id,
+                received_on: (now - Duration::days(1)).date(),
+                outcome: ReplyOutcome::Acknowledged,
+                text: Some("Fictional: received.".into()),
+            },
+            Some("laptop-boris"),
+        )
+        .await
+        .unwrap();
+    batch.commit().await.unwrap();
+    letter.id
+}
+
 // Issue 6: what a visit report brought from a delegate's laptop shows, on the unit's pages, who
 // recorded it on the laptop (`recorded_by`), not the operator who imported the bundle: on the
 // visit page the standard conditions (ICRC-VIS-a), the refusals of access (GC3-126-c) and the
@@ -355,102 +457,12 @@ async fn a_delegate_writes_a_representation_records_replies_and_reads_it_with_a_
 // `whereabouts visit import` writes a report; both backends.
 #[tokio::test]
 async fn the_units_pages_show_who_recorded_imported_records_on_the_laptop() {
-    use domain::protection::{
-        AccessRefusal, AuthorityReply, Condition, ConditionRecord, Consent, Interview, Outcome,
-        RefusalGround, ReplyOutcome, RepresentationForm, RepresentationLetter,
-    };
-    use domain::{InterviewId, RefusalId, ReplyId, RepresentationId};
     for app in apps().await {
         let backend = app.backend;
         let u = unit(&app).await;
         user(&app, Some(u.tenant.id), "delegate-r", UserRole::Delegate).await;
         let delegate = app.browser("delegate-r").await;
-        let importer = app.store.operator_scope(&u.tenant, "importer");
-        let visit = app.store.visit(&importer, u.visit).await.unwrap();
-        let seen = app
-            .store
-            .registrations(&importer, Some(u.visit))
-            .await
-            .unwrap();
-        let now = OffsetDateTime::now_utc();
-        let letter = RepresentationLetter {
-            id: RepresentationId::new(),
-            allegation: u.allegation,
-            form: RepresentationForm::Anonymous,
-            addressee: "Command of the fictional camp K-7".into(),
-            sent_on: (now - Duration::days(2)).date(),
-            text: "Fictional: written on the laptop.".into(),
-        };
-        let mut batch = app.store.begin_field_batch(&importer).await.unwrap();
-        batch
-            .condition_if_new_by(
-                u.visit,
-                &ConditionRecord {
-                    condition: Condition::PrivateInterviews,
-                    outcome: Outcome::Granted,
-                    reason: None,
-                },
-                Some("laptop-anna"),
-            )
-            .await
-            .unwrap();
-        batch
-            .refusal_by(
-                &AccessRefusal {
-                    id: RefusalId::new(),
-                    visit: Some(u.visit),
-                    place: visit.places[0],
-                    refused_at: now - Duration::hours(20),
-                    scope: "the basement".into(),
-                    ground: RefusalGround::Security,
-                    grounds_text: None,
-                    expected_end: None,
-                    actual_end: None,
-                },
-                Some("laptop-anna"),
-            )
-            .await
-            .unwrap();
-        batch
-            .interview_by(
-                &Interview {
-                    id: InterviewId::new(),
-                    visit: u.visit,
-                    interviewees: vec![seen[0].id],
-                    place: visit.places[0],
-                    held_at: now - Duration::hours(19),
-                    interviewers: vec!["delegate".into()],
-                    interpreter: None,
-                    language: None,
-                    without_witnesses: true,
-                    present: None,
-                    consent_authorities: Consent::Anonymous,
-                    consent_family: false,
-                    consent_medical: false,
-                    notes: Some("Fictional notes.".into()),
-                },
-                Some("laptop-boris"),
-            )
-            .await
-            .unwrap();
-        batch
-            .representation_by(&letter, Some("laptop-anna"))
-            .await
-            .unwrap();
-        batch
-            .reply_by(
-                &AuthorityReply {
-                    id: ReplyId::new(),
-                    representation: letter.id,
-                    received_on: (now - Duration::days(1)).date(),
-                    outcome: ReplyOutcome::Acknowledged,
-                    text: Some("Fictional: received.".into()),
-                },
-                Some("laptop-boris"),
-            )
-            .await
-            .unwrap();
-        batch.commit().await.unwrap();
+        let letter = imported_from_laptop(&app, &u).await;
 
         let page = app
             .get(
@@ -471,7 +483,9 @@ async fn the_units_pages_show_who_recorded_imported_records_on_the_laptop() {
             let rows = table(list);
             assert!(rows.contains("Recorded by"), "{backend}: {list}");
             assert!(
-                rows.contains(&format!("<td class=\"recorded-by\"><span dir=\"auto\">{by}</span></td>")),
+                rows.contains(&format!(
+                    "<td class=\"recorded-by\"><span dir=\"auto\">{by}</span></td>"
+                )),
                 "{backend}: {list}: {rows}"
             );
         }
@@ -479,7 +493,7 @@ async fn the_units_pages_show_who_recorded_imported_records_on_the_laptop() {
 
         let page = app
             .get(
-                &format!("/protection/representations/{}", letter.id),
+                &format!("/protection/representations/{letter}"),
                 Some(&delegate.cookie),
             )
             .await;
@@ -493,4 +507,28 @@ async fn the_units_pages_show_who_recorded_imported_records_on_the_laptop() {
         assert!(page.body.contains("<td>laptop-boris</td>"), "{backend}");
         assert!(!page.body.contains("importer"), "{backend}");
     }
+}
+
+/// Issue 6 in a real browser: after records came from the laptop, the delegate opens the visit
+/// from the protection page and sees, in each table, who recorded them on the laptop (CI runs it
+/// with `WHEREABOUTS_BROWSER_TESTS=1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visit_page_shows_who_recorded_imported_records_in_chromium() {
+    let app = apps().await.remove(0);
+    let u = unit(&app).await;
+    imported_from_laptop(&app, &u).await;
+    user(&app, Some(u.tenant.id), "delegate-c", UserRole::Delegate).await;
+    let visit = u.visit.to_string();
+    crate::browser::in_chromium(app, move |driver, base| {
+        driver.sign_in(base, "delegate-c", crate::harness::PASSWORD);
+        driver.click("nav a[href='/protection']");
+        driver.wait_for("Places of detention");
+        driver.click(&format!("a[href='/protection/visits/{visit}']"));
+        driver.wait_for("Recorded by");
+        assert!(driver.text("#condition-list").contains("laptop-anna"));
+        assert!(driver.text("#refusal-list").contains("laptop-anna"));
+        assert!(driver.text("#interview-list").contains("laptop-boris"));
+        assert!(!driver.source().contains("importer"));
+    })
+    .await;
 }
