@@ -1423,11 +1423,13 @@ impl Store {
         visit: VisitId,
     ) -> StoreResult<VisitRecorders> {
         let tenant = *scope.tenant().as_uuid();
-        let (conditions, interviews, refusals): (
+        // (condition code, by), (interview, by), (refusal, by).
+        type Rows = (
             Vec<(String, String)>,
             Vec<(Uuid, String)>,
             Vec<(Uuid, String)>,
-        ) = on_backend!(self, pool => {
+        );
+        let (conditions, interviews, refusals): Rows = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let conditions = sqlx::query_as(
                 "SELECT condition_code, recorded_by FROM visit_conditions WHERE tenant_id = $1 AND visit_id = $2 ORDER BY recorded_at, id",
