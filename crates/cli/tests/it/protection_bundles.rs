@@ -13,6 +13,14 @@ fn record(instance: &Instance, tenant: &str, report: &serde_json::Value, file: &
     ok(instance, &["visit", "record", "--tenant", tenant, s(&path)])
 }
 
+/// The unit "protection" on `unit` and a laptop "field-laptop" on SQLite, keys exchanged.
+fn unit_and_laptop(unit: Instance) -> (Instance, Instance) {
+    let unit = unit_on(unit, "protection");
+    let laptop = unit_instance("field-laptop");
+    exchange_keys(&laptop, "field-laptop", &unit);
+    (unit, laptop)
+}
+
 /// `visit export` of one or several visits into one bundle.
 fn export(laptop: &Instance, visits: &[&str], name: &str) -> std::path::PathBuf {
     let bundle = laptop.dir.path().join(name);
@@ -78,9 +86,7 @@ fn small_report(
 fn a_bundle_of_several_reports_applies_all_or_nothing() {
     let rt = runtime();
     for unit in crate::harness::instances() {
-        let unit = unit_on(unit, "protection");
-        let laptop = unit_instance("field-laptop");
-        exchange_keys(&laptop, "field-laptop", &unit);
+        let (unit, laptop) = unit_and_laptop(unit);
         place(&laptop, "field-laptop", "Camp 9");
         let first: serde_json::Value = serde_json::from_str(REPORT).unwrap();
         record(&laptop, "field-laptop", &first, "first.json");
@@ -189,9 +195,7 @@ const OTHER_ALLEGATION: &str = "0193b6a0-0000-7000-8000-000000000107";
 fn letters_about_an_older_visit_travel_with_the_next_report_as_recorded_on_the_laptop() {
     let rt = runtime();
     for unit in crate::harness::instances() {
-        let unit = unit_on(unit, "protection");
-        let laptop = unit_instance("field-laptop");
-        exchange_keys(&laptop, "field-laptop", &unit);
+        let (unit, laptop) = unit_and_laptop(unit);
         record(&laptop, "field-laptop", &old_report(), "old.json");
         let bundle = export(&laptop, &["V-OLD"], "old.wab");
         let out = ok(
@@ -283,9 +287,7 @@ fn letters_about_an_older_visit_travel_with_the_next_report_as_recorded_on_the_l
 fn field_records_arrive_as_recorded_on_the_laptop() {
     let rt = runtime();
     for unit in crate::harness::instances() {
-        let unit = unit_on(unit, "protection");
-        let laptop = unit_instance("field-laptop");
-        exchange_keys(&laptop, "field-laptop", &unit);
+        let (unit, laptop) = unit_and_laptop(unit);
         let mut report: serde_json::Value = serde_json::from_str(&field_report(
             "V-BY",
             "0193b6a0-0000-7000-8000-000000000001",
