@@ -225,6 +225,16 @@ pub(crate) async fn in_chromium(
     app: crate::harness::App,
     story: impl FnOnce(&Driver, &str) + Send + 'static,
 ) {
+    in_chromium_with(app, config(false), story).await;
+}
+
+/// [`in_chromium`], the server run with `serve_config` (its address set here): for a test that
+/// needs to know the server's evidence directory.
+pub(crate) async fn in_chromium_with(
+    app: crate::harness::App,
+    mut serve_config: web::ServeConfig,
+    story: impl FnOnce(&Driver, &str) + Send + 'static,
+) {
     let required = std::env::var("WHEREABOUTS_BROWSER_TESTS").is_ok_and(|v| v == "1");
     let driver_path = find_program(&["chromedriver"]);
     let chromium = find_program(&["chromium", "chromium-browser"]);
@@ -237,7 +247,6 @@ pub(crate) async fn in_chromium(
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut serve_config = config(false);
     serve_config.addr = addr;
     let server = tokio::spawn(web::serve(app.store.clone(), serve_config, listener));
     let base = format!("http://{addr}");

@@ -512,3 +512,73 @@ async fn a_delegate_reads_the_visit_alert_in_chromium() {
     })
     .await;
 }
+
+/// Issue 6, "done when" in a real browser: an allegation with two evidence files passes the
+/// verification page, and fails it, naming the item, after one byte of one stored file is changed
+/// (the files are encrypted at rest; the page re-reads each one and checks its SHA-256 and the
+/// chain of custody). CI runs it with `WHEREABOUTS_BROWSER_TESTS=1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allegation_with_two_files_passes_verify_then_fails_after_a_changed_byte_in_chromium() {
+    let evidence = tempfile::tempdir().unwrap();
+    let mut config = crate::harness::config(false);
+    config.evidence_dir = Some(evidence.path().to_owned());
+    let app = crate::harness::apps_with(config.clone()).await.remove(0);
+    let u = unit(&app).await;
+    let token = app.token(u.tenant.id, UserRole::Delegate).await;
+    for (title, fill) in [("cell photo", 17u8), ("yard photo", 29u8)] {
+        let upload = Request::builder()
+            .method("POST")
+            .uri(format!(
+                "/api/v1/protection/evidence?kind=photo&title={}&captured_by=delegate&captured_at=2026-03-01T10:00:00Z&allegation={}",
+                title.replace(' ', "%20"),
+                u.allegation
+            ))
+            .header(header::HOST, HOST)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "image/jpeg")
+            .body(Body::from(vec![fill; 200_000]))
+            .unwrap();
+        assert_eq!(app.send(upload).await.status, StatusCode::CREATED);
+    }
+    let scope = app.store.operator_scope(&u.tenant, "test");
+    let items = app.store.evidence_items(&scope).await.unwrap();
+    assert_eq!(items.len(), 2);
+    let yard = items.iter().find(|i| i.item.title == "yard photo").unwrap();
+    let yard_id = yard.item.id.to_string();
+    let stored = std::fs::read_dir(evidence.path().join(u.tenant.id.to_string()))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| yard.stored_as.as_deref().is_some_and(|s| s.ends_with(n)))
+        })
+        .expect("the yard photo's stored file");
+    user(&app, Some(u.tenant.id), "delegate-v", UserRole::Delegate).await;
+    // The browser's server keeps its evidence where the uploads went.
+    crate::browser::in_chromium_with(app, config, move |driver, base| {
+        driver.sign_in(base, "delegate-v", crate::harness::PASSWORD);
+        driver.goto(&format!("{base}/protection/evidence/verify"));
+        driver.wait_for("Evidence verification");
+        let verdict = driver.text("#verdict");
+        assert!(verdict.contains("2 file(s)"), "{verdict}");
+        assert!(verdict.contains("all intact"), "{verdict}");
+        // One byte of the stored (encrypted) file changes on disk.
+        let mut bytes = std::fs::read(&stored).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        std::fs::write(&stored, bytes).unwrap();
+        driver.goto(&format!("{base}/protection/evidence/verify"));
+        driver.wait_for("problem(s)");
+        let verdict = driver.text("#verdict");
+        assert!(verdict.contains("1 problem(s)"), "{verdict}");
+        let page = driver.source();
+        assert!(page.contains(&yard_id), "the changed item is named");
+        assert!(page.contains("yard photo"));
+        assert!(
+            !page.contains("cell photo"),
+            "only the changed file is listed"
+        );
+    })
+    .await;
+}
