@@ -8,8 +8,11 @@ use crate::compare::{Comparison, Feature, NameLevel};
 use crate::date::DateLevel;
 use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
 
-/// Version of the scoring algorithm, recorded with every proposal (MATCH-7).
-pub const ALGORITHM_VERSION: &str = "whereabouts-matching/1";
+/// Version of the scoring algorithm, recorded with every proposal and decision (MATCH-7), so
+/// that a decision can be reproduced with the scoring that made it. Raised whenever scores
+/// change: 2 since the namesake weights, the crosswise leftover rule and the recall keys of
+/// session 12 (decisions recorded before keep 1).
+pub const ALGORITHM_VERSION: &str = "whereabouts-matching/2";
 
 /// One feature's part in a score.
 #[derive(Clone, Debug, PartialEq)]
