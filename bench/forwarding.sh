@@ -6,7 +6,10 @@
 # Usage: bench/forwarding.sh [OTHER] [ORIGIN]   (default 990000 and 10000: 10^6 persons)
 #
 # Round 1 decides every XB national (forwarded or withheld) and reads every XA national; round
-# 2 has nothing new; round 3 follows 1,000 new XB nationals. Each round prints its CPU time
+# 2 has nothing new; round 3 follows 1,000 new XB nationals. Since migration 0022 a round reads
+# only the persons registered or given a nationality since the round before (round 1, the
+# recipient's first, reads the whole tenant), and an envelope carries at most 5,000 first cards:
+# with more than 5,000 XB nationals round 1 leaves the rest to round 2 (`forward --per-envelope`). Each round prints its CPU time
 # (user + system, which the machine's load changes little), its wall time and peak RSS. SQLite
 # only (the agency's file under a temporary directory). WHEREABOUTS_BIN: the binary to measure.
 set -euo pipefail
