@@ -33,11 +33,11 @@ fn request() -> NewTracingRequest {
     }
 }
 
-/// The agency asks bureau A `question` about `person` (not about a tracing request).
-async fn ask_about(
+/// The agency asks bureau A `question` about a person or for a tracing request.
+async fn ask(
     store: &store::Store,
     scope: &store::TenantScope,
-    person: domain::PersonId,
+    about: (Option<domain::PersonId>, Option<store::TracingRequestId>),
     question: &str,
 ) -> store::EnquiryRecord {
     store
@@ -45,13 +45,24 @@ async fn ask_about(
             scope,
             &NewEnquiry {
                 peer: "bureau-a".into(),
-                person: Some(person),
+                person: about.0,
+                tracing_request: about.1,
                 question: question.into(),
                 ..NewEnquiry::default()
             },
         )
         .await
         .unwrap()
+}
+
+/// The agency asks bureau A `question` about `person` (not about a tracing request).
+async fn ask_about(
+    store: &store::Store,
+    scope: &store::TenantScope,
+    person: domain::PersonId,
+    question: &str,
+) -> store::EnquiryRecord {
+    ask(store, scope, (Some(person), None), question).await
 }
 
 /// The agency's tracing request for bureau A's person, received by the agency, with two
@@ -75,18 +86,7 @@ pub(crate) async fn answered_request(
         .await
         .unwrap();
     for question in ["Do you hold a person of this name?", "Has he written home?"] {
-        store
-            .ask_enquiry(
-                &scope_agency,
-                &NewEnquiry {
-                    peer: "bureau-a".into(),
-                    tracing_request: Some(request),
-                    question: question.into(),
-                    ..NewEnquiry::default()
-                },
-            )
-            .await
-            .unwrap();
+        ask(store, &scope_agency, (None, Some(request)), question).await;
     }
     // An enquiry about the person, not the request: its answer is not this letter's news.
     ask_about(store, &scope_agency, held.person.id, "Was he transferred?").await;
