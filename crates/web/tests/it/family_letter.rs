@@ -33,6 +33,19 @@ fn request() -> NewTracingRequest {
     }
 }
 
+/// The reference of the answer the agency received whose text contains `text`.
+async fn answer_saying(store: &store::Store, scope: &store::TenantScope, text: &str) -> String {
+    store
+        .enquiries(scope)
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|e| e.answers)
+        .find(|a| a.answer.contains(text))
+        .map(|a| a.reference)
+        .unwrap()
+}
+
 /// The agency asks bureau A `question` about a person or for a tracing request.
 async fn ask(
     store: &store::Store,
@@ -157,15 +170,7 @@ async fn the_letter_carries_the_bureaus_answers_unless_left_out_or_detrimental()
         assert!(!body.contains("A-0001"), "{body}");
 
         // The caseworker leaves the answer that says where he is held out of the letter.
-        let located = store
-            .enquiries(&scope_agency)
-            .await
-            .unwrap()
-            .into_iter()
-            .flat_map(|e| e.answers)
-            .find(|a| a.answer.contains("Camp North"))
-            .map(|a| a.reference)
-            .unwrap();
+        let located = answer_saying(store, &scope_agency, "Camp North").await;
         let href = format!("{letter}?omit={located}");
         assert!(body.contains(&format!(r#"href="{href}""#)), "{body}");
         let page = app.get(&href, Some(&caseworker.cookie)).await;
@@ -467,16 +472,7 @@ async fn the_reviewer_confirms_and_leaves_an_answer_out_of_the_letter_in_chromiu
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let scope_agency = app.store.operator_scope(&t.agency, "test");
-    let located = app
-        .store
-        .enquiries(&scope_agency)
-        .await
-        .unwrap()
-        .into_iter()
-        .flat_map(|e| e.answers)
-        .find(|a| a.answer.contains("Camp North"))
-        .map(|a| a.reference)
-        .unwrap();
+    let located = answer_saying(&app.store, &scope_agency, "Camp North").await;
     crate::browser::in_chromium(app, move |driver, base| {
         driver.sign_in(base, "reviewer", crate::harness::PASSWORD);
         driver.goto(&format!("{base}/tracing/{request}"));
