@@ -345,8 +345,14 @@ fn field_records_arrive_as_recorded_on_the_laptop() {
     }
 }
 
-/// `visit export` of one visit; its stdout.
-fn export_out(laptop: &Instance, visit: &str, name: &str) -> (std::path::PathBuf, String) {
+/// `visit export` of one visit, which must say it carries `letters` letter(s) about other
+/// visits' allegations; the bundle's path.
+fn export_carrying(
+    laptop: &Instance,
+    visit: &str,
+    name: &str,
+    letters: usize,
+) -> std::path::PathBuf {
     let bundle = laptop.dir.path().join(name);
     let out = ok(
         laptop,
@@ -363,7 +369,13 @@ fn export_out(laptop: &Instance, visit: &str, name: &str) -> (std::path::PathBuf
             s(&bundle),
         ],
     );
-    (bundle, out)
+    assert!(
+        out.contains(&format!(
+            "{letters} letter(s) about other visits' allegations"
+        )),
+        "{out}"
+    );
+    bundle
 }
 
 // ICRC-VIS-e: a letter written on the laptop about an older visit's allegation travels with every
@@ -400,11 +412,7 @@ fn a_letter_travels_until_the_units_receipt_says_it_is_held() {
             )
         };
         record(&laptop, "field-laptop", &old_report(), "old.json");
-        let (bundle, out) = export_out(&laptop, "V-OLD", "old.wab");
-        assert!(
-            out.contains("0 letter(s) about other visits' allegations"),
-            "{out}"
-        );
+        let bundle = export_carrying(&laptop, "V-OLD", "old.wab", 0);
         let out = import(&bundle);
         assert!(out.contains("receipt for the laptop written to"), "{out}");
         let out = receipt(&bundle.with_extension("wab.ack.json"));
@@ -418,11 +426,7 @@ fn a_letter_travels_until_the_units_receipt_says_it_is_held() {
             &new_report_with_letter(None),
             "new.json",
         );
-        let (_lost, out) = export_out(&laptop, "V-NEW", "new.wab");
-        assert!(
-            out.contains("1 letter(s) about other visits' allegations"),
-            "{out}"
-        );
+        export_carrying(&laptop, "V-NEW", "new.wab", 1);
 
         // The next report carries it again; the unit records it and says so in its receipt.
         let next = small_report(
@@ -432,11 +436,8 @@ fn a_letter_travels_until_the_units_receipt_says_it_is_held() {
             "Camp 4",
         );
         record(&laptop, "field-laptop", &next, "next.json");
-        let (bundle, out) = export_out(&laptop, "V-NEXT", "next.wab");
-        assert!(
-            out.contains("1 letter(s) about other visits' allegations"),
-            "the lost bundle's letter travels again: {out}"
-        );
+        // The lost bundle's letter travels again.
+        let bundle = export_carrying(&laptop, "V-NEXT", "next.wab", 1);
         let out = import(&bundle);
         assert!(out.contains("1 representation(s)"), "{out}");
         assert!(out.contains("(1 letter(s) held)"), "{out}");
@@ -472,11 +473,7 @@ fn a_letter_travels_until_the_units_receipt_says_it_is_held() {
             s(&ack),
         ]);
         assert!(!out.status.success(), "{}", stdout(&out));
-        let (_, out) = export_out(&laptop, "V-NEXT", "next-again.wab");
-        assert!(
-            out.contains("1 letter(s) about other visits' allegations"),
-            "{out}"
-        );
+        export_carrying(&laptop, "V-NEXT", "next-again.wab", 1);
 
         // The real receipt: the letter no longer travels; the visit's own report is whole.
         let out = receipt(&ack);
@@ -484,11 +481,7 @@ fn a_letter_travels_until_the_units_receipt_says_it_is_held() {
             out.contains("the unit holds 1 letter(s) of the bundle, 1 new here"),
             "{out}"
         );
-        let (bundle, out) = export_out(&laptop, "V-NEXT", "next-3.wab");
-        assert!(
-            out.contains("0 letter(s) about other visits' allegations"),
-            "{out}"
-        );
+        let bundle = export_carrying(&laptop, "V-NEXT", "next-3.wab", 0);
         let out = import(&bundle);
         assert!(out.contains("0 representation(s)"), "{out}");
         // The same receipt again keeps nothing twice.
