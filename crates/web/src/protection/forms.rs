@@ -633,10 +633,20 @@ pub(crate) async fn render_visit(
                 .map_or_else(|| "still refused".to_owned(), datetime),
         })
         .collect();
-    let interviews = state
-        .store
-        .interviews(scope, visit.id)
-        .await?
+    let interviews = state.store.interviews(scope, visit.id).await?;
+    // The page shows each interview's notes: each is a read of that interview, logged with the
+    // page's purpose like the API's read with a stated one (§7.5, ICRC-VIS-c).
+    for interview in &interviews {
+        audit_read(
+            state,
+            scope,
+            format!("interview:{}", interview.id),
+            "visit follow-up",
+            1,
+        )
+        .await?;
+    }
+    let interviews = interviews
         .into_iter()
         .map(|i| InterviewRow {
             recorded_by: by.interview(i.id).unwrap_or_default().to_owned(),

@@ -438,13 +438,30 @@ async fn an_interview_is_read_through_the_api_only_with_a_purpose_that_is_logged
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{backend}");
         assert!(!refused.body.contains("Fictional notes"));
 
+        // The visit's page shows the notes too: that read of the interview is logged, with the
+        // page's purpose.
+        user(&app, Some(u.tenant.id), "delegate-i", UserRole::Delegate).await;
+        let delegate = app.browser("delegate-i").await;
+        let page = app
+            .get(
+                &format!("/protection/visits/{}", u.visit),
+                Some(&delegate.cookie),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{backend}");
+        assert!(page.body.contains("Fictional notes of the talk."));
+
         let log = app.store.audit_entries(0, 10_000).await.unwrap();
         let purposes: Vec<_> = log
             .iter()
             .filter(|e| e.action == "read" && e.object == format!("interview:{}", talk.id))
             .filter_map(|e| e.purpose.clone())
             .collect();
-        assert_eq!(purposes, ["medical referral follow-up"], "{backend}");
+        assert_eq!(
+            purposes,
+            ["medical referral follow-up", "visit follow-up"],
+            "{backend}"
+        );
     }
 }
 
