@@ -527,6 +527,16 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     }
 }
 
+/// German (Duden) letter clusters and their neutral romanisation, longest first: щ, ч, ш, х,
+/// and ss for с between vowels.
+const GERMAN_CLUSTERS: [(&[u8], &[u8]); 5] = [
+    (b"schtsch", b"shch"),
+    (b"tsch", b"ch"),
+    (b"sch", b"sh"),
+    (b"ch", b"kh"),
+    (b"ss", b"s"),
+];
+
 /// The readings of `v` as a German transcription of Cyrillic (see [`latin_alternatives`]):
 /// with s as с, and with s before a vowel as з. Empty without a German mark.
 fn german_readings(v: &[u8]) -> Vec<Vec<u8>> {
@@ -543,21 +553,12 @@ fn german_readings(v: &[u8]) -> Vec<Vec<u8>> {
         let mut i = 0;
         while i < v.len() {
             let rest = &v[i..];
-            if rest.starts_with(b"schtsch") {
-                alt.extend_from_slice(b"shch");
-                i += 7;
-            } else if rest.starts_with(b"tsch") {
-                alt.extend_from_slice(b"ch");
-                i += 4;
-            } else if rest.starts_with(b"sch") {
-                alt.extend_from_slice(b"sh");
-                i += 3;
-            } else if rest.starts_with(b"ch") {
-                alt.extend_from_slice(b"kh");
-                i += 2;
-            } else if rest.starts_with(b"ss") {
-                alt.push(b's');
-                i += 2;
+            if let Some((from, to)) = GERMAN_CLUSTERS
+                .iter()
+                .find(|(from, _)| rest.starts_with(from))
+            {
+                alt.extend_from_slice(to);
+                i += from.len();
             } else {
                 match rest[0] {
                     b's' if voiced && rest.get(1).is_some_and(|&c| is_vowel_byte(c)) => {
