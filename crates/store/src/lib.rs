@@ -23,6 +23,7 @@ mod codec;
 mod error;
 mod evidence_files;
 mod forwarding;
+mod links;
 mod lists;
 mod messages;
 mod pack;
@@ -59,6 +60,10 @@ pub use evidence_files::{
 pub use forwarding::{
     ForwardingCandidates, ForwardingDecisionRecord, NewForwardingDecision, NewPeer,
     PULL_EVERY_SECONDS, PeerSetting, PendingTransmission,
+};
+pub use links::{
+    LINK_NOTE_MAX, LinkDecision, LinkProposal, LinkProposalId, LinkStatus, NewLinkDecision,
+    NewLinkProposal,
 };
 pub use lists::{ListCriteria, ListDelivery};
 pub use messages::{

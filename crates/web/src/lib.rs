@@ -24,6 +24,7 @@ pub mod error;
 mod headers;
 mod html;
 mod limits;
+pub mod links;
 mod operator;
 pub mod protection;
 mod ratelimit;

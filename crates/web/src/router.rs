@@ -235,6 +235,28 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             "The answer letter, after two confirmations",
             get(html::agency::letter),
         ),
+        // Issue 5, item 3: same-person proposals at the agency (crates/web/src/links.rs).
+        row(
+            "GET",
+            "/same-person",
+            trace,
+            "Open same-person proposals, best first",
+            get(html::links::list),
+        ),
+        row(
+            "GET",
+            "/same-person/{id}",
+            trace,
+            "A proposed same-person pair side by side, for review",
+            get(html::links::pair),
+        ),
+        row(
+            "POST",
+            "/same-person/{id}/decisions",
+            trace,
+            "Confirm or reject a same-person proposal",
+            post(html::links::decide),
+        ),
         row(
             "GET",
             "/account/tokens",
@@ -333,6 +355,27 @@ fn routes() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
             trace,
             "Persons the matching engine proposes for a tracing request",
             get(api::transmissions::proposals),
+        ),
+        row(
+            "GET",
+            "/api/v1/same-person-proposals",
+            trace,
+            "Open same-person proposals (two records, one person?), best first",
+            get(api::links::list),
+        ),
+        row(
+            "GET",
+            "/api/v1/same-person-proposals/{id}",
+            trace,
+            "One same-person proposal with its decisions",
+            get(api::links::get),
+        ),
+        row(
+            "POST",
+            "/api/v1/same-person-proposals/{id}/decisions",
+            trace,
+            "Confirm or reject a same-person proposal",
+            post(api::links::decide),
         ),
         row(
             "POST",

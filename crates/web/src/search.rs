@@ -38,6 +38,8 @@ pub(crate) struct TenantIndex {
     built: Instant,
     /// The engine's records, by person, to show values as written.
     records: HashMap<PersonId, Record>,
+    /// Persons the engine refused (no name at all): nothing to compare them by.
+    unmatchable: HashSet<PersonId>,
 }
 
 /// One feature of a comparison, as the review page shows it.
@@ -221,6 +223,7 @@ fn proposal(
 async fn build(state: &AppState, scope: &TenantScope, persons: i64) -> AppResult<TenantIndex> {
     let mut index = Index::new();
     let mut records = HashMap::new();
+    let mut unmatchable = HashSet::new();
     let mut after = None;
     loop {
         let ids = state.store.person_ids_after(scope, after, 1000).await?;
@@ -233,6 +236,8 @@ async fn build(state: &AppState, scope: &TenantScope, persons: i64) -> AppResult
             // A person without any name cannot be matched by name; the engine refuses it.
             if index.insert(&record).is_ok() {
                 records.insert(person.person.id, record);
+            } else {
+                unmatchable.insert(person.person.id);
             }
         }
     }
@@ -241,6 +246,7 @@ async fn build(state: &AppState, scope: &TenantScope, persons: i64) -> AppResult
         persons,
         built: Instant::now(),
         records,
+        unmatchable,
     })
 }
 
@@ -421,6 +427,72 @@ async fn propose_for(
             ))
         })
         .collect())
+}
+
+/// What a same-person pass found (issue 5, item 3): the persons it compared, and for each of them
+/// the other persons the engine proposes (the proposal's `request_value`s are the compared
+/// person's values, its `record_value`s the other's).
+pub(crate) struct SamePerson {
+    pub compared: Vec<PersonId>,
+    pub pairs: Vec<(PersonId, Proposal)>,
+}
+
+/// Compares each of `persons` with every other person of the tenant, through the tenant's index
+/// (the same keys, comparison and model as a tracing request's proposals): at most `per_person`
+/// others each, at or above `floor`. Every other record is another source's statement (another
+/// bureau, the same bureau under another reference, the agency's own registration): references
+/// are unique per tenant, so no two records are one source's one record. A person the index
+/// does not hold yet (registered while it was built) is left out of `compared`, so that its
+/// marker waits for the next pass; a person with no name at all is compared with nothing.
+/// Restricted persons are compared too: the proposals are filtered per reader (ICRC-DP-c).
+pub(crate) async fn same_person_candidates(
+    state: &AppState,
+    scope: &TenantScope,
+    persons: &[PersonId],
+    floor: f64,
+    per_person: usize,
+) -> AppResult<SamePerson> {
+    fresh_index(state, scope).await?;
+    let mut indexes = lock(state)?;
+    let mut found = SamePerson {
+        compared: Vec::new(),
+        pairs: Vec::new(),
+    };
+    let Some(tenant_index) = indexes.get_mut(&scope.tenant()) else {
+        return Ok(found);
+    };
+    for person in persons {
+        if tenant_index.unmatchable.contains(person) {
+            found.compared.push(*person);
+            continue;
+        }
+        let Some(query) = tenant_index.records.get(person).cloned() else {
+            continue;
+        };
+        found.compared.push(*person);
+        let hits = tenant_index
+            .index
+            .search(&query, per_person.saturating_add(1));
+        for hit in hits {
+            if hit.probability < floor {
+                continue;
+            }
+            let Ok(other) = hit.id.parse::<PersonId>() else {
+                continue;
+            };
+            if other == *person {
+                continue;
+            }
+            let Some(record) = tenant_index.records.get(&other) else {
+                continue;
+            };
+            found.pairs.push((
+                *person,
+                proposal(other, String::new(), &query, record, None, &hit.explanation),
+            ));
+        }
+    }
+    Ok(found)
 }
 
 /// Compares one request with one stored person (for a decision on a pair, and for pairs the

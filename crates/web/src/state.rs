@@ -30,6 +30,8 @@ pub(crate) struct AppState {
     pub pushes: Arc<crate::ratelimit::RateLimit>,
     /// How many pushed bundles are verified (held in memory) at once.
     pub verifying: Arc<tokio::sync::Semaphore>,
+    /// One same-person pass at a time (`links.rs`): a second waits, then finds nothing left.
+    pub linking: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Clone, Debug)]
@@ -56,6 +58,7 @@ impl AppState {
             verifying: Arc::new(tokio::sync::Semaphore::new(
                 crate::api::transmissions::VERIFYING_AT_ONCE,
             )),
+            linking: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 

@@ -9,6 +9,7 @@ mod followed;
 mod forwarding;
 mod forwarding_queue;
 mod harness;
+mod links;
 mod messages;
 mod notices;
 mod plans;

@@ -8,6 +8,7 @@
 //! serde (style rule 2).
 
 pub(crate) mod enquiries;
+pub(crate) mod links;
 mod openapi;
 pub(crate) mod subject;
 pub(crate) mod transmissions;

@@ -31,6 +31,11 @@ fn schemas(method: &str, path: &str) -> (Option<&'static str>, u16, &'static str
         ("POST", "/api/v1/transmissions") => (Some("Bundle"), 200, "SignedReceipt"),
         ("POST", "/api/v1/transmissions/outbox") => (Some("PullRequest"), 200, "Bundle"),
         ("GET", "/api/v1/compliance") => (None, 200, "Compliance"),
+        ("GET", "/api/v1/same-person-proposals") => (None, 200, "SamePersonProposalList"),
+        ("GET", "/api/v1/same-person-proposals/{id}") => (None, 200, "SamePersonProposal"),
+        ("POST", "/api/v1/same-person-proposals/{id}/decisions") => {
+            (Some("SamePersonDecision"), 201, "SamePersonProposal")
+        }
         ("GET", "/api/v1/enquiries") => (None, 200, "EnquiryList"),
         ("POST", "/api/v1/enquiries") => (Some("NewEnquiry"), 201, "Enquiry"),
         ("POST", "/api/v1/enquiries/{id}/answer") => (Some("EnquiryAnswer"), 201, "Enquiry"),
@@ -309,6 +314,13 @@ pub(crate) fn document() -> Value {
             json!({"type": "array", "description": "one request only: the enquiries asked of bureaus for it, with their answers (news for the family) and closure", "items": {"type": "object"}}),
         );
     }
+    // Issue 5, item 3: same-person proposals at the agency (apart, for the same reason).
+    if let (Some(schemas), Value::Object(more)) = (
+        document["components"]["schemas"].as_object_mut(),
+        same_person_schemas(&string),
+    ) {
+        schemas.extend(more);
+    }
     // Issue 6, ICRC-VIS-d: the persons followed across visits (apart, for the same reason).
     if let (Some(schemas), Value::Object(more)) = (
         document["components"]["schemas"].as_object_mut(),
@@ -317,6 +329,43 @@ pub(crate) fn document() -> Value {
         schemas.extend(more);
     }
     document
+}
+
+fn same_person_schemas(string: &Value) -> Value {
+    let string = string.clone();
+    let record = json!({"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "reference": string, "display_name": string,
+        "source": {"type": "string", "description": "who first said something about the record (XC-3): \"notified by … on …: envelope …\""}
+    }});
+    let feature = json!({"type": "object", "properties": {
+        "feature": string, "value_a": string, "value_b": string, "key_a": string, "key_b": string,
+        "outcome": string, "words": string, "weight": {"type": "number"}, "text": string
+    }});
+    json!({
+        "SamePersonProposal": {"type": "object", "description": "two records the matching engine proposes as one person (MATCH-1: never merged); score, algorithm and explanation as proposed (MATCH-7)", "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "status": {"enum": ["open", "confirmed", "rejected"]},
+            "score": {"type": "number", "description": "match probability, 0 to 1"},
+            "algorithm": string, "proposed_at": string,
+            "persons": {"type": "array", "minItems": 2, "maxItems": 2, "items": record},
+            "explanation": {"type": "object", "properties": {
+                "features": {"type": "array", "items": feature},
+                "notes": {"type": "array", "items": string}
+            }},
+            "decisions": {"type": "array", "items": {"type": "object", "properties": {
+                "decision": {"enum": ["confirm", "reject"]}, "by": string, "at": string, "note": string,
+                "score": {"type": "number"}, "algorithm": string
+            }}}
+        }},
+        "SamePersonProposalList": {"type": "object", "properties": {
+            "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+            "proposals": {"type": "array", "items": {"$ref": "#/components/schemas/SamePersonProposal"}}
+        }},
+        "SamePersonDecision": {"type": "object", "required": ["decision"], "additionalProperties": false, "properties": {
+            "decision": {"enum": ["confirm", "reject"]},
+            "note": {"type": "string", "maxLength": 2000, "description": "what the caseworker checked; kept with the decision"}
+        }}
+    })
 }
 
 fn lists_and_closures_schemas(string: &Value) -> Value {

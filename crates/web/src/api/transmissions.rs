@@ -197,6 +197,17 @@ async fn receive_spooled(state: &AppState, body: Body) -> AppResult<Response> {
     ) {
         // The agency's tracing pages see the new persons at once.
         state.facts_changed(tenant.id);
+        if tenant.kind == domain::TenantKind::Agency {
+            // Issue 5, item 3: compare the new persons after the envelope committed, not inside
+            // its transaction (crate::links). A failure leaves the markers for the next pass.
+            let (state, scope) = (state.clone(), scope.clone());
+            tokio::spawn(async move {
+                if let Err(error) = crate::links::compare_pending(&state, &scope, usize::MAX).await
+                {
+                    tracing::error!(%error, "same-person pass after a push");
+                }
+            });
+        }
     }
     let status = match received.outcome.rejection_code() {
         None => StatusCode::OK,

@@ -78,7 +78,8 @@ pub(crate) async fn family_news(
         .into_iter()
         .filter(|e| e.tracing_request == Some(request))
         .collect();
-    let flags = store.detriment_flags(scope).await?;
+    // GC4-137-b: a flag on a record confirmed as the same person counts too.
+    let flags = crate::links::detriment_flags_with_links(store, scope).await?;
     let flagged = |id: &PersonId| flags.get(id).is_some_and(|reasons| !reasons.is_empty());
     let mut news = FamilyNews::default();
     let mut answers = Vec::new();

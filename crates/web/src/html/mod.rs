@@ -10,6 +10,7 @@ pub(crate) mod dashboard;
 pub(crate) mod deadlines;
 pub(crate) mod enquiries;
 pub(crate) mod family_news;
+pub(crate) mod links;
 pub(crate) mod lists;
 pub(crate) mod login;
 pub(crate) mod peers;

@@ -106,6 +106,43 @@ struct PersonPage {
     detriment: Vec<String>,
     /// Forwarding decisions (issue 5): to whom, forwarded or withheld, fields, and why.
     forwarding: Vec<ForwardingRow>,
+    /// Issue 5, item 3: the records proposed or confirmed as the same person (MATCH-1).
+    same_person: Vec<LinkRow>,
+    /// The records confirmed as this person's, this one first (more than one: a group).
+    group: Vec<GroupMember>,
+    /// Every field as each record of the group holds it, side by side (XC-3): nothing merged.
+    across: Vec<AcrossField>,
+}
+
+struct LinkRow {
+    proposal: String,
+    person: PersonId,
+    reference: String,
+    display_name: String,
+    source: String,
+    percent: String,
+    status: &'static str,
+    confirmed: bool,
+}
+
+struct GroupMember {
+    person: PersonId,
+    reference: String,
+    source: String,
+}
+
+struct AcrossRecord {
+    person: PersonId,
+    reference: String,
+    standing: Vec<ValueView>,
+    superseded: Vec<ValueView>,
+}
+
+struct AcrossField {
+    label: &'static str,
+    /// The records' standing values differ as written (another script counts: both stand).
+    disagree: bool,
+    records: Vec<AcrossRecord>,
 }
 
 struct ForwardingRow {
@@ -247,6 +284,14 @@ pub(crate) async fn page(
             reason: d.decision.reason,
         })
         .collect();
+    // Issue 5, item 3: at the agency, compare the persons not compared yet, then show this
+    // person's same-person proposals and, for a confirmed group, every source side by side.
+    let agency = member.principal.tenant_kind == domain::TenantKind::Agency;
+    let (same_person, group, across) = if agency {
+        same_person_sections(&state, &member.scope, id).await?
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
     let source_list = record
         .sources
         .iter()
@@ -267,7 +312,117 @@ pub(crate) async fn page(
         events,
         obligations,
         owes,
+        same_person,
+        group,
+        across,
     })
+}
+
+/// The same-person proposals naming `id` (leaving out records the caller may not see), the
+/// group of records confirmed as one person, and every field of the group side by side.
+async fn same_person_sections(
+    state: &AppState,
+    scope: &store::TenantScope,
+    id: PersonId,
+) -> AppResult<(Vec<LinkRow>, Vec<GroupMember>, Vec<AcrossField>)> {
+    crate::links::compare_pending(state, scope, crate::links::PASS_BUDGET).await?;
+    let proposals = state.store.links_of(scope, id).await?;
+    let rows = crate::links::pair_views(state, scope, proposals)
+        .await?
+        .into_iter()
+        .map(|pair| {
+            let other = if pair.a.person == id {
+                &pair.b
+            } else {
+                &pair.a
+            };
+            LinkRow {
+                proposal: pair.id.to_string(),
+                person: other.person,
+                reference: other.reference.clone(),
+                display_name: other.display_name.clone(),
+                source: other.source.clone(),
+                percent: format!("{:.1}", pair.score * 100.0),
+                status: crate::html::links::status_words(pair.status),
+                confirmed: pair.status == store::LinkStatus::Confirmed,
+            }
+        })
+        .collect::<Vec<_>>();
+    if !rows.iter().any(|r| r.confirmed) {
+        return Ok((rows, Vec::new(), Vec::new()));
+    }
+    let links = state.store.confirmed_links(scope).await?;
+    let members = crate::links::group_of(&links, id);
+    // A restricted record is not returned to a role it excludes (ICRC-DP-c): left out.
+    let mut records = state.store.person_records(scope, &members).await?;
+    records.sort_by_key(|r| members.iter().position(|m| *m == r.person.id));
+    let group: Vec<GroupMember> = records
+        .iter()
+        .map(|r| {
+            let side = crate::links::side_of(r);
+            GroupMember {
+                person: side.person,
+                reference: side.reference,
+                source: side.source,
+            }
+        })
+        .collect();
+    let views: Vec<(
+        &store::PersonRecord,
+        CurrentView<'_>,
+        HashMap<SourceId, &Provenance>,
+    )> = records
+        .iter()
+        .map(|r| {
+            (
+                r,
+                CurrentView::project(&r.assertions),
+                r.sources.iter().map(|s| (s.id, s)).collect(),
+            )
+        })
+        .collect();
+    let across = FieldKey::ALL
+        .into_iter()
+        .filter_map(|field| {
+            let mut shown = std::collections::BTreeSet::new();
+            let mut any = false;
+            let records: Vec<AcrossRecord> = views
+                .iter()
+                .map(|(record, view, sources)| {
+                    let (standing, superseded) = view.fields.get(&field).map_or_else(
+                        || (Vec::new(), Vec::new()),
+                        |f| {
+                            for a in &f.standing {
+                                if let Presence::Present(value) = &a.value {
+                                    shown.insert(value.display());
+                                }
+                            }
+                            (
+                                f.standing.iter().map(|a| value_view(a, sources)).collect(),
+                                f.superseded
+                                    .iter()
+                                    .map(|a| value_view(a, sources))
+                                    .collect(),
+                            )
+                        },
+                    );
+                    any |= !standing.is_empty() || !superseded.is_empty();
+                    AcrossRecord {
+                        person: record.person.id,
+                        reference: record.person.reference.clone(),
+                        standing,
+                        superseded,
+                    }
+                })
+                .collect();
+            any.then_some(AcrossField {
+                label: field.label(),
+                disagree: shown.len() > 1,
+                records,
+            })
+        })
+        .collect();
+    Ok((rows, group, across))
 }
 
 fn value_view(assertion: &Assertion, sources: &HashMap<SourceId, &Provenance>) -> ValueView {

@@ -1768,7 +1768,9 @@ pub async fn forward_to_origin_bounded(
     let ring = load_ring(store, scope).await?;
     let recipient = recipient_key(&ring, to)?.clone();
     let origin = origin.to_uppercase();
-    let flags = store.detriment_flags(scope).await?;
+    // GC4-137-b: a flag on a record withholds every record confirmed as the same person too
+    // (issue 5, item 3); a link never forwards anything by itself.
+    let flags = crate::links::detriment_flags_with_links(store, scope).await?;
     let mut summary = Forwarded {
         read_at: Some(time::OffsetDateTime::now_utc()),
         recipient: to.to_owned(),

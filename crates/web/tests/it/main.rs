@@ -24,5 +24,6 @@ mod protection_forms;
 mod protection_letters;
 mod protection_records;
 mod restriction;
+mod same_person;
 mod serve;
 mod transmissions;

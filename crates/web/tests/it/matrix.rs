@@ -80,6 +80,14 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/tracing/{id}", TRACE),
     ("POST", "/tracing/{id}/decisions", TRACE),
     ("GET", "/tracing/{id}/letter/{person}", TRACE),
+    // Issue 5, item 3: same-person proposals at the agency (a proposal of the agency's in paths;
+    // an allowed POST with an empty body answers 422 or 400).
+    ("GET", "/same-person", TRACE),
+    ("GET", "/same-person/{id}", TRACE),
+    ("POST", "/same-person/{id}/decisions", TRACE),
+    ("GET", "/api/v1/same-person-proposals", TRACE),
+    ("GET", "/api/v1/same-person-proposals/{id}", TRACE),
+    ("POST", "/api/v1/same-person-proposals/{id}/decisions", TRACE),
     ("GET", "/account/tokens", TOKENS),
     ("POST", "/account/tokens", TOKENS),
     ("POST", "/account/tokens/{id}/revoke", TOKENS),
@@ -186,6 +194,8 @@ struct Principal {
     seen: String,
     /// A confidential representation of the allegation (ICRC-VIS-e).
     representation: String,
+    /// The agency's same-person proposal (issue 5, item 3), the same for every column.
+    link: String,
 }
 
 fn expected(pattern: &str) -> Vec<bool> {
@@ -324,6 +334,57 @@ async fn setup(app: &App) -> Vec<Principal> {
         .await
         .unwrap()
         .to_string();
+    // A same-person proposal at the agency: its person and a second record of it.
+    let second = app
+        .store
+        .register_person(
+            &agency_scope,
+            app.store
+                .record_source(
+                    &agency_scope,
+                    &NewSource {
+                        kind: SourceKind::IcrcRegistration,
+                        reference: "agency registration".into(),
+                        collected_by: "caseworker".into(),
+                        collected_at: OffsetDateTime::now_utc(),
+                        language: None,
+                        script: None,
+                        confidence: Confidence::HIGH,
+                    },
+                )
+                .await
+                .unwrap(),
+            &NewPerson {
+                reference: "AG-MATRIX-2".into(),
+                category: PersonCategory::PrisonerOfWar,
+                assertions: Vec::new(),
+                events: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+    app.store
+        .record_link_pass(
+            &agency_scope,
+            &[],
+            &[store::NewLinkProposal {
+                left: app.fx.agency_person,
+                right: second,
+                score: 900,
+                algorithm: "test".into(),
+                explanation: "{}".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let link = app
+        .store
+        .open_link_proposals(&agency_scope, 0, 10)
+        .await
+        .unwrap()
+        .0[0]
+        .id
+        .to_string();
 
     let mut principals = Vec::new();
     for (kind, tenant) in &tenants {
@@ -374,6 +435,7 @@ async fn setup(app: &App) -> Vec<Principal> {
                 place: place.clone(),
                 seen: seen.clone(),
                 representation: representation.clone(),
+                link: link.clone(),
             });
         }
     }
@@ -390,6 +452,7 @@ async fn setup(app: &App) -> Vec<Principal> {
         place,
         seen,
         representation,
+        link,
     });
     principals
 }
@@ -428,6 +491,14 @@ async fn every_route_role_and_tenant_kind_is_allowed_or_denied_as_the_matrix_say
                 let path = route
                     .path
                     .replace("/tracing/{id}", &format!("/tracing/{}", principal.request))
+                    .replace(
+                        "/same-person/{id}",
+                        &format!("/same-person/{}", principal.link),
+                    )
+                    .replace(
+                        "/same-person-proposals/{id}",
+                        &format!("/same-person-proposals/{}", principal.link),
+                    )
                     .replace(
                         "/tracing-requests/{id}",
                         &format!("/tracing-requests/{}", principal.request),
