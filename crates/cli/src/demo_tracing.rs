@@ -117,7 +117,7 @@ fn family_request(
 /// The name as a relative abroad writes it: given and family names only, in Latin letters (the
 /// first of the engine's romanisations, capitalised), the patronymic or father's name left out.
 /// `None` when the record has no given or no family name.
-fn as_a_family_writes(name: &PersonName) -> Option<PersonName> {
+pub(crate) fn as_a_family_writes(name: &PersonName) -> Option<PersonName> {
     let latin = |kind: NamePartKind| -> Option<String> {
         let part = name.part(kind)?;
         let words: Vec<String> = names::tokens(part.value())

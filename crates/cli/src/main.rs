@@ -3,6 +3,7 @@
 
 mod backup;
 mod config;
+mod demo_links;
 mod demo_tracing;
 mod enquiry;
 mod export;

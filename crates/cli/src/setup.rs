@@ -395,6 +395,11 @@ pub async fn demo(locations: &Locations, args: DemoArgs) -> anyhow::Result<ExitC
         .context("the demo has an agency")?;
     let requests = crate::demo_tracing::demo(&store, &agency).await?;
     println!("{requests} family tracing requests at the agency, with proposed matches");
+    // Issue 5, item 3: records of one person from two sources, proposed as the same person.
+    let (second, proposed) = crate::demo_links::demo(&store, &agency).await?;
+    println!(
+        "{second} persons registered a second time at the agency; {proposed} same-person proposal(s) to review"
+    );
     let mut logins = Vec::new();
     let admin_password = generate_password();
     add_user(

@@ -230,6 +230,26 @@ pub async fn detriment_flags_with_links(
     Ok(flags)
 }
 
+/// Runs a pass over every person of the tenant not compared yet, outside a server (the demo,
+/// after it loads its data): the same comparison as the server's, with an index of its own.
+/// Answers how many pairs were new.
+///
+/// # Errors
+/// A database error.
+pub async fn propose_same_person(store: &Store, scope: &TenantScope) -> Result<usize, AppError> {
+    let state = AppState::new(
+        store.clone(),
+        &crate::ServeConfig {
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            session_ttl: time::Duration::hours(8),
+            secure_cookies: true,
+            rate_limits: crate::RateLimits::default(),
+            evidence_dir: None,
+        },
+    );
+    compare_pending(&state, scope, usize::MAX).await
+}
+
 /// One record of a pair, as the worklist, the pair page and the API show it.
 #[derive(Clone, Debug)]
 pub(crate) struct RecordSide {

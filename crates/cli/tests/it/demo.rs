@@ -154,4 +154,35 @@ fn the_demo_prints_its_logins_and_serves_tracing_requests_with_proposals() {
             assert!(best >= 0.9, "{sought}: {proposals}");
         }
     }
+
+    // Issue 5, item 3: records of one person from two sources, proposed as the same person
+    // (MATCH-1: never merged), with an explanation per feature (MATCH-7).
+    let second: usize = printed
+        .lines()
+        .find_map(|l| l.split_once(" persons registered a second time at the agency"))
+        .map(|(n, _)| n.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("no second records: {printed}"));
+    assert!(second >= 1, "{printed}");
+    let (status, body) = get(&port, "/api/v1/same-person-proposals", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let list = json_in(&body);
+    let visits = list["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| {
+            p["persons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["reference"].as_str().unwrap().starts_with("ICRC-VISIT-"))
+        })
+        .collect::<Vec<_>>();
+    assert!(!visits.is_empty(), "{list}");
+    assert!(
+        visits
+            .iter()
+            .all(|p| !p["explanation"]["features"].as_array().unwrap().is_empty()),
+        "{list}"
+    );
 }

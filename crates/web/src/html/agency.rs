@@ -446,6 +446,9 @@ struct PairView {
     mine: Option<&'static str>,
     /// Two different users confirmed and nobody rejected.
     confirmed: bool,
+    /// Issue 5, item 3: the records confirmed as the same person (another source's record of
+    /// them, with its own news), by id and reference; never merged.
+    same_person: Vec<(PersonId, String)>,
 }
 
 struct FeatureView {
@@ -617,6 +620,29 @@ async fn review_pairs(
     }
     let me = member.principal.user;
     let rejected = states.values().filter(|s| s.rejected).count();
+    // Issue 5, item 3: each proposed record's confirmed same-person records, as the caller may
+    // see them (a restricted record is left out).
+    let links = state.store.confirmed_links(&member.scope).await?;
+    let mut same_person: HashMap<PersonId, Vec<PersonId>> = HashMap::new();
+    if !links.is_empty() {
+        for p in &proposals {
+            let others: Vec<PersonId> = crate::links::group_of(&links, p.person)
+                .into_iter()
+                .skip(1)
+                .collect();
+            if !others.is_empty() {
+                same_person.insert(p.person, others);
+            }
+        }
+    }
+    let wanted: Vec<PersonId> = same_person.values().flatten().copied().collect();
+    let references: HashMap<PersonId, String> = state
+        .store
+        .person_records(&member.scope, &wanted)
+        .await?
+        .into_iter()
+        .map(|r| (r.person.id, r.person.reference))
+        .collect();
     let pairs = proposals
         .into_iter()
         // MATCH-1: a rejected pair is never proposed again.
@@ -640,6 +666,12 @@ async fn review_pairs(
                     .unwrap_or_default(),
                 mine,
                 confirmed: pair.is_some_and(PairState::confirmed),
+                same_person: same_person
+                    .get(&p.person)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|o| references.get(o).map(|r| (*o, r.clone())))
+                    .collect(),
             }
         })
         .collect();

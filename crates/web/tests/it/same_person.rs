@@ -331,6 +331,42 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         let list = open_proposals(&app, &token).await;
         assert!(proposal_between(&list, "bureau-a:A-SH-1", "bureau-b:B-SH-1").is_none());
 
+        // A family's tracing request, in Latin letters: its review page shows the proposed
+        // record's confirmed same-person record (the other source's, with its own news).
+        let request = store
+            .create_tracing_request(
+                &scope_agency,
+                &store::NewTracingRequest {
+                    reference: "TR-SH".into(),
+                    enquirer_name: "Enquirer".into(),
+                    enquirer_contact: "Street 1".into(),
+                    relationship: "parent".into(),
+                    sought_name: domain::PersonName::new(vec![
+                        domain::NamePart::new(NamePartKind::Given, "Taras", None).unwrap(),
+                        domain::NamePart::new(NamePartKind::Family, "Shevchuk", None).unwrap(),
+                    ])
+                    .unwrap(),
+                    sought_birth: Some(PartialDate::parse("1985").unwrap()),
+                    sought_birth_place: None,
+                    sought_father_name: None,
+                    circumstances: "Separated".into(),
+                    consent_tracing: true,
+                    consent_share: false,
+                    language: Some("en".into()),
+                },
+            )
+            .await
+            .unwrap();
+        let review = app
+            .get(&format!("/tracing/{request}"), Some(&caseworker.cookie))
+            .await;
+        assert_eq!(review.status, StatusCode::OK);
+        assert!(
+            review.body.contains("Confirmed as the same person as"),
+            "{}",
+            app.backend
+        );
+
         // The person page: both records side by side with their sources, nothing merged.
         let at_a = store
             .person_id_by_reference(&scope_agency, "bureau-a:A-SH-1")
