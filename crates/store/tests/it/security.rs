@@ -436,6 +436,53 @@ async fn a_snapshot_restores_every_record() {
                 .await
                 .unwrap();
         }
+        // Issue 5, item 3 (migration 0024): an agency's persons, one not compared yet, and a
+        // same-person proposal; the markers and proposals restore as they were.
+        let agency = domain::Tenant {
+            id: domain::TenantId::new(),
+            slug: "agency".into(),
+            name: "Agency".into(),
+            kind: domain::TenantKind::Agency,
+            party: None,
+        };
+        store.create_tenant(&agency).await.unwrap();
+        let agency_scope = store.operator_scope(&agency, "test");
+        let agency_source = store
+            .record_source(&agency_scope, &crate::harness::new_source("agency list"))
+            .await
+            .unwrap();
+        let mut held = Vec::new();
+        for n in 0..2 {
+            held.push(
+                store
+                    .register_person(
+                        &agency_scope,
+                        agency_source,
+                        &whereabouts_store::NewPerson {
+                            reference: format!("bureau-a:A-{n}"),
+                            category: domain::PersonCategory::PrisonerOfWar,
+                            assertions: Vec::new(),
+                            events: Vec::new(),
+                        },
+                    )
+                    .await
+                    .unwrap(),
+            );
+        }
+        store
+            .record_link_pass(
+                &agency_scope,
+                &held[..1],
+                &[whereabouts_store::NewLinkProposal {
+                    left: held[0],
+                    right: held[1],
+                    score: 870,
+                    algorithm: "test/1".into(),
+                    explanation: "{}".into(),
+                }],
+            )
+            .await
+            .unwrap();
         store.audit_checkpoint().await.unwrap();
         let snapshot = store.snapshot().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -480,6 +527,21 @@ async fn a_snapshot_restores_every_record() {
         let rows: usize = original.iter().map(|(_, r)| r.len()).sum();
         assert!(rows > 20, "{}: {rows} rows", backend.name);
         assert_eq!(original, copy, "{}", backend.name);
+        let restored_agency = restored.operator_scope(&agency, "test");
+        assert_eq!(
+            restored.link_pending(&restored_agency, 10).await.unwrap(),
+            vec![held[1]],
+            "{}: the marker of the person not compared yet",
+            backend.name
+        );
+        assert_eq!(
+            restored
+                .open_link_proposals(&restored_agency, 0, 10)
+                .await
+                .unwrap()
+                .1,
+            1
+        );
         assert_eq!(
             restored.totp_state(clerk).await.unwrap().secret.unwrap(),
             b"BACKUP-TOTP".to_vec()
