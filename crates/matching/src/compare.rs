@@ -446,6 +446,13 @@ fn compare_parts_from(
                 }
             }
         }
+        if best > NameLevel::SameKey
+            && long.len() >= 2
+            && let Some(pair) = joined_in(corpus, s, long)
+        {
+            best = NameLevel::SameKey;
+            best_pair = if flipped { (pair, s) } else { (s, pair) };
+        }
         if best.agrees() {
             agreeing += 1;
         }
@@ -461,6 +468,54 @@ fn compare_parts_from(
         worst
     };
     (level, decisive)
+}
+
+/// A compound written as one word on one side and as two on the other (MATCH-3, NAME-AF-1):
+/// Afghan and Persian compound given names such as Gul Mohammad, Noor Ahmad, Khan Mohammad or
+/// Mohammad Zaman are written joined (Gulmohammad, Noorahmad) as often as apart, in Latin and
+/// in Arabic script alike (BGN/PCGN romanisation of Dari and Pashto writes what the source
+/// writes; Afghan tazkira and passport spellings differ on it). The token agrees with two
+/// adjacent tokens of the other part when one of its spelling keys (not the bare consonant
+/// skeleton) is one key of the first followed by one key of the second. Returns the first of
+/// the two tokens.
+fn joined_in(corpus: &Corpus, token: u32, other: &[u32]) -> Option<u32> {
+    let lex = corpus.lexicon();
+    let t = lex.token(token);
+    if t.initial {
+        return None;
+    }
+    for window in other.windows(2).take(7) {
+        let (first, second) = (lex.token(window[0]), lex.token(window[1]));
+        if first.initial || second.initial {
+            continue;
+        }
+        for &k in t.keys.iter() {
+            if k == t.skeleton {
+                continue;
+            }
+            let whole = lex.key_text(k);
+            for &k1 in first.keys.iter() {
+                if k1 == first.skeleton {
+                    continue;
+                }
+                // Both halves at least two letters: a one-letter key is no name.
+                let Some(rest) = whole.strip_prefix(lex.key_text(k1)) else {
+                    continue;
+                };
+                if lex.key_chars(k1) < 2 || rest.chars().count() < 2 {
+                    continue;
+                }
+                if second
+                    .keys
+                    .iter()
+                    .any(|&k2| k2 != second.skeleton && lex.key_text(k2) == rest)
+                {
+                    return Some(window[0]);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Compares the father's name with a patronymic: "Петро" and "Петрович" agree when the
@@ -518,6 +573,22 @@ fn own_names<'a>(
         }
     }
     if n == 0 { parent } else { &buffer[..n] }
+}
+
+/// A record's sex: as recorded (1 male, 2 female), else that of its given name when the
+/// cognate tables know it (`names::given_name_sex`); `None` when neither says.
+fn sex_of(corpus: &Corpus, f: &Features) -> Option<u8> {
+    if f.sex != 0 {
+        return Some(f.sex);
+    }
+    let lex = corpus.lexicon();
+    [f.given, f.family]
+        .iter()
+        .filter_map(|&span| corpus.tokens(span).first())
+        .map(|&t| lex.token(t).group)
+        .find(|&g| g != NONE)
+        .and_then(names::given_name_sex)
+        .map(|c| if c == 'F' { 2 } else { 1 })
 }
 
 fn simple(a: bool, b: bool, agree: bool) -> u8 {
@@ -664,6 +735,21 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
             fa = ga;
             fb = fb_parsed;
         }
+    }
+    // The male and the female form of one family name (Yusifov / Yusifova, Кирилський /
+    // Kirilska) tell a man from a woman, and so a brother from his sister; but when both
+    // records are of the same sex, one of them carries the form of the other sex, which no
+    // second person of that sex would: a woman written under her father's or husband's form
+    // (common in Russian-language lists and in registrations made from a man's papers), or a
+    // clerk's slip. Then the form difference is no evidence of two people, and the names are
+    // one name spelled two ways. The sex is the recorded one, else the given name's
+    // (`names::given_name_sex`, from the cognate tables); unknown on either side, nothing
+    // changes.
+    if family == NameLevel::GenderForm
+        && let (Some(x), Some(y)) = (sex_of(corpus, a), sex_of(corpus, b))
+        && x == y
+    {
+        family = NameLevel::SameKey;
     }
     let (mut patronymic, _) = compare_parts(corpus, pa, pb);
 
