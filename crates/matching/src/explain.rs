@@ -11,8 +11,9 @@ use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
 /// Version of the scoring algorithm, recorded with every proposal and decision (MATCH-7), so
 /// that a decision can be reproduced with the scoring that made it. Raised whenever scores
 /// change: 2 since the namesake weights, the crosswise leftover rule and the recall keys of
-/// session 12 (decisions recorded before keep 1).
-pub const ALGORITHM_VERSION: &str = "whereabouts-matching/2";
+/// session 12 (decisions recorded before keep 1); 3 since joined compounds (Gulmohammad /
+/// Gul Mohammad) and one sex's two forms of a family name agreeing, session 13.
+pub const ALGORITHM_VERSION: &str = "whereabouts-matching/3";
 
 /// One feature's part in a score.
 #[derive(Clone, Debug, PartialEq)]

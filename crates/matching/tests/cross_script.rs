@@ -832,3 +832,89 @@ fn a_crosswise_reading_weighs_the_name_it_leaves_over() {
         "{text}"
     );
 }
+
+/// NAME-AF-1 / MATCH-3: an Afghan compound given name written as one word on one side and as
+/// two on the other (Gulmohammad / Gul Mohammad / ګل محمد) is one name; its first word alone
+/// (Gul) is not the compound, nor is a different compound (Gul Ahmad).
+#[test]
+fn a_compound_written_joined_or_apart_is_one_name() {
+    let given = |id: &str, name: &str| {
+        person(
+            id,
+            &[
+                ("given_name", name),
+                ("family_name", "Ahmadzai"),
+                ("sex", "M"),
+            ],
+        )
+    };
+    let joined = given("joined", "Gulmohammad");
+    for other in ["Gul Mohammad", "ګل محمد", "Гул Мохаммад"] {
+        let (c, ..) = comparison(&joined, &given("apart", other));
+        assert_eq!(
+            c.level(Feature::GivenName),
+            NameLevel::SameKey as u8,
+            "Gulmohammad / {other}"
+        );
+    }
+    for other in ["Gul", "Gul Ahmad", "Mohammad Gul"] {
+        let (c, ..) = comparison(&joined, &given("other", other));
+        assert!(
+            c.level(Feature::GivenName) > NameLevel::Close as u8,
+            "Gulmohammad / {other}: {}",
+            c.level(Feature::GivenName)
+        );
+    }
+}
+
+/// The male and female forms of a family name (Фёдоров / Fyodorova) are the same name when
+/// both records are of one sex (a woman written under the masculine form); a man and a woman
+/// (a brother and his sister) keep the weaker gender-form level, and so does a record of
+/// unknown sex whose given name does not tell it.
+#[test]
+fn the_other_gender_form_of_one_womans_family_name_is_her_name() {
+    let list = person(
+        "list",
+        &[
+            ("full_name", "ФЁДОРОВ Алина В."),
+            ("sex", "F"),
+            ("birth_date", "2003-05-31"),
+        ],
+    );
+    let press = person(
+        "press",
+        &[
+            ("given_name", "Alina"),
+            ("family_name", "Fyodorova"),
+            ("birth_date", "2003"),
+        ],
+    );
+    // The press record's sex is unknown; its given name Alina is a woman's.
+    let (c, ..) = comparison(&list, &press);
+    assert_eq!(c.level(Feature::FamilyName), NameLevel::SameKey as u8);
+    assert!(probability(&list, &press) >= DEFAULT_THRESHOLD);
+    let brother = person(
+        "brother",
+        &[
+            ("full_name", "ФЁДОРОВ Антон"),
+            ("sex", "M"),
+            ("birth_date", "2003-05-31"),
+        ],
+    );
+    let sister = person(
+        "sister",
+        &[
+            ("given_name", "Alina"),
+            ("family_name", "Fyodorova"),
+            ("sex", "F"),
+        ],
+    );
+    let (c, ..) = comparison(&brother, &sister);
+    assert_eq!(c.level(Feature::FamilyName), NameLevel::GenderForm as u8);
+    let unknown = person(
+        "unknown",
+        &[("family_name", "Fyodorova"), ("given_name", "Sasha")],
+    );
+    let (c, ..) = comparison(&list, &unknown);
+    assert_eq!(c.level(Feature::FamilyName), NameLevel::GenderForm as u8);
+}
