@@ -23,7 +23,7 @@
 
 /// Append the ASCII folding of one lower-case Latin letter. Letters without a folding (and
 /// non-letters) are dropped.
-fn fold_latin(c: char, az: bool, out: &mut Vec<u8>) {
+pub(crate) fn fold_latin(c: char, az: bool, out: &mut Vec<u8>) {
     if c.is_ascii_lowercase() {
         if c == 'x' {
             out.extend_from_slice(if az { b"kh" } else { b"ks" });

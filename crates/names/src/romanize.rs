@@ -1,7 +1,7 @@
 //! Plausible Latin spellings of one token in any script, and keys over them.
 
 use crate::arabic::{self, Style};
-use crate::key::{ascii_letters, key, key_of_ascii, skeleton};
+use crate::key::{ascii_letters, fold_latin, key, key_of_ascii, skeleton};
 use crate::normalize::{Script, detect_script, normalize, script_of};
 use crate::translit::{Scheme, translit_chars};
 
@@ -471,6 +471,17 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
             })
             .collect();
         push_unique(out, key(&bare), MAX_KEYS - 1);
+    }
+    // Azerbaijani ə (NAME-AZ-2) folds to a, as the passport transliteration and the Russian
+    // form write it (Məmmədov = Mammadov = Мамедов); it is the front vowel, which a keyboard
+    // without it writes e (Memmedov, Eli, Esgerov), and the keys' first vowel tells e from a.
+    // The other letters keep their Azerbaijani reading (c is дж: Cəfər, Cefer, Джафар).
+    if t.contains('ə') {
+        let mut v = Vec::with_capacity(t.len());
+        for c in t.chars() {
+            fold_latin(if c == 'ə' { 'e' } else { c }, true, &mut v);
+        }
+        push_unique(out, key_of_ascii(&v), MAX_KEYS - 1);
     }
     let arabic_hint = matches!(
         hint,

@@ -692,12 +692,35 @@ fn azerbaijani_names_without_their_marks_share_a_key() {
         ("Elşən", "Elshan"),
         ("Şükürov", "Sukurov"),
         ("Ağayev", "Agayev"),
+        // ə is the front vowel, typed e (Memmedov, Eli, Esgerov) as often as a (Mammadov).
+        ("Əsgərov", "Esgerov"),
+        ("Əsgərov", "Asgarov"),
+        ("Əli", "Eli"),
+        ("Əli", "Ali"),
+        ("Məmmədov", "Memmedov"),
+        ("Məmmədov", "Mammadov"),
+        ("Əhmədov", "Ehmedov"),
+        ("Cəfər", "Джафар"),
     ] {
         assert!(
             share_fine_key(marked, bare),
             "{marked} / {bare}: {:?} / {:?}",
             keys(marked, None),
             keys(bare, None)
+        );
+    }
+}
+
+// NAME-AZ-2: the e reading of ə keeps the Azerbaijani reading of the other letters: c is
+// дж, so Cəfər (Jafar) does not become Sefer or Kafar, and Əli does not meet Oleh.
+#[test]
+fn azerbaijani_schwa_read_as_e_keeps_c_as_dzh() {
+    for (a, b) in [("Cəfər", "Sefer"), ("Cəfər", "Kafar"), ("Əli", "Oleh")] {
+        assert!(
+            !share_fine_key(a, b),
+            "{a} / {b}: {:?} / {:?}",
+            keys(a, None),
+            keys(b, None)
         );
     }
 }
