@@ -92,8 +92,8 @@ fn print_model(model: &Model) {
     }
     if let Some(namesakes) = &model.namesakes {
         eprintln!(
-            "namesakes: given and family names together {:+.2} bits",
-            namesakes.joint
+            "namesakes: given and family names together {:+.2} bits (independent {:.3e}, excess {:.3e}, labelled {})",
+            namesakes.joint, namesakes.independent, namesakes.excess, namesakes.labelled
         );
         for feature in matching::NAMESAKE_FEATURES {
             let f = feature as usize;

@@ -144,7 +144,7 @@ pub enum NameLevel {
 
 /// Number of [`NameLevel`]s.
 pub const NAME_LEVELS: usize = 10;
-const SERVICE_CONFLICT: u8 = 3;
+pub(crate) const SERVICE_CONFLICT: u8 = 3;
 
 impl NameLevel {
     fn from_u8(level: u8) -> NameLevel {

@@ -130,7 +130,8 @@ fn compare_all(
 
 fn pattern_probability(model: &Model, pattern: u64, tf: f32) -> f64 {
     let levels = Comparison::levels_of(pattern);
-    let weight = model.prior_weight() + f64::from(tf) + model.levels_weight(&levels);
+    let tf = f64::from(tf);
+    let weight = model.prior_weight() + tf + model.levels_weight_tf(&levels, tf);
     let capped = model.capped(&levels);
     let p = probability_of(weight);
     if capped {

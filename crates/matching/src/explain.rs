@@ -12,7 +12,9 @@ use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
 /// that a decision can be reproduced with the scoring that made it. Raised whenever scores
 /// change: 2 since the namesake weights, the crosswise leftover rule and the recall keys of
 /// session 12 (decisions recorded before keep 1); 3 since joined compounds (Gulmohammad /
-/// Gul Mohammad) and one sex's two forms of a family name agreeing, session 13.
+/// Gul Mohammad) and one sex's two forms of a family name agreeing, and the namesake weights
+/// learned from pairs with conflicting service numbers and the namesake term of a rare full
+/// name, session 13.
 pub const ALGORITHM_VERSION: &str = "whereabouts-matching/3";
 
 /// One feature's part in a score.
@@ -383,7 +385,10 @@ impl Model {
             conflicts,
             order_swapped: comparison.swapped || comparison.rotated,
             father_in_patronymic: comparison.father_in_patronymic,
-            namesake_weight: self.joint_name_weight(&comparison.levels),
+            namesake_weight: self.joint_name_weight_tf(
+                &comparison.levels,
+                contributions.iter().map(|c| c.frequency_adjustment).sum(),
+            ),
             contributions,
             algorithm: ALGORITHM_VERSION,
         }
