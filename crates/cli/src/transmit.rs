@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Subcommand};
 use domain::Tenant;
 use store::{Store, StoredKey, TenantScope};
@@ -114,6 +115,11 @@ pub struct TransmitArgs {
     /// signatures are the same; the receiver applies it once.
     #[arg(long, conflicts_with_all = ["since", "officer"])]
     resend: Option<i64>,
+    /// The most persons' first cards the bundle carries; the others (with their events and
+    /// the lists naming them) wait for the next `transmit` (a bounded envelope: see
+    /// docs/transmissions.md).
+    #[arg(long, default_value_t = tx::TRANSMIT_PER_ENVELOPE, value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
+    per_envelope: usize,
     #[arg(short = 'o', long)]
     output: PathBuf,
 }
@@ -373,7 +379,13 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
     }
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let channel = args.channel.code();
-    let prepared = tx::prepare_cards(
+    if args.output.exists() {
+        anyhow::bail!(
+            "{} exists already: a bundle is never overwritten",
+            args.output.display()
+        );
+    }
+    let prepared = tx::prepare_cards_bounded(
         &store,
         &tenant,
         &scope,
@@ -381,6 +393,7 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
         args.channel,
         args.officer.as_deref(),
         since,
+        args.per_envelope,
     )
     .await?;
     let Some(prepared) = prepared else {
@@ -390,12 +403,30 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
         );
         return Ok(ExitCode::SUCCESS);
     };
-    write_new(&args.output, &prepared.bundle)?;
+    // XC-5: the bundle carries exactly what is recorded as sent. It is written under a
+    // temporary name, recorded, then given its name: a crash before the record leaves only
+    // the `.partial` file (nothing sent, the next `transmit` prepares it again); a crash after
+    // leaves an envelope recorded whose bundle `--resend` writes again.
+    let partial = partial_path(&args.output);
+    let _ = std::fs::remove_file(&partial);
+    write_new(&partial, &prepared.bundle)?;
     if let Err(error) = tx::commit_prepared(&store, &scope, &prepared).await {
         // Not recorded, so not sent: take the file back.
-        let _ = std::fs::remove_file(&args.output);
+        let _ = std::fs::remove_file(&partial);
         return Err(error.into());
     }
+    // A hard link never replaces an existing file (unlike a rename).
+    std::fs::hard_link(&partial, &args.output)
+        .and_then(|()| std::fs::remove_file(&partial))
+        .with_context(|| {
+            format!(
+                "envelope #{} is recorded as sent but its bundle stays at {}: move it to {} or write it again with --resend {}",
+                prepared.header.sequence,
+                partial.display(),
+                args.output.display(),
+                prepared.header.sequence
+            )
+        })?;
     let of = |kind: store::NoticeKind| {
         prepared
             .changes
@@ -428,7 +459,20 @@ pub async fn send(locations: &Locations, args: TransmitArgs) -> anyhow::Result<E
         prepared.changes.events.len(),
         prepared.envelope.content_hash
     );
+    if prepared.more {
+        println!(
+            "more persons wait for {} than one envelope carries (--per-envelope {}): run `whereabouts transmit` again for the next bundle",
+            args.to, args.per_envelope
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `<output>.partial`: where a bundle is written until its envelope is recorded as sent.
+fn partial_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
 }
 
 pub async fn receive(locations: &Locations, args: ReceiveArgs) -> anyhow::Result<ExitCode> {

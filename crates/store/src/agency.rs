@@ -180,6 +180,9 @@ impl RequestStage {
     }
 }
 
+/// A request's stage and the number of decisions on its pairs.
+pub type StageKept = (RequestStage, i64);
+
 /// Which requests the worklist keeps.
 #[derive(Clone, Debug, Default)]
 pub struct WorklistFilter {
@@ -227,7 +230,10 @@ impl StageCounts {
 }
 
 /// Per request, its furthest stage (MATCH-1): per pair, the distinct confirming users and
-/// whether anyone rejected it; a pair with a rejection counts for nothing.
+/// whether anyone rejected it; a pair with a rejection counts for nothing. Recomputed from every
+/// decision of the tenant: what the stage kept per request (`tracing_request_stages`,
+/// migration 0025, written by triggers in the decision's transaction) must equal
+/// ([`Store::recomputed_request_stages`]).
 const STAGES: &str = "WITH pairs AS (\
      SELECT request_id, COUNT(DISTINCT CASE WHEN decision = 'confirm' THEN user_id END) AS confirmers, \
      MAX(CASE WHEN decision = 'reject' THEN 1 ELSE 0 END) AS rejected, COUNT(*) AS n \
@@ -403,32 +409,51 @@ impl Store {
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .map(|p| format!("{}%", like_escape(p)));
-        let from = format!(
-            "{STAGES} SELECT {{}} FROM tracing_requests r LEFT JOIN per_request p ON p.request_id = r.id \
-             WHERE r.tenant_id = $1 AND ($2 IS NULL OR COALESCE(p.stage, 0) = $2) \
-             AND ($3 IS NULL OR r.reference LIKE $3 ESCAPE '\\')"
-        );
+        // The stage kept per request (migration 0025): a page reads the index of the stage
+        // (or of the order) instead of aggregating every decision of the tenant. Only the
+        // filters given are in the statement, so each plan can use its index.
+        let mut conditions = String::new();
+        let mut n = 1;
+        if stage.is_some() {
+            n += 1;
+            conditions.push_str(&format!(" AND s.stage = ${n}"));
+        }
+        if prefix.is_some() {
+            n += 1;
+            conditions.push_str(&format!(" AND r.reference LIKE ${n} ESCAPE '\\'"));
+        }
         let page_sql = format!(
-            "{} ORDER BY r.created_at DESC, r.id DESC LIMIT $4 OFFSET $5",
-            from.replace(
-                "{}",
-                &format!("{WORKLIST_COLUMNS}, COALESCE(p.stage, 0) AS stage, COALESCE(p.decisions, 0) AS decisions")
-            )
+            "SELECT {WORKLIST_COLUMNS}, s.stage, s.decisions FROM tracing_request_stages s \
+             JOIN tracing_requests r ON r.id = s.request_id \
+             WHERE s.tenant_id = $1 AND r.tenant_id = $1{conditions} \
+             ORDER BY s.created_at DESC, s.request_id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
         );
-        let count_sql = from.replace("{}", "COUNT(*) AS n");
+        let count_sql = if prefix.is_some() {
+            format!(
+                "SELECT COUNT(*) AS n FROM tracing_request_stages s JOIN tracing_requests r ON r.id = s.request_id \
+                 WHERE s.tenant_id = $1 AND r.tenant_id = $1{conditions}"
+            )
+        } else {
+            format!(
+                "SELECT COUNT(*) AS n FROM tracing_request_stages s WHERE s.tenant_id = $1{conditions}"
+            )
+        };
         let (rows, total) = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let total: i64 = sqlx::query(sqlx::AssertSqlSafe(count_sql))
-                .bind(*scope.tenant().as_uuid())
-                .bind(stage)
-                .bind(prefix.as_deref())
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?;
-            let rows = sqlx::query(sqlx::AssertSqlSafe(page_sql))
-                .bind(*scope.tenant().as_uuid())
-                .bind(stage)
-                .bind(prefix.as_deref())
+            let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql)).bind(*scope.tenant().as_uuid());
+            let mut page = sqlx::query(sqlx::AssertSqlSafe(page_sql)).bind(*scope.tenant().as_uuid());
+            if let Some(stage) = stage {
+                count = count.bind(stage);
+                page = page.bind(stage);
+            }
+            if let Some(prefix) = prefix.as_deref() {
+                count = count.bind(prefix.to_owned());
+                page = page.bind(prefix.to_owned());
+            }
+            let total: i64 = count.fetch_one(&mut *tx).await?.try_get("n")?;
+            let rows = page
                 .bind(limit.clamp(1, 1000))
                 .bind(offset.max(0))
                 .fetch_all(&mut *tx)
@@ -467,11 +492,8 @@ impl Store {
     /// How many of the tenant's requests stand at each stage: the worklist's tabs and the
     /// dashboard. Counts only: nothing personal is read.
     pub async fn tracing_stage_counts(&self, scope: &TenantScope) -> StoreResult<StageCounts> {
-        let sql = format!(
-            "{STAGES} SELECT COALESCE(p.stage, 0) AS stage, COUNT(*) AS n \
-             FROM tracing_requests r LEFT JOIN per_request p ON p.request_id = r.id \
-             WHERE r.tenant_id = $1 GROUP BY COALESCE(p.stage, 0)"
-        );
+        // The stage kept per request (migration 0025): a count over the stage index.
+        let sql = "SELECT stage, COUNT(*) AS n FROM tracing_request_stages WHERE tenant_id = $1 GROUP BY stage";
         let rows: Vec<(i64, i64)> = on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -492,6 +514,59 @@ impl Store {
             }
         }
         Ok(counts)
+    }
+
+    /// Each request's stage and number of decisions as kept (`tracing_request_stages`,
+    /// migration 0025) and as recomputed from every decision of the tenant (MATCH-1), by
+    /// request: `(kept, recomputed)`, each `(stage, decisions)`. Counts only: nothing personal
+    /// is read. For the tests and checks that the two agree.
+    pub async fn recomputed_request_stages(
+        &self,
+        scope: &TenantScope,
+    ) -> StoreResult<Vec<(TracingRequestId, StageKept, StageKept)>> {
+        let sql = format!(
+            "{STAGES} SELECT r.id, s.stage AS kept, s.decisions AS kept_decisions, \
+             COALESCE(p.stage, 0) AS stage, COALESCE(p.decisions, 0) AS decisions \
+             FROM tracing_requests r LEFT JOIN per_request p ON p.request_id = r.id \
+             LEFT JOIN tracing_request_stages s ON s.request_id = r.id \
+             WHERE r.tenant_id = $1 ORDER BY r.created_at, r.id"
+        );
+        /// The request, the stage and decisions kept, and those recomputed.
+        type Row = (Uuid, Option<i64>, Option<i64>, i64, i64);
+        let rows: Vec<Row> = on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(*scope.tenant().as_uuid())
+                .fetch_all(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        row.try_get::<Uuid, _>("id")?,
+                        row.try_get("kept")?,
+                        row.try_get("kept_decisions")?,
+                        row.try_get("stage")?,
+                        row.try_get("decisions")?,
+                    ))
+                })
+                .collect::<StoreResult<Vec<_>>>()
+        })?;
+        rows.into_iter()
+            .map(|(id, kept, kept_decisions, stage, decisions)| {
+                let kept = kept.ok_or_else(|| {
+                    StoreError::Corrupt(format!("tracing request {id} has no stage kept"))
+                })?;
+                Ok((
+                    TracingRequestId(id),
+                    (
+                        RequestStage::from_rank(kept)?,
+                        kept_decisions.unwrap_or_default(),
+                    ),
+                    (RequestStage::from_rank(stage)?, decisions),
+                ))
+            })
+            .collect()
     }
 
     /// XC-8: a read of `count` tracing requests (protected data), with its purpose.

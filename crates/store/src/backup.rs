@@ -31,12 +31,15 @@ impl std::fmt::Debug for Snapshot {
 /// (its identity columns could not take the copied ids either). The same-person markers of
 /// migration 0024 (`link_pending`) are copied: restored in name order, before `persons` and
 /// `tenants`, and the registration trigger adds none of its own then (no tenant yet, and it
-/// skips a marker held already).
+/// skips a marker held already). The stage kept per tracing request (migration 0025) is
+/// rebuilt like the forwarding queue, by the triggers of the requests and decisions restored,
+/// in whichever order they come.
 const SKIPPED: &[&str] = &[
     "_sqlx_migrations",
     "forwarding_changes",
     "forwarding_pending",
     "forwarding_recipients",
+    "tracing_request_stages",
 ];
 
 /// Where a snapshot's lines or bytes go, with how many bytes went.

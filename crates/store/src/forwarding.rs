@@ -822,6 +822,44 @@ impl Store {
         })
     }
 
+    /// [`Store::pending_transmissions`] without the envelopes' text (`envelope` is empty): what
+    /// the sender loop pushes, one envelope read at a time
+    /// ([`Store::transmission_envelope`]), and the counts of what waits. A bureau's first
+    /// round is many envelopes of some 10 MB each.
+    pub async fn pending_transmission_heads(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+    ) -> StoreResult<Vec<PendingTransmission>> {
+        on_backend!(self, pool => {
+            let mut tx = pool.read_scoped(scope).await?;
+            let rows = sqlx::query(
+                "SELECT t.id, t.recipient, t.channel, t.sequence, t.content_hash FROM transmissions_out t \
+                 WHERE t.tenant_id = $1 AND t.recipient = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant_id = $1 AND a.direction = 'received' \
+                                 AND a.peer = t.recipient AND a.envelope_hash = t.content_hash) \
+                 ORDER BY t.channel, t.sequence",
+            )
+            .bind(*scope.tenant().as_uuid())
+            .bind(recipient)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(PendingTransmission {
+                        id: row.uuid("id")?,
+                        recipient: row.text("recipient")?,
+                        channel: row.text("channel")?,
+                        sequence: row.try_get("sequence")?,
+                        content_hash: row.text("content_hash")?,
+                        envelope: String::new(),
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// The signed envelope of a transmission sent, wire form.
     ///
     /// # Errors

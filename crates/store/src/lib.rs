@@ -48,7 +48,7 @@ mod witness;
 pub use accounts::{ApiTokenRecord, NewApiToken, SessionDetails, SessionStage, TotpState};
 pub use agency::{
     Decision, MatchDecision, NewMatchDecision, NewTracingRequest, RequestStage, StageCounts,
-    TracingRequest, TracingRequestId, Worklist, WorklistFilter, WorklistRow,
+    StageKept, TracingRequest, TracingRequestId, Worklist, WorklistFilter, WorklistRow,
 };
 pub use audit::{AuditAction, AuditEntry, AuditPolicy, AuditProblem, AuditRecord, AuditReport};
 pub use backup::{Snapshot, table_contents};

@@ -416,3 +416,122 @@ fn a_bureau_on_sqlite_transmits_to_an_agency_on_postgresql() {
     assert!(error.contains("(tampered)"), "{error}");
     assert_eq!(agency.count("agency"), 1);
 }
+
+/// Issue 5 (XC-5, GC3-70-a): a bureau with more persons than an envelope carries sends them in
+/// ceil(total / N) bundles, one a `transmit`, with gapless sequence numbers; the agency applies
+/// them in any order, each once; the compliance view counts each card sent once. Bad bounds and
+/// an existing file are refused before a sequence number is used.
+#[test]
+fn a_bureau_with_more_persons_than_an_envelope_sends_several_bundles_applied_once_in_any_order() {
+    let (a, agency) = a_and_agency();
+    let rows: Vec<String> = (1..=7)
+        .map(|i| format!("A-{i},pow,Іван,,Бондар{i},uk,M,1990,,XB,,2026-11-0{i}"))
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    register(&a, "bureau-a", &rows);
+    let send = |name: &str| {
+        let file = path(&a, name);
+        let out = ok(
+            &a,
+            &[
+                "transmit",
+                "--tenant",
+                "bureau-a",
+                "--to",
+                "agency",
+                "--per-envelope",
+                "3",
+                "-o",
+                s(&file),
+            ],
+        );
+        (file, out)
+    };
+    // The bound is checked first: nothing is written, no sequence number used.
+    for bad in ["0", "many", "2000000"] {
+        let error = refused(
+            &a,
+            &[
+                "transmit",
+                "--tenant",
+                "bureau-a",
+                "--to",
+                "agency",
+                "--per-envelope",
+                bad,
+                "-o",
+                s(&path(&a, "bad.wab")),
+            ],
+        );
+        assert!(error.contains("--per-envelope"), "{bad}: {error}");
+        assert!(!path(&a, "bad.wab").exists());
+    }
+    let (first, out) = send("p1.wab");
+    assert!(out.contains("bureau-a #1 to agency"), "{out}");
+    assert!(out.contains("3 card(s)"), "{out}");
+    assert!(out.contains("more persons wait for agency"), "{out}");
+    assert!(!path(&a, "p1.wab.partial").exists(), "named once recorded");
+    // An existing file is never overwritten, and the refusal uses no sequence number.
+    let error = refused(
+        &a,
+        &[
+            "transmit",
+            "--tenant",
+            "bureau-a",
+            "--to",
+            "agency",
+            "-o",
+            s(&first),
+        ],
+    );
+    assert!(error.contains("exists already"), "{error}");
+    let (second, out) = send("p2.wab");
+    assert!(out.contains("bureau-a #2 to agency"), "{out}");
+    assert!(out.contains("3 card(s)"), "{out}");
+    assert!(out.contains("more persons wait"), "{out}");
+    let (third, out) = send("p3.wab");
+    assert!(out.contains("bureau-a #3 to agency"), "{out}");
+    assert!(out.contains("1 card(s)"), "{out}");
+    assert!(!out.contains("more persons wait"), "{out}");
+    let (_, out) = send("p4.wab");
+    assert!(out.contains("nothing new"), "{out}");
+    assert!(!path(&a, "p4.wab").exists());
+
+    // The agency reads them out of order, and one twice.
+    for (file, sequence) in [(&third, 3), (&first, 1), (&second, 2)] {
+        let out = ok(&agency, &["receive", "--tenant", "agency", s(file)]);
+        assert!(
+            out.contains(&format!("applied bureau-a #{sequence}")),
+            "{out}"
+        );
+    }
+    let out = ok(&agency, &["receive", "--tenant", "agency", s(&first)]);
+    assert!(out.contains("duplicate"), "{out}");
+    assert_eq!(agency.count("agency"), 7, "each person once");
+
+    // Bureau A's compliance view: seven capture cards owed, each sent once.
+    let report = ok(&a, &["compliance", "--tenant", "bureau-a", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let card = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "GC3-70-a" && r["channel"] == "agency")
+        .unwrap()
+        .clone();
+    assert_eq!(card["owed"], 7, "{card}");
+    assert_eq!(
+        card["sent_on_time"].as_u64().unwrap() + card["sent_late"].as_u64().unwrap(),
+        7,
+        "{card}"
+    );
+    assert_eq!(card["overdue"], 0, "{card}");
+    let sent = report["sent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["recipient"] == "agency")
+        .unwrap()
+        .clone();
+    assert_eq!(sent["envelopes"], 3, "{sent}");
+}

@@ -5,7 +5,7 @@ use domain::{NamePart, NamePartKind, PersonCategory, PersonName, UserId};
 use time::{Duration, OffsetDateTime};
 use whereabouts_store::{
     Decision, NewApiToken, NewMatchDecision, NewPerson, NewTracingRequest, NewUser, RequestStage,
-    SessionStage, Store, StoreError, UserRole, WorklistFilter,
+    SessionStage, StageKept, Store, StoreError, UserRole, WorklistFilter,
 };
 
 use crate::harness::{backends, seed};
@@ -524,4 +524,188 @@ async fn futures_users(store: &Store, ids: &[UserId]) -> Vec<whereabouts_store::
         }
     }
     out
+}
+
+/// MATCH-1, migration 0025: the stage and the number of decisions kept per request
+/// (`tracing_request_stages`, written by triggers in the request's and each decision's
+/// transaction) equal those recomputed from every decision of the tenant, after every kind of
+/// decision: a first confirmation, a second by another reviewer, a rejection of a found pair,
+/// a confirmation after a rejection, a third confirmer, a second pair; and after two reviewers
+/// decide on one request at the same moment (PostgreSQL: two transactions at once).
+#[tokio::test]
+async fn the_stage_kept_per_request_equals_the_recomputed_one_after_every_kind_of_decision() {
+    for backend in backends().await {
+        let store = &backend.store;
+        let name = backend.name;
+        let f = seed(store).await;
+        let mut ids = Vec::new();
+        for reference in ["KR-1", "KR-2", "KR-3", "KR-4"] {
+            ids.push(
+                store
+                    .create_tracing_request(&f.scope_a, &request(reference))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let mut persons = Vec::new();
+        for reference in ["K-1", "K-2"] {
+            persons.push(
+                store
+                    .register_person(
+                        &f.scope_a,
+                        f.source_a,
+                        &NewPerson {
+                            reference: reference.into(),
+                            category: PersonCategory::PrisonerOfWar,
+                            assertions: Vec::new(),
+                            events: Vec::new(),
+                        },
+                    )
+                    .await
+                    .unwrap(),
+            );
+        }
+        let mut scopes = Vec::new();
+        for (username, role) in [
+            ("k-caseworker", UserRole::Caseworker),
+            ("k-reviewer", UserRole::Reviewer),
+            ("k-third", UserRole::Reviewer),
+        ] {
+            user(store, f.tenant_a.id, username, role).await;
+            let record = store.user_by_username(username).await.unwrap().unwrap();
+            scopes.push(store.scope_for_user(&record).unwrap());
+        }
+        let decide = |request: usize, person: usize, decision: Decision| NewMatchDecision {
+            request: ids[request],
+            person: persons[person],
+            decision,
+            score: 900,
+            algorithm: "test/1",
+            explanation: "[]",
+        };
+        // Kept equals recomputed, for every request; and the stage expected for each.
+        let (scope_a, made) = (&f.scope_a, &ids);
+        let check = |expected: [StageKept; 4], after: &'static str| async move {
+            let rows = store.recomputed_request_stages(scope_a).await.unwrap();
+            assert_eq!(rows.len(), 4, "{name}: {after}");
+            for (i, (id, kept, recomputed)) in rows.iter().enumerate() {
+                assert_eq!(*id, made[i], "{name}: {after}: in the order made");
+                assert_eq!(kept, recomputed, "{name}: {after}: KR-{}", i + 1);
+                assert_eq!(*kept, expected[i], "{name}: {after}: KR-{}", i + 1);
+            }
+            let counts = store.tracing_stage_counts(scope_a).await.unwrap();
+            for stage in RequestStage::ALL {
+                let n = expected.iter().filter(|(s, _)| *s == stage).count();
+                assert_eq!(counts.get(stage), n as i64, "{name}: {after}: {stage:?}");
+            }
+        };
+        use RequestStage::{AwaitingSecond as One, Found, ToReview as Zero};
+        check([(Zero, 0); 4], "nothing decided").await;
+        // (who decides, (request, person, decision), the stages expected after, what it is)
+        type Step = (
+            usize,
+            (usize, usize, Decision),
+            [StageKept; 4],
+            &'static str,
+        );
+        let steps: [Step; 9] = [
+            (
+                0,
+                (0, 0, Decision::Confirm),
+                [(One, 1), (Zero, 0), (Zero, 0), (Zero, 0)],
+                "a first confirmation",
+            ),
+            (
+                1,
+                (0, 0, Decision::Confirm),
+                [(Found, 2), (Zero, 0), (Zero, 0), (Zero, 0)],
+                "a second, by another reviewer",
+            ),
+            (
+                2,
+                (0, 0, Decision::Reject),
+                [(Zero, 3), (Zero, 0), (Zero, 0), (Zero, 0)],
+                "a rejection of a found pair",
+            ),
+            (
+                0,
+                (0, 1, Decision::Confirm),
+                [(One, 4), (Zero, 0), (Zero, 0), (Zero, 0)],
+                "another pair of the request",
+            ),
+            (
+                1,
+                (1, 0, Decision::Reject),
+                [(One, 4), (Zero, 1), (Zero, 0), (Zero, 0)],
+                "a rejection first",
+            ),
+            (
+                0,
+                (1, 0, Decision::Confirm),
+                [(One, 4), (Zero, 2), (Zero, 0), (Zero, 0)],
+                "a confirmation after a rejection",
+            ),
+            (
+                0,
+                (2, 1, Decision::Confirm),
+                [(One, 4), (Zero, 2), (One, 1), (Zero, 0)],
+                "a first confirmation elsewhere",
+            ),
+            (
+                1,
+                (2, 1, Decision::Confirm),
+                [(One, 4), (Zero, 2), (Found, 2), (Zero, 0)],
+                "found",
+            ),
+            (
+                2,
+                (2, 1, Decision::Confirm),
+                [(One, 4), (Zero, 2), (Found, 3), (Zero, 0)],
+                "a third confirmer",
+            ),
+        ];
+        for (who, (request, person, decision), expected, after) in steps {
+            store
+                .record_match_decision(&scopes[who], &decide(request, person, decision))
+                .await
+                .unwrap();
+            check(expected, after).await;
+        }
+        // A decision refused (the same reviewer twice on a pair) changes nothing.
+        assert!(
+            store
+                .record_match_decision(&scopes[0], &decide(2, 1, Decision::Reject))
+                .await
+                .is_err()
+        );
+        check(
+            [(One, 4), (Zero, 2), (Found, 3), (Zero, 0)],
+            "a decision refused",
+        )
+        .await;
+        // Two reviewers confirm KR-4's pair at the same moment: both count.
+        let (one, two) = (
+            decide(3, 0, Decision::Confirm),
+            decide(3, 0, Decision::Confirm),
+        );
+        let (first, second) = tokio::join!(
+            store.record_match_decision(&scopes[0], &one),
+            store.record_match_decision(&scopes[1], &two),
+        );
+        first.unwrap();
+        second.unwrap();
+        check(
+            [(One, 4), (Zero, 2), (Found, 3), (Found, 2)],
+            "two decisions at once",
+        )
+        .await;
+        // Another tenant keeps none of these.
+        assert!(
+            store
+                .recomputed_request_stages(&f.scope_b)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
 }

@@ -421,6 +421,36 @@ async fn a_snapshot_restores_every_record() {
             .create_tracing_request(&f.scope_a, &crate::accounts_agency::request("TR-B"))
             .await
             .unwrap();
+        // A decision on the request: the stage kept for it (migration 0025) is rebuilt by the
+        // restore's triggers, not copied (PostgreSQL restores match_decisions first).
+        let decided = store
+            .register_person(
+                &f.scope_a,
+                f.source_a,
+                &whereabouts_store::NewPerson {
+                    reference: "A-B".into(),
+                    category: domain::PersonCategory::PrisonerOfWar,
+                    assertions: Vec::new(),
+                    events: Vec::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let clerk_record = store.user_by_username("clerk").await.unwrap().unwrap();
+        store
+            .record_match_decision(
+                &store.scope_for_user(&clerk_record).unwrap(),
+                &whereabouts_store::NewMatchDecision {
+                    request: id,
+                    person: decided,
+                    decision: whereabouts_store::Decision::Confirm,
+                    score: 900,
+                    algorithm: "test/1",
+                    explanation: "[]",
+                },
+            )
+            .await
+            .unwrap();
         for n in 0..3 {
             store
                 .register_person(
@@ -541,6 +571,19 @@ async fn a_snapshot_restores_every_record() {
                 .unwrap()
                 .1,
             1
+        );
+        let stages = restored
+            .recomputed_request_stages(&f.scope_a)
+            .await
+            .unwrap();
+        assert_eq!(stages.len(), 1, "{}", backend.name);
+        let (_, kept, recomputed) = stages[0];
+        assert_eq!(kept, recomputed, "{}", backend.name);
+        assert_eq!(
+            kept,
+            (whereabouts_store::RequestStage::AwaitingSecond, 1),
+            "{}",
+            backend.name
         );
         assert_eq!(
             restored.totp_state(clerk).await.unwrap().secret.unwrap(),

@@ -368,14 +368,16 @@ async fn serve_outbox(state: &AppState, body: &[u8]) -> AppResult<Response> {
     }
     let pending = state
         .store
-        .pending_transmissions(&scope, &request.requester)
+        .pending_transmission_heads(&scope, &request.requester)
         .await?;
     let Some(first) = pending.first() else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     let recipient = transmission::recipient_key(&ring, &request.requester)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let bundle = transmission::bundle_for(first.envelope.as_bytes(), recipient)
+    // Only the first envelope's text is read (a bureau's first round is many envelopes).
+    let envelope = state.store.transmission_envelope(&scope, first.id).await?;
+    let bundle = transmission::bundle_for(envelope.as_bytes(), recipient)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(
         sequence = first.sequence,

@@ -263,10 +263,21 @@ pub struct Prepared {
     pub persons: Vec<(PersonId, PersonCategory)>,
     /// Changes (events, deaths) and corrections it carries (issue 5, migration 0011).
     pub changes: notices::Changes,
+    /// The envelope is full ([`TRANSMIT_PER_ENVELOPE`] first cards): more persons wait for
+    /// the next envelope, prepared once this one is recorded.
+    pub more: bool,
 }
 
+/// The first cards a bureau's envelope carries at most, as the agency's forwarding
+/// ([`FORWARD_PER_ENVELOPE`]): a card is about 1.7 KB, so 5,000 cards and their events make an
+/// envelope of some 10 MB, which the sender holds three times (the text, the bundle, the row kept
+/// until acknowledged). A bureau's first round at 10^5 persons goes in 20 envelopes, each with
+/// the next sequence number, each recorded as sent before the next is prepared.
+pub const TRANSMIT_PER_ENVELOPE: usize = 5_000;
+
 /// Seals the cards of every person of the tenant that no envelope to `to` on `channel` has
-/// carried yet. `None` when there is nothing new (no sequence number is used).
+/// carried yet, at most [`TRANSMIT_PER_ENVELOPE`] ([`prepare_cards_bounded`]). `None` when
+/// there is nothing new (no sequence number is used).
 ///
 /// # Errors
 /// Missing keys, or a database error.
@@ -279,6 +290,41 @@ pub async fn prepare_cards(
     officer: Option<&str>,
     since: Option<OffsetDateTime>,
 ) -> TransmissionResult<Option<Prepared>> {
+    prepare_cards_bounded(
+        store,
+        tenant,
+        scope,
+        to,
+        channel,
+        officer,
+        since,
+        TRANSMIT_PER_ENVELOPE,
+    )
+    .await
+}
+
+/// Seals the cards of the persons of the tenant that no envelope to `to` on `channel` has
+/// carried yet, the first `per_envelope` of them in the order registered; the others wait for
+/// the next envelope ([`Prepared::more`]), with their events, flags and the lists naming them
+/// (XC-5: nothing is lost, nothing goes twice). The changes of persons carried before and
+/// the enquiries, answers and withdrawals waiting go in full. `None` when there is nothing new
+/// (no sequence number is used). Record it ([`commit_prepared`]) before preparing the next:
+/// its sequence number follows.
+///
+/// # Errors
+/// Missing keys, or a database error.
+#[allow(clippy::too_many_arguments)]
+pub async fn prepare_cards_bounded(
+    store: &Store,
+    tenant: &Tenant,
+    scope: &TenantScope,
+    to: &str,
+    channel: transmit::Channel,
+    officer: Option<&str>,
+    since: Option<OffsetDateTime>,
+    per_envelope: usize,
+) -> TransmissionResult<Option<Prepared>> {
+    let per_envelope = per_envelope.max(1);
     if tenant.kind == domain::TenantKind::ProtectionUnit {
         return Err(TransmissionError::Refused(
             "a protection unit transmits nothing: its data stays in the unit (docs/protection.md)",
@@ -297,13 +343,16 @@ pub async fn prepare_cards(
     // Only a bureau sends cards and changes; any tenant sends the enquiries, answers and lists
     // waiting for `to` (issue 5, migration 0014).
     let bureau = tenant.kind == domain::TenantKind::PartyBureau;
-    let ids = if bureau {
+    let mut ids = if bureau {
         store
             .untransmitted_persons(scope, to, channel.code(), since)
             .await?
     } else {
         Vec::new()
     };
+    // Bounded: the first cards only; the others (and their events, flags and lists) wait.
+    let more = ids.len() > per_envelope;
+    ids.truncate(per_envelope);
     let mut changes = if bureau {
         bureau_changes(store, scope, to, channel, &ids).await?
     } else {
@@ -369,7 +418,7 @@ pub async fn prepare_cards(
         changes,
     )
     .await
-    .map(Some)
+    .map(|prepared| Some(Prepared { more, ..prepared }))
 }
 
 /// A bureau's corrections and changes for `to` on `channel` (GC3-122-e, GC4-136-b,
@@ -519,6 +568,7 @@ async fn seal_prepared(
         bundle,
         persons,
         changes,
+        more: false,
     })
 }
 

@@ -20,8 +20,9 @@ use hyper::body::Bytes;
 use store::{Store, TenantScope};
 
 use super::{
-    TransmissionError, TransmissionResult, accept_receipt, commit_forwarding, commit_prepared,
-    forward_to_origin, keys_error, load_ring, prepare_cards, recipient_key,
+    TRANSMIT_PER_ENVELOPE, TransmissionError, TransmissionResult, accept_receipt,
+    commit_forwarding, commit_prepared, forward_to_origin, keys_error, load_ring,
+    prepare_cards_bounded, recipient_key,
 };
 
 /// How the sender loop runs.
@@ -300,6 +301,11 @@ pub struct RoundReport {
 /// the next round.
 const FORWARD_ENVELOPES_PER_ROUND: usize = 20;
 
+/// The envelopes of a bureau's cards a round of the sender seals for one peer at most (each
+/// of at most `TRANSMIT_PER_ENVELOPE` first cards): 100,000 persons a round; a larger backlog
+/// continues in the next round.
+const TRANSMIT_ENVELOPES_PER_ROUND: usize = 20;
+
 /// Seals what is new for `peer` and records it. A bureau seals its cards on the peer's
 /// channel; an agency with an origin set for the peer runs its forwarding; then any tenant
 /// seals the enquiries, answers and lists waiting for the peer.
@@ -311,6 +317,20 @@ pub async fn seal_new(
     tenant: &domain::Tenant,
     scope: &TenantScope,
     peer: &store::PeerSetting,
+) -> TransmissionResult<usize> {
+    seal_new_bounded(store, tenant, scope, peer, TRANSMIT_PER_ENVELOPE).await
+}
+
+/// [`seal_new`] with envelopes of a bureau's cards of at most `per_envelope` first cards.
+///
+/// # Errors
+/// Keys or database.
+pub async fn seal_new_bounded(
+    store: &Store,
+    tenant: &domain::Tenant,
+    scope: &TenantScope,
+    peer: &store::PeerSetting,
+    per_envelope: usize,
 ) -> TransmissionResult<usize> {
     let mut sealed = 0;
     if let Some(origin) = &peer.origin {
@@ -333,12 +353,30 @@ pub async fn seal_new(
         return Ok(sealed);
     }
     // A bureau's cards, changes and lists; any tenant's enquiries and answers (issue 5).
+    // A backlog larger than an envelope (a bureau's first round) goes in several, each
+    // recorded as sent before the next is prepared (its sequence number follows, and a crash
+    // between two loses and repeats nothing), up to TRANSMIT_ENVELOPES_PER_ROUND a round.
     let channel: transmit::Channel = peer.channel.parse().map_err(keys_error)?;
-    if let Some(prepared) =
-        prepare_cards(store, tenant, scope, &peer.peer, channel, None, None).await?
-    {
+    for _ in 0..TRANSMIT_ENVELOPES_PER_ROUND {
+        let Some(prepared) = prepare_cards_bounded(
+            store,
+            tenant,
+            scope,
+            &peer.peer,
+            channel,
+            None,
+            None,
+            per_envelope,
+        )
+        .await?
+        else {
+            break;
+        };
         commit_prepared(store, scope, &prepared).await?;
         sealed += 1;
+        if !prepared.more {
+            break;
+        }
     }
     Ok(sealed)
 }
@@ -357,14 +395,17 @@ pub async fn push_pending(
 ) -> TransmissionResult<RoundReport> {
     let ring = load_ring(store, scope).await?;
     let recipient = recipient_key(&ring, peer)?.clone();
-    let pending = store.pending_transmissions(scope, peer).await?;
+    // The envelopes' text is read one at a time: a bureau's first round is many of them.
+    let pending = store.pending_transmission_heads(scope, peer).await?;
     let mut report = RoundReport {
         pending: pending.len(),
         ..RoundReport::default()
     };
     for item in pending {
         // The stored envelope, encrypted afresh: the same bytes a file bundle holds inside.
-        let bundle = super::bundle_for(item.envelope.as_bytes(), &recipient)?;
+        let envelope = store.transmission_envelope(scope, item.id).await?;
+        let bundle = super::bundle_for(envelope.as_bytes(), &recipient)?;
+        drop(envelope);
         match post_bundle(endpoint, bundle, timeout).await {
             Ok((status, body)) => match accept_receipt(store, scope, peer, &body).await {
                 Ok(_) => {
@@ -410,7 +451,10 @@ pub async fn one_peer(
             push_pending(store, scope, &peer.peer, endpoint, timeout).await?
         }
         _ => RoundReport {
-            pending: store.pending_transmissions(scope, &peer.peer).await?.len(),
+            pending: store
+                .pending_transmission_heads(scope, &peer.peer)
+                .await?
+                .len(),
             ..RoundReport::default()
         },
     };
@@ -522,7 +566,7 @@ pub async fn waiting(
 ) -> TransmissionResult<Waiting> {
     let messages = store.pending_messages(scope, peer).await?;
     Ok(Waiting {
-        envelopes: store.pending_transmissions(scope, peer).await?.len(),
+        envelopes: store.pending_transmission_heads(scope, peer).await?.len(),
         enquiries: messages.enquiries.len(),
         answers: messages.answers.len(),
         lists: messages.lists.len(),

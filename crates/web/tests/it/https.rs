@@ -15,7 +15,7 @@ use store::{NewAssertion, NewPeer, NewPerson, Store, TenantScope};
 use time::OffsetDateTime;
 use transmit::{KeyOwner, PullRequest, SecretKey, SignedPullRequest};
 use web::transmission::pull::{OUTBOX_PATH, pull_pending};
-use web::transmission::push::{Endpoint, one_peer, push_pending, seal_new};
+use web::transmission::push::{Endpoint, one_peer, push_pending, seal_new, seal_new_bounded};
 use web::transmission::status::{peer_status, pull_due_at};
 use web::transmission::tls::{certificate_pin, server_config};
 
@@ -791,5 +791,81 @@ async fn pull_now_from_the_peers_page_fetches_at_once_and_shows_the_last_failure
                 .len(),
             1
         );
+    }
+}
+
+/// Issue 5 (XC-5): the sender loop's first round of a bureau larger than an envelope seals
+/// several bounded envelopes, each recorded before the next, and pushes them over HTTPS one at
+/// a time; the agency applies each once and the bureau's compliance view counts each card sent
+/// once and acknowledged. The same envelopes as over files (`transmit_bounded.rs`).
+#[tokio::test]
+async fn a_bureaus_first_round_is_pushed_over_https_in_bounded_envelopes() {
+    use crate::transmit_bounded::{PER_ENVELOPE, each_card_sent, each_carried_once};
+    for app in apps().await {
+        let store = &app.store;
+        let backend = app.backend;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        let held_before = store.count_persons(&scope_agency).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, key, pin) = certificate(dir.path(), "agency");
+        let (url, server) = serve_tls(&app, &cert, &key).await;
+        let ids = crate::transmit_bounded::register(store, &scope_a).await;
+        store
+            .set_peer(
+                &scope_a,
+                &NewPeer {
+                    url: Some(&url),
+                    tls_pin: Some(&pin),
+                    ..NewPeer::new("agency", "agency")
+                },
+            )
+            .await
+            .unwrap();
+        let setting = peer(store, &scope_a, "agency").await;
+        assert_eq!(
+            seal_new_bounded(store, &t.bureau_a, &scope_a, &setting, PER_ENVELOPE)
+                .await
+                .unwrap(),
+            3,
+            "{backend}: 500, 500 and 201 cards (the fixture's person first)"
+        );
+        let heads = store
+            .pending_transmission_heads(&scope_a, "agency")
+            .await
+            .unwrap();
+        let sequences: Vec<i64> = heads.iter().map(|h| h.sequence).collect();
+        assert_eq!(sequences, [1, 2, 3], "{backend}: gapless");
+        assert!(heads.iter().all(|h| h.envelope.is_empty()), "heads only");
+        // Nothing more to seal: every card is in an envelope.
+        assert_eq!(
+            seal_new_bounded(store, &t.bureau_a, &scope_a, &setting, PER_ENVELOPE)
+                .await
+                .unwrap(),
+            0,
+            "{backend}"
+        );
+        each_carried_once(store, &scope_a, &ids, backend).await;
+
+        let endpoint = Endpoint::of(&setting).unwrap();
+        let report = push_pending(store, &scope_a, "agency", &endpoint, TIMEOUT)
+            .await
+            .unwrap();
+        assert_eq!(report.failure, None, "{backend}");
+        assert_eq!((report.pushed, report.pending), (3, 0), "{backend}");
+        assert_eq!(
+            store.count_persons(&scope_agency).await.unwrap() - held_before,
+            store.count_persons(&scope_a).await.unwrap(),
+            "{backend}: every person once"
+        );
+        assert!(held(store, &scope_agency, "bureau-a:X-01199").await);
+        // Pushed again (a lost receipt, say): nothing is pending, nothing is applied twice.
+        let again = push_pending(store, &scope_a, "agency", &endpoint, TIMEOUT)
+            .await
+            .unwrap();
+        assert_eq!((again.pushed, again.pending), (0, 0), "{backend}");
+        each_card_sent(store, &scope_a, true, backend).await;
+        server.abort();
     }
 }

@@ -27,3 +27,4 @@ mod restriction;
 mod same_person;
 mod serve;
 mod transmissions;
+mod transmit_bounded;
