@@ -947,6 +947,8 @@ fn sigkill_during_receive_applies_everything_exactly_once() {
     let expected = count(&rt, &a, "bureau-a");
     let bundle = a.path("big.wab");
     let started = Instant::now();
+    // One envelope of all 6,000 (more than the 5,000 first cards an envelope carries by
+    // default), so that a kill can fall anywhere in one large receive.
     ok(
         &a,
         &[
@@ -955,6 +957,8 @@ fn sigkill_during_receive_applies_everything_exactly_once() {
             "bureau-a",
             "--to",
             "agency",
+            "--per-envelope",
+            "6000",
             "-o",
             s(&bundle),
         ],
