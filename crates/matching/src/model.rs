@@ -462,18 +462,24 @@ impl Model {
     /// Scores a comparison.
     pub fn score(&self, corpus: &Corpus, comparison: &Comparison) -> Score {
         let capped = self.capped(&comparison.levels);
-        let tf = self.term_frequency_adjustment(
+        let given = self.term_frequency_adjustment(
             corpus,
             Feature::GivenName,
             comparison.level(Feature::GivenName),
             comparison.given_pair,
-        ) + self.term_frequency_adjustment(
+        );
+        let family = self.term_frequency_adjustment(
             corpus,
             Feature::FamilyName,
             comparison.level(Feature::FamilyName),
             comparison.family_pair,
         );
-        let weight = self.prior_weight() + self.levels_weight_tf(&comparison.levels, tf) + tf;
+        // Summed in this order, an untrained model (the index's) scores bit for bit as before
+        // the namesake term followed the names' frequency.
+        let mut weight = self.prior_weight();
+        weight += self.levels_weight_tf(&comparison.levels, given + family);
+        weight += given;
+        weight += family;
         let mut probability = probability_of(weight);
         if capped {
             probability = probability.min(STRONG_CONFLICT_CAP);
