@@ -175,7 +175,7 @@ fn date_phrase(level: u8, left: &str, right: &str) -> String {
             "same year; 1 January or 1 July is often a placeholder, so only the year counts ({pair})"
         ),
         x if x == DateLevel::SameYearOtherDay as u8 => {
-            format!("same year, different day and month: {UNEXPLAINED} ({pair})")
+            format!("same year, a different day: {UNEXPLAINED} ({pair})")
         }
         x if x == DateLevel::YearOff1 as u8 => format!("years one apart ({pair})"),
         x if x == DateLevel::YearOff1OtherDay as u8 => {
