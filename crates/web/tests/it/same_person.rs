@@ -594,3 +594,80 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         );
     }
 }
+
+/// The pass after a push (crate::links): an envelope pushed over HTTP is applied in its own
+/// transaction, and the server then compares its new persons on its own, with no page opened:
+/// bureau A's record in Cyrillic is proposed as the agency's own registration in Latin letters.
+#[tokio::test]
+async fn a_pushed_envelope_is_compared_after_it_commits_without_a_page_being_opened() {
+    for app in apps().await {
+        let store = &app.store;
+        let t = three(&app).await;
+        let scope_a = store.operator_scope(&t.bureau_a, "test");
+        let scope_agency = store.operator_scope(&t.agency, "test");
+        register(
+            store,
+            &scope_a,
+            &Card {
+                reference: "A-HR-1",
+                given: "Ганна",
+                family: "ГРИЦЕНКО",
+                language: "uk",
+                born: "1993-06-21",
+                service_number: None,
+                nationality: None,
+            },
+        )
+        .await;
+        let own = register(
+            store,
+            &scope_agency,
+            &Card {
+                reference: "XA-LIST-0101",
+                given: "Hanna",
+                family: "HRYTSENKO",
+                language: "en",
+                born: "1993-06-21",
+                service_number: None,
+                nationality: None,
+            },
+        )
+        .await;
+        let bundle = send(store, &t.bureau_a, "agency").await;
+        let request = axum::http::Request::post("/api/v1/transmissions")
+            .header(axum::http::header::HOST, crate::harness::HOST)
+            .header(
+                axum::http::header::CONTENT_TYPE,
+                "application/octet-stream",
+            )
+            .body(axum::body::Body::from(bundle))
+            .unwrap();
+        let page = app.send_from(request, crate::harness::CLIENT).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let started = std::time::Instant::now();
+        let found = loop {
+            let links = store.links_of(&scope_agency, own).await.unwrap();
+            if store.link_pending(&scope_agency, 10).await.unwrap().is_empty() && !links.is_empty()
+            {
+                break links;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "{}: no pass after the push",
+                app.backend
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        let at_a = store
+            .person_id_by_reference(&scope_agency, "bureau-a:A-HR-1")
+            .await
+            .unwrap();
+        assert!(
+            found.iter().any(|l| l.other(own) == Some(at_a)),
+            "{}: {found:?}",
+            app.backend
+        );
+        let explanation = &found[0].explanation;
+        assert!(explanation.contains("Ганна") && explanation.contains("Hanna"));
+    }
+}
