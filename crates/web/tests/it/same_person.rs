@@ -636,10 +636,7 @@ async fn a_pushed_envelope_is_compared_after_it_commits_without_a_page_being_ope
         let bundle = send(store, &t.bureau_a, "agency").await;
         let request = axum::http::Request::post("/api/v1/transmissions")
             .header(axum::http::header::HOST, crate::harness::HOST)
-            .header(
-                axum::http::header::CONTENT_TYPE,
-                "application/octet-stream",
-            )
+            .header(axum::http::header::CONTENT_TYPE, "application/octet-stream")
             .body(axum::body::Body::from(bundle))
             .unwrap();
         let page = app.send_from(request, crate::harness::CLIENT).await;
@@ -647,7 +644,12 @@ async fn a_pushed_envelope_is_compared_after_it_commits_without_a_page_being_ope
         let started = std::time::Instant::now();
         let found = loop {
             let links = store.links_of(&scope_agency, own).await.unwrap();
-            if store.link_pending(&scope_agency, 10).await.unwrap().is_empty() && !links.is_empty()
+            if store
+                .link_pending(&scope_agency, 10)
+                .await
+                .unwrap()
+                .is_empty()
+                && !links.is_empty()
             {
                 break links;
             }
@@ -670,4 +672,55 @@ async fn a_pushed_envelope_is_compared_after_it_commits_without_a_page_being_ope
         let explanation = &found[0].explanation;
         assert!(explanation.contains("Ганна") && explanation.contains("Hanna"));
     }
+}
+
+/// In Chromium: a caseworker opens "Same person?" from the agency's navigation, reviews the pair
+/// (a bureau's record in Cyrillic, the agency's own in Latin letters), confirms with a note, and
+/// sees both sources side by side on the person page. Skipped without Chromium unless
+/// `WHEREABOUTS_BROWSER_TESTS=1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caseworker_confirms_a_same_person_proposal_and_sees_both_sources_in_chromium() {
+    let app = apps().await.remove(0);
+    let scope = app.store.operator_scope(&app.fx.agency, "test");
+    // A second record of the fixture's XA-LIST-0042 (Oleksandr KOVALENKO, born 1990-04-12),
+    // as a bureau wrote it.
+    register(
+        &app.store,
+        &scope,
+        &Card {
+            reference: "bureau-a:A-0042",
+            given: "Олександр",
+            family: "КОВАЛЕНКО",
+            language: "uk",
+            born: "1990-04-12",
+            service_number: None,
+            nationality: None,
+        },
+    )
+    .await;
+    crate::browser::in_chromium(app, |driver, base| {
+        let password = crate::harness::PASSWORD;
+        driver.sign_in(base, "caseworker", password);
+        driver.goto(&format!("{base}/"));
+        driver.click("nav a[href='/same-person']");
+        let list = driver.wait_for("open proposal(s)");
+        assert!(list.contains("XA-LIST-0042"), "{list}");
+        assert!(list.contains("bureau-a:A-0042"), "{list}");
+        driver.click("table.same-person tbody tr a[href^='/same-person/']");
+        let pair = driver.wait_for("Why the engine proposes it");
+        assert!(
+            pair.contains("KOVALENKO") && pair.contains("КОВАЛЕНКО"),
+            "{pair}"
+        );
+        driver.type_into("#note", "Same birth date; the name in two scripts");
+        driver.click("form.decide button[value=confirm]");
+        let decided = driver.wait_for("confirmed: the same person");
+        assert!(decided.contains("Same birth date; the name in two scripts"));
+        driver.click("table.pair-sides a[href^='/persons/']");
+        let person = driver.wait_for("Everything every source said");
+        assert!(person.contains("XA-LIST-0042") && person.contains("bureau-a:A-0042"));
+        assert!(person.contains("records differ"), "{person}");
+        driver.sign_out();
+    })
+    .await;
 }
