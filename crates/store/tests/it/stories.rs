@@ -632,6 +632,89 @@ async fn notifications_are_recorded_against_the_persons_own_events() {
         assert_eq!(record.notifications.len(), 1);
         assert_eq!(record.notifications[0].rule, RuleId::Gc3_70a);
         assert_eq!(record.notifications[0].trigger_event, Some(capture));
+
+        // Many at once (what an envelope sent records), all or nothing, checking only the
+        // persons and events named: another person's event, a person of another tenant, or an
+        // event of another tenant refuse the whole batch.
+        let theirs = store
+            .register_person(
+                &f.scope_b,
+                f.source_b,
+                &person("N-3", "Олег", "Лисенко", days_ago(9)),
+            )
+            .await
+            .unwrap();
+        let their_capture = store.person(&f.scope_b, theirs).await.unwrap().events[0].id;
+        let of = |person, trigger| NewNotification {
+            person,
+            trigger_event: trigger,
+            ..note(capture)
+        };
+        let (scope_a, source_a) = (&f.scope_a, f.source_a);
+        let batch = |notes: Vec<NewNotification>| async move {
+            store.record_notifications(scope_a, source_a, &notes).await
+        };
+        let wrong = batch(vec![
+            of(other, Some(other_capture)),
+            of(id, Some(other_capture)),
+        ])
+        .await;
+        assert!(
+            matches!(wrong, Err(StoreError::Invalid(ref m)) if m.starts_with("notification 1: the trigger event")),
+            "{}: {wrong:?}",
+            backend.name
+        );
+        let foreign = batch(vec![of(other, None), of(theirs, None)]).await;
+        assert!(
+            matches!(foreign, Err(StoreError::NotFound)),
+            "{}: {foreign:?}",
+            backend.name
+        );
+        let foreign_event = batch(vec![of(other, Some(their_capture))]).await;
+        assert!(
+            matches!(foreign_event, Err(StoreError::Invalid(_))),
+            "{}: {foreign_event:?}",
+            backend.name
+        );
+        assert_eq!(
+            store
+                .person(&f.scope_a, other)
+                .await
+                .unwrap()
+                .notifications
+                .len(),
+            0,
+            "{}: nothing of a refused batch",
+            backend.name
+        );
+        assert_eq!(
+            batch(vec![
+                of(other, Some(other_capture)),
+                of(id, None),
+                of(other, None)
+            ])
+            .await
+            .unwrap(),
+            3
+        );
+        assert_eq!(
+            store
+                .person(&f.scope_a, other)
+                .await
+                .unwrap()
+                .notifications
+                .len(),
+            2
+        );
+        assert_eq!(
+            store
+                .person(&f.scope_a, id)
+                .await
+                .unwrap()
+                .notifications
+                .len(),
+            2
+        );
     }
 }
 
