@@ -319,6 +319,24 @@ impl Store {
             tx.commit().await?;
             (restrictions, decisions, transmissions, archived)
         });
+        // Issue 5, item 3: the agency's same-person proposals that name this record, and the
+        // decisions taken on them (MATCH-1, MATCH-7). The other record is named by its id only:
+        // its particulars are another person's data.
+        let links = self.links_of(scope, person).await?;
+        let same_person: Vec<_> = links
+            .iter()
+            .map(|link| {
+                json!({
+                    "proposal": link.id.to_string(),
+                    "other_record": link.other(person).map(|p| p.to_string()),
+                    "score": f64::from(link.score) / 1000.0,
+                    "algorithm": link.algorithm,
+                    "proposed_at": link.proposed_at.to_string(),
+                    "status": link.status().code(),
+                    "decisions": link.decisions.iter().map(|d| json!({"decision": d.decision.code(), "algorithm": d.algorithm, "at": d.decided_at.to_string()})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
         let object = format!("person:{pid}");
         let audit: Vec<(i64, OffsetDateTime, String, String, Option<String>)> = on_backend!(self, pool => {
             sqlx::query_as("SELECT seq, at, actor, action, purpose FROM audit_log WHERE tenant_id = $1 AND object = $2 ORDER BY seq")
@@ -338,6 +356,7 @@ impl Store {
             "restrictions": restrictions.iter().map(|(r, roles, reason, by, at)| json!({"restricted": r, "allowed_roles": roles, "reason": reason, "decided_by": by, "decided_at": at.to_string()})).collect::<Vec<_>>(),
             "archived": archived.iter().map(|(kind, reason, at)| json!({"kind": kind, "reason": reason, "at": at.to_string()})).collect::<Vec<_>>(),
             "match_decisions": decisions.iter().map(|(req, d, alg, at)| json!({"request": req.to_string(), "decision": d, "algorithm": alg, "at": at.to_string()})).collect::<Vec<_>>(),
+            "same_person": same_person,
             "transmissions": transmissions.iter().map(|(id, to, seq, at)| json!({"id": id.to_string(), "recipient": to, "sequence": seq, "sent_at": at.to_string()})).collect::<Vec<_>>(),
             "audit": audit.iter().map(|(seq, at, actor, action, purpose)| json!({"seq": seq, "at": at.to_string(), "actor": actor, "action": action, "purpose": purpose})).collect::<Vec<_>>(),
         });

@@ -212,6 +212,33 @@ async fn same_person_proposals_are_made_once_decided_once_per_user_and_a_rejecti
             "the proposal keeps what the engine said when it proposed it"
         );
 
+        // The right of access (§7.5): b's subject export lists the pair with the other record
+        // by id only, the engine's score and version, and both decisions in order; the notes and
+        // the deciders' names stay out of it.
+        let export = store
+            .subject_export(&scope, b, "subject access request")
+            .await
+            .unwrap();
+        let links = export["same_person"].as_array().unwrap();
+        assert_eq!(links.len(), 1, "{}", backend.name);
+        assert_eq!(links[0]["other_record"], a.to_string());
+        assert_eq!(links[0]["score"], 0.912);
+        assert_eq!(links[0]["algorithm"], "test/1");
+        assert_eq!(links[0]["status"], "rejected");
+        let decided: Vec<_> = links[0]["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["decision"].as_str().unwrap())
+            .collect();
+        assert_eq!(decided, ["confirm", "reject"]);
+        let text = export.to_string();
+        assert!(!text.contains("different fathers' names") && !text.contains("caseworker-2"));
+        assert_eq!(
+            store.subject_export(&scope, c, "x").await.unwrap()["same_person"][0]["status"],
+            "open"
+        );
+
         // Another tenant's proposal is indistinguishable from none.
         let bureau_user = user_scope(store, f.tenant_b.id, "bureau-user").await;
         assert!(matches!(
