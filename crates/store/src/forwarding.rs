@@ -793,33 +793,7 @@ impl Store {
         scope: &TenantScope,
         recipient: &str,
     ) -> StoreResult<Vec<PendingTransmission>> {
-        on_backend!(self, pool => {
-            let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(
-                "SELECT t.id, t.recipient, t.channel, t.sequence, t.content_hash, t.envelope FROM transmissions_out t \
-                 WHERE t.tenant_id = $1 AND t.recipient = $2 \
-                 AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant_id = $1 AND a.direction = 'received' \
-                                 AND a.peer = t.recipient AND a.envelope_hash = t.content_hash) \
-                 ORDER BY t.channel, t.sequence",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(recipient)
-            .fetch_all(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(PendingTransmission {
-                        id: row.uuid("id")?,
-                        recipient: row.text("recipient")?,
-                        channel: row.text("channel")?,
-                        sequence: row.try_get("sequence")?,
-                        content_hash: row.text("content_hash")?,
-                        envelope: row.text("envelope")?,
-                    })
-                })
-                .collect()
-        })
+        self.pending_out(scope, recipient, true).await
     }
 
     /// [`Store::pending_transmissions`] without the envelopes' text (`envelope` is empty): what
@@ -831,19 +805,43 @@ impl Store {
         scope: &TenantScope,
         recipient: &str,
     ) -> StoreResult<Vec<PendingTransmission>> {
+        self.pending_out(scope, recipient, false).await
+    }
+
+    /// The envelopes sent to `recipient` and not acknowledged, in sequence order per channel,
+    /// with their text or without it.
+    async fn pending_out(
+        &self,
+        scope: &TenantScope,
+        recipient: &str,
+        with_envelope: bool,
+    ) -> StoreResult<Vec<PendingTransmission>> {
+        // Two literal statements (no SQL built at run time), one with the text column.
+        macro_rules! pending_out_sql {
+            ($envelope:literal) => {
+                concat!(
+                    "SELECT t.id, t.recipient, t.channel, t.sequence, t.content_hash",
+                    $envelope,
+                    " FROM transmissions_out t \
+                     WHERE t.tenant_id = $1 AND t.recipient = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant_id = $1 AND a.direction = 'received' \
+                                     AND a.peer = t.recipient AND a.envelope_hash = t.content_hash) \
+                     ORDER BY t.channel, t.sequence"
+                )
+            };
+        }
+        let sql = if with_envelope {
+            pending_out_sql!(", t.envelope")
+        } else {
+            pending_out_sql!("")
+        };
         on_backend!(self, pool => {
             let mut tx = pool.read_scoped(scope).await?;
-            let rows = sqlx::query(
-                "SELECT t.id, t.recipient, t.channel, t.sequence, t.content_hash FROM transmissions_out t \
-                 WHERE t.tenant_id = $1 AND t.recipient = $2 \
-                 AND NOT EXISTS (SELECT 1 FROM acknowledgements a WHERE a.tenant_id = $1 AND a.direction = 'received' \
-                                 AND a.peer = t.recipient AND a.envelope_hash = t.content_hash) \
-                 ORDER BY t.channel, t.sequence",
-            )
-            .bind(*scope.tenant().as_uuid())
-            .bind(recipient)
-            .fetch_all(&mut *tx)
-            .await?;
+            let rows = sqlx::query(sql)
+                .bind(*scope.tenant().as_uuid())
+                .bind(recipient)
+                .fetch_all(&mut *tx)
+                .await?;
             tx.commit().await?;
             rows.iter()
                 .map(|row| {
@@ -853,7 +851,11 @@ impl Store {
                         channel: row.text("channel")?,
                         sequence: row.try_get("sequence")?,
                         content_hash: row.text("content_hash")?,
-                        envelope: String::new(),
+                        envelope: if with_envelope {
+                            row.text("envelope")?
+                        } else {
+                            String::new()
+                        },
                     })
                 })
                 .collect()
