@@ -16,16 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 other="${1:-990000}"
 origin="${2:-10000}"
-if [ -n "${WHEREABOUTS_BIN:-}" ]; then
-  bin="$WHEREABOUTS_BIN"
-else
-  cargo build --release -q -p whereabouts
-  bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/whereabouts"
-fi
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+. bench/lib.sh
 
-"$bin" gen --seed 1 --persons "$other" --now 2026-11-01T00:00:00Z --csv-dir "$work/csv" >/dev/null
+gen_lists "$other"
 # Aldera's list holds XB nationals; the first ORIGIN rows, then 1,000 more for round 3.
 sed -n "1,$((origin + 1))p" "$work/csv/bureau-aldera.csv" >"$work/origin.csv"
 sed -n "1p;$((origin + 2)),$((origin + 1001))p" "$work/csv/bureau-aldera.csv" >"$work/later.csv"
@@ -38,8 +31,7 @@ b=(--data-dir "$work/b")
 "$bin" "${b[@]}" tenant add bureau-b --name "Bureau B" --party Borovia --country XB >/dev/null
 for who in agency b; do
   dir="$work/$who"; tenant=$([ "$who" = agency ] && echo agency || echo bureau-b)
-  "$bin" --data-dir "$dir" keys generate --tenant "$tenant" >/dev/null
-  "$bin" --data-dir "$dir" keys generate --tenant "$tenant" --officer "Officer Varga" >/dev/null
+  tenant_keys "$dir" "$tenant"
 done
 "$bin" "${b[@]}" keys export --tenant bureau-b -o "$work/b-keys.json" >/dev/null
 "$bin" "${agency[@]}" keys import-peer --tenant agency "$work/b-keys.json" >/dev/null

@@ -7,18 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 persons="${1:-100000}"
-# WHEREABOUTS_BIN: an already built binary; otherwise a release build (in CARGO_TARGET_DIR when
-# set, as on a shared machine).
-if [ -n "${WHEREABOUTS_BIN:-}" ]; then
-  bin="$WHEREABOUTS_BIN"
-else
-  cargo build --release -q -p whereabouts
-  bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/whereabouts"
-fi
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+. bench/lib.sh
 
-"$bin" gen --seed 1 --persons "$persons" --now 2026-11-01T00:00:00Z --csv-dir "$work/csv" >/dev/null
+gen_lists "$persons"
 list="$work/csv/bureau-aldera.csv"
 echo "list: $persons persons, $(du -h "$list" | cut -f1) ($list)"
 

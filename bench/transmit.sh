@@ -15,16 +15,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 persons="${1:-100000}"
 per="${2:-}"
-if [ -n "${WHEREABOUTS_BIN:-}" ]; then
-  bin="$WHEREABOUTS_BIN"
-else
-  cargo build --release -q -p whereabouts
-  bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/whereabouts"
-fi
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+. bench/lib.sh
 
-"$bin" gen --seed 1 --persons "$persons" --now 2026-11-01T00:00:00Z --csv-dir "$work/csv" >/dev/null
+gen_lists "$persons"
 list="$work/csv/bureau-aldera.csv"
 
 a=(--data-dir "$work/a")
@@ -35,8 +28,7 @@ agency=(--data-dir "$work/agency")
 "$bin" "${agency[@]}" tenant add agency --name "Central Tracing Agency" --kind agency >/dev/null
 for who in a agency; do
   dir="$work/$who"; tenant=$([ "$who" = agency ] && echo agency || echo bureau-a)
-  "$bin" --data-dir "$dir" keys generate --tenant "$tenant" >/dev/null
-  "$bin" --data-dir "$dir" keys generate --tenant "$tenant" --officer "Officer Varga" >/dev/null
+  tenant_keys "$dir" "$tenant"
   "$bin" --data-dir "$dir" keys export --tenant "$tenant" -o "$work/$who-keys.json" >/dev/null
 done
 "$bin" "${a[@]}" keys import-peer --tenant bureau-a "$work/agency-keys.json" >/dev/null

@@ -19,17 +19,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests="${1:-100000}"
-if [ -n "${WHEREABOUTS_BIN:-}" ]; then
-  bin="$WHEREABOUTS_BIN"
-else
-  cargo build --release -q -p whereabouts
-  bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/release/whereabouts"
-fi
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+. bench/lib.sh
 migration_sqlite=crates/store/migrations/sqlite/0025_tracing_request_stages.sql
 migration_pg=crates/store/migrations/postgres/0025_tracing_request_stages.sql
-"$bin" gen --seed 1 --persons 1000 --now 2026-11-01T00:00:00Z --csv-dir "$work/csv" >/dev/null
+gen_lists 1000
 
 setup() {
   "$bin" "$@" init >/dev/null
