@@ -17,7 +17,7 @@ use transmit::ReceiptStatus;
 use web::transmission::{commit_forwarding, forward_to_origin};
 
 use crate::changes::{receive, send, three};
-use crate::harness::{App, apps, json_of, name, source};
+use crate::harness::{App, Browser, Page, apps, json_of, name, source};
 
 struct Card<'a> {
     reference: &'a str,
@@ -27,6 +27,25 @@ struct Card<'a> {
     born: &'a str,
     service_number: Option<&'a str>,
     nationality: Option<&'a str>,
+}
+
+/// A card with a name and a birth date only.
+fn card<'a>(
+    reference: &'a str,
+    given: &'a str,
+    family: &'a str,
+    language: &'a str,
+    born: &'a str,
+) -> Card<'a> {
+    Card {
+        reference,
+        given,
+        family,
+        language,
+        born,
+        service_number: None,
+        nationality: None,
+    }
 }
 
 async fn register(store: &Store, scope: &TenantScope, card: &Card<'_>) -> PersonId {
@@ -111,6 +130,48 @@ async fn open_proposals(app: &App, token: &str) -> serde_json::Value {
     json_of(&page.body)
 }
 
+/// Bureau `from`'s notifications, sent to the agency and applied there.
+async fn ingest(store: &Store, from: &Tenant, agency: &Tenant) {
+    let bundle = send(store, from, "agency").await;
+    assert!(matches!(
+        receive(store, agency, &bundle).await,
+        ReceiptStatus::Applied { .. }
+    ));
+}
+
+/// Whether no person waits for the comparison pass.
+async fn nothing_pending(store: &Store, scope: &TenantScope) -> bool {
+    store.link_pending(scope, 100).await.unwrap().is_empty()
+}
+
+/// GET one proposal through the API.
+async fn fetch(app: &App, id: &str, token: &str) -> Page {
+    app.api(
+        "GET",
+        &format!("/api/v1/same-person-proposals/{id}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+/// POST a decision on one proposal through the API.
+async fn decide(app: &App, id: &str, token: &str, body: &str) -> Page {
+    app.api(
+        "POST",
+        &format!("/api/v1/same-person-proposals/{id}/decisions"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+/// Submit the decision form on one proposal's page.
+async fn decide_on_form(app: &App, id: &str, form: &str, browser: &Browser) -> Page {
+    app.submit(&format!("/same-person/{id}/decisions"), form, browser)
+        .await
+}
+
 #[tokio::test]
 async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_records_never_merging()
 {
@@ -126,13 +187,9 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
             store,
             &scope_a,
             &Card {
-                reference: "A-SH-1",
-                given: "Тарас",
-                family: "ШЕВЧУК",
-                language: "uk",
-                born: "1985-02-09",
                 service_number: Some("ZX-558812"),
                 nationality: Some("XB"),
+                ..card("A-SH-1", "Тарас", "ШЕВЧУК", "uk", "1985-02-09")
             },
         )
         .await;
@@ -140,13 +197,8 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
             store,
             &scope_b,
             &Card {
-                reference: "B-SH-1",
-                given: "Taras",
-                family: "SHEVCHUK",
-                language: "en",
-                born: "1985-02-09",
                 service_number: Some("ZX-558812"),
-                nationality: None,
+                ..card("B-SH-1", "Taras", "SHEVCHUK", "en", "1985-02-09")
             },
         )
         .await;
@@ -154,50 +206,20 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         register(
             store,
             &scope_a,
-            &Card {
-                reference: "A-BO-1",
-                given: "Марія",
-                family: "БОНДАР",
-                language: "uk",
-                born: "1979-11-30",
-                service_number: None,
-                nationality: None,
-            },
+            &card("A-BO-1", "Марія", "БОНДАР", "uk", "1979-11-30"),
         )
         .await;
         let agency_bondar = register(
             store,
             &scope_agency,
-            &Card {
-                reference: "XA-LIST-0077",
-                given: "Mariia",
-                family: "BONDAR",
-                language: "en",
-                born: "1979-11-30",
-                service_number: None,
-                nationality: None,
-            },
+            &card("XA-LIST-0077", "Mariia", "BONDAR", "en", "1979-11-30"),
         )
         .await;
 
-        let bundle = send(store, &t.bureau_a, "agency").await;
-        assert!(matches!(
-            receive(store, &t.agency, &bundle).await,
-            ReceiptStatus::Applied { .. }
-        ));
-        let bundle = send(store, &t.bureau_b, "agency").await;
-        assert!(matches!(
-            receive(store, &t.agency, &bundle).await,
-            ReceiptStatus::Applied { .. }
-        ));
+        ingest(store, &t.bureau_a, &t.agency).await;
+        ingest(store, &t.bureau_b, &t.agency).await;
         // Nothing is compared inside the ingest: the persons wait, marked, for the pass.
-        assert!(
-            !store
-                .link_pending(&scope_agency, 100)
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(!nothing_pending(store, &scope_agency).await);
 
         // The API runs the pass and lists the proposal, with the engine's explanation.
         let token = app.token(t.agency.id, UserRole::Caseworker).await;
@@ -205,13 +227,7 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         let shevchuk = proposal_between(&list, "bureau-a:A-SH-1", "bureau-b:B-SH-1")
             .unwrap_or_else(|| panic!("{}: no proposal: {list}", app.backend))
             .clone();
-        assert!(
-            store
-                .link_pending(&scope_agency, 100)
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(nothing_pending(store, &scope_agency).await);
         assert_eq!(shevchuk["status"], "open");
         assert!(shevchuk["score"].as_f64().unwrap() >= 0.5, "{shevchuk}");
         assert_eq!(shevchuk["algorithm"], matching::ALGORITHM_VERSION);
@@ -270,13 +286,7 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         assert!(pair.body.contains("Confirm: same person"));
 
         // Bad input: a decision that is neither, on the form: 422 naming it; nothing recorded.
-        let refused = app
-            .submit(
-                &format!("/same-person/{shevchuk_id}/decisions"),
-                "decision=maybe",
-                &caseworker,
-            )
-            .await;
+        let refused = decide_on_form(&app, &shevchuk_id, "decision=maybe", &caseworker).await;
         assert_eq!(
             refused.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -285,13 +295,13 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         );
         assert!(refused.body.contains("choose confirm or reject"));
         // The caseworker confirms, with a note.
-        let confirmed = app
-            .submit(
-                &format!("/same-person/{shevchuk_id}/decisions"),
-                "decision=confirm&note=Same+service+number+on+both+cards",
-                &caseworker,
-            )
-            .await;
+        let confirmed = decide_on_form(
+            &app,
+            &shevchuk_id,
+            "decision=confirm&note=Same+service+number+on+both+cards",
+            &caseworker,
+        )
+        .await;
         assert_eq!(
             confirmed.status,
             StatusCode::SEE_OTHER,
@@ -299,22 +309,9 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
             confirmed.body
         );
         // A second decision by the same caseworker: 409.
-        let again = app
-            .submit(
-                &format!("/same-person/{shevchuk_id}/decisions"),
-                "decision=reject",
-                &caseworker,
-            )
-            .await;
+        let again = decide_on_form(&app, &shevchuk_id, "decision=reject", &caseworker).await;
         assert_eq!(again.status, StatusCode::CONFLICT);
-        let got = app
-            .api(
-                "GET",
-                &format!("/api/v1/same-person-proposals/{shevchuk_id}"),
-                Some(&token),
-                None,
-            )
-            .await;
+        let got = fetch(&app, &shevchuk_id, &token).await;
         let got = json_of(&got.body);
         assert_eq!(got["status"], "confirmed");
         assert_eq!(got["decisions"][0]["by"], "caseworker");
@@ -399,25 +396,17 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         );
 
         // The API rejects the Bondar pair: remembered, not proposed again.
-        let rejected = app
-            .api(
-                "POST",
-                &format!("/api/v1/same-person-proposals/{bondar_id}/decisions"),
-                Some(&token),
-                Some(r#"{"decision": "reject", "note": "different mothers"}"#),
-            )
-            .await;
+        let rejected = decide(
+            &app,
+            &bondar_id,
+            &token,
+            r#"{"decision": "reject", "note": "different mothers"}"#,
+        )
+        .await;
         assert_eq!(rejected.status, StatusCode::CREATED, "{}", rejected.body);
         assert_eq!(json_of(&rejected.body)["status"], "rejected");
         let reviewer = app.token(t.agency.id, UserRole::Reviewer).await;
-        let again = app
-            .api(
-                "POST",
-                &format!("/api/v1/same-person-proposals/{bondar_id}/decisions"),
-                Some(&reviewer),
-                Some(r#"{"decision": "confirm"}"#),
-            )
-            .await;
+        let again = decide(&app, &bondar_id, &reviewer, r#"{"decision": "confirm"}"#).await;
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
         assert!(again.body.contains("rejected"));
         // Bureau B notifies her too, later: its record is proposed against both, and the
@@ -425,22 +414,10 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         register(
             store,
             &scope_b,
-            &Card {
-                reference: "B-BO-2",
-                given: "Maria",
-                family: "BONDAR",
-                language: "en",
-                born: "1979-11-30",
-                service_number: None,
-                nationality: None,
-            },
+            &card("B-BO-2", "Maria", "BONDAR", "en", "1979-11-30"),
         )
         .await;
-        let bundle = send(store, &t.bureau_b, "agency").await;
-        assert!(matches!(
-            receive(store, &t.agency, &bundle).await,
-            ReceiptStatus::Applied { .. }
-        ));
+        ingest(store, &t.bureau_b, &t.agency).await;
         let list = open_proposals(&app, &token).await;
         assert!(proposal_between(&list, "bureau-a:A-BO-1", "XA-LIST-0077").is_none());
         assert!(
@@ -464,33 +441,18 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
             let page = app.api("GET", &path, Some(&token), None).await;
             assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
         }
-        let page = app
-            .api(
-                "POST",
-                &format!("/api/v1/same-person-proposals/{unknown}/decisions"),
-                Some(&token),
-                Some(r#"{"decision": "confirm"}"#),
-            )
-            .await;
+        let page = decide(
+            &app,
+            &unknown.to_string(),
+            &token,
+            r#"{"decision": "confirm"}"#,
+        )
+        .await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
-        let page = app
-            .api(
-                "POST",
-                &format!("/api/v1/same-person-proposals/{shevchuk_id}/decisions"),
-                Some(&reviewer),
-                Some(r#"{"decision": "confirm""#),
-            )
-            .await;
+        let page = decide(&app, &shevchuk_id, &reviewer, r#"{"decision": "confirm""#).await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
         assert!(page.body.contains("line 1, column"), "{}", page.body);
-        let page = app
-            .api(
-                "POST",
-                &format!("/api/v1/same-person-proposals/{shevchuk_id}/decisions"),
-                Some(&reviewer),
-                Some(r#"{"decision": "perhaps"}"#),
-            )
-            .await;
+        let page = decide(&app, &shevchuk_id, &reviewer, r#"{"decision": "perhaps"}"#).await;
         assert_eq!(
             page.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -500,14 +462,7 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         assert!(page.body.contains("decision"));
         // A bureau's clerk has no tracing capability: refused.
         let clerk = app.token(t.bureau_a.id, UserRole::BureauClerk).await;
-        let page = app
-            .api(
-                "GET",
-                &format!("/api/v1/same-person-proposals/{shevchuk_id}"),
-                Some(&clerk),
-                None,
-            )
-            .await;
+        let page = fetch(&app, &shevchuk_id, &clerk).await;
         assert!(
             matches!(page.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
             "{}",
@@ -524,36 +479,13 @@ async fn two_bureaus_notify_one_man_in_two_scripts_and_the_agency_links_the_reco
         };
         store.create_tenant(&other).await.unwrap();
         let outsider = app.token(other.id, UserRole::Caseworker).await;
-        let page = app
-            .api(
-                "GET",
-                &format!("/api/v1/same-person-proposals/{shevchuk_id}"),
-                Some(&outsider),
-                None,
-            )
-            .await;
+        let page = fetch(&app, &shevchuk_id, &outsider).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
-        let page = app
-            .api(
-                "POST",
-                &format!("/api/v1/same-person-proposals/{shevchuk_id}/decisions"),
-                Some(&outsider),
-                Some(r#"{"decision": "reject"}"#),
-            )
-            .await;
+        let page = decide(&app, &shevchuk_id, &outsider, r#"{"decision": "reject"}"#).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
         assert_eq!(open_proposals(&app, &outsider).await["total"], 0);
         assert_eq!(
-            json_of(
-                &app.api(
-                    "GET",
-                    &format!("/api/v1/same-person-proposals/{shevchuk_id}"),
-                    Some(&token),
-                    None
-                )
-                .await
-                .body
-            )["status"],
+            json_of(&fetch(&app, &shevchuk_id, &token).await.body)["status"],
             "confirmed",
             "the outsider's reject changed nothing"
         );
@@ -608,29 +540,13 @@ async fn a_pushed_envelope_is_compared_after_it_commits_without_a_page_being_ope
         register(
             store,
             &scope_a,
-            &Card {
-                reference: "A-HR-1",
-                given: "Ганна",
-                family: "ГРИЦЕНКО",
-                language: "uk",
-                born: "1993-06-21",
-                service_number: None,
-                nationality: None,
-            },
+            &card("A-HR-1", "Ганна", "ГРИЦЕНКО", "uk", "1993-06-21"),
         )
         .await;
         let own = register(
             store,
             &scope_agency,
-            &Card {
-                reference: "XA-LIST-0101",
-                given: "Hanna",
-                family: "HRYTSENKO",
-                language: "en",
-                born: "1993-06-21",
-                service_number: None,
-                nationality: None,
-            },
+            &card("XA-LIST-0101", "Hanna", "HRYTSENKO", "en", "1993-06-21"),
         )
         .await;
         let bundle = send(store, &t.bureau_a, "agency").await;
@@ -687,15 +603,13 @@ async fn a_caseworker_confirms_a_same_person_proposal_and_sees_both_sources_in_c
     register(
         &app.store,
         &scope,
-        &Card {
-            reference: "bureau-a:A-0042",
-            given: "Олександр",
-            family: "КОВАЛЕНКО",
-            language: "uk",
-            born: "1990-04-12",
-            service_number: None,
-            nationality: None,
-        },
+        &card(
+            "bureau-a:A-0042",
+            "Олександр",
+            "КОВАЛЕНКО",
+            "uk",
+            "1990-04-12",
+        ),
     )
     .await;
     crate::browser::in_chromium(app, |driver, base| {
