@@ -838,10 +838,7 @@ impl Model {
                 })
                 .collect();
             let prior_weight = (prior / (1.0 - prior)).log2();
-            let mut counts: [Vec<f64>; FEATURES] = Default::default();
-            for feature in NAMESAKE_FEATURES {
-                counts[feature as usize] = vec![0.0; feature.levels()];
-            }
+            let mut counts = namesake_counts();
             different = 0.0;
             for ((levels, count), fixed) in by_name.iter().zip(&fixed) {
                 let mut weight = prior_weight + fixed;
@@ -851,32 +848,12 @@ impl Model {
                 }
                 let q = (1.0 - probability_of(weight)) * count;
                 different += q;
-                for feature in NAMESAKE_FEATURES {
-                    let f = feature as usize;
-                    if let Some(slot) = counts[f].get_mut(levels[f] as usize) {
-                        *slot += q;
-                    }
-                }
+                count_levels(&mut counts, levels, q);
             }
             prior = (1.0 - different / total.max(1.0)).clamp(1e-6, 0.999);
             for feature in NAMESAKE_FEATURES {
                 let f = feature as usize;
-                let known: f64 = counts[f][1..].iter().sum();
-                // The u from random pairs acts as a prior worth `NAMESAKE_PRIOR_PAIRS` pairs,
-                // so a level seldom seen among namesakes keeps a sensible u.
-                u[f] = counts[f]
-                    .iter()
-                    .zip(&self.u[f])
-                    .enumerate()
-                    .map(|(level, (&c, &random))| {
-                        if level == 0 {
-                            0.0
-                        } else {
-                            ((c + NAMESAKE_PRIOR_PAIRS * random) / (known + NAMESAKE_PRIOR_PAIRS))
-                                .max(1e-7)
-                        }
-                    })
-                    .collect();
+                u[f] = namesake_u(&counts[f], &self.u[f]);
             }
         }
         if different < MIN_NAMESAKES {
@@ -895,40 +872,18 @@ impl Model {
         // number that is not a reliable identifier (`conflict_cap` off, FEBRL) teaches nothing.
         let mut labelled = 0.0;
         if self.conflict_cap {
-            let mut counts: [Vec<f64>; FEATURES] = Default::default();
-            for feature in NAMESAKE_FEATURES {
-                counts[feature as usize] = vec![0.0; feature.levels()];
-            }
+            let mut counts = namesake_counts();
             for (levels, count) in by_name {
                 if levels[Feature::ServiceNumber as usize] != SERVICE_CONFLICT {
                     continue;
                 }
                 labelled += count;
-                for feature in NAMESAKE_FEATURES {
-                    let f = feature as usize;
-                    if let Some(slot) = counts[f].get_mut(levels[f] as usize) {
-                        *slot += count;
-                    }
-                }
+                count_levels(&mut counts, levels, *count);
             }
             if labelled >= MIN_LABELLED_NAMESAKES {
                 for feature in NAMESAKE_FEATURES {
                     let f = feature as usize;
-                    let known: f64 = counts[f][1..].iter().sum();
-                    u[f] = counts[f]
-                        .iter()
-                        .zip(&self.u[f])
-                        .enumerate()
-                        .map(|(level, (&c, &random))| {
-                            if level == 0 {
-                                0.0
-                            } else {
-                                ((c + NAMESAKE_PRIOR_PAIRS * random)
-                                    / (known + NAMESAKE_PRIOR_PAIRS))
-                                    .max(1e-7)
-                            }
-                        })
-                        .collect();
+                    u[f] = namesake_u(&counts[f], &self.u[f]);
                 }
             } else {
                 labelled = 0.0;
@@ -981,6 +936,44 @@ const NAMESAKE_PRIOR_PAIRS: f64 = 20.0;
 const MIN_SESSION_PAIRS: f64 = 200.0;
 /// Fewer expected matches than this in a session: likewise.
 const MIN_SESSION_MATCHES: f64 = 30.0;
+
+/// Zeroed counts per level for each of the [`NAMESAKE_FEATURES`] ([`Model::learn_namesakes`]).
+fn namesake_counts() -> [Vec<f64>; FEATURES] {
+    let mut counts: [Vec<f64>; FEATURES] = Default::default();
+    for feature in NAMESAKE_FEATURES {
+        counts[feature as usize] = vec![0.0; feature.levels()];
+    }
+    counts
+}
+
+/// Adds `weight` to the count of each namesake feature's level in `levels`.
+fn count_levels(counts: &mut [Vec<f64>; FEATURES], levels: &[u8; FEATURES], weight: f64) {
+    for feature in NAMESAKE_FEATURES {
+        let f = feature as usize;
+        if let Some(slot) = counts[f].get_mut(levels[f] as usize) {
+            *slot += weight;
+        }
+    }
+}
+
+/// One feature's u per level among namesakes from its `counts` there: the u from random pairs
+/// (`random`) acts as a prior worth `NAMESAKE_PRIOR_PAIRS` pairs, so a level seldom seen among
+/// namesakes keeps a sensible u. Level 0 (unknown) is 0.
+fn namesake_u(counts: &[f64], random: &[f64]) -> Vec<f64> {
+    let known: f64 = counts[1..].iter().sum();
+    counts
+        .iter()
+        .zip(random)
+        .enumerate()
+        .map(|(level, (&c, &random))| {
+            if level == 0 {
+                0.0
+            } else {
+                ((c + NAMESAKE_PRIOR_PAIRS * random) / (known + NAMESAKE_PRIOR_PAIRS)).max(1e-7)
+            }
+        })
+        .collect()
+}
 
 fn level_weights(m: &[f64], u: &[f64]) -> Vec<f64> {
     m.iter()
