@@ -17,16 +17,7 @@ const SECOND_RECORDS: usize = 6;
 /// registered again and how many pairs the engine proposes.
 pub async fn demo(store: &Store, agency: &Tenant) -> anyhow::Result<(usize, usize)> {
     let scope = store.operator_scope(agency, "demo");
-    let mut ids = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.person_ids_after(&scope, after, 1000).await?;
-        let Some(last) = page.last().copied() else {
-            break;
-        };
-        after = Some(last);
-        ids.extend(page);
-    }
+    let ids = crate::demo_tracing::all_person_ids(store, &scope).await?;
     let chosen: Vec<_> = ids.iter().skip(7).step_by(STRIDE).copied().collect();
     let records = store.person_records(&scope, &chosen).await?;
     let source = store

@@ -6,9 +6,9 @@
 use anyhow::Context;
 use domain::{
     AssertedValue, CurrentView, FieldKey, LanguageTag, NamePart, NamePartKind, PartialDate,
-    PersonName, Tenant,
+    PersonId, PersonName, Tenant,
 };
-use store::{NewTracingRequest, Store};
+use store::{NewTracingRequest, Store, TenantScope};
 
 /// Every this-many-th person of the agency's records is sought by a family.
 const STRIDE: usize = 450;
@@ -17,19 +17,28 @@ const REQUESTS: usize = 10;
 
 const RELATIONSHIPS: [&str; 5] = ["parent", "spouse or partner", "sibling", "child", "parent"];
 
-/// Takes in the demo's tracing requests at `agency`; answers how many.
-pub async fn demo(store: &Store, agency: &Tenant) -> anyhow::Result<usize> {
-    let scope = store.operator_scope(agency, "demo");
+/// Every person id of the scope's tenant, in id order, read a page of 1,000 at a time.
+pub(crate) async fn all_person_ids(
+    store: &Store,
+    scope: &TenantScope,
+) -> anyhow::Result<Vec<PersonId>> {
     let mut ids = Vec::new();
     let mut after = None;
     loop {
-        let page = store.person_ids_after(&scope, after, 1000).await?;
+        let page = store.person_ids_after(scope, after, 1000).await?;
         let Some(last) = page.last().copied() else {
             break;
         };
         after = Some(last);
         ids.extend(page);
     }
+    Ok(ids)
+}
+
+/// Takes in the demo's tracing requests at `agency`; answers how many.
+pub async fn demo(store: &Store, agency: &Tenant) -> anyhow::Result<usize> {
+    let scope = store.operator_scope(agency, "demo");
+    let ids = all_person_ids(store, &scope).await?;
     let chosen: Vec<_> = ids.iter().step_by(STRIDE).copied().collect();
     let records = store.person_records(&scope, &chosen).await?;
     let mut made = 0;
