@@ -13,7 +13,7 @@ use domain::{NamePart, NamePartKind, PersonName};
 use store::{DatabaseUrl, NewTracingRequest, Store, TenantScope, UserRole};
 
 use crate::harness::{Instance, http, stderr};
-use crate::transmit::{keyed, ok, pin, register, s};
+use crate::transmit::{keyed, ok, pin, register, s, transmit_args};
 
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -472,15 +472,7 @@ fn done_when_over_files_a_person_reaches_the_agency_the_family_and_their_own_bur
     let bundle = net.a.path("a-1.wab");
     let out = ok(
         &net.a,
-        &[
-            "transmit",
-            "--tenant",
-            "bureau-a",
-            "--to",
-            "agency",
-            "-o",
-            s(&bundle),
-        ],
+        &transmit_args("bureau-a", "agency", &[], s(&bundle)),
     );
     assert!(out.contains("3 card(s)"), "{out}");
     let out = ok(&net.agency, &["receive", "--tenant", "agency", s(&bundle)]);
@@ -784,15 +776,7 @@ fn http_pushes_from_an_unknown_peer_or_for_another_recipient_are_refused_and_log
     let bundle = stranger.path("s.wab");
     ok(
         &stranger,
-        &[
-            "transmit",
-            "--tenant",
-            "bureau-b",
-            "--to",
-            "agency",
-            "-o",
-            s(&bundle),
-        ],
+        &transmit_args("bureau-b", "agency", &[], s(&bundle)),
     );
     let server = serve(&net.agency, "127.0.0.1:0", 0);
     let bytes = std::fs::read(&bundle).unwrap();
@@ -832,15 +816,7 @@ fn http_pushes_from_an_unknown_peer_or_for_another_recipient_are_refused_and_log
     let unknown = stranger.path("x.wab");
     ok(
         &stranger,
-        &[
-            "transmit",
-            "--tenant",
-            "bureau-x",
-            "--to",
-            "agency",
-            "-o",
-            s(&unknown),
-        ],
+        &transmit_args("bureau-x", "agency", &[], s(&unknown)),
     );
     let bytes = std::fs::read(&unknown).unwrap();
     let (status, body) = http(&server.addr, "POST", "/api/v1/transmissions", None, &bytes);
@@ -854,18 +830,7 @@ fn http_pushes_from_an_unknown_peer_or_for_another_recipient_are_refused_and_log
         &["A-9,pow,Petro,,Bondar,uk,M,1990,Kyiv,XB,P-9,2026-11-01"],
     );
     let good = net.a.path("a.wab");
-    ok(
-        &net.a,
-        &[
-            "transmit",
-            "--tenant",
-            "bureau-a",
-            "--to",
-            "agency",
-            "-o",
-            s(&good),
-        ],
-    );
+    ok(&net.a, &transmit_args("bureau-a", "agency", &[], s(&good)));
     let mut tampered = std::fs::read(&good).unwrap();
     let last = tampered.len() - 1;
     tampered[last] ^= 1;
@@ -951,17 +916,12 @@ fn sigkill_during_receive_applies_everything_exactly_once() {
     // default), so that a kill can fall anywhere in one large receive.
     ok(
         &a,
-        &[
-            "transmit",
-            "--tenant",
+        &transmit_args(
             "bureau-a",
-            "--to",
             "agency",
-            "--per-envelope",
-            "6000",
-            "-o",
+            &["--per-envelope", "6000"],
             s(&bundle),
-        ],
+        ),
     );
     // Kill points start at a tenth of the sealing time (a receive does more: it decrypts,
     // verifies and writes every person) and grow by a random factor of 1.2 to 2 each round,

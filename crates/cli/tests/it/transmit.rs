@@ -40,6 +40,19 @@ pub(crate) fn s(path: &std::path::Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// The arguments of `transmit --tenant TENANT --to TO [EXTRA...] -o FILE`.
+pub(crate) fn transmit_args<'a>(
+    tenant: &'a str,
+    to: &'a str,
+    extra: &[&'a str],
+    file: &'a str,
+) -> Vec<&'a str> {
+    let mut args = vec!["transmit", "--tenant", tenant, "--to", to];
+    args.extend_from_slice(extra);
+    args.extend(["-o", file]);
+    args
+}
+
 /// An instance with keys for `tenant` (and an officer key).
 pub(crate) fn keyed(instance: &Instance, tenant: &str) {
     ok(instance, &["keys", "generate", "--tenant", tenant]);
@@ -77,10 +90,7 @@ pub(crate) fn register(instance: &Instance, tenant: &str, rows: &[&str]) {
 
 pub(crate) fn transmit(instance: &Instance, tenant: &str, to: &str, name: &str) -> PathBuf {
     let file = path(instance, name);
-    let out = ok(
-        instance,
-        &["transmit", "--tenant", tenant, "--to", to, "-o", s(&file)],
-    );
+    let out = ok(instance, &transmit_args(tenant, to, &[], s(&file)));
     assert!(out.contains("card(s)"), "{out}");
     file
 }
@@ -149,15 +159,7 @@ fn xc5_a_bundle_from_a_bureau_is_applied_once_at_the_agency_and_gaps_are_reporte
     // Nothing new: no envelope, no sequence number used.
     let out = ok(
         &a,
-        &[
-            "transmit",
-            "--tenant",
-            "bureau-a",
-            "--to",
-            "agency",
-            "-o",
-            s(&path(&a, "none.wab")),
-        ],
+        &transmit_args("bureau-a", "agency", &[], s(&path(&a, "none.wab"))),
     );
     assert!(out.contains("nothing new"), "{out}");
 
@@ -184,17 +186,12 @@ fn xc5_a_bundle_from_a_bureau_is_applied_once_at_the_agency_and_gaps_are_reporte
     // envelope, no new sequence number), and the agency applies it once.
     std::fs::remove_file(&second).unwrap();
     let resend = |sequence: &str, file: &str| {
-        a.run(&[
-            "transmit",
-            "--tenant",
+        a.run(&transmit_args(
             "bureau-a",
-            "--to",
             "agency",
-            "--resend",
-            sequence,
-            "-o",
+            &["--resend", sequence],
             s(&path(&a, file)),
-        ])
+        ))
     };
     let again = resend("2", "b2-again.wab");
     assert!(again.status.success(), "{}", stderr(&again));
@@ -331,17 +328,12 @@ fn xc4_tampered_revoked_unknown_and_misaddressed_bundles_are_rejected_with_nothi
     let file = path(&a, "b2.wab");
     ok(
         &a,
-        &[
-            "transmit",
-            "--tenant",
+        &transmit_args(
             "bureau-a",
-            "--to",
             "agency",
-            "--officer",
-            "Officer Bram Osei",
-            "-o",
+            &["--officer", "Officer Bram Osei"],
             s(&file),
-        ],
+        ),
     );
     let out = ok(&agency, &["receive", "--tenant", "agency", s(&file)]);
     // #1 was never applied (its only copy was signed with the revoked key): a gap, which the
@@ -433,17 +425,7 @@ fn a_bureau_with_more_persons_than_an_envelope_sends_several_bundles_applied_onc
         let file = path(&a, name);
         let out = ok(
             &a,
-            &[
-                "transmit",
-                "--tenant",
-                "bureau-a",
-                "--to",
-                "agency",
-                "--per-envelope",
-                "3",
-                "-o",
-                s(&file),
-            ],
+            &transmit_args("bureau-a", "agency", &["--per-envelope", "3"], s(&file)),
         );
         (file, out)
     };
@@ -451,17 +433,12 @@ fn a_bureau_with_more_persons_than_an_envelope_sends_several_bundles_applied_onc
     for bad in ["0", "many", "2000000"] {
         let error = refused(
             &a,
-            &[
-                "transmit",
-                "--tenant",
+            &transmit_args(
                 "bureau-a",
-                "--to",
                 "agency",
-                "--per-envelope",
-                bad,
-                "-o",
+                &["--per-envelope", bad],
                 s(&path(&a, "bad.wab")),
-            ],
+            ),
         );
         assert!(error.contains("--per-envelope"), "{bad}: {error}");
         assert!(!path(&a, "bad.wab").exists());
@@ -472,18 +449,7 @@ fn a_bureau_with_more_persons_than_an_envelope_sends_several_bundles_applied_onc
     assert!(out.contains("more persons wait for agency"), "{out}");
     assert!(!path(&a, "p1.wab.partial").exists(), "named once recorded");
     // An existing file is never overwritten, and the refusal uses no sequence number.
-    let error = refused(
-        &a,
-        &[
-            "transmit",
-            "--tenant",
-            "bureau-a",
-            "--to",
-            "agency",
-            "-o",
-            s(&first),
-        ],
-    );
+    let error = refused(&a, &transmit_args("bureau-a", "agency", &[], s(&first)));
     assert!(error.contains("exists already"), "{error}");
     let (second, out) = send("p2.wab");
     assert!(out.contains("bureau-a #2 to agency"), "{out}");
