@@ -101,6 +101,24 @@ pub(crate) async fn send(store: &Store, from: &Tenant, to: &str) -> Vec<u8> {
     prepared.bundle
 }
 
+/// The sequence numbers of `sender`'s envelopes the scope's tenant applied, in the order of its
+/// received log.
+pub(crate) async fn applied_sequences(
+    store: &Store,
+    scope: &TenantScope,
+    sender: &str,
+) -> Vec<Option<i64>> {
+    store
+        .received_log(scope)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.entry.sender.as_deref() == Some(sender))
+        .filter(|r| r.entry.status.code() == "applied")
+        .map(|r| r.entry.sequence)
+        .collect()
+}
+
 pub(crate) async fn receive(store: &Store, tenant: &Tenant, bundle: &[u8]) -> ReceiptStatus {
     let scope = store.operator_scope(tenant, "test");
     receive_bundle(store, tenant, &scope, bundle)

@@ -104,15 +104,7 @@ async fn a_large_forwarding_round_goes_in_bounded_envelopes_applied_once_in_any_
             i64::try_from(PERSONS).unwrap(),
             "{backend}: every person once"
         );
-        let applied: Vec<Option<i64>> = store
-            .received_log(&scope_b)
-            .await
-            .unwrap()
-            .iter()
-            .filter(|r| r.entry.sender.as_deref() == Some("agency"))
-            .filter(|r| r.entry.status.code() == "applied")
-            .map(|r| r.entry.sequence)
-            .collect();
+        let applied = crate::changes::applied_sequences(store, &scope_b, "agency").await;
         assert_eq!(applied, [Some(3), Some(1), Some(2)], "{backend}");
     }
 }

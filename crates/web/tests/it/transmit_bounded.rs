@@ -250,15 +250,7 @@ async fn a_bureaus_first_round_goes_in_bounded_envelopes_applied_once_in_any_ord
         );
         let held = crate::changes::record_of(store, &scope_agency, "bureau-a:X-01199").await;
         assert_eq!(held.events.len(), 1, "{backend}: its capture, once");
-        let applied: Vec<Option<i64>> = store
-            .received_log(&scope_agency)
-            .await
-            .unwrap()
-            .iter()
-            .filter(|r| r.entry.sender.as_deref() == Some("bureau-a"))
-            .filter(|r| r.entry.status.code() == "applied")
-            .map(|r| r.entry.sequence)
-            .collect();
+        let applied = crate::changes::applied_sequences(store, &scope_agency, "bureau-a").await;
         assert_eq!(applied, [Some(2), Some(1), Some(3)], "{backend}");
         // The list arrived once, with both its persons.
         let (lists, total) = store.lists_page(&scope_agency, 0, 10).await.unwrap();
