@@ -16,7 +16,7 @@ use domain::{
     AssertedValue, CurrentView, FieldKey, NamePartKind, PartialDate, PartialDateKind, PersonId,
     PersonName, Presence,
 };
-use matching::{Explanation, Feature, Index, Record};
+use matching::{Explanation, Feature, Index, Model, Record};
 use store::{PersonRecord, TenantScope, TracingRequest};
 
 use crate::error::{AppError, AppResult};
@@ -27,6 +27,21 @@ pub(crate) const ALGORITHM: &str = matching::ALGORITHM_VERSION;
 
 /// Proposals below this probability are not shown.
 pub(crate) const FLOOR: f64 = 0.05;
+
+/// The engine's configured model, with the prior of one query against a tenant of `persons`
+/// records: about one of them is the person sought, so the prior that a given record is that
+/// person is 1/N, not the configured 0.05 of a pair that a batch run's blocking already chose.
+/// With 0.05 a family name and a birth year alone read as 99.9% in a tenant of thousands; with
+/// 1/N the percentages a caseworker sees (tracing proposals, same-person proposals, the
+/// worklist's triage column) say how likely the record is among all the tenant's records
+/// (MATCH-1, MATCH-7). The order of the candidates does not change: the prior is one constant.
+pub(crate) fn tenant_model(persons: i64) -> Model {
+    let mut model = Model::default();
+    #[allow(clippy::cast_precision_loss)]
+    let n = persons.max(2) as f64;
+    model.prior = 1.0 / n;
+    model
+}
 
 /// An index older than this is rebuilt (to see corrections to existing persons).
 pub(crate) const MAX_AGE: Duration = Duration::from_secs(300);
@@ -221,7 +236,7 @@ fn proposal(
 
 /// Loads every person of the tenant into a fresh index.
 async fn build(state: &AppState, scope: &TenantScope, persons: i64) -> AppResult<TenantIndex> {
-    let mut index = Index::new();
+    let mut index = Index::with_model(tenant_model(persons));
     let mut records = HashMap::new();
     let mut unmatchable = HashSet::new();
     let mut after = None;
@@ -496,11 +511,25 @@ pub(crate) async fn same_person_candidates(
 }
 
 /// Compares one request with one stored person (for a decision on a pair, and for pairs the
-/// engine no longer ranks among the best).
-pub(crate) fn explain_pair(request: &TracingRequest, person: &PersonRecord) -> Proposal {
+/// engine no longer ranks among the best), with the tenant's model, so that the percentage is
+/// the one the ranked proposals show.
+pub(crate) async fn explain_pair(
+    state: &AppState,
+    scope: &TenantScope,
+    request: &TracingRequest,
+    person: &PersonRecord,
+) -> AppResult<Proposal> {
+    fresh_index(state, scope).await?;
+    let model = lock(state)?
+        .get(&scope.tenant())
+        .map_or_else(|| tenant_model(1), |t| t.index.model().clone());
+    Ok(explain_with(model, request, person))
+}
+
+fn explain_with(model: Model, request: &TracingRequest, person: &PersonRecord) -> Proposal {
     let query = query_of(request);
     let record = record_of(person);
-    let mut index = Index::new();
+    let mut index = Index::with_model(model);
     let hit = index
         .insert(&record)
         .ok()

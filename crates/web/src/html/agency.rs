@@ -616,7 +616,7 @@ async fn review_pairs(
         .collect();
     missing.sort();
     for record in state.store.person_records(&member.scope, &missing).await? {
-        proposals.push(search::explain_pair(request, &record));
+        proposals.push(search::explain_pair(state, &member.scope, request, &record).await?);
     }
     let me = member.principal.user;
     let rejected = states.values().filter(|s| s.rejected).count();
@@ -784,7 +784,7 @@ pub(crate) async fn decide(
         .find(|p| p.person == person)
     {
         Some(proposal) => proposal,
-        None => search::explain_pair(&request, &record),
+        None => search::explain_pair(&state, &member.scope, &request, &record).await?,
     };
     let explanation = serde_json::to_string(&proposal.features)
         .map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
