@@ -3,7 +3,7 @@
 #
 #   bench/matching/run.sh [--sizes 10k,100k,1m] [--link-size 100k] [--queries 2000] [--seed 1]
 #                         [--skip-splink-1m] [--skip-splink] [--no-unidecode] [--unidecode-all]
-#                         [--out DIR]
+#                         [--ceiling] [--out DIR]
 #
 # 1. bench/matching/setup-venv.sh: bench/.venv with the pinned Splink, recordlinkage, Unidecode.
 # 2. cargo build --release -p whereabouts.
@@ -21,7 +21,11 @@
 # Defaults: --sizes 10k,100k,1m, --link-size 100k. Splink at 1M takes minutes and about 15 GB;
 # --skip-splink-1m leaves it out (the table then shows — for it); --skip-splink leaves Splink
 # out everywhere (for before/after runs of Whereabouts alone). WHEREABOUTS_BIN runs another
-# binary instead of building one (for testing the harness).
+# binary instead of building one (for testing the harness). --ceiling also builds the matching
+# crate's `diagnose` example (DIAGNOSE_BIN runs another), writes every candidate pair of the
+# cross-script link with its comparison levels and appends ceiling.py's analysis to the
+# results: how the engine compares with the best any score over the same comparison levels
+# could reach, with the truth in hand.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,6 +38,7 @@ skip_splink_1m=0
 skip_splink=0
 unidecode=1
 unidecode_all=0
+ceiling=0
 out="$repo/bench/out/matching"
 
 while [[ $# -gt 0 ]]; do
@@ -46,8 +51,9 @@ while [[ $# -gt 0 ]]; do
     --skip-splink) skip_splink=1; shift ;;
     --no-unidecode) unidecode=0; shift ;;
     --unidecode-all) unidecode_all=1; shift ;;
+    --ceiling) ceiling=1; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -212,6 +218,31 @@ for size in "${size_list[@]}"; do
   fi
 done
 
+ceiling_md="$results/ceiling.md"
+rm -f "$ceiling_md"
+if [[ "$ceiling" -eq 1 ]]; then
+  d="$data/synthetic-${link_size,,}"
+  if [[ -n "${DIAGNOSE_BIN:-}" ]]; then
+    diagnose="$DIAGNOSE_BIN"
+  else
+    say "cargo build --release -p whereabouts-matching --example diagnose"
+    (cd "$repo" && cargo build --release -p whereabouts-matching --example diagnose --quiet)
+    diagnose="${CARGO_TARGET_DIR:-$repo/target}/release/examples/diagnose"
+  fi
+  say "ceiling: every candidate pair of the ${link_size} cross-script link"
+  "$diagnose" link "$d/left.csv" "$d/right.csv" "$runs/syn-${link_size,,}-link-all.csv" --all \
+    >/dev/null 2>"$runs/syn-${link_size,,}-link-all.err"
+  {
+    echo
+    echo "## Ceiling: synthetic ${link_size,,} cross-script link"
+    echo
+    echo "\`bench/matching/ceiling.py\` over every candidate pair (\`diagnose link --all\`): the best any score over the same comparison levels reaches with the truth in hand."
+    echo
+    python3 "$here/ceiling.py" --pairs "$runs/syn-${link_size,,}-link-all.csv" --truth "$d/truth.csv" \
+      --left "$d/left.csv" --right "$d/right.csv"
+  } >"$ceiling_md"
+fi
+
 # ---------------------------------------------------------------------------------------------
 mkdir -p "$here/results"
 binary_note=""
@@ -219,8 +250,9 @@ if [[ -n "${WHEREABOUTS_BIN:-}" ]]; then binary_note=", Whereabouts binary $WHER
 {
   echo "# Matching benchmark"
   echo
-  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $skip_splink -eq 1 ]] && echo ' --skip-splink')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')$([[ $unidecode_all -eq 1 ]] && echo ' --unidecode-all')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)${binary_note}, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $skip_splink -eq 1 ]] && echo ' --skip-splink')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')$([[ $unidecode_all -eq 1 ]] && echo ' --unidecode-all')$([[ $ceiling -eq 1 ]] && echo ' --ceiling')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)${binary_note}, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   "$python" "$here/report.py" "$results"
+  if [[ -f "$ceiling_md" ]]; then cat "$ceiling_md"; fi
 } >"$here/results/latest.md"
 cat "$here/results/latest.md"

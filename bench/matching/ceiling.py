@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""How far the engine is from what its comparison levels can tell apart: a ceiling analysis.
+
+    python3 bench/matching/ceiling.py --pairs ALL.csv --truth T.csv --left L.csv --right R.csv
+
+ALL.csv is the output of `cargo run --release -p whereabouts-matching --example diagnose --
+link L.csv R.csv ALL.csv --all`: every candidate pair with its probability (`score`), its
+explanation and its comparison levels (`levels`, "feature=level" per feature).
+
+Fellegi-Sunter scores a pair from its comparison vector (one level per feature: birth date
+"year only agrees", father's name "same name in different scripts", ...), adjusted for the
+frequency of the names. This script asks how well ANY score could do on the same candidates:
+
+- oracle (in-sample): every distinct comparison vector is a class; the truth gives each class
+  its share of true pairs, and classes are taken best first. No score that is a function of the
+  comparison levels alone can do better on this data, whatever its weights; the figure is
+  optimistic, since small classes are pure by chance.
+- oracle (2-fold): the same, but a class's share is learned on the pairs of one half of the
+  left records and applied to the other half (the engine's own score orders classes unseen in
+  the learning half and breaks ties). This is what a supervised learner given the truth and
+  the comparison levels would reach; it is the fair ceiling to set a floor against.
+- the false pairs at or above the threshold that no field contradicts: every feature both
+  records know agrees or is a known slip (the names of planted namesakes agree by
+  construction). Such a pair looks like a true pair to anything that reads the two records.
+
+Recall is over all true pairs of the truth (candidates or not), like bench/matching/score.py.
+Standard library only.
+"""
+import argparse
+import collections
+import csv
+import zlib
+
+# Levels at which a feature contradicts a match (see crates/matching/src/compare.rs and
+# date.rs): a different name or place, a conflicting service number, birth dates no slip
+# explains.
+CONTRADICTING = {
+    "different",
+    "disagree",
+    "conflict",
+    "far",
+    "full_dates_years_apart",
+    "same_year_other_day",
+    "year_off_1_other_day",
+    "year_off_2_5",
+}
+FEATURES = [
+    "given name",
+    "family name",
+    "patronymic",
+    "birth date",
+    "sex",
+    "father's name",
+    "mother's name",
+    "service number",
+    "birth place",
+    "nationality",
+    "address",
+]
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def parse_levels(text):
+    """'given name=exact family name=different ...' -> {feature: level}."""
+    out = {}
+    positions = sorted((text.find(f + "="), f) for f in FEATURES if text.find(f + "=") >= 0)
+    for i, (start, feature) in enumerate(positions):
+        end = positions[i + 1][0] if i + 1 < len(positions) else len(text)
+        out[feature] = text[start + len(feature) + 1 : end].strip()
+    return out
+
+
+def recall_at_precision(scored, total, precision=0.99):
+    """Best recall at any score threshold whose precision is at least `precision`, and the
+    best F1 at any threshold; `scored` is [(score, is_true)]."""
+    scored = sorted(scored, key=lambda x: -x[0])
+    tp = fp = 0
+    best_recall = best_f1 = 0.0
+    for i, (score, is_true) in enumerate(scored):
+        tp += is_true
+        fp += not is_true
+        if i + 1 < len(scored) and scored[i + 1][0] == score:
+            continue  # a threshold takes every pair of one score
+        p, r = tp / (tp + fp), tp / total
+        if p >= precision:
+            best_recall = max(best_recall, r)
+        if tp:
+            best_f1 = max(best_f1, 2 * p * r / (p + r))
+    return best_recall, best_f1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", required=True)
+    ap.add_argument("--truth", required=True)
+    ap.add_argument("--left", required=True)
+    ap.add_argument("--right", required=True)
+    ap.add_argument("--threshold", type=float, default=0.5)
+    args = ap.parse_args()
+
+    truth = {r["id"]: r["cluster_id"] for r in read_csv(args.truth)}
+    left = [r["id"] for r in read_csv(args.left)]
+    right_count = collections.Counter(truth[r["id"]] for r in read_csv(args.right))
+    total = sum(right_count[truth[i]] for i in left)
+
+    pairs = []
+    for row in read_csv(args.pairs):
+        if "levels" not in row:
+            raise SystemExit(
+                f"{args.pairs}: no `levels` column; write it with `diagnose link ... --all`"
+            )
+        is_true = truth.get(row["left_id"]) == truth.get(row["right_id"])
+        fold = zlib.crc32(row["left_id"].encode()) % 2
+        pairs.append((float(row["score"]), is_true, row["levels"], fold))
+
+    engine_r, engine_f1 = recall_at_precision([(s, t) for s, t, _, _ in pairs], total)
+    tp = sum(1 for s, t, _, _ in pairs if s >= args.threshold and t)
+    fp = sum(1 for s, t, _, _ in pairs if s >= args.threshold and not t)
+    p = tp / max(1, tp + fp)
+    r = tp / total
+    f1 = 2 * p * r / (p + r) if tp else 0.0
+
+    classes = collections.defaultdict(lambda: [0, 0])
+    for _, t, levels, _ in pairs:
+        classes[levels][t] += 1
+    # In-sample: each class's share of true pairs, best first.
+    oracle = [(c[1] / (c[0] + c[1]), bool(t)) for c in classes.values() for t in (0, 1) for _ in range(c[t])]
+    oracle_r, oracle_f1 = recall_at_precision(oracle, total)
+    # 2-fold: shares learned on the other half of the left records.
+    cross = []
+    for fold in (0, 1):
+        learned = collections.defaultdict(lambda: [0, 0])
+        for _, t, levels, f in pairs:
+            if f != fold:
+                learned[levels][t] += 1
+        for s, t, levels, f in pairs:
+            if f == fold:
+                c = learned.get(levels)
+                share = (c[1] + s) / (c[0] + c[1] + 1) if c else s
+                cross.append((share, t))
+    cross_r, cross_f1 = recall_at_precision(cross, total)
+
+    silent = collections.Counter()
+    for s, t, levels, _ in pairs:
+        if s >= args.threshold and not t:
+            parsed = parse_levels(levels)
+            contradicted = [f for f, level in parsed.items() if level in CONTRADICTING]
+            if not contradicted:
+                silent[parsed.get("birth date", "missing")] += 1
+
+    print(f"true pairs {total}, candidate pairs {len(pairs)}, comparison vectors {len(classes)}")
+    print()
+    print("| scorer | P at threshold | R at threshold | F1 at threshold | best F1 | R@p>=0.99 |")
+    print("|---|---|---|---|---|---|")
+    print(f"| Whereabouts (threshold {args.threshold}) | {p:.4f} | {r:.4f} | {f1:.4f} | {engine_f1:.4f} | {engine_r:.4f} |")
+    print(f"| oracle on the comparison levels, 2-fold | — | — | — | {cross_f1:.4f} | {cross_r:.4f} |")
+    print(f"| oracle on the comparison levels, in-sample | — | — | — | {oracle_f1:.4f} | {oracle_r:.4f} |")
+    print()
+    n_silent = sum(silent.values())
+    print(
+        f"false pairs at or above {args.threshold}: {fp}; of them {n_silent} have no field that "
+        "contradicts a match (every field both records know agrees or is a known slip), by birth date: "
+        + ", ".join(f"{level} {n}" for level, n in silent.most_common())
+    )
+
+
+if __name__ == "__main__":
+    main()
