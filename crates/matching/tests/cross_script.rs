@@ -918,3 +918,110 @@ fn the_other_gender_form_of_one_womans_family_name_is_her_name() {
     let (c, ..) = comparison(&list, &unknown);
     assert_eq!(c.level(Feature::FamilyName), NameLevel::GenderForm as u8);
 }
+
+/// A tracing search is one person against every record (issue 3, item 3): after a bulk build
+/// the index scores with the prior of one query among its N records. Three different men named
+/// Олександр Коваленко, born in 1984 (their fathers differ), among 2,000 records where both
+/// names are common, all fit a request that gives only the names and the year; none of them
+/// may read as certain (with the batch prior of 0.05 each read 99.9%), and all three still
+/// come first.
+#[test]
+fn a_search_among_many_records_does_not_call_each_namesake_certain() {
+    let given = [
+        "Олександр",
+        "Андрій",
+        "Микола",
+        "Сергій",
+        "Іван",
+        "Петро",
+        "Віктор",
+        "Юрій",
+        "Олег",
+        "Василь",
+    ];
+    let family = [
+        "Коваленко",
+        "Шевченко",
+        "Бондаренко",
+        "Ткаченко",
+        "Кравченко",
+        "Мельник",
+        "Бойко",
+        "Олійник",
+        "Лисенко",
+        "Руденко",
+        "Савченко",
+        "Петренко",
+        "Марченко",
+        "Мороз",
+        "Поліщук",
+        "Кравчук",
+        "Левченко",
+        "Гончаренко",
+        "Карпенко",
+        "Захарченко",
+    ];
+    let mut index = Index::new();
+    for i in 0..2_000usize {
+        let year = 1950 + (i * 7 % 50);
+        // A third of the lists know only the year, as press reports and many lists do.
+        let date = if i % 3 == 0 {
+            year.to_string()
+        } else {
+            format!("{year}-{:02}-{:02}", i % 12 + 1, i % 28 + 1)
+        };
+        index
+            .insert(&person(
+                &format!("r{i}"),
+                &[
+                    ("given_name", given[i % given.len()]),
+                    ("family_name", family[i / given.len() % family.len()]),
+                    ("birth_date", &date),
+                    ("father_name", given[(i / 3) % given.len()]),
+                ],
+            ))
+            .unwrap();
+    }
+    for (id, father, date) in [
+        ("kovalenko-a", "Петро", "1984-03-02"),
+        ("kovalenko-b", "Іван", "1984-07-19"),
+        ("kovalenko-c", "Віктор", "1984-11-30"),
+    ] {
+        index
+            .insert(&person(
+                id,
+                &[
+                    ("given_name", "Олександр"),
+                    ("family_name", "Коваленко"),
+                    ("birth_date", date),
+                    ("father_name", father),
+                ],
+            ))
+            .unwrap();
+    }
+    index.calibrate();
+    let query = person(
+        "q",
+        &[
+            ("given_name", "Oleksandr"),
+            ("family_name", "Kovalenko"),
+            ("birth_date", "1984"),
+        ],
+    );
+    let hits = index.search(&query, 10);
+    let mut top: Vec<&str> = hits.iter().take(3).map(|h| h.id.as_str()).collect();
+    top.sort_unstable();
+    assert_eq!(
+        top,
+        ["kovalenko-a", "kovalenko-b", "kovalenko-c"],
+        "{hits:?}"
+    );
+    for hit in hits.iter().take(3) {
+        assert!(
+            hit.probability < 0.95 && hit.probability > 0.05,
+            "{}: {}",
+            hit.id,
+            hit.probability
+        );
+    }
+}
