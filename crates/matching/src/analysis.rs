@@ -35,6 +35,12 @@ pub struct TokenInfo {
     /// The token's unambiguous hushing consonants (`names::sibilants`): two spellings that
     /// share a key but disagree here (Elçin / Elşən) are different names.
     pub sibilants: u32,
+    /// The vowel of the token's first syllable (`names::vowels`): two spellings that share a
+    /// key but whose written long vowels disagree (راما / ريما) are different names.
+    pub vowels: u32,
+    /// For a patronymic (Миколайович, Nikolaevich), the given-name class of the father's
+    /// name in it (`names::patronymic_group`), or [`NONE`].
+    pub patronymic_group: u32,
 }
 
 /// The key ids of a token (at most four, `lexicon::analyse_token`), kept inline: comparing
@@ -249,6 +255,8 @@ impl Lexicon {
             skeleton,
             initial: token.chars().filter(|c| c.is_alphanumeric()).count() == 1,
             sibilants: names::sibilants(token),
+            vowels: names::vowels(token),
+            patronymic_group: info.patronymic_group.unwrap_or(NONE),
         });
         self.token_ids.insert(token.into(), id);
         id

@@ -943,14 +943,15 @@ mod tests {
 
     // MATCH-2 ("given name key + birth year (± tolerance)"), DATE-5: in a link the left
     // records look up the year-keyed rules for the neighbouring years too. The given names
-    // (Овганнес, Hovhannes) share no key and the family names' first letters differ, so only
-    // family × year can meet; the years are one apart (synthetic 10k link, never compared).
+    // (Ашот, Hovhannes) share no key and the family names' first letters differ, so only
+    // family × year can meet; the years are one apart (synthetic 10k link, never compared;
+    // there the given names were Овганнес and Hovhannes, which now share a key, NAME-AM-2).
     #[test]
     fn link_meets_a_birth_year_one_off() {
         let left = [person(
             "l",
             &[
-                ("full_name", "ЭРИКЯН Овганнес Давитович"),
+                ("full_name", "ЭРИКЯН Ашот Давитович"),
                 ("birth_date", "2003-09-25"),
             ],
         )];

@@ -352,9 +352,13 @@ fn compare_distinct_tokens(corpus: &Corpus, a: u32, b: u32, floor: f64) -> NameL
     // it is and they disagree (Elçin / Elşən, Эльчин / Эльшан), the names are different and
     // only their spelling similarity counts.
     let sibilants_differ = names::sibilants_conflict(ta.sibilants, tb.sibilants);
+    // Likewise the written long vowel of the first syllable, which keys leave anonymous:
+    // راما / ريما (Rama / Rima), Reema / Rama. The given-name classes still decide (their
+    // spellings come from the tables, `names::given_name_group_of`).
+    let vowels_differ = names::vowels_conflict(ta.vowels, tb.vowels);
     let mut skeleton_only = false;
     if !sibilants_differ {
-        for k in ta.keys.iter() {
+        for k in ta.keys.iter().filter(|_| !vowels_differ) {
             if tb.keys.contains(k) {
                 if *k != ta.skeleton && *k != tb.skeleton {
                     return NameLevel::SameKey;
@@ -365,8 +369,9 @@ fn compare_distinct_tokens(corpus: &Corpus, a: u32, b: u32, floor: f64) -> NameL
         if ta.group != NONE && ta.group == tb.group {
             return NameLevel::Cognate;
         }
-        if ta.stem != NONE && (ta.stem == tb.stem || tb.keys.contains(&ta.stem))
-            || tb.stem != NONE && ta.keys.contains(&tb.stem)
+        if !vowels_differ
+            && (ta.stem != NONE && (ta.stem == tb.stem || tb.keys.contains(&ta.stem))
+                || tb.stem != NONE && ta.keys.contains(&tb.stem))
         {
             return NameLevel::GenderForm;
         }
@@ -385,6 +390,7 @@ fn compare_distinct_tokens(corpus: &Corpus, a: u32, b: u32, floor: f64) -> NameL
     }
     if similarity < CLOSE
         && !sibilants_differ
+        && !vowels_differ
         && let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first())
     {
         let (sa, sb) = (lex.key_text(ka), lex.key_text(kb));
@@ -752,6 +758,18 @@ pub fn compare(corpus: &Corpus, a: &Features, b: &Features) -> Comparison {
         family = NameLevel::SameKey;
     }
     let (mut patronymic, _) = compare_parts(corpus, pa, pb);
+    // NAME-UA-3, NAME-RU-1: the Ukrainian and the Russian patronymic of one father's name
+    // (Миколайович / Николаевич, Андрійович / Андреевич) are cognates as the father's given
+    // names are (`names::patronymic_group`, from the given-name table).
+    if patronymic > NameLevel::Cognate
+        && let (Some(&x), Some(&y)) = (pa.first(), pb.first())
+    {
+        let lex = corpus.lexicon();
+        let (gx, gy) = (lex.token(x).patronymic_group, lex.token(y).patronymic_group);
+        if gx != NONE && gx == gy {
+            patronymic = NameLevel::Cognate;
+        }
+    }
 
     // A parent's name often repeats the family name ("Анатолий Успенский"); only the parent's
     // own names tell two fathers apart. The family name is the one of the reading compared:
@@ -985,6 +1003,67 @@ mod tests {
                 assert_eq!(other, NameLevel::Different, "Oleksandr / Mykola");
             }
         }
+    }
+
+    fn given_level(a: &str, b: &str) -> NameLevel {
+        let corpus = corpus_of(&[(a, "X"), (b, "X")]);
+        let given = |i: usize| corpus.tokens(corpus.features(i).given);
+        compare_parts(&corpus, given(0), given(1)).0
+    }
+
+    /// Written long vowels (ا against ي) make two names of spellings that share a key:
+    /// راما / ريما (Rama / Rima) are at most similar, never one name or a typing slip; Latin
+    /// spellings of one name still share their key.
+    #[test]
+    fn written_long_vowels_are_not_one_name() {
+        assert!(given_level("راما", "ريما") > NameLevel::Close);
+        assert!(given_level("راما", "Reema") > NameLevel::Close);
+        assert_eq!(given_level("ريما", "Rima"), NameLevel::SameKey);
+        assert_eq!(given_level("Mohammed", "Muhammad"), NameLevel::SameKey);
+        assert_eq!(given_level("Mohamad", "Muhammad"), NameLevel::SameKey);
+        assert_eq!(given_level("محمد", "Mohammed"), NameLevel::SameKey);
+    }
+
+    /// Real spellings the keys now bring together (names crate, tests/real_names.rs): Egyptian
+    /// g for ج, Persian و as a vowel, Azerbaijani c, Russian forms of Armenian names.
+    #[test]
+    fn real_spellings_of_one_name_agree() {
+        for (a, b) in [
+            ("Naggar", "Najjar"),
+            ("El Naggar", "Alnajjar"),
+            ("رویا", "Roya"),
+            ("Cavidli", "Джавидли"),
+            ("Овганнес", "Hovhannes"),
+            ("Рант", "Hrant"),
+        ] {
+            assert!(
+                given_level(a, b) <= NameLevel::Cognate,
+                "{a} / {b}: {:?}",
+                given_level(a, b)
+            );
+        }
+    }
+
+    /// NAME-UA-3, NAME-RU-1: Ukrainian and Russian patronymics of cognate names agree as
+    /// cognates; patronymics of different names do not.
+    #[test]
+    fn patronymics_of_cognate_names_agree() {
+        let level = |a: &str, b: &str| {
+            let mut corpus = Corpus::new();
+            for (i, p) in [a, b].into_iter().enumerate() {
+                let mut record = crate::Record::new(i.to_string());
+                record.given_name = "Петро".into();
+                record.family_name = "Коваленко".into();
+                record.patronymic = p.into();
+                corpus.add(&record);
+            }
+            let c = compare(&corpus, corpus.features(0), corpus.features(1));
+            NameLevel::from_u8(c.level(Feature::Patronymic))
+        };
+        assert!(level("Миколайович", "Николаевич") <= NameLevel::Cognate);
+        assert!(level("Андрійович", "Андреевич") <= NameLevel::Cognate);
+        assert!(level("Олександрович", "Александрович") <= NameLevel::Cognate);
+        assert_eq!(level("Миколайович", "Андреевич"), NameLevel::Different);
     }
 
     proptest! {

@@ -13,6 +13,8 @@ pub(crate) struct TokenAnalysis {
     pub stem: Option<String>,
     /// The consonant skeleton among `keys`: sharing only it is weaker evidence.
     pub skeleton: Option<String>,
+    /// For a patronymic, the given-name class of the father's name in it.
+    pub patronymic_group: Option<u32>,
 }
 
 /// Most characters of one token that are analysed; longer "tokens" are noise.
@@ -39,12 +41,21 @@ pub(crate) fn analyse_token(token: &str) -> TokenAnalysis {
         .first()
         .map(|k| names::skeleton(k))
         .filter(|s| keys.len() > 1 && keys.contains(s));
+    // NAME-UA-3, NAME-RU-1: a patronymic is the father's given name with a suffix, so the
+    // Ukrainian and Russian patronymics of cognate names (Миколайович / Николаевич,
+    // Андрійович / Андреевич) carry the given name's cognate class.
+    let patronymic_group = if names::is_patronymic(&token) {
+        names::patronymic_group(&token)
+    } else {
+        None
+    };
     TokenAnalysis {
         latin,
         keys,
         group,
         stem,
         skeleton,
+        patronymic_group,
     }
 }
 

@@ -301,7 +301,17 @@ pub(crate) fn vocalised_guess_with(chars: &[char], lang: crate::Lang, guess: Gue
             }
             'ي' | 'ه' if end && matches!(c0, 'ى' | 'ة') => units.push(Unit::V("a", false)),
             'و' | 'ي' => {
-                let consonantal = start || prev_is_v || next_vowel;
+                // و after a consonant and before a ی that itself stands before a vowel is
+                // the vowel, and that ی the consonant y: Persian رویا is Roya (Rouya), پویا
+                // Pouya (BGN/PCGN 1958 Persian: و as a vowel ū/o, ی before a vowel y). Not
+                // before a ی that is the vowel (نوید Navid, علوی Alavi).
+                let vowel_before_glide = c == 'و'
+                    && prev_is_c
+                    && next == Some('ي')
+                    && chars
+                        .get(i + 2)
+                        .is_some_and(|&x| matches!(fold_letter(x), 'ا' | 'و' | 'ي'));
+                let consonantal = (start || prev_is_v || next_vowel) && !vowel_before_glide;
                 if consonantal {
                     units.push(Unit::C(match (c, style) {
                         ('و', Style::Persian) => "v",

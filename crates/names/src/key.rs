@@ -381,3 +381,134 @@ pub fn sibilants_conflict(a: u32, b: u32) -> bool {
         x != SIB_AMBIGUOUS && y != SIB_AMBIGUOUS && x != y
     })
 }
+
+/// Vowel classes of [`vowels`]: back open `a`, front close `i`, back close `u`.
+const V_A: u32 = 1;
+const V_I: u32 = 2;
+const V_U: u32 = 4;
+/// The vowel is written unambiguously: an Arabic-script long vowel letter, or a Latin doubled
+/// vowel (aa, ee, ii, oo, uu) that marks a long one.
+const V_HARD: u32 = 8;
+/// Which Arabic-script long vowel letter is written (bits 4 and 5): two Arabic-script
+/// spellings with different letters there are different names.
+const V_LETTER_ALIF: u32 = 1 << 4;
+const V_LETTER_YA: u32 = 2 << 4;
+const V_LETTER_WAW: u32 = 3 << 4;
+const V_LETTER: u32 = 3 << 4;
+
+/// The class of a Latin vowel run (after the first consonants of a name): the classes the
+/// run can stand for. `e` stands for a short a as often as for i (Turkish and Persian Mehmet,
+/// Fatemeh; Levantine Reda for Rida), `o` for a (Belarusian Раман for Роман, Persian o for
+/// Arabic u) and for u, a diphthong for a and i, so only a, i/y and u are one class each.
+fn latin_vowel_class(run: &[u8]) -> u32 {
+    match run {
+        [] => 0,
+        // A glide before a vowel (Liubov, Viacheslav, Myasnikov): the vowel after it.
+        [b'e', b'e', ..] | [b'i', b'i', ..] => V_I | V_HARD,
+        [b'y', b'i' | b'y', ..] | [b'i', b'y', ..] => V_I,
+        [b'i' | b'y', rest @ ..] if !rest.is_empty() => latin_vowel_class(rest),
+        [b'a', b'a', ..] => V_A | V_HARD,
+        [b'o', b'o', ..] | [b'u', b'u', ..] => V_U | V_HARD,
+        [b'o', b'u', ..] => V_U,
+        [b'a', b'i' | b'y' | b'e', ..] => V_A | V_I,
+        [b'a', b'o' | b'u', ..] => V_A | V_U,
+        [b'a', ..] => V_A,
+        [b'e', ..] => V_A | V_I,
+        [b'i' | b'y', ..] => V_I,
+        [b'o', ..] => V_A | V_U,
+        [b'u', ..] => V_U,
+        _ => 0,
+    }
+}
+
+/// The vowel of the first syllable of a name token (any script) as a set of classes, for
+/// [`vowels_conflict`]; 0 when the token begins with a vowel or the vowel is not written.
+///
+/// Arabic script writes only the long vowels, with the letters ا (ā), ي/ی (ī) and و (ū)
+/// (ALA-LC Arabic 2012; BGN/PCGN 1956 Arabic): a long vowel letter after the first
+/// consonant is the vowel itself, unambiguous, where the keys (vowels anonymous) cannot tell
+/// راما (Rama) from ريما (Rima). و or ي before another vowel letter is a consonant (w, y):
+/// نوال Nawal, بيان Bayan; و before a ی that carries a vowel is the vowel (Persian رویا Roya).
+/// Latin spellings give the classes their letters can stand for (see `latin_vowel_class`).
+#[must_use]
+pub fn vowels(token: &str) -> u32 {
+    let t = crate::normalize(token);
+    if crate::detect_script(&t) == Some(crate::Script::Arabic) {
+        let chars: Vec<char> = t
+            .chars()
+            .map(crate::arabic::fold_letter)
+            .filter(|c| c.is_alphabetic())
+            .collect();
+        let vowel_letter = |c: char| matches!(c, 'ا' | 'و' | 'ي' | 'ى');
+        let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
+        // Initial ا ع ء: the word begins with a vowel.
+        if chars.len() < 3 || matches!(at(0), 'ا' | 'ع' | 'ء') {
+            return 0;
+        }
+        // ي and و after a consonant are also the diphthongs ay and aw (Sayf, Haydar, Fawzi,
+        // Shawqi), so against a Latin spelling they exclude only the other close vowel;
+        // against another Arabic-script spelling the letters themselves differ or agree.
+        return match at(1) {
+            'ا' | 'ى' => V_A | V_HARD | V_LETTER_ALIF,
+            'و' if at(2) == 'ا' || (at(2) == 'ي' && !vowel_letter(at(3))) => 0,
+            'و' => V_U | V_A | V_HARD | V_LETTER_WAW,
+            'ي' if vowel_letter(at(2)) => 0,
+            'ي' => V_I | V_A | V_HARD | V_LETTER_YA,
+            _ => 0,
+        };
+    }
+    let latin = if t.is_ascii() {
+        t
+    } else {
+        crate::romanize(&t, None)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    };
+    let v = ascii_letters(&latin);
+    let mut i = 0;
+    // An initial glide (Yusuf, Yasir, Iosif) is a consonant; another initial vowel is not
+    // the first syllable's vowel after a consonant.
+    if v.first().is_some_and(|&c| is_vowel(c)) {
+        if matches!(v[0], b'y' | b'i') && v.get(1).is_some_and(|&c| is_vowel(c)) {
+            i = 1;
+        } else {
+            return 0;
+        }
+    }
+    while i < v.len() && !is_vowel(v[i]) {
+        i += 1;
+    }
+    let s = i;
+    while i < v.len() && is_vowel(v[i]) {
+        i += 1;
+    }
+    let mut run = &v[s..i];
+    // y between two vowels is a consonant (Roya, Rouya, Maya): the run ends before it.
+    if let Some(p) = run.iter().skip(1).position(|&c| c == b'y')
+        && p + 2 < run.len()
+    {
+        run = &run[..=p];
+    }
+    let class = latin_vowel_class(run);
+    // A vowel before w and a consonant is the diphthong aw (Fawzi, Shawqi = فوزي, شوقي).
+    if v.get(i) == Some(&b'w') && !v.get(i + 1).is_some_and(|&c| is_vowel(c)) {
+        return class | V_U;
+    }
+    class
+}
+
+/// Whether two tokens' first-syllable vowels ([`vowels`]) disagree where at least one of them
+/// is written unambiguously: two Arabic-script spellings with different long vowel letters
+/// (راما / ريما, Rama / Rima), or a written long vowel against a Latin vowel it cannot be
+/// (راما / Rima, Reema / Rama). Names that share a [`key`] but conflict here are
+/// different names. Plain Latin vowels alone never conflict: Latin spellings of one Arabic
+/// name differ in their short vowels (Radwan and Ridwan are both رضوان).
+#[must_use]
+pub fn vowels_conflict(a: u32, b: u32) -> bool {
+    if a & V_LETTER != 0 && b & V_LETTER != 0 {
+        return a & V_LETTER != b & V_LETTER;
+    }
+    let (x, y) = (a & 7, b & 7);
+    x != 0 && y != 0 && x & y == 0 && (a | b) & V_HARD != 0
+}

@@ -29,7 +29,7 @@ pub use groups::{
     given_name_groups, given_name_key_collisions, given_name_label, given_name_sex, is_arabic_name,
     is_known_given_name, patronymic_group,
 };
-pub use key::{key, sibilants, sibilants_conflict, skeleton};
+pub use key::{key, sibilants, sibilants_conflict, skeleton, vowels, vowels_conflict};
 pub use normalize::{
     Script, detect_script, is_particle, normalize, normalize_identifier, script_of, tokens,
 };

@@ -228,6 +228,16 @@ fn romanize_normalized(t: String, script: Option<Script>, hint: Option<Lang>) ->
                         cap,
                     );
                 }
+                // A final ة is also read -at: the construct-state reading of ALA-LC (ة as t in
+                // iḍāfah) and the Persian and Turkic spelling of the same names (رحمة =
+                // Rahmat, Rəhmət; Ni'mat, Hikmet), after the guesses, where the cap on keys
+                // drops it first.
+                if t.ends_with('ة') {
+                    for g in [arabic::Guess::Sparse, arabic::Guess::Every] {
+                        let f = plain(&arabic::vocalised_guess_with(&chars, lang, g));
+                        push_unique(&mut out, format!("{f}t"), cap);
+                    }
+                }
             }
             if out.is_empty() {
                 let style = match lang {
@@ -472,6 +482,17 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
             .collect();
         push_unique(out, key(&bare), MAX_KEYS - 1);
     }
+    // Azerbaijani written in plain ASCII (NAME-AZ-2): in the Azerbaijani Latin alphabet
+    // (1991/1992) c is /dʒ/ (Cavid = Джавид = Javid) and ç is /tʃ/; without ə, ı, ğ, ş or ç
+    // in the spelling `key` reads c the English way. The Azerbaijani reading is added when
+    // it gives a given name of the tables, alone or before a family-name suffix (-li, -lı,
+    // -lu, -ov, -ova, -yev, -yeva, -zade, -oglu: Cavidli = Javidli = Джавидли).
+    if matches!(hint, None | Some(Lang::Az))
+        && t.is_ascii()
+        && let Some(az) = azerbaijani_c_reading(t)
+    {
+        push_unique(out, key(&az), MAX_KEYS - 1);
+    }
     // Azerbaijani ə (NAME-AZ-2) folds to a, as the passport transliteration and the Russian
     // form write it (Məmmədov = Mammadov = Мамедов); it is the front vowel, which a keyboard
     // without it writes e (Memmedov, Eli, Esgerov), and the keys' first vowel tells e from a.
@@ -525,7 +546,11 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
             }
         }
         let k = key_of_ascii(&alt);
-        if crate::groups::is_known_key(&k) {
+        // A doubled gg is the Egyptian spelling of a doubled ج (shaddah on jīm: Naggar =
+        // Najjar نجار, Haggag = Hajjaj): English and Slavic names do not double g before a
+        // vowel in the Arabic patterns, so the reading needs no table there.
+        let doubled = v.windows(2).any(|w| w == b"gg");
+        if doubled || crate::groups::is_known_key(&k) {
             push_unique(out, k, MAX_KEYS - 1);
         }
     }
@@ -536,6 +561,33 @@ fn latin_alternatives(t: &str, hint: Option<Lang>, out: &mut Vec<String>) {
     for alt in german_readings(v) {
         push_unique(out, key_of_ascii(&alt), MAX_KEYS - 1);
     }
+}
+
+/// Family-name suffixes of Azerbaijani names (NAME-AZ-1), longest first.
+const AZ_SUFFIXES: [&str; 10] = [
+    "zade", "oglu", "yeva", "yev", "ova", "eva", "ov", "ev", "li", "lu",
+];
+
+/// The plain-ASCII spelling `t` read with Azerbaijani c = /dʒ/ (written `dj`, so that `key`
+/// does not take a j after a vowel for the glide й), when a c stands before a vowel (not in
+/// ch, ck, cz, sc) and that reading, or its stem before an Azerbaijani family-name suffix,
+/// is a given name of the tables (Cavid, Cavidli, Cəmil typed Camil).
+fn azerbaijani_c_reading(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    let soft_c = (0..b.len()).any(|i| {
+        b[i] == b'c'
+            && b.get(i + 1).is_some_and(|&n| is_vowel_byte(n))
+            && (i == 0 || b[i - 1] != b's')
+    });
+    if !soft_c {
+        return None;
+    }
+    let az = t.replace('c', "dj");
+    let known = |s: &str| s.len() >= 4 && crate::groups::given_name_group(&key(s)).is_some();
+    let stem_known = AZ_SUFFIXES
+        .iter()
+        .any(|suffix| az.strip_suffix(suffix).is_some_and(&known));
+    (known(&az) || stem_known).then_some(az)
 }
 
 /// German (Duden) letter clusters and their neutral romanisation, longest first: щ, ч, ш, х,
@@ -687,6 +739,33 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
             let k = key_of_ascii(&armenian_neutral(&h));
             if k.len() >= 6 {
                 push_unique(&mut out, k, MAX_KEYS - 1);
+            }
+        }
+    }
+    // Armenian given names in Russian-language lists (NAME-AM-2): Russian drops հ or writes
+    // it г (Hovhannes = Ованнес = Оганес = Овганнес, Hrant = Рант = Грант), which the
+    // Armenian-neutral form drops; a spelling whose neutral form, as written or with г read
+    // as հ, is that of one of the table's Armenian given names takes that name's key.
+    if script == Some(Script::Cyrillic)
+        && matches!(
+            hint,
+            None | Some(Lang::HyEastern | Lang::HyWestern | Lang::Ru)
+        )
+        && !armenian_surname_cyrillic(t)
+        && let Some(f) = forms.first()
+    {
+        let v = ascii_letters(f);
+        let h: Vec<u8> = v
+            .iter()
+            .map(|&c| if c == b'g' { b'h' } else { c })
+            .collect();
+        for reading in [&v, &h] {
+            let neutral = armenian_neutral(reading);
+            if neutral.len() >= 4
+                && let Some(label) = crate::groups::armenian_given_by_neutral(&neutral)
+            {
+                push_unique(&mut out, key(label), MAX_KEYS - 1);
+                break;
             }
         }
     }
