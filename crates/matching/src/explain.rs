@@ -14,8 +14,9 @@ use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
 /// session 12 (decisions recorded before keep 1); 3 since joined compounds (Gulmohammad /
 /// Gul Mohammad) and one sex's two forms of a family name agreeing, and the namesake weights
 /// learned from pairs with conflicting service numbers and the namesake term of a rare full
-/// name, session 13.
-pub const ALGORITHM_VERSION: &str = "whereabouts-matching/3";
+/// name, session 13; 4 since the real-name rules of session 14 (written long vowels, Egyptian
+/// gg, Azerbaijani c, Russian forms of Armenian given names, cognate patronymics).
+pub const ALGORITHM_VERSION: &str = "whereabouts-matching/4";
 
 /// One feature's part in a score.
 #[derive(Clone, Debug, PartialEq)]
