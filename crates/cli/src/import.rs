@@ -604,12 +604,12 @@ fn reader<R: Read>(input: R) -> csv::Reader<R> {
 /// encoding or with a wrong header is refused at once.
 fn precheck(path: &Path) -> anyhow::Result<Result<String, Vec<RowError>>> {
     let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut prefix = [0u8; 2];
+    let mut prefix = [0u8; 4];
     let read = file.read(&mut prefix)?;
-    if read == 2 && (prefix == [0xFF, 0xFE] || prefix == [0xFE, 0xFF]) {
-        return Ok(Err(vec![header_error(
-            "the file is UTF-16; save it as UTF-8".into(),
-        )]));
+    if let Some(encoding) = crate::linkage::utf16(&prefix[..read]) {
+        return Ok(Err(vec![header_error(format!(
+            "the file is {encoding}; save it as UTF-8"
+        ))]));
     }
     let mut csv = reader(BufReader::new(File::open(path)?));
     let mut record = csv::ByteRecord::new();

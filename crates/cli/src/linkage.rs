@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -134,11 +134,21 @@ fn read_records(
 }
 
 fn read_records_from(
-    input: impl Read,
+    mut input: impl BufRead,
     path: &Path,
     sink: &mut dyn FnMut(&Record, u64) -> anyhow::Result<()>,
 ) -> anyhow::Result<Loaded> {
     let name = path.display();
+    // A spreadsheet's "Unicode text" export is UTF-16: name it, rather than report bytes
+    // that are not UTF-8.
+    let head = input
+        .fill_buf()
+        .with_context(|| format!("{name}: line 1: cannot read"))?;
+    if let Some(encoding) = utf16(head) {
+        bail!(
+            "{name}: line 1: the file is {encoding}, not UTF-8; save it as \"CSV UTF-8\" (the contract's encoding)"
+        );
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -245,6 +255,17 @@ impl<R: Read> Read for QuoteCount<R> {
         let n = self.inner.read(buf)?;
         self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
         Ok(n)
+    }
+}
+
+/// UTF-16 by its byte order mark, or by the zero bytes that ASCII letters leave in it.
+pub(crate) fn utf16(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian)"),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => Some("UTF-16 (little-endian)"),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => Some("UTF-16 (big-endian)"),
+        _ => None,
     }
 }
 

@@ -72,7 +72,13 @@ fn bad_files_are_refused_whole_with_line_column_and_reason() {
         &cp1251,
         &["line 2, column 3 (given_name)", "not UTF-8"],
     );
-    assert_refused(&instance, b"\xFF\xFEi\x00d\x00", &["UTF-16"]);
+    assert_refused(
+        &instance,
+        b"\xFF\xFEi\x00d\x00",
+        &["UTF-16 (little-endian)"],
+    );
+    // Without a byte order mark, the zero bytes of ASCII letters give it away.
+    assert_refused(&instance, b"i\x00d\x00,\x00", &["UTF-16 (little-endian)"]);
     assert_refused(&instance, b"", &["empty"]);
     assert_refused(
         &instance,

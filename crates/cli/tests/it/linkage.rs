@@ -191,6 +191,35 @@ fn duplicate_ids_and_nameless_records_are_refused() {
     fails_with("full_name\nIvan Petrenko\n", &["no `id` column"]);
 }
 
+/// A spreadsheet's "Unicode text" export is UTF-16: the error names the encoding and the fix,
+/// and nothing is written.
+#[test]
+fn a_utf16_file_is_refused_by_name() {
+    let text = "id,full_name\n1,Олександр Коваленко\n";
+    let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (bytes, expected) in [
+        (
+            [&[0xFF, 0xFE][..], &little].concat(),
+            "UTF-16 (little-endian)",
+        ),
+        ([&[0xFE, 0xFF][..], &big].concat(), "UTF-16 (big-endian)"),
+        (little, "UTF-16 (little-endian)"),
+    ] {
+        let files = Files::new();
+        let records = files.path("sheet.csv");
+        std::fs::write(&records, &bytes).unwrap();
+        let out = files.path("clusters.csv");
+        let result = run(&[p("dedupe"), &records, p("-o"), &out]);
+        assert!(!result.status.success());
+        let message = stderr(&result);
+        assert!(message.contains("line 1"), "{message}");
+        assert!(message.contains(expected), "{message}");
+        assert!(message.contains("CSV UTF-8"), "{message}");
+        assert!(!out.exists(), "nothing is written");
+    }
+}
+
 #[test]
 fn odd_content_is_handled_without_a_panic() {
     let files = Files::new();
