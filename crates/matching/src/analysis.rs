@@ -41,6 +41,8 @@ pub struct TokenInfo {
     /// For a patronymic (Миколайович, Nikolaevich), the given-name class of the father's
     /// name in it (`names::patronymic_group`), or [`NONE`].
     pub patronymic_group: u32,
+    /// The spelling itself is written in the given-name table (`names::is_listed_given_name`).
+    pub listed: bool,
 }
 
 /// The key ids of a token (at most four, `lexicon::analyse_token`), kept inline: comparing
@@ -257,6 +259,7 @@ impl Lexicon {
             sibilants: names::sibilants(token),
             vowels: names::vowels(token),
             patronymic_group: info.patronymic_group.unwrap_or(NONE),
+            listed: info.group.is_some() && names::is_listed_given_name(token),
         });
         self.token_ids.insert(token.into(), id);
         id

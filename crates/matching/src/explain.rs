@@ -15,7 +15,8 @@ use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
 /// Gul Mohammad) and one sex's two forms of a family name agreeing, and the namesake weights
 /// learned from pairs with conflicting service numbers and the namesake term of a rare full
 /// name, session 13; 4 since the real-name rules of session 14 (written long vowels, Egyptian
-/// gg, Azerbaijani c, Russian forms of Armenian given names, cognate patronymics).
+/// gg, Azerbaijani c, Russian forms of Armenian given names, cognate patronymics, two known
+/// names never a typing slip, rule romanisations of known Arabic names).
 pub const ALGORITHM_VERSION: &str = "whereabouts-matching/4";
 
 /// One feature's part in a score.

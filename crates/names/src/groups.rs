@@ -235,6 +235,14 @@ pub fn given_name_group_of(token: &str, token_keys: &[String]) -> Option<u32> {
         .or_else(|| token_keys.iter().find_map(|k| given_name_group(k)))
 }
 
+/// Is this very spelling (any script, normalised) written in the given-name table? A
+/// spelling that is listed is a known name of its own, not merely one whose key meets a
+/// class: two listed spellings of different classes are two names (Muhannad / Muhammad).
+#[must_use]
+pub fn is_listed_given_name(token: &str) -> bool {
+    GIVEN.by_form.contains_key(&crate::normalize(token))
+}
+
 /// Every equivalence class of a given-name key (see [`given_name_group`]).
 #[must_use]
 pub fn given_name_groups(token_key: &str) -> &'static [u32] {

@@ -715,6 +715,38 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
     {
         latin_alternatives(f, hint, &mut out);
     }
+    // A name of the Arabic table romanised letter by letter, with a short vowel guessed
+    // between every two consonants, as rule-based transliteration (civil registries, the
+    // machine-readable zone) writes it: منصور as Menesor, رحمة as Rehemet. The table gives
+    // the usual spellings (Mansur, Mansour); the guess that unknown names get
+    // (`arabic::Guess::Every`, vowels anonymous in the key, so e and a agree) is also a key
+    // of known ones, after the table's, where the cap on keys drops it first.
+    if script == Some(Script::Arabic) && out.len() < MAX_KEYS - 1 {
+        let folded: String = t.chars().map(arabic::fold_letter).collect();
+        if crate::groups::arabic_forms(&folded).is_some() {
+            let lang = match hint {
+                Some(l @ (Lang::Ar | Lang::Fa | Lang::Prs | Lang::Ps)) => l,
+                _ => arabic_lang(t),
+            };
+            let chars: Vec<char> = t.chars().collect();
+            let guess = key(&plain(&arabic::vocalised_guess_with(
+                &chars,
+                lang,
+                arabic::Guess::Every,
+            )));
+            // Not where the guess is the key of another given name: محمود guessed
+            // "mahamud" has the key of Muhammad (vowels anonymous), and Mahmud is not
+            // Muhammad.
+            let own: Vec<u32> = out
+                .iter()
+                .flat_map(|k| crate::groups::given_name_groups(k).iter().copied())
+                .collect();
+            let others = crate::groups::given_name_groups(&guess);
+            if others.is_empty() || others.iter().any(|g| own.contains(g)) {
+                push_unique(&mut out, guess, MAX_KEYS - 1);
+            }
+        }
+    }
     // Armenian family names in Russian-language lists (Петросян, Акопян, Оганесян) take the
     // same Armenian keys as their Latin and Armenian-script spellings.
     if script == Some(Script::Cyrillic)

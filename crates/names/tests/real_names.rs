@@ -113,3 +113,16 @@ fn ukrainian_and_russian_patronymics_of_one_name() {
     assert_eq!(label("Олександрович"), Some("Oleksandr"));
     assert_eq!(label("Александрович"), Some("Oleksandr"));
 }
+
+/// A known Arabic name romanised by rule, a short vowel guessed between every two
+/// consonants (civil registries, machine transliteration): منصور written Menesor, رستم
+/// Rasatam, بهرام Baharam, still meet it. The guess is no key where it is another name's:
+/// محمود guessed "mahamud" would have Muhammad's key.
+#[test]
+fn rule_romanisations_of_known_names() {
+    assert!(share_fine_key("منصور", "Menesor"));
+    assert!(share_fine_key("منصور", "Mansour"));
+    assert!(share_fine_key("بهرام", "Baharam"));
+    assert!(!share_fine_key("محمود", "Muhammad"));
+    assert!(share_fine_key("محمود", "Mahmoud"));
+}
