@@ -140,6 +140,9 @@ pub struct Lexicon {
     key_chars: Vec<u32>,
     /// The characters of each key as a set (`similarity::char_mask`).
     key_masks: Vec<u64>,
+    /// The key of two adjacent tokens written as one word (their first keys joined), by the
+    /// two token ids, where one record writes a compound apart (`intern_joined`).
+    joined: FxHashMap<(u32, u32), u32>,
     service_ids: FxHashMap<Box<str>, u32>,
     services: Vec<Box<str>>,
     /// Field text -> token ids, for name-like fields.
@@ -224,6 +227,37 @@ impl Lexicon {
         self.key_masks.push(crate::similarity::char_mask(key));
         self.key_ids.insert(key.into(), id);
         id
+    }
+
+    /// A compound written apart (Gul Mohammad, Noor Ahmad; MATCH-3, NAME-AF-1) is written as
+    /// one word as often (Gulmohammad): the key of the joined word is the first two tokens'
+    /// first keys one after the other (as `compare::joined_in` reads it), interned here so
+    /// that blocking can give the parted form the joined form's key whatever the order in
+    /// which the records came.
+    fn intern_joined(&mut self, tokens: &[u32]) {
+        let [a, b, ..] = tokens else { return };
+        if self.joined.contains_key(&(*a, *b)) {
+            return;
+        }
+        let (ta, tb) = (&self.tokens[*a as usize], &self.tokens[*b as usize]);
+        if ta.initial || tb.initial {
+            return;
+        }
+        let (Some(&ka), Some(&kb)) = (ta.keys.first(), tb.keys.first()) else {
+            return;
+        };
+        if self.key_chars[ka as usize] < 2 || self.key_chars[kb as usize] < 2 {
+            return;
+        }
+        let text = format!("{}{}", self.keys[ka as usize], self.keys[kb as usize]);
+        let id = self.intern_key(&text);
+        self.joined.insert((*a, *b), id);
+    }
+
+    /// The key of the first two of `tokens` written as one word ([`Lexicon::intern_joined`]).
+    pub(crate) fn joined_key(&self, tokens: &[u32]) -> Option<u32> {
+        let [a, b, ..] = tokens else { return None };
+        self.joined.get(&(*a, *b)).copied()
     }
 
     fn intern_token(&mut self, token: &str) -> u32 {
@@ -458,6 +492,9 @@ impl Corpus {
                 )
             };
         let father = lex.field(&record.father_name);
+        for part in [&given, &patronymic, &father] {
+            lex.intern_joined(part);
+        }
         let mother = lex.field(&record.mother_name);
         let place = lex.field(&record.birth_place);
         let address = lex.address(&record.address);

@@ -1,7 +1,9 @@
 //! Candidate generation (MATCH-2): every record gets keys from several independent rules, so
 //! one bad field does not hide a match. Two records are candidates when they share a key.
 //!
-//! Rules (a key id is any of a token's spelling keys or its given-name group):
+//! Rules (a key id is any of a token's spelling keys or its given-name group; for a given name,
+//! patronymic or father's name of several tokens also the key of its first two written as one
+//! word, so that Gul Mohammad meets Gulmohammad):
 //! 1. given name × family name, unordered (so a swapped order still meets);
 //! 2. family name × birth year;
 //! 3. given name × father's name or patronymic × birth year;
@@ -69,6 +71,19 @@ fn identities(corpus: &Corpus, token: Option<&u32>, out: &mut Vec<u64>) {
     }
 }
 
+/// [`identities`] of a part's first token, and for a compound written apart the key of the
+/// two first tokens written as one word (`Lexicon::joined_key`): Gul Mohammad meets
+/// Gulmohammad, Noor Ahmad Noorahmad (MATCH-2, NAME-AF-1), where the part is all that the two
+/// records share (Afghan single names with the father's name).
+fn part_identities(corpus: &Corpus, tokens: &[u32], out: &mut Vec<u64>) {
+    identities(corpus, tokens.first(), out);
+    if let Some(k) = corpus.lexicon().joined_key(tokens) {
+        out.push(u64::from(k));
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
 /// The blocking keys of a record.
 pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     out.clear();
@@ -78,7 +93,7 @@ pub(crate) fn keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
     let mut family = Vec::new();
     let mut parent = Vec::new();
     let mut scratch = Vec::new();
-    identities(corpus, given_tokens.first(), &mut given);
+    part_identities(corpus, given_tokens, &mut given);
     identities(corpus, family_tokens.first(), &mut family);
     if family_tokens.len() > 1 {
         identities(corpus, family_tokens.last(), &mut scratch);
@@ -597,8 +612,8 @@ fn parent_identities(
     parent: &mut Vec<u64>,
     scratch: &mut Vec<u64>,
 ) {
-    identities(corpus, patronymic.first(), parent);
-    identities(corpus, father.first(), scratch);
+    part_identities(corpus, patronymic, parent);
+    part_identities(corpus, father, scratch);
     parent.extend_from_slice(scratch);
     parent.sort_unstable();
     parent.dedup();
@@ -1237,5 +1252,70 @@ mod tests {
         let rules = shared(&corpus, left, right, keys);
         assert!(rules.contains(&2), "{rules:?}");
         assert!(rules.contains(&9), "{rules:?}");
+    }
+}
+
+#[cfg(test)]
+mod joined_tests {
+    use super::*;
+    use crate::record::Record;
+
+    /// MATCH-2, NAME-AF-1: an Afghan compound name written as one word on one record and as
+    /// two on the other (Gulmohammad / Gul Mohammad, Noorahmad / Noor Ahmad) must make the
+    /// records candidates where the names are all they share with the father's name or the
+    /// birth year; before, the parted form's blocking keys were those of its first token only
+    /// (Gul), and such pairs were never compared.
+    #[test]
+    fn joined_compounds_meet_their_parted_form() {
+        type Fields = &'static [(&'static str, &'static str)];
+        let cases: [(Fields, Fields); 5] = [
+            (
+                &[
+                    ("given_name", "Gulmohammad"),
+                    ("father_name", "Abdul Karim"),
+                ],
+                &[
+                    ("given_name", "Gul Mohammad"),
+                    ("father_name", "Abdulkarim"),
+                ],
+            ),
+            (
+                &[("given_name", "Abdulrahman"), ("father_name", "Noor Ahmad")],
+                &[
+                    ("given_name", "Abd al-Rahman"),
+                    ("father_name", "Noorahmad"),
+                ],
+            ),
+            (
+                &[("given_name", "Gulmohammad"), ("birth_date", "1980")],
+                &[("given_name", "Gul Mohammad"), ("birth_date", "1980")],
+            ),
+            (
+                &[("full_name", "Gulmohammad son of Abdul Karim")],
+                &[("full_name", "Gul Mohammad s/o Abdulkarim")],
+            ),
+            (
+                &[
+                    ("given_name", "Noor Ahmad"),
+                    ("father_name", "Gul Mohammad"),
+                ],
+                &[("given_name", "Noorahmad"), ("father_name", "Gulmohammad")],
+            ),
+        ];
+        for (a, b) in cases {
+            for (first, second) in [(a, b), (b, a)] {
+                let mut corpus = Corpus::new();
+                for (id, fields) in [("a", first), ("b", second)] {
+                    let mut record = Record::new(id);
+                    for (column, value) in fields {
+                        assert!(record.set(column, value));
+                    }
+                    corpus.add(&record);
+                }
+                let (link, _) = candidate_pairs_threads(&corpus, Some(1), 1);
+                let (dedupe, _) = candidate_pairs_threads(&corpus, None, 1);
+                assert_eq!((link.len(), dedupe.len()), (1, 1), "{first:?} / {second:?}");
+            }
+        }
     }
 }
