@@ -338,6 +338,7 @@ async fn run_server(
         secure_cookies,
         rate_limits,
         evidence_dir: Some(evidence_dir),
+        warm_indexes: true,
     };
     match tls {
         Some(tls) => {

@@ -87,6 +87,7 @@ impl ApiTarget {
                 secure_cookies: false,
                 rate_limits: web::RateLimits::OFF,
                 evidence_dir: None,
+                warm_indexes: false,
             };
             let router = web::router(store, &config);
             // One person, so that the event route has someone to record against.

@@ -122,6 +122,12 @@ impl Index {
         &self.model
     }
 
+    /// Sets the prior of the scoring model: 1/N of one query against N records, kept as
+    /// records arrive one by one (the web's per-tenant index).
+    pub fn set_prior(&mut self, prior: f64) {
+        self.model.prior = prior.clamp(1e-12, 0.5);
+    }
+
     /// Adds a record.
     pub fn insert(&mut self, record: &Record) -> Result<usize, InsertError> {
         if record.id.trim().is_empty() {

@@ -55,6 +55,10 @@ pub struct ServeConfig {
     pub rate_limits: RateLimits,
     /// Where evidence files are kept (`<data dir>/evidence`); `None` refuses uploads.
     pub evidence_dir: Option<std::path::PathBuf>,
+    /// Builds every tenant's matching index from the store when the server starts, in the
+    /// background, so that the first tracing search does not wait for it (`GET /health` says
+    /// `"search_index": "ready"` when done). Off: each index is built at its first use.
+    pub warm_indexes: bool,
 }
 
 /// Serves `store` on `listener` until ctrl-c, then lets requests in flight finish.

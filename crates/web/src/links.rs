@@ -245,6 +245,7 @@ pub async fn propose_same_person(store: &Store, scope: &TenantScope) -> Result<u
             secure_cookies: true,
             rate_limits: crate::RateLimits::default(),
             evidence_dir: None,
+            warm_indexes: false,
         },
     );
     compare_pending(&state, scope, usize::MAX).await

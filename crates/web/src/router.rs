@@ -849,6 +849,12 @@ pub fn route_table() -> Vec<RouteInfo> {
 pub fn router(store: Store, config: &ServeConfig) -> Router {
     auth::warm_up();
     let state = AppState::new(store, config);
+    if config.warm_indexes {
+        // Outside a runtime (a test building the route table) there is nothing to warm.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(crate::search::warm_up(state.clone()));
+        }
+    }
     let mut by_path: BTreeMap<&'static str, MethodRouter<AppState>> = BTreeMap::new();
     for (info, handler) in routes() {
         let handler = if info.path == TRANSMISSIONS_PATH {

@@ -1,10 +1,12 @@
 //! The one place the agency's pages ask the matching engine for proposals.
 //!
 //! The engine (`crates/matching`) keeps an in-memory [`matching::Index`] of records; this module
-//! builds one per tenant from the store, keeps it in the application state, and rebuilds it when
-//! the tenant's number of persons changes or after [`MAX_AGE`] (persons are append-only, so a
-//! new person changes the count; a correction to an existing person is seen at the next
-//! rebuild). A query is the tracing request turned into the engine's [`matching::Record`].
+//! builds one per tenant from the store (every tenant's when the server starts, [`warm_up`], or
+//! else at its first use), keeps it in the application state, and updates it incrementally:
+//! persons are append-only, so when the tenant's number of persons grows, only the persons that
+//! arrived are read and inserted. It is built again after [`MAX_AGE`] (a correction to an
+//! existing person is seen then) or when the number shrinks (an erasure). A query is the
+//! tracing request turned into the engine's [`matching::Record`].
 //!
 //! Every proposal carries the engine's explanation per feature, shown side by side with the
 //! values as written on both sides, and recorded with every decision (MATCH-7).
@@ -37,10 +39,15 @@ pub(crate) const FLOOR: f64 = 0.05;
 /// (MATCH-1, MATCH-7). The order of the candidates does not change: the prior is one constant.
 pub(crate) fn tenant_model(persons: i64) -> Model {
     let mut model = Model::default();
+    model.prior = tenant_prior(persons);
+    model
+}
+
+/// The prior of one query against a tenant of `persons` records ([`tenant_model`]).
+fn tenant_prior(persons: i64) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let n = persons.max(2) as f64;
-    model.prior = 1.0 / n;
-    model
+    1.0 / n
 }
 
 /// An index older than this is rebuilt (to see corrections to existing persons).
@@ -55,6 +62,42 @@ pub(crate) struct TenantIndex {
     records: HashMap<PersonId, Record>,
     /// Persons the engine refused (no name at all): nothing to compare them by.
     unmatchable: HashSet<PersonId>,
+}
+
+impl TenantIndex {
+    fn empty(persons: i64) -> TenantIndex {
+        TenantIndex {
+            index: Index::with_model(tenant_model(persons)),
+            persons,
+            built: Instant::now(),
+            records: HashMap::new(),
+            unmatchable: HashSet::new(),
+        }
+    }
+
+    /// Whether the index holds `person` (or refused it for having no name).
+    fn holds(&self, person: &PersonId) -> bool {
+        self.records.contains_key(person) || self.unmatchable.contains(person)
+    }
+
+    /// Adds the persons that arrived since the index was built, each into the engine's index
+    /// (it updates incrementally: no rebuild), skipping any it already holds, and takes the
+    /// prior of the tenant's new number of persons (`persons`).
+    fn add(&mut self, arrived: Vec<(PersonId, Record)>, persons: i64) {
+        for (person, record) in arrived {
+            if self.holds(&person) {
+                continue;
+            }
+            // A person without any name cannot be matched by name; the engine refuses it.
+            if self.index.insert(&record).is_ok() {
+                self.records.insert(person, record);
+            } else {
+                self.unmatchable.insert(person);
+            }
+        }
+        self.persons = self.persons.max(persons);
+        self.index.set_prior(tenant_prior(self.persons));
+    }
 }
 
 /// One feature of a comparison, as the review page shows it.
@@ -236,9 +279,7 @@ fn proposal(
 
 /// Loads every person of the tenant into a fresh index.
 async fn build(state: &AppState, scope: &TenantScope, persons: i64) -> AppResult<TenantIndex> {
-    let mut index = Index::with_model(tenant_model(persons));
-    let mut records = HashMap::new();
-    let mut unmatchable = HashSet::new();
+    let mut built = TenantIndex::empty(persons);
     let mut after = None;
     loop {
         let ids = state.store.person_ids_after(scope, after, 1000).await?;
@@ -246,23 +287,84 @@ async fn build(state: &AppState, scope: &TenantScope, persons: i64) -> AppResult
             break;
         };
         after = Some(last);
-        for person in state.store.person_records(scope, &ids).await? {
-            let record = record_of(&person);
-            // A person without any name cannot be matched by name; the engine refuses it.
-            if index.insert(&record).is_ok() {
-                records.insert(person.person.id, record);
-            } else {
-                unmatchable.insert(person.person.id);
-            }
+        built.add(records_of(state, scope, &ids).await?, persons);
+    }
+    built.built = Instant::now();
+    Ok(built)
+}
+
+/// The engine's records of these persons.
+async fn records_of(
+    state: &AppState,
+    scope: &TenantScope,
+    ids: &[PersonId],
+) -> AppResult<Vec<(PersonId, Record)>> {
+    Ok(state
+        .store
+        .person_records(scope, ids)
+        .await?
+        .iter()
+        .map(|person| (person.person.id, record_of(person)))
+        .collect())
+}
+
+/// The persons of the tenant that its index does not hold yet, with their engine records: the
+/// ids are read in pages (ids only), the records only of the new ones.
+async fn arrivals(state: &AppState, scope: &TenantScope) -> AppResult<Vec<(PersonId, Record)>> {
+    let tenant = scope.tenant();
+    let mut new = Vec::new();
+    let mut after = None;
+    loop {
+        let ids = state.store.person_ids_after(scope, after, 10_000).await?;
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
+        after = Some(last);
+        {
+            let indexes = lock(state)?;
+            let held = indexes.get(&tenant);
+            new.extend(
+                ids.into_iter()
+                    .filter(|id| !held.is_some_and(|t| t.holds(id))),
+            );
         }
     }
-    Ok(TenantIndex {
-        index,
-        persons,
-        built: Instant::now(),
-        records,
-        unmatchable,
-    })
+    let mut arrived = Vec::with_capacity(new.len());
+    for chunk in new.chunks(1000) {
+        arrived.extend(records_of(state, scope, chunk).await?);
+    }
+    Ok(arrived)
+}
+
+/// Builds every tenant's index from the store, one after the other, when the server starts
+/// (issue 3: the index is built from the store at start-up, so that the first tracing search or
+/// same-person pass does not wait for it). Logs each tenant's build time, never a name.
+pub(crate) async fn warm_up(state: AppState) {
+    let started = Instant::now();
+    let tenants = match state.store.tenants().await {
+        Ok(tenants) => tenants,
+        Err(error) => {
+            tracing::warn!(%error, "search index: cannot list the tenants at start-up");
+            return;
+        }
+    };
+    for tenant in &tenants {
+        let scope = state
+            .store
+            .operator_scope(tenant, "search-index")
+            .for_shared_cache();
+        if let Err(error) = fresh_index(&state, &scope).await {
+            tracing::warn!(tenant = %tenant.slug, %error, "search index: start-up build failed");
+        }
+    }
+    state
+        .index_ready
+        .store(true, std::sync::atomic::Ordering::Release);
+    tracing::info!(
+        tenants = tenants.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "search index: built from the store at start-up"
+    );
 }
 
 /// The best `limit` proposals for `request` among the tenant's persons, best first.
@@ -346,15 +448,28 @@ async fn fresh_index(state: &AppState, scope: &TenantScope) -> AppResult<HashSet
     let hidden = state.store.hidden_persons(scope).await?;
     let shared = scope.for_shared_cache();
     let persons = state.store.count_persons(&shared).await?;
-    let fresh = {
+    let current = {
         let indexes = lock(state)?;
         indexes
             .get(&tenant)
-            .is_some_and(|t| t.persons == persons && t.built.elapsed() < MAX_AGE)
+            .filter(|t| t.built.elapsed() < MAX_AGE)
+            .map(|t| t.persons)
     };
-    if !fresh {
-        let built = build(state, &shared, persons).await?;
-        lock(state)?.insert(tenant, built);
+    match current {
+        Some(held) if held == persons => {}
+        // Persons are append-only: those that arrived are added to the index as they are.
+        Some(held) if held < persons => {
+            let arrived = arrivals(state, &shared).await?;
+            if let Some(t) = lock(state)?.get_mut(&tenant) {
+                t.add(arrived, persons);
+            }
+        }
+        // Never built, older than MAX_AGE (corrections to existing persons), or fewer persons
+        // than it holds (an erasure): built again.
+        _ => {
+            let built = build(state, &shared, persons).await?;
+            lock(state)?.insert(tenant, built);
+        }
     }
     Ok(hidden)
 }
@@ -568,4 +683,45 @@ fn lock(
         .indexes
         .lock()
         .map_err(|_| AppError::Internal("search index lock poisoned".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(given: &str, family: &str) -> (PersonId, Record) {
+        let mut record = Record::new("");
+        record.given_name = given.to_owned();
+        record.family_name = family.to_owned();
+        let id = PersonId::new();
+        record.id = id.to_string();
+        (id, record)
+    }
+
+    /// Persons that arrive go into the index as they are, without a rebuild: the build time
+    /// stays, the prior follows the tenant's number of persons, a person already held is not
+    /// inserted twice and one without a name is held as unmatchable.
+    #[test]
+    fn arrivals_are_added_without_a_rebuild() {
+        let mut tenant = TenantIndex::empty(1);
+        let built = tenant.built;
+        let first = person("Тарас", "Шевченко");
+        tenant.add(vec![first.clone()], 1);
+        assert_eq!(tenant.index.len(), 1);
+        let second = person("محمود", "النعيمي");
+        let nameless = person("", "");
+        tenant.add(vec![first.clone(), second.clone(), nameless.clone()], 3);
+        assert_eq!(tenant.index.len(), 2);
+        assert!(tenant.holds(&first.0) && tenant.holds(&second.0) && tenant.holds(&nameless.0));
+        assert!(tenant.unmatchable.contains(&nameless.0));
+        assert_eq!(tenant.built, built);
+        assert!((tenant.index.model().prior - 1.0 / 3.0).abs() < 1e-12);
+        let mut query = Record::new("q");
+        query.full_name = "Mahmoud al-Nuaimi".to_owned();
+        let hits = tenant.index.search(&query, 1);
+        assert_eq!(
+            hits.first().map(|h| h.id.clone()),
+            Some(second.0.to_string())
+        );
+    }
 }

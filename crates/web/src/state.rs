@@ -20,6 +20,11 @@ pub(crate) struct AppState {
     pub obligations: Arc<TenantCache<crate::html::deadlines::TenantObligations>>,
     /// The matching engine's index of each tenant's persons (`search.rs`).
     pub indexes: Arc<Mutex<HashMap<TenantId, crate::search::TenantIndex>>>,
+    /// Whether the start-up build of every tenant's index has finished (`search::warm_up`);
+    /// `GET /health` says so.
+    pub index_ready: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether that build was started ([`crate::ServeConfig::warm_indexes`]).
+    pub index_warming: bool,
     /// Rate limits per client address and per principal (`limits.rs`).
     pub limiters: crate::limits::Limiters,
     /// Where evidence files are kept (issue 6); `None`: uploads are refused.
@@ -47,6 +52,8 @@ impl AppState {
             sessions: SessionConfig::from_config(config),
             tenants: Arc::new(RwLock::new(HashMap::new())),
             indexes: Arc::new(Mutex::new(HashMap::new())),
+            index_ready: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            index_warming: config.warm_indexes,
             limiters: crate::limits::Limiters::new(config.rate_limits),
             evidence_dir: config.evidence_dir.clone(),
             obligations: Arc::new(TenantCache::default()),

@@ -111,9 +111,19 @@ pub(crate) fn page_number(text: Option<&str>) -> i64 {
 
 /// `GET /health`: whether the server answers, and on which backend. No personal data.
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    // The matching indexes' start-up build: no counts, which would tell how many persons a
+    // party holds.
+    let search_index = if !state.index_warming {
+        "built at first use"
+    } else if state.index_ready.load(std::sync::atomic::Ordering::Acquire) {
+        "ready"
+    } else {
+        "building"
+    };
     let body = serde_json::json!({
         "status": "ok",
         "backend": state.store.backend_name(),
+        "search_index": search_index,
     });
     (
         [(header::CONTENT_TYPE, "application/json")],

@@ -80,6 +80,8 @@ pub fn config(secure_cookies: bool) -> ServeConfig {
         evidence_dir: Some(
             std::env::temp_dir().join(format!("wb-evidence-{}", uuid::Uuid::now_v7().simple())),
         ),
+        // Each index is built at its first use; `search_index.rs` tests the start-up build.
+        warm_indexes: false,
     }
 }
 

@@ -25,6 +25,7 @@ mod protection_letters;
 mod protection_records;
 mod restriction;
 mod same_person;
+mod search_index;
 mod serve;
 mod transmissions;
 mod transmit_bounded;

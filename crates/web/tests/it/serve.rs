@@ -25,7 +25,8 @@ async fn serve_answers_over_tcp() {
     .unwrap();
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(
-        response.contains(r#"{"backend":"sqlite","status":"ok"}"#),
+        response
+            .contains(r#"{"backend":"sqlite","search_index":"built at first use","status":"ok"}"#),
         "{response}"
     );
     assert!(
