@@ -715,6 +715,27 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
     {
         latin_alternatives(f, hint, &mut out);
     }
+    // An initial ع or bare ا before a consonant (or before the long ī, ي) leaves the first
+    // vowel unwritten, and it is as often i as a or u (ʿImād, ʿIzzat, ʿIṣām, ʿĪsā; Latin Emad,
+    // Izzat, Essam, Eisa): the guesses read it a, and keys keep the first vowel's class (a o u
+    // against e i), so a name outside the table also gets its first key with the front class.
+    // (Within the table, its spellings give the vowel: اسماء is Asma and Esma, احمد Ahmad.)
+    if script == Some(Script::Arabic) && out.len() < MAX_KEYS - 1 {
+        let mut chars = t.chars();
+        let first = chars.next();
+        let second = chars.next().map(arabic::fold_letter);
+        let folded: String = t.chars().map(arabic::fold_letter).collect();
+        if matches!(first, Some('ع' | 'ا'))
+            && second.is_some_and(|c| c.is_alphabetic() && !matches!(c, 'ا' | 'و' | 'ى'))
+            && crate::groups::arabic_forms(&folded).is_none()
+            && let Some(front) = out
+                .first()
+                .and_then(|k| k.strip_prefix('a'))
+                .map(|rest| format!("e{rest}"))
+        {
+            push_unique(&mut out, front, MAX_KEYS - 1);
+        }
+    }
     // A name of the Arabic table romanised letter by letter, with a short vowel guessed
     // between every two consonants, as rule-based transliteration (civil registries, the
     // machine-readable zone) writes it: منصور as Menesor, رحمة as Rehemet. The table gives
