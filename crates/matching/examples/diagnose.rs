@@ -275,6 +275,7 @@ fn search(args: &[String]) -> Result<(), Box<dyn Error>> {
     }
     let mut index = Index::new();
     let mut cluster_of: Vec<String> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
     let mut reader = csv::Reader::from_path(&args[1])?;
     let headers: Vec<String> = reader
         .headers()?
@@ -288,6 +289,7 @@ fn search(args: &[String]) -> Result<(), Box<dyn Error>> {
             record.set(column, value);
         }
         cluster_of.push(truth.get(&record.id).cloned().unwrap_or_default());
+        ids.push(record.id.clone());
         index.insert(&record)?;
     }
     index.calibrate();
@@ -360,6 +362,24 @@ fn search(args: &[String]) -> Result<(), Box<dyn Error>> {
                         hit.explanation.sentences().join("; ")
                     );
                 }
+            }
+            let members: Vec<&str> = (0..cluster_of.len())
+                .filter(|&r| is_true(r))
+                .map(|r| ids[r].as_str())
+                .collect();
+            println!("   person's records: {}", members.join(", "));
+            if let Some(at) = trace.ranking.iter().position(|&(_, r)| is_true(r)) {
+                let cut = trace
+                    .ranking
+                    .get(matching::SEARCH_BUDGET - 1)
+                    .map_or(f32::NAN, |x| x.0);
+                println!(
+                    "   candidate rank {} of {} ({:.1}; the budget's last {:.1})",
+                    at + 1,
+                    trace.ranking.len(),
+                    trace.ranking[at].0,
+                    cut
+                );
             }
             if let Some(r) = rank {
                 let hit = &trace.hits[r];
