@@ -41,8 +41,10 @@ pub struct TokenInfo {
     /// For a patronymic (Миколайович, Nikolaevich), the given-name class of the father's
     /// name in it (`names::patronymic_group`), or [`NONE`].
     pub patronymic_group: u32,
-    /// The spelling itself is written in the given-name table (`names::is_listed_given_name`).
-    pub listed: bool,
+    /// The classes under which the spelling itself is written in the given-name table
+    /// (`names::listed_given_name_groups`), as a set of class ids modulo 64; 0 when it is not
+    /// listed. Two listed spellings whose sets are disjoint have no class in common.
+    pub listed: u64,
 }
 
 /// The key ids of a token (at most four, `lexicon::analyse_token`), kept inline: comparing
@@ -293,7 +295,9 @@ impl Lexicon {
             sibilants: names::sibilants(token),
             vowels: names::vowels(token),
             patronymic_group: info.patronymic_group.unwrap_or(NONE),
-            listed: info.group.is_some() && names::is_listed_given_name(token),
+            listed: names::listed_given_name_groups(token)
+                .iter()
+                .fold(0u64, |mask, &g| mask | 1u64 << (g % 64)),
         });
         self.token_ids.insert(token.into(), id);
         id

@@ -235,12 +235,17 @@ pub fn given_name_group_of(token: &str, token_keys: &[String]) -> Option<u32> {
         .or_else(|| token_keys.iter().find_map(|k| given_name_group(k)))
 }
 
-/// Is this very spelling (any script, normalised) written in the given-name table? A
-/// spelling that is listed is a known name of its own, not merely one whose key meets a
-/// class: two listed spellings of different classes are two names (Muhannad / Muhammad).
+/// The classes under which this very spelling (any script, normalised) is written in the
+/// given-name table, empty when it is not. A listed spelling is a known name of its own, not
+/// merely one whose key meets a class: two listed spellings with no class in common are two
+/// names, even where their keys agree (Ilya / Ali, Jamal / Jamil) or nearly do (Muhannad /
+/// Muhammad).
 #[must_use]
-pub fn is_listed_given_name(token: &str) -> bool {
-    GIVEN.by_form.contains_key(&crate::normalize(token))
+pub fn listed_given_name_groups(token: &str) -> &'static [u32] {
+    GIVEN
+        .by_form
+        .get(&crate::normalize(token))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// Every equivalence class of a given-name key (see [`given_name_group`]).

@@ -27,7 +27,7 @@ mod translit;
 pub use groups::{
     arabic_name_forms, given_name_group, given_name_group_count, given_name_group_of,
     given_name_groups, given_name_key_collisions, given_name_label, given_name_sex, is_arabic_name,
-    is_known_given_name, is_listed_given_name, patronymic_group,
+    is_known_given_name, listed_given_name_groups, patronymic_group,
 };
 pub use key::{key, sibilants, sibilants_conflict, skeleton, vowels, vowels_conflict};
 pub use normalize::{
