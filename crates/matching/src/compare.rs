@@ -542,13 +542,25 @@ fn joined_in(corpus: &Corpus, token: u32, other: &[u32]) -> Option<u32> {
 }
 
 /// Compares the father's name with a patronymic: "Петро" and "Петрович" agree when the
-/// patronymic's key begins with the father's key; a chain's first name agrees by token.
+/// patronymic's key is the father's key and a patronymic ending; a chain's first name agrees
+/// by token, unless the names after it differ.
 fn father_vs_patronymic(corpus: &Corpus, father: &[u32], patronymic: &[u32]) -> NameLevel {
     let (Some(&f), Some(&p)) = (father.first(), patronymic.first()) else {
         return NameLevel::Missing;
     };
     let level = compare_tokens(corpus, f, p);
     if level <= NameLevel::Close {
+        // NAME-AR-1: an Arabic nasab is the father's name, then his father's: "محمد ياسر"
+        // (Muhammad, son of Yasir) and "Mohamad Abed Alqader" (Muhammad, son of ʿAbd
+        // al-Qadir) name two fathers, though the first names agree (Muhammad is the commonest).
+        // The rest of the chains are compared as name parts, so that a compound written apart
+        // ("Abad Alrahaman" / "عبدالرحمن") is still one name.
+        if father.len() > 1
+            && patronymic.len() > 1
+            && compare_parts(corpus, &father[1..], &patronymic[1..]).0 == NameLevel::Different
+        {
+            return NameLevel::Partial;
+        }
         return level;
     }
     let lex = corpus.lexicon();
@@ -567,12 +579,30 @@ fn father_vs_patronymic(corpus: &Corpus, father: &[u32], patronymic: &[u32]) -> 
             Some((last, _)) if chars > 3 => &kf[..last],
             _ => kf,
         };
-        if tp.keys.iter().any(|&kp| lex.key_text(kp).starts_with(stem)) {
+        let dropped = &kf[stem.len()..];
+        if tp.keys.iter().any(|&kp| {
+            lex.key_text(kp).strip_prefix(stem).is_some_and(|rest| {
+                is_patronymic_ending(rest.strip_prefix(dropped).unwrap_or(rest))
+            })
+        }) {
             return NameLevel::SameKey;
         }
     }
     // A mismatch here is not a conflict: the two fields are written differently.
     NameLevel::Missing
+}
+
+/// What a patronymic adds to the father's name, in key spelling (`names::key`: vowels fold to
+/// `a`, ch to `c`): East Slavic -ович/-евич/-ovych (`avac`), -овна/-івна (`avna`), -ич
+/// (`ac`, Ильич `elac` after Илья `ela`: `c`), -ична (`acna`, `cna`), and the Armenian genitive
+/// -ի (`i`: Գոռ / Գոռի, Harutyun / Harutyuni); nothing, when the patronymic field holds the
+/// father's name itself (an Arabic nasab). Anything else is another name that happens to begin
+/// alike: Gor (`har`) is not the father in Harutyuni (`haratani`).
+fn is_patronymic_ending(rest: &str) -> bool {
+    matches!(
+        rest,
+        "" | "i" | "avac" | "avna" | "ac" | "c" | "acna" | "cna" | "vac" | "vna"
+    )
 }
 
 /// The tokens of a parent's name that are not the record's own family name (at most 8).
@@ -1103,6 +1133,53 @@ mod tests {
             NameLevel::Missing
         );
         assert!(father_vs_patronymic(&corpus, given(2), given(1)) <= NameLevel::SameKey);
+    }
+
+    /// A patronymic is the father's name and a patronymic ending, not any name that begins
+    /// like it (Gor and Harutyuni share the key prefix `har`); an Arabic nasab whose second name
+    /// differs names another father, though the first agrees.
+    #[test]
+    fn a_patronymic_is_the_fathers_name_and_an_ending() {
+        let level = |father: &str, patronymic: &str| {
+            let corpus = corpus_of(&[(father, "X"), (patronymic, "X")]);
+            let given = |i: usize| corpus.tokens(corpus.features(i).given);
+            father_vs_patronymic(&corpus, given(0), given(1))
+        };
+        for (father, patronymic) in [
+            ("Petro", "Petrovych"),
+            ("Nikolai", "Nikolaevich"),
+            ("Mykola", "Mykolaiovych"),
+            ("Ivan", "Ivanivna"),
+            ("Ivan", "Ivanovich"),
+            ("Ilya", "Ilyich"),
+            ("Oleh", "Olehovych"),
+            ("Gor", "Gori"),
+            ("Harutyun", "Harutyuni"),
+            ("Iosif", "Iosifovich"),
+        ] {
+            assert!(
+                level(father, patronymic) <= NameLevel::Close,
+                "{father} / {patronymic}: {:?}",
+                level(father, patronymic)
+            );
+        }
+        for (father, patronymic) in [
+            ("Gor", "Harutyuni"),
+            ("Ivan", "Ivanchenko"),
+            ("Ali", "Alina"),
+        ] {
+            assert_eq!(
+                level(father, patronymic),
+                NameLevel::Missing,
+                "{father} / {patronymic}"
+            );
+        }
+        assert_eq!(
+            level("Muhammad Yasir", "Mohamad Abed Alqader"),
+            NameLevel::Partial
+        );
+        assert!(level("Muhammad Yasir", "Mohamad Yaser") <= NameLevel::Close);
+        assert!(level("محمد عبدالرحمن", "Mohammed Abad Alrahaman") <= NameLevel::Close);
     }
 
     /// NAME-UA-3, NAME-RU-1: Ukrainian and Russian patronymics of cognate names agree as
