@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """How far the engine is from what its comparison levels can tell apart: a ceiling analysis.
 
-    python3 bench/matching/ceiling.py --pairs ALL.csv --truth T.csv --left L.csv --right R.csv
+    python3 bench/matching/ceiling.py --pairs ALL.csv --truth T.csv --left L.csv --right R.csv \
+        [--hard-negatives H.csv]
 
 ALL.csv is the output of `cargo run --release -p whereabouts-matching --example diagnose --
 link L.csv R.csv ALL.csv --all`: every candidate pair with its probability (`score`), its
@@ -22,6 +23,10 @@ frequency of the names. This script asks how well ANY score could do on the same
 - the false pairs at or above the threshold that no field contradicts: every feature both
   records know agrees or is a known slip (the names of planted namesakes agree by
   construction). Such a pair looks like a true pair to anything that reads the two records.
+- with --hard-negatives (the generator's hard_negatives.csv: `cluster_id,other_cluster_id,
+  kind`), how many of the false pairs are between two persons the generator planted as
+  namesakes (the same given, father's, grandfather's and family name; namesakes of one person
+  are namesakes of each other) or as a father and his son of the same name.
 
 Recall is over all true pairs of the truth (candidates or not), like bench/matching/score.py.
 Standard library only.
@@ -99,8 +104,35 @@ def main():
     ap.add_argument("--truth", required=True)
     ap.add_argument("--left", required=True)
     ap.add_argument("--right", required=True)
+    ap.add_argument("--hard-negatives")
     ap.add_argument("--threshold", type=float, default=0.5)
     args = ap.parse_args()
+
+    # Namesake groups (union-find over the planted namesake edges) and father-son pairs.
+    parent = {}
+
+    def find(c):
+        while parent.get(c, c) != c:
+            c = parent[c] = parent.get(parent[c], parent[c])
+        return c
+
+    sons = set()
+    if args.hard_negatives:
+        for row in read_csv(args.hard_negatives):
+            a, b = row["cluster_id"], row["other_cluster_id"]
+            if row["kind"] == "namesake":
+                parent.setdefault(a, a)
+                parent.setdefault(b, b)
+                parent[find(a)] = find(b)
+            else:
+                sons.add(frozenset((a, b)))
+
+    def relation(a, b):
+        if frozenset((a, b)) in sons:
+            return "father and son"
+        if a in parent and b in parent and find(a) == find(b):
+            return "namesakes"
+        return "other"
 
     truth = {r["id"]: r["cluster_id"] for r in read_csv(args.truth)}
     left = [r["id"] for r in read_csv(args.left)]
@@ -108,6 +140,7 @@ def main():
     total = sum(right_count[truth[i]] for i in left)
 
     pairs = []
+    pairs_with_clusters = []
     for row in read_csv(args.pairs):
         if "levels" not in row:
             raise SystemExit(
@@ -116,6 +149,9 @@ def main():
         is_true = truth.get(row["left_id"]) == truth.get(row["right_id"])
         fold = zlib.crc32(row["left_id"].encode()) % 2
         pairs.append((float(row["score"]), is_true, row["levels"], fold))
+        pairs_with_clusters.append(
+            pairs[-1] + (truth.get(row["left_id"]), truth.get(row["right_id"]))
+        )
 
     engine_r, engine_f1 = recall_at_precision([(s, t) for s, t, _, _ in pairs], total)
     tp = sum(1 for s, t, _, _ in pairs if s >= args.threshold and t)
@@ -145,12 +181,15 @@ def main():
     cross_r, cross_f1 = recall_at_precision(cross, total)
 
     silent = collections.Counter()
-    for s, t, levels, _ in pairs:
+    planted = collections.Counter()
+    for s, t, levels, _, a, b in pairs_with_clusters:
         if s >= args.threshold and not t:
             parsed = parse_levels(levels)
             contradicted = [f for f, level in parsed.items() if level in CONTRADICTING]
+            planted[relation(a, b)] += 1
             if not contradicted:
                 silent[parsed.get("birth date", "missing")] += 1
+                planted[relation(a, b) + ", no field contradicting"] += 1
 
     print(f"true pairs {total}, candidate pairs {len(pairs)}, comparison vectors {len(classes)}")
     print()
@@ -166,6 +205,12 @@ def main():
         "contradicts a match (every field both records know agrees or is a known slip), by birth date: "
         + ", ".join(f"{level} {n}" for level, n in silent.most_common())
     )
+    if args.hard_negatives:
+        print()
+        print(
+            f"false pairs at or above {args.threshold} by what the generator planted: "
+            + ", ".join(f"{kind} {n}" for kind, n in sorted(planted.items()))
+        )
 
 
 if __name__ == "__main__":

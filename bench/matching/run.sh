@@ -239,7 +239,7 @@ if [[ "$ceiling" -eq 1 ]]; then
     echo "\`bench/matching/ceiling.py\` over every candidate pair (\`diagnose link --all\`): the best any score over the same comparison levels reaches with the truth in hand."
     echo
     python3 "$here/ceiling.py" --pairs "$runs/syn-${link_size,,}-link-all.csv" --truth "$d/truth.csv" \
-      --left "$d/left.csv" --right "$d/right.csv"
+      --left "$d/left.csv" --right "$d/right.csv" --hard-negatives "$d/hard_negatives.csv"
   } >"$ceiling_md"
 fi
 

@@ -8,6 +8,9 @@
 //!   Armenian script), and `right.csv`: visit registrations, family tracing requests and open
 //!   sources (mostly Latin) — the two sides of `link`; `records.csv` is their union;
 //! - `truth.csv` (`id,cluster_id`): the person behind every record;
+//! - `hard_negatives.csv` (`cluster_id,other_cluster_id,kind`): the planted hard negatives, each
+//!   a later person (`cluster_id`) made a `namesake` or the `son` of an earlier one (a bench
+//!   analysis tells the false matches between them from the others);
 //! - `corruptions.csv` (`id,corruptions`): what was done to each record and query, a
 //!   `;`-separated list from [`CORRUPTIONS`] plus `script:<from>><to>` and `scheme:<name>`;
 //! - `queries.csv`: tracing requests (not in `records.csv`) with the `truth_cluster` they should
@@ -147,7 +150,12 @@ pub fn write_linkage(config: &LinkageConfig, dir: &Path) -> io::Result<LinkageSu
         io::BufWriter::with_capacity(1 << 16, std::fs::File::create(dir.join("corruptions.csv"))?);
     let mut queries =
         io::BufWriter::with_capacity(1 << 16, std::fs::File::create(dir.join("queries.csv"))?);
+    let mut hard = io::BufWriter::with_capacity(
+        1 << 16,
+        std::fs::File::create(dir.join("hard_negatives.csv"))?,
+    );
     writeln!(truth, "id,cluster_id")?;
+    writeln!(hard, "cluster_id,other_cluster_id,kind")?;
     writeln!(log, "id,corruptions")?;
     write_row(&mut queries, &LINKAGE_HEADER, Some("truth_cluster"))?;
 
@@ -161,8 +169,14 @@ pub fn write_linkage(config: &LinkageConfig, dir: &Path) -> io::Result<LinkageSu
     while summary.records < config.records {
         let index = summary.persons as u64;
         let mut rng = Rng::stream(config.seed, 0x4C49_4E4B, index);
-        let person = person(&mut rng, &recent, &mut summary);
-        let cluster = format!("c{:016x}", mix(index ^ config.seed.rotate_left(17) ^ 0xC1));
+        let (mut person, planted) = person(&mut rng, &recent, &mut summary);
+        person.index = index;
+        let cluster_of =
+            |index: u64| format!("c{:016x}", mix(index ^ config.seed.rotate_left(17) ^ 0xC1));
+        let cluster = cluster_of(index);
+        if let Some((other, kind)) = planted {
+            writeln!(hard, "{cluster},{},{kind}", cluster_of(other))?;
+        }
         let count = (1 + (rng.unit().ln().abs() / 0.9) as usize).min(5);
         let count = count.min(config.records - summary.records);
         for k in 0..count {
@@ -211,6 +225,7 @@ pub fn write_linkage(config: &LinkageConfig, dir: &Path) -> io::Result<LinkageSu
         summary.persons += 1;
     }
     truth.flush()?;
+    hard.flush()?;
     log.flush()?;
     queries.flush()?;
     let header = {
@@ -315,6 +330,8 @@ struct Person {
     birth: (i32, u32, u32),
     place: usize,
     service: Option<String>,
+    /// The person's number in the data set (its cluster id is derived from it).
+    index: u64,
 }
 
 fn male_count(culture: Culture) -> usize {
@@ -609,7 +626,13 @@ const PLACES: &[&str] = &[
     "Belovodsk",
 ];
 
-fn person(rng: &mut Rng, recent: &[Person], summary: &mut LinkageSummary) -> Person {
+/// A person, and when it is a planted hard negative, the number of the earlier person it was
+/// drawn from and how (`namesake` or `son`).
+fn person(
+    rng: &mut Rng,
+    recent: &[Person],
+    summary: &mut LinkageSummary,
+) -> (Person, Option<(u64, &'static str)>) {
     // Planted hard negatives, drawn from earlier persons of the same culture.
     if !recent.is_empty() {
         let roll = rng.unit();
@@ -626,7 +649,7 @@ fn person(rng: &mut Rng, recent: &[Person], summary: &mut LinkageSummary) -> Per
             if namesake.birth == other.birth {
                 namesake.birth.2 = namesake.birth.2 % 28 + 1;
             }
-            return namesake;
+            return (namesake, Some((other.index, "namesake")));
         }
         if roll < 0.08 {
             // A son of the same name as an earlier man.
@@ -639,11 +662,11 @@ fn person(rng: &mut Rng, recent: &[Person], summary: &mut LinkageSummary) -> Per
                 son.grandfather = father.father;
                 son.family = father.family;
                 son.birth.0 = father.birth.0 + rng.range(20, 36) as i32;
-                return son;
+                return (son, Some((father.index, "son")));
             }
         }
     }
-    fresh(rng, None, None)
+    (fresh(rng, None, None), None)
 }
 
 fn fresh(rng: &mut Rng, culture: Option<Culture>, female: Option<bool>) -> Person {
@@ -682,6 +705,7 @@ fn fresh(rng: &mut Rng, culture: Option<Culture>, female: Option<bool>) -> Perso
         birth: (year, month, day),
         place: rng.index(PLACES.len()),
         service,
+        index: 0,
     }
 }
 

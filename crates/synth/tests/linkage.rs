@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use synth::{CORRUPTIONS, LINKAGE_HEADER, LinkageConfig, SCHEMES, write_linkage};
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 7] = [
     "records.csv",
     "left.csv",
     "right.csv",
     "truth.csv",
     "corruptions.csv",
     "queries.csv",
+    "hard_negatives.csv",
 ];
 
 /// A fresh directory under the system's temporary directory, removed when dropped.
@@ -294,4 +295,35 @@ fn hard_negatives_are_planted_and_persons_cross_scripts() {
         crossing > 2000,
         "only {crossing} persons written in two scripts"
     );
+}
+
+/// The planted hard negatives are listed, each a later person drawn from an earlier one, so a
+/// bench analysis can tell a false match between namesakes from the others.
+#[test]
+fn planted_hard_negatives_are_listed() {
+    let dir = TempDir::new("hard");
+    let summary = write_linkage(
+        &LinkageConfig {
+            seed: 3,
+            records: 4000,
+            queries: 0,
+        },
+        &dir.0,
+    )
+    .expect("the data set is written");
+    let (header, rows) = read(&dir.0, "hard_negatives.csv");
+    assert_eq!(header, ["cluster_id", "other_cluster_id", "kind"]);
+    let count = |kind: &str| rows.iter().filter(|r| r[2] == kind).count();
+    assert_eq!(count("namesake"), summary.namesakes);
+    assert_eq!(count("son"), summary.fathers_and_sons);
+    assert!(summary.namesakes > 0 && summary.fathers_and_sons > 0);
+    let (_, truth) = read(&dir.0, "truth.csv");
+    let clusters: std::collections::HashSet<&str> = truth.iter().map(|r| r[1].as_str()).collect();
+    for row in &rows {
+        assert_ne!(row[0], row[1]);
+        assert!(
+            clusters.contains(row[0].as_str()) && clusters.contains(row[1].as_str()),
+            "{row:?}"
+        );
+    }
 }
