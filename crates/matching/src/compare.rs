@@ -1,11 +1,11 @@
 //! Comparison of two analysed records, feature by feature, into ordered levels (MATCH-3,
 //! MATCH-4, MATCH-6). Levels are what the Fellegi–Sunter model weighs; `Missing` is neutral.
 
-use strsim::levenshtein;
+use strsim::{levenshtein, osa_distance};
 
 use crate::similarity::{jaro_winkler, upper_bound_masked};
 
-use crate::analysis::{Corpus, Features, NONE};
+use crate::analysis::{Corpus, Features, Lexicon, NONE, TokenInfo};
 use crate::date::{DATE_LEVELS, compare_dates};
 
 /// The compared features, in the order of [`Comparison::levels`].
@@ -424,13 +424,30 @@ fn compare_distinct_tokens(corpus: &Corpus, a: u32, b: u32, floor: f64) -> NameL
     let distinct_names = similarity >= CLOSE
         && known_distinct
         && names::detect_script(&ta.text) == names::detect_script(&tb.text);
-    if similarity >= CLOSE && !distinct_names {
+    if similarity >= CLOSE && !distinct_names && is_slip(lex, ta, tb) {
         NameLevel::Close
     } else if similarity >= SIMILAR || skeleton_only {
         NameLevel::Similar
     } else {
         NameLevel::Different
     }
+}
+
+/// Whether two spellings are one mistyped: a letter left out, added, changed or two swapped
+/// (one such edit, two in a name of more than eight letters) in the romanised forms, or one
+/// edit in the spelling keys. Jaro-Winkler favours a shared beginning, so surnames built on one root with
+/// different suffixes (Мироненко / Миронюк, Коваленко / Ковальчук) scored as slips.
+fn is_slip(lex: &Lexicon, ta: &TokenInfo, tb: &TokenInfo) -> bool {
+    let allowance = if ta.latin.len().max(tb.latin.len()) > 8 {
+        2
+    } else {
+        1
+    };
+    // Keys fold vowels, so one edit there is already more than one in the name.
+    // The first key is the spelling's own (the others are roots and readings).
+    osa_distance(&ta.latin, &tb.latin) <= allowance
+        || matches!((ta.keys.first(), tb.keys.first()), (Some(&ka), Some(&kb))
+            if osa_distance(lex.key_text(ka), lex.key_text(kb)) <= 1)
 }
 
 /// Compares two name parts of possibly several tokens: every token of the shorter part looks
@@ -1120,6 +1137,37 @@ mod tests {
         assert_eq!(given_level("Ivan", "Ivanna"), NameLevel::GenderForm);
         // A typing slip of one name is still one.
         assert_eq!(given_level("Muhammad", "Muhamamd"), NameLevel::Close);
+    }
+
+    /// A typing slip is one edit (two in a long name), whatever the Jaro-Winkler score: two
+    /// surnames on one root with different suffixes are two names, at most similar.
+    #[test]
+    fn a_typing_slip_is_one_edit() {
+        let family = |a: &str, b: &str| {
+            let corpus = corpus_of(&[("X", a), ("X", b)]);
+            let part = |i: usize| corpus.tokens(corpus.features(i).family);
+            compare_parts(&corpus, part(0), part(1)).0
+        };
+        for (a, b) in [
+            ("Архипов", "Arhkipov"),
+            ("Медведева", "Medvevdeva"),
+            ("Бондаренко", "Бондарендко"),
+            ("Hovhannisyan", "Hovhanisyan"),
+        ] {
+            assert!(
+                family(a, b) <= NameLevel::Close,
+                "{a} / {b}: {:?}",
+                family(a, b)
+            );
+        }
+        for (a, b) in [
+            ("Миронук", "Myronenko"),
+            ("Petrenko", "Petrov"),
+            ("Kovalchuk", "Kovalenko"),
+        ] {
+            let level = family(a, b);
+            assert!(level > NameLevel::Close, "{a} / {b}: {level:?}");
+        }
     }
 
     /// The father's name agrees with a patronymic by a key, never by the bare consonant
