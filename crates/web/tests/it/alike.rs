@@ -9,7 +9,7 @@ use store::UserRole;
 use crate::harness::{App, apps, json_of};
 
 /// Registers a prisoner of war in bureau A through the API; answers the new person's id.
-async fn register(app: &App, token: &str, reference: &str, name: Value) -> String {
+pub(crate) async fn register(app: &App, token: &str, reference: &str, name: Value) -> String {
     let body = json!({
         "reference": reference,
         "category": "pow",

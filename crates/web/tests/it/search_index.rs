@@ -8,25 +8,8 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use store::UserRole;
 
+use crate::alike::register;
 use crate::harness::{App, apps_with, config, json_of};
-
-async fn register(app: &App, token: &str, reference: &str, name: Value) {
-    let body = json!({
-        "reference": reference,
-        "category": "pow",
-        "name": name,
-        "fell_into_power_at": "2026-01-10T08:00:00Z",
-    });
-    let page = app
-        .api(
-            "POST",
-            "/api/v1/persons",
-            Some(token),
-            Some(&body.to_string()),
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::CREATED, "{}", page.body);
-}
 
 async fn health(app: &App) -> Value {
     let page = app.get("/health", None).await;
