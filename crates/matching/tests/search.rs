@@ -171,3 +171,50 @@ fn a_namesake_with_a_conflicting_service_number_ranks_after_the_person() {
     assert!(ids.contains(&"namesake"), "{hits:?}");
     assert!(hits[0].probability > hits[1].probability, "{hits:?}");
 }
+
+// Records that the model scores alike come in the order of their candidate rank (the rarity of
+// the keys they share with the query), not in the order they were inserted: the keys also meet
+// across fields, which the field-by-field comparison does not credit.
+#[test]
+fn hits_of_equal_probability_are_ordered_by_candidate_rank() {
+    let mut index = Index::new();
+    others(&mut index, 2_000);
+    index.calibrate();
+    let mut ties = 0;
+    for (given, family, father) in [
+        ("Ivan", "Shevchenko", "Vasyl Shevchenko"),
+        ("Petro", "Melnyk", ""),
+        ("Oleh", "Boiko", "Stepan"),
+        ("Taras", "", "Yurii Rudenko"),
+    ] {
+        let query = person(
+            "q",
+            &[
+                ("given_name", given),
+                ("family_name", family),
+                ("father_name", father),
+            ],
+        );
+        let trace = index.search_trace(&query, 50);
+        let rank = |r: usize| {
+            trace
+                .ranking
+                .iter()
+                .find(|&&(_, x)| x == r)
+                .map(|&(w, _)| w)
+                .unwrap()
+        };
+        for pair in trace.hits.windows(2) {
+            if pair[0].probability == pair[1].probability {
+                ties += 1;
+                assert!(
+                    rank(pair[0].index) >= rank(pair[1].index),
+                    "{given} {family}: {} before {}",
+                    pair[0].id,
+                    pair[1].id
+                );
+            }
+        }
+    }
+    assert!(ties > 0, "no tie to order");
+}
