@@ -33,8 +33,9 @@ Standard library only.
 """
 import argparse
 import collections
-import csv
 import zlib
+
+from errors import read_csv  # the same reader (a BOM, newline handling)
 
 # Levels at which a feature contradicts a match (see crates/matching/src/compare.rs and
 # date.rs): a different name or place, a conflicting service number, birth dates no slip
@@ -62,11 +63,6 @@ FEATURES = [
     "nationality",
     "address",
 ]
-
-
-def read_csv(path):
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
 
 
 def parse_levels(text):

@@ -451,38 +451,10 @@ fn is_slip(lex: &Lexicon, ta: &TokenInfo, tb: &TokenInfo) -> bool {
 }
 
 /// Whether two spellings are at most `k` edits apart, counting a swap of two neighbouring
-/// letters as one (`strsim::osa_distance(a, b) <= k`). Names are short and ASCII once
-/// romanised: three rows on the stack, no allocation (this runs for every pair of tokens
-/// whose Jaro-Winkler reaches `CLOSE`, millions of times in a 1M dedupe).
+/// letters as one (`strsim::osa_distance(a, b) <= k`), without allocating ([`within`]): this runs
+/// for every pair of tokens whose Jaro-Winkler reaches `CLOSE`, millions of times in a 1M dedupe.
 fn within_slip(a: &str, b: &str, k: usize) -> bool {
-    const MAX: usize = 48;
-    let (x, y) = (a.as_bytes(), b.as_bytes());
-    if x.len().abs_diff(y.len()) > k {
-        return false;
-    }
-    if !a.is_ascii() || !b.is_ascii() || x.len() >= MAX || y.len() >= MAX {
-        return osa_distance(a, b) <= k;
-    }
-    let (mut before, mut previous, mut current) = ([0usize; MAX], [0usize; MAX], [0usize; MAX]);
-    for (j, cell) in previous.iter_mut().enumerate().take(y.len() + 1) {
-        *cell = j;
-    }
-    for i in 1..=x.len() {
-        current[0] = i;
-        for j in 1..=y.len() {
-            let cost = usize::from(x[i - 1] != y[j - 1]);
-            let mut d = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] {
-                d = d.min(before[j - 2] + 1);
-            }
-            current[j] = d;
-        }
-        before = previous;
-        previous = current;
-    }
-    previous[y.len()] <= k
+    within(a, b, k, true)
 }
 
 /// Compares two name parts of possibly several tokens: every token of the shorter part looks
@@ -1017,38 +989,55 @@ pub(crate) fn compare_service(corpus: &Corpus, a: u32, b: u32) -> u8 {
 
 /// Whether two strings are at most `k` edits apart (`strsim::levenshtein(a, b) <= k`), without
 /// the allocation and the full table: the answer for a service number compared with every
-/// candidate's. ASCII strings (nearly all service numbers) are compared by bytes, one row on the
-/// stack, stopping once every cell of a row is over `k`.
+/// candidate's ([`within`]).
 fn within_edits(a: &str, b: &str, k: usize) -> bool {
+    within(a, b, k, false)
+}
+
+/// At most `k` edits apart, a swap of two neighbouring characters counting as one edit when
+/// `swaps` (optimal string alignment), else two (Levenshtein). ASCII strings (nearly all
+/// service numbers and romanised names) are compared by bytes, three rows on the stack,
+/// stopping once every cell of a row is over `k` (no later row can come back under it: a swap
+/// reaches two rows back, and the row between is at most one more); others go to `strsim`.
+fn within(a: &str, b: &str, k: usize, swaps: bool) -> bool {
     const MAX: usize = 80;
     let (x, y) = (a.as_bytes(), b.as_bytes());
     if !a.is_ascii() || !b.is_ascii() || y.len() >= MAX {
-        return levenshtein(a, b) <= k;
+        let distance = if swaps {
+            osa_distance(a, b)
+        } else {
+            levenshtein(a, b)
+        };
+        return distance <= k;
     }
     if x.len().abs_diff(y.len()) > k {
         return false;
     }
-    let mut row = [0usize; MAX];
-    for (j, cell) in row.iter_mut().enumerate().take(y.len() + 1) {
+    // Rows i-2, i-1 and i, rotated by index (no copies).
+    let mut rows = [[0usize; MAX]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(y.len() + 1) {
         *cell = j;
     }
-    for (i, &cx) in x.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        let mut lowest = row[0];
-        for (j, &cy) in y.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(cx != cy))
-                .min(above + 1)
-                .min(row[j] + 1);
-            diagonal = above;
-            lowest = lowest.min(row[j + 1]);
+    for i in 1..=x.len() {
+        let (this, last, before) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[this][0] = i;
+        let mut lowest = i;
+        for j in 1..=y.len() {
+            let cost = usize::from(x[i - 1] != y[j - 1]);
+            let mut d = (rows[last][j] + 1)
+                .min(rows[this][j - 1] + 1)
+                .min(rows[last][j - 1] + cost);
+            if swaps && i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] {
+                d = d.min(rows[before][j - 2] + 1);
+            }
+            rows[this][j] = d;
+            lowest = lowest.min(d);
         }
         if lowest > k {
             return false;
         }
     }
-    row[y.len()] <= k
+    rows[x.len() % 3][y.len()] <= k
 }
 
 #[cfg(test)]
