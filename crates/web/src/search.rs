@@ -338,7 +338,8 @@ async fn arrivals(state: &AppState, scope: &TenantScope) -> AppResult<Vec<(Perso
 
 /// Builds every tenant's index from the store, one after the other, when the server starts
 /// (issue 3: the index is built from the store at start-up, so that the first tracing search or
-/// same-person pass does not wait for it). Logs each tenant's build time, never a name.
+/// same-person pass does not wait for it). Logs the number of tenants and the time it took, never
+/// a name or a count of persons; a tenant whose build fails is built again at its first use.
 pub(crate) async fn warm_up(state: AppState) {
     let started = Instant::now();
     let tenants = match state.store.tenants().await {
