@@ -2,7 +2,7 @@
 """How far the engine is from what its comparison levels can tell apart: a ceiling analysis.
 
     python3 bench/matching/ceiling.py --pairs ALL.csv --truth T.csv --left L.csv --right R.csv \
-        [--hard-negatives H.csv]
+        [--hard-negatives H.csv] [--missed ALL.csv.missed.csv]
 
 ALL.csv is the output of `cargo run --release -p whereabouts-matching --example diagnose --
 link L.csv R.csv ALL.csv --all`: every candidate pair with its probability (`score`), its
@@ -27,6 +27,12 @@ frequency of the names. This script asks how well ANY score could do on the same
   kind`), how many of the false pairs are between two persons the generator planted as
   namesakes (the same given, father's, grandfather's and family name; namesakes of one person
   are namesakes of each other) or as a father and his son of the same name.
+
+- with --missed (`diagnose link ... --truth T.csv` writes ALL.csv.missed.csv: the true pairs
+  that are not candidates, scored by the trained model, with their levels): the engine and the
+  oracles again with every true pair a candidate, as if candidate generation lost nothing.
+  This is optimistic for a second reason: a wider candidate generation would also bring more
+  false pairs, and none are added.
 
 Recall is over all true pairs of the truth (candidates or not), like bench/matching/score.py.
 Standard library only.
@@ -94,6 +100,32 @@ def recall_at_precision(scored, total, precision=0.99):
     return best_recall, best_f1
 
 
+def ceilings(pairs, total):
+    """The engine's and the two oracles' recall at precision 0.99 and best F1 over `pairs`
+    (score, is_true, levels, fold), and the comparison classes."""
+    engine_r, engine_f1 = recall_at_precision([(s, t) for s, t, _, _ in pairs], total)
+    classes = collections.defaultdict(lambda: [0, 0])
+    for _, t, levels, _ in pairs:
+        classes[levels][t] += 1
+    # In-sample: each class's share of true pairs, best first.
+    oracle = [(c[1] / (c[0] + c[1]), bool(t)) for c in classes.values() for t in (0, 1) for _ in range(c[t])]
+    oracle_r, oracle_f1 = recall_at_precision(oracle, total)
+    # 2-fold: shares learned on the other half of the left records.
+    cross = []
+    for fold in (0, 1):
+        learned = collections.defaultdict(lambda: [0, 0])
+        for _, t, levels, f in pairs:
+            if f != fold:
+                learned[levels][t] += 1
+        for s, t, levels, f in pairs:
+            if f == fold:
+                c = learned.get(levels)
+                share = (c[1] + s) / (c[0] + c[1] + 1) if c else s
+                cross.append((share, t))
+    cross_r, cross_f1 = recall_at_precision(cross, total)
+    return engine_r, engine_f1, oracle_r, oracle_f1, cross_r, cross_f1, classes
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pairs", required=True)
@@ -102,6 +134,7 @@ def main():
     ap.add_argument("--right", required=True)
     ap.add_argument("--hard-negatives")
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--missed")
     args = ap.parse_args()
 
     # Namesake groups (union-find over the planted namesake edges) and father-son pairs.
@@ -149,32 +182,22 @@ def main():
             pairs[-1] + (truth.get(row["left_id"]), truth.get(row["right_id"]))
         )
 
-    engine_r, engine_f1 = recall_at_precision([(s, t) for s, t, _, _ in pairs], total)
+    engine_r, engine_f1, oracle_r, oracle_f1, cross_r, cross_f1, classes = ceilings(pairs, total)
     tp = sum(1 for s, t, _, _ in pairs if s >= args.threshold and t)
     fp = sum(1 for s, t, _, _ in pairs if s >= args.threshold and not t)
     p = tp / max(1, tp + fp)
     r = tp / total
     f1 = 2 * p * r / (p + r) if tp else 0.0
 
-    classes = collections.defaultdict(lambda: [0, 0])
-    for _, t, levels, _ in pairs:
-        classes[levels][t] += 1
-    # In-sample: each class's share of true pairs, best first.
-    oracle = [(c[1] / (c[0] + c[1]), bool(t)) for c in classes.values() for t in (0, 1) for _ in range(c[t])]
-    oracle_r, oracle_f1 = recall_at_precision(oracle, total)
-    # 2-fold: shares learned on the other half of the left records.
-    cross = []
-    for fold in (0, 1):
-        learned = collections.defaultdict(lambda: [0, 0])
-        for _, t, levels, f in pairs:
-            if f != fold:
-                learned[levels][t] += 1
-        for s, t, levels, f in pairs:
-            if f == fold:
-                c = learned.get(levels)
-                share = (c[1] + s) / (c[0] + c[1] + 1) if c else s
-                cross.append((share, t))
-    cross_r, cross_f1 = recall_at_precision(cross, total)
+    missed = []
+    if args.missed:
+        for row in read_csv(args.missed):
+            if "levels" not in row:
+                raise SystemExit(
+                    f"{args.missed}: no `levels` column; write it with `diagnose link ... --truth`"
+                )
+            fold = zlib.crc32(row["left_id"].encode()) % 2
+            missed.append((float(row["score"]), True, row["levels"], fold))
 
     silent = collections.Counter()
     planted = collections.Counter()
@@ -194,6 +217,16 @@ def main():
     print(f"| Whereabouts (threshold {args.threshold}) | {p:.4f} | {r:.4f} | {f1:.4f} | {engine_f1:.4f} | {engine_r:.4f} |")
     print(f"| oracle on the comparison levels, 2-fold | — | — | — | {cross_f1:.4f} | {cross_r:.4f} |")
     print(f"| oracle on the comparison levels, in-sample | — | — | — | {oracle_f1:.4f} | {oracle_r:.4f} |")
+    if args.missed:
+        every = pairs + missed
+        e_r, e_f1, o_r, o_f1, c_r, c_f1, _ = ceilings(every, total)
+        tp_all = tp + sum(1 for s, _, _, _ in missed if s >= args.threshold)
+        p_all = tp_all / max(1, tp_all + fp)
+        r_all = tp_all / total
+        f1_all = 2 * p_all * r_all / (p_all + r_all) if tp_all else 0.0
+        print(f"| Whereabouts, every true pair a candidate ({len(missed)} added) | {p_all:.4f} | {r_all:.4f} | {f1_all:.4f} | {e_f1:.4f} | {e_r:.4f} |")
+        print(f"| oracle, every true pair a candidate, 2-fold | — | — | — | {c_f1:.4f} | {c_r:.4f} |")
+        print(f"| oracle, every true pair a candidate, in-sample | — | — | — | {o_f1:.4f} | {o_r:.4f} |")
     print()
     n_silent = sum(silent.values())
     print(

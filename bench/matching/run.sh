@@ -231,7 +231,7 @@ if [[ "$ceiling" -eq 1 ]]; then
   fi
   say "ceiling: every candidate pair of the ${link_size} cross-script link"
   "$diagnose" link "$d/left.csv" "$d/right.csv" "$runs/syn-${link_size,,}-link-all.csv" --all \
-    >/dev/null 2>"$runs/syn-${link_size,,}-link-all.err"
+    --truth "$d/truth.csv" >/dev/null 2>"$runs/syn-${link_size,,}-link-all.err"
   {
     echo
     echo "## Ceiling: synthetic ${link_size,,} cross-script link"
@@ -239,7 +239,8 @@ if [[ "$ceiling" -eq 1 ]]; then
     echo "\`bench/matching/ceiling.py\` over every candidate pair (\`diagnose link --all\`): the best any score over the same comparison levels reaches with the truth in hand."
     echo
     python3 "$here/ceiling.py" --pairs "$runs/syn-${link_size,,}-link-all.csv" --truth "$d/truth.csv" \
-      --left "$d/left.csv" --right "$d/right.csv" --hard-negatives "$d/hard_negatives.csv"
+      --left "$d/left.csv" --right "$d/right.csv" --hard-negatives "$d/hard_negatives.csv" \
+      --missed "$runs/syn-${link_size,,}-link-all.csv.missed.csv"
   } >"$ceiling_md"
 fi
 

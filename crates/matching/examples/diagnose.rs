@@ -176,8 +176,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
             out.flush()?;
             // `--truth TRUTH.csv`: every true pair that is not a candidate, scored directly
-            // (no rival sharing), to OUT.missed.csv: is candidate generation or the scoring
-            // what loses it?
+            // (no rival sharing), with its comparison levels, to OUT.missed.csv: is candidate
+            // generation or the scoring what loses it? (`bench/matching/ceiling.py --missed`
+            // reads it for the ceiling with every true pair a candidate.)
             if let Some(i) = args.iter().position(|a| a == "--truth")
                 && let Some(path) = args.get(i + 1)
             {
@@ -200,7 +201,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                     }
                 }
                 let mut out = csv::Writer::from_path(format!("{}.missed.csv", args[3]))?;
-                out.write_record(["left_id", "right_id", "score", "explanation"])?;
+                out.write_record(["left_id", "right_id", "score", "explanation", "levels"])?;
                 let mut missed = 0;
                 let mut above = 0;
                 for (ls, rs) in by_cluster.values() {
@@ -226,6 +227,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                                 right[b - left.len()].as_str(),
                                 &format!("{:.6}", score.probability),
                                 &explanation.sentences().join("; "),
+                                &level_codes(&comparison),
                             ])?;
                         }
                     }
