@@ -22,7 +22,7 @@ def fmt(value, kind: str) -> str:
     if value is None:
         return "—"
     if kind == "s":
-        return f"{value:.2f} s" if value < 10 else f"{value:.0f} s"
+        return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
     if kind == "mb":
         return f"{value / 1024:.2f} GB" if value >= 1024 else f"{value:.0f} MB"
     if kind == "p":
@@ -73,6 +73,19 @@ def main() -> int:
                 notes.append(f"{name}: {result['error']}")
             elif result.get("exit_status", 0) != 0:
                 notes.append(f"{name}: failed (exit {result.get('exit_status')})")
+        for name, result in tools.items():
+            walls = result.get("wall_runs")
+            if walls and len(walls) > 1:
+                cpus = result.get("cpu_runs") or []
+                label = {"whereabouts": "W", "splink": "S", "splink+unidecode": "S+u"}.get(name, name)
+                notes.append(
+                    f"{label} wall of {len(walls)} runs (median shown): "
+                    + ", ".join(fmt(w, "s") for w in walls)
+                    + (
+                        "; CPU " + ", ".join(fmt(c, "s") for c in cpus)
+                        if all(c is not None for c in cpus) else ""
+                    )
+                )
         if ours and ours.get("p99_ms") is not None:
             notes.append(
                 f"W search p50 {ours.get('p50_ms', 0):.2f} ms, p99 {ours['p99_ms']:.2f} ms, "

@@ -3,7 +3,7 @@
 #
 #   bench/matching/run.sh [--sizes 10k,100k,1m] [--link-size 100k] [--queries 2000] [--seed 1]
 #                         [--skip-splink-1m] [--skip-splink] [--no-unidecode] [--unidecode-all]
-#                         [--ceiling] [--out DIR]
+#                         [--ceiling] [--repeat N] [--out DIR]
 #
 # 1. bench/matching/setup-venv.sh: bench/.venv with the pinned Splink, recordlinkage, Unidecode.
 # 2. cargo build --release -p whereabouts.
@@ -25,7 +25,9 @@
 # crate's `diagnose` example (DIAGNOSE_BIN runs another), writes every candidate pair of the
 # cross-script link with its comparison levels and appends ceiling.py's analysis to the
 # results: how the engine compares with the best any score over the same comparison levels
-# could reach, with the truth in hand.
+# could reach, with the truth in hand. --repeat N runs every timed command N times (default 1)
+# and reports the run of median wall time, with every run's wall and CPU time in the notes: on a
+# shared host the speed changes by a third within minutes, and one run is one sample of it.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +41,7 @@ skip_splink=0
 unidecode=1
 unidecode_all=0
 ceiling=0
+repeat=1
 out="$repo/bench/out/matching"
 
 while [[ $# -gt 0 ]]; do
@@ -52,8 +55,9 @@ while [[ $# -gt 0 ]]; do
     --no-unidecode) unidecode=0; shift ;;
     --unidecode-all) unidecode_all=1; shift ;;
     --ceiling) ceiling=1; shift ;;
+    --repeat) repeat="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -93,13 +97,22 @@ count() { # 10k -> 10000
 }
 
 order=0
-# measure NAME -- command...: runs the command under /usr/bin/time -v; never stops the bench.
+if ! [[ "$repeat" =~ ^[1-9][0-9]*$ ]]; then
+  echo "--repeat must be a whole number of runs, 1 or more (got '$repeat')" >&2
+  exit 2
+fi
+
+# measure NAME -- command...: runs the command under /usr/bin/time -v, --repeat times (the
+# outputs are the same each time; each run's report is NAME.time.K); never stops the bench.
 measure() {
-  local name="$1"; shift 2
-  say "run $name"
-  /usr/bin/time -v -o "$runs/$name.time" "$@" >"$runs/$name.out" 2>"$runs/$name.err" || true
-  # The search latency line is on the tool's standard error.
-  cat "$runs/$name.err" >>"$runs/$name.time"
+  local name="$1" k; shift 2
+  rm -f "$runs/$name".time.*
+  for ((k = 1; k <= repeat; k++)); do
+    say "run $name$([[ "$repeat" -gt 1 ]] && echo " ($k of $repeat)")"
+    /usr/bin/time -v -o "$runs/$name.time.$k" "$@" >"$runs/$name.out" 2>"$runs/$name.err" || true
+    # The search latency line is on the tool's standard error.
+    cat "$runs/$name.err" >>"$runs/$name.time.$k"
+  done
 }
 
 # score NAME TASK DATASET TOOL [extra meta] -- score.py args...
@@ -109,7 +122,9 @@ score() {
   while [[ $# -gt 0 && "$1" != "--" ]]; do meta+=(--meta "$1"); shift; done
   shift
   order=$((order + 1))
-  "$python" "$here/score.py" "$task" "$@" --time-log "$runs/$name.time" \
+  local logs=() k
+  for ((k = 1; k <= repeat; k++)); do logs+=(--time-log "$runs/$name.time.$k"); done
+  "$python" "$here/score.py" "$task" "$@" "${logs[@]}" \
     --meta "dataset=$dataset" --meta "task=$task_label" --meta "tool=$tool" --meta "order=$order" \
     "${meta[@]}" --out "$results/$name.json"
 }
@@ -251,7 +266,7 @@ if [[ -n "${WHEREABOUTS_BIN:-}" ]]; then binary_note=", Whereabouts binary $WHER
 {
   echo "# Matching benchmark"
   echo
-  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $skip_splink -eq 1 ]] && echo ' --skip-splink')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')$([[ $unidecode_all -eq 1 ]] && echo ' --unidecode-all')$([[ $ceiling -eq 1 ]] && echo ' --ceiling')\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)${binary_note}, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "\`bench/matching/run.sh --sizes $sizes --link-size $link_size --queries $queries --seed $seed$([[ $skip_splink_1m -eq 1 ]] && echo ' --skip-splink-1m')$([[ $skip_splink -eq 1 ]] && echo ' --skip-splink')$([[ $unidecode -eq 0 ]] && echo ' --no-unidecode')$([[ $unidecode_all -eq 1 ]] && echo ' --unidecode-all')$([[ $ceiling -eq 1 ]] && echo ' --ceiling')$([[ $repeat -gt 1 ]] && echo " --repeat $repeat")\`, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), commit $(cd "$repo" && git rev-parse --short HEAD)${binary_note}, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   "$python" "$here/report.py" "$results"
   if [[ -f "$ceiling_md" ]]; then cat "$ceiling_md"; fi

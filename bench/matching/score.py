@@ -7,7 +7,9 @@
     score.py search --queries Q.csv --truth T --pred hits.csv
 
 and the common options --time-log FILE (the `/usr/bin/time -v` report of the run, for wall time
-and peak memory), --meta key=value (copied into the result) and --out result.json.
+and peak memory; given once per run when the run was repeated, the run of median wall time
+gives every time figure, and `wall_runs` lists them all), --meta key=value (copied into the
+result) and --out result.json.
 
 Metrics:
 * dedupe: pairwise precision, recall and F1 over the pairs inside predicted clusters, counted
@@ -274,6 +276,9 @@ def parse_time_log(path: str | None) -> dict:
         for part in match.group(1).split(":"):
             seconds = seconds * 60 + float(part)
         out["wall_s"] = seconds
+    cpu = [float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text)]
+    if len(cpu) == 2:
+        out["cpu_s"] = sum(cpu)
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     if match:
         out["peak_rss_mb"] = int(match.group(1)) / 1024
@@ -292,6 +297,20 @@ def parse_time_log(path: str | None) -> dict:
     return out
 
 
+def median_run(paths: list[str]) -> dict:
+    """The figures of the run of median wall time (the lower median of an even count), and
+    every run's wall time and CPU time (user + system), in run order."""
+    runs = [parse_time_log(p) for p in paths]
+    if not runs:
+        return {}
+    timed = sorted(range(len(runs)), key=lambda i: runs[i].get("wall_s", float("inf")))
+    out = dict(runs[timed[(len(runs) - 1) // 2]])
+    if len(runs) > 1:
+        out["wall_runs"] = [r.get("wall_s") for r in runs]
+        out["cpu_runs"] = [r.get("cpu_s") for r in runs]
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("task", choices=["dedupe", "link", "search"])
@@ -302,12 +321,12 @@ def main() -> int:
     parser.add_argument("--ranked")
     parser.add_argument("--min-score", type=float, default=float("-inf"))
     parser.add_argument("--queries")
-    parser.add_argument("--time-log")
+    parser.add_argument("--time-log", action="append", default=[])
     parser.add_argument("--meta", action="append", default=[])
     parser.add_argument("--out")
     args = parser.parse_args()
     result: dict = dict(item.split("=", 1) for item in args.meta)
-    result.update(parse_time_log(args.time_log))
+    result.update(median_run(args.time_log))
     try:
         if args.task == "dedupe":
             result.update(score_dedupe(args))
