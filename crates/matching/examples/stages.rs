@@ -4,6 +4,7 @@
 //! cargo run --release -p whereabouts-matching --example stages -- link LEFT.csv RIGHT.csv OUT.csv [--no-conflict-cap] [--threads N]
 //! cargo run --release -p whereabouts-matching --example stages -- dedupe RECORDS.csv OUT.csv [--no-conflict-cap] [--threads N]
 //! cargo run --release -p whereabouts-matching --example stages -- search RECORDS.csv QUERIES.csv OUT.csv
+//! cargo run --release -p whereabouts-matching --example stages -- read RECORDS.csv
 //! ```
 //!
 //! Writes the same CSV files as the CLI (so `bench/matching/score.py` scores them) and prints
@@ -165,6 +166,16 @@ fn main() -> Result<(), Box<dyn Error>> {
             clock.close();
             eprintln!("{:?}", report.blocking);
         }
+        Some("read") if args.len() >= 2 => {
+            // Reading and analysis alone (`Corpus::add`), for measuring them under
+            // `perf stat` without the stages after.
+            clock.open("read");
+            let ids = read(&args[1], |r| {
+                corpus.add(r);
+            })?;
+            clock.close();
+            eprintln!("{} records", ids.len());
+        }
         Some("dedupe") if args.len() >= 3 => {
             clock.open("read");
             let ids = read(&args[1], |r| {
@@ -225,7 +236,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         _ => {
             eprintln!(
-                "usage: stages link LEFT RIGHT OUT | dedupe RECORDS OUT | search RECORDS QUERIES OUT [--no-conflict-cap] [--threads N]"
+                "usage: stages link LEFT RIGHT OUT | dedupe RECORDS OUT | search RECORDS QUERIES OUT | read RECORDS [--no-conflict-cap] [--threads N]"
             );
             std::process::exit(2);
         }

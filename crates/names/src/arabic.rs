@@ -1,6 +1,7 @@
 //! Arabic-script romanisation: Arabic (ALA-LC, DIN 31635, French practice), Persian, Dari and
 //! Pashto (BGN/PCGN). Arabic-script letter normalisation for keys follows NAME-GEN-4.
 
+use crate::normalize::is_letter;
 use crate::translit::at_word_start;
 
 /// Which table to apply.
@@ -136,7 +137,7 @@ pub(crate) fn translit(chars: &[char], style: Style, out: &mut String) {
         let c = chars[i];
         let start = at_word_start(chars, i);
         if start && c == 'ا' && chars.get(i + 1) == Some(&'ل') && chars.len() > i + 3 {
-            let next_is_letter = chars[i + 2].is_alphabetic();
+            let next_is_letter = is_letter(chars[i + 2]);
             if next_is_letter && !persian {
                 out.push_str(if style == Style::French { "el-" } else { "al-" });
                 i += 2;
@@ -193,8 +194,8 @@ pub(crate) fn translit(chars: &[char], style: Style, out: &mut String) {
             'ه' | 'ہ'
                 if persian
                     && i > 0
-                    && chars[i - 1].is_alphabetic()
-                    && !chars.get(i + 1).is_some_and(|c| c.is_alphabetic())
+                    && is_letter(chars[i - 1])
+                    && !chars.get(i + 1).is_some_and(|&c| is_letter(c))
                     && !is_arabic_vowel_letter(chars[i - 1]) =>
             {
                 out.push_str(if style == Style::Persian { "eh" } else { "a" });
@@ -256,14 +257,14 @@ pub(crate) fn vocalised_guess_with(chars: &[char], lang: crate::Lang, guess: Gue
     while i < n {
         let c0 = chars[i];
         let c = fold_letter(c0);
-        let start = i == 0 || !chars[i - 1].is_alphabetic();
+        let start = i == 0 || !is_letter(chars[i - 1]);
         // ʿAbd compounds: عبد + (ال) + attribute is read abd + attribute (NAME-AR-1).
         if start
             && i + 4 < n
             && c == 'ع'
             && chars[i + 1] == 'ب'
             && chars[i + 2] == 'د'
-            && chars[i + 3].is_alphabetic()
+            && is_letter(chars[i + 3])
         {
             units.extend([Unit::V("a", false), Unit::C("bd")]);
             i += if chars[i + 3] == 'ا' && chars[i + 4] == 'ل' {
@@ -274,7 +275,7 @@ pub(crate) fn vocalised_guess_with(chars: &[char], lang: crate::Lang, guess: Gue
             units.push(Unit::V("a", false));
             continue;
         }
-        if !c.is_alphabetic() && !is_harakah(c) && c != SHADDA {
+        if !is_letter(c) && !is_harakah(c) && c != SHADDA {
             units.push(Unit::Boundary);
             i += 1;
             continue;
@@ -285,7 +286,7 @@ pub(crate) fn vocalised_guess_with(chars: &[char], lang: crate::Lang, guess: Gue
         }
         let next = chars.get(i + 1).map(|&x| fold_letter(x));
         let next_vowel = next.is_some_and(|x| matches!(x, 'ا' | 'و' | 'ي'));
-        let end = next.is_none_or(|x| !x.is_alphabetic());
+        let end = next.is_none_or(|x| !is_letter(x));
         let prev_is_c = matches!(units.last(), Some(Unit::C(_)));
         let prev_is_v = matches!(units.last(), Some(Unit::V(..)));
         match c {

@@ -437,7 +437,7 @@ pub fn vowels(token: &str) -> u32 {
         let chars: Vec<char> = t
             .chars()
             .map(crate::arabic::fold_letter)
-            .filter(|c| c.is_alphabetic())
+            .filter(|&c| crate::normalize::is_letter(c))
             .collect();
         let vowel_letter = |c: char| matches!(c, 'ا' | 'و' | 'ي' | 'ى');
         let at = |i: usize| chars.get(i).copied().unwrap_or('\0');

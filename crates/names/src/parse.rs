@@ -2,6 +2,7 @@
 //! NAME-AF-1, NAME-AZ-1).
 
 use crate::groups::{is_arabic_name, is_known_given_name};
+use crate::normalize::is_letter;
 use crate::normalize::{Script, detect_script, is_particle, normalize, tokens};
 
 /// A full name split into parts. Every part is a list of normalised tokens ([`tokens`]) in the
@@ -295,7 +296,7 @@ fn is_armenian_surname(t: &str) -> bool {
 fn is_upper_word(w: &str) -> bool {
     let mut letters = 0;
     for c in w.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             if !c.is_uppercase() {
                 return false;
             }
@@ -350,10 +351,7 @@ pub fn parse_full_name(full: &str) -> ParsedName {
     let upper_words: Vec<String> = {
         let words: Vec<&str> = full.split_whitespace().collect();
         let uppers: Vec<&&str> = words.iter().filter(|w| is_upper_word(w)).collect();
-        let lettered = words
-            .iter()
-            .filter(|w| w.chars().any(char::is_alphabetic))
-            .count();
+        let lettered = words.iter().filter(|w| w.chars().any(is_letter)).count();
         if !uppers.is_empty() && uppers.len() < lettered {
             // Initials ("O.P.") are capitals too, but not a family name.
             uppers

@@ -2,6 +2,7 @@
 
 use crate::arabic::{self, Style};
 use crate::key::{ascii_letters, fold_latin, key, key_of_ascii, skeleton};
+use crate::normalize::is_letter;
 use crate::normalize::{Script, detect_script, normalize, script_of};
 use crate::translit::{Scheme, translit_chars};
 
@@ -726,7 +727,7 @@ fn primary_keys_normalized(t: &str, script: Option<Script>, hint: Option<Lang>) 
         let second = chars.next().map(arabic::fold_letter);
         let folded: String = t.chars().map(arabic::fold_letter).collect();
         if matches!(first, Some('ع' | 'ا'))
-            && second.is_some_and(|c| c.is_alphabetic() && !matches!(c, 'ا' | 'و' | 'ى'))
+            && second.is_some_and(|c| is_letter(c) && !matches!(c, 'ا' | 'و' | 'ى'))
             && crate::groups::arabic_forms(&folded).is_none()
             && let Some(front) = out
                 .first()

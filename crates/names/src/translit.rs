@@ -4,6 +4,7 @@
 //! [`transliterate`] does that) and writes lower-case Latin. Letters of other scripts, digits
 //! and punctuation pass through unchanged, so a mixed string never loses characters silently.
 
+use crate::normalize::is_letter;
 use crate::normalize::normalize;
 
 /// A published romanisation standard (or, where noted, a documented common practice).
@@ -115,7 +116,7 @@ pub(crate) fn translit_chars(chars: &[char], scheme: Scheme, out: &mut String) {
 
 /// True when the previous character is not a letter (word start).
 pub(crate) fn at_word_start(chars: &[char], i: usize) -> bool {
-    i == 0 || !(chars[i - 1].is_alphabetic() || chars[i - 1] == '\'')
+    i == 0 || !(is_letter(chars[i - 1]) || chars[i - 1] == '\'')
 }
 
 fn is_cyr_vowel(c: char) -> bool {
