@@ -1095,6 +1095,51 @@ mod tests {
         }
     }
 
+    fn record(fields: &[(&str, &str)]) -> crate::Record {
+        let mut record = crate::Record::new("r");
+        for (column, value) in fields {
+            assert!(record.set(column, value), "{column}");
+        }
+        record
+    }
+
+    fn compare_records(a: &[(&str, &str)], b: &[(&str, &str)]) -> Comparison {
+        let mut corpus = Corpus::new();
+        let a = corpus.add(&record(a));
+        let b = corpus.add(&record(b));
+        compare(&corpus, corpus.features(a), corpus.features(b))
+    }
+
+    fn agrees(comparison: &Comparison, feature: Feature) -> bool {
+        NameLevel::from_u8(comparison.level(feature)).agrees()
+    }
+
+    /// MATCH-3, NAME-AF-1, NAME-UA-1: the middle word of an unsplit three-word name is kept
+    /// (as the patronymic), so that a list's "FAMILY Given Father's-name" order is read
+    /// family-first. Both pairs are persons the synthetic 1M search lost (q0001740, q0000527,
+    /// `examples/diagnose.rs search`): the parser had set the middle word aside, so the given
+    /// name (Weli) and the family name (Анес) were compared with nothing or the wrong word.
+    #[test]
+    fn the_middle_word_of_an_unsplit_name_is_compared() {
+        let c = compare_records(
+            &[
+                ("given_name", "Weli"),
+                ("patronymic", "Ahmad"),
+                ("family_name", "Besirezade"),
+            ],
+            &[("full_name", "Basirazada Weli Ahmad")],
+        );
+        assert!(c.rotated, "{c:?}");
+        assert!(agrees(&c, Feature::GivenName), "Weli / Weli: {c:?}");
+        assert!(agrees(&c, Feature::FamilyName), "Besirezade / Basirazada: {c:?}");
+        let c = compare_records(
+            &[("given_name", "Hassan"), ("family_name", "Anas")],
+            &[("full_name", "Хассан Анес Хасссан")],
+        );
+        assert!(agrees(&c, Feature::GivenName), "Hassan / Хассан: {c:?}");
+        assert!(agrees(&c, Feature::FamilyName), "Anas / Анес: {c:?}");
+    }
+
     fn given_level(a: &str, b: &str) -> NameLevel {
         let corpus = corpus_of(&[(a, "X"), (b, "X")]);
         let given = |i: usize| corpus.tokens(corpus.features(i).given);
@@ -1298,3 +1343,4 @@ mod tests {
         }
     }
 }
+

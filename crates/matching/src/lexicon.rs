@@ -94,9 +94,27 @@ pub(crate) fn parse_full(text: &str) -> ParsedParts {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    // MATCH-3, NAME-AR-2, NAME-AF-1, NAME-UA-1: the parser leaves the unmarked middle words
+    // of a name without a patronymic ("Basirazada Weli Ahmad", "Хассан Анес Хасссан") among
+    // its other words, with titles and kunyas, where the comparison never saw them. Between a
+    // given and a family name such words are the father's (and grandfather's) names of an
+    // Arabic or Afghan chain, or the patronymic of a family-first Slavic or Afghan list
+    // ("FAMILY Given Father's-name"): they are kept as the patronymic, so that the
+    // family-first reading (`Corpus::family_first`) can be tried and the words compared.
+    // Only when every such word is a name (not a title, kunya or marker word).
+    let middle = if parsed.patronymic.is_empty()
+        && !parsed.given.is_empty()
+        && !parsed.family.is_empty()
+        && !parsed.other.is_empty()
+        && parsed.other.iter().all(|w| is_middle_name(w))
+    {
+        clean(&parsed.other)
+    } else {
+        clean(&parsed.patronymic)
+    };
     let parts = ParsedParts {
         given: clean(&parsed.given),
-        patronymic: clean(&parsed.patronymic),
+        patronymic: middle,
         family: clean(&parsed.family),
     };
     if parts.given.is_empty() && parts.family.is_empty() && parts.patronymic.is_empty() {
@@ -104,6 +122,17 @@ pub(crate) fn parse_full(text: &str) -> ParsedParts {
         return parse_full_fallback(text);
     }
     parts
+}
+
+/// Whether a word the full-name parser set aside is a name: not a particle, a kunya or a
+/// marker word, and read alone as a given name (titles such as haji or mullah are not).
+fn is_middle_name(word: &str) -> bool {
+    !names::is_particle(word)
+        && !matches!(
+            word,
+            "abu" | "abou" | "umm" | "ابو" | "أبو" | "ام" | "أم" | "son" | "daughter" | "of"
+        )
+        && names::parse_full_name(word).given.first().map(String::as_str) == Some(word)
 }
 
 /// When the parser finds no name part: one token is a given name; two are given and family;
@@ -126,4 +155,31 @@ fn parse_full_fallback(text: &str) -> ParsedParts {
         }
     }
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The unmarked middle word of a full name is its patronymic (MATCH-3, NAME-AR-2); a
+    /// title or a kunya set aside by the parser is not.
+    #[test]
+    fn a_middle_name_is_kept_and_a_title_is_not() {
+        let parts = parse_full("Basirazada Weli Ahmad");
+        assert_eq!(
+            (parts.given.as_str(), parts.patronymic.as_str(), parts.family.as_str()),
+            ("basirazada", "weli", "ahmad")
+        );
+        let parts = parse_full("Habib Ullah Apridi Semi al-Le");
+        assert_eq!(parts.patronymic, "apridi");
+        for titled in ["Dr Ivan Petrenko", "Haji Gul Ahmad Zazai", "Abu Bakr Ahmad Saleh"] {
+            let parsed = names::parse_full_name(titled);
+            let parts = parse_full(titled);
+            assert!(
+                parsed.other.iter().all(|w| !parts.patronymic.contains(w.as_str())),
+                "{titled}: {parsed:?} / {}",
+                parts.patronymic
+            );
+        }
+    }
 }
