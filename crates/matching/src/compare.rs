@@ -1131,7 +1131,10 @@ mod tests {
         );
         assert!(c.rotated, "{c:?}");
         assert!(agrees(&c, Feature::GivenName), "Weli / Weli: {c:?}");
-        assert!(agrees(&c, Feature::FamilyName), "Besirezade / Basirazada: {c:?}");
+        assert!(
+            agrees(&c, Feature::FamilyName),
+            "Besirezade / Basirazada: {c:?}"
+        );
         let c = compare_records(
             &[("given_name", "Hassan"), ("family_name", "Anas")],
             &[("full_name", "Хассан Анес Хасссан")],
@@ -1343,4 +1346,3 @@ mod tests {
         }
     }
 }
-

@@ -16,8 +16,9 @@ use crate::model::{Model, STRONG_CONFLICT_CAP, Score};
 /// learned from pairs with conflicting service numbers and the namesake term of a rare full
 /// name, session 13; 4 since the real-name rules of session 14 (written long vowels, Egyptian
 /// gg, Azerbaijani c, Russian forms of Armenian given names, cognate patronymics, two known
-/// names never a typing slip, rule romanisations of known Arabic names).
-pub const ALGORITHM_VERSION: &str = "whereabouts-matching/4";
+/// names never a typing slip, rule romanisations of known Arabic names); 5 since the middle
+/// words of an unsplit name are compared as its father's names (session 15).
+pub const ALGORITHM_VERSION: &str = "whereabouts-matching/5";
 
 /// One feature's part in a score.
 #[derive(Clone, Debug, PartialEq)]

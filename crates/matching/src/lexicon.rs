@@ -132,7 +132,11 @@ fn is_middle_name(word: &str) -> bool {
             word,
             "abu" | "abou" | "umm" | "ابو" | "أبو" | "ام" | "أم" | "son" | "daughter" | "of"
         )
-        && names::parse_full_name(word).given.first().map(String::as_str) == Some(word)
+        && names::parse_full_name(word)
+            .given
+            .first()
+            .map(String::as_str)
+            == Some(word)
 }
 
 /// When the parser finds no name part: one token is a given name; two are given and family;
@@ -167,16 +171,27 @@ mod tests {
     fn a_middle_name_is_kept_and_a_title_is_not() {
         let parts = parse_full("Basirazada Weli Ahmad");
         assert_eq!(
-            (parts.given.as_str(), parts.patronymic.as_str(), parts.family.as_str()),
+            (
+                parts.given.as_str(),
+                parts.patronymic.as_str(),
+                parts.family.as_str()
+            ),
             ("basirazada", "weli", "ahmad")
         );
         let parts = parse_full("Habib Ullah Apridi Semi al-Le");
         assert_eq!(parts.patronymic, "apridi");
-        for titled in ["Dr Ivan Petrenko", "Haji Gul Ahmad Zazai", "Abu Bakr Ahmad Saleh"] {
+        for titled in [
+            "Dr Ivan Petrenko",
+            "Haji Gul Ahmad Zazai",
+            "Abu Bakr Ahmad Saleh",
+        ] {
             let parsed = names::parse_full_name(titled);
             let parts = parse_full(titled);
             assert!(
-                parsed.other.iter().all(|w| !parts.patronymic.contains(w.as_str())),
+                parsed
+                    .other
+                    .iter()
+                    .all(|w| !parts.patronymic.contains(w.as_str())),
                 "{titled}: {parsed:?} / {}",
                 parts.patronymic
             );

@@ -118,7 +118,7 @@ async fn a_cyrillic_request_finds_the_latin_record_and_needs_two_confirmations()
             r#"<span dir="auto">Олександр</span></td><td><span dir="auto">Oleksandr</span>"#
         ));
         assert!(body.contains("<th scope=\"row\">birth date</th>"));
-        assert!(body.contains("whereabouts-matching/4"));
+        assert!(body.contains("whereabouts-matching/5"));
         assert!(body.contains("No confirmation yet."));
         let person = app.fx.agency_person;
         let decisions = format!("{location}/decisions");
