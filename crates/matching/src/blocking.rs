@@ -38,6 +38,20 @@ const CAPS: [usize; RULES] = [
     30, 100, 100, 100, 50, 60, 100, 30, 30, 60, 30, 30, 60, 60, 30, 15,
 ];
 
+/// Marks a family-name identity in a rule-14 key (identities are 32-bit ids).
+const FAMILY_TAG: u64 = 1 << 40;
+
+/// The secondary key of a family name × father's name key (rule 14, [`search_keys`]); a
+/// search-only rule's secondary key is not used to split its blocks, so it marks the key.
+const SIBLINGS: u32 = u32::MAX;
+
+/// Whether a key is the family name × father's name of [`search_keys`], which brothers and
+/// sisters share: a search compares the records it brings when the better keys leave room in
+/// the budget, as it does for rule 0 ([`initials_only`]).
+pub(crate) fn sibling_key(entry: Entry) -> bool {
+    rule_of(entry.0) == 14 && entry.1 == SIBLINGS
+}
+
 fn mix(rule: u64, a: u64, b: u64) -> u64 {
     let mut z = a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17)
         ^ b.wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
@@ -512,6 +526,18 @@ pub(crate) fn search_keys(corpus: &Corpus, f: &Features, out: &mut Vec<Entry>) {
         }
         if year != 0 {
             out.push((mix(15, g, u64::from(year)), parent_key));
+        }
+    }
+    // 14, with the family name in place of the given name: a record without a birth date
+    // whose given name is mistyped or another form (Микита / Никит, Василь / Sirchisihin in
+    // the wrong column) still meets through the family name and the father's name, which a
+    // tracing request nearly always gives (NAME-UA-1, NAME-RU-1, MATCH-2). Brothers and
+    // sisters share both, so the key brings candidates but does not rank them (`sibling_key`).
+    let mut family = Vec::new();
+    identities(corpus, corpus.tokens(f.family).first(), &mut family);
+    for &s in &family {
+        for &p in &parent {
+            out.push((mix(14, s | FAMILY_TAG, p), SIBLINGS));
         }
     }
     let family_prefix = corpus
@@ -1231,6 +1257,72 @@ mod tests {
     /// Rules shared between a query's [`query_keys`] and an indexed record's [`search_keys`].
     fn probed(corpus: &Corpus, query: usize, record: usize) -> Vec<usize> {
         shared_by(corpus, query, query_keys, record, search_keys)
+    }
+
+    /// The keys `a` (made by `make_a`) shares with `b` (made by `make_b`).
+    fn shared_entries(
+        corpus: &Corpus,
+        a: usize,
+        make_a: fn(&Corpus, &Features, &mut Vec<Entry>),
+        b: usize,
+        make_b: fn(&Corpus, &Features, &mut Vec<Entry>),
+    ) -> Vec<Entry> {
+        let (mut ka, mut kb) = (Vec::new(), Vec::new());
+        make_a(corpus, corpus.features(a), &mut ka);
+        make_b(corpus, corpus.features(b), &mut kb);
+        ka.retain(|(k, _)| kb.iter().any(|(other, _)| other == k));
+        ka
+    }
+
+    // MATCH-2, NAME-UA-1, NAME-RU-1: the person's record has no birth date and another form
+    // of the given name (Микита / Никит); family and father's names agree (Володимир /
+    // Владимир). Persons of the synthetic 100k search (q0000680, and q0001948 with given and
+    // family names in each other's columns) shared no key with the query
+    // (`examples/diagnose.rs search`). The family × father key brings them, marked as a key
+    // that brothers share (it does not rank).
+    #[test]
+    fn family_and_fathers_name_meet_without_a_birth_date() {
+        let mut corpus = Corpus::new();
+        let query = corpus.add(&person(
+            "q",
+            &[
+                ("given_name", "Микита"),
+                ("patronymic", "Володимирович"),
+                ("family_name", "Юрчишин"),
+                ("birth_date", "1979-09-19"),
+                ("father_name", "Володимир Юрчишин"),
+            ],
+        ));
+        let record = corpus.add(&person(
+            "r",
+            &[
+                ("full_name", "ЮРЧИШИН Никит Владимирович"),
+                ("father_name", "Владимир Юрчишин"),
+            ],
+        ));
+        let entries = shared_entries(&corpus, query, query_keys, record, search_keys);
+        assert!(!entries.is_empty(), "no key shared");
+        assert!(entries.iter().all(|&e| sibling_key(e)), "{entries:?}");
+        // Swapped columns: the query's given name probes as the family name.
+        let query = corpus.add(&person(
+            "q2",
+            &[
+                ("given_name", "Василь"),
+                ("patronymic", "Кирилович"),
+                ("family_name", "Сірчишин"),
+                ("father_name", "Кирило Сірчишин"),
+            ],
+        ));
+        let record = corpus.add(&person(
+            "r2",
+            &[
+                ("given_name", "Sirchisihin"),
+                ("family_name", "Vasilii"),
+                ("father_name", "Kirill Sirchishin"),
+            ],
+        ));
+        let entries = shared_entries(&corpus, query, query_keys, record, search_keys);
+        assert!(entries.iter().any(|&e| sibling_key(e)), "{entries:?}");
     }
 
     // MATCH-3: given and family name in each other's columns, with a typing slip in the given

@@ -281,11 +281,12 @@ impl Index {
                 continue;
             };
             if list.len() <= blocking::cap_of(key) * SEARCH_CAP_FACTOR {
-                let weight = if blocking::initials_only(key) {
-                    INITIALS_VOTE
-                } else {
-                    (1.0 + total / list.len() as f32).ln()
-                };
+                let weight =
+                    if blocking::initials_only(key) || blocking::sibling_key((key, secondary)) {
+                        INITIALS_VOTE
+                    } else {
+                        (1.0 + total / list.len() as f32).ln()
+                    };
                 for &(r, _) in list {
                     vote(r, weight);
                 }
