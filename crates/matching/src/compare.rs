@@ -1013,17 +1013,32 @@ fn within(a: &str, b: &str, k: usize, swaps: bool) -> bool {
     if x.len().abs_diff(y.len()) > k {
         return false;
     }
-    // Rows i-2, i-1 and i, rotated by index (no copies).
-    let mut rows = [[0usize; MAX]; 3];
-    for (j, cell) in rows[0].iter_mut().enumerate().take(y.len() + 1) {
-        *cell = j;
+    // A common beginning and end change no distance: the table is only of what differs (two
+    // service numbers or spellings that differ at all mostly differ in a letter or two).
+    let head = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    let (x, y) = (&x[head..], &y[head..]);
+    let tail = x
+        .iter()
+        .rev()
+        .zip(y.iter().rev())
+        .take_while(|(p, q)| p == q)
+        .count();
+    let (x, y) = (&x[..x.len() - tail], &y[..y.len() - tail]);
+    if x.is_empty() || y.is_empty() {
+        return x.len().max(y.len()) <= k;
     }
+    // Rows i-2, i-1 and i, rotated by index (no copies); cells are at most MAX.
+    let mut rows = [[0u8; MAX]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(y.len() + 1) {
+        *cell = j as u8;
+    }
+    let k = k.min(MAX) as u8;
     for i in 1..=x.len() {
         let (this, last, before) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[this][0] = i;
-        let mut lowest = i;
+        rows[this][0] = i as u8;
+        let mut lowest = i as u8;
         for j in 1..=y.len() {
-            let cost = usize::from(x[i - 1] != y[j - 1]);
+            let cost = u8::from(x[i - 1] != y[j - 1]);
             let mut d = (rows[last][j] + 1)
                 .min(rows[this][j - 1] + 1)
                 .min(rows[last][j - 1] + cost);
