@@ -87,9 +87,18 @@ def main() -> int:
                     )
                 )
         if ours and ours.get("p99_ms") is not None:
+            runs = ours.get("qps_runs")
             notes.append(
                 f"W search p50 {ours.get('p50_ms', 0):.2f} ms, p99 {ours['p99_ms']:.2f} ms, "
                 f"{ours.get('queries_per_s', 0):,.0f} queries/s"
+                + (
+                    f" (medians of {len(runs)} runs: "
+                    + ", ".join(f"{q:,.0f}" for q in runs)
+                    + " queries/s, p99 "
+                    + ", ".join(f"{p:.2f}" for p in ours.get("p99_runs", []))
+                    + " ms)"
+                    if runs and len(runs) > 1 else ""
+                )
             )
         for variant in ("splink", "splink+unidecode"):
             theirs = tools.get(variant)
