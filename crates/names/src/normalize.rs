@@ -186,6 +186,11 @@ fn is_removed(c: char) -> bool {
 /// job of [`crate::key`]. Never panics; linear in the input. Idempotent.
 #[must_use]
 pub fn normalize(text: &str) -> String {
+    normalize_with(text, true)
+}
+
+/// [`normalize`], with or without the shortcut for plain text (the tests compare the two).
+fn normalize_with(text: &str, plain_shortcut: bool) -> String {
     let mut out = String::with_capacity(text.len());
     if text.is_ascii() {
         let mut pending_space = false;
@@ -238,7 +243,7 @@ pub fn normalize(text: &str) -> String {
     // Names in the scripts of this project are plain characters ([`PLAIN`]): nothing for NFKC
     // to change, and no combining mark for the pass below (that check and the quick check were
     // most of this function's instructions, callgrind on `stages read`).
-    if text.chars().all(is_plain) {
+    if plain_shortcut && text.chars().all(is_plain) {
         for c in text.chars() {
             push(c, &mut out);
         }
@@ -689,44 +694,9 @@ pub fn normalize_identifier(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The general path of `normalize` (NFKC when the quick check asks for it, and the pass
-    /// for combining marks), without the plain-text shortcut.
+    /// The general path of `normalize`, without the plain-text shortcut.
     fn normalize_general(text: &str) -> String {
-        let nfkc: String = text.nfkc().collect();
-        let mut out = String::new();
-        let mut pending_space = false;
-        for c in nfkc.chars() {
-            if c.is_whitespace() {
-                pending_space = !out.is_empty();
-            } else if is_removed(c) {
-            } else {
-                if pending_space {
-                    out.push(' ');
-                    pending_space = false;
-                }
-                let c = if is_apostrophe(c) {
-                    '\''
-                } else if is_hyphen(c) {
-                    '-'
-                } else {
-                    c
-                };
-                if c == '\u{0130}' {
-                    out.push('i');
-                } else if c.is_uppercase() {
-                    out.extend(c.to_lowercase());
-                } else {
-                    out.push(c);
-                }
-            }
-        }
-        if out
-            .chars()
-            .any(unicode_normalization::char::is_combining_mark)
-        {
-            return out.nfkc().collect();
-        }
-        out
+        normalize_with(text, false)
     }
 
     /// The shortcut for plain text gives what NFKC and the combining-mark pass give: for every
