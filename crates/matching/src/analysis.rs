@@ -247,12 +247,15 @@ impl Lexicon {
     /// first keys one after the other (as `compare::joined_in` reads it), interned here so
     /// that blocking can give the parted form the joined form's key whatever the order in
     /// which the records came.
-    fn intern_joined(&mut self, tokens: &[u32]) {
-        let [a, b, ..] = tokens else { return };
-        if self.joined.contains_key(&(*a, *b)) {
+    fn intern_joined(&mut self, field: FieldIds) {
+        let (a, b) = match self.ids(field) {
+            [a, b, ..] => (*a, *b),
+            _ => return,
+        };
+        if self.joined.contains_key(&(a, b)) {
             return;
         }
-        let (ta, tb) = (&self.tokens[*a as usize], &self.tokens[*b as usize]);
+        let (ta, tb) = (&self.tokens[a as usize], &self.tokens[b as usize]);
         if ta.initial || tb.initial {
             return;
         }
@@ -264,7 +267,7 @@ impl Lexicon {
         }
         let text = format!("{}{}", self.keys[ka as usize], self.keys[kb as usize]);
         let id = self.intern_key(&text);
-        self.joined.insert((*a, *b), id);
+        self.joined.insert((a, b), id);
     }
 
     /// The key of the first two of `tokens` written as one word ([`Lexicon::intern_joined`]).
@@ -513,11 +516,7 @@ impl Corpus {
             };
         let father = lex.field(&record.father_name);
         for part in [given, patronymic, father] {
-            let ids: [u32; 2] = match lex.ids(part) {
-                [a, b, ..] => [*a, *b],
-                _ => continue,
-            };
-            lex.intern_joined(&ids);
+            lex.intern_joined(part);
         }
         let mother = lex.field(&record.mother_name);
         let place = lex.field(&record.birth_place);

@@ -1014,12 +1014,8 @@ mod tests {
         b: usize,
         make_b: fn(&Corpus, &Features, &mut Vec<Entry>),
     ) -> Vec<usize> {
-        let (mut ka, mut kb) = (Vec::new(), Vec::new());
-        make_a(corpus, corpus.features(a), &mut ka);
-        make_b(corpus, corpus.features(b), &mut kb);
-        let mut rules: Vec<usize> = ka
+        let mut rules: Vec<usize> = shared_entries(corpus, a, make_a, b, make_b)
             .iter()
-            .filter(|(k, _)| kb.iter().any(|(other, _)| other == k))
             .map(|&(k, _)| rule_of(k))
             .collect();
         rules.sort_unstable();

@@ -24,16 +24,27 @@ pub enum Script {
 /// Latin Extended Additional).
 const TABLED: usize = 0x3000;
 
-/// `char::is_alphabetic` of every code point below [`TABLED`], one bit each, computed once.
-static LETTERS: std::sync::LazyLock<Box<[u64]>> = std::sync::LazyLock::new(|| {
+/// One bit per code point below [`TABLED`]: whether `property` holds.
+fn table(property: impl Fn(char) -> bool) -> Box<[u64]> {
     let mut bits = vec![0u64; TABLED / 64];
-    for (u, word) in (0..TABLED as u32).zip((0..TABLED).map(|i| i / 64)) {
-        if char::from_u32(u).is_some_and(char::is_alphabetic) {
-            bits[word] |= 1 << (u % 64);
-        }
+    for c in (0..TABLED as u32)
+        .filter_map(char::from_u32)
+        .filter(|&c| property(c))
+    {
+        bits[c as usize / 64] |= 1 << (c as u32 % 64);
     }
     bits.into_boxed_slice()
-});
+}
+
+/// Whether `c`, below [`TABLED`], is in `table`.
+fn in_table(table: &[u64], c: char) -> bool {
+    let u = c as usize;
+    table[u / 64] >> (u % 64) & 1 == 1
+}
+
+/// `char::is_alphabetic` of every code point below [`TABLED`], computed once.
+static LETTERS: std::sync::LazyLock<Box<[u64]>> =
+    std::sync::LazyLock::new(|| table(char::is_alphabetic));
 
 /// Whether `c` is a letter: exactly `char::is_alphabetic`, answered from a table for the
 /// scripts of names. The standard library searches the Unicode tables for every character
@@ -41,11 +52,10 @@ static LETTERS: std::sync::LazyLock<Box<[u64]>> = std::sync::LazyLock::new(|| {
 /// (callgrind, `stages read`, 100,000 synthetic records: `alphabetic::lookup_slow` 21%).
 #[must_use]
 pub fn is_letter(c: char) -> bool {
-    let u = c as usize;
-    if u < 0x80 {
+    if c.is_ascii() {
         c.is_ascii_alphabetic()
-    } else if u < TABLED {
-        LETTERS[u / 64] >> (u % 64) & 1 == 1
+    } else if (c as usize) < TABLED {
+        in_table(&LETTERS, c)
     } else {
         c.is_alphabetic()
     }
@@ -54,26 +64,20 @@ pub fn is_letter(c: char) -> bool {
 /// Characters below [`TABLED`] that [`normalize`] passes through NFKC unchanged whatever
 /// surrounds them (NFKC quick check "yes", canonical combining class 0) and that are not, and
 /// do not lower-case to, a combining mark: a text of such characters needs neither the NFKC
-/// check nor the pass for combining marks after lower-casing. One bit each, computed once.
+/// check nor the pass for combining marks after lower-casing. Computed once.
 static PLAIN: std::sync::LazyLock<Box<[u64]>> = std::sync::LazyLock::new(|| {
     use unicode_normalization::char::{canonical_combining_class, is_combining_mark};
-    let mut bits = vec![0u64; TABLED / 64];
-    for c in (0..TABLED as u32).filter_map(char::from_u32) {
-        let plain = unicode_normalization::is_nfkc_quick(std::iter::once(c))
+    table(|c| {
+        unicode_normalization::is_nfkc_quick(std::iter::once(c))
             == unicode_normalization::IsNormalized::Yes
             && canonical_combining_class(c) == 0
             && !is_combining_mark(c)
-            && (c == '\u{0130}' || !c.to_lowercase().any(is_combining_mark));
-        if plain {
-            bits[c as usize / 64] |= 1 << (c as u32 % 64);
-        }
-    }
-    bits.into_boxed_slice()
+            && (c == '\u{0130}' || !c.to_lowercase().any(is_combining_mark))
+    })
 });
 
 fn is_plain(c: char) -> bool {
-    let u = c as usize;
-    u < TABLED && PLAIN[u / 64] >> (u % 64) & 1 == 1
+    (c as usize) < TABLED && in_table(&PLAIN, c)
 }
 
 /// Script of one character, or `None` when it is not a letter.
