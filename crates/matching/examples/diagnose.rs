@@ -304,6 +304,9 @@ fn search(args: &[String]) -> Result<(), Box<dyn Error>> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     let mut shown: HashMap<&str, usize> = HashMap::new();
     let mut queries = 0;
+    // Records ranked (sharing a key, after the posting-list filtering) and compared, per query.
+    let (mut ranked, mut compared): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    let mut person_ranks: Vec<usize> = Vec::new();
     for row in reader.records() {
         let row = row?;
         let mut record = Record::default();
@@ -318,8 +321,29 @@ fn search(args: &[String]) -> Result<(), Box<dyn Error>> {
         queries += 1;
         // Every compared record, scored and ranked, so the person's rank is known.
         let trace = index.search_trace(&record, matching::SEARCH_BUDGET);
+        ranked.push(trace.ranking.len());
+        compared.push(trace.compared.len());
         let is_true = |r: usize| !want.is_empty() && cluster_of[r] == want;
         let rank = trace.hits.iter().position(|h| is_true(h.index));
+        // The person's best candidate rank (1-based), for choosing the budget: a search with a
+        // budget of B compares the person when this is at most B.
+        {
+            let mut order: Vec<(f32, usize)> = trace.ranking.clone();
+            order.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            if let Some(at) = order.iter().position(|&(_, r)| is_true(r)) {
+                if rank.is_some_and(|r| r < top) {
+                    person_ranks.push(at + 1);
+                }
+                if at + 1 > 150 {
+                    println!(
+                        "   deep: query {} person at candidate rank {} of {}",
+                        record.id,
+                        at + 1,
+                        order.len()
+                    );
+                }
+            }
+        }
         if rank.is_some_and(|r| r < top) {
             *counts.entry("found").or_default() += 1;
             continue;
@@ -399,6 +423,27 @@ fn search(args: &[String]) -> Result<(), Box<dyn Error>> {
     println!("{queries} queries at top {top}:");
     for (cause, n) in counts {
         println!("  {n:6}  {cause}");
+    }
+    for budget in [50, 100, 150, 200, 250, 300, 400] {
+        println!(
+            "found at the top {top} and within candidate rank {budget}: {}",
+            person_ranks.iter().filter(|&&r| r <= budget).count()
+        );
+    }
+    for (what, mut counts) in [("ranked", ranked), ("compared", compared)] {
+        counts.sort_unstable();
+        let at = |q: f64| {
+            counts
+                .get(((counts.len() as f64 - 1.0) * q) as usize)
+                .copied()
+        };
+        println!(
+            "records {what} per query: mean {:.0}, p50 {}, p90 {}, p99 {}",
+            counts.iter().sum::<usize>() as f64 / counts.len().max(1) as f64,
+            at(0.5).unwrap_or(0),
+            at(0.9).unwrap_or(0),
+            at(0.99).unwrap_or(0)
+        );
     }
     Ok(())
 }
