@@ -68,7 +68,9 @@ const SEARCH_CAP_FACTOR: usize = 4;
 /// namesakes. It was 600 with the key votes alone; ranked with the date and the service
 /// number, 400 finds about as many at the top 10 (synthetic 1M, 2,000 queries: 1,973 against
 /// 1,974) for two thirds of the comparisons (`bench/README.md`, "1M search: candidate ranking
-/// and allocator").
+/// and allocator"). Of the 1,986 persons found at the top 10 of that set (session 16), 1,982 lie
+/// within candidate rank 300 and 1,977 within 200 (`examples/diagnose.rs search`): a smaller
+/// budget loses persons, all of them queries of common names.
 pub const SEARCH_BUDGET: usize = 400;
 
 /// The vote of a key made of initials and the father's name (`blocking::parent_initial_keys`):
