@@ -444,6 +444,31 @@ impl Corpus {
         &self.features[index]
     }
 
+    /// Reads what comparing these records will read first, in a loop of its own: each
+    /// record's features, the token ids of its name parts and birth place, and each token's
+    /// record and Latin spelling. At a million records each of those is a cache miss (a
+    /// record's features, its fields' token ids and the tokens lie in three different tables),
+    /// and in a comparison they come one after another, each waiting on the one before. Here
+    /// the loads of different records do not depend on each other, so many are in flight at
+    /// once, and the comparisons that follow find them in the cache (`bench/README.md`, "1M
+    /// search: waiting on memory").
+    pub(crate) fn warm(&self, records: impl IntoIterator<Item = usize>) {
+        let lex = &self.lexicon;
+        let mut sink = 0u32;
+        for r in records {
+            let b = &self.features[r];
+            for span in [b.given, b.family, b.patronymic, b.father, b.mother, b.place] {
+                for &t in self.tokens(span) {
+                    let info = lex.token(t);
+                    let first = info.latin.as_bytes().first().copied().unwrap_or(0);
+                    sink = sink.wrapping_add(info.group).wrapping_add(u32::from(first));
+                }
+            }
+        }
+        // The loads' values are not needed: this keeps the compiler from dropping them.
+        std::hint::black_box(sink);
+    }
+
     /// Token ids of a part.
     pub fn tokens(&self, span: Span) -> &[u32] {
         &self.arena[span.start as usize..(span.start + span.len) as usize]

@@ -78,6 +78,10 @@ pub struct RunReport {
     pub model: Model,
 }
 
+/// Candidate pairs whose second records are read ahead at once (`Corpus::warm`): a few hundred
+/// records' features and tokens stay in the cache until compared.
+const WARM_BLOCK: usize = 256;
+
 /// Per pair: the comparison pattern and the term-frequency weight.
 struct Compared {
     patterns: Vec<u64>,
@@ -104,6 +108,14 @@ fn compare_all(
         {
             scope.spawn(move || {
                 for (i, &pair) in pair_chunk.iter().enumerate() {
+                    // The pairs come sorted by their first record, so the second is the one
+                    // all over memory: its data is read ahead a block at a time
+                    // (`Corpus::warm`). Measured in one run, alternate blocks with and without
+                    // (synthetic 1M dedupe, two threads): 0.946 and 0.937 of the time.
+                    if i % WARM_BLOCK == 0 {
+                        let block = &pair_chunk[i..(i + WARM_BLOCK).min(pair_chunk.len())];
+                        corpus.warm(block.iter().map(|&p| (p & 0xffff_ffff) as usize));
+                    }
                     let (a, b) = ((pair >> 32) as usize, (pair & 0xffff_ffff) as usize);
                     let c = compare(corpus, corpus.features(a), corpus.features(b));
                     pattern_chunk[i] = c.pattern();

@@ -361,33 +361,6 @@ impl Index {
         probability_of(self.model.prior_weight() + evidence).min(STRONG_CONFLICT_CAP)
     }
 
-    /// Reads what comparing the candidates will read first, in a loop of its own: each
-    /// candidate's features, the token ids of its name parts and birth place, and each
-    /// token's record and Latin spelling. At a million records each of those is a cache miss
-    /// (a record's features, its fields' token ids and the tokens lie in three different
-    /// tables), and in the comparison they came one after another, each waiting on the one
-    /// before. Here the loads of different candidates do not depend on each other, so many are
-    /// in flight at once, and the comparisons that follow find them in the cache. Measured in
-    /// one process with and without it in alternating rounds (synthetic 1M search, 2,000
-    /// queries, 4 rounds each): 0.872 to 0.936 of the thread CPU time, in four runs
-    /// (`bench/README.md`, "1M search: waiting on memory").
-    fn warm(&self, candidates: &[(f32, u32)]) {
-        let lex = self.corpus.lexicon();
-        let mut sink = 0u32;
-        for &(_, r) in candidates {
-            let b = self.corpus.features(r as usize);
-            for span in [b.given, b.family, b.patronymic, b.father, b.mother, b.place] {
-                for &t in self.corpus.tokens(span) {
-                    let info = lex.token(t);
-                    let first = info.latin.as_bytes().first().copied().unwrap_or(0);
-                    sink = sink.wrapping_add(info.group).wrapping_add(u32::from(first));
-                }
-            }
-        }
-        // The loads' values are not needed: this keeps the compiler from dropping them.
-        std::hint::black_box(sink);
-    }
-
     fn search_features(&mut self, features: &Features, k: usize) -> Vec<Hit> {
         let features = *features;
         let mut keys = std::mem::take(&mut self.scratch);
@@ -395,7 +368,11 @@ impl Index {
         let candidates = self.candidates(&features, &keys);
         self.scratch = keys;
         let capped = self.conflict_cap();
-        self.warm(&candidates);
+        // One cache miss after another otherwise (`Corpus::warm`). Measured in one process with
+        // and without it in alternating rounds (synthetic 1M search, 2,000 queries, 4 rounds
+        // each): 0.872 to 0.936 of the thread CPU time, in four runs.
+        self.corpus
+            .warm(candidates.iter().map(|&(_, r)| r as usize));
         // Each candidate's comparison is kept for the explanations of the hits, so that a hit
         // is not compared twice.
         let mut scored: Vec<(f64, f32, u32, Comparison)> = candidates
