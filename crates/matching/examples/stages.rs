@@ -3,7 +3,7 @@
 //! ```sh
 //! cargo run --release -p whereabouts-matching --example stages -- link LEFT.csv RIGHT.csv OUT.csv [--no-conflict-cap] [--threads N]
 //! cargo run --release -p whereabouts-matching --example stages -- dedupe RECORDS.csv OUT.csv [--no-conflict-cap] [--threads N]
-//! cargo run --release -p whereabouts-matching --example stages -- search RECORDS.csv QUERIES.csv OUT.csv [--rounds N]
+//! cargo run --release -p whereabouts-matching --example stages -- search RECORDS.csv QUERIES.csv OUT.csv [--rounds N] [--explain FILE]
 //! cargo run --release -p whereabouts-matching --example stages -- read RECORDS.csv
 //! ```
 //!
@@ -210,6 +210,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             let rounds = number("--rounds").unwrap_or(1).max(1);
             let mut queries = Vec::new();
             read(&args[2], |q| queries.push(q.clone()))?;
+            // `--explain FILE` writes every hit's explanation (for checking that a change to
+            // the explanations' code keeps their text).
+            let mut explain = match args.iter().position(|a| a == "--explain") {
+                Some(i) => Some(std::io::BufWriter::new(std::fs::File::create(
+                    args.get(i + 1).ok_or("--explain needs a file")?,
+                )?)),
+                None => None,
+            };
             for round in 0..rounds {
                 for q in &queries {
                     let at = Instant::now();
@@ -230,6 +238,17 @@ fn main() -> Result<(), Box<dyn Error>> {
                         continue;
                     }
                     for (rank, hit) in hits.iter().enumerate() {
+                        if let Some(file) = explain.as_mut() {
+                            use std::io::Write;
+                            writeln!(
+                                file,
+                                "{} {} {}\n{}",
+                                q.id,
+                                rank + 1,
+                                hit.id,
+                                hit.explanation
+                            )?;
+                        }
                         out.write_record([
                             q.id.as_str(),
                             hit.id.as_str(),

@@ -109,29 +109,46 @@ impl fmt::Display for Explanation {
 }
 
 fn signed(weight: f64) -> String {
-    if weight >= 0.0 {
-        format!("+{weight:.1}")
+    let mut out = String::with_capacity(8);
+    push_signed(&mut out, weight);
+    out
+}
+
+/// Appends a weight in bits with its sign and one decimal ("+6.1", "-3.0").
+fn push_signed(out: &mut String, weight: f64) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = if weight >= 0.0 {
+        write!(out, "+{weight:.1}")
     } else {
-        format!("-{:.1}", -weight)
-    }
+        write!(out, "-{:.1}", -weight)
+    };
 }
 
 fn part_text(corpus: &Corpus, span: Span) -> String {
     let lex = corpus.lexicon();
-    corpus
-        .tokens(span)
-        .iter()
-        .map(|&t| capitalised(&lex.token(t).text))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::new();
+    for (i, &t) in corpus.tokens(span).iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        push_capitalised(&mut out, &lex.token(t).text);
+    }
+    out
 }
 
 /// Tokens are stored lower-cased; explanations show them with a capital, as names are written.
 fn capitalised(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    push_capitalised(&mut out, token);
+    out
+}
+
+fn push_capitalised(out: &mut String, token: &str) {
     let mut chars = token.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    if let Some(first) = chars.next() {
+        out.extend(first.to_uppercase());
+        out.push_str(chars.as_str());
     }
 }
 
@@ -141,54 +158,94 @@ fn is_latin(text: &str) -> bool {
         .all(|c| (c as u32) < 0x250 || ('\u{1E00}'..='\u{1EFF}').contains(&c))
 }
 
-fn name_phrase(level: NameLevel, left: &str, right: &str) -> String {
-    let pair = format!("{left} / {right}");
+/// Which values follow a phrase's fixed words, in brackets.
+#[derive(Clone, Copy)]
+enum Shown {
+    Nothing,
+    Left,
+    Both,
+}
+
+/// The words for a level of a name, and the values they show.
+fn name_words(level: NameLevel, left: &str, right: &str) -> (&'static str, Shown) {
     match level {
-        NameLevel::Missing => "not known on both sides, no effect".to_owned(),
-        NameLevel::Exact => format!("same name ({left})"),
+        NameLevel::Missing => ("not known on both sides, no effect", Shown::Nothing),
+        NameLevel::Exact => ("same name", Shown::Left),
         NameLevel::SameKey if is_latin(left) != is_latin(right) => {
-            format!("same name in different scripts ({pair})")
+            ("same name in different scripts", Shown::Both)
         }
-        NameLevel::SameKey => format!("same name, spelled differently ({pair})"),
-        NameLevel::Cognate => format!("equivalent forms of one name ({pair})"),
-        NameLevel::GenderForm => format!("male and female forms of one surname ({pair})"),
-        NameLevel::Close => format!("almost the same spelling, likely a typing slip ({pair})"),
-        NameLevel::Similar => format!("similar spelling ({pair})"),
-        NameLevel::Partial => format!("some parts agree, others differ ({pair})"),
-        NameLevel::Initial => format!("the initial agrees ({pair})"),
-        NameLevel::Different => format!("different names ({pair})"),
+        NameLevel::SameKey => ("same name, spelled differently", Shown::Both),
+        NameLevel::Cognate => ("equivalent forms of one name", Shown::Both),
+        NameLevel::GenderForm => ("male and female forms of one surname", Shown::Both),
+        NameLevel::Close => (
+            "almost the same spelling, likely a typing slip",
+            Shown::Both,
+        ),
+        NameLevel::Similar => ("similar spelling", Shown::Both),
+        NameLevel::Partial => ("some parts agree, others differ", Shown::Both),
+        NameLevel::Initial => ("the initial agrees", Shown::Both),
+        NameLevel::Different => ("different names", Shown::Both),
     }
 }
 
-/// The words for a date conflict that no slip explains ([`DateLevel::is_unexplained_conflict`]).
-const UNEXPLAINED: &str =
-    "no typing slip, swap or placeholder explains it, likely two people of the same name";
+/// The words for a date conflict that no slip explains ([`DateLevel::is_unexplained_conflict`]),
+/// after the words saying how the dates differ.
+macro_rules! unexplained {
+    ($how:literal) => {
+        concat!(
+            $how,
+            "no typing slip, swap or placeholder explains it, likely two people of the same name"
+        )
+    };
+}
 
-fn date_phrase(level: u8, left: &str, right: &str) -> String {
-    let pair = format!("{left} / {right}");
+fn date_words(level: u8) -> (&'static str, Shown) {
     match level {
-        x if x == DateLevel::Exact as u8 => format!("same date ({left})"),
-        x if x == DateLevel::Swapped as u8 => format!("day and month swapped ({pair})"),
+        x if x == DateLevel::Exact as u8 => ("same date", Shown::Left),
+        x if x == DateLevel::Swapped as u8 => ("day and month swapped", Shown::Both),
         x if x == DateLevel::OneDigit as u8 => {
-            format!("one digit differs, likely a typing slip ({pair})")
+            ("one digit differs, likely a typing slip", Shown::Both)
         }
-        x if x == DateLevel::SameMonth as u8 => format!("same year and month ({pair})"),
-        x if x == DateLevel::SameYear as u8 => format!("year only agrees ({pair})"),
-        x if x == DateLevel::Placeholder as u8 => format!(
-            "same year; 1 January or 1 July is often a placeholder, so only the year counts ({pair})"
+        x if x == DateLevel::SameMonth as u8 => ("same year and month", Shown::Both),
+        x if x == DateLevel::SameYear as u8 => ("year only agrees", Shown::Both),
+        x if x == DateLevel::Placeholder as u8 => (
+            "same year; 1 January or 1 July is often a placeholder, so only the year counts",
+            Shown::Both,
         ),
         x if x == DateLevel::SameYearOtherDay as u8 => {
-            format!("same year, a different day: {UNEXPLAINED} ({pair})")
+            (unexplained!("same year, a different day: "), Shown::Both)
         }
-        x if x == DateLevel::YearOff1 as u8 => format!("years one apart ({pair})"),
-        x if x == DateLevel::YearOff1OtherDay as u8 => {
-            format!("years one apart, and day and month differ too: {UNEXPLAINED} ({pair})")
-        }
-        x if x == DateLevel::YearOff5 as u8 => format!("years two to five apart ({pair})"),
+        x if x == DateLevel::YearOff1 as u8 => ("years one apart", Shown::Both),
+        x if x == DateLevel::YearOff1OtherDay as u8 => (
+            unexplained!("years one apart, and day and month differ too: "),
+            Shown::Both,
+        ),
+        x if x == DateLevel::YearOff5 as u8 => ("years two to five apart", Shown::Both),
         x if x == DateLevel::FullYearsApart as u8 => {
-            format!("full dates years apart: {UNEXPLAINED} ({pair})")
+            (unexplained!("full dates years apart: "), Shown::Both)
         }
-        _ => format!("years far apart: {UNEXPLAINED} ({pair})"),
+        _ => (unexplained!("years far apart: "), Shown::Both),
+    }
+}
+
+/// The fixed words, then the values in brackets: "same name in different scripts
+/// (Коваленко / Kovalenko)".
+fn push_phrase(out: &mut String, words: &str, shown: Shown, left: &str, right: &str) {
+    out.push_str(words);
+    match shown {
+        Shown::Nothing => {}
+        Shown::Left => {
+            out.push_str(" (");
+            out.push_str(left);
+            out.push(')');
+        }
+        Shown::Both => {
+            out.push_str(" (");
+            out.push_str(left);
+            out.push_str(" / ");
+            out.push_str(right);
+            out.push(')');
+        }
     }
 }
 
@@ -321,51 +378,47 @@ impl Model {
             // Among pairs whose given and family names agree, the father's name, the patronymic,
             // sex and nationality weigh what they tell between namesakes (`Model::weight_in`).
             let weight = self.weight_in(feature, &comparison.levels) + frequency_adjustment;
-            let phrase = match feature {
-                Feature::BirthDate => date_phrase(level, &left_text, &right_text),
-                Feature::Sex | Feature::Nationality => {
-                    if level == 1 {
-                        format!("same ({left_text})")
-                    } else {
-                        format!("different ({left_text} / {right_text})")
-                    }
-                }
+            let (words, shown) = match feature {
+                Feature::BirthDate => date_words(level),
+                Feature::Sex | Feature::Nationality if level == 1 => ("same", Shown::Left),
+                Feature::Sex | Feature::Nationality => ("different", Shown::Both),
                 Feature::ServiceNumber => match level {
-                    1 => format!("same number ({left_text})"),
-                    2 => format!("one or two characters differ ({left_text} / {right_text})"),
-                    _ => format!("different numbers ({left_text} / {right_text})"),
+                    1 => ("same number", Shown::Left),
+                    2 => ("one or two characters differ", Shown::Both),
+                    _ => ("different numbers", Shown::Both),
                 },
-                Feature::Address => {
-                    let pair = format!("{left_text} / {right_text}");
-                    match level_of(level) {
-                        NameLevel::Exact => format!("same address ({left_text})"),
-                        NameLevel::Close => format!("most of the address agrees ({pair})"),
-                        NameLevel::Similar => format!("part of the address agrees ({pair})"),
-                        NameLevel::Partial => format!("little of the address agrees ({pair})"),
-                        _ => format!("different addresses ({pair})"),
-                    }
-                }
+                Feature::Address => match level_of(level) {
+                    NameLevel::Exact => ("same address", Shown::Left),
+                    NameLevel::Close => ("most of the address agrees", Shown::Both),
+                    NameLevel::Similar => ("part of the address agrees", Shown::Both),
+                    NameLevel::Partial => ("little of the address agrees", Shown::Both),
+                    _ => ("different addresses", Shown::Both),
+                },
                 Feature::FatherName if comparison.father_via_patronymic => {
-                    format!("agrees with the patronymic ({left_text} / {right_text})")
+                    ("agrees with the patronymic", Shown::Both)
                 }
-                _ => name_phrase(level_of(level), &left_text, &right_text),
+                _ => name_words(level_of(level), &left_text, &right_text),
             };
-            // Every phrase is fixed words, then the values in brackets.
-            let words = phrase
-                .split_once(" (")
-                .map_or(phrase.as_str(), |(words, _)| words)
-                .to_owned();
-            let mut text = format!("{}: {phrase}, {}", feature.label(), signed(weight));
+            // Built by pushing, not `format!`: explanations were more than half of the
+            // instructions of a search at 10k records, and formatting most of those
+            // (callgrind, synthetic 10k search, session 16).
+            let label = feature.label();
+            let mut text = String::with_capacity(
+                label.len() + words.len() + left_text.len() + right_text.len() + 48,
+            );
+            text.push_str(label);
+            text.push_str(": ");
+            push_phrase(&mut text, words, shown, &left_text, &right_text);
+            text.push_str(", ");
+            push_signed(&mut text, weight);
             if frequency_adjustment.abs() >= 0.5 {
-                let kind = if frequency_adjustment > 0.0 {
-                    "rare"
+                text.push_str(if frequency_adjustment > 0.0 {
+                    " (rare name, "
                 } else {
-                    "common"
-                };
-                text.push_str(&format!(
-                    " ({kind} name, {} of it)",
-                    signed(frequency_adjustment)
-                ));
+                    " (common name, "
+                });
+                push_signed(&mut text, frequency_adjustment);
+                text.push_str(" of it)");
             }
             if self.caps(feature, &comparison.levels) {
                 text.push_str(", conflict: capped");
@@ -377,7 +430,7 @@ impl Model {
                 frequency_adjustment,
                 left: left_text,
                 right: right_text,
-                words,
+                words: words.to_owned(),
                 text,
             });
         }
