@@ -114,10 +114,89 @@ fn jaro_winkler_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
     }
 }
 
+/// The positions (bits) of `x` among the first `len` bytes of `padded`, compared sixteen at a
+/// time without branches (the compiler makes each chunk one vector comparison).
+#[inline]
+fn positions(padded: &[u8; MAX], len: usize, x: u8) -> u64 {
+    let mut mask = 0u64;
+    for (c, chunk) in padded.chunks_exact(16).take(len.div_ceil(16)).enumerate() {
+        let mut bits = 0u64;
+        for (j, &y) in chunk.iter().enumerate() {
+            bits |= u64::from(y == x) << j;
+        }
+        mask |= bits << (16 * c);
+    }
+    mask
+}
+
+/// [`jaro_winkler_of`] for bytes, its matching done on bit sets: for each byte of `a`, the
+/// first unmatched equal byte of `b` within the window is the lowest bit of (positions of the
+/// byte in `b`) & (window) & !(matched), which is the position the character-by-character
+/// scan finds, so the result is the same to the bit (a test checks it). The scan's comparison
+/// of every byte in the window was a branch taken at random, and Jaro–Winkler was 14% of a
+/// 1M search's samples (perf, synthetic 1M, session 16).
+fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
+    let (a, b) = (&a[..a.len().min(MAX)], &b[..b.len().min(MAX)]);
+    let (a_len, b_len) = (a.len(), b.len());
+    if a_len == 0 && b_len == 0 {
+        return 1.0;
+    }
+    if a_len == 0 || b_len == 0 {
+        return 0.0;
+    }
+    let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let mut padded = [0u8; MAX];
+    padded[..b_len].copy_from_slice(b);
+    let below = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    let mut a_matched = 0u64;
+    let mut b_matched = 0u64;
+    let mut matches = 0usize;
+    for (i, &x) in a.iter().enumerate() {
+        let low = i.saturating_sub(range);
+        let high = b_len.min(i + range + 1);
+        if low >= high {
+            continue;
+        }
+        let free = below(high) & !below(low) & !b_matched;
+        if free == 0 {
+            continue;
+        }
+        let found = positions(&padded, b_len, x) & free;
+        if found != 0 {
+            b_matched |= found & found.wrapping_neg();
+            a_matched |= 1u64 << i;
+            matches += 1;
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    // The k-th matched byte of `a` against the k-th matched byte of `b`.
+    let mut transpositions = 0usize;
+    let (mut ia, mut ib) = (a_matched, b_matched);
+    while ia != 0 {
+        let (i, j) = (ia.trailing_zeros() as usize, ib.trailing_zeros() as usize);
+        if a[i] != b[j] {
+            transpositions += 1;
+        }
+        ia &= ia - 1;
+        ib &= ib - 1;
+    }
+    let transpositions = transpositions / 2;
+    let m = matches as f64;
+    let jaro = (m / a_len as f64 + m / b_len as f64 + (m - transpositions as f64) / m) / 3.0;
+    if jaro > 0.7 {
+        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
+        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+    } else {
+        jaro
+    }
+}
+
 /// Jaro–Winkler similarity of two strings, by characters.
 pub(crate) fn jaro_winkler(a: &str, b: &str) -> f64 {
     if a.is_ascii() && b.is_ascii() {
-        return jaro_winkler_of(a.as_bytes(), b.as_bytes());
+        return jaro_winkler_bytes(a.as_bytes(), b.as_bytes());
     }
     let mut ca = ['\0'; MAX];
     let mut cb = ['\0'; MAX];
@@ -149,6 +228,22 @@ mod tests {
     }
 
     proptest! {
+        // The bit-set matching of byte strings against the character-by-character scan, to
+        // the bit, for lengths up to and past the cut at 64.
+        #[test]
+        fn bytes_equal_scan(a in "[a-f ]{0,70}", b in "[a-f ]{0,70}") {
+            let bits = jaro_winkler_bytes(a.as_bytes(), b.as_bytes());
+            let scan = jaro_winkler_of(a.as_bytes(), b.as_bytes());
+            prop_assert_eq!(bits.to_bits(), scan.to_bits(), "{} {}", a, b);
+        }
+
+        #[test]
+        fn bytes_equal_strsim(a in "[a-h]{0,20}", b in "[a-h]{0,20}") {
+            let ours = jaro_winkler(&a, &b);
+            let reference = strsim::jaro_winkler(&a, &b);
+            prop_assert!((ours - reference).abs() < 1e-12, "{a} {b}: {ours} vs {reference}");
+        }
+
         #[test]
         fn equals_strsim(a in "[a-eа-д]{0,12}", b in "[a-eа-д]{0,12}") {
             let ours = jaro_winkler(&a, &b);
