@@ -61,16 +61,42 @@ pub(crate) fn upper_bound_masked(a_len: usize, b_len: usize, a_mask: u64, b_mask
     }
 }
 
-fn jaro_winkler_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
+/// The two inputs cut at [`MAX`] and the half-width of the Jaro match window; or, when either
+/// is empty, the similarity itself.
+fn window<'s, T>(a: &'s [T], b: &'s [T]) -> Result<(&'s [T], &'s [T], usize), f64> {
     let (a, b) = (&a[..a.len().min(MAX)], &b[..b.len().min(MAX)]);
-    let (a_len, b_len) = (a.len(), b.len());
-    if a_len == 0 && b_len == 0 {
-        return 1.0;
+    if a.is_empty() && b.is_empty() {
+        return Err(1.0);
     }
-    if a_len == 0 || b_len == 0 {
+    if a.is_empty() || b.is_empty() {
+        return Err(0.0);
+    }
+    Ok((a, b, (a.len().max(b.len()) / 2).saturating_sub(1)))
+}
+
+/// Jaro's similarity from the matches and the out-of-order matches (half of them count as
+/// transpositions), with Winkler's boost for a common prefix of up to four characters.
+fn jaro_winkler_from<T: PartialEq>(a: &[T], b: &[T], matches: usize, out_of_order: usize) -> f64 {
+    if matches == 0 {
         return 0.0;
     }
-    let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let transpositions = out_of_order / 2;
+    let m = matches as f64;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64) / m) / 3.0;
+    if jaro > 0.7 {
+        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
+        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+    } else {
+        jaro
+    }
+}
+
+fn jaro_winkler_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
+    let (a, b, range) = match window(a, b) {
+        Ok(cut) => cut,
+        Err(similarity) => return similarity,
+    };
+    let b_len = b.len();
     let mut a_flags = [false; MAX];
     let mut b_flags = [false; MAX];
     let mut matches = 0usize;
@@ -89,7 +115,7 @@ fn jaro_winkler_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
     if matches == 0 {
         return 0.0;
     }
-    let mut transpositions = 0usize;
+    let mut out_of_order = 0usize;
     let mut j = 0usize;
     for (i, &x) in a.iter().enumerate() {
         if !a_flags[i] {
@@ -99,19 +125,11 @@ fn jaro_winkler_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
             j += 1;
         }
         if b[j] != x {
-            transpositions += 1;
+            out_of_order += 1;
         }
         j += 1;
     }
-    let transpositions = transpositions / 2;
-    let m = matches as f64;
-    let jaro = (m / a_len as f64 + m / b_len as f64 + (m - transpositions as f64) / m) / 3.0;
-    if jaro > 0.7 {
-        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
-        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
-    } else {
-        jaro
-    }
+    jaro_winkler_from(a, b, matches, out_of_order)
 }
 
 /// The positions (bits) of `x` among the first `len` bytes of `padded`, compared sixteen at a
@@ -136,15 +154,11 @@ fn positions(padded: &[u8; MAX], len: usize, x: u8) -> u64 {
 /// of every byte in the window was a branch taken at random, and Jaro–Winkler was 14% of a
 /// 1M search's samples (perf, synthetic 1M, session 16).
 fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
-    let (a, b) = (&a[..a.len().min(MAX)], &b[..b.len().min(MAX)]);
-    let (a_len, b_len) = (a.len(), b.len());
-    if a_len == 0 && b_len == 0 {
-        return 1.0;
-    }
-    if a_len == 0 || b_len == 0 {
-        return 0.0;
-    }
-    let range = (a_len.max(b_len) / 2).saturating_sub(1);
+    let (a, b, range) = match window(a, b) {
+        Ok(cut) => cut,
+        Err(similarity) => return similarity,
+    };
+    let b_len = b.len();
     let mut padded = [0u8; MAX];
     padded[..b_len].copy_from_slice(b);
     let below = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
@@ -168,29 +182,18 @@ fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
             matches += 1;
         }
     }
-    if matches == 0 {
-        return 0.0;
-    }
     // The k-th matched byte of `a` against the k-th matched byte of `b`.
-    let mut transpositions = 0usize;
+    let mut out_of_order = 0usize;
     let (mut ia, mut ib) = (a_matched, b_matched);
     while ia != 0 {
         let (i, j) = (ia.trailing_zeros() as usize, ib.trailing_zeros() as usize);
         if a[i] != b[j] {
-            transpositions += 1;
+            out_of_order += 1;
         }
         ia &= ia - 1;
         ib &= ib - 1;
     }
-    let transpositions = transpositions / 2;
-    let m = matches as f64;
-    let jaro = (m / a_len as f64 + m / b_len as f64 + (m - transpositions as f64) / m) / 3.0;
-    if jaro > 0.7 {
-        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
-        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
-    } else {
-        jaro
-    }
+    jaro_winkler_from(a, b, matches, out_of_order)
 }
 
 /// Jaro–Winkler similarity of two strings, by characters.
