@@ -112,9 +112,6 @@ fn jaro_winkler_of<T: PartialEq + Copy>(a: &[T], b: &[T]) -> f64 {
             }
         }
     }
-    if matches == 0 {
-        return 0.0;
-    }
     let mut out_of_order = 0usize;
     let mut j = 0usize;
     for (i, &x) in a.iter().enumerate() {
@@ -168,9 +165,7 @@ fn jaro_winkler_bytes(a: &[u8], b: &[u8]) -> f64 {
     for (i, &x) in a.iter().enumerate() {
         let low = i.saturating_sub(range);
         let high = b_len.min(i + range + 1);
-        if low >= high {
-            continue;
-        }
+        // Empty when the window is (low >= high).
         let free = below(high) & !below(low) & !b_matched;
         if free == 0 {
             continue;
